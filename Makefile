@@ -1,0 +1,44 @@
+# Two commands: `make run` and `make test`. Everything else here is what they are made of.
+SHELL := /bin/bash
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test setup services migrate seed lint format stop bench-tenants
+
+run: setup migrate seed ## Install what is missing, start every service, migrate, seed, serve
+	@echo "==> Starting web server, Celery worker and beat (Ctrl-C stops them all)"
+	@exec .venv/bin/honcho start -f Procfile
+
+test: setup lint ## Install and start what the tests need, then run every test
+	@echo "==> Running the test suite"
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
+
+setup:
+	@./scripts/bootstrap.sh
+	@./scripts/services.sh start
+
+migrate:
+	@echo "==> Migrating the public schema, the tenant template and every tenant"
+	@$(MANAGE) migrate_schemas --shared -v0
+	@$(MANAGE) platform_setup
+	@$(MANAGE) migrate_schemas --tenant -v0
+
+seed:
+	@echo "==> Seeding the demo network (idempotent)"
+	@$(MANAGE) seed_demo
+
+lint:
+	@echo "==> ruff (lint + format check) and import-linter"
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+	@.venv/bin/lint-imports --no-cache
+
+format:
+	@.venv/bin/ruff check --fix .
+	@.venv/bin/ruff format .
+
+stop: ## Stop the private PostgreSQL, Redis and local Stripe server
+	@./scripts/services.sh stop
+
+bench-tenants: setup migrate
+	@$(MANAGE) bench_tenants --count 10

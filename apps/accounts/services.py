@@ -1,0 +1,35 @@
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from apps.accounts.models import User
+from apps.accounts.roles import ADMIN_ROLES, Role
+
+
+def role_groups_ensure() -> None:
+    """Creates one group per role in the current schema (idempotent)."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, password: str | None, role: Role, full_name: str = "", is_superuser: bool = False
+) -> User:
+    """Creates a user in the current schema with one role; staff and finance may use the network's admin."""
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        full_name=full_name,
+        is_staff=role in ADMIN_ROLES or is_superuser,
+        is_superuser=is_superuser,
+    )
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    return user
+
+
+def user_grant_role(*, user: User, role: Role) -> None:
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    if role in ADMIN_ROLES and not user.is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=True)

@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.forms import CustomerSignupForm, EmailAuthenticationForm
+from apps.accounts.roles import Role
+from apps.accounts.services import user_create
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = CustomerSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_create(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            full_name=form.cleaned_data["full_name"],
+            role=Role.CUSTOMER,
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {request.tenant.name}!")
+        return redirect("storefront:home")
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)

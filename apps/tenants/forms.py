@@ -1,0 +1,46 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from apps.accounts.models import User
+from apps.core.money import known_currencies
+
+COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "PLN", "JPY", "KWD"]
+
+
+class NetworkSignupForm(forms.Form):
+    name = forms.CharField(label="Network name", max_length=100)
+    subdomain = forms.CharField(
+        label="Subdomain",
+        max_length=40,
+        help_text="Your storefront will live at <subdomain>.localhost. Lower-case letters, digits and hyphens.",
+    )
+    currency = forms.ChoiceField(label="Currency")
+    admin_email = forms.EmailField(
+        label="Admin e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    admin_password = forms.CharField(
+        label="Admin password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = sorted(known_currencies() - set(COMMON_CURRENCIES))
+        self.fields["currency"].choices = [(code, code) for code in COMMON_CURRENCIES + others]
+        self.fields["currency"].initial = "EUR"
+
+    def clean_subdomain(self):
+        return self.cleaned_data["subdomain"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("admin_password")
+        if password:
+            try:
+                password_validation.validate_password(password, User(email=cleaned.get("admin_email", "")))
+            except forms.ValidationError as error:
+                self.add_error("admin_password", error)
+        return cleaned
+
+
+class TenantDeleteForm(forms.Form):
+    confirm_slug = forms.CharField(label="Type the network's subdomain to confirm")

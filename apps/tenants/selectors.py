@@ -1,0 +1,20 @@
+from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name
+
+from apps.tenants.models import Tenant, TenantStatus
+
+
+def tenant_list_active() -> QuerySet[Tenant]:
+    return (
+        Tenant.objects.filter(status=TenantStatus.ACTIVE)
+        .exclude(schema_name=get_public_schema_name())
+        .order_by("schema_name")
+    )
+
+
+def tenant_domain_url(tenant: Tenant, *, path: str = "/") -> str:
+    from django.conf import settings
+
+    domain = tenant.get_primary_domain()
+    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT not in (80, 443) else ""
+    return f"http://{domain.domain}{port}{path}"

@@ -1,0 +1,115 @@
+"""Provisioning and lifecycle of networks (tenants). Every entry point — sign-up page, commands, admin — calls here."""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from apps.accounts.roles import Role
+from apps.accounts.services import user_create
+from apps.core.money import known_currencies
+from apps.tenants.models import Domain, Tenant, TenantStatus
+from apps.tenants.subdomains import schema_name_for, validate_subdomain
+
+TEMPLATE_SLUG = "tenant-base"
+
+
+def tenant_template_ensure() -> Tenant:
+    """Creates the template schema (fully migrated) once. It is a tenant row so migrate_schemas keeps it current."""
+    template = Tenant.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
+    if template is None:
+        template = Tenant.objects.create(
+            schema_name=settings.TENANT_BASE_SCHEMA,
+            name="Tenant template",
+            slug=TEMPLATE_SLUG,
+            status=TenantStatus.TEMPLATE,
+        )
+    if not schema_exists(template.schema_name):
+        template.create_schema(check_if_exists=True, verbosity=0)
+    return template
+
+
+def _validate_new_network(*, subdomain: str, currency: str) -> None:
+    errors = {}
+    try:
+        validate_subdomain(subdomain)
+    except ValidationError as error:
+        errors["subdomain"] = error.messages
+    else:
+        if Tenant.objects.filter(slug=subdomain).exists() or schema_exists(schema_name_for(subdomain)):
+            errors["subdomain"] = ["This subdomain is already taken."]
+    if currency not in known_currencies():
+        errors["currency"] = [f"{currency!r} is not an ISO 4217 currency code."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def tenant_create(
+    *,
+    name: str,
+    subdomain: str,
+    currency: str,
+    admin_email: str,
+    admin_password: str,
+    time_zone: str = "Europe/Amsterdam",
+) -> Tenant:
+    """Provisions a network: row, schema cloned from the template, primary domain and the owner's admin user.
+
+    One transaction (PostgreSQL DDL is transactional): a failure at any step leaves no row and no schema.
+    """
+    _validate_new_network(subdomain=subdomain, currency=currency)
+    tenant_template_ensure()
+    tenant = Tenant.objects.create(
+        schema_name=schema_name_for(subdomain),
+        name=name,
+        slug=subdomain,
+        currency=currency,
+        time_zone=time_zone,
+    )
+    tenant.create_schema(check_if_exists=False, verbosity=0)
+    Domain.objects.create(domain=f"{subdomain}.{settings.PLATFORM_DOMAIN}", tenant=tenant, is_primary=True)
+    with schema_context(tenant.schema_name):
+        user_create(
+            email=admin_email, password=admin_password, role=Role.STAFF, is_superuser=True, full_name="Owner"
+        )
+    return tenant
+
+
+def tenant_suspend(*, tenant: Tenant) -> None:
+    Tenant.objects.filter(pk=tenant.pk, status=TenantStatus.ACTIVE).update(status=TenantStatus.SUSPENDED)
+
+
+def tenant_activate(*, tenant: Tenant) -> None:
+    Tenant.objects.filter(pk=tenant.pk, status=TenantStatus.SUSPENDED).update(status=TenantStatus.ACTIVE)
+
+
+@transaction.atomic
+def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
+    """Drops the network's schema, its domains and uploaded files. The caller must type the slug to confirm."""
+    if confirm_slug != tenant.slug:
+        raise ValidationError({"confirm_slug": ["Type the network's subdomain exactly to confirm deletion."]})
+    if tenant.is_template or tenant.schema_name == get_public_schema_name():
+        raise ValidationError("The template and public schemas cannot be deleted.")
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        # Rows written earlier in this transaction have deferred FK checks pending, which block DROP TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    tenant.delete(force_drop=True)
+    media = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+def tenant_public_ensure() -> Tenant:
+    """The public schema's own row: the SaaS operator's site on the bare platform domain."""
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(), defaults={"name": "Cloud Factory", "slug": "public"}
+    )
+    for host in (settings.PLATFORM_DOMAIN, "127.0.0.1"):
+        Domain.objects.get_or_create(
+            domain=host, defaults={"tenant": public, "is_primary": host == settings.PLATFORM_DOMAIN}
+        )
+    return public

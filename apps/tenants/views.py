@@ -1,0 +1,46 @@
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.tenants.forms import NetworkSignupForm
+from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_domain_url
+from apps.tenants.services import tenant_create
+
+
+@require_http_methods(["GET", "POST"])
+def network_signup(request):
+    """The public site's home: what Cloud Factory is, and the form that provisions a network."""
+    form = NetworkSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant = tenant_create(
+                name=data["name"],
+                subdomain=data["subdomain"],
+                currency=data["currency"],
+                admin_email=data["admin_email"],
+                admin_password=data["admin_password"],
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("network_created", slug=tenant.slug)
+    status = 400 if form.errors else 200
+    return render(request, "public/home.html", {"form": form}, status=status)
+
+
+def network_created(request, slug: str):
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None or tenant.is_template:
+        return redirect("network_signup")
+    return render(
+        request,
+        "public/created.html",
+        {
+            "tenant": tenant,
+            "url": tenant_domain_url(tenant),
+            "login_url": tenant_domain_url(tenant, path="/accounts/login/"),
+        },
+    )

@@ -1,0 +1,23 @@
+from config.env import env_str
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", ".data/test-media")
+# Tests use their own Redis database so they never see the development server's keys or queue.
+REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:63790/1")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": "cftest",
+    }
+}
+CELERY_BROKER_URL = REDIS_URL
+# A killed worker's task is redelivered after this many seconds instead of an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}

@@ -1,0 +1,71 @@
+"""Login, logout, sign-up and password reset pages of a network."""
+
+import re
+
+import pytest
+from django.core import mail
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.accounts.roles import Role
+from tests.conftest import PASSWORD, login_with_password
+
+pytestmark = pytest.mark.django_db
+
+
+def test_storefront_home_is_branded(client_a, tenant_a):
+    response = client_a.get("/")
+    assert response.status_code == 200
+    assert b"Alpha Works" in response.content
+    assert tenant_a.accent_color.encode() in response.content
+    assert b'hx-headers=\'{"X-CSRFToken"' in response.content
+
+
+def test_customer_signs_up_and_is_logged_in(client_a, tenant_a):
+    response = client_a.post(
+        "/accounts/signup/", {"full_name": "Ada", "email": "Ada@Example.test", "password": "lovelace-1815-x"}
+    )
+    assert response.status_code == 302
+    assert b"Sign out" in client_a.get("/").content
+    with schema_context(tenant_a.schema_name):
+        user = User.objects.get(email="ada@example.test")
+        assert user.has_role(Role.CUSTOMER)
+        assert not user.is_staff
+
+
+def test_signup_errors_keep_input(client_a, make_user, tenant_a):
+    make_user(tenant_a, Role.CUSTOMER, email="taken@example.test")
+    response = client_a.post(
+        "/accounts/signup/", {"full_name": "Grace", "email": "taken@example.test", "password": "abc"}
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "already exists" in form.errors["email"][0]
+    assert "too short" in " ".join(form.errors["password"])
+    assert b'value="Grace"' in response.content
+
+
+def test_login_and_logout(client_a, make_user, tenant_a):
+    user = make_user(tenant_a, Role.CUSTOMER)
+    bad = client_a.post("/accounts/login/", {"username": user.email, "password": "wrong"})
+    assert bad.status_code == 200
+    assert b"correct" in bad.content
+    good = client_a.post("/accounts/login/", {"username": user.email, "password": PASSWORD})
+    assert good.status_code == 302
+    assert client_a.post("/accounts/logout/").status_code == 302
+    assert b"Sign out" not in client_a.get("/").content
+
+
+def test_password_reset_round_trip(client_a, make_user, tenant_a):
+    user = make_user(tenant_a, Role.CUSTOMER)
+    client_a.post("/accounts/password-reset/", {"email": user.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://alpha\.localhost(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client_a.get(link, follow=True)
+    assert form_page.status_code == 200
+    set_url = form_page.redirect_chain[-1][0]
+    done = client_a.post(
+        set_url, {"new_password1": "brand-new-pass-42", "new_password2": "brand-new-pass-42"}
+    )
+    assert done.status_code == 302
+    assert login_with_password(client_a, user.email, "brand-new-pass-42")

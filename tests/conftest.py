@@ -1,0 +1,184 @@
+"""Shared fixtures: a real PostgreSQL test database with two networks (alpha, beta), clients on their hosts,
+and a real Celery worker process on the test database and a test Redis database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.accounts.roles import Role
+from apps.accounts.services import user_create
+from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery-9"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, with the public site, the template and two provisioned networks."""
+    with django_db_blocker.unblock():
+        tenant_public_ensure()
+        tenant_template_ensure()
+        for slug in ("alpha", "beta"):
+            tenant_create(
+                name=f"{slug.title()} Works",
+                subdomain=slug,
+                currency="EUR",
+                admin_email=f"owner@{slug}.test",
+                admin_password=PASSWORD,
+            )
+    yield
+
+
+@pytest.fixture(scope="session")
+def tenant_a(django_db_setup, django_db_blocker) -> Tenant:
+    with django_db_blocker.unblock():
+        return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture(scope="session")
+def tenant_b(django_db_setup, django_db_blocker) -> Tenant:
+    with django_db_blocker.unblock():
+        return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    """Every test starts and ends in the public schema, whatever it switched to."""
+    yield
+    if connection.connection is not None or connection.schema_name != "public":
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_tenant_a(db, tenant_a):
+    connection.set_tenant(tenant_a)
+    yield tenant_a
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_tenant_b(db, tenant_b):
+    connection.set_tenant(tenant_b)
+    yield tenant_b
+    connection.set_schema_to_public()
+
+
+def host_of(tenant: Tenant) -> str:
+    return f"{tenant.slug}.localhost"
+
+
+@pytest.fixture
+def client_a(db, tenant_a) -> Client:
+    return Client(HTTP_HOST=host_of(tenant_a))
+
+
+@pytest.fixture
+def client_b(db, tenant_b) -> Client:
+    return Client(HTTP_HOST=host_of(tenant_b))
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def make_user():
+    """Creates a user with a role inside a tenant's schema and returns it."""
+
+    def make(tenant: Tenant, role: Role = Role.CUSTOMER, email: str | None = None):
+        with schema_context(tenant.schema_name):
+            return user_create(
+                email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.test", password=PASSWORD, role=role
+            )
+
+    return make
+
+
+def _worker_env() -> dict[str, str]:
+    settings = connection.settings_dict
+    database_url = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url}
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the test database and the test Redis, started once per session."""
+    from config.celery import app
+
+    app.control.purge()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "celery-worker.log", "wb")  # noqa: SIM115 - closed at teardown
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "-n",
+            name,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=_worker_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            break
+        if process.poll() is not None:
+            raise RuntimeError(f"Celery worker exited early; see {log.name}")
+    else:
+        process.kill()
+        raise RuntimeError("Celery worker did not answer a ping within 60 s")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Polls until predicate() is truthy (work done by another process); fails the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+def sign_in(client: Client, tenant: Tenant, user) -> Client:
+    """Logs a user in on a network's host; the session is stored in that network's schema."""
+    with schema_context(tenant.schema_name):
+        client.force_login(user)
+    return client
+
+
+def login_with_password(client: Client, email: str, password: str = PASSWORD) -> bool:
+    """Logs in through the real login page (middleware, schema routing and all)."""
+    response = client.post("/accounts/login/", {"username": email, "password": password})
+    return response.status_code == 302
