@@ -2,11 +2,21 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 admin.site.site_header = "Cloud Factory — network admin"
+
+api_v1 = [
+    path("", include("apps.catalog.api.urls")),
+    path("", include("apps.suppliers.api.urls")),
+]
 
 urlpatterns = [
     path("", include("apps.storefront.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("portal/", include("apps.portal.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

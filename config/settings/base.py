@@ -29,6 +29,7 @@ SHARED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -38,7 +39,10 @@ TENANT_APPS = [
     "django.contrib.admin",
     "rest_framework.authtoken",
     "apps.accounts",
+    "apps.catalog",
+    "apps.suppliers",
     "apps.storefront",
+    "apps.portal",
 ]
 INSTALLED_APPS = [*SHARED_APPS, *(app for app in TENANT_APPS if app not in SHARED_APPS), "apps.demo"]
 
@@ -150,6 +154,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Storefront, supplier and carrier API of one Cloud Factory network.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery (tenant-schemas-celery): JSON only, late acks, explicit limits.

@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR
 
 DEBUG = False
+# Several checkouts may run their suites side by side on one PostgreSQL and Redis: each names its own.
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_cloudfactory")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", ".data/test-media")
