@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("apps.storefront.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("portal/", include("apps.portal.urls")),
+    path("", include("apps.payouts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

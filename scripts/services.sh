@@ -72,7 +72,7 @@ start_redis() {
 start_stripe() {
   if [ "${STRIPE_MODE:-local}" = live ]; then say "Stripe: using real Stripe keys (STRIPE_MODE=live)"; return; fi
   mkdir -p "$DATA/stripe"
-  if curl -fs "http://127.0.0.1:$STRIPE_PORT/v1/balance" -u sk_test_local: >/dev/null 2>&1; then
+  if curl -fs "http://127.0.0.1:$STRIPE_PORT/_test/health" >/dev/null 2>&1; then
     say "Local Stripe server: already running on 127.0.0.1:$STRIPE_PORT"
   else
     say "Local Stripe server: starting on 127.0.0.1:$STRIPE_PORT"
@@ -80,7 +80,7 @@ start_stripe() {
       >"$DATA/stripe/server.log" 2>&1 &
     echo $! >"$DATA/stripe/server.pid"
     for _ in $(seq 100); do
-      curl -fs "http://127.0.0.1:$STRIPE_PORT/v1/balance" -u sk_test_local: >/dev/null 2>&1 && return
+      curl -fs "http://127.0.0.1:$STRIPE_PORT/_test/health" >/dev/null 2>&1 && return
       sleep 0.1
     done
     echo "Local Stripe server did not start; see $DATA/stripe/server.log" >&2; exit 1

@@ -109,11 +109,33 @@ def make_user():
 def _worker_env() -> dict[str, str]:
     settings = connection.settings_dict
     database_url = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url}
+    from django.conf import settings as django_settings
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url,
+        "STRIPE_LOCAL_URL": django_settings.STRIPE_LOCAL_URL,
+    }
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
+def stripe_server():
+    """A fresh local Stripe-compatible server for this test session; the platform is pointed at it."""
+    from django.conf import settings
+
+    from tools.stripe_local.process import start_local_stripe, stop_local_stripe
+
+    url, process = start_local_stripe()
+    previous = settings.STRIPE_LOCAL_URL
+    settings.STRIPE_LOCAL_URL = url
+    yield url
+    settings.STRIPE_LOCAL_URL = previous
+    stop_local_stripe(process)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, stripe_server):
     """A real Celery worker process on the test database and the test Redis, started once per session."""
     from config.celery import app
 

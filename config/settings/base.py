@@ -43,6 +43,7 @@ TENANT_APPS = [
     "apps.suppliers",
     "apps.storefront",
     "apps.portal",
+    "apps.payouts",
 ]
 INSTALLED_APPS = [*SHARED_APPS, *(app for app in TENANT_APPS if app not in SHARED_APPS), "apps.demo"]
 
@@ -193,3 +194,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)

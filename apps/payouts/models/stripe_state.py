@@ -1,0 +1,94 @@
+import secrets
+
+from django.db import models
+
+from apps.payouts import crypto
+
+
+class StripeMode(models.TextChoices):
+    LOCAL = "local", "Local Stripe-compatible server (development)"
+    STRIPE = "stripe", "Stripe (test or live keys)"
+
+
+class StripeSettings(models.Model):
+    """The network's own Stripe platform account. One row per tenant schema; secrets encrypted at rest."""
+
+    mode = models.CharField(max_length=10, choices=StripeMode.choices, default=StripeMode.LOCAL)
+    publishable_key = models.CharField(max_length=255, blank=True)
+    secret_key_encrypted = models.TextField(blank=True)
+    webhook_secret_encrypted = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Stripe settings"
+        verbose_name_plural = "Stripe settings"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="stripe_settings_singleton")]
+
+    def __str__(self):
+        return f"Stripe ({self.get_mode_display()})"
+
+    @property
+    def secret_key(self) -> str:
+        return crypto.decrypt(self.secret_key_encrypted)
+
+    @property
+    def webhook_secret(self) -> str:
+        return crypto.decrypt(self.webhook_secret_encrypted)
+
+    @staticmethod
+    def new_local_webhook_secret() -> str:
+        return "whsec_" + secrets.token_hex(24)
+
+
+class WebhookEventStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSED = "processed", "Processed"
+    IGNORED = "ignored", "Ignored (no handler)"
+    FAILED = "failed", "Failed (will retry)"
+
+
+class WebhookEvent(models.Model):
+    """The inbox: every verified Stripe event, stored before it is acknowledged, processed at most once."""
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    account = models.CharField(
+        max_length=255, blank=True, help_text="Connected account the event belongs to."
+    )
+    stripe_created = models.BigIntegerField(help_text="Event creation time at Stripe (Unix seconds).")
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=WebhookEventStatus.choices, default=WebhookEventStatus.RECEIVED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self):
+        return f"{self.type} {self.stripe_event_id}"
+
+
+class StripeWrite(models.Model):
+    """Every write we send to Stripe, keyed by the idempotency key derived from our own row.
+
+    The row is committed before the call, so a retry after a crash reuses the key and Stripe replays the
+    stored response instead of acting twice.
+    """
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    operation = models.CharField(max_length=64)
+    stripe_account = models.CharField(max_length=255, blank=True)
+    stripe_object_id = models.CharField(max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.idempotency_key

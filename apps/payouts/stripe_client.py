@@ -1,0 +1,311 @@
+"""The one door to Stripe. No other module imports `stripe`.
+
+Each network talks to its own Stripe platform account: the keys in its StripeSettings, or, when it has none,
+the local Stripe-compatible server (development and tests). Every write takes an idempotency key from the caller,
+derived from our own row (`transfer:<id>`), so a retry after a crash or a timeout never acts twice.
+Results come back as plain dicts; errors as the small exception family below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+from django.db import connection
+
+from apps.payouts.models import StripeMode, StripeSettings
+
+NETWORK_RETRIES = 2
+WEBHOOK_TOLERANCE_S = 300
+
+
+class StripeCallError(Exception):
+    """Stripe refused or failed a call. `retryable` says whether the same call may succeed later."""
+
+    def __init__(self, message: str, *, code: str = "", param: str = "", http_status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.param = param
+        self.http_status = http_status
+
+    @property
+    def retryable(self) -> bool:
+        return self.http_status is None or self.http_status >= 500 or self.http_status == 429
+
+
+class CardDeclined(StripeCallError):
+    pass
+
+
+class IdempotencyConflict(StripeCallError):
+    """The same idempotency key was used with other parameters: a programming error, never retried."""
+
+
+class InvalidWebhook(Exception):
+    """Bad signature, stale timestamp or malformed body."""
+
+
+@dataclass(frozen=True)
+class StripeTarget:
+    api_key: str
+    api_base: str | None  # None: api.stripe.com
+
+
+def stripe_settings_get() -> StripeSettings:
+    """The current network's Stripe settings; a local-mode row with a fresh webhook secret on first use."""
+    from apps.payouts import crypto
+
+    row = StripeSettings.objects.filter(pk=1).first()
+    if row is None:
+        row, _ = StripeSettings.objects.get_or_create(
+            pk=1,
+            defaults={"webhook_secret_encrypted": crypto.encrypt(StripeSettings.new_local_webhook_secret())},
+        )
+    return row
+
+
+def _target(row: StripeSettings) -> StripeTarget:
+    if row.mode == StripeMode.STRIPE and row.secret_key:
+        return StripeTarget(api_key=row.secret_key, api_base=None)
+    # One local "platform account" per network: the local server scopes objects and webhooks by API key.
+    return StripeTarget(api_key=f"sk_test_local_{connection.schema_name}", api_base=settings.STRIPE_LOCAL_URL)
+
+
+def _client(target: StripeTarget) -> stripe.StripeClient:
+    http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_S)
+    if target.api_base is None:
+        return stripe.StripeClient(
+            target.api_key, max_network_retries=NETWORK_RETRIES, http_client=http_client
+        )
+    addresses = {"api": target.api_base, "connect": target.api_base, "files": target.api_base}
+    return stripe.StripeClient(
+        target.api_key, base_addresses=addresses, max_network_retries=NETWORK_RETRIES, http_client=http_client
+    )
+
+
+def tenant_client() -> stripe.StripeClient:
+    return _client(_target(stripe_settings_get()))
+
+
+def _call(fn, *args, **kwargs) -> dict:
+    try:
+        return fn(*args, **kwargs).to_dict()
+    except stripe.CardError as error:
+        raise CardDeclined(
+            error.user_message or str(error), code=error.code or "", http_status=error.http_status
+        ) from None
+    except stripe.IdempotencyError as error:
+        raise IdempotencyConflict(str(error), http_status=error.http_status) from None
+    except stripe.StripeError as error:
+        body = error.error
+        raise StripeCallError(
+            getattr(body, "message", None) or str(error),
+            code=getattr(body, "code", None) or error.code or "",
+            param=getattr(body, "param", None) or "",
+            http_status=error.http_status,
+        ) from None
+
+
+def _write(operation: str, fn, *args, idempotency_key: str, stripe_account: str | None = None) -> dict:
+    """Records the idempotency key in StripeWrite (unique) and sends the write with it.
+
+    A retry of the same logical write arrives with the same key (it is derived from our row), finds the row,
+    and Stripe replays its stored response: one object, however many attempts.
+    """
+    if not idempotency_key:
+        raise ValueError("Every Stripe write needs an idempotency key derived from our own row.")
+    from django.utils import timezone
+
+    from apps.payouts.models import StripeWrite
+
+    record, _ = StripeWrite.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={"operation": operation, "stripe_account": stripe_account or ""},
+    )
+    options = {"idempotency_key": idempotency_key}
+    if stripe_account:
+        options["stripe_account"] = stripe_account
+    result = _call(fn, *args, options)
+    StripeWrite.objects.filter(pk=record.pk).update(
+        stripe_object_id=result.get("id", ""), completed_at=timezone.now()
+    )
+    return result
+
+
+# --- Connect accounts -----------------------------------------------------------------------------------
+
+
+def account_create(
+    *, email: str, business_name: str, country: str, metadata: dict, idempotency_key: str
+) -> dict:
+    params = {
+        "type": "express",
+        "email": email,
+        "country": country,
+        "business_profile": {"name": business_name},
+        "capabilities": {"transfers": {"requested": True}},
+        "metadata": metadata,
+    }
+    return _write(
+        "account.create", tenant_client().v1.accounts.create, params, idempotency_key=idempotency_key
+    )
+
+
+def account_retrieve(*, account_id: str) -> dict:
+    return _call(tenant_client().v1.accounts.retrieve, account_id)
+
+
+def account_link_create(*, account_id: str, refresh_url: str, return_url: str, idempotency_key: str) -> dict:
+    params = {
+        "account": account_id,
+        "refresh_url": refresh_url,
+        "return_url": return_url,
+        "type": "account_onboarding",
+    }
+    return _write(
+        "account_link.create",
+        tenant_client().v1.account_links.create,
+        params,
+        idempotency_key=idempotency_key,
+    )
+
+
+# --- Payments --------------------------------------------------------------------------------------------
+
+
+def payment_intent_create(
+    *, amount_minor: int, currency: str, transfer_group: str, metadata: dict, idempotency_key: str
+) -> dict:
+    params = {
+        "amount": amount_minor,
+        "currency": currency.lower(),
+        "transfer_group": transfer_group,
+        "metadata": metadata,
+        "payment_method_types": ["card"],
+    }
+    return _write(
+        "payment_intent.create",
+        tenant_client().v1.payment_intents.create,
+        params,
+        idempotency_key=idempotency_key,
+    )
+
+
+def payment_intent_confirm(*, payment_intent_id: str, payment_method: str, idempotency_key: str) -> dict:
+    return _write(
+        "payment_intent.confirm",
+        tenant_client().v1.payment_intents.confirm,
+        payment_intent_id,
+        {"payment_method": payment_method},
+        idempotency_key=idempotency_key,
+    )
+
+
+def payment_intent_retrieve(*, payment_intent_id: str) -> dict:
+    return _call(tenant_client().v1.payment_intents.retrieve, payment_intent_id)
+
+
+def charge_retrieve(*, charge_id: str) -> dict:
+    return _call(tenant_client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]})
+
+
+def refund_create(*, charge_id: str, amount_minor: int, metadata: dict, idempotency_key: str) -> dict:
+    params = {"charge": charge_id, "amount": amount_minor, "metadata": metadata}
+    return _write("refund.create", tenant_client().v1.refunds.create, params, idempotency_key=idempotency_key)
+
+
+# --- Transfers -------------------------------------------------------------------------------------------
+
+
+def transfer_create(
+    *,
+    amount_minor: int,
+    currency: str,
+    destination: str,
+    transfer_group: str,
+    source_transaction: str,
+    metadata: dict,
+    idempotency_key: str,
+) -> dict:
+    params = {
+        "amount": amount_minor,
+        "currency": currency.lower(),
+        "destination": destination,
+        "transfer_group": transfer_group,
+        "source_transaction": source_transaction,
+        "metadata": metadata,
+    }
+    return _write(
+        "transfer.create", tenant_client().v1.transfers.create, params, idempotency_key=idempotency_key
+    )
+
+
+def transfer_retrieve(*, transfer_id: str) -> dict:
+    return _call(tenant_client().v1.transfers.retrieve, transfer_id)
+
+
+def transfer_reversal_create(
+    *, transfer_id: str, amount_minor: int, metadata: dict, idempotency_key: str
+) -> dict:
+    return _write(
+        "transfer_reversal.create",
+        tenant_client().v1.transfers.reversals.create,
+        transfer_id,
+        {"amount": amount_minor, "metadata": metadata},
+        idempotency_key=idempotency_key,
+    )
+
+
+# --- Balances and payouts --------------------------------------------------------------------------------
+
+
+def balance_retrieve(*, stripe_account: str | None = None) -> dict:
+    options = {"stripe_account": stripe_account} if stripe_account else {}
+    return _call(tenant_client().v1.balance.retrieve, {}, options)
+
+
+def balance_transactions_iter(
+    *, created_gte: int | None = None, stripe_account: str | None = None
+) -> Iterator[dict]:
+    """Every balance transaction since `created_gte` (Unix seconds), oldest page first."""
+    client = tenant_client()
+    params: dict = {"limit": 100}
+    if created_gte is not None:
+        params["created"] = {"gte": created_gte}
+    options = {"stripe_account": stripe_account} if stripe_account else {}
+    while True:
+        page = _call(client.v1.balance_transactions.list, params, options)
+        yield from page["data"]
+        if not page.get("has_more") or not page["data"]:
+            return
+        params["starting_after"] = page["data"][-1]["id"]
+
+
+def payout_list(*, stripe_account: str) -> list[dict]:
+    return _call(tenant_client().v1.payouts.list, {"limit": 100}, {"stripe_account": stripe_account})["data"]
+
+
+# --- Webhooks and settings -------------------------------------------------------------------------------
+
+
+def webhook_event_construct(*, payload: bytes, signature: str | None, secret: str) -> dict:
+    """Verifies Stripe's signature (5-minute tolerance) and returns the event as a dict."""
+    if not signature or not secret:
+        raise InvalidWebhook("Missing Stripe-Signature header or webhook secret.")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_S)
+    except stripe.SignatureVerificationError as error:
+        raise InvalidWebhook(f"Signature verification failed: {error}") from None
+    except ValueError as error:
+        raise InvalidWebhook(f"Malformed event body: {error}") from None
+    data = event.to_dict()
+    if not data.get("id") or not data.get("type") or "data" not in data:
+        raise InvalidWebhook("Event lacks id, type or data.")
+    return data
+
+
+def secret_key_verify(*, secret_key: str) -> None:
+    """A test call with keys staff are about to save; raises StripeCallError when Stripe refuses them."""
+    _call(_client(StripeTarget(api_key=secret_key, api_base=None)).v1.balance.retrieve)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.payouts import views
+
+app_name = "payouts"
+
+urlpatterns = [
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+]

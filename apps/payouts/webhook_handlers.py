@@ -1,0 +1,17 @@
+"""Event type → handler. Handlers are idempotent and order-independent: they re-read state from Stripe or
+compare-and-swap our own state, so a duplicate or late event changes nothing."""
+
+from collections.abc import Callable
+
+Handler = Callable[[dict], None]
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*event_types: str):
+    def register(fn: Handler) -> Handler:
+        for event_type in event_types:
+            HANDLERS[event_type] = fn
+        return fn
+
+    return register
