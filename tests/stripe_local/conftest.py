@@ -1,0 +1,142 @@
+"""Fixtures for testing tools.stripe_local: a real server subprocess and the official Stripe SDK.
+
+No Django needed: run with ``.venv/bin/pytest tests/stripe_local -q -p no:django``.
+"""
+
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+import stripe
+
+from .helpers import WebhookReceiver, make_client
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not put the cwd on sys.path
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tools.stripe_local.process import start_local_stripe, stop_local_stripe  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def stripe_server(request):
+    url, popen = start_local_stripe()
+    yield url
+    stop_local_stripe(popen)
+    if request.session.testsfailed:
+        print(f"\nstripe_local server log: {popen.log_path}")
+    else:
+        Path(popen.log_path).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def stripe_client(stripe_server) -> stripe.StripeClient:
+    return make_client(stripe_server)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_stripe_state(stripe_server):
+    requests.delete(stripe_server + "/_config/data", timeout=5).raise_for_status()
+    yield
+
+
+@pytest.fixture
+def control(stripe_server):
+    """``control("fail_next", mode="hang")`` -> POST /_test/fail_next, returns the JSON answer."""
+
+    def call(endpoint: str, /, **params):
+        response = requests.post(f"{stripe_server}/_test/{endpoint}", json=params, timeout=5)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return call
+
+
+@pytest.fixture
+def new_account(stripe_client):
+    def create(**params):
+        params = {
+            "type": "express",
+            "country": "FR",
+            "capabilities": {"transfers": {"requested": True}},
+            **params,
+        }
+        return stripe_client.v1.accounts.create(params)
+
+    return create
+
+
+@pytest.fixture
+def onboarded_account(new_account, control, stripe_client):
+    def create(**params):
+        account = new_account(**params)
+        control(f"accounts/{account.id}/complete_onboarding")
+        return stripe_client.v1.accounts.retrieve(account.id)
+
+    return create
+
+
+@pytest.fixture
+def paid_charge(stripe_client):
+    """Pay with ``pm_card_visa`` through a PaymentIntent and return the resulting Charge."""
+
+    def pay(amount=10000, currency="eur", **params):
+        intent = stripe_client.v1.payment_intents.create(
+            {
+                "amount": amount,
+                "currency": currency,
+                "payment_method": "pm_card_visa",
+                "confirm": True,
+                **params,
+            }
+        )
+        assert intent.status == "succeeded"
+        return stripe_client.v1.charges.retrieve(intent.latest_charge)
+
+    return pay
+
+
+@pytest.fixture
+def funded_account(onboarded_account, paid_charge, stripe_client):
+    """An onboarded connected account holding ``amount`` (transferred from a fresh charge)."""
+
+    def create(amount=5000, currency="eur"):
+        account = onboarded_account()
+        charge = paid_charge(amount=10000, currency=currency)
+        transfer = stripe_client.v1.transfers.create(
+            {
+                "amount": amount,
+                "currency": currency,
+                "destination": account.id,
+                "source_transaction": charge.id,
+            }
+        )
+        return account, transfer
+
+    return create
+
+
+@pytest.fixture
+def webhook_receiver(stripe_server):
+    """Yield a function registering a receiver (optionally for some event types only)."""
+    registered = []
+
+    def register(events=None) -> WebhookReceiver:
+        receiver = WebhookReceiver()
+        webhook_id = "test_" + secrets.token_hex(6)
+        payload = {"url": receiver.url, "secret": receiver.secret}
+        if events is not None:
+            payload["events"] = events
+        requests.post(
+            f"{stripe_server}/_config/webhooks/{webhook_id}", json=payload, timeout=5
+        ).raise_for_status()
+        registered.append((webhook_id, receiver))
+        return receiver
+
+    yield register
+    for webhook_id, receiver in registered:
+        requests.delete(f"{stripe_server}/_config/webhooks/{webhook_id}", timeout=5)
+        receiver.server.shutdown()
+        receiver.server.server_close()

@@ -1,0 +1,1 @@
+"""Developer and test tooling. Nothing in here is imported by the Django application."""

@@ -1,0 +1,291 @@
+"""Charges, PaymentIntents, PaymentMethods and Refunds: localstripe behaviour adjusted from outside.
+
+- ``transfer_group`` (and ``description``) on PaymentIntents, copied onto the charge they create;
+- Stripe's decline test cards fail when *charged* (``pm_card_chargeDeclined``, 4000000000000002, ...),
+  plus ``POST /_test/decline_next_payment``; declines are ``card_error``s with a ``decline_code``;
+- ``confirm`` accepts ``payment_method`` (also to retry after a decline);
+- ``latest_charge`` is an id unless expanded, as in current API versions;
+- refunds are limited to the unrefunded amount and emit ``charge.refunded`` / ``refund.created``;
+- ``charge.succeeded`` / ``charge.failed`` events; charge and PaymentIntent lists newest first.
+"""
+
+from contextvars import ContextVar
+
+from localstripe.resources import Charge, Event, PaymentIntent, PaymentMethod, Refund
+from localstripe.server import api_extra
+
+from . import controls
+from .api import emit
+from .errors import StripeError, invalid, unknown_param
+
+# Card number -> decline_code, for cards that Stripe declines when charged.
+DECLINING_CARDS = {
+    "4000000000000002": "generic_decline",
+    "4000000000009995": "insufficient_funds",
+    "4000000000009987": "lost_card",
+    "4000000000009979": "stolen_card",
+}
+DECLINE_MESSAGES = {
+    "insufficient_funds": "Your card has insufficient funds.",
+}
+EXTRA_TEST_PAYMENT_METHODS = {
+    "pm_card_chargeDeclined": "4000000000000002",
+    "pm_card_chargeDeclinedInsufficientFunds": "4000000000009995",
+    "pm_card_chargeDeclinedLostCard": "4000000000009987",
+    "pm_card_chargeDeclinedStolenCard": "4000000000009979",
+    "pm_card_mastercard": "5555555555554444",
+}
+PAYMENT_INTENT_EXTRA_FIELDS = (
+    "transfer_group",
+    "description",
+    "receipt_email",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "setup_future_usage",
+    "automatic_payment_methods",
+)
+
+# Fields a PaymentIntent hands to the Charge it is creating (localstripe's _create_charge does not).
+_charge_defaults: ContextVar[dict | None] = ContextVar("stripe_local_charge_defaults", default=None)
+
+
+def _original(cls, name):
+    attribute = cls.__dict__[name]
+    return attribute.__func__ if isinstance(attribute, classmethod) else attribute
+
+
+# --- test payment methods --------------------------------------------------------------------------
+
+_original_canonical = _original(PaymentMethod, "_try_get_canonical_test_article")
+
+
+def _canonical(cls, id):
+    obj = _original_canonical(cls, id)
+    if obj is None and id in EXTRA_TEST_PAYMENT_METHODS:
+        card = {"number": EXTRA_TEST_PAYMENT_METHODS[id], "exp_month": "12", "exp_year": "2030", "cvc": "123"}
+        obj = PaymentMethod(type="card", card=card)
+    return obj
+
+
+PaymentMethod._try_get_canonical_test_article = classmethod(_canonical)
+
+
+# --- charges -----------------------------------------------------------------------------------------
+
+_original_charge_init = Charge.__init__
+_original_set_auth_failure = Charge._set_auth_failure
+_original_trigger_payment = Charge._trigger_payment
+_original_charge_list = _original(Charge, "_api_list_all")
+
+
+def _charge_init(self, *args, transfer_group=None, **kwargs):
+    _original_charge_init(self, *args, **kwargs)
+    defaults = _charge_defaults.get() or {}
+    self.transfer_group = transfer_group or defaults.get("transfer_group")
+    if self.description is None:
+        self.description = defaults.get("description")
+    self.disputed = False
+    self.outcome = None
+    self._decline_code = "generic_decline"
+    if not self._authorized:
+        return  # localstripe's own declining cards (e.g. 4000000000000341)
+    number = getattr(PaymentMethod._api_retrieve(self.payment_method), "_card_number", None)
+    decline_code = DECLINING_CARDS.get(number) or controls.take_decline()
+    if decline_code:
+        self._authorized = False
+        self._decline_code = decline_code
+
+
+def _set_auth_failure(self):
+    _original_set_auth_failure(self)
+    self.failure_message = DECLINE_MESSAGES.get(self._decline_code, "Your card was declined.")
+    self.outcome = {
+        "network_status": "declined_by_network",
+        "reason": self._decline_code,
+        "risk_level": "normal",
+        "seller_message": "The bank did not return any further details with this decline.",
+        "type": "issuer_declined",
+    }
+    emit("charge.failed", self)
+
+
+def _raise_failure(self):
+    extra = {"charge": self.id, "decline_code": self._decline_code}
+    if self.payment_intent:
+        extra["payment_intent"] = PaymentIntent._api_retrieve(self.payment_intent)._export()
+    raise StripeError(402, self.failure_message, type="card_error", code=self.failure_code, **extra)
+
+
+def _trigger_payment(self, on_success=None):
+    def succeeded():
+        emit("charge.succeeded", self)
+        if on_success:
+            on_success()
+
+    _original_trigger_payment(self, on_success=succeeded)
+
+
+def _charge_list(
+    cls, url, customer=None, created=None, limit=10, starting_after=None, payment_intent=None,
+    transfer_group=None, **unknown,
+):  # fmt: skip
+    if unknown:
+        raise unknown_param(next(iter(unknown)))
+    result = _original_charge_list(
+        cls, url, customer=customer, created=created, limit=limit, starting_after=starting_after
+    )
+    result._list = [
+        charge
+        for charge in reversed(result._list)
+        if payment_intent in (None, getattr(charge, "payment_intent", None))
+        and transfer_group in (None, getattr(charge, "transfer_group", None))
+    ]
+    return result
+
+
+Charge.__init__ = _charge_init
+Charge._set_auth_failure = _set_auth_failure
+Charge._raise_failure = _raise_failure
+Charge._trigger_payment = _trigger_payment
+Charge._api_list_all = classmethod(_charge_list)
+
+
+# --- payment intents ---------------------------------------------------------------------------------
+
+_original_pi_init = PaymentIntent.__init__
+_original_create_charge = PaymentIntent._create_charge
+_original_pi_export = PaymentIntent._export
+_original_confirm = _original(PaymentIntent, "_api_confirm")
+_original_last_payment_error = PaymentIntent.last_payment_error.fget
+_original_event_list = _original(Event, "_api_list_all")
+
+
+def _pi_init(self, *args, **kwargs):
+    extra = {name: kwargs.pop(name, None) for name in PAYMENT_INTENT_EXTRA_FIELDS}
+    kwargs.pop("return_url", None)  # only meaningful for redirect-based methods, which we don't have
+    _original_pi_init(self, *args, **kwargs)
+    for name, value in extra.items():
+        setattr(self, name, value)
+
+
+def _create_charge(self, on_failure_now):
+    token = _charge_defaults.set({"transfer_group": self.transfer_group, "description": self.description})
+    try:
+        _original_create_charge(self, on_failure_now)
+    finally:
+        _charge_defaults.reset(token)
+
+
+def _pi_export(self, expand=None):
+    body = _original_pi_export(self, expand=expand)
+    expanded = {path.split(".")[0] for path in expand or []}
+    if isinstance(body.get("latest_charge"), dict) and "latest_charge" not in expanded:
+        body["latest_charge"] = body["latest_charge"]["id"]
+    return body
+
+
+def _confirm(cls, id, payment_method=None, return_url=None, off_session=None, **kwargs):
+    obj = cls._api_retrieve(id)
+    if payment_method is not None:
+        PaymentMethod._api_retrieve(payment_method)  # 404 for unknown payment methods
+        if obj.latest_charge is not None and obj.latest_charge.status == "failed":
+            obj.latest_charge = None  # a new attempt after a decline, as Stripe allows
+        obj.payment_method = payment_method
+    if obj.status != "requires_confirmation":
+        raise invalid(
+            f"This PaymentIntent's status is {obj.status}, so it cannot be confirmed.",
+            code="payment_intent_unexpected_state",
+        )
+    return _original_confirm(cls, id, **kwargs)
+
+
+def _last_payment_error(self):
+    error = _original_last_payment_error(self)
+    if error and self.latest_charge is not None and self.latest_charge.status == "failed":
+        error = {**error, "type": "card_error", "decline_code": self.latest_charge._decline_code}
+    return error
+
+
+def _pi_list(cls, url, customer=None, limit=None, starting_after=None, **unknown):
+    if unknown:
+        raise unknown_param(next(iter(unknown)))
+    result = super(PaymentIntent, cls)._api_list_all(url, limit=limit, starting_after=starting_after)
+    result._list = [pi for pi in reversed(result._list) if customer in (None, pi.customer)]
+    return result
+
+
+def _event_list(cls, url, **kwargs):
+    result = _original_event_list(cls, url, **kwargs)
+    result._list.reverse()  # Stripe lists events newest first
+    return result
+
+
+PaymentIntent.__init__ = _pi_init
+PaymentIntent._create_charge = _create_charge
+PaymentIntent._export = _pi_export
+PaymentIntent._api_confirm = classmethod(_confirm)
+PaymentIntent.last_payment_error = property(_last_payment_error)
+PaymentIntent._api_list_all = classmethod(_pi_list)
+Event._api_list_all = classmethod(_event_list)
+
+
+# --- refunds -----------------------------------------------------------------------------------------
+
+_original_refund_init = Refund.__init__
+REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+
+
+def _charge_to_refund(charge, payment_intent):
+    if charge is not None:
+        return Charge._api_retrieve(charge) if isinstance(charge, str) else None
+    if isinstance(payment_intent, str):
+        intent = PaymentIntent._api_retrieve(payment_intent)
+        if intent.latest_charge is None:
+            raise invalid(
+                f"PaymentIntent {payment_intent} does not have a successful charge to refund.",
+                code="charge_not_refundable",
+            )
+        return intent.latest_charge
+    return None
+
+
+def _refund_init(self, charge=None, payment_intent=None, amount=None, metadata=None, reason=None, **kwargs):
+    if reason is not None and reason not in REFUND_REASONS:
+        raise invalid(f"Invalid reason: must be one of {', '.join(REFUND_REASONS)}", param="reason")
+    charge_obj = _charge_to_refund(charge, payment_intent)
+    if charge_obj is not None:
+        if charge_obj.id.startswith("py_"):
+            raise invalid(
+                "Transfer payments cannot be refunded; reverse the transfer instead.", param="charge"
+            )
+        remaining = charge_obj.amount - charge_obj.amount_refunded
+        if remaining <= 0:
+            raise invalid(
+                f"Charge {charge_obj.id} has already been refunded.", code="charge_already_refunded"
+            )
+        requested = int(amount) if isinstance(amount, (int, str)) and str(amount).isdigit() else None
+        if amount is None:
+            amount = remaining  # Stripe refunds what is left, localstripe would refund the full amount
+        elif requested is not None and requested > remaining:
+            raise invalid(
+                f"Refund amount ({requested}) is greater than unrefunded amount on charge ({remaining})",
+                code="amount_too_large",
+                param="amount",
+            )
+    _original_refund_init(
+        self, charge=charge, payment_intent=payment_intent, amount=amount, metadata=metadata, **kwargs
+    )
+    self.reason = reason
+    if self.payment_intent is None:
+        self.payment_intent = Charge._api_retrieve(self.charge).payment_intent
+    emit("refund.created", self)
+    emit("charge.refunded", Charge._api_retrieve(self.charge))
+
+
+Refund.__init__ = _refund_init
+
+
+# localstripe's route table captured the original ``_api_confirm`` when it was built, so the patched
+# one needs its own route (ours are registered before localstripe's).
+_CONFIRM_URL = "/v1/payment_intents/{id}/confirm"
+ROUTES = [("POST", _CONFIRM_URL, api_extra(PaymentIntent._api_confirm, _CONFIRM_URL))]
