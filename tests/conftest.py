@@ -132,6 +132,8 @@ def stripe_server():
     yield url
     settings.STRIPE_LOCAL_URL = previous
     stop_local_stripe(process)
+    ARTIFACTS.mkdir(exist_ok=True)
+    Path(process.log_path).replace(ARTIFACTS / "stripe-local.log")
 
 
 @pytest.fixture(scope="session")

@@ -309,3 +309,28 @@ def webhook_event_construct(*, payload: bytes, signature: str | None, secret: st
 def secret_key_verify(*, secret_key: str) -> None:
     """A test call with keys staff are about to save; raises StripeCallError when Stripe refuses them."""
     _call(_client(StripeTarget(api_key=secret_key, api_base=None)).v1.balance.retrieve)
+
+
+def local_webhook_register(*, endpoint_id: str, url: str) -> bool:
+    """Local mode only: asks the local Stripe server to deliver this network's events to `url`, signed with
+    its webhook secret. The server keeps registrations in memory, so `make run` registers again at start.
+    Returns False (and logs) when the network uses real Stripe keys or the local server is unreachable."""
+    import logging
+
+    import requests
+
+    row = stripe_settings_get()
+    target = _target(row)
+    if target.api_base is None:
+        return False
+    try:
+        response = requests.post(
+            f"{target.api_base}/_config/webhooks/{endpoint_id}",
+            data={"url": url, "secret": row.webhook_secret, "api_key": target.api_key},
+            timeout=settings.STRIPE_TIMEOUT_S,
+        )
+        response.raise_for_status()
+    except requests.RequestException as error:
+        logging.getLogger(__name__).warning("Local Stripe webhook registration failed: %s", error)
+        return False
+    return True

@@ -15,3 +15,7 @@ def handles(*event_types: str):
         return fn
 
     return register
+
+
+from apps.payouts import handlers_connect  # noqa: E402, F401 - registers the Connect handlers at startup
+from apps.payouts import handlers_payments  # noqa: E402, F401 - registers the order payment handlers at startup

@@ -1,0 +1,148 @@
+"""Stripe Connect onboarding of asset owners and carriers.
+
+The participant's state lives in apps.suppliers (written only through its services); this module is the
+Stripe side: it creates the connected account once, hands out account links, and mirrors the account's
+state back (`connect_status_refresh`, called by the return page and by the `account.updated` handler).
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.db import connection
+
+from apps.payouts import stripe_client
+from apps.payouts.models import StripeMode
+from apps.suppliers.models import Participant
+from apps.suppliers.selectors import participant_by_stripe_account
+from apps.suppliers.services import participant_connect_account_set, participant_connect_update
+from apps.suppliers.status import ParticipantStatus
+
+logger = logging.getLogger(__name__)
+
+
+class NotApproved(Exception):
+    """Only approved participants set up payouts."""
+
+
+def account_idempotency_key(participant: Participant) -> str:
+    return f"account:{participant.kind}:{participant.pk}"
+
+
+def connect_account_ensure(*, participant: Participant) -> Participant:
+    """The participant with its connected account, created on first call.
+
+    The create carries the idempotency key `account:<kind>:<id>`: two concurrent first calls (or a retry
+    after a lost response) get the same account from Stripe, and storing its id is a compare-and-swap.
+    """
+    if participant.stripe_account_id:
+        return participant
+    account = stripe_client.account_create(
+        email=participant.contact_email,
+        business_name=participant.name,
+        country=participant.country,
+        metadata={
+            "kind": participant.kind,
+            "participant_id": str(participant.pk),
+            "network": connection.schema_name,
+        },
+        idempotency_key=account_idempotency_key(participant),
+    )
+    return participant_connect_account_set(participant=participant, account_id=account["id"])
+
+
+def connect_onboarding_start(*, participant: Participant, return_url: str, refresh_url: str) -> str:
+    """Creates the connected account if needed and returns a fresh onboarding link's URL.
+
+    Raises NotApproved unless staff approved the participant; StripeCallError when Stripe refuses.
+    """
+    if participant.status != ParticipantStatus.APPROVED:
+        raise NotApproved(
+            f"{participant} is {participant.status}; only approved participants set up payouts."
+        )
+    participant = connect_account_ensure(participant=participant)
+    # A link is single-use and short-lived; every click asks for a new one (hence a fresh key per link).
+    link = stripe_client.account_link_create(
+        account_id=participant.stripe_account_id,
+        refresh_url=refresh_url,
+        return_url=return_url,
+        idempotency_key=f"account_link:{participant.stripe_account_id}:{uuid.uuid4().hex}",
+    )
+    return link["url"]
+
+
+def connect_status_refresh(*, account_id: str) -> Participant | None:
+    """Reads the connected account from Stripe and mirrors it onto its participant.
+
+    Returns the participant, or None when no participant of this network has the account (nothing is asked
+    of Stripe then). Safe to run any number of times and in any order: it always applies the current state.
+    """
+    if participant_by_stripe_account(account_id=account_id) is None:
+        return None
+    account = stripe_client.account_retrieve(account_id=account_id)
+    requirements = account.get("requirements") or {}
+    capabilities = account.get("capabilities") or {}
+    return participant_connect_update(
+        account_id=account["id"],
+        charges_enabled=bool(account.get("charges_enabled")),
+        payouts_enabled=bool(account.get("payouts_enabled")),
+        details_submitted=bool(account.get("details_submitted")),
+        transfers_active=capabilities.get("transfers") == "active",
+        requirements_due=list(requirements.get("currently_due") or []),
+    )
+
+
+# --- demo network -------------------------------------------------------------------------------------------
+
+
+def _local_server_reachable() -> bool:
+    try:
+        with urllib.request.urlopen(f"{settings.STRIPE_LOCAL_URL}/_test/health", timeout=1) as response:  # noqa: S310
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+        return False
+
+
+def _local_complete_onboarding(account_id: str) -> None:
+    """The local server's test control standing in for a person filling in Stripe's onboarding form."""
+    request = urllib.request.Request(  # noqa: S310 - our own local server's URL from settings
+        f"{settings.STRIPE_LOCAL_URL}/_test/accounts/{account_id}/complete_onboarding",
+        data=b"",
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+        pass
+
+
+def connect_demo_onboard(participant: Participant) -> bool:
+    """Demo seeding only: gives an approved participant a fully onboarded account on the local Stripe server.
+
+    Returns False (and does nothing) unless the network uses the local server and it answers; the caller then
+    records a seeded `acct_demo_*` state instead. An account id that the (in-memory) local server no longer
+    knows, e.g. after a restart, is replaced.
+    """
+    if stripe_client.stripe_settings_get().mode != StripeMode.LOCAL or not _local_server_reachable():
+        return False
+    account_id = participant.stripe_account_id
+    if account_id:
+        try:
+            stripe_client.account_retrieve(account_id=account_id)
+        except stripe_client.StripeCallError:
+            account_id = ""
+    if not account_id:
+        account = stripe_client.account_create(
+            email=participant.contact_email,
+            business_name=participant.name,
+            country=participant.country,
+            metadata={"kind": participant.kind, "participant_id": str(participant.pk), "demo": "true"},
+            idempotency_key=f"{account_idempotency_key(participant)}:demo:{uuid.uuid4().hex}",
+        )
+        account_id = account["id"]
+        participant_connect_account_set(participant=participant, account_id=account_id, replace=True)
+    _local_complete_onboarding(account_id)
+    connect_status_refresh(account_id=account_id)
+    return True

@@ -1,0 +1,1 @@
+"""The ledger's write side (posting) and read side (balances); recipes turn business events into entries."""

@@ -1,0 +1,172 @@
+"""Posting balanced journal entries, at most once each.
+
+An entry that mirrors a Stripe object carries its id (`stripe_object_id`, unique); one we derive ourselves
+(a transfer's release, an order's settlement) carries a `key` (unique). Posting the same one again returns the
+stored entry and writes nothing: webhook replays, task retries and concurrent workers all end in one entry.
+The database checks balance and immutability again (migration 0003); the checks here fail earlier with a
+clearer message.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.payouts.models import AccountKind, EntryKind, JournalEntry, LedgerAccount, Posting
+
+
+class Unbalanced(ValueError):
+    """The lines of an entry do not sum to zero in every currency."""
+
+
+@dataclass(frozen=True)
+class Line:
+    account: LedgerAccount
+    amount_minor: int  # debit positive, credit negative
+
+
+def from_unix(seconds: int | None) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC) if seconds else timezone.now()
+
+
+def account_get(
+    *,
+    kind: str,
+    currency: str,
+    order_id: int | None = None,
+    asset_owner_id: int | None = None,
+    carrier_id: int | None = None,
+) -> LedgerAccount:
+    """The account, created on first use (concurrent first uses end with one row)."""
+    lookup = {
+        "kind": kind,
+        "currency": currency.upper(),
+        "order_id": order_id,
+        "asset_owner_id": asset_owner_id,
+        "carrier_id": carrier_id,
+    }
+    account = LedgerAccount.objects.filter(**lookup).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return LedgerAccount.objects.create(**lookup)
+    except IntegrityError:
+        return LedgerAccount.objects.get(**lookup)
+
+
+def network_account(kind: str, currency: str) -> LedgerAccount:
+    return account_get(kind=kind, currency=currency)
+
+
+def clearing_account(*, order_id: int, currency: str) -> LedgerAccount:
+    return account_get(kind=AccountKind.ORDER_CLEARING, currency=currency, order_id=order_id)
+
+
+def payable_account(
+    *, currency: str, asset_owner_id: int | None = None, carrier_id: int | None = None
+) -> LedgerAccount:
+    if asset_owner_id:
+        return account_get(
+            kind=AccountKind.PAYABLE_ASSET_OWNER, currency=currency, asset_owner_id=asset_owner_id
+        )
+    return account_get(kind=AccountKind.PAYABLE_CARRIER, currency=currency, carrier_id=carrier_id)
+
+
+def _check_balanced(lines: list[Line]) -> None:
+    totals: dict[str, int] = defaultdict(int)
+    for line in lines:
+        if not isinstance(line.amount_minor, int) or isinstance(line.amount_minor, bool):
+            raise TypeError("Posting amounts are integers in minor units.")
+        totals[line.account.currency] += line.amount_minor
+    unbalanced = {currency: total for currency, total in totals.items() if total}
+    if unbalanced:
+        raise Unbalanced(f"Entry does not balance: {unbalanced}")
+
+
+def entry_find(*, stripe_object_id: str = "", key: str = "") -> JournalEntry | None:
+    condition = Q()
+    if stripe_object_id:
+        condition |= Q(stripe_object_id=stripe_object_id)
+    if key:
+        condition |= Q(key=key)
+    if not condition:
+        return None
+    return JournalEntry.objects.filter(condition).first()
+
+
+def journal_entry_post(
+    *,
+    kind: str,
+    lines: Iterable[Line],
+    effective_at: datetime | None = None,
+    order_id: int | None = None,
+    memo: str = "",
+    stripe_object_id: str = "",
+    balance_transaction_id: str = "",
+    key: str = "",
+    reverses_id: int | None = None,
+) -> tuple[JournalEntry, bool]:
+    """Posts a balanced entry once; returns (entry, created).
+
+    With a `stripe_object_id` or `key` already posted, returns that entry untouched (created False). Lines of
+    zero are dropped; an entry needs at least two lines. Raises Unbalanced.
+    """
+    lines = [line for line in lines if line.amount_minor != 0]
+    _check_balanced(lines)
+    existing = entry_find(stripe_object_id=stripe_object_id, key=key)
+    if existing is not None:
+        return existing, False
+    if len(lines) < 2:
+        raise Unbalanced("An entry moves money between at least two accounts.")
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                kind=kind,
+                order_id=order_id,
+                memo=memo[:300],
+                stripe_object_id=stripe_object_id,
+                balance_transaction_id=balance_transaction_id,
+                key=key,
+                reverses_id=reverses_id,
+                effective_at=effective_at or timezone.now(),
+            )
+            Posting.objects.bulk_create(
+                Posting(
+                    entry=entry,
+                    account=line.account,
+                    amount_minor=line.amount_minor,
+                    currency=line.account.currency,
+                )
+                for line in lines
+            )
+    except IntegrityError:
+        # A concurrent poster won the race on the unique id: its entry is the one.
+        existing = entry_find(stripe_object_id=stripe_object_id, key=key)
+        if existing is None:
+            raise
+        return existing, False
+    return entry, True
+
+
+def journal_entry_reverse(*, entry_id: int, memo: str = "") -> tuple[JournalEntry, bool]:
+    """Corrects an entry the only way the ledger allows: a new entry with every posting negated."""
+    original = JournalEntry.objects.get(pk=entry_id)
+    lines = [
+        Line(posting.account, -posting.amount_minor)
+        for posting in original.postings.select_related("account")
+    ]
+    return journal_entry_post(
+        kind=EntryKind.REVERSING,
+        lines=lines,
+        order_id=original.order_id,
+        memo=memo or f"Reverses entry #{original.pk}",
+        key=f"reversing:{original.pk}",
+        reverses_id=original.pk,
+    )

@@ -1,0 +1,133 @@
+"""The money side of an order: its charge, refunds and disputes as Stripe reports them, and connected-account
+payouts. OrderMoney is also the lock every money change of one order takes first."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class OrderMoney(models.Model):
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="money")
+    currency = models.CharField(max_length=3)
+    payment_intent_id = models.CharField(max_length=255, blank=True)
+    charge_id = models.CharField(max_length=255, blank=True)
+    paid_minor = models.BigIntegerField(default=0)
+    fee_minor = models.BigIntegerField(default=0)
+    charged_at = models.DateTimeField(null=True, blank=True)
+    refunded_minor = models.BigIntegerField(default=0)
+    settled_at = models.DateTimeField(null=True, blank=True, help_text="Empty while money can still move.")
+    settlement_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "order money"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["charge_id"], condition=~Q(charge_id=""), name="order_money_charge_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Money of order {self.order_id}"
+
+
+class CustomerRefund(models.Model):
+    """A refund as Stripe made it (ours through the orders flow, or one made outside the platform)."""
+
+    stripe_refund_id = models.CharField(max_length=255, unique=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="money_refunds"
+    )
+    order_refund = models.ForeignKey(
+        "orders.OrderRefund", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    charge_id = models.CharField(max_length=255)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, default="succeeded")
+    balance_transaction_id = models.CharField(max_length=255, blank=True)
+    allocation = models.JSONField(
+        default=dict, blank=True, help_text="Who bore it: platform / part key → amount."
+    )
+    allocated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.stripe_refund_id
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Dispute(models.Model):
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="money_disputes"
+    )
+    charge_id = models.CharField(max_length=255)
+    amount_minor = models.BigIntegerField()
+    fee_minor = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=64, blank=True)
+    stripe_status = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=8, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    balance_transaction_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.stripe_dispute_id
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_TRANSIT = "in_transit", "In transit"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+# A payout's status only moves forward: a late "created" event never undoes "paid".
+PAYOUT_RANK = {
+    PayoutStatus.PENDING: 0,
+    PayoutStatus.IN_TRANSIT: 1,
+    PayoutStatus.PAID: 2,
+    PayoutStatus.FAILED: 3,
+    PayoutStatus.CANCELED: 3,
+}
+
+
+class ConnectedPayout(models.Model):
+    """A payout from a connected account (a participant's Stripe balance) to its bank, or the platform's own
+    payout when `stripe_account` is empty."""
+
+    stripe_payout_id = models.CharField(max_length=255, unique=True)
+    stripe_account = models.CharField(max_length=255, blank=True, db_index=True)
+    asset_owner = models.ForeignKey(
+        "suppliers.AssetOwner", on_delete=models.PROTECT, null=True, blank=True, related_name="money_payouts"
+    )
+    carrier = models.ForeignKey(
+        "suppliers.Carrier", on_delete=models.PROTECT, null=True, blank=True, related_name="money_payouts"
+    )
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=12, choices=PayoutStatus.choices)
+    arrival_date = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=100, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    stripe_created = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-stripe_created", "-id"]
+
+    def __str__(self):
+        return f"{self.stripe_payout_id} ({self.status})"

@@ -1,0 +1,427 @@
+"""The profit-share rule as a pure function: dataclasses in, dataclasses out, no database.
+
+The customer's payment is split into parts (one per work item and transport leg, each with the cost the plan
+gave it). Every part gets its cost plus a share of the surplus; the platform keeps its commission. The parts,
+the platform's commission and Stripe's fee always add up to exactly what the customer paid: every division
+goes through largest-remainder allocation, never through rounding.
+
+    platform take       = max(surplus × platform %, minimum fee), at most the whole payment
+    participants' pool  = paid − platform take
+    participant surplus = pool − total cost, shared by cost (proportional) or equally (equal);
+                          a shortfall (pool below cost) is always shared by cost, so no part goes negative
+    Stripe's fee        = borne by the platform, or by the parts pro rata to their amounts
+
+Refunds are split by `refund_split`: pro rata to what each holder (the platform and every part) still holds,
+or the platform's share first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from apps.core.money import Money, allocate_largest_remainder
+
+PROPORTIONAL = "proportional"
+EQUAL = "equal"
+METHODS = (PROPORTIONAL, EQUAL)
+
+FEE_PLATFORM = "platform"
+FEE_PARTICIPANTS = "participants"
+FEE_BEARERS = (FEE_PLATFORM, FEE_PARTICIPANTS)
+
+REFUND_PRO_RATA = "pro_rata"
+REFUND_PLATFORM_FIRST = "platform_first"
+REFUND_MODES = (REFUND_PRO_RATA, REFUND_PLATFORM_FIRST)
+
+PLATFORM = "platform"
+BASIS_POINTS = 10_000
+
+
+class SplitError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Policy:
+    method: str = PROPORTIONAL
+    platform_surplus_bp: int = 2_000  # basis points: 2 000 = 20 % of the surplus
+    min_platform_fee_minor: int = 0
+    fee_bearer: str = FEE_PLATFORM
+    refund_mode: str = REFUND_PRO_RATA
+    version: int = 0
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise SplitError(f"Unknown split method {self.method!r}.")
+        if not 0 <= self.platform_surplus_bp <= BASIS_POINTS:
+            raise SplitError("The platform's share of the surplus is between 0 and 100 %.")
+        if self.min_platform_fee_minor < 0:
+            raise SplitError("The minimum platform fee is not negative.")
+        if self.fee_bearer not in FEE_BEARERS:
+            raise SplitError(f"Unknown fee bearer {self.fee_bearer!r}.")
+        if self.refund_mode not in REFUND_MODES:
+            raise SplitError(f"Unknown refund mode {self.refund_mode!r}.")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One paid piece of work: a work item or a transport leg, done by one participant."""
+
+    key: str  # "work_item:12", "leg:4"
+    participant: str  # "asset_owner:3", "carrier:2"
+    cost_minor: int
+    label: str = ""
+    participant_name: str = ""
+    # Set when the part's money already left (transferred): its amount may no longer change.
+    fixed_amount_minor: int | None = None
+
+    def __post_init__(self):
+        if self.cost_minor < 0:
+            raise SplitError("A part's cost is not negative.")
+        if self.fixed_amount_minor is not None and self.fixed_amount_minor < 0:
+            raise SplitError("A part's fixed amount is not negative.")
+
+
+@dataclass(frozen=True)
+class SplitInput:
+    paid_minor: int
+    stripe_fee_minor: int
+    currency: str
+    parts: tuple[Part, ...]
+    policy: Policy
+
+    def __post_init__(self):
+        if self.paid_minor < 0 or self.stripe_fee_minor < 0:
+            raise SplitError("Paid amount and Stripe fee are not negative.")
+        if self.stripe_fee_minor > self.paid_minor:
+            raise SplitError("Stripe's fee cannot exceed the payment.")
+        keys = [part.key for part in self.parts]
+        if len(set(keys)) != len(keys):
+            raise SplitError("Part keys are unique.")
+
+
+@dataclass(frozen=True)
+class PartShare:
+    key: str
+    participant: str
+    label: str
+    cost_minor: int
+    surplus_share_minor: int
+    fee_share_minor: int
+    adjustment_minor: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class ParticipantShare:
+    participant: str
+    name: str
+    cost_minor: int
+    surplus_share_minor: int
+    fee_share_minor: int
+    adjustment_minor: int
+    amount_minor: int
+    parts: tuple[PartShare, ...]
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Split:
+    currency: str
+    paid_minor: int
+    stripe_fee_minor: int
+    total_cost_minor: int
+    surplus_minor: int
+    platform_take_minor: int
+    platform_fee_borne_minor: int
+    platform_commission_minor: int
+    participants: tuple[ParticipantShare, ...]
+    lines: tuple[str, ...] = field(default=())
+
+    @property
+    def parts(self) -> tuple[PartShare, ...]:
+        return tuple(part for participant in self.participants for part in participant.parts)
+
+    def part(self, key: str) -> PartShare:
+        for part in self.parts:
+            if part.key == key:
+                return part
+        raise KeyError(key)
+
+    def participant(self, participant: str) -> ParticipantShare:
+        for share in self.participants:
+            if share.participant == participant:
+                return share
+        raise KeyError(participant)
+
+
+def _weights_or_equal(weights: Sequence[int]) -> list[int]:
+    """Weights for an allocation; all-zero weights (free parts) share equally."""
+    return list(weights) if any(weights) else [1] * len(weights)
+
+
+def _pct(bp: int) -> str:
+    return f"{bp / 100:g} %"
+
+
+def split(data: SplitInput) -> Split:
+    """Splits a paid order between its parts and the platform (see the module docstring)."""
+    policy = data.policy
+    money = _formatter(data.currency)
+    paid, fee = data.paid_minor, data.stripe_fee_minor
+    total_cost = sum(part.cost_minor for part in data.parts)
+    surplus = paid - total_cost
+
+    if not data.parts:
+        return Split(
+            currency=data.currency,
+            paid_minor=paid,
+            stripe_fee_minor=fee,
+            total_cost_minor=0,
+            surplus_minor=paid,
+            platform_take_minor=paid,
+            platform_fee_borne_minor=fee,
+            platform_commission_minor=paid - fee,
+            participants=(),
+            lines=(f"No participants: the platform holds the whole payment of {money(paid)}.",),
+        )
+
+    from_percentage = (
+        allocate_largest_remainder(
+            surplus, [policy.platform_surplus_bp, BASIS_POINTS - policy.platform_surplus_bp]
+        )[0]
+        if surplus > 0
+        else 0
+    )
+    take = min(max(from_percentage, policy.min_platform_fee_minor), paid)
+    pool = paid - take
+    participants_surplus = pool - total_cost
+
+    # Participants in order of first appearance, each with its parts.
+    order: list[str] = []
+    parts_of: dict[str, list[Part]] = {}
+    for part in data.parts:
+        if part.participant not in parts_of:
+            order.append(part.participant)
+            parts_of[part.participant] = []
+        parts_of[part.participant].append(part)
+    cost_of = {p: sum(part.cost_minor for part in parts_of[p]) for p in order}
+
+    shortfall = participants_surplus < 0
+    if policy.method == EQUAL and not shortfall:
+        weights = [1] * len(order)
+    else:
+        weights = _weights_or_equal([cost_of[p] for p in order])
+    surplus_by_participant = dict(
+        zip(order, allocate_largest_remainder(participants_surplus, weights), strict=True)
+    )
+
+    surplus_by_part: dict[str, int] = {}
+    for participant in order:
+        parts = parts_of[participant]
+        shares = allocate_largest_remainder(
+            surplus_by_participant[participant], _weights_or_equal([part.cost_minor for part in parts])
+        )
+        for part, share in zip(parts, shares, strict=True):
+            surplus_by_part[part.key] = share
+
+    gross = {part.key: part.cost_minor + surplus_by_part[part.key] for part in data.parts}
+    fee_by_part = {part.key: 0 for part in data.parts}
+    gross_total = sum(gross.values())
+    if policy.fee_bearer == FEE_PARTICIPANTS and fee > 0 and gross_total > 0:
+        borne = min(fee, gross_total)
+        keys = [part.key for part in data.parts]
+        for key, share in zip(keys, allocate_largest_remainder(borne, [gross[k] for k in keys]), strict=True):
+            fee_by_part[key] = share
+    platform_fee_borne = fee - sum(fee_by_part.values())
+
+    adjustment_by_part: dict[str, int] = {}
+    for part in data.parts:
+        computed = gross[part.key] - fee_by_part[part.key]
+        fixed = part.fixed_amount_minor
+        adjustment_by_part[part.key] = 0 if fixed is None else fixed - computed
+    adjustments = sum(adjustment_by_part.values())
+
+    common = _common_lines(
+        data, money, total_cost, surplus, from_percentage, take, pool, participants_surplus
+    )
+    shares: list[ParticipantShare] = []
+    for participant in order:
+        part_shares = tuple(
+            PartShare(
+                key=part.key,
+                participant=participant,
+                label=part.label or part.key,
+                cost_minor=part.cost_minor,
+                surplus_share_minor=surplus_by_part[part.key],
+                fee_share_minor=fee_by_part[part.key],
+                adjustment_minor=adjustment_by_part[part.key],
+                amount_minor=gross[part.key] - fee_by_part[part.key] + adjustment_by_part[part.key],
+            )
+            for part in parts_of[participant]
+        )
+        share = ParticipantShare(
+            participant=participant,
+            name=parts_of[participant][0].participant_name or participant,
+            cost_minor=cost_of[participant],
+            surplus_share_minor=surplus_by_participant[participant],
+            fee_share_minor=sum(p.fee_share_minor for p in part_shares),
+            adjustment_minor=sum(p.adjustment_minor for p in part_shares),
+            amount_minor=sum(p.amount_minor for p in part_shares),
+            parts=part_shares,
+            lines=(),
+        )
+        lines = (
+            *common,
+            *_participant_lines(data, money, share, len(order), total_cost, participants_surplus),
+        )
+        shares.append(replace(share, lines=lines))
+
+    commission = paid - fee - sum(share.amount_minor for share in shares)
+    platform_lines = (
+        *common,
+        f"Stripe's fee {money(fee)}: {money(platform_fee_borne)} borne by the platform, "
+        f"{money(fee - platform_fee_borne)} by the participants.",
+        *(
+            [
+                f"Amounts already transferred are kept; the platform absorbs the difference ({money(-adjustments)})."
+            ]
+            if adjustments
+            else []
+        ),
+        f"Platform commission: {money(take)} − {money(platform_fee_borne)} fee"
+        + (f" − {money(adjustments)} adjustments" if adjustments else "")
+        + f" = {money(commission)}.",
+    )
+    return Split(
+        currency=data.currency,
+        paid_minor=paid,
+        stripe_fee_minor=fee,
+        total_cost_minor=total_cost,
+        surplus_minor=surplus,
+        platform_take_minor=take,
+        platform_fee_borne_minor=platform_fee_borne,
+        platform_commission_minor=commission,
+        participants=tuple(shares),
+        lines=platform_lines,
+    )
+
+
+def _formatter(currency: str):
+    def money(amount_minor: int) -> str:
+        return Money(amount_minor, currency).format()
+
+    return money
+
+
+def _common_lines(data, money, total_cost, surplus, from_percentage, take, pool, participants_surplus):
+    policy = data.policy
+    lines = [
+        f"Policy version {policy.version}: "
+        + (
+            "surplus shared in proportion to cost"
+            if policy.method == PROPORTIONAL
+            else "surplus shared equally"
+        )
+        + f", platform keeps {_pct(policy.platform_surplus_bp)} of the surplus"
+        + (f" (at least {money(policy.min_platform_fee_minor)})" if policy.min_platform_fee_minor else "")
+        + f", Stripe's fee borne by {'the platform' if policy.fee_bearer == FEE_PLATFORM else 'the participants pro rata'}.",
+        f"Customer paid {money(data.paid_minor)}; planned cost of all work and transport {money(total_cost)}; "
+        f"surplus {money(surplus)}.",
+    ]
+    if take == from_percentage:
+        lines.append(f"Platform take: {_pct(policy.platform_surplus_bp)} of the surplus = {money(take)}.")
+    else:
+        lines.append(
+            f"Platform take: {money(take)} ({_pct(policy.platform_surplus_bp)} of the surplus would be "
+            f"{money(from_percentage)}; the minimum fee applies)."
+        )
+    if participants_surplus >= 0:
+        lines.append(
+            f"Participants share {money(pool)}: their costs plus a surplus of {money(participants_surplus)}."
+        )
+    else:
+        lines.append(
+            f"Participants share {money(pool)}: {money(-participants_surplus)} less than their costs, "
+            "a shortfall shared in proportion to cost."
+        )
+    return tuple(lines)
+
+
+def _participant_lines(
+    data, money, share: ParticipantShare, participant_count, total_cost, participants_surplus
+):
+    policy = data.policy
+    lines = [f"{part.label}: planned cost {money(part.cost_minor)}." for part in share.parts]
+    if participants_surplus < 0 or policy.method == PROPORTIONAL:
+        fraction = f"{share.cost_minor / total_cost:.1%}" if total_cost else f"1/{participant_count}"
+        lines.append(
+            f"Your cost {money(share.cost_minor)} is {fraction} of all costs: "
+            f"surplus share {money(share.surplus_share_minor)}."
+        )
+    else:
+        lines.append(
+            f"Surplus shared equally among {participant_count} participants: your share {money(share.surplus_share_minor)}."
+        )
+    if share.fee_share_minor:
+        lines.append(f"Your share of Stripe's fee: −{money(share.fee_share_minor)}.")
+    if share.adjustment_minor:
+        lines.append(
+            f"Already transferred before a re-plan, kept as sent: {money(share.adjustment_minor)} adjustment."
+        )
+    lines.append(
+        f"You receive {money(share.cost_minor)} + {money(share.surplus_share_minor)}"
+        + (f" − {money(share.fee_share_minor)}" if share.fee_share_minor else "")
+        + (f" + {money(share.adjustment_minor)}" if share.adjustment_minor else "")
+        + f" = {money(share.amount_minor)}."
+    )
+    return tuple(lines)
+
+
+# --- refunds ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds part of an order's money: PLATFORM or a part key, with what it still holds."""
+
+    key: str
+    held_minor: int
+
+
+def refund_split(
+    *, refund_minor: int, holders: Sequence[Holder], mode: str = REFUND_PRO_RATA
+) -> dict[str, int]:
+    """How much of a refund each holder gives back. Sums exactly to the refund; nobody gives more than it holds.
+
+    pro_rata: every holder (the platform included) in proportion to what it still holds.
+    platform_first: the platform's holding first, the rest from the parts pro rata.
+    """
+    if refund_minor < 0:
+        raise SplitError("A refund is not negative.")
+    if mode not in REFUND_MODES:
+        raise SplitError(f"Unknown refund mode {mode!r}.")
+    if any(holder.held_minor < 0 for holder in holders):
+        raise SplitError("Holdings are not negative.")
+    total_held = sum(holder.held_minor for holder in holders)
+    if refund_minor > total_held:
+        raise SplitError(f"Refund {refund_minor} exceeds what is still held ({total_held}).")
+    result = {holder.key: 0 for holder in holders}
+    if refund_minor == 0:
+        return result
+    remaining = refund_minor
+    pool = list(holders)
+    if mode == REFUND_PLATFORM_FIRST:
+        for holder in holders:
+            if holder.key == PLATFORM:
+                taken = min(holder.held_minor, remaining)
+                result[PLATFORM] = taken
+                remaining -= taken
+        pool = [holder for holder in holders if holder.key != PLATFORM]
+        if remaining == 0:
+            return result
+    weights = [holder.held_minor for holder in pool]
+    for holder, part in zip(pool, allocate_largest_remainder(remaining, weights), strict=True):
+        result[holder.key] += part
+    return result
