@@ -26,6 +26,7 @@ migrate:
 seed:
 	@echo "==> Seeding the demo network (idempotent)"
 	@$(MANAGE) seed_demo
+	@$(MANAGE) stripe_local_webhooks
 
 lint:
 	@echo "==> ruff (lint + format check) and import-linter"

@@ -40,10 +40,19 @@ start_postgres() {
   mkdir -p "$DATA"
   if [ ! -s "$dir/PG_VERSION" ]; then
     say "PostgreSQL: initialising a private cluster in $dir"
+    if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$DATA"; then
+      # The postgres user cannot reach this checkout (e.g. under /root): keep the cluster in its home and
+      # link it here, so .data/postgres still names it and `make stop` finds it.
+      local home_dir="/var/lib/postgresql/cloudfactory-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+      mkdir -p "$home_dir" && chown postgres: "$home_dir"
+      rm -rf "$dir" && ln -s "$home_dir" "$dir"
+    fi
     mkdir -p "$dir"
+    dir=$(readlink -f "$dir")
     [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
     as_pg_user "$bin/initdb" -D "$dir" -U cloudfactory --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
+  dir=$(readlink -f "$dir")
   if as_pg_user "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     say "PostgreSQL: already running on 127.0.0.1:$PG_PORT"
   else
@@ -89,8 +98,9 @@ start_stripe() {
 
 stop_all() {
   local bin; bin=$(pg_bindir)
-  if [ -s "$DATA/postgres/PG_VERSION" ] && as_pg_user "$bin/pg_ctl" -D "$DATA/postgres" status >/dev/null 2>&1; then
-    say "PostgreSQL: stopping"; as_pg_user "$bin/pg_ctl" -D "$DATA/postgres" -m fast stop >/dev/null
+  local pgdata; pgdata=$(readlink -f "$DATA/postgres" 2>/dev/null || echo "$DATA/postgres")
+  if [ -s "$pgdata/PG_VERSION" ] && as_pg_user "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    say "PostgreSQL: stopping"; as_pg_user "$bin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null
   fi
   if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then say "Redis: stopping"; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; fi
   if [ -s "$DATA/stripe/server.pid" ]; then
