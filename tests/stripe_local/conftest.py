@@ -120,15 +120,18 @@ def funded_account(onboarded_account, paid_charge, stripe_client):
 
 @pytest.fixture
 def webhook_receiver(stripe_server):
-    """Yield a function registering a receiver (optionally for some event types only)."""
+    """Yield a function registering a receiver (optionally for some event types, or one platform's
+    events: ``api_key``, only)."""
     registered = []
 
-    def register(events=None) -> WebhookReceiver:
+    def register(events=None, api_key=None) -> WebhookReceiver:
         receiver = WebhookReceiver()
         webhook_id = "test_" + secrets.token_hex(6)
         payload = {"url": receiver.url, "secret": receiver.secret}
         if events is not None:
             payload["events"] = events
+        if api_key is not None:
+            payload["api_key"] = api_key
         requests.post(
             f"{stripe_server}/_config/webhooks/{webhook_id}", json=payload, timeout=5
         ).raise_for_status()

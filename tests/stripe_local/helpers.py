@@ -9,10 +9,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import stripe
 
 
-def make_client(base_url: str, **kwargs) -> stripe.StripeClient:
+def make_client(base_url: str, api_key: str = "sk_test_local", **kwargs) -> stripe.StripeClient:
+    """A client of the platform ``api_key`` (every key is its own platform on the local server)."""
     kwargs.setdefault("max_network_retries", 2)
     return stripe.StripeClient(
-        "sk_test_local", base_addresses={"api": base_url, "connect": base_url, "files": base_url}, **kwargs
+        api_key, base_addresses={"api": base_url, "connect": base_url, "files": base_url}, **kwargs
     )
 
 
@@ -52,8 +53,11 @@ class WebhookReceiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def types(self) -> list[str]:
+        return [event["type"] for event in self.events()]
+
+    def events(self) -> list[dict]:
         with self._lock:
-            return [json.loads(body)["type"] for body, _ in self.deliveries]
+            return [json.loads(body) for body, _ in self.deliveries]
 
     def wait_for(self, *types: str, timeout: float = 10.0) -> list[tuple[bytes, dict]]:
         """Wait until every event type in ``types`` arrived; return the matching deliveries."""

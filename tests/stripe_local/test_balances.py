@@ -104,10 +104,11 @@ def test_charges_are_scoped_per_account(stripe_client, paid_charge, funded_accou
 
 def test_balance_transactions_filter_on_created_and_paginate(stripe_client, funded_account):
     funded_account()  # platform: a charge then a transfer
-    newest = stripe_client.v1.balance_transactions.list().data[0]
+    # Newest first; the two may fall in different seconds on a loaded machine, so anchor on the oldest.
+    newest, oldest = stripe_client.v1.balance_transactions.list().data
 
-    assert len(stripe_client.v1.balance_transactions.list({"created": {"gte": newest.created}}).data) == 2
-    assert stripe_client.v1.balance_transactions.list({"created": {"lt": newest.created - 5}}).data == []
+    assert len(stripe_client.v1.balance_transactions.list({"created": {"gte": oldest.created}}).data) == 2
+    assert stripe_client.v1.balance_transactions.list({"created": {"lt": oldest.created}}).data == []
     assert stripe_client.v1.balance_transactions.list({"created": newest.created + 60}).data == []
     # The platform's reconciliation walks the pages with starting_after.
     params, seen = {"limit": 1, "created": {"gte": newest.created - 5}}, []

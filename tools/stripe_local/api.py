@@ -7,7 +7,7 @@ from aiohttp import web
 from localstripe.resources import Event, List
 from localstripe.server import get_post_data, json_response, unflatten_data
 
-from .context import acting_as, owner, visible
+from .context import acting_as, on_platform, owner, platform_of, visible
 from .delivery import schedule_webhook
 from .errors import no_such
 from .state import store
@@ -41,12 +41,13 @@ def api_route(fn):
 
 
 def emit(event_type: str, obj, *, account=_OWNER) -> Event:
-    """Create an event and hand it to localstripe's webhook sender (signed, delivered ~1 s later).
+    """Create an event and hand it to the webhook sender (signed, delivered ~1 s later).
 
-    The event belongs to the account owning ``obj`` unless told otherwise; events of connected
-    accounts carry ``account: acct_...`` like Stripe's Connect events.
+    The event belongs to the platform owning ``obj`` (so a test control acting on it out-of-band
+    notifies that platform's endpoints) and to the account owning it unless told otherwise; events
+    of connected accounts carry ``account: acct_...`` like Stripe's Connect events.
     """
-    with acting_as(owner(obj) if account is _OWNER else account):
+    with on_platform(platform_of(obj)), acting_as(owner(obj) if account is _OWNER else account):
         event = Event(event_type, obj)
     schedule_webhook(event)
     return event

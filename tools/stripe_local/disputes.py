@@ -12,7 +12,7 @@ from localstripe.resources import Charge, StripeObject
 
 from . import balances, money
 from .api import api_route, emit, fetch, page, stored
-from .context import acting_as, owner
+from .context import acting_for, owner
 from .errors import invalid, no_such
 from .params import Params, merge_metadata
 from .state import store
@@ -54,7 +54,8 @@ def dispute_control(request, params):
     charge = store.get(f"charge:{request.match_info['id']}")
     if not isinstance(charge, Charge):
         raise no_such("charge", request.match_info["id"])
-    with acting_as(owner(charge)):  # refunds and balance live on the account owning the charge
+    # Out-of-band: any platform's charge; the dispute, balance and events belong to the charge's owner.
+    with acting_for(charge):
         return _open_dispute(charge, Params(params))
 
 

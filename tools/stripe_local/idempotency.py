@@ -4,6 +4,9 @@ The first request with a key runs and its response (status + body) is stored; a 
 the same key and the same method, path, ``Stripe-Account`` and parameters gets that response again,
 with ``Idempotent-Replayed: true``. The same key with anything different is an ``idempotency_error``
 (HTTP 400); a key whose first request is still running answers 409 (the SDK retries those).
+Keys are per platform (API key): two tenants using the same key create two objects, as on Stripe.
+Within a platform the key is shared by its accounts and ``Stripe-Account`` must match (stricter than
+Stripe, which would run the request again on another account: reusing a key there is a client bug).
 As on Stripe, only requests that actually executed are stored: successes and card errors (402).
 Validation failures (other 4xx) and 5xx are not stored, so retrying them runs the request again.
 """
@@ -15,6 +18,7 @@ from aiohttp import web
 from localstripe.errors import UserError
 from localstripe.server import get_post_data, json_response
 
+from .context import current_platform
 from .state import on_reset
 
 
@@ -26,7 +30,7 @@ class _Entry:
     content_type: str = "application/json"
 
 
-_entries: dict[str, _Entry] = {}
+_entries: dict[tuple[str | None, str], _Entry] = {}  # (platform, Idempotency-Key) -> entry
 on_reset(_entries.clear)
 
 
@@ -44,9 +48,9 @@ def _stored_response(key: str, entry: _Entry) -> web.Response:
     return response
 
 
-def _forget(key: str, entry: _Entry) -> None:
-    if _entries.get(key) is entry:  # it may have been wiped (and the key reused) meanwhile
-        del _entries[key]
+def _forget(scoped_key: tuple, entry: _Entry) -> None:
+    if _entries.get(scoped_key) is entry:  # it may have been wiped (and the key reused) meanwhile
+        del _entries[scoped_key]
 
 
 def _should_store(status: int) -> bool:
@@ -65,7 +69,8 @@ async def idempotency_middleware(request: web.Request, handler):
         sort_keys=True,
         default=str,
     )
-    entry = _entries.get(key)
+    scoped_key = (current_platform(), key)
+    entry = _entries.get(scoped_key)
     if entry is not None:
         if entry.fingerprint != fingerprint:
             return _error(
@@ -84,18 +89,18 @@ async def idempotency_middleware(request: web.Request, handler):
             )
         return _stored_response(key, entry)
 
-    entry = _entries[key] = _Entry(fingerprint)
+    entry = _entries[scoped_key] = _Entry(fingerprint)
     try:
         try:
             response = await handler(request)
         except UserError as error:  # rendered here so a card error (402) can be stored and replayed
             response = error.to_response()
     except BaseException:
-        _forget(key, entry)
+        _forget(scoped_key, entry)
         raise
     if _should_store(response.status) and isinstance(response, web.Response):
         entry.status, entry.body, entry.content_type = response.status, response.body, response.content_type
     else:
-        _forget(key, entry)
+        _forget(scoped_key, entry)
     response.headers["Idempotency-Key"] = key
     return response

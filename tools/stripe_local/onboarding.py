@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from .api import api_route
-from .connect import complete_onboarding, find_account, get_account
+from .connect import complete_onboarding, find_any_account, get_account
 from .params import Params
 from .state import on_reset
 
@@ -76,14 +76,14 @@ def _link_for(request: web.Request) -> _Link:
     link = _links.get(request.match_info["token"])
     if link is None:
         raise web.HTTPNotFound(text="Unknown onboarding link.")
-    if not link.usable or find_account(link.account) is None:
+    if not link.usable or find_any_account(link.account) is None:
         raise web.HTTPFound(link.refresh_url)  # Stripe sends used/expired links to refresh_url
     return link
 
 
 async def onboarding_page(request: web.Request) -> web.Response:
     link = _link_for(request)
-    account = find_account(link.account)
+    account = find_any_account(link.account)
     text = _PAGE.format(account=html.escape(account.id), email=html.escape(account.email or "no email"))
     return web.Response(text=text, content_type="text/html")
 
@@ -94,7 +94,7 @@ async def onboarding_submit(request: web.Request) -> web.Response:
     link.used = True
     if form.get("action") == "refresh":
         raise web.HTTPFound(link.refresh_url)
-    complete_onboarding(find_account(link.account))
+    complete_onboarding(find_any_account(link.account))
     raise web.HTTPFound(link.return_url)
 
 

@@ -1,14 +1,15 @@
-"""Per-account scoping of every localstripe object, patched in from the outside.
+"""Per-platform and per-account scoping of every localstripe object, patched in from the outside.
 
-Stripe keeps a separate world per connected account: with ``Stripe-Account: acct_...`` you only see
-that account's charges, balance transactions, payouts, events. localstripe has a single global store,
-so each object is tagged with the account current at creation time and retrieve/list/delete only
-see objects of the current account. Unknown ids now fail like Stripe (``resource_missing``).
+Stripe keeps a separate world per platform (API key) and, inside it, per connected account: with
+``Stripe-Account: acct_...`` you only see that account's charges, balance transactions, payouts,
+events. localstripe has a single global store, so each object is tagged with the platform and the
+account current at creation time, and retrieve/list/delete only see objects of the current pair.
+Unknown ids, and ids of another platform or account, fail alike (``resource_missing``).
 """
 
 from localstripe.resources import Event, List, StripeObject
 
-from .context import current_account, visible
+from .context import current_account, current_platform, visible
 from .errors import no_such
 from .state import store
 
@@ -22,6 +23,7 @@ def _init(self, id=None):
     _original_init(self, id)
     if not isinstance(self, List):
         self._account = current_account()
+        self._platform = current_platform()
 
 
 def _retrieve(cls, id):

@@ -3,14 +3,15 @@
 A fresh ``web.Application`` is built rather than reusing ``localstripe.server.app`` so that the
 middleware order is ours and localstripe's "save the store to disk" middleware is left out. Our
 routes are registered first; localstripe's are then copied except where we replace them
-(balance, balance transactions, payouts, the data wipe).
+(balance, balance transactions, payouts, the data wipe, webhook registration).
 
 Middlewares, outermost first:
 1. errors      - any error becomes Stripe-shaped JSON (unknown routes too, and crashes as ``api_error``);
 2. faults      - ``/_test/fail_next`` injection (500 or hang), around everything else;
 3. auth        - localstripe's ``sk_...`` check; ``/_test``, ``/_config`` and the onboarding page are open;
-4. account     - validates ``Stripe-Account`` and makes it the current account for the request;
-5. idempotency - stores/replays results per ``Idempotency-Key``.
+4. platform    - the API key's platform becomes the current one (each key is its own Stripe account);
+5. account     - validates ``Stripe-Account`` (one of the platform's accounts) and makes it current;
+6. idempotency - stores/replays results per platform and ``Idempotency-Key``.
 """
 
 import argparse
@@ -23,7 +24,6 @@ from decimal import Decimal
 
 from aiohttp import web
 from localstripe import server as localstripe_server
-from localstripe import webhooks
 from localstripe.errors import UserError
 from localstripe.resources import random_id
 from localstripe.server import json_response
@@ -45,6 +45,7 @@ from . import (
 from .context import acting_as
 from .errors import StripeError
 from .idempotency import idempotency_middleware
+from .platforms import platform_middleware
 
 logger = logging.getLogger("stripe_local")
 
@@ -98,11 +99,6 @@ async def wipe_data(request: web.Request) -> web.Response:
     return web.Response()
 
 
-async def forget_webhook(request: web.Request) -> web.Response:
-    webhooks._webhooks.pop(request.match_info["id"], None)
-    return web.Response()
-
-
 async def _response_headers(request: web.Request, response: web.StreamResponse) -> None:
     await localstripe_server.add_cors_headers(request, response)
     response.headers.setdefault("Request-Id", "req_" + random_id(14))
@@ -118,8 +114,8 @@ def own_routes() -> list:
         *payouts.ROUTES,
         *disputes.ROUTES,
         *controls.routes(),
+        *delivery.ROUTES,
         ("DELETE", "/_config/data", wipe_data),
-        ("DELETE", "/_config/webhooks/{id}", forget_webhook),
     ]
 
 
@@ -129,6 +125,7 @@ def build_app() -> web.Application:
             error_middleware,
             controls.fault_middleware,
             auth_middleware,
+            platform_middleware,
             account_middleware,
             idempotency_middleware,
         ]
