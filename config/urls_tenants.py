@@ -9,12 +9,15 @@ admin.site.site_header = "Cloud Factory — network admin"
 api_v1 = [
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.suppliers.api.urls")),
+    path("", include("apps.storefront.api.urls")),
+    path("", include("apps.orders.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("apps.storefront.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("portal/", include("apps.portal.urls")),
+    path("backoffice/", include("apps.backoffice.urls")),
     path("", include("apps.payouts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -9,6 +9,10 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
+from apps.catalog.demo import catalog_demo_seed
+from apps.orders.demo import orders_demo_seed
+from apps.payouts.connect import connect_demo_onboard
+from apps.suppliers.demo import suppliers_demo_seed
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
 
@@ -56,6 +60,12 @@ def demo_seed() -> Tenant:
                 user_create(
                     email=login.email, password=DEMO_PASSWORD, role=login.role, full_name=login.role.label
                 )
+        # demo-seed: catalog
+        catalog_demo_seed()
+        # demo-seed: suppliers
+        suppliers_demo_seed(connect_onboard=connect_demo_onboard)
+        # demo-seed: orders
+        orders_demo_seed()
     return tenant
 
 

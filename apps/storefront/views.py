@@ -1,6 +1,231 @@
-from django.shortcuts import render
+"""Storefront pages: home, catalog, configurator (live validation, preview and quote) and the customer's designs.
+
+Each view serves the full page, or with HX-Request its fragment (django-template-partials), so every page
+works without JavaScript and htmx only makes it live.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.catalog.models import Design, ProductTemplate
+from apps.catalog.selectors import (
+    design_get_by_share_token,
+    design_get_for_owner,
+    design_list_for_owner,
+    design_versions,
+    template_categories,
+    template_get_active,
+    template_list_active,
+    template_spec_for,
+)
+from apps.catalog.services import InvalidDesignName, design_create, design_update
+from apps.catalog.validation import InvalidConfiguration
+from apps.storefront.display import describe_values
+from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
+from apps.storefront.preview import preview_svg
+from apps.storefront.quoting import quote_configuration
+
+CONFIGURATOR = "storefront/configurator.html"
 
 
 def home(request):
     """The network's storefront home page, branded with its name and accent colour."""
     return render(request, "storefront/home.html")
+
+
+def cart_enabled() -> bool:
+    """The add-to-cart button appears once the orders app provides `storefront:cart_add`."""
+    try:
+        reverse("storefront:cart_add")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def catalog(request):
+    category = request.GET.get("category", "")[:60]
+    query = request.GET.get("q", "").strip()[:100]
+    context = {
+        "templates": template_list_active(category=category, query=query),
+        "categories": template_categories(),
+        "category": category,
+        "q": query,
+    }
+    name = "storefront/catalog.html#results" if request.htmx else "storefront/catalog.html"
+    return render(request, name, context)
+
+
+def _configurator_context(request, template: ProductTemplate, data, *, design: Design | None = None):
+    """Binds the form to `data`, validates, and builds the preview and (when valid) the quote."""
+    spec = template_spec_for(template)
+    form = ConfigurationForm(spec, data, with_name=True)
+    quote = None
+    if form.is_valid():
+        quote = quote_configuration(
+            template=template, values=form.configuration.values, tenant=request.tenant
+        )
+    return {
+        "template": template,
+        "form": form,
+        "preview": preview_svg(spec, form.raw_values()),
+        "quote": quote,
+        "design": design,
+        "cart_enabled": cart_enabled(),
+    }
+
+
+def _initial_data(spec, source, name: str) -> dict[str, object]:
+    """The template's defaults, overridden by any parameter given in `source` (e.g. a link's query string)."""
+    data = {key: str(value) for key, value in spec.defaults().items()}
+    data.update({p.key: source[p.key] for p in spec.parameters if p.key in source})
+    data[DESIGN_NAME] = source.get(DESIGN_NAME, name)
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def configurator(request, slug: str):
+    template = template_get_active(slug=slug)
+    spec = template_spec_for(template)
+    if request.method == "GET":
+        context = _configurator_context(
+            request, template, _initial_data(spec, request.GET, f"My {template.name.lower()}")
+        )
+        return render(request, CONFIGURATOR, context)
+    if request.POST.get("action") == "save" and not request.user.is_authenticated:
+        values = {p.key: request.POST.get(p.key, "") for p in spec.parameters}
+        return redirect_to_login(f"{request.path}?{urlencode(values)}")
+    context = _configurator_context(request, template, request.POST)
+    form = context["form"]
+    if request.POST.get("action") == "save" and form.is_valid():
+        try:
+            design = design_create(
+                owner=request.user,
+                template=template,
+                name=form.cleaned_data.get(DESIGN_NAME, ""),
+                values=form.configuration.values,
+            )
+        except InvalidConfiguration as error:  # pragma: no cover - the form validated the same values
+            form.add_error(None, str(error))
+        except InvalidDesignName as error:
+            form.add_error(DESIGN_NAME, str(error))
+        else:
+            messages.success(request, f"Saved “{design.name}”.")
+            return redirect("storefront:design_detail", design_id=design.pk)
+    name = f"{CONFIGURATOR}#live" if request.htmx else CONFIGURATOR
+    return render(request, name, context, status=200 if form.is_valid() else 400)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def configurator_validate(request, slug: str):
+    """Live validation: the fields with inline errors, plus the preview and quote panels (out of band)."""
+    template = template_get_active(slug=slug)
+    context = _configurator_context(request, template, request.POST)
+    # htmx swaps 200 responses only; the fragment carries the inline errors either way.
+    if request.htmx:
+        return render(request, f"{CONFIGURATOR}#live", context)
+    return render(request, CONFIGURATOR, context, status=200 if context["form"].is_valid() else 400)
+
+
+@require_GET
+def configurator_preview(request, slug: str):
+    """The preview as an image (catalog cards, links); query parameters override the defaults."""
+    template = template_get_active(slug=slug)
+    spec = template_spec_for(template)
+    svg = preview_svg(spec, _initial_data(spec, request.GET, ""))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def design_list(request):
+    return render(
+        request, "storefront/design_list.html", {"designs": design_list_for_owner(owner=request.user)}
+    )
+
+
+def _design_context(request, design: Design) -> dict:
+    template = design.template
+    spec = template_spec_for(template)
+    version = design.current_version
+    quote, quote_error = None, ""
+    try:
+        quote = quote_configuration(template=template, values=version.values, tenant=request.tenant)
+    except InvalidConfiguration as error:
+        quote_error = " ".join(message for messages_ in error.errors.values() for message in messages_)
+    return {
+        "design": design,
+        "template": template,
+        "version": version,
+        "values": describe_values(spec, version.values),
+        "preview": preview_svg(spec, version.values),
+        "quote": quote,
+        "quote_error": quote_error,
+        "cart_enabled": cart_enabled(),
+        "configure_url": f"{reverse('storefront:configurator', args=[template.slug])}?{urlencode(version.values)}",
+    }
+
+
+@login_required
+@require_GET
+def design_detail(request, design_id: int):
+    design = design_get_for_owner(owner=request.user, design_id=design_id)
+    context = _design_context(request, design)
+    context["versions"] = design_versions(design=design)
+    context["share_url"] = request.build_absolute_uri(
+        reverse("storefront:design_shared", args=[design.share_token])
+    )
+    return render(request, "storefront/design_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def design_edit(request, design_id: int):
+    """Edits make a new version; the versions before it stay as they were."""
+    design = design_get_for_owner(owner=request.user, design_id=design_id)
+    template = design.template
+    if request.method == "GET":
+        data = {key: str(value) for key, value in design.current_version.values.items()}
+        data[DESIGN_NAME] = design.name
+        return render(request, CONFIGURATOR, _configurator_context(request, template, data, design=design))
+    context = _configurator_context(request, template, request.POST, design=design)
+    form = context["form"]
+    if form.is_valid():
+        try:
+            version = design_update(
+                design=design, name=form.cleaned_data.get(DESIGN_NAME, ""), values=form.configuration.values
+            )
+        except InvalidDesignName as error:
+            form.add_error(DESIGN_NAME, str(error))
+        else:
+            messages.success(request, f"Saved version {version.number} of “{design.name}”.")
+            return redirect("storefront:design_detail", design_id=design.pk)
+    name = f"{CONFIGURATOR}#live" if request.htmx else CONFIGURATOR
+    return render(request, name, context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def design_shared(request, token: str):
+    """Read-only view through the private link; no sign-in needed, nothing can be changed here."""
+    design = design_get_by_share_token(token=token)
+    response = render(request, "storefront/design_shared.html", _design_context(request, design))
+    # The token is the secret: never leak it to other sites through the Referer header.
+    response["Referrer-Policy"] = "no-referrer"
+    return response

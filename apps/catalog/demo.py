@@ -1,0 +1,25 @@
+"""The demo network's catalog: a parametric dining table, a bookshelf and a 3D-printed phone stand
+(definitions and the reasoning behind their numbers in apps.catalog.demo_templates)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from apps.catalog.demo_templates import DEMO_TEMPLATES
+from apps.catalog.models import ProductTemplate
+from apps.catalog.processes import processes_ensure
+from apps.catalog.services import product_template_import
+
+
+@transaction.atomic
+def catalog_demo_seed() -> list[ProductTemplate]:
+    """Ensures the standard processes and the demo templates in the current schema. Idempotent: an existing
+    template (matched by slug) is left exactly as it is, including any edits staff made to it."""
+    processes_ensure()
+    templates = []
+    for definition in DEMO_TEMPLATES:
+        template = ProductTemplate.objects.filter(slug=definition["slug"]).first()
+        if template is None:
+            template = product_template_import(definition=definition)
+        templates.append(template)
+    return templates

@@ -1,0 +1,113 @@
+"""The catalogue estimate: a price and delivery date from the template's own cost model, without the network.
+
+Price = the sum of every operation's cost drivers (template currency, rounded per driver to the minor unit)
+plus the template's margin. Lead time = the critical path of the operations' durations in working days of
+8 hours (at least one) plus the template's transport buffer, counted in working days (Mon–Fri) from today.
+
+This is what the storefront shows until the matching engine's quote (real suppliers, capacity, transport)
+replaces it in apps.storefront.quoting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from apps.catalog.compile import critical_path_minutes
+from apps.catalog.models import ProductTemplate
+from apps.catalog.selectors import template_spec_for
+from apps.catalog.spec import TemplateSpec
+from apps.catalog.validation import configuration_validate
+from apps.core.money import Money, currency_exponent
+
+WORKDAY_MINUTES = 8 * 60
+SOURCE = "catalogue_estimate"
+
+
+@dataclass(frozen=True)
+class StepCost:
+    step_key: str
+    name: str
+    process: str
+    quantity: int
+    duration_minutes: float
+    cost_minor: int
+    drivers_minor: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    price_minor: int
+    currency: str
+    subtotal_minor: int
+    margin_minor: int
+    lead_time_days: int
+    delivery_date: dt.date
+    critical_path_minutes: float
+    breakdown: tuple[StepCost, ...]
+    values: dict[str, object]
+
+    @property
+    def steps_count(self) -> int:
+        return len(self.breakdown)
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_minor, self.currency)
+
+
+def catalogue_estimate(
+    template: TemplateSpec | ProductTemplate, values: Mapping[str, object], *, today: dt.date | None = None
+) -> Estimate:
+    """Validates `values` (raises InvalidConfiguration) and estimates price and delivery date."""
+    if not isinstance(template, TemplateSpec):
+        template = template_spec_for(template)
+    configuration = configuration_validate(template, values)
+    exponent = currency_exponent(template.currency)
+    breakdown = []
+    for operation in configuration.operations:
+        drivers = {name: to_minor(amount, exponent) for name, amount in operation.cost_drivers.items()}
+        breakdown.append(
+            StepCost(
+                step_key=operation.step_key,
+                name=operation.name,
+                process=operation.process,
+                quantity=operation.quantity,
+                duration_minutes=operation.duration_minutes,
+                cost_minor=sum(drivers.values()),
+                drivers_minor=drivers,
+            )
+        )
+    subtotal = sum(step.cost_minor for step in breakdown)
+    margin = int((Decimal(subtotal) * template.margin_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    path = critical_path_minutes(configuration.operations)
+    lead_time = max(1, math.ceil(path / WORKDAY_MINUTES)) + template.transport_buffer_days
+    start = today or dt.date.today()
+    return Estimate(
+        price_minor=subtotal + margin,
+        currency=template.currency,
+        subtotal_minor=subtotal,
+        margin_minor=margin,
+        lead_time_days=lead_time,
+        delivery_date=add_working_days(start, lead_time),
+        critical_path_minutes=round(path, 2),
+        breakdown=tuple(breakdown),
+        values=configuration.values,
+    )
+
+
+def to_minor(amount: float, exponent: int) -> int:
+    """A major-unit amount as an integer of minor units, rounded half up (12.345 EUR → 1235)."""
+    return int(Decimal(repr(amount)).scaleb(exponent).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current

@@ -1,0 +1,319 @@
+"""Catalog: the capability taxonomy, configurable product templates, and customers' designs.
+
+Formulas are stored as text and only ever evaluated by apps.catalog.formulas. Model `clean()` methods check
+what a single row can know (syntax, shapes of JSON fields); the whole-template checks (names, defaults) live in
+apps.catalog.template_checks and run in the admin before anything is saved.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from apps.catalog.formulas import FormulaError, parse_formula
+from apps.catalog.spec import ParameterKind
+from apps.core.money import known_currencies
+
+identifier_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]{0,39}$", "Use lower-case letters, digits and _ (starting with a letter)."
+)
+FORMULA_HELP = (
+    "A formula over the parameters, e.g. <code>setup + area_m2 * 12</code>. Numbers, + - * / // % **, "
+    "comparisons, and/or/not, <code>a if cond else b</code>, min max abs round ceil floor sqrt len."
+)
+
+
+def _formula_errors(**sources: str) -> dict[str, str]:
+    errors = {}
+    for field, source in sources.items():
+        if not source:
+            continue
+        try:
+            parse_formula(source)
+        except FormulaError as error:
+            errors[field] = str(error)
+    return errors
+
+
+class Process(models.Model):
+    """A manufacturing capability an asset owner can offer; routing steps require one."""
+
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Stable key used by suppliers and matching."
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    materials = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Materials it works, e.g. ["oak", "steel"]. Empty means any material.',
+    )
+    max_length_mm = models.PositiveIntegerField(
+        default=0, help_text="Largest part: longest side (0 = no limit)."
+    )
+    max_width_mm = models.PositiveIntegerField(default=0)
+    max_height_mm = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "processes"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not isinstance(self.materials, list) or not all(isinstance(m, str) and m for m in self.materials):
+            raise ValidationError({"materials": 'A list of material names, e.g. ["oak", "steel"].'})
+
+
+class PreviewKind(models.TextChoices):
+    GENERIC = "generic", "Generic box"
+    TABLE = "table", "Table (top and side views)"
+    BOOKSHELF = "bookshelf", "Bookshelf (front view)"
+
+
+class ProductTemplate(models.Model):
+    """A configurable product: typed parameters, constraints between them and a routing of process steps."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    category = models.CharField(max_length=60, db_index=True)
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="catalog/templates/", blank=True)
+    active = models.BooleanField(default=True, help_text="Inactive templates are hidden from the storefront.")
+    currency = models.CharField(max_length=3, default="EUR")
+    margin_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=25,
+        validators=[MinValueValidator(0), MaxValueValidator(500)],
+        help_text="Added on top of the cost roll-up in the catalogue estimate.",
+    )
+    transport_buffer_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Working days added to the critical path for transport to the customer."
+    )
+    preview_kind = models.CharField(max_length=20, choices=PreviewKind.choices, default=PreviewKind.GENERIC)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.currency not in known_currencies():
+            raise ValidationError({"currency": f"{self.currency!r} is not an ISO 4217 currency code."})
+
+
+class Parameter(models.Model):
+    template = models.ForeignKey(ProductTemplate, on_delete=models.CASCADE, related_name="parameters")
+    key = models.CharField(
+        max_length=40, validators=[identifier_validator], help_text="The name formulas use."
+    )
+    label = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=[(k.value, k.value.title()) for k in ParameterKind])
+    position = models.PositiveIntegerField(default=0)
+    required = models.BooleanField(default=True, help_text="Only text may be optional.")
+    help_text = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=12, blank=True, help_text="Numbers: e.g. mm, °, pcs.")
+    min_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    step = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    default = models.CharField(max_length=200, blank=True, help_text="Number, option value or text.")
+    max_length = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Text: most characters.")
+    options = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            'Choice and colour: [{"value": "oak", "label": "Oak", "attributes": {"material": "oak", '
+            '"price_m2": 180}}]. Colour values are #rrggbb. Formulas see attributes as '
+            "<code>&lt;key&gt;_&lt;attribute&gt;</code>."
+        ),
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="catalog_parameter_key_unique")
+        ]
+
+    def __str__(self):
+        return self.key
+
+    def clean(self):
+        if not isinstance(self.options, list) or not all(_is_option(o) for o in self.options):
+            raise ValidationError(
+                {
+                    "options": 'A list of {"value": …, "label": …, "attributes": {name: number or text}} objects.'
+                }
+            )
+
+
+def _is_option(option) -> bool:
+    return (
+        isinstance(option, dict)
+        and isinstance(option.get("value"), str)
+        and bool(option["value"])
+        and isinstance(option.get("label", ""), str)
+        and isinstance(option.get("attributes", {}), dict)
+        and set(option) <= {"value", "label", "attributes"}
+    )
+
+
+class DerivedValue(models.Model):
+    """A named intermediate formula (e.g. `area_m2 = width * depth / 1e6`) other formulas can use."""
+
+    template = models.ForeignKey(ProductTemplate, on_delete=models.CASCADE, related_name="derived_values")
+    key = models.CharField(max_length=40, validators=[identifier_validator])
+    formula = models.CharField(max_length=500, help_text=FORMULA_HELP)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "key"], name="catalog_derived_key_unique")]
+
+    def __str__(self):
+        return f"{self.key} = {self.formula}"
+
+    def clean(self):
+        if errors := _formula_errors(formula=self.formula):
+            raise ValidationError(errors)
+
+
+class Constraint(models.Model):
+    """A condition every configuration must meet, e.g. `area_m2 <= 2.0`, with the message shown otherwise."""
+
+    template = models.ForeignKey(ProductTemplate, on_delete=models.CASCADE, related_name="constraints")
+    expression = models.CharField(max_length=500, help_text="Must be true for a valid configuration.")
+    message = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.expression
+
+    def clean(self):
+        if errors := _formula_errors(expression=self.expression):
+            raise ValidationError(errors)
+
+
+class RoutingStep(models.Model):
+    """One node of the template's routing DAG; compiles into one operation per design."""
+
+    template = models.ForeignKey(ProductTemplate, on_delete=models.CASCADE, related_name="steps")
+    key = models.CharField(max_length=40, validators=[identifier_validator])
+    name = models.CharField(max_length=100)
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="steps")
+    position = models.PositiveIntegerField(default=0)
+    predecessors = models.CharField(
+        max_length=300, blank=True, help_text="Keys of the steps that must finish first, comma-separated."
+    )
+    condition = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='Optional: the step exists only when true, e.g. printing == "fdm".',
+    )
+    material = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='Text formula, e.g. "steel" or top_material_material. Empty = any.',
+    )
+    quantity = models.CharField(max_length=500, default="1", help_text="Whole number of identical parts.")
+    duration_minutes = models.CharField(
+        max_length=500, help_text="Processing minutes for the whole quantity; may use <code>quantity</code>."
+    )
+    length_mm = models.CharField(max_length=500, blank=True, help_text="Part size formulas in mm.")
+    width_mm = models.CharField(max_length=500, blank=True)
+    height_mm = models.CharField(max_length=500, blank=True)
+    cost_drivers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            'Named cost formulas in the template currency, e.g. {"setup": "25", "material": '
+            '"area_m2 * top_material_price_m2", "machine": "duration_min / 60 * 55"}.'
+        ),
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "key"], name="catalog_step_key_unique")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def predecessor_keys(self) -> tuple[str, ...]:
+        return tuple(key.strip() for key in self.predecessors.split(",") if key.strip())
+
+    def clean(self):
+        errors = _formula_errors(
+            condition=self.condition,
+            material=self.material,
+            quantity=self.quantity,
+            duration_minutes=self.duration_minutes,
+            length_mm=self.length_mm,
+            width_mm=self.width_mm,
+            height_mm=self.height_mm,
+        )
+        if not isinstance(self.cost_drivers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.cost_drivers.items()
+        ):
+            errors["cost_drivers"] = 'An object of name → formula text, e.g. {"setup": "25"}.'
+        else:
+            for name, source in self.cost_drivers.items():
+                if problem := _formula_errors(driver=source):
+                    errors["cost_drivers"] = f"{name}: {problem['driver']}"
+                    break
+        if errors:
+            raise ValidationError(errors)
+
+
+class Design(models.Model):
+    """A customer's named configuration of a template. Its values live in immutable versions."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="designs")
+    template = models.ForeignKey(ProductTemplate, on_delete=models.PROTECT, related_name="designs")
+    name = models.CharField(max_length=100)
+    share_token = models.CharField(max_length=64, unique=True, help_text="Secret of the private share link.")
+    current_version = models.ForeignKey(
+        "DesignVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class DesignVersion(models.Model):
+    """One immutable configuration of a design. Orders point here, by the stable UUID."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    values = models.JSONField()
+    operations = models.JSONField(help_text="The compiled operations when this version was saved.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["design", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["design", "number"], name="catalog_design_version_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="catalog_design_version_number_gte_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.design.name} v{self.number}"

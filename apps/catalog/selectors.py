@@ -1,0 +1,173 @@
+"""Reads of the catalog. Access helpers raise Http404 for "missing" and "not yours" alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from apps.catalog.models import Design, DesignVersion, Parameter, ProductTemplate, RoutingStep
+from apps.catalog.spec import (
+    ConstraintSpec,
+    DerivedSpec,
+    OptionSpec,
+    ParameterKind,
+    ParameterSpec,
+    ProcessSpec,
+    StepSpec,
+    TemplateSpec,
+)
+
+
+def template_list_active(*, category: str = "", query: str = "") -> QuerySet[ProductTemplate]:
+    templates = ProductTemplate.objects.filter(active=True)
+    if category:
+        templates = templates.filter(category=category)
+    if query:
+        templates = templates.filter(
+            Q(name__icontains=query) | Q(description__icontains=query) | Q(category__icontains=query)
+        )
+    return templates
+
+
+def template_categories() -> list[str]:
+    return list(
+        ProductTemplate.objects.filter(active=True)
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()
+    )
+
+
+def template_get_active(*, slug: str) -> ProductTemplate:
+    """The storefront's access helper: an active template of the current network, or 404."""
+    template = _with_definition(ProductTemplate.objects.filter(slug=slug, active=True)).first()
+    if template is None:
+        raise Http404("No such product.")
+    return template
+
+
+def _with_definition(templates: QuerySet[ProductTemplate]) -> QuerySet[ProductTemplate]:
+    return templates.prefetch_related(
+        Prefetch("parameters", queryset=Parameter.objects.order_by("position", "id")),
+        "derived_values",
+        "constraints",
+        Prefetch("steps", queryset=RoutingStep.objects.select_related("process").order_by("position", "id")),
+    )
+
+
+def template_spec_for(template: ProductTemplate) -> TemplateSpec:
+    """The template as frozen data. Uses prefetched rows when the caller loaded them with the definition."""
+    cache = getattr(template, "_catalog_spec", None)
+    if cache is not None:
+        return cache
+    spec = TemplateSpec(
+        slug=template.slug,
+        name=template.name,
+        currency=template.currency,
+        margin_percent=Decimal(template.margin_percent),
+        transport_buffer_days=template.transport_buffer_days,
+        preview_kind=template.preview_kind,
+        parameters=tuple(parameter_spec_from(p) for p in template.parameters.all()),
+        derived=tuple(DerivedSpec(key=d.key, formula=d.formula) for d in template.derived_values.all()),
+        constraints=tuple(
+            ConstraintSpec(expression=c.expression, message=c.message) for c in template.constraints.all()
+        ),
+        steps=tuple(step_spec_from(s) for s in template.steps.all()),
+    )
+    template._catalog_spec = spec
+    return spec
+
+
+def parameter_spec_from(parameter: Parameter) -> ParameterSpec:
+    kind = ParameterKind(parameter.kind)
+    default: Decimal | str | None = parameter.default
+    if kind == ParameterKind.NUMBER:
+        try:
+            default = Decimal(parameter.default.strip()) if parameter.default.strip() else None
+        except InvalidOperation:
+            default = None
+    options = tuple(
+        OptionSpec(
+            value=str(option.get("value", "")),
+            label=str(option.get("label") or option.get("value", "")),
+            attributes=tuple((option.get("attributes") or {}).items()),
+        )
+        for option in (parameter.options if isinstance(parameter.options, list) else [])
+        if isinstance(option, dict)
+    )
+    return ParameterSpec(
+        key=parameter.key,
+        label=parameter.label,
+        kind=kind,
+        required=parameter.required,
+        help_text=parameter.help_text,
+        unit=parameter.unit,
+        min_value=parameter.min_value,
+        max_value=parameter.max_value,
+        step=parameter.step,
+        default=default,
+        max_length=parameter.max_length,
+        options=options,
+    )
+
+
+def step_spec_from(step: RoutingStep) -> StepSpec:
+    process = step.process
+    return StepSpec(
+        key=step.key,
+        name=step.name,
+        process=ProcessSpec(
+            code=process.code,
+            name=process.name,
+            materials=tuple(process.materials or ()),
+            max_size_mm=(process.max_length_mm, process.max_width_mm, process.max_height_mm),
+        ),
+        duration_minutes=step.duration_minutes,
+        quantity=step.quantity or "1",
+        predecessors=step.predecessor_keys,
+        condition=step.condition,
+        material=step.material,
+        length_mm=step.length_mm,
+        width_mm=step.width_mm,
+        height_mm=step.height_mm,
+        cost_drivers=tuple((step.cost_drivers or {}).items()) if isinstance(step.cost_drivers, dict) else (),
+    )
+
+
+def design_list_for_owner(*, owner) -> QuerySet[Design]:
+    return Design.objects.filter(owner=owner).select_related("template", "current_version")
+
+
+def design_get_for_owner(*, owner, design_id: int) -> Design:
+    """The owner's design or 404 (another customer's design looks exactly like a missing one)."""
+    if owner is None or not owner.is_authenticated:
+        raise Http404("No such design.")
+    design = (
+        Design.objects.filter(pk=design_id, owner=owner)
+        .select_related("current_version", "owner")
+        .prefetch_related(Prefetch("template", queryset=_with_definition(ProductTemplate.objects.all())))
+        .first()
+    )
+    if design is None:
+        raise Http404("No such design.")
+    return design
+
+
+def design_get_by_share_token(*, token: str) -> Design:
+    if not token or len(token) > 64:
+        raise Http404("No such design.")
+    design = (
+        Design.objects.filter(share_token=token)
+        .select_related("current_version")
+        .prefetch_related(Prefetch("template", queryset=_with_definition(ProductTemplate.objects.all())))
+        .first()
+    )
+    if design is None:
+        raise Http404("No such design.")
+    return design
+
+
+def design_versions(*, design: Design) -> QuerySet[DesignVersion]:
+    return design.versions.order_by("-number")

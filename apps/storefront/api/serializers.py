@@ -1,0 +1,50 @@
+from rest_framework import serializers
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    """Either `design` (one of my designs; its current version is quoted) or `template` + `values`."""
+
+    design = serializers.IntegerField(required=False, min_value=1)
+    template = serializers.SlugField(max_length=80, required=False)
+    values = serializers.DictField(
+        child=serializers.JSONField(allow_null=True), required=False, allow_empty=True
+    )
+
+    def validate(self, attrs):
+        if "design" in attrs and ("template" in attrs or "values" in attrs):
+            raise serializers.ValidationError(
+                {"design": ["Send either a design or a template with values, not both."]}
+            )
+        if "design" not in attrs:
+            missing = {
+                name: ["This field is required."] for name in ("template", "values") if name not in attrs
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class QuoteStepSerializer(serializers.Serializer):
+    step_key = serializers.CharField()
+    name = serializers.CharField()
+    process = serializers.CharField()
+    quantity = serializers.IntegerField()
+    duration_minutes = serializers.FloatField()
+    cost_minor = serializers.IntegerField()
+    drivers_minor = serializers.DictField(child=serializers.IntegerField())
+
+
+class QuoteSerializer(serializers.Serializer):
+    price_minor = serializers.IntegerField(help_text="Integer amount in the currency's minor unit.")
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+    price = serializers.CharField(help_text="Formatted for display, e.g. €973.31.")
+    delivery_date = serializers.DateField()
+    lead_time_days = serializers.IntegerField(help_text="Working days from today.")
+    asset_owner_count = serializers.IntegerField(allow_null=True, help_text="None for a catalogue estimate.")
+    breakdown = QuoteStepSerializer(many=True)
+    margin_minor = serializers.IntegerField()
+    source = serializers.CharField(help_text='"catalogue_estimate" until the network quotes.')
+    source_label = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    design_version = serializers.UUIDField(allow_null=True, required=False)
+    values = serializers.DictField(child=serializers.JSONField())

@@ -1,0 +1,68 @@
+"""POST /api/v1/quotes/: a price and delivery date for a design or a raw configuration.
+
+Anonymous callers may quote raw configurations (template + values), exactly as the public configurator does;
+quoting a saved design needs the signed-in owner (another customer's design is a 404).
+"""
+
+from dataclasses import asdict
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.api.views import template_for_input, values_errors
+from apps.catalog.selectors import design_get_for_owner
+from apps.catalog.validation import InvalidConfiguration
+from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
+from apps.storefront.quoting import quote_configuration
+
+
+class QuoteCreateApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Quote a design or a configuration",
+        request=QuoteRequestSerializer,
+        responses={
+            200: QuoteSerializer,
+            400: OpenApiResponse(
+                description='Field errors, e.g. {"values": {"width": ["Must be at most 2400 mm."]}}.'
+            ),
+            401: OpenApiResponse(description="Quoting a saved design needs a signed-in customer."),
+            404: OpenApiResponse(description="No such design among mine."),
+        },
+    )
+    def post(self, request):
+        serializer = QuoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        version = None
+        if "design" in data:
+            if not request.user.is_authenticated:
+                raise NotAuthenticated("Sign in to quote a saved design.")
+            design = design_get_for_owner(owner=request.user, design_id=data["design"])
+            template, values, version = design.template, design.current_version.values, design.current_version
+        else:
+            template, values = template_for_input(data["template"]), data["values"]
+        try:
+            quote = quote_configuration(template=template, values=values, tenant=request.tenant)
+        except InvalidConfiguration as error:
+            raise values_errors(error) from None
+        payload = {
+            "price_minor": quote.price_minor,
+            "currency": quote.currency,
+            "price": quote.price.format(),
+            "delivery_date": quote.delivery_date,
+            "lead_time_days": quote.lead_time_days,
+            "asset_owner_count": quote.asset_owner_count,
+            "breakdown": [asdict(step) for step in quote.breakdown],
+            "margin_minor": quote.margin_minor,
+            "source": quote.source,
+            "source_label": quote.source_label,
+            "expires_at": quote.expires_at,
+            "design_version": version.pk if version else None,
+            "values": quote.values,
+        }
+        return Response(QuoteSerializer(payload).data)

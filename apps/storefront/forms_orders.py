@@ -1,0 +1,81 @@
+"""Forms of the cart, checkout, payment and refund pages. Business rules stay in orders' services."""
+
+from django import forms
+
+from apps.orders.models import Place
+
+
+class CartAddForm(forms.Form):
+    design_version = forms.UUIDField()
+    quantity = forms.IntegerField(min_value=1, max_value=100, initial=1, required=False)
+
+
+class CartLineForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=100, help_text="0 removes the line.")
+
+
+class AddressForm(forms.Form):
+    recipient_name = forms.CharField(label="Recipient", max_length=150)
+    address_line = forms.CharField(label="Street and number", max_length=200)
+    postcode = forms.CharField(max_length=12, required=False)
+    place = forms.ModelChoiceField(
+        queryset=Place.objects.order_by("name"),
+        required=False,
+        empty_label="— another place (enter coordinates) —",
+        help_text="Pick your town; we know where it is.",
+    )
+    city = forms.CharField(max_length=100, required=False, help_text="Only needed for another place.")
+    latitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, required=False, help_text="Only for another place, e.g. 52.370216."
+    )
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, help_text="e.g. 4.895168.")
+    requested_delivery_date = forms.DateField(
+        label="Wished-for delivery date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. We plan to meet it when the network can.",
+    )
+
+
+class PlaceOrderForm(forms.Form):
+    checkout_key = forms.UUIDField(widget=forms.HiddenInput)
+    seen_total_minor = forms.IntegerField(widget=forms.HiddenInput)
+    seen_delivery_date = forms.DateField(widget=forms.HiddenInput)
+
+
+class CardForm(forms.Form):
+    """Local mode only: a test card number stands for one of Stripe's test payment methods."""
+
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        help_text="Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.",
+    )
+    expiry = forms.RegexField(
+        label="Expiry (MM/YY)",
+        regex=r"^(0[1-9]|1[0-2])\s*/\s*\d{2}$",
+        error_messages={"invalid": "Use MM/YY, e.g. 12/34."},
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "placeholder": "MM/YY"}),
+    )
+    cvc = forms.RegexField(
+        label="CVC",
+        regex=r"^\d{3,4}$",
+        error_messages={"invalid": "Three or four digits."},
+        widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+
+
+class RefundRequestForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    amount = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Leave empty to ask for all of it.",
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False)

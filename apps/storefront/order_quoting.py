@@ -1,0 +1,78 @@
+"""Orders' quoting port (settings.ORDERS_QUOTER): each line through the storefront's one quoting door, summed.
+
+Orders cannot import the storefront (it sits below it), so this adapter lives here and is wired in settings.
+When quote_configuration switches to the matching engine, orders follow without a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from apps.catalog.models import DesignVersion, ProductTemplate
+from apps.catalog.validation import InvalidConfiguration
+from apps.orders.ports import QuoteUnavailable
+from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
+from apps.storefront.quoting import quote_configuration
+from apps.tenants.models import Tenant
+
+
+def quote_order(
+    *, lines: Sequence[QuoteRequestLine], latitude: Decimal, longitude: Decimal, requested_date: date | None
+) -> OrderQuote:
+    """Quotes every line (price × quantity, the line's delivery date) and sums them into one order quote.
+
+    Raises QuoteUnavailable naming the design that cannot be quoted (gone, no longer offered, invalid now).
+    """
+    if not lines:
+        raise QuoteUnavailable("Your cart is empty.")
+    ids = [line.design_version_id for line in lines]
+    versions = DesignVersion.objects.select_related("design").in_bulk(ids)
+    template_ids = {version.design.template_id for version in versions.values()}
+    templates = ProductTemplate.objects.prefetch_related(
+        "parameters", "derived_values", "constraints", "steps__process"
+    ).in_bulk(template_ids)
+    tenant = _current_tenant()
+    quoted = []
+    currencies = set()
+    for line in lines:
+        version = versions.get(line.design_version_id)
+        if version is None:
+            raise QuoteUnavailable(
+                "A design in your cart no longer exists.", design_version_id=line.design_version_id
+            )
+        template = templates[version.design.template_id]
+        if not template.active:
+            raise QuoteUnavailable(
+                f"{version.design.name}: {template.name} is no longer offered.", design_version_id=version.pk
+            )
+        try:
+            result = quote_configuration(template=template, values=version.values, tenant=tenant)
+        except InvalidConfiguration:
+            raise QuoteUnavailable(
+                f"{version.design.name} no longer fits the product's rules; edit the design and try again.",
+                design_version_id=version.pk,
+            ) from None
+        quoted.append(
+            LineQuote(
+                design_version_id=version.pk,
+                quantity=line.quantity,
+                total_minor=result.price_minor * line.quantity,
+                delivery_date=result.delivery_date,
+            )
+        )
+        currencies.add(result.currency)
+    if len(currencies) > 1:
+        raise QuoteUnavailable("Designs priced in different currencies cannot be ordered together.")
+    return OrderQuote.from_lines(currency=currencies.pop(), lines=quoted)
+
+
+def _current_tenant() -> Tenant:
+    """The network of the connection; under schema_context() django-tenants only knows the schema name."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.get(schema_name=connection.schema_name)

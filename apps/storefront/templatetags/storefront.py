@@ -1,0 +1,29 @@
+from decimal import Decimal
+
+from django import template
+
+from apps.core.money import Money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount_minor: int, currency: str) -> str:
+    """Formats integer minor units: {{ 97331|money:"EUR" }} → €973.31."""
+    return Money(int(amount_minor), currency).format()
+
+
+@register.filter
+def minutes(value: float) -> str:
+    """Minutes as "2 h 23 min" / "45 min"."""
+    total = round(float(value))
+    hours, rest = divmod(total, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+@register.filter
+def num(value) -> str:
+    """A Decimal without trailing zeros or exponent: 1200.0000 → 1200, 0.5000 → 0.5."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}"

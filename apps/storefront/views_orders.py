@@ -1,0 +1,376 @@
+"""The consumer's cart, checkout, payment and order pages. Views parse input, check access, call one flow or service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.core.money import Money, currency_exponent
+from apps.orders import checkout, ports
+from apps.orders.access import design_version_orderable_get, order_get_for_customer
+from apps.orders.gantt import gantt_for_order
+from apps.orders.models import CartLine, OrderPayment
+from apps.orders.refunding import order_cancel_and_refund
+from apps.orders.selectors import (
+    cart_lines_for,
+    order_active_items,
+    order_active_legs,
+    order_list_for_customer,
+    order_settings_get,
+)
+from apps.orders.services import (
+    AddressInput,
+    CheckoutError,
+    cart_address_set,
+    cart_get_or_create,
+    cart_line_add,
+    cart_line_set_quantity,
+    refund_request_create,
+)
+from apps.orders.services.cart import cart_quote_is_fresh
+from apps.orders.status import CANCELLABLE, REFUND_REQUESTABLE, InvalidTransition, OrderStatus
+from apps.storefront.forms_orders import (
+    AddressForm,
+    CancelForm,
+    CardForm,
+    CartAddForm,
+    CartLineForm,
+    PlaceOrderForm,
+    RefundRequestForm,
+)
+
+CART = "storefront/orders/cart.html"
+DETAIL = "storefront/orders/detail.html"
+PAY = "storefront/orders/pay.html"
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "place":
+            target = "place"
+        for message in messages_:
+            form.add_error(target, message)
+
+
+# --- cart and checkout ---------------------------------------------------------------------------------------
+
+
+def _address_initial(cart) -> dict:
+    return {
+        "recipient_name": cart.recipient_name or "",
+        "address_line": cart.address_line,
+        "postcode": cart.postcode,
+        "place": cart.place_id,
+        "city": cart.city if not cart.place_id else "",
+        "latitude": cart.latitude if not cart.place_id else None,
+        "longitude": cart.longitude if not cart.place_id else None,
+        "requested_delivery_date": cart.requested_delivery_date,
+    }
+
+
+def _cart_context(request, *, address_form=None, place_result=None, quote_error: str = "", design_changes=()):
+    cart = cart_get_or_create(customer=request.user)
+    lines = list(cart_lines_for(cart))
+    fresh = cart_quote_is_fresh(cart)
+    place_form = None
+    if fresh:
+        place_form = PlaceOrderForm(
+            initial={
+                "checkout_key": cart.checkout_key,
+                "seen_total_minor": cart.quote_total_minor,
+                "seen_delivery_date": cart.quote_delivery_date,
+            }
+        )
+    quoted = (
+        {(item["design_version_id"], item["quantity"]): item for item in (cart.quote_lines or [])}
+        if fresh
+        else {}
+    )
+    rows = [
+        {"line": line, "quote": quoted.get((str(line.design_version_id), line.quantity))} for line in lines
+    ]
+    return {
+        "cart": cart,
+        "rows": rows,
+        "address_form": address_form or AddressForm(initial=_address_initial(cart)),
+        "quote_fresh": fresh,
+        "place_form": place_form,
+        "place_result": place_result,
+        "quote_error": quote_error,
+        "design_changes": list(design_changes) or list(getattr(place_result, "design_changes", []) or []),
+        "lock_minutes": order_settings_get().quote_lock_minutes,
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def cart_view(request):
+    return render(request, CART, _cart_context(request))
+
+
+@login_required
+@require_POST
+def cart_add(request):
+    form = CartAddForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such design.")
+    version = design_version_orderable_get(
+        user=request.user, design_version_id=form.cleaned_data["design_version"]
+    )
+    try:
+        cart_line_add(
+            customer=request.user, design_version=version, quantity=form.cleaned_data["quantity"] or 1
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{version.design.name} is in your cart.")
+    return redirect("storefront:cart")
+
+
+@login_required
+@require_POST
+def cart_line_update(request, line_id: int):
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a quantity between 0 and 100.")
+        return redirect("storefront:cart")
+    try:
+        cart_line_set_quantity(customer=request.user, line_id=line_id, quantity=form.cleaned_data["quantity"])
+    except CartLine.DoesNotExist:
+        raise Http404("No such line.") from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("storefront:cart")
+
+
+def _address_input(data: dict) -> AddressInput:
+    return AddressInput(
+        recipient_name=data.get("recipient_name") or "",
+        address_line=data.get("address_line") or "",
+        postcode=data.get("postcode") or "",
+        city=data.get("city") or "",
+        place_id=data["place"].pk if data.get("place") else None,
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+    )
+
+
+@login_required
+@require_POST
+def cart_address(request):
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        try:
+            cart_address_set(
+                customer=request.user,
+                address=_address_input(form.cleaned_data),
+                requested_delivery_date=form.cleaned_data.get("requested_delivery_date"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Shipping details saved.")
+            return redirect("storefront:cart")
+    return render(request, CART, _cart_context(request, address_form=form), status=400)
+
+
+@login_required
+@require_POST
+def cart_quote(request):
+    result = checkout.cart_quote(customer=request.user)
+    if result.error:
+        return render(request, CART, _cart_context(request, quote_error=result.error), status=400)
+    if result.design_changes:
+        messages.warning(
+            request, f"Re-quoted: {', '.join(result.design_changes)} changed since it was added to your cart."
+        )
+    return redirect("storefront:cart")
+
+
+@login_required
+@require_POST
+def checkout_place(request):
+    form = PlaceOrderForm(request.POST)
+    if not form.is_valid():
+        return render(request, CART, _cart_context(request, quote_error="Get a quote first."), status=400)
+    try:
+        result = checkout.checkout_place(
+            customer=request.user,
+            checkout_key=form.cleaned_data["checkout_key"],
+            seen_total_minor=form.cleaned_data["seen_total_minor"],
+            seen_delivery_date=form.cleaned_data["seen_delivery_date"],
+        )
+    except (CheckoutError, ports.QuoteUnavailable) as error:
+        return render(request, CART, _cart_context(request, quote_error=str(error)), status=400)
+    if result.changed:
+        return render(request, CART, _cart_context(request, place_result=result), status=409)
+    return redirect("storefront:order_pay", order_id=result.order.pk)
+
+
+# --- payment -------------------------------------------------------------------------------------------------
+
+
+def _pay_context(request, order, *, form=None, result=None) -> dict:
+    gateway = ports.payments()
+    mode = gateway.mode()
+    payment = OrderPayment.objects.filter(order=order, quote_revision=order.quote_revision).first()
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "form": form or CardForm(),
+        "result": result,
+        "mode": mode,
+        "publishable_key": gateway.publishable_key() if mode == "stripe" else "",
+        "client_secret": payment.client_secret if payment else "",
+        "return_url": request.build_absolute_uri(reverse("storefront:order_detail", args=[order.pk])),
+        "quote_expired": order.quote_expires_at <= timezone.now(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_pay(request, order_id: int):
+    order = order_get_for_customer(user=request.user, order_id=order_id)
+    if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
+        return redirect("storefront:order_detail", order_id=order.pk)
+    if request.method == "GET":
+        order = checkout.order_payment_ensure(order=order)
+        return render(request, PAY, _pay_context(request, order))
+    form = CardForm(request.POST)
+    if not form.is_valid():
+        return render(request, PAY, _pay_context(request, order, form=form), status=400)
+    payment_method = checkout.payment_method_for_card(form.cleaned_data["card_number"])
+    if payment_method is None:
+        form.add_error(
+            "card_number", "Use a test card: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."
+        )
+        return render(request, PAY, _pay_context(request, order, form=form), status=400)
+    result = checkout.checkout_pay(order=order, payment_method=payment_method)
+    if result.status in ("paid", "already_paid"):
+        messages.success(request, "Thank you: your payment went through. We are planning your order now.")
+        return redirect("storefront:order_detail", order_id=order.pk)
+    status = 402 if result.status == "declined" else 409 if result.status == "requoted" else 503
+    return render(request, PAY, _pay_context(request, result.order, result=result), status=status)
+
+
+# --- orders --------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def order_list(request):
+    return render(
+        request, "storefront/orders/list.html", {"orders": order_list_for_customer(customer=request.user)}
+    )
+
+
+def _detail_context(request, order) -> dict:
+    tz = ZoneInfo(request.tenant.time_zone)
+    now = timezone.now()
+    events = [event for event in order.events.all() if event.customer_visible]
+    settings = order_settings_get()
+    refund_open = any(r.status == "open" for r in order.refund_requests.all())
+    refund_deadline = None
+    if order.delivered_at:
+        refund_deadline = order.delivered_at + timezone.timedelta(days=settings.refund_window_days)
+    return {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "events": list(reversed(events)),
+        "items": order_active_items(order),
+        "legs": order_active_legs(order),
+        "gantt": gantt_for_order(order, now=now, tz=tz),
+        "can_cancel": order.status in CANCELLABLE
+        and not any(item.status == "in_progress" for item in order.work_items.all()),
+        "can_request_refund": order.status in REFUND_REQUESTABLE
+        and refund_deadline is not None
+        and now <= refund_deadline
+        and not refund_open
+        and order.refunded_minor < order.total_minor,
+        "refund_open": refund_open,
+        "refund_deadline": refund_deadline,
+        "needs_payment": order.status in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT),
+        "now": now,
+        "tz": tz,
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def order_detail(request, order_id: int):
+    """The order page; htmx polls its `live` partial every 10 s."""
+    order = order_get_for_customer(user=request.user, order_id=order_id, detail=True)
+    template = f"{DETAIL}#live" if request.htmx else DETAIL
+    return render(request, template, _detail_context(request, order))
+
+
+@login_required
+@require_POST
+def order_cancel(request, order_id: int):
+    order = order_get_for_customer(user=request.user, order_id=order_id)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+    try:
+        order_cancel_and_refund(
+            order_id=order.pk, actor=request.user, reason=reason or "Cancelled by the customer"
+        )
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "Your order is cancelled." + (" The payment is refunded in full." if order.charge_id else ""),
+        )
+    return redirect("storefront:order_detail", order_id=order.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_refund_request(request, order_id: int):
+    order = order_get_for_customer(user=request.user, order_id=order_id)
+    form = RefundRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        amount = form.cleaned_data.get("amount")
+        amount_minor = None
+        if amount is not None:
+            amount_minor = int(Decimal(amount).scaleb(currency_exponent(order.currency)))
+        try:
+            refund_request_create(
+                order_id=order.pk,
+                customer=request.user,
+                reason=form.cleaned_data["reason"],
+                amount_minor=amount_minor,
+            )
+        except InvalidTransition as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(
+                        "amount" if field == "amount_minor" else field if field in form.fields else None,
+                        message,
+                    )
+        else:
+            messages.success(request, "Thank you. Our team will look at your refund request.")
+            return redirect("storefront:order_detail", order_id=order.pk)
+    left = Money(order.total_minor - order.refunded_minor, order.currency)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "storefront/orders/refund_request.html",
+        {"order": order, "form": form, "left": left},
+        status=status,
+    )
