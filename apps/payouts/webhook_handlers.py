@@ -17,5 +17,5 @@ def handles(*event_types: str):
     return register
 
 
-from apps.payouts import handlers_connect  # noqa: E402, F401 - registers the Connect handlers at startup
-from apps.payouts import handlers_payments  # noqa: E402, F401 - registers the order payment handlers at startup
+# Handler modules register themselves with @handles when imported; import them once, here, at startup.
+from apps.payouts import handlers_connect, handlers_money, handlers_payments  # noqa: E402, F401

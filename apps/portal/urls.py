@@ -1,1 +1,43 @@
-urlpatterns = []
+"""Supplier portal under /portal/, carrier portal under /portal/carrier/, and the public apply page."""
+
+from django.urls import path
+
+from apps.portal.views import apply, calendar, carrier, payouts, supplier
+
+app_name = "portal"
+
+urlpatterns = [
+    path("apply/", apply.apply, name="apply"),
+    # supplier
+    path("", supplier.DashboardView.as_view(), name="dashboard"),
+    path("resources/", supplier.ResourceListView.as_view(), name="resources"),
+    path("resources/new/", supplier.ResourceFormView.as_view(), name="resource_create"),
+    path("resources/<int:pk>/edit/", supplier.ResourceFormView.as_view(), name="resource_edit"),
+    path("resources/<int:pk>/calendar/", calendar.ResourceCalendarView.as_view(), name="resource_calendar"),
+    path("profile/", supplier.ProfileView.as_view(), name="profile"),
+    path("certifications/", supplier.CertificationsView.as_view(), name="certifications"),
+    path(
+        "certifications/<int:pk>/delete/",
+        supplier.CertificationDeleteView.as_view(),
+        name="certification_delete",
+    ),
+    path(
+        "certifications/<int:pk>/file/", supplier.CertificationFileView.as_view(), name="certification_file"
+    ),
+    path("payouts/", payouts.SupplierPayoutsSetupView.as_view(), name="payouts_setup"),
+    path("payouts/return/", payouts.SupplierPayoutsReturnView.as_view(), name="payouts_return"),
+    path("payouts/refresh/", payouts.SupplierPayoutsRefreshView.as_view(), name="payouts_refresh"),
+    # carrier
+    path("carrier/", carrier.CarrierDashboardView.as_view(), name="carrier_dashboard"),
+    path("carrier/rate-card/", carrier.RateCardEditView.as_view(), name="carrier_rate_card"),
+    path("carrier/coverage/", carrier.CoverageEditView.as_view(), name="carrier_coverage"),
+    path("carrier/payouts/", payouts.CarrierPayoutsSetupView.as_view(), name="carrier_payouts_setup"),
+    path(
+        "carrier/payouts/return/", payouts.CarrierPayoutsReturnView.as_view(), name="carrier_payouts_return"
+    ),
+    path(
+        "carrier/payouts/refresh/",
+        payouts.CarrierPayoutsRefreshView.as_view(),
+        name="carrier_payouts_refresh",
+    ),
+]

@@ -41,8 +41,11 @@ TENANT_APPS = [
     "apps.accounts",
     "apps.catalog",
     "apps.suppliers",
+    "apps.orders",
+    "apps.matching",
     "apps.storefront",
     "apps.portal",
+    "apps.backoffice",
     "apps.payouts",
 ]
 INSTALLED_APPS = [*SHARED_APPS, *(app for app in TENANT_APPS if app not in SHARED_APPS), "apps.demo"]
@@ -159,6 +162,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; each choice set gets a stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "ParticipantStatusEnum": "apps.suppliers.status.ParticipantStatus",
+        "ResourceStatusEnum": "apps.suppliers.status.ResourceStatus",
+    },
 }
 
 # --- Celery (tenant-schemas-celery): JSON only, late acks, explicit limits.
@@ -179,6 +187,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60,
         "args": ("accounts.clear_expired_sessions",),
     },
+    "orders-expire-offers-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 5 * 60,
+        "args": ("orders.expire_offers",),
+    },
+    "orders-outbox-sweep-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60,
+        "args": ("orders.outbox_sweep",),
+    },
+    "orders-complete-delivered-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("orders.complete_delivered",),
+    },
+    "matching-batch-reoptimise-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 30 * 60,
+        "args": ("matching.batch_reoptimise",),
+    },
 }
 
 # Encrypts secrets at rest (tenant Stripe keys). A Fernet key from the environment in production.
@@ -195,3 +223,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
+
+# Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
+ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
+ORDERS_PAYMENT_GATEWAY = "apps.payouts.handlers_payments.StripeOrderPayments"

@@ -1,0 +1,264 @@
+"""Portal forms. Amounts are typed in major units (12.50) and stored as integer minor units (1250)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.postgres.forms import SimpleArrayField
+
+from apps.accounts.models import User
+from apps.core.money import Money, currency_exponent
+from apps.suppliers import calendars
+from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.suppliers.models import (
+    AssetOwner,
+    CalendarExceptionKind,
+    Carrier,
+    Certification,
+    CertificationStandard,
+    OpeningHours,
+    RateCard,
+    Resource,
+)
+from apps.suppliers.status import ParticipantKind
+from apps.suppliers.uploads import certificate_file_validate
+
+
+class MinorUnitsField(forms.DecimalField):
+    """A money amount typed in major units; cleans to an int of minor units of `currency`. Never negative."""
+
+    def __init__(self, *, currency: str, **kwargs):
+        self.currency = currency
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("decimal_places", currency_exponent(currency))
+        kwargs.setdefault("max_digits", 14)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("step", str(Decimal(1).scaleb(-currency_exponent(currency))))
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Money(value, self.currency).as_decimal()
+        return value
+
+    def clean(self, value):
+        amount = super().clean(value)
+        if amount is None:
+            return None
+        return Money.from_decimal(amount, self.currency).amount_minor
+
+
+def _money_fields(form: forms.Form, currency: str, names: dict[str, str]) -> None:
+    for name, label in names.items():
+        old = form.fields[name]
+        form.fields[name] = MinorUnitsField(
+            currency=currency, label=f"{label} ({currency})", required=old.required, help_text=old.help_text
+        )
+
+
+class CoordinatesMixin:
+    def _coordinate_widgets(self):
+        for name in ("latitude", "longitude"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(step="0.000001", inputmode="decimal")
+
+
+# --- applying -------------------------------------------------------------------------------------------------
+
+
+class ApplyForm(CoordinatesMixin, forms.Form):
+    kind = forms.ChoiceField(choices=ParticipantKind.choices, widget=forms.RadioSelect, label="We are")
+    name = forms.CharField(label="Company name", max_length=120)
+    contact_name = forms.CharField(label="Your name", max_length=120)
+    contact_email = forms.EmailField(label="E-mail (your portal login)")
+    password = forms.CharField(
+        label="Password for the portal", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    phone = forms.CharField(max_length=40, required=False)
+    street = forms.CharField(max_length=200)
+    postal_code = forms.CharField(max_length=20)
+    city = forms.CharField(max_length=100)
+    country = forms.CharField(max_length=2, initial="NL", help_text="Two-letter code, e.g. NL.")
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._coordinate_widgets()
+
+    def clean_contact_email(self):
+        email = self.cleaned_data["contact_email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this e-mail already exists; sign in instead.")
+        return email
+
+    def clean_country(self):
+        value = self.cleaned_data["country"].strip().upper()
+        if len(value) != 2 or not value.isalpha():
+            raise forms.ValidationError("Use a two-letter country code, e.g. NL.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                email=cleaned.get("contact_email", ""), full_name=cleaned.get("contact_name", "")
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+# --- supplier -------------------------------------------------------------------------------------------------
+
+
+class ResourceForm(forms.ModelForm):
+    materials = SimpleArrayField(
+        forms.CharField(max_length=50),
+        required=False,
+        help_text="Comma-separated, e.g. oak, walnut. Empty: any.",
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "name",
+            "process",
+            "status",
+            "capacity",
+            "speed_factor",
+            "max_length_mm",
+            "max_width_mm",
+            "max_height_mm",
+            "tolerance_mm",
+            "materials",
+            "setup_cost_minor",
+            "cost_per_minute_minor",
+            "minimum_charge_minor",
+        ]
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        _money_fields(
+            self,
+            currency,
+            {
+                "setup_cost_minor": "Setup cost",
+                "cost_per_minute_minor": "Cost per minute",
+                "minimum_charge_minor": "Minimum charge",
+            },
+        )
+        self.instance.currency = self.instance.currency or currency
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+        widgets = {
+            "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if {"weekday", "opens", "closes"} <= cleaned.keys():
+            hours = calendars.WeeklyHours(
+                weekday=cleaned["weekday"], opens=cleaned["opens"], closes=cleaned["closes"]
+            )
+            for problem in calendars.weekly_problems([hours]):
+                self.add_error("closes", problem)
+        return cleaned
+
+
+class CalendarExceptionForm(forms.Form):
+    """Times are local to the network (the portal activates its time zone while parsing)."""
+
+    kind = forms.ChoiceField(choices=CalendarExceptionKind.choices)
+    starts_at = forms.DateTimeField(
+        label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    reason = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "Must be after the start.")
+        return cleaned
+
+
+class ProfileForm(CoordinatesMixin, forms.ModelForm):
+    class Meta:
+        model = AssetOwner
+        fields = [
+            "name",
+            "contact_name",
+            "contact_email",
+            "phone",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._coordinate_widgets()
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = Certification
+        fields = ["standard", "title", "number", "issued_by", "valid_until", "file"]
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/*"
+        self.fields["file"].validators = [certificate_file_validate]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("standard") == CertificationStandard.OTHER
+            and not (cleaned.get("title") or "").strip()
+        ):
+            self.add_error("title", "Name the certificate.")
+        return cleaned
+
+
+# --- carrier --------------------------------------------------------------------------------------------------
+
+
+class RateCardForm(forms.ModelForm):
+    class Meta:
+        model = RateCard
+        fields = ["base_fee_minor", "per_km_minor", "per_kg_minor", "max_weight_kg"]
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        _money_fields(
+            self, currency, {"base_fee_minor": "Base fee", "per_km_minor": "Per km", "per_kg_minor": "Per kg"}
+        )
+        self.instance.currency = self.instance.currency or currency
+
+
+class CoverageForm(CoordinatesMixin, forms.ModelForm):
+    class Meta:
+        model = Carrier
+        fields = ["latitude", "longitude", "coverage_radius_km", "speed_kmh", "handling_hours"]
+        labels = {"latitude": "Base latitude", "longitude": "Base longitude"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._coordinate_widgets()

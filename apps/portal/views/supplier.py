@@ -1,0 +1,240 @@
+"""Supplier portal: dashboard (Gantt), resources, company profile with quality score, certifications."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import FormView, ListView, TemplateView, View
+
+from apps.portal.forms import CertificationForm, ProfileForm, ResourceForm
+from apps.portal.gantt import GanttResource, gantt_build
+from apps.portal.mixins import SupplierPortalView
+from apps.suppliers import calendars
+from apps.suppliers.models import AssetOwner, Certification, Resource
+from apps.suppliers.selectors import asset_owner_quality, resource_calendar, resource_list_for_asset_owner
+from apps.suppliers.services import (
+    certification_add,
+    certification_delete,
+    participant_profile_update,
+    resource_create,
+    resource_update,
+)
+from apps.suppliers.status import ResourceStatus
+
+GANTT_DAYS = 14
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form, field by field where the field exists."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+def gantt_for(*, resources, time_zone: str, now: datetime, bookings=(), days: int = GANTT_DAYS):
+    """The chart of `resources` from the start of today (local) for `days` days. Down resources are all closed."""
+    zone = ZoneInfo(time_zone)
+    start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(start.date() + timedelta(days=days), datetime.min.time(), tzinfo=zone)
+    closed = {}
+    for resource in resources:
+        if resource.status == ResourceStatus.DOWN:
+            closed[resource.pk] = [(start, end)]
+        else:
+            closed[resource.pk] = calendars.closed_intervals(
+                resource_calendar(resource=resource, time_zone=time_zone), start, end
+            )
+    rows = [
+        GanttResource(
+            id=r.pk,
+            label=r.name,
+            capacity=r.capacity,
+            up=r.status == ResourceStatus.UP,
+            href=reverse("portal:resource_calendar", args=[r.pk]),
+        )
+        for r in resources
+    ]
+    return gantt_build(
+        resources=rows,
+        closed=closed,
+        bookings=list(bookings),
+        start=start,
+        end=end,
+        time_zone=time_zone,
+        now=now,
+    )
+
+
+class DashboardView(SupplierPortalView, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # /portal/ is the door for every portal member: carriers go on to their own dashboard.
+        user = request.user
+        if (
+            user.is_authenticated
+            and not hasattr(user, "asset_owner_member")
+            and hasattr(user, "carrier_member")
+        ):
+            return redirect("portal:carrier_dashboard")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resources = list(resource_list_for_asset_owner(asset_owner=self.company))
+        context["chart"] = gantt_for(
+            resources=resources, time_zone=self.request.tenant.time_zone, now=timezone.now()
+        )
+        context["resources"] = resources
+        context["resources_up"] = sum(1 for r in resources if r.status == ResourceStatus.UP)
+        return context
+
+
+class ResourceListView(SupplierPortalView, ListView):
+    template_name = "portal/resource_list.html"
+    context_object_name = "resources"
+    scoped_model = Resource
+
+    def get_queryset(self):
+        return self.scoped().order_by("name", "id")
+
+
+class ResourceFormView(SupplierPortalView, FormView):
+    """Create (no pk) or edit a resource. htmx posts get the form fragment back with inline errors."""
+
+    form_class = ResourceForm
+    scoped_model = Resource
+
+    def get_template_names(self):
+        return ["portal/resource_form.html#form" if self.request.htmx else "portal/resource_form.html"]
+
+    def get_resource(self) -> Resource | None:
+        pk = self.kwargs.get("pk")
+        return None if pk is None else self.get_scoped_object(pk)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_resource()
+        kwargs["currency"] = self.request.tenant.currency
+        return kwargs
+
+    def form_valid(self, form):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if form.instance.pk:
+                resource = resource_update(resource=form.instance, **fields)
+            else:
+                resource = resource_create(asset_owner=self.company, **fields)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {resource.name}.")
+        return self.done(reverse("portal:resources"))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["resource"] = self.get_resource()
+        return context
+
+
+class ProfileView(SupplierPortalView, FormView):
+    """Company details (editable) with the quality score, its formula and the status history."""
+
+    template_name = "portal/profile.html"
+    form_class = ProfileForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A fresh row: an invalid form must not leave half-applied values on self.company.
+        kwargs["instance"] = AssetOwner.objects.get(pk=self.company.pk)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            participant_profile_update(participant=self.company, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Company details saved.")
+        return self.done(reverse("portal:profile"))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["quality"] = asset_owner_quality(asset_owner=self.company)
+        context["history"] = self.company.status_changes.select_related("actor")[:20]
+        return context
+
+
+class CertificationsView(SupplierPortalView, FormView):
+    template_name = "portal/certifications.html"
+    form_class = CertificationForm
+    scoped_model = Certification
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            certification_add(
+                asset_owner=self.company,
+                standard=data["standard"],
+                title=data["title"],
+                number=data["number"],
+                issued_by=data["issued_by"],
+                valid_until=data["valid_until"],
+                file=data.get("file") or None,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Certification added.")
+        return self.done(reverse("portal:certifications"))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["certifications"] = self.scoped().order_by("valid_until")
+        context["today"] = timezone.localdate()
+        return context
+
+
+class CertificationDeleteView(SupplierPortalView, View):
+    scoped_model = Certification
+
+    def post(self, request, pk):
+        certification_delete(certification=self.get_scoped_object(pk))
+        messages.success(request, "Certification removed.")
+        return self.done(reverse("portal:certifications"))
+
+
+class CertificationFileView(SupplierPortalView, View):
+    """Serves a certificate file to members of its own company only (uploads are not public media)."""
+
+    scoped_model = Certification
+
+    def get(self, request, pk):
+        certification = self.get_scoped_object(pk)
+        if not certification.file:
+            raise Http404("No file.")
+        return FileResponse(certification.file.open("rb"), as_attachment=False)

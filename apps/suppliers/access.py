@@ -1,0 +1,47 @@
+"""Access helpers: the requesting user's company and the objects inside it, or Http404.
+
+"Not yours" and "does not exist" look the same. Every portal page and API view resolves its objects here.
+"""
+
+from django.http import Http404
+
+from apps.suppliers.models import AssetOwner, AssetOwnerMember, CarrierMember, Resource
+from apps.suppliers.status import PORTAL_OPEN
+
+
+def asset_owner_membership_get(*, user) -> AssetOwnerMember:
+    """The user's membership of an asset owner whose portal is open (not rejected); else Http404."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404("No supplier here.")
+    member = (
+        AssetOwnerMember.objects.select_related("asset_owner")
+        .filter(user=user, asset_owner__status__in=PORTAL_OPEN)
+        .first()
+    )
+    if member is None:
+        raise Http404("No supplier here.")
+    return member
+
+
+def carrier_membership_get(*, user) -> CarrierMember:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404("No carrier here.")
+    member = (
+        CarrierMember.objects.select_related("carrier")
+        .filter(user=user, carrier__status__in=PORTAL_OPEN)
+        .first()
+    )
+    if member is None:
+        raise Http404("No carrier here.")
+    return member
+
+
+def _get(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
+
+
+def resource_get(*, asset_owner: AssetOwner, resource_id) -> Resource:
+    return _get(Resource.objects.select_related("asset_owner"), pk=resource_id, asset_owner=asset_owner)

@@ -1,0 +1,129 @@
+"""Input and output shapes of the supplier and carrier API. Field validation only; writes go through services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.suppliers.models import AssetOwner, CalendarException, Carrier, OpeningHours, RateCard, Resource
+from apps.suppliers.quality import FORMULA
+from apps.suppliers.selectors import asset_owner_quality
+
+PROFILE_FIELDS = [
+    "name",
+    "contact_name",
+    "contact_email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+]
+STATUS_FIELDS = [
+    "id",
+    "status",
+    "onboarded",
+    "eligible",
+    "stripe_account_id",
+    "charges_enabled",
+    "payouts_enabled",
+    "details_submitted",
+    "requirements_due",
+]
+
+
+class QualitySerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True, help_text="0–100; null until an outcome is recorded.")
+    pass_rate = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    passes = serializers.IntegerField()
+    fails = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    window_days = serializers.IntegerField()
+    formula = serializers.CharField(default=FORMULA)
+
+
+class _ParticipantSerializer(serializers.ModelSerializer):
+    onboarded = serializers.BooleanField(read_only=True)
+    eligible = serializers.BooleanField(read_only=True)
+    requirements_due = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def validate_country(self, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise serializers.ValidationError("Use a two-letter ISO country code, e.g. NL.")
+        return value.upper()
+
+
+class AssetOwnerSerializer(_ParticipantSerializer):
+    quality = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AssetOwner
+        fields = [*STATUS_FIELDS, *PROFILE_FIELDS, "quality"]
+        read_only_fields = STATUS_FIELDS
+
+    @extend_schema_field(QualitySerializer)
+    def get_quality(self, obj: AssetOwner) -> dict:
+        return QualitySerializer(asset_owner_quality(asset_owner=obj)).data
+
+
+class CarrierSerializer(_ParticipantSerializer):
+    class Meta:
+        model = Carrier
+        fields = [*STATUS_FIELDS, *PROFILE_FIELDS, "speed_kmh", "handling_hours", "coverage_radius_km"]
+        read_only_fields = STATUS_FIELDS
+
+
+class RateCardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RateCard
+        fields = ["currency", "base_fee_minor", "per_km_minor", "per_kg_minor", "max_weight_kg", "updated_at"]
+        read_only_fields = ["currency", "updated_at"]
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    materials = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, help_text="Empty means any material."
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id",
+            "name",
+            "process",
+            "capacity",
+            "max_length_mm",
+            "max_width_mm",
+            "max_height_mm",
+            "materials",
+            "tolerance_mm",
+            "currency",
+            "setup_cost_minor",
+            "cost_per_minute_minor",
+            "minimum_charge_minor",
+            "speed_factor",
+            "status",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "currency", "updated_at"]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["id", "weekday", "opens", "closes"]
+        read_only_fields = ["id"]
+
+
+class CalendarExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarException
+        fields = ["id", "kind", "starts_at", "ends_at", "reason"]
+        read_only_fields = ["id"]
+
+
+class ClosedIntervalSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()

@@ -1,0 +1,36 @@
+"""Suppliers models, one module per concern; every model is re-exported here for Django and callers."""
+
+from apps.suppliers.models.participants import (
+    AssetOwner,
+    AssetOwnerMember,
+    Carrier,
+    CarrierMember,
+    Participant,
+    ParticipantStatusChange,
+    RateCard,
+)
+from apps.suppliers.models.quality import (
+    Certification,
+    CertificationStandard,
+    SupplierOutcome,
+    SupplierOutcomeKind,
+)
+from apps.suppliers.models.resources import CalendarException, CalendarExceptionKind, OpeningHours, Resource
+
+__all__ = [
+    "AssetOwner",
+    "AssetOwnerMember",
+    "CalendarException",
+    "CalendarExceptionKind",
+    "Carrier",
+    "CarrierMember",
+    "Certification",
+    "CertificationStandard",
+    "OpeningHours",
+    "Participant",
+    "ParticipantStatusChange",
+    "RateCard",
+    "Resource",
+    "SupplierOutcome",
+    "SupplierOutcomeKind",
+]

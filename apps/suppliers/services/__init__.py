@@ -1,0 +1,55 @@
+"""Writes of the supplier network (`<entity>_<action>`, keyword-only, atomic), one module per concern."""
+
+from apps.suppliers.services.carriers import rate_card_update
+from apps.suppliers.services.participants import (
+    REPLAN_TASK,
+    asset_owner_suspend,
+    carrier_suspend,
+    participant_apply,
+    participant_approve,
+    participant_connect_account_set,
+    participant_connect_update,
+    participant_member_add,
+    participant_profile_update,
+    participant_reject,
+    participant_suspend,
+    participant_transition,
+)
+from apps.suppliers.services.quality import certification_add, certification_delete, supplier_outcome_record
+from apps.suppliers.services.resources import (
+    calendar_exception_add,
+    calendar_exception_delete,
+    opening_hours_add,
+    opening_hours_delete,
+    opening_hours_replace,
+    resource_create,
+    resource_delete,
+    resource_update,
+)
+
+__all__ = [
+    "REPLAN_TASK",
+    "asset_owner_suspend",
+    "calendar_exception_add",
+    "calendar_exception_delete",
+    "carrier_suspend",
+    "certification_add",
+    "certification_delete",
+    "opening_hours_add",
+    "opening_hours_delete",
+    "opening_hours_replace",
+    "participant_apply",
+    "participant_approve",
+    "participant_connect_account_set",
+    "participant_connect_update",
+    "participant_member_add",
+    "participant_profile_update",
+    "participant_reject",
+    "participant_suspend",
+    "participant_transition",
+    "rate_card_update",
+    "resource_create",
+    "resource_delete",
+    "resource_update",
+    "supplier_outcome_record",
+]

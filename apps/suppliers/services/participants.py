@@ -1,0 +1,325 @@
+"""Writes on asset owners and carriers: applying, staff decisions, profile and Stripe Connect state."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from celery import current_app
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.roles import Role
+from apps.accounts.services import user_create
+from apps.suppliers.models import (
+    AssetOwner,
+    AssetOwnerMember,
+    Carrier,
+    CarrierMember,
+    Participant,
+    ParticipantStatusChange,
+    RateCard,
+)
+from apps.suppliers.selectors import network_settings, participant_by_stripe_account
+from apps.suppliers.status import (
+    TRANSITIONS,
+    InvalidTransition,
+    MemberRole,
+    ParticipantKind,
+    ParticipantStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+REPLAN_TASK = "matching.replan_for_supplier"
+
+PROFILE_FIELDS = frozenset(
+    {
+        "name",
+        "contact_name",
+        "contact_email",
+        "phone",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "latitude",
+        "longitude",
+    }
+)
+CARRIER_FIELDS = frozenset({"speed_kmh", "handling_hours", "coverage_radius_km"})
+
+
+def _model_for(kind: str) -> type[Participant]:
+    if kind == ParticipantKind.ASSET_OWNER:
+        return AssetOwner
+    if kind == ParticipantKind.CARRIER:
+        return Carrier
+    raise ValueError(f"Unknown participant kind {kind!r}.")
+
+
+def _clean(instance, exclude=None) -> None:
+    """Runs model validation (field validators, choices, constraints); raises ValidationError per field."""
+    instance.full_clean(exclude=exclude)
+
+
+# --- applying -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_apply(
+    *,
+    kind: str,
+    name: str,
+    contact_name: str,
+    contact_email: str,
+    password: str,
+    street: str,
+    postal_code: str,
+    city: str,
+    country: str,
+    latitude: Decimal,
+    longitude: Decimal,
+    phone: str = "",
+) -> Participant:
+    """A company applies to join: the company (status applied) and its first portal login (role owner).
+
+    Raises ValidationError (per field) for invalid company data or an e-mail address already in use; nothing
+    is written then.
+    """
+    model = _model_for(kind)
+    email = contact_email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"contact_email": "An account with this e-mail already exists; sign in instead."}
+        )
+    participant = model(
+        name=name,
+        contact_name=contact_name,
+        contact_email=email,
+        phone=phone,
+        street=street,
+        postal_code=postal_code,
+        city=city,
+        country=country.upper(),
+        latitude=latitude,
+        longitude=longitude,
+    )
+    _clean(participant)
+    participant.save()
+    role = Role.SUPPLIER_MEMBER if kind == ParticipantKind.ASSET_OWNER else Role.CARRIER_MEMBER
+    user = user_create(email=email, password=password, role=role, full_name=contact_name)
+    participant_member_add(participant=participant, user=user, role=MemberRole.OWNER)
+    if isinstance(participant, Carrier):
+        RateCard.objects.create(carrier=participant, currency=network_settings().currency)
+    return participant
+
+
+@transaction.atomic
+def participant_member_add(*, participant: Participant, user: User, role: str = MemberRole.OPERATOR):
+    """Makes `user` a portal member of the company. A user belongs to at most one company of each kind."""
+    if isinstance(participant, AssetOwner):
+        member, created = AssetOwnerMember.objects.get_or_create(
+            user=user, defaults={"asset_owner": participant, "role": role}
+        )
+        other = member.asset_owner_id != participant.pk
+    else:
+        member, created = CarrierMember.objects.get_or_create(
+            user=user, defaults={"carrier": participant, "role": role}
+        )
+        other = member.carrier_id != participant.pk
+    if other:
+        raise ValidationError({"user": f"{user.email} is already a member of another company."})
+    if not created and member.role != role:
+        type(member).objects.filter(pk=member.pk).update(role=role)
+        member.role = role
+    return member
+
+
+# --- staff decisions ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_transition(
+    *, participant: Participant, to: str, actor: User | None = None, reason: str = ""
+) -> Participant:
+    """Moves a participant to `to` if TRANSITIONS allow it from its current status (compare-and-swap) and
+    writes the audit row. Raises InvalidTransition otherwise, or when the status changed meanwhile."""
+    model = type(participant)
+    current = model.objects.filter(pk=participant.pk).values_list("status", flat=True).first()
+    if current is None or to not in TRANSITIONS.get(current, frozenset()):
+        raise InvalidTransition(f"{participant} cannot go from {current} to {to}.")
+    now = timezone.now()
+    changed = model.objects.filter(pk=participant.pk, status=current).update(status=to, status_changed_at=now)
+    if changed != 1:
+        raise InvalidTransition(f"{participant} changed status meanwhile.")
+    owner_field = "asset_owner" if isinstance(participant, AssetOwner) else "carrier"
+    ParticipantStatusChange.objects.create(
+        **{owner_field: participant}, from_status=current, to_status=to, reason=reason, actor=actor
+    )
+    participant.status = to
+    participant.status_changed_at = now
+    return participant
+
+
+def _recipients(participant: Participant) -> list[str]:
+    emails = {participant.contact_email.lower()}
+    emails.update(m.user.email.lower() for m in participant.members.select_related("user"))
+    return sorted(e for e in emails if e)
+
+
+def _notify(*, participant: Participant, template: str, reason: str = "", portal_url: str = "") -> None:
+    """Sends the decision e-mail after the transaction commits (never for a rolled-back decision)."""
+    context = {"participant": participant, "reason": reason, "portal_url": portal_url}
+    subject = render_to_string(f"suppliers/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"suppliers/email/{template}.txt", context)
+    recipients = _recipients(participant)
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
+@transaction.atomic
+def participant_approve(*, participant: Participant, actor: User | None, portal_url: str = "") -> Participant:
+    """Approves an applicant (or reinstates a suspended participant) and e-mails its members."""
+    participant_transition(participant=participant, to=ParticipantStatus.APPROVED, actor=actor)
+    _notify(participant=participant, template="approved", portal_url=portal_url)
+    return participant
+
+
+@transaction.atomic
+def participant_reject(*, participant: Participant, actor: User | None, reason: str) -> Participant:
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the applicant a reason."})
+    participant_transition(participant=participant, to=ParticipantStatus.REJECTED, actor=actor, reason=reason)
+    _notify(participant=participant, template="rejected", reason=reason)
+    return participant
+
+
+@transaction.atomic
+def carrier_suspend(*, carrier: Carrier, actor: User | None, reason: str) -> Carrier:
+    """Suspends a carrier: it drops out of carrier_list_eligible (its legs are re-planned by the orders flow)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for the suspension."})
+    participant_transition(participant=carrier, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason)
+    _notify(participant=carrier, template="suspended", reason=reason)
+    return carrier
+
+
+@transaction.atomic
+def asset_owner_suspend(*, asset_owner: AssetOwner, actor: User | None, reason: str) -> AssetOwner:
+    """Suspends an asset owner and, after commit, asks the matching engine to re-plan its work not yet started.
+
+    The task is sent by name (`matching.replan_for_supplier`, kwargs `asset_owner_id` and `reason`) so this
+    layer need not import matching; tenant-schemas-celery's send_task adds the current schema to the headers.
+    The matching app registers that task; until it does, the message waits in the queue.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for the suspension."})
+    participant_transition(
+        participant=asset_owner, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason
+    )
+    _notify(participant=asset_owner, template="suspended", reason=reason)
+    kwargs = {"asset_owner_id": asset_owner.pk, "reason": reason}
+    transaction.on_commit(lambda: current_app.send_task(REPLAN_TASK, kwargs=kwargs))
+    return asset_owner
+
+
+def participant_suspend(*, participant: Participant, actor: User | None, reason: str) -> Participant:
+    if isinstance(participant, AssetOwner):
+        return asset_owner_suspend(asset_owner=participant, actor=actor, reason=reason)
+    return carrier_suspend(carrier=participant, actor=actor, reason=reason)
+
+
+# --- profile ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_profile_update(*, participant: Participant, **fields) -> Participant:
+    """Updates company details (and a carrier's speed, handling time and coverage). Validates everything first;
+    on a ValidationError nothing is saved."""
+    allowed = PROFILE_FIELDS | (CARRIER_FIELDS if isinstance(participant, Carrier) else frozenset())
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    locked = type(participant).objects.select_for_update().get(pk=participant.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value.upper() if name == "country" else value)
+    _clean(locked)
+    locked.save(update_fields=[*fields])
+    return locked
+
+
+# --- Stripe Connect state -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_connect_account_set(
+    *, participant: Participant, account_id: str, replace: bool = False
+) -> Participant:
+    """Stores the participant's connected account id, once. Setting the same id again is a no-op; a different
+    one raises (a participant has exactly one connected account).
+
+    `replace=True` is for the demo seed only: the in-memory local Stripe server forgets accounts when it
+    restarts, and the demo then swaps in a new one (the mirrored state is reset with it).
+    """
+    if not account_id.startswith("acct_"):
+        raise ValueError(f"{account_id!r} is not a Stripe account id.")
+    model = type(participant)
+    rows = model.objects.filter(pk=participant.pk)
+    if replace:
+        rows.exclude(stripe_account_id=account_id).update(
+            stripe_account_id=account_id,
+            charges_enabled=False,
+            payouts_enabled=False,
+            details_submitted=False,
+            transfers_active=False,
+            requirements_due=[],
+            connect_updated_at=timezone.now(),
+        )
+    else:
+        rows.filter(stripe_account_id="").update(
+            stripe_account_id=account_id, connect_updated_at=timezone.now()
+        )
+    stored = model.objects.get(pk=participant.pk)
+    if stored.stripe_account_id != account_id:
+        raise ValueError(f"{participant} already has connected account {stored.stripe_account_id}.")
+    return stored
+
+
+@transaction.atomic
+def participant_connect_update(
+    *,
+    account_id: str,
+    charges_enabled: bool,
+    payouts_enabled: bool,
+    details_submitted: bool,
+    transfers_active: bool,
+    requirements_due: list[str],
+) -> Participant | None:
+    """Mirrors the connected account's state as just read from Stripe. Returns the participant, or None when
+    no participant of this network has that account (events of other accounts are ignored).
+
+    Idempotent and order-independent: callers pass the account's current state, never a delta.
+    """
+    participant = participant_by_stripe_account(account_id=account_id)
+    if participant is None:
+        return None
+    values = {
+        "charges_enabled": bool(charges_enabled),
+        "payouts_enabled": bool(payouts_enabled),
+        "details_submitted": bool(details_submitted),
+        "transfers_active": bool(transfers_active),
+        "requirements_due": sorted(requirements_due),
+        "connect_updated_at": timezone.now(),
+    }
+    type(participant).objects.filter(pk=participant.pk).update(**values)
+    for name, value in values.items():
+        setattr(participant, name, value)
+    if participant.status == ParticipantStatus.APPROVED and not participant.onboarded:
+        logger.info(
+            "%s %s can no longer receive payouts (%s due)", participant.kind, participant.pk, requirements_due
+        )
+    return participant

@@ -1,0 +1,313 @@
+"""Supplier portal pages: scoped to the member's own company, inline validation, calendars, certificates."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+
+from apps.suppliers.models import AssetOwner, CalendarException, Certification, OpeningHours, Resource
+from apps.suppliers.services import supplier_outcome_record
+from tests.conftest import sign_in
+from tests.suppliers.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+RESOURCE_FORM = {
+    "name": "Trumpf laser",
+    "process": "laser_cutting",
+    "status": "up",
+    "capacity": "2",
+    "speed_factor": "1.20",
+    "max_length_mm": "3000",
+    "max_width_mm": "1500",
+    "max_height_mm": "25",
+    "tolerance_mm": "0.100",
+    "materials": "steel, Aluminium",
+    "setup_cost_minor": "25.00",
+    "cost_per_minute_minor": "1.50",
+    "minimum_charge_minor": "35",
+}
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pages(member) -> list[str]:
+    r = member.resource.pk
+    return [
+        "/portal/",
+        "/portal/resources/",
+        "/portal/resources/new/",
+        f"/portal/resources/{r}/edit/",
+        f"/portal/resources/{r}/calendar/",
+        "/portal/profile/",
+        "/portal/certifications/",
+        "/portal/payouts/",
+    ]
+
+
+@pytest.fixture
+def portal_a(client_a, tenant_a, supplier_a):
+    return sign_in(client_a, tenant_a, supplier_a.user)
+
+
+def test_every_page_renders_for_the_owner(portal_a, supplier_a):
+    for url in pages(supplier_a):
+        assert portal_a.get(url).status_code == 200, url
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client_a, supplier_a):
+    for url in pages(supplier_a):
+        response = client_a.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+
+
+def test_people_without_a_company_get_404(client_a, tenant_a, make_user, supplier_a):
+    sign_in(client_a, tenant_a, make_user(tenant_a))
+    for url in pages(supplier_a):
+        assert client_a.get(url).status_code == 404, url
+
+
+def test_another_suppliers_resources_are_404(portal_a, other_supplier_a, tenant_a):
+    theirs = other_supplier_a.resource.pk
+    assert portal_a.get(f"/portal/resources/{theirs}/edit/").status_code == 404
+    assert portal_a.get(f"/portal/resources/{theirs}/calendar/").status_code == 404
+    assert portal_a.post(f"/portal/resources/{theirs}/edit/", RESOURCE_FORM).status_code == 404
+    response = portal_a.post(
+        f"/portal/resources/{theirs}/calendar/",
+        {"action": "add_hours", "hours-weekday": "0", "hours-opens": "08:00", "hours-closes": "17:00"},
+    )
+    assert response.status_code == 404
+    listing = portal_a.get("/portal/resources/")
+    assert other_supplier_a.company.name.encode() not in listing.content
+    with schema_context(tenant_a.schema_name):
+        assert Resource.objects.get(pk=theirs).name == "Haas VF-2"
+        assert not OpeningHours.objects.filter(resource_id=theirs).exists()
+
+
+def test_another_networks_supplier_cannot_reach_this_networks_rows(
+    client_b, tenant_b, supplier_a, supplier_b
+):
+    """Signed in on beta, alpha's resource ids lead nowhere (and an alpha session means nothing on beta)."""
+    sign_in(client_b, tenant_b, supplier_b.user)
+    with schema_context(tenant_b.schema_name):
+        beta_ids = set(Resource.objects.values_list("pk", flat=True))
+    if supplier_a.resource.pk not in beta_ids:
+        assert client_b.get(f"/portal/resources/{supplier_a.resource.pk}/edit/").status_code == 404
+    assert supplier_a.company.name.encode() not in client_b.get("/portal/resources/").content
+
+
+def test_an_alpha_session_is_anonymous_on_beta(client_a, tenant_a, supplier_a):
+    sign_in(client_a, tenant_a, supplier_a.user)
+    client_a.defaults["HTTP_HOST"] = "beta.localhost"
+    assert client_a.get("/portal/").status_code == 302
+
+
+def test_dashboard_shows_a_gantt_of_the_next_14_days_with_honest_zero_utilisation(portal_a, supplier_a):
+    portal_a.post(
+        f"/portal/resources/{supplier_a.resource.pk}/calendar/",
+        {"action": "add_hours", "hours-weekday": "0", "hours-opens": "08:00", "hours-closes": "17:00"},
+    )
+    page = portal_a.get("/portal/").content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert len(re.findall(r'class="gantt-day(?: weekend)?"', svg)) == 14
+    assert svg.count('class="gantt-closed"') >= 2  # closed outside Monday 08:00–17:00
+    assert "0.0 %" in svg and supplier_a.resource.name in svg
+
+
+def test_creating_a_resource_converts_money_to_minor_units(portal_a, supplier_a, tenant_a):
+    response = portal_a.post("/portal/resources/new/", RESOURCE_FORM)
+    assert response.status_code == 302
+    with schema_context(tenant_a.schema_name):
+        resource = Resource.objects.get(asset_owner=supplier_a.company, name="Trumpf laser")
+        assert (resource.setup_cost_minor, resource.cost_per_minute_minor, resource.minimum_charge_minor) == (
+            2500,
+            150,
+            3500,
+        )
+        assert resource.materials == ["steel", "aluminium"] and resource.currency == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"capacity": "0"}, "capacity", "at least 1"),
+        ({"setup_cost_minor": "-5"}, "setup_cost_minor", "greater than or equal to 0"),
+        ({"speed_factor": "0"}, "speed_factor", "greater than zero"),
+        ({"cost_per_minute_minor": "1.505"}, "cost_per_minute_minor", "2 decimal places"),
+        ({"max_height_mm": "0"}, "max_height_mm", "at least 1"),
+    ],
+)
+def test_bad_resource_input_is_shown_inline_and_kept(portal_a, supplier_a, tenant_a, change, field, message):
+    response = portal_a.post("/portal/resources/new/", {**RESOURCE_FORM, **change})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert b'value="Trumpf laser"' in response.content
+    with schema_context(tenant_a.schema_name):
+        assert not Resource.objects.filter(name="Trumpf laser").exists()
+
+
+def test_htmx_posts_get_the_form_fragment_back(portal_a):
+    response = portal_a.post(
+        "/portal/resources/new/", {**RESOURCE_FORM, "capacity": "0"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.lstrip().startswith('<form id="resource-form"') and "<html" not in body
+    assert "Must be at least 1." in body
+    ok = portal_a.post("/portal/resources/new/", RESOURCE_FORM, HTTP_HX_REQUEST="true")
+    assert ok.status_code == 200 and ok["HX-Redirect"] == "/portal/resources/"
+
+
+def test_editing_keeps_values_when_invalid(portal_a, supplier_a, tenant_a):
+    url = f"/portal/resources/{supplier_a.resource.pk}/edit/"
+    form = portal_a.get(url).content.decode()
+    assert 'value="30.00"' in form  # 3000 cents shown as euros
+    response = portal_a.post(url, {**RESOURCE_FORM, "name": "Renamed", "capacity": "0"})
+    assert response.status_code == 400 and b'value="Renamed"' in response.content
+    with schema_context(tenant_a.schema_name):
+        assert Resource.objects.get(pk=supplier_a.resource.pk).name == "Haas VF-2"
+    assert portal_a.post(url, {**RESOURCE_FORM, "name": "Renamed"}).status_code == 302
+
+
+def _calendar(client, resource_id, data, htmx=False):
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(f"/portal/resources/{resource_id}/calendar/", data, **extra)
+
+
+def test_weekly_hours_are_added_and_overlaps_refused(portal_a, supplier_a, tenant_a):
+    rid = supplier_a.resource.pk
+    add = {"action": "add_hours", "hours-weekday": "2", "hours-opens": "08:00", "hours-closes": "12:00"}
+    assert _calendar(portal_a, rid, add).status_code == 302
+    clash = _calendar(portal_a, rid, {**add, "hours-opens": "11:00", "hours-closes": "14:00"}, htmx=True)
+    assert clash.status_code == 400 and b"overlaps" in clash.content and b'id="calendar"' in clash.content
+    inverted = _calendar(
+        portal_a, rid, {**add, "hours-weekday": "3", "hours-opens": "17:00", "hours-closes": "09:00"}
+    )
+    assert inverted.status_code == 400 and b"closes before it opens" in inverted.content
+    with schema_context(tenant_a.schema_name):
+        assert list(OpeningHours.objects.filter(resource_id=rid).values_list("weekday", flat=True)) == [2]
+
+
+def test_exceptions_are_read_in_the_network_time_zone_and_overlaps_refused(portal_a, supplier_a, tenant_a):
+    rid = supplier_a.resource.pk
+    data = {
+        "action": "add_exception",
+        "exception-kind": "closed",
+        "exception-starts_at": "2026-07-01T08:00",
+        "exception-ends_at": "2026-07-01T17:00",
+        "exception-reason": "Spindle service",
+    }
+    assert _calendar(portal_a, rid, data).status_code == 302
+    with schema_context(tenant_a.schema_name):
+        stored = CalendarException.objects.get(resource_id=rid)
+        assert stored.starts_at == datetime(2026, 7, 1, 6, tzinfo=UTC)  # 08:00 CEST
+    clash = _calendar(
+        portal_a,
+        rid,
+        {
+            **data,
+            "exception-kind": "open",
+            "exception-starts_at": "2026-07-01T16:00",
+            "exception-ends_at": "2026-07-01T19:00",
+        },
+    )
+    assert clash.status_code == 400 and b"Overlaps" in clash.content
+    inverted = _calendar(
+        portal_a,
+        rid,
+        {**data, "exception-starts_at": "2026-07-03T10:00", "exception-ends_at": "2026-07-03T09:00"},
+    )
+    assert inverted.status_code == 400 and b"Must be after the start" in inverted.content
+    page = portal_a.get(f"/portal/resources/{rid}/calendar/").content
+    assert b"Wed 01 Jul 2026 08:00" in page  # shown back in local time
+    with schema_context(tenant_a.schema_name):
+        assert CalendarException.objects.filter(resource_id=rid).count() == 1
+
+
+def test_calendar_rows_of_other_suppliers_cannot_be_deleted(portal_a, supplier_a, other_supplier_a, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        theirs = OpeningHours.objects.create(
+            resource=other_supplier_a.resource, weekday=0, opens="08:00", closes="17:00"
+        )
+    response = _calendar(portal_a, supplier_a.resource.pk, {"action": "delete_hours", "id": theirs.pk})
+    assert response.status_code == 404
+    with schema_context(tenant_a.schema_name):
+        assert OpeningHours.objects.filter(pk=theirs.pk).exists()
+
+
+def test_profile_shows_the_quality_score_and_its_formula(portal_a, supplier_a, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        supplier_outcome_record(asset_owner_id=supplier_a.company.pk, kind="quality_pass", reference="qc:1")
+        supplier_outcome_record(asset_owner_id=supplier_a.company.pk, kind="late", reference="wi:1")
+    page = portal_a.get("/portal/profile/").content.decode()
+    assert re.search(r'class="stat">60\.0 <span', page)  # 60 % × 1.0 + 40 % × 0.0
+    assert "60 % × pass rate + 40 % × on-time rate" in page
+
+
+def test_profile_refuses_impossible_coordinates_and_changes_nothing(portal_a, supplier_a, tenant_a):
+    form = {
+        "name": supplier_a.company.name,
+        "contact_name": "Pat",
+        "contact_email": "pat@example.test",
+        "street": "Elsewhere 1",
+        "postal_code": "1000 AA",
+        "city": "Nowhere",
+        "country": "NL",
+        "latitude": "-91",
+        "longitude": "5",
+    }
+    response = portal_a.post("/portal/profile/", form)
+    assert response.status_code == 400 and b"between -90 and 90" in response.content
+    with schema_context(tenant_a.schema_name):
+        assert AssetOwner.objects.get(pk=supplier_a.company.pk).city == "Eindhoven"
+    assert portal_a.post("/portal/profile/", {**form, "latitude": "51.5"}).status_code == 302
+
+
+def _upload(client, name: str, content: bytes, content_type: str = "application/pdf"):
+    return client.post(
+        "/portal/certifications/",
+        {
+            "standard": "iso_9001",
+            "number": "NL-123",
+            "issued_by": "Lloyd's",
+            "valid_until": "2027-06-30",
+            "file": SimpleUploadedFile(name, content, content_type=content_type),
+        },
+    )
+
+
+def test_certificates_accept_pdfs_and_images_only(portal_a, supplier_a, tenant_a):
+    assert _upload(portal_a, "iso.pdf", PDF).status_code == 302
+    renamed = _upload(portal_a, "virus.pdf", b"MZ\x90\x00 this is an executable")
+    assert renamed.status_code == 400 and b"does not match its name" in renamed.content
+    wrong_type = _upload(portal_a, "notes.txt", b"hello", "text/plain")
+    assert wrong_type.status_code == 400 and b"Upload a PDF or an image" in wrong_type.content
+    too_big = _upload(portal_a, "huge.pdf", PDF + b"0" * (5 * 1024 * 1024))
+    assert too_big.status_code == 400 and b"at most 5 MB" in too_big.content
+    with schema_context(tenant_a.schema_name):
+        assert Certification.objects.filter(asset_owner=supplier_a.company).count() == 1
+
+
+def test_certificate_files_are_served_to_their_own_company_only(
+    portal_a, client_a, tenant_a, supplier_a, other_supplier_a
+):
+    _upload(portal_a, "iso.pdf", PDF)
+    with schema_context(tenant_a.schema_name):
+        certification = Certification.objects.get(asset_owner=supplier_a.company)
+    own = portal_a.get(f"/portal/certifications/{certification.pk}/file/")
+    assert own.status_code == 200 and b"".join(own.streaming_content).startswith(b"%PDF")
+    sign_in(client_a, tenant_a, other_supplier_a.user)
+    assert client_a.get(f"/portal/certifications/{certification.pk}/file/").status_code == 404
+    assert client_a.post(f"/portal/certifications/{certification.pk}/delete/").status_code == 404
+    with schema_context(tenant_a.schema_name):
+        assert Certification.objects.filter(pk=certification.pk).exists()
+
+
+def test_operators_manage_resources_but_not_payouts(client_a, tenant_a, supplier_a):
+    with schema_context(tenant_a.schema_name):
+        operator = make_member(supplier_a.company, role="operator")
+    sign_in(client_a, tenant_a, operator)
+    assert client_a.get("/portal/resources/").status_code == 200
+    assert client_a.get("/portal/payouts/").status_code == 403
+    assert b"/portal/payouts/" not in client_a.get("/portal/").content
