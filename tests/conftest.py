@@ -27,6 +27,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, migrated, with the public site, the template and two provisioned networks."""
     with django_db_blocker.unblock():
+        # Guard: never provision test networks into a development database.
+        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         tenant_public_ensure()
         tenant_template_ensure()
         for slug in ("alpha", "beta"):

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
 from apps.catalog.estimate import StepCost
 from apps.catalog.models import ProductTemplate
 from apps.core.money import Money

@@ -202,6 +202,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "args": ("orders.complete_delivered",),
     },
+    "payouts-money-sweep-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60,
+        "args": ("payouts.money_sweep",),
+    },
+    "payouts-reconcile-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("payouts.reconcile",),
+    },
     "matching-batch-reoptimise-every-tenant": {
         "task": "tenants.dispatch_to_tenants",
         "schedule": 30 * 60,

@@ -1,0 +1,212 @@
+"""Turn a schedule (operation -> resource and start) into a full Plan: transport legs with their carriers,
+completion per order, cost breakdown and objective. Shared by the greedy dispatcher and the CP-SAT solver so
+both report plans the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .domain import (
+    DELIVERY,
+    FEASIBLE,
+    Assignment,
+    CarrierOption,
+    CostBreakdown,
+    Operation,
+    Plan,
+    TransportLeg,
+)
+from .indexing import ProblemIndex
+
+Schedule = Mapping[str, tuple[str, int]]  # operation id -> (resource id, start)
+CarrierChoice = Mapping[tuple[str, str], str]  # (pred op, succ op or DELIVERY) -> carrier id
+
+
+def duration_on(op: Operation, resource_id: str) -> int:
+    if op.fixed is not None and op.fixed.resource_id == resource_id:
+        return op.fixed.end - op.fixed.start
+    return next(c.duration for c in op.candidates if c.resource_id == resource_id)
+
+
+def cost_on(op: Operation, resource_id: str) -> int:
+    return next((c.cost_minor for c in op.candidates if c.resource_id == resource_id), 0)
+
+
+def _pick_route(
+    routes: list[CarrierOption], departure: int, latest: int, preferred: str | None
+) -> CarrierOption:
+    """The solver's carrier if it arrives in time, else the cheapest that does, else the fastest."""
+    for option in routes:
+        if option.carrier_id == preferred and departure + option.duration <= latest:
+            return option
+    in_time = [o for o in routes if departure + o.duration <= latest]
+    if in_time:
+        return min(in_time, key=lambda o: (o.cost_minor, o.duration))
+    return routes[0]
+
+
+def _delivery_routes(
+    index: ProblemIndex,
+    ends: Mapping[str, tuple[str, int]],
+    order_id: str,
+    choice: CarrierChoice,
+) -> dict[str, CarrierOption | None]:
+    """Per sink, the delivery option (None when already at the delivery site).
+
+    The order's lateness depends on the slowest sink, so the options are chosen together: every arrival time is
+    tried as the order's completion and each sink then takes its cheapest option arriving by then.
+    """
+    order = index.orders[order_id]
+    weights = index.problem.weights
+    per_sink: dict[str, list[CarrierOption]] = {}
+    fixed_arrival = 0
+    for sink in index.sinks[order_id]:
+        site, end = ends[sink]
+        if site == order.delivery_site:
+            fixed_arrival = max(fixed_arrival, end)
+        elif index.routes(site, order.delivery_site):
+            per_sink[sink] = index.routes(site, order.delivery_site)
+        # a sink with no route at all is left without a leg; the validator reports it
+    if not per_sink:
+        return {}
+    preferred = {sink: choice.get((sink, DELIVERY)) for sink in per_sink}
+    if all(p is not None for p in preferred.values()):
+        picked = {s: next((o for o in per_sink[s] if o.carrier_id == preferred[s]), None) for s in per_sink}
+        if all(p is not None for p in picked.values()):
+            return picked  # type: ignore[return-value]
+    targets = {fixed_arrival} | {ends[s][1] + o.duration for s, opts in per_sink.items() for o in opts}
+    best: tuple[tuple[int, int], dict[str, CarrierOption]] | None = None
+    for target in sorted(targets):
+        picked = {}
+        for sink, options in per_sink.items():
+            in_time = [o for o in options if ends[sink][1] + o.duration <= target]
+            if not in_time:
+                break
+            picked[sink] = min(in_time, key=lambda o: (o.cost_minor, o.duration))
+        else:
+            completion = max([fixed_arrival] + [ends[s][1] + o.duration for s, o in picked.items()])
+            tardiness = max(0, completion - order.due)
+            score = (
+                weights.cost * sum(o.cost_minor for o in picked.values())
+                + weights.lateness * order.lateness_weight * tardiness
+                + weights.makespan * completion,
+                completion,
+            )
+            if best is None or score < best[0]:
+                best = (score, picked)
+    assert best is not None  # the largest target always admits every sink's slowest option
+    return best[1]
+
+
+def assemble_plan(
+    index: ProblemIndex,
+    schedule: Schedule,
+    *,
+    status: str = FEASIBLE,
+    carrier_choice: CarrierChoice | None = None,
+    method: str = "",
+    best_bound: float | None = None,
+) -> Plan:
+    choice = carrier_choice or {}
+    problem = index.problem
+    assignments: dict[str, Assignment] = {}
+    ends: dict[str, tuple[str, int]] = {}  # op -> (site, end)
+    offers = index.offers
+    for op in problem.operations:
+        resource_id, start = schedule[op.id]
+        offer = offers.get((op.id, resource_id))
+        if op.fixed is not None and op.fixed.resource_id == resource_id:
+            end = start + op.fixed.end - op.fixed.start
+        else:
+            end = start + offer.duration  # type: ignore[union-attr] - the schedule uses candidates only
+        assignments[op.id] = Assignment(op.id, resource_id, start, end, offer.cost_minor if offer else 0)
+        ends[op.id] = (index.site_of[resource_id], end)
+
+    legs: list[TransportLeg] = []
+    for arc in index.arcs:
+        from_site, departure = ends[arc.pred]
+        to_site = ends[arc.succ][0]
+        if from_site == to_site:
+            continue
+        routes = index.routes(from_site, to_site)
+        if not routes:
+            continue  # an impossible pairing; the validator reports the missing leg
+        option = _pick_route(routes, departure, assignments[arc.succ].start, choice.get((arc.pred, arc.succ)))
+        legs.append(
+            TransportLeg(
+                index.ops[arc.succ].order_id,
+                arc.pred,
+                from_site,
+                arc.succ,
+                to_site,
+                option.carrier_id,
+                departure,
+                departure + option.duration,
+                option.cost_minor,
+            )
+        )
+
+    completion: dict[str, int] = {}
+    for order in problem.orders:
+        sinks = index.sinks.get(order.id, [])
+        if not sinks:
+            continue
+        done = max(ends[s][1] for s in sinks)
+        if order.delivery_site is not None:
+            for sink, option in _delivery_routes(index, ends, order.id, choice).items():
+                if option is None:
+                    continue
+                site, departure = ends[sink]
+                legs.append(
+                    TransportLeg(
+                        order.id,
+                        sink,
+                        site,
+                        DELIVERY,
+                        order.delivery_site,
+                        option.carrier_id,
+                        departure,
+                        departure + option.duration,
+                        option.cost_minor,
+                    )
+                )
+                done = max(done, departure + option.duration)
+        completion[order.id] = done
+
+    costs = CostBreakdown(
+        production=sum(a.cost_minor for a in assignments.values()),
+        transport=sum(leg.cost_minor for leg in legs),
+        lateness=sum(
+            o.lateness_weight * max(0, completion[o.id] - o.due) for o in problem.orders if o.id in completion
+        ),
+    )
+    objective = objective_value(index, costs, completion, assignments)
+    gap = None
+    if best_bound is not None:
+        gap = max(0.0, (objective - best_bound) / max(1, abs(objective)))
+    return Plan(
+        status=status,
+        assignments=assignments,
+        legs=tuple(legs),
+        costs=costs,
+        completion=completion,
+        objective=objective,
+        best_bound=best_bound,
+        gap=gap,
+        method=method,
+    )
+
+
+def objective_value(
+    index: ProblemIndex,
+    costs: CostBreakdown,
+    completion: Mapping[str, int],
+    assignments: Mapping[str, Assignment],
+) -> int:
+    weights = index.problem.weights
+    makespan = max(list(completion.values()) + [a.end for a in assignments.values()], default=0)
+    return (
+        weights.cost * (costs.production + costs.transport)
+        + weights.lateness * costs.lateness
+        + weights.makespan * makespan
+    )

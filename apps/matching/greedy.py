@@ -1,0 +1,182 @@
+"""Constructive list scheduling: a feasible plan in milliseconds, used as the CP-SAT hint and as the fallback.
+
+Operations are taken in precedence order by a priority rule; each goes to the candidate with the best score given
+calendars, the bookings made so far and the fastest transport from its predecessors' sites. Carriers are chosen
+afterwards (the cheapest one that still arrives in time, see assemble.py).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+
+from .assemble import assemble_plan
+from .domain import Operation, Plan, Problem
+from .indexing import INFINITY, ProblemIndex
+from .timeline import Timeline
+
+RULES = ("slack", "mwkr", "est")
+
+
+def dispatch(
+    problem: Problem,
+    *,
+    index: ProblemIndex | None = None,
+    rule: str = "slack",
+    seed: int | None = None,
+    noise: float = 0.0,
+) -> Plan | None:
+    """One pass of list scheduling. None if some operation finds no slot (e.g. every candidate is closed up to
+    the horizon, or no carrier links the sites its predecessors ended up at)."""
+    index = index or ProblemIndex(problem)
+    order = index.topological_order
+    if order is None:
+        return None
+    rng = random.Random(seed)
+    weights = problem.weights
+    makespan_only = weights.makespan_only
+    timelines = _CopyOnBook(index.committed)
+    schedule: dict[str, tuple[str, int]] = {}
+    done: dict[str, tuple[str, int]] = {}  # op -> (site, end)
+    for op in problem.operations:
+        if op.fixed is not None:
+            schedule[op.id] = (op.fixed.resource_id, op.fixed.start)
+            done[op.id] = (index.site_of[op.fixed.resource_id], op.fixed.end)
+
+    priority = _priority_rule(index, rule)
+    waiting = {oid: sum(1 for p in index.ops[oid].predecessors if p not in done) for oid in order}
+    heap: list[tuple[float, int, str]] = []
+    position = {oid: i for i, oid in enumerate(order)}
+
+    def push(oid: str) -> None:
+        key = priority(index.ops[oid])
+        if noise:
+            key *= 1.0 + noise * (rng.random() - 0.5)
+        heapq.heappush(heap, (key, position[oid], oid))
+
+    for oid in order:
+        if oid not in done and waiting[oid] == 0:
+            push(oid)
+    while heap:
+        _, _, oid = heapq.heappop(heap)
+        op = index.ops[oid]
+        choice = _best_candidate(index, op, done, timelines, makespan_only)
+        if choice is None:
+            return None
+        resource_id, start, end = choice
+        timelines[resource_id].book(start, end)
+        schedule[oid] = (resource_id, start)
+        done[oid] = (index.site_of[resource_id], end)
+        for succ in index.successors[oid]:
+            if succ in done:
+                continue
+            waiting[succ] -= 1
+            if waiting[succ] == 0:
+                push(succ)
+    if len(schedule) != len(index.ops):
+        return None
+    return assemble_plan(index, schedule, method=f"greedy:{rule}")
+
+
+class _CopyOnBook(dict):
+    """The shared committed timelines, each copied the first time this dispatch books on it."""
+
+    def __init__(self, shared: dict[str, Timeline]) -> None:
+        super().__init__(shared)
+        self._own: set[str] = set()
+
+    def __getitem__(self, resource_id: str) -> Timeline:
+        if resource_id not in self._own:
+            self._own.add(resource_id)
+            self[resource_id] = super().__getitem__(resource_id).copy()
+        return super().__getitem__(resource_id)
+
+
+def best_dispatch(
+    problem: Problem,
+    *,
+    index: ProblemIndex | None = None,
+    tries: int = 1,
+    seed: int = 0,
+    rules: tuple[str, ...] = RULES,
+    on_better: Callable[[Plan], None] | None = None,
+) -> Plan | None:
+    """Every rule once, then `tries - 1` noisy variants of the rules; the plan with the lowest objective.
+    `on_better` hears of each plan that beats the ones before it (the caller's first feasible plan)."""
+    index = index or ProblemIndex(problem)
+    best: Plan | None = None
+    runs = [(rule, 0.0) for rule in rules] + [(rules[i % len(rules)], 0.3) for i in range(max(0, tries - 1))]
+    for i, (rule, noise) in enumerate(runs):
+        plan = dispatch(problem, index=index, rule=rule, seed=seed + i, noise=noise)
+        if plan is not None and (best is None or plan.objective < best.objective):  # type: ignore[operator]
+            best = plan
+            if on_better is not None:
+                on_better(plan)
+    return best
+
+
+def _priority_rule(index: ProblemIndex, rule: str) -> Callable[[Operation], float]:
+    """Smaller key goes first."""
+    tails, est = index.tails, index.earliest_starts
+    if rule == "mwkr":  # most work remaining first
+        return lambda op: -tails[op.id]
+    if rule == "est":  # earliest possible start first
+        return lambda op: est[op.id] - 1e-6 * tails[op.id]
+
+    def least_slack(op: Operation) -> float:
+        order = index.orders.get(op.order_id)
+        due = order.due if order is not None and order.lateness_weight > 0 else 0
+        return due - tails[op.id] if due else -tails[op.id]
+
+    return least_slack
+
+
+def _best_candidate(
+    index: ProblemIndex,
+    op: Operation,
+    done: dict[str, tuple[str, int]],
+    timelines: dict[str, Timeline],
+    makespan_only: bool,
+) -> tuple[str, int, int] | None:
+    weights = index.problem.weights
+    order = index.orders.get(op.order_id)
+    delivery = order.delivery_site if order is not None else None
+    is_sink = order is not None and op.id in index.sinks.get(order.id, ())
+    remaining = index.tails[op.id] - index.min_duration(op)  # least time still needed after this op ends
+    best: tuple[tuple[float, int, int], tuple[str, int, int]] | None = None
+    for candidate in op.candidates:
+        site = index.site_of[candidate.resource_id]
+        ready, transport_cost = op.release, 0
+        for p in op.predecessors:
+            pred_site, pred_end = done[p]
+            ready = max(ready, pred_end + index.fastest(pred_site, site))
+            transport_cost += index.cheapest(pred_site, site)
+        if ready >= INFINITY:
+            continue
+        start = timelines[candidate.resource_id].earliest_start(ready, candidate.duration)
+        if start is None:
+            continue
+        end = start + candidate.duration
+        if makespan_only:
+            score: float = end
+        else:
+            outbound = 0
+            if is_sink and delivery is not None:
+                if not index.connected(site, delivery):
+                    continue
+                outbound = index.fastest(site, delivery)
+                transport_cost += index.cheapest(site, delivery)
+            finish_estimate = end + max(remaining, outbound)
+            tardiness = max(0, finish_estimate - order.due) if order is not None else 0
+            lateness_weight = order.lateness_weight if order is not None else 0
+            score = (
+                weights.cost * (candidate.cost_minor + transport_cost)
+                + weights.lateness * lateness_weight * tardiness
+                + weights.makespan * finish_estimate
+                + 1e-3 * end  # among equals, finish early: it leaves room for later operations
+            )
+        key = (score, end, candidate.duration)
+        if best is None or key < best[0]:
+            best = (key, (candidate.resource_id, start, end))
+    return best[1] if best else None

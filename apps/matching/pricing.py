@@ -1,0 +1,37 @@
+"""The customer's price of a plan: production + transport + the platform margin. Pure.
+
+The margin is the product template's `margin_percent` (what the catalogue estimate adds on top of its cost
+roll-up too), taken on production plus transport and rounded half up to the minor unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    production_minor: int
+    transport_minor: int
+    margin_minor: int
+
+    @property
+    def cost_minor(self) -> int:
+        return self.production_minor + self.transport_minor
+
+    @property
+    def total_minor(self) -> int:
+        return self.cost_minor + self.margin_minor
+
+
+def price_plan(*, production_minor: int, transport_minor: int, margin_percent: Decimal | int | str) -> Price:
+    if production_minor < 0 or transport_minor < 0:
+        raise ValueError("Costs cannot be negative.")
+    percent = Decimal(str(margin_percent))
+    if percent < 0:
+        raise ValueError("The margin cannot be negative.")
+    margin = int(
+        (Decimal(production_minor + transport_minor) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP)
+    )
+    return Price(production_minor, transport_minor, margin)

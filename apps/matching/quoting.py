@@ -1,0 +1,424 @@
+"""Quotes from the network: one design against the committed schedule, in well under a second.
+
+`quote_configuration` (a template and raw values) and `quote_design_version` (a saved version, compiled when it
+was saved) build a one-order problem — the design's operations, every eligible capable resource with its
+calendar and committed bookings, carriers to a delivery point — solve it with the interactive limit, and price
+the plan: production + transport + the template's margin (pricing.py). The answer carries the delivery date,
+the number of asset owners involved and the plan's run (a MatchingRun in mode "quote").
+
+When the network cannot make the design the answer says why in words a customer can act on (reason codes
+mapped to messages naming the step and what to change); when no eligible workshop offers a required process
+at all, the catalogue's own estimate stands in and `source` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from apps.catalog.estimate import SOURCE as CATALOGUE_ESTIMATE
+from apps.catalog.estimate import StepCost, catalogue_estimate
+from apps.catalog.models import DesignVersion, ProductTemplate
+from apps.catalog.selectors import template_spec_for
+from apps.catalog.validation import configuration_validate
+from apps.core.money import Money
+from apps.matching import domain
+from apps.matching.domain import Infeasible, Limits, Weights
+from apps.matching.models import MatchingRun, RunMode, RunOutcome, RunStatus
+from apps.matching.pricing import price_plan
+from apps.matching.problem import (
+    BuiltProblem,
+    OrderInput,
+    StepInput,
+    origin_now,
+    problem_build,
+    steps_from_compiled,
+)
+from apps.matching.selectors import matching_settings_get
+from apps.matching.services import PlanInvalid, explanation_json, inputs_hash, plan_statistics, solve_checked
+from apps.suppliers.processes import ProcessCode
+from apps.suppliers.selectors import asset_owner_list_eligible
+from apps.tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+QUOTE_ORDER = "quote"
+QUOTE_VALIDITY = dt.timedelta(minutes=30)
+SOURCE_MATCHED = "network_match"
+SOURCE_INFEASIBLE = "network_infeasible"
+SOURCE_LABELS = {
+    SOURCE_MATCHED: "Matched to the network's workshops",
+    SOURCE_INFEASIBLE: "Cannot be made in this network as configured",
+    CATALOGUE_ESTIMATE: "Estimate from the catalogue's cost model",
+}
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class QuoteReason:
+    code: str
+    steps: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class MatchingQuote:
+    """Field for field what the storefront's QuoteResult holds, plus the plan behind it."""
+
+    price_minor: int
+    currency: str
+    delivery_date: dt.date
+    lead_time_days: int
+    asset_owner_count: int | None
+    breakdown: tuple[StepCost, ...]
+    margin_minor: int
+    source: str
+    expires_at: dt.datetime
+    values: dict[str, object]
+    production_minor: int = 0
+    transport_minor: int = 0
+    arrival: dt.datetime | None = None
+    run_id: int | None = None
+    reasons: tuple[QuoteReason, ...] = ()
+    notice: str = ""
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_minor, self.currency)
+
+    @property
+    def feasible(self) -> bool:
+        return self.source == SOURCE_MATCHED
+
+    @property
+    def source_label(self) -> str:
+        label = SOURCE_LABELS.get(self.source, self.source)
+        return f"{label}: {self.notice}" if self.notice else label
+
+
+def quote_configuration(
+    *,
+    template: ProductTemplate,
+    values: Mapping[str, object],
+    tenant: Tenant,
+    delivery_point: Point | None = None,
+    requested_date: dt.date | None = None,
+    quantity: int = 1,
+) -> MatchingQuote:
+    """Quote for raw values of a template; raises apps.catalog.validation.InvalidConfiguration."""
+    configuration = configuration_validate(template_spec_for(template), values)
+    steps = steps_from_compiled(configuration.operations, prefix="q.", quantity=quantity)
+    return _quote(
+        steps=steps,
+        template=template,
+        values=configuration.values,
+        tenant=tenant,
+        delivery_point=delivery_point,
+        requested_date=requested_date,
+        parameters={"template": template.slug, "values": configuration.values, "quantity": quantity},
+    )
+
+
+def quote_design_version(
+    *,
+    design_version: DesignVersion,
+    tenant: Tenant,
+    delivery_point: Point | None = None,
+    requested_date: dt.date | None = None,
+    quantity: int = 1,
+) -> MatchingQuote:
+    """Quote for a saved design version, from the operations compiled when it was saved."""
+    template = design_version.design.template
+    steps = steps_from_compiled(design_version.operations, prefix="q.", quantity=quantity)
+    return _quote(
+        steps=steps,
+        template=template,
+        values=dict(design_version.values),
+        tenant=tenant,
+        delivery_point=delivery_point,
+        requested_date=requested_date,
+        parameters={"design_version": str(design_version.pk), "quantity": quantity},
+    )
+
+
+def _quote(
+    *,
+    steps: tuple[StepInput, ...],
+    template: ProductTemplate,
+    values: dict[str, object],
+    tenant: Tenant,
+    delivery_point: Point | None,
+    requested_date: dt.date | None,
+    parameters: dict,
+) -> MatchingQuote:
+    settings = matching_settings_get()
+    now = timezone.now()
+    origin = origin_now(now)
+    zone = ZoneInfo(tenant.time_zone)
+    delivery = delivery_point or _network_centre()
+    if requested_date is not None:
+        due = dt.datetime.combine(requested_date, dt.time(23, 59), tzinfo=zone)
+        weight = settings.lateness_weight_per_minute
+    else:  # no date asked for: every minute sooner is worth a little, so speed is bought when it is cheap
+        due, weight = origin, settings.quote_time_value_per_minute
+    order = OrderInput(key=QUOTE_ORDER, steps=steps, due=due, lateness_weight=weight, delivery=delivery)
+    built = problem_build(
+        orders=[order],
+        origin=origin,
+        horizon_days=settings.horizon_days,
+        currency=tenant.currency,
+        time_zone=tenant.time_zone,
+        weights=Weights(cost=1, lateness=1, makespan=0),
+    )
+    missing = [s for s in steps if not any(r.eligible for r in built.process_resources.get(s.process, ()))]
+    parameters = {**parameters, "delivery_point": list(delivery) if delivery else None}
+    if missing:
+        notice = (
+            "no workshop in the network offers "
+            + ", ".join(sorted({_process_label(s.process).lower() for s in missing}))
+            + " yet"
+        )
+        return _fallback(template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters)
+
+    limit_s = settings.quote_time_limit_ms / 1000
+    limits = Limits(
+        time_limit_s=limit_s, workers=1, seed=0, explain=True, strategy="greedy" if limit_s <= 0 else "auto"
+    )
+    try:
+        plan = solve_checked(built, limits)
+    except PlanInvalid:
+        logger.exception("The quote's plan failed validation")
+        plan = domain.Plan(
+            domain.UNKNOWN, reasons=(Infeasible(domain.NO_SOLUTION_IN_TIME, detail="invalid plan"),)
+        )
+    if not plan.has_schedule:
+        reasons = tuple(
+            QuoteReason(r.code, _step_names(built, r), reason_message(built, r, settings.horizon_days))
+            for r in plan.reasons
+        )
+        notice = " ".join(dict.fromkeys(r.message for r in reasons))
+        return _fallback(
+            template, values, tenant, now, SOURCE_INFEASIBLE, notice, reasons, built, parameters, plan
+        )
+
+    price = price_plan(
+        production_minor=plan.costs.production,
+        transport_minor=plan.costs.transport,
+        margin_percent=template.margin_percent,
+    )
+    arrival = built.at(plan.completion[QUOTE_ORDER])
+    delivery_date = arrival.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    own = [a for op_id, a in plan.assignments.items() if op_id in built.steps]
+    notice, reasons = "", ()
+    if requested_date is not None and delivery_date > requested_date:
+        message = (
+            f"It cannot arrive by {requested_date:%A %-d %B}; the earliest the network can deliver is "
+            f"{delivery_date:%A %-d %B}. Choose a later date or a simpler design."
+        )
+        reasons = (QuoteReason(domain.IMPOSSIBLE_DUE_DATE, (), message),)
+        notice = message
+    run = _record(built, plan, parameters, RunOutcome.QUOTED)
+    return MatchingQuote(
+        price_minor=price.total_minor,
+        currency=tenant.currency,
+        delivery_date=delivery_date,
+        lead_time_days=working_days_between(today, delivery_date),
+        asset_owner_count=len({built.resources[a.resource_id].owner_pk for a in own}),
+        breakdown=_breakdown(built, plan),
+        margin_minor=price.margin_minor,
+        source=SOURCE_MATCHED,
+        expires_at=now + QUOTE_VALIDITY,
+        values=values,
+        production_minor=price.production_minor,
+        transport_minor=price.transport_minor,
+        arrival=arrival,
+        run_id=run.pk,
+        reasons=reasons,
+        notice=notice,
+    )
+
+
+def _fallback(
+    template, values, tenant, now, source, notice, reasons, built, parameters, plan=None
+) -> MatchingQuote:
+    """The catalogue estimate, marked with why the network did not quote."""
+    today = now.astimezone(ZoneInfo(tenant.time_zone)).date()
+    estimate = catalogue_estimate(template_spec_for(template), values, today=today)
+    run = _record(built, plan, {**parameters, "fallback": source, "notice": notice}, RunOutcome.INFEASIBLE)
+    return MatchingQuote(
+        price_minor=estimate.price_minor,
+        currency=estimate.currency,
+        delivery_date=estimate.delivery_date,
+        lead_time_days=estimate.lead_time_days,
+        asset_owner_count=None,
+        breakdown=estimate.breakdown,
+        margin_minor=estimate.margin_minor,
+        source=source,
+        expires_at=now + QUOTE_VALIDITY,
+        values=estimate.values,
+        run_id=run.pk,
+        reasons=reasons,
+        notice=notice,
+    )
+
+
+def _record(built: BuiltProblem, plan, parameters: dict, outcome: str) -> MatchingRun:
+    """The quote's run: what was asked and the plan behind the answer (kept a week, see runs_prune)."""
+    now = timezone.now()
+    values = {
+        "mode": RunMode.QUOTE,
+        "status": RunStatus.DONE,
+        "outcome": outcome,
+        "parameters": parameters,
+        "inputs_hash": inputs_hash(built),
+        "started_at": now,
+        "finished_at": now,
+    }
+    if plan is not None:
+        values.update(
+            objective=plan.objective,
+            wall_s=round(plan.wall_s, 4),
+            explanation=explanation_json(built, plan) if plan.has_schedule else [],
+            statistics=plan_statistics(built, plan),
+            reasons=[
+                {"code": r.code, "operations": list(r.operation_ids), "detail": r.detail}
+                for r in plan.reasons
+            ],
+        )
+    return MatchingRun.objects.create(**values)
+
+
+def _breakdown(built: BuiltProblem, plan) -> tuple[StepCost, ...]:
+    rows = []
+    for op_id, step in built.steps.items():
+        a = plan.assignments[op_id]
+        rows.append(
+            StepCost(
+                step_key=step.step_key,
+                name=step.name,
+                process=step.process,
+                quantity=step.quantity,
+                duration_minutes=float(a.end - a.start),
+                cost_minor=a.cost_minor,
+                drivers_minor={"processing": a.cost_minor},
+            )
+        )
+    legs = [leg for leg in plan.legs if leg.order_id == QUOTE_ORDER]
+    if legs:
+        total = sum(leg.cost_minor for leg in legs)
+        rows.append(
+            StepCost(
+                step_key="transport",
+                name=f"Transport ({len(legs)} leg{'s' if len(legs) > 1 else ''})",
+                process="transport",
+                quantity=len(legs),
+                duration_minutes=float(sum(leg.arrival - leg.departure for leg in legs)),
+                cost_minor=total,
+                drivers_minor={"transport": total},
+            )
+        )
+    return tuple(rows)
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Weekdays after `start` up to and including `end`."""
+    days, current = 0, start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days += 1
+    return days
+
+
+def _network_centre() -> Point | None:
+    """Where a quote without an address delivers to: the middle of the network's eligible workshops."""
+    points = [owner.coordinates for owner in asset_owner_list_eligible().only("latitude", "longitude")]
+    if not points:
+        return None
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+# --------------------------------------------------------------------------------------------------- messages
+
+
+def _process_label(code: str) -> str:
+    try:
+        return ProcessCode(code).label
+    except ValueError:
+        return code.replace("_", " ")
+
+
+def _step_names(built: BuiltProblem, reason: Infeasible) -> tuple[str, ...]:
+    return tuple(built.steps[o].name for o in reason.operation_ids if o in built.steps)
+
+
+def _mm(sides) -> str:
+    return " × ".join(f"{Decimal(str(s)).normalize():f}" for s in sides)
+
+
+def reason_message(built: BuiltProblem, reason: Infeasible, horizon_days: int) -> str:
+    """What a customer can do about a reason the network cannot make the design."""
+    steps = [built.steps[o] for o in reason.operation_ids if o in built.steps]
+    step = steps[0] if steps else None
+    name = step.name if step else "This design"
+    if reason.code == domain.NO_CAPABLE_RESOURCE and step is not None:
+        return _no_capable_message(built, step)
+    if reason.code == domain.LONGER_THAN_ANY_OPENING and step is not None:
+        hours = step.reference_minutes / 60
+        return (
+            f"{name} takes about {hours:.0f} hours in one go, longer than any workshop able to do it is open "
+            f"in the next {horizon_days} days. Choose a smaller size or quantity."
+        )
+    if reason.code == domain.IMPOSSIBLE_DUE_DATE:
+        return "It cannot arrive by the date you asked for. Choose a later date."
+    if reason.code == domain.NO_TRANSPORT_ROUTE:
+        if len(steps) >= 2:
+            return (
+                f"No carrier links the workshops for {steps[0].name} and {steps[1].name}. "
+                "Try again later, or contact us."
+            )
+        return (
+            "No carrier delivers from the workshops that can make it to that address. Choose another address."
+        )
+    if reason.code == domain.ROUTING_CYCLE:
+        return f"The product's steps ({', '.join(s.name for s in steps)}) wait for each other; it cannot be quoted."
+    if reason.code in (domain.FIXED_CONFLICT, domain.SOLVER_PROVED_INFEASIBLE, domain.NO_SOLUTION_IN_TIME):
+        return (
+            f"The workshops able to make {name.lower() if step else 'it'} are fully booked for the next "
+            f"{horizon_days} days. Choose a smaller quantity or try again later."
+        )
+    return "This design cannot be quoted right now. Try again later."
+
+
+def _no_capable_message(built: BuiltProblem, step: StepInput) -> str:
+    process = _process_label(step.process).lower()
+    eligible = {str(r.pk) for r in built.process_resources.get(step.process, ()) if r.eligible}
+    if not eligible:
+        return f"No workshop in the network offers {process} yet."
+    kinds = {kind for rid, kind, _ in built.rejections_by_kind.get(step.op_id, ()) if rid in eligible}
+    infos = [r for r in built.process_resources[step.process] if r.eligible]
+    sentences = []
+    if "material" in kinds:
+        worked = sorted({m for r in infos for m in r.materials})
+        sentences.append(
+            f"No workshop does {process} on {step.material}"
+            + (f" (they work {', '.join(worked)})" if worked else "")
+            + ". Choose another material."
+        )
+    if "size" in kinds:
+        largest = max(infos, key=lambda r: sorted(r.max_mm, reverse=True))
+        sentences.append(
+            f"{step.name} measures {_mm(step.dimensions_mm)} mm; the largest {process} machine in the network "
+            f"takes {_mm(largest.max_mm)} mm. Choose a smaller size."
+        )
+    if "currency" in kinds and not sentences:
+        sentences.append(f"No workshop offers {process} in the network's currency yet.")
+    return " ".join(sentences) or f"No workshop can do {process} for {step.name} right now."

@@ -1,0 +1,305 @@
+"""Commit, re-plan, repair and batch: solve → validate → lock → re-validate → apply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.matching.domain import FEASIBLE, OPTIMAL
+from apps.matching.models import MatchingRun, RunMode, RunOutcome
+from apps.matching.problem import origin_now
+from apps.matching.selectors import matching_settings_get
+from apps.matching.services.applying import (
+    NetworkChanged,
+    current_plan,
+    network_lock,
+    plan_apply,
+    revalidate,
+    solve_checked,
+    solver_limits,
+)
+from apps.matching.services.inputs import PLANNABLE_ORDERS, UNSTARTED, W, order_state_load, problem_for_states
+from apps.matching.services.runs import run_claim, run_create, run_fail, run_finish
+from apps.orders.models import Order, WorkItem
+from apps.orders.status import OrderStatus
+from apps.suppliers.selectors import network_settings
+from apps.suppliers.status import ParticipantStatus, ResourceStatus
+
+logger = logging.getLogger(__name__)
+
+APPLY_ATTEMPTS = 3
+
+
+def order_commit(*, order_id: int, run_id: int | None = None) -> MatchingRun | None:
+    """Plans a paid order against the committed network and offers its jobs. Safe to call twice: an order that
+    is no longer paid-and-unplanned is left alone (the run says "skipped")."""
+    return _plan_orders(
+        order_ids=[order_id],
+        mode=RunMode.COMMIT,
+        run_id=run_id,
+        reason="Planned after payment",
+        scope="wide",
+        accept=lambda order: order.status == OrderStatus.PAID,
+    )
+
+
+def order_replan(
+    *, order_id: int, reason: str = "", run_id: int | None = None, wide: bool = False
+) -> MatchingRun | None:
+    """Re-matches the order's affected steps (declined, failed, on a resource no longer eligible, late to start,
+    and the steps after them); started work never moves. A narrow re-plan that cannot succeed around its pinned
+    steps is retried with every unstarted step free. An order never planned is committed instead."""
+    order = Order.objects.filter(pk=order_id).only("status").first()
+    if (
+        order is not None
+        and order.status == OrderStatus.PAID
+        and not WorkItem.objects.filter(order_id=order_id).exists()
+    ):
+        return order_commit(order_id=order_id, run_id=run_id)
+    run = _plan_orders(
+        order_ids=[order_id],
+        mode=RunMode.REPLAN,
+        run_id=run_id,
+        reason=reason or "Re-planned",
+        scope="wide" if wide else "narrow",
+        accept=lambda o: o.status in PLANNABLE_ORDERS,
+    )
+    if run is not None and not wide and run.outcome == RunOutcome.INFEASIBLE:
+        logger.info(
+            "Narrow re-plan of order %s infeasible; retrying with every unstarted step free", order_id
+        )
+        run = _plan_orders(
+            order_ids=[order_id],
+            mode=RunMode.REPLAN,
+            run_id=None,
+            reason=f"{reason or 'Re-planned'} (all unstarted steps)",
+            scope="wide",
+            accept=lambda o: o.status in PLANNABLE_ORDERS,
+        )
+    return run
+
+
+def supplier_replan(*, asset_owner_id: int, reason: str = "") -> list[int]:
+    """Asks for a re-plan of every order with unstarted work at this asset owner (suspended, or its resources
+    gone): one replan task per order, so a large supplier's orders re-plan in parallel and each within its own
+    time limit. Returns the order ids."""
+    order_ids = sorted(
+        set(
+            WorkItem.objects.filter(
+                asset_owner_id=asset_owner_id, status__in=UNSTARTED, order__status__in=PLANNABLE_ORDERS
+            ).values_list("order_id", flat=True)
+        )
+    )
+    replan_enqueue(order_ids=order_ids, reason=reason or f"Asset owner {asset_owner_id} unavailable")
+    return order_ids
+
+
+def orders_stranded() -> list[int]:
+    """Orders with unstarted work on a resource that is down or whose asset owner is no longer eligible
+    (suspended, payouts off): the supplier's change may have happened without telling matching."""
+    stranded = (
+        WorkItem.objects.filter(status__in=UNSTARTED, order__status__in=PLANNABLE_ORDERS)
+        .exclude(
+            resource__status=ResourceStatus.UP,
+            asset_owner__status=ParticipantStatus.APPROVED,
+            asset_owner__payouts_enabled=True,
+            asset_owner__transfers_active=True,
+        )
+        .values_list("order_id", flat=True)
+    )
+    return sorted(set(stranded))
+
+
+def network_repair() -> list[int]:
+    """Asks for a re-plan of every stranded order (see orders_stranded); returns their ids."""
+    order_ids = orders_stranded()
+    replan_enqueue(order_ids=order_ids, reason="Resource or asset owner no longer available")
+    return order_ids
+
+
+def replan_enqueue(*, order_ids: Sequence[int], reason: str) -> None:
+    """One `matching.replan_order` task per order, sent after the current transaction commits."""
+    from apps.matching.tasks import replan_order  # tasks import services; sent only after commit
+
+    for order_id in order_ids:
+        transaction.on_commit(
+            lambda order_id=order_id: replan_order.delay(order_id=order_id, reason=reason[:200])
+        )
+
+
+def network_reoptimise(*, run_id: int | None = None) -> MatchingRun | None:
+    """Periodic batch: re-optimises unstarted, unaccepted work starting after the freeze window across all
+    planned orders, and applies the result only if it lowers the objective by the configured margin."""
+    settings = matching_settings_get()
+    run = run_claim(run_id, mode=RunMode.BATCH, order_id=None, reason="Periodic re-optimisation")
+    if run is None:
+        return None
+    try:
+        origin = origin_now(timezone.now())
+        network = network_settings()
+        freeze = origin + timedelta(hours=settings.batch_freeze_hours)
+        candidates = (
+            Order.objects.filter(
+                status__in=(OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION),
+                work_items__status__in=(W.PLANNED, W.OFFERED),
+                work_items__planned_start__gte=freeze,
+            )
+            .exclude(pk__in=orders_stranded())  # being repaired by their own re-plan
+            .distinct()
+        )
+        states = []
+        for order in candidates.order_by("id"):
+            state = order_state_load(
+                order,
+                origin=origin,
+                settings=settings,
+                time_zone=network.time_zone,
+                scope="batch",
+                freeze_until=freeze,
+            )
+            if any(s.op_id not in state.input.pins for s in state.input.steps):
+                states.append(state)
+        if not states:
+            return run_finish(run, outcome=RunOutcome.SKIPPED, note="No movable work")
+        built = problem_for_states(states, origin, settings)
+        current = current_plan(built, states)
+        if current is None:
+            return run_finish(
+                run, outcome=RunOutcome.SKIPPED, note="The current plan does not fit; repair first"
+            )
+        plan = solve_checked(
+            built, solver_limits(settings, time_limit_s=settings.batch_time_limit_s, run=run, hint=current)
+        )
+        improvement = (current.objective - plan.objective) / max(1, abs(current.objective))  # type: ignore[operator]
+        stats = {
+            "current_objective": current.objective,
+            "improvement": round(improvement, 5),
+            "orders": len(states),
+        }
+        if improvement * 100 < float(settings.batch_min_improvement_percent):
+            return run_finish(run, outcome=RunOutcome.NOT_BETTER, built=built, plan=plan, statistics=stats)
+        with transaction.atomic():
+            network_lock()
+            fresh = problem_for_states(states, origin, settings)
+            rebuilt, violations = revalidate(fresh, plan)
+            if rebuilt is None:
+                return run_finish(
+                    run,
+                    outcome=RunOutcome.SKIPPED,
+                    built=built,
+                    plan=plan,
+                    statistics=stats,
+                    note=f"The network changed meanwhile ({violations[0].code}); next batch will try again",
+                )
+            live = [
+                s for s in states if Order.objects.filter(pk=s.order.pk, status__in=PLANNABLE_ORDERS).exists()
+            ]
+            written = plan_apply(
+                built=fresh, plan=rebuilt, states=live, run=run, reason="Re-optimised by the batch"
+            )
+        stats["orders_changed"] = len(written)
+        outcome = RunOutcome.APPLIED if written else RunOutcome.UNCHANGED
+        return run_finish(run, outcome=outcome, built=built, plan=plan, statistics=stats)
+    except Exception as error:
+        run_fail(run, f"{type(error).__name__}: {error}")
+        raise
+
+
+def _plan_orders(
+    *,
+    order_ids: Sequence[int],
+    mode: str,
+    run_id: int | None,
+    reason: str,
+    scope: str,
+    accept: Callable[[Order], bool],
+) -> MatchingRun | None:
+    """Solve → validate → lock → re-validate against the network as committed now → apply; retried when the
+    network changed in between. Returns the run (None when another worker already holds `run_id`)."""
+    settings = matching_settings_get()
+    run = run_claim(run_id, mode=mode, order_id=order_ids[0] if len(order_ids) == 1 else None, reason=reason)
+    if run is None:
+        return None
+    time_limit = settings.commit_time_limit_s if mode == RunMode.COMMIT else settings.replan_time_limit_s
+    parameters = {
+        **(run.parameters or {}),
+        "scope": scope,
+        "time_limit_s": time_limit,
+        "workers": settings.workers,
+        "horizon_days": settings.horizon_days,
+        "lateness_weight_per_minute": settings.lateness_weight_per_minute,
+    }
+    MatchingRun.objects.filter(pk=run.pk).update(parameters=parameters)
+    run.parameters = parameters
+    try:
+        network = network_settings()
+        for attempt in range(1, APPLY_ATTEMPTS + 1):
+            orders = [o for o in Order.objects.filter(pk__in=order_ids).order_by("id") if accept(o)]
+            if not orders:
+                return run_finish(
+                    run, outcome=RunOutcome.SKIPPED, note="Nothing to plan (already planned or closed)"
+                )
+            origin = origin_now(timezone.now())
+            states = [
+                order_state_load(
+                    o, origin=origin, settings=settings, time_zone=network.time_zone, scope=scope
+                )
+                for o in orders
+            ]
+            if all(s.op_id in st.input.pins for st in states for s in st.input.steps):
+                return run_finish(run, outcome=RunOutcome.SKIPPED, note="No step needs planning")
+            built = problem_for_states(states, origin, settings)
+            hint = current_plan(built, states) if mode == RunMode.REPLAN else None
+            plan = solve_checked(built, solver_limits(settings, time_limit_s=time_limit, run=run, hint=hint))
+            if plan.status not in (OPTIMAL, FEASIBLE):
+                return run_finish(run, outcome=RunOutcome.INFEASIBLE, built=built, plan=plan)
+            try:
+                with transaction.atomic():
+                    network_lock()
+                    live = [s for s in states if accept(Order.objects.select_for_update().get(pk=s.order.pk))]
+                    if not live:
+                        return run_finish(
+                            run,
+                            outcome=RunOutcome.SKIPPED,
+                            built=built,
+                            plan=plan,
+                            note="Planned by another run meanwhile",
+                        )
+                    fresh = problem_for_states(states, origin, settings)
+                    rebuilt, violations = revalidate(fresh, plan)
+                    if rebuilt is None:
+                        raise NetworkChanged(violations[0].code)
+                    written = plan_apply(built=fresh, plan=rebuilt, states=live, run=run, reason=reason)
+            except NetworkChanged as stale:
+                logger.info(
+                    "Run %s: network changed before applying (%s), attempt %s", run.pk, stale, attempt
+                )
+                continue
+            outcome = RunOutcome.APPLIED if written else RunOutcome.UNCHANGED
+            return run_finish(run, outcome=outcome, built=built, plan=plan, statistics={"attempts": attempt})
+        return run_finish(run, outcome=RunOutcome.SKIPPED, note="The network kept changing; try again")
+    except Exception as error:
+        run_fail(run, f"{type(error).__name__}: {error}")
+        raise
+
+
+def run_request_replan(*, order_id: int, requested_by, reason: str) -> MatchingRun:
+    """A staff member asks for a re-plan of an order: a queued run, picked up by the replan task after commit."""
+    from apps.matching.tasks import replan_order  # tasks import services; the task is sent only after commit
+
+    order = Order.objects.get(pk=order_id)
+    run = run_create(
+        mode=RunMode.REPLAN,
+        order_id=order.pk,
+        reason=reason or "Re-plan requested by staff",
+        requested_by=requested_by,
+        parameters={"wide": True},
+    )
+    transaction.on_commit(
+        lambda: replan_order.delay(order_id=order.pk, reason=run.reason, run_id=run.pk, wide=True)
+    )
+    return run

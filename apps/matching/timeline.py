@@ -1,0 +1,89 @@
+"""A resource's busy time (calendar closures plus bookings) and the earliest slot that fits a new job.
+
+Used by the greedy dispatcher and by the explanation; the validator checks plans with its own code.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from .domain import Interval
+
+
+class Timeline:
+    """Busy time of one resource. Closures take the whole capacity; each booking takes one unit.
+
+    Time that is fully taken (closures, and bookings on a single-unit resource) is kept as sorted, merged,
+    disjoint intervals; bookings on a multi-unit resource are kept apart and counted.
+    """
+
+    def __init__(self, capacity: int = 1, closed: tuple[Interval, ...] = (), horizon: int | None = None) -> None:
+        self.capacity = max(1, capacity)
+        self.horizon = horizon
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._items: list[tuple[int, int]] = []  # bookings of a multi-unit resource
+        for start, end in sorted(closed):
+            if end > start:
+                self._block(start, end)
+
+    def copy(self) -> Timeline:
+        clone = Timeline.__new__(Timeline)
+        clone.capacity, clone.horizon = self.capacity, self.horizon
+        clone._starts, clone._ends, clone._items = list(self._starts), list(self._ends), list(self._items)
+        return clone
+
+    def book(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        if self.capacity == 1:
+            self._block(start, end)
+        else:
+            self._items.append((start, end))
+
+    def _block(self, start: int, end: int) -> None:
+        # merge with every interval that touches [start, end)
+        lo = bisect.bisect_left(self._ends, start)
+        hi = bisect.bisect_right(self._starts, end)
+        if lo < hi:
+            start = min(start, self._starts[lo])
+            end = max(end, self._ends[hi - 1])
+        self._starts[lo:hi] = [start]
+        self._ends[lo:hi] = [end]
+
+    def earliest_start(self, earliest: int, duration: int) -> int | None:
+        """Earliest start >= `earliest` such that [start, start+duration) fits; None if not before the horizon."""
+        t = earliest
+        while True:
+            t = self._clear_of_blocks(t, duration)
+            if self.horizon is not None and t + duration > self.horizon:
+                return None
+            if self.capacity == 1 or duration == 0:
+                return t
+            overlapping = [(s, e) for s, e in self._items if s < t + duration and e > t]
+            if len(overlapping) < self.capacity or _peak(overlapping, t, t + duration) < self.capacity:
+                return t
+            t = min(e for _, e in overlapping)  # the first booking to end frees a unit
+
+    def next_busy_after(self, t: int) -> int:
+        """Start of the first fully busy stretch after minute t (a huge number when there is none)."""
+        i = bisect.bisect_right(self._starts, t)
+        return self._starts[i] if i < len(self._starts) else 1 << 60
+
+    def _clear_of_blocks(self, t: int, duration: int) -> int:
+        i = bisect.bisect_right(self._ends, t)
+        while i < len(self._starts):
+            if self._starts[i] >= t + duration:
+                return t
+            t = max(t, self._ends[i])
+            i += 1
+        return t
+
+
+def _peak(items: list[tuple[int, int]], start: int, end: int) -> int:
+    events = sorted([(max(s, start), 1) for s, _ in items] + [(min(e, end), -1) for _, e in items])
+    peak = level = 0
+    for _, delta in events:
+        level += delta
+        peak = max(peak, level)
+    return peak
