@@ -9,6 +9,7 @@ admin.site.site_header = "Cloud Factory — network admin"
 api_v1 = [
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.suppliers.api.urls")),
+    path("", include("apps.portal.api.urls")),
     path("", include("apps.storefront.api.urls")),
     path("", include("apps.orders.api.urls")),
 ]

@@ -166,6 +166,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ParticipantStatusEnum": "apps.suppliers.status.ParticipantStatus",
         "ResourceStatusEnum": "apps.suppliers.status.ResourceStatus",
+        "WorkItemStatusEnum": "apps.orders.status.WorkItemStatus",
+        "LegStatusEnum": "apps.orders.status.LegStatus",
     },
 }
 

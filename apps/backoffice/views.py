@@ -1,0 +1,72 @@
+"""The staff dashboard of the network: orders by state, punctuality, lateness, utilisation and order value."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from apps.backoffice.access import staff_required
+from apps.backoffice.charts import hbar_chart, line_chart
+from apps.backoffice.selectors import (
+    gross_order_value_by_day,
+    on_time_delivery,
+    orders_by_status,
+    orders_needing_attention,
+    utilisation_next,
+)
+from apps.core.money import Money
+
+UTILISATION_DAYS = 14
+VALUE_DAYS = 30
+
+
+def _utilisation_tone(ratio: float) -> str:
+    return "err" if ratio > 0.9 else "warn" if ratio > 0.7 else "ok"
+
+
+@require_GET
+@staff_required
+def dashboard(request):
+    tz = ZoneInfo(request.tenant.time_zone)
+    now = timezone.now()
+    by_status = orders_by_status()
+    on_time = on_time_delivery(since=now - timedelta(days=90), tz=tz)
+    owners, resources = utilisation_next(start=now, days=UTILISATION_DAYS, tz=tz)
+    value = gross_order_value_by_day(days=VALUE_DAYS, tz=tz)
+    currency = next((c for _, _, c in value if c), request.tenant.currency)
+
+    def money(amount: float) -> str:
+        return Money(int(amount), currency).format()
+
+    context = {
+        "status_chart": hbar_chart("Orders by state", [(label, n, str(n)) for _, label, n in by_status]),
+        "on_time": on_time,
+        "lateness_chart": hbar_chart(
+            "Delivered orders by days late (last 90 days)",
+            [(label, n, str(n)) for label, n in on_time.late_days.items()],
+        ),
+        "owner_chart": hbar_chart(
+            f"Utilisation per asset owner, next {UTILISATION_DAYS} days",
+            [(u.label, u.ratio, f"{u.ratio:.0%} of {u.open_minutes // 60} h") for u in owners],
+            scale_max=1.0,
+            tone_for=_utilisation_tone,
+        ),
+        "resource_chart": hbar_chart(
+            f"Utilisation per resource, next {UTILISATION_DAYS} days",
+            [(u.label, u.ratio, f"{u.ratio:.0%} of {u.open_minutes // 60} h") for u in resources],
+            scale_max=1.0,
+            tone_for=_utilisation_tone,
+            label_width=300,
+        ),
+        "value_chart": line_chart(
+            f"Gross order value per day, last {VALUE_DAYS} days",
+            [(f"{day:%d %b}", total, f"{day:%d %b}: {money(total)}") for day, total, _ in value],
+            y_format=money,
+        ),
+        "value_total": money(sum(total for _, total, _ in value)),
+        "attention": orders_needing_attention(),
+        "utilisation_days": UTILISATION_DAYS,
+    }
+    return render(request, "backoffice/dashboard.html", context)

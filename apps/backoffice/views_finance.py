@@ -1,0 +1,378 @@
+"""Finance pages: balances, failing transfers, reconciliation runs and their differences, each order's money
+flow, participant statements and CSV exports. For the finance role and platform staff; everyone else gets 404."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, time, timedelta
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.accounts.roles import Role
+from apps.core.money import Money
+from apps.orders.models import Order
+from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
+from apps.payouts.policies import policy_current
+from apps.payouts.reconciliation import reconciliation_start
+from apps.payouts.selectors import (
+    ledger_rows,
+    network_balances,
+    order_entries,
+    order_money_detail,
+    order_money_flow,
+    reconciliation_items,
+    reconciliation_run_list,
+    reversals_needing_attention,
+    statement_rows,
+    transfers_needing_attention,
+)
+from apps.payouts.transfers import transfer_retry_now
+
+# --- access ------------------------------------------------------------------------------------------------
+
+
+def is_finance(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.FINANCE) or user.has_role(Role.STAFF))
+    )
+
+
+def finance_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_finance(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _order_for_finance(order_id: int) -> Order:
+    """The order of this network (the schema scopes it), or 404 — another network's order id is just unknown."""
+    return get_object_or_404(Order, pk=order_id)
+
+
+# --- pages -------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@finance_required
+def finance_home(request):
+    balances = network_balances()
+    context = {
+        "balances": [
+            {**row, "label": AccountKind(row["kind"]).label}
+            for row in balances
+            if row["kind"] != AccountKind.ORDER_CLEARING
+        ],
+        "clearing": [row for row in balances if row["kind"] == AccountKind.ORDER_CLEARING],
+        "transfers": transfers_needing_attention()[:50],
+        "reversals": reversals_needing_attention()[:50],
+        "runs": reconciliation_run_list()[:10],
+        "policy": policy_current(),
+        "today": timezone.localdate(),
+        "month_start": timezone.localdate().replace(day=1),
+    }
+    return render(request, "backoffice/finance/home.html", context)
+
+
+@require_POST
+@finance_required
+def reconcile_now(request):
+    from apps.payouts.tasks_money import reconcile_task
+
+    with transaction.atomic():
+        run = reconciliation_start(trigger="manual", requested_by=request.user)
+        transaction.on_commit(lambda: reconcile_task.delay(run.pk))
+    messages.success(request, f"Reconciliation {run.pk} started.")
+    return redirect("backoffice:finance_run", run_id=run.pk)
+
+
+@require_GET
+@finance_required
+@vary_on_headers("HX-Request")
+def run_detail(request, run_id: int):
+    run = get_object_or_404(ReconciliationRun, pk=run_id)
+    items = reconciliation_items(run=run)
+    groups = []
+    for kind in ItemKind:
+        rows = [item for item in items if item.kind == kind]
+        if rows:
+            groups.append({"kind": kind, "label": kind.label, "items": rows})
+    context = {"run": run, "groups": groups, "running": run.status == RunStatus.RUNNING}
+    template = "backoffice/finance/run.html#status" if request.htmx else "backoffice/finance/run.html"
+    return render(request, template, context)
+
+
+@require_POST
+@finance_required
+def transfer_retry(request, transfer_id):
+    transfer = get_object_or_404(Transfer, pk=transfer_id)
+    transfer_retry_now(transfer_id=transfer.pk)
+    messages.success(
+        request, f"Transfer for {transfer.source_label} of order {transfer.order.reference} sent again."
+    )
+    return redirect("backoffice:finance_home")
+
+
+@require_GET
+@finance_required
+def order_money(request, order_id: int):
+    order = _order_for_finance(order_id)
+    flow = order_money_flow(order_id=order.pk)
+    context = {
+        "order": order,
+        "flow": flow,
+        "sankey": sankey_layout(flow),
+        "entries": order_entries(order_id=order.pk),
+        "totals": {key: Money(value, order.currency) for key, value in flow.totals.items()},
+        **order_money_detail(order_id=order.pk),
+    }
+    return render(request, "backoffice/finance/order.html", context)
+
+
+@require_GET
+@finance_required
+def statements(request):
+    start, end = _period(request)
+    rows = list(statement_rows(start=start, end=end))
+    return render(
+        request,
+        "backoffice/finance/statements.html",
+        {"rows": rows, "start": start.date(), "end": (end - timedelta(days=1)).date()},
+    )
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _period(request) -> tuple[datetime, datetime]:
+    """[start, end) from ?start=YYYY-MM-DD&end=YYYY-MM-DD (end inclusive), in the network's time zone;
+    this month by default."""
+    tz = ZoneInfo(request.tenant.time_zone)
+    today = timezone.localdate(timezone=tz)
+    try:
+        first = date.fromisoformat(request.GET.get("start") or today.replace(day=1).isoformat())
+        last = date.fromisoformat(request.GET.get("end") or today.isoformat())
+    except ValueError:
+        raise Http404("Dates are YYYY-MM-DD.") from None
+    if last < first:
+        first, last = last, first
+    return datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz)
+
+
+def _csv_response(filename: str, rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@finance_required
+def export_ledger(request):
+    start, end = _period(request)
+
+    def rows():
+        yield [
+            "entry",
+            "effective_at",
+            "kind",
+            "order",
+            "memo",
+            "stripe_object",
+            "balance_transaction",
+            "account",
+            "account_owner",
+            "currency",
+            "amount_minor",
+            "amount",
+        ]
+        for posting in ledger_rows(start=start, end=end):
+            entry, account = posting.entry, posting.account
+            owner = (
+                f"order {account.order_id}"
+                if account.order_id
+                else f"asset_owner {account.asset_owner_id}"
+                if account.asset_owner_id
+                else f"carrier {account.carrier_id}"
+                if account.carrier_id
+                else ""
+            )
+            yield [
+                entry.pk,
+                entry.effective_at.isoformat(),
+                entry.kind,
+                entry.order_id or "",
+                entry.memo,
+                entry.stripe_object_id,
+                entry.balance_transaction_id,
+                account.kind,
+                owner,
+                posting.currency,
+                posting.amount_minor,
+                Money(posting.amount_minor, posting.currency).as_decimal(),
+            ]
+
+    return _csv_response(f"ledger-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows())
+
+
+@require_GET
+@finance_required
+def export_statements(request):
+    start, end = _period(request)
+
+    def rows():
+        yield [
+            "order",
+            "participant_kind",
+            "participant",
+            "policy_version",
+            "revision",
+            "currency",
+            "cost_minor",
+            "surplus_share_minor",
+            "fee_share_minor",
+            "adjustment_minor",
+            "amount_minor",
+            "amount",
+            "computed_at",
+            "explanation",
+        ]
+        for statement in statement_rows(start=start, end=end):
+            kind = "asset_owner" if statement.asset_owner_id else "carrier"
+            yield [
+                statement.order.reference,
+                kind,
+                str(statement.participant),
+                statement.split.policy.version,
+                statement.split.revision,
+                statement.currency,
+                statement.cost_minor,
+                statement.surplus_share_minor,
+                statement.fee_share_minor,
+                statement.adjustment_minor,
+                statement.amount_minor,
+                Money(statement.amount_minor, statement.currency).as_decimal(),
+                statement.computed_at.isoformat(),
+                " | ".join(statement.lines),
+            ]
+
+    return _csv_response(f"statements-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows())
+
+
+# --- the money-flow picture --------------------------------------------------------------------------------
+
+SANKEY_WIDTH, SANKEY_HEIGHT, NODE_WIDTH, GAP = 760, 320, 14, 10
+
+
+def sankey_layout(flow) -> dict:
+    """A three-column Sankey (customer → platform → where the money went) as SVG paths, computed here so the
+    template only draws. Band thickness is proportional to the amount."""
+    flows = flow.flows
+    incoming = [f for f in flows if f.target == "Platform"]
+    outgoing = [f for f in flows if f.source == "Platform"]
+    total = max(sum(f.amount_minor for f in incoming), sum(f.amount_minor for f in outgoing), 1)
+    usable = SANKEY_HEIGHT - GAP * max(len(outgoing) - 1, 0)
+    scale = usable / total
+    x_left, x_mid, x_right = 120, (SANKEY_WIDTH - NODE_WIDTH) / 2, SANKEY_WIDTH - 200
+
+    def money(amount: int) -> str:
+        return Money(amount, flow.currency).format()
+
+    def band(x0, y0, x1, y1, height) -> str:
+        mid = (x0 + x1) / 2
+        return (
+            f"M{x0:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {x1:.1f},{y1:.1f} "
+            f"L{x1:.1f},{y1 + height:.1f} C{mid:.1f},{y1 + height:.1f} {mid:.1f},{y0 + height:.1f} {x0:.1f},{y0 + height:.1f} Z"
+        )
+
+    nodes, paths = [], []
+    in_height = sum(f.amount_minor for f in incoming) * scale
+    out_height = sum(f.amount_minor for f in outgoing) * scale
+    platform_height = max(in_height, out_height, 2)
+    nodes.append(
+        {
+            "x": x_left - NODE_WIDTH,
+            "y": 0,
+            "h": max(in_height, 2),
+            "label": "Customer",
+            "value": money(sum(f.amount_minor for f in incoming)),
+            "anchor": "end",
+            "tx": x_left - NODE_WIDTH - 6,
+        }
+    )
+    nodes.append(
+        {
+            "x": x_mid,
+            "y": 0,
+            "h": platform_height,
+            "label": "Platform",
+            "value": "",
+            "anchor": "middle",
+            "tx": x_mid + NODE_WIDTH / 2,
+        }
+    )
+    y = 0.0
+    for f in incoming:
+        height = f.amount_minor * scale
+        paths.append(
+            {
+                "d": band(x_left, y, x_mid, y, height),
+                "kind": f.kind,
+                "title": f"{f.source} → {f.target}: {money(f.amount_minor)}",
+            }
+        )
+        y += height
+    y_source, y_target = 0.0, 0.0
+    for f in outgoing:
+        height = f.amount_minor * scale
+        paths.append(
+            {
+                "d": band(x_mid + NODE_WIDTH, y_source, x_right, y_target, height),
+                "kind": f.kind,
+                "title": f"{f.source} → {f.target}: {money(f.amount_minor)}",
+            }
+        )
+        nodes.append(
+            {
+                "x": x_right,
+                "y": y_target,
+                "h": max(height, 2),
+                "label": f.target,
+                "value": money(f.amount_minor),
+                "anchor": "start",
+                "tx": x_right + NODE_WIDTH + 6,
+                "kind": f.kind,
+            }
+        )
+        y_source += height
+        y_target += height + GAP
+    for node in nodes:
+        node["ty"] = node["y"] + node["h"] / 2 + 4
+    nodes[1]["ty"] = nodes[1]["h"] + 16  # the platform's label goes under its bar, clear of the bands
+    return {
+        "width": SANKEY_WIDTH,
+        "height": max(SANKEY_HEIGHT, y_target, platform_height + 20) + 10,
+        "nodes": nodes,
+        "paths": paths,
+        "node_width": NODE_WIDTH,
+    }

@@ -1,0 +1,46 @@
+"""Access helpers: the requesting customer's objects, or Http404 ("not yours" looks like "missing")."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404
+
+from apps.catalog.models import DesignVersion
+from apps.orders.models import Order
+from apps.orders.selectors import order_with_detail
+
+
+def _customer(user):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404("No such order.")
+    return user
+
+
+def order_get_for_customer(*, user, order_id, detail: bool = False) -> Order:
+    """The user's own order, or Http404 for a missing one, another customer's, or a malformed id."""
+    _customer(user)
+    try:
+        pk = int(order_id)
+    except (TypeError, ValueError):
+        raise Http404("No such order.") from None
+    queryset = Order.objects.filter(pk=pk, customer=user)
+    if detail:
+        queryset = order_with_detail(queryset)
+    order = queryset.first()
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+def design_version_orderable_get(*, user, design_version_id) -> DesignVersion:
+    """A version of one of the user's own designs, or Http404."""
+    _customer(user)
+    try:
+        version_id = uuid.UUID(str(design_version_id))
+    except (TypeError, ValueError):
+        raise Http404("No such design.") from None
+    version = DesignVersion.objects.select_related("design").filter(pk=version_id, design__owner=user).first()
+    if version is None:
+        raise Http404("No such design.")
+    return version

@@ -1,0 +1,322 @@
+"""Staff's order desk in the network admin: filters, the whole story of an order inline, and the actions staff
+take (re-plan, cancel and refund, mark disputed, answer refund requests). Actions call services; nothing here
+writes a status field directly."""
+
+from django.contrib import admin, messages
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.accounts.roles import Role
+from apps.orders.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRefund,
+    OrderSettings,
+    OutboxMessage,
+    Place,
+    QualityCheck,
+    RefundRequest,
+    RefundRequestStatus,
+    TransportLeg,
+    WorkItem,
+)
+from apps.orders.refunding import order_cancel_and_refund, refund_issue
+from apps.orders.services import order_mark_disputed, order_replan_request, refund_request_decide
+from apps.orders.services.outbox import outbox_send_pending
+from apps.orders.status import COMMITTED, InvalidTransition
+
+
+def _is_staff(user) -> bool:
+    return user.is_active and (user.is_superuser or user.has_role(Role.STAFF))
+
+
+class NetworkStaffAdmin(admin.ModelAdmin):
+    """Platform staff work the order desk by role (no per-model permission rows to hand out); finance may look."""
+
+    def has_module_permission(self, request):
+        return (
+            _is_staff(request.user)
+            or request.user.has_role(Role.FINANCE)
+            or super().has_module_permission(request)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return (
+            _is_staff(request.user)
+            or request.user.has_role(Role.FINANCE)
+            or super().has_view_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return _is_staff(request.user) or super().has_change_permission(request, obj)
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = "punctuality"
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Late (ETA after promise)"), ("no", "On time")]
+
+    def queryset(self, request, queryset):
+        late = Q(delivered_at__isnull=True, eta__date__gt=F("promised_delivery_date")) | Q(
+            delivered_at__date__gt=F("promised_delivery_date")
+        )
+        if self.value() == "yes":
+            return queryset.filter(late)
+        if self.value() == "no":
+            return queryset.exclude(late)
+        return queryset
+
+
+class SupplierFilter(admin.SimpleListFilter):
+    title = "supplier"
+    parameter_name = "supplier"
+
+    def lookups(self, request, model_admin):
+        from apps.suppliers.models import AssetOwner
+
+        return [(str(pk), name) for pk, name in AssetOwner.objects.order_by("name").values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(work_items__asset_owner_id=self.value()).distinct()
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return _is_staff(user) or user.has_role(Role.FINANCE) or super().has_view_permission(request, obj)
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["position", "description", "design_version", "quantity", "unit_price_minor", "total_minor"]
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = [
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_label",
+        "reason",
+        "customer_visible",
+    ]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+
+class WorkItemInline(ReadOnlyInline):
+    model = WorkItem
+    fk_name = "order"
+    fields = [
+        "name",
+        "status",
+        "asset_owner",
+        "resource",
+        "planned_start",
+        "planned_end",
+        "offer_deadline",
+        "actual_start",
+        "actual_end",
+        "cost_minor",
+        "decline_reason",
+    ]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class TransportLegInline(ReadOnlyInline):
+    model = TransportLeg
+    fk_name = "order"
+    fields = [
+        "status",
+        "carrier",
+        "from_asset_owner",
+        "to_asset_owner",
+        "is_last_mile",
+        "planned_departure",
+        "planned_arrival",
+        "picked_up_at",
+        "delivered_at",
+        "cost_minor",
+        "distance_km",
+        "receiver_name",
+    ]
+    readonly_fields = fields
+
+
+class OrderRefundInline(ReadOnlyInline):
+    model = OrderRefund
+    fields = ["created_at", "amount_minor", "currency", "reason", "stripe_refund_id", "last_error"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(NetworkStaffAdmin):
+    list_display = [
+        "reference",
+        "customer",
+        "status",
+        "total_minor",
+        "currency",
+        "promised_delivery_date",
+        "eta",
+        "late",
+        "created_at",
+    ]
+    list_filter = ["status", LateFilter, ("created_at", admin.DateFieldListFilter), SupplierFilter]
+    date_hierarchy = "created_at"
+    search_fields = ["id", "customer__email", "recipient_name", "city", "payment_intent_id"]
+    list_select_related = ["customer"]
+    inlines = [OrderLineInline, WorkItemInline, TransportLegInline, OrderRefundInline, OrderEventInline]
+    actions = ["replan", "cancel_and_refund", "mark_disputed"]
+    readonly_fields = [f.name for f in Order._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description="late")
+    def late(self, order):
+        return order.is_late
+
+    @admin.action(description="Re-plan (ask matching for a new plan)")
+    def replan(self, request, queryset):
+        count = 0
+        for order in queryset.filter(status__in=COMMITTED):
+            order_replan_request(order_id=order.pk, reason="Requested by staff", actor=request.user)
+            count += 1
+        self.message_user(request, f"Re-plan requested for {count} order(s).")
+
+    @admin.action(description="Cancel and refund in full (before production only)")
+    def cancel_and_refund(self, request, queryset):
+        for order in queryset:
+            try:
+                order_cancel_and_refund(order_id=order.pk, actor=request.user, reason="Cancelled by staff")
+            except InvalidTransition as error:
+                self.message_user(request, f"{order.reference}: {error}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{order.reference} cancelled.")
+
+    @admin.action(description="Mark disputed")
+    def mark_disputed(self, request, queryset):
+        for order in queryset:
+            try:
+                order_mark_disputed(order_id=order.pk, actor=request.user, reason="Marked disputed by staff")
+            except InvalidTransition as error:
+                self.message_user(request, f"{order.reference}: {error}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{order.reference} is disputed.")
+
+
+class QualityCheckInline(ReadOnlyInline):
+    model = QualityCheck
+    fields = ["created_at", "passed", "measurements", "notes", "photo", "recorded_by"]
+    readonly_fields = fields
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(NetworkStaffAdmin):
+    list_display = [
+        "name",
+        "order",
+        "status",
+        "asset_owner",
+        "resource",
+        "planned_start",
+        "planned_end",
+        "offer_deadline",
+    ]
+    list_filter = ["status", "asset_owner"]
+    list_select_related = ["order", "asset_owner", "resource"]
+    readonly_fields = [f.name for f in WorkItem._meta.fields]
+    inlines = [QualityCheckInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(NetworkStaffAdmin):
+    list_display = ["order", "requested_by", "amount_minor", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["order", "requested_by", "decided_by"]
+    readonly_fields = [f.name for f in RefundRequest._meta.fields]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve and refund the asked amount")
+    def approve(self, request, queryset):
+        for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
+            try:
+                refund = refund_request_decide(request_id=refund_request.pk, actor=request.user, approve=True)
+            except (InvalidTransition, ValueError) as error:
+                self.message_user(request, f"Request {refund_request.pk}: {error}", level=messages.ERROR)
+                continue
+            if refund is not None:
+                refund_issue(refund_id=refund.pk)
+            self.message_user(request, f"Request {refund_request.pk} approved.")
+
+    @admin.action(description="Reject")
+    def reject(self, request, queryset):
+        for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
+            refund_request_decide(request_id=refund_request.pk, actor=request.user, approve=False)
+        self.message_user(request, "Rejected.")
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(NetworkStaffAdmin):
+    list_display = ["task_name", "dedup_key", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["send_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send now")
+    def send_now(self, request, queryset):
+        sent = outbox_send_pending(message_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{sent} sent at {timezone.now():%H:%M:%S}.")
+
+
+@admin.register(OrderSettings)
+class OrderSettingsAdmin(NetworkStaffAdmin):
+    list_display = ["__str__", "quote_lock_minutes", "refund_window_days", "offer_response_hours"]
+
+    def has_add_permission(self, request):
+        return not OrderSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Place)
+class PlaceAdmin(NetworkStaffAdmin):
+    list_display = ["name", "province", "postcode", "latitude", "longitude"]
+    search_fields = ["name", "province"]

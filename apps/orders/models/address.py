@@ -1,0 +1,34 @@
+from django.db import models
+
+from apps.orders.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+
+
+class ShippingAddress(models.Model):
+    """Where the goods go: a street address plus the coordinates the matcher routes the last leg to."""
+
+    recipient_name = models.CharField(max_length=150, blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=12, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, default="NL")
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE_VALIDATORS
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE_VALIDATORS
+    )
+    place = models.ForeignKey(
+        "orders.Place", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def address_text(self) -> str:
+        parts = [self.address_line, " ".join(p for p in (self.postcode, self.city) if p), self.country]
+        return ", ".join(p for p in parts if p)

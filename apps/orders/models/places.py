@@ -1,0 +1,21 @@
+from django.db import models
+
+from apps.orders.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+
+
+class Place(models.Model):
+    """A town of the demo region with real coordinates: customers pick one instead of typing coordinates."""
+
+    name = models.CharField(max_length=100)
+    province = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, default="NL")
+    postcode = models.CharField(max_length=12, blank=True, help_text="A representative postcode.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "country"], name="place_unique_name_country")]
+
+    def __str__(self):
+        return f"{self.name} ({self.province})" if self.province else self.name

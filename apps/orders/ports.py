@@ -1,0 +1,93 @@
+"""What orders needs from layers above it, as interfaces wired in settings (the composition root).
+
+Orders sits below storefront (quoting) and payouts (the Stripe door): it may not import them. The checkout
+flow calls these ports instead; settings name the implementations:
+
+- ORDERS_QUOTER: a callable `(*, lines, latitude, longitude, requested_date) -> OrderQuote`
+  (apps/storefront/order_quoting.py: each line through quote_configuration, summed);
+- ORDERS_PAYMENT_GATEWAY: a class implementing PaymentGateway (apps/payouts/handlers_payments.py: the Stripe door).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from apps.orders.quotes import OrderQuote, QuoteRequestLine
+
+
+class QuoteUnavailable(Exception):
+    """No quote can be given (a design no longer valid, no capacity, the matcher failed); the message says why."""
+
+    def __init__(self, message: str, *, design_version_id=None):
+        super().__init__(message)
+        self.design_version_id = design_version_id
+
+
+class PaymentDeclined(Exception):
+    """The card was declined; the customer may try another."""
+
+
+class PaymentUnavailable(Exception):
+    """Stripe could not be reached or refused for another reason; the same call may work later."""
+
+
+class Quoter(Protocol):
+    def __call__(
+        self,
+        *,
+        lines: Sequence[QuoteRequestLine],
+        latitude: Decimal,
+        longitude: Decimal,
+        requested_date: date | None,
+    ) -> OrderQuote: ...
+
+
+class PaymentGateway(Protocol):
+    """Payments for orders. Every write carries an idempotency key derived from our own row.
+
+    Results are Stripe-shaped dicts (id, status, amount, currency, client_secret, latest_charge).
+    Raises PaymentDeclined for a declined card and PaymentUnavailable for anything else.
+    """
+
+    def mode(self) -> str: ...  # "local" or "stripe"
+
+    def publishable_key(self) -> str: ...
+
+    def intent_create(
+        self, *, amount_minor: int, currency: str, transfer_group: str, metadata: dict, idempotency_key: str
+    ) -> dict: ...
+
+    def intent_confirm(
+        self, *, payment_intent_id: str, payment_method: str, idempotency_key: str
+    ) -> dict: ...
+
+    def intent_retrieve(self, *, payment_intent_id: str) -> dict: ...
+
+    def refund_create(
+        self, *, charge_id: str, amount_minor: int, metadata: dict, idempotency_key: str
+    ) -> dict: ...
+
+
+@cache
+def _quoter() -> Quoter:
+    return import_string(settings.ORDERS_QUOTER)
+
+
+@cache
+def _gateway() -> PaymentGateway:
+    return import_string(settings.ORDERS_PAYMENT_GATEWAY)()
+
+
+def quoter() -> Quoter:
+    return _quoter()
+
+
+def payments() -> PaymentGateway:
+    return _gateway()

@@ -1,0 +1,78 @@
+"""The transactional outbox: tasks for other processes, written with the change that calls for them.
+
+A message is committed (or rolled back) together with the order it belongs to, so a crash or a broker outage
+between "paid" and "planning asked for" loses nothing: whatever is unsent is sent by the relay after commit or
+by the beat-driven sweeper later. Delivery is at least once; receiving tasks are idempotent.
+"""
+
+import logging
+
+from celery import current_app
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.orders.after_commit import on_commit_in_this_schema
+from apps.orders.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# Publishing must not hang a checkout when the broker is down: fail fast, the sweeper tries again.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
+
+
+def outbox_enqueue(*, task_name: str, kwargs: dict, dedup_key: str) -> OutboxMessage:
+    """Writes a message in the caller's transaction; after commit a relay sends it. Writing it twice is a no-op.
+
+    Call inside the transaction of the change the message belongs to.
+    """
+    message, created = OutboxMessage.objects.get_or_create(
+        dedup_key=dedup_key, defaults={"task_name": task_name, "kwargs": kwargs}
+    )
+    if created:
+        on_commit_in_this_schema(lambda: outbox_send_pending(message_ids=[message.pk]))
+    return message
+
+
+def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 200) -> int:
+    """Sends unsent messages (the given ones, or the oldest `limit`); returns how many went to the broker.
+
+    Each message is sent while its row is locked (skip_locked), so the relay and the sweeper never send the
+    same one concurrently. A broker error leaves the message unsent with the error recorded.
+    """
+    pending = OutboxMessage.objects.filter(sent_at__isnull=True)
+    if message_ids is not None:
+        pending = pending.filter(pk__in=message_ids)
+    sent = 0
+    for message_id in pending.order_by("created_at", "id").values_list("pk", flat=True)[:limit]:
+        if _send_one(message_id):
+            sent += 1
+    return sent
+
+
+def _send_one(message_id: int) -> bool:
+    error = ""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, sent_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return False
+        try:
+            result = current_app.send_task(
+                message.task_name, kwargs=message.kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY
+            )
+        except Exception as exc:  # the broker is unreachable or refused: keep it for the sweeper
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        else:
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                sent_at=timezone.now(), attempts=message.attempts + 1, celery_task_id=result.id or ""
+            )
+            return True
+    logger.warning("Outbox message %s not sent: %s", message_id, error)
+    OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_error=error
+    )
+    return False

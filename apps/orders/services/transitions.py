@@ -1,0 +1,241 @@
+"""The one writer of each status field: compare-and-swap against the TRANSITIONS tables, plus an audit event.
+
+`filter(pk=…, status=current).update(…)` changes exactly one row or nobody: a concurrent writer that moved the
+row first makes this call raise InvalidTransition instead of overwriting its change.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.orders import hooks
+from apps.orders.models import EventKind, Order, OrderEvent, TransportLeg, WorkItem
+from apps.orders.notifications import order_notify_on_commit
+from apps.orders.status import (
+    LEG_TRANSITIONS,
+    TRANSITIONS,
+    WORK_ITEM_TRANSITIONS,
+    InvalidTransition,
+    LegStatus,
+    OrderStatus,
+    WorkItemStatus,
+    transition_allowed,
+)
+
+# The timestamp an order gets when it enters a state.
+_ORDER_STAMPS = {
+    OrderStatus.PAID: "paid_at",
+    OrderStatus.PLANNED: "planned_at",
+    OrderStatus.IN_PRODUCTION: "production_started_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "delivered_at",
+    OrderStatus.COMPLETED: "completed_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+# Job and leg moves the customer sees on the order page; offers, acceptances and replacements are internal.
+_VISIBLE_ITEM_STATES = frozenset({WorkItemStatus.IN_PROGRESS, WorkItemStatus.DONE})
+_VISIBLE_LEG_STATES = frozenset({LegStatus.PICKED_UP, LegStatus.DELIVERED})
+# States the customer hears about by e-mail.
+_ORDER_MAILS = {
+    OrderStatus.PAID: "paid",
+    OrderStatus.PLANNED: "planned",
+    OrderStatus.SHIPPED: "shipped",
+    OrderStatus.DELIVERED: "delivered",
+    OrderStatus.CANCELLED: "cancelled",
+}
+
+
+def event_record(
+    *,
+    order_id: int,
+    kind: str,
+    actor=None,
+    actor_label: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    work_item_id: int | None = None,
+    transport_leg_id: int | None = None,
+    customer_visible: bool = True,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order_id=order_id,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label or ("" if getattr(actor, "pk", None) else "system"),
+        reason=reason[:500],
+        data=data or {},
+        from_status=from_status,
+        to_status=to_status,
+        work_item_id=work_item_id,
+        transport_leg_id=transport_leg_id,
+        customer_visible=customer_visible,
+    )
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    order_id: int,
+    to: str,
+    actor=None,
+    reason: str = "",
+    expected_from: str | None = None,
+    actor_label: str = "",
+    data: dict | None = None,
+    fields: dict | None = None,
+) -> str:
+    """Moves an order to `to` if the table allows it from its current state; returns the state it left.
+
+    `expected_from` narrows the swap to one source state (e.g. awaiting_payment → paid only). `fields` are
+    written in the same UPDATE. Raises Order.DoesNotExist or InvalidTransition; writes one OrderEvent.
+    """
+    current = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
+    if current is None:
+        raise Order.DoesNotExist(f"Order {order_id} does not exist.")
+    if expected_from is not None and current != expected_from:
+        raise InvalidTransition(
+            f"Order {order_id} is {current}, not {expected_from}.", current=current, to=to
+        )
+    if not transition_allowed(TRANSITIONS, current, to):
+        raise InvalidTransition(f"An order cannot go from {current} to {to}.", current=current, to=to)
+    now = timezone.now()
+    values = {"status": to, "updated_at": now, **(fields or {})}
+    if to in _ORDER_STAMPS:
+        values[_ORDER_STAMPS[to]] = now
+    if Order.objects.filter(pk=order_id, status=current).update(**values) != 1:
+        raise InvalidTransition(f"Order {order_id} changed while moving to {to}.", current=current, to=to)
+    event_record(
+        order_id=order_id,
+        kind=EventKind.STATUS,
+        actor=actor,
+        actor_label=actor_label,
+        reason=reason,
+        data=data,
+        from_status=current,
+        to_status=to,
+    )
+    if to in _ORDER_MAILS:
+        order_notify_on_commit(order_id=order_id, kind=_ORDER_MAILS[to])
+    hooks.publish_on_commit("order.status_changed", order_id=order_id, from_status=current, to_status=to)
+    return current
+
+
+@transaction.atomic
+def work_item_transition(
+    *,
+    work_item_id: int,
+    to: str,
+    actor=None,
+    reason: str = "",
+    expected_from: str | frozenset[str] | None = None,
+    actor_label: str = "",
+    data: dict | None = None,
+    fields: dict | None = None,
+    scope=None,
+) -> WorkItem:
+    """Moves a work item along WORK_ITEM_TRANSITIONS (compare-and-swap) and records an order event.
+
+    `scope` is the caller's queryset of items the actor may touch (a supplier's own); an item outside it
+    raises WorkItem.DoesNotExist, like one that does not exist.
+    """
+    queryset = scope if scope is not None else WorkItem.objects.all()
+    item = queryset.filter(pk=work_item_id).only("id", "status", "order_id", "name").first()
+    if item is None:
+        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
+    current = item.status
+    allowed_from = {expected_from} if isinstance(expected_from, str) else expected_from
+    if allowed_from is not None and current not in allowed_from:
+        raise InvalidTransition(
+            f"This job is {WorkItemStatus(current).label.lower()}.", current=current, to=to
+        )
+    if not transition_allowed(WORK_ITEM_TRANSITIONS, current, to):
+        raise InvalidTransition(
+            f"A job cannot go from {WorkItemStatus(current).label.lower()} to {WorkItemStatus(to).label.lower()}.",
+            current=current,
+            to=to,
+        )
+    values = {"status": to, "updated_at": timezone.now(), **(fields or {})}
+    if WorkItem.objects.filter(pk=work_item_id, status=current).update(**values) != 1:
+        raise InvalidTransition(
+            f"Job {work_item_id} changed meanwhile; reload and try again.", current=current, to=to
+        )
+    event_record(
+        order_id=item.order_id,
+        kind=EventKind.WORK_ITEM,
+        actor=actor,
+        actor_label=actor_label,
+        reason=f"{item.name}: {reason}" if reason else item.name,
+        data=data,
+        from_status=current,
+        to_status=to,
+        work_item_id=work_item_id,
+        customer_visible=to in _VISIBLE_ITEM_STATES,
+    )
+    hooks.publish_on_commit(
+        "work_item.status_changed",
+        work_item_id=work_item_id,
+        order_id=item.order_id,
+        from_status=current,
+        to_status=to,
+    )
+    return WorkItem.objects.get(pk=work_item_id)
+
+
+@transaction.atomic
+def transport_leg_transition(
+    *,
+    leg_id: int,
+    to: str,
+    actor=None,
+    reason: str = "",
+    expected_from: str | None = None,
+    actor_label: str = "",
+    data: dict | None = None,
+    fields: dict | None = None,
+    scope=None,
+) -> TransportLeg:
+    """Moves a transport leg along LEG_TRANSITIONS (compare-and-swap) and records an order event.
+
+    `scope` is the caller's queryset of legs the actor may touch (a carrier's own).
+    """
+    queryset = scope if scope is not None else TransportLeg.objects.all()
+    leg = queryset.filter(pk=leg_id).only("id", "status", "order_id", "is_last_mile").first()
+    if leg is None:
+        raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
+    current = leg.status
+    if expected_from is not None and current != expected_from:
+        raise InvalidTransition(f"This leg is {LegStatus(current).label.lower()}.", current=current, to=to)
+    if not transition_allowed(LEG_TRANSITIONS, current, to):
+        raise InvalidTransition(
+            f"A leg cannot go from {LegStatus(current).label.lower()} to {LegStatus(to).label.lower()}.",
+            current=current,
+            to=to,
+        )
+    values = {"status": to, "updated_at": timezone.now(), **(fields or {})}
+    if TransportLeg.objects.filter(pk=leg_id, status=current).update(**values) != 1:
+        raise InvalidTransition(
+            f"Leg {leg_id} changed meanwhile; reload and try again.", current=current, to=to
+        )
+    event_record(
+        order_id=leg.order_id,
+        kind=EventKind.TRANSPORT_LEG,
+        actor=actor,
+        actor_label=actor_label,
+        reason=f"{'Delivery to you' if leg.is_last_mile else 'Transport between workshops'}: {reason}",
+        data=data,
+        from_status=current,
+        to_status=to,
+        transport_leg_id=leg_id,
+        customer_visible=to in _VISIBLE_LEG_STATES,
+    )
+    hooks.publish_on_commit(
+        "transport_leg.status_changed",
+        leg_id=leg_id,
+        order_id=leg.order_id,
+        from_status=current,
+        to_status=to,
+    )
+    return TransportLeg.objects.get(pk=leg_id)

@@ -1,0 +1,211 @@
+"""What asset owners and carriers do: accept, decline, start, complete and quality-check jobs; pick up and deliver.
+
+Each action is a compare-and-swap with an audit event. `scope` is the caller's queryset of what the actor may
+touch (a supplier's own work items, a carrier's own legs): outside it an item looks like a missing one. The
+order then follows by itself (order_progress_sync).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.orders.models import EventKind, QualityCheck, TransportLeg, WorkItem
+from apps.orders.services.planning import order_replan_request
+from apps.orders.services.progress import order_eta_set, order_progress_sync
+from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
+from apps.orders.status import InvalidTransition, LegStatus, WorkItemStatus
+from apps.orders.uploads import photo_validate
+
+W = WorkItemStatus
+
+
+@transaction.atomic
+def work_item_accept(*, work_item_id: int, actor, scope=None) -> WorkItem:
+    item = work_item_transition(
+        work_item_id=work_item_id,
+        to=W.ACCEPTED,
+        expected_from=W.OFFERED,
+        actor=actor,
+        reason="Job accepted",
+        scope=scope,
+    )
+    order_progress_sync(order_id=item.order_id)
+    return item
+
+
+@transaction.atomic
+def work_item_decline(*, work_item_id: int, actor, reason: str, scope=None) -> WorkItem:
+    """Gives a job back (offered or accepted, not started); the order is re-planned. A reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you decline, so the network can plan around it."})
+    item = work_item_transition(
+        work_item_id=work_item_id,
+        to=W.DECLINED,
+        expected_from=frozenset({W.OFFERED, W.ACCEPTED}),
+        actor=actor,
+        reason=f"Job declined: {reason}",
+        fields={"decline_reason": reason[:500]},
+        scope=scope,
+    )
+    order_replan_request(order_id=item.order_id, reason=f"Job {item.pk} declined", actor=actor)
+    return item
+
+
+@transaction.atomic
+def work_item_start(*, work_item_id: int, actor, scope=None) -> WorkItem:
+    """Starts an accepted job, or reworks one that failed its quality check."""
+    item = (scope if scope is not None else WorkItem.objects.all()).filter(pk=work_item_id).first()
+    if item is None:
+        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
+    rework = item.status == W.FAILED
+    item = work_item_transition(
+        work_item_id=work_item_id,
+        to=W.IN_PROGRESS,
+        expected_from=frozenset({W.ACCEPTED, W.FAILED}),
+        actor=actor,
+        reason="Rework started" if rework else "Production started",
+        fields={"actual_start": item.actual_start or timezone.now(), "actual_end": None},
+        scope=scope,
+    )
+    order_progress_sync(order_id=item.order_id)
+    return item
+
+
+@transaction.atomic
+def work_item_complete(*, work_item_id: int, actor, scope=None) -> WorkItem:
+    """Production finished; the job is done once its quality check passes (work_item_quality_record)."""
+    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
+    item = queryset.filter(pk=work_item_id).first()
+    if item is None:
+        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
+    if item.status != W.IN_PROGRESS:
+        raise InvalidTransition("Only a job in progress can be completed.", current=item.status, to=W.DONE)
+    if item.actual_end is None:
+        WorkItem.objects.filter(pk=item.pk).update(actual_end=timezone.now(), updated_at=timezone.now())
+        event_record(
+            order_id=item.order_id,
+            kind=EventKind.WORK_ITEM,
+            actor=actor,
+            reason="Production finished; quality check next",
+            work_item_id=item.pk,
+        )
+    return WorkItem.objects.get(pk=item.pk)
+
+
+@transaction.atomic
+def work_item_quality_record(
+    *,
+    work_item_id: int,
+    actor,
+    passed: bool,
+    measurements: dict | None = None,
+    notes: str = "",
+    photo=None,
+    scope=None,
+) -> QualityCheck:
+    """Records a quality check of a job in progress: passed → done, failed → failed (rework or re-plan).
+
+    The photo must be an image of at most 5 MB. Measurements are a flat object of name → number or text.
+    """
+    measurements = measurements or {}
+    if not isinstance(measurements, dict) or not all(
+        isinstance(k, str) and isinstance(v, (int, float, str)) and not isinstance(v, bool)
+        for k, v in measurements.items()
+    ):
+        raise ValidationError(
+            {"measurements": 'An object of name → number or text, e.g. {"width_mm": 1801}.'}
+        )
+    if photo:
+        photo_validate(photo)
+    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
+    item = queryset.filter(pk=work_item_id).first()
+    if item is None:
+        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
+    if item.status != W.IN_PROGRESS:
+        raise InvalidTransition("Quality is checked on a job in progress.", current=item.status, to=W.DONE)
+    check = QualityCheck(
+        work_item=item, passed=passed, measurements=measurements, notes=notes[:5000], recorded_by=actor
+    )
+    if photo:
+        check.photo = photo
+    check.save()
+    work_item_transition(
+        work_item_id=item.pk,
+        to=W.DONE if passed else W.FAILED,
+        expected_from=W.IN_PROGRESS,
+        actor=actor,
+        reason="Quality check passed"
+        if passed
+        else f"Quality check failed{': ' + notes[:200] if notes else ''}",
+        data={"quality_check": check.pk, "measurements": measurements},
+        fields={"actual_end": item.actual_end or timezone.now()},
+    )
+    order_progress_sync(order_id=item.order_id)
+    return check
+
+
+@transaction.atomic
+def transport_leg_book(*, leg_id: int, actor=None, actor_label: str = "", scope=None) -> TransportLeg:
+    leg = transport_leg_transition(
+        leg_id=leg_id,
+        to=LegStatus.BOOKED,
+        expected_from=LegStatus.PLANNED,
+        actor=actor,
+        actor_label=actor_label,
+        reason="Transport booked",
+        scope=scope,
+    )
+    return leg
+
+
+@transaction.atomic
+def transport_leg_pick_up(*, leg_id: int, actor, scope=None) -> TransportLeg:
+    """The carrier collected the part (a planned leg is booked on the way: the carrier turned up)."""
+    queryset = scope if scope is not None else TransportLeg.objects.all()
+    leg = queryset.filter(pk=leg_id).first()
+    if leg is None:
+        raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
+    if leg.status == LegStatus.PLANNED:
+        transport_leg_book(leg_id=leg_id, actor=actor, scope=scope)
+    leg = transport_leg_transition(
+        leg_id=leg_id,
+        to=LegStatus.PICKED_UP,
+        expected_from=LegStatus.BOOKED,
+        actor=actor,
+        reason="Picked up",
+        fields={"picked_up_at": timezone.now()},
+        scope=scope,
+    )
+    if leg.is_last_mile and leg.planned_departure and leg.planned_arrival:
+        # Left later than planned: it arrives as much later (the trip itself takes as long as planned).
+        arrival = max(leg.planned_arrival, leg.picked_up_at + (leg.planned_arrival - leg.planned_departure))
+        order_eta_set(order_id=leg.order_id, eta=arrival, reason="Picked up")
+    order_progress_sync(order_id=leg.order_id)
+    return leg
+
+
+@transaction.atomic
+def transport_leg_deliver(*, leg_id: int, actor, receiver_name: str, photo=None, scope=None) -> TransportLeg:
+    """Proof of delivery: who received it (required) and optionally a photo (an image of at most 5 MB)."""
+    receiver_name = (receiver_name or "").strip()
+    if not receiver_name:
+        raise ValidationError({"receiver_name": "Who received the delivery?"})
+    if photo:
+        photo_validate(photo)
+    leg = transport_leg_transition(
+        leg_id=leg_id,
+        to=LegStatus.DELIVERED,
+        expected_from=LegStatus.PICKED_UP,
+        actor=actor,
+        reason=f"Delivered, received by {receiver_name[:100]}",
+        fields={"delivered_at": timezone.now(), "receiver_name": receiver_name[:150]},
+        scope=scope,
+    )
+    if photo:
+        leg.proof_photo = photo
+        leg.save(update_fields=["proof_photo"])
+    order_progress_sync(order_id=leg.order_id)
+    return leg

@@ -1,0 +1,41 @@
+from django import template
+
+from apps.core.money import Money
+
+register = template.Library()
+
+_TONE = {
+    "paid": "ok",
+    "planned": "ok",
+    "in_production": "ok",
+    "shipped": "ok",
+    "delivered": "ok",
+    "completed": "ok",
+    "done": "ok",
+    "accepted": "ok",
+    "booked": "ok",
+    "picked_up": "ok",
+    "awaiting_payment": "warn",
+    "draft": "warn",
+    "offered": "warn",
+    "in_progress": "warn",
+    "disputed": "err",
+    "refunded": "warn",
+    "cancelled": "err",
+    "declined": "err",
+    "failed": "err",
+}
+
+
+@register.filter
+def minor_money(amount_minor, currency: str) -> str:
+    """{{ 12345|minor_money:"EUR" }} → €123.45."""
+    if amount_minor is None or not currency:
+        return ""
+    return Money(int(amount_minor), currency).format()
+
+
+@register.filter
+def tone(status: str) -> str:
+    """The badge class for a status: ok, warn or err."""
+    return _TONE.get(str(status), "")

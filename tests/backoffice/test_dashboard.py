@@ -1,0 +1,65 @@
+"""The staff dashboard: SVG charts of orders by state, punctuality, lateness, utilisation and order value —
+for the network's staff only; a customer gets a 404, another network's data never shows."""
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.accounts.roles import Role
+from apps.orders.models import Order
+from apps.orders.status import OrderStatus
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(tenant_a, make_user):
+    return make_user(tenant_a, Role.STAFF)
+
+
+def test_staff_see_charts_built_from_the_networks_orders(client_a, tenant_a, staff, planned):
+    delivered = Order.objects.filter(pk=planned.pk)
+    sign_in(client_a, tenant_a, staff)
+    response = client_a.get("/backoffice/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("<svg") >= 5
+    by_status = dict((bar.label, bar.value_label) for bar in response.context["status_chart"].bars)
+    assert by_status["Planned"] == "1" and by_status["Delivered"] == "0"
+    owner = planned.work_items.first().asset_owner.name
+    owners = {bar.label: bar for bar in response.context["owner_chart"].bars}
+    assert owners[owner].width > 0 and owners[owner].value_label.endswith(" h")
+    assert response.context["value_chart"].points
+    # A delivered, late order shows up in punctuality.
+    delivered.update(status=OrderStatus.DELIVERED, delivered_at=timezone.now())
+    Order.objects.filter(pk=planned.pk).update(
+        promised_delivery_date=timezone.now().date() - timezone.timedelta(days=2)
+    )
+    again = client_a.get("/backoffice/")
+    assert again.context["on_time"].delivered == 1 and again.context["on_time"].on_time == 0
+    assert dict(again.context["on_time"].late_days)["2–3 days"] == 1
+
+
+def test_a_customer_gets_404(client_a, tenant_a, make_user, in_tenant_a):
+    sign_in(client_a, tenant_a, make_user(tenant_a, Role.CUSTOMER))
+    assert client_a.get("/backoffice/").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client_a, in_tenant_a):
+    response = client_a.get("/backoffice/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_another_networks_staff_see_only_their_own_orders(client_b, tenant_b, make_user, paid, tenant_a):
+    sign_in(client_b, tenant_b, make_user(tenant_b, Role.STAFF))
+    response = client_b.get("/backoffice/")
+    assert response.status_code == 200
+    assert all(bar.value_label == "0" for bar in response.context["status_chart"].bars)
+    connection.set_tenant(tenant_a)
+
+
+def test_staff_of_a_are_not_staff_on_b(client_b, tenant_a, tenant_b, staff, in_tenant_a):
+    sign_in(client_b, tenant_a, staff)  # a session stored in a's schema means nothing on b's host
+    response = client_b.get("/backoffice/")
+    assert response.status_code == 302

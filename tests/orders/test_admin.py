@@ -1,0 +1,89 @@
+"""Staff's order desk: filters, the order with everything inline, and the actions (re-plan, cancel and refund,
+mark disputed, approve a refund request) going through the services."""
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.roles import Role
+from apps.orders.models import Order, OutboxMessage, RefundRequest
+from apps.orders.services import refund_request_create
+from apps.orders.status import OrderStatus
+from tests.conftest import sign_in
+from tests.orders.conftest import place_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client_a, tenant_a, make_user):
+    return sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
+
+
+def test_order_list_and_filters(staff_client, planned, customer, table):
+    awaiting = place_order(customer, (table.current_version, 3))
+    page = staff_client.get("/admin/orders/order/")
+    assert page.status_code == 200
+    assert planned.reference.encode() in page.content and awaiting.reference.encode() in page.content
+    only_planned = staff_client.get("/admin/orders/order/?status=planned")
+    assert (
+        planned.reference.encode() in only_planned.content
+        and awaiting.reference.encode() not in only_planned.content
+    )
+    supplier = planned.work_items.first().asset_owner_id
+    by_supplier = staff_client.get(f"/admin/orders/order/?supplier={supplier}")
+    assert (
+        planned.reference.encode() in by_supplier.content
+        and awaiting.reference.encode() not in by_supplier.content
+    )
+    late = staff_client.get("/admin/orders/order/?late=yes")
+    assert late.status_code == 200
+    assert (planned.reference.encode() in late.content) == planned.is_late
+    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = staff_client.get("/admin/orders/order/", {"created_at__gte": midnight.isoformat()})
+    assert today.status_code == 200 and planned.reference.encode() in today.content
+    before = staff_client.get("/admin/orders/order/", {"created_at__lt": midnight.isoformat()})
+    assert planned.reference.encode() not in before.content
+
+
+def test_order_detail_shows_events_items_and_legs_inline(staff_client, planned):
+    page = staff_client.get(f"/admin/orders/order/{planned.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Payment received" in body and planned.work_items.first().name in body and "Transport legs" in body
+
+
+def test_replan_action_asks_matching_by_task_name(staff_client, planned):
+    response = staff_client.post(
+        "/admin/orders/order/", {"action": "replan", "_selected_action": [planned.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert OutboxMessage.objects.filter(
+        task_name="matching.replan_order", kwargs__order_id=planned.pk
+    ).exists()
+
+
+def test_cancel_and_refund_action(staff_client, paid):
+    staff_client.post("/admin/orders/order/", {"action": "cancel_and_refund", "_selected_action": [paid.pk]})
+    order = Order.objects.get(pk=paid.pk)
+    assert order.status == OrderStatus.CANCELLED and order.refunded_minor == order.total_minor
+
+
+def test_mark_disputed_action(staff_client, paid):
+    staff_client.post("/admin/orders/order/", {"action": "mark_disputed", "_selected_action": [paid.pk]})
+    assert Order.objects.get(pk=paid.pk).status == OrderStatus.DISPUTED
+
+
+def test_approve_refund_request_action(staff_client, paid, customer):
+    Order.objects.filter(pk=paid.pk).update(status=OrderStatus.DELIVERED, delivered_at=timezone.now())
+    request = refund_request_create(order_id=paid.pk, customer=customer, reason="Dent", amount_minor=700)
+    staff_client.post("/admin/orders/refundrequest/", {"action": "approve", "_selected_action": [request.pk]})
+    assert RefundRequest.objects.get(pk=request.pk).status == "approved"
+    order = Order.objects.get(pk=paid.pk)
+    assert order.status == OrderStatus.REFUNDED and order.refunded_minor == 700
+    assert order.refunds.get().stripe_refund_id.startswith("re_")
+
+
+def test_customers_cannot_open_the_order_admin(client_a, tenant_a, customer, paid):
+    sign_in(client_a, tenant_a, customer)
+    response = client_a.get("/admin/orders/order/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -1,0 +1,81 @@
+"""The plan chart's geometry, without a database: rows per workshop plus the customer, bars where jobs are,
+arrows for transport, markers for now, ETA and the promised day."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apps.orders.gantt import CUSTOMER_ROW, GanttJob, GanttMove, gantt_build
+
+TZ = ZoneInfo("Europe/Amsterdam")
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=TZ)
+
+
+def _chart():
+    jobs = [
+        GanttJob(owner="Mill", label="Top", start=T0, end=T0 + timedelta(hours=4), status="done"),
+        GanttJob(owner="Smith", label="Legs", start=T0, end=T0 + timedelta(hours=2), status="in_progress"),
+        GanttJob(
+            owner="Mill",
+            label="Assembly",
+            start=T0 + timedelta(days=1),
+            end=T0 + timedelta(days=1, hours=3),
+            status="offered",
+        ),
+    ]
+    moves = [
+        GanttMove(
+            from_owner="Smith",
+            to_owner="Mill",
+            start=T0 + timedelta(hours=2),
+            end=T0 + timedelta(hours=5),
+            status="delivered",
+        ),
+        GanttMove(
+            from_owner="Mill",
+            to_owner=None,
+            start=T0 + timedelta(days=1, hours=3),
+            end=T0 + timedelta(days=2),
+            status="planned",
+        ),
+    ]
+    return gantt_build(
+        jobs=jobs,
+        moves=moves,
+        promised=date(2026, 3, 5),
+        eta=T0 + timedelta(days=2),
+        now=T0 + timedelta(hours=1),
+        tz=TZ,
+    )
+
+
+def test_rows_are_workshops_in_order_of_first_job_then_the_customer():
+    chart = _chart()
+    assert [label for label, _ in chart.rows] == ["Mill", "Smith", CUSTOMER_ROW]
+
+
+def test_bars_sit_on_their_workshops_row_and_scale_with_time():
+    chart = _chart()
+    rows = dict(chart.rows)
+    top, legs, assembly = chart.bars
+    assert top.y + top.height / 2 == rows["Mill"] and legs.y + legs.height / 2 == rows["Smith"]
+    assert top.x == legs.x and abs(top.width - 2 * legs.width) < 1
+    assert assembly.x > top.x + top.width
+    assert all(chart.label_width <= bar.x and bar.x + bar.width <= chart.width for bar in chart.bars)
+
+
+def test_legs_are_arrows_between_rows_and_the_last_mile_ends_at_the_customer():
+    chart = _chart()
+    rows = dict(chart.rows)
+    to_mill, last_mile = chart.arrows
+    assert (to_mill.y1, to_mill.y2) == (rows["Smith"], rows["Mill"])
+    assert last_mile.y2 == rows[CUSTOMER_ROW] and "to you" in last_mile.title
+
+
+def test_markers_for_now_eta_and_promise_in_time_order():
+    chart = _chart()
+    markers = {marker.kind: marker.x for marker in chart.markers}
+    assert markers["now"] < markers["eta"] < markers["promised"]
+
+
+def test_no_plan_no_chart():
+    assert gantt_build(jobs=[], moves=[], promised=None, eta=None, now=T0, tz=TZ) is None
