@@ -16,6 +16,7 @@ from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.validation import InvalidConfiguration
 from apps.orders.ports import QuoteUnavailable
 from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
+from apps.matching.quoting import SOURCE_INFEASIBLE
 from apps.storefront.quoting import quote_configuration
 from apps.tenants.models import Tenant
 
@@ -56,6 +57,9 @@ def quote_order(
                 f"{version.design.name} no longer fits the product's rules; edit the design and try again.",
                 design_version_id=version.pk,
             ) from None
+        if result.source == SOURCE_INFEASIBLE:
+            # The panel may show a catalogue figure, but nobody in the network can make this design: never sell it.
+            raise QuoteUnavailable(f"{version.design.name}: {result.notice}", design_version_id=version.pk)
         quoted.append(
             LineQuote(
                 design_version_id=version.pk,

@@ -208,3 +208,31 @@ def test_explanation_says_busy_when_committed_work_blocks_the_cheaper_machine(
     assert cutting["chosen"] == other["laser_cutting"].name
     verdicts = {c["resource"]: c["verdict"] for c in cutting["candidates"]}
     assert verdicts[cheap["laser_cutting"].name] == "busy"
+
+
+def test_checkout_refuses_a_design_the_network_cannot_make(in_tenant_a, customer, carrier):
+    """The panel may show a catalogue figure for an infeasible design, but checkout never sells it."""
+    from decimal import Decimal
+
+    import pytest
+
+    from apps.orders.ports import QuoteUnavailable
+    from apps.orders.quotes import QuoteRequestLine
+    from apps.storefront.order_quoting import quote_order
+
+    workshop(
+        "Steel only",
+        processes={
+            "laser_cutting": {"materials": ["steel"]},
+            "sheet_bending": {},
+            "packaging": {"materials": []},
+        },
+    )
+    version = design_version(customer, metal="aluminium")
+    with pytest.raises(QuoteUnavailable, match="aluminium"):
+        quote_order(
+            lines=[QuoteRequestLine(design_version_id=version.pk, quantity=1)],
+            latitude=Decimal("52.09"),
+            longitude=Decimal("5.12"),
+            requested_date=None,
+        )
