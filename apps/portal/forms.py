@@ -10,6 +10,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 
 from apps.accounts.models import User
 from apps.core.money import Money, currency_exponent
+from apps.orders.uploads import photo_validate
 from apps.suppliers import calendars
 from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.suppliers.models import (
@@ -262,3 +263,123 @@ class CoverageForm(CoordinatesMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._coordinate_widgets()
+
+
+# --- jobs and legs --------------------------------------------------------------------------------------------
+# Photos are checked by the same rule the orders services apply (apps/orders/uploads.py): a real image of at
+# most 5 MB. Checking here too puts the error next to the field instead of at the top of the card.
+
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+def _photo_field(label: str) -> forms.FileField:
+    return forms.FileField(
+        label=label,
+        required=False,
+        validators=[photo_validate],
+        help_text="JPEG, PNG, WebP or GIF, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
+    )
+
+
+class _ReasonForm(forms.Form):
+    # Required and stripped: a reason of only spaces is no reason.
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeclineForm(_ReasonForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "decline")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why do you decline?"
+        self.fields["reason"].help_text = "The network re-plans the job around your answer."
+
+
+class ProblemForm(_ReasonForm):
+    give_back = forms.BooleanField(
+        required=False,
+        label="I cannot do this job: give it back to the network (it is re-planned elsewhere)",
+    )
+
+    def __init__(self, *args, can_give_back: bool = True, **kwargs):
+        kwargs.setdefault("prefix", "problem")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "What is the problem?"
+        if not can_give_back:
+            del self.fields["give_back"]
+
+
+class MeasurementForm(forms.Form):
+    name = forms.CharField(max_length=60, required=False, label="Measurement")
+    value = forms.CharField(max_length=100, required=False, label="Value")
+
+    def clean(self):
+        cleaned = super().clean()
+        name, value = (cleaned.get("name") or "").strip(), (cleaned.get("value") or "").strip()
+        if value and not name:
+            self.add_error("name", "Name the measurement.")
+        if name and not value:
+            self.add_error("value", "Give the measured value.")
+        cleaned["name"], cleaned["value"] = name, value
+        return cleaned
+
+
+class _MeasurementRows(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        names = [form.cleaned_data.get("name") for form in self.forms if form.cleaned_data.get("name")]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise forms.ValidationError(f"Each measurement once: {', '.join(duplicates)} appears twice.")
+
+    def measurements(self) -> dict[str, int | float | str]:
+        """Name → number where the value reads as one (1801, 0.05), else the text as typed."""
+        result: dict[str, int | float | str] = {}
+        for form in self.forms:
+            name, value = form.cleaned_data.get("name"), form.cleaned_data.get("value")
+            if name:
+                result[name] = _number_or_text(value)
+        return result
+
+
+def _number_or_text(value: str) -> int | float | str:
+    try:
+        number = Decimal(value.replace(",", "."))
+    except (ArithmeticError, ValueError):
+        return value
+    if not number.is_finite():
+        return value
+    return int(number) if number == number.to_integral_value() and "." not in value else float(number)
+
+
+MeasurementRows = forms.formset_factory(
+    MeasurementForm, formset=_MeasurementRows, extra=4, max_num=20, validate_max=True
+)
+
+
+class QualityCheckForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Result",
+        choices=[("pass", "Passed"), ("fail", "Failed")],
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    photo = _photo_field("Photo")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "qc")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def passed(self) -> bool:
+        return self.cleaned_data["outcome"] == "pass"
+
+
+class DeliveryForm(forms.Form):
+    receiver_name = forms.CharField(label="Received by", max_length=150)
+    photo = _photo_field("Photo of the delivery (optional)")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "pod")
+        super().__init__(*args, **kwargs)

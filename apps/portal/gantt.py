@@ -1,8 +1,7 @@
 """A Gantt chart of resources over a horizon, as geometry for a server-rendered SVG. Pure: no database.
 
 Inputs are plain values: the resources, each resource's closed intervals (apps/suppliers/calendars.py) and
-the bookings to draw. Today nothing is booked; when the orders app has work items it passes them as
-`Booking`s and the chart and utilisation follow without change here.
+the bookings to draw (the supplier's jobs' planned windows, passed by the dashboard view as `Booking`s).
 
 Utilisation of a resource = booked minutes inside its open hours ÷ (open minutes × capacity), over the
 horizon. Bookings in closed time are drawn but do not count.

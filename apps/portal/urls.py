@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.portal.views import apply, calendar, carrier, payouts, supplier
+from apps.portal.views import apply, calendar, carrier, earnings, jobs, legs, payouts, supplier
 
 app_name = "portal"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path(
         "certifications/<int:pk>/file/", supplier.CertificationFileView.as_view(), name="certification_file"
     ),
+    path("jobs/", jobs.JobInboxView.as_view(), name="jobs"),
+    path("jobs/<int:pk>/", jobs.JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/<slug:action>/", jobs.JobView.as_view(), name="job_action"),
+    path("earnings/", earnings.SupplierEarningsView.as_view(), name="earnings"),
     path("payouts/", payouts.SupplierPayoutsSetupView.as_view(), name="payouts_setup"),
     path("payouts/return/", payouts.SupplierPayoutsReturnView.as_view(), name="payouts_return"),
     path("payouts/refresh/", payouts.SupplierPayoutsRefreshView.as_view(), name="payouts_refresh"),
@@ -31,6 +35,10 @@ urlpatterns = [
     path("carrier/", carrier.CarrierDashboardView.as_view(), name="carrier_dashboard"),
     path("carrier/rate-card/", carrier.RateCardEditView.as_view(), name="carrier_rate_card"),
     path("carrier/coverage/", carrier.CoverageEditView.as_view(), name="carrier_coverage"),
+    path("carrier/legs/", legs.LegBoardView.as_view(), name="carrier_legs"),
+    path("carrier/legs/<int:pk>/", legs.LegView.as_view(), name="carrier_leg"),
+    path("carrier/legs/<int:pk>/<slug:action>/", legs.LegView.as_view(), name="carrier_leg_action"),
+    path("carrier/earnings/", earnings.CarrierEarningsView.as_view(), name="carrier_earnings"),
     path("carrier/payouts/", payouts.CarrierPayoutsSetupView.as_view(), name="carrier_payouts_setup"),
     path(
         "carrier/payouts/return/", payouts.CarrierPayoutsReturnView.as_view(), name="carrier_payouts_return"

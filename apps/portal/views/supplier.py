@@ -1,4 +1,4 @@
-"""Supplier portal: dashboard (Gantt), resources, company profile with quality score, certifications."""
+"""Supplier portal: dashboard (Gantt of booked jobs, upcoming work), resources, company profile with quality score, certifications."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from apps.orders.models import WorkItem
 from apps.portal.forms import CertificationForm, ProfileForm, ResourceForm
-from apps.portal.gantt import GanttResource, gantt_build
+from apps.portal.gantt import Booking, GanttResource, gantt_build
+from apps.portal.jobs import job_bookings, job_upcoming
 from apps.portal.mixins import SupplierPortalView
 from apps.suppliers import calendars
 from apps.suppliers.models import AssetOwner, Certification, Resource
@@ -40,11 +42,17 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def gantt_for(*, resources, time_zone: str, now: datetime, bookings=(), days: int = GANTT_DAYS):
-    """The chart of `resources` from the start of today (local) for `days` days. Down resources are all closed."""
+def gantt_horizon(*, time_zone: str, now: datetime, days: int = GANTT_DAYS) -> tuple[datetime, datetime]:
+    """From the start of today (local) for `days` days."""
     zone = ZoneInfo(time_zone)
     start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
     end = datetime.combine(start.date() + timedelta(days=days), datetime.min.time(), tzinfo=zone)
+    return start, end
+
+
+def gantt_for(*, resources, time_zone: str, now: datetime, bookings=(), days: int = GANTT_DAYS):
+    """The chart of `resources` over gantt_horizon. Down resources are all closed."""
+    start, end = gantt_horizon(time_zone=time_zone, now=now, days=days)
     closed = {}
     for resource in resources:
         if resource.status == ResourceStatus.DOWN:
@@ -91,9 +99,22 @@ class DashboardView(SupplierPortalView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         resources = list(resource_list_for_asset_owner(asset_owner=self.company))
-        context["chart"] = gantt_for(
-            resources=resources, time_zone=self.request.tenant.time_zone, now=timezone.now()
-        )
+        time_zone, now = self.request.tenant.time_zone, timezone.now()
+        start, end = gantt_horizon(time_zone=time_zone, now=now)
+        work = self.scoped(WorkItem)
+        bookings = [
+            Booking(
+                resource_id=item.resource_id,
+                start=item.planned_start,
+                end=item.planned_end,
+                label=f"{item.order.reference} · {item.name}",
+                href=reverse("portal:job", args=[item.pk]),
+            )
+            for item in job_bookings(work, start=start, end=end)
+        ]
+        context["chart"] = gantt_for(resources=resources, time_zone=time_zone, now=now, bookings=bookings)
+        context["bookings"] = len(bookings)
+        context["upcoming"] = job_upcoming(work, now=now)
         context["resources"] = resources
         context["resources_up"] = sum(1 for r in resources if r.status == ResourceStatus.UP)
         return context

@@ -1,0 +1,211 @@
+"""What the job and leg pages (and their API) show, read from the orders models.
+
+Every function takes a queryset the caller already scoped to the member's company (PortalView.scoped(),
+SupplierScoped.get_queryset()); nothing here widens it. Customers' personal data stays out: a supplier sees the
+order's reference and the delivery city, a carrier the city and coordinates it drives to — never the name or
+street of the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from apps.orders.models import QualityCheck, TransportLeg, WorkItem
+from apps.orders.status import LegStatus, WorkItemStatus
+from apps.suppliers.processes import ProcessCode
+
+W = WorkItemStatus
+L = LegStatus
+
+# The inbox's sections, in the order a supplier works through them.
+OFFERS = frozenset({W.OFFERED})
+UPCOMING = frozenset({W.ACCEPTED})
+IN_PROGRESS = frozenset({W.IN_PROGRESS, W.FAILED})
+DONE = frozenset({W.DONE})
+# On the schedule: what the plan holds on the supplier's machines (offered ones too: the plan reserved them).
+BOOKED = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED, W.DONE})
+DONE_SHOWN = 50
+
+LEGS_TO_PICK_UP = frozenset({L.PLANNED, L.BOOKED})
+LEGS_ON_BOARD = frozenset({L.PICKED_UP})
+LEGS_DELIVERED = frozenset({L.DELIVERED})
+
+
+def process_label(code: str) -> str:
+    try:
+        return ProcessCode(code).label
+    except ValueError:
+        return code.replace("_", " ")
+
+
+# --- supplier jobs ------------------------------------------------------------------------------------------
+
+
+def job_rows(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """The joins a job row needs: order (reference, city) and resource."""
+    return queryset.select_related("order", "resource")
+
+
+def job_rows_with_spec(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """Rows plus the ordered design's compiled operations, for job_spec (material, dimensions)."""
+    return job_rows(queryset).select_related("line__design_version")
+
+
+def job_detail(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    return job_rows_with_spec(queryset).prefetch_related(
+        Prefetch("quality_checks", queryset=QualityCheck.objects.order_by("-created_at", "-id"))
+    )
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """The compiled operation behind a job: what to make, from what, how big."""
+
+    material: str
+    dimensions_mm: tuple[float, ...] | None
+    duration_minutes: float | None
+
+    @property
+    def dimensions_text(self) -> str:
+        if not self.dimensions_mm:
+            return ""
+        return " × ".join(f"{Decimal(str(d)).normalize():f}" for d in self.dimensions_mm) + " mm"
+
+
+def job_spec(item: WorkItem) -> JobSpec:
+    """Read from the design version the order line is pinned to (immutable, so the job never drifts)."""
+    for operation in item.line.design_version.operations or []:
+        if operation.get("step_key") == item.step_key:
+            dimensions = operation.get("dimensions_mm")
+            return JobSpec(
+                material=operation.get("material") or "",
+                dimensions_mm=tuple(float(d) for d in dimensions) if dimensions else None,
+                duration_minutes=operation.get("duration_minutes"),
+            )
+    return JobSpec(material="", dimensions_mm=None, duration_minutes=None)
+
+
+@dataclass
+class JobInbox:
+    offers: list[WorkItem]
+    upcoming: list[WorkItem]
+    in_progress: list[WorkItem]
+    done: list[WorkItem]
+
+    @property
+    def count(self) -> int:
+        return len(self.offers) + len(self.upcoming) + len(self.in_progress) + len(self.done)
+
+
+def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
+    """Offers by response deadline, upcoming and running work by planned start, the latest done jobs."""
+    rows = job_rows(queryset)
+    live = list(rows.filter(status__in=OFFERS | UPCOMING | IN_PROGRESS).order_by("planned_start", "id"))
+    done = list(rows.filter(status__in=DONE).order_by("-actual_end", "-id")[:DONE_SHOWN])
+    return JobInbox(
+        # The most urgent answer first; an offer without a deadline last.
+        offers=sorted(
+            (i for i in live if i.status in OFFERS),
+            key=lambda i: (
+                i.offer_deadline is None,
+                i.offer_deadline.timestamp() if i.offer_deadline else 0,
+                i.pk,
+            ),
+        ),
+        upcoming=[i for i in live if i.status in UPCOMING],
+        in_progress=[i for i in live if i.status in IN_PROGRESS],
+        done=done,
+    )
+
+
+def job_bookings(queryset: QuerySet[WorkItem], *, start: datetime, end: datetime) -> QuerySet[WorkItem]:
+    """Jobs holding the company's machines inside [start, end): what the dashboard's Gantt draws."""
+    return (
+        queryset.filter(
+            status__in=BOOKED,
+            resource__isnull=False,
+            planned_start__isnull=False,
+            planned_end__isnull=False,
+            planned_start__lt=end,
+            planned_end__gt=start,
+        )
+        .select_related("order")
+        .order_by("planned_start", "id")
+    )
+
+
+def job_upcoming(queryset: QuerySet[WorkItem], *, now: datetime, limit: int = 8) -> list[WorkItem]:
+    """Work still to do, soonest first (including offers waiting for an answer)."""
+    return list(
+        job_rows(queryset)
+        .filter(status__in=OFFERS | UPCOMING | IN_PROGRESS, planned_end__gte=now - timedelta(days=1))
+        .order_by("planned_start", "id")[:limit]
+    )
+
+
+# --- carrier legs -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One end of a leg: a workshop, or the customer's city (no name, no street)."""
+
+    label: str
+    city: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def leg_rows(queryset: QuerySet[TransportLeg]) -> QuerySet[TransportLeg]:
+    return queryset.select_related("order", "from_asset_owner", "to_asset_owner", "from_work_item__line")
+
+
+def leg_origin(leg: TransportLeg) -> Stop:
+    owner = leg.from_asset_owner
+    if owner is None:
+        return Stop(label="Not known yet", city="", latitude=None, longitude=None)
+    return Stop(label=owner.name, city=owner.city, latitude=owner.latitude, longitude=owner.longitude)
+
+
+def leg_destination(leg: TransportLeg) -> Stop:
+    if leg.is_last_mile or leg.to_asset_owner is None:
+        order = leg.order
+        return Stop(label="Customer", city=order.city, latitude=order.latitude, longitude=order.longitude)
+    owner = leg.to_asset_owner
+    return Stop(label=owner.name, city=owner.city, latitude=owner.latitude, longitude=owner.longitude)
+
+
+def leg_parts(leg: TransportLeg) -> str:
+    """What the carrier moves: the part made by the job the leg leaves from, and for which product."""
+    item = leg.from_work_item
+    if item is None:
+        return f"Goods of order {leg.order.reference}"
+    product = f"{item.line.quantity} × {item.line.description}"
+    what = "finished product" if leg.is_last_mile else item.name
+    return f"{what} ({item.quantity} pc) for {product}"
+
+
+@dataclass
+class LegBoard:
+    to_pick_up: list[TransportLeg]
+    on_board: list[TransportLeg]
+    delivered: list[TransportLeg]
+
+
+def leg_board(queryset: QuerySet[TransportLeg]) -> LegBoard:
+    rows = leg_rows(queryset)
+    live = list(rows.filter(status__in=LEGS_TO_PICK_UP | LEGS_ON_BOARD).order_by("planned_departure", "id"))
+    delivered = list(rows.filter(status__in=LEGS_DELIVERED).order_by("-delivered_at", "-id")[:DONE_SHOWN])
+    return LegBoard(
+        to_pick_up=[leg for leg in live if leg.status in LEGS_TO_PICK_UP],
+        on_board=[leg for leg in live if leg.status in LEGS_ON_BOARD],
+        delivered=delivered,
+    )

@@ -1,0 +1,173 @@
+"""Supplier job inbox and job pages: offers with a response deadline, upcoming, running and done work, and what
+the supplier is paid for each job (the profit-share statement) before it accepts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from apps.orders.models import EventKind, WorkItem
+from apps.orders.services import (
+    work_item_accept,
+    work_item_complete,
+    work_item_decline,
+    work_item_quality_record,
+    work_item_start,
+)
+from apps.orders.services.transitions import event_record
+from apps.orders.status import InvalidTransition, WorkItemStatus
+from apps.payouts.selectors import statement_for_work_item
+from apps.portal import jobs
+from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
+from apps.portal.mixins import SupplierPortalView
+from apps.portal.views.actions import CardPage, FormRejected
+from apps.portal.views.supplier import apply_service_errors
+
+W = WorkItemStatus
+DECLINABLE = frozenset({W.OFFERED, W.ACCEPTED})
+STARTABLE = frozenset({W.ACCEPTED, W.FAILED})
+OPEN_FOR_PROBLEMS = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED})
+
+
+class JobInboxView(SupplierPortalView, TemplateView):
+    """The company's jobs in four sections. The list re-polls every minute (htmx) to keep deadlines honest."""
+
+    template_name = "portal/jobs/inbox.html"
+    scoped_model = WorkItem
+
+    def get_template_names(self):
+        return [f"{self.template_name}#inbox" if self.request.htmx else self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(inbox=jobs.job_inbox(self.scoped()), now=timezone.now())
+        return context
+
+
+class JobView(SupplierPortalView, CardPage):
+    """GET: one job with its statement. POST …/<action>/: accept, decline, start, complete, problem, quality."""
+
+    template_name = "portal/jobs/detail.html"
+    card = "job-card"
+    object_name = "job"
+    scoped_model = WorkItem
+    actions = {
+        "accept": ("Could not accept", "accept"),
+        "decline": ("Could not decline", "decline"),
+        "start": ("Could not start", "start"),
+        "complete": ("Could not mark production finished", "complete"),
+        "problem": ("Could not report the problem", "problem"),
+        "quality": ("Could not record the quality check", "quality"),
+    }
+
+    def get_object_for_page(self) -> WorkItem:
+        try:
+            return jobs.job_detail(self.scoped()).get(pk=self.kwargs["pk"])
+        except (WorkItem.DoesNotExist, ValueError, TypeError):
+            raise Http404("Not found.") from None
+
+    def page_url(self, obj) -> str:
+        return reverse("portal:job", args=[obj.pk])
+
+    def card_context(self, job: WorkItem, **forms) -> dict:
+        status = job.status
+        return {
+            "spec": jobs.job_spec(job),
+            "process_label": jobs.process_label(job.process),
+            "statement": statement_for_work_item(job),
+            "checks": list(job.quality_checks.all()),
+            "now": timezone.now(),
+            "can_accept": status == W.OFFERED,
+            "can_decline": status in DECLINABLE,
+            "can_start": status in STARTABLE,
+            "can_complete": status == W.IN_PROGRESS and job.actual_end is None,
+            "can_check": status == W.IN_PROGRESS,
+            "can_report": status in OPEN_FOR_PROBLEMS,
+            "decline_form": forms.get("decline_form") or DeclineForm(),
+            "problem_form": forms.get("problem_form") or ProblemForm(can_give_back=status in DECLINABLE),
+            "quality_form": forms.get("quality_form") or QualityCheckForm(),
+            "measurement_rows": forms.get("measurement_rows") or MeasurementRows(prefix="m"),
+        }
+
+    # --- actions: each calls one orders service inside the company's scope ------------------------------
+
+    def _service_kwargs(self, job: WorkItem) -> dict:
+        # The plain scoped queryset: the services lock rows through it (no outer joins allowed there).
+        return {"work_item_id": job.pk, "actor": self.request.user, "scope": self.scoped()}
+
+    def accept(self, job: WorkItem) -> str:
+        work_item_accept(**self._service_kwargs(job))
+        return "Job accepted: it is on your schedule."
+
+    def decline(self, job: WorkItem) -> str:
+        form = DeclineForm(self.request.POST)
+        if not form.is_valid():
+            raise FormRejected(decline_form=form)
+        try:
+            work_item_decline(**self._service_kwargs(job), reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            raise FormRejected(decline_form=form) from None
+        return "Job declined: the network plans it elsewhere."
+
+    def start(self, job: WorkItem) -> str:
+        rework = job.status == W.FAILED
+        work_item_start(**self._service_kwargs(job))
+        return "Rework started." if rework else "Production started."
+
+    def complete(self, job: WorkItem) -> str:
+        work_item_complete(**self._service_kwargs(job))
+        return "Production finished: record the quality check to close the job."
+
+    def problem(self, job: WorkItem) -> str:
+        """A job not started yet can be given back (a decline with the problem as its reason, re-planned);
+        otherwise the problem is recorded on the order's audit trail for staff (not shown to the customer)."""
+        form = ProblemForm(self.request.POST, can_give_back=job.status in DECLINABLE)
+        if not form.is_valid():
+            raise FormRejected(problem_form=form)
+        reason = form.cleaned_data["reason"]
+        if form.cleaned_data.get("give_back"):
+            try:
+                work_item_decline(**self._service_kwargs(job), reason=f"Problem reported: {reason}")
+            except ValidationError as error:
+                apply_service_errors(form, error)
+                raise FormRejected(problem_form=form) from None
+            return "Problem reported and the job given back: the network plans it elsewhere."
+        if job.status not in OPEN_FOR_PROBLEMS:
+            raise InvalidTransition(
+                f"This job is {job.get_status_display().lower()}; write to the network's staff instead.",
+                current=job.status,
+            )
+        event_record(
+            order_id=job.order_id,
+            kind=EventKind.NOTE,
+            actor=self.request.user,
+            reason=f"Problem reported by {self.company.name} on job {job.pk}: {reason}",
+            data={"problem": reason, "status": job.status},
+            work_item_id=job.pk,
+            customer_visible=False,
+        )
+        return "Problem reported: the network's staff have been told."
+
+    def quality(self, job: WorkItem) -> str:
+        form = QualityCheckForm(self.request.POST, self.request.FILES)
+        rows = MeasurementRows(self.request.POST, prefix="m")
+        if not (form.is_valid() & rows.is_valid()):
+            raise FormRejected(quality_form=form, measurement_rows=rows)
+        try:
+            work_item_quality_record(
+                **self._service_kwargs(job),
+                passed=form.passed,
+                measurements=rows.measurements(),
+                notes=form.cleaned_data["notes"],
+                photo=form.cleaned_data.get("photo"),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            raise FormRejected(quality_form=form, measurement_rows=rows) from None
+        if form.passed:
+            return "Quality check passed: the job is done."
+        return "Quality check failed: start the rework when you are ready."

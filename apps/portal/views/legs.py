@@ -1,0 +1,90 @@
+"""Carrier legs: what to pick up and deliver (where from, where to, when, what, how heavy), pick-up
+confirmation and delivery with proof (who received it, optionally a photo)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from apps.orders.models import TransportLeg
+from apps.orders.services import transport_leg_deliver, transport_leg_pick_up
+from apps.orders.status import LegStatus
+from apps.payouts.selectors import statement_for_leg
+from apps.portal import jobs
+from apps.portal.forms import DeliveryForm
+from apps.portal.mixins import CarrierPortalView
+from apps.portal.views.actions import CardPage, FormRejected
+from apps.portal.views.supplier import apply_service_errors
+
+L = LegStatus
+
+
+class LegBoardView(CarrierPortalView, TemplateView):
+    template_name = "portal/carrier/legs.html"
+    scoped_model = TransportLeg
+
+    def get_template_names(self):
+        return [f"{self.template_name}#board" if self.request.htmx else self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(board=jobs.leg_board(self.scoped()), now=timezone.now())
+        return context
+
+
+class LegView(CarrierPortalView, CardPage):
+    """GET: one leg with its statement. POST …/pick-up/ or …/deliver/."""
+
+    template_name = "portal/carrier/leg_detail.html"
+    card = "leg-card"
+    object_name = "leg"
+    scoped_model = TransportLeg
+    actions = {
+        "pick-up": ("Could not confirm the pick-up", "pick_up"),
+        "deliver": ("Could not confirm the delivery", "deliver"),
+    }
+
+    def get_object_for_page(self) -> TransportLeg:
+        try:
+            return jobs.leg_rows(self.scoped()).get(pk=self.kwargs["pk"])
+        except (TransportLeg.DoesNotExist, ValueError, TypeError):
+            raise Http404("Not found.") from None
+
+    def page_url(self, obj) -> str:
+        return reverse("portal:carrier_leg", args=[obj.pk])
+
+    def card_context(self, leg: TransportLeg, **forms) -> dict:
+        return {
+            "origin": jobs.leg_origin(leg),
+            "destination": jobs.leg_destination(leg),
+            "parts": jobs.leg_parts(leg),
+            "statement": statement_for_leg(leg),
+            "can_pick_up": leg.status in (L.PLANNED, L.BOOKED),
+            "can_deliver": leg.status == L.PICKED_UP,
+            "delivery_form": forms.get("delivery_form") or DeliveryForm(),
+        }
+
+    def _service_kwargs(self, leg: TransportLeg) -> dict:
+        return {"leg_id": leg.pk, "actor": self.request.user, "scope": self.scoped()}
+
+    def pick_up(self, leg: TransportLeg) -> str:
+        transport_leg_pick_up(**self._service_kwargs(leg))
+        return "Pick-up confirmed."
+
+    def deliver(self, leg: TransportLeg) -> str:
+        form = DeliveryForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            raise FormRejected(delivery_form=form)
+        try:
+            transport_leg_deliver(
+                **self._service_kwargs(leg),
+                receiver_name=form.cleaned_data["receiver_name"],
+                photo=form.cleaned_data.get("photo"),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            raise FormRejected(delivery_form=form) from None
+        return "Delivery confirmed."

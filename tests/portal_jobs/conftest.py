@@ -1,0 +1,12 @@
+"""Portal job and leg fixtures: the supplier-network companies (tests/suppliers) and a planned order."""
+
+from tests.portal.conftest import (  # noqa: F401 - fixtures
+    applicant_a,
+    carrier_a,
+    carrier_b,
+    other_carrier_a,
+    other_supplier_a,
+    supplier_a,
+    supplier_b,
+)
+from tests.portal_jobs.builders import carrier_portal, plan_a, supplier_portal  # noqa: F401 - fixtures

@@ -1,0 +1,140 @@
+"""Carrier legs: where from and to (city and coordinates, no customer name or street), when, what and how heavy;
+pick-up, then delivery with proof. Out of order → a clear error and nothing changed."""
+
+import pytest
+from django.utils.html import escape
+from django_tenants.utils import schema_context
+
+from apps.orders.models import OrderEvent, TransportLeg
+from apps.payouts.selectors import statement_for_leg
+from tests.conftest import sign_in
+from tests.portal_jobs.builders import big_png, fresh, not_an_image, png
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(leg, action: str = "") -> str:
+    return f"/portal/carrier/legs/{leg.pk}/{action + '/' if action else ''}"
+
+
+def stored(tenant, leg) -> TransportLeg:
+    with schema_context(tenant.schema_name):
+        return fresh(leg)
+
+
+def test_the_board_lists_the_carriers_own_legs_to_pick_up(carrier_portal, plan_a):
+    page = carrier_portal.get("/portal/carrier/legs/").content.decode()
+    to_pick_up = page[page.index('id="pickup-title"') : page.index('id="onboard-title"')]
+    assert url(plan_a.leg) in to_pick_up and "42.50 kg" in to_pick_up
+    assert url(plan_a.other_leg) not in page  # another carrier's leg of the same order
+    assert "Ada Lovelace" not in page and "Oudegracht" not in page
+
+
+def test_the_leg_page_shows_route_window_parts_weight_and_pay(carrier_portal, plan_a, tenant_a, supplier_a):
+    page = carrier_portal.get(url(plan_a.leg)).content.decode()
+    with schema_context(tenant_a.schema_name):
+        statement = statement_for_leg(fresh(plan_a.leg))
+    owner = supplier_a.company
+    assert f"{owner.name}, {owner.city}" in page and f"({owner.latitude}, {owner.longitude})" in page
+    assert "Customer, Utrecht" in page and "(52.090700, 5.121400)" in page
+    assert "finished product (1 pc) for 1 × Kitchen table" in page
+    assert "42.50 kg" in page and "48.2 km" in page
+    assert str(statement.part_amount) in page and all(escape(line) in page for line in statement.lines)
+    assert "Ada Lovelace" not in page and "Oudegracht" not in page
+    assert "I have picked it up" in page and "delivery-form" not in page
+
+
+def test_delivering_before_the_pick_up_is_refused(carrier_portal, plan_a, tenant_a):
+    response = carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "Ada"})
+    page = response.content.decode()
+    assert response.status_code == 409 and "Could not confirm the delivery: This leg is planned." in page
+    assert "Nothing was changed." in page
+    leg = stored(tenant_a, plan_a.leg)
+    assert leg.status == "planned" and leg.delivered_at is None and leg.receiver_name == ""
+
+
+def test_pick_up_then_deliver_with_proof(carrier_portal, plan_a, tenant_a, carrier_a):
+    response = carrier_portal.post(url(plan_a.leg, "pick-up"))
+    assert response.status_code == 302 and response["Location"] == url(plan_a.leg)
+    leg = stored(tenant_a, plan_a.leg)
+    assert leg.status == "picked_up" and leg.picked_up_at is not None
+    again = carrier_portal.post(url(plan_a.leg, "pick-up"))
+    assert again.status_code == 409 and "This leg is picked up." in again.content.decode()
+    delivered = carrier_portal.post(
+        url(plan_a.leg, "deliver"),
+        {"pod-receiver_name": "J. de Vries", "pod-photo": png(name="door.png")},
+        follow=True,
+    )
+    assert delivered.status_code == 200 and b"Delivery confirmed." in delivered.content
+    assert b"received by J. de Vries" in delivered.content
+    with schema_context(tenant_a.schema_name):
+        leg = fresh(plan_a.leg)
+        assert leg.status == "delivered" and leg.receiver_name == "J. de Vries"
+        assert leg.proof_photo.name.startswith("proof-of-delivery/")
+        events = list(
+            OrderEvent.objects.filter(transport_leg=leg, actor=carrier_a.user)
+            .order_by("created_at", "id")
+            .values_list("to_status", "reason")
+        )
+    assert [to for to, _ in events] == ["booked", "picked_up", "delivered"]
+    assert "J. de Vries" in events[-1][1]
+
+
+def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, plan_a, tenant_a):
+    carrier_portal.post(url(plan_a.leg, "pick-up"))
+    nobody = carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "  "})
+    assert nobody.status_code == 400 and 'id="id_pod-receiver_name_errors"' in nobody.content.decode()
+    for photo, error in [(not_an_image, "This file is not a readable image."), (big_png, "at most 5 MB")]:
+        response = carrier_portal.post(
+            url(plan_a.leg, "deliver"), {"pod-receiver_name": "J. de Vries", "pod-photo": photo()}
+        )
+        page = response.content.decode()
+        assert response.status_code == 400 and error in page and 'id="id_pod-photo_errors"' in page
+        assert 'value="J. de Vries"' in page
+    leg = stored(tenant_a, plan_a.leg)
+    assert leg.status == "picked_up" and not leg.proof_photo and leg.receiver_name == ""
+
+
+def test_htmx_pick_up_swaps_the_leg_card(carrier_portal, plan_a):
+    response = carrier_portal.post(url(plan_a.leg, "pick-up"), **HTMX)
+    body = response.content.decode()
+    assert (
+        response.status_code == 200 and body.lstrip().startswith('<div id="leg-card"') and "<html" not in body
+    )
+    assert "Pick-up confirmed." in body and 'id="delivery-form"' in body
+    refused = carrier_portal.post(url(plan_a.leg, "pick-up"), **HTMX)
+    assert refused.status_code == 409 and refused.content.decode().lstrip().startswith('<div id="leg-card"')
+
+
+def test_another_carriers_leg_is_404(carrier_portal, plan_a, tenant_a):
+    assert carrier_portal.get(url(plan_a.other_leg)).status_code == 404
+    assert carrier_portal.post(url(plan_a.other_leg, "pick-up")).status_code == 404
+    assert (
+        carrier_portal.post(url(plan_a.other_leg, "deliver"), {"pod-receiver_name": "x"}).status_code == 404
+    )
+    assert stored(tenant_a, plan_a.other_leg).status == "planned"
+
+
+def test_suppliers_strangers_and_anonymous_visitors_get_no_legs(
+    client_a, tenant_a, plan_a, supplier_a, make_user
+):
+    pages = ["/portal/carrier/legs/", url(plan_a.leg)]
+    for page in pages:
+        assert client_a.get(page)["Location"].startswith("/accounts/login/")
+    for user in (supplier_a.user, make_user(tenant_a)):
+        sign_in(client_a, tenant_a, user)
+        for page in pages:
+            assert client_a.get(page).status_code == 404, page
+        assert client_a.post(url(plan_a.leg, "pick-up")).status_code == 404
+    assert stored(tenant_a, plan_a.leg).status == "planned"
+
+
+def test_other_networks_never_see_alphas_legs(client_b, tenant_b, plan_a, carrier_b):
+    sign_in(client_b, tenant_b, carrier_b.user)
+    with schema_context(tenant_b.schema_name):
+        assert not TransportLeg.objects.filter(pk=plan_a.leg.pk).exists()
+    assert client_b.get(url(plan_a.leg)).status_code == 404
+    assert client_b.post(url(plan_a.leg, "pick-up")).status_code == 404
+    assert plan_a.order.reference.encode() not in client_b.get("/portal/carrier/legs/").content

@@ -1,0 +1,52 @@
+"""The list pages read a fixed number of queries however many jobs, legs and statements there are."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from apps.payouts.statements import statement_refresh_for_order
+from tests.portal_jobs.builders import plan_order
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def more_orders(tenant, plan_kwargs, count: int):
+    with schema_context(tenant.schema_name):
+        for _ in range(count):
+            plan = plan_order(**plan_kwargs)
+            statement_refresh_for_order(order_id=plan.order.pk)
+
+
+@pytest.fixture
+def companies(supplier_a, other_supplier_a, carrier_a, other_carrier_a):
+    return {
+        "supplier": supplier_a,
+        "other_supplier": other_supplier_a,
+        "carrier": carrier_a,
+        "other_carrier": other_carrier_a,
+    }
+
+
+def test_supplier_lists_do_not_grow_with_jobs(supplier_portal, tenant_a, companies):
+    more_orders(tenant_a, companies, 1)
+    urls = ["/portal/", "/portal/jobs/", "/portal/earnings/"]
+    before = {url: queries(supplier_portal, url) for url in urls}
+    more_orders(tenant_a, companies, 3)
+    after = {url: queries(supplier_portal, url) for url in urls}
+    assert after == before
+
+
+def test_carrier_lists_do_not_grow_with_legs(carrier_portal, tenant_a, companies):
+    more_orders(tenant_a, companies, 1)
+    urls = ["/portal/carrier/legs/", "/portal/carrier/earnings/"]
+    before = {url: queries(carrier_portal, url) for url in urls}
+    more_orders(tenant_a, companies, 3)
+    after = {url: queries(carrier_portal, url) for url in urls}
+    assert after == before
