@@ -168,6 +168,7 @@ SPECTACULAR_SETTINGS = {
         "ResourceStatusEnum": "apps.suppliers.status.ResourceStatus",
         "WorkItemStatusEnum": "apps.orders.status.WorkItemStatus",
         "LegStatusEnum": "apps.orders.status.LegStatus",
+        "OrderStatusEnum": "apps.orders.status.OrderStatus",
     },
 }
 
