@@ -95,3 +95,6 @@ class StripeWriteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from apps.payouts import admin_money  # noqa: E402, F401 - the money side registers its own admin

@@ -46,14 +46,18 @@ class OrderSplit:
     fingerprint: str
 
 
-def _fingerprint(data: profit_share.SplitInput, fee_known: bool) -> str:
+def _fingerprint(result: profit_share.Split, policy_version: int, fee_known: bool) -> str:
+    """Names the outcome (not the inputs): releasing a part at the amount it already had is no new revision."""
     payload = {
-        "paid": data.paid_minor,
-        "fee": data.stripe_fee_minor,
+        "paid": result.paid_minor,
+        "fee": result.stripe_fee_minor,
         "fee_known": fee_known,
-        "currency": data.currency,
-        "policy": data.policy.version,
-        "parts": [[p.key, p.participant, p.cost_minor, p.fixed_amount_minor] for p in data.parts],
+        "currency": result.currency,
+        "policy": policy_version,
+        "commission": result.platform_commission_minor,
+        "parts": [
+            [p.key, p.participant, p.cost_minor, p.amount_minor, p.adjustment_minor] for p in result.parts
+        ],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -114,12 +118,13 @@ def order_split_compute(*, order: Order) -> OrderSplit:
         parts=tuple(order_parts(order_id=order.pk)),
         policy=policy.as_policy(),
     )
+    result = profit_share.split(data)
     return OrderSplit(
         data=data,
-        result=profit_share.split(data),
+        result=result,
         fee_known=fee_known,
         policy_id=policy.pk,
-        fingerprint=_fingerprint(data, fee_known),
+        fingerprint=_fingerprint(result, policy.version, fee_known),
     )
 
 

@@ -62,6 +62,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 MIDDLEWARE = [
     "apps.tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP with a per-request nonce, Permissions-Policy (apps/core/security.py).
+    "apps.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +111,21 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+# Every password sign-in (login page, network admin, operator admin) passes the failed sign-in throttle, which
+# ends authentication on a failure; the plain ModelBackend is listed only so that sessions started with
+# login(..., backend="django.contrib.auth.backends.ModelBackend") (sign-up pages) keep resolving their user.
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.backends.ThrottledModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins allowed per window, per (network, e-mail) and per (network, client address).
+LOGIN_THROTTLE = {
+    "PER_EMAIL": env_int("LOGIN_THROTTLE_PER_EMAIL", 5),
+    "PER_ADDRESS": env_int("LOGIN_THROTTLE_PER_ADDRESS", 20),
+    "WINDOW_S": env_int("LOGIN_THROTTLE_WINDOW_S", 15 * 60),
+}
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

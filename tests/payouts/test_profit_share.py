@@ -47,8 +47,11 @@ def parts(draw, min_size=1):
     )
 
 
+CURRENCIES = st.sampled_from(["EUR", "JPY", "KWD", "USD"])
+
+
 @st.composite
-def split_inputs(draw, currency=st.sampled_from(["EUR", "JPY", "KWD", "USD"])):
+def split_inputs(draw, currency=CURRENCIES):
     the_parts = draw(parts())
     paid = draw(st.integers(0, 1_000_000))
     fee = draw(st.integers(0, paid))
@@ -62,9 +65,9 @@ def split_inputs(draw, currency=st.sampled_from(["EUR", "JPY", "KWD", "USD"])):
 def test_parts_commission_and_fee_always_sum_to_the_payment(data):
     """Whatever the policy and amounts: every minor unit the customer paid is accounted for exactly once."""
     result = split(data)
-    assert sum(p.amount_minor for p in result.parts) + result.platform_commission_minor + result.stripe_fee_minor == (
-        data.paid_minor
-    )
+    assert sum(
+        p.amount_minor for p in result.parts
+    ) + result.platform_commission_minor + result.stripe_fee_minor == (data.paid_minor)
     for participant in result.participants:
         assert participant.amount_minor == sum(p.amount_minor for p in participant.parts)
         assert participant.cost_minor == sum(p.cost_minor for p in participant.parts)
@@ -93,7 +96,10 @@ def test_platform_take_is_its_percentage_or_the_minimum_fee(data):
     exact = max(surplus, 0) * policy.platform_surplus_bp / 10_000
     assert result.platform_take_minor <= data.paid_minor
     assert result.platform_take_minor >= min(policy.min_platform_fee_minor, data.paid_minor)
-    if result.platform_take_minor > policy.min_platform_fee_minor and result.platform_take_minor < data.paid_minor:
+    if (
+        result.platform_take_minor > policy.min_platform_fee_minor
+        and result.platform_take_minor < data.paid_minor
+    ):
         assert abs(result.platform_take_minor - exact) < 1
 
 

@@ -140,7 +140,7 @@ def test_transfer_failures_are_not_retryable(stripe_ready):
         )
     assert not error.value.retryable
     onboarded = _onboarded_account(stripe_ready)
-    with pytest.raises(door.StripeCallError, match="(?i)exceed|insufficient|more than"):
+    with pytest.raises(door.StripeCallError, match=r"(?i)exceed|insufficient|more than"):
         door.transfer_create(
             amount_minor=1001,
             currency="eur",

@@ -10,11 +10,13 @@ clearer message.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +37,20 @@ def from_unix(seconds: int | None) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC) if seconds else timezone.now()
 
 
+_account_cache: ContextVar[dict | None] = ContextVar("ledger_account_cache", default=None)
+
+
+@contextmanager
+def account_cache() -> Iterator[None]:
+    """Remembers accounts looked up inside the block (bulk posting: the benchmark, imports). Use only where no
+    transaction inside the block is rolled back, or a remembered account may not exist any more."""
+    token = _account_cache.set({})
+    try:
+        yield
+    finally:
+        _account_cache.reset(token)
+
+
 def account_get(
     *,
     kind: str,
@@ -51,14 +67,20 @@ def account_get(
         "asset_owner_id": asset_owner_id,
         "carrier_id": carrier_id,
     }
+    cache = _account_cache.get()
+    cache_key = tuple(lookup.values())
+    if cache is not None and cache_key in cache:
+        return cache[cache_key]
     account = LedgerAccount.objects.filter(**lookup).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            return LedgerAccount.objects.create(**lookup)
-    except IntegrityError:
-        return LedgerAccount.objects.get(**lookup)
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = LedgerAccount.objects.create(**lookup)
+        except IntegrityError:
+            account = LedgerAccount.objects.get(**lookup)
+    if cache is not None:
+        cache[cache_key] = account
+    return account
 
 
 def network_account(kind: str, currency: str) -> LedgerAccount:
@@ -120,38 +142,64 @@ def journal_entry_post(
     """
     lines = [line for line in lines if line.amount_minor != 0]
     _check_balanced(lines)
-    existing = entry_find(stripe_object_id=stripe_object_id, key=key)
-    if existing is not None:
-        return existing, False
     if len(lines) < 2:
-        raise Unbalanced("An entry moves money between at least two accounts.")
-    try:
-        with transaction.atomic():
-            entry = JournalEntry.objects.create(
-                kind=kind,
-                order_id=order_id,
-                memo=memo[:300],
-                stripe_object_id=stripe_object_id,
-                balance_transaction_id=balance_transaction_id,
-                key=key,
-                reverses_id=reverses_id,
-                effective_at=effective_at or timezone.now(),
-            )
-            Posting.objects.bulk_create(
-                Posting(
-                    entry=entry,
-                    account=line.account,
-                    amount_minor=line.amount_minor,
-                    currency=line.account.currency,
-                )
-                for line in lines
-            )
-    except IntegrityError:
-        # A concurrent poster won the race on the unique id: its entry is the one.
         existing = entry_find(stripe_object_id=stripe_object_id, key=key)
-        if existing is None:
-            raise
-        return existing, False
+        if existing is not None:
+            return existing, False
+        raise Unbalanced("An entry moves money between at least two accounts.")
+    # One statement whatever the race: a row with the same Stripe id or key (committed, or being committed by a
+    # concurrent poster, which this waits for) makes the insert a no-op, and that entry is returned instead.
+    now = timezone.now()
+    entry = JournalEntry(
+        kind=kind,
+        order_id=order_id,
+        memo=memo[:300],
+        stripe_object_id=stripe_object_id,
+        balance_transaction_id=balance_transaction_id,
+        key=key,
+        reverses_id=reverses_id,
+        effective_at=effective_at or now,
+        created_at=now,
+    )
+    # The entry and its postings commit together (the database checks them at commit); no savepoint is needed:
+    # a duplicate is not an error here, and any other error is fatal to the caller's transaction anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {JournalEntry._meta.db_table}"  # noqa: S608 - a constant table name; values are parameters
+            " (kind, order_id, memo, stripe_object_id, balance_transaction_id, key, reverses_id, effective_at, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [
+                entry.kind,
+                entry.order_id,
+                entry.memo,
+                entry.stripe_object_id,
+                entry.balance_transaction_id,
+                entry.key,
+                entry.reverses_id,
+                entry.effective_at,
+                entry.created_at,
+            ],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            existing = entry_find(stripe_object_id=stripe_object_id, key=key)
+            if existing is None:  # a conflict on the balance transaction id alone: another entry claims it
+                raise IntegrityError(
+                    f"Balance transaction {balance_transaction_id} is already booked by another entry."
+                )
+            return existing, False
+        entry.pk = row[0]
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        Posting.objects.bulk_create(
+            Posting(
+                entry=entry,
+                account=line.account,
+                amount_minor=line.amount_minor,
+                currency=line.account.currency,
+            )
+            for line in lines
+        )
     return entry, True
 
 

@@ -59,6 +59,10 @@ class Transfer(models.Model):
         default=0, help_text="Raised only after Stripe refused an attempt outright (nothing was created)."
     )
     attempts = models.PositiveIntegerField(default=0)
+    maybe_sent = models.BooleanField(
+        default=False,
+        help_text="The last attempt may have reached Stripe (timeout, 5xx): never cancel it blindly.",
+    )
     last_error = models.CharField(max_length=500, blank=True)
     last_error_code = models.CharField(max_length=100, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -151,6 +155,7 @@ class Reversal(models.Model):
     idempotency_key = models.CharField(max_length=255, unique=True)
     key_generation = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
+    maybe_sent = models.BooleanField(default=False)
     last_error = models.CharField(max_length=500, blank=True)
     last_error_code = models.CharField(max_length=100, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

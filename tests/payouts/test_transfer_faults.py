@@ -1,0 +1,152 @@
+"""Transfers are never sent twice: not after a lost response, a timeout, a crash between Stripe's answer and our
+commit, nor when the participant is not onboarded yet; failures are retried with backoff and shown to finance."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from apps.orders.models import WorkItem
+from apps.payouts import stripe_client
+from apps.payouts.charges import charge_record
+from apps.payouts.models import EntryKind, JournalEntry, StripeWrite, Transfer, TransferStatus
+from apps.payouts.selectors import transfers_needing_attention
+from apps.payouts.sweep import money_sweep
+from apps.payouts.transfers import (
+    MAX_ATTEMPTS,
+    transfer_release_for_work_item,
+    transfer_retry_now,
+    transfer_send,
+)
+from tests.payouts.money_builders import (
+    control,
+    finish_work_item,
+    make_order,
+    make_participants,
+    onboard,
+    pay,
+)
+from tests.payouts.money_checks import reconciles_clean, stripe_transfers, unbalanced_entries
+
+
+def _released(onboarded: bool = True) -> Transfer:
+    (owner,), _ = make_participants(owners=1, carriers=0, onboarded=onboarded)
+    order = make_order(total_minor=10_000, items=[(owner, 6_000)])
+    charge_record(charge_id=pay(order)["id"])
+    item = finish_work_item(WorkItem.objects.get(order=order))
+    return transfer_release_for_work_item(work_item_id=item.pk)
+
+
+def _one_transfer_recorded_once(transfer: Transfer) -> dict:
+    at_stripe = stripe_transfers(transfer.order_id)
+    assert len(at_stripe) == 1, at_stripe
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.SENT
+    assert transfer.stripe_transfer_id == at_stripe[0]["id"]
+    assert JournalEntry.objects.filter(kind=EntryKind.TRANSFER, order_id=transfer.order_id).count() == 1
+    assert unbalanced_entries() == []
+    return at_stripe[0]
+
+
+def test_lost_response_after_a_500_is_retried_with_the_same_key_and_recorded_once(money_a):
+    transfer = _released()
+    # Stripe makes the transfer, then answers 500 (three times: the client's own retries see it too).
+    control("fail_next", count=3, mode="500", when="after", method="POST", path="/v1/transfers")
+    result = transfer_send(transfer_id=transfer.pk)
+    assert result.status == TransferStatus.PENDING and result.retry_in > 0
+    transfer.refresh_from_db()
+    assert transfer.attempts == 1 and transfer.maybe_sent and transfer.key_generation == 0
+    assert transfer in transfers_needing_attention()
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    _one_transfer_recorded_once(transfer)
+    assert StripeWrite.objects.filter(idempotency_key=f"transfer:{transfer.pk}").count() == 1
+
+
+def test_a_timeout_is_retried_without_a_duplicate(money_a):
+    transfer = _released()
+    control("fail_next", count=3, mode="hang", seconds=5, when="after", method="POST", path="/v1/transfers")
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.PENDING
+    transfer.refresh_from_db()
+    assert transfer.maybe_sent and transfer.last_error_code == "network"
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    _one_transfer_recorded_once(transfer)
+
+
+def test_a_worker_dead_between_stripe_and_commit_is_replayed_and_recorded_once(money_a):
+    """What the dead worker sent: the same call with the row's key. Nothing of it was committed here; the retry
+    gets Stripe's stored answer (the same transfer) and books it once."""
+    transfer = _released()
+    from apps.payouts.models import OrderMoney
+
+    money = OrderMoney.objects.get(order_id=transfer.order_id)
+    params = {
+        "amount_minor": transfer.amount_minor,
+        "currency": transfer.currency,
+        "destination": transfer.asset_owner.stripe_account_id,
+        "transfer_group": f"order_{transfer.order_id}",
+        "source_transaction": money.charge_id,
+        "metadata": {
+            "transfer_id": str(transfer.pk),
+            "order_id": str(transfer.order_id),
+            "network": "t_alpha",
+            "source": transfer.source_label,
+        },
+        "idempotency_key": transfer.idempotency_key,
+    }
+    lost = stripe_client.transfer_create(**params)
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    assert _one_transfer_recorded_once(transfer)["id"] == lost["id"]
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT  # a late duplicate task
+    _one_transfer_recorded_once(transfer)
+
+
+def test_participant_not_onboarded_is_retried_with_backoff_then_sent(money_a):
+    transfer = _released(onboarded=False)
+    first = transfer_send(transfer_id=transfer.pk)
+    assert first.status == TransferStatus.PENDING
+    transfer.refresh_from_db()
+    assert transfer.last_error_code == "not_onboarded" and not transfer.maybe_sent
+    assert transfer.next_attempt_at > timezone.now()
+    second_backoff = transfer_send(transfer_id=transfer.pk).retry_in
+    assert second_backoff > first.retry_in, "backoff grows"
+    # An account exists but onboarding is unfinished: Stripe refuses (400), nothing created, a new key next time.
+    onboard(transfer.asset_owner, complete=False)
+    refused = transfer_send(transfer_id=transfer.pk)
+    transfer.refresh_from_db()
+    assert refused.status == TransferStatus.PENDING
+    assert transfer.last_error_code == "insufficient_capabilities_for_transfer"
+    assert transfer.key_generation == 1 and transfer.idempotency_key == f"transfer:{transfer.pk}:1"
+    assert stripe_transfers(transfer.order_id) == []
+    control(f"accounts/{transfer.asset_owner.stripe_account_id}/complete_onboarding")
+    # The sweeper finds it due (and enqueues the send); here the send runs in-process.
+    Transfer.objects.filter(pk=transfer.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert money_sweep()["sends"] == 1
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    _one_transfer_recorded_once(transfer)
+    reconciles_clean()
+
+
+def test_after_max_attempts_a_transfer_waits_for_finance_then_goes_out_once(money_a):
+    transfer = _released(onboarded=False)
+    for _ in range(MAX_ATTEMPTS):
+        result = transfer_send(transfer_id=transfer.pk)
+    assert result.status == TransferStatus.FAILED
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.FAILED and transfer.next_attempt_at is None
+    assert transfer in transfers_needing_attention()
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.FAILED, (
+        "no automatic retry any more"
+    )
+    onboard(transfer.asset_owner)
+    transfer_retry_now(transfer_id=transfer.pk)
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    _one_transfer_recorded_once(transfer)
+
+
+def test_release_is_one_row_per_work_item(money_a):
+    transfer = _released()
+    again = transfer_release_for_work_item(work_item_id=transfer.work_item_id)
+    assert again.pk == transfer.pk
+    assert Transfer.objects.filter(work_item_id=transfer.work_item_id).count() == 1
+    assert (
+        JournalEntry.objects.filter(kind=EntryKind.TRANSFER_RELEASE, order_id=transfer.order_id).count() == 1
+    )
