@@ -79,27 +79,26 @@ class PrivateRedis:
         return json.loads(redis.Redis(port=self.port).rpop(queue))
 
 
-def _point_celery_at(url: str) -> str:
-    from config.celery import app
-
-    previous = app.conf.broker_url
-    pool = getattr(app, "_pool", None)
-    if pool is not None:
-        pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
-    return previous
-
-
 @pytest.fixture
 def broker():
+    """Points this process's Celery app at a private Redis for one test, then puts the original pools back
+    untouched (closing them would break every later test that enqueues)."""
+    from config.celery import app
+
     server = PrivateRedis()
     server.start()
-    previous = _point_celery_at(server.url)
-    yield server
-    _point_celery_at(previous)
-    server.stop()
+    saved = (app.conf.broker_url, getattr(app, "_pool", None), app.amqp._producer_pool)
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = server.url
+    try:
+        yield server
+    finally:
+        private_pool = getattr(app, "_pool", None)
+        if private_pool is not None:
+            private_pool.force_close_all()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+        server.stop()
 
 
 def _kwargs(message: dict) -> dict:
