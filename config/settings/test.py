@@ -10,7 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", ".data/test-media")
 # Tests use their own Redis database so they never see the development server's keys or queue.
-REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:63790/1")
+REDIS_URL = env_str("TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/1")  # noqa: F405
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -23,3 +23,5 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 # A killed worker's task is redelivered after this many seconds instead of an hour.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}
+# The whole suite signs in from 127.0.0.1: only tests/security sets tight failed sign-in limits (per test).
+LOGIN_THROTTLE = {"PER_EMAIL": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 900}
