@@ -17,6 +17,7 @@ from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
+from tests.brokers import private_broker  # noqa: F401 - a fixture shared by several suites
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-9"

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -149,12 +148,11 @@ def _queued_messages(client: redis.Redis) -> list[dict]:
 
 
 def test_suspending_an_asset_owner_asks_matching_to_replan_after_commit(
-    in_tenant_a, django_capture_on_commit_callbacks
+    in_tenant_a, django_capture_on_commit_callbacks, private_broker
 ):
     """The re-plan task is sent by name, with the tenant's schema in its headers, only once the suspension
     commits."""
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.delete("celery")
+    broker = redis.Redis.from_url(private_broker.url)
     owner = make_asset_owner()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         asset_owner_suspend(asset_owner=owner, actor=None, reason="Repeated late deliveries")
@@ -167,7 +165,6 @@ def test_suspending_an_asset_owner_asks_matching_to_replan_after_commit(
     assert headers["_schema_name"] == in_tenant_a.schema_name
     assert f"'asset_owner_id': {owner.pk}" in headers["kwargsrepr"]
     assert AssetOwner.objects.get(pk=owner.pk).status == ParticipantStatus.SUSPENDED
-    broker.delete("celery")
 
 
 # --- resources ------------------------------------------------------------------------------------------------
