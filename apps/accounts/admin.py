@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from apps.accounts.forms import ThrottledAdminAuthenticationForm
 from apps.accounts.models import User
+
+# The network admin's login says when the failed sign-in throttle refused an attempt.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -1,11 +1,28 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from apps.accounts import throttle
 from apps.accounts.models import User
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class ThrottleMessageMixin:
+    """Says "too many attempts, try again in N minutes" instead of "wrong e-mail or password" when the
+    authentication backend refused the attempt because of the failed sign-in throttle."""
+
+    def get_invalid_login_error(self):
+        remaining = getattr(self.request, "login_locked_for", 0)
+        if remaining:
+            return forms.ValidationError(throttle.lockout_message(remaining), code="throttled")
+        return super().get_invalid_login_error()
+
+
+class ThrottledAdminAuthenticationForm(ThrottleMessageMixin, AdminAuthenticationForm):
+    """The login form of the network admin and of the operator admin."""
+
+
+class EmailAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )

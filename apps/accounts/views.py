@@ -15,6 +15,15 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        remaining = getattr(self.request, "login_locked_for", 0)
+        if remaining:
+            # Throttled (apps/accounts/throttle.py): the form says so; scripts get the status and when to retry.
+            response.status_code = 429
+            response["Retry-After"] = str(remaining)
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"

@@ -54,7 +54,9 @@ def bench_fjs(files: Iterable[str | Path], time_limit: float, workers: int, seed
 
 def load_best_known(path: str | Path) -> dict[tuple[str, str], tuple[int, int]]:
     with open(path, newline="") as handle:
-        return {(row["set"], row["instance"]): (int(row["lb"]), int(row["ub"])) for row in csv.DictReader(handle)}
+        return {
+            (row["set"], row["instance"]): (int(row["lb"]), int(row["ub"])) for row in csv.DictReader(handle)
+        }
 
 
 def find_best_known(files: Iterable[str | Path]) -> Path | None:
@@ -71,7 +73,11 @@ def with_gap(row: dict, best_known: dict[tuple[str, str], tuple[int, int]]) -> d
     known = best_known.get((row["set"], row["instance"]))
     if known is None or row["makespan"] is None:
         return row
-    return {**row, "best_known": known[1], "gap_pct": round(100.0 * (row["makespan"] - known[1]) / known[1], 2)}
+    return {
+        **row,
+        "best_known": known[1],
+        "gap_pct": round(100.0 * (row["makespan"] - known[1]) / known[1], 2),
+    }
 
 
 def summarize_fjs(rows: list[dict]) -> dict:
@@ -115,8 +121,11 @@ def bench_network(orders: int, suppliers: int, seed: int, time_limit: float, wor
         "first_objective": progress[0][1] if progress else None,
         "bound": plan.best_bound,
         "gap": round(plan.gap, 4) if plan.gap is not None else None,
-        "costs": {"production": plan.costs.production, "transport": plan.costs.transport,
-                  "lateness": plan.costs.lateness},
+        "costs": {
+            "production": plan.costs.production,
+            "transport": plan.costs.transport,
+            "lateness": plan.costs.lateness,
+        },
         "total_lateness_min": plan.lateness_minutes(problem) if plan.has_schedule else None,
         "late_orders": len(late),
         "first_feasible_s": round(progress[0][0], 3) if progress else None,
@@ -129,9 +138,15 @@ def bench_network(orders: int, suppliers: int, seed: int, time_limit: float, wor
 
 
 def bench_quote(
-    runs: int = 20, committed_orders: int = 100, suppliers: int = 40, seed: int = 0, time_limit: float = 1.0
+    runs: int = 20,
+    committed_orders: int = 100,
+    suppliers: int = 40,
+    seed: int = 0,
+    time_limit: float = 1.0,
+    reference_s: float = 0.0,
 ) -> dict:
-    """Time one quote (a new order against the committed network) `runs` times, single worker."""
+    """Time one quote (a new order against the committed network) `runs` times, single worker. With
+    `reference_s`, also solve it once over all candidates for that long and report how much dearer the quote is."""
     problem = quote_scenario(committed_orders=committed_orders, suppliers=suppliers, seed=seed)
     times: list[float] = []
     plan = None
@@ -142,6 +157,18 @@ def bench_quote(
     assert plan is not None
     times.sort()
     new_ops = [op for op in problem.operations if op.fixed is None]
+    reference = {}
+    if reference_s > 0:
+        full = solve(
+            problem, Limits(time_limit_s=reference_s, workers=1, strategy="monolithic", explain=False)
+        )
+        reference = {
+            "reference_objective": full.objective,
+            "reference_status": full.status,
+            "quote_excess_pct": round(100.0 * (plan.objective - full.objective) / full.objective, 4)  # type: ignore[operator]
+            if full.objective
+            else None,
+        }
     return {
         "runs": runs,
         "committed_operations": sum(1 for op in problem.operations if op.fixed is not None),
@@ -154,6 +181,7 @@ def bench_quote(
         "min_ms": round(1000 * times[0], 1),
         "max_ms": round(1000 * times[-1], 1),
         "valid": plan.has_schedule and not validate_plan(problem, plan),
+        **reference,
     }
 
 
@@ -177,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     quote.add_argument("--committed-orders", type=int, default=100)
     quote.add_argument("--suppliers", type=int, default=40)
     quote.add_argument("--seed", type=int, default=0)
+    quote.add_argument("--time-limit", type=float, default=1.0)
+    quote.add_argument(
+        "--reference-s", type=float, default=0.0, help="also solve over all candidates this long"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "fjs":
@@ -188,9 +220,22 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(rows[-1]), flush=True)
         print(json.dumps(summarize_fjs(rows)), flush=True)
     elif args.command == "network":
-        print(json.dumps(bench_network(args.orders, args.suppliers, args.seed, args.time_limit, args.workers)))
+        print(
+            json.dumps(bench_network(args.orders, args.suppliers, args.seed, args.time_limit, args.workers))
+        )
     else:
-        print(json.dumps(bench_quote(args.runs, args.committed_orders, args.suppliers, args.seed)))
+        print(
+            json.dumps(
+                bench_quote(
+                    args.runs,
+                    args.committed_orders,
+                    args.suppliers,
+                    args.seed,
+                    args.time_limit,
+                    args.reference_s,
+                )
+            )
+        )
     return 0
 
 

@@ -77,18 +77,24 @@ def order_cost_lower_bound(index: ProblemIndex, order_id: str) -> int:
     members = {op.id for op in ops}
     feeds = {op.id: [s for s in index.successors[op.id] if s in members] for op in ops}
     production_only = sum(_cheapest_production(op) for op in ops)
-    if any(len(s) > 1 for s in feeds.values()) or any(p not in members for op in ops for p in op.predecessors):
+    if any(len(s) > 1 for s in feeds.values()) or any(
+        p not in members for op in ops for p in op.predecessors
+    ):
         return production_only
     order = index.orders[order_id]
-    best: dict[str, dict[str, int]] = {}  # op -> site -> cheapest cost of its subtree with the op at that site
+    best: dict[
+        str, dict[str, int]
+    ] = {}  # op -> site -> cheapest cost of its subtree with the op at that site
     for op_id in index.topological_order or []:
         if op_id not in members:
             continue
         op = index.ops[op_id]
         options: dict[str, int] = {}
-        choices = [(op.fixed.resource_id, _cheapest_production(op))] if op.fixed else [
-            (c.resource_id, c.cost_minor) for c in op.candidates
-        ]
+        choices = (
+            [(op.fixed.resource_id, _cheapest_production(op))]
+            if op.fixed
+            else [(c.resource_id, c.cost_minor) for c in op.candidates]
+        )
         for resource_id, price in choices:
             site = index.site_of[resource_id]
             total = price
@@ -100,7 +106,8 @@ def order_cost_lower_bound(index: ProblemIndex, order_id: str) -> int:
     for sink in index.sinks.get(order_id, []):
         delivery = order.delivery_site
         total += min(
-            cost + (index.cheapest(site, delivery) if delivery is not None else 0) for site, cost in best[sink].items()
+            cost + (index.cheapest(site, delivery) if delivery is not None else 0)
+            for site, cost in best[sink].items()
         )
     return min(total, INFINITY) if total < INFINITY else production_only
 

@@ -72,8 +72,9 @@ class ModelOptions:
     redundant: str = "subset"  # "none" | "identical" | "subset": redundant cumulatives over machine groups
     makespan_lb: int = 0
     makespan_ub: int | None = None
-    # minimise Σ completion under the makespan (lexicographically): gives the LNS a slope on makespan plateaus
-    completion_tiebreak: bool = False
+    # under the makespan (lexicographically), minimise Σ max(0, completion - tail_floor) over orders: the LNS's
+    # slope on a makespan plateau (fewer and shorter orders at the very end); None: makespan alone
+    tail_floor: int | None = None
 
 
 class MatchingModel:
@@ -126,7 +127,9 @@ class MatchingModel:
         model, index, horizon = self.model, self.index, self.horizon
         est = index.earliest_starts
         for op_id, pin in self.pins.items():
-            self._pinned_work[pin.resource_id].append((pin.start, duration_on(index.ops[op_id], pin.resource_id)))
+            self._pinned_work[pin.resource_id].append(
+                (pin.start, duration_on(index.ops[op_id], pin.resource_id))
+            )
         for op in self.problem.operations:
             pin = self.pins.get(op.id)
             if pin is not None:
@@ -147,13 +150,17 @@ class MatchingModel:
             durations = sorted({c.duration for c in candidates})
             lb = max(op.release, est[op.id])
             ub = max(lb, horizon - durations[0])
-            slots = {c.resource_id: self._start_slots(c.resource_id, c.duration, lb, horizon - c.duration)
-                     for c in candidates}
+            slots = {
+                c.resource_id: self._start_slots(c.resource_id, c.duration, lb, horizon - c.duration)
+                for c in candidates
+            }
             if len(candidates) == 1 and slots[candidates[0].resource_id] is not None:
                 domain = cp_model.Domain.from_intervals(slots[candidates[0].resource_id] or [[lb, lb]])
                 start = model.new_int_var_from_domain(domain, f"s_{op.id}")
                 if not slots[candidates[0].resource_id]:
-                    model.add_bool_or([False])  # no room on its only resource (precheck normally says so first)
+                    model.add_bool_or(
+                        [False]
+                    )  # no room on its only resource (precheck normally says so first)
             else:
                 start = model.new_int_var(lb, ub, f"s_{op.id}")
             if len(durations) == 1:
@@ -178,7 +185,9 @@ class MatchingModel:
                     if room == []:
                         model.add(lit == 0)
                     elif room is not None:
-                        model.add_linear_expression_in_domain(start, cp_model.Domain.from_intervals(room)).only_enforce_if(lit)
+                        model.add_linear_expression_in_domain(
+                            start, cp_model.Domain.from_intervals(room)
+                        ).only_enforce_if(lit)
                     alt = model.new_optional_fixed_size_interval_var(
                         start, c.duration, lit, f"a_{op.id}_{c.resource_id}"
                     )
@@ -428,7 +437,9 @@ class MatchingModel:
                 finished = self.incumbent.completion[order.id]
                 constant_completions.append(finished)
                 self.objective_offset += weights.cost * delivery_cost[order.id]
-                self.objective_offset += weights.lateness * order.lateness_weight * max(0, finished - order.due)
+                self.objective_offset += (
+                    weights.lateness * order.lateness_weight * max(0, finished - order.due)
+                )
                 continue
             done = model.new_int_var(0, top, f"C_{order.id}")
             self.completion[order.id] = done
@@ -481,10 +492,15 @@ class MatchingModel:
             orders = self.index.orders
             terms += [weights.lateness * orders[o].lateness_weight * t for o, t in self.tardiness.items()]
         if self.makespan is not None:
-            if self.options.completion_tiebreak:
-                scale = len(self.completion) * (self.horizon + self.index.max_route_duration + 1) + 1
+            floor = self.options.tail_floor
+            if floor is not None:
+                top = self.horizon + self.index.max_route_duration
+                scale = len(self.completion) * (top - floor + 1) + 1
                 terms.append(weights.makespan * scale * self.makespan)
-                terms += list(self.completion.values())
+                for order_id, done in self.completion.items():
+                    tail = self.model.new_int_var(0, max(0, top - floor), f"tail_{order_id}")
+                    self.model.add(tail >= done - floor)
+                    terms.append(tail)
             else:
                 terms.append(weights.makespan * self.makespan)
         self.model.minimize(sum(terms) + self.objective_offset)

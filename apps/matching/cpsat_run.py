@@ -35,13 +35,17 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.last_event = time.perf_counter()
         self.solutions += 1
         if self._on_progress is not None:
-            self._on_progress(self.last_event - self._started, self.objective_value, self.best_objective_bound)
+            self._on_progress(
+                self.last_event - self._started, self.objective_value, self.best_objective_bound
+            )
 
     def on_bound(self, _bound: float) -> None:
         self.last_event = time.perf_counter()
 
 
-def _stop_when_stalled(solver: cp_model.CpSolver, progress: _Progress, stall_s: float, done: threading.Event) -> None:
+def _stop_when_stalled(
+    solver: cp_model.CpSolver, progress: _Progress, stall_s: float, done: threading.Event
+) -> None:
     """Stop the search once, after a first solution, neither a better solution nor a better bound has come for
     `stall_s` seconds (presolve time does not count)."""
     while not done.wait(min(0.05, stall_s / 2)):
@@ -85,7 +89,9 @@ def run_model(
     done = threading.Event()
     if stall_s is not None and callback is not None:
         solver.best_bound_callback = callback.on_bound
-        threading.Thread(target=_stop_when_stalled, args=(solver, callback, stall_s, done), daemon=True).start()
+        threading.Thread(
+            target=_stop_when_stalled, args=(solver, callback, stall_s, done), daemon=True
+        ).start()
     try:
         code = solver.solve(mm.model, callback)
     finally:

@@ -123,7 +123,9 @@ class ProblemIndex:
         pair = (from_site, to_site)
         front = self._fronts.get(pair)
         if front is None:
-            offers = sorted(self._offers.get(pair, ()), key=lambda o: (o.duration, o.cost_minor, o.carrier_id))
+            offers = sorted(
+                self._offers.get(pair, ()), key=lambda o: (o.duration, o.cost_minor, o.carrier_id)
+            )
             front = []
             for offer in offers:
                 if not front or offer.cost_minor < front[-1].cost_minor:

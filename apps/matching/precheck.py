@@ -48,7 +48,9 @@ def _invalid_references(problem: Problem, index: ProblemIndex) -> list[Infeasibl
                 Infeasible(INVALID_REFERENCE, (op_id,), f"operation id {op_id} appears {count} times")
             )
     sites = {s.id for s in problem.sites} | set(index.site_of.values())
-    sites |= {o.to_site for o in problem.carrier_options}  # a customer's site is known to the carriers serving it
+    sites |= {
+        o.to_site for o in problem.carrier_options
+    }  # a customer's site is known to the carriers serving it
     for op in problem.operations:
         missing = [p for p in op.predecessors if p not in index.ops]
         missing += [c.resource_id for c in op.candidates if c.resource_id not in index.resources]
@@ -264,7 +266,8 @@ def _impossible_deadlines(problem: Problem, index: ProblemIndex) -> list[Infeasi
             continue
         bound = bounds[order.id]
         critical = tuple(
-            s for s in index.sinks[order.id]
+            s
+            for s in index.sinks[order.id]
             if finish[s] + index.min_transport_to(index.ops[s], order.delivery_site) == bound
         )
         reasons.append(

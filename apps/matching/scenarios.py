@@ -30,16 +30,36 @@ DAY = 24 * 60
 WEEK = 7 * DAY
 
 TOWNS = (
-    ("Amsterdam", 52.370, 4.895), ("Rotterdam", 51.924, 4.478), ("Utrecht", 52.091, 5.122),
-    ("Eindhoven", 51.441, 5.470), ("Groningen", 53.219, 6.567), ("Tilburg", 51.560, 5.091),
-    ("Almere", 52.350, 5.265), ("Breda", 51.589, 4.776), ("Nijmegen", 51.812, 5.837),
-    ("Apeldoorn", 52.211, 5.970), ("Haarlem", 52.387, 4.646), ("Arnhem", 51.985, 5.899),
-    ("Enschede", 52.221, 6.894), ("Amersfoort", 52.156, 5.387), ("Zwolle", 52.517, 6.083),
-    ("Leiden", 52.160, 4.497), ("Maastricht", 50.851, 5.691), ("Dordrecht", 51.813, 4.690),
-    ("Den Bosch", 51.698, 5.304), ("Delft", 52.012, 4.357), ("Deventer", 52.255, 6.163),
-    ("Venlo", 51.370, 6.172), ("Leeuwarden", 53.201, 5.799), ("Alkmaar", 52.632, 4.748),
-    ("Helmond", 51.482, 5.661), ("Oss", 51.765, 5.518), ("Roosendaal", 51.531, 4.465),
-    ("Emmen", 52.785, 6.897), ("Hoorn", 52.643, 5.060), ("Middelburg", 51.499, 3.611),
+    ("Amsterdam", 52.370, 4.895),
+    ("Rotterdam", 51.924, 4.478),
+    ("Utrecht", 52.091, 5.122),
+    ("Eindhoven", 51.441, 5.470),
+    ("Groningen", 53.219, 6.567),
+    ("Tilburg", 51.560, 5.091),
+    ("Almere", 52.350, 5.265),
+    ("Breda", 51.589, 4.776),
+    ("Nijmegen", 51.812, 5.837),
+    ("Apeldoorn", 52.211, 5.970),
+    ("Haarlem", 52.387, 4.646),
+    ("Arnhem", 51.985, 5.899),
+    ("Enschede", 52.221, 6.894),
+    ("Amersfoort", 52.156, 5.387),
+    ("Zwolle", 52.517, 6.083),
+    ("Leiden", 52.160, 4.497),
+    ("Maastricht", 50.851, 5.691),
+    ("Dordrecht", 51.813, 4.690),
+    ("Den Bosch", 51.698, 5.304),
+    ("Delft", 52.012, 4.357),
+    ("Deventer", 52.255, 6.163),
+    ("Venlo", 51.370, 6.172),
+    ("Leeuwarden", 53.201, 5.799),
+    ("Alkmaar", 52.632, 4.748),
+    ("Helmond", 51.482, 5.661),
+    ("Oss", 51.765, 5.518),
+    ("Roosendaal", 51.531, 4.465),
+    ("Emmen", 52.785, 6.897),
+    ("Hoorn", 52.643, 5.060),
+    ("Middelburg", 51.499, 3.611),
 )
 
 PROCESSES = ("laser_cutting", "cnc_milling", "bending", "welding", "powder_coating", "assembly", "packing")
@@ -103,10 +123,14 @@ def generate_scenario(
     horizon = horizon_weeks * WEEK
     sites: list[Site] = []
     resources: list[Resource] = []
-    offers: dict[str, list[tuple[str, float, int]]] = {p: [] for p in PROCESSES}  # process -> (resource, speed, rate)
+    offers: dict[str, list[tuple[str, float, int]]] = {
+        p: [] for p in PROCESSES
+    }  # process -> (resource, speed, rate)
     for s in range(suppliers):
         name, lat, lon = TOWNS[s % len(TOWNS)]
-        site = Site(f"S{s}", f"{name} supplier {s}", lat + rng.uniform(-0.08, 0.08), lon + rng.uniform(-0.12, 0.12))
+        site = Site(
+            f"S{s}", f"{name} supplier {s}", lat + rng.uniform(-0.08, 0.08), lon + rng.uniform(-0.12, 0.12)
+        )
         sites.append(site)
         shift = rng.choices(list(SHIFTS), weights=(5, 3, 1))[0]
         closed = weekly_closures(shift, horizon)
@@ -170,7 +194,9 @@ def _carrier_options(origins: list[Site], destinations: list[Site]) -> list[Carr
             km = road_km(a, b)
             for carrier, handling, speed, fixed, per_km in CARRIERS:
                 options.append(
-                    CarrierOption(carrier, a.id, b.id, handling + math.ceil(km / speed * 60), fixed + round(per_km * km))
+                    CarrierOption(
+                        carrier, a.id, b.id, handling + math.ceil(km / speed * 60), fixed + round(per_km * km)
+                    )
                 )
     return options
 

@@ -8,7 +8,9 @@ from .domain import Plan
 from .indexing import ProblemIndex
 
 
-def shortlist(index: ProblemIndex, plan: Plan, op_id: str, size: int, rng: random.Random | None = None) -> set[str]:
+def shortlist(
+    index: ProblemIndex, plan: Plan, op_id: str, size: int, rng: random.Random | None = None
+) -> set[str]:
     """The `size - 1` candidates cheapest given where `plan` put the operation's neighbours (production plus the
     cheapest transport in from the predecessors' sites and out to the successors' or the customer's site), the
     resource `plan` chose, and one candidate at random for diversity."""

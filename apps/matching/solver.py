@@ -3,9 +3,10 @@
 1. Precheck: reasons visible without search (no capable resource, routing cycle, ...) -> an "infeasible" plan.
 2. A constructive plan from the greedy dispatcher (milliseconds), so there is always something to return.
 3. Then, by size and objective (`Limits.strategy` can force one):
-   - makespan-only problems (the FJSP benchmarks): the whole model with the horizon cut to the greedy makespan,
-     a load/critical-path lower bound and the greedy plan as hint, until it proves optimality, stalls or has had
-     35 % of the time; then LNS that keeps machine sequences outside each neighbourhood, one thread per worker;
+   - makespan-only problems (the FJSP benchmarks): the whole model (horizon cut to the best makespan, a
+     load/critical-path lower bound, the best plan as hint) and an LNS that keeps machine sequences outside each
+     neighbourhood take turns, each until it stalls; the last 10 % asks the whole model for a shorter makespan
+     than the best (a better plan, or the optimality proof);
    - quotes (at most QUOTE_MAX_FREE_OPS new operations with many candidates): the whole model over each
      operation's QUOTE_SHORTLIST most promising candidates, committed work as holes in the start domains;
    - other small problems (re-plans of a few orders): the whole model, warm-started from the better of the
@@ -44,11 +45,17 @@ from .precheck import find_infeasibility
 from .shortlist import shortlist
 from .validator import validate_plan
 
-MONOLITHIC_MAX_FREE_OPS = 150  # above this the whole model rarely finds a plan in a minute (ARCHITECTURE §8)
+# Above this the whole model is left to LNS: at 100 free operations over 8 suppliers it found nothing better
+# than the greedy plan in 5 s (presolve alone ate most of it), measured; see also ARCHITECTURE §8.
+MONOLITHIC_MAX_FREE_OPS = 40
 QUOTE_MAX_FREE_OPS = 30
 QUOTE_SHORTLIST = 4  # candidates per operation in a quote; 4 matched 8 within 0.02 % on the quote benchmark
-MAKESPAN_WHOLE_SHARE = 0.35  # most of the time the whole makespan model gets before the LNS takes over...
-MAKESPAN_STALL_SHARE = 0.1  # ...less if it finds neither a plan nor a bound for this share of the time
+# The LNS did most of the improving on Mk06, Mk07 and Mk10 in 60 s runs (whole model: 62/143/223 after its
+# share; final: 58/140/213) and the whole model on Mk05 and Mk09; 0.25/0.12 was the best of the few splits
+# tried (0.35/none, 0.2/none, 0.2/0.08, 0.25/0.12), within run-to-run noise of about ±0.3 points of mean gap.
+MAKESPAN_WHOLE_SHARE = 0.25  # the whole model's share of the time (unless it proves optimality sooner)
+MAKESPAN_STALL_SHARE = 0.12  # an improver that finds nothing for this share of the time hands over
+MAKESPAN_PROOF_SHARE = 0.1  # kept at the end to beat the best or prove it optimal
 
 
 DEFAULT_LIMITS = Limits()
@@ -59,7 +66,9 @@ def solve(problem: Problem, limits: Limits = DEFAULT_LIMITS) -> Plan:
     deadline = started + limits.time_limit_s
     # keep time to explain the plan at the end (0.4-0.9 s for 1000 operations x 17 candidates, measured)
     candidates = sum(len(op.candidates) for op in problem.operations if op.fixed is None)
-    search_deadline = deadline - min(0.2 * limits.time_limit_s, 0.02 * limits.time_limit_s + 0.0001 * candidates)
+    search_deadline = deadline - min(
+        0.2 * limits.time_limit_s, 0.02 * limits.time_limit_s + 0.0001 * candidates
+    )
     index = ProblemIndex(problem)
     reasons = find_infeasibility(problem, index)
     if reasons:
@@ -91,8 +100,10 @@ def solve(problem: Problem, limits: Limits = DEFAULT_LIMITS) -> Plan:
     strategy = _strategy(limits.strategy, index)
 
     if strategy == "greedy" or (incumbent is not None and limits.time_limit_s <= 0):
-        plan = incumbent or Plan(UNKNOWN, reasons=(Infeasible(NO_SOLUTION_IN_TIME, detail="greedy found no slot"),))
-    elif problem.weights.makespan_only and strategy != "lns":
+        plan = incumbent or Plan(
+            UNKNOWN, reasons=(Infeasible(NO_SOLUTION_IN_TIME, detail="greedy found no slot"),)
+        )
+    elif strategy == "makespan":
         plan = _solve_makespan(index, incumbent, limits, started, search_deadline)
     elif strategy == "quote" and incumbent is not None:
         plan = _solve_quote(index, incumbent, limits, started, search_deadline)
@@ -110,7 +121,11 @@ def solve(problem: Problem, limits: Limits = DEFAULT_LIMITS) -> Plan:
 
 def _strategy(requested: str, index: ProblemIndex) -> str:
     if requested != "auto":
+        if requested == "monolithic" and index.problem.weights.makespan_only:
+            return "makespan"  # the makespan path honours "monolithic" by never leaving the whole model
         return requested
+    if index.problem.weights.makespan_only:
+        return "makespan"
     free = [op for op in index.problem.operations if op.fixed is None]
     if len(free) <= QUOTE_MAX_FREE_OPS and any(len(op.candidates) > QUOTE_SHORTLIST for op in free):
         return "quote"
@@ -167,16 +182,20 @@ def _solve_whole(
     return _settle(result, incumbent)
 
 
-def _solve_quote(index: ProblemIndex, incumbent: Plan, limits: Limits, started: float, deadline: float) -> Plan:
+def _solve_quote(
+    index: ProblemIndex, incumbent: Plan, limits: Limits, started: float, deadline: float
+) -> Plan:
     """A few new operations against committed work, fast: each operation among its QUOTE_SHORTLIST most
     promising candidates, committed work as holes in the start domains. The result is optimal for the shortlist;
-    it is reported "feasible" with the problem's own lower bound, because the shortlist may have cut the optimum."""
+    it is reported "feasible" without a bound, because the shortlist may have cut the optimum."""
     restrict = {
         op.id: shortlist(index, incumbent, op.id, QUOTE_SHORTLIST)
         for op in index.problem.operations
         if op.fixed is None
     }
-    mm = MatchingModel(index, horizon=planning_horizon(index, incumbent), incumbent=incumbent, restrict=restrict)
+    mm = MatchingModel(
+        index, horizon=planning_horizon(index, incumbent), incumbent=incumbent, restrict=restrict
+    )
     mm.add_hint(incumbent)
     result = run_model(
         mm,
@@ -189,50 +208,130 @@ def _solve_quote(index: ProblemIndex, incumbent: Plan, limits: Limits, started: 
         extra_params=FAST_PRESOLVE,
         method="cp-sat-quote",
     )
+    # no bound: the shortlist's is not the problem's, and the search-free one costs a third of a quote's time
     plan = _settle(replace(result, bound=None), incumbent)
-    bound = float(objective_lower_bound(index))
-    status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE
-    return replace(plan, status=status, best_bound=bound, gap=_gap(plan.objective, bound))
+    return replace(plan, status=FEASIBLE, best_bound=None, gap=None)
 
 
 def _solve_makespan(
     index: ProblemIndex, incumbent: Plan | None, limits: Limits, started: float, deadline: float
 ) -> Plan:
-    """Whole model first (it proves the easy instances and gives the bound), then, if the gap is still open,
-    large-neighbourhood search from its best plan for the rest of the time, one search thread per worker."""
+    """A portfolio of two improvers taking turns on the best plan, then a proof attempt.
+
+    The whole model first (it proves the easy instances and gives the bound) for at most MAKESPAN_WHOLE_SHARE of
+    the time; then our LNS and the whole model again (CP-SAT's own neighbourhoods, restarted from the best plan)
+    alternate, each until it stalls for MAKESPAN_STALL_SHARE of the time; the last MAKESPAN_PROOF_SHARE asks for
+    a shorter makespan than the best. Measured: Mk06, Mk07 and Mk10 improved mostly under our LNS, Mk05 and Mk09
+    mostly under the whole model (60 s runs)."""
     lower = makespan_lower_bound(index)
-    upper = incumbent.makespan if incumbent is not None else None
+    total = deadline - time.perf_counter()
+    monolithic = limits.strategy == "monolithic"
+    best, bound = incumbent, float(lower)
+    first_turn = True
+    proof_at = deadline - (0 if monolithic else MAKESPAN_PROOF_SHARE * total)
+    stall = MAKESPAN_STALL_SHARE * total
+    while True:
+        remaining = proof_at - time.perf_counter()
+        if remaining < 0.5 or (best is not None and gap_closed(best.objective, bound)):
+            break
+        share = remaining if monolithic else min(remaining, MAKESPAN_WHOLE_SHARE * total)
+        result = _whole_makespan_model(
+            index, best, bound, limits, started, share, stall_s=None if first_turn or monolithic else stall
+        )
+        first_turn = False
+        if result.status == "infeasible":  # nothing shorter than `best` exists below the horizon it was given
+            bound = float(best.makespan) if best is not None else bound
+            break
+        if result.bound is not None:
+            bound = max(bound, result.bound)
+        if result.plan is not None and (best is None or result.plan.objective < best.objective):  # type: ignore[operator]
+            best = result.plan
+        if best is None or monolithic or gap_closed(best.objective, bound):
+            break
+        remaining = proof_at - time.perf_counter()
+        if remaining < 0.5:
+            break
+        best, _ = improve(
+            index,
+            best,
+            horizon=best.makespan,
+            limits=limits,
+            started=started,
+            deadline=proof_at,
+            hold="sequence",
+            stop_at=bound,
+            threads=max(1, limits.workers),
+            stall_s=stall,
+        )
+    if best is None:
+        return Plan(
+            UNKNOWN, reasons=(Infeasible(NO_SOLUTION_IN_TIME, detail="no plan within the time limit"),)
+        )
+    if not gap_closed(best.objective, bound) and deadline - time.perf_counter() > 0.5:
+        best, bound = _beat_or_prove(index, best, bound, limits, started, deadline)
+    status = OPTIMAL if gap_closed(best.objective, bound) else FEASIBLE
+    return replace(best, status=status, best_bound=bound, gap=_gap(best.objective, bound))
+
+
+def _whole_makespan_model(
+    index: ProblemIndex,
+    best: Plan | None,
+    bound: float,
+    limits: Limits,
+    started: float,
+    time_limit_s: float,
+    stall_s: float | None,
+) -> RunResult:
+    """The whole model with the horizon cut to the best makespan so far (no optimum lies beyond it)."""
+    upper = best.makespan if best is not None else None
     horizon = upper if upper is not None else planning_horizon(index, None)
     mm = MatchingModel(
         index,
         horizon=horizon,
-        options=ModelOptions(redundant="subset", makespan_lb=lower, makespan_ub=upper),
+        options=ModelOptions(redundant="subset", makespan_lb=int(bound), makespan_ub=upper),
     )
-    if incumbent is not None:
-        mm.add_hint(incumbent)
-    total = deadline - time.perf_counter()
-    whole_model_s = total if limits.strategy == "monolithic" else min(total, max(1.0, MAKESPAN_WHOLE_SHARE * total))
-    result = run_model(
+    if best is not None:
+        mm.add_hint(best)
+    return run_model(
         mm,
-        time_limit_s=whole_model_s,
+        time_limit_s=time_limit_s,
         workers=limits.workers,
         seed=limits.seed,
         relative_gap=limits.relative_gap,
         on_progress=limits.on_progress,
         started=started,
         log=limits.log,
-        stall_s=None if limits.strategy == "monolithic" else max(2.0, MAKESPAN_STALL_SHARE * total),
+        stall_s=stall_s,
     )
-    plan = _settle(result, incumbent)
-    if plan.status != FEASIBLE or deadline - time.perf_counter() < 0.5:
-        return plan
-    bound = result.bound if result.bound is not None else float(lower)
-    improved, _ = improve(
-        index, plan, horizon=plan.makespan, limits=limits, started=started, deadline=deadline,
-        hold="sequence", stop_at=bound, threads=max(1, limits.workers),
+
+
+def _beat_or_prove(
+    index: ProblemIndex, best: Plan, bound: float, limits: Limits, started: float, deadline: float
+) -> tuple[Plan, float]:
+    """The whole model once more, asked for a makespan strictly below the best: a plan if there is one, else
+    (when CP-SAT refutes it in time) the proof that the best is optimal. The bound it reaches holds either way:
+    any plan is at least as long as the best, or is one this model covers."""
+    target = best.makespan - 1
+    mm = MatchingModel(
+        index,
+        horizon=target,
+        options=ModelOptions(redundant="subset", makespan_lb=int(bound), makespan_ub=target),
     )
-    status = OPTIMAL if gap_closed(improved.objective, bound) else FEASIBLE
-    return replace(improved, status=status, best_bound=bound, gap=_gap(improved.objective, bound))
+    mm.add_hint(best)  # infeasible by one minute, still a good guide
+    result = run_model(
+        mm,
+        time_limit_s=deadline - time.perf_counter(),
+        workers=limits.workers,
+        seed=limits.seed + 1,
+        on_progress=limits.on_progress,
+        started=started,
+        log=limits.log,
+    )
+    if result.status == "infeasible":
+        return best, float(best.makespan)
+    if result.plan is not None and result.plan.objective < best.objective:  # type: ignore[operator]
+        return result.plan, max(bound, result.bound or bound)
+    return best, max(bound, result.bound or bound)
 
 
 def _settle(result: RunResult, incumbent: Plan | None) -> Plan:
@@ -240,11 +339,15 @@ def _settle(result: RunResult, incumbent: Plan | None) -> Plan:
     if result.status == "infeasible":
         if incumbent is not None:  # cannot happen unless the model is wrong; never drop a valid plan for it
             return replace(incumbent, method=incumbent.method + "+model-infeasible")
-        return Plan(INFEASIBLE, reasons=(Infeasible(SOLVER_PROVED_INFEASIBLE, detail="CP-SAT proved no plan"),))
+        return Plan(
+            INFEASIBLE, reasons=(Infeasible(SOLVER_PROVED_INFEASIBLE, detail="CP-SAT proved no plan"),)
+        )
     plan = result.plan
     if plan is None or (incumbent is not None and incumbent.objective < plan.objective):  # type: ignore[operator]
         if incumbent is None:
-            return Plan(UNKNOWN, reasons=(Infeasible(NO_SOLUTION_IN_TIME, detail="no plan within the time limit"),))
+            return Plan(
+                UNKNOWN, reasons=(Infeasible(NO_SOLUTION_IN_TIME, detail="no plan within the time limit"),)
+            )
         bound = result.bound
         status = OPTIMAL if gap_closed(incumbent.objective, bound) else FEASIBLE
         return replace(incumbent, status=status, best_bound=bound, gap=_gap(incumbent.objective, bound))
@@ -258,5 +361,14 @@ def _gap(objective: int | None, bound: float | None) -> float | None:
 
 
 def _finish(plan: Plan, index: ProblemIndex, limits: Limits, started: float) -> Plan:
+    quote = plan.method == "cp-sat-quote"
+    if (
+        plan.has_schedule
+        and plan.best_bound is None
+        and not index.problem.weights.makespan_only
+        and not quote
+    ):
+        bound = float(objective_lower_bound(index))  # the search gave none: report the search-free one
+        plan = replace(plan, best_bound=bound, gap=_gap(plan.objective, bound))
     explanations = explain_plan(index, plan) if limits.explain and plan.has_schedule else {}
     return replace(plan, explanations=explanations, wall_s=time.perf_counter() - started)

@@ -17,7 +17,9 @@ class Timeline:
     disjoint intervals; bookings on a multi-unit resource are kept apart and counted.
     """
 
-    def __init__(self, capacity: int = 1, closed: tuple[Interval, ...] = (), horizon: int | None = None) -> None:
+    def __init__(
+        self, capacity: int = 1, closed: tuple[Interval, ...] = (), horizon: int | None = None
+    ) -> None:
         self.capacity = max(1, capacity)
         self.horizon = horizon
         self._starts: list[int] = []

@@ -78,9 +78,13 @@ def _resources(problem: Problem, plan: Plan) -> list[Violation]:
         for a in work:
             for start, end in resource.closed:
                 if a.start < end and start < a.end and a.end > a.start:
-                    found.append(Violation("in_closed_hours", a.operation_id, f"{resource.id} closed {start}-{end}"))
+                    found.append(
+                        Violation("in_closed_hours", a.operation_id, f"{resource.id} closed {start}-{end}")
+                    )
         # sweep: ends sort before starts at the same minute (half-open intervals)
-        events = sorted([(a.start, 1) for a in work if a.end > a.start] + [(a.end, -1) for a in work if a.end > a.start])
+        events = sorted(
+            [(a.start, 1) for a in work if a.end > a.start] + [(a.end, -1) for a in work if a.end > a.start]
+        )
         level = 0
         for time, delta in events:
             level += delta
@@ -113,7 +117,9 @@ def _transport(problem: Problem, plan: Plan) -> list[Violation]:
             found.append(Violation("transport_invalid", f"{key[0]}->{key[1]}", f"no such offer: {leg}"))
             return None
         if leg.arrival - leg.departure != offer.duration or leg.cost_minor != offer.cost_minor:
-            found.append(Violation("transport_invalid", f"{key[0]}->{key[1]}", "duration or cost differs from offer"))
+            found.append(
+                Violation("transport_invalid", f"{key[0]}->{key[1]}", "duration or cost differs from offer")
+            )
         if leg.departure < departure:
             found.append(Violation("transport_invalid", f"{key[0]}->{key[1]}", "leaves before the work ends"))
         return leg.arrival
@@ -128,13 +134,17 @@ def _transport(problem: Problem, plan: Plan) -> list[Violation]:
                 continue
             arrival = check_leg((p, op.id), site[pred.resource_id], site[succ.resource_id], pred.end)
             if arrival is not None and arrival > succ.start:
-                found.append(Violation("precedence", f"{p}->{op.id}", f"arrives {arrival} > start {succ.start}"))
+                found.append(
+                    Violation("precedence", f"{p}->{op.id}", f"arrives {arrival} > start {succ.start}")
+                )
 
     for order in problem.orders:
         members = [op for op in problem.operations if op.order_id == order.id]
         if not members:
             continue
-        waited_for = {p for op in members for p in op.predecessors if ops.get(p) and ops[p].order_id == order.id}
+        waited_for = {
+            p for op in members for p in op.predecessors if ops.get(p) and ops[p].order_id == order.id
+        }
         done = 0
         for op in members:
             if op.id in waited_for:
@@ -146,7 +156,9 @@ def _transport(problem: Problem, plan: Plan) -> list[Violation]:
                 finish = arrival if arrival is not None else finish
             done = max(done, finish)
         if plan.completion.get(order.id) != done:
-            found.append(Violation("completion_wrong", order.id, f"{plan.completion.get(order.id)} != {done}"))
+            found.append(
+                Violation("completion_wrong", order.id, f"{plan.completion.get(order.id)} != {done}")
+            )
         if order.deadline is not None and done > order.deadline:
             found.append(Violation("deadline_missed", order.id, f"{done} > {order.deadline}"))
     for key in legs:
@@ -159,9 +171,7 @@ def _costs(problem: Problem, plan: Plan) -> list[Violation]:
     found = []
     production = sum(a.cost_minor for a in plan.assignments.values())
     transport = sum(leg.cost_minor for leg in plan.legs)
-    lateness = sum(
-        o.lateness_weight * max(0, plan.completion.get(o.id, 0) - o.due) for o in problem.orders
-    )
+    lateness = sum(o.lateness_weight * max(0, plan.completion.get(o.id, 0) - o.due) for o in problem.orders)
     actual = (plan.costs.production, plan.costs.transport, plan.costs.lateness)
     if actual != (production, transport, lateness):
         found.append(Violation("cost_mismatch", "plan", f"{actual} != {(production, transport, lateness)}"))

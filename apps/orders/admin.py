@@ -31,21 +31,20 @@ def _is_staff(user) -> bool:
     return user.is_active and (user.is_superuser or user.has_role(Role.STAFF))
 
 
+def _is_finance(user) -> bool:
+    # is_active first: the admin asks these questions of the anonymous user too (its login page lists apps).
+    return user.is_active and user.has_role(Role.FINANCE)
+
+
 class NetworkStaffAdmin(admin.ModelAdmin):
     """Platform staff work the order desk by role (no per-model permission rows to hand out); finance may look."""
 
     def has_module_permission(self, request):
-        return (
-            _is_staff(request.user)
-            or request.user.has_role(Role.FINANCE)
-            or super().has_module_permission(request)
-        )
+        return _is_staff(request.user) or _is_finance(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
         return (
-            _is_staff(request.user)
-            or request.user.has_role(Role.FINANCE)
-            or super().has_view_permission(request, obj)
+            _is_staff(request.user) or _is_finance(request.user) or super().has_view_permission(request, obj)
         )
 
     def has_change_permission(self, request, obj=None):
@@ -98,7 +97,7 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         user = request.user
-        return _is_staff(user) or user.has_role(Role.FINANCE) or super().has_view_permission(request, obj)
+        return _is_staff(user) or _is_finance(user) or super().has_view_permission(request, obj)
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -73,7 +73,9 @@ class PlaceResult:
 @dataclass
 class PayResult:
     order: Order
-    status: str  # "paid", "declined", "requoted", "unavailable", "requires_action", "already_paid"
+    # "paid", "already_paid", "declined", "requires_action", "requoted", "not_payable" (the order's state no
+    # longer takes money: a client error, not an outage) and "unavailable" (Stripe or quoting is down).
+    status: str
     message: str = ""
     previous_total_minor: int | None = None
     previous_delivery_date: date | None = None
@@ -235,7 +237,7 @@ def checkout_pay(*, order: Order, payment_method: str) -> PayResult:
     if order.status in PAID_STATES:
         return PayResult(order=order, status="already_paid")
     if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
-        return PayResult(order=order, status="unavailable", message="This order can no longer be paid.")
+        return PayResult(order=order, status="not_payable", message="This order can no longer be paid.")
     if order.quote_expires_at <= timezone.now():
         previous = (order.total_minor, order.promised_delivery_date)
         try:
@@ -286,7 +288,7 @@ def payment_result_apply(*, order: Order, intent: dict, actor_label: str) -> Pay
         order = Order.objects.get(pk=order.pk)
         if outcome in (PaymentOutcome.APPLIED, PaymentOutcome.ALREADY):
             return PayResult(order=order, status="paid")
-        return PayResult(order=order, status="unavailable", message="This payment is being refunded.")
+        return PayResult(order=order, status="not_payable", message="This payment is being refunded.")
     if status in ("requires_action", "requires_confirmation"):
         return PayResult(
             order=order, status="requires_action", message="Your bank needs you to confirm the payment."

@@ -14,9 +14,9 @@ from django.db import connection
 
 from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.validation import InvalidConfiguration
+from apps.matching.quoting import SOURCE_INFEASIBLE
 from apps.orders.ports import QuoteUnavailable
 from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
-from apps.matching.quoting import SOURCE_INFEASIBLE
 from apps.storefront.quoting import quote_configuration
 from apps.tenants.models import Tenant
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.money import Money, currency_exponent
+from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
 from apps.orders.access import design_version_orderable_get, order_get_for_customer
 from apps.orders.gantt import gantt_for_order
@@ -241,6 +242,7 @@ def _pay_context(request, order, *, form=None, result=None) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@csp_extend(**STRIPE_JS)  # the Payment Element (real Stripe keys) loads from js.stripe.com; only this page
 def order_pay(request, order_id: int):
     order = order_get_for_customer(user=request.user, order_id=order_id)
     if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
@@ -261,7 +263,7 @@ def order_pay(request, order_id: int):
     if result.status in ("paid", "already_paid"):
         messages.success(request, "Thank you: your payment went through. We are planning your order now.")
         return redirect("storefront:order_detail", order_id=order.pk)
-    status = 402 if result.status == "declined" else 409 if result.status == "requoted" else 503
+    status = {"declined": 402, "requoted": 409, "not_payable": 409}.get(result.status, 503)
     return render(request, PAY, _pay_context(request, result.order, result=result), status=status)
 
 

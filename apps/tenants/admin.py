@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from apps.accounts.admin import UserAdmin
+from apps.accounts.forms import ThrottledAdminAuthenticationForm
 from apps.accounts.models import User
 from apps.tenants.forms import TenantDeleteForm
 from apps.tenants.models import Domain, Tenant, TenantStatus
@@ -14,6 +15,7 @@ from apps.tenants.services import tenant_activate, tenant_delete, tenant_suspend
 
 
 class OperatorAdminSite(admin.AdminSite):
+    login_form = ThrottledAdminAuthenticationForm
     site_header = "Cloud Factory — operator"
     site_title = "Cloud Factory operator"
     index_title = "Networks and operators"

@@ -6,7 +6,10 @@ from config.env import database_from_url, env_bool, env_int, env_list, env_str, 
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789")
+# Production refuses these development defaults (config/settings/production.py).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"  # noqa: S105 - refused in production
+DEVELOPMENT_ENCRYPTION_KEY = "Zm9yLWRldmVsb3BtZW50LW9ubHktMzItYnl0ZXMtISE="
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost")
 PLATFORM_PORT = env_int("PLATFORM_PORT", 8000)
@@ -64,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # CSP with a per-request nonce, Permissions-Policy (apps/core/security.py).
     "apps.core.security.SecurityHeadersMiddleware",
+    "apps.core.security.NulCharacterGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,13 +96,20 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# The private services' ports (scripts/services.sh reads the same variables).
+PG_PORT = env_int("PG_PORT", 54329)
+REDIS_PORT = env_int("REDIS_PORT", 63790)
+STRIPE_PORT = env_int("STRIPE_PORT", 8420)
+
 DATABASE_URL = env_url(
-    "DATABASE_URL", "postgres://cloudfactory@127.0.0.1:54329/cloudfactory", schemes=("postgres", "postgresql")
+    "DATABASE_URL",
+    f"postgres://cloudfactory@127.0.0.1:{PG_PORT}/cloudfactory",
+    schemes=("postgres", "postgresql"),
 )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:63790/0", schemes=("redis", "rediss"))
+REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0", schemes=("redis", "rediss"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -240,9 +251,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Encrypts secrets at rest (tenant Stripe keys). A Fernet key from the environment in production.
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "Zm9yLWRldmVsb3BtZW50LW9ubHktMzItYnl0ZXMtISE=")
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", DEVELOPMENT_ENCRYPTION_KEY)
 
-STRIPE_LOCAL_URL = env_url("STRIPE_LOCAL_URL", "http://127.0.0.1:8420", schemes=("http", "https"))
+STRIPE_LOCAL_URL = env_url("STRIPE_LOCAL_URL", f"http://127.0.0.1:{STRIPE_PORT}", schemes=("http", "https"))
 
 LOGGING = {
     "version": 1,

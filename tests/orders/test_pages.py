@@ -255,8 +255,12 @@ def test_with_real_stripe_keys_the_pay_page_renders_the_payment_element(signed_i
         publishable_key="pk_test_123",
         secret_key_encrypted=crypto.encrypt("sk_test_456"),
     )
-    body = signed_in.get(f"/orders/{awaiting.pk}/pay/").content.decode()
-    assert "https://js.stripe.com/v3/" in body and 'Stripe("pk_test_123")' in body
+    response = signed_in.get(f"/orders/{awaiting.pk}/pay/")
+    body = response.content.decode()
+    # No inline script (CSP): the keys travel in data attributes to static/js/stripe-payment.js.
+    assert "https://js.stripe.com/v3/" in body and 'data-publishable-key="pk_test_123"' in body
+    assert "js/stripe-payment.js" in body
+    assert "https://js.stripe.com" in response["Content-Security-Policy"]
     client_secret = awaiting.payments.get().client_secret
     assert client_secret and client_secret in body
     assert 'name="card_number"' not in body

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -154,12 +154,17 @@ class CartQuoteApi(APIView):
         return _cart_response(request, extra={"design_changes": result.design_changes})
 
 
-class OrderListCreateApi(APIView):
-    @extend_schema(summary="My orders", responses=OrderListSerializer(many=True))
-    def get(self, request):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(order_list_for_customer(customer=request.user), request, view=self)
-        return paginator.get_paginated_response(OrderListSerializer(page, many=True).data)
+class OrderListCreateApi(generics.ListAPIView):
+    # A generic list view so that the schema documents the paginated envelope and limit/offset.
+    serializer_class = OrderListSerializer
+    pagination_class = LimitOffsetPagination
+
+    def get_queryset(self):
+        return order_list_for_customer(customer=self.request.user)
+
+    @extend_schema(summary="My orders")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Place an order from my cart",
@@ -227,7 +232,11 @@ class OrderPayApi(APIView):
             402: OpenApiResponse(
                 description="Declined: the order stays awaiting payment; retry with another."
             ),
-            409: OpenApiResponse(description="The quote expired and changed; the body has the new terms."),
+            409: OpenApiResponse(
+                description="The quote expired and changed (the body has the new terms), or the order can no "
+                "longer be paid (cancelled, refunded)."
+            ),
+            503: OpenApiResponse(description="Payments or quoting are unavailable; retry shortly."),
         },
     )
     def post(self, request, order_id: int):
@@ -241,7 +250,7 @@ class OrderPayApi(APIView):
         body = OrderDetailSerializer(order).data
         if result.status in ("paid", "already_paid"):
             return Response(body)
-        codes = {"declined": 402, "requoted": 409, "requires_action": 402}
+        codes = {"declined": 402, "requoted": 409, "not_payable": 409, "requires_action": 402}
         body = {**body, "detail": result.message, "result": result.status}
         return Response(body, status=codes.get(result.status, status.HTTP_503_SERVICE_UNAVAILABLE))
 

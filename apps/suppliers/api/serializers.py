@@ -3,7 +3,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.suppliers.models import AssetOwner, CalendarException, Carrier, OpeningHours, RateCard, Resource
+from apps.suppliers.models import (
+    AssetOwner,
+    CalendarException,
+    CalendarExceptionKind,
+    Carrier,
+    OpeningHours,
+    RateCard,
+    Resource,
+)
 from apps.suppliers.quality import FORMULA
 from apps.suppliers.selectors import asset_owner_quality
 
@@ -110,7 +118,22 @@ class ResourceSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "currency", "updated_at"]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+        "example": "08:00",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A local wall-clock time (HH:MM[:SS]) in the network's time zone. JSON Schema's `time` format is RFC 3339's
+    full-time, which requires a UTC offset: that is not what opening hours are, so the schema says so plainly."""
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
+    opens = WallClockTimeField()
+    closes = WallClockTimeField(help_text="00:00 means midnight at the end of the day.")
+
     class Meta:
         model = OpeningHours
         fields = ["id", "weekday", "opens", "closes"]
@@ -118,6 +141,11 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
 
 
 class CalendarExceptionSerializer(serializers.ModelSerializer):
+    # Optional with the model's default; the service takes it explicitly, so it is always in validated_data.
+    kind = serializers.ChoiceField(
+        choices=CalendarExceptionKind.choices, default=CalendarExceptionKind.CLOSED
+    )
+
     class Meta:
         model = CalendarException
         fields = ["id", "kind", "starts_at", "ends_at", "reason"]

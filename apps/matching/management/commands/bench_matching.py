@@ -21,7 +21,9 @@ class Command(BaseCommand):
         best_path = options["best_known"] or bench.find_best_known(options["files"])
         best_known = bench.load_best_known(best_path) if best_path else {}
         rows = []
-        for row in bench.bench_fjs(options["files"], options["time_limit"], options["workers"], options["seed"]):
+        for row in bench.bench_fjs(
+            options["files"], options["time_limit"], options["workers"], options["seed"]
+        ):
             rows.append(bench.with_gap(row, best_known))
             self.stdout.write(json.dumps(rows[-1]))
             self.stdout.flush()

@@ -8,7 +8,9 @@ from apps.matching import bench
 
 
 class Command(BaseCommand):
-    help = "Solve a generated marketplace scenario and report objective, bound, gap, lateness, time and memory."
+    help = (
+        "Solve a generated marketplace scenario and report objective, bound, gap, lateness, time and memory."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--orders", type=int, default=200)
@@ -19,6 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = bench.bench_network(
-            options["orders"], options["suppliers"], options["seed"], options["time_limit"], options["workers"]
+            options["orders"],
+            options["suppliers"],
+            options["seed"],
+            options["time_limit"],
+            options["workers"],
         )
         self.stdout.write(json.dumps(result))

@@ -31,7 +31,7 @@ class Command(BaseCommand):
                     subdomain=f"bench-{run}-c{i}",
                     currency="EUR",
                     admin_email=f"owner{i}@bench.test",
-                    admin_password="bench-password-123",
+                    admin_password="bench-password-123",  # noqa: S106 - throwaway benchmark networks
                 )
                 clone_s.append(time.perf_counter() - started)
                 created.append(tenant)

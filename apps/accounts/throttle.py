@@ -1,0 +1,93 @@
+"""Failed sign-in throttling, per (network, e-mail) and per (network, client address).
+
+Counters live in the cache, whose keys already carry the schema of the current network
+(`django_tenants.cache.make_key`): a burst of failures on one network never locks anything on another, and the
+public site's operator admin has counters of its own.
+
+Each counter is a fixed window that opens with the first failure. Once a counter reaches its limit, every attempt
+it covers is refused without checking the password (even the right one) until that window closes; refused
+attempts neither count nor extend the window. A successful sign-in clears the e-mail's counter, not the
+address's (one person signing in does not forgive an address that guessed at others).
+
+Why not django-axes: its attempt models would have to live in every tenant schema, its handler and middleware
+wrap every authentication backend call (including the admin's) with behaviour of its own, and it brings a
+settings surface larger than this module. The cache-based counters below are enough for "N failures per window"
+and are tenant-scoped for free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+DEFAULTS = {"PER_EMAIL": 5, "PER_ADDRESS": 20, "WINDOW_S": 15 * 60}
+
+
+def _limits() -> dict:
+    return {**DEFAULTS, **getattr(settings, "LOGIN_THROTTLE", {})}
+
+
+def client_address(request) -> str:
+    """The client's IP address. Behind `TRUSTED_PROXY_COUNT` reverse proxies, each of which appends the address
+    it received from to X-Forwarded-For, the client is that many entries from the right; the entries further left
+    are whatever the client sent and are never trusted."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _keys(request, email: str) -> list[tuple[str, int]]:
+    limits = _limits()
+    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+    return [
+        (f"login-fail:email:{digest}", limits["PER_EMAIL"]),
+        (f"login-fail:addr:{client_address(request)}", limits["PER_ADDRESS"]),
+    ]
+
+
+def login_lockout_remaining(*, request, email: str) -> int:
+    """Seconds until sign-in attempts for this e-mail from this client are accepted again; 0 if they are now."""
+    now = time.time()
+    remaining = 0.0
+    for key, limit in _keys(request, email):
+        state = cache.get_many([key, f"{key}:until"])
+        if state.get(key, 0) >= limit and f"{key}:until" in state:
+            remaining = max(remaining, state[f"{key}:until"] - now)
+    return math.ceil(remaining) if remaining > 0 else 0
+
+
+def login_failure_record(*, request, email: str) -> None:
+    """Counts one failed attempt against the e-mail and the client address."""
+    window = _limits()["WINDOW_S"]
+    until = time.time() + window
+    for key, _limit in _keys(request, email):
+        # add() opens the window only if none is open; incr() keeps the key's expiry.
+        cache.add(f"{key}:until", until, timeout=window)
+        if not cache.add(key, 1, timeout=window):
+            try:
+                cache.incr(key)
+            except ValueError:  # the window closed between add() and incr(): start a new one
+                cache.set(key, 1, timeout=window)
+                cache.set(f"{key}:until", until, timeout=window)
+
+
+def login_success_record(*, request, email: str) -> None:
+    key, _limit = _keys(request, email)[0]
+    cache.delete_many([key, f"{key}:until"])
+
+
+def lockout_message(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return (
+        "Too many failed sign-in attempts. For your security, signing in is paused; "
+        f"try again in {minutes} {unit}."
+    )
