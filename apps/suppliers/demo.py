@@ -113,6 +113,7 @@ SITES = [
         R("Prusa farm (12 printers)", P.FDM_PRINTING, (250, 210, 210), 300, 8, 500, capacity=12, materials=("PLA", "PETG", "ASA"), tolerance="0.200", calendar="round_the_clock"),
         R("Formlabs Form 3L", P.SLA_PRINTING, (335, 200, 300), 800, 22, 1500, capacity=2, materials=("standard resin", "tough resin"), tolerance="0.050", calendar="round_the_clock"),
         R("Metrology room", P.QUALITY_INSPECTION, (1000, 1000, 800), 700, 70, 1500, "1.10", tolerance="0.005"),
+        R("Print finishing booth", P.PAINTING, (600, 400, 400), 500, 40, 800, materials=("PLA", "PETG", "ASA", "standard resin", "tough resin"), tolerance="0.300"),
     )),
     Site("Bossche Staalbouw", "Den Bosch", "51.697816", "5.303675", "De Rietvelden 10", "5231 DL", (
         R("MIG welding line", P.WELDING, (4000, 2000, 2000), 1200, 90, 2000, "1.20", capacity=3, materials=("steel",), tolerance="1.000", calendar="early"),

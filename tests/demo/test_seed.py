@@ -1,0 +1,38 @@
+"""`make run` seeds the whole demo network: every domain's seed runs together, and a second run changes nothing."""
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from apps.catalog.models import ProductTemplate
+from apps.demo.seed import DEMO_USERS, demo_seed
+from apps.orders.models import Order
+from apps.suppliers.models import AssetOwner, Resource
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "templates": ProductTemplate.objects.count(),
+        "asset_owners": AssetOwner.objects.count(),
+        "resources": Resource.objects.count(),
+        "orders": Order.objects.count(),
+    }
+
+
+def test_demo_seed_builds_the_whole_network_once(stripe_server):
+    tenant = demo_seed()
+    connection.set_schema_to_public()
+    with schema_context(tenant.schema_name):
+        first = _counts()
+        assert first["templates"] >= 3
+        assert first["asset_owners"] >= 15
+        assert first["resources"] >= 40
+        statuses = set(Order.objects.values_list("status", flat=True))
+        assert {"awaiting_payment", "paid", "in_production", "delivered"} <= statuses
+    assert demo_seed().pk == tenant.pk
+    connection.set_schema_to_public()
+    with schema_context(tenant.schema_name):
+        assert _counts() == first
+    assert len(DEMO_USERS) == 4
