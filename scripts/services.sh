@@ -19,7 +19,8 @@ pg_bindir() {
 
 as_pg_user() {
   # initdb and postgres refuse to run as root: use Debian's postgres system user then.
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / : the postgres user may not be allowed into the current directory (a checkout under /root).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 ensure_packages() {
