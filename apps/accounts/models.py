@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.functional import cached_property
 
 from apps.accounts.roles import Role
 
@@ -51,5 +52,10 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The user's role groups, read once per instance: admin and portal checks ask several times a request."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
     def has_role(self, role: Role) -> bool:
-        return self.is_active and any(group.name == role for group in self.groups.all())
+        return self.is_active and role in self.role_names

@@ -25,11 +25,13 @@ def user_create(
     )
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+    user.__dict__.pop("role_names", None)
     return user
 
 
 def user_grant_role(*, user: User, role: Role) -> None:
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+    user.__dict__.pop("role_names", None)  # the cached roles are stale now
     if role in ADMIN_ROLES and not user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=True)
