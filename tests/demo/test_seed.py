@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from apps.accounts.models import User
 from apps.catalog.models import ProductTemplate
 from apps.demo.seed import DEMO_USERS, demo_seed
 from apps.orders.models import Order
@@ -31,8 +32,8 @@ def test_demo_seed_builds_the_whole_network_once(stripe_server):
         assert first["resources"] >= 40
         statuses = set(Order.objects.values_list("status", flat=True))
         assert {"awaiting_payment", "paid", "in_production", "delivered"} <= statuses
+        assert User.objects.filter(email__in=[login.email for login in DEMO_USERS]).count() == len(DEMO_USERS)
     assert demo_seed().pk == tenant.pk
     connection.set_schema_to_public()
     with schema_context(tenant.schema_name):
         assert _counts() == first
-    assert len(DEMO_USERS) == 4
