@@ -198,6 +198,22 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
     pytest.fail(f"condition not met within {timeout} s")
 
 
+def wait_for_idle_worker(timeout: float = 60.0) -> None:
+    """Waits until the test worker has no task running or waiting to start: a test that then blocks a table knows
+    no leftover task of its own setup will queue behind the lock and hold the single pool process. (Retries that
+    earlier tests left with a countdown are not waited for; they belong to other networks.)"""
+    from config.celery import app
+
+    def idle() -> bool:
+        inspector = app.control.inspect(timeout=1.0)
+        replies = [inspector.active(), inspector.reserved()]
+        if any(reply is None for reply in replies):
+            return False  # no answer yet: not known to be idle
+        return all(not tasks for reply in replies for tasks in reply.values())
+
+    wait_for(idle, timeout=timeout, interval=0.2)
+
+
 def sign_in(client: Client, tenant: Tenant, user) -> Client:
     """Logs a user in on a network's host; the session is stored in that network's schema."""
     with schema_context(tenant.schema_name):

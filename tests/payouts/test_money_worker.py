@@ -19,12 +19,11 @@ import apps.payouts.handlers_money  # noqa: F401 - subscribes the money side to 
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.models import EntryKind, JournalEntry, OrderMoney, StripeWrite, Transfer, TransferStatus
 from apps.payouts.tasks_money import transfer_send_task
 from apps.payouts.transfers import transfer_release_for_work_item
 from apps.tenants.services import tenant_create
-from tests.conftest import PASSWORD, wait_for
+from tests.conftest import PASSWORD, wait_for, wait_for_idle_worker
 from tests.payouts.money_builders import deliver_leg, finish_work_item, make_order, make_participants, pay
 from tests.payouts.money_checks import reconciles_clean, stripe_transfers
 
@@ -97,7 +96,13 @@ def test_worker_killed_after_the_stripe_call_before_commit_sends_once(celery_wor
         with schema_context(network.schema_name):
             (owner,), _ = make_participants(owners=1, carriers=0)
             order = make_order(total_minor=10_000, items=[(owner, 6_000)])
-            charge_record(charge_id=pay(order)["id"])
+            charge = pay(order)  # order.paid → the worker books the charge
+            wait_for(
+                lambda: OrderMoney.objects.filter(order=order, charge_id=charge["id"]).exists(), timeout=60
+            )
+            # The lock below would park any task of this setup still queued (the charge booking, planning) in
+            # the single pool process, ahead of the send this test is about.
+            wait_for_idle_worker()
             item = WorkItem.objects.get(order=order)
             # Not through the hook: this test enqueues the send itself, while the ledger is blocked.
             WorkItem.objects.filter(pk=item.pk).update(status="done")
