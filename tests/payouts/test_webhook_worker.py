@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import psycopg
 import pytest
@@ -44,7 +43,10 @@ def test_worker_killed_while_processing_applies_the_event_once(celery_worker, te
             cursor.execute(
                 "select id from payouts_webhookevent where stripe_event_id = %s for update", [event_id]
             )
-            time.sleep(2)  # the worker has picked the task up and is waiting on the lock
+            wait_for(  # the worker has picked the task up and is waiting on the row lock
+                lambda: blocker.execute("select count(*) from pg_locks where not granted").fetchone()[0] > 0,
+                timeout=60,
+            )
             for pid in _pool_children(celery_worker):
                 os.kill(pid, signal.SIGKILL)
             blocker.rollback()
