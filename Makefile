@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup services migrate seed lint format stop bench-tenants
+.PHONY: run test setup services migrate seed lint format stop bench-tenants tour
 
 run: setup migrate seed ## Install what is missing, start every service, migrate, seed, serve
 	@echo "==> Starting web server, Celery worker and beat (Ctrl-C stops them all)"
@@ -43,3 +43,6 @@ stop: ## Stop the private PostgreSQL, Redis and local Stripe server
 
 bench-tenants: setup migrate
 	@$(MANAGE) bench_tenants --count 10
+
+tour: setup ## Re-take README's tour screenshots (docs/tour/) with the browser journeys
+	@TOUR_DIR=docs/tour DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser

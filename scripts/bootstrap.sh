@@ -36,3 +36,9 @@ if [ "$(cat "$fe_stamp" 2>/dev/null)" != "$fe_want" ] || [ ! -f static/vendor/ht
 else
   say "Front-end packages up to date"
 fi
+
+# The browser journeys (tests/browser) drive Debian's Chromium through Playwright; no browser is downloaded.
+if ! command -v chromium >/dev/null; then
+  say "Installing Chromium with apt-get (for the browser journeys)"
+  apt-get update -qq && apt-get install -y -qq chromium fonts-liberation >/dev/null
+fi

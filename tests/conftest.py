@@ -9,8 +9,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import setup_databases
 from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
@@ -24,10 +26,19 @@ PASSWORD = "correct-horse-battery-9"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def pytest_collection_modifyitems(items):
+    """Browser journeys run last: they are the slowest, and the data they commit then meets no other test."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database, migrated, with the public site, the template and two provisioned networks."""
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != settings.DATABASES["default"]["TEST"]["NAME"]:
+            # pytest-django creates the test database only when a selected test asks for `db`; the worker and
+            # browser suites, which commit for other processes to see, never do.
+            setup_databases(verbosity=0, interactive=False, aliases={"default"})
         # Guard: never provision test networks into a development database.
         assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
         tenant_public_ensure()
@@ -114,8 +125,9 @@ def _worker_env() -> dict[str, str]:
     database_url = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
     from django.conf import settings as django_settings
 
+    inherited = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url,
         "STRIPE_LOCAL_URL": django_settings.STRIPE_LOCAL_URL,

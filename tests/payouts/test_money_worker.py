@@ -29,8 +29,6 @@ from tests.payouts.money_checks import reconciles_clean, stripe_transfers
 
 
 def test_the_money_side_listens_to_every_orders_hook(db):
-    """Also makes pytest-django create the test database when only this module runs: the worker tests below use
-    no `db` fixture, and without one test that does, the session would point at the development database."""
     from apps.orders import hooks
     from apps.payouts import hooks_money
 

@@ -1,0 +1,134 @@
+"""Browser journeys: Debian's Chromium driven by Playwright against a live server that this session starts.
+
+The server is a real `runserver` process on the test database, the test Redis and the session's local Stripe server,
+beside the session's Celery worker, so a click travels the whole way: page → view → service → task → worker.
+Journeys commit what they create (the server is another process): each works in its own order, on the demo network
+seeded once per session, or in a network of its own. Failures leave a screenshot in test-artifacts/playwright/."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest import ARTIFACTS, ROOT, _worker_env
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TOUR_DIR = Path(os.environ.get("TOUR_DIR", ARTIFACTS / "tour"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in this thread; the ORM calls the journeys make around
+    the browser are ordinary blocking calls, which Django's async-context guard would otherwise refuse."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded browser; headless, no sandbox (CI runs as root), no calls home."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 860}, "locale": "en-GB"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def platform_server(django_db_setup, celery_worker, stripe_server) -> str:
+    """Serves the platform on a free loopback port; returns the bare-domain base URL, e.g. http://localhost:50123.
+
+    Networks live at http://<slug>.localhost:<port>/: Chromium resolves every *.localhost name to loopback."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "live-server.log", "wb")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        cwd=ROOT,
+        env={**_worker_env(), "PLATFORM_PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while not _answers(f"{base_url}/"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the live server did not start; see {log.name}")
+        time.sleep(0.2)
+    yield base_url
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def demo_network(platform_server, django_db_blocker):
+    """The demo network of `make run`, seeded (and committed) once for every journey that shops or works in it."""
+    from apps.demo.seed import demo_seed
+
+    with django_db_blocker.unblock():
+        assert connection.settings_dict["NAME"].startswith("test_")
+        tenant = demo_seed()
+        connection.set_schema_to_public()
+    return tenant
+
+
+def network_url(server: str, slug: str) -> str:
+    return server.replace("//localhost", f"//{slug}.localhost")
+
+
+def tour_shot(page, name: str) -> None:
+    """Saves a small screenshot for README's tour (`make tour` writes them to docs/tour/)."""
+    TOUR_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=TOUR_DIR / f"{name}.jpg", type="jpeg", quality=70, full_page=False)
+
+
+def browser_sign_in(page, network_base: str, email: str, password: str) -> None:
+    """Signs in through the network's own login page, as a person would."""
+    page.goto(f"{network_base}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
