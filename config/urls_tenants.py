@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.core.media import tenant_media
+
 admin.site.site_header = "Cloud Factory — network admin"
 
 api_v1 = [
@@ -24,4 +26,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("media/<str:schema>/<path:path>", tenant_media, name="tenant-media"),
 ]

@@ -15,6 +15,7 @@ from django.db import models
 from apps.catalog.formulas import FormulaError, parse_formula
 from apps.catalog.spec import ParameterKind
 from apps.core.money import known_currencies
+from apps.core.uploads import validate_image_upload
 
 identifier_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$", "Use lower-case letters, digits and _ (starting with a letter)."
@@ -82,7 +83,12 @@ class ProductTemplate(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     category = models.CharField(max_length=60, db_index=True)
     description = models.TextField(blank=True)
-    image = models.ImageField(upload_to="catalog/templates/", blank=True)
+    image = models.ImageField(
+        upload_to="catalog/templates/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text="JPEG, PNG or WebP, at most 5 MB.",
+    )
     active = models.BooleanField(default=True, help_text="Inactive templates are hidden from the storefront.")
     currency = models.CharField(max_length=3, default="EUR")
     margin_percent = models.DecimalField(
