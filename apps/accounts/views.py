@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.forms import CustomerSignupForm, EmailAuthenticationForm
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
+from apps.accounts.throttle import password_reset_request_record, reset_wait_message
 
 
 class LoginView(auth_views.LoginView):
@@ -30,6 +32,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        verdict = password_reset_request_record(request=self.request, email=form.cleaned_data["email"])
+        if verdict.wait_s:
+            form.add_error(None, reset_wait_message(verdict.wait_s))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(verdict.wait_s)
+            return response
+        if not verdict.send:
+            # Same answer as a sent link: the page never tells whether, or how often, an address was mailed.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

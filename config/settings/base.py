@@ -135,6 +135,12 @@ LOGIN_THROTTLE = {
     "PER_ADDRESS": env_int("LOGIN_THROTTLE_PER_ADDRESS", 20),
     "WINDOW_S": env_int("LOGIN_THROTTLE_WINDOW_S", 15 * 60),
 }
+# Password-reset requests per window: messages per e-mail, requests per client address.
+PASSWORD_RESET_THROTTLE = {
+    "PER_EMAIL": env_int("PASSWORD_RESET_THROTTLE_PER_EMAIL", 3),
+    "PER_ADDRESS": env_int("PASSWORD_RESET_THROTTLE_PER_ADDRESS", 10),
+    "WINDOW_S": env_int("PASSWORD_RESET_THROTTLE_WINDOW_S", 60 * 60),
+}
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTH_PASSWORD_VALIDATORS = [
