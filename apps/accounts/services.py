@@ -13,9 +13,17 @@ def role_groups_ensure() -> None:
 
 @transaction.atomic
 def user_create(
-    *, email: str, password: str | None, role: Role, full_name: str = "", is_superuser: bool = False
+    *,
+    email: str,
+    password: str | None,
+    role: Role,
+    full_name: str = "",
+    is_superuser: bool = False,
+    password_hash: str = "",
 ) -> User:
-    """Creates a user in the current schema with one role; staff and finance may use the network's admin."""
+    """Creates a user in the current schema with one role; staff and finance may use the network's admin.
+
+    `password_hash` (from make_password) replaces `password` for callers that hashed it ahead of time."""
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -23,6 +31,9 @@ def user_create(
         is_staff=role in ADMIN_ROLES or is_superuser,
         is_superuser=is_superuser,
     )
+    if password_hash:
+        user.password = password_hash
+        user.save(update_fields=["password"])
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
     user.__dict__.pop("role_names", None)
