@@ -1,6 +1,9 @@
 """The task base for work that belongs to one tenant."""
 
+from zoneinfo import ZoneInfo
+
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
 
@@ -28,4 +31,7 @@ class TenantOnlyTask(TenantTask):
     def __call__(self, *args, **kwargs):
         if connection.schema_name == get_public_schema_name():
             raise PublicSchemaTaskError(f"{self.name} ran in the public schema.")
-        return super().__call__(*args, **kwargs)
+        # Dates a task judges or writes (lateness, e-mails) are the network's, as on its pages.
+        time_zone = getattr(connection.tenant, "time_zone", "")
+        with timezone.override(ZoneInfo(time_zone) if time_zone else None):
+            return super().__call__(*args, **kwargs)

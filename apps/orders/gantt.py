@@ -112,7 +112,8 @@ def gantt_build(
     times = [t for job in jobs for t in (job.start, job.end)] + [t for m in moves for t in (m.start, m.end)]
     if eta:
         times.append(eta)
-    promised_at = datetime.combine(promised, time(18, 0), tz) if promised else None
+    # A promised day is kept until its last minute, as the matcher's due time is.
+    promised_at = datetime.combine(promised, time(23, 59), tz) if promised else None
     if promised_at:
         times.append(promised_at)
     start = min(times).astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)

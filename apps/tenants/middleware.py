@@ -1,6 +1,10 @@
+from zoneinfo import ZoneInfo
+
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
 
 from apps.tenants.models import TenantStatus
 
@@ -9,13 +13,18 @@ class TenantMiddleware(TenantMainMiddleware):
     """Host routing: the platform domain is the public site, `<slug>.<domain>` a network, anything else a 404.
 
     The template schema has no domain, so no request can ever reach it; a suspended network answers 503.
+    A network's pages show times, and judge dates, in the network's own time zone (the public site in UTC).
     """
 
     def process_request(self, request):
+        timezone.deactivate()  # the thread's previous request may have been another network's
         response = super().process_request(request)
         if response is not None:
             return response
         tenant = request.tenant
+        if tenant.schema_name == get_public_schema_name():
+            return None
+        timezone.activate(ZoneInfo(tenant.time_zone))
         if tenant.status == TenantStatus.TEMPLATE:
             raise Http404("No network here.")
         if tenant.status == TenantStatus.SUSPENDED:
