@@ -46,3 +46,7 @@ bench-tenants: setup migrate
 
 tour: setup ## Re-take README's tour screenshots (docs/tour/) with the browser journeys
 	@TOUR_DIR=docs/tour DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser
+
+.PHONY: bench-load
+bench-load: setup migrate seed ## Load benchmark (locust) of a copy of the demo network on loopback; JSON last
+	@$(MANAGE) bench_load --users 10 --run-time 30s

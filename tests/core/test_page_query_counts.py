@@ -1,0 +1,349 @@
+"""The main pages read a fixed number of queries however much they show: each page is rendered over N rows and
+again over 3N rows, and the two counts must be equal (a query per row — an N+1 — would add 2N queries).
+
+Every page is asked once before it is counted, so caches filled on first use (content types, template specs)
+count in neither measurement.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.accounts.roles import Role
+from apps.catalog.demo import catalog_demo_seed
+from apps.catalog.models import ProductTemplate
+from apps.catalog.selectors import template_spec_for
+from apps.catalog.services import design_create
+from apps.orders.models import Order, WorkItem
+from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply
+from apps.orders.services.transitions import order_transition
+from apps.orders.status import OrderStatus
+from apps.payouts.charges import charge_record
+from apps.payouts.models import Transfer
+from apps.payouts.reconciliation import reconciliation_run
+from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
+from apps.suppliers.processes import PROCESS_CODES
+from apps.suppliers.services import opening_hours_replace, resource_create
+from tests.conftest import sign_in
+from tests.orders.conftest import small_network
+from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, stripe_wipe
+from tests.portal_jobs.builders import paid_order, tomorrow_at
+from tests.suppliers.factories import make_asset_owner, make_carrier, make_member, make_resource
+
+pytestmark = pytest.mark.django_db
+
+N = 2
+LITERALS = re.compile(r"'[^']*'|\b\d+\b")
+
+
+def _queries(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _shape(sql: str) -> str:
+    return LITERALS.sub("?", sql)
+
+
+def _grown(small: list[str], large: list[str]) -> str:
+    """The statements (literals blanked) the larger page ran more often: where the per-row query is."""
+    extra = Counter(map(_shape, large)) - Counter(map(_shape, small))
+    return "\n".join(f"{count}x {sql[:300]}" for sql, count in extra.most_common(5))
+
+
+def assert_same_count(client, small_url: str, large_url: str | None = None, *, grow=None) -> int:
+    """Counts `small_url`, calls `grow()` (when given), counts `large_url` (default: the same page)."""
+    _queries(client, small_url)
+    small = _queries(client, small_url)
+    if grow is not None:
+        grow()
+    large_url = large_url or small_url
+    _queries(client, large_url)
+    large = _queries(client, large_url)
+    assert len(large) == len(small), (
+        f"{large_url}: {len(small)} → {len(large)} queries\n{_grown(small, large)}"
+    )
+    return len(small)
+
+
+# --- builders (in the connection's schema: alpha's) ---------------------------------------------------------
+
+
+def more_templates(count: int) -> None:
+    start = ProductTemplate.objects.count()
+    ProductTemplate.objects.bulk_create(
+        ProductTemplate(
+            name=f"Product {i}", slug=f"product-{i}", category=f"Category {i % 3}", description="d"
+        )
+        for i in range(start, start + count)
+    )
+
+
+def more_workshops(count: int) -> None:
+    """Approved, onboarded asset owners with a resource for every process, open every day: quote candidates."""
+    for _ in range(count):
+        owner = make_asset_owner("Extra Works", onboarded=True)
+        for code in PROCESS_CODES:
+            resource = resource_create(
+                asset_owner=owner,
+                name=f"{code} cell",
+                process=code,
+                max_length_mm=3000,
+                max_width_mm=1500,
+                max_height_mm=1500,
+                setup_cost_minor=1500,
+                cost_per_minute_minor=80,
+                minimum_charge_minor=2500,
+                tolerance_mm=Decimal("0.100"),
+            )
+            opening_hours_replace(resource=resource, intervals=[(day, time(7), time(19)) for day in range(7)])
+
+
+def a_design(customer, name: str = "Kitchen table"):
+    template = next(t for t in catalog_demo_seed() if t.slug == "dining-table")
+    return design_create(
+        owner=customer, template=template, name=name, values=template_spec_for(template).defaults()
+    )
+
+
+def planned_order(customer, version, supplier, carrier, *, jobs: int) -> Order:
+    """A paid order planned as `jobs` jobs on the supplier's resource, each followed by a leg of the carrier."""
+    order = paid_order(customer, version)
+    line = order.lines.get()
+    start = tomorrow_at(8)
+    items = [
+        PlannedWorkItem(
+            line_id=line.pk,
+            step_key=f"step{i}",
+            name=f"Step {i}",
+            process="cnc_milling",
+            resource_id=supplier.resource.pk,
+            asset_owner_id=supplier.company.pk,
+            planned_start=start + timedelta(hours=i),
+            planned_end=start + timedelta(hours=i + 1),
+            cost_minor=1_000,
+        )
+        for i in range(jobs)
+    ]
+    legs = [
+        PlannedLeg(
+            carrier_id=carrier.company.pk,
+            from_asset_owner_id=supplier.company.pk,
+            to_asset_owner_id=None,
+            planned_departure=start + timedelta(hours=i + 1),
+            planned_arrival=start + timedelta(hours=i + 5),
+            cost_minor=500,
+            from_step=(line.pk, f"step{i}"),
+            is_last_mile=True,
+            distance_km=Decimal("10"),
+            weight_kg=Decimal("5"),
+        )
+        for i in range(jobs)
+    ]
+    order_plan_apply(order_id=order.pk, items=items, legs=legs, actor_label="test planner")
+    return Order.objects.get(pk=order.pk)
+
+
+@dataclass
+class Company:
+    company: object
+    user: object
+    resource: object = None
+
+
+@pytest.fixture
+def customer(in_tenant_a, make_user, tenant_a):
+    return make_user(tenant_a, Role.CUSTOMER)
+
+
+@pytest.fixture
+def workshop(in_tenant_a) -> Company:
+    """An approved asset owner of alpha with one resource and a member who signs in to its portal."""
+    owner = make_asset_owner("Alpha Milling")
+    return Company(owner, make_member(owner), make_resource(owner))
+
+
+@pytest.fixture
+def haulier(in_tenant_a) -> Company:
+    carrier = make_carrier("Alpha Haulage")
+    return Company(carrier, make_member(carrier))
+
+
+@pytest.fixture
+def signed_in(client_a, tenant_a, customer):
+    return sign_in(client_a, tenant_a, customer)
+
+
+# --- storefront -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/", "/catalog/"])
+def test_storefront_home_and_catalog_do_not_grow_with_templates(client_a, in_tenant_a, url):
+    more_templates(N)
+    assert_same_count(client_a, url, grow=lambda: more_templates(2 * N))
+
+
+def test_configurator_page_does_not_grow_with_workshops_or_templates(client_a, in_tenant_a, stripe_server):
+    """The page's live quote matches the design against every eligible workshop: more of them, same queries."""
+    catalog_demo_seed()
+    small_network()
+    more_workshops(N)
+    url = "/catalog/dining-table/"
+    before = client_a.get(url).context["quote"]
+
+    def grow():
+        more_workshops(2 * N)
+        more_templates(2 * N)
+
+    assert_same_count(client_a, url, grow=grow)
+    after = client_a.get(url).context["quote"]
+    assert before.source == after.source == "network_match", (before.source, after.source)
+    assert after.asset_owner_count >= 1
+
+
+def test_design_list_does_not_grow_with_designs(signed_in, customer):
+    for i in range(N):
+        a_design(customer, f"Table {i}")
+    assert_same_count(
+        signed_in, "/designs/", grow=lambda: [a_design(customer, f"More {i}") for i in range(2 * N)]
+    )
+
+
+# --- the customer's orders --------------------------------------------------------------------------------------
+
+
+def test_order_list_and_order_page_do_not_grow_with_orders_jobs_and_legs(
+    signed_in, customer, workshop, haulier
+):
+    version = a_design(customer).current_version
+    small = planned_order(customer, version, workshop, haulier, jobs=N)
+    assert_same_count(
+        signed_in,
+        "/orders/",
+        grow=lambda: [planned_order(customer, version, workshop, haulier, jobs=1) for _ in range(2 * N)],
+    )
+    large = planned_order(customer, version, workshop, haulier, jobs=3 * N)
+    assert large.work_items.count() == 3 * small.work_items.count()
+    assert_same_count(signed_in, f"/orders/{small.pk}/", f"/orders/{large.pk}/")
+
+
+# --- supplier and carrier portals -------------------------------------------------------------------------------
+
+
+def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
+    client_a, tenant_a, customer, workshop, haulier
+):
+    version = a_design(customer).current_version
+    planned_order(customer, version, workshop, haulier, jobs=N)
+
+    def grow():
+        planned_order(customer, version, workshop, haulier, jobs=N)
+        planned_order(customer, version, workshop, haulier, jobs=N)
+
+    assert WorkItem.objects.filter(asset_owner=workshop.company).count() == N
+    assert_same_count(sign_in(client_a, tenant_a, workshop.user), "/portal/jobs/", grow=grow)
+    assert WorkItem.objects.filter(asset_owner=workshop.company).count() == 3 * N
+    carrier = sign_in(client_a, tenant_a, haulier.user)
+    assert_same_count(carrier, "/portal/carrier/legs/", grow=grow)
+
+
+# --- back office --------------------------------------------------------------------------------------------------
+
+
+def test_backoffice_dashboard_does_not_grow_with_orders_or_workshops(
+    client_a, tenant_a, make_user, customer, workshop, haulier
+):
+    version = a_design(customer).current_version
+    for _ in range(N):
+        planned_order(customer, version, workshop, haulier, jobs=2)
+
+    def grow():
+        for _ in range(2 * N):
+            planned_order(customer, version, workshop, haulier, jobs=2)
+        more_workshops(2)
+
+    staff = sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
+    assert_same_count(staff, "/backoffice/", grow=grow)
+
+
+def _settled_order(jobs: int) -> Order:
+    """An order paid at the local Stripe server whose `jobs` jobs are done and transferred to their owners."""
+    owners, _ = make_participants(owners=jobs, carriers=0)
+    order = make_order(total_minor=10_000 * jobs, items=[(owner, 4_000) for owner in owners])
+    charge_record(charge_id=pay(order)["id"])
+    for status in (OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION):
+        order_transition(order_id=order.pk, to=status, actor_label="test")
+    for item in WorkItem.objects.filter(order=order).order_by("pk"):
+        finish_work_item(item)
+        transfer_send(transfer_id=transfer_release_for_work_item(work_item_id=item.pk).pk)
+    return order
+
+
+@pytest.fixture
+def finance(client_a, tenant_a, make_user, in_tenant_a, stripe_server):
+    stripe_wipe()  # the session's local Stripe server: only this test's accounts and charges
+    user = make_user(tenant_a, Role.FINANCE)
+    connection.set_tenant(tenant_a)
+    return sign_in(client_a, tenant_a, user)
+
+
+def test_finance_order_page_does_not_grow_with_jobs_and_transfers(finance):
+    small, large = _settled_order(N), _settled_order(3 * N)
+    assert (
+        Transfer.objects.filter(order=large).count()
+        == 3 * Transfer.objects.filter(order=small).count()
+        == 3 * N
+    )
+    assert_same_count(
+        finance, f"/backoffice/finance/orders/{small.pk}/", f"/backoffice/finance/orders/{large.pk}/"
+    )
+
+
+def _stripe_transactions(count: int) -> list[dict]:
+    """Balance transactions the ledger does not know (transfers made in the Dashboard): one difference each."""
+    created = int(timezone.now().timestamp())
+    return [
+        {
+            "id": f"txn_{uuid.uuid4().hex[:16]}",
+            "type": "transfer",
+            "source": f"tr_{uuid.uuid4().hex[:16]}",
+            "amount": -1_000,
+            "fee": 0,
+            "net": -1_000,
+            "currency": "eur",
+            "created": created,
+        }
+        for _ in range(count)
+    ]
+
+
+def _reconcile(count: int):
+    return reconciliation_run(
+        trigger="test", transactions=_stripe_transactions(count), stripe_balance={}, grace=timedelta(0)
+    )
+
+
+def test_reconciliation_list_and_run_page_do_not_grow_with_runs_and_differences(finance):
+    """The finance home lists the latest runs; a run's page lists its differences."""
+    small = _reconcile(N)
+    _reconcile(0)
+    assert_same_count(finance, "/backoffice/finance/", grow=lambda: [_reconcile(0) for _ in range(2 * N)])
+    large = _reconcile(2 * N)  # the run lists every difference still open: N + 2N
+    assert (small.missing_in_ledger, large.missing_in_ledger) == (N, 3 * N)
+    assert_same_count(
+        finance,
+        f"/backoffice/finance/reconciliation/{small.pk}/",
+        f"/backoffice/finance/reconciliation/{large.pk}/",
+    )
