@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 WIDTH = 860
 LABEL_WIDTH = 190
+RIGHT_MARGIN = 40  # room for the last day's label and a marker's label at the plot's right edge
+MARKER_LABEL_GAP = 48  # markers closer than this have their labels on separate lines
 ROW_HEIGHT = 34
 BAR_HEIGHT = 20
 TOP = 28
@@ -66,6 +68,7 @@ class Marker:
     x: float
     label: str
     kind: str  # "now", "eta", "promised"
+    line: int = 0  # which line under the plot its label sits on, so near markers' labels do not overlap
 
 
 @dataclass
@@ -120,12 +123,14 @@ def gantt_build(
     end = max(times).astimezone(tz)
     end = (end + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     span = max((end - start).total_seconds(), 3600.0)
-    plot = WIDTH - LABEL_WIDTH - 10
+    plot = WIDTH - LABEL_WIDTH - RIGHT_MARGIN
 
     def x(moment: datetime) -> float:
         return round(LABEL_WIDTH + plot * (moment - start).total_seconds() / span, 1)
 
-    chart = Gantt(width=WIDTH, height=int(TOP + ROW_HEIGHT * len(labels) + BOTTOM), label_width=LABEL_WIDTH)
+    chart = Gantt(
+        width=WIDTH, height=int(TOP + ROW_HEIGHT * len(labels) + BOTTOM + 12), label_width=LABEL_WIDTH
+    )
     chart.rows = [(label, row_y[label]) for label in labels]
     chart.plot_bottom = TOP + ROW_HEIGHT * len(labels)
     for job in jobs:
@@ -168,7 +173,19 @@ def gantt_build(
         chart.markers.append(Marker(x=x(eta), label="ETA", kind="eta"))
     if promised_at:
         chart.markers.append(Marker(x=x(promised_at), label="promised", kind="promised"))
+    chart.markers = _separate_labels(chart.markers)
     return chart
+
+
+def _separate_labels(markers: list[Marker]) -> list[Marker]:
+    """Left to right, a marker whose label would touch the previous one's goes one line down (two lines used)."""
+    placed: list[Marker] = []
+    for marker in sorted(markers, key=lambda m: m.x):
+        line = 0
+        if placed and marker.x - placed[-1].x < MARKER_LABEL_GAP and placed[-1].line == 0:
+            line = 1
+        placed.append(Marker(x=marker.x, label=marker.label, kind=marker.kind, line=line))
+    return placed
 
 
 def _span(planned_start, planned_end, actual_start, actual_end) -> tuple[datetime, datetime]:

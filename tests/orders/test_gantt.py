@@ -79,3 +79,19 @@ def test_markers_for_now_eta_and_promise_in_time_order():
 
 def test_no_plan_no_chart():
     assert gantt_build(jobs=[], moves=[], promised=None, eta=None, now=T0, tz=TZ) is None
+
+
+def test_labels_of_near_markers_go_on_separate_lines_and_everything_fits():
+    chart = gantt_build(
+        jobs=[GanttJob(owner="Mill", label="Top", start=T0, end=T0 + timedelta(hours=4), status="offered")],
+        moves=[],
+        promised=date(2026, 3, 3),
+        eta=datetime(2026, 3, 3, 22, 0, tzinfo=TZ),  # two hours before the end of the promised day
+        now=T0,
+        tz=TZ,
+    )
+    markers = {marker.kind: marker for marker in chart.markers}
+    assert markers["eta"].line == 0 and markers["promised"].line == 1
+    assert markers["now"].line == 0
+    assert all(x + 30 <= chart.width for x, _ in chart.ticks)  # the last day's label is not cut off
+    assert markers["promised"].x + 25 <= chart.width
