@@ -238,9 +238,13 @@ def test_htmx_actions_swap_the_job_card(supplier_portal, plan_a, tenant_a):
 
 
 def test_the_portal_tells_htmx_to_swap_refusals_and_inline_errors(supplier_portal, plan_a):
-    """htmx 2 ignores 4xx bodies unless configured; the portal's meta config swaps 400 and 409."""
+    """htmx 2 ignores 4xx bodies unless configured; the portal's meta config swaps 400 and 409. htmx reads only
+    the first config meta, so there must be exactly one, carrying the base's CSP-safe settings too."""
     page = supplier_portal.get(url(plan_a.mine)).content.decode()
-    assert 'name="htmx-config"' in page and '"code":"40[09]","swap":true' in page
+    assert page.count('name="htmx-config"') == 1
+    config = page.split('name="htmx-config" content=\'', 1)[1].split("'", 1)[0]
+    assert '"code":"40[09]","swap":true' in config
+    assert '"allowEval": false' in config and '"allowScriptTags": false' in config
 
 
 # --- quality check input ---------------------------------------------------------------------------------------
