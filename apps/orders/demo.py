@@ -186,7 +186,9 @@ def _designs(customer) -> list:
     return versions
 
 
-def _place_order(customer, *, versions, quantities, place: Place, requested=None) -> Order:
+def demo_order_place(customer, *, versions, quantities, place: Place, requested=None) -> Order:
+    """Cart → quote → checkout through the services; without a local Stripe server, a seeded intent of our own
+    keeps the order payable. Used by the demo seed and the load benchmark's copy of the demo network."""
     for version, quantity in zip(versions, quantities, strict=False):
         cart_line_add(customer=customer, design_version=version, quantity=quantity)
     cart_address_set(
@@ -300,7 +302,7 @@ def _seed(customer, staff) -> None:
 
     def place(town: str, quantities=(1,), which=(0,)):
         chosen = [versions[i % len(versions)] for i in which]
-        return _place_order(customer, versions=chosen, quantities=quantities, place=places[town])
+        return demo_order_place(customer, versions=chosen, quantities=quantities, place=places[town])
 
     # Awaiting payment, after a declined card.
     declined = place("Utrecht", which=(2,))

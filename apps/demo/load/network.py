@@ -8,13 +8,12 @@ recognised by its name, so a network that merely happens to use the same subdoma
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_tenants.clone import CloneSchema
@@ -27,11 +26,9 @@ from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_list_active, template_spec_for
 from apps.catalog.services import design_create
 from apps.catalog.spec import ParameterKind
-from apps.orders import checkout
-from apps.orders.demo import plan_apply_simple
-from apps.orders.models import Order, OrderPayment, Place, WorkItem
-from apps.orders.services import AddressInput, cart_address_set, cart_line_add
-from apps.orders.services.orders import order_payment_apply, order_payment_attach
+from apps.orders.demo import demo_order_place, plan_apply_simple
+from apps.orders.models import Order, Place, WorkItem
+from apps.orders.services.orders import order_payment_apply
 from apps.orders.status import WorkItemStatus
 from apps.payouts.stripe_client import stripe_settings_get
 from apps.suppliers.models import AssetOwner
@@ -200,37 +197,8 @@ def _supplier_jobs(tenant: Tenant, place: Place, *, job_orders: int, suppliers: 
 
 
 def _paid_order(buyer: User, version, place: Place) -> Order:
-    """Cart → quote → order → paid, through the checkout services (the payment is booked on our side only)."""
-    cart_line_add(customer=buyer, design_version=version, quantity=1)
-    cart_address_set(
-        customer=buyer,
-        address=AddressInput(recipient_name="Load Buyer", address_line="Oudegracht 1", place_id=place.pk),
-        requested_delivery_date=None,
-    )
-    quoted = checkout.cart_quote(customer=buyer)
-    if quoted.quote is None:
-        raise LoadNetworkError(f"The copy could not quote an order: {quoted.error}")
-    placed = checkout.checkout_place(
-        customer=buyer,
-        checkout_key=quoted.cart.checkout_key,
-        seen_total_minor=quoted.quote.total_minor,
-        seen_delivery_date=quoted.quote.delivery_date,
-    )
-    order = placed.order
-    if not OrderPayment.objects.filter(order=order).exists():
-        # No answer from Stripe: an intent of our own keeps the order payable, as the demo seed does.
-        order_payment_attach(
-            order_id=order.pk,
-            intent={
-                "id": f"pi_load_{connection.schema_name}_{order.pk}_{uuid.uuid4().hex[:6]}",
-                "amount": order.total_minor,
-                "currency": order.currency,
-                "client_secret": "",
-            },
-            idempotency_key=f"load:{connection.schema_name}:order:{order.pk}:payment_intent",
-            quote_revision=order.quote_revision,
-        )
-    order = Order.objects.get(pk=order.pk)
+    """Cart → quote → order through the checkout services, then paid (the payment is booked on our side only)."""
+    order = demo_order_place(buyer, versions=[version], quantities=[1], place=place)
     order_payment_apply(
         payment_intent_id=order.payment_intent_id,
         amount_minor=order.total_minor,
