@@ -112,7 +112,17 @@ def run_detail(request, run_id: int):
         rows = [item for item in items if item.kind == kind]
         if rows:
             groups.append({"kind": kind, "label": kind.label, "items": rows})
-    context = {"run": run, "groups": groups, "running": run.status == RunStatus.RUNNING}
+    # Both sides per currency as money, e.g. "EUR: Stripe €2,175.54 · ledger €2,175.54" (the run stores minor units).
+    at_stripe, in_ledger = run.stripe_balance or {}, run.ledger_balance or {}
+    balances = [
+        {
+            "currency": currency,
+            "stripe": Money(at_stripe.get(currency, 0), currency),
+            "ledger": Money(in_ledger.get(currency, 0), currency),
+        }
+        for currency in sorted(set(at_stripe) | set(in_ledger))
+    ]
+    context = {"run": run, "groups": groups, "balances": balances, "running": run.status == RunStatus.RUNNING}
     template = "backoffice/finance/run.html#status" if request.htmx else "backoffice/finance/run.html"
     return render(request, template, context)
 
@@ -281,7 +291,15 @@ def export_statements(request):
 
 # --- the money-flow picture --------------------------------------------------------------------------------
 
-SANKEY_WIDTH, SANKEY_HEIGHT, NODE_WIDTH, GAP = 760, 320, 14, 10
+SANKEY_HEIGHT, NODE_WIDTH, GAP = 320, 14, 10
+LEFT_BAND, RIGHT_BAND, LABEL_GAP = 250, 180, 6
+# A generous average glyph width of the 12px labels, in SVG units: the margins beside the bands are sized from
+# the labels' lengths, so a long amount or participant name is not cut off at the picture's edge.
+LABEL_CHAR_WIDTH = 7.6
+
+
+def _label_width(text: str) -> float:
+    return len(text) * LABEL_CHAR_WIDTH
 
 
 def sankey_layout(flow) -> dict:
@@ -293,10 +311,16 @@ def sankey_layout(flow) -> dict:
     total = max(sum(f.amount_minor for f in incoming), sum(f.amount_minor for f in outgoing), 1)
     usable = SANKEY_HEIGHT - GAP * max(len(outgoing) - 1, 0)
     scale = usable / total
-    x_left, x_mid, x_right = 120, (SANKEY_WIDTH - NODE_WIDTH) / 2, SANKEY_WIDTH - 200
 
     def money(amount: int) -> str:
         return Money(amount, flow.currency).format()
+
+    customer_label = f"Customer · {money(sum(f.amount_minor for f in incoming))}"
+    widest_right = max((_label_width(f"{f.target} · {money(f.amount_minor)}") for f in outgoing), default=0)
+    x_left = NODE_WIDTH + LABEL_GAP + _label_width(customer_label) + LABEL_GAP
+    x_mid = x_left + LEFT_BAND
+    x_right = x_mid + NODE_WIDTH + RIGHT_BAND
+    width = x_right + NODE_WIDTH + LABEL_GAP + widest_right + LABEL_GAP
 
     def band(x0, y0, x1, y1, height) -> str:
         mid = (x0 + x1) / 2
@@ -370,7 +394,7 @@ def sankey_layout(flow) -> dict:
         node["ty"] = node["y"] + node["h"] / 2 + 4
     nodes[1]["ty"] = nodes[1]["h"] + 16  # the platform's label goes under its bar, clear of the bands
     return {
-        "width": SANKEY_WIDTH,
+        "width": round(width),
         "height": max(SANKEY_HEIGHT, y_target, platform_height + 20) + 10,
         "nodes": nodes,
         "paths": paths,
