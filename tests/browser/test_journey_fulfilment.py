@@ -352,11 +352,6 @@ def money_minor(text: str) -> int:
     return int(re.sub(r"[^0-9]", "", text))
 
 
-def minor_cell(text: str) -> int:
-    """'7412 EUR' → 7412 (the finance tables show minor units)."""
-    return int(text.split()[0])
-
-
 def expect_after_reloads(page: Page, check, *, timeout_s: float = WORKER_TIMEOUT_S) -> None:
     """Work the worker does in the background shows on the next load of a page: reload until `check` passes."""
     deadline = time.monotonic() + timeout_s
@@ -415,9 +410,9 @@ def test_finance_sees_the_split_the_transfers_and_a_clean_reconciliation(
             cells.nth(1).inner_text(),
             cells.nth(2).inner_text(),
         )
-        shown_transfers[stripe_id] = minor_cell(amount)
+        shown_transfers[stripe_id] = money_minor(amount)
         name = re.match(r"Transfer to (.+) \((?:work item|transport leg) \d+\)$", what).group(1)
-        transferred_to[name] = transferred_to.get(name, 0) + minor_cell(amount)
+        transferred_to[name] = transferred_to.get(name, 0) + money_minor(amount)
     with in_network(demo_network, django_db_blocker):
         made_at_stripe = {t["id"]: t["amount"] for t in stripe_transfers(order.order_id)}
     assert made_at_stripe == shown_transfers, "the transfers shown are the ones made at Stripe"
@@ -431,7 +426,7 @@ def test_finance_sees_the_split_the_transfers_and_a_clean_reconciliation(
     for name in companies:
         row = rows.filter(has_text=name)
         expect(row).to_have_count(1)
-        shares[name] = minor_cell(row.get_by_role("cell").nth(4).inner_text())
+        shares[name] = money_minor(row.get_by_role("cell").nth(4).inner_text())
     assert shares == transferred_to, "every participant was sent exactly its share"
     lines = statements.locator(":scope > ul.lines > li")
     paid = lines.filter(has_text=re.compile(r"^Customer paid "))

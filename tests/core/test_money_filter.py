@@ -1,0 +1,19 @@
+"""Finance tables show integer minor units as money in their own currency."""
+
+from django.template import Context, Template
+
+
+def render(amount, currency: str) -> str:
+    return Template("{% load money %}{{ amount|money:currency }}").render(
+        Context({"amount": amount, "currency": currency})
+    )
+
+
+def test_minor_units_are_shown_as_money_in_their_currency():
+    assert render(7412, "EUR") == "€74.12"
+    assert render(-250, "EUR") == "-€2.50"
+    assert render(1500, "JPY") == "¥1,500"
+
+
+def test_a_missing_amount_is_a_dash():
+    assert render(None, "EUR") == "—"
