@@ -8,12 +8,15 @@ from django_tenants.utils import get_public_schema_name
 
 from apps.tenants.models import TenantStatus
 
+API_PREFIX = "/api/"
+
 
 class TenantMiddleware(TenantMainMiddleware):
     """Host routing: the platform domain is the public site, `<slug>.<domain>` a network, anything else a 404.
 
     The template schema has no domain, so no request can ever reach it; a suspended network answers 503.
-    A network's pages show times, and judge dates, in the network's own time zone (the public site in UTC).
+    A network's pages show times, and judge dates, in the network's own time zone; the public site and every
+    API answer in UTC (stable for machines, and RFC 3339 even for a zone's historic odd offsets).
     """
 
     def process_request(self, request):
@@ -24,7 +27,8 @@ class TenantMiddleware(TenantMainMiddleware):
         tenant = request.tenant
         if tenant.schema_name == get_public_schema_name():
             return None
-        timezone.activate(ZoneInfo(tenant.time_zone))
+        if not request.path.startswith(API_PREFIX):  # the API speaks UTC, whoever's network it is
+            timezone.activate(ZoneInfo(tenant.time_zone))
         if tenant.status == TenantStatus.TEMPLATE:
             raise Http404("No network here.")
         if tenant.status == TenantStatus.SUSPENDED:

@@ -43,9 +43,12 @@ def test_the_gantt_keeps_the_promise_until_the_end_of_the_day():
     assert markers["eta"] < markers["promised"]
 
 
-def test_a_networks_pages_run_on_its_time_zone(client_a, tenant_a, public_client):
+def test_a_networks_pages_run_on_its_time_zone_and_its_api_on_utc(client_a, tenant_a, public_client):
     timezone.deactivate()
     client_a.get("/")
     assert timezone.get_current_timezone_name() == tenant_a.time_zone
     public_client.get("/")
+    assert timezone.get_current_timezone_name() == "UTC"
+    client_a.get("/")
+    client_a.get("/api/v1/catalog/templates/")  # the API answers in UTC on every network
     assert timezone.get_current_timezone_name() == "UTC"

@@ -1,5 +1,7 @@
 """Supplier and carrier API: token auth, scoped to the member's own company, field-named 400s, schema."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -183,27 +185,37 @@ def test_opening_hours_and_exceptions_validate(supplier_a, tenant_a):
         content_type="application/json",
     )
     assert inverted.status_code == 400 and "closes" in inverted.json()
+    soon, later, later_minus_one = (str(date.today() + timedelta(days=d)) for d in (40, 72, 71))
     exception = {
         "kind": "closed",
-        "starts_at": "2026-07-01T08:00:00+02:00",
-        "ends_at": "2026-07-01T17:00:00+02:00",
+        "starts_at": f"{soon}T08:00:00+02:00",
+        "ends_at": f"{soon}T17:00:00+02:00",
     }
     assert client.post(f"{base}/exceptions/", exception, content_type="application/json").status_code == 201
     clash = {
         **exception,
         "kind": "open",
-        "starts_at": "2026-07-01T16:00:00+02:00",
-        "ends_at": "2026-07-01T20:00:00+02:00",
+        "starts_at": f"{soon}T16:00:00+02:00",
+        "ends_at": f"{soon}T20:00:00+02:00",
     }
     response = client.post(f"{base}/exceptions/", clash, content_type="application/json")
     assert response.status_code == 400 and "starts_at" in response.json()
     backwards = {
         **exception,
-        "starts_at": "2026-08-02T08:00:00+02:00",
-        "ends_at": "2026-08-01T08:00:00+02:00",
+        "starts_at": f"{later}T08:00:00+02:00",
+        "ends_at": f"{later_minus_one}T08:00:00+02:00",
     }
     response = client.post(f"{base}/exceptions/", backwards, content_type="application/json")
     assert response.status_code == 400 and "ends_at" in response.json()
+    for far in (
+        {"starts_at": "0052-04-06T19:07:18Z", "ends_at": "0656-11-12T13:15:10Z"},
+        {"starts_at": f"{soon}T08:00:00+02:00", "ends_at": "2999-01-01T00:00:00Z"},
+    ):
+        response = client.post(f"{base}/exceptions/", {**exception, **far}, content_type="application/json")
+        assert (
+            response.status_code == 400
+            and "between the years 2000 and 2099" in response.json()["starts_at"][0]
+        )
     with schema_context(tenant_a.schema_name):
         assert OpeningHours.objects.filter(resource=supplier_a.resource).count() == 1
         assert CalendarException.objects.filter(resource=supplier_a.resource).count() == 1

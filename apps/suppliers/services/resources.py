@@ -133,6 +133,9 @@ def opening_hours_delete(*, opening_hours: OpeningHours) -> None:
     OpeningHours.objects.filter(pk=opening_hours.pk).delete()
 
 
+EXCEPTION_YEARS = (2000, 2099)
+
+
 @transaction.atomic
 def calendar_exception_add(
     *, resource: Resource, kind: str, starts_at: datetime, ends_at: datetime, reason: str = ""
@@ -147,6 +150,13 @@ def calendar_exception_add(
     )
     if problems := calendars.exception_problems([candidate]):
         raise ValidationError({"ends_at": problems})
+    if not (EXCEPTION_YEARS[0] <= starts_at.year and ends_at.year <= EXCEPTION_YEARS[1]):
+        # Typing slips such as 0202 or 20026; far-off years also have odd historic UTC offsets.
+        raise ValidationError(
+            {
+                "starts_at": f"An exception must lie between the years {EXCEPTION_YEARS[0]} and {EXCEPTION_YEARS[1]}."
+            }
+        )
     overlapping = locked.calendar_exceptions.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if overlapping is not None:
         raise ValidationError(
