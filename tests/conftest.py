@@ -52,6 +52,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 admin_password=PASSWORD,
             )
     yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # The worker's and the live server's connections may still be closing when pytest-django drops the
+        # database; it would refuse (and warn) while another session is attached.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")
