@@ -67,6 +67,7 @@ class RoutingStepInline(admin.StackedInline):
         ("material", "quantity", "duration_minutes"),
         ("length_mm", "width_mm", "height_mm"),
         "cost_drivers",
+        "material_drivers",
     ]
 
 
@@ -115,7 +116,8 @@ class ProductTemplateAdmin(admin.ModelAdmin):
             return f"The defaults do not compile: {error}"
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} mm</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} mm</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
             (
                 (
                     op.step_key,
@@ -126,6 +128,7 @@ class ProductTemplateAdmin(admin.ModelAdmin):
                     op.quantity,
                     f"{op.duration_minutes:g}",
                     ", ".join(f"{k} {v:.2f}" for k, v in op.cost_drivers.items()),
+                    f"{op.material_cost:.2f}",
                     ", ".join(op.predecessors) or "—",
                 )
                 for op in operations
@@ -133,7 +136,8 @@ class ProductTemplateAdmin(admin.ModelAdmin):
         )
         return format_html(
             "<table><thead><tr><th>Step</th><th>Name</th><th>Process</th><th>Material</th><th>Size</th>"
-            "<th>Qty</th><th>Minutes</th><th>Cost drivers ({})</th><th>After</th></tr></thead><tbody>{}</tbody></table>",
+            "<th>Qty</th><th>Minutes</th><th>Cost drivers ({})</th><th>Of which materials</th><th>After</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
             obj.currency,
             rows,
         )

@@ -57,6 +57,8 @@ class Operation:
     duration_minutes: float
     cost_drivers: dict[str, float] = field(default_factory=dict)
     predecessors: tuple[str, ...] = ()
+    # The part of cost_drivers that is bought-in material (the step's material_drivers), same units.
+    material_cost: float = 0.0
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -250,6 +252,7 @@ def _compile_step(step: StepSpec, env: dict[str, Value], predecessors: tuple[str
                 FormulaError(f"The cost driver {name!r} is negative ({amount:g})."),
             )
         costs[name] = round(amount, 4)
+    material_cost = round(sum(amount for name, amount in costs.items() if name in step.material_drivers), 4)
 
     return Operation(
         step_key=step.key,
@@ -261,6 +264,7 @@ def _compile_step(step: StepSpec, env: dict[str, Value], predecessors: tuple[str
         duration_minutes=round(duration, 2),
         cost_drivers=costs,
         predecessors=predecessors,
+        material_cost=material_cost,
     )
 
 

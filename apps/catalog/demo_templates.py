@@ -4,6 +4,10 @@ Costs are in euros at typical small-workshop rates in the EU (CNC router €65/h
 coating line €48/h, bench work €42/h, inspection €50/h, packing €36/h, FDM printer €4/h, SLA printer €6/h) and
 material prices of 2025 (solid oak 40 mm ≈ €210/m², walnut ≈ €340/m², 10 mm steel plate ≈ €1.85/kg,
 PLA ≈ €25/kg). Durations are in minutes for the whole quantity of a step.
+
+Each step's `material_drivers` names its bought-in materials (wood, steel, powder, paint, hardware, packing);
+the other drivers are conversion (machine, labour, setup, oven, inspection, washing and curing), which the
+network quote replaces by the chosen workshop's own price for the work.
 """
 
 PALETTE_METAL = [
@@ -146,6 +150,7 @@ DINING_TABLE = {
                 "machine": "duration_min / 60 * 65",
                 "oil_finish": "area_m2 * 2 * 9",
             },
+            "material_drivers": ["wood", "oil_finish"],
         },
         {
             "key": "engraving",
@@ -174,6 +179,7 @@ DINING_TABLE = {
                 "steel": "quantity * leg_style_steel_kg * leg_length / 710 * 1.85",
                 "machine": "duration_min / 60 * 90",
             },
+            "material_drivers": ["steel"],
         },
         {
             "key": "coating",
@@ -191,6 +197,7 @@ DINING_TABLE = {
                 "powder": "quantity * 4.5",
                 "labour": "duration_min / 60 * 48",
             },
+            "material_drivers": ["powder"],
         },
         {
             "key": "assembly",
@@ -202,6 +209,7 @@ DINING_TABLE = {
             "height": "height",
             "duration": "45",
             "cost_drivers": {"hardware": "18", "labour": "duration_min / 60 * 42"},
+            "material_drivers": ["hardware"],
         },
         {
             "key": "inspection",
@@ -224,6 +232,7 @@ DINING_TABLE = {
             "height": "height + 100",
             "duration": "25 + area_m2 * 8",
             "cost_drivers": {"materials": "14 + area_m2 * 9", "labour": "duration_min / 60 * 36"},
+            "material_drivers": ["materials"],
         },
     ],
 }
@@ -361,6 +370,7 @@ BOOKSHELF = {
                 "panels": "panel_area_m2 * 1.15 * panel_material_price_m2",
                 "machine": "duration_min / 60 * 65",
             },
+            "material_drivers": ["panels"],
         },
         {
             "key": "panels_laser",
@@ -377,6 +387,7 @@ BOOKSHELF = {
                 "panels": "panel_area_m2 * 1.1 * panel_material_price_m2",
                 "machine": "duration_min / 60 * 90",
             },
+            "material_drivers": ["panels"],
         },
         {
             "key": "painting",
@@ -393,6 +404,7 @@ BOOKSHELF = {
                 "paint": "panel_area_m2 * 2 * finish_price_m2",
                 "labour": "duration_min / 60 * 45",
             },
+            "material_drivers": ["paint"],
         },
         {
             "key": "assembly",
@@ -404,6 +416,7 @@ BOOKSHELF = {
             "height": "depth",
             "duration": "40 + shelves * 6",
             "cost_drivers": {"hardware": "12 + shelves * 1.5", "labour": "duration_min / 60 * 42"},
+            "material_drivers": ["hardware"],
         },
         {
             "key": "packing",
@@ -415,6 +428,7 @@ BOOKSHELF = {
             "height": "depth + 60",
             "duration": "20 + panel_area_m2 * 3",
             "cost_drivers": {"materials": "9 + panel_area_m2 * 2.5", "labour": "duration_min / 60 * 36"},
+            "material_drivers": ["materials"],
         },
     ],
 }
@@ -537,6 +551,7 @@ PHONE_STAND = {
                 "machine": "duration_min / 60 * 4",
                 "setup": "6",
             },
+            "material_drivers": ["filament"],
         },
         {
             "key": "print_sla",
@@ -553,6 +568,7 @@ PHONE_STAND = {
                 "machine": "duration_min / 60 * 6",
                 "wash_and_cure": "4",
             },
+            "material_drivers": ["resin"],
         },
         {
             "key": "painting",
@@ -565,6 +581,7 @@ PHONE_STAND = {
             "height": "height",
             "duration": "12 + width * 0.05",
             "cost_drivers": {"paint": "3.5", "labour": "duration_min / 60 * 45"},
+            "material_drivers": ["paint"],
         },
         {
             "key": "packing",
@@ -576,6 +593,7 @@ PHONE_STAND = {
             "height": "height + 30",
             "duration": "8",
             "cost_drivers": {"box": "1.8", "labour": "duration_min / 60 * 36"},
+            "material_drivers": ["box"],
         },
     ],
 }

@@ -247,6 +247,14 @@ class RoutingStep(models.Model):
             '"area_m2 * top_material_price_m2", "machine": "duration_min / 60 * 55"}.'
         ),
     )
+    material_drivers = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "Which cost drivers are bought-in materials, comma-separated, e.g. wood, oil_finish. The network "
+            "quote adds them to the workshop's own price for the work (which stands in for the others)."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -258,6 +266,10 @@ class RoutingStep(models.Model):
     @property
     def predecessor_keys(self) -> tuple[str, ...]:
         return tuple(key.strip() for key in self.predecessors.split(",") if key.strip())
+
+    @property
+    def material_driver_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name.strip() for name in self.material_drivers.split(",") if name.strip()))
 
     def clean(self):
         errors = _formula_errors(

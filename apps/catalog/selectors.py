@@ -133,6 +133,7 @@ def step_spec_from(step: RoutingStep) -> StepSpec:
         width_mm=step.width_mm,
         height_mm=step.height_mm,
         cost_drivers=tuple((step.cost_drivers or {}).items()) if isinstance(step.cost_drivers, dict) else (),
+        material_drivers=step.material_driver_names,
     )
 
 

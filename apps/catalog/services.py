@@ -164,6 +164,7 @@ def product_template_import(*, definition: Mapping) -> ProductTemplate:
             width_mm=str(s.get("width", "")),
             height_mm=str(s.get("height", "")),
             cost_drivers=dict(s.get("cost_drivers", {})),
+            material_drivers=", ".join(s.get("material_drivers", ())),
         )
     issues = template_check(template_spec_for(template))
     if issues:

@@ -87,6 +87,10 @@ class StepSpec:
     width_mm: str = ""
     height_mm: str = ""
     cost_drivers: tuple[tuple[str, str], ...] = ()
+    # Names of cost drivers that are bought-in materials (wood, steel, packing…): the supplier buys them
+    # whoever does the work, so the network quote adds them to the resource's conversion cost, which
+    # replaces the other drivers (machine, labour, setup).
+    material_drivers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,18 @@ def template_check(spec: TemplateSpec) -> list[Issue]:
                 issues.append(
                     Issue(issue.section, issue.index, issue.field, f"Cost driver {driver!r}: {issue.message}")
                 )
+        drivers = {driver for driver, _ in step.cost_drivers}
+        unknown = [name for name in step.material_drivers if name not in drivers]
+        if unknown:
+            issues.append(
+                Issue(
+                    STEPS,
+                    index,
+                    "material_drivers",
+                    f"{', '.join(repr(n) for n in unknown)}: not among this step's cost drivers "
+                    f"({', '.join(d for d, _ in step.cost_drivers) or 'none'}).",
+                )
+            )
     if not spec.steps:
         issues.append(Issue(TEMPLATE, -1, "", "A template needs at least one routing step."))
     try:

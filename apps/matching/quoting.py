@@ -3,8 +3,9 @@
 `quote_configuration` (a template and raw values) and `quote_design_version` (a saved version, compiled when it
 was saved) build a one-order problem — the design's operations, every eligible capable resource with its
 calendar and committed bookings, carriers to a delivery point — solve it with the interactive limit, and price
-the plan: production + transport + the template's margin (pricing.py). The answer carries the delivery date,
-the number of asset owners involved and the plan's run (a MatchingRun in mode "quote").
+the plan: production + materials + transport + the template's margin (pricing.py). The answer carries the delivery date,
+the number of asset owners involved and the plan's run (a MatchingRun in mode "quote"). Production is what the
+chosen workshops charge for the work; the steps' bought-in materials (from the catalog) are their own line.
 
 When the network cannot make the design the answer says why in words a customer can act on (reason codes
 mapped to messages naming the step and what to change); when no eligible workshop offers a required process
@@ -84,6 +85,7 @@ class MatchingQuote:
     values: dict[str, object]
     production_minor: int = 0
     transport_minor: int = 0
+    materials_minor: int = 0
     arrival: dt.datetime | None = None
     run_id: int | None = None
     reasons: tuple[QuoteReason, ...] = ()
@@ -212,6 +214,7 @@ def _quote(
         production_minor=plan.costs.production,
         transport_minor=plan.costs.transport,
         margin_percent=template.margin_percent,
+        materials_minor=built.plan_materials_minor(built.steps),
     )
     arrival = built.at(plan.completion[QUOTE_ORDER])
     delivery_date = arrival.astimezone(zone).date()
@@ -239,6 +242,7 @@ def _quote(
         values=values,
         production_minor=price.production_minor,
         transport_minor=price.transport_minor,
+        materials_minor=price.materials_minor,
         arrival=arrival,
         run_id=run.pk,
         reasons=reasons,
@@ -300,6 +304,7 @@ def _breakdown(built: BuiltProblem, plan) -> tuple[StepCost, ...]:
     rows = []
     for op_id, step in built.steps.items():
         a = plan.assignments[op_id]
+        materials = built.materials_minor(op_id)
         rows.append(
             StepCost(
                 step_key=step.step_key,
@@ -307,8 +312,8 @@ def _breakdown(built: BuiltProblem, plan) -> tuple[StepCost, ...]:
                 process=step.process,
                 quantity=step.quantity,
                 duration_minutes=float(a.end - a.start),
-                cost_minor=a.cost_minor,
-                drivers_minor={"processing": a.cost_minor},
+                cost_minor=a.cost_minor + materials,
+                drivers_minor={"processing": a.cost_minor, "materials": materials},
             )
         )
     legs = [leg for leg in plan.legs if leg.order_id == QUOTE_ORDER]

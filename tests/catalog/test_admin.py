@@ -60,6 +60,8 @@ def test_change_page_shows_the_operations_at_the_defaults(demo_catalog_a, staff_
     content = response.content.decode()
     assert "Operations for the default values" in content
     assert "<td>cnc_milling</td>" in content and "<td>1800 × 900 × 40 mm</td>" in content
+    # 1.62 m² of oak with 10 % offcut at €210/m² plus oil at €18/m²: the top's bought-in materials
+    assert "Of which materials" in content and "<td>403.38</td>" in content
 
 
 @pytest.mark.parametrize(
@@ -91,6 +93,23 @@ def test_formula_errors_are_shown_next_to_the_field_and_nothing_is_saved(
         RoutingStep.objects.get(template=table, key="top").duration_minutes
         == "25 + area_m2 * 18 + perimeter_m * 4"
     )
+
+
+def test_an_unknown_material_driver_is_shown_next_to_the_field(demo_catalog_a, staff_a):
+    table = demo_catalog_a["dining-table"]
+    data = change_form_data(staff_a.get(change_url(table)))
+    assert data[f"{step_prefix(data, 'top')}-material_drivers"] == "wood, oil_finish"
+    data[f"{step_prefix(data, 'top')}-material_drivers"] = "wood, lacquer"
+    response = staff_a.post(change_url(table), data)
+    assert response.status_code == 200, "re-rendered with errors, not redirected"
+    step_forms = next(
+        i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "steps"
+    )
+    top_form = next(f for f in step_forms.forms if f.instance.key == "top")
+    assert top_form.errors["material_drivers"] == [
+        "'lacquer': not among this step's cost drivers (wood, machine, oil_finish)."
+    ]
+    assert RoutingStep.objects.get(template=table, key="top").material_drivers == "wood, oil_finish"
 
 
 def test_a_parameter_rename_that_breaks_formulas_is_refused(demo_catalog_a, staff_a):

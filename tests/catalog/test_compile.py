@@ -40,6 +40,25 @@ def test_table_compiles_into_a_dag_legs_and_top_in_parallel(demo_specs):
     assert top.duration_minutes == pytest.approx(25 + 2.0 * 18 + 6.0 * 4)
 
 
+def test_material_cost_sums_the_steps_material_drivers(demo_specs):
+    """Bought-in materials (wood, oil) apart from conversion (machine time), in the cost drivers' units."""
+    ops = operations_of(demo_specs["dining-table"], width=2000, depth=1000, top_material="walnut")
+    top = ops["top"]
+    assert set(top.cost_drivers) == {"wood", "machine", "oil_finish"}
+    assert top.material_cost == pytest.approx(top.cost_drivers["wood"] + top.cost_drivers["oil_finish"])
+    assert ops["inspection"].material_cost == 0, "inspection buys nothing"
+    assert top.as_dict()["material_cost"] == top.material_cost, "saved with design versions"
+
+
+def test_every_demo_step_names_its_materials(demo_specs):
+    """Each demo step that buys something in marks it; what is left is conversion (machine, labour, setup…)."""
+    conversion = {"machine", "labour", "setup", "inspection", "oven_batch", "wash_and_cure"}
+    for slug, spec in demo_specs.items():
+        for step in spec.steps:
+            drivers = {name for name, _ in step.cost_drivers}
+            assert set(step.material_drivers) == drivers - conversion, (slug, step.key)
+
+
 def test_optional_engraving_adds_a_step_between_top_and_assembly(demo_specs):
     ops = operations_of(demo_specs["dining-table"], engraving="For Ada, 2026")
     assert ops["engraving"].predecessors == ("top",)

@@ -48,3 +48,28 @@ def test_demo_templates_compile_at_their_defaults(demo_specs):
                 for o in configuration.operations
             ],
         )
+
+
+def test_networks_seeded_before_material_drivers_get_them_from_the_migration(demo_catalog_a):
+    """The data migration marks the demo steps' materials, leaving a step staff changed alone."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from apps.catalog.demo_templates import DEMO_TEMPLATES
+
+    migration = import_module("apps.catalog.migrations.0004_routing_step_material_drivers")
+    RoutingStep.objects.update(material_drivers="")
+    edited = RoutingStep.objects.get(template__slug="dining-table", key="top")
+    edited.cost_drivers = {"timber": "100", "machine": "10"}
+    edited.save()
+
+    migration.mark_demo_material_drivers(apps, None)
+
+    for definition in DEMO_TEMPLATES:
+        for step in definition["steps"]:
+            row = RoutingStep.objects.get(template__slug=definition["slug"], key=step["key"])
+            if row.pk == edited.pk:
+                assert row.material_drivers == ""
+            else:
+                assert row.material_driver_names == tuple(step.get("material_drivers", ())), step["key"]

@@ -71,6 +71,18 @@ def test_huge_exponent_in_a_cost_driver(in_tenant_a):
     assert "Exponents are limited" in issues[0][3]
 
 
+def test_material_drivers_must_be_the_steps_own_cost_drivers(in_tenant_a):
+    issues = issues_of(step_with(table(), "top", material_drivers=["wood", "walnut_veneer"]))
+    assert issues == [
+        (
+            "steps",
+            0,
+            "material_drivers",
+            "'walnut_veneer': not among this step's cost drivers (wood, machine, oil_finish).",
+        )
+    ]
+
+
 def test_cycles_and_unknown_predecessors(in_tenant_a):
     definition = step_with(table(), "top", predecessors=["packing"])
     issues = issues_of(definition)

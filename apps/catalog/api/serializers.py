@@ -97,6 +97,10 @@ class OperationSerializer(serializers.Serializer):
     duration_minutes = serializers.FloatField()
     cost_drivers = serializers.DictField(child=serializers.FloatField())
     predecessors = serializers.ListField(child=serializers.CharField())
+    material_cost = serializers.FloatField(
+        default=0.0,
+        help_text="The part of cost_drivers that is bought-in material (0 for versions saved before).",
+    )
 
 
 class ValidationResultSerializer(serializers.Serializer):

@@ -6,8 +6,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from apps.core.money import currency_exponent
 from apps.matching.domain import Problem
 from apps.orders.status import WorkItemStatus
 from apps.suppliers.geo import Point
@@ -45,6 +46,10 @@ class StepInput:
     line_id: int | None = None
     release: datetime | None = None
     declined_by: frozenset[int] = frozenset()  # resources whose owner gave this job back
+    # Bought-in materials for the whole line quantity, in the currency's major units (the catalog's
+    # material_cost). The supplier buys them whichever resource does the work, so they are priced beside the
+    # plan and never enter the solver.
+    material_cost: Decimal = Decimal(0)
 
     @property
     def weight_kg(self) -> Decimal:
@@ -95,6 +100,8 @@ def steps_from_compiled(
                 quantity=int(data.get("quantity") or 1) * quantity,
                 predecessors=tuple(f"{prefix}{p}" for p in data.get("predecessors") or ()),
                 line_id=line_id,
+                # versions saved before steps named their materials have none
+                material_cost=Decimal(str(data.get("material_cost") or 0)) * quantity,
             )
         )
     return tuple(steps)
@@ -154,6 +161,18 @@ class BuiltProblem:
 
     def site_owner(self, site_id: str) -> int | None:
         return self.sites[site_id].owner_pk
+
+    def materials_minor(self, op_id: str) -> int:
+        """The step's bought-in materials in minor units of the problem's currency (0 for committed work)."""
+        step = self.steps.get(op_id)
+        if step is None or not step.material_cost:
+            return 0
+        exponent = currency_exponent(self.currency)
+        return int(step.material_cost.scaleb(exponent).quantize(Decimal(1), ROUND_HALF_UP))
+
+    def plan_materials_minor(self, assignments: Iterable[str]) -> int:
+        """The bought-in materials of the steps among these operation ids."""
+        return sum(self.materials_minor(op_id) for op_id in assignments)
 
 
 def origin_now(now: datetime) -> datetime:

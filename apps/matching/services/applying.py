@@ -126,7 +126,10 @@ def planned_for_order(
         if pin is not None and current is not None:
             start, end, cost = current.planned_start, current.planned_end, current.cost_minor
         else:
-            start, end, cost = built.at(assignment.start), built.at(assignment.end), assignment.cost_minor
+            # the supplier buys the step's materials, so its planned cost (what the profit share pays back
+            # before splitting the surplus) is the resource's price for the work plus those materials
+            start, end = built.at(assignment.start), built.at(assignment.end)
+            cost = assignment.cost_minor + built.materials_minor(step.op_id)
         items.append(
             PlannedWorkItem(
                 line_id=step.line_id,  # type: ignore[arg-type]

@@ -211,6 +211,7 @@ def plan_statistics(built: BuiltProblem, plan: Plan) -> dict:
         "method": plan.method,
         "solver_status": plan.status,
         "production_minor": plan.costs.production,
+        "materials_minor": built.plan_materials_minor(plan.assignments),
         "transport_minor": plan.costs.transport,
         "lateness_minor": plan.costs.lateness,
         "origin": built.origin.isoformat(),
