@@ -132,6 +132,11 @@ def checkout_place(
     design_changes = cart_versions_refresh(customer=customer)
     cart = cart_get_or_create(customer=customer)
     if cart.checkout_key != checkout_key:
+        # A second submission of the same checkout (a double click) may have just placed the order and renewed
+        # the cart's key between the look-up above and this read: its order is this submission's order too.
+        existing = order_find_by_checkout_key(customer=customer, checkout_key=checkout_key)
+        if existing is not None:
+            return PlaceResult(order=order_payment_ensure(order=existing))
         raise CheckoutError("This checkout is out of date; review your cart and try again.")
     quote = _cart_quote_if_fresh(cart)
     if quote is None or design_changes:
