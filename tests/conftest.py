@@ -14,12 +14,19 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases
 from django_tenants.utils import schema_context
+from hypothesis import settings as hypothesis_settings
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
 from tests.brokers import private_broker  # noqa: F401 - a fixture shared by several suites
+
+# Property tests: CI sees the same examples on every run (a failure reproduces on any machine), and no per-example
+# deadline (a loaded machine is not a bug). HYPOTHESIS_PROFILE=explore searches afresh, and longer.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-9"
