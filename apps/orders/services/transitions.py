@@ -75,6 +75,30 @@ def event_record(
     )
 
 
+def _compare_and_swap(
+    *, model, pk, current: str, to: str, table, expected_from, values: dict, noun: str, label=str
+):
+    """The one core of every status write: the caller's expected state(s), then the table, then an UPDATE of
+    this row only if it is still in `current` — a concurrent writer that moved it first makes this raise."""
+    allowed_from = {expected_from} if isinstance(expected_from, str) else expected_from
+    if allowed_from is not None and current not in allowed_from:
+        raise InvalidTransition(f"This {noun} is {label(current)}.", current=current, to=to)
+    if not transition_allowed(table, current, to):
+        message = f"Cannot move this {noun} from {label(current)} to {label(to)}."
+        raise InvalidTransition(message, current=current, to=to)
+    if model.objects.filter(pk=pk, status=current).update(**values) != 1:
+        message = f"This {noun} changed meanwhile; reload and try again."
+        raise InvalidTransition(message, current=current, to=to)
+
+
+def _item_label(status: str) -> str:
+    return WorkItemStatus(status).label.lower()
+
+
+def _leg_label(status: str) -> str:
+    return LegStatus(status).label.lower()
+
+
 @transaction.atomic
 def order_transition(
     *,
@@ -95,18 +119,20 @@ def order_transition(
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
     if current is None:
         raise Order.DoesNotExist(f"Order {order_id} does not exist.")
-    if expected_from is not None and current != expected_from:
-        raise InvalidTransition(
-            f"Order {order_id} is {current}, not {expected_from}.", current=current, to=to
-        )
-    if not transition_allowed(TRANSITIONS, current, to):
-        raise InvalidTransition(f"An order cannot go from {current} to {to}.", current=current, to=to)
     now = timezone.now()
     values = {"status": to, "updated_at": now, **(fields or {})}
     if to in _ORDER_STAMPS:
         values[_ORDER_STAMPS[to]] = now
-    if Order.objects.filter(pk=order_id, status=current).update(**values) != 1:
-        raise InvalidTransition(f"Order {order_id} changed while moving to {to}.", current=current, to=to)
+    _compare_and_swap(
+        model=Order,
+        pk=order_id,
+        current=current,
+        to=to,
+        table=TRANSITIONS,
+        expected_from=expected_from,
+        values=values,
+        noun="order",
+    )
     event_record(
         order_id=order_id,
         kind=EventKind.STATUS,
@@ -146,22 +172,17 @@ def work_item_transition(
     if item is None:
         raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
     current = item.status
-    allowed_from = {expected_from} if isinstance(expected_from, str) else expected_from
-    if allowed_from is not None and current not in allowed_from:
-        raise InvalidTransition(
-            f"This job is {WorkItemStatus(current).label.lower()}.", current=current, to=to
-        )
-    if not transition_allowed(WORK_ITEM_TRANSITIONS, current, to):
-        raise InvalidTransition(
-            f"A job cannot go from {WorkItemStatus(current).label.lower()} to {WorkItemStatus(to).label.lower()}.",
-            current=current,
-            to=to,
-        )
-    values = {"status": to, "updated_at": timezone.now(), **(fields or {})}
-    if WorkItem.objects.filter(pk=work_item_id, status=current).update(**values) != 1:
-        raise InvalidTransition(
-            f"Job {work_item_id} changed meanwhile; reload and try again.", current=current, to=to
-        )
+    _compare_and_swap(
+        model=WorkItem,
+        pk=work_item_id,
+        current=current,
+        to=to,
+        table=WORK_ITEM_TRANSITIONS,
+        expected_from=expected_from,
+        values={"status": to, "updated_at": timezone.now(), **(fields or {})},
+        noun="job",
+        label=_item_label,
+    )
     event_record(
         order_id=item.order_id,
         kind=EventKind.WORK_ITEM,
@@ -206,19 +227,17 @@ def transport_leg_transition(
     if leg is None:
         raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
     current = leg.status
-    if expected_from is not None and current != expected_from:
-        raise InvalidTransition(f"This leg is {LegStatus(current).label.lower()}.", current=current, to=to)
-    if not transition_allowed(LEG_TRANSITIONS, current, to):
-        raise InvalidTransition(
-            f"A leg cannot go from {LegStatus(current).label.lower()} to {LegStatus(to).label.lower()}.",
-            current=current,
-            to=to,
-        )
-    values = {"status": to, "updated_at": timezone.now(), **(fields or {})}
-    if TransportLeg.objects.filter(pk=leg_id, status=current).update(**values) != 1:
-        raise InvalidTransition(
-            f"Leg {leg_id} changed meanwhile; reload and try again.", current=current, to=to
-        )
+    _compare_and_swap(
+        model=TransportLeg,
+        pk=leg_id,
+        current=current,
+        to=to,
+        table=LEG_TRANSITIONS,
+        expected_from=expected_from,
+        values={"status": to, "updated_at": timezone.now(), **(fields or {})},
+        noun="leg",
+        label=_leg_label,
+    )
     event_record(
         order_id=leg.order_id,
         kind=EventKind.TRANSPORT_LEG,
