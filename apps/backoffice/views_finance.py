@@ -143,13 +143,18 @@ def transfer_retry(request, transfer_id):
 def order_money(request, order_id: int):
     order = _order_for_finance(order_id)
     flow = order_money_flow(order_id=order.pk)
+    detail = order_money_detail(order_id=order.pk)
+    totals = {key: Money(value, order.currency) for key, value in flow.totals.items()}
+    if not detail["settled"]:
+        # Revenue is booked at settlement; until then "commission" would read as Stripe's fee, negative.
+        totals["commission"] = "booked when the order settles"
     context = {
         "order": order,
         "flow": flow,
         "sankey": sankey_layout(flow),
         "entries": order_entries(order_id=order.pk),
-        "totals": {key: Money(value, order.currency) for key, value in flow.totals.items()},
-        **order_money_detail(order_id=order.pk),
+        "totals": totals,
+        **detail,
     }
     return render(request, "backoffice/finance/order.html", context)
 

@@ -16,6 +16,7 @@ from apps.payouts.models import (
     CustomerRefund,
     Dispute,
     JournalEntry,
+    OrderMoney,
     PayoutStatus,
     Posting,
     ProfitShareSplit,
@@ -334,4 +335,5 @@ def order_money_detail(*, order_id: int) -> dict:
         "split": ProfitShareSplit.objects.filter(order_id=order_id, is_current=True)
         .select_related("policy")
         .first(),
+        "settled": OrderMoney.objects.filter(order_id=order_id, settled_at__isnull=False).exists(),
     }

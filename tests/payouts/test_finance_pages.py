@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
 from apps.payouts.charges import charge_record
-from apps.payouts.models import Posting, ReconciliationRun, RunStatus, Transfer, TransferStatus
+from apps.payouts.models import OrderMoney, Posting, ReconciliationRun, RunStatus, Transfer, TransferStatus
 from apps.payouts.reconciliation import reconciliation_run
 from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
 from tests.conftest import sign_in
@@ -81,6 +82,16 @@ def test_order_money_page_draws_the_flow_and_lists_entries(finance_client):
     assert "Customer → Platform: €100.00" in body
     assert "Stripe fees" in body and "Held (not settled)" in body
     assert "Customer payment" in body  # the charge entry
+    # Revenue is booked at settlement: until then the commission is not shown as Stripe's fee, negative.
+    assert "<dt>commission</dt><dd>booked when the order settles</dd>" in body
+
+
+def test_a_settled_orders_commission_is_shown_as_money(finance_client):
+    order, _ = _settled_with_failing_transfer()
+    OrderMoney.objects.filter(order=order).update(settled_at=timezone.now())
+    body = finance_client.get(f"/backoffice/finance/orders/{order.pk}/").content.decode()
+    commission = body.split("<dt>commission</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert commission.lstrip("-").startswith("€")
 
 
 def test_reconciliation_page_drills_down_to_the_order(finance_client):
