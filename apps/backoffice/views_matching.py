@@ -6,8 +6,6 @@ queued or running run refreshes itself every second until it is done or failed.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,11 +51,9 @@ def run_list_view(request):
         "order": order,
         "can_replan": order is not None and order.status in REPLANNABLE,
         "any_open": any(run.is_open for run in runs),
-        "tz": ZoneInfo(request.tenant.time_zone),
     }
     name = "backoffice/matching/run_list.html#runs" if request.htmx else "backoffice/matching/run_list.html"
-    with timezone.override(context["tz"]):
-        return render(request, name, context)
+    return render(request, name, context)
 
 
 @require_GET
@@ -75,8 +71,7 @@ def run_detail_view(request, run_id: int):
         if request.htmx
         else "backoffice/matching/run_detail.html"
     )
-    with timezone.override(ZoneInfo(request.tenant.time_zone)):
-        return render(request, name, context)
+    return render(request, name, context)
 
 
 @require_POST

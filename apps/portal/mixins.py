@@ -8,13 +8,10 @@ Pages render in the network's time zone (forms read local times in it too).
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -47,11 +44,7 @@ class PortalView(LoginRequiredMixin):
         self.company = self.company_of(self.member)
         if self.owner_only and self.member.role != MemberRole.OWNER:
             return HttpResponse("Only the company's owner can do this.", status=403)
-        with timezone.override(ZoneInfo(request.tenant.time_zone)):
-            response = super().dispatch(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-        return response
+        return super().dispatch(request, *args, **kwargs)
 
     def scoped(self, model: type[Model] | None = None, lookup: str | None = None) -> QuerySet:
         """`model`'s rows that belong to the member's company."""
