@@ -50,11 +50,15 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _email_digest(email: str) -> str:
+    """Cache keys name an e-mail by its hash: the addresses themselves never sit in Redis."""
+    return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
+
+
 def _keys(request, email: str) -> list[tuple[str, int]]:
     limits = _limits()
-    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
     return [
-        (f"login-fail:email:{digest}", limits["PER_EMAIL"]),
+        (f"login-fail:email:{_email_digest(email)}", limits["PER_EMAIL"]),
         (f"login-fail:addr:{client_address(request)}", limits["PER_ADDRESS"]),
     ]
 
@@ -122,11 +126,10 @@ class ResetVerdict:
 def password_reset_request_record(*, request, email: str) -> ResetVerdict:
     """Counts a password-reset request against the client address and the e-mail."""
     limits = {**RESET_DEFAULTS, **getattr(settings, "PASSWORD_RESET_THROTTLE", {})}
-    digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:32]
     address_key = f"reset:addr:{client_address(request)}"
     wait = _wait_s(address_key, limits["PER_ADDRESS"])
     if wait:
         return ResetVerdict(wait_s=wait, send=False)
     _count(address_key, limits["WINDOW_S"])
-    sent_so_far = _count(f"reset:email:{digest}", limits["WINDOW_S"])
+    sent_so_far = _count(f"reset:email:{_email_digest(email)}", limits["WINDOW_S"])
     return ResetVerdict(wait_s=0, send=sent_so_far <= limits["PER_EMAIL"])

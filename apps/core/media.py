@@ -21,10 +21,8 @@ def tenant_media(request, schema: str, path: str):
     if schema != connection.schema_name:
         raise Http404("No such file.")
     try:
-        if not default_storage.exists(path):
-            raise Http404("No such file.")
         handle = default_storage.open(path, "rb")
-    except (SuspiciousFileOperation, ValueError) as error:
+    except (OSError, SuspiciousFileOperation, ValueError) as error:  # missing, a folder, or outside the root
         raise Http404("No such file.") from error
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES

@@ -126,17 +126,15 @@ def checkout_place(
         checkout_key = uuid.UUID(str(checkout_key))
     except (TypeError, ValueError):
         raise CheckoutError("This checkout is out of date; review your cart and try again.") from None
-    existing = order_find_by_checkout_key(customer=customer, checkout_key=checkout_key)
-    if existing is not None:
-        return PlaceResult(order=order_payment_ensure(order=existing))
+    if placed := _already_placed(customer=customer, checkout_key=checkout_key):
+        return placed
     design_changes = cart_versions_refresh(customer=customer)
     cart = cart_get_or_create(customer=customer)
     if cart.checkout_key != checkout_key:
         # A second submission of the same checkout (a double click) may have just placed the order and renewed
         # the cart's key between the look-up above and this read: its order is this submission's order too.
-        existing = order_find_by_checkout_key(customer=customer, checkout_key=checkout_key)
-        if existing is not None:
-            return PlaceResult(order=order_payment_ensure(order=existing))
+        if placed := _already_placed(customer=customer, checkout_key=checkout_key):
+            return placed
         raise CheckoutError("This checkout is out of date; review your cart and try again.")
     quote = _cart_quote_if_fresh(cart)
     if quote is None or design_changes:
@@ -159,6 +157,12 @@ def checkout_place(
         customer=customer, checkout_key=checkout_key, quote=quote, descriptions=_descriptions(cart)
     )
     return PlaceResult(order=order_payment_ensure(order=order), quote=quote)
+
+
+def _already_placed(*, customer, checkout_key: uuid.UUID) -> PlaceResult | None:
+    """The order an earlier submission of this checkout made, ready to pay; None if there is none."""
+    existing = order_find_by_checkout_key(customer=customer, checkout_key=checkout_key)
+    return PlaceResult(order=order_payment_ensure(order=existing)) if existing is not None else None
 
 
 def _cart_quote_if_fresh(cart: Cart) -> OrderQuote | None:
