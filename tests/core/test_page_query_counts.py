@@ -11,7 +11,7 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,9 +33,8 @@ from apps.payouts.models import Transfer
 from apps.payouts.reconciliation import reconciliation_run
 from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
 from apps.suppliers.processes import PROCESS_CODES
-from apps.suppliers.services import opening_hours_replace, resource_create
 from tests.conftest import sign_in
-from tests.orders.conftest import small_network
+from tests.orders.conftest import open_cell, small_network
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, stripe_wipe
 from tests.portal_jobs.builders import paid_order, tomorrow_at
 from tests.suppliers.factories import make_asset_owner, make_carrier, make_member, make_resource
@@ -96,19 +95,7 @@ def more_workshops(count: int) -> None:
     for _ in range(count):
         owner = make_asset_owner("Extra Works", onboarded=True)
         for code in PROCESS_CODES:
-            resource = resource_create(
-                asset_owner=owner,
-                name=f"{code} cell",
-                process=code,
-                max_length_mm=3000,
-                max_width_mm=1500,
-                max_height_mm=1500,
-                setup_cost_minor=1500,
-                cost_per_minute_minor=80,
-                minimum_charge_minor=2500,
-                tolerance_mm=Decimal("0.100"),
-            )
-            opening_hours_replace(resource=resource, intervals=[(day, time(7), time(19)) for day in range(7)])
+            open_cell(owner, code)
 
 
 def a_design(customer, name: str = "Kitchen table"):

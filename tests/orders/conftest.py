@@ -54,22 +54,7 @@ def small_network() -> dict:
                 transfers_active=True,
             )
         )
-    resources = []
-    for index, code in enumerate(PROCESS_CODES):
-        resource = resource_create(
-            asset_owner=owners[index % len(owners)],
-            name=f"{code} cell",
-            process=code,
-            max_length_mm=3000,
-            max_width_mm=1500,
-            max_height_mm=1500,
-            setup_cost_minor=1500,
-            cost_per_minute_minor=80,
-            minimum_charge_minor=2500,
-            tolerance_mm=Decimal("0.100"),
-        )
-        opening_hours_replace(resource=resource, intervals=[(day, time(7), time(19)) for day in range(7)])
-        resources.append(resource)
+    resources = [open_cell(owners[index % len(owners)], code) for index, code in enumerate(PROCESS_CODES)]
     carrier = Carrier.objects.create(
         name="Dutch Parcel Co",
         contact_name="Dispatch",
@@ -117,6 +102,24 @@ def design_for(customer, template, name: str = "My design", **values):
 def table(network_a, customer):
     """A dining table design of the customer (version 1)."""
     return design_for(customer, network_a["dining-table"], "Kitchen table")
+
+
+def open_cell(owner: AssetOwner, process: str):
+    """A work cell for `process` at `owner`, big enough for the demo catalog, open 07:00–19:00 every day."""
+    resource = resource_create(
+        asset_owner=owner,
+        name=f"{process} cell",
+        process=process,
+        max_length_mm=3000,
+        max_width_mm=1500,
+        max_height_mm=1500,
+        setup_cost_minor=1500,
+        cost_per_minute_minor=80,
+        minimum_charge_minor=2500,
+        tolerance_mm=Decimal("0.100"),
+    )
+    opening_hours_replace(resource=resource, intervals=[(day, time(7), time(19)) for day in range(7)])
+    return resource
 
 
 def fill_cart(customer, *versions_and_quantities, town: str = "Utrecht", requested=None):
