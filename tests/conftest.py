@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -165,52 +166,46 @@ def stripe_server():
     Path(process.log_path).replace(ARTIFACTS / "stripe-local.log")
 
 
+@contextmanager
+def session_process(argv: list[str], *, log_name: str, ready, what: str, env: dict | None = None):
+    """A process the test session runs beside itself (the worker, the live server), logging to test-artifacts/:
+    started, waited for until `ready()` holds (at most 60 s), stopped at the end."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(ARTIFACTS / log_name, "wb") as log:
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env or _worker_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not ready():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} did not start; see {log.name}")
+                time.sleep(0.2)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, stripe_server):
     """A real Celery worker process on the test database and the test Redis, started once per session."""
     from config.celery import app
 
     app.control.purge()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "celery-worker.log", "wb")  # noqa: SIM115 - closed at teardown
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "-n",
-            name,
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=_worker_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=0.5):
-            break
-        if process.poll() is not None:
-            raise RuntimeError(f"Celery worker exited early; see {log.name}")
-    else:
-        process.kill()
-        raise RuntimeError("Celery worker did not answer a ping within 60 s")
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"]
+    argv += ["--loglevel=INFO", "-n", name, "--without-gossip", "--without-mingle"]
+    with session_process(
+        argv,
+        log_name="celery-worker.log",
+        ready=lambda: bool(app.control.ping(timeout=0.5)),
+        what="The worker",
+    ) as process:
+        yield process
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):

@@ -8,9 +8,7 @@ seeded once per session, or in a network of its own. Failures leave a screenshot
 import os
 import shutil
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.conftest import ARTIFACTS, ROOT, _worker_env
+from tests.conftest import ARTIFACTS, _worker_env, session_process
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOUR_DIR = Path(os.environ.get("TOUR_DIR", ARTIFACTS / "tour"))
@@ -78,29 +76,15 @@ def platform_server(django_db_setup, celery_worker, stripe_server) -> str:
 
     Networks live at http://<slug>.localhost:<port>/: Chromium resolves every *.localhost name to loopback."""
     port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "live-server.log", "wb")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-        cwd=ROOT,
-        env={**_worker_env(), "PLATFORM_PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     base_url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while not _answers(f"{base_url}/"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the live server did not start; see {log.name}")
-        time.sleep(0.2)
-    yield base_url
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with session_process(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        log_name="live-server.log",
+        ready=lambda: _answers(f"{base_url}/"),
+        what="The live server",
+        env={**_worker_env(), "PLATFORM_PORT": str(port)},
+    ):
+        yield base_url
 
 
 @pytest.fixture(scope="session")
