@@ -13,8 +13,9 @@ IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 
 
 def validate_image_upload(value) -> None:
-    """Model-field validator; an image already stored (an edit that keeps it) is not read again."""
-    if getattr(value, "_committed", True):
+    """Model-field validator; an image already stored (an edit that keeps it) is not read again. A raw upload
+    (a serializer's or form's field hands one over) has no `_committed` and is always checked."""
+    if getattr(value, "_committed", False):
         return
     if value.size > MAX_IMAGE_BYTES:
         raise ValidationError(

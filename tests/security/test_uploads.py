@@ -95,3 +95,14 @@ def test_a_good_image_is_saved_and_served_on_its_own_network_only(
     assert other.get(f"/media/{tenant_b.schema_name}/../{tenant_a.schema_name}/{relative}").status_code == 404
     with schema_context(tenant_a.schema_name):
         ProductTemplate.objects.filter(pk=table.pk).update(image="")
+
+
+def test_the_validator_checks_a_raw_upload_too():
+    """Serializer and form fields hand the validator the uploaded file itself, not the model's FieldFile."""
+    from django.core.exceptions import ValidationError
+
+    from apps.core.uploads import validate_image_upload
+
+    validate_image_upload(SimpleUploadedFile("ok.png", image_bytes("PNG"), content_type="image/png"))
+    with pytest.raises(ValidationError, match="GIF images are not accepted"):
+        validate_image_upload(SimpleUploadedFile("x.gif", image_bytes("GIF"), content_type="image/gif"))
