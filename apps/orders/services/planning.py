@@ -257,31 +257,43 @@ def order_replan_request(*, order_id: int, reason: str, actor=None, actor_label:
 def offers_expire(*, now: datetime | None = None) -> list[int]:
     """Declines offers not answered by their deadline and asks for a re-plan of each order; returns item ids.
 
-    Each item is its own compare-and-swap: an offer accepted a moment before is left alone.
+    Each item is its own compare-and-swap: an offer accepted a moment before is left alone. An order's
+    declines and its re-plan request commit together, so a worker killed in between never leaves
+    declined jobs that nobody re-plans.
     """
     now = now or timezone.now()
-    expired: list[int] = []
-    orders: set[int] = set()
     overdue = WorkItem.objects.filter(status=WorkItemStatus.OFFERED, offer_deadline__lt=now).values_list(
         "pk", "order_id"
     )
+    items_by_order: dict[int, list[int]] = {}
     for item_id, order_id in overdue:
+        items_by_order.setdefault(order_id, []).append(item_id)
+    expired: list[int] = []
+    for order_id, item_ids in sorted(items_by_order.items()):
+        expired.extend(_order_offers_expire(order_id=order_id, item_ids=item_ids))
+    return expired
+
+
+@transaction.atomic
+def _order_offers_expire(*, order_id: int, item_ids: list[int]) -> list[int]:
+    declined = []
+    for item_id in item_ids:
         try:
-            work_item_transition(
-                work_item_id=item_id,
-                to=WorkItemStatus.DECLINED,
-                expected_from=WorkItemStatus.OFFERED,
-                actor_label="system",
-                reason="No answer before the offer deadline",
-                fields={"decline_reason": "Offer expired: no answer before the deadline."},
-            )
+            with transaction.atomic():
+                work_item_transition(
+                    work_item_id=item_id,
+                    to=WorkItemStatus.DECLINED,
+                    expected_from=WorkItemStatus.OFFERED,
+                    actor_label="system",
+                    reason="No answer before the offer deadline",
+                    fields={"decline_reason": "Offer expired: no answer before the deadline."},
+                )
         except InvalidTransition:
             continue
-        expired.append(item_id)
-        orders.add(order_id)
-    for order_id in sorted(orders):
+        declined.append(item_id)
+    if declined:
         order_replan_request(order_id=order_id, reason="Offers expired", actor_label="system")
-    return expired
+    return declined
 
 
 def order_planning_enqueue(*, order_id: int) -> None:
