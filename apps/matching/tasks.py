@@ -1,7 +1,7 @@
 """Matching's Celery tasks. Thin: ids in, one service call. Every task is safe to run twice.
 
 Names are fixed: orders and suppliers send them by name (`matching.commit_order`, `matching.replan_order`,
-`matching.replan_for_supplier`) because they sit below matching and cannot import it.
+`matching.replan_for_supplier`, `matching.replan_for_carrier`) because they sit below matching and cannot import it.
 """
 
 from celery import shared_task
@@ -35,6 +35,12 @@ def replan_order(
 def replan_for_supplier(asset_owner_id: int, reason: str = "") -> list[int]:
     """After a suspension: one re-plan task per order with unstarted work at the asset owner."""
     return services.supplier_replan(asset_owner_id=asset_owner_id, reason=reason)
+
+
+@shared_task(name="matching.replan_for_carrier", base=TenantOnlyTask, time_limit=120, soft_time_limit=100)
+def replan_for_carrier(carrier_id: int, reason: str = "") -> list[int]:
+    """After a suspension: one re-plan task per order with a leg the carrier has not picked up yet."""
+    return services.carrier_replan(carrier_id=carrier_id, reason=reason)
 
 
 @shared_task(name="matching.batch_reoptimise", base=TenantOnlyTask, time_limit=600, soft_time_limit=540)

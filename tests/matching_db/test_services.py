@@ -7,6 +7,7 @@ from django.utils import timezone
 from apps.matching.models import MatchingRun, RunMode, RunOutcome, RunStatus
 from apps.matching.services import (
     ProgressWriter,
+    carrier_replan,
     network_reoptimise,
     network_repair,
     order_commit,
@@ -24,6 +25,7 @@ from tests.matching_db.builders import (
     UTRECHT,
     design_version,
     full_workshop,
+    haulier,
     paid_order,
     workshop,
 )
@@ -160,6 +162,55 @@ def test_suspended_supplier_work_is_replanned(
     assert run.outcome == RunOutcome.APPLIED
     assert {i.resource_id for i in _active(order)} == {r.pk for r in second.values()}
     assert_plan_valid(order.pk, run)
+
+
+def _legs(order):
+    return list(TransportLeg.objects.filter(order=order, status__in=LEG_ACTIVE).order_by("id"))
+
+
+def test_suspended_carrier_legs_are_replanned(
+    fast_matching, customer, carrier, django_capture_on_commit_callbacks
+):
+    """Suspending a carrier asks for one re-plan per order with a leg it has not picked up; the re-plan moves
+    those legs to another carrier and leaves the jobs where they were."""
+    full_workshop("Workshop")
+    order = paid_order(customer, design_version(customer))
+    order_commit(order_id=order.pk)
+    assert {leg.carrier_id for leg in _legs(order)} == {carrier.pk}
+    jobs_before = {(i.step_key, i.resource_id) for i in _active(order)}
+    spare = haulier("Spare haulier")
+    participant_transition(participant=carrier, to=ParticipantStatus.SUSPENDED, reason="test")
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert carrier_replan(carrier_id=carrier.pk, reason="suspended") == [order.pk]
+    assert len(callbacks) == 1, "one replan task per order, sent after commit"
+    run = order_replan(order_id=order.pk, reason="suspended")
+    assert run.outcome == RunOutcome.APPLIED
+    assert _legs(order) and {leg.carrier_id for leg in _legs(order)} == {spare.pk}
+    assert {(i.step_key, i.resource_id) for i in _active(order)} == jobs_before
+    assert_plan_valid(order.pk, run)
+
+
+def test_carrier_replan_leaves_picked_up_legs_alone(fast_matching, customer, carrier):
+    """A leg already picked up is on the carrier's truck: suspending the carrier does not re-plan it."""
+    full_workshop("Workshop")
+    order = paid_order(customer, design_version(customer))
+    order_commit(order_id=order.pk)
+    TransportLeg.objects.filter(order=order, status__in=LEG_ACTIVE).update(status="picked_up")
+    assert carrier_replan(carrier_id=carrier.pk) == []
+
+
+def test_legs_of_a_carrier_no_longer_eligible_are_repaired(
+    fast_matching, customer, carrier, django_capture_on_commit_callbacks
+):
+    """A carrier whose Stripe payouts went off (no suspension, no task): the periodic repair finds its orders."""
+    full_workshop("Workshop")
+    order = paid_order(customer, design_version(customer))
+    order_commit(order_id=order.pk)
+    assert network_repair() == []
+    type(carrier).objects.filter(pk=carrier.pk).update(payouts_enabled=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert network_repair() == [order.pk]
+    assert len(callbacks) == 1
 
 
 def test_resource_marked_down_is_repaired(

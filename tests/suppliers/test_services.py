@@ -31,9 +31,11 @@ from apps.suppliers.selectors import (
     resource_list_eligible,
 )
 from apps.suppliers.services import (
+    CARRIER_REPLAN_TASK,
     REPLAN_TASK,
     asset_owner_suspend,
     calendar_exception_add,
+    carrier_suspend,
     opening_hours_add,
     participant_apply,
     participant_approve,
@@ -165,6 +167,23 @@ def test_suspending_an_asset_owner_asks_matching_to_replan_after_commit(
     assert headers["_schema_name"] == in_tenant_a.schema_name
     assert f"'asset_owner_id': {owner.pk}" in headers["kwargsrepr"]
     assert AssetOwner.objects.get(pk=owner.pk).status == ParticipantStatus.SUSPENDED
+
+
+def test_suspending_a_carrier_asks_matching_to_replan_its_legs_after_commit(
+    in_tenant_a, django_capture_on_commit_callbacks, private_broker
+):
+    broker = redis.Redis.from_url(private_broker.url)
+    carrier = make_carrier("Slow Haulage", onboarded=True)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        carrier_suspend(carrier=carrier, actor=None, reason="Lost two pallets")
+        assert _queued_messages(broker) == []
+    for callback in callbacks:
+        callback()
+    messages = [m for m in _queued_messages(broker) if m["headers"]["task"] == CARRIER_REPLAN_TASK]
+    assert len(messages) == 1
+    assert messages[0]["headers"]["_schema_name"] == in_tenant_a.schema_name
+    assert f"'carrier_id': {carrier.pk}" in messages[0]["headers"]["kwargsrepr"]
+    assert Carrier.objects.get(pk=carrier.pk).status == ParticipantStatus.SUSPENDED
 
 
 # --- resources ------------------------------------------------------------------------------------------------

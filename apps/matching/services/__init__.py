@@ -10,7 +10,7 @@ How a plan reaches the database, whatever the mode:
 4. Apply it through orders' `order_plan_apply` (work items, offers, legs, ETA, events), skipping orders whose
    plan is unchanged, so a task that runs twice writes nothing the second time.
 
-Tasks (tasks.py) are thin: they load ids and call `order_commit`, `order_replan`, `supplier_replan` or
+Tasks (tasks.py) are thin: they load ids and call `order_commit`, `order_replan`, `supplier_replan`, `carrier_replan` or
 `network_reoptimise`.
 """
 
@@ -27,6 +27,7 @@ from apps.matching.services.applying import (
 )
 from apps.matching.services.inputs import end_of_day
 from apps.matching.services.modes import (
+    carrier_replan,
     network_reoptimise,
     network_repair,
     order_commit,
@@ -50,6 +51,7 @@ __all__ = [
     "PROGRESS_EVERY_S",
     "PlanInvalid",
     "ProgressWriter",
+    "carrier_replan",
     "current_plan_checked",
     "end_of_day",
     "explanation_json",

@@ -18,9 +18,9 @@ from apps.matching.problem import (
     problem_build,
     steps_from_compiled,
 )
-from apps.orders.models import Order, OrderLine, WorkItem
-from apps.orders.status import OrderStatus, WorkItemStatus
-from apps.suppliers.selectors import network_settings
+from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
+from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
+from apps.suppliers.selectors import carrier_list_eligible, network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,14 @@ W = WorkItemStatus
 UNSTARTED = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
 STARTED = frozenset({W.IN_PROGRESS, W.DONE})
 PLANNABLE_ORDERS = frozenset({OrderStatus.PAID, OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION})
+NOT_PICKED_UP = frozenset({LegStatus.PLANNED, LegStatus.BOOKED})
+
+
+def legs_without_carrier():
+    """Legs not picked up yet whose carrier can no longer take them (suspended, payouts off, no rate card)."""
+    return TransportLeg.objects.filter(status__in=NOT_PICKED_UP).exclude(
+        carrier_id__in=carrier_list_eligible().values("pk")
+    )
 
 
 @dataclass
@@ -38,6 +46,7 @@ class OrderState:
     order: Order
     input: OrderInput
     items: dict[str, WorkItem] = field(default_factory=dict)  # op id -> current item
+    legs_without_carrier: bool = False  # a leg must move to another carrier even if every step stays
 
 
 def end_of_day(day, time_zone: str) -> datetime:
@@ -149,7 +158,12 @@ def order_state_load(
         pins=pins,
         order_pk=order.pk,
     )
-    return OrderState(order=order, input=order_input, items=items)
+    return OrderState(
+        order=order,
+        input=order_input,
+        items=items,
+        legs_without_carrier=legs_without_carrier().filter(order=order).exists(),
+    )
 
 
 def problem_for_states(

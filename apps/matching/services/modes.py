@@ -22,9 +22,17 @@ from apps.matching.services.applying import (
     solve_checked,
     solver_limits,
 )
-from apps.matching.services.inputs import PLANNABLE_ORDERS, UNSTARTED, W, order_state_load, problem_for_states
+from apps.matching.services.inputs import (
+    NOT_PICKED_UP,
+    PLANNABLE_ORDERS,
+    UNSTARTED,
+    W,
+    legs_without_carrier,
+    order_state_load,
+    problem_for_states,
+)
 from apps.matching.services.runs import run_claim, run_create, run_fail, run_finish
-from apps.orders.models import Order, WorkItem
+from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.status import OrderStatus
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
@@ -98,9 +106,24 @@ def supplier_replan(*, asset_owner_id: int, reason: str = "") -> list[int]:
     return order_ids
 
 
+def carrier_replan(*, carrier_id: int, reason: str = "") -> list[int]:
+    """Asks for a re-plan of every order with a leg this carrier has not picked up yet (it was suspended or
+    lost its payouts): the new plan moves those legs to eligible carriers. Returns the order ids."""
+    order_ids = sorted(
+        set(
+            TransportLeg.objects.filter(
+                carrier_id=carrier_id, status__in=NOT_PICKED_UP, order__status__in=PLANNABLE_ORDERS
+            ).values_list("order_id", flat=True)
+        )
+    )
+    replan_enqueue(order_ids=order_ids, reason=reason or f"Carrier {carrier_id} unavailable")
+    return order_ids
+
+
 def orders_stranded() -> list[int]:
     """Orders with unstarted work on a resource that is down or whose asset owner is no longer eligible
-    (suspended, payouts off): the supplier's change may have happened without telling matching."""
+    (suspended, payouts off), or with a leg not yet picked up by a carrier no longer eligible: the supplier's
+    change may have happened without telling matching."""
     stranded = (
         WorkItem.objects.filter(status__in=UNSTARTED, order__status__in=PLANNABLE_ORDERS)
         .exclude(
@@ -111,7 +134,10 @@ def orders_stranded() -> list[int]:
         )
         .values_list("order_id", flat=True)
     )
-    return sorted(set(stranded))
+    carrier_gone = (
+        legs_without_carrier().filter(order__status__in=PLANNABLE_ORDERS).values_list("order_id", flat=True)
+    )
+    return sorted(set(stranded) | set(carrier_gone))
 
 
 def network_repair() -> list[int]:
@@ -250,7 +276,8 @@ def _plan_orders(
                 )
                 for o in orders
             ]
-            if all(s.op_id in st.input.pins for st in states for s in st.input.steps):
+            steps_pinned = all(s.op_id in st.input.pins for st in states for s in st.input.steps)
+            if steps_pinned and not any(st.legs_without_carrier for st in states):
                 return run_finish(run, outcome=RunOutcome.SKIPPED, note="No step needs planning")
             built = problem_for_states(states, origin, settings)
             hint = current_plan(built, states) if mode == RunMode.REPLAN else None

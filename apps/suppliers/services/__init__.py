@@ -2,6 +2,7 @@
 
 from apps.suppliers.services.carriers import rate_card_update
 from apps.suppliers.services.participants import (
+    CARRIER_REPLAN_TASK,
     REPLAN_TASK,
     asset_owner_suspend,
     carrier_suspend,
@@ -28,6 +29,7 @@ from apps.suppliers.services.resources import (
 )
 
 __all__ = [
+    "CARRIER_REPLAN_TASK",
     "REPLAN_TASK",
     "asset_owner_suspend",
     "calendar_exception_add",

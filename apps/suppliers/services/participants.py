@@ -36,6 +36,7 @@ from apps.suppliers.status import (
 logger = logging.getLogger(__name__)
 
 REPLAN_TASK = "matching.replan_for_supplier"
+CARRIER_REPLAN_TASK = "matching.replan_for_carrier"
 
 PROFILE_FIELDS = frozenset(
     {
@@ -200,11 +201,15 @@ def participant_reject(*, participant: Participant, actor: User | None, reason: 
 
 @transaction.atomic
 def carrier_suspend(*, carrier: Carrier, actor: User | None, reason: str) -> Carrier:
-    """Suspends a carrier: it drops out of carrier_list_eligible (its legs are re-planned by the orders flow)."""
+    """Suspends a carrier and, after commit, asks the matching engine to re-plan the orders with legs it has
+    not picked up yet (sent by name, `matching.replan_for_carrier`, like asset_owner_suspend). Legs already
+    picked up stay with it: the parts are on its truck."""
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason for the suspension."})
     participant_transition(participant=carrier, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason)
     _notify(participant=carrier, template="suspended", reason=reason)
+    kwargs = {"carrier_id": carrier.pk, "reason": reason}
+    transaction.on_commit(lambda: current_app.send_task(CARRIER_REPLAN_TASK, kwargs=kwargs))
     return carrier
 
 
