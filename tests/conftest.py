@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases
@@ -49,6 +50,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             setup_databases(verbosity=0, interactive=False, aliases={"default"})
         # Guard: never provision test networks into a development database.
         assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
+        # A new database numbers its users and networks from 1 again: counters a previous session left in the
+        # test cache (throttles keyed by user id) would belong to this session's namesakes.
+        cache.clear()
         tenant_public_ensure()
         tenant_template_ensure()
         for slug in ("alpha", "beta"):

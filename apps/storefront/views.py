@@ -34,6 +34,7 @@ from apps.storefront.display import describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.preview import preview_svg
 from apps.storefront.quoting import quote_configuration
+from apps.storefront.throttles import quote_wait_message, quote_wait_s
 
 CONFIGURATOR = "storefront/configurator.html"
 
@@ -71,16 +72,20 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
     """Binds the form to `data`, validates, and builds the preview and (when valid) the quote."""
     spec = template_spec_for(template)
     form = ConfigurationForm(spec, data, with_name=True)
-    quote = None
+    quote, quote_wait = None, ""
     if form.is_valid():
-        quote = quote_configuration(
-            template=template, values=form.configuration.values, tenant=request.tenant
-        )
+        if wait_s := quote_wait_s(request):
+            quote_wait = quote_wait_message(wait_s)
+        else:
+            quote = quote_configuration(
+                template=template, values=form.configuration.values, tenant=request.tenant
+            )
     return {
         "template": template,
         "form": form,
         "preview": preview_svg(spec, form.raw_values()),
         "quote": quote,
+        "quote_wait": quote_wait,
         "design": design,
         "cart_enabled": cart_enabled(),
     }
@@ -164,9 +169,12 @@ def _design_context(request, design: Design) -> dict:
     template = design.template
     spec = template_spec_for(template)
     version = design.current_version
-    quote, quote_error = None, ""
+    quote, quote_error, quote_wait = None, "", ""
     try:
-        quote = quote_configuration(template=template, values=version.values, tenant=request.tenant)
+        if wait_s := quote_wait_s(request):
+            quote_wait = quote_wait_message(wait_s)
+        else:
+            quote = quote_configuration(template=template, values=version.values, tenant=request.tenant)
     except InvalidConfiguration as error:
         quote_error = " ".join(message for messages_ in error.errors.values() for message in messages_)
     return {
@@ -177,6 +185,7 @@ def _design_context(request, design: Design) -> dict:
         "preview": preview_svg(spec, version.values),
         "quote": quote,
         "quote_error": quote_error,
+        "quote_wait": quote_wait,
         "cart_enabled": cart_enabled(),
         "configure_url": f"{reverse('storefront:configurator', args=[template.slug])}?{urlencode(version.values)}",
     }

@@ -143,6 +143,8 @@ PASSWORD_RESET_THROTTLE = {
 }
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Quotes run the matching engine: per signed-in customer, else per client address (apps/storefront/throttles.py).
+QUOTE_THROTTLE_RATE = env_str("QUOTE_THROTTLE_RATE", "120/min")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

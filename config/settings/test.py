@@ -26,3 +26,4 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}
 # The whole suite signs in from 127.0.0.1: only tests/security sets tight failed sign-in limits (per test).
 LOGIN_THROTTLE = {"PER_EMAIL": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 900}
 PASSWORD_RESET_THROTTLE = {"PER_EMAIL": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 3600}
+QUOTE_THROTTLE_RATE = "100000/min"  # tests/storefront/test_quote_throttle.py sets a tight one

@@ -159,8 +159,9 @@ def _customer(index: int) -> dict:
 
 
 def _supplier_jobs(tenant: Tenant, place: Place, *, job_orders: int, suppliers: int) -> list[dict]:
-    """Orders placed, paid and planned for the run, so the workshops have offers to accept and start; the
-    `suppliers` asset owners with the most of them each get a member signed in for the run."""
+    """Orders placed, paid and planned for the run, so the workshops have offers to accept and start (the
+    orders' first steps, which wait for nothing); the `suppliers` asset owners with the most of them each get a
+    member signed in for the run."""
     buyer = user_create(
         email=f"jobs@{EMAIL_DOMAIN}", password=None, role=Role.CUSTOMER, full_name="Load Jobs Buyer"
     )
@@ -176,9 +177,11 @@ def _supplier_jobs(tenant: Tenant, place: Place, *, job_orders: int, suppliers: 
     orders = [_paid_order(buyer, versions[index % len(versions)], place) for index in range(job_orders)]
     for order in orders:
         plan_apply_simple(order, start=start)
-    offered = WorkItem.objects.filter(order__in=orders, status=WorkItemStatus.OFFERED).order_by(
-        "planned_start"
-    )
+    # First steps only: the run accepts and then starts each job, and a later step may not start before the
+    # steps it follows are done and their parts delivered.
+    offered = WorkItem.objects.filter(
+        order__in=orders, status=WorkItemStatus.OFFERED, predecessor_keys=[]
+    ).order_by("planned_start")
     by_owner: dict[int, list[int]] = {}
     for item in offered:
         by_owner.setdefault(item.asset_owner_id, []).append(item.pk)

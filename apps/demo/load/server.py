@@ -118,6 +118,8 @@ def web_start(log_dir: Path, *, host: str, workers: int, stripe_url: str, broker
         "DEBUG": "false",  # as in production: no query log kept per request, no debug pages
         "STRIPE_LOCAL_URL": stripe_url,
         "CELERY_BROKER_URL": broker_url,
+        # Every simulated visitor comes from 127.0.0.1: one address's quote limit would measure the throttle.
+        "QUOTE_THROTTLE_RATE": "1000000/min",
     }
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--timeout", "120", "--log-level", "warning"]

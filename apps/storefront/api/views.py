@@ -1,7 +1,8 @@
 """POST /api/v1/quotes/: a price and delivery date for a design or a raw configuration.
 
 Anonymous callers may quote raw configurations (template + values), exactly as the public configurator does;
-quoting a saved design needs the signed-in owner (another customer's design is a 404).
+quoting a saved design needs the signed-in owner (another customer's design is a 404). Quotes are rate-limited
+per customer or client address (apps/storefront/throttles.py): over the limit, 429 with Retry-After.
 """
 
 from dataclasses import asdict
@@ -17,10 +18,12 @@ from apps.catalog.selectors import design_get_for_owner
 from apps.catalog.validation import InvalidConfiguration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
 from apps.storefront.quoting import quote_configuration
+from apps.storefront.throttles import QuoteRateThrottle
 
 
 class QuoteCreateApi(APIView):
     permission_classes = [AllowAny]
+    throttle_classes = [QuoteRateThrottle]
 
     @extend_schema(
         summary="Quote a design or a configuration",
@@ -32,6 +35,9 @@ class QuoteCreateApi(APIView):
             ),
             401: OpenApiResponse(description="Quoting a saved design needs a signed-in customer."),
             404: OpenApiResponse(description="No such design among mine."),
+            429: OpenApiResponse(
+                description="Too many quotes from this client; Retry-After says when to retry."
+            ),
         },
     )
     def post(self, request):

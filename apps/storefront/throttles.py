@@ -1,0 +1,54 @@
+"""How often one client may ask for a price.
+
+Every quote runs the matching engine over the network (tens of milliseconds of CP-SAT and a MatchingRun row), and
+the configurator and `POST /api/v1/quotes/` are open to anonymous visitors, so a script could keep a network's
+web workers busy and its run table growing. One counter per signed-in customer, else per client address, in the
+network's own cache (keys carry the schema), shared by the configurator pages and the API.
+
+DRF's SimpleRateThrottle is the standard for this; the pages call the same class. The rate is read per request
+from settings.QUOTE_THROTTLE_RATE ("120/min"), so a test or the load benchmark can change it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from apps.accounts.throttle import client_address
+
+
+class QuoteRateThrottle(SimpleRateThrottle):
+    scope = "quotes"
+
+    def get_rate(self) -> str | None:
+        return settings.QUOTE_THROTTLE_RATE
+
+    def get_ident(self, request) -> str:
+        return client_address(request)  # honours TRUSTED_PROXY_COUNT, like the sign-in throttle
+
+    def get_cache_key(self, request, view) -> str:
+        user = getattr(request, "user", None)
+        ident = (
+            f"user:{user.pk}"
+            if user is not None and user.is_authenticated
+            else f"addr:{self.get_ident(request)}"
+        )
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def quote_wait_s(request) -> int:
+    """0 when this client may have another quote now (and counts it); else the seconds until it may."""
+    throttle = QuoteRateThrottle()
+    if throttle.allow_request(request, None):
+        return 0
+    return max(1, math.ceil(throttle.wait() or 1))
+
+
+def quote_wait_message(seconds: int) -> str:
+    unit = "second" if seconds == 1 else "seconds"
+    return (
+        "You have asked for a lot of prices in a short time. "
+        f"The price and delivery date update again in {seconds} {unit}."
+    )
