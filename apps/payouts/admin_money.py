@@ -188,5 +188,6 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
         "missing_in_ledger",
         "missing_at_stripe",
         "amount_mismatch",
+        "in_flight",
     ]
     list_filter = ["status"]

@@ -10,6 +10,11 @@ difference still open:
 - clearing not zero: a settled order whose clearing account does not balance;
 - balance mismatch: the platform cash account differs from Stripe's balance.
 
+Money in flight is not a difference: a transfer exists at Stripe a moment before its entry commits, and an entry
+commits a moment before its transaction is listed. Unmatched transactions and entries younger than the grace
+period are counted as in flight, left out of the lists, and taken out of both sides of the balance comparison;
+the next run matches them or reports them.
+
 Transactions can also be handed in (`transactions=`, `stripe_balance=`): the benchmark reconciles against
 synthetic transactions generated in-process instead of listing tens of thousands over HTTP.
 """
@@ -41,7 +46,7 @@ from apps.payouts.models import (
 
 logger = logging.getLogger(__name__)
 
-# Entries younger than this are not reported missing at Stripe: their transaction may not be listed yet.
+# Unmatched transactions and entries younger than this are in flight, not missing (see the module docstring).
 GRACE = timedelta(seconds=60)
 
 # Entry kinds that move platform cash, i.e. that need a balance transaction behind them.
@@ -177,6 +182,7 @@ def _entry_amounts(entry_ids: list[int]) -> dict[int, tuple[int, int, str]]:
 
 def _differences(run: ReconciliationRun, *, grace: timedelta) -> list[ReconciliationItem]:
     items: list[ReconciliationItem] = []
+    run.in_flight = 0
 
     # Matched transactions: amounts must agree (cash posting = net; fee posting = fee, for entries that book one).
     matched = list(
@@ -211,7 +217,14 @@ def _differences(run: ReconciliationRun, *, grace: timedelta) -> list[Reconcilia
                 )
             )
 
+    cutoff = run.started_at - grace
+    stripe_in_flight: dict[str, int] = defaultdict(int)
+    ledger_in_flight: dict[str, int] = defaultdict(int)
     for record in BalanceTransactionRecord.objects.filter(entry__isnull=True).order_by("stripe_created"):
+        if record.stripe_created > cutoff.timestamp():
+            stripe_in_flight[record.currency] += record.net_minor
+            run.in_flight += 1
+            continue
         items.append(
             ReconciliationItem(
                 run=run,
@@ -224,17 +237,19 @@ def _differences(run: ReconciliationRun, *, grace: timedelta) -> list[Reconcilia
             )
         )
 
-    cutoff = run.started_at - grace
     orphans = JournalEntry.objects.filter(
         Q(kind__in=CASH_KINDS) | Q(postings__account__kind=AccountKind.PLATFORM_CASH),
         balance_transaction__isnull=True,
-        created_at__lte=cutoff,
     ).distinct()
-    orphan_list = list(orphans.values_list("pk", "stripe_object_id", "order_id", "kind"))
+    orphan_list = list(orphans.values_list("pk", "stripe_object_id", "order_id", "kind", "created_at"))
     orphan_amounts = _entry_amounts([pk for pk, *_ in orphan_list])
-    for pk, object_id, order_id, kind in orphan_list:
+    for pk, object_id, order_id, kind, created_at in orphan_list:
         cash, _, currency = orphan_amounts.get(pk, (0, 0, ""))
         if cash == 0 and kind not in CASH_KINDS:
+            continue
+        if created_at > cutoff:
+            ledger_in_flight[currency] += cash
+            run.in_flight += 1
             continue
         items.append(
             ReconciliationItem(
@@ -271,7 +286,7 @@ def _differences(run: ReconciliationRun, *, grace: timedelta) -> list[Reconcilia
     for currency in sorted(set(run.stripe_balance) | set(run.ledger_balance)):
         stripe_amount = run.stripe_balance.get(currency, 0)
         ledger_amount = run.ledger_balance.get(currency, 0)
-        if stripe_amount != ledger_amount:
+        if stripe_amount - stripe_in_flight[currency] != ledger_amount - ledger_in_flight[currency]:
             items.append(
                 ReconciliationItem(
                     run=run,
@@ -279,10 +294,21 @@ def _differences(run: ReconciliationRun, *, grace: timedelta) -> list[Reconcilia
                     currency=currency,
                     stripe_amount_minor=stripe_amount,
                     ledger_amount_minor=ledger_amount,
-                    detail=f"Stripe holds {stripe_amount}, the platform cash account {ledger_amount}",
+                    detail=_balance_detail(
+                        stripe_amount, ledger_amount, stripe_in_flight[currency], ledger_in_flight[currency]
+                    ),
                 )
             )
     return items
+
+
+def _balance_detail(
+    stripe_amount: int, ledger_amount: int, stripe_in_flight: int, ledger_in_flight: int
+) -> str:
+    detail = f"Stripe holds {stripe_amount}, the platform cash account {ledger_amount}"
+    if stripe_in_flight or ledger_in_flight:
+        detail += f" (in flight, left out: {stripe_in_flight} at Stripe, {ledger_in_flight} in the ledger)"
+    return detail
 
 
 def _ledger_cash() -> dict[str, int]:

@@ -111,6 +111,15 @@ def test_reconciliation_page_drills_down_to_the_order(finance_client):
     )
 
 
+def test_reconciliation_page_says_what_is_in_flight(finance_client):
+    order, _ = _settled_with_failing_transfer()
+    platform_post("/v1/refunds", charge=order.charge_id, amount=100)
+    run = reconciliation_run(trigger="test")
+    body = finance_client.get(f"/backoffice/finance/reconciliation/{run.pk}/").content.decode()
+    assert run.in_flight == 1 and "At Stripe, missing in the ledger" not in body
+    assert "In flight" in body and "the next run checks them" in body
+
+
 def test_reconcile_now_starts_a_run_in_the_background(finance_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = finance_client.post("/backoffice/finance/reconcile/")

@@ -76,6 +76,31 @@ def test_a_transfer_made_outside_the_platform_and_an_entry_without_stripe_are_fl
     assert ItemKind.AMOUNT_MISMATCH not in kinds and ItemKind.CLEARING_NOT_ZERO not in kinds
 
 
+def test_money_in_flight_is_checked_next_run_not_reported(money_a):
+    """A transfer listed at Stripe before its entry commits, and an entry committed before its transaction is
+    listed: within the grace period both are in flight (no items, balance compared without them); once the
+    grace period has passed and they are still unmatched, they are reported."""
+    _, owner = _settled_order()
+    outside = platform_post("/v1/transfers", amount=300, currency="eur", destination=owner.stripe_account_id)
+    journal_entry_post(
+        kind=EntryKind.TRANSFER,
+        lines=[
+            Line(network_account(AccountKind.STRIPE_FEES, "EUR"), 450),
+            Line(network_account(AccountKind.PLATFORM_CASH, "EUR"), -450),
+        ],
+        stripe_object_id="tr_not_listed_yet",
+    )
+    young = reconciliation_run(trigger="test")
+    assert young.status == RunStatus.CLEAN, list(young.items.values_list("kind", "detail"))
+    assert young.in_flight == 2 and young.stripe_balance != young.ledger_balance
+    later = reconciliation_run(trigger="test", grace=timedelta(0))
+    assert later.in_flight == 0
+    kinds = _kinds(later)
+    assert [item.stripe_object_id for item in kinds[ItemKind.MISSING_IN_LEDGER]] == [outside["id"]]
+    assert [item.stripe_object_id for item in kinds[ItemKind.MISSING_AT_STRIPE]] == ["tr_not_listed_yet"]
+    assert ItemKind.BALANCE_MISMATCH in kinds
+
+
 def test_amount_mismatch_and_a_settled_order_with_clearing_left_are_flagged(money_a):
     order, _ = _settled_order()
     refund = platform_post("/v1/refunds", charge=order.charge_id, amount=1_000)

@@ -56,6 +56,10 @@ class ReconciliationRun(models.Model):
     amount_mismatch = models.PositiveIntegerField(default=0)
     clearing_not_zero = models.PositiveIntegerField(default=0)
     balance_mismatch = models.PositiveIntegerField(default=0)
+    in_flight = models.PositiveIntegerField(
+        default=0,
+        help_text="Unmatched transactions and entries younger than the grace period: checked again next run.",
+    )
     stripe_balance = models.JSONField(
         default=dict, blank=True, help_text="Currency → Stripe's platform balance."
     )
