@@ -148,7 +148,14 @@ def order_money(request, order_id: int):
     if not detail["settled"]:
         # Revenue is booked at settlement; until then "commission" would read as Stripe's fee, negative.
         totals["commission"] = "booked when the order settles"
+    split = detail["split"]
     context = {
+        # Every share of the split, the platform's commission included: equals paid − Stripe's fee.
+        "shared_out_minor": (
+            sum(s.amount_minor for s in detail["statements"]) + split.platform_commission_minor
+            if split
+            else None
+        ),
         "order": order,
         "flow": flow,
         "sankey": sankey_layout(flow),

@@ -10,11 +10,20 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.roles import Role
+from apps.core.money import Money
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
 from apps.payouts.charges import charge_record
-from apps.payouts.models import OrderMoney, Posting, ReconciliationRun, RunStatus, Transfer, TransferStatus
+from apps.payouts.models import (
+    OrderMoney,
+    Posting,
+    ProfitShareSplit,
+    ReconciliationRun,
+    RunStatus,
+    Transfer,
+    TransferStatus,
+)
 from apps.payouts.reconciliation import reconciliation_run
 from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
 from tests.conftest import sign_in
@@ -92,6 +101,16 @@ def test_a_settled_orders_commission_is_shown_as_money(finance_client):
     body = finance_client.get(f"/backoffice/finance/orders/{order.pk}/").content.decode()
     commission = body.split("<dt>commission</dt><dd>", 1)[1].split("</dd>", 1)[0]
     assert commission.lstrip("-").startswith("€")
+
+
+def test_the_platforms_share_is_a_row_and_the_shares_add_up_to_paid_less_fee(finance_client):
+    order, _ = _settled_with_failing_transfer()
+    split = ProfitShareSplit.objects.get(order=order, is_current=True)
+    body = finance_client.get(f"/backoffice/finance/orders/{order.pk}/").content.decode()
+    row = body.split('<tr class="platform-share">', 1)[1].split("</tr>", 1)[0]
+    assert "commission" in row and Money(split.platform_commission_minor, "EUR").format() in row
+    shared_out = body.split('id="shared-out">', 1)[1].split("</td>", 1)[0]
+    assert shared_out == Money(split.paid_minor - split.stripe_fee_minor, "EUR").format()
 
 
 def test_reconciliation_page_drills_down_to_the_order(finance_client):
