@@ -68,6 +68,7 @@ class StripeSettingsAdmin(admin.ModelAdmin):
             publishable_key=form.cleaned_data["publishable_key"],
             secret_key=form.cleaned_data["secret_key"],
             webhook_secret=form.cleaned_data["webhook_secret"],
+            secret_key_verified=True,  # the form's clean() test-called it
         )
 
 

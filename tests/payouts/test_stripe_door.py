@@ -7,7 +7,8 @@ import requests
 from django.test import override_settings
 
 from apps.payouts import stripe_client as door
-from apps.payouts.models import StripeWrite
+from apps.payouts.models import StripeMode, StripeWrite
+from apps.payouts.services import stripe_settings_update
 
 
 @pytest.fixture
@@ -209,3 +210,22 @@ def test_a_hanging_stripe_is_a_retryable_error(stripe_ready):
 def test_payouts_of_a_connected_account_are_listed(stripe_ready):
     destination = _onboarded_account(stripe_ready)
     assert door.payout_list(stripe_account=destination) == []
+
+
+def test_keys_the_admin_form_already_test_called_are_saved_without_calling_again(in_tenant_a):
+    """The admin form test-calls a new secret key in clean() (to show a refusal next to the field); saving then
+    must not call Stripe again. A made-up key would be refused by a second call (or fail to reach Stripe)."""
+    row = stripe_settings_update(
+        mode=StripeMode.STRIPE,
+        publishable_key="pk_test_made_up",
+        secret_key="sk_test_made_up_0000",
+        webhook_secret="whsec_made_up",
+        secret_key_verified=True,
+    )
+    row.refresh_from_db()
+    assert (row.mode, row.secret_key, row.webhook_secret) == (
+        StripeMode.STRIPE,
+        "sk_test_made_up_0000",
+        "whsec_made_up",
+    )
+    assert "made_up_0000" not in row.secret_key_encrypted
