@@ -2,8 +2,8 @@
 
 import pytest
 
-from apps.matching import cpsat_model
 from apps.matching.bounds import makespan_lower_bound, objective_lower_bound
+from apps.matching.cpsat_model import transport
 from apps.matching.domain import OPTIMAL, Limits
 from apps.matching.fjs import parse_fjs
 from apps.matching.indexing import ProblemIndex
@@ -18,7 +18,7 @@ def test_pair_and_compact_transport_forms_reach_the_same_optimum(seed, monkeypat
     problem = generate_scenario(orders=2, suppliers=5, seed=seed)
     limits = Limits(time_limit_s=20, workers=1, strategy="monolithic")
     pairs = solve_checked(problem, limits)
-    monkeypatch.setattr(cpsat_model, "PAIR_OPTIONS_LIMIT", 0)  # every arc in the compact form
+    monkeypatch.setattr(transport, "PAIR_OPTIONS_LIMIT", 0)  # every arc in the compact form
     compact = solve_checked(problem, limits)
     assert (pairs.status, compact.status) == (OPTIMAL, OPTIMAL)
     assert pairs.objective == compact.objective
