@@ -241,10 +241,14 @@ def _pay(order: Order, *, card: str = "pm_card_visa") -> Order:
     return Order.objects.get(pk=order.pk)
 
 
-def _make_all(order: Order, actor) -> None:
+def _make_all(order: Order, actor, carrier) -> None:
+    """Every job accepted, made and passed, in plan order (predecessors first): before a job starts, the
+    carrier brings it the parts made elsewhere, as work_item_start requires."""
     for item in order.work_items.filter(status="offered").order_by("planned_start"):
         work_item_accept(work_item_id=item.pk, actor=actor)
-    for item in order.work_items.filter(status="accepted").order_by("planned_start"):
+    for item in order.work_items.filter(status="accepted").order_by("planned_start", "id"):
+        for leg in item.legs_in.filter(status__in=["planned", "booked"]).order_by("planned_departure", "id"):
+            _move(leg, carrier, deliver=True)
         work_item_start(work_item_id=item.pk, actor=actor)
         work_item_quality_record(
             work_item_id=item.pk, actor=actor, passed=True, measurements={"checked": "ok"}
@@ -253,11 +257,15 @@ def _make_all(order: Order, actor) -> None:
 
 def _ship(order: Order, actor, *, deliver: bool) -> None:
     for leg in order.transport_legs.filter(status__in=["planned", "booked"]).order_by("planned_departure"):
-        transport_leg_pick_up(leg_id=leg.pk, actor=actor)
-        if deliver or not leg.is_last_mile:
-            transport_leg_deliver(
-                leg_id=leg.pk, actor=actor, receiver_name="Demo Customer" if leg.is_last_mile else "Goods-in"
-            )
+        _move(leg, actor, deliver=deliver or not leg.is_last_mile)
+
+
+def _move(leg, actor, *, deliver: bool) -> None:
+    transport_leg_pick_up(leg_id=leg.pk, actor=actor)
+    if deliver:
+        transport_leg_deliver(
+            leg_id=leg.pk, actor=actor, receiver_name="Demo Customer" if leg.is_last_mile else "Goods-in"
+        )
 
 
 def _backdate(order: Order, *, days_ago: int, late_days: int = 0) -> None:
@@ -317,7 +325,8 @@ def _seed(customer, staff) -> None:
     # In production, and running late (the plan ends after the promised day).
     making = _pay(place("Eindhoven", which=(0, 1), quantities=(1, 1)))
     plan_apply_simple(making, start=morning - timedelta(days=1))
-    first = making.work_items.filter(status="offered").order_by("planned_start").first()
+    # Its first job needs nothing made before it, so it may start at once.
+    first = making.work_items.filter(status="offered", predecessor_keys=[]).order_by("planned_start").first()
     work_item_accept(work_item_id=first.pk, actor=supplier)
     work_item_start(work_item_id=first.pk, actor=supplier)
     making.refresh_from_db()
@@ -329,7 +338,7 @@ def _seed(customer, staff) -> None:
     # Shipped: made, on the way.
     shipped = _pay(place("Rotterdam", which=(2,)))
     plan_apply_simple(shipped, start=morning - timedelta(days=3))
-    _make_all(shipped, supplier)
+    _make_all(shipped, supplier, carrier)
     _ship(shipped, carrier, deliver=False)
     # Delivered, completed, refunded (partly), disputed: the finished side of the dashboard.
     finished = []
@@ -343,7 +352,7 @@ def _seed(customer, staff) -> None:
     ):
         order = _pay(place(town, which=(which,)))
         plan_apply_simple(order, start=morning - timedelta(days=6))
-        _make_all(order, supplier)
+        _make_all(order, supplier, carrier)
         _ship(order, carrier, deliver=True)
         finished.append(Order.objects.get(pk=order.pk))
     for order, (days_ago, late) in zip(

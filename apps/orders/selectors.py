@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from apps.orders.models import (
@@ -16,7 +18,7 @@ from apps.orders.models import (
     TransportLeg,
     WorkItem,
 )
-from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE
+from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE, LegStatus, WorkItemStatus
 
 
 def order_settings_get() -> OrderSettings:
@@ -82,6 +84,71 @@ def order_active_items(order: Order) -> list[WorkItem]:
 
 def order_active_legs(order: Order) -> list[TransportLeg]:
     return [leg for leg in order.transport_legs.all() if leg.status in LEG_ACTIVE]
+
+
+def work_item_waiting_for(items: Iterable[WorkItem]) -> dict[int, tuple[str, ...]]:
+    """What each job still waits for before it may start, in words; jobs waiting for nothing are left out.
+
+    A job waits for every predecessor step of its order line whose active item (not declined or cancelled) is
+    not done yet — or that has no active item at all (being re-planned) — and for every inbound leg
+    (to_work_item = the job) that is neither delivered nor cancelled. A predecessor made at the same site has
+    no leg: then only its "done" counts. At most two queries for any number of jobs.
+    """
+    items = list(items)
+    if not items:
+        return {}
+    wanted_lines = {item.line_id for item in items if item.predecessor_keys}
+    wanted_keys = {key for item in items for key in item.predecessor_keys or ()}
+    steps: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    if wanted_keys:
+        rows = WorkItem.objects.filter(line_id__in=wanted_lines, step_key__in=wanted_keys).order_by("id")
+        for line_id, step_key, name, status in rows.values_list("line_id", "step_key", "name", "status"):
+            steps.setdefault((line_id, step_key), []).append((name, status))
+    # job id → carrier name → open deliveries (dicts keep the order of the first arrival)
+    deliveries: dict[int, dict[str, int]] = {}
+    inbound = (
+        TransportLeg.objects.filter(to_work_item_id__in=[item.pk for item in items])
+        .exclude(status__in=[LegStatus.DELIVERED, LegStatus.CANCELLED])
+        .order_by("planned_arrival", "id")
+        .values_list("to_work_item_id", "carrier__name")
+    )
+    for item_id, carrier_name in inbound:
+        by_carrier = deliveries.setdefault(item_id, {})
+        by_carrier[carrier_name or ""] = by_carrier.get(carrier_name or "", 0) + 1
+    legs = {
+        item_id: [_deliveries_text(carrier, count) for carrier, count in by_carrier.items()]
+        for item_id, by_carrier in deliveries.items()
+    }
+    waiting: dict[int, tuple[str, ...]] = {}
+    for item in items:
+        reasons = [
+            reason
+            for key in item.predecessor_keys or ()
+            if (reason := _predecessor_waits(key, steps.get((item.line_id, key), [])))
+        ]
+        reasons.extend(legs.get(item.pk, []))
+        if reasons:
+            waiting[item.pk] = tuple(reasons)
+    return waiting
+
+
+def _deliveries_text(carrier: str, count: int) -> str:
+    if not carrier:
+        return "the delivery of its parts" if count == 1 else f"{count} deliveries of its parts"
+    return f"the delivery from {carrier}" if count == 1 else f"{count} deliveries from {carrier}"
+
+
+def _predecessor_waits(key: str, rows: list[tuple[str, str]]) -> str:
+    """'Name' (its state) while the step is not done; "" once it is."""
+    active = [(name, status) for name, status in rows if status in WORK_ITEM_ACTIVE]
+    if not rows:
+        return f"'{key}' (not planned yet)"
+    if not active:
+        return f"'{rows[-1][0]}' (being re-planned)"
+    for name, status in active:
+        if status != WorkItemStatus.DONE:
+            return f"'{name}' ({WorkItemStatus(status).label.lower()})"
+    return ""
 
 
 def order_list_staff(

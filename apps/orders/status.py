@@ -16,6 +16,26 @@ class InvalidTransition(Exception):
         self.to = to
 
 
+class WorkItemWaiting(InvalidTransition):
+    """A job that may not start yet: a predecessor step is not done, or a part is not delivered.
+
+    `waiting_for` names each of them in words ("'Legs' (in progress)", "the delivery from Carrier X").
+    """
+
+    def __init__(self, waiting_for, *, current: str = ""):
+        self.waiting_for = tuple(waiting_for)
+        super().__init__(waiting_message(self.waiting_for), current=current, to=WorkItemStatus.IN_PROGRESS)
+
+
+def waiting_message(waiting_for) -> str:
+    """The sentence shown for a job that may not start yet, e.g. 'Waiting for A, B and C.'"""
+    parts = list(waiting_for)
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"Waiting for {listed}."
+
+
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
@@ -89,6 +109,8 @@ WORK_ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
 # Items that still belong to the plan (declined and cancelled ones are history).
 WORK_ITEM_ACTIVE = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.DONE, W.FAILED})
 WORK_ITEM_STARTED = frozenset({W.IN_PROGRESS, W.DONE, W.FAILED})
+# Items that may be started (production, or the rework after a failed check) once nothing holds them up.
+WORK_ITEM_STARTABLE = frozenset({W.ACCEPTED, W.FAILED})
 # Items a re-plan may move: not started yet.
 WORK_ITEM_REPLANNABLE = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
 

@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from apps.orders.models import QualityCheck, TransportLeg, WorkItem
-from apps.orders.status import LegStatus, WorkItemStatus
+from apps.orders.selectors import work_item_waiting_for
+from apps.orders.status import WORK_ITEM_STARTABLE, LegStatus, WorkItemStatus, waiting_message
 from apps.suppliers.processes import ProcessCode
 
 W = WorkItemStatus
@@ -101,10 +102,22 @@ class JobInbox:
         return len(self.offers) + len(self.upcoming) + len(self.in_progress) + len(self.done)
 
 
+def job_waiting(jobs: list[WorkItem]) -> dict[int, str]:
+    """Job id → "Waiting for …" for the jobs that could be started but may not yet (work_item_waiting_for):
+    what the page shows where the Start button would be. A fixed number of queries for any number of jobs."""
+    waiting = work_item_waiting_for([job for job in jobs if job.status in WORK_ITEM_STARTABLE])
+    return {job_id: waiting_message(reasons) for job_id, reasons in waiting.items()}
+
+
 def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
-    """Offers by response deadline, upcoming and running work by planned start, the latest done jobs."""
+    """Offers by response deadline, upcoming and running work by planned start, the latest done jobs.
+
+    Each live job carries `waiting_for`: "Waiting for …" while it may not start yet, else ""."""
     rows = job_rows(queryset)
     live = list(rows.filter(status__in=OFFERS | UPCOMING | IN_PROGRESS).order_by("planned_start", "id"))
+    waiting = job_waiting(live)
+    for item in live:
+        item.waiting_for = waiting.get(item.pk, "")
     done = list(rows.filter(status__in=DONE).order_by("-actual_end", "-id")[:DONE_SHOWN])
     return JobInbox(
         # The most urgent answer first; an offer without a deadline last.

@@ -2,7 +2,9 @@
 
 3. The suppliers accept, start and finish every job of a paid, planned order and record a passed quality check,
    and the carriers pick up and deliver every leg — each step a click in the supplier or carrier portal — and the
-   order follows by itself to delivered.
+   order follows by itself to delivered. Jobs go in plan order: a job starts only once the jobs before it are done
+   and the parts made elsewhere were delivered to it (until then its page says what it waits for), so a leg
+   between workshops is driven just before the job it feeds, and the last mile at the end.
 4. Finance opens the money page of a delivered order: the split (every participant's share, the platform's
    commission and Stripe's fee) adds up to what the customer paid, every transfer went out with its Stripe id
    (sent by the worker), and a reconciliation started from the page comes out clean.
@@ -76,6 +78,8 @@ class PlannedOrder:
     items: list[tuple[int, str, int]] = field(default_factory=list)
     # (leg id, carrier id, is last mile): transport between workshops first, the last mile last
     legs: list[tuple[int, int, bool]] = field(default_factory=list)
+    inbound: dict[int, list[int]] = field(default_factory=dict)  # work item id → legs bringing it parts
+    follows: set[int] = field(default_factory=set)  # work items with a predecessor step
     names: dict[str, str] = field(default_factory=dict)  # "asset_owner:<id>" / "carrier:<id>" → company name
     logins: dict[str, Login] = field(default_factory=dict)  # same keys → a portal member's login
 
@@ -143,6 +147,8 @@ def planned_order(tenant, django_db_blocker, label: str) -> PlannedOrder:
         for item in items:
             planned.items.append((item.pk, item.name, item.asset_owner_id))
             planned.names[f"asset_owner:{item.asset_owner_id}"] = item.asset_owner.name
+            if item.predecessor_keys:
+                planned.follows.add(item.pk)
         legs = (
             TransportLeg.objects.filter(order=order)
             .exclude(status=LegStatus.CANCELLED)
@@ -152,7 +158,10 @@ def planned_order(tenant, django_db_blocker, label: str) -> PlannedOrder:
         for leg in legs:
             planned.legs.append((leg.pk, leg.carrier_id, leg.is_last_mile))
             planned.names[f"carrier:{leg.carrier_id}"] = leg.carrier.name
+            if leg.to_work_item_id is not None:
+                planned.inbound.setdefault(leg.to_work_item_id, []).append(leg.pk)
         assert planned.items, "the plan offered no job"
+        assert planned.follows, "the plan has no job that follows another"
         assert planned.legs and planned.legs[-1][2], "the plan has no last mile"
         for owner in AssetOwner.objects.filter(pk__in=[owner for _, _, owner in planned.items]):
             planned.logins[f"asset_owner:{owner.pk}"] = _portal_login(
@@ -194,32 +203,59 @@ def region(page: Page, title: str):
 # --- journey 3: the portals ----------------------------------------------------------------------------------
 
 
-def work_job_in_portal(page: Page, base: str, order: PlannedOrder, item_id: int, name: str, *, shot: bool):
-    """From the supplier's inbox: review the offer, accept, start, finish production, record a passed check."""
-    page.goto(f"{base}/portal/jobs/")
-    offer = (
-        region(page, "Offers")
+def inbox_row(page: Page, section: str, order: PlannedOrder, name: str):
+    return (
+        region(page, section)
         .get_by_role("row")
         .filter(has_text=numbered(order.reference))
         .filter(has_text=name)
     )
-    expect(offer).to_have_count(1)
-    offer.get_by_role("link", name="Review").click()
+
+
+def accept_job_that_waits_in_portal(page: Page, base: str, order: PlannedOrder, item_id: int, name: str):
+    """A job that follows another, accepted before what it needs is there: instead of a Start button its page
+    and the inbox say what it waits for."""
+    page.goto(f"{base}/portal/jobs/{item_id}/")
+    page.get_by_role("button", name="Accept the job").click()
+    expect(page.locator("#job-card").get_by_role("status")).to_contain_text("Job accepted")
+    expect(page.locator("#start-waiting")).to_contain_text("Waiting for '")
+    expect(page.get_by_role("button", name="Start production")).to_have_count(0)
+    page.goto(f"{base}/portal/jobs/")
+    expect(inbox_row(page, "Upcoming", order, name)).to_contain_text("Waiting for '")
+
+
+def work_job_in_portal(
+    page: Page, base: str, order: PlannedOrder, item_id: int, name: str, *, shot: bool, accepted: bool = False
+):
+    """From the supplier's inbox: review the offer and accept it (or open the job accepted before), start,
+    finish production, record a passed check."""
+    page.goto(f"{base}/portal/jobs/")
+    if accepted:
+        row = inbox_row(page, "Upcoming", order, name)
+        expect(row).to_have_count(1)
+        expect(row).not_to_contain_text("Waiting for")  # what it waited for is there now
+        row.get_by_role("link", name=name, exact=True).click()
+    else:
+        offer = inbox_row(page, "Offers", order, name)
+        expect(offer).to_have_count(1)
+        offer.get_by_role("link", name="Review").click()
     expect(page).to_have_url(f"{base}/portal/jobs/{item_id}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     job = region(page, "The job")
     status = job.locator(".badge").first
     card = page.locator("#job-card")
-    expect(status).to_have_text("Offered")
+    expect(status).to_have_text("Accepted" if accepted else "Offered")
     # What the supplier is paid is shown before it accepts.
     expect(region(page, "What you are paid")).to_contain_text(order.reference)
     if shot:
         tour_shot(page, "supplier-portal")
 
-    page.get_by_role("button", name="Accept the job").click()
-    expect(card.get_by_role("status")).to_contain_text("Job accepted")
-    expect(status).to_have_text("Accepted")
+    if not accepted:
+        page.get_by_role("button", name="Accept the job").click()
+        expect(card.get_by_role("status")).to_contain_text("Job accepted")
+        expect(status).to_have_text("Accepted")
 
+    expect(page.locator("#start-waiting")).to_have_count(0)
     page.get_by_role("button", name="Start production").click()
     expect(card.get_by_role("status")).to_contain_text("Production started")
     expect(status).to_have_text("In progress")
@@ -282,31 +318,43 @@ def test_suppliers_make_and_carriers_deliver_an_order_through_the_portals(
     base = network_url(platform_server, demo_network.slug)
     order = planned_order(demo_network, django_db_blocker, "journey3")
     customer_sees_status(page, base, order, "Planned")
+    signed_in_as = [""]
 
-    # Each owner works its own jobs, signed in as its member, owners in the order of their first planned job.
-    by_owner: dict[int, list[tuple[int, str]]] = {}
-    for item_id, name, owner_id in order.items:
-        by_owner.setdefault(owner_id, []).append((item_id, name))
-    for index, (owner_id, jobs) in enumerate(by_owner.items()):
-        sign_in_as(page, base, order.logins[f"asset_owner:{owner_id}"])
-        for position, (item_id, name) in enumerate(jobs):
-            work_job_in_portal(page, base, order, item_id, name, shot=index == position == 0)
+    def as_member(key: str) -> None:
+        if signed_in_as[0] != key:
+            sign_in_as(page, base, order.logins[key])
+            signed_in_as[0] = key
+
+    # A job that follows another, accepted early, waits: its page says for what instead of offering Start.
+    early_id, early_name, early_owner = next(item for item in order.items if item[0] in order.follows)
+    as_member(f"asset_owner:{early_owner}")
+    accept_job_that_waits_in_portal(page, base, order, early_id, early_name)
+
+    # The jobs in plan order, each by its owner's member; a leg between workshops is driven by its carrier
+    # just before the job it brings the parts to.
+    legs = {leg_id: (carrier_id, last_mile) for leg_id, carrier_id, last_mile in order.legs}
+    driven: set[int] = set()
+    for position, (item_id, name, owner_id) in enumerate(order.items):
+        for leg_id in order.inbound.get(item_id, []):
+            as_member(f"carrier:{legs[leg_id][0]}")
+            drive_leg_in_portal(page, base, order, leg_id, last_mile=False)
+            driven.add(leg_id)
+        as_member(f"asset_owner:{owner_id}")
+        work_job_in_portal(page, base, order, item_id, name, shot=position == 0, accepted=item_id == early_id)
+    for owner_id in dict.fromkeys(owner for _, _, owner in order.items):
+        as_member(f"asset_owner:{owner_id}")
         page.goto(f"{base}/portal/jobs/")
-        for _, name in jobs:
-            done = (
-                region(page, "Done")
-                .get_by_role("row")
-                .filter(has_text=numbered(order.reference))
-                .filter(has_text=name)
-            )
-            expect(done).to_have_count(1)
+        for _, name, owner in order.items:
+            if owner == owner_id:
+                expect(inbox_row(page, "Done", order, name)).to_have_count(1)
         expect(region(page, "Offers").get_by_text(numbered(order.reference))).to_have_count(0)
     assert order_status(demo_network, django_db_blocker, order.order_id) == OrderStatus.IN_PRODUCTION
 
-    # Each leg by its own carrier: transport between workshops first, the last mile last.
+    # The rest by their carriers: the last mile last.
     for leg_id, carrier_id, last_mile in order.legs:
-        sign_in_as(page, base, order.logins[f"carrier:{carrier_id}"])
-        drive_leg_in_portal(page, base, order, leg_id, last_mile=last_mile)
+        if leg_id not in driven:
+            as_member(f"carrier:{carrier_id}")
+            drive_leg_in_portal(page, base, order, leg_id, last_mile=last_mile)
 
     customer_sees_status(page, base, order, "Delivered")
     with in_network(demo_network, django_db_blocker):
@@ -322,9 +370,25 @@ def test_suppliers_make_and_carriers_deliver_an_order_through_the_portals(
 
 
 def fulfil_through_services(tenant, django_db_blocker, order: PlannedOrder) -> None:
-    """What journey 3 clicks, through the same orders services the portal pages call, as the same members."""
+    """What journey 3 clicks, through the same orders services the portal pages call, as the same members, in
+    the same order: each job once the parts made elsewhere were delivered to it, the last mile at the end."""
+    carriers = {leg_id: (carrier_id, last_mile) for leg_id, carrier_id, last_mile in order.legs}
+
+    def drive(leg_id: int) -> None:
+        carrier_id, last_mile = carriers.pop(leg_id)
+        actor = User.objects.get(email=order.logins[f"carrier:{carrier_id}"].email)
+        scoped = {
+            "leg_id": leg_id,
+            "actor": actor,
+            "scope": TransportLeg.objects.filter(carrier_id=carrier_id),
+        }
+        transport_leg_pick_up(**scoped)
+        transport_leg_deliver(**scoped, receiver_name="Journey Customer" if last_mile else "Goods-in")
+
     with in_network(tenant, django_db_blocker):
         for item_id, _, owner_id in order.items:
+            for leg_id in order.inbound.get(item_id, []):
+                drive(leg_id)
             actor = User.objects.get(email=order.logins[f"asset_owner:{owner_id}"].email)
             scoped = {
                 "work_item_id": item_id,
@@ -335,15 +399,8 @@ def fulfil_through_services(tenant, django_db_blocker, order: PlannedOrder) -> N
             work_item_start(**scoped)
             work_item_complete(**scoped)
             work_item_quality_record(**scoped, passed=True, measurements={"width_mm": 80.2})
-        for leg_id, carrier_id, last_mile in order.legs:
-            actor = User.objects.get(email=order.logins[f"carrier:{carrier_id}"].email)
-            scoped = {
-                "leg_id": leg_id,
-                "actor": actor,
-                "scope": TransportLeg.objects.filter(carrier_id=carrier_id),
-            }
-            transport_leg_pick_up(**scoped)
-            transport_leg_deliver(**scoped, receiver_name="Journey Customer" if last_mile else "Goods-in")
+        for leg_id in list(carriers):
+            drive(leg_id)
         assert Order.objects.get(pk=order.order_id).status == OrderStatus.DELIVERED
 
 
@@ -420,7 +477,7 @@ def test_finance_sees_the_split_the_transfers_and_a_clean_reconciliation(
     # The split: each participant's share, and the platform's commission and Stripe's fee, add up to the total.
     statements = card(page, "Profit-share statements")
     expect(statements).to_contain_text("revision 1, policy v1")
-    rows = statements.get_by_role("row").filter(has=page.get_by_role("cell"))
+    rows = statements.locator("tbody tr:not(.platform-share)")
     expect(rows).to_have_count(len(companies))
     shares: dict[str, int] = {}
     for name in companies:
@@ -442,6 +499,10 @@ def test_finance_sees_the_split_the_transfers_and_a_clean_reconciliation(
     )
     assert take - fee == commission and fee > 0
     assert sum(shares.values()) + commission + fee == order.total_minor
+    # The platform's commission is a row of the table too, and the footer adds every share up.
+    platform_row = statements.locator("tbody tr.platform-share")
+    assert money_minor(platform_row.get_by_role("cell").nth(4).inner_text()) == commission
+    assert money_minor(statements.locator("#shared-out").inner_text()) == order.total_minor - fee
     # The money-flow picture labels every flow in full (nothing cut off at the picture's edges).
     picture = page.locator("#money-flow")
     expect(picture.get_by_text("Customer · €")).to_be_visible()

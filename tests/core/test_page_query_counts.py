@@ -25,7 +25,7 @@ from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.orders.models import Order, WorkItem
-from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply
+from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply, work_item_accept
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
 from apps.payouts.charges import charge_record
@@ -105,8 +105,11 @@ def a_design(customer, name: str = "Kitchen table"):
     )
 
 
-def planned_order(customer, version, supplier, carrier, *, jobs: int) -> Order:
-    """A paid order planned as `jobs` jobs on the supplier's resource, each followed by a leg of the carrier."""
+def planned_order(customer, version, supplier, carrier, *, jobs: int, accepted: bool = False) -> Order:
+    """A paid order planned as `jobs` jobs on the supplier's resource, each followed by a leg of the carrier.
+
+    `accepted`: the jobs are accepted and each follows the one before (same site, so no leg between them):
+    all but the first wait for their predecessor, which the job list says."""
     order = paid_order(customer, version)
     line = order.lines.get()
     start = tomorrow_at(8)
@@ -121,6 +124,7 @@ def planned_order(customer, version, supplier, carrier, *, jobs: int) -> Order:
             planned_start=start + timedelta(hours=i),
             planned_end=start + timedelta(hours=i + 1),
             cost_minor=1_000,
+            predecessor_keys=(f"step{i - 1}",) if accepted and i else (),
         )
         for i in range(jobs)
     ]
@@ -140,6 +144,9 @@ def planned_order(customer, version, supplier, carrier, *, jobs: int) -> Order:
         for i in range(jobs)
     ]
     order_plan_apply(order_id=order.pk, items=items, legs=legs, actor_label="test planner")
+    if accepted:
+        for item in order.work_items.all():
+            work_item_accept(work_item_id=item.pk, actor=None)
     return Order.objects.get(pk=order.pk)
 
 
@@ -232,16 +239,22 @@ def test_order_list_and_order_page_do_not_grow_with_orders_jobs_and_legs(
 def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
     client_a, tenant_a, customer, workshop, haulier
 ):
+    """Offered jobs, and accepted ones waiting for their predecessors (what each waits for is read for all)."""
     version = a_design(customer).current_version
     planned_order(customer, version, workshop, haulier, jobs=N)
+    planned_order(customer, version, workshop, haulier, jobs=N, accepted=True)
 
     def grow():
-        planned_order(customer, version, workshop, haulier, jobs=N)
-        planned_order(customer, version, workshop, haulier, jobs=N)
+        for accepted in (False, False, True, True):
+            planned_order(customer, version, workshop, haulier, jobs=N, accepted=accepted)
 
-    assert WorkItem.objects.filter(asset_owner=workshop.company).count() == N
-    assert_same_count(sign_in(client_a, tenant_a, workshop.user), "/portal/jobs/", grow=grow)
-    assert WorkItem.objects.filter(asset_owner=workshop.company).count() == 3 * N
+    assert WorkItem.objects.filter(asset_owner=workshop.company).count() == 2 * N
+    supplier = sign_in(client_a, tenant_a, workshop.user)
+    assert_same_count(supplier, "/portal/jobs/", grow=grow)
+    assert WorkItem.objects.filter(asset_owner=workshop.company).count() == 6 * N
+    assert (
+        supplier.get("/portal/jobs/").content.decode().count("Waiting for &#x27;Step 0&#x27; (accepted)") == 3
+    )
     carrier = sign_in(client_a, tenant_a, haulier.user)
     assert_same_count(carrier, "/portal/carrier/legs/", grow=grow)
 

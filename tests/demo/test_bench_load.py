@@ -18,6 +18,7 @@ from apps.demo.load.server import is_loopback
 from apps.demo.load.summary import percentile, summarise
 from apps.demo.seed import demo_seed
 from apps.orders.models import Order, WorkItem
+from apps.orders.selectors import work_item_waiting_for
 from apps.orders.status import WorkItemStatus
 from apps.tenants.models import Tenant
 from tests.conftest import ROOT
@@ -150,6 +151,10 @@ def test_the_copy_holds_the_demo_network_and_what_the_run_acts_on(stripe_server)
         assert WorkItem.objects.filter(pk__in=slot["jobs"], status=WorkItemStatus.OFFERED).count() == len(
             slot["jobs"]
         )
+        # First steps only: once accepted, the run's start of each must not wait for another job or a delivery.
+        jobs = list(WorkItem.objects.filter(pk__in=slot["jobs"]))
+        assert jobs and all(not job.predecessor_keys for job in jobs)
+        assert work_item_waiting_for(jobs) == {}
         assert len(plan["webhook_secret"]) > 10
     # The sessions are real sign-ins on the copy's host: the member sees the inbox, the customer the cart.
     member = Client(HTTP_HOST=plan["host"])

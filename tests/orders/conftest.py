@@ -17,8 +17,15 @@ from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.orders import checkout
 from apps.orders.demo import plan_apply_simple
-from apps.orders.models import Order, Place
-from apps.orders.services import AddressInput, cart_address_set, cart_line_add
+from apps.orders.models import Order, Place, TransportLeg, WorkItem
+from apps.orders.services import (
+    AddressInput,
+    cart_address_set,
+    cart_line_add,
+    transport_leg_deliver,
+    transport_leg_pick_up,
+)
+from apps.orders.status import LegStatus
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.suppliers.processes import PROCESS_CODES
 from apps.suppliers.services import opening_hours_replace, rate_card_update, resource_create
@@ -175,6 +182,21 @@ def tomorrow_morning() -> datetime:
 def planned(paid) -> Order:
     plan_apply_simple(paid, start=tomorrow_morning())
     return Order.objects.get(pk=paid.pk)
+
+
+def deliver_inbound(item: WorkItem, actor) -> list[TransportLeg]:
+    """Brings a job the parts made at other workshops (each open inbound leg picked up and delivered), which
+    work_item_start waits for. Returns the legs delivered."""
+    legs = list(
+        TransportLeg.objects.filter(to_work_item_id=item.pk)
+        .exclude(status__in=[LegStatus.DELIVERED, LegStatus.CANCELLED])
+        .order_by("planned_departure", "id")
+    )
+    for leg in legs:
+        if leg.status != LegStatus.PICKED_UP:
+            transport_leg_pick_up(leg_id=leg.pk, actor=actor)
+        transport_leg_deliver(leg_id=leg.pk, actor=actor, receiver_name="Goods-in")
+    return legs
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import InvalidTransition, LegStatus, OrderStatus, WorkItemStatus
-from tests.orders.conftest import tomorrow_morning
+from tests.orders.conftest import deliver_inbound, tomorrow_morning
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,10 @@ def _png(size=(8, 8)) -> SimpleUploadedFile:
 
 
 def _make_everything(order: Order, actor) -> None:
-    for item in order.work_items.filter(status=WorkItemStatus.OFFERED).order_by("planned_start"):
+    """Every offered job in plan order (predecessors first), its parts delivered to it before it starts."""
+    for item in order.work_items.filter(status=WorkItemStatus.OFFERED).order_by("planned_start", "id"):
         work_item_accept(work_item_id=item.pk, actor=actor)
+        deliver_inbound(item, actor)
         work_item_start(work_item_id=item.pk, actor=actor)
         work_item_complete(work_item_id=item.pk, actor=actor)
         work_item_quality_record(
@@ -87,9 +89,9 @@ def test_order_follows_its_jobs_and_legs_to_delivered(planned, customer):
     _make_everything(Order.objects.get(pk=planned.pk), supplier)
     order = Order.objects.get(pk=planned.pk)
     assert order.status == OrderStatus.IN_PRODUCTION  # made, but not picked up yet
-    for leg in order.transport_legs.exclude(is_last_mile=True):
-        transport_leg_pick_up(leg_id=leg.pk, actor=supplier)
-        transport_leg_deliver(leg_id=leg.pk, actor=supplier, receiver_name="Goods-in")
+    # The parts between workshops travelled as the jobs needed them.
+    between = order.transport_legs.exclude(is_last_mile=True)
+    assert between and all(leg.status == LegStatus.DELIVERED for leg in between)
     last_mile = order.transport_legs.get(is_last_mile=True)
     transport_leg_pick_up(leg_id=last_mile.pk, actor=supplier)
     assert Order.objects.get(pk=planned.pk).status == OrderStatus.SHIPPED
@@ -117,9 +119,9 @@ def test_customer_is_emailed_at_payment_plan_shipment_delivery(
         plan_apply_simple(Order.objects.get(pk=awaiting.pk), start=tomorrow_morning())
     with django_capture_on_commit_callbacks(execute=True):
         _make_everything(Order.objects.get(pk=awaiting.pk), customer)
-        for leg in TransportLeg.objects.filter(order=awaiting).order_by("is_last_mile"):
-            transport_leg_pick_up(leg_id=leg.pk, actor=customer)
-            transport_leg_deliver(leg_id=leg.pk, actor=customer, receiver_name="Ada")
+        last_mile = TransportLeg.objects.get(order=awaiting, is_last_mile=True)
+        transport_leg_pick_up(leg_id=last_mile.pk, actor=customer)
+        transport_leg_deliver(leg_id=last_mile.pk, actor=customer, receiver_name="Ada")
     subjects = [message.subject for message in mail.outbox if message.to == [customer.email]]
     assert any("payment received" in s for s in subjects)
     assert any("is planned" in s for s in subjects)

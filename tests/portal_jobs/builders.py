@@ -26,7 +26,17 @@ from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
-from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply, order_transition
+from apps.orders.services import (
+    PlannedLeg,
+    PlannedWorkItem,
+    order_plan_apply,
+    order_transition,
+    transport_leg_deliver,
+    transport_leg_pick_up,
+    work_item_accept,
+    work_item_quality_record,
+    work_item_start,
+)
 from apps.orders.status import OrderStatus
 from tests.conftest import PASSWORD, host_of, sign_in
 
@@ -84,7 +94,8 @@ def paid_order(customer, version, *, total_minor: int = ORDER_TOTAL) -> Order:
 
 def plan_order(supplier, other_supplier, carrier, other_carrier, *, start: datetime | None = None) -> Plan:
     """Dining table: supplier mills the top, other_supplier the legs; other_carrier brings the legs over and
-    carrier takes the table to the customer. Call inside the network's schema."""
+    carrier takes the table to the customer. The top follows the legs, so it may start only once they are done
+    and delivered (parts_arrive). Call inside the network's schema."""
     customer = user_create(
         email=f"customer-{uuid.uuid4().hex[:8]}@example.test", password=PASSWORD, role=Role.CUSTOMER
     )
@@ -106,6 +117,7 @@ def plan_order(supplier, other_supplier, carrier, other_carrier, *, start: datet
             planned_start=start,
             planned_end=start + timedelta(hours=3),
             cost_minor=TOP_COST,
+            predecessor_keys=("legs",),
         ),
         PlannedWorkItem(
             line_id=line.pk,
@@ -160,6 +172,25 @@ def plan_order(supplier, other_supplier, carrier, other_carrier, *, start: datet
 def plan_a(tenant_a, supplier_a, other_supplier_a, carrier_a, other_carrier_a) -> Plan:
     with schema_context(tenant_a.schema_name):
         return plan_order(supplier_a, other_supplier_a, carrier_a, other_carrier_a)
+
+
+def parts_arrive(plan: Plan) -> None:
+    """What supplier_a's job waits for: the other workshop makes the legs (accepted, started, passed) and the
+    other carrier brings them over (picked up, delivered), through the orders services. Call inside the
+    network's schema."""
+    for service in (work_item_accept, work_item_start):
+        service(work_item_id=plan.theirs.pk, actor=None)
+    work_item_quality_record(work_item_id=plan.theirs.pk, actor=None, passed=True)
+    transport_leg_pick_up(leg_id=plan.other_leg.pk, actor=None)
+    transport_leg_deliver(leg_id=plan.other_leg.pk, actor=None, receiver_name="Goods-in")
+
+
+@pytest.fixture
+def ready_a(tenant_a, plan_a) -> Plan:
+    """plan_a with the legs made and delivered: supplier_a's job may start once accepted."""
+    with schema_context(tenant_a.schema_name):
+        parts_arrive(plan_a)
+    return plan_a
 
 
 def fresh(model_row):

@@ -9,4 +9,9 @@ from tests.portal.conftest import (  # noqa: F401 - fixtures
     supplier_a,
     supplier_b,
 )
-from tests.portal_jobs.builders import carrier_portal, plan_a, supplier_portal  # noqa: F401 - fixtures
+from tests.portal_jobs.builders import (  # noqa: F401 - fixtures
+    carrier_portal,
+    plan_a,
+    ready_a,
+    supplier_portal,
+)

@@ -9,7 +9,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from apps.orders.models import QualityCheck, TransportLeg, WorkItem
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
-from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, png
+from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +55,9 @@ def test_a_job_carries_its_statement_before_it_is_accepted(supplier_a, plan_a, t
     assert body["statement"]["provisional"] is True and body["statement"]["currency"] == "EUR"
 
 
-def test_accept_start_complete_and_quality_check_with_a_photo(supplier_a, plan_a, tenant_a):
+def test_accept_start_complete_and_quality_check_with_a_photo(supplier_a, ready_a, tenant_a):
     client = api(supplier_a)
-    base = f"{JOBS}{plan_a.mine.pk}"
+    base = f"{JOBS}{ready_a.mine.pk}"
     assert post_json(client, f"{base}/accept/").json()["status"] == "accepted"
     assert post_json(client, f"{base}/start/").json()["status"] == "in_progress"
     completed = post_json(client, f"{base}/complete/").json()
@@ -71,12 +71,12 @@ def test_accept_start_complete_and_quality_check_with_a_photo(supplier_a, plan_a
     assert body["status"] == "done" and body["quality_checks"][0]["has_photo"] is True
     assert body["quality_checks"][0]["measurements"] == {"width_mm": 1801}
     with schema_context(tenant_a.schema_name):
-        assert QualityCheck.objects.get(work_item_id=plan_a.mine.pk).photo
+        assert QualityCheck.objects.get(work_item_id=ready_a.mine.pk).photo
 
 
-def test_a_json_quality_check_without_photo(supplier_a, plan_a, tenant_a):
+def test_a_json_quality_check_without_photo(supplier_a, ready_a, tenant_a):
     client = api(supplier_a)
-    base = f"{JOBS}{plan_a.mine.pk}"
+    base = f"{JOBS}{ready_a.mine.pk}"
     post_json(client, f"{base}/accept/")
     post_json(client, f"{base}/start/")
     failed = post_json(
@@ -95,9 +95,9 @@ def test_a_json_quality_check_without_photo(supplier_a, plan_a, tenant_a):
         ({"passed": "true", "photo": "too-big"}, "photo"),
     ],
 )
-def test_quality_check_input_errors_name_the_field(supplier_a, plan_a, tenant_a, data, field):
+def test_quality_check_input_errors_name_the_field(supplier_a, ready_a, tenant_a, data, field):
     client = api(supplier_a)
-    base = f"{JOBS}{plan_a.mine.pk}"
+    base = f"{JOBS}{ready_a.mine.pk}"
     post_json(client, f"{base}/accept/")
     post_json(client, f"{base}/start/")
     photos = {"not-an-image": not_an_image, "too-big": big_png}
@@ -106,8 +106,8 @@ def test_quality_check_input_errors_name_the_field(supplier_a, plan_a, tenant_a,
     response = client.post(f"{base}/quality-check/", data)
     assert response.status_code == 400 and field in response.json(), response.json()
     with schema_context(tenant_a.schema_name):
-        assert fresh(plan_a.mine).status == "in_progress"
-        assert not QualityCheck.objects.filter(work_item_id=plan_a.mine.pk).exists()
+        assert fresh(ready_a.mine).status == "in_progress"
+        assert not QualityCheck.objects.filter(work_item_id=ready_a.mine.pk).exists()
 
 
 def test_declining_needs_a_reason(supplier_a, plan_a, tenant_a):
@@ -129,21 +129,43 @@ def test_declining_needs_a_reason(supplier_a, plan_a, tenant_a):
     ],
 )
 def test_actions_out_of_order_are_409_and_change_nothing(
-    supplier_a, plan_a, tenant_a, setup, action, message
+    supplier_a, ready_a, tenant_a, setup, action, message
 ):
     client = api(supplier_a)
-    base = f"{JOBS}{plan_a.mine.pk}"
+    base = f"{JOBS}{ready_a.mine.pk}"
     for step in setup:
         assert post_json(client, f"{base}/{step}/", {"reason": "No capacity"}).status_code == 200
-    before = stored(tenant_a, plan_a.mine)
+    before = stored(tenant_a, ready_a.mine)
     response = post_json(client, f"{base}/{action}/", {"passed": True})
     assert response.status_code == 409 and response.json()["detail"] == message
-    after = stored(tenant_a, plan_a.mine)
+    after = stored(tenant_a, ready_a.mine)
     assert (after.status, after.actual_start, after.actual_end) == (
         before.status,
         before.actual_start,
         before.actual_end,
     )
+
+
+def test_start_before_the_parts_are_there_is_409_naming_them_and_changes_nothing(
+    supplier_a, plan_a, tenant_a, other_carrier_a
+):
+    client = api(supplier_a)
+    base = f"{JOBS}{plan_a.mine.pk}"
+    post_json(client, f"{base}/accept/")
+    carrier = other_carrier_a.company.name
+    refused = post_json(client, f"{base}/start/")
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": f"Waiting for 'Legs' (offered) and the delivery from {carrier}.",
+        "status": "accepted",
+        "waiting_for": ["'Legs' (offered)", f"the delivery from {carrier}"],
+    }
+    after = stored(tenant_a, plan_a.mine)
+    assert (after.status, after.actual_start) == ("accepted", None)
+    with schema_context(tenant_a.schema_name):
+        parts_arrive(plan_a)
+    started = post_json(client, f"{base}/start/")
+    assert started.status_code == 200 and started.json()["status"] == "in_progress"
 
 
 def test_another_suppliers_job_is_404_everywhere(supplier_a, plan_a, tenant_a, carrier_a):

@@ -6,9 +6,16 @@ from django.utils.html import escape
 from django_tenants.utils import schema_context
 
 from apps.orders.models import EventKind, OrderEvent, QualityCheck, WorkItem
+from apps.orders.services import (
+    transport_leg_deliver,
+    transport_leg_pick_up,
+    work_item_accept,
+    work_item_quality_record,
+    work_item_start,
+)
 from apps.payouts.selectors import statement_for_work_item
 from tests.conftest import sign_in
-from tests.portal_jobs.builders import big_png, fresh, not_an_image, png
+from tests.portal_jobs.builders import big_png, fresh, not_an_image, parts_arrive, png
 
 pytestmark = pytest.mark.django_db
 
@@ -55,15 +62,16 @@ def test_the_inbox_shows_own_offers_with_a_countdown_and_no_customer_details(sup
     assert "Utrecht" in page and "Ada Lovelace" not in page and "Oudegracht" not in page
 
 
-def test_the_inbox_sorts_jobs_into_sections_as_they_move(supplier_portal, plan_a, tenant_a):
-    supplier_portal.post(url(plan_a.mine, "accept"))
+def test_the_inbox_sorts_jobs_into_sections_as_they_move(supplier_portal, ready_a, tenant_a):
+    supplier_portal.post(url(ready_a.mine, "accept"))
     page = supplier_portal.get("/portal/jobs/").content.decode()
     upcoming = page[page.index('id="upcoming-title"') : page.index('id="running-title"')]
-    assert url(plan_a.mine) in upcoming and "No offers waiting." in page
-    supplier_portal.post(url(plan_a.mine, "start"))
+    assert url(ready_a.mine) in upcoming and "No offers waiting." in page
+    assert "Waiting for" not in upcoming  # its parts are there
+    supplier_portal.post(url(ready_a.mine, "start"))
     page = supplier_portal.get("/portal/jobs/").content.decode()
     running = page[page.index('id="running-title"') : page.index('id="done-title"')]
-    assert url(plan_a.mine) in running
+    assert url(ready_a.mine) in running
 
 
 def test_the_inbox_refreshes_itself_as_a_fragment(supplier_portal, plan_a):
@@ -99,19 +107,19 @@ def test_the_job_page_shows_the_work_and_the_statement_before_accepting(supplier
     assert "Ada Lovelace" not in page and "Oudegracht" not in page and "52.0907" not in page
 
 
-def test_accepting_starting_completing_and_passing_quality(supplier_portal, plan_a, tenant_a, supplier_a):
+def test_accepting_starting_completing_and_passing_quality(supplier_portal, ready_a, tenant_a, supplier_a):
     for action, status in [("accept", "accepted"), ("start", "in_progress"), ("complete", "in_progress")]:
-        response = supplier_portal.post(url(plan_a.mine, action))
-        assert response.status_code == 302 and response["Location"] == url(plan_a.mine), action
-        assert stored(tenant_a, plan_a.mine).status == status, action
-    page = supplier_portal.get(url(plan_a.mine)).content.decode()
+        response = supplier_portal.post(url(ready_a.mine, action))
+        assert response.status_code == 302 and response["Location"] == url(ready_a.mine), action
+        assert stored(tenant_a, ready_a.mine).status == status, action
+    page = supplier_portal.get(url(ready_a.mine)).content.decode()
     assert "Production finished" in page and "record the quality check" in page.lower()
     response = supplier_portal.post(
-        url(plan_a.mine, "quality"), {**quality_post(), "qc-photo": png()}, follow=True
+        url(ready_a.mine, "quality"), {**quality_post(), "qc-photo": png()}, follow=True
     )
     assert response.status_code == 200 and b"Quality check passed" in response.content
     with schema_context(tenant_a.schema_name):
-        job = fresh(plan_a.mine)
+        job = fresh(ready_a.mine)
         check = QualityCheck.objects.get(work_item=job)
         assert job.status == "done" and job.actual_start and job.actual_end
         assert check.passed and check.measurements == {"width_mm": 1801, "finish": "even"}
@@ -127,15 +135,15 @@ def test_accepting_starting_completing_and_passing_quality(supplier_portal, plan
     assert len(events) == 4 and "Production finished" in events[2][1]
 
 
-def test_a_failed_check_leads_to_rework(supplier_portal, plan_a, tenant_a):
-    to_in_progress(supplier_portal, plan_a.mine)
-    supplier_portal.post(url(plan_a.mine, "quality"), quality_post("fail", rows=(("width_mm", "1795.5"),)))
+def test_a_failed_check_leads_to_rework(supplier_portal, ready_a, tenant_a):
+    to_in_progress(supplier_portal, ready_a.mine)
+    supplier_portal.post(url(ready_a.mine, "quality"), quality_post("fail", rows=(("width_mm", "1795.5"),)))
     with schema_context(tenant_a.schema_name):
-        assert fresh(plan_a.mine).status == "failed"
-        assert QualityCheck.objects.get(work_item_id=plan_a.mine.pk).measurements == {"width_mm": 1795.5}
-    assert "Start the rework" in supplier_portal.get(url(plan_a.mine)).content.decode()
-    supplier_portal.post(url(plan_a.mine, "start"))
-    assert stored(tenant_a, plan_a.mine).status == "in_progress"
+        assert fresh(ready_a.mine).status == "failed"
+        assert QualityCheck.objects.get(work_item_id=ready_a.mine.pk).measurements == {"width_mm": 1795.5}
+    assert "Start the rework" in supplier_portal.get(url(ready_a.mine)).content.decode()
+    supplier_portal.post(url(ready_a.mine, "start"))
+    assert stored(tenant_a, ready_a.mine).status == "in_progress"
 
 
 def test_declining_needs_a_reason_shown_inline_with_the_input_kept(supplier_portal, plan_a, tenant_a):
@@ -180,27 +188,27 @@ def test_declining_needs_a_reason_shown_inline_with_the_input_kept(supplier_port
     ],
 )
 def test_actions_out_of_order_explain_themselves_and_change_nothing(
-    supplier_portal, plan_a, tenant_a, setup, action, data, message
+    supplier_portal, ready_a, tenant_a, setup, action, data, message
 ):
     for step in setup:
-        assert supplier_portal.post(url(plan_a.mine, step)).status_code == 302
-    before = stored(tenant_a, plan_a.mine)
+        assert supplier_portal.post(url(ready_a.mine, step)).status_code == 302
+    before = stored(tenant_a, ready_a.mine)
     with schema_context(tenant_a.schema_name):
-        events = OrderEvent.objects.filter(work_item_id=plan_a.mine.pk).count()
-    response = supplier_portal.post(url(plan_a.mine, action), data)
+        events = OrderEvent.objects.filter(work_item_id=ready_a.mine.pk).count()
+    response = supplier_portal.post(url(ready_a.mine, action), data)
     assert response.status_code == 409
     assert (
         escape(message) in response.content.decode() and "Nothing was changed." in response.content.decode()
     )
-    after = stored(tenant_a, plan_a.mine)
+    after = stored(tenant_a, ready_a.mine)
     assert (after.status, after.actual_start, after.actual_end) == (
         before.status,
         before.actual_start,
         before.actual_end,
     )
     with schema_context(tenant_a.schema_name):
-        assert OrderEvent.objects.filter(work_item_id=plan_a.mine.pk).count() == events
-        assert not QualityCheck.objects.filter(work_item_id=plan_a.mine.pk).exists()
+        assert OrderEvent.objects.filter(work_item_id=ready_a.mine.pk).count() == events
+        assert not QualityCheck.objects.filter(work_item_id=ready_a.mine.pk).exists()
 
 
 def test_a_declined_job_cannot_be_started(supplier_portal, plan_a, tenant_a):
@@ -218,23 +226,90 @@ def test_a_declined_job_cannot_be_started(supplier_portal, plan_a, tenant_a):
     assert "Nothing left to do on this job." in supplier_portal.get(url(plan_a.mine)).content.decode()
 
 
+# --- waiting for the parts --------------------------------------------------------------------------------------
+
+
+def waiting(other_carrier) -> str:
+    """What supplier_a's job waits for while the legs are not even accepted (as the page escapes it)."""
+    return escape(f"Waiting for 'Legs' (offered) and the delivery from {other_carrier.company.name}.")
+
+
+def test_a_job_waiting_for_its_parts_says_so_instead_of_offering_start(
+    supplier_portal, plan_a, tenant_a, other_carrier_a
+):
+    """The top follows the other workshop's legs, which another carrier brings over: until both are there the
+    job page and the inbox say what it waits for, and there is no Start button."""
+    expected = waiting(other_carrier_a)
+    supplier_portal.post(url(plan_a.mine, "accept"))
+    page = supplier_portal.get(url(plan_a.mine)).content.decode()
+    assert expected in page and 'id="start-waiting"' in page
+    assert "Start production" not in page and "Decline the job" in page
+    inbox = supplier_portal.get("/portal/jobs/").content.decode()
+    upcoming = inbox[inbox.index('id="upcoming-title"') : inbox.index('id="running-title"')]
+    assert url(plan_a.mine) in upcoming and expected in upcoming
+    with schema_context(tenant_a.schema_name):
+        parts_arrive(plan_a)
+    page = supplier_portal.get(url(plan_a.mine)).content.decode()
+    assert "Start production" in page and "Waiting for" not in page
+    assert "Waiting for" not in supplier_portal.get("/portal/jobs/").content.decode()
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["form post", "htmx"])
+def test_starting_before_the_parts_are_there_is_refused_inline_and_changes_nothing(
+    supplier_portal, plan_a, tenant_a, other_carrier_a, headers
+):
+    expected = waiting(other_carrier_a)
+    supplier_portal.post(url(plan_a.mine, "accept"))
+    with schema_context(tenant_a.schema_name):
+        events = OrderEvent.objects.filter(work_item_id=plan_a.mine.pk).count()
+    response = supplier_portal.post(url(plan_a.mine, "start"), **headers)
+    body = response.content.decode()
+    assert response.status_code == 409 and f"Could not start: {expected}" in body
+    assert "Nothing was changed." in body
+    assert body.lstrip().startswith('<div id="job-card"') is bool(headers)  # htmx swaps the card only
+    with schema_context(tenant_a.schema_name):
+        job = fresh(plan_a.mine)
+        assert (job.status, job.actual_start) == ("accepted", None)
+        assert OrderEvent.objects.filter(work_item_id=plan_a.mine.pk).count() == events
+        assert job.order.status == "planned"
+
+
+def test_the_job_starts_once_the_legs_are_done_and_delivered(
+    supplier_portal, plan_a, tenant_a, other_carrier_a
+):
+    supplier_portal.post(url(plan_a.mine, "accept"))
+    with schema_context(tenant_a.schema_name):
+        for service in (work_item_accept, work_item_start):
+            service(work_item_id=plan_a.theirs.pk, actor=None)
+        work_item_quality_record(work_item_id=plan_a.theirs.pk, actor=None, passed=True)
+    still = supplier_portal.post(url(plan_a.mine, "start"))
+    assert still.status_code == 409
+    carrier = other_carrier_a.company.name
+    assert f"Could not start: Waiting for the delivery from {carrier}." in still.content.decode()
+    with schema_context(tenant_a.schema_name):
+        transport_leg_pick_up(leg_id=plan_a.other_leg.pk, actor=None)
+        transport_leg_deliver(leg_id=plan_a.other_leg.pk, actor=None, receiver_name="Goods-in")
+    assert supplier_portal.post(url(plan_a.mine, "start")).status_code == 302
+    assert stored(tenant_a, plan_a.mine).status == "in_progress"
+
+
 # --- htmx -----------------------------------------------------------------------------------------------------
 
 
-def test_htmx_actions_swap_the_job_card(supplier_portal, plan_a, tenant_a):
-    response = supplier_portal.post(url(plan_a.mine, "accept"), **HTMX)
+def test_htmx_actions_swap_the_job_card(supplier_portal, ready_a, tenant_a):
+    response = supplier_portal.post(url(ready_a.mine, "accept"), **HTMX)
     body = response.content.decode()
     assert (
         response.status_code == 200 and body.lstrip().startswith('<div id="job-card"') and "<html" not in body
     )
     assert "Job accepted" in body and "Start production" in body and "Accept the job" not in body
-    refused = supplier_portal.post(url(plan_a.mine, "complete"), **HTMX)
+    refused = supplier_portal.post(url(ready_a.mine, "complete"), **HTMX)
     body = refused.content.decode()
     assert refused.status_code == 409 and body.lstrip().startswith('<div id="job-card"')
     assert "Only a job in progress can be completed." in body
-    invalid = supplier_portal.post(url(plan_a.mine, "decline"), {"decline-reason": ""}, **HTMX)
+    invalid = supplier_portal.post(url(ready_a.mine, "decline"), {"decline-reason": ""}, **HTMX)
     assert invalid.status_code == 400 and 'id="decline-form"' in invalid.content.decode()
-    assert stored(tenant_a, plan_a.mine).status == "accepted"
+    assert stored(tenant_a, ready_a.mine).status == "accepted"
 
 
 def test_the_portal_tells_htmx_to_swap_refusals_and_inline_errors(supplier_portal, plan_a):
@@ -254,27 +329,27 @@ def test_the_portal_tells_htmx_to_swap_refusals_and_inline_errors(supplier_porta
     ("photo", "error"),
     [(not_an_image, "This file is not a readable image."), (big_png, "photos may be at most 5 MB")],
 )
-def test_quality_photos_must_be_images_of_at_most_5_mb(supplier_portal, plan_a, tenant_a, photo, error):
-    to_in_progress(supplier_portal, plan_a.mine)
-    response = supplier_portal.post(url(plan_a.mine, "quality"), {**quality_post(), "qc-photo": photo()})
+def test_quality_photos_must_be_images_of_at_most_5_mb(supplier_portal, ready_a, tenant_a, photo, error):
+    to_in_progress(supplier_portal, ready_a.mine)
+    response = supplier_portal.post(url(ready_a.mine, "quality"), {**quality_post(), "qc-photo": photo()})
     page = response.content.decode()
     assert response.status_code == 400 and error in page
     assert 'id="id_qc-photo_errors"' in page  # next to the photo field
     assert 'value="1801"' in page  # the measurements typed are kept
     with schema_context(tenant_a.schema_name):
-        assert fresh(plan_a.mine).status == "in_progress"
-        assert not QualityCheck.objects.filter(work_item_id=plan_a.mine.pk).exists()
+        assert fresh(ready_a.mine).status == "in_progress"
+        assert not QualityCheck.objects.filter(work_item_id=ready_a.mine.pk).exists()
 
 
-def test_measurement_rows_are_validated(supplier_portal, plan_a, tenant_a):
-    to_in_progress(supplier_portal, plan_a.mine)
-    nameless = supplier_portal.post(url(plan_a.mine, "quality"), quality_post(rows=(("", "3.2"),)))
+def test_measurement_rows_are_validated(supplier_portal, ready_a, tenant_a):
+    to_in_progress(supplier_portal, ready_a.mine)
+    nameless = supplier_portal.post(url(ready_a.mine, "quality"), quality_post(rows=(("", "3.2"),)))
     assert nameless.status_code == 400 and "Name the measurement." in nameless.content.decode()
-    twice = supplier_portal.post(url(plan_a.mine, "quality"), quality_post(rows=(("w", "1"), ("w", "2"))))
+    twice = supplier_portal.post(url(ready_a.mine, "quality"), quality_post(rows=(("w", "1"), ("w", "2"))))
     assert twice.status_code == 400 and "w appears twice" in twice.content.decode()
-    no_verdict = supplier_portal.post(url(plan_a.mine, "quality"), quality_post(outcome=""))
+    no_verdict = supplier_portal.post(url(ready_a.mine, "quality"), quality_post(outcome=""))
     assert no_verdict.status_code == 400 and "This field is required." in no_verdict.content.decode()
-    assert stored(tenant_a, plan_a.mine).status == "in_progress"
+    assert stored(tenant_a, ready_a.mine).status == "in_progress"
 
 
 # --- problems -------------------------------------------------------------------------------------------------
@@ -301,17 +376,17 @@ def test_a_problem_can_give_an_unstarted_job_back(supplier_portal, plan_a, tenan
 
 
 def test_a_started_job_cannot_be_given_back_but_problems_are_still_recorded(
-    supplier_portal, plan_a, tenant_a
+    supplier_portal, ready_a, tenant_a
 ):
-    to_in_progress(supplier_portal, plan_a.mine)
-    page = supplier_portal.get(url(plan_a.mine)).content.decode()
+    to_in_progress(supplier_portal, ready_a.mine)
+    page = supplier_portal.get(url(ready_a.mine)).content.decode()
     assert "problem-reason" in page and "problem-give_back" not in page
     supplier_portal.post(
-        url(plan_a.mine, "problem"), {"problem-reason": "Crack in the top", "problem-give_back": "on"}
+        url(ready_a.mine, "problem"), {"problem-reason": "Crack in the top", "problem-give_back": "on"}
     )
     with schema_context(tenant_a.schema_name):
-        assert fresh(plan_a.mine).status == "in_progress"
-        assert OrderEvent.objects.filter(work_item_id=plan_a.mine.pk, kind=EventKind.NOTE).count() == 1
+        assert fresh(ready_a.mine).status == "in_progress"
+        assert OrderEvent.objects.filter(work_item_id=ready_a.mine.pk, kind=EventKind.NOTE).count() == 1
 
 
 # --- ownership ------------------------------------------------------------------------------------------------

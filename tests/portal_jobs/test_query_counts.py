@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from apps.orders.services import work_item_accept
 from apps.payouts.statements import statement_refresh_for_order
 from tests.portal_jobs.builders import plan_order
 
@@ -18,9 +19,11 @@ def queries(client, url: str) -> int:
 
 
 def more_orders(tenant, plan_kwargs, count: int):
+    """Planned orders whose supplier job is accepted and waits for its parts (the inbox says what for)."""
     with schema_context(tenant.schema_name):
         for _ in range(count):
             plan = plan_order(**plan_kwargs)
+            work_item_accept(work_item_id=plan.mine.pk, actor=None)
             statement_refresh_for_order(order_id=plan.order.pk)
 
 
@@ -41,6 +44,7 @@ def test_supplier_lists_do_not_grow_with_jobs(supplier_portal, tenant_a, compani
     more_orders(tenant_a, companies, 3)
     after = {url: queries(supplier_portal, url) for url in urls}
     assert after == before
+    assert supplier_portal.get("/portal/jobs/").content.decode().count("Waiting for") == 4
 
 
 def test_carrier_lists_do_not_grow_with_legs(carrier_portal, tenant_a, companies):

@@ -12,10 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.orders.models import EventKind, QualityCheck, TransportLeg, WorkItem
+from apps.orders.selectors import work_item_waiting_for
 from apps.orders.services.planning import order_replan_request
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
-from apps.orders.status import InvalidTransition, LegStatus, WorkItemStatus
+from apps.orders.status import (
+    WORK_ITEM_STARTABLE,
+    InvalidTransition,
+    LegStatus,
+    WorkItemStatus,
+    WorkItemWaiting,
+)
 from apps.orders.uploads import photo_validate
 
 W = WorkItemStatus
@@ -56,15 +63,26 @@ def work_item_decline(*, work_item_id: int, actor, reason: str, scope=None) -> W
 
 @transaction.atomic
 def work_item_start(*, work_item_id: int, actor, scope=None) -> WorkItem:
-    """Starts an accepted job, or reworks one that failed its quality check."""
-    item = (scope if scope is not None else WorkItem.objects.all()).filter(pk=work_item_id).first()
+    """Starts an accepted job, or reworks one that failed its quality check.
+
+    Only once what it needs is there: every predecessor step of its line done and every inbound leg delivered
+    (work_item_waiting_for). Otherwise raises WorkItemWaiting naming what it waits for, and nothing changes.
+    A done step and a delivered leg stay so (both states are final), so the check made under the job's row lock
+    still holds at the swap. A rework passed the same check when the job first started.
+    """
+    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
+    item = queryset.filter(pk=work_item_id).first()
     if item is None:
         raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
+    if item.status in WORK_ITEM_STARTABLE:
+        waiting_for = work_item_waiting_for([item]).get(item.pk)
+        if waiting_for:
+            raise WorkItemWaiting(waiting_for, current=item.status)
     rework = item.status == W.FAILED
     item = work_item_transition(
         work_item_id=work_item_id,
         to=W.IN_PROGRESS,
-        expected_from=frozenset({W.ACCEPTED, W.FAILED}),
+        expected_from=WORK_ITEM_STARTABLE,
         actor=actor,
         reason="Rework started" if rework else "Production started",
         fields={"actual_start": item.actual_start or timezone.now(), "actual_end": None},

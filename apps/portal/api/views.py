@@ -1,8 +1,9 @@
 """Supplier jobs and carrier legs over the API: the same services and scope as the portal pages.
 
 Every object is looked up inside the member's company (another company's job or leg → 404, like a missing one);
-an action out of order (complete before start, deliver before pick-up) → 409 with the service's message and
-nothing changed; bad input → 400 naming the field.
+an action out of order (complete before start, deliver before pick-up, start before the job's predecessors are
+done and its parts delivered) → 409 with the service's message and nothing changed; bad input → 400 naming the
+field.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from apps.orders.services import (
     work_item_quality_record,
     work_item_start,
 )
-from apps.orders.status import InvalidTransition, LegStatus, WorkItemStatus
+from apps.orders.status import InvalidTransition, LegStatus, WorkItemStatus, WorkItemWaiting
 from apps.portal import jobs
 from apps.portal.api.serializers import (
     DeclineSerializer,
@@ -42,7 +43,10 @@ ACTION_RESPONSES = {
     400: OpenApiResponse(description="Bad input; the body names the field."),
     404: OpenApiResponse(description="Not one of your company's (or missing)."),
     409: OpenApiResponse(
-        description="Not possible in the current state (e.g. complete before start); nothing changed."
+        description=(
+            "Not possible in the current state (e.g. complete before start, or start while the job waits for "
+            "a step before it or a delivery: `waiting_for` names them); nothing changed."
+        )
     ),
 }
 
@@ -61,7 +65,10 @@ class _Acts:
         try:
             service(**{id_kwarg: obj.pk}, actor=self.request.user, scope=self.service_scope(), **kwargs)
         except InvalidTransition as error:
-            return Response({"detail": str(error), "status": error.current}, status=status.HTTP_409_CONFLICT)
+            body = {"detail": str(error), "status": error.current}
+            if isinstance(error, WorkItemWaiting):
+                body["waiting_for"] = list(error.waiting_for)
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
             raise as_api_error(error) from None
         except (WorkItem.DoesNotExist, TransportLeg.DoesNotExist):
@@ -130,7 +137,10 @@ class SupplierJobViewSet(_Acts, SupplierScoped, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: JobDetailSerializer, **ACTION_RESPONSES})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        """Start an accepted job, or the rework of one that failed its quality check."""
+        """Start an accepted job, or the rework of one that failed its quality check.
+
+        Only once every predecessor step is done and every part delivered to it; until then 409, with
+        `waiting_for` naming each, and nothing changed."""
         return self.act(work_item_start, id_kwarg="work_item_id")
 
     @extend_schema(request=None, responses={200: JobDetailSerializer, **ACTION_RESPONSES})

@@ -2,8 +2,8 @@
 
 An action handler calls one orders service with the company's scope and returns the success message, or raises
 `FormRejected` carrying the bound forms to show again (400, input kept). The service's InvalidTransition (an
-action out of order: completing before starting, delivering before picking up) becomes a 409 with its message
-on the card; nothing changed, because the service's compare-and-swap refused. htmx requests get the card
+action out of order: completing before starting, delivering before picking up, starting before the parts are
+there) becomes a 409 with its message on the card; nothing changed, because the service's compare-and-swap refused. htmx requests get the card
 fragment back; without JavaScript a successful post redirects to the page (POST + redirect).
 """
 

@@ -18,7 +18,7 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.services.transitions import event_record
-from apps.orders.status import InvalidTransition, WorkItemStatus
+from apps.orders.status import WORK_ITEM_STARTABLE, InvalidTransition, WorkItemStatus
 from apps.payouts.selectors import statement_for_work_item
 from apps.portal import jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
@@ -28,7 +28,6 @@ from apps.portal.views.supplier import apply_service_errors
 
 W = WorkItemStatus
 DECLINABLE = frozenset({W.OFFERED, W.ACCEPTED})
-STARTABLE = frozenset({W.ACCEPTED, W.FAILED})
 OPEN_FOR_PROBLEMS = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED})
 
 
@@ -74,6 +73,8 @@ class JobView(SupplierPortalView, CardPage):
 
     def card_context(self, job: WorkItem, **forms) -> dict:
         status = job.status
+        # Instead of a Start button that can only be refused: what the job still waits for.
+        waiting_for = jobs.job_waiting([job]).get(job.pk, "")
         return {
             "spec": jobs.job_spec(job),
             "process_label": jobs.process_label(job.process),
@@ -82,7 +83,8 @@ class JobView(SupplierPortalView, CardPage):
             "now": timezone.now(),
             "can_accept": status == W.OFFERED,
             "can_decline": status in DECLINABLE,
-            "can_start": status in STARTABLE,
+            "can_start": status in WORK_ITEM_STARTABLE and not waiting_for,
+            "waiting_for": waiting_for,
             "can_complete": status == W.IN_PROGRESS and job.actual_end is None,
             "can_check": status == W.IN_PROGRESS,
             "can_report": status in OPEN_FOR_PROBLEMS,
