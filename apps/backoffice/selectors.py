@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from apps.orders.models import Order, WorkItem
+from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus
 from apps.suppliers import calendars
 from apps.suppliers.models import Resource
@@ -145,3 +145,10 @@ def orders_needing_attention(limit: int = 10):
         .select_related("customer")
         .order_by("promised_delivery_date")[:limit]
     )
+
+
+def job_problems_open(limit: int = 10) -> tuple[list[JobProblem], int]:
+    """The oldest open problems suppliers reported (first `limit`) and how many are open: two queries."""
+    open_problems = JobProblem.objects.filter(status=JobProblemStatus.OPEN)
+    oldest = list(open_problems.select_related("order", "work_item").order_by("created_at", "id")[:limit])
+    return oldest, open_problems.count()

@@ -11,6 +11,7 @@ from apps.backoffice.access import staff_required
 from apps.backoffice.charts import hbar_chart, line_chart
 from apps.backoffice.selectors import (
     gross_order_value_by_day,
+    job_problems_open,
     on_time_delivery,
     orders_by_status,
     orders_needing_attention,
@@ -36,6 +37,7 @@ def dashboard(request):
     owners, resources = utilisation_next(start=now, days=UTILISATION_DAYS, tz=tz)
     value = gross_order_value_by_day(days=VALUE_DAYS, tz=tz)
     currency = next((c for _, _, c in value if c), request.tenant.currency)
+    problems, problems_open = job_problems_open()
 
     def money(amount: float) -> str:
         return Money(int(amount), currency).format()
@@ -67,6 +69,8 @@ def dashboard(request):
         ),
         "value_total": money(sum(total for _, total, _ in value)),
         "attention": orders_needing_attention(),
+        "problems": problems,
+        "problems_open": problems_open,
         "utilisation_days": UTILISATION_DAYS,
     }
     return render(request, "backoffice/dashboard.html", context)

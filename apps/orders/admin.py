@@ -1,13 +1,22 @@
 """Staff's order desk in the network admin: filters, the whole story of an order inline, and the actions staff
-take (re-plan, cancel and refund, mark disputed, answer refund requests). Actions call services; nothing here
-writes a status field directly."""
+take (re-plan, cancel and refund, mark disputed, answer refund requests, resolve suppliers' problem reports).
+Actions call services; nothing here writes a status field directly."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from apps.accounts.roles import Role
 from apps.orders.models import (
+    PROBLEM_TEXT_MAX,
+    JobProblem,
+    JobProblemStatus,
     Order,
     OrderEvent,
     OrderLine,
@@ -22,7 +31,12 @@ from apps.orders.models import (
     WorkItem,
 )
 from apps.orders.refunding import order_cancel_and_refund, refund_issue
-from apps.orders.services import order_mark_disputed, order_replan_request, refund_request_decide
+from apps.orders.services import (
+    job_problem_resolve,
+    order_mark_disputed,
+    order_replan_request,
+    refund_request_decide,
+)
 from apps.orders.services.outbox import outbox_send_pending
 from apps.orders.status import COMMITTED, InvalidTransition
 
@@ -286,6 +300,127 @@ class RefundRequestAdmin(NetworkStaffAdmin):
         for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
             refund_request_decide(request_id=refund_request.pk, actor=request.user, approve=False)
         self.message_user(request, "Rejected.")
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label="How was it resolved?",
+        max_length=PROBLEM_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Kept with the problem and on the order's audit trail (not shown to the customer).",
+    )
+
+
+@admin.register(JobProblem)
+class JobProblemAdmin(NetworkStaffAdmin):
+    """Problems suppliers reported on their jobs. Read-only: staff resolve them with a note (job_problem_resolve),
+    from the list (several at once) or from one problem's page."""
+
+    list_display = [
+        "__str__",
+        "order",
+        "company_name",
+        "work_item",
+        "short_text",
+        "gave_back",
+        "status",
+        "created_at",
+        "resolved_by",
+        "resolved_at",
+    ]
+    list_filter = ["status", "gave_back", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["order", "work_item", "resolved_by"]
+    search_fields = ["company_name", "text", "order__id"]
+    readonly_fields = [*(f.name for f in JobProblem._meta.fields), "resolve_link"]
+    actions = ["mark_resolved"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The report is append-only: its page is read-only; resolving is the one change, through the service.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description="problem")
+    def short_text(self, problem: JobProblem) -> str:
+        return problem.text if len(problem.text) <= 80 else f"{problem.text[:79]}…"
+
+    @admin.display(description="resolve")
+    def resolve_link(self, problem: JobProblem) -> str:
+        if problem.status != JobProblemStatus.OPEN:
+            return "—"
+        url = reverse("admin:orders_jobproblem_resolve", args=[problem.pk])
+        return format_html('<a class="button" href="{}">Mark resolved…</a>', url)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:problem_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="orders_jobproblem_resolve",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def _note_page(self, request, *, problems, form, action: str = ""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Mark resolved",
+            "problems": problems,
+            "form": form,
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/jobproblem/resolve_form.html", context)
+
+    def _resolve(self, request, problems, note: str) -> int:
+        done = 0
+        for problem in problems:
+            try:
+                job_problem_resolve(problem_id=problem.pk, actor=request.user, note=note)
+            except (InvalidTransition, ValidationError) as error:
+                self.message_user(
+                    request,
+                    f"{problem}: {' '.join(getattr(error, 'messages', [str(error)]))}",
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Resolved {done} problem(s).", messages.SUCCESS)
+        return done
+
+    @admin.action(description="Mark resolved…", permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        """Asks for the note first (an intermediate page), then resolves each open problem selected."""
+        problems = list(queryset.filter(status=JobProblemStatus.OPEN).select_related("order", "work_item"))
+        if not problems:
+            self.message_user(request, "None of the selected problems is open.", messages.WARNING)
+            return None
+        form = ResolveForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._note_page(request, problems=problems, form=form, action="mark_resolved")
+        self._resolve(request, problems, form.cleaned_data["note"])
+        return None
+
+    def resolve_view(self, request, problem_id: int):
+        """One problem's "Mark resolved…" page (the e-mail to staff links to the problem, which links here)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        problem = get_object_or_404(JobProblem.objects.select_related("order", "work_item"), pk=problem_id)
+        change_url = reverse("admin:orders_jobproblem_change", args=[problem.pk])
+        if problem.status != JobProblemStatus.OPEN:
+            self.message_user(request, f"{problem} is already resolved.", messages.WARNING)
+            return redirect(change_url)
+        form = ResolveForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            self._resolve(request, [problem], form.cleaned_data["note"])
+            return redirect(change_url)
+        return self._note_page(request, problems=[problem], form=form)
 
 
 @admin.register(OutboxMessage)

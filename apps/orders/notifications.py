@@ -34,10 +34,20 @@ def _tenant() -> Tenant | None:
 
 
 def _order_url(tenant: Tenant | None, order_id: int) -> str:
-    path = f"/orders/{order_id}/"
+    return _url_on(tenant, f"/orders/{order_id}/")
+
+
+def _url_on(tenant: Tenant | None, path: str) -> str:
     if tenant is None or tenant.get_primary_domain() is None:
         return path
     return tenant_domain_url(tenant, path=path)
+
+
+def network_name_and_url(path: str) -> tuple[str, str]:
+    """The current network's name and `path` as an absolute link on its primary domain (the bare path when it
+    has none), for e-mails sent from inside the network's schema."""
+    tenant = _tenant()
+    return getattr(tenant, "name", "Cloud Factory"), _url_on(tenant, path)
 
 
 def _send(*, order_id: int, kind: str, extra: dict) -> None:

@@ -113,6 +113,10 @@ WORK_ITEM_STARTED = frozenset({W.IN_PROGRESS, W.DONE, W.FAILED})
 WORK_ITEM_STARTABLE = frozenset({W.ACCEPTED, W.FAILED})
 # Items a re-plan may move: not started yet.
 WORK_ITEM_REPLANNABLE = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
+# Items the asset owner may give back (decline): offered or accepted, not started.
+WORK_ITEM_DECLINABLE = frozenset({W.OFFERED, W.ACCEPTED})
+# Items the asset owner may report a problem on: its own open work (not done, declined or cancelled).
+WORK_ITEM_OPEN_FOR_PROBLEMS = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED})
 
 
 class LegStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 
 from apps.accounts.models import User
 from apps.core.money import Money, currency_exponent
+from apps.orders.models import PROBLEM_TEXT_MAX
 from apps.orders.uploads import photo_validate
 from apps.suppliers import calendars
 from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
@@ -295,7 +296,8 @@ class DeclineForm(_ReasonForm):
         self.fields["reason"].help_text = "The network re-plans the job around your answer."
 
 
-class ProblemForm(_ReasonForm):
+class ProblemForm(forms.Form):
+    reason = forms.CharField(max_length=PROBLEM_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     give_back = forms.BooleanField(
         required=False,
         label="I cannot do this job: give it back to the network (it is re-planned elsewhere)",

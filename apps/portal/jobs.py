@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.orders.models import QualityCheck, TransportLeg, WorkItem
+from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.orders.selectors import work_item_waiting_for
 from apps.orders.status import WORK_ITEM_STARTABLE, LegStatus, WorkItemStatus, waiting_message
 from apps.suppliers.processes import ProcessCode
@@ -58,7 +58,8 @@ def job_rows_with_spec(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
 
 def job_detail(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
     return job_rows_with_spec(queryset).prefetch_related(
-        Prefetch("quality_checks", queryset=QualityCheck.objects.order_by("-created_at", "-id"))
+        Prefetch("quality_checks", queryset=QualityCheck.objects.order_by("-created_at", "-id")),
+        Prefetch("problems", queryset=JobProblem.objects.order_by("-created_at", "-id")),
     )
 
 

@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
 from apps.orders.models import Order
+from apps.orders.services import job_problem_resolve, work_item_problem_report
 from apps.orders.status import OrderStatus
 from tests.conftest import sign_in
 
@@ -70,3 +71,46 @@ def test_staff_of_a_are_not_staff_on_b(client_b, tenant_a, tenant_b, staff, in_t
     sign_in(client_b, tenant_a, staff)  # a session stored in a's schema means nothing on b's host
     response = client_b.get("/backoffice/")
     assert response.status_code == 302
+
+
+# --- open problems from suppliers ---------------------------------------------------------------------------
+
+
+def _card(body: str) -> str:
+    start = body.index('id="open-problems"')
+    return body[start : body.index("</section>", start)]
+
+
+def test_the_open_problems_card_lists_open_problems_and_hides_resolved_ones(
+    client_a, tenant_a, staff, planned
+):
+    first, second = planned.work_items.order_by("pk")[:2]
+    open_one = work_item_problem_report(work_item_id=first.pk, actor=None, reason="Oak delivery is late")
+    done_one = work_item_problem_report(work_item_id=second.pk, actor=None, reason="Paint ran out")
+    job_problem_resolve(problem_id=done_one.pk, actor=staff, note="Paint bought")
+    sign_in(client_a, tenant_a, staff)
+    response = client_a.get("/backoffice/")
+    card = _card(response.content.decode())
+    assert "Oak delivery is late" in card and "Paint ran out" not in card
+    assert f'<a href="/admin/orders/order/{planned.pk}/change/">{planned.reference}</a>' in card
+    assert open_one.company_name in card and first.name in card and " ago" in card
+    assert f"/admin/orders/jobproblem/{open_one.pk}/change/" in card
+    assert response.context["problems_open"] == 1 and [p.pk for p in response.context["problems"]] == [
+        open_one.pk
+    ]
+    connection.set_tenant(tenant_a)
+    job_problem_resolve(problem_id=open_one.pk, actor=staff, note="Oak arrived")
+    assert "No open problems." in _card(client_a.get("/backoffice/").content.decode())
+
+
+def test_betas_dashboard_never_shows_alphas_problems(client_b, tenant_a, tenant_b, make_user, planned):
+    work_item_problem_report(
+        work_item_id=planned.work_items.first().pk, actor=None, reason="Alpha secret trouble"
+    )
+    sign_in(client_b, tenant_b, make_user(tenant_b, Role.STAFF))
+    response = client_b.get("/backoffice/")
+    assert response.status_code == 200 and "Alpha secret trouble" not in response.content.decode()
+    assert (
+        planned.reference not in _card(response.content.decode()) and response.context["problems_open"] == 0
+    )
+    connection.set_tenant(tenant_a)

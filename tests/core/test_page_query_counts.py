@@ -25,7 +25,13 @@ from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.orders.models import Order, WorkItem
-from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply, work_item_accept
+from apps.orders.services import (
+    PlannedLeg,
+    PlannedWorkItem,
+    order_plan_apply,
+    work_item_accept,
+    work_item_problem_report,
+)
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
 from apps.payouts.charges import charge_record
@@ -266,12 +272,20 @@ def test_backoffice_dashboard_does_not_grow_with_orders_or_workshops(
     client_a, tenant_a, make_user, customer, workshop, haulier
 ):
     version = a_design(customer).current_version
+
+    def order_with_a_problem():
+        """A planned order whose supplier reported a problem on its first job (the open problems card)."""
+        order = planned_order(customer, version, workshop, haulier, jobs=2)
+        work_item_problem_report(
+            work_item_id=order.work_items.order_by("pk").first().pk, actor=workshop.user, reason="Oak is late"
+        )
+
     for _ in range(N):
-        planned_order(customer, version, workshop, haulier, jobs=2)
+        order_with_a_problem()
 
     def grow():
         for _ in range(2 * N):
-            planned_order(customer, version, workshop, haulier, jobs=2)
+            order_with_a_problem()
         more_workshops(2)
 
     staff = sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))

@@ -31,6 +31,13 @@ from apps.suppliers.processes import PROCESS_CODES
 from apps.suppliers.services import opening_hours_replace, rate_card_update, resource_create
 from apps.suppliers.status import ParticipantStatus
 from tests.conftest import sign_in
+from tests.portal.conftest import (  # noqa: F401 - supplier companies, for the problem reports
+    carrier_a,
+    other_carrier_a,
+    other_supplier_a,
+    supplier_a,
+)
+from tests.portal_jobs.builders import plan_a, ready_a  # noqa: F401 - a planned order on those companies
 
 SITES = [
     ("Utrecht Woodworks", "Utrecht", "52.090700", "5.121400"),

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.orders.models import Order, OutboxMessage, RefundRequest
-from apps.orders.services import refund_request_create
+from apps.orders.models import JobProblem, Order, OrderEvent, OutboxMessage, RefundRequest
+from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.status import OrderStatus
 from tests.conftest import sign_in
 from tests.orders.conftest import place_order
@@ -87,3 +87,81 @@ def test_customers_cannot_open_the_order_admin(client_a, tenant_a, customer, pai
     sign_in(client_a, tenant_a, customer)
     response = client_a.get("/admin/orders/order/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- problems from suppliers --------------------------------------------------------------------------------
+
+PROBLEMS = "/admin/orders/jobproblem/"
+
+
+@pytest.fixture
+def problems(planned):
+    first, second = planned.work_items.order_by("pk")[:2]
+    return [
+        work_item_problem_report(work_item_id=first.pk, actor=None, reason="Oak delivery is late"),
+        work_item_problem_report(work_item_id=second.pk, actor=None, reason="Paint ran out"),
+    ]
+
+
+def test_staff_resolve_problems_from_the_list_with_a_note(staff_client, problems):
+    listing = staff_client.get(PROBLEMS)
+    assert listing.status_code == 200 and b"Oak delivery is late" in listing.content
+    selected = [p.pk for p in problems]
+    ask = staff_client.post(PROBLEMS, {"action": "mark_resolved", "_selected_action": selected})
+    assert ask.status_code == 200 and b'name="note"' in ask.content and b"Paint ran out" in ask.content
+    empty = staff_client.post(
+        PROBLEMS, {"action": "mark_resolved", "_selected_action": selected, "apply": "1", "note": " "}
+    )
+    assert empty.status_code == 200 and b"This field is required" in empty.content
+    assert set(JobProblem.objects.values_list("status", flat=True)) == {"open"}
+    done = staff_client.post(
+        PROBLEMS,
+        {"action": "mark_resolved", "_selected_action": selected, "apply": "1", "note": "Called them"},
+    )
+    assert done.status_code == 302
+    for problem in JobProblem.objects.filter(pk__in=selected):
+        assert (problem.status, problem.resolution_note) == ("resolved", "Called them")
+        assert problem.resolved_by.has_role(Role.STAFF) and problem.resolved_at is not None
+    assert OrderEvent.objects.filter(reason__contains="resolved: Called them").count() == 2
+
+
+def test_staff_resolve_one_problem_from_its_page(staff_client, problems):
+    problem = problems[0]
+    page = staff_client.get(f"{PROBLEMS}{problem.pk}/change/")
+    resolve_url = f"{PROBLEMS}{problem.pk}/resolve/"
+    assert page.status_code == 200 and resolve_url.encode() in page.content
+    assert b'name="_save"' not in page.content  # the report itself is read-only
+    assert staff_client.post(f"{PROBLEMS}{problem.pk}/change/", {"text": "rewritten"}).status_code == 403
+    form = staff_client.get(resolve_url)
+    assert form.status_code == 200 and b"Oak delivery is late" in form.content
+    assert staff_client.post(resolve_url, {"note": ""}).status_code == 200
+    assert JobProblem.objects.get(pk=problem.pk).status == "open"
+    done = staff_client.post(resolve_url, {"note": "New oak ships Monday"})
+    assert done.status_code == 302 and done["Location"] == f"{PROBLEMS}{problem.pk}/change/"
+    stored = JobProblem.objects.get(pk=problem.pk)
+    assert (stored.status, stored.resolution_note, stored.text) == (
+        "resolved",
+        "New oak ships Monday",
+        "Oak delivery is late",
+    )
+    again = staff_client.post(resolve_url, {"note": "Second thoughts"}, follow=True)
+    assert b"already resolved" in again.content
+    assert JobProblem.objects.get(pk=problem.pk).resolution_note == "New oak ships Monday"
+    assert JobProblem.objects.get(pk=problems[1].pk).status == "open"
+
+
+def test_finance_may_look_at_problems_but_not_resolve_them(client_a, tenant_a, make_user, problems):
+    sign_in(client_a, tenant_a, make_user(tenant_a, Role.FINANCE))
+    listing = client_a.get(PROBLEMS)
+    assert listing.status_code == 200 and b"mark_resolved" not in listing.content
+    assert client_a.get(f"{PROBLEMS}{problems[0].pk}/resolve/").status_code == 403
+    assert client_a.post(f"{PROBLEMS}{problems[0].pk}/resolve/", {"note": "x"}).status_code == 403
+    assert JobProblem.objects.get(pk=problems[0].pk).status == "open"
+
+
+def test_customers_and_suppliers_cannot_open_problems(client_a, tenant_a, customer, make_user, problems):
+    for user in (customer, make_user(tenant_a, Role.SUPPLIER_MEMBER)):
+        sign_in(client_a, tenant_a, user)
+        for url in (PROBLEMS, f"{PROBLEMS}{problems[0].pk}/resolve/"):
+            response = client_a.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url

@@ -4,10 +4,11 @@ pages (400 naming the field, 409 out of order with nothing changed), and an Open
 import json
 
 import pytest
+from django.core import mail
 from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.orders.models import QualityCheck, TransportLeg, WorkItem
+from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
 from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png
 
@@ -188,6 +189,91 @@ def test_other_networks_cannot_reach_alphas_jobs(supplier_a, supplier_b, plan_a,
     assert api(supplier_b).get(JOBS).json()["results"] == []
 
 
+# --- problems -------------------------------------------------------------------------------------------------
+
+
+def problems_on(tenant, job) -> list:
+    with schema_context(tenant.schema_name):
+        return list(JobProblem.objects.filter(work_item_id=job.pk))
+
+
+def test_reporting_a_problem_records_it_and_emails_staff(
+    supplier_a, plan_a, tenant_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(api(supplier_a), f"{JOBS}{plan_a.mine.pk}/problem/", {"reason": "Oak is late"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "offered" and len(body["problems"]) == 1
+    listed = body["problems"][0]
+    assert (listed["reason"], listed["status"], listed["gave_back"]) == ("Oak is late", "open", False)
+    (problem,) = problems_on(tenant_a, plan_a.mine)
+    assert listed["id"] == problem.pk and problem.reported_by_id == supplier_a.user.pk
+    (message,) = mail.outbox
+    assert "owner@alpha.test" in message.to and "Oak is late" in message.body
+    assert api(supplier_a).get(f"{JOBS}{plan_a.mine.pk}/").json()["problems"] == body["problems"]
+
+
+def test_a_problem_can_give_an_unstarted_job_back_over_the_api(supplier_a, plan_a, tenant_a):
+    response = post_json(
+        api(supplier_a), f"{JOBS}{plan_a.mine.pk}/problem/", {"reason": "Spindle broke", "give_back": True}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "declined" and body["decline_reason"] == "Problem reported: Spindle broke"
+    assert body["problems"][0]["gave_back"] is True
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({}, "reason"),
+        ({"reason": "   "}, "reason"),
+        ({"reason": "x" * 2001}, "reason"),
+        ({"reason": "x", "give_back": "maybe"}, "give_back"),
+    ],
+)
+def test_problem_input_errors_name_the_field(supplier_a, plan_a, tenant_a, data, field):
+    response = post_json(api(supplier_a), f"{JOBS}{plan_a.mine.pk}/problem/", data)
+    assert response.status_code == 400 and field in response.json(), response.json()
+    assert problems_on(tenant_a, plan_a.mine) == [] and stored(tenant_a, plan_a.mine).status == "offered"
+
+
+def test_problems_out_of_order_are_409_and_change_nothing(supplier_a, ready_a, tenant_a):
+    client = api(supplier_a)
+    base = f"{JOBS}{ready_a.mine.pk}"
+    post_json(client, f"{base}/accept/")
+    post_json(client, f"{base}/start/")
+    given_back = post_json(client, f"{base}/problem/", {"reason": "Crack", "give_back": True})
+    assert given_back.status_code == 409 and given_back.json()["status"] == "in_progress"
+    assert "only a job not started yet can be given back" in given_back.json()["detail"]
+    assert (
+        stored(tenant_a, ready_a.mine).status == "in_progress" and problems_on(tenant_a, ready_a.mine) == []
+    )
+    post_json(client, f"{base}/quality-check/", {"passed": True})
+    done = post_json(client, f"{base}/problem/", {"reason": "Crack"})
+    assert done.status_code == 409
+    assert done.json() == {
+        "detail": "This job is done (quality passed); write to the network's staff instead.",
+        "status": "done",
+    }
+    assert problems_on(tenant_a, ready_a.mine) == []
+
+
+def test_another_suppliers_or_networks_job_takes_no_problem(
+    supplier_a, supplier_b, plan_a, tenant_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = post_json(api(supplier_a), f"{JOBS}{plan_a.theirs.pk}/problem/", {"reason": "x"})
+        other_network = post_json(api(supplier_b), f"{JOBS}{plan_a.mine.pk}/problem/", {"reason": "x"})
+        foreign_token = post_json(
+            api(supplier_b, tenant=tenant_a), f"{JOBS}{plan_a.mine.pk}/problem/", {"reason": "x"}
+        )
+    assert (theirs.status_code, other_network.status_code, foreign_token.status_code) == (404, 404, 401)
+    assert problems_on(tenant_a, plan_a.theirs) == [] and problems_on(tenant_a, plan_a.mine) == []
+    assert mail.outbox == []
+
+
 # --- legs -----------------------------------------------------------------------------------------------------
 
 
@@ -257,6 +343,7 @@ def test_the_schema_describes_jobs_and_legs_without_warnings(client_a, capsys):
         "/supplier/jobs/{id}/",
         "/supplier/jobs/{id}/accept/",
         "/supplier/jobs/{id}/decline/",
+        "/supplier/jobs/{id}/problem/",
         "/supplier/jobs/{id}/start/",
         "/supplier/jobs/{id}/complete/",
         "/supplier/jobs/{id}/quality-check/",
@@ -268,6 +355,10 @@ def test_the_schema_describes_jobs_and_legs_without_warnings(client_a, capsys):
         assert path in paths, path
     quality = paths["/supplier/jobs/{id}/quality-check/"]["post"]
     assert "multipart/form-data" in quality["requestBody"]["content"] and "409" in quality["responses"]
+    problem = paths["/supplier/jobs/{id}/problem/"]["post"]
+    assert {"201", "400", "404", "409"} <= set(problem["responses"])
+    body = problem["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][body]["required"] == ["reason"]
     err = capsys.readouterr().err
     assert "Warning" not in err and "Error" not in err, err
     full = client_a.get("/api/schema/")

@@ -2,11 +2,14 @@
 the orders services — in order, out of order (a clear error, nothing changed), with htmx and without."""
 
 import pytest
+from django.core import mail
 from django.utils.html import escape
 from django_tenants.utils import schema_context
 
-from apps.orders.models import EventKind, OrderEvent, QualityCheck, WorkItem
+from apps.accounts.roles import Role
+from apps.orders.models import EventKind, JobProblem, OrderEvent, QualityCheck, WorkItem
 from apps.orders.services import (
+    job_problem_resolve,
     transport_leg_deliver,
     transport_leg_pick_up,
     work_item_accept,
@@ -358,12 +361,16 @@ def test_measurement_rows_are_validated(supplier_portal, ready_a, tenant_a):
 def test_reporting_a_problem_records_it_for_staff_without_changing_the_job(supplier_portal, plan_a, tenant_a):
     blank = supplier_portal.post(url(plan_a.mine, "problem"), {"problem-reason": ""})
     assert blank.status_code == 400 and "This field is required." in blank.content.decode()
+    with schema_context(tenant_a.schema_name):
+        assert not JobProblem.objects.filter(work_item_id=plan_a.mine.pk).exists()
     response = supplier_portal.post(url(plan_a.mine, "problem"), {"problem-reason": "Oak delivery is late"})
     assert response.status_code == 302
     with schema_context(tenant_a.schema_name):
         note = OrderEvent.objects.get(work_item_id=plan_a.mine.pk, kind=EventKind.NOTE)
         assert "Oak delivery is late" in note.reason and not note.customer_visible
         assert fresh(plan_a.mine).status == "offered"
+        problem = JobProblem.objects.get(work_item_id=plan_a.mine.pk)
+        assert (problem.text, problem.status, problem.gave_back) == ("Oak delivery is late", "open", False)
 
 
 def test_a_problem_can_give_an_unstarted_job_back(supplier_portal, plan_a, tenant_a):
@@ -389,6 +396,54 @@ def test_a_started_job_cannot_be_given_back_but_problems_are_still_recorded(
         assert OrderEvent.objects.filter(work_item_id=ready_a.mine.pk, kind=EventKind.NOTE).count() == 1
 
 
+def test_a_reported_problem_is_listed_on_the_job_with_its_status(
+    supplier_portal, plan_a, tenant_a, make_user, django_capture_on_commit_callbacks
+):
+    assert 'id="job-problems"' not in supplier_portal.get(url(plan_a.mine)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = supplier_portal.post(
+            url(plan_a.mine, "problem"), {"problem-reason": "Oak delivery is late"}, follow=True
+        )
+    page = response.content.decode()
+    assert "Problem reported: the network&#x27;s staff have been told." in page
+    listed = page[page.index('id="job-problems"') :]
+    assert "Oak delivery is late" in listed and ">open</span>" in listed
+    (message,) = mail.outbox
+    assert "owner@alpha.test" in message.to and "Oak delivery is late" in message.body
+    with schema_context(tenant_a.schema_name):
+        problem = JobProblem.objects.get(work_item_id=plan_a.mine.pk)
+        job_problem_resolve(problem_id=problem.pk, actor=make_user(tenant_a, Role.STAFF), note="Sorted")
+    again = supplier_portal.get(url(plan_a.mine)).content.decode()
+    listed = again[again.index('id="job-problems"') :]
+    assert ">resolved</span>" in listed and "Sorted" not in again  # staff's note is theirs
+
+
+def test_a_rejected_problem_report_keeps_the_input_and_changes_nothing(supplier_portal, plan_a, tenant_a):
+    long_text = "Spindle broke " * 200  # over the limit
+    response = supplier_portal.post(
+        url(plan_a.mine, "problem"), {"problem-reason": long_text, "problem-give_back": "on"}, **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and body.lstrip().startswith('<div id="job-card"')
+    assert "Ensure this value has at most 2000 characters" in body
+    assert long_text.strip() in body and 'id="id_problem-give_back" checked' in body
+    assert '<details class="problem" open>' in body
+    with schema_context(tenant_a.schema_name):
+        assert fresh(plan_a.mine).status == "offered"
+        assert not JobProblem.objects.filter(work_item_id=plan_a.mine.pk).exists()
+
+
+def test_giving_a_job_back_lists_the_problem_as_given_back(supplier_portal, plan_a, tenant_a):
+    response = supplier_portal.post(
+        url(plan_a.mine, "problem"), {"problem-reason": "Spindle broke", "problem-give_back": "on"}, **HTMX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "the job given back" in body
+    assert "job given back" in body[body.index('id="job-problems"') :]
+    with schema_context(tenant_a.schema_name):
+        assert JobProblem.objects.get(work_item_id=plan_a.mine.pk).gave_back
+
+
 # --- ownership ------------------------------------------------------------------------------------------------
 
 ACTIONS = ["accept", "decline", "start", "complete", "problem", "quality"]
@@ -403,6 +458,7 @@ def test_another_suppliers_job_is_404_on_every_page_and_action(supplier_portal, 
     with schema_context(tenant_a.schema_name):
         assert fresh(theirs).status == "offered"
         assert not OrderEvent.objects.filter(work_item=theirs, kind=EventKind.NOTE).exists()
+        assert not JobProblem.objects.filter(work_item=theirs).exists()
 
 
 def test_unknown_actions_and_get_on_actions(supplier_portal, plan_a):

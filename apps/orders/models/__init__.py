@@ -14,13 +14,17 @@ from apps.orders.models.order import (
 )
 from apps.orders.models.outbox import OutboxMessage
 from apps.orders.models.places import Place
+from apps.orders.models.problems import PROBLEM_TEXT_MAX, JobProblem, JobProblemStatus
 from apps.orders.models.settings import OrderSettings
 from apps.orders.models.work import QualityCheck, TransportLeg, WorkItem
 
 __all__ = [
+    "PROBLEM_TEXT_MAX",
     "Cart",
     "CartLine",
     "EventKind",
+    "JobProblem",
+    "JobProblemStatus",
     "Order",
     "OrderEvent",
     "OrderLine",

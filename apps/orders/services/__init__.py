@@ -6,6 +6,7 @@
 - planning: plan application (from matching), offers expiry, re-plan requests, lost-task recovery
 - progress: the order following its items and legs, ETA
 - work: supplier and carrier actions
+- problems: problems asset owners report on their jobs (staff e-mailed), staff resolving them
 - refunds: cancel, refund rows, refund requests, disputes, completion
 - outbox: tasks for other processes written with the change
 """
@@ -34,6 +35,7 @@ from apps.orders.services.planning import (
     order_replan_request,
     orders_requeue_stale_paid,
 )
+from apps.orders.services.problems import job_problem_resolve, work_item_problem_report
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.refunds import (
     order_cancel,
@@ -69,6 +71,7 @@ __all__ = [
     "cart_get_or_create",
     "cart_line_add",
     "cart_line_set_quantity",
+    "job_problem_resolve",
     "offers_expire",
     "order_cancel",
     "order_complete",
@@ -95,6 +98,7 @@ __all__ = [
     "work_item_accept",
     "work_item_complete",
     "work_item_decline",
+    "work_item_problem_report",
     "work_item_quality_record",
     "work_item_start",
     "work_item_transition",

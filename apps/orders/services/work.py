@@ -17,6 +17,7 @@ from apps.orders.services.planning import order_replan_request
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
 from apps.orders.status import (
+    WORK_ITEM_DECLINABLE,
     WORK_ITEM_STARTABLE,
     InvalidTransition,
     LegStatus,
@@ -51,7 +52,7 @@ def work_item_decline(*, work_item_id: int, actor, reason: str, scope=None) -> W
     item = work_item_transition(
         work_item_id=work_item_id,
         to=W.DECLINED,
-        expected_from=frozenset({W.OFFERED, W.ACCEPTED}),
+        expected_from=WORK_ITEM_DECLINABLE,
         actor=actor,
         reason=f"Job declined: {reason}",
         fields={"decline_reason": reason[:500]},

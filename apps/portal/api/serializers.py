@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from apps.orders.models import QualityCheck, TransportLeg, WorkItem
+from apps.orders.models import PROBLEM_TEXT_MAX, JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.orders.uploads import photo_validate
 from apps.payouts.selectors import StatementView, statement_for_leg, statement_for_work_item
 from apps.portal import jobs
@@ -80,6 +80,15 @@ class QualityCheckSerializer(serializers.ModelSerializer):
         return bool(obj.photo)
 
 
+class JobProblemSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(source="text", read_only=True)
+
+    class Meta:
+        model = JobProblem
+        fields = ["id", "reason", "gave_back", "status", "created_at", "resolved_at"]
+        read_only_fields = fields
+
+
 class JobSerializer(serializers.ModelSerializer):
     order_reference = serializers.CharField(source="order.reference", read_only=True)
     delivery_city = serializers.CharField(source="order.city", read_only=True)
@@ -128,10 +137,13 @@ class JobSerializer(serializers.ModelSerializer):
 
 class JobDetailSerializer(JobSerializer):
     quality_checks = QualityCheckSerializer(many=True, read_only=True)
+    problems = JobProblemSerializer(
+        many=True, read_only=True, help_text="Problems the company reported on the job, newest first."
+    )
     statement = serializers.SerializerMethodField()
 
     class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "quality_checks", "statement"]
+        fields = [*JobSerializer.Meta.fields, "quality_checks", "problems", "statement"]
         read_only_fields = fields
 
     @extend_schema_field(StatementSerializer(allow_null=True))
@@ -141,6 +153,17 @@ class JobDetailSerializer(JobSerializer):
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why; the network re-plans around it.")
+
+
+class ProblemSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=PROBLEM_TEXT_MAX, help_text="What the problem is; the network's staff are e-mailed."
+    )
+    give_back = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Give the job back with the report (declined and re-planned); only before it is started.",
+    )
 
 
 class QualityCheckInputSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from apps.orders.services import (
     work_item_accept,
     work_item_complete,
     work_item_decline,
+    work_item_problem_report,
     work_item_quality_record,
     work_item_start,
 )
@@ -35,6 +36,7 @@ from apps.portal.api.serializers import (
     JobSerializer,
     LegDetailSerializer,
     LegSerializer,
+    ProblemSerializer,
     QualityCheckInputSerializer,
 )
 from apps.suppliers.api.views import CarrierScoped, SupplierScoped, as_api_error
@@ -132,6 +134,22 @@ class SupplierJobViewSet(_Acts, SupplierScoped, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         return self.act(
             work_item_decline, id_kwarg="work_item_id", reason=serializer.validated_data["reason"]
+        )
+
+    @extend_schema(request=ProblemSerializer, responses={201: JobDetailSerializer, **ACTION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def problem(self, request, pk=None):
+        """Report a problem with an open job (offered, accepted, in progress or failed its check); the network's
+        staff are e-mailed, the customer is not told. With `give_back` a job not started yet is declined with
+        the problem as its reason and re-planned; a started job cannot be given back (409)."""
+        serializer = ProblemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self.act(
+            work_item_problem_report,
+            id_kwarg="work_item_id",
+            status_code=status.HTTP_201_CREATED,
+            reason=serializer.validated_data["reason"],
+            give_back=serializer.validated_data["give_back"],
         )
 
     @extend_schema(request=None, responses={200: JobDetailSerializer, **ACTION_RESPONSES})

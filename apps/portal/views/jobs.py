@@ -9,16 +9,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from apps.orders.models import EventKind, WorkItem
+from apps.orders.models import WorkItem
 from apps.orders.services import (
     work_item_accept,
     work_item_complete,
     work_item_decline,
+    work_item_problem_report,
     work_item_quality_record,
     work_item_start,
 )
-from apps.orders.services.transitions import event_record
-from apps.orders.status import WORK_ITEM_STARTABLE, InvalidTransition, WorkItemStatus
+from apps.orders.status import (
+    WORK_ITEM_DECLINABLE,
+    WORK_ITEM_OPEN_FOR_PROBLEMS,
+    WORK_ITEM_STARTABLE,
+    WorkItemStatus,
+)
 from apps.payouts.selectors import statement_for_work_item
 from apps.portal import jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
@@ -27,8 +32,6 @@ from apps.portal.views.actions import CardPage, FormRejected
 from apps.portal.views.supplier import apply_service_errors
 
 W = WorkItemStatus
-DECLINABLE = frozenset({W.OFFERED, W.ACCEPTED})
-OPEN_FOR_PROBLEMS = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED})
 
 
 class JobInboxView(SupplierPortalView, TemplateView):
@@ -80,16 +83,18 @@ class JobView(SupplierPortalView, CardPage):
             "process_label": jobs.process_label(job.process),
             "statement": statement_for_work_item(job),
             "checks": list(job.quality_checks.all()),
+            "problems": list(job.problems.all()),
             "now": timezone.now(),
             "can_accept": status == W.OFFERED,
-            "can_decline": status in DECLINABLE,
+            "can_decline": status in WORK_ITEM_DECLINABLE,
             "can_start": status in WORK_ITEM_STARTABLE and not waiting_for,
             "waiting_for": waiting_for,
             "can_complete": status == W.IN_PROGRESS and job.actual_end is None,
             "can_check": status == W.IN_PROGRESS,
-            "can_report": status in OPEN_FOR_PROBLEMS,
+            "can_report": status in WORK_ITEM_OPEN_FOR_PROBLEMS,
             "decline_form": forms.get("decline_form") or DeclineForm(),
-            "problem_form": forms.get("problem_form") or ProblemForm(can_give_back=status in DECLINABLE),
+            "problem_form": forms.get("problem_form")
+            or ProblemForm(can_give_back=status in WORK_ITEM_DECLINABLE),
             "quality_form": forms.get("quality_form") or QualityCheckForm(),
             "measurement_rows": forms.get("measurement_rows") or MeasurementRows(prefix="m"),
         }
@@ -125,33 +130,22 @@ class JobView(SupplierPortalView, CardPage):
         return "Production finished: record the quality check to close the job."
 
     def problem(self, job: WorkItem) -> str:
-        """A job not started yet can be given back (a decline with the problem as its reason, re-planned);
-        otherwise the problem is recorded on the order's audit trail for staff (not shown to the customer)."""
-        form = ProblemForm(self.request.POST, can_give_back=job.status in DECLINABLE)
+        """A job not started yet can be given back (declined with the problem as its reason, re-planned);
+        otherwise the problem is recorded for the network's staff (not shown to the customer), who are
+        e-mailed."""
+        form = ProblemForm(self.request.POST, can_give_back=job.status in WORK_ITEM_DECLINABLE)
         if not form.is_valid():
             raise FormRejected(problem_form=form)
-        reason = form.cleaned_data["reason"]
-        if form.cleaned_data.get("give_back"):
-            try:
-                work_item_decline(**self._service_kwargs(job), reason=f"Problem reported: {reason}")
-            except ValidationError as error:
-                apply_service_errors(form, error)
-                raise FormRejected(problem_form=form) from None
-            return "Problem reported and the job given back: the network plans it elsewhere."
-        if job.status not in OPEN_FOR_PROBLEMS:
-            raise InvalidTransition(
-                f"This job is {job.get_status_display().lower()}; write to the network's staff instead.",
-                current=job.status,
+        give_back = bool(form.cleaned_data.get("give_back"))
+        try:
+            work_item_problem_report(
+                **self._service_kwargs(job), reason=form.cleaned_data["reason"], give_back=give_back
             )
-        event_record(
-            order_id=job.order_id,
-            kind=EventKind.NOTE,
-            actor=self.request.user,
-            reason=f"Problem reported by {self.company.name} on job {job.pk}: {reason}",
-            data={"problem": reason, "status": job.status},
-            work_item_id=job.pk,
-            customer_visible=False,
-        )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+            raise FormRejected(problem_form=form) from None
+        if give_back:
+            return "Problem reported and the job given back: the network plans it elsewhere."
         return "Problem reported: the network's staff have been told."
 
     def quality(self, job: WorkItem) -> str:
