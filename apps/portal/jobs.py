@@ -110,6 +110,13 @@ def job_waiting(jobs: list[WorkItem]) -> dict[int, str]:
     return {job_id: waiting_message(reasons) for job_id, reasons in waiting.items()}
 
 
+def job_waiting_reasons(job: WorkItem) -> list[str]:
+    """Each thing one job still waits for before it may start (empty when it may, or is not startable)."""
+    if job.status not in WORK_ITEM_STARTABLE:
+        return []
+    return list(work_item_waiting_for([job]).get(job.pk, ()))
+
+
 def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
     """Offers by response deadline, upcoming and running work by planned start, the latest done jobs.
 

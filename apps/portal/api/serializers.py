@@ -141,10 +141,17 @@ class JobDetailSerializer(JobSerializer):
         many=True, read_only=True, help_text="Problems the company reported on the job, newest first."
     )
     statement = serializers.SerializerMethodField()
+    waiting_for = serializers.SerializerMethodField(
+        help_text="What an accepted (or failed) job still waits for before it may start; empty when it may."
+    )
 
     class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "quality_checks", "problems", "statement"]
+        fields = [*JobSerializer.Meta.fields, "quality_checks", "problems", "statement", "waiting_for"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_waiting_for(self, obj: WorkItem) -> list[str]:
+        return jobs.job_waiting_reasons(obj)
 
     @extend_schema_field(StatementSerializer(allow_null=True))
     def get_statement(self, obj: WorkItem) -> dict | None:
