@@ -106,15 +106,13 @@ class JobInbox:
 def job_waiting(jobs: list[WorkItem]) -> dict[int, str]:
     """Job id → "Waiting for …" for the jobs that could be started but may not yet (work_item_waiting_for):
     what the page shows where the Start button would be. A fixed number of queries for any number of jobs."""
-    waiting = work_item_waiting_for([job for job in jobs if job.status in WORK_ITEM_STARTABLE])
-    return {job_id: waiting_message(reasons) for job_id, reasons in waiting.items()}
+    return {job_id: waiting_message(reasons) for job_id, reasons in job_waiting_reasons_many(jobs).items()}
 
 
-def job_waiting_reasons(job: WorkItem) -> list[str]:
-    """Each thing one job still waits for before it may start (empty when it may, or is not startable)."""
-    if job.status not in WORK_ITEM_STARTABLE:
-        return []
-    return list(work_item_waiting_for([job]).get(job.pk, ()))
+def job_waiting_reasons_many(items: list[WorkItem]) -> dict[int, list[str]]:
+    """Job id → each thing it still waits for before it may start, for the startable jobs that must wait."""
+    waiting = work_item_waiting_for([job for job in items if job.status in WORK_ITEM_STARTABLE])
+    return {job_id: list(reasons) for job_id, reasons in waiting.items()}
 
 
 def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:

@@ -164,6 +164,8 @@ def test_start_before_the_parts_are_there_is_409_naming_them_and_changes_nothing
     after = stored(tenant_a, plan_a.mine)
     assert (after.status, after.actual_start) == ("accepted", None)
     assert client.get(f"{base}/").json()["waiting_for"] == refused.json()["waiting_for"]
+    listed = {job["id"]: job["waiting_for"] for job in client.get(JOBS).json()["results"]}
+    assert listed[plan_a.mine.pk] == refused.json()["waiting_for"]
     with schema_context(tenant_a.schema_name):
         parts_arrive(plan_a)
     assert client.get(f"{base}/").json()["waiting_for"] == []

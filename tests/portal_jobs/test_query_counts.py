@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from apps.orders.services import work_item_accept
 from apps.payouts.statements import statement_refresh_for_order
-from tests.portal_jobs.builders import plan_order
+from tests.portal_jobs.builders import api, plan_order
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,17 @@ def test_supplier_lists_do_not_grow_with_jobs(supplier_portal, tenant_a, compani
     after = {url: queries(supplier_portal, url) for url in urls}
     assert after == before
     assert supplier_portal.get("/portal/jobs/").content.decode().count("Waiting for") == 4
+
+
+def test_supplier_api_job_list_does_not_grow_with_jobs(supplier_a, tenant_a, companies):
+    """The API's job list says what each job waits for with one lookup for the whole page."""
+    client = api(supplier_a)
+    more_orders(tenant_a, companies, 1)
+    before = queries(client, "/api/v1/supplier/jobs/")
+    more_orders(tenant_a, companies, 3)
+    assert queries(client, "/api/v1/supplier/jobs/") == before
+    jobs = client.get("/api/v1/supplier/jobs/").json()["results"]
+    assert sum(1 for job in jobs if job["waiting_for"]) == 4
 
 
 def test_carrier_lists_do_not_grow_with_legs(carrier_portal, tenant_a, companies):

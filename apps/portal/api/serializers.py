@@ -89,6 +89,16 @@ class JobProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class _JobListSerializer(serializers.ListSerializer):
+    """Works out what every job of the page waits for in one lookup (work_item_waiting_for: 2 queries),
+    instead of two queries per job."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.context["waiting_for"] = jobs.job_waiting_reasons_many(items)
+        return super().to_representation(items)
+
+
 class JobSerializer(serializers.ModelSerializer):
     order_reference = serializers.CharField(source="order.reference", read_only=True)
     delivery_city = serializers.CharField(source="order.city", read_only=True)
@@ -96,6 +106,9 @@ class JobSerializer(serializers.ModelSerializer):
     material = serializers.SerializerMethodField()
     dimensions_mm = serializers.SerializerMethodField()
     resource = ResourceRefSerializer(read_only=True, allow_null=True)
+    waiting_for = serializers.SerializerMethodField(
+        help_text="What an accepted (or failed) job still waits for before it may start; empty when it may."
+    )
 
     class Meta:
         model = WorkItem
@@ -120,8 +133,16 @@ class JobSerializer(serializers.ModelSerializer):
             "decline_reason",
             "cost_minor",
             "currency",
+            "waiting_for",
         ]
         read_only_fields = fields
+        list_serializer_class = _JobListSerializer
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_waiting_for(self, obj: WorkItem) -> list[str]:
+        if "waiting_for" in self.context:
+            return self.context["waiting_for"].get(obj.pk, [])
+        return jobs.job_waiting_reasons_many([obj]).get(obj.pk, [])
 
     def get_process_label(self, obj: WorkItem) -> str:
         return jobs.process_label(obj.process)
@@ -141,17 +162,10 @@ class JobDetailSerializer(JobSerializer):
         many=True, read_only=True, help_text="Problems the company reported on the job, newest first."
     )
     statement = serializers.SerializerMethodField()
-    waiting_for = serializers.SerializerMethodField(
-        help_text="What an accepted (or failed) job still waits for before it may start; empty when it may."
-    )
 
     class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "quality_checks", "problems", "statement", "waiting_for"]
+        fields = [*JobSerializer.Meta.fields, "quality_checks", "problems", "statement"]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_waiting_for(self, obj: WorkItem) -> list[str]:
-        return jobs.job_waiting_reasons(obj)
 
     @extend_schema_field(StatementSerializer(allow_null=True))
     def get_statement(self, obj: WorkItem) -> dict | None:
