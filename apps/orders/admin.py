@@ -182,6 +182,17 @@ class OrderRefundInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class JobProblemInline(ReadOnlyInline):
+    """The order's problems from suppliers, each linked to its page (where staff resolve it)."""
+
+    model = JobProblem
+    fields = ["created_at", "company_name", "work_item", "text", "gave_back", "status", "resolution_note"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    show_change_link = True
+    verbose_name_plural = "problems from suppliers"
+
+
 @admin.register(Order)
 class OrderAdmin(NetworkStaffAdmin):
     list_display = [
@@ -199,7 +210,14 @@ class OrderAdmin(NetworkStaffAdmin):
     date_hierarchy = "created_at"
     search_fields = ["id", "customer__email", "recipient_name", "city", "payment_intent_id"]
     list_select_related = ["customer"]
-    inlines = [OrderLineInline, WorkItemInline, TransportLegInline, OrderRefundInline, OrderEventInline]
+    inlines = [
+        OrderLineInline,
+        WorkItemInline,
+        TransportLegInline,
+        JobProblemInline,
+        OrderRefundInline,
+        OrderEventInline,
+    ]
     actions = ["replan", "cancel_and_refund", "mark_disputed"]
     readonly_fields = [f.name for f in Order._meta.fields]
 

@@ -125,6 +125,13 @@ def test_staff_resolve_problems_from_the_list_with_a_note(staff_client, problems
     assert OrderEvent.objects.filter(reason__contains="resolved: Called them").count() == 2
 
 
+def test_the_order_page_lists_its_problems_with_links_to_them(staff_client, planned, problems):
+    body = staff_client.get(f"/admin/orders/order/{planned.pk}/change/").content.decode()
+    assert "Problems from suppliers" in body
+    for problem in problems:
+        assert problem.text in body and f"{PROBLEMS}{problem.pk}/change/" in body
+
+
 def test_staff_resolve_one_problem_from_its_page(staff_client, problems):
     problem = problems[0]
     page = staff_client.get(f"{PROBLEMS}{problem.pk}/change/")
