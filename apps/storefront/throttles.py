@@ -6,17 +6,22 @@ web workers busy and its run table growing. One counter per signed-in customer, 
 network's own cache (keys carry the schema), shared by the configurator pages and the API.
 
 DRF's SimpleRateThrottle is the standard for this; the pages call the same class. The rate is read per request
-from settings.QUOTE_THROTTLE_RATE ("120/min"), so a test or the load benchmark can change it.
+from settings.QUOTE_THROTTLE_RATE ("120/min"), so a test or the load benchmark can change it. If the cache is
+unreachable the limit is not applied (logged): quotes stay available.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.throttle import client_address
+
+logger = logging.getLogger(__name__)
 
 
 class QuoteRateThrottle(SimpleRateThrottle):
@@ -24,6 +29,15 @@ class QuoteRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         return settings.QUOTE_THROTTLE_RATE
+
+    def allow_request(self, request, view) -> bool:
+        # The limit protects the solver; it must not take the storefront down with the cache. Without Redis,
+        # quotes are served unlimited (and the outage logged) rather than every configurator page failing.
+        try:
+            return super().allow_request(request, view)
+        except RedisError:
+            logger.warning("Quote limit not checked: the cache is unreachable", exc_info=True)
+            return True
 
     def get_ident(self, request) -> str:
         return client_address(request)  # honours TRUSTED_PROXY_COUNT, like the sign-in throttle

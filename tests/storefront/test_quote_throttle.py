@@ -3,6 +3,7 @@
 Each test quotes from an address of its own (REMOTE_ADDR) so the suite's other quotes never count against it.
 """
 
+import socket
 import uuid
 
 import pytest
@@ -98,3 +99,22 @@ def test_configurator_past_the_limit_keeps_the_input_and_says_when_prices_return
     assert 'class="price"' not in content
     assert "The price and delivery date update again in" in content
     assert 'name="shelves"' in content and 'value="6"' in content
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_quotes_stay_available_when_the_cache_is_down(shelf, tenant_a, settings):
+    """Nothing listens on the cache's port: the limit is skipped (and logged), the quote is still served."""
+    settings.QUOTE_THROTTLE_RATE = "1/min"
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+        }
+    }
+    client = _client(tenant_a, _address())
+    assert [_api_quote(client, shelf).status_code for _ in range(2)] == [200, 200]
