@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.throttle import client_address
+from apps.storefront.quoting import QuoteResult, quote_configuration
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +53,16 @@ class QuoteRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def quote_wait_s(request) -> int:
-    """0 when this client may have another quote now (and counts it); else the seconds until it may."""
+def quote_unless_limited(request, *, template, values) -> tuple[QuoteResult | None, str]:
+    """The pages' quote: (the quote, "") while this client is within the limit, else (None, when prices return).
+
+    Raises apps.catalog.validation.InvalidConfiguration like quote_configuration."""
     throttle = QuoteRateThrottle()
-    if throttle.allow_request(request, None):
-        return 0
-    return max(1, math.ceil(throttle.wait() or 1))
-
-
-def quote_wait_message(seconds: int) -> str:
-    unit = "second" if seconds == 1 else "seconds"
-    return (
-        "You have asked for a lot of prices in a short time. "
-        f"The price and delivery date update again in {seconds} {unit}."
-    )
+    if not throttle.allow_request(request, None):
+        seconds = max(1, math.ceil(throttle.wait() or 1))
+        unit = "second" if seconds == 1 else "seconds"
+        return None, (
+            "You have asked for a lot of prices in a short time. "
+            f"The price and delivery date update again in {seconds} {unit}."
+        )
+    return quote_configuration(template=template, values=values, tenant=request.tenant), ""

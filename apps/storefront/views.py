@@ -33,8 +33,7 @@ from apps.catalog.validation import InvalidConfiguration
 from apps.storefront.display import describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.preview import preview_svg
-from apps.storefront.quoting import quote_configuration
-from apps.storefront.throttles import quote_wait_message, quote_wait_s
+from apps.storefront.throttles import quote_unless_limited
 
 CONFIGURATOR = "storefront/configurator.html"
 
@@ -74,12 +73,7 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
     form = ConfigurationForm(spec, data, with_name=True)
     quote, quote_wait = None, ""
     if form.is_valid():
-        if wait_s := quote_wait_s(request):
-            quote_wait = quote_wait_message(wait_s)
-        else:
-            quote = quote_configuration(
-                template=template, values=form.configuration.values, tenant=request.tenant
-            )
+        quote, quote_wait = quote_unless_limited(request, template=template, values=form.configuration.values)
     return {
         "template": template,
         "form": form,
@@ -171,10 +165,7 @@ def _design_context(request, design: Design) -> dict:
     version = design.current_version
     quote, quote_error, quote_wait = None, "", ""
     try:
-        if wait_s := quote_wait_s(request):
-            quote_wait = quote_wait_message(wait_s)
-        else:
-            quote = quote_configuration(template=template, values=version.values, tenant=request.tenant)
+        quote, quote_wait = quote_unless_limited(request, template=template, values=version.values)
     except InvalidConfiguration as error:
         quote_error = " ".join(message for messages_ in error.errors.values() for message in messages_)
     return {
