@@ -95,28 +95,23 @@ def supplier_replan(*, asset_owner_id: int, reason: str = "") -> list[int]:
     """Asks for a re-plan of every order with unstarted work at this asset owner (suspended, or its resources
     gone): one replan task per order, so a large supplier's orders re-plan in parallel and each within its own
     time limit. Returns the order ids."""
-    order_ids = sorted(
-        set(
-            WorkItem.objects.filter(
-                asset_owner_id=asset_owner_id, status__in=UNSTARTED, order__status__in=PLANNABLE_ORDERS
-            ).values_list("order_id", flat=True)
-        )
-    )
-    replan_enqueue(order_ids=order_ids, reason=reason or f"Asset owner {asset_owner_id} unavailable")
-    return order_ids
+    work = WorkItem.objects.filter(asset_owner_id=asset_owner_id, status__in=UNSTARTED)
+    return _replan_orders_of(work, reason=reason or f"Asset owner {asset_owner_id} unavailable")
 
 
 def carrier_replan(*, carrier_id: int, reason: str = "") -> list[int]:
     """Asks for a re-plan of every order with a leg this carrier has not picked up yet (it was suspended or
     lost its payouts): the new plan moves those legs to eligible carriers. Returns the order ids."""
+    legs = TransportLeg.objects.filter(carrier_id=carrier_id, status__in=NOT_PICKED_UP)
+    return _replan_orders_of(legs, reason=reason or f"Carrier {carrier_id} unavailable")
+
+
+def _replan_orders_of(rows, *, reason: str) -> list[int]:
+    """One re-plan task per plannable order among `rows` (work items or legs); returns the order ids."""
     order_ids = sorted(
-        set(
-            TransportLeg.objects.filter(
-                carrier_id=carrier_id, status__in=NOT_PICKED_UP, order__status__in=PLANNABLE_ORDERS
-            ).values_list("order_id", flat=True)
-        )
+        set(rows.filter(order__status__in=PLANNABLE_ORDERS).values_list("order_id", flat=True))
     )
-    replan_enqueue(order_ids=order_ids, reason=reason or f"Carrier {carrier_id} unavailable")
+    replan_enqueue(order_ids=order_ids, reason=reason)
     return order_ids
 
 
