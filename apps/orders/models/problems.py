@@ -21,10 +21,8 @@ class JobProblem(models.Model):
     """
 
     work_item = models.ForeignKey("orders.WorkItem", on_delete=models.CASCADE, related_name="problems")
+    # The work item's order, kept on the row: the order admin lists its problems inline (a direct foreign key).
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="job_problems")
-    asset_owner = models.ForeignKey(
-        "suppliers.AssetOwner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     company_name = models.CharField(max_length=200, help_text="The asset owner's name when it reported.")
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -76,7 +76,6 @@ def work_item_problem_report(
     problem = JobProblem.objects.create(
         work_item_id=item.pk,
         order_id=item.order_id,
-        asset_owner_id=item.asset_owner_id,
         company_name=company[:200],
         reported_by=actor if getattr(actor, "pk", None) else None,
         text=text,
@@ -106,17 +105,15 @@ def job_problem_resolve(*, problem_id: int, actor, note: str) -> JobProblem:
     first resolution. A note is required (ValidationError on "note").
     """
     note = _text(note, field="note", missing="Say how the problem was resolved.")
-    problem = (
-        JobProblem.objects.filter(pk=problem_id).only("id", "status", "order_id", "work_item_id").first()
-    )
-    if problem is None:
-        raise JobProblem.DoesNotExist(f"Job problem {problem_id} does not exist.")
     resolved = JobProblem.objects.filter(pk=problem_id, status=JobProblemStatus.OPEN).update(
         status=JobProblemStatus.RESOLVED,
         resolved_by=actor if getattr(actor, "pk", None) else None,
         resolved_at=timezone.now(),
         resolution_note=note,
     )
+    problem = JobProblem.objects.filter(pk=problem_id).first()
+    if problem is None:
+        raise JobProblem.DoesNotExist(f"Job problem {problem_id} does not exist.")
     if resolved != 1:
         raise InvalidTransition(
             "This problem is already resolved.",
@@ -132,7 +129,7 @@ def job_problem_resolve(*, problem_id: int, actor, note: str) -> JobProblem:
         work_item_id=problem.work_item_id,
         customer_visible=False,
     )
-    return JobProblem.objects.get(pk=problem_id)
+    return problem
 
 
 def _staff_emails() -> list[str]:
