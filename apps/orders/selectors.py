@@ -140,9 +140,9 @@ def _deliveries_text(carrier: str, count: int) -> str:
 
 def _predecessor_waits(key: str, rows: list[tuple[str, str]]) -> str:
     """'Name' (its state) while the step is not done; "" once it is."""
-    active = [(name, status) for name, status in rows if status in WORK_ITEM_ACTIVE]
     if not rows:
         return f"'{key}' (not planned yet)"
+    active = [(name, status) for name, status in rows if status in WORK_ITEM_ACTIVE]
     if not active:
         return f"'{rows[-1][0]}' (being re-planned)"
     for name, status in active:
