@@ -5,6 +5,8 @@ from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 
+from apps.core.uploads import validate_image_upload
+
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
 ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".webp"}
 
@@ -52,6 +54,9 @@ def certificate_file_validate(upload) -> None:
             "This file is not a readable PDF or image; its content does not match its name.",
             code="bad_content",
         )
+    if _sniff(head) != "pdf":
+        # An image certificate is an image upload like any other: readable, and no pixel bomb.
+        validate_image_upload(upload)
 
 
 def certificate_upload_to(instance, filename: str) -> str:

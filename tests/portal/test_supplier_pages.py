@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 from apps.suppliers.models import AssetOwner, CalendarException, Certification, OpeningHours, Resource
 from apps.suppliers.services import supplier_outcome_record
 from tests.conftest import sign_in
+from tests.portal_jobs.builders import png_bomb
 from tests.suppliers.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -285,6 +286,9 @@ def test_certificates_accept_pdfs_and_images_only(portal_a, supplier_a, tenant_a
     assert wrong_type.status_code == 400 and b"Upload a PDF or an image" in wrong_type.content
     too_big = _upload(portal_a, "huge.pdf", PDF + b"0" * (5 * 1024 * 1024))
     assert too_big.status_code == 400 and b"at most 5 MB" in too_big.content
+    for width, height in ((20_000, 10_000), (9000, 9000)):  # a scan that is a pixel bomb is no image either
+        bomb = _upload(portal_a, "scan.png", png_bomb(width, height).read(), "image/png")
+        assert bomb.status_code == 400 and b"at most 40 megapixels" in bomb.content
     with schema_context(tenant_a.schema_name):
         assert Certification.objects.filter(asset_owner=supplier_a.company).count() == 1
 

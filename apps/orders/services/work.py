@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.uploads import validate_image_upload
 from apps.orders.models import EventKind, QualityCheck, TransportLeg, WorkItem
 from apps.orders.selectors import work_item_waiting_for
 from apps.orders.services.planning import order_replan_request
@@ -24,7 +25,6 @@ from apps.orders.status import (
     WorkItemStatus,
     WorkItemWaiting,
 )
-from apps.orders.uploads import photo_validate
 
 W = WorkItemStatus
 
@@ -138,7 +138,7 @@ def work_item_quality_record(
             {"measurements": 'An object of name → number or text, e.g. {"width_mm": 1801}.'}
         )
     if photo:
-        photo_validate(photo)
+        validate_image_upload(photo)
     queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
     item = queryset.filter(pk=work_item_id).first()
     if item is None:
@@ -213,7 +213,7 @@ def transport_leg_deliver(*, leg_id: int, actor, receiver_name: str, photo=None,
     if not receiver_name:
         raise ValidationError({"receiver_name": "Who received the delivery?"})
     if photo:
-        photo_validate(photo)
+        validate_image_upload(photo)
     leg = transport_leg_transition(
         leg_id=leg_id,
         to=LegStatus.DELIVERED,
