@@ -6,14 +6,19 @@ that checks the tables below; nothing else writes a status field.
 
 from django.db import models
 
+from apps.core.errors import Conflict
 
-class InvalidTransition(Exception):
+
+class InvalidTransition(Conflict):
     """The move is not in the table, or the row was no longer in the expected state (someone else moved it)."""
 
     def __init__(self, message: str, *, current: str = "", to: str = ""):
         super().__init__(message)
         self.current = current
         self.to = to
+
+    def conflict_details(self) -> dict:
+        return {"status": self.current} if self.current else {}
 
 
 class WorkItemWaiting(InvalidTransition):
@@ -25,6 +30,9 @@ class WorkItemWaiting(InvalidTransition):
     def __init__(self, waiting_for, *, current: str = ""):
         self.waiting_for = tuple(waiting_for)
         super().__init__(waiting_message(self.waiting_for), current=current, to=WorkItemStatus.IN_PROGRESS)
+
+    def conflict_details(self) -> dict:
+        return {**super().conflict_details(), "waiting_for": list(self.waiting_for)}
 
 
 def waiting_message(waiting_for) -> str:

@@ -6,6 +6,8 @@ TRANSITIONS, compare-and-swaps the row and writes a ParticipantStatusChange.
 
 from django.db import models
 
+from apps.core.errors import Conflict
+
 
 class ParticipantStatus(models.TextChoices):
     APPLIED = "applied", "Applied"
@@ -26,7 +28,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 PORTAL_OPEN = frozenset({ParticipantStatus.APPLIED, ParticipantStatus.APPROVED, ParticipantStatus.SUSPENDED})
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(Conflict):
     """The participant is not in a status from which the requested one can be reached (or changed meanwhile)."""
 
 

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.core.errors import form_add_service_error
 from apps.tenants.forms import NetworkSignupForm
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_domain_url
@@ -23,8 +24,7 @@ def network_signup(request):
                 admin_password=data["admin_password"],
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            form_add_service_error(form, error)
         else:
             return redirect("network_created", slug=tenant.slug)
     status = 400 if form.errors else 200

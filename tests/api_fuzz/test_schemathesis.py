@@ -11,8 +11,8 @@ user's API token:
 
 Generated path parameters are sometimes swapped for the ids of rows the role really owns, so the fuzzer reaches
 the services behind the lookups instead of only meeting 404s. Every response must be a non-5xx that conforms to
-the schema (documented body, content type and headers). Examples are derandomized (CI sees the same cases each
-run); set API_FUZZ_RANDOM=1 for an exploratory run with fresh random data, API_FUZZ_EXAMPLES to change the bound.
+the schema (documented status code, body, content type and headers). Examples are derandomized (CI sees the
+same cases each run); set API_FUZZ_RANDOM=1 for an exploratory run with fresh random data, API_FUZZ_EXAMPLES to change the bound.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from apps.accounts.roles import Role
@@ -52,6 +53,7 @@ HOST = "alpha.localhost"
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
 CHECKS = [
     not_a_server_error,
+    status_code_conformance,  # every status the API answers is documented (apps/core/api/schema.py)
     response_schema_conformance,
     content_type_conformance,
     response_headers_conformance,

@@ -224,3 +224,16 @@ def test_another_customers_cart_line_is_404(client_a, table, customer, other_cus
 def test_anonymous_gets_401_or_403(client_a, in_tenant_a):
     assert client_a.get("/api/v1/orders/").status_code in (401, 403)
     assert client_a.get("/api/v1/cart/").status_code in (401, 403)
+
+
+def test_removing_a_cart_line_answers_204_as_documented(client_a, table, customer):
+    """DELETE was documented as 204 No Content and answered 200 with the cart."""
+    from tests.orders.conftest import fill_cart
+
+    fill_cart(customer, (table.current_version, 1))
+    line = Cart.objects.get(customer=customer).lines.get()
+    token = Token.objects.create(user=customer)
+    response = client_a.delete(f"/api/v1/cart/lines/{line.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert not Cart.objects.get(customer=customer).lines.exists()

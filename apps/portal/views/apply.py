@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.core.errors import form_add_service_error
 from apps.portal.forms import ApplyForm
 from apps.suppliers.services import participant_apply
 from apps.suppliers.status import ParticipantKind
@@ -18,8 +19,7 @@ def apply(request):
         try:
             participant = participant_apply(**form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            form_add_service_error(form, error)
         else:
             user = participant.members.select_related("user").get().user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
