@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.matching.domain import Candidate
-from apps.matching.fjs import FjsFormatError, load_fjs, parse_fjs
+from apps.matching.engine.benchmarks.fjs import FjsFormatError, load_fjs, parse_fjs
+from apps.matching.engine.domain import Candidate
 
 BRANDIMARTE = Path("/work/shared/bench/fjsp/brandimarte")
 ALL_SETS = Path("/work/shared/bench/fjsp")

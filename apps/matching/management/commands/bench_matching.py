@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from apps.matching import bench
+from apps.matching.engine.benchmarks import runners
 
 
 class Command(BaseCommand):
@@ -18,13 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--best-known", default=None, help="defaults to best_known.csv above the files")
 
     def handle(self, *args, **options):
-        best_path = options["best_known"] or bench.find_best_known(options["files"])
-        best_known = bench.load_best_known(best_path) if best_path else {}
+        best_path = options["best_known"] or runners.find_best_known(options["files"])
+        best_known = runners.load_best_known(best_path) if best_path else {}
         rows = []
-        for row in bench.bench_fjs(
+        for row in runners.bench_fjs(
             options["files"], options["time_limit"], options["workers"], options["seed"]
         ):
-            rows.append(bench.with_gap(row, best_known))
+            rows.append(runners.with_gap(row, best_known))
             self.stdout.write(json.dumps(rows[-1]))
             self.stdout.flush()
-        self.stdout.write(json.dumps(bench.summarize_fjs(rows)))
+        self.stdout.write(json.dumps(runners.summarize_fjs(rows)))

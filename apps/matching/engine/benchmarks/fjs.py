@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .domain import Candidate, Operation, Order, Problem, Resource, Weights
+from ..domain import Candidate, Operation, Order, Problem, Resource, Weights
 
 SHOP_SITE = "shop"
 

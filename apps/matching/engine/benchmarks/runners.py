@@ -1,9 +1,9 @@
 """Benchmark runners (plain functions; the management commands bench_matching and bench_network wrap them).
 
 Runnable without Django:
-    python -m apps.matching.bench fjs --time-limit 60 --workers 2 /work/shared/bench/fjsp/brandimarte/*.fjs
-    python -m apps.matching.bench network --orders 200 --suppliers 40 --seed 1 --time-limit 60 --workers 2
-    python -m apps.matching.bench quote --runs 20 --committed-orders 100 --suppliers 40
+    python -m apps.matching.engine.benchmarks.runners fjs --time-limit 60 --workers 2 bench/fjsp/brandimarte/*.fjs
+    python -m apps.matching.engine.benchmarks.runners network --orders 200 --suppliers 40 --seed 1 --time-limit 60 --workers 2
+    python -m apps.matching.engine.benchmarks.runners quote --runs 20 --committed-orders 100 --suppliers 40
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .domain import OPTIMAL, Limits
+from ..domain import OPTIMAL, Limits
+from ..solver import solve
+from ..validator import validate_plan
 from .fjs import load_fjs
 from .scenarios import generate_scenario, quote_scenario
-from .solver import solve
-from .validator import validate_plan
 
 BEST_KNOWN_NAME = "best_known.csv"
 
@@ -189,7 +189,7 @@ def bench_quote(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m apps.matching.bench")
+    parser = argparse.ArgumentParser(prog="python -m apps.matching.engine.benchmarks.runners")
     commands = parser.add_subparsers(dest="command", required=True)
     fjs = commands.add_parser("fjs", help="FJSP instances in makespan mode")
     fjs.add_argument("--time-limit", type=float, default=60.0)
