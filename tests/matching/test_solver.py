@@ -1,9 +1,8 @@
 """Small instances whose optimum is worked out by hand; every plan passes the independent validator."""
 
 from dataclasses import replace
-from pathlib import Path
 
-from apps.matching.engine.benchmarks.fjs import load_fjs
+from apps.matching.engine.benchmarks.fjs import BRANDIMARTE_DIR, load_fjs
 from apps.matching.engine.benchmarks.scenarios import generate_scenario, quote_scenario
 from apps.matching.engine.cpsat_model import MatchingModel
 from apps.matching.engine.cpsat_run import run_model
@@ -264,7 +263,7 @@ def test_an_outdated_hint_is_repaired_not_trusted():
 
 
 def test_mk01_is_solved_to_its_known_optimum():
-    p = load_fjs(Path("/work/shared/bench/fjsp/brandimarte/Mk01.fjs"))
+    p = load_fjs(BRANDIMARTE_DIR / "Mk01.fjs")
     plan = solve_checked(p, Limits(time_limit_s=10, workers=2, explain=False))
     assert (plan.status, plan.makespan) == (OPTIMAL, 40)
 

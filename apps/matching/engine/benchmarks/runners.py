@@ -22,7 +22,7 @@ from pathlib import Path
 from ..domain import OPTIMAL, Limits
 from ..solver import solve
 from ..validator import validate_plan
-from .fjs import load_fjs
+from .fjs import BRANDIMARTE_DIR, load_fjs
 from .scenarios import generate_scenario, quote_scenario
 
 BEST_KNOWN_NAME = "best_known.csv"
@@ -50,6 +50,11 @@ def bench_fjs(files: Iterable[str | Path], time_limit: float, workers: int, seed
             "wall_s": round(wall, 2),
             "valid": plan.has_schedule and not validate_plan(problem, plan),
         }
+
+
+def default_fjs_files() -> list[Path]:
+    """The ten Brandimarte instances kept in the repository (bench/fjsp/brandimarte)."""
+    return sorted(BRANDIMARTE_DIR.glob("*.fjs"))
 
 
 def load_best_known(path: str | Path) -> dict[tuple[str, str], tuple[int, int]]:
@@ -196,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     fjs.add_argument("--workers", type=int, default=2)
     fjs.add_argument("--seed", type=int, default=0)
     fjs.add_argument("--best-known", default=None)
-    fjs.add_argument("files", nargs="+")
+    fjs.add_argument("files", nargs="*", help="default: the Brandimarte instances in bench/fjsp/brandimarte")
     network = commands.add_parser("network", help="a generated marketplace scenario")
     network.add_argument("--orders", type=int, default=200)
     network.add_argument("--suppliers", type=int, default=40)
@@ -215,10 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "fjs":
-        best_path = args.best_known or find_best_known(args.files)
+        files = args.files or default_fjs_files()
+        best_path = args.best_known or find_best_known(files)
         best_known = load_best_known(best_path) if best_path else {}
         rows = []
-        for row in bench_fjs(args.files, args.time_limit, args.workers, args.seed):
+        for row in bench_fjs(files, args.time_limit, args.workers, args.seed):
             rows.append(with_gap(row, best_known))
             print(json.dumps(rows[-1]), flush=True)
         print(json.dumps(summarize_fjs(rows)), flush=True)
