@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from apps.matching.domain import (
+from apps.matching.engine.domain import (
     Candidate,
     FixedAssignment,
     Operation,

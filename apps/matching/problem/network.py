@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.db.models import Q
 
-from apps.matching.domain import (
+from apps.matching.engine.domain import (
     CarrierOption,
     FixedAssignment,
     Operation,

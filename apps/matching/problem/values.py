@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from apps.core.money import currency_exponent
-from apps.matching.domain import Problem
+from apps.matching.engine.domain import Problem
 from apps.orders.status import WorkItemStatus
 from apps.suppliers.geo import Point
 

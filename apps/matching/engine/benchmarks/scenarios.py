@@ -14,7 +14,7 @@ import math
 import random
 from dataclasses import replace
 
-from .domain import (
+from ..domain import (
     Candidate,
     CarrierOption,
     FixedAssignment,
@@ -212,7 +212,7 @@ def commit_schedule(problem: Problem, plan_assignments: dict[str, tuple[str, int
 
 def quote_scenario(*, committed_orders: int = 100, suppliers: int = 40, seed: int = 0) -> Problem:
     """One new order of five operations against a network whose other orders are committed (fixed)."""
-    from .greedy import dispatch  # the committed schedule is whatever the dispatcher made of the backlog
+    from ..greedy import dispatch  # the committed schedule is whatever the dispatcher made of the backlog
 
     backlog = generate_scenario(orders=committed_orders + 1, suppliers=suppliers, seed=seed)
     new_order = backlog.orders[-1].id
