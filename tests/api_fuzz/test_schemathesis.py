@@ -171,7 +171,7 @@ def fuzz_session(request, tenant_a, network_a, customer, table) -> FuzzSession:
     # gets an id no generated integer is likely to hit, so the fuzzer does not lock itself out half-way.
     spare = token_create(user=user, name="spare", expires_in_days=None).token
     issued = token_create(user=user, name="fuzzer", expires_in_days=None)
-    ApiToken.objects.filter(pk=issued.token.pk).update(pk=issued.token.pk + 987_654_321)
+    ApiToken.objects.filter(pk=issued.token.pk).update(id=issued.token.pk + 987_654_321)
     known.append(("/api/v1/account/tokens/", {"id": [spare.pk]}))
     return FuzzSession(role=role, token=issued.secret, known=known)
 
