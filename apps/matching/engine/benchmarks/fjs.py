@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .domain import Candidate, Operation, Order, Problem, Resource, Weights
+from ..domain import Candidate, Operation, Order, Problem, Resource, Weights
+
+# The public instances kept in the repository (see bench/fjsp/SOURCES.md); the bench commands default to them.
+FJSP_DIR = Path(__file__).resolve().parents[4] / "bench" / "fjsp"
+BRANDIMARTE_DIR = FJSP_DIR / "brandimarte"
 
 SHOP_SITE = "shop"
 

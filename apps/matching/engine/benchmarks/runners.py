@@ -1,9 +1,9 @@
 """Benchmark runners (plain functions; the management commands bench_matching and bench_network wrap them).
 
 Runnable without Django:
-    python -m apps.matching.bench fjs --time-limit 60 --workers 2 /work/shared/bench/fjsp/brandimarte/*.fjs
-    python -m apps.matching.bench network --orders 200 --suppliers 40 --seed 1 --time-limit 60 --workers 2
-    python -m apps.matching.bench quote --runs 20 --committed-orders 100 --suppliers 40
+    python -m apps.matching.engine.benchmarks.runners fjs --time-limit 60 --workers 2 bench/fjsp/brandimarte/*.fjs
+    python -m apps.matching.engine.benchmarks.runners network --orders 200 --suppliers 40 --seed 1 --time-limit 60 --workers 2
+    python -m apps.matching.engine.benchmarks.runners quote --runs 20 --committed-orders 100 --suppliers 40
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .domain import OPTIMAL, Limits
-from .fjs import load_fjs
+from ..domain import OPTIMAL, Limits
+from ..solver import solve
+from ..validator import validate_plan
+from .fjs import BRANDIMARTE_DIR, load_fjs
 from .scenarios import generate_scenario, quote_scenario
-from .solver import solve
-from .validator import validate_plan
 
 BEST_KNOWN_NAME = "best_known.csv"
 
@@ -50,6 +50,11 @@ def bench_fjs(files: Iterable[str | Path], time_limit: float, workers: int, seed
             "wall_s": round(wall, 2),
             "valid": plan.has_schedule and not validate_plan(problem, plan),
         }
+
+
+def default_fjs_files() -> list[Path]:
+    """The ten Brandimarte instances kept in the repository (bench/fjsp/brandimarte)."""
+    return sorted(BRANDIMARTE_DIR.glob("*.fjs"))
 
 
 def load_best_known(path: str | Path) -> dict[tuple[str, str], tuple[int, int]]:
@@ -189,14 +194,14 @@ def bench_quote(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m apps.matching.bench")
+    parser = argparse.ArgumentParser(prog="python -m apps.matching.engine.benchmarks.runners")
     commands = parser.add_subparsers(dest="command", required=True)
     fjs = commands.add_parser("fjs", help="FJSP instances in makespan mode")
     fjs.add_argument("--time-limit", type=float, default=60.0)
     fjs.add_argument("--workers", type=int, default=2)
     fjs.add_argument("--seed", type=int, default=0)
     fjs.add_argument("--best-known", default=None)
-    fjs.add_argument("files", nargs="+")
+    fjs.add_argument("files", nargs="*", help="default: the Brandimarte instances in bench/fjsp/brandimarte")
     network = commands.add_parser("network", help="a generated marketplace scenario")
     network.add_argument("--orders", type=int, default=200)
     network.add_argument("--suppliers", type=int, default=40)
@@ -215,10 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "fjs":
-        best_path = args.best_known or find_best_known(args.files)
+        files = args.files or default_fjs_files()
+        best_path = args.best_known or find_best_known(files)
         best_known = load_best_known(best_path) if best_path else {}
         rows = []
-        for row in bench_fjs(args.files, args.time_limit, args.workers, args.seed):
+        for row in bench_fjs(files, args.time_limit, args.workers, args.seed):
             rows.append(with_gap(row, best_known))
             print(json.dumps(rows[-1]), flush=True)
         print(json.dumps(summarize_fjs(rows)), flush=True)

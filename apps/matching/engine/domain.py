@@ -21,7 +21,7 @@ FEASIBLE: Final = "feasible"
 INFEASIBLE: Final = "infeasible"
 UNKNOWN: Final = "unknown"
 
-# Why a candidate lost (see apps/matching/explain.py for the precise rules).
+# Why a candidate lost (see explain.py for the precise rules).
 CHOSEN: Final = "chosen"
 INCAPABLE: Final = "incapable"
 CLOSED: Final = "closed"
