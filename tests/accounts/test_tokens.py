@@ -49,7 +49,9 @@ def test_the_secret_is_shown_once_and_only_its_hash_is_stored(customer, tenant_a
     _, prefix, secret_part = issued.secret.split("_", 2)
     assert issued.secret.startswith("cf_") and prefix == issued.token.prefix and len(secret_part) >= 43
     with schema_context(tenant_a.schema_name), connection.cursor() as cursor:
-        cursor.execute("SELECT row_to_json(t)::text FROM accounts_apitoken t WHERE id = %s", [issued.token.pk])
+        cursor.execute(
+            "SELECT row_to_json(t)::text FROM accounts_apitoken t WHERE id = %s", [issued.token.pk]
+        )
         (stored,) = cursor.fetchone()
     assert secret_part not in stored and issued.secret not in stored
     assert row_of(tenant_a, issued.token.pk).secret_hash == token_hash(issued.secret)
@@ -257,7 +259,9 @@ def test_the_page_form_keeps_input_on_errors(client_a, customer, tenant_a):
 
 def test_htmx_create_and_revoke_swap_the_token_panel(client_a, customer, tenant_a):
     sign_in(client_a, tenant_a, customer)
-    created = client_a.post("/accounts/me/", {"name": "htmx one", "expires_in_days": ""}, HTTP_HX_REQUEST="true")
+    created = client_a.post(
+        "/accounts/me/", {"name": "htmx one", "expires_in_days": ""}, HTTP_HX_REQUEST="true"
+    )
     assert created.status_code == 200
     assert created.content.lstrip().startswith(b'<section id="tokens"') and b"<html" not in created.content
     with schema_context(tenant_a.schema_name):
