@@ -14,6 +14,8 @@ import math
 import random
 from dataclasses import replace
 
+from apps.core.geodesy import haversine_km
+
 from ..domain import (
     Candidate,
     CarrierOption,
@@ -85,12 +87,13 @@ SHIFTS = {
 }
 
 
+ROAD_DETOUR = 1.3  # roads are this much longer than the great circle
+
+
 def road_km(a: Site, b: Site) -> float:
-    """Great-circle distance times a detour factor for roads."""
+    """Great-circle distance (the platform's one haversine) times a detour factor for roads."""
     assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 1.3 * 2 * 6371.0 * math.asin(math.sqrt(h))
+    return ROAD_DETOUR * haversine_km((a.lat, a.lon), (b.lat, b.lon))
 
 
 def weekly_closures(shift: str, horizon: int) -> tuple[tuple[int, int], ...]:
