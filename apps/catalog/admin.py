@@ -24,16 +24,19 @@ from apps.catalog.selectors import parameter_spec_from, step_spec_from, template
 from apps.catalog.spec import ConstraintSpec, DerivedSpec, TemplateSpec
 from apps.catalog.template_checks import CONSTRAINTS, DERIVED, PARAMETERS, STEPS, template_check
 from apps.catalog.validation import InvalidConfiguration, clean_values
+from apps.core.jsonlimits import BOUNDED_JSON_FORM_FIELDS
 
 
 @admin.register(Process)
 class ProcessAdmin(admin.ModelAdmin):
+    formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     list_display = ["code", "name", "materials", "max_length_mm", "max_width_mm", "max_height_mm", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name"]
 
 
 class ParameterInline(admin.StackedInline):
+    formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     model = Parameter
     extra = 0
     fields = [
@@ -58,6 +61,7 @@ class ConstraintInline(admin.TabularInline):
 
 
 class RoutingStepInline(admin.StackedInline):
+    formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     model = RoutingStep
     extra = 0
     autocomplete_fields = ["process"]

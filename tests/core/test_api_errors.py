@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.catalog.validation import InvalidConfiguration
-from apps.core.api.parsers import MAX_JSON_DEPTH, JSONTooDeep, json_loads_bounded
 from apps.core.errors import Conflict, form_add_service_error
+from apps.core.jsonlimits import MAX_JSON_DEPTH, BoundedJSONFormField, JSONTooDeep, json_loads_bounded
 from apps.orders.status import WorkItemWaiting
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,17 @@ def test_a_conflict_carries_what_the_client_needs_to_act():
     waiting = WorkItemWaiting(["'Legs' (in progress)"], current="accepted")
     assert isinstance(waiting, Conflict)
     assert waiting.conflict_details() == {"status": "accepted", "waiting_for": ["'Legs' (in progress)"]}
+
+
+def test_the_admins_json_fields_refuse_deep_documents_as_a_field_error():
+    """Django's JSONField form field recursed out of stack on a deep document, also when re-rendering it."""
+
+    class ProcessForm(forms.Form):
+        materials = BoundedJSONFormField()
+
+    deep = "[" * DEEP + "]" * DEEP
+    form = ProcessForm({"materials": deep})
+    assert not form.is_valid()
+    assert "nested deeper" in form.errors["materials"][0]
+    assert deep[:10] in str(form["materials"])  # shown again as typed
+    assert ProcessForm({"materials": '["oak", "ash"]'}).is_valid()

@@ -232,8 +232,8 @@ def test_removing_a_cart_line_answers_204_as_documented(client_a, table, custome
 
     fill_cart(customer, (table.current_version, 1))
     line = Cart.objects.get(customer=customer).lines.get()
-    token = Token.objects.create(user=customer)
-    response = client_a.delete(f"/api/v1/cart/lines/{line.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token_for(customer)
+    response = client_a.delete(f"/api/v1/cart/lines/{line.pk}/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 204
     assert response.content == b""
     assert not Cart.objects.get(customer=customer).lines.exists()

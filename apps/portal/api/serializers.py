@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from apps.core.api.parsers import json_loads_bounded
+from apps.core.jsonlimits import json_loads_bounded
 from apps.core.uploads import IMAGE_HELP, validate_image_upload
 from apps.orders.models import PROBLEM_TEXT_MAX, JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.selectors import StatementView, statement_for_leg, statement_for_work_item
