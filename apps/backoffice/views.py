@@ -39,8 +39,9 @@ def dashboard(request):
     currency = next((c for _, _, c in value if c), request.tenant.currency)
     problems, problems_open = job_problems_open()
 
-    def money(amount_minor: int) -> str:
-        return format_minor(amount_minor, currency)
+    def money(amount_minor: float) -> str:
+        # The chart's axis ticks are floats; a tick between two minor units shows the nearest one.
+        return format_minor(round(amount_minor), currency)
 
     context = {
         "status_chart": hbar_chart("Orders by state", [(label, n, str(n)) for _, label, n in by_status]),

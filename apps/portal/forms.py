@@ -12,6 +12,7 @@ from apps.accounts.models import User
 from apps.core.money_fields import MinorUnitsField
 from apps.orders.models import PROBLEM_TEXT_MAX
 from apps.orders.uploads import photo_validate
+from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
 from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.suppliers.models import (
@@ -96,6 +97,7 @@ class ApplyForm(CoordinatesMixin, forms.Form):
 
 
 class ResourceForm(forms.ModelForm):
+    process = ProcessCodeField()
     materials = SimpleArrayField(
         forms.CharField(max_length=50),
         required=False,

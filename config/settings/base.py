@@ -42,6 +42,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "rest_framework.authtoken",
     "apps.accounts",
+    "apps.processes",
     "apps.catalog",
     "apps.suppliers",
     "apps.orders",
