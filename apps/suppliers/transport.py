@@ -6,8 +6,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from apps.core.geodesy import Point, haversine_km
 from apps.core.money import round_minor
-from apps.suppliers.geo import Point, haversine_km
 
 
 @dataclass(frozen=True, slots=True)
