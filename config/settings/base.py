@@ -41,6 +41,7 @@ TENANT_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "apps.accounts",
+    "apps.processes",
     "apps.catalog",
     "apps.suppliers",
     "apps.orders",
@@ -274,4 +275,4 @@ STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
 
 # Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
-ORDERS_PAYMENT_GATEWAY = "apps.payouts.handlers_payments.StripeOrderPayments"
+ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"

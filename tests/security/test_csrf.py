@@ -117,4 +117,4 @@ def test_no_source_file_but_the_webhook_uses_csrf_exempt():
         for path in (ROOT / folder).rglob("*.py")
         if "csrf_exempt" in path.read_text()
     )
-    assert users == ["apps/payouts/views.py"]
+    assert users == ["apps/payouts/webhooks/views.py"]
