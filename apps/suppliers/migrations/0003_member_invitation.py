@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('suppliers', '0001_initial'),
+        ('suppliers', '0002_resource_process_from_taxonomy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
