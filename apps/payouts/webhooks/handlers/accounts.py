@@ -1,7 +1,7 @@
-"""Webhook handlers for Stripe Connect accounts."""
+"""Webhook handlers for Stripe Connect accounts (a participant's onboarding state)."""
 
-from apps.payouts.connect import connect_status_refresh
-from apps.payouts.webhook_handlers import handles
+from apps.payouts.connect.onboarding import connect_status_refresh
+from apps.payouts.webhooks.registry import handles
 
 
 @handles("account.updated")

@@ -13,8 +13,9 @@ from apps.orders.models import Order, OrderRefund, TransportLeg, WorkItem
 from apps.orders.status import PAID_STATES, LegStatus, OrderStatus, WorkItemStatus
 from apps.payouts import stripe_client
 from apps.payouts.models import CustomerRefund, OrderMoney, Transfer, TransferStatus
-from apps.payouts.refunds import refund_record, refunds_allocate_pending, reversals_due
-from apps.payouts.settlement import SETTLEABLE, order_settle
+from apps.payouts.payments.customer_refunds import refund_record, refunds_allocate_pending
+from apps.payouts.transfers.reversals import reversals_due
+from apps.payouts.transfers.settlement import SETTLEABLE, order_settle
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,9 @@ def order_refund_record(*, order_refund_id: int) -> CustomerRefund | None:
 
 
 def money_sweep(*, now=None) -> dict:
-    from apps.payouts.charges import order_charge_record
-    from apps.payouts.tasks_money import reversal_send_task, transfer_send_task
-    from apps.payouts.transfers import (
+    from apps.payouts.payments.charges import order_charge_record
+    from apps.payouts.tasks import reversal_send_task, transfer_send_task
+    from apps.payouts.transfers.participant_transfers import (
         transfer_release_for_leg,
         transfer_release_for_work_item,
         transfers_cancel_for_order,

@@ -1,17 +1,13 @@
 """Orders' payments at the Stripe door: the payment gateway orders' checkout uses (wired in settings as
-ORDERS_PAYMENT_GATEWAY), and the webhook handlers that apply a PaymentIntent's result to its order.
-
-The confirm response (checkout) and the `payment_intent.succeeded` webhook may arrive in either order; both
-end in the same compare-and-swap (awaiting_payment → paid), so whichever comes second changes nothing.
+ORDERS_PAYMENT_GATEWAY). The webhook handlers that apply a PaymentIntent's result to its order are in
+apps/payouts/webhooks/handlers/payment_intents.py.
 """
 
 from __future__ import annotations
 
 from apps.orders import ports
-from apps.orders.checkout import payment_intent_failed_apply, payment_intent_succeeded_apply
 from apps.payouts import stripe_client
 from apps.payouts.models import StripeMode
-from apps.payouts.webhook_handlers import handles
 
 
 class StripeOrderPayments:
@@ -68,17 +64,3 @@ def _translated(call, **kwargs) -> dict:
         raise  # the same key with other parameters is a programming error, never a customer's problem
     except stripe_client.StripeCallError as error:
         raise ports.PaymentUnavailable(str(error)) from None
-
-
-@handles("payment_intent.succeeded")
-def payment_intent_succeeded(event: dict) -> None:
-    intent = (event.get("data") or {}).get("object") or {}
-    if intent.get("id") and intent.get("status") == "succeeded":
-        payment_intent_succeeded_apply(intent=intent, actor_label="Stripe webhook")
-
-
-@handles("payment_intent.payment_failed")
-def payment_intent_payment_failed(event: dict) -> None:
-    intent = (event.get("data") or {}).get("object") or {}
-    if intent.get("id"):
-        payment_intent_failed_apply(intent=intent, actor_label="Stripe webhook")

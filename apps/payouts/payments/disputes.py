@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from apps.orders.services.refunds import order_mark_disputed
 from apps.orders.status import InvalidTransition
-from apps.payouts.charges import order_money_lock
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_dispute, book_dispute_lost, book_dispute_won
 from apps.payouts.models import Dispute, DisputeStatus, OrderMoney
-from apps.payouts.refunds import order_id_for_charge_id
+from apps.payouts.payments.charges import order_id_for_charge_id, order_money_lock
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def dispute_record(*, dispute: dict) -> Dispute:
         if money is not None and changed:
             # Money of a settled order moved again: it is reopened and settles anew once the dispute is decided.
             OrderMoney.objects.filter(pk=money.pk).update(settled_at=None, updated_at=timezone.now())
-            from apps.payouts.tasks_money import order_settle_task
+            from apps.payouts.tasks import order_settle_task
 
             transaction.on_commit(lambda: order_settle_task.delay(money.order_id))
     if newly_open and order_id:

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from apps.orders.models import Order, OrderRefund, TransportLeg, WorkItem
 from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
-from apps.payouts.charges import order_money_lock
 from apps.payouts.ledger.balances import order_clearing_balance
 from apps.payouts.ledger.recipes import book_settlement
 from apps.payouts.models import (
@@ -25,6 +24,7 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
+from apps.payouts.payments.charges import order_money_lock
 
 SETTLEABLE = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED})
 

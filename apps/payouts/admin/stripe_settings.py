@@ -4,8 +4,8 @@ from django.shortcuts import redirect
 
 from apps.payouts import crypto
 from apps.payouts.models import StripeMode, StripeSettings, StripeWrite, WebhookEvent
-from apps.payouts.services import stripe_settings_update
 from apps.payouts.stripe_client import StripeCallError, secret_key_verify, stripe_settings_get
+from apps.payouts.stripe_settings import stripe_settings_update
 
 
 class StripeSettingsForm(forms.ModelForm):
@@ -96,6 +96,3 @@ class StripeWriteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-from apps.payouts import admin_money  # noqa: E402, F401 - the money side registers its own admin

@@ -1,4 +1,4 @@
-"""Profit-share statements: the pure split (apps/payouts/profit_share.py) fed with an order's plan and payment.
+"""Profit-share statements: the pure split (apps/payouts/profit_share/rule.py) fed with an order's plan and payment.
 
 The parts are the order's active work items and transport legs with their planned cost; parts whose transfer
 was already released keep the amount they were released with. A statement is stored per revision: when the
@@ -16,7 +16,6 @@ from django.db import transaction
 
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE
-from apps.payouts import profit_share
 from apps.payouts.models import (
     OrderMoney,
     ProfitSharePart,
@@ -24,7 +23,8 @@ from apps.payouts.models import (
     ProfitShareStatement,
     Transfer,
 )
-from apps.payouts.policies import policy_for_order
+from apps.payouts.profit_share import rule as profit_share
+from apps.payouts.profit_share.policies import policy_for_order
 
 
 def work_item_key(work_item_id: int) -> str:

@@ -27,11 +27,16 @@ from django.utils import timezone
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.status import LegStatus, WorkItemStatus
 from apps.payouts import stripe_client
-from apps.payouts.charges import order_money_lock
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_transfer_release, book_transfer_sent, book_transfer_void
 from apps.payouts.models import CustomerRefund, OrderMoney, Transfer, TransferStatus
-from apps.payouts.statements import leg_key, part_amount, statement_refresh_for_order, work_item_key
+from apps.payouts.payments.charges import order_money_lock
+from apps.payouts.profit_share.statements import (
+    leg_key,
+    part_amount,
+    statement_refresh_for_order,
+    work_item_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +146,7 @@ def _release(*, order_id: int, currency: str, key: str, source: dict, participan
 
 
 def _send_after_commit(transfer_id) -> None:
-    from apps.payouts.tasks_money import transfer_send_task
+    from apps.payouts.tasks import transfer_send_task
 
     transaction.on_commit(lambda: transfer_send_task.delay(str(transfer_id)))
 
@@ -308,7 +313,7 @@ def transfer_sync_from_stripe(*, stripe_transfer: dict) -> Transfer | None:
     now. Reversals are synced too. Transfers that are not ours (no or unknown `transfer_id`) are ignored —
     reconciliation reports them.
     """
-    from apps.payouts.refunds import reversals_sync_for_transfer
+    from apps.payouts.transfers.reversals import reversals_sync_for_transfer
 
     our_id = parse_uuid((stripe_transfer.get("metadata") or {}).get("transfer_id"))
     found = (

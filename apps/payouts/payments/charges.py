@@ -17,7 +17,7 @@ from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_charge
 from apps.payouts.models import JournalEntry, OrderMoney
-from apps.payouts.policies import order_policy_pin
+from apps.payouts.profit_share.policies import order_policy_pin
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,16 @@ def order_money_lock(*, order_id: int) -> OrderMoney:
     currency = Order.objects.filter(pk=order_id).values_list("currency", flat=True).get()
     OrderMoney.objects.get_or_create(order_id=order_id, defaults={"currency": currency.upper()})
     return OrderMoney.objects.select_for_update().get(order_id=order_id)
+
+
+def order_id_for_charge_id(charge_id: str) -> int | None:
+    if not charge_id:
+        return None
+    found = OrderMoney.objects.filter(charge_id=charge_id).values_list("order_id", flat=True).first()
+    found = found or Order.objects.filter(charge_id=charge_id).values_list("pk", flat=True).first()
+    return (
+        found or OrderPayment.objects.filter(charge_id=charge_id).values_list("order_id", flat=True).first()
+    )
 
 
 def order_id_for_charge(charge: dict) -> int | None:

@@ -1,11 +1,13 @@
 """Listening to the orders app: its hooks (apps/orders/hooks.py) fire after commit in the process that made the
-change; each listener only enqueues a task. A hook lost with its process is caught up by the sweeper."""
+change; each listener only enqueues a task. A hook lost with its process is caught up by the sweeper.
+
+Subscribed once per process by PayoutsConfig.ready()."""
 
 from __future__ import annotations
 
 from apps.orders import hooks
 from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
-from apps.payouts.tasks_money import (
+from apps.payouts.tasks import (
     charge_record_task,
     order_charge_record_task,
     order_money_on_cancel_task,
@@ -63,6 +65,3 @@ def subscribe_all() -> None:
     hooks.subscribe("work_item.status_changed", on_work_item_status_changed)
     hooks.subscribe("transport_leg.status_changed", on_leg_status_changed)
     hooks.subscribe("order.status_changed", on_order_status_changed)
-
-
-subscribe_all()

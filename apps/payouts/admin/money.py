@@ -17,8 +17,8 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
-from apps.payouts.policies import profit_share_policy_publish
-from apps.payouts.transfers import transfer_retry_now
+from apps.payouts.profit_share.policies import profit_share_policy_publish
+from apps.payouts.transfers.participant_transfers import transfer_retry_now
 
 
 def _is_money_staff(request) -> bool:

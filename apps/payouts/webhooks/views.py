@@ -1,9 +1,11 @@
+"""The Stripe webhook endpoint: Stripe POSTs each event here."""
+
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from apps.payouts.stripe_client import InvalidWebhook
-from apps.payouts.webhooks import webhook_event_receive
+from apps.payouts.webhooks.inbox import webhook_event_receive
 
 
 @csrf_exempt  # Stripe signs the body instead; the signature is verified before anything is stored.

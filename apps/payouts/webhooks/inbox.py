@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.payouts import stripe_client
 from apps.payouts.models import WebhookEvent, WebhookEventStatus
-from apps.payouts.webhook_handlers import HANDLERS
+from apps.payouts.webhooks.handlers import HANDLERS
 
 logger = logging.getLogger(__name__)
 

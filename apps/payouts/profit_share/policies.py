@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from apps.payouts import profit_share
 from apps.payouts.models import OrderPolicyPin, ProfitSharePolicy
+from apps.payouts.profit_share import rule as profit_share
 
 
 def policy_current() -> ProfitSharePolicy:
