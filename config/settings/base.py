@@ -41,6 +41,7 @@ TENANT_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "apps.accounts",
+    "apps.processes",
     "apps.catalog",
     "apps.suppliers",
     "apps.outbox",
