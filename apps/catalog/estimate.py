@@ -5,7 +5,7 @@ plus the template's margin. Lead time = the critical path of the operations' dur
 8 hours (at least one) plus the template's transport buffer, counted in working days (Mon–Fri) from today.
 
 This is what the storefront shows until the matching engine's quote (real suppliers, capacity, transport)
-replaces it in apps.storefront.quoting.
+replaces it in apps.matching.quoting.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ class QuoteReason:
 
 @dataclass(frozen=True)
 class MatchingQuote:
-    """Field for field what the storefront's QuoteResult holds, plus the plan behind it."""
+    """A quote as the configurator, the quotes API and checkout show it, plus the plan behind it."""
 
     price_minor: int
     currency: str
