@@ -17,7 +17,6 @@ from apps.catalog.models import (
     DesignVersion,
     Parameter,
     PreviewKind,
-    Process,
     ProductTemplate,
     RoutingStep,
 )
@@ -25,6 +24,7 @@ from apps.catalog.selectors import template_spec_for
 from apps.catalog.template_checks import Issue, template_check
 from apps.catalog.validation import ValidConfiguration, configuration_validate
 from apps.core.errors import InvalidInput
+from apps.processes.models import Process
 
 NAME_MAX = 100
 
