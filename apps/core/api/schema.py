@@ -4,7 +4,7 @@ The exception handler (apps/core/api/exceptions.py) makes these uniform, so they
 instead of on each view: 400 wherever the client sends something (a body, a query or path parameter: field
 errors, a malformed or too-deep body, out-of-range paging, a NUL in the URL), 404 wherever an object or the
 caller's company is looked up (a path parameter, or a supplier or carrier endpoint, which finds the caller's
-company first). Responses a view documents itself (409 with `waiting_for`, 402, 429…) are left as they are.
+company first), 401 wherever anonymous callers are refused. Responses a view documents itself (409 with `waiting_for`, 402, 429…) are left as they are.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ BAD_REQUEST = {
     "`detail` says why the request could not be read."
 }
 NOT_FOUND = {"description": "No such object, or not yours (the two look the same)."}
+UNAUTHENTICATED = {"description": "Sign in, or send a personal access token (`Authorization: Token cf_…`)."}
 
 
 def add_refusal_responses(result, generator, request, public):
@@ -30,5 +31,7 @@ def add_refusal_responses(result, generator, request, public):
                 responses.setdefault("400", BAD_REQUEST)
             if any(p["in"] == "path" for p in parameters) or path.startswith(COMPANY_SCOPED):
                 responses.setdefault("404", NOT_FOUND)
+            if {} not in operation.get("security", [{}]):  # no anonymous access
+                responses.setdefault("401", UNAUTHENTICATED)
             operation["responses"] = dict(sorted(responses.items()))
     return result

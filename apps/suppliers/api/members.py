@@ -191,7 +191,16 @@ class InvitationAcceptView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=AcceptSerializer, responses={201: AcceptedSerializer})
+    @extend_schema(
+        request=AcceptSerializer,
+        responses={
+            201: AcceptedSerializer,
+            403: OpenApiResponse(description="Signed in as someone other than the invited address."),
+            404: OpenApiResponse(description="No such invitation."),
+            409: OpenApiResponse(description="The invited address has an account here: sign in first."),
+            410: OpenApiResponse(description="Expired, already used or withdrawn."),
+        },
+    )
     def post(self, request):
         data = AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
