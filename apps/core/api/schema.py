@@ -4,7 +4,8 @@ The exception handler (apps/core/api/exceptions.py) makes these uniform, so they
 instead of on each view: 400 wherever the client sends something (a body, a query or path parameter: field
 errors, a malformed or too-deep body, out-of-range paging, a NUL in the URL), 404 wherever an object or the
 caller's company is looked up (a path parameter, or a supplier or carrier endpoint, which finds the caller's
-company first), 401 wherever anonymous callers are refused. Responses a view documents itself (409 with `waiting_for`, 402, 429…) are left as they are.
+company first), 401 wherever anonymous callers are refused. Responses a view documents itself (409 with
+`waiting_for`, 402, 429…) are left as they are.
 """
 
 from __future__ import annotations
