@@ -22,7 +22,6 @@ from apps.orders.models import (
     OrderLine,
     OrderRefund,
     OrderSettings,
-    OutboxMessage,
     Place,
     QualityCheck,
     RefundRequest,
@@ -37,8 +36,9 @@ from apps.orders.services import (
     order_replan_request,
     refund_request_decide,
 )
-from apps.orders.services.outbox import outbox_send_pending
 from apps.orders.status import COMMITTED, InvalidTransition
+from apps.outbox.models import OutboxMessage
+from apps.outbox.services import outbox_send_pending
 
 
 def _is_staff(user) -> bool:

@@ -12,11 +12,11 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.demo.catalog import catalog_demo_seed
+from apps.demo.orders import plan_apply_simple
 from apps.orders import checkout
-from apps.orders.demo import plan_apply_simple
 from apps.orders.models import Order, Place, TransportLeg, WorkItem
 from apps.orders.services import (
     AddressInput,
@@ -26,8 +26,8 @@ from apps.orders.services import (
     transport_leg_pick_up,
 )
 from apps.orders.status import LegStatus
+from apps.processes.standard import STANDARD_PROCESS_CODES
 from apps.suppliers.models import AssetOwner, Carrier
-from apps.suppliers.processes import PROCESS_CODES
 from apps.suppliers.services import opening_hours_replace, rate_card_update, resource_create
 from apps.suppliers.status import ParticipantStatus
 from tests.conftest import sign_in
@@ -68,7 +68,9 @@ def small_network() -> dict:
                 transfers_active=True,
             )
         )
-    resources = [open_cell(owners[index % len(owners)], code) for index, code in enumerate(PROCESS_CODES)]
+    resources = [
+        open_cell(owners[index % len(owners)], code) for index, code in enumerate(STANDARD_PROCESS_CODES)
+    ]
     carrier = Carrier.objects.create(
         name="Dutch Parcel Co",
         contact_name="Dispatch",
