@@ -6,20 +6,16 @@ import uuid
 
 from django.http import Http404
 
+from apps.accounts.access import is_signed_in
 from apps.catalog.models import DesignVersion
 from apps.orders.models import Order
 from apps.orders.selectors import order_with_detail
 
 
-def _customer(user):
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise Http404("No such order.")
-    return user
-
-
 def order_get_for_customer(*, user, order_id, detail: bool = False) -> Order:
     """The user's own order, or Http404 for a missing one, another customer's, or a malformed id."""
-    _customer(user)
+    if not is_signed_in(user):
+        raise Http404("No such order.")
     try:
         pk = int(order_id)
     except (TypeError, ValueError):
@@ -35,7 +31,8 @@ def order_get_for_customer(*, user, order_id, detail: bool = False) -> Order:
 
 def design_version_orderable_get(*, user, design_version_id) -> DesignVersion:
     """A version of one of the user's own designs, or Http404."""
-    _customer(user)
+    if not is_signed_in(user):
+        raise Http404("No such design.")
     try:
         version_id = uuid.UUID(str(design_version_id))
     except (TypeError, ValueError):

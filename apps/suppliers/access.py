@@ -5,13 +5,14 @@
 
 from django.http import Http404
 
+from apps.accounts.access import is_signed_in
 from apps.suppliers.models import AssetOwner, AssetOwnerMember, CarrierMember, Resource
 from apps.suppliers.status import PORTAL_OPEN
 
 
 def asset_owner_membership_get(*, user) -> AssetOwnerMember:
     """The user's membership of an asset owner whose portal is open (not rejected); else Http404."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user):
         raise Http404("No supplier here.")
     member = (
         AssetOwnerMember.objects.select_related("asset_owner")
@@ -24,7 +25,7 @@ def asset_owner_membership_get(*, user) -> AssetOwnerMember:
 
 
 def carrier_membership_get(*, user) -> CarrierMember:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not is_signed_in(user):
         raise Http404("No carrier here.")
     member = (
         CarrierMember.objects.select_related("carrier")
