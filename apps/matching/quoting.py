@@ -3,7 +3,7 @@
 `quote_configuration` (a template and raw values) and `quote_design_version` (a saved version, compiled when it
 was saved) build a one-order problem — the design's operations, every eligible capable resource with its
 calendar and committed bookings, carriers to a delivery point — solve it with the interactive limit, and price
-the plan: production + materials + transport + the template's margin (pricing.py). The answer carries the delivery date,
+the plan: production + materials + transport + the template's margin (engine/pricing.py). The answer carries the delivery date,
 the number of asset owners involved and the plan's run (a MatchingRun in mode "quote"). Production is what the
 chosen workshops charge for the work; the steps' bought-in materials (from the catalog) are their own line.
 
@@ -29,10 +29,10 @@ from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.validation import configuration_validate
 from apps.core.money import Money
-from apps.matching import domain
-from apps.matching.domain import Infeasible, Limits, Weights
+from apps.matching.engine import domain
+from apps.matching.engine.domain import Infeasible, Limits, Weights
+from apps.matching.engine.pricing import price_plan
 from apps.matching.models import MatchingRun, RunMode, RunOutcome, RunStatus
-from apps.matching.pricing import price_plan
 from apps.matching.problem import (
     BuiltProblem,
     OrderInput,

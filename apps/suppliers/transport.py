@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from apps.suppliers.geo import Point, haversine_km
+from apps.core.geodesy import Point, haversine_km
 
 
 @dataclass(frozen=True, slots=True)

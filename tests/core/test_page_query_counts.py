@@ -34,10 +34,10 @@ from apps.orders.services import (
 )
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.models import Transfer
-from apps.payouts.reconciliation import reconciliation_run
-from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.reconciliation.runs import reconciliation_run
+from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
 from apps.suppliers.processes import PROCESS_CODES
 from tests.conftest import sign_in
 from tests.orders.conftest import open_cell, small_network

@@ -21,7 +21,7 @@ from apps.matching.quoting import SOURCE_MATCHED, quote_configuration
 from apps.matching.services import order_commit
 from apps.orders.models import Order, WorkItem
 from apps.orders.status import WORK_ITEM_ACTIVE
-from apps.payouts.statements import order_split_compute, work_item_key
+from apps.payouts.profit_share.statements import order_split_compute, work_item_key
 from apps.suppliers.costing import processing_cost_minor
 from tests.matching_db.builders import paid_order, workshop
 

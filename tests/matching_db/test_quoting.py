@@ -184,7 +184,7 @@ def test_routing_cycle_is_a_reason_not_a_crash(in_tenant_a, customer, carrier, f
 
 
 def test_price_is_cost_plus_margin_rounded_half_up():
-    from apps.matching.pricing import price_plan
+    from apps.matching.engine.pricing import price_plan
 
     price = price_plan(production_minor=1000, transport_minor=250, margin_percent="12.5")
     assert (price.margin_minor, price.total_minor) == (156, 1406)  # 156.25 → 156

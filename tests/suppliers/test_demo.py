@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.payouts.connect import connect_demo_onboard
+from apps.payouts.connect.onboarding import connect_demo_onboard
 from apps.suppliers.demo import CARRIER_LOGIN, SUPPLIER_LOGIN, suppliers_demo_seed
 from apps.suppliers.models import (
     AssetOwner,

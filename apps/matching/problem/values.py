@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from apps.core.geodesy import Point
 from apps.core.money import currency_exponent
-from apps.matching.domain import Problem
+from apps.matching.engine.domain import Problem
 from apps.orders.status import WorkItemStatus
-from apps.suppliers.geo import Point
 
 NETWORK_ORDER = "network"  # the synthetic order holding committed work as fixed bookings
 PIN_PREFIX = "pin:"
