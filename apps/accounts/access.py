@@ -67,8 +67,8 @@ _MONEY_RECORDS = _view(
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     # Platform staff: approve and suspend suppliers, curate the catalog, watch and steer matching, handle orders,
-    # disputes and refunds. Not: users, groups and API tokens (a staff member could grant itself anything) and
-    # the network's Stripe keys — those stay with the owner.
+    # disputes and refunds. Not: users and groups (a staff member could grant itself anything) and the network's
+    # Stripe keys — those stay with the owner.
     Role.STAFF: (
         *_manage(
             "catalog.process",
@@ -110,6 +110,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "payouts.change_transfer",
         *_view("payouts.webhookevent", "payouts.stripewrite"),
         "accounts.view_user",  # to pick a company's member in the supplier screens
+        "accounts.view_apitoken",  # who holds which token, never a secret
+        "accounts.change_apitoken",  # revoking one; staff never issue tokens for others
     ),
     Role.FINANCE: (
         *_ORDER_RECORDS,

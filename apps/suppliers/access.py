@@ -5,8 +5,8 @@
 
 from django.http import Http404
 
-from apps.accounts.access import is_signed_in
-from apps.suppliers.models import AssetOwner, AssetOwnerMember, CarrierMember, Resource
+from apps.accounts.access import is_signed_in, may_read_money
+from apps.suppliers.models import AssetOwner, AssetOwnerMember, CarrierMember, Certification, Resource
 from apps.suppliers.status import PORTAL_OPEN
 
 
@@ -46,3 +46,15 @@ def _get(queryset, **lookup):
 
 def resource_get(*, asset_owner: AssetOwner, resource_id) -> Resource:
     return _get(Resource.objects.select_related("asset_owner"), pk=resource_id, asset_owner=asset_owner)
+
+
+def certificate_file_readable(user, name: str) -> bool:
+    """Whether `user` may fetch the certificate stored as `name`: a member of its company, or staff and finance.
+
+    Registered with the media view (apps.core.media) for the certificates folder."""
+    if may_read_money(user):
+        return True
+    return (
+        is_signed_in(user)
+        and Certification.objects.filter(file=name, asset_owner__members__user=user).exists()
+    )

@@ -167,3 +167,21 @@ def test_customers_and_suppliers_cannot_open_problems(client_a, tenant_a, custom
         for url in (PROBLEMS, f"{PROBLEMS}{problems[0].pk}/resolve/"):
             response = client_a.get(url)
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_finance_cannot_resolve_a_problem_from_its_page(finance_a, problems):
+    """The admin's own page for resolving (get_urls) asks the change permission too, which finance lacks."""
+    problem = problems[0]
+    resolve_url = f"{PROBLEMS}{problem.pk}/resolve/"
+    assert finance_a.get(f"{PROBLEMS}{problem.pk}/change/").status_code == 200  # finance may read it
+    assert finance_a.get(resolve_url).status_code == 403
+    assert finance_a.post(resolve_url, {"note": "Called them"}).status_code == 403
+    assert JobProblem.objects.get(pk=problem.pk).status == "open"
+
+
+def test_finance_cannot_replan_from_the_back_office(finance_a, planned):
+    response = finance_a.post(f"/backoffice/matching/orders/{planned.pk}/replan/", {"reason": "Because"})
+    assert response.status_code == 404
+    assert not OutboxMessage.objects.filter(
+        task_name="matching.replan_order", kwargs__order_id=planned.pk
+    ).exists()

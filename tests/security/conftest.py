@@ -16,4 +16,5 @@ from tests.suppliers.conftest import (  # noqa: F401 - fixtures
     other_carrier_a,
     other_supplier_a,
     supplier_a,
+    supplier_b,
 )

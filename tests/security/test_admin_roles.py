@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.access import ROLE_PERMISSIONS
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.accounts.tokens import token_create
 from apps.orders.models import Order
 from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.services.outbox import outbox_enqueue
@@ -41,8 +42,8 @@ ACTIONS = [
     if isinstance(name, str)
 ]
 
-# The owner's screens: whoever may change users, groups or tokens may make itself anything.
-OWNER_ONLY = {"auth.group", "authtoken.tokenproxy", "payouts.stripesettings"}
+# The owner's screens: whoever may change users or groups may make itself anything; the Stripe keys.
+OWNER_ONLY = {"auth.group", "payouts.stripesettings"}
 # Staff look users up (to pick a company's member) but do not add or edit them.
 STAFF_LOOK_ONLY = {"accounts.user"}
 FINANCE_READS = {
@@ -69,7 +70,8 @@ FINANCE_MAY_RUN = {("payouts.transfer", "retry_now")}
 @pytest.fixture
 def records(plan_a, tenant_a):
     """Alpha with a row behind most screens, made without Stripe: the demo catalog, companies with members, a
-    planned order with work items and legs, a problem report, a refund request, a transfer and an outbox message."""
+    planned order with work items and legs, a problem report, a refund request, a transfer, an outbox message
+    and an API token."""
     connection.set_tenant(tenant_a)
     order = plan_a.order
     work_item = plan_a.mine
@@ -89,6 +91,7 @@ def records(plan_a, tenant_a):
         status=TransferStatus.FAILED,
     )
     outbox_enqueue(task_name="matching.replan_order", kwargs={"order_id": order.pk}, dedup_key="test:replan")
+    token_create(user=order.customer, name="Shop integration", expires_in_days=None)
     return order
 
 
