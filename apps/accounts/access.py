@@ -48,7 +48,7 @@ _ORDER_RECORDS = _view(
     "orders.transportleg",
     "orders.refundrequest",
     "orders.jobproblem",
-    "orders.outboxmessage",
+    "outbox.outboxmessage",
     "orders.ordersettings",
     "orders.place",
 )
@@ -71,7 +71,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     # Stripe keys — those stay with the owner.
     Role.STAFF: (
         *_manage(
-            "catalog.process",
+            "processes.process",
             "catalog.producttemplate",
             "catalog.parameter",
             "catalog.derivedvalue",
@@ -97,7 +97,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "orders.change_order",
         "orders.change_refundrequest",
         "orders.change_jobproblem",
-        "orders.change_outboxmessage",
+        "outbox.change_outboxmessage",
         "orders.add_ordersettings",
         "orders.change_ordersettings",
         *_manage("orders.place"),

@@ -43,7 +43,7 @@ from apps.matching.problem import (
 )
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services import PlanInvalid, explanation_json, inputs_hash, plan_statistics, solve_checked
-from apps.suppliers.processes import ProcessCode
+from apps.processes.selectors import process_label
 from apps.suppliers.selectors import asset_owner_list_eligible
 from apps.tenants.models import Tenant
 
@@ -71,7 +71,7 @@ class QuoteReason:
 
 @dataclass(frozen=True)
 class MatchingQuote:
-    """Field for field what the storefront's QuoteResult holds, plus the plan behind it."""
+    """A quote as the configurator, the quotes API and checkout show it, plus the plan behind it."""
 
     price_minor: int
     currency: str
@@ -184,7 +184,7 @@ def _quote(
     if missing:
         notice = (
             "no workshop in the network offers "
-            + ", ".join(sorted({_process_label(s.process).lower() for s in missing}))
+            + ", ".join(sorted({process_label(s.process).lower() for s in missing}))
             + " yet"
         )
         return _fallback(template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters)
@@ -354,13 +354,6 @@ def _network_centre() -> Point | None:
 # --------------------------------------------------------------------------------------------------- messages
 
 
-def _process_label(code: str) -> str:
-    try:
-        return ProcessCode(code).label
-    except ValueError:
-        return code.replace("_", " ")
-
-
 def _step_names(built: BuiltProblem, reason: Infeasible) -> tuple[str, ...]:
     return tuple(built.steps[o].name for o in reason.operation_ids if o in built.steps)
 
@@ -404,7 +397,7 @@ def reason_message(built: BuiltProblem, reason: Infeasible, horizon_days: int) -
 
 
 def _no_capable_message(built: BuiltProblem, step: StepInput) -> str:
-    process = _process_label(step.process).lower()
+    process = process_label(step.process).lower()
     eligible = {str(r.pk) for r in built.process_resources.get(step.process, ()) if r.eligible}
     if not eligible:
         return f"No workshop in the network offers {process} yet."

@@ -24,7 +24,6 @@ from apps.orders.models import (
     OrderLine,
     OrderRefund,
     OrderSettings,
-    OutboxMessage,
     Place,
     QualityCheck,
     RefundRequest,
@@ -39,8 +38,9 @@ from apps.orders.services import (
     order_replan_request,
     refund_request_decide,
 )
-from apps.orders.services.outbox import outbox_send_pending
 from apps.orders.status import COMMITTED, InvalidTransition
+from apps.outbox.models import OutboxMessage
+from apps.outbox.services import outbox_send_pending
 
 
 class LateFilter(admin.SimpleListFilter):

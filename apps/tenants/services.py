@@ -127,6 +127,8 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     tenant.delete(force_drop=True)
     media = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    # A local clean-up once the schema is really gone, not work for another process: no outbox message (and the
+    # public schema, where this runs, has none).
     transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from apps.catalog.models import Process, RoutingStep
+from apps.catalog.models import RoutingStep
+from apps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,7 @@ def test_a_valid_edit_is_saved(demo_catalog_a, staff_a):
 
 
 def test_process_admin_lists_the_taxonomy(in_tenant_a, staff_a):
-    response = staff_a.get("/admin/catalog/process/")
+    response = staff_a.get("/admin/processes/process/")
     assert response.status_code == 200
     assert Process.objects.count() >= 13
     assert b"powder_coating" in response.content

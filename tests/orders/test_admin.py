@@ -5,9 +5,10 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.orders.models import JobProblem, Order, OrderEvent, OutboxMessage, RefundRequest
+from apps.orders.models import JobProblem, Order, OrderEvent, RefundRequest
 from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.status import OrderStatus
+from apps.outbox.models import OutboxMessage
 from tests.conftest import sign_in
 from tests.orders.conftest import place_order
 

@@ -24,8 +24,8 @@ from apps.accounts.roles import Role
 from apps.accounts.tokens import token_create
 from apps.orders.models import Order
 from apps.orders.services import refund_request_create, work_item_problem_report
-from apps.orders.services.outbox import outbox_enqueue
 from apps.orders.status import OrderStatus
+from apps.outbox.services import outbox_enqueue
 from apps.payouts.models import Transfer, TransferStatus
 from tests.conftest import host_of, sign_in
 
@@ -51,7 +51,7 @@ FINANCE_READS = {
     "orders.workitem",
     "orders.refundrequest",
     "orders.jobproblem",
-    "orders.outboxmessage",
+    "outbox.outboxmessage",
     "orders.ordersettings",
     "orders.place",
     "payouts.profitsharepolicy",
@@ -162,7 +162,18 @@ def _snapshot(model, pks) -> tuple:
     counts = tuple(
         (m._meta.label, m._default_manager.count())
         for m in apps.get_models()
-        if m._meta.app_label in {"catalog", "suppliers", "orders", "matching", "payouts", "accounts", "auth"}
+        if m._meta.app_label
+        in {
+            "processes",
+            "catalog",
+            "suppliers",
+            "orders",
+            "outbox",
+            "matching",
+            "payouts",
+            "accounts",
+            "auth",
+        }
     )
     return counts, tuple(model._default_manager.filter(pk__in=pks).order_by("pk").values())
 

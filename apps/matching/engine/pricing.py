@@ -9,7 +9,9 @@ estimate adds on top of its cost roll-up too), taken on the whole cost and round
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from apps.core.money import percent_of_minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,5 +43,5 @@ def price_plan(
     if percent < 0:
         raise ValueError("The margin cannot be negative.")
     cost = production_minor + materials_minor + transport_minor
-    margin = int((Decimal(cost) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    margin = percent_of_minor(cost, percent)
     return Price(production_minor, transport_minor, margin, materials_minor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
@@ -34,10 +35,14 @@ from apps.matching.services.inputs import (
 from apps.matching.services.runs import run_claim, run_create, run_fail, run_finish
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.status import OrderStatus
+from apps.outbox.services import outbox_enqueue
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 
 logger = logging.getLogger(__name__)
+
+# Registered by apps/matching/tasks.py (which imports this module): sent by name through the outbox.
+REPLAN_ORDER_TASK = "matching.replan_order"
 
 APPLY_ATTEMPTS = 3
 
@@ -143,12 +148,12 @@ def network_repair() -> list[int]:
 
 
 def replan_enqueue(*, order_ids: Sequence[int], reason: str) -> None:
-    """One `matching.replan_order` task per order, sent after the current transaction commits."""
-    from apps.matching.tasks import replan_order  # tasks import services; sent only after commit
-
+    """One `matching.replan_order` task per order, written to the outbox (sent after the caller commits)."""
     for order_id in order_ids:
-        transaction.on_commit(
-            lambda order_id=order_id: replan_order.delay(order_id=order_id, reason=reason[:200])
+        outbox_enqueue(
+            task_name=REPLAN_ORDER_TASK,
+            kwargs={"order_id": order_id, "reason": reason[:200]},
+            dedup_key=f"order:{order_id}:replan:{uuid.uuid4().hex}",
         )
 
 
@@ -310,9 +315,8 @@ def _plan_orders(
 
 
 def run_request_replan(*, order_id: int, requested_by, reason: str) -> MatchingRun:
-    """A staff member asks for a re-plan of an order: a queued run, picked up by the replan task after commit."""
-    from apps.matching.tasks import replan_order  # tasks import services; the task is sent only after commit
-
+    """A staff member asks for a re-plan of an order: a queued run, picked up by the replan task (through the
+    outbox, after commit)."""
     order = Order.objects.get(pk=order_id)
     run = run_create(
         mode=RunMode.REPLAN,
@@ -321,7 +325,9 @@ def run_request_replan(*, order_id: int, requested_by, reason: str) -> MatchingR
         requested_by=requested_by,
         parameters={"wide": True},
     )
-    transaction.on_commit(
-        lambda: replan_order.delay(order_id=order.pk, reason=run.reason, run_id=run.pk, wide=True)
+    outbox_enqueue(
+        task_name=REPLAN_ORDER_TASK,
+        kwargs={"order_id": order.pk, "reason": run.reason, "run_id": run.pk, "wide": True},
+        dedup_key=f"matching_run:{run.pk}:replan",
     )
     return run

@@ -13,9 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.orders.models import EventKind, Order, OrderLine, OutboxMessage, TransportLeg, WorkItem
+from apps.orders.models import EventKind, Order, OrderLine, TransportLeg, WorkItem
 from apps.orders.selectors import order_settings_get
-from apps.orders.services.outbox import outbox_enqueue
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import (
     event_record,
@@ -30,6 +29,8 @@ from apps.orders.status import (
     OrderStatus,
     WorkItemStatus,
 )
+from apps.outbox.models import OutboxMessage
+from apps.outbox.services import outbox_enqueue
 
 COMMIT_TASK = "matching.commit_order"
 REPLAN_TASK = "matching.replan_order"

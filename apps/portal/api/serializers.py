@@ -145,7 +145,8 @@ class JobSerializer(serializers.ModelSerializer):
         return jobs.job_waiting_reasons_many([obj]).get(obj.pk, [])
 
     def get_process_label(self, obj: WorkItem) -> str:
-        return jobs.process_label(obj.process)
+        name = getattr(obj, "process_name", None)  # annotated by jobs.job_rows
+        return name if name is not None else jobs.process_label(obj.process)
 
     def get_material(self, obj: WorkItem) -> str:
         return jobs.job_spec(obj).material

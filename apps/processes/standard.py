@@ -1,10 +1,10 @@
-"""The standard capability taxonomy every network starts with (staff may edit it in the admin).
+"""The standard capability taxonomy every network starts with (staff may edit it and add to it in the admin).
 
-Migration 0002 seeds a frozen copy of this list into the template schema, so every cloned network has it;
-`processes_ensure` restores missing entries (demo seed) without touching edited ones.
+Catalog migration 0002 seeded a frozen copy of this list into the template schema, so every cloned network has
+it; `processes_ensure` restores missing entries (demo seed) without touching edited ones.
 """
 
-from apps.catalog.models import Process
+from apps.processes.models import Process
 
 WOODS = ["oak", "walnut", "ash", "birch_plywood", "mdf"]
 SHEET_METALS = ["steel", "stainless_steel", "aluminium"]
@@ -93,6 +93,9 @@ STANDARD_PROCESSES: list[tuple[str, str, str, list[str], tuple[int, int, int]]] 
     ),
     ("packaging", "Packaging", "Protective packing for shipping.", [], (3000, 2000, 2500)),
 ]
+
+
+STANDARD_PROCESS_CODES: tuple[str, ...] = tuple(code for code, *_ in STANDARD_PROCESSES)
 
 
 def processes_ensure() -> int:
