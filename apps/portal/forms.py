@@ -68,10 +68,8 @@ class ApplyForm(CoordinatesMixin, forms.Form):
         self._coordinate_widgets()
 
     def clean_contact_email(self):
-        email = self.cleaned_data["contact_email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail already exists; sign in instead.")
-        return email
+        # An e-mail already in use is not a form error: the page must not tell a stranger (views/apply.py).
+        return self.cleaned_data["contact_email"].lower()
 
     def clean_country(self):
         value = self.cleaned_data["country"].strip().upper()

@@ -10,4 +10,5 @@ from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the ord
     planned,
     table,
 )
+from tests.security.clock import clock  # noqa: F401 - fixture: the throttle's hand-moved clock
 from tests.suppliers.conftest import carrier_a, supplier_a  # noqa: F401 - fixtures

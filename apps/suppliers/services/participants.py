@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
-from apps.accounts.services import user_create
+from apps.accounts.services import user_create, user_email_available_ensure
 from apps.outbox.services import outbox_enqueue, outbox_enqueue_email
 from apps.suppliers.models import (
     AssetOwner,
@@ -93,10 +93,7 @@ def participant_apply(
     """
     model = _model_for(kind)
     email = contact_email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"contact_email": "An account with this e-mail already exists; sign in instead."}
-        )
+    user_email_available_ensure(email=email, field="contact_email")
     participant = model(
         name=name,
         contact_name=contact_name,
