@@ -76,3 +76,9 @@ def user_grant_role(*, user: User, role: Role) -> None:
     user.__dict__.pop("role_names", None)  # the cached roles are stale now
     if role in ADMIN_ROLES and not user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=True)
+
+
+def user_revoke_role(*, user: User, role: Role) -> None:
+    """Takes one role away (e.g. a member removed from their company); the account and its other roles stay."""
+    user.groups.remove(*Group.objects.filter(name=role.value))
+    user.__dict__.pop("role_names", None)

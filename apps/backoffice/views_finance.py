@@ -3,7 +3,6 @@ flow, participant statements and CSV exports. For the finance role and platform 
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -11,13 +10,14 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.roles import Role
+from apps.core.csv_export import csv_response
 from apps.core.money import Money
 from apps.orders.models import Order
 from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
@@ -181,11 +181,6 @@ def statements(request):
 # --- exports -----------------------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _period(request) -> tuple[datetime, datetime]:
     """[start, end) from ?start=YYYY-MM-DD&end=YYYY-MM-DD (end inclusive), in the network's time zone;
     this month by default."""
@@ -199,13 +194,6 @@ def _period(request) -> tuple[datetime, datetime]:
     if last < first:
         first, last = last, first
     return datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz)
-
-
-def _csv_response(filename: str, rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_GET
@@ -254,7 +242,7 @@ def export_ledger(request):
                 Money(posting.amount_minor, posting.currency).as_decimal(),
             ]
 
-    return _csv_response(f"ledger-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows())
+    return csv_response(filename=f"ledger-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows=rows())
 
 
 @require_GET
@@ -298,7 +286,9 @@ def export_statements(request):
                 " | ".join(statement.lines),
             ]
 
-    return _csv_response(f"statements-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows())
+    return csv_response(
+        filename=f"statements-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows=rows()
+    )
 
 
 # --- the money-flow picture --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from apps.orders.demo import simple_plan
+from apps.demo.orders import simple_plan
 from apps.orders.models import Order, OrderEvent, QualityCheck, TransportLeg, WorkItem
 from apps.orders.services import (
     offers_expire,
@@ -114,7 +114,7 @@ def test_customer_is_emailed_at_payment_plan_shipment_delivery(
 
     with django_capture_on_commit_callbacks(execute=True):
         pay(awaiting)
-    from apps.orders.demo import plan_apply_simple
+    from apps.demo.orders import plan_apply_simple
 
     with django_capture_on_commit_callbacks(execute=True):
         plan_apply_simple(Order.objects.get(pk=awaiting.pk), start=tomorrow_morning())
