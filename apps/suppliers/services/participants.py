@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create, user_email_available_ensure
+from apps.core.countries import country_code_normalize
 from apps.outbox.services import outbox_enqueue, outbox_enqueue_email
 from apps.suppliers.models import (
     AssetOwner,
@@ -102,7 +103,7 @@ def participant_apply(
         street=street,
         postal_code=postal_code,
         city=city,
-        country=country.upper(),
+        country=country_code_normalize(country),
         latitude=latitude,
         longitude=longitude,
     )
@@ -254,7 +255,7 @@ def participant_profile_update(*, participant: Participant, **fields) -> Partici
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     locked = type(participant).objects.select_for_update().get(pk=participant.pk)
     for name, value in fields.items():
-        setattr(locked, name, value.upper() if name == "country" else value)
+        setattr(locked, name, country_code_normalize(value) if name == "country" else value)
     _clean(locked)
     locked.save(update_fields=[*fields])
     return locked
