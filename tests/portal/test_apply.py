@@ -55,7 +55,9 @@ def test_a_carrier_applies_and_lands_in_the_carrier_portal(client_a, tenant_a):
     [
         ({"latitude": "123.5"}, "latitude", b"between -90 and 90"),
         ({"longitude": "200"}, "longitude", b"between -180 and 180"),
-        ({"country": "N1"}, "country", b"two-letter"),
+        ({"country": "N1"}, "country", b"two-letter ISO 3166"),
+        ({"country": "ÄÖ"}, "country", b"two-letter ISO 3166"),
+        ({"country": "XX"}, "country", b"two-letter ISO 3166"),
         ({"password": "short"}, "password", b"too short"),
         ({"kind": "pirate"}, "kind", b"valid choice"),
     ],

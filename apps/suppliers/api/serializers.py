@@ -57,6 +57,8 @@ class _ParticipantSerializer(serializers.ModelSerializer):
     onboarded = serializers.BooleanField(read_only=True)
     eligible = serializers.BooleanField(read_only=True)
     requirements_due = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # Declared so that "nl" is normalised before the model's validator (upper case only) sees it.
+    country = serializers.CharField(max_length=3, required=False)
 
     def validate_country(self, value: str) -> str:
         value = country_code_normalize(value)
