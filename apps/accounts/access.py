@@ -8,6 +8,7 @@
   `network_staff_required`, `money_reader_required` and, for a page that changes something,
   `permission_required(<a permission of the table>)` (everyone else gets 404, visitors go to sign in).
 
+The table is the truth: a role group's permissions edited by hand in the admin are put back at the next migrate.
 A network's owner is a superuser: Django grants a superuser every permission, and every predicate here agrees.
 Finance reads everything money touches and changes nothing but its own two money operations: starting a
 reconciliation run (`payouts.add_reconciliationrun`) and retrying a stuck transfer (`payouts.change_transfer`).

@@ -336,6 +336,11 @@ class JobProblemAdmin(admin.ModelAdmin):
         # The report is append-only: its page is read-only; resolving is the one change, through the service.
         return obj is None and super().has_change_permission(request, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The "Mark resolved…" button only for those who may resolve (finance reads the report, nothing more).
+        return fields if self.has_change_permission(request) else [f for f in fields if f != "resolve_link"]
+
     @admin.display(description="problem")
     def short_text(self, problem: JobProblem) -> str:
         return problem.text if len(problem.text) <= 80 else f"{problem.text[:79]}…"
