@@ -22,9 +22,6 @@ urlpatterns = [
         supplier.CertificationDeleteView.as_view(),
         name="certification_delete",
     ),
-    path(
-        "certifications/<int:pk>/file/", supplier.CertificationFileView.as_view(), name="certification_file"
-    ),
     path("jobs/", jobs.JobInboxView.as_view(), name="jobs"),
     path("jobs/<int:pk>/", jobs.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/<slug:action>/", jobs.JobView.as_view(), name="job_action"),
