@@ -111,4 +111,5 @@ def user_grant_role(*, user: User, role: Role) -> None:
 def user_revoke_role(*, user: User, role: Role) -> None:
     """Takes one role away (e.g. a member removed from their company); the account and its other roles stay."""
     user.groups.remove(*Group.objects.filter(name=role.value))
-    user.__dict__.pop("role_names", None)
+    for cached in ("role_names", "_perm_cache", "_group_perm_cache"):  # the cached roles are stale now
+        user.__dict__.pop(cached, None)
