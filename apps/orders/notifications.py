@@ -61,6 +61,6 @@ def _send(*, order_id: int, kind: str, extra: dict) -> None:
     }
     outbox_enqueue_email(
         to=[order.customer.email],
-        subject=render_to_string("orders/email/subject.txt", context),
-        body=render_to_string("orders/email/body.txt", context),
+        subject=render_to_string("email/orders/subject.txt", context),
+        body=render_to_string("email/orders/body.txt", context),
     )

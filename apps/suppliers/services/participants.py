@@ -176,8 +176,8 @@ def _notify(*, participant: Participant, template: str, reason: str = "", portal
     context = {"participant": participant, "reason": reason, "portal_url": portal_url}
     outbox_enqueue_email(
         to=_recipients(participant),
-        subject=render_to_string(f"suppliers/email/{template}_subject.txt", context),
-        body=render_to_string(f"suppliers/email/{template}.txt", context),
+        subject=render_to_string(f"email/suppliers/{template}_subject.txt", context),
+        body=render_to_string(f"email/suppliers/{template}.txt", context),
     )
 
 
