@@ -145,6 +145,28 @@ def make_user():
     return make
 
 
+@pytest.fixture
+def customer(tenant_a, make_user):
+    """A customer of network alpha."""
+    return make_user(tenant_a, Role.CUSTOMER)
+
+
+@pytest.fixture
+def signed_in(client_a, tenant_a, customer) -> Client:
+    """The customer signed in on network alpha's host."""
+    return sign_in(client_a, tenant_a, customer)
+
+
+@pytest.fixture
+def staff_a(client_a, tenant_a) -> Client:
+    """Network alpha's owner (its superuser staff) signed in on alpha's host, e.g. for the network admin."""
+    from apps.accounts.models import User
+
+    with schema_context(tenant_a.schema_name):
+        owner = User.objects.get(email="owner@alpha.test")
+    return sign_in(client_a, tenant_a, owner)
+
+
 def _worker_env() -> dict[str, str]:
     settings = connection.settings_dict
     database_url = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"

@@ -3,26 +3,17 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import User
 from apps.outbox.models import OutboxMessage
 from apps.outbox.services import EMAIL_TASK
 from apps.outbox.tasks import send_email
 from apps.suppliers.models import AssetOwner, Carrier, ParticipantStatusChange
 from apps.suppliers.services.participants import REPLAN_TASK
 from apps.suppliers.status import ParticipantStatus
-from tests.conftest import sign_in
 from tests.mail import deliver_emails
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/suppliers/assetowner/"
-
-
-@pytest.fixture
-def staff_a(client_a, tenant_a):
-    with schema_context(tenant_a.schema_name):
-        owner = User.objects.get(email="owner@alpha.test")  # the network's superuser staff
-    return sign_in(client_a, tenant_a, owner)
 
 
 def _status(tenant, model, pk) -> str:
