@@ -157,16 +157,6 @@ def signed_in(client_a, tenant_a, customer) -> Client:
     return sign_in(client_a, tenant_a, customer)
 
 
-@pytest.fixture
-def staff_a(client_a, tenant_a) -> Client:
-    """Network alpha's owner (its superuser staff) signed in on alpha's host, e.g. for the network admin."""
-    from apps.accounts.models import User
-
-    with schema_context(tenant_a.schema_name):
-        owner = User.objects.get(email="owner@alpha.test")
-    return sign_in(client_a, tenant_a, owner)
-
-
 def _worker_env() -> dict[str, str]:
     settings = connection.settings_dict
     database_url = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
@@ -272,6 +262,18 @@ def sign_in(client: Client, tenant: Tenant, user) -> Client:
     with schema_context(tenant.schema_name):
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def staff_a(client_a, tenant_a, make_user) -> Client:
+    """A platform staff member of alpha who is not a superuser (the network's owner is), signed in on alpha."""
+    return sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
+
+
+@pytest.fixture
+def finance_a(db, tenant_a, make_user) -> Client:
+    """A finance member of alpha, signed in on alpha (its own client: tests may use it beside staff_a)."""
+    return sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, make_user(tenant_a, Role.FINANCE))
 
 
 def login_with_password(client: Client, email: str, password: str = PASSWORD) -> bool:

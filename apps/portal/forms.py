@@ -9,12 +9,13 @@ from django.contrib.auth import password_validation
 from django.contrib.postgres.forms import SimpleArrayField
 
 from apps.accounts.models import User
+from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.countries import country_code_normalize, validate_country_code
 from apps.core.money_fields import MinorUnitsField
 from apps.orders.models import PROBLEM_TEXT_MAX
 from apps.orders.uploads import photo_validate
 from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
-from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.suppliers.models import (
     AssetOwner,
     CalendarExceptionKind,
@@ -25,7 +26,7 @@ from apps.suppliers.models import (
     RateCard,
     Resource,
 )
-from apps.suppliers.status import ParticipantKind
+from apps.suppliers.status import MemberRole, ParticipantKind
 from apps.suppliers.uploads import certificate_file_validate
 
 
@@ -68,15 +69,12 @@ class ApplyForm(CoordinatesMixin, forms.Form):
         self._coordinate_widgets()
 
     def clean_contact_email(self):
-        email = self.cleaned_data["contact_email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail already exists; sign in instead.")
-        return email
+        # An e-mail already in use is not a form error: the page must not tell a stranger (views/apply.py).
+        return self.cleaned_data["contact_email"].lower()
 
     def clean_country(self):
-        value = self.cleaned_data["country"].strip().upper()
-        if len(value) != 2 or not value.isalpha():
-            raise forms.ValidationError("Use a two-letter country code, e.g. NL.")
+        value = country_code_normalize(self.cleaned_data["country"])
+        validate_country_code(value)
         return value
 
     def clean(self):
@@ -364,3 +362,26 @@ class DeliveryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "pod")
         super().__init__(*args, **kwargs)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Colleague's e-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=MemberRole.choices,
+        initial=MemberRole.OPERATOR,
+        help_text="Owners also manage members and payouts; operators do the daily work.",
+    )
+
+
+class InviteeSignupForm(forms.Form):
+    """An invited colleague without an account here: their name and a password (the e-mail is the invited one)."""
+
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )

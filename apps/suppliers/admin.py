@@ -1,4 +1,5 @@
-"""Staff screens for the supplier network. Status changes only through the actions (which call services)."""
+"""Staff screens for the supplier network. Status changes only through the actions (which call services); the
+actions need the change permission, which the role table (apps.accounts.access) gives staff."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +17,7 @@ from apps.suppliers.models import (
     Carrier,
     CarrierMember,
     Certification,
+    MemberInvitation,
     OpeningHours,
     ParticipantStatusChange,
     RateCard,
@@ -98,7 +100,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     def _portal_url(self, request) -> str:
         return request.build_absolute_uri("/portal/")
 
-    @admin.action(description="Approve (or reinstate) the selected companies")
+    @admin.action(description="Approve (or reinstate) the selected companies", permissions=["change"])
     def approve(self, request, queryset):
         return _decide(
             self,
@@ -112,7 +114,7 @@ class ParticipantAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Reject the selected applications…")
+    @admin.action(description="Reject the selected applications…", permissions=["change"])
     def reject(self, request, queryset):
         return _decide(
             self,
@@ -124,7 +126,7 @@ class ParticipantAdmin(admin.ModelAdmin):
             apply=lambda p, reason: participant_reject(participant=p, actor=request.user, reason=reason),
         )
 
-    @admin.action(description="Suspend the selected companies…")
+    @admin.action(description="Suspend the selected companies…", permissions=["change"])
     def suspend(self, request, queryset):
         return _decide(
             self,
@@ -172,6 +174,20 @@ class ResourceInline(ProcessChoiceMixin, admin.TabularInline):
     show_change_link = True
 
 
+class InvitationInline(admin.TabularInline):
+    """The company's invitations, read-only: the owner manages them in the portal. The link's hash is not shown."""
+
+    model = MemberInvitation
+    extra = 0
+    can_delete = False
+    fields = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    readonly_fields = fields
+    verbose_name_plural = "invitations (sent by the company's owners from the portal)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class AssetOwnerMemberInline(admin.TabularInline):
     model = AssetOwnerMember
     extra = 0
@@ -186,7 +202,13 @@ class CertificationInline(admin.TabularInline):
 
 @admin.register(AssetOwner)
 class AssetOwnerAdmin(ParticipantAdmin):
-    inlines = [AssetOwnerMemberInline, ResourceInline, CertificationInline, StatusChangeInline]
+    inlines = [
+        AssetOwnerMemberInline,
+        InvitationInline,
+        ResourceInline,
+        CertificationInline,
+        StatusChangeInline,
+    ]
 
 
 class CarrierMemberInline(admin.TabularInline):
@@ -209,7 +231,7 @@ class CarrierAdmin(ParticipantAdmin):
         "coverage_radius_km",
         *ParticipantAdmin.list_display[2:],
     ]
-    inlines = [CarrierMemberInline, RateCardInline, StatusChangeInline]
+    inlines = [CarrierMemberInline, InvitationInline, RateCardInline, StatusChangeInline]
 
 
 class OpeningHoursFormSet(BaseInlineFormSet):

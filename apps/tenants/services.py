@@ -12,7 +12,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.accounts.roles import Role
-from apps.accounts.services import user_create
+from apps.accounts.services import role_permissions_apply, user_create
 from apps.core.money import known_currencies
 from apps.tenants.models import Domain, Tenant, TenantStatus
 from apps.tenants.subdomains import schema_name_for, validate_subdomain
@@ -82,6 +82,9 @@ def tenant_create(
             domain=f"{subdomain}.{settings.PLATFORM_DOMAIN}", tenant=tenant, is_primary=True
         )
         with schema_context(tenant.schema_name):
+            # The template's groups already hold them when it was migrated with this code; a network is never
+            # born with stale role permissions either way.
+            role_permissions_apply()
             user_create(
                 email=admin_email,
                 password=None,

@@ -14,24 +14,18 @@ from tests.matching_db.builders import design_version, full_workshop, paid_order
 
 
 @pytest.fixture
-def staff_member_a(client_a, tenant_a, make_user):
-    """A staff member of alpha who is not a superuser: the back office must not need more than the role."""
-    return sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
-
-
-@pytest.fixture
 def committed(fast_matching, customer, carrier):
     _, resources = full_workshop("Works")
     order = paid_order(customer, design_version(customer))
     return order, order_commit(order_id=order.pk), resources
 
 
-def test_staff_see_runs_and_the_explanation(staff_member_a, committed):
+def test_staff_see_runs_and_the_explanation(staff_a, committed):
     order, run, resources = committed
-    listing = staff_member_a.get("/backoffice/matching/")
+    listing = staff_a.get("/backoffice/matching/")
     assert listing.status_code == 200
     assert f"#{run.pk}" in listing.content.decode() and order.reference in listing.content.decode()
-    page = staff_member_a.get(f"/backoffice/matching/runs/{run.pk}/")
+    page = staff_a.get(f"/backoffice/matching/runs/{run.pk}/")
     html = page.content.decode()
     assert page.status_code == 200
     assert 'id="run-explanation"' in html and resources["laser_cutting"].name in html
@@ -40,7 +34,7 @@ def test_staff_see_runs_and_the_explanation(staff_member_a, committed):
     assert "Re-plan now" in html
 
 
-def test_a_running_run_polls_with_elapsed_time_objective_and_bound(staff_member_a, in_tenant_a):
+def test_a_running_run_polls_with_elapsed_time_objective_and_bound(staff_a, in_tenant_a):
     run = MatchingRun.objects.create(
         mode=RunMode.COMMIT,
         status=RunStatus.RUNNING,
@@ -48,26 +42,24 @@ def test_a_running_run_polls_with_elapsed_time_objective_and_bound(staff_member_
         progress_objective=123456.0,
         progress_bound=120000.0,
     )
-    fragment = staff_member_a.get(f"/backoffice/matching/runs/{run.pk}/", HTTP_HX_REQUEST="true")
+    fragment = staff_a.get(f"/backoffice/matching/runs/{run.pk}/", HTTP_HX_REQUEST="true")
     html = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in html
     assert 'hx-trigger="every 1s"' in html and "123456" in html and "120000" in html
     assert 'id="run-elapsed"' in html
-    listing = staff_member_a.get("/backoffice/matching/", HTTP_HX_REQUEST="true").content.decode()
+    listing = staff_a.get("/backoffice/matching/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 2s"' in listing
 
 
-def test_queued_run_says_it_waits(staff_member_a, in_tenant_a):
+def test_queued_run_says_it_waits(staff_a, in_tenant_a):
     run = MatchingRun.objects.create(mode=RunMode.REPLAN)
-    html = staff_member_a.get(f"/backoffice/matching/runs/{run.pk}/").content.decode()
+    html = staff_a.get(f"/backoffice/matching/runs/{run.pk}/").content.decode()
     assert "for a worker to pick it up" in html and 'hx-trigger="every 1s"' in html
 
 
-def test_replan_button_queues_a_run(staff_member_a, committed):
+def test_replan_button_queues_a_run(staff_a, committed):
     order, _, _ = committed
-    response = staff_member_a.post(
-        f"/backoffice/matching/orders/{order.pk}/replan/", {"reason": "Customer called"}
-    )
+    response = staff_a.post(f"/backoffice/matching/orders/{order.pk}/replan/", {"reason": "Customer called"})
     run = MatchingRun.objects.filter(order=order, mode=RunMode.REPLAN).get()
     assert response.status_code == 302 and response["Location"] == f"/backoffice/matching/runs/{run.pk}/"
     assert (run.status, run.reason, run.parameters) == (RunStatus.QUEUED, "Customer called", {"wide": True})
@@ -94,9 +86,9 @@ def test_another_network_gets_404(client_b, tenant_b, make_user, committed):
     assert f"#{run.pk}<" not in client_b.get("/backoffice/matching/").content.decode()
 
 
-def test_an_orders_runs_with_its_replan_button(staff_member_a, committed, client_b, tenant_b, make_user):
+def test_an_orders_runs_with_its_replan_button(staff_a, committed, client_b, tenant_b, make_user):
     order, run, _ = committed
-    html = staff_member_a.get(f"/backoffice/matching/?order={order.pk}").content.decode()
+    html = staff_a.get(f"/backoffice/matching/?order={order.pk}").content.decode()
     assert f"of order {order.reference}" in html and f"#{run.pk}" in html
     assert f'action="/backoffice/matching/orders/{order.pk}/replan/"' in html
     sign_in(client_b, tenant_b, make_user(tenant_b, Role.STAFF))

@@ -315,10 +315,12 @@ def test_certificate_files_are_served_to_their_own_company_only(
     _upload(supplier_portal, "iso.pdf", PDF)
     with schema_context(tenant_a.schema_name):
         certification = Certification.objects.get(asset_owner=supplier_a.company)
-    own = supplier_portal.get(f"/portal/certifications/{certification.pk}/file/")
+    url = certification.file.url  # the media view, which checks who asks (apps.core.media)
+    assert f'href="{url}"' in supplier_portal.get("/portal/certifications/").content.decode()
+    own = supplier_portal.get(url)
     assert own.status_code == 200 and b"".join(own.streaming_content).startswith(b"%PDF")
     sign_in(client_a, tenant_a, other_supplier_a.user)
-    assert client_a.get(f"/portal/certifications/{certification.pk}/file/").status_code == 404
+    assert client_a.get(url).status_code == 404
     assert client_a.post(f"/portal/certifications/{certification.pk}/delete/").status_code == 404
     with schema_context(tenant_a.schema_name):
         assert Certification.objects.filter(pk=certification.pk).exists()
@@ -331,3 +333,32 @@ def test_operators_manage_resources_but_not_payouts(client_a, tenant_a, supplier
     assert client_a.get("/portal/resources/").status_code == 200
     assert client_a.get("/portal/payouts/").status_code == 403
     assert b"/portal/payouts/" not in client_a.get("/portal/").content
+
+
+def test_a_certificate_must_be_what_its_extension_says(supplier_portal, supplier_a, tenant_a):
+    """A PNG named .pdf, a PDF named .png, and a file whose declared type disagrees were all accepted: any known
+    magic number passed, whatever the name."""
+    png = _png_bytes()
+    as_pdf = _upload(supplier_portal, "scan.pdf", png)
+    assert as_pdf.status_code == 400 and b"does not match its name" in as_pdf.content
+    as_png = _upload(supplier_portal, "scan.png", PDF, "image/png")
+    assert as_png.status_code == 400 and b"does not match its name" in as_png.content
+    declared_html = _upload(supplier_portal, "iso.pdf", PDF, "text/html")
+    assert declared_html.status_code == 400
+    truncated_png = _upload(
+        supplier_portal, "scan.png", png[:20], "image/png"
+    )  # the PNG signature, then nothing
+    assert truncated_png.status_code == 400 and b"not an image we can read" in truncated_png.content
+    assert _upload(supplier_portal, "scan.png", png, "image/png").status_code == 302
+    with schema_context(tenant_a.schema_name):
+        assert Certification.objects.filter(asset_owner=supplier_a.company).count() == 1
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.countries import country_code_normalize, validate_country_code
 from apps.suppliers.models import (
     AssetOwner,
     CalendarException,
@@ -56,11 +57,13 @@ class _ParticipantSerializer(serializers.ModelSerializer):
     onboarded = serializers.BooleanField(read_only=True)
     eligible = serializers.BooleanField(read_only=True)
     requirements_due = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # Declared so that "nl" is normalised before the model's validator (upper case only) sees it.
+    country = serializers.CharField(max_length=3, required=False)
 
     def validate_country(self, value: str) -> str:
-        if len(value) != 2 or not value.isalpha():
-            raise serializers.ValidationError("Use a two-letter ISO country code, e.g. NL.")
-        return value.upper()
+        value = country_code_normalize(value)
+        validate_country_code(value)  # DRF turns Django's ValidationError into a field error
+        return value
 
 
 class AssetOwnerSerializer(_ParticipantSerializer):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
-from apps.accounts.services import user_create
+from apps.accounts.services import user_create, user_email_available_ensure
+from apps.core.countries import country_code_normalize
 from apps.outbox.services import outbox_enqueue, outbox_enqueue_email
 from apps.suppliers.models import (
     AssetOwner,
@@ -93,10 +94,7 @@ def participant_apply(
     """
     model = _model_for(kind)
     email = contact_email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"contact_email": "An account with this e-mail already exists; sign in instead."}
-        )
+    user_email_available_ensure(email=email, field="contact_email")
     participant = model(
         name=name,
         contact_name=contact_name,
@@ -105,7 +103,7 @@ def participant_apply(
         street=street,
         postal_code=postal_code,
         city=city,
-        country=country.upper(),
+        country=country_code_normalize(country),
         latitude=latitude,
         longitude=longitude,
     )
@@ -257,7 +255,7 @@ def participant_profile_update(*, participant: Participant, **fields) -> Partici
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     locked = type(participant).objects.select_for_update().get(pk=participant.pk)
     for name, value in fields.items():
-        setattr(locked, name, value.upper() if name == "country" else value)
+        setattr(locked, name, country_code_normalize(value) if name == "country" else value)
     _clean(locked)
     locked.save(update_fields=[*fields])
     return locked
