@@ -30,8 +30,8 @@ def account_exists_note(*, email: str, network_name: str, sign_in_url: str, rese
     context = {"network_name": network_name, "sign_in_url": sign_in_url, "reset_url": reset_url}
     outbox_enqueue_email(
         to=[email.strip().lower()],
-        subject=render_to_string("accounts/email/account_exists_subject.txt", context),
-        body=render_to_string("accounts/email/account_exists.txt", context),
+        subject=render_to_string("email/accounts/account_exists_subject.txt", context),
+        body=render_to_string("email/accounts/account_exists.txt", context),
     )
 
 

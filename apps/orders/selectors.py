@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from apps.core.singletons import singleton_get
 from apps.orders.models import (
     Cart,
     CartLine,
@@ -23,10 +24,7 @@ from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE, LegStatus, WorkItem
 
 def order_settings_get() -> OrderSettings:
     """The network's order settings; a row with defaults on first use."""
-    row = OrderSettings.objects.filter(pk=1).first()
-    if row is None:
-        row, _ = OrderSettings.objects.get_or_create(pk=1)
-    return row
+    return singleton_get(OrderSettings)
 
 
 def place_list() -> QuerySet[Place]:

@@ -17,6 +17,7 @@ from apps.orders.models import PROBLEM_TEXT_MAX
 from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
 from apps.suppliers.models import (
+    PROFILE_FIELDS,
     AssetOwner,
     CalendarExceptionKind,
     Carrier,
@@ -177,18 +178,7 @@ class CalendarExceptionForm(forms.Form):
 class ProfileForm(CoordinatesMixin, forms.ModelForm):
     class Meta:
         model = AssetOwner
-        fields = [
-            "name",
-            "contact_name",
-            "contact_email",
-            "phone",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "latitude",
-            "longitude",
-        ]
+        fields = list(PROFILE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

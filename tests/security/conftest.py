@@ -4,7 +4,6 @@ supplier-network fixtures (companies with portal members)."""
 from tests.catalog.conftest import demo_catalog_a  # noqa: F401 - fixture
 from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the orders tests
     awaiting,
-    customer,
     network_a,
     paid,
     planned,

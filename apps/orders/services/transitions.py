@@ -145,7 +145,7 @@ def order_transition(
     )
     if to in _ORDER_MAILS:
         order_notify_on_commit(order_id=order_id, kind=_ORDER_MAILS[to])
-    hooks.publish_on_commit("order.status_changed", order_id=order_id, from_status=current, to_status=to)
+    hooks.publish("order.status_changed", order_id=order_id, from_status=current, to_status=to)
     return current
 
 
@@ -195,7 +195,7 @@ def work_item_transition(
         work_item_id=work_item_id,
         customer_visible=to in _VISIBLE_ITEM_STATES,
     )
-    hooks.publish_on_commit(
+    hooks.publish(
         "work_item.status_changed",
         work_item_id=work_item_id,
         order_id=item.order_id,
@@ -250,7 +250,7 @@ def transport_leg_transition(
         transport_leg_id=leg_id,
         customer_visible=to in _VISIBLE_LEG_STATES,
     )
-    hooks.publish_on_commit(
+    hooks.publish(
         "transport_leg.status_changed",
         leg_id=leg_id,
         order_id=leg.order_id,

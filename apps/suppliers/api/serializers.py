@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from apps.core.countries import country_code_normalize, validate_country_code
 from apps.suppliers.models import (
+    CARRIER_PROFILE_FIELDS,
+    PROFILE_FIELDS,
     AssetOwner,
     CalendarException,
     CalendarExceptionKind,
@@ -16,18 +18,6 @@ from apps.suppliers.models import (
 from apps.suppliers.quality import FORMULA
 from apps.suppliers.selectors import asset_owner_quality
 
-PROFILE_FIELDS = [
-    "name",
-    "contact_name",
-    "contact_email",
-    "phone",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "latitude",
-    "longitude",
-]
 STATUS_FIELDS = [
     "id",
     "status",
@@ -82,7 +72,7 @@ class AssetOwnerSerializer(_ParticipantSerializer):
 class CarrierSerializer(_ParticipantSerializer):
     class Meta:
         model = Carrier
-        fields = [*STATUS_FIELDS, *PROFILE_FIELDS, "speed_kmh", "handling_hours", "coverage_radius_km"]
+        fields = [*STATUS_FIELDS, *PROFILE_FIELDS, *CARRIER_PROFILE_FIELDS]
         read_only_fields = STATUS_FIELDS
 
 

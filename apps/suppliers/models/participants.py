@@ -9,6 +9,21 @@ from apps.core.countries import validate_country_code
 from apps.suppliers.status import MemberRole, ParticipantKind, ParticipantStatus
 from apps.suppliers.validators import AT_LEAST_ONE, NOT_NEGATIVE, POSITIVE_DECIMAL
 
+# What a company may edit about itself (portal page, API, profile service), in display order; carriers add theirs.
+PROFILE_FIELDS = (
+    "name",
+    "contact_name",
+    "contact_email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+)
+CARRIER_PROFILE_FIELDS = ("speed_kmh", "handling_hours", "coverage_radius_km")
+
 
 class Participant(models.Model):
     """What asset owners and carriers share: company, address with coordinates, status and Stripe Connect state.
