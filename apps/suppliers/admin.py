@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
+from apps.core.transitions import InvalidTransition
 from apps.suppliers import calendars
 from apps.suppliers.models import (
     AssetOwner,
@@ -22,7 +23,6 @@ from apps.suppliers.models import (
 )
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.services import participant_approve, participant_reject, participant_suspend
-from apps.suppliers.status import InvalidTransition
 
 CONNECT_FIELDS = (
     "status",

@@ -26,10 +26,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 PORTAL_OPEN = frozenset({ParticipantStatus.APPLIED, ParticipantStatus.APPROVED, ParticipantStatus.SUSPENDED})
 
 
-class InvalidTransition(Exception):
-    """The participant is not in a status from which the requested one can be reached (or changed meanwhile)."""
-
-
 class ResourceStatus(models.TextChoices):
     UP = "up", "Up"
     DOWN = "down", "Down"

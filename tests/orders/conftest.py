@@ -18,6 +18,7 @@ from apps.catalog.services import design_create
 from apps.orders import checkout
 from apps.orders.demo import plan_apply_simple
 from apps.orders.models import Order, Place, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import (
     AddressInput,
     cart_address_set,
@@ -201,8 +202,8 @@ def deliver_inbound(item: WorkItem, actor) -> list[TransportLeg]:
     )
     for leg in legs:
         if leg.status != LegStatus.PICKED_UP:
-            transport_leg_pick_up(leg_id=leg.pk, actor=actor)
-        transport_leg_deliver(leg_id=leg.pk, actor=actor, receiver_name="Goods-in")
+            transport_leg_pick_up(leg_id=leg.pk, actor=actor, scope=Scope.SYSTEM)
+        transport_leg_deliver(leg_id=leg.pk, actor=actor, receiver_name="Goods-in", scope=Scope.SYSTEM)
     return legs
 
 

@@ -11,6 +11,7 @@ from tests.portal.conftest import (  # noqa: F401 - fixtures
 )
 from tests.portal_jobs.builders import (  # noqa: F401 - fixtures
     carrier_portal,
+    made_a,
     plan_a,
     ready_a,
     supplier_portal,

@@ -270,6 +270,7 @@ class OrderCancelApi(APIView):
                 order_id=order.pk,
                 actor=request.user,
                 reason=serializer.validated_data["reason"] or "Cancelled by the customer",
+                scope=request.user,
             )
         except InvalidTransition as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)

@@ -24,6 +24,10 @@ from apps.orders.services.transitions import (
     work_item_transition,
 )
 from apps.orders.status import (
+    LEG_NOT_PICKED_UP,
+    LEG_ON_THE_WAY,
+    PLANNABLE,
+    WORK_ITEM_REPLACEABLE,
     WORK_ITEM_STARTED,
     InvalidTransition,
     LegStatus,
@@ -33,11 +37,6 @@ from apps.orders.status import (
 
 COMMIT_TASK = "matching.commit_order"
 REPLAN_TASK = "matching.replan_order"
-# Items a new plan replaces (not started yet, or failed and to be made elsewhere).
-_REPLACEABLE_ITEMS = frozenset(
-    {WorkItemStatus.PLANNED, WorkItemStatus.OFFERED, WorkItemStatus.ACCEPTED, WorkItemStatus.FAILED}
-)
-_REPLACEABLE_LEGS = frozenset({LegStatus.PLANNED, LegStatus.BOOKED})
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def order_plan_apply(
     Call with the whole plan of the order. Idempotent for the same plan.
     """
     order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status not in (OrderStatus.PAID, OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION):
+    if order.status not in PLANNABLE:
         raise InvalidTransition(
             f"Order {order.reference} is {order.get_status_display().lower()}; it cannot be planned.",
             current=order.status,
@@ -176,7 +175,7 @@ def order_plan_apply(
         by_step[key] = item.pk
     # Items the new plan no longer has (a step moved into another item) go, unless started.
     for leftover in existing.values():
-        if leftover.status in _REPLACEABLE_ITEMS:
+        if leftover.status in WORK_ITEM_REPLACEABLE:
             work_item_transition(
                 work_item_id=leftover.pk,
                 to=WorkItemStatus.CANCELLED,
@@ -207,12 +206,12 @@ def order_plan_apply(
 
 
 def _legs_replace(*, order, legs, by_step, run_id, actor_label, result) -> None:
-    for old in TransportLeg.objects.filter(order=order, status__in=_REPLACEABLE_LEGS):
+    for old in TransportLeg.objects.filter(order=order, status__in=LEG_NOT_PICKED_UP):
         transport_leg_transition(
             leg_id=old.pk, to=LegStatus.CANCELLED, actor_label=actor_label, reason="Re-planned"
         )
     started_last_mile = TransportLeg.objects.filter(
-        order=order, is_last_mile=True, status__in=[LegStatus.PICKED_UP, LegStatus.DELIVERED]
+        order=order, is_last_mile=True, status__in=LEG_ON_THE_WAY
     ).exists()
     for planned in legs:
         if planned.is_last_mile and started_last_mile:
