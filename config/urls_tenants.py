@@ -9,6 +9,7 @@ from apps.core.media import tenant_media
 admin.site.site_header = "Cloud Factory — network admin"
 
 api_v1 = [
+    path("", include("apps.accounts.api.urls")),
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.suppliers.api.urls")),
     path("", include("apps.portal.api.urls")),

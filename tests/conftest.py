@@ -20,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
+from apps.accounts.tokens import token_create
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
 from tests.brokers import private_broker  # noqa: F401 - a fixture shared by several suites
@@ -105,6 +106,11 @@ def in_tenant_b(db, tenant_b):
     connection.set_tenant(tenant_b)
     yield tenant_b
     connection.set_schema_to_public()
+
+
+def api_token_for(user) -> str:
+    """A new personal access token of `user`, as the client sends it (call inside the user's schema)."""
+    return token_create(user=user, name="test client", expires_in_days=None).secret
 
 
 def host_of(tenant: Tenant) -> str:

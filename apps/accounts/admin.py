@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.accounts.forms import ThrottledAdminAuthenticationForm
-from apps.accounts.models import User
+from apps.accounts.models import ApiToken, User
+from apps.accounts.tokens import token_revoke
 
 # The network admin's login says when the failed sign-in throttle refused an attempt.
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -23,3 +24,27 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff see who holds which token and when it was last used, never a secret (none is stored, and the hash
+    is not shown either). Users issue their own tokens on their account page; staff can only revoke."""
+
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "user__email"]
+    fields = ["prefix", "name", "user", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True).select_related("user"))
+        for token in tokens:
+            token_revoke(user=token.user, token_id=token.pk)
+        self.message_user(request, f"{len(tokens)} token(s) revoked.")

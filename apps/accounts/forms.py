@@ -51,3 +51,22 @@ class CustomerSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never")]
+
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What will use it, e.g. “MES line 2” or “nightly export”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after",
+        choices=EXPIRY_CHOICES,
+        initial="90",
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )

@@ -59,3 +59,31 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return self.is_active and role in self.role_names
+
+
+class ApiToken(models.Model):
+    """A personal access token: an API client acting as its user, never as more (apps/accounts/tokens.py).
+
+    Only the SHA-256 of the token is stored; `prefix` (public, part of the token) finds the row. The row lives in
+    the user's network schema, so a token means nothing on another network's host. Revoking keeps the row (with
+    `revoked_at`) so the user and staff still see what the token was and when it was last used.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active_at(self, moment) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

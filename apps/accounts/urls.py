@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from apps.accounts import views
+from apps.accounts import account_views, views
 
 app_name = "accounts"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("me/", account_views.account, name="account"),
+    path("me/tokens/<int:pk>/revoke/", account_views.token_revoke_view, name="token_revoke"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

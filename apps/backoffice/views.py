@@ -17,7 +17,7 @@ from apps.backoffice.selectors import (
     orders_needing_attention,
     utilisation_next,
 )
-from apps.core.money import Money
+from apps.core.money import format_minor
 
 UTILISATION_DAYS = 14
 VALUE_DAYS = 30
@@ -39,8 +39,9 @@ def dashboard(request):
     currency = next((c for _, _, c in value if c), request.tenant.currency)
     problems, problems_open = job_problems_open()
 
-    def money(amount: float) -> str:
-        return Money(int(amount), currency).format()
+    def money(amount_minor: float) -> str:
+        # The chart's axis ticks are floats; a tick between two minor units shows the nearest one.
+        return format_minor(round(amount_minor), currency)
 
     context = {
         "status_chart": hbar_chart("Orders by state", [(label, n, str(n)) for _, label, n in by_status]),

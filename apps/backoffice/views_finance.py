@@ -21,8 +21,8 @@ from apps.accounts.roles import Role
 from apps.core.money import Money
 from apps.orders.models import Order
 from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
-from apps.payouts.policies import policy_current
-from apps.payouts.reconciliation import reconciliation_start
+from apps.payouts.profit_share.policies import policy_current
+from apps.payouts.reconciliation.runs import reconciliation_start
 from apps.payouts.selectors import (
     ledger_rows,
     network_balances,
@@ -35,7 +35,7 @@ from apps.payouts.selectors import (
     statement_rows,
     transfers_needing_attention,
 )
-from apps.payouts.transfers import transfer_retry_now
+from apps.payouts.transfers.participant_transfers import transfer_retry_now
 
 # --- access ------------------------------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ def finance_home(request):
 @require_POST
 @finance_required
 def reconcile_now(request):
-    from apps.payouts.tasks_money import reconcile_task
+    from apps.payouts.tasks import reconcile_task
 
     with transaction.atomic():
         run = reconciliation_start(trigger="manual", requested_by=request.user)

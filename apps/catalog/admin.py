@@ -16,7 +16,6 @@ from apps.catalog.models import (
     Design,
     DesignVersion,
     Parameter,
-    Process,
     ProductTemplate,
     RoutingStep,
 )
@@ -24,13 +23,6 @@ from apps.catalog.selectors import parameter_spec_from, step_spec_from, template
 from apps.catalog.spec import ConstraintSpec, DerivedSpec, TemplateSpec
 from apps.catalog.template_checks import CONSTRAINTS, DERIVED, PARAMETERS, STEPS, template_check
 from apps.catalog.validation import InvalidConfiguration, clean_values
-
-
-@admin.register(Process)
-class ProcessAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "materials", "max_length_mm", "max_width_mm", "max_height_mm", "active"]
-    list_filter = ["active"]
-    search_fields = ["code", "name"]
 
 
 class ParameterInline(admin.StackedInline):

@@ -7,8 +7,8 @@ from django.db import transaction
 
 from apps.catalog.demo_templates import DEMO_TEMPLATES
 from apps.catalog.models import ProductTemplate
-from apps.catalog.processes import processes_ensure
 from apps.catalog.services import product_template_import
+from apps.processes.standard import processes_ensure
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ plus the template's margin. Lead time = the critical path of the operations' dur
 8 hours (at least one) plus the template's transport buffer, counted in working days (Mon–Fri) from today.
 
 This is what the storefront shows until the matching engine's quote (real suppliers, capacity, transport)
-replaces it in apps.storefront.quoting.
+replaces it in apps.matching.quoting.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from apps.catalog.compile import critical_path_minutes
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.spec import TemplateSpec
 from apps.catalog.validation import configuration_validate
-from apps.core.money import Money, currency_exponent
+from apps.core.money import Money, percent_of_minor, round_to_minor
 
 WORKDAY_MINUTES = 8 * 60
 SOURCE = "catalogue_estimate"
@@ -66,10 +65,11 @@ def catalogue_estimate(
     if not isinstance(template, TemplateSpec):
         template = template_spec_for(template)
     configuration = configuration_validate(template, values)
-    exponent = currency_exponent(template.currency)
     breakdown = []
     for operation in configuration.operations:
-        drivers = {name: to_minor(amount, exponent) for name, amount in operation.cost_drivers.items()}
+        drivers = {
+            name: round_to_minor(amount, template.currency) for name, amount in operation.cost_drivers.items()
+        }
         breakdown.append(
             StepCost(
                 step_key=operation.step_key,
@@ -82,7 +82,7 @@ def catalogue_estimate(
             )
         )
     subtotal = sum(step.cost_minor for step in breakdown)
-    margin = int((Decimal(subtotal) * template.margin_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    margin = percent_of_minor(subtotal, template.margin_percent)
     path = critical_path_minutes(configuration.operations)
     lead_time = max(1, math.ceil(path / WORKDAY_MINUTES)) + template.transport_buffer_days
     start = today or dt.date.today()
@@ -97,11 +97,6 @@ def catalogue_estimate(
         breakdown=tuple(breakdown),
         values=configuration.values,
     )
-
-
-def to_minor(amount: float, exponent: int) -> int:
-    """A major-unit amount as an integer of minor units, rounded half up (12.345 EUR → 1235)."""
-    return int(Decimal(repr(amount)).scaleb(exponent).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:

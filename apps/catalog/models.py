@@ -1,4 +1,4 @@
-"""Catalog: the capability taxonomy, configurable product templates, and customers' designs.
+"""Catalog: configurable product templates and customers' designs (the process taxonomy is apps.processes).
 
 Formulas are stored as text and only ever evaluated by apps.catalog.formulas. Model `clean()` methods check
 what a single row can know (syntax, shapes of JSON fields); the whole-template checks (names, defaults) live in
@@ -16,6 +16,7 @@ from apps.catalog.formulas import FormulaError, parse_formula
 from apps.catalog.spec import ParameterKind
 from apps.core.money import known_currencies
 from apps.core.uploads import validate_image_upload
+from apps.processes.models import Process
 
 identifier_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$", "Use lower-case letters, digits and _ (starting with a letter)."
@@ -36,38 +37,6 @@ def _formula_errors(**sources: str) -> dict[str, str]:
         except FormulaError as error:
             errors[field] = str(error)
     return errors
-
-
-class Process(models.Model):
-    """A manufacturing capability an asset owner can offer; routing steps require one."""
-
-    code = models.SlugField(
-        max_length=40, unique=True, help_text="Stable key used by suppliers and matching."
-    )
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    materials = models.JSONField(
-        default=list,
-        blank=True,
-        help_text='Materials it works, e.g. ["oak", "steel"]. Empty means any material.',
-    )
-    max_length_mm = models.PositiveIntegerField(
-        default=0, help_text="Largest part: longest side (0 = no limit)."
-    )
-    max_width_mm = models.PositiveIntegerField(default=0)
-    max_height_mm = models.PositiveIntegerField(default=0)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "processes"
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        if not isinstance(self.materials, list) or not all(isinstance(m, str) and m for m in self.materials):
-            raise ValidationError({"materials": 'A list of material names, e.g. ["oak", "steel"].'})
 
 
 class PreviewKind(models.TextChoices):

@@ -17,13 +17,13 @@ from apps.catalog.models import (
     DesignVersion,
     Parameter,
     PreviewKind,
-    Process,
     ProductTemplate,
     RoutingStep,
 )
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.template_checks import Issue, template_check
 from apps.catalog.validation import ValidConfiguration, configuration_validate
+from apps.processes.models import Process
 
 NAME_MAX = 100
 

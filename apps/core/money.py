@@ -1,10 +1,16 @@
-"""Money as integer minor units with an ISO 4217 currency, and exact allocation."""
+"""Money as integer minor units with an ISO 4217 currency, and exact allocation.
+
+The only conversions between major units (12.50) and minor units (1250) live here:
+`to_minor` for amounts someone typed or stored as decimals (exact, refuses a fraction of a cent),
+`round_to_minor` / `round_minor` for amounts the platform computes (rates × minutes, percentages: half up),
+`from_minor` and `format_minor` back again. The template filter `money` (apps/core/templatetags) formats.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -22,6 +28,54 @@ def known_currencies() -> frozenset[str]:
 def currency_exponent(currency: str) -> int:
     """Digits after the decimal point: EUR 2, JPY 0, KWD 3."""
     return get_currency_precision(currency)
+
+
+def to_minor(amount: Decimal | str | int, currency: str) -> int:
+    """A major-unit amount as exact minor units: "12.5" EUR → 1250, "1500" JPY → 1500, "1.234" KWD → 1234.
+
+    Raises ValueError when the amount has more decimals than the currency (never truncates or rounds), and
+    TypeError for floats, which cannot hold most decimal amounts exactly.
+    """
+    if isinstance(amount, float | bool):
+        raise TypeError("Money amounts are Decimal or str, never float.")
+    scaled = Decimal(amount).scaleb(currency_exponent(currency))
+    if not scaled.is_finite():
+        raise ValueError(f"{amount} is not an amount.")
+    if scaled != scaled.to_integral_value():
+        raise ValueError(
+            f"{amount} has more decimals than {currency} allows ({currency_exponent(currency)})."
+        )
+    return int(scaled)
+
+
+def round_minor(minor_units: Decimal | int) -> int:
+    """A computed, possibly fractional number of minor units rounded half up (1234.5 → 1235)."""
+    return int(Decimal(minor_units).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def round_to_minor(amount: Decimal | float | str, currency: str) -> int:
+    """A computed major-unit amount rounded half up to minor units (12.345 EUR → 1235, 12.5 JPY → 13).
+
+    For prices the platform derives (rates × quantities); typed amounts go through `to_minor`. A float is read
+    through its shortest repr, so 0.1 + 0.2 rounds as 0.3 would.
+    """
+    exact = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
+    return round_minor(exact.scaleb(currency_exponent(currency)))
+
+
+def percent_of_minor(amount_minor: int, percent: Decimal | int | str) -> int:
+    """`percent` % of an amount in minor units, rounded half up to a whole minor unit."""
+    return round_minor(Decimal(amount_minor) * Decimal(percent) / 100)
+
+
+def from_minor(amount_minor: int, currency: str) -> Decimal:
+    """Minor units back as an exact major-unit Decimal: 1250 EUR → 12.50, 1500 JPY → 1500, 1234 KWD → 1.234."""
+    return Decimal(amount_minor).scaleb(-currency_exponent(currency))
+
+
+def format_minor(amount_minor: int, currency: str, locale: str = "en") -> str:
+    """Minor units as money for people: 7412 EUR → "€74.12", 1500 JPY → "¥1,500"."""
+    return Money(amount_minor, currency).format(locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +96,7 @@ class Money:
     @classmethod
     def from_decimal(cls, amount: Decimal | str, currency: str) -> Money:
         """Exact conversion from a major-unit decimal; refuses amounts finer than the minor unit."""
-        scaled = Decimal(amount).scaleb(currency_exponent(currency))
-        if scaled != scaled.to_integral_value():
-            raise ValueError(f"{amount} has more decimals than {currency} allows.")
-        return cls(int(scaled), currency)
+        return cls(to_minor(amount, currency), currency)
 
     def _same(self, other: Money) -> None:
         if not isinstance(other, Money):
@@ -73,7 +124,7 @@ class Money:
         return self.amount_minor <= other.amount_minor
 
     def as_decimal(self) -> Decimal:
-        return Decimal(self.amount_minor).scaleb(-currency_exponent(self.currency))
+        return from_minor(self.amount_minor, self.currency)
 
     def format(self, locale: str = "en") -> str:
         return format_currency(self.as_decimal(), self.currency, locale=locale)

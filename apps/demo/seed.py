@@ -11,7 +11,7 @@ from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.catalog.demo import catalog_demo_seed
 from apps.orders.demo import orders_demo_seed
-from apps.payouts.connect import connect_demo_onboard
+from apps.payouts.connect.onboarding import connect_demo_onboard
 from apps.suppliers.demo import suppliers_demo_seed
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create

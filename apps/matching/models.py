@@ -1,6 +1,6 @@
 """Matching's rows: the network's matching settings and one MatchingRun per solve (quote, commit, re-plan, batch).
 
-The solver itself is pure (solver.py over domain.py); these rows record what it was asked, what it answered and
+The solver itself is pure (engine/: solver.py over domain.py); these rows record what it was asked, what it answered and
 why, so staff can watch a run live and audit it afterwards.
 """
 

@@ -3,7 +3,7 @@
 `quote_configuration` (a template and raw values) and `quote_design_version` (a saved version, compiled when it
 was saved) build a one-order problem — the design's operations, every eligible capable resource with its
 calendar and committed bookings, carriers to a delivery point — solve it with the interactive limit, and price
-the plan: production + materials + transport + the template's margin (pricing.py). The answer carries the delivery date,
+the plan: production + materials + transport + the template's margin (engine/pricing.py). The answer carries the delivery date,
 the number of asset owners involved and the plan's run (a MatchingRun in mode "quote"). Production is what the
 chosen workshops charge for the work; the steps' bought-in materials (from the catalog) are their own line.
 
@@ -29,10 +29,10 @@ from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.validation import configuration_validate
 from apps.core.money import Money
-from apps.matching import domain
-from apps.matching.domain import Infeasible, Limits, Weights
+from apps.matching.engine import domain
+from apps.matching.engine.domain import Infeasible, Limits, Weights
+from apps.matching.engine.pricing import price_plan
 from apps.matching.models import MatchingRun, RunMode, RunOutcome, RunStatus
-from apps.matching.pricing import price_plan
 from apps.matching.problem import (
     BuiltProblem,
     OrderInput,
@@ -43,7 +43,7 @@ from apps.matching.problem import (
 )
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services import PlanInvalid, explanation_json, inputs_hash, plan_statistics, solve_checked
-from apps.suppliers.processes import ProcessCode
+from apps.processes.selectors import process_label
 from apps.suppliers.selectors import asset_owner_list_eligible
 from apps.tenants.models import Tenant
 
@@ -71,7 +71,7 @@ class QuoteReason:
 
 @dataclass(frozen=True)
 class MatchingQuote:
-    """Field for field what the storefront's QuoteResult holds, plus the plan behind it."""
+    """A quote as the configurator, the quotes API and checkout show it, plus the plan behind it."""
 
     price_minor: int
     currency: str
@@ -184,7 +184,7 @@ def _quote(
     if missing:
         notice = (
             "no workshop in the network offers "
-            + ", ".join(sorted({_process_label(s.process).lower() for s in missing}))
+            + ", ".join(sorted({process_label(s.process).lower() for s in missing}))
             + " yet"
         )
         return _fallback(template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters)
@@ -354,13 +354,6 @@ def _network_centre() -> Point | None:
 # --------------------------------------------------------------------------------------------------- messages
 
 
-def _process_label(code: str) -> str:
-    try:
-        return ProcessCode(code).label
-    except ValueError:
-        return code.replace("_", " ")
-
-
 def _step_names(built: BuiltProblem, reason: Infeasible) -> tuple[str, ...]:
     return tuple(built.steps[o].name for o in reason.operation_ids if o in built.steps)
 
@@ -404,7 +397,7 @@ def reason_message(built: BuiltProblem, reason: Infeasible, horizon_days: int) -
 
 
 def _no_capable_message(built: BuiltProblem, step: StepInput) -> str:
-    process = _process_label(step.process).lower()
+    process = process_label(step.process).lower()
     eligible = {str(r.pk) for r in built.process_resources.get(step.process, ()) if r.eligible}
     if not eligible:
         return f"No workshop in the network offers {process} yet."

@@ -22,6 +22,7 @@ from apps.accounts.models import User
 from apps.catalog.models import Design, ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.core.geodesy import haversine_km
 from apps.orders import checkout
 from apps.orders.models import Order, OrderPayment, Place
 from apps.orders.places import places_ensure
@@ -49,7 +50,6 @@ from apps.orders.services import (
 )
 from apps.orders.services.orders import order_payment_attach
 from apps.orders.status import LEG_NOT_PICKED_UP, WorkItemStatus
-from apps.suppliers.geo import haversine_km
 from apps.suppliers.models import Carrier, Resource
 from apps.suppliers.status import ResourceStatus
 

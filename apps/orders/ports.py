@@ -5,7 +5,7 @@ flow calls these ports instead; settings name the implementations:
 
 - ORDERS_QUOTER: a callable `(*, lines, latitude, longitude, requested_date) -> OrderQuote`
   (apps/storefront/order_quoting.py: each line through quote_configuration, summed);
-- ORDERS_PAYMENT_GATEWAY: a class implementing PaymentGateway (apps/payouts/handlers_payments.py: the Stripe door).
+- ORDERS_PAYMENT_GATEWAY: a class implementing PaymentGateway (apps/payouts/payments/gateway.py: the Stripe door).
 """
 
 from __future__ import annotations

@@ -6,5 +6,8 @@ class PayoutsConfig(AppConfig):
     label = "payouts"
 
     def ready(self):
-        # Registers the webhook handlers and the money listeners on orders' hooks in every process.
-        from apps.payouts import webhook_handlers  # noqa: F401
+        # In every process: register the webhook handlers, and subscribe the money side to orders' hooks.
+        from apps.payouts import order_listeners
+        from apps.payouts.webhooks import handlers  # noqa: F401 - importing registers every handler
+
+        order_listeners.subscribe_all()

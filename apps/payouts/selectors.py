@@ -28,7 +28,7 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
-from apps.payouts.statements import leg_key, order_split_compute, work_item_key
+from apps.payouts.profit_share.statements import leg_key, order_split_compute, work_item_key
 
 # --- statements for the participant portals ---------------------------------------------------------------
 

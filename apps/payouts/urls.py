@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.payouts import views
+from apps.payouts.webhooks import views
 
 app_name = "payouts"
 

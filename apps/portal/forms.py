@@ -9,9 +9,10 @@ from django.contrib.auth import password_validation
 from django.contrib.postgres.forms import SimpleArrayField
 
 from apps.accounts.models import User
-from apps.core.money import Money, currency_exponent
+from apps.core.money_fields import MinorUnitsField
 from apps.orders.models import PROBLEM_TEXT_MAX
 from apps.orders.uploads import photo_validate
+from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
 from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.suppliers.models import (
@@ -26,29 +27,6 @@ from apps.suppliers.models import (
 )
 from apps.suppliers.status import ParticipantKind
 from apps.suppliers.uploads import certificate_file_validate
-
-
-class MinorUnitsField(forms.DecimalField):
-    """A money amount typed in major units; cleans to an int of minor units of `currency`. Never negative."""
-
-    def __init__(self, *, currency: str, **kwargs):
-        self.currency = currency
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault("decimal_places", currency_exponent(currency))
-        kwargs.setdefault("max_digits", 14)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("step", str(Decimal(1).scaleb(-currency_exponent(currency))))
-
-    def prepare_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Money(value, self.currency).as_decimal()
-        return value
-
-    def clean(self, value):
-        amount = super().clean(value)
-        if amount is None:
-            return None
-        return Money.from_decimal(amount, self.currency).amount_minor
 
 
 def _money_fields(form: forms.Form, currency: str, names: dict[str, str]) -> None:
@@ -119,6 +97,7 @@ class ApplyForm(CoordinatesMixin, forms.Form):
 
 
 class ResourceForm(forms.ModelForm):
+    process = ProcessCodeField()
     materials = SimpleArrayField(
         forms.CharField(max_length=50),
         required=False,

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from apps.orders.actions import legs_allowed, work_items_allowed
 from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import LEG_NOT_PICKED_UP, LegStatus, WorkItemStatus
-from apps.suppliers.processes import ProcessCode
+from apps.processes.selectors import process_name_annotation
 
 W = WorkItemStatus
 L = LegStatus
@@ -36,19 +36,12 @@ LEGS_ON_BOARD = frozenset({L.PICKED_UP})
 LEGS_DELIVERED = frozenset({L.DELIVERED})
 
 
-def process_label(code: str) -> str:
-    try:
-        return ProcessCode(code).label
-    except ValueError:
-        return code.replace("_", " ")
-
-
 # --- supplier jobs ------------------------------------------------------------------------------------------
 
 
 def job_rows(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
-    """The joins a job row needs: order (reference, city) and resource."""
-    return queryset.select_related("order", "resource")
+    """The joins a job row needs: order (reference, city), resource, and the process's name."""
+    return queryset.select_related("order", "resource").annotate(process_name=process_name_annotation())
 
 
 def job_rows_with_spec(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:

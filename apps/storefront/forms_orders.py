@@ -2,6 +2,7 @@
 
 from django import forms
 
+from apps.core.money_fields import MinorUnitsField
 from apps.orders.models import Place
 
 
@@ -67,14 +68,18 @@ class CardForm(forms.Form):
 
 
 class RefundRequestForm(forms.Form):
+    """`amount` is typed in the order's currency and cleans to minor units (None: all that is left)."""
+
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    amount = forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        help_text="Leave empty to ask for all of it.",
-    )
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"] = MinorUnitsField(
+            currency=currency,
+            label=f"Amount ({currency})",
+            required=False,
+            help_text="Leave empty to ask for all of it.",
+        )
 
 
 class CancelForm(forms.Form):

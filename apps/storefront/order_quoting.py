@@ -1,7 +1,7 @@
-"""Orders' quoting port (settings.ORDERS_QUOTER): each line through the storefront's one quoting door, summed.
+"""Orders' quoting port (settings.ORDERS_QUOTER): each line quoted by the matching engine's quote_configuration
+(the configurator's and the API's quote too), summed.
 
-Orders cannot import the storefront (it sits below it), so this adapter lives here and is wired in settings.
-When quote_configuration switches to the matching engine, orders follow without a change.
+Orders cannot import matching (it sits below it), so this adapter lives here and is wired in settings.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from django.db import connection
 
 from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.validation import InvalidConfiguration
-from apps.matching.quoting import SOURCE_INFEASIBLE
+from apps.matching.quoting import SOURCE_INFEASIBLE, quote_configuration
 from apps.orders.ports import QuoteUnavailable
 from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
-from apps.storefront.quoting import quote_configuration
 from apps.tenants.models import Tenant
 
 

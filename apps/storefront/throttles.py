@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.throttle import client_address
-from apps.storefront.quoting import QuoteResult, quote_configuration
+from apps.matching.quoting import MatchingQuote, quote_configuration
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class QuoteRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def quote_unless_limited(request, *, template, values) -> tuple[QuoteResult | None, str]:
+def quote_unless_limited(request, *, template, values) -> tuple[MatchingQuote | None, str]:
     """The pages' quote: (the quote, "") while this client is within the limit, else (None, when prices return).
 
     Raises apps.catalog.validation.InvalidConfiguration like quote_configuration."""

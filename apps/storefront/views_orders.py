@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.core.money import Money, currency_exponent
+from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
 from apps.orders.access import design_version_orderable_get, order_get_for_customer
@@ -338,18 +337,14 @@ def order_cancel(request, order_id: int):
 @require_http_methods(["GET", "POST"])
 def order_refund_request(request, order_id: int):
     order = order_get_for_customer(user=request.user, order_id=order_id)
-    form = RefundRequestForm(request.POST or None)
+    form = RefundRequestForm(request.POST or None, currency=order.currency)
     if request.method == "POST" and form.is_valid():
-        amount = form.cleaned_data.get("amount")
-        amount_minor = None
-        if amount is not None:
-            amount_minor = int(Decimal(amount).scaleb(currency_exponent(order.currency)))
         try:
             refund_request_create(
                 order_id=order.pk,
                 customer=request.user,
                 reason=form.cleaned_data["reason"],
-                amount_minor=amount_minor,
+                amount_minor=form.cleaned_data["amount"],
             )
         except InvalidTransition as error:
             form.add_error(None, str(error))

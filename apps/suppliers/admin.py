@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
 from apps.core.transitions import InvalidTransition
+from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
 from apps.suppliers.models import (
     AssetOwner,
@@ -147,7 +148,16 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-class ResourceInline(admin.TabularInline):
+class ProcessChoiceMixin:
+    """The resource's process is picked from the network's taxonomy (the model field stores its code)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "process":
+            return ProcessCodeField(help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ResourceInline(ProcessChoiceMixin, admin.TabularInline):
     model = Resource
     extra = 0
     fields = [
@@ -249,7 +259,7 @@ class CalendarExceptionInline(admin.TabularInline):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ProcessChoiceMixin, admin.ModelAdmin):
     list_display = ["name", "asset_owner", "process", "capacity", "status", "speed_factor"]
     list_filter = ["process", "status"]
     search_fields = ["name", "asset_owner__name"]

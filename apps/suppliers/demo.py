@@ -17,7 +17,6 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.suppliers.models import AssetOwner, CalendarExceptionKind, Carrier, Participant, RateCard, Resource
-from apps.suppliers.processes import ProcessCode as P
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.services import (
     calendar_exception_add,
@@ -84,81 +83,81 @@ FABRICS = ("wool", "linen", "leather", "cotton")
 # fmt: off
 SITES = [
     Site("Brainport Precision", "Eindhoven", "51.441642", "5.469722", "Torenallee 20", "5617 BC", (
-        R("DMG Mori 5-axis", P.CNC_MILLING, (800, 600, 500), 4500, 180, 6000, "1.30", materials=(*METALS, "oak"), tolerance="0.020", calendar="two_shifts"),
-        R("Haas VF-2", P.CNC_MILLING, (760, 400, 500), 3000, 120, 4000, materials=METALS, tolerance="0.050", calendar="two_shifts", maintenance=True),
-        R("Trumpf TruLaser 3030", P.LASER_CUTTING, (3000, 1500, 25), 2500, 150, 3500, "1.20", materials=METALS, calendar="two_shifts"),
-        R("Final inspection cell", P.QUALITY_INSPECTION, (2000, 1000, 1000), 500, 60, 1500, capacity=2, tolerance="0.010"),
+        R("DMG Mori 5-axis", "cnc_milling", (800, 600, 500), 4500, 180, 6000, "1.30", materials=(*METALS, "oak"), tolerance="0.020", calendar="two_shifts"),
+        R("Haas VF-2", "cnc_milling", (760, 400, 500), 3000, 120, 4000, materials=METALS, tolerance="0.050", calendar="two_shifts", maintenance=True),
+        R("Trumpf TruLaser 3030", "laser_cutting", (3000, 1500, 25), 2500, 150, 3500, "1.20", materials=METALS, calendar="two_shifts"),
+        R("Final inspection cell", "quality_inspection", (2000, 1000, 1000), 500, 60, 1500, capacity=2, tolerance="0.010"),
     )),
     Site("Tilburg Textielwerk", "Tilburg", "51.555100", "5.091300", "Goirkestraat 96", "5046 GN", (
-        R("Juki sewing line", P.SEWING, (2000, 1500, 300), 1000, 55, 2000, capacity=4, materials=FABRICS, tolerance="1.000"),
-        R("Upholstery bench A", P.UPHOLSTERY, (2200, 1200, 1000), 1500, 70, 3000, materials=(*FABRICS, "foam"), tolerance="2.000", calendar="lunch_break"),
-        R("Upholstery bench B", P.UPHOLSTERY, (2200, 1200, 1000), 1500, 75, 3000, "0.90", materials=(*FABRICS, "foam"), tolerance="2.000", calendar="lunch_break"),
+        R("Juki sewing line", "sewing", (2000, 1500, 300), 1000, 55, 2000, capacity=4, materials=FABRICS, tolerance="1.000"),
+        R("Upholstery bench A", "upholstery", (2200, 1200, 1000), 1500, 70, 3000, materials=(*FABRICS, "foam"), tolerance="2.000", calendar="lunch_break"),
+        R("Upholstery bench B", "upholstery", (2200, 1200, 1000), 1500, 75, 3000, "0.90", materials=(*FABRICS, "foam"), tolerance="2.000", calendar="lunch_break"),
     )),
     Site("Domstad Meubelmakers", "Utrecht", "52.090737", "5.121420", "Cartesiusweg 90", "3534 BD", (
-        R("Biesse Rover CNC router", P.CNC_MILLING, (3000, 1500, 150), 3500, 110, 4500, "1.10", materials=WOODS, tolerance="0.200"),
-        R("Assembly floor", P.ASSEMBLY, (2500, 1500, 2000), 800, 50, 1500, capacity=3, materials=(*WOODS, *METALS), tolerance="1.000"),
-        R("Spray booth", P.PAINTING, (2500, 1500, 2000), 2000, 65, 2500, materials=WOODS, tolerance="0.500"),
+        R("Biesse Rover CNC router", "cnc_milling", (3000, 1500, 150), 3500, 110, 4500, "1.10", materials=WOODS, tolerance="0.200"),
+        R("Assembly floor", "assembly", (2500, 1500, 2000), 800, 50, 1500, capacity=3, materials=(*WOODS, *METALS), tolerance="1.000"),
+        R("Spray booth", "painting", (2500, 1500, 2000), 2000, 65, 2500, materials=WOODS, tolerance="0.500"),
     )),
     Site("Eemland Metaal", "Amersfoort", "52.156111", "5.387827", "Nijverheidsweg-Noord 50", "3812 PM", (
-        R("Bystronic press brake", P.SHEET_BENDING, (3000, 1000, 500), 2000, 95, 3000, materials=METALS, tolerance="0.200"),
-        R("TIG welding bay", P.WELDING, (2500, 1500, 1500), 1500, 110, 2500, capacity=2, materials=METALS, tolerance="0.500", calendar="early"),
-        R("Amada laser", P.LASER_CUTTING, (2500, 1250, 20), 2200, 140, 3200, "0.90", materials=METALS),
+        R("Bystronic press brake", "sheet_bending", (3000, 1000, 500), 2000, 95, 3000, materials=METALS, tolerance="0.200"),
+        R("TIG welding bay", "welding", (2500, 1500, 1500), 1500, 110, 2500, capacity=2, materials=METALS, tolerance="0.500", calendar="early"),
+        R("Amada laser", "laser_cutting", (2500, 1250, 20), 2200, 140, 3200, "0.90", materials=METALS),
     )),
     Site("Maashaven Coatings", "Rotterdam", "51.924420", "4.477733", "Maashaven Zuidzijde 2", "3081 AE", (
-        R("Powder coating line", P.POWDER_COATING, (3000, 1200, 2000), 4000, 90, 5000, "1.25", capacity=2, materials=METALS, calendar="two_shifts"),
-        R("Wet paint booth", P.PAINTING, (3000, 1500, 2200), 2500, 80, 3000, materials=(*METALS, *WOODS), tolerance="0.300"),
-        R("Export packing", P.PACKAGING, (3000, 2000, 2000), 300, 30, 800, capacity=3, tolerance="5.000", calendar="two_shifts"),
+        R("Powder coating line", "powder_coating", (3000, 1200, 2000), 4000, 90, 5000, "1.25", capacity=2, materials=METALS, calendar="two_shifts"),
+        R("Wet paint booth", "painting", (3000, 1500, 2200), 2500, 80, 3000, materials=(*METALS, *WOODS), tolerance="0.300"),
+        R("Export packing", "packaging", (3000, 2000, 2000), 300, 30, 800, capacity=3, tolerance="5.000", calendar="two_shifts"),
     )),
     Site("Delft Additive Lab", "Delft", "52.011577", "4.357068", "Rotterdamseweg 145", "2628 AL", (
-        R("Prusa farm (12 printers)", P.FDM_PRINTING, (250, 210, 210), 300, 8, 500, capacity=12, materials=("PLA", "PETG", "ASA"), tolerance="0.200", calendar="round_the_clock"),
-        R("Formlabs Form 3L", P.SLA_PRINTING, (335, 200, 300), 800, 22, 1500, capacity=2, materials=("standard resin", "tough resin"), tolerance="0.050", calendar="round_the_clock"),
-        R("Metrology room", P.QUALITY_INSPECTION, (1000, 1000, 800), 700, 70, 1500, "1.10", tolerance="0.005"),
-        R("Print finishing booth", P.PAINTING, (600, 400, 400), 500, 40, 800, materials=("PLA", "PETG", "ASA", "standard resin", "tough resin"), tolerance="0.300"),
+        R("Prusa farm (12 printers)", "fdm_printing", (250, 210, 210), 300, 8, 500, capacity=12, materials=("PLA", "PETG", "ASA"), tolerance="0.200", calendar="round_the_clock"),
+        R("Formlabs Form 3L", "sla_printing", (335, 200, 300), 800, 22, 1500, capacity=2, materials=("standard resin", "tough resin"), tolerance="0.050", calendar="round_the_clock"),
+        R("Metrology room", "quality_inspection", (1000, 1000, 800), 700, 70, 1500, "1.10", tolerance="0.005"),
+        R("Print finishing booth", "painting", (600, 400, 400), 500, 40, 800, materials=("PLA", "PETG", "ASA", "standard resin", "tough resin"), tolerance="0.300"),
     )),
     Site("Bossche Staalbouw", "Den Bosch", "51.697816", "5.303675", "De Rietvelden 10", "5231 DL", (
-        R("MIG welding line", P.WELDING, (4000, 2000, 2000), 1200, 90, 2000, "1.20", capacity=3, materials=("steel",), tolerance="1.000", calendar="early"),
-        R("Trumpf TruBend 5130", P.SHEET_BENDING, (3000, 1200, 600), 1800, 85, 2500, "1.15", materials=METALS, tolerance="0.150"),
-        R("Steel assembly hall", P.ASSEMBLY, (6000, 3000, 3000), 1000, 60, 2000, capacity=2, materials=METALS, tolerance="2.000"),
+        R("MIG welding line", "welding", (4000, 2000, 2000), 1200, 90, 2000, "1.20", capacity=3, materials=("steel",), tolerance="1.000", calendar="early"),
+        R("Trumpf TruBend 5130", "sheet_bending", (3000, 1200, 600), 1800, 85, 2500, "1.15", materials=METALS, tolerance="0.150"),
+        R("Steel assembly hall", "assembly", (6000, 3000, 3000), 1000, 60, 2000, capacity=2, materials=METALS, tolerance="2.000"),
     )),
     Site("Nijmeegse Houtwerken", "Nijmegen", "51.812563", "5.837226", "Winkelsteegseweg 150", "6534 AG", (
-        R("Homag CNC", P.CNC_MILLING, (2500, 1250, 120), 2800, 100, 4000, materials=WOODS, tolerance="0.200", calendar="lunch_break"),
-        R("Bench assembly", P.ASSEMBLY, (2500, 1200, 1500), 600, 45, 1200, capacity=2, materials=WOODS, tolerance="1.000", calendar="lunch_break"),
-        R("Oil and lacquer room", P.PAINTING, (2500, 1200, 1500), 1500, 55, 2000, "0.85", materials=WOODS, tolerance="0.500"),
+        R("Homag CNC", "cnc_milling", (2500, 1250, 120), 2800, 100, 4000, materials=WOODS, tolerance="0.200", calendar="lunch_break"),
+        R("Bench assembly", "assembly", (2500, 1200, 1500), 600, 45, 1200, capacity=2, materials=WOODS, tolerance="1.000", calendar="lunch_break"),
+        R("Oil and lacquer room", "painting", (2500, 1200, 1500), 1500, 55, 2000, "0.85", materials=WOODS, tolerance="0.500"),
     )),
     Site("Arnhem Stoffering", "Arnhem", "51.985103", "5.898730", "Westervoortsedijk 73", "6827 AV", (
-        R("Upholstery workshop", P.UPHOLSTERY, (2400, 1400, 1200), 1800, 80, 3500, "1.20", capacity=2, materials=(*FABRICS, "foam"), tolerance="2.000", calendar="saturday_shop"),
-        R("Industrial sewing", P.SEWING, (2000, 1500, 300), 1000, 60, 2000, materials=FABRICS, tolerance="1.000", calendar="saturday_shop"),
-        R("Packing table", P.PACKAGING, (2500, 1500, 1500), 300, 25, 600, tolerance="5.000", calendar="saturday_shop"),
+        R("Upholstery workshop", "upholstery", (2400, 1400, 1200), 1800, 80, 3500, "1.20", capacity=2, materials=(*FABRICS, "foam"), tolerance="2.000", calendar="saturday_shop"),
+        R("Industrial sewing", "sewing", (2000, 1500, 300), 1000, 60, 2000, materials=FABRICS, tolerance="1.000", calendar="saturday_shop"),
+        R("Packing table", "packaging", (2500, 1500, 1500), 300, 25, 600, tolerance="5.000", calendar="saturday_shop"),
     )),
     Site("Zwolle Precisie", "Zwolle", "52.516775", "6.083022", "Marsweg 51", "8013 PE", (
-        R("Mazak Integrex", P.CNC_MILLING, (600, 500, 400), 5000, 200, 7000, "1.40", materials=METALS, tolerance="0.010", calendar="two_shifts"),
-        R("CMM inspection", P.QUALITY_INSPECTION, (1200, 1000, 800), 900, 85, 2000, tolerance="0.002"),
-        R("Kitting and packing", P.PACKAGING, (2000, 1500, 1500), 250, 25, 500, capacity=2, tolerance="5.000"),
+        R("Mazak Integrex", "cnc_milling", (600, 500, 400), 5000, 200, 7000, "1.40", materials=METALS, tolerance="0.010", calendar="two_shifts"),
+        R("CMM inspection", "quality_inspection", (1200, 1000, 800), 900, 85, 2000, tolerance="0.002"),
+        R("Kitting and packing", "packaging", (2000, 1500, 1500), 250, 25, 500, capacity=2, tolerance="5.000"),
     )),
     Site("Twente Laser & Buig", "Enschede", "52.221537", "6.893662", "Het Lentfert 5", "7547 SN", (
-        R("Fiber laser 6 kW", P.LASER_CUTTING, (3000, 1500, 30), 2000, 130, 3000, "1.35", materials=METALS, calendar="two_shifts"),
-        R("Press brake 170 t", P.SHEET_BENDING, (3000, 1200, 600), 1700, 80, 2500, materials=METALS, tolerance="0.200", calendar="two_shifts"),
-        R("Powder booth", P.POWDER_COATING, (2000, 1000, 1500), 3500, 95, 4500, "0.95", materials=METALS),
+        R("Fiber laser 6 kW", "laser_cutting", (3000, 1500, 30), 2000, 130, 3000, "1.35", materials=METALS, calendar="two_shifts"),
+        R("Press brake 170 t", "sheet_bending", (3000, 1200, 600), 1700, 80, 2500, materials=METALS, tolerance="0.200", calendar="two_shifts"),
+        R("Powder booth", "powder_coating", (2000, 1000, 1500), 3500, 95, 4500, "0.95", materials=METALS),
     )),
     Site("Bredase Montage", "Breda", "51.571915", "4.768323", "Minervum 7061", "4817 ZK", (
-        R("Assembly line 1", P.ASSEMBLY, (3000, 1500, 2000), 700, 45, 1500, "1.10", capacity=4, materials=(*WOODS, *METALS, *FABRICS), tolerance="1.000", calendar="early"),
-        R("Inspection desk", P.QUALITY_INSPECTION, (1500, 1000, 1000), 400, 50, 1000, capacity=2, tolerance="0.050", calendar="early"),
-        R("Packaging line", P.PACKAGING, (3000, 2000, 2000), 250, 20, 500, "1.30", capacity=2, tolerance="5.000", calendar="early"),
+        R("Assembly line 1", "assembly", (3000, 1500, 2000), 700, 45, 1500, "1.10", capacity=4, materials=(*WOODS, *METALS, *FABRICS), tolerance="1.000", calendar="early"),
+        R("Inspection desk", "quality_inspection", (1500, 1000, 1000), 400, 50, 1000, capacity=2, tolerance="0.050", calendar="early"),
+        R("Packaging line", "packaging", (3000, 2000, 2000), 250, 20, 500, "1.30", capacity=2, tolerance="5.000", calendar="early"),
     )),
     Site("Spaarne Makers", "Haarlem", "52.387388", "4.646219", "Waarderweg 52", "2031 BP", (
-        R("Ultimaker S7 cluster", P.FDM_PRINTING, (330, 240, 300), 400, 9, 600, "1.10", capacity=6, materials=("PLA", "PETG", "nylon"), tolerance="0.200", calendar="round_the_clock"),
-        R("Laser cutter (wood/acrylic)", P.LASER_CUTTING, (1300, 900, 20), 1200, 70, 1500, materials=("birch plywood", "acrylic", "MDF"), tolerance="0.150"),
-        R("Maker assembly", P.ASSEMBLY, (1500, 1000, 1000), 500, 40, 1000, capacity=2, tolerance="1.000"),
+        R("Ultimaker S7 cluster", "fdm_printing", (330, 240, 300), 400, 9, 600, "1.10", capacity=6, materials=("PLA", "PETG", "nylon"), tolerance="0.200", calendar="round_the_clock"),
+        R("Laser cutter (wood/acrylic)", "laser_cutting", (1300, 900, 20), 1200, 70, 1500, materials=("birch plywood", "acrylic", "MDF"), tolerance="0.150"),
+        R("Maker assembly", "assembly", (1500, 1000, 1000), 500, 40, 1000, capacity=2, tolerance="1.000"),
     )),
     Site("Leidse Lak & Lijm", "Leiden", "52.160114", "4.497010", "Rooseveltstraat 18", "2321 BM", (
-        R("Furniture paint shop", P.PAINTING, (2500, 1500, 2000), 1800, 60, 2200, "1.05", capacity=2, materials=(*WOODS, *METALS), tolerance="0.300", calendar="lunch_break"),
-        R("SLA resin printer", P.SLA_PRINTING, (145, 145, 185), 600, 18, 1000, materials=("standard resin",), tolerance="0.050", calendar="round_the_clock"),
-        R("Gluing and fitting", P.ASSEMBLY, (2000, 1200, 1200), 500, 40, 1000, materials=WOODS, tolerance="1.000"),
+        R("Furniture paint shop", "painting", (2500, 1500, 2000), 1800, 60, 2200, "1.05", capacity=2, materials=(*WOODS, *METALS), tolerance="0.300", calendar="lunch_break"),
+        R("SLA resin printer", "sla_printing", (145, 145, 185), 600, 18, 1000, materials=("standard resin",), tolerance="0.050", calendar="round_the_clock"),
+        R("Gluing and fitting", "assembly", (2000, 1200, 1200), 500, 40, 1000, materials=WOODS, tolerance="1.000"),
     )),
     Site("Veluwe Werkplaats", "Apeldoorn", "52.211157", "5.969923", "Ravenweg 2", "7332 AZ", (
-        R("Sewing studio", P.SEWING, (1800, 1400, 300), 800, 50, 1500, "1.10", capacity=3, materials=FABRICS, tolerance="1.000", calendar="saturday_shop"),
-        R("Welding corner", P.WELDING, (2000, 1200, 1200), 1000, 85, 1800, materials=("steel",), tolerance="1.000"),
-        R("Packing and dispatch", P.PACKAGING, (2500, 1500, 1500), 200, 20, 500, tolerance="5.000"),
+        R("Sewing studio", "sewing", (1800, 1400, 300), 800, 50, 1500, "1.10", capacity=3, materials=FABRICS, tolerance="1.000", calendar="saturday_shop"),
+        R("Welding corner", "welding", (2000, 1200, 1200), 1000, 85, 1800, materials=("steel",), tolerance="1.000"),
+        R("Packing and dispatch", "packaging", (2500, 1500, 1500), 200, 20, 500, tolerance="5.000"),
     )),
 ]
 # fmt: on

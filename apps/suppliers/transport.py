@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from apps.suppliers.geo import Point, haversine_km
+from apps.core.geodesy import Point, haversine_km
+from apps.core.money import round_minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,6 @@ def leg_quote(*, terms: RateTerms, origin: Point, destination: Point, weight_kg:
         raise TooHeavy(f"{weight} kg exceeds the maximum of {terms.max_weight_kg} kg.")
     distance = haversine_km(origin, destination)
     variable = Decimal(terms.per_km_minor) * Decimal(str(distance)) + Decimal(terms.per_kg_minor) * weight
-    price = terms.base_fee_minor + int(variable.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    price = terms.base_fee_minor + round_minor(variable)
     minutes = float(terms.handling_hours) * 60 + distance / terms.speed_kmh * 60
     return LegQuote(distance_km=distance, price_minor=price, duration_minutes=math.ceil(round(minutes, 6)))

@@ -40,8 +40,8 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.admin",
-    "rest_framework.authtoken",
     "apps.accounts",
+    "apps.processes",
     "apps.catalog",
     "apps.suppliers",
     "apps.orders",
@@ -181,7 +181,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cloud Factory <noreply@cloud
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -275,4 +275,4 @@ STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
 
 # Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
-ORDERS_PAYMENT_GATEWAY = "apps.payouts.handlers_payments.StripeOrderPayments"
+ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"

@@ -29,7 +29,6 @@ from django.test.client import ClientHandler
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -38,8 +37,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from apps.accounts.models import ApiToken
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
+from apps.accounts.tokens import token_create
 from apps.orders.demo import plan_apply_simple
 from apps.orders.models import CartLine, TransportLeg, WorkItem
 from apps.orders.services import cart_line_add
@@ -166,8 +167,13 @@ def fuzz_session(request, tenant_a, network_a, customer, table) -> FuzzSession:
         known = _carrier_rows(user)
     else:
         user, known = user_create(email="fuzz-staff@example.test", password=PASSWORD, role=Role.STAFF), []
-    token = Token.objects.create(user=user)
-    return FuzzSession(role=role, token=token.key, known=known)
+    # A token of its own the fuzzer may revoke through DELETE /api/v1/account/tokens/{id}/; the session's token
+    # gets an id no generated integer is likely to hit, so the fuzzer does not lock itself out half-way.
+    spare = token_create(user=user, name="spare", expires_in_days=None).token
+    issued = token_create(user=user, name="fuzzer", expires_in_days=None)
+    ApiToken.objects.filter(pk=issued.token.pk).update(id=issued.token.pk + 987_654_321)
+    known.append(("/api/v1/account/tokens/", {"id": [spare.pk]}))
+    return FuzzSession(role=role, token=issued.secret, known=known)
 
 
 def _load_schema(raw: dict):

@@ -4,7 +4,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
-from apps.catalog.models import Process, RoutingStep
+from apps.catalog.models import RoutingStep
+from apps.processes.models import Process
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_a_valid_edit_is_saved(demo_catalog_a, staff_a):
 
 
 def test_process_admin_lists_the_taxonomy(in_tenant_a, staff_a):
-    response = staff_a.get("/admin/catalog/process/")
+    response = staff_a.get("/admin/processes/process/")
     assert response.status_code == 200
     assert Process.objects.count() >= 13
     assert b"powder_coating" in response.content

@@ -3,8 +3,9 @@
 import pytest
 
 from apps.catalog.demo import catalog_demo_seed
-from apps.catalog.models import Parameter, Process, ProductTemplate, RoutingStep
+from apps.catalog.models import Parameter, ProductTemplate, RoutingStep
 from apps.catalog.validation import configuration_validate
+from apps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
 

@@ -35,11 +35,11 @@ from apps.orders.services import (
 )
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.models import Transfer
-from apps.payouts.reconciliation import reconciliation_run
-from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
-from apps.suppliers.processes import PROCESS_CODES
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.reconciliation.runs import reconciliation_run
+from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
+from apps.processes.standard import STANDARD_PROCESS_CODES
 from tests.conftest import sign_in
 from tests.orders.conftest import open_cell, small_network
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, stripe_wipe
@@ -101,7 +101,7 @@ def more_workshops(count: int) -> None:
     """Approved, onboarded asset owners with a resource for every process, open every day: quote candidates."""
     for _ in range(count):
         owner = make_asset_owner("Extra Works", onboarded=True)
-        for code in PROCESS_CODES:
+        for code in STANDARD_PROCESS_CODES:
             open_cell(owner, code)
 
 

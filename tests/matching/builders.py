@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.matching.domain import (
+from apps.matching.engine.domain import (
     Candidate,
     CarrierOption,
     FixedAssignment,
@@ -14,8 +14,8 @@ from apps.matching.domain import (
     Resource,
     Weights,
 )
-from apps.matching.solver import solve
-from apps.matching.validator import validate_plan
+from apps.matching.engine.solver import solve
+from apps.matching.engine.validator import validate_plan
 
 MAKESPAN = Weights(cost=0, lateness=0, makespan=1)
 

@@ -1,6 +1,6 @@
 """Every operation's explanation lists its candidates and says why each loser lost."""
 
-from apps.matching.domain import Candidate, Limits, Operation, Order, Rejection, Weights
+from apps.matching.engine.domain import Candidate, Limits, Operation, Order, Rejection, Weights
 
 from .builders import machine, op, problem, solve_checked
 
@@ -79,7 +79,7 @@ def test_a_rejected_resource_is_listed_as_incapable_with_its_reason():
 
 
 def test_every_operation_of_a_scenario_is_explained_with_all_its_candidates():
-    from apps.matching.scenarios import generate_scenario
+    from apps.matching.engine.benchmarks.scenarios import generate_scenario
 
     p = generate_scenario(orders=5, suppliers=6, seed=7)
     plan = solve_checked(p, Limits(time_limit_s=2, workers=1))

@@ -1,14 +1,11 @@
 """The .fjs parser reads the standard benchmark files as makespan-mode problems."""
 
-from pathlib import Path
-
 import pytest
 
-from apps.matching.domain import Candidate
-from apps.matching.fjs import FjsFormatError, load_fjs, parse_fjs
-
-BRANDIMARTE = Path("/work/shared/bench/fjsp/brandimarte")
-ALL_SETS = Path("/work/shared/bench/fjsp")
+from apps.matching.engine.benchmarks.fjs import BRANDIMARTE_DIR as BRANDIMARTE
+from apps.matching.engine.benchmarks.fjs import FJSP_DIR, FjsFormatError, load_fjs, parse_fjs
+from apps.matching.engine.benchmarks.runners import load_best_known
+from apps.matching.engine.domain import Candidate
 
 
 def test_mk01_has_ten_jobs_six_machines_and_55_operations():
@@ -49,11 +46,13 @@ def test_float_third_header_field_and_a_wrong_machine_count_are_ignored():
     assert {r.id for r in problem.resources} == {"M1", "M2"}
 
 
-def test_every_stored_instance_parses():
-    files = sorted(ALL_SETS.glob("*/*.fjs"))
-    assert len(files) == 337
+def test_every_instance_in_the_repository_parses_and_has_a_best_known_row():
+    files = sorted(FJSP_DIR.glob("*/*.fjs"))
+    assert [f.stem for f in files] == [f"Mk{n:02}" for n in range(1, 11)]
     for file in files:
         assert load_fjs(file).operations
+    best_known = load_best_known(FJSP_DIR / "best_known.csv")
+    assert {("brandimarte", f.stem) for f in files} <= set(best_known)
 
 
 @pytest.mark.parametrize(

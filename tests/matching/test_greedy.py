@@ -3,10 +3,10 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.matching.greedy import RULES, dispatch
-from apps.matching.indexing import ProblemIndex
-from apps.matching.scenarios import generate_scenario, quote_scenario, weekly_closures
-from apps.matching.validator import validate_plan
+from apps.matching.engine.benchmarks.scenarios import generate_scenario, quote_scenario, weekly_closures
+from apps.matching.engine.greedy import RULES, dispatch
+from apps.matching.engine.indexing import ProblemIndex
+from apps.matching.engine.validator import validate_plan
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

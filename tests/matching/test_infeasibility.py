@@ -1,7 +1,7 @@
 """Problems without a plan say why, naming the operations and the constraint, instead of raising or returning
 an empty plan."""
 
-from apps.matching.domain import (
+from apps.matching.engine.domain import (
     FIXED_CONFLICT,
     IMPOSSIBLE_DUE_DATE,
     INFEASIBLE,

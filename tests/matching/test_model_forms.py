@@ -2,12 +2,12 @@
 
 import pytest
 
-from apps.matching.bounds import makespan_lower_bound, objective_lower_bound
-from apps.matching.cpsat_model import transport
-from apps.matching.domain import OPTIMAL, Limits
-from apps.matching.fjs import parse_fjs
-from apps.matching.indexing import ProblemIndex
-from apps.matching.scenarios import generate_scenario
+from apps.matching.engine.benchmarks.fjs import parse_fjs
+from apps.matching.engine.benchmarks.scenarios import generate_scenario
+from apps.matching.engine.bounds import makespan_lower_bound, objective_lower_bound
+from apps.matching.engine.cpsat_model import transport
+from apps.matching.engine.domain import OPTIMAL, Limits
+from apps.matching.engine.indexing import ProblemIndex
 
 from .builders import solve_checked
 from .test_solver import remote_or_local, two_jobs_two_machines

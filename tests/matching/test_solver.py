@@ -1,17 +1,16 @@
 """Small instances whose optimum is worked out by hand; every plan passes the independent validator."""
 
 from dataclasses import replace
-from pathlib import Path
 
-from apps.matching.cpsat_model import MatchingModel
-from apps.matching.cpsat_run import run_model
-from apps.matching.domain import DELIVERY, OPTIMAL, Limits, Order, Weights
-from apps.matching.fjs import load_fjs
-from apps.matching.greedy import dispatch
-from apps.matching.indexing import ProblemIndex
-from apps.matching.scenarios import generate_scenario, quote_scenario
-from apps.matching.solver import planning_horizon
-from apps.matching.validator import validate_plan
+from apps.matching.engine.benchmarks.fjs import BRANDIMARTE_DIR, load_fjs
+from apps.matching.engine.benchmarks.scenarios import generate_scenario, quote_scenario
+from apps.matching.engine.cpsat_model import MatchingModel
+from apps.matching.engine.cpsat_run import run_model
+from apps.matching.engine.domain import DELIVERY, OPTIMAL, Limits, Order, Weights
+from apps.matching.engine.greedy import dispatch
+from apps.matching.engine.indexing import ProblemIndex
+from apps.matching.engine.solver import planning_horizon
+from apps.matching.engine.validator import validate_plan
 
 from .builders import machine, op, problem, route, solve_checked
 
@@ -171,7 +170,7 @@ def test_fixed_work_in_the_large_neighbourhood_search_stays_put():
 
 
 def _fixed_from(a):
-    from apps.matching.domain import FixedAssignment
+    from apps.matching.engine.domain import FixedAssignment
 
     return FixedAssignment(a.resource_id, a.start, a.end)
 
@@ -264,7 +263,7 @@ def test_an_outdated_hint_is_repaired_not_trusted():
 
 
 def test_mk01_is_solved_to_its_known_optimum():
-    p = load_fjs(Path("/work/shared/bench/fjsp/brandimarte/Mk01.fjs"))
+    p = load_fjs(BRANDIMARTE_DIR / "Mk01.fjs")
     plan = solve_checked(p, Limits(time_limit_s=10, workers=2, explain=False))
     assert (plan.status, plan.makespan) == (OPTIMAL, 40)
 

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from apps.matching.domain import DELIVERY, INFEASIBLE, Limits, Order, Plan, TransportLeg, Weights
-from apps.matching.solver import solve
-from apps.matching.validator import validate_plan
+from apps.matching.engine.domain import DELIVERY, INFEASIBLE, Limits, Order, Plan, TransportLeg, Weights
+from apps.matching.engine.solver import solve
+from apps.matching.engine.validator import validate_plan
 
 from .builders import machine, op, problem, route
 

@@ -12,16 +12,15 @@ import pytest
 
 from apps.catalog.compile import compile_operations
 from apps.catalog.demo import catalog_demo_seed
-from apps.catalog.estimate import to_minor
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
-from apps.core.money import currency_exponent
+from apps.core.money import round_to_minor
 from apps.matching.models import MatchingRun, RunOutcome
 from apps.matching.quoting import SOURCE_MATCHED, quote_configuration
 from apps.matching.services import order_commit
 from apps.orders.models import Order, WorkItem
 from apps.orders.status import WORK_ITEM_ACTIVE
-from apps.payouts.statements import order_split_compute, work_item_key
+from apps.payouts.profit_share.statements import order_split_compute, work_item_key
 from apps.suppliers.costing import processing_cost_minor
 from tests.matching_db.builders import paid_order, workshop
 
@@ -61,7 +60,7 @@ def atelier(in_tenant_a, carrier):
 def materials_by_step(template, values, currency) -> dict[str, int]:
     """The catalog's own material cost of each step, in minor units."""
     operations = compile_operations(template_spec_for(template), values)
-    return {op.step_key: to_minor(op.material_cost, currency_exponent(currency)) for op in operations}
+    return {op.step_key: round_to_minor(op.material_cost, currency) for op in operations}
 
 
 def margin(cost_minor: int, percent) -> int:

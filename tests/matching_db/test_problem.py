@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.matching.domain import Weights
+from apps.matching.engine.domain import Weights
 from apps.matching.problem import NETWORK_ORDER, OrderInput, origin_now, problem_build, steps_from_compiled
 from apps.matching.services import end_of_day
 from apps.suppliers.status import ParticipantStatus

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from apps.matching.models import MatchingRun, RunMode, RunOutcome
 from apps.matching.quoting import SOURCE_INFEASIBLE, SOURCE_MATCHED, quote_configuration, quote_design_version
-from apps.storefront.quoting import quote_configuration as storefront_quote
 from tests.matching_db.builders import (
     AMERSFOORT,
     OFFICE_HOURS,
@@ -126,10 +125,10 @@ def test_requested_date_too_early_is_explained(in_tenant_a, carrier):
     assert "the earliest the network can deliver is" in quote.notice
 
 
-def test_storefront_and_api_show_the_network_quote(in_tenant_a, client_a, carrier):
-    """The storefront's quoting door and /api/v1/quotes/ now answer from the network."""
+def test_the_quotes_api_answers_with_the_network_quote(in_tenant_a, client_a, carrier):
+    """/api/v1/quotes/ answers with the matching engine's quote of the same configuration."""
     full_workshop("Solo")
-    quote = storefront_quote(template=bracket_template(), values=VALUES, tenant=in_tenant_a)
+    quote = _quote(in_tenant_a)
     assert quote.source == SOURCE_MATCHED and quote.asset_owner_count == 1
     assert quote.source_label == "Matched to the network's workshops"
     response = client_a.post(
@@ -184,7 +183,7 @@ def test_routing_cycle_is_a_reason_not_a_crash(in_tenant_a, customer, carrier, f
 
 
 def test_price_is_cost_plus_margin_rounded_half_up():
-    from apps.matching.pricing import price_plan
+    from apps.matching.engine.pricing import price_plan
 
     price = price_plan(production_minor=1000, transport_minor=250, margin_percent="12.5")
     assert (price.margin_minor, price.total_minor) == (156, 1406)  # 156.25 → 156

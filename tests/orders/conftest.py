@@ -27,8 +27,8 @@ from apps.orders.services import (
     transport_leg_pick_up,
 )
 from apps.orders.status import LegStatus
+from apps.processes.standard import STANDARD_PROCESS_CODES
 from apps.suppliers.models import AssetOwner, Carrier
-from apps.suppliers.processes import PROCESS_CODES
 from apps.suppliers.services import opening_hours_replace, rate_card_update, resource_create
 from apps.suppliers.status import ParticipantStatus
 from tests.conftest import sign_in
@@ -69,7 +69,9 @@ def small_network() -> dict:
                 transfers_active=True,
             )
         )
-    resources = [open_cell(owners[index % len(owners)], code) for index, code in enumerate(PROCESS_CODES)]
+    resources = [
+        open_cell(owners[index % len(owners)], code) for index, code in enumerate(STANDARD_PROCESS_CODES)
+    ]
     carrier = Carrier.objects.create(
         name="Dutch Parcel Co",
         contact_name="Dispatch",

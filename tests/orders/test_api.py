@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from apps.accounts.roles import Role
 from apps.catalog.models import ProductTemplate
 from apps.orders.models import Cart, Order, Place, RefundRequest
 from apps.orders.status import OrderStatus
+from tests.conftest import api_token_for
 from tests.orders.conftest import design_for
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(client_a, customer, tenant_a, in_tenant_a):
     """Alpha's client authenticated by the customer's API token."""
-    token = Token.objects.create(user=customer)
-    client_a.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    token = api_token_for(customer)
+    client_a.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     return client_a
 
 
@@ -181,12 +181,12 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize(("method", "url"), ENDPOINTS)
 def test_another_customers_order_is_404(client_a, awaiting, other_customer, method, url):
-    token = Token.objects.create(user=other_customer)
+    token = api_token_for(other_customer)
     response = getattr(client_a, method)(
         url.format(pk=awaiting.pk),
         {"payment_method": "pm_card_visa", "reason": "x"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert response.status_code == 404
     assert Order.objects.get(pk=awaiting.pk).status == OrderStatus.AWAITING_PAYMENT
@@ -198,12 +198,12 @@ def test_an_order_of_another_network_is_404(client_b, tenant_a, tenant_b, make_u
 
     stranger = make_user(tenant_b, Role.CUSTOMER)
     with schema_context(tenant_b.schema_name):
-        token = Token.objects.create(user=stranger)
+        token = api_token_for(stranger)
     response = getattr(client_b, method)(
         url.format(pk=awaiting.pk),
         {"payment_method": "pm_card_visa", "reason": "x"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert response.status_code == 404
     connection.set_tenant(tenant_a)
@@ -215,8 +215,8 @@ def test_another_customers_cart_line_is_404(client_a, table, customer, other_cus
 
     fill_cart(customer, (table.current_version, 1))
     line = Cart.objects.get(customer=customer).lines.get()
-    token = Token.objects.create(user=other_customer)
-    response = client_a.delete(f"/api/v1/cart/lines/{line.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_token_for(other_customer)
+    response = client_a.delete(f"/api/v1/cart/lines/{line.pk}/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 404
     assert Cart.objects.get(customer=customer).lines.count() == 1
 

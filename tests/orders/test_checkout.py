@@ -28,7 +28,7 @@ from apps.orders.services import CheckoutError
 from apps.orders.status import OrderStatus
 from apps.payouts import stripe_client
 from apps.payouts.models import StripeWrite, WebhookEvent
-from apps.payouts.webhooks import webhook_event_process
+from apps.payouts.webhooks.inbox import webhook_event_process
 from tests.orders.conftest import fill_cart, pay, place_order
 from tests.orders.helpers import post_webhook, stripe_events
 

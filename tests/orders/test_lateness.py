@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from apps.backoffice.selectors import on_time_delivery, orders_needing_attention
 from apps.orders.gantt import GanttJob, gantt_build
@@ -15,6 +14,7 @@ from apps.orders.models import EventKind, Order, OrderEvent
 from apps.orders.selectors import order_list_staff
 from apps.orders.services import order_eta_set
 from apps.tenants.models import Tenant
+from tests.conftest import api_token_for
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PROMISED = date(2026, 3, 5)
@@ -93,8 +93,8 @@ def test_the_late_email_and_the_pages_agree_near_midnight(
     assert (order in order_list_staff(late=False)) is not late
     assert (order in orders_needing_attention()) is late
     assert on_time_delivery(since=timezone.now(), tz=zone).open_late == (1 if late else 0)
-    token = Token.objects.create(user=customer)
-    body = client_a.get(f"/api/v1/orders/{order.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    token = api_token_for(customer)
+    body = client_a.get(f"/api/v1/orders/{order.pk}/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert body["is_late"] is late
     back_to_a()
 

@@ -165,6 +165,32 @@ def test_refund_request_page(signed_in, paid):
     assert bad.status_code == 400
 
 
+def _delivered_in(order: Order, currency: str) -> None:
+    Order.objects.filter(pk=order.pk).update(
+        status=OrderStatus.DELIVERED, delivered_at=timezone.now(), currency=currency
+    )
+
+
+def test_refund_request_takes_three_decimals_for_kwd(signed_in, paid):
+    """KWD has three decimals: 1.234 KWD is 1234 fils (the old form allowed only two decimals)."""
+    _delivered_in(paid, "KWD")
+    response = signed_in.post(f"/orders/{paid.pk}/refund-request/", {"reason": "Dent", "amount": "1.234"})
+    assert response.status_code == 302
+    assert RefundRequest.objects.get(order=paid).amount_minor == 1234
+
+
+def test_refund_request_refuses_decimals_for_jpy_instead_of_truncating(signed_in, paid):
+    """JPY has no decimals: 1500.5 JPY is a field error, not a request for 1500 yen (the old code truncated)."""
+    _delivered_in(paid, "JPY")
+    response = signed_in.post(f"/orders/{paid.pk}/refund-request/", {"reason": "Dent", "amount": "1500.5"})
+    assert response.status_code == 400
+    assert "amount" in response.context["form"].errors
+    assert not RefundRequest.objects.filter(order=paid).exists()
+    whole = signed_in.post(f"/orders/{paid.pk}/refund-request/", {"reason": "Dent", "amount": "1500"})
+    assert whole.status_code == 302
+    assert RefundRequest.objects.get(order=paid).amount_minor == 1500
+
+
 def test_pages_need_a_login(client_a, paid):
     for url in ("/cart/", "/orders/", f"/orders/{paid.pk}/", f"/orders/{paid.pk}/pay/"):
         response = client_a.get(url)

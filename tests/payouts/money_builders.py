@@ -82,7 +82,7 @@ def stripe_events(*, account: str | None = None) -> list[dict]:
 def deliver(event: dict) -> str:
     """Delivers an event through the real inbox: signed with the network's secret, stored, processed."""
     from apps.payouts.stripe_client import stripe_settings_get
-    from apps.payouts.webhooks import webhook_event_process, webhook_event_receive
+    from apps.payouts.webhooks.inbox import webhook_event_process, webhook_event_receive
 
     payload = json.dumps(event).encode()
     timestamp = int(time.time())

@@ -18,7 +18,7 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
-from apps.payouts.reconciliation import reconciliation_run
+from apps.payouts.reconciliation.runs import reconciliation_run
 from tests.payouts.money_builders import platform_get
 
 

@@ -14,7 +14,6 @@ from apps.core.money import Money
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.models import (
     OrderMoney,
     Posting,
@@ -24,8 +23,9 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
-from apps.payouts.reconciliation import reconciliation_run
-from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.reconciliation.runs import reconciliation_run
+from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
 from tests.conftest import sign_in
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, platform_post
 from tests.suppliers.factories import make_member

@@ -5,7 +5,6 @@ import pytest
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.ledger.balances import order_totals
 from apps.payouts.models import (
     AccountKind,
@@ -17,10 +16,15 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
-from apps.payouts.policies import profit_share_policy_publish
-from apps.payouts.settlement import order_settle
-from apps.payouts.statements import statement_refresh_for_order
-from apps.payouts.transfers import transfer_release_for_leg, transfer_release_for_work_item, transfer_send
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.profit_share.policies import profit_share_policy_publish
+from apps.payouts.profit_share.statements import statement_refresh_for_order
+from apps.payouts.transfers.participant_transfers import (
+    transfer_release_for_leg,
+    transfer_release_for_work_item,
+    transfer_send,
+)
+from apps.payouts.transfers.settlement import order_settle
 from tests.payouts.money_builders import (
     deliver_leg,
     finish_work_item,

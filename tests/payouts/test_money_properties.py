@@ -26,14 +26,18 @@ from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.models import OrderMoney, Posting, Reversal, ReversalStatus, Transfer, TransferStatus
-from apps.payouts.policies import profit_share_policy_publish
-from apps.payouts.refunds import reversal_send
-from apps.payouts.settlement import order_settle
-from apps.payouts.sweep import order_refund_record
-from apps.payouts.transfers import transfer_release_for_leg, transfer_release_for_work_item, transfer_send
-from apps.payouts.webhook_handlers import HANDLERS
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.profit_share.policies import profit_share_policy_publish
+from apps.payouts.transfers.participant_transfers import (
+    transfer_release_for_leg,
+    transfer_release_for_work_item,
+    transfer_send,
+)
+from apps.payouts.transfers.reversals import reversal_send
+from apps.payouts.transfers.settlement import order_settle
+from apps.payouts.transfers.sweep import order_refund_record
+from apps.payouts.webhooks.handlers import HANDLERS
 from tests.payouts.money_builders import (
     control,
     deliver,

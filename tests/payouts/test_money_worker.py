@@ -15,13 +15,12 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-import apps.payouts.handlers_money  # noqa: F401 - subscribes the money side to the orders hooks in this process
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
 from apps.payouts.models import EntryKind, JournalEntry, OrderMoney, StripeWrite, Transfer, TransferStatus
-from apps.payouts.tasks_money import transfer_send_task
-from apps.payouts.transfers import transfer_release_for_work_item
+from apps.payouts.tasks import transfer_send_task
+from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item
 from apps.tenants.services import tenant_create
 from tests.conftest import PASSWORD, wait_for, wait_for_idle_worker
 from tests.payouts.money_builders import deliver_leg, finish_work_item, make_order, make_participants, pay
@@ -30,13 +29,13 @@ from tests.payouts.money_checks import reconciles_clean, stripe_transfers
 
 def test_the_money_side_listens_to_every_orders_hook(db):
     from apps.orders import hooks
-    from apps.payouts import hooks_money
+    from apps.payouts import order_listeners
 
-    assert hooks_money.on_order_paid in hooks._listeners["order.paid"]
-    assert hooks_money.on_order_refunded in hooks._listeners["order.refunded"]
-    assert hooks_money.on_work_item_status_changed in hooks._listeners["work_item.status_changed"]
-    assert hooks_money.on_leg_status_changed in hooks._listeners["transport_leg.status_changed"]
-    assert hooks_money.on_order_status_changed in hooks._listeners["order.status_changed"]
+    assert order_listeners.on_order_paid in hooks._listeners["order.paid"]
+    assert order_listeners.on_order_refunded in hooks._listeners["order.refunded"]
+    assert order_listeners.on_work_item_status_changed in hooks._listeners["work_item.status_changed"]
+    assert order_listeners.on_leg_status_changed in hooks._listeners["transport_leg.status_changed"]
+    assert order_listeners.on_order_status_changed in hooks._listeners["order.status_changed"]
 
 
 def _network():

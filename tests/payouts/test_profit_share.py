@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.payouts.profit_share import (
+from apps.payouts.profit_share.rule import (
     EQUAL,
     FEE_PARTICIPANTS,
     FEE_PLATFORM,

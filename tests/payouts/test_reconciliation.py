@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.ledger.posting import Line, clearing_account, journal_entry_post, network_account
 from apps.payouts.models import AccountKind, BalanceTransactionRecord, EntryKind, ItemKind, RunStatus
-from apps.payouts.reconciliation import reconciliation_run
-from apps.payouts.settlement import order_settle
-from apps.payouts.transfers import transfer_release_for_work_item, transfer_send
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.reconciliation.runs import reconciliation_run
+from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
+from apps.payouts.transfers.settlement import order_settle
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, platform_post
 
 

@@ -8,9 +8,6 @@ from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
-from apps.payouts import profit_share
-from apps.payouts.charges import charge_record
-from apps.payouts.disputes import dispute_record
 from apps.payouts.models import (
     Dispute,
     DisputeStatus,
@@ -20,12 +17,19 @@ from apps.payouts.models import (
     ReversalStatus,
     Transfer,
 )
-from apps.payouts.policies import profit_share_policy_publish
-from apps.payouts.refunds import reversal_send
-from apps.payouts.settlement import order_settle
-from apps.payouts.statements import statement_refresh_for_order
-from apps.payouts.sweep import order_refund_record
-from apps.payouts.transfers import transfer_release_for_leg, transfer_release_for_work_item, transfer_send
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.payments.disputes import dispute_record
+from apps.payouts.profit_share import rule as profit_share
+from apps.payouts.profit_share.policies import profit_share_policy_publish
+from apps.payouts.profit_share.statements import statement_refresh_for_order
+from apps.payouts.transfers.participant_transfers import (
+    transfer_release_for_leg,
+    transfer_release_for_work_item,
+    transfer_send,
+)
+from apps.payouts.transfers.reversals import reversal_send
+from apps.payouts.transfers.settlement import order_settle
+from apps.payouts.transfers.sweep import order_refund_record
 from tests.payouts.money_builders import (
     control,
     deliver_leg,
@@ -155,7 +159,7 @@ def test_refund_before_a_release_is_taken_off_the_transfer_instead_of_reversed(m
     # Staff refund the order while nothing was released yet (orders allows it only after delivery, so use the
     # stray-refund path's cousin: a refund made in the Dashboard, found through the charge).
     refund = platform_post("/v1/refunds", charge=order.charge_id, amount=1_200)
-    from apps.payouts.refunds import refund_record
+    from apps.payouts.payments.customer_refunds import refund_record
 
     recorded = refund_record(
         stripe_refund_id=refund["id"], charge_id=order.charge_id, amount_minor=1_200, currency="EUR"

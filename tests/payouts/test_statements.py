@@ -4,11 +4,11 @@ from apps.accounts.roles import Role
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import work_item_transition
 from apps.orders.status import WorkItemStatus
-from apps.payouts.charges import charge_record
 from apps.payouts.models import ProfitSharePolicy, ProfitShareSplit, ProfitShareStatement
+from apps.payouts.payments.charges import charge_record
+from apps.payouts.profit_share.statements import statement_refresh_for_order
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
-from apps.payouts.statements import statement_refresh_for_order
-from apps.payouts.transfers import transfer_release_for_work_item
+from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item
 from tests.conftest import sign_in
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay
 from tests.suppliers.factories import make_asset_owner
@@ -85,7 +85,7 @@ def test_a_replan_makes_a_new_revision_and_released_parts_keep_their_amount(mone
 def test_staff_publish_a_new_policy_version_in_the_admin_and_old_ones_stay(
     client_a, tenant_a, make_user, money_a
 ):
-    from apps.payouts.policies import policy_current
+    from apps.payouts.profit_share.policies import policy_current
 
     assert policy_current().version == 1
     sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))

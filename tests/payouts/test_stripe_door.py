@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from apps.payouts import stripe_client as door
 from apps.payouts.models import StripeMode, StripeWrite
-from apps.payouts.services import stripe_settings_update
+from apps.payouts.stripe_settings import stripe_settings_update
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from apps.payouts.models import (
     Transfer,
     TransferStatus,
 )
-from apps.payouts.refunds import reversal_send
-from apps.payouts.sweep import money_sweep
-from apps.payouts.transfers import transfer_send
+from apps.payouts.transfers.participant_transfers import transfer_send
+from apps.payouts.transfers.reversals import reversal_send
+from apps.payouts.transfers.sweep import money_sweep
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay
 from tests.payouts.money_checks import ledger_snapshot, reconciles_clean, settled_order_identity
 
@@ -61,8 +61,8 @@ def test_the_sweeper_books_releases_records_and_settles_what_hooks_missed(money_
 
 
 def test_a_refund_recorded_before_its_charge_waits_and_is_allocated_once_the_charge_is_booked(money_a):
-    from apps.payouts.charges import charge_record
-    from apps.payouts.sweep import order_refund_record
+    from apps.payouts.payments.charges import charge_record
+    from apps.payouts.transfers.sweep import order_refund_record
 
     (owner,), _ = make_participants(owners=1, carriers=0)
     order = make_order(total_minor=10_000, items=[(owner, 6_000)])

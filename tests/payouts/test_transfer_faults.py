@@ -7,16 +7,16 @@ from django.utils import timezone
 
 from apps.orders.models import WorkItem
 from apps.payouts import stripe_client
-from apps.payouts.charges import charge_record
 from apps.payouts.models import EntryKind, JournalEntry, StripeWrite, Transfer, TransferStatus
+from apps.payouts.payments.charges import charge_record
 from apps.payouts.selectors import transfers_needing_attention
-from apps.payouts.sweep import money_sweep
-from apps.payouts.transfers import (
+from apps.payouts.transfers.participant_transfers import (
     MAX_ATTEMPTS,
     transfer_release_for_work_item,
     transfer_retry_now,
     transfer_send,
 )
+from apps.payouts.transfers.sweep import money_sweep
 from tests.payouts.money_builders import (
     control,
     finish_work_item,

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from apps.payouts.models import WebhookEvent, WebhookEventStatus
 from apps.payouts.stripe_client import stripe_settings_get
-from apps.payouts.webhooks import webhook_event_process
+from apps.payouts.webhooks.inbox import webhook_event_process
 
 pytestmark = pytest.mark.django_db
 

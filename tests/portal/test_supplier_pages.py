@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
+from apps.processes.models import Process
 from apps.suppliers.models import AssetOwner, CalendarException, Certification, OpeningHours, Resource
 from apps.suppliers.services import supplier_outcome_record
 from tests.conftest import sign_in
@@ -126,6 +127,20 @@ def test_creating_a_resource_converts_money_to_minor_units(portal_a, supplier_a,
             3500,
         )
         assert resource.materials == ["steel", "aluminium"] and resource.currency == "EUR"
+
+
+def test_a_resource_can_declare_a_process_staff_added(portal_a, supplier_a, tenant_a):
+    """The form offers the network's processes, staff-added ones too, and the list shows the process's name."""
+    with schema_context(tenant_a.schema_name):
+        Process.objects.create(code="anodising", name="Anodising")
+    assert b'value="anodising"' in portal_a.get("/portal/resources/new/").content
+    response = portal_a.post("/portal/resources/new/", {**RESOURCE_FORM, "process": "anodising"})
+    assert response.status_code == 302
+    with schema_context(tenant_a.schema_name):
+        assert (
+            Resource.objects.get(asset_owner=supplier_a.company, name="Trumpf laser").process == "anodising"
+        )
+    assert b"<td>Anodising</td>" in portal_a.get("/portal/resources/").content
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from PIL import Image
-from rest_framework.authtoken.models import Token
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
@@ -39,7 +38,7 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import OrderStatus
-from tests.conftest import PASSWORD, host_of, sign_in
+from tests.conftest import PASSWORD, api_token_for, host_of, sign_in
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TOP_COST = 12_000  # what supplier_a's job costs (minor units)
@@ -228,8 +227,8 @@ def carrier_portal(client_a, tenant_a, carrier_a) -> Client:
 def api(member, tenant=None) -> Client:
     """A client on `tenant`'s host (default: the member's own) sending the member's API token."""
     with schema_context(member.tenant.schema_name):
-        token, _ = Token.objects.get_or_create(user=member.user)
-    return Client(HTTP_HOST=host_of(tenant or member.tenant), HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = api_token_for(member.user)
+    return Client(HTTP_HOST=host_of(tenant or member.tenant), HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def png(size=(8, 8), name: str = "check.png") -> SimpleUploadedFile:

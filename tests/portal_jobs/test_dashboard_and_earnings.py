@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 
 from apps.core.money import Money
 from apps.payouts.models import ConnectedPayout, Transfer
+from apps.payouts.profit_share.statements import statement_refresh_for_order
 from apps.payouts.selectors import participant_money_summary
-from apps.payouts.statements import statement_refresh_for_order
 from apps.suppliers.services import opening_hours_replace
 from tests.conftest import sign_in
 from tests.portal_jobs.builders import fresh

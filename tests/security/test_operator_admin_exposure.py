@@ -16,7 +16,7 @@ TENANT_ADMIN_PATHS = [
     "/admin/catalog/producttemplate/",
     "/admin/suppliers/assetowner/",
     "/admin/payouts/ledgerentry/",
-    "/admin/authtoken/tokenproxy/",
+    "/admin/accounts/apitoken/",
     "/admin/auth/group/",
 ]
 

@@ -12,7 +12,7 @@ from apps.catalog.estimate import catalogue_estimate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.catalog.validation import InvalidConfiguration
-from apps.storefront.quoting import quote_configuration
+from apps.matching.quoting import quote_configuration
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,9 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 
 from apps.suppliers.models import AssetOwner, CalendarException, OpeningHours, RateCard, Resource
-from tests.conftest import host_of
+from tests.conftest import api_token_for, host_of
 from tests.suppliers.factories import RESOURCE_DEFAULTS, make_member, make_resource
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +17,8 @@ pytestmark = pytest.mark.django_db
 def api(member, tenant=None) -> Client:
     """A client on `tenant`'s host (default: the member's own) sending the member's token."""
     with schema_context(member.tenant.schema_name):
-        token, _ = Token.objects.get_or_create(user=member.user)
-    return Client(HTTP_HOST=host_of(tenant or member.tenant), HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = api_token_for(member.user)
+    return Client(HTTP_HOST=host_of(tenant or member.tenant), HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def resource_payload(**changes) -> dict:

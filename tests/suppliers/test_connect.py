@@ -11,14 +11,14 @@ import requests
 from django_tenants.utils import schema_context
 
 from apps.payouts import stripe_client
-from apps.payouts.connect import (
+from apps.payouts.connect.onboarding import (
     NotApproved,
     connect_account_ensure,
     connect_onboarding_start,
     connect_status_refresh,
 )
 from apps.payouts.models import StripeWrite, WebhookEvent, WebhookEventStatus
-from apps.payouts.webhooks import webhook_event_process
+from apps.payouts.webhooks.inbox import webhook_event_process
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.suppliers.selectors import asset_owner_list_eligible, carrier_list_eligible, resource_list_eligible
 from apps.suppliers.status import ParticipantStatus

@@ -4,7 +4,8 @@ import pytest
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.payouts.connect import connect_demo_onboard
+from apps.payouts.connect.onboarding import connect_demo_onboard
+from apps.processes.standard import STANDARD_PROCESS_CODES
 from apps.suppliers.demo import CARRIER_LOGIN, SUPPLIER_LOGIN, suppliers_demo_seed
 from apps.suppliers.models import (
     AssetOwner,
@@ -14,7 +15,6 @@ from apps.suppliers.models import (
     CarrierMember,
     Resource,
 )
-from apps.suppliers.processes import PROCESS_CODES
 from apps.suppliers.selectors import asset_owner_list_eligible, carrier_list_eligible, resource_list_eligible
 from tests.conftest import PASSWORD
 from tests.suppliers.net import unused_local_url
@@ -30,7 +30,7 @@ def test_the_demo_network_is_complete_onboarded_and_idempotent(stripe_server, de
     first = suppliers_demo_seed(connect_onboard=connect_demo_onboard)
     assert first["asset_owners"] == 15 and first["carriers"] == 3 and first["resources"] >= 40
     assert first["stripe_local"] == 18
-    assert set(Resource.objects.values_list("process", flat=True)) == set(PROCESS_CODES)
+    assert set(Resource.objects.values_list("process", flat=True)) == set(STANDARD_PROCESS_CODES)
     assert asset_owner_list_eligible().count() == 15 and carrier_list_eligible().count() == 3
     assert resource_list_eligible().count() == Resource.objects.count()
     assert all(o.stripe_account_id.startswith("acct_") for o in AssetOwner.objects.all())

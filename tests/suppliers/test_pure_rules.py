@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from apps.core.geodesy import haversine_km
 from apps.suppliers.costing import processing_cost_minor, processing_minutes
-from apps.suppliers.geo import haversine_km
 from apps.suppliers.quality import FORMULA, quality_score
 from apps.suppliers.transport import RateTerms, TooHeavy, leg_quote, within_coverage
 

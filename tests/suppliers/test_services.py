@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.core.transitions import InvalidTransition
+from apps.processes.models import Process
 from apps.suppliers.models import (
     AssetOwner,
     AssetOwnerMember,
@@ -209,6 +210,16 @@ def test_bad_resources_are_refused_naming_the_field(in_tenant_a, change, field):
         resource_create(asset_owner=owner, **{**RESOURCE_DEFAULTS, **change})
     assert field in caught.value.message_dict
     assert not Resource.objects.filter(asset_owner=owner).exists()
+
+
+def test_a_process_staff_add_can_be_declared_by_a_supplier(in_tenant_a):
+    """One taxonomy: a process staff add to the network is one a resource may declare straight away (it was
+    refused while suppliers kept their own enum of process codes)."""
+    Process.objects.create(code="anodising", name="Anodising")
+    resource = resource_create(
+        asset_owner=make_asset_owner(), **{**RESOURCE_DEFAULTS, "process": "anodising"}
+    )
+    assert Resource.objects.get(pk=resource.pk).process == "anodising"
 
 
 def test_a_resource_is_priced_in_the_network_currency_and_materials_are_normalised(in_tenant_a):

@@ -1,14 +1,15 @@
-"""`{{ amount_minor|money:currency }}`: integer minor units shown as money ("€74.12"), never as a float."""
+"""`{{ amount_minor|money:currency }}`: the one money filter. Integer minor units shown in their currency
+("€74.12", "¥1,500", "KWD 1.234"), never through a float; a missing amount or currency is a dash."""
 
 from django import template
 
-from apps.core.money import Money
+from apps.core.money import format_minor
 
 register = template.Library()
 
 
 @register.filter
 def money(amount_minor, currency: str) -> str:
-    if amount_minor is None or amount_minor == "":
+    if amount_minor is None or amount_minor == "" or not currency:
         return "—"
-    return Money(int(amount_minor), currency).format()
+    return format_minor(int(amount_minor), currency)

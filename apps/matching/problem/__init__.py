@@ -1,4 +1,4 @@
-"""Builds the solver's Problem (domain.py) from the database, and keeps what is needed to read the Plan back.
+"""Builds the solver's Problem (engine/domain.py) from the database, and keeps what is needed to read the Plan back.
 
 - Candidates: resources of eligible (approved, onboarded) asset owners whose process, material and size fit the
   operation; duration = reference minutes / speed factor rounded up; cost = the resource's cost model. Resources of

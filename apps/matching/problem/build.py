@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from apps.matching.domain import (
+from apps.matching.engine.domain import (
     Candidate,
     FixedAssignment,
     Operation,
@@ -61,121 +62,37 @@ def problem_build(
     horizon_end = origin + timedelta(days=horizon_days)
     horizon = int((horizon_end - origin).total_seconds() // 60)
     steps = {s.op_id: s for o in orders for s in o.steps}
-    processes = {s.process for s in steps.values()}
     pinned_pks = {pin.resource_pk for o in orders for pin in o.pins.values()}
 
-    rows, calendar_keys = resources_of(processes, pinned_pks)
+    rows, calendar_keys = resources_of({s.process for s in steps.values()}, pinned_pks)
     infos = {str(r.pk): _info(r) for r in rows}
     process_resources: dict[str, list[ResourceInfo]] = defaultdict(list)
     for r in rows:
         process_resources[r.process].append(infos[str(r.pk)])
 
-    candidates: dict[str, list[Candidate]] = defaultdict(list)
-    rejections: dict[str, list[Rejection]] = defaultdict(list)
-    rejections_by_kind: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    used_resources: dict[str, ResourceRow] = {}
-    for step in steps.values():
-        for row in rows:
-            if row.process != step.process:
-                continue
-            kind, text = _incapable(row, step, currency)
-            if not kind and row.pk in step.declined_by:
-                kind, text = "declined", f"{row.asset_owner.name} declined this job"
-            rid = str(row.pk)
-            if kind:
-                rejections[step.op_id].append(Rejection(rid, f"incapable: {text}"))
-                rejections_by_kind[step.op_id].append((rid, kind, text))
-                continue
-            minutes = max(1, math.ceil(step.reference_minutes / Decimal(row.speed_factor)))
-            cost = processing_cost_minor(
-                minutes=minutes,
-                setup_cost_minor=row.setup_cost_minor,
-                cost_per_minute_minor=row.cost_per_minute_minor,
-                minimum_charge_minor=row.minimum_charge_minor,
-            )
-            candidates[step.op_id].append(Candidate(rid, minutes, cost))
-            used_resources[rid] = row
-    for row in rows:
-        if row.pk in pinned_pks:
-            used_resources.setdefault(str(row.pk), row)
-
-    sites: dict[str, SiteInfo] = {}
-    for row in used_resources.values():
-        owner = row.asset_owner
-        sites.setdefault(
-            owner_site(owner.pk), SiteInfo(owner_site(owner.pk), owner.name, owner.coordinates, owner.pk)
-        )
-    delivery_of: dict[str, str] = {}
-    for order in orders:
-        if order.delivery is not None:
-            site_id = f"to:{order.key}"
-            sites[site_id] = SiteInfo(site_id, "Customer", order.delivery, None)
-            delivery_of[order.key] = site_id
-
+    offers = _offers(steps.values(), rows, pinned_pks, currency)
+    used = offers.used_resources
+    sites, delivery_of = _sites(used.values(), orders)
     closed = {
         rid: (
-            ((0, horizon),)
+            ((0, horizon),)  # a resource that is down stays a candidate, closed throughout
             if row.status == ResourceStatus.DOWN
             else closed_minutes(calendar_keys[row.pk], time_zone, origin, horizon_end)
         )
-        for rid, row in used_resources.items()
+        for rid, row in used.items()
     }
-    bookings = committed_load(
-        [row.pk for row in used_resources.values()], origin, horizon_end, set(exclude_order_pks)
-    )
-    for order in orders:
-        for pin in order.pins.values():
-            bookings[pin.resource_pk].append((pin.start, pin.end))
-    fixed_ops = committed_blocks(used_resources, bookings, closed, origin, horizon)
+    fixed_ops = _committed_work(used, closed, orders, set(exclude_order_pks), origin, horizon_end, horizon)
 
-    offered = {c.resource_id for cs in candidates.values() for c in cs}
+    offered = {c.resource_id for cs in offers.candidates.values() for c in cs}
     resources = [
         Resource(rid, owner_site(row.asset_owner_id), row.capacity, closed[rid])
-        for rid, row in used_resources.items()
+        for rid, row in used.items()
         if rid in offered or fixed_ops.get(rid)
     ]
-    resource_ids = {r.id for r in resources}
-    operations: list[Operation] = []
-    history = _history(orders)
-    for order in orders:
-        for step in order.steps:
-            if step.op_id in history:
-                continue
-            pin = order.pins.get(step.op_id)
-            predecessors = tuple(p for p in step.predecessors if p not in history)
-            release = max(0, minutes_from(step.release, origin)) if step.release else 0
-            if pin is not None:
-                pin_id = PIN_PREFIX + step.op_id
-                owner_pk = used_resources[str(pin.resource_pk)].asset_owner_id
-                resources.append(Resource(pin_id, owner_site(owner_pk), 1, ()))
-                infos[pin_id] = infos[str(pin.resource_pk)]
-                start = max(0, minutes_from(pin.start, origin))
-                end = max(start, minutes_up_from(pin.end, origin))
-                operations.append(
-                    Operation(
-                        step.op_id,
-                        order.key,
-                        step.process,
-                        (),
-                        predecessors,
-                        0,
-                        FixedAssignment(pin_id, start, end),
-                        tuple(rejections[step.op_id]),
-                    )
-                )
-                continue
-            operations.append(
-                Operation(
-                    step.op_id,
-                    order.key,
-                    step.process,
-                    tuple(c for c in candidates[step.op_id] if c.resource_id in resource_ids),
-                    predecessors,
-                    release,
-                    None,
-                    tuple(rejections[step.op_id]),
-                )
-            )
+    operations, pin_resources = _order_operations(orders, offers, {r.id for r in resources}, origin)
+    for pin_resource, pinned_rid in pin_resources:
+        resources.append(pin_resource)
+        infos[pin_resource.id] = infos[pinned_rid]
     network_ops = [op for ops in fixed_ops.values() for op in ops]
     operations.extend(network_ops)
 
@@ -188,7 +105,7 @@ def problem_build(
         )
         for o in orders
     ]
-    if network_ops:
+    if network_ops:  # the synthetic order that holds committed work; it cannot be late
         problem_orders.append(Order(NETWORK_ORDER, horizon, 0, None))
 
     weights_kg = {o.key: max((s.weight_kg for s in o.steps), default=Decimal(0)) for o in orders}
@@ -217,9 +134,129 @@ def problem_build(
         carriers=carrier_names,
         distances=distances,
         weights_kg=weights_kg,
-        rejections_by_kind=dict(rejections_by_kind),
+        rejections_by_kind=dict(offers.rejections_by_kind),
         process_resources=dict(process_resources),
     )
+
+
+@dataclass
+class _Offers:
+    """Who may take each step: candidates (duration and cost on that resource) and rejections with the reason;
+    `used_resources` are the resources that are a candidate somewhere or hold a pin, in the order met."""
+
+    candidates: dict[str, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
+    rejections: dict[str, list[Rejection]] = field(default_factory=lambda: defaultdict(list))
+    rejections_by_kind: dict[str, list[tuple[str, str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    used_resources: dict[str, ResourceRow] = field(default_factory=dict)
+
+
+def _offers(
+    steps: Iterable[StepInput], rows: Sequence[ResourceRow], pinned_pks: set[int], currency: str
+) -> _Offers:
+    offers = _Offers()
+    for step in steps:
+        for row in rows:
+            if row.process != step.process:
+                continue
+            kind, text = _incapable(row, step, currency)
+            if not kind and row.pk in step.declined_by:
+                kind, text = "declined", f"{row.asset_owner.name} declined this job"
+            rid = str(row.pk)
+            if kind:
+                offers.rejections[step.op_id].append(Rejection(rid, f"incapable: {text}"))
+                offers.rejections_by_kind[step.op_id].append((rid, kind, text))
+                continue
+            minutes = max(1, math.ceil(step.reference_minutes / Decimal(row.speed_factor)))
+            cost = processing_cost_minor(
+                minutes=minutes,
+                setup_cost_minor=row.setup_cost_minor,
+                cost_per_minute_minor=row.cost_per_minute_minor,
+                minimum_charge_minor=row.minimum_charge_minor,
+            )
+            offers.candidates[step.op_id].append(Candidate(rid, minutes, cost))
+            offers.used_resources[rid] = row
+    for row in rows:
+        if row.pk in pinned_pks:
+            offers.used_resources.setdefault(str(row.pk), row)
+    return offers
+
+
+def _sites(
+    used_resources: Iterable[ResourceRow], orders: Sequence[OrderInput]
+) -> tuple[dict[str, SiteInfo], dict[str, str]]:
+    """One site per asset owner in use, then one delivery site per order that has an address; and the delivery
+    site of each such order."""
+    sites: dict[str, SiteInfo] = {}
+    for row in used_resources:
+        owner = row.asset_owner
+        sites.setdefault(
+            owner_site(owner.pk), SiteInfo(owner_site(owner.pk), owner.name, owner.coordinates, owner.pk)
+        )
+    delivery_of: dict[str, str] = {}
+    for order in orders:
+        if order.delivery is not None:
+            site_id = f"to:{order.key}"
+            sites[site_id] = SiteInfo(site_id, "Customer", order.delivery, None)
+            delivery_of[order.key] = site_id
+    return sites, delivery_of
+
+
+def _committed_work(
+    used_resources: dict[str, ResourceRow],
+    closed: dict[str, tuple[tuple[int, int], ...]],
+    orders: Sequence[OrderInput],
+    exclude_order_pks: set[int],
+    origin: datetime,
+    horizon_end: datetime,
+    horizon: int,
+) -> dict[str, list[Operation]]:
+    """Per resource in use, the work already booked on it as fixed operations: other orders' work items (not
+    those of `exclude_order_pks`) and the pins of the orders being planned, clipped to its openings."""
+    bookings = committed_load(
+        [row.pk for row in used_resources.values()], origin, horizon_end, exclude_order_pks
+    )
+    for order in orders:
+        for pin in order.pins.values():
+            bookings[pin.resource_pk].append((pin.start, pin.end))
+    return committed_blocks(used_resources, bookings, closed, origin, horizon)
+
+
+def _order_operations(
+    orders: Sequence[OrderInput], offers: _Offers, resource_ids: set[str], origin: datetime
+) -> tuple[list[Operation], list[tuple[Resource, str]]]:
+    """The operations of the orders being planned (history left out), and the private resource of each pinned
+    one ("pin:<op>", at its real resource's site) with the id of that real resource."""
+    operations: list[Operation] = []
+    pin_resources: list[tuple[Resource, str]] = []
+    history = _history(orders)
+    for order in orders:
+        for step in order.steps:
+            if step.op_id in history:
+                continue
+            pin = order.pins.get(step.op_id)
+            predecessors = tuple(p for p in step.predecessors if p not in history)
+            rejections = tuple(offers.rejections[step.op_id])
+            if pin is not None:
+                pin_id = PIN_PREFIX + step.op_id
+                owner_pk = offers.used_resources[str(pin.resource_pk)].asset_owner_id
+                pin_resources.append((Resource(pin_id, owner_site(owner_pk), 1, ()), str(pin.resource_pk)))
+                start = max(0, minutes_from(pin.start, origin))
+                end = max(start, minutes_up_from(pin.end, origin))
+                fixed = FixedAssignment(pin_id, start, end)
+                operations.append(
+                    Operation(step.op_id, order.key, step.process, (), predecessors, 0, fixed, rejections)
+                )
+                continue
+            release = max(0, minutes_from(step.release, origin)) if step.release else 0
+            candidates = tuple(c for c in offers.candidates[step.op_id] if c.resource_id in resource_ids)
+            operations.append(
+                Operation(
+                    step.op_id, order.key, step.process, candidates, predecessors, release, None, rejections
+                )
+            )
+    return operations, pin_resources
 
 
 def _history(orders: Sequence[OrderInput]) -> set[str]:

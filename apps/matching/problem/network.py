@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from django.db.models import Q
 
-from apps.matching.domain import (
+from apps.core.geodesy import Point, haversine_km
+from apps.matching.engine.domain import (
     CarrierOption,
     FixedAssignment,
     Operation,
@@ -20,7 +21,6 @@ from apps.matching.domain import (
 from apps.matching.problem.values import HOLDING, NETWORK_ORDER, SiteInfo, minutes_from, minutes_up_from
 from apps.orders.models import WorkItem
 from apps.suppliers import calendars
-from apps.suppliers.geo import Point, haversine_km
 from apps.suppliers.models import CalendarException, OpeningHours
 from apps.suppliers.models import Resource as ResourceRow
 from apps.suppliers.selectors import carrier_list_eligible

@@ -6,12 +6,12 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from apps.core.money import currency_exponent
-from apps.matching.domain import Problem
+from apps.core.geodesy import Point
+from apps.core.money import round_to_minor
+from apps.matching.engine.domain import Problem
 from apps.orders.status import WorkItemStatus
-from apps.suppliers.geo import Point
 
 NETWORK_ORDER = "network"  # the synthetic order holding committed work as fixed bookings
 PIN_PREFIX = "pin:"
@@ -167,8 +167,7 @@ class BuiltProblem:
         step = self.steps.get(op_id)
         if step is None or not step.material_cost:
             return 0
-        exponent = currency_exponent(self.currency)
-        return int(step.material_cost.scaleb(exponent).quantize(Decimal(1), ROUND_HALF_UP))
+        return round_to_minor(step.material_cost, self.currency)
 
     def plan_materials_minor(self, assignments: Iterable[str]) -> int:
         """The bought-in materials of the steps among these operation ids."""

@@ -1,9 +1,9 @@
 """Matching's writes: runs (commit, re-plan, batch), their live progress, and applying a plan to the orders.
 
 How a plan reaches the database, whatever the mode:
-1. Build the problem from the database (problem.py) and solve it outside any transaction, so the run's progress
+1. Build the problem from the database (problem/) and solve it outside any transaction, so the run's progress
    (written from the solver's callback at most every PROGRESS_EVERY_S) is visible to staff while it runs.
-2. Check the plan with the independent validator (validator.py); a plan that fails it is never applied.
+2. Check the plan with the independent validator (engine/validator.py); a plan that fails it is never applied.
 3. Take the network's matching lock (a PostgreSQL advisory lock per tenant schema, held to the end of the
    transaction), rebuild the problem from what is committed *now* and validate the same plan against it: if
    another run booked the same resources meanwhile, the plan no longer validates and the run solves again.

@@ -10,16 +10,16 @@ from decimal import Decimal
 
 from django.db import connection
 
-from apps.matching.assemble import assemble_plan
-from apps.matching.domain import DELIVERY, FEASIBLE, Limits, Plan
-from apps.matching.indexing import ProblemIndex
+from apps.matching.engine.assemble import assemble_plan
+from apps.matching.engine.domain import DELIVERY, FEASIBLE, Limits, Plan
+from apps.matching.engine.indexing import ProblemIndex
+from apps.matching.engine.solver import solve
+from apps.matching.engine.validator import Violation, validate_plan
 from apps.matching.models import MatchingRun, MatchingSettings
 from apps.matching.problem import BuiltProblem
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services.inputs import STARTED, OrderState, order_state_load, problem_for_states
 from apps.matching.services.runs import ProgressWriter
-from apps.matching.solver import solve
-from apps.matching.validator import Violation, validate_plan
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply
 from apps.orders.status import LEG_ACTIVE, WORK_ITEM_NOT_STARTED

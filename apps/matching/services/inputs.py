@@ -9,7 +9,7 @@ from datetime import datetime
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from apps.matching.domain import Weights
+from apps.matching.engine.domain import Weights
 from apps.matching.models import MatchingSettings
 from apps.matching.problem import (
     BuiltProblem,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from apps.matching.domain import FEASIBLE, OPTIMAL
+from apps.matching.engine.domain import FEASIBLE, OPTIMAL
 from apps.matching.models import MatchingRun, RunMode, RunOutcome
 from apps.matching.problem import origin_now
 from apps.matching.selectors import matching_settings_get

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.matching.domain import Plan
+from apps.matching.engine.domain import Plan
 from apps.matching.models import MatchingRun, RunMode, RunStatus
 from apps.matching.problem import (
     NETWORK_ORDER,

@@ -1,7 +1,5 @@
 from django import template
 
-from apps.core.money import Money
-
 register = template.Library()
 
 _TONE = {
@@ -25,14 +23,6 @@ _TONE = {
     "declined": "err",
     "failed": "err",
 }
-
-
-@register.filter
-def minor_money(amount_minor, currency: str) -> str:
-    """{{ 12345|minor_money:"EUR" }} → €123.45."""
-    if amount_minor is None or not currency:
-        return ""
-    return Money(int(amount_minor), currency).format()
 
 
 @register.filter

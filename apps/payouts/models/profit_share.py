@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.payouts import profit_share
+from apps.payouts.profit_share import rule as profit_share
 
 
 class SplitMethod(models.TextChoices):

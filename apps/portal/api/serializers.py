@@ -172,7 +172,8 @@ class JobSerializer(_AllowedFields, serializers.ModelSerializer):
         return work_items_allowed(rows)
 
     def get_process_label(self, obj: WorkItem) -> str:
-        return jobs.process_label(obj.process)
+        name = getattr(obj, "process_name", None)  # annotated by jobs.job_rows
+        return name if name is not None else jobs.process_label(obj.process)
 
     def get_material(self, obj: WorkItem) -> str:
         return jobs.job_spec(obj).material

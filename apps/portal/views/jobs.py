@@ -74,7 +74,7 @@ class JobView(SupplierPortalView, CardPage):
         allowed = work_item_allowed(job)
         return {
             "spec": jobs.job_spec(job),
-            "process_label": jobs.process_label(job.process),
+            "process_label": job.process_name,
             "statement": statement_for_work_item(job),
             "checks": list(job.quality_checks.all()),
             "problems": list(job.problems.all()),

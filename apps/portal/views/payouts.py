@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from apps.payouts.connect import NotApproved, connect_onboarding_start, connect_status_refresh
+from apps.payouts.connect.onboarding import NotApproved, connect_onboarding_start, connect_status_refresh
 from apps.payouts.stripe_client import StripeCallError
 from apps.portal.mixins import CarrierPortalView, SupplierPortalView
 

@@ -18,6 +18,7 @@ from apps.portal.forms import CertificationForm, ProfileForm, ResourceForm
 from apps.portal.gantt import Booking, GanttResource, gantt_build
 from apps.portal.jobs import job_bookings, job_upcoming
 from apps.portal.mixins import SupplierPortalView
+from apps.processes.selectors import process_name_annotation
 from apps.suppliers import calendars
 from apps.suppliers.models import AssetOwner, Certification, Resource
 from apps.suppliers.selectors import asset_owner_quality, resource_calendar, resource_list_for_asset_owner
@@ -126,7 +127,7 @@ class ResourceListView(SupplierPortalView, ListView):
     scoped_model = Resource
 
     def get_queryset(self):
-        return self.scoped().order_by("name", "id")
+        return self.scoped().annotate(process_name=process_name_annotation()).order_by("name", "id")
 
 
 class ResourceFormView(SupplierPortalView, FormView):

@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 from apps.catalog.api.views import template_for_input, values_errors
 from apps.catalog.selectors import design_get_for_owner
 from apps.catalog.validation import InvalidConfiguration
+from apps.matching.quoting import quote_configuration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
-from apps.storefront.quoting import quote_configuration
 from apps.storefront.throttles import QuoteRateThrottle
 
 

@@ -2,15 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from apps.core.money import Money
-
 register = template.Library()
-
-
-@register.filter
-def money(amount_minor: int, currency: str) -> str:
-    """Formats integer minor units: {{ 97331|money:"EUR" }} → €973.31."""
-    return Money(int(amount_minor), currency).format()
 
 
 @register.filter

@@ -4,8 +4,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from apps.processes.validators import process_code_validate
 from apps.suppliers.models.participants import AssetOwner
-from apps.suppliers.processes import ProcessCode
 from apps.suppliers.status import ResourceStatus
 from apps.suppliers.validators import AT_LEAST_ONE, NOT_NEGATIVE, SPEED_FACTOR, TOLERANCE
 
@@ -20,7 +20,11 @@ class Resource(models.Model):
 
     asset_owner = models.ForeignKey(AssetOwner, on_delete=models.CASCADE, related_name="resources")
     name = models.CharField(max_length=120)
-    process = models.CharField(max_length=32, choices=ProcessCode.choices)
+    process = models.CharField(
+        max_length=40,
+        validators=[process_code_validate],
+        help_text="The code of one of the network's processes (apps.processes).",
+    )
     capacity = models.PositiveSmallIntegerField(
         default=1, validators=AT_LEAST_ONE, help_text="Jobs it can run at the same time (parallel units)."
     )
@@ -61,9 +65,6 @@ class Resource(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1), name="resource_capacity_positive"),
             models.CheckConstraint(
-                condition=Q(process__in=ProcessCode.values), name="resource_process_known"
-            ),
-            models.CheckConstraint(
                 condition=Q(max_length_mm__gte=1, max_width_mm__gte=1, max_height_mm__gte=1),
                 name="resource_dimensions_positive",
             ),
@@ -81,7 +82,7 @@ class Resource(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.get_process_display()})"
+        return f"{self.name} ({self.process})"
 
 
 class OpeningHours(models.Model):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from apps.matching import bench
+from apps.matching.engine.benchmarks import runners
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args, **options):
-        result = bench.bench_network(
+        result = runners.bench_network(
             options["orders"],
             options["suppliers"],
             options["seed"],

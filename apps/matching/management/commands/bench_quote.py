@@ -25,9 +25,9 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.catalog.models import DesignVersion
+from apps.matching.engine.benchmarks.scenarios import TOWNS
 from apps.matching.models import MatchingRun, MatchingSettings
 from apps.matching.quoting import quote_design_version
-from apps.matching.scenarios import TOWNS
 from apps.matching.selectors import matching_settings_get
 from apps.orders.models import Order, OrderLine, WorkItem
 from apps.orders.status import OrderStatus, WorkItemStatus

@@ -31,7 +31,6 @@ from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.orders.models import Order
 from apps.orders.status import OrderStatus
-from apps.payouts import profit_share
 from apps.payouts.ledger.balances import order_clearing_balance
 from apps.payouts.ledger.posting import account_cache
 from apps.payouts.ledger.recipes import (
@@ -45,7 +44,8 @@ from apps.payouts.ledger.recipes import (
     book_transfer_sent,
 )
 from apps.payouts.models import JournalEntry, OrderMoney, Posting, Reversal, RunStatus, Transfer
-from apps.payouts.reconciliation import reconciliation_run
+from apps.payouts.profit_share import rule as profit_share
+from apps.payouts.reconciliation.runs import reconciliation_run
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_delete

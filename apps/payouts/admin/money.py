@@ -1,0 +1,193 @@
+"""Admin for the money side: the profit-share policy (publishing a version is the only way to change it) and
+read-only views of the ledger, transfers, refunds, disputes, payouts and reconciliation runs."""
+
+from django.contrib import admin, messages
+
+from apps.accounts.roles import Role
+from apps.payouts.models import (
+    ConnectedPayout,
+    CustomerRefund,
+    Dispute,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    ProfitSharePolicy,
+    ReconciliationRun,
+    Reversal,
+    Transfer,
+    TransferStatus,
+)
+from apps.payouts.profit_share.policies import profit_share_policy_publish
+from apps.payouts.transfers.participant_transfers import transfer_retry_now
+
+
+def _is_money_staff(request) -> bool:
+    """Platform staff and finance see the money side in the admin (role groups carry no model permissions)."""
+    user = request.user
+    return user.is_active and (user.is_superuser or user.has_role(Role.STAFF) or user.has_role(Role.FINANCE))
+
+
+class RoleAccessMixin:
+    def has_module_permission(self, request):
+        return _is_money_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_money_staff(request)
+
+
+class ReadOnlyAdmin(RoleAccessMixin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProfitSharePolicy)
+class ProfitSharePolicyAdmin(RoleAccessMixin, admin.ModelAdmin):
+    """Staff publish a new version; existing versions never change (orders pinned to them keep their terms)."""
+
+    list_display = [
+        "version",
+        "method",
+        "platform_surplus_bp",
+        "min_platform_fee_minor",
+        "fee_bearer",
+        "refund_mode",
+        "created_at",
+        "created_by",
+    ]
+    fields = ["method", "platform_surplus_bp", "min_platform_fee_minor", "fee_bearer", "refund_mode", "note"]
+
+    def has_add_permission(self, request):
+        user = request.user
+        return user.is_active and (user.is_superuser or user.has_role(Role.STAFF))
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = profit_share_policy_publish(
+            method=obj.method,
+            platform_surplus_bp=obj.platform_surplus_bp,
+            min_platform_fee_minor=obj.min_platform_fee_minor,
+            fee_bearer=obj.fee_bearer,
+            refund_mode=obj.refund_mode,
+            note=obj.note,
+            actor=request.user,
+        )
+        obj.pk, obj.version = published.pk, published.version
+
+
+class PostingInline(admin.TabularInline):
+    model = Posting
+    extra = 0
+    can_delete = False
+    readonly_fields = ["account", "amount_minor", "currency"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "effective_at", "kind", "order", "stripe_object_id", "key", "memo"]
+    list_filter = ["kind"]
+    search_fields = ["stripe_object_id", "balance_transaction_id", "key", "memo"]
+    inlines = [PostingInline]
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "currency", "order", "asset_owner", "carrier"]
+    list_filter = ["kind", "currency"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "order",
+        "asset_owner",
+        "carrier",
+        "amount_minor",
+        "currency",
+        "status",
+        "attempts",
+        "last_error",
+        "stripe_transfer_id",
+    ]
+    list_filter = ["status"]
+    search_fields = ["stripe_transfer_id", "idempotency_key"]
+    actions = ["retry_now"]
+
+    @admin.action(description="Retry the selected pending or failed transfers now")
+    def retry_now(self, request, queryset):
+        count = 0
+        for transfer in queryset.filter(status__in=[TransferStatus.PENDING, TransferStatus.FAILED]):
+            transfer_retry_now(transfer_id=transfer.pk)
+            count += 1
+        messages.success(request, f"{count} transfer(s) queued for another attempt.")
+
+
+@admin.register(Reversal)
+class ReversalAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "transfer",
+        "amount_minor",
+        "currency",
+        "status",
+        "attempts",
+        "external",
+        "stripe_reversal_id",
+    ]
+    list_filter = ["status", "external"]
+
+
+@admin.register(CustomerRefund)
+class CustomerRefundAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_refund_id", "order", "amount_minor", "currency", "allocated_at"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["stripe_dispute_id", "order", "amount_minor", "fee_minor", "currency", "status", "reason"]
+    list_filter = ["status"]
+
+
+@admin.register(ConnectedPayout)
+class ConnectedPayoutAdmin(ReadOnlyAdmin):
+    list_display = [
+        "stripe_payout_id",
+        "stripe_account",
+        "asset_owner",
+        "carrier",
+        "amount_minor",
+        "currency",
+        "status",
+    ]
+    list_filter = ["status"]
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "started_at",
+        "trigger",
+        "status",
+        "fetched",
+        "matched",
+        "missing_in_ledger",
+        "missing_at_stripe",
+        "amount_mismatch",
+        "in_flight",
+    ]
+    list_filter = ["status"]

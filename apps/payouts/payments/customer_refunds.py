@@ -1,0 +1,181 @@
+"""Customer refunds: booked from Stripe's refund, charged to their order, and split between the platform and
+the participants by the order's policy (pro rata to their shares by default).
+
+Not to be confused with apps/orders' refunds (the customer's or staff's request, and the call to Stripe that
+makes the refund): this module books what Stripe reports.
+
+The orders app makes the refund at Stripe (its OrderRefund row's key) and publishes `order.refunded`; the
+`charge.refunded` webhook and the sweeper bring the same refund (or one made outside the platform). Whichever
+comes first books it; the refund's Stripe id keeps it to one row and one entry.
+
+A participant's share of a refund comes back as a transfer reversal (apps/payouts/transfers/reversals.py) when
+its transfer was already sent, and is taken off its transfer when that is released later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.payouts.ledger.posting import from_unix
+from apps.payouts.ledger.recipes import book_refund, book_refund_allocation
+from apps.payouts.models import CustomerRefund, OrderMoney
+from apps.payouts.payments.charges import order_id_for_charge_id, order_money_lock
+from apps.payouts.profit_share import rule as profit_share
+from apps.payouts.profit_share.policies import policy_for_order
+from apps.payouts.profit_share.statements import statement_refresh_for_order
+from apps.payouts.transfers.reversals import reversal_claim_from_part
+
+logger = logging.getLogger(__name__)
+
+
+def refund_record(
+    *,
+    stripe_refund_id: str,
+    charge_id: str,
+    amount_minor: int,
+    currency: str,
+    order_id: int | None = None,
+    order_refund_id: int | None = None,
+    balance_transaction_id: str = "",
+    fee_minor: int = 0,
+    created: int | None = None,
+) -> CustomerRefund:
+    """Books one succeeded refund and charges it to its order (allocation and reversals). Idempotent."""
+    order_id = order_id or order_id_for_charge_id(charge_id)
+    with transaction.atomic():
+        money = order_money_lock(order_id=order_id) if order_id else None
+        refund, _ = CustomerRefund.objects.get_or_create(
+            stripe_refund_id=stripe_refund_id,
+            defaults={
+                "order_id": order_id,
+                "order_refund_id": order_refund_id,
+                "charge_id": charge_id,
+                "amount_minor": amount_minor,
+                "currency": currency.upper(),
+                "balance_transaction_id": balance_transaction_id,
+            },
+        )
+        if order_refund_id and not refund.order_refund_id:
+            CustomerRefund.objects.filter(pk=refund.pk).update(order_refund_id=order_refund_id)
+        book_refund(
+            order_id=refund.order_id,
+            currency=refund.currency,
+            refund_id=stripe_refund_id,
+            balance_transaction_id=balance_transaction_id,
+            amount_minor=refund.amount_minor,
+            fee_minor=fee_minor,
+            effective_at=from_unix(created),
+        )
+        if money is not None and refund.allocated_at is None and money.charge_id:
+            # Until the order's own charge is booked, a refund cannot tell its share from a stray payment's:
+            # it waits (refunds_allocate_pending, run by the sweeper) and the order does not settle meanwhile.
+            _allocate(refund=refund, money=money)
+            OrderMoney.objects.filter(pk=money.pk).update(
+                refunded_minor=CustomerRefund.objects.filter(
+                    order_id=money.order_id, charge_id=money.charge_id
+                ).aggregate(t=Sum("amount_minor"))["t"]
+                or 0,
+                settled_at=None,
+                updated_at=timezone.now(),
+            )
+            _after_commit_settle(money.order_id)
+    refund.refresh_from_db()
+    return refund
+
+
+def refunds_allocate_pending(*, limit: int = 100) -> int:
+    """Allocates refunds that arrived before their order's charge was booked. Returns how many."""
+    done = 0
+    pending = CustomerRefund.objects.filter(allocated_at__isnull=True, order__isnull=False).values_list(
+        "pk", "order_id"
+    )
+    for refund_id, order_id in pending[:limit]:
+        with transaction.atomic():
+            money = order_money_lock(order_id=order_id)
+            refund = CustomerRefund.objects.select_for_update().get(pk=refund_id)
+            if refund.allocated_at is not None or not money.charge_id:
+                continue
+            _allocate(refund=refund, money=money)
+            OrderMoney.objects.filter(pk=money.pk).update(settled_at=None, updated_at=timezone.now())
+            done += 1
+    return done
+
+
+def refunds_record_from_charge(*, charge: dict) -> list[CustomerRefund]:
+    """Every refund listed on a charge (the `charge.refunded` webhook, or a charge read from the API)."""
+    refunds = charge.get("refunds")
+    data = refunds.get("data", []) if isinstance(refunds, dict) else []
+    recorded = []
+    for refund in data:
+        if refund.get("status") not in ("succeeded", "pending"):
+            continue
+        txn = refund.get("balance_transaction")
+        recorded.append(
+            refund_record(
+                stripe_refund_id=refund["id"],
+                charge_id=charge["id"],
+                amount_minor=int(refund["amount"]),
+                currency=str(refund["currency"]),
+                balance_transaction_id=(txn.get("id") if isinstance(txn, dict) else txn) or "",
+                fee_minor=int(txn.get("fee") or 0) if isinstance(txn, dict) else 0,
+                created=refund.get("created"),
+            )
+        )
+    return recorded
+
+
+def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.Holder]:
+    """What the platform and every part still hold of the order's payment, after earlier refunds."""
+    split_row = statement_refresh_for_order(order_id=money.order_id)
+    taken: dict[str, int] = {}
+    for allocation in (
+        CustomerRefund.objects.filter(order_id=money.order_id, allocated_at__isnull=False)
+        .exclude(pk=refund.pk)
+        .values_list("allocation", flat=True)
+    ):
+        for key, amount in (allocation or {}).items():
+            taken[key] = taken.get(key, 0) + int(amount)
+    holders = []
+    parts_total = 0
+    for statement in split_row.statements.prefetch_related("parts"):
+        for part in statement.parts.all():
+            key = f"work_item:{part.work_item_id}" if part.work_item_id else f"leg:{part.transport_leg_id}"
+            parts_total += part.amount_minor
+            holders.append(profit_share.Holder(key, max(part.amount_minor - taken.get(key, 0), 0)))
+    platform = split_row.paid_minor - parts_total - taken.get(profit_share.PLATFORM, 0)
+    return [profit_share.Holder(profit_share.PLATFORM, max(platform, 0)), *holders]
+
+
+def _allocate(*, refund: CustomerRefund, money: OrderMoney) -> None:
+    """Charges the refund to its order and decides who gives it back. Call holding the order's money lock."""
+    book_refund_allocation(
+        order_id=money.order_id,
+        currency=refund.currency,
+        refund_id=refund.stripe_refund_id,
+        amount_minor=refund.amount_minor,
+    )
+    allocation = {profit_share.PLATFORM: refund.amount_minor}
+    if refund.charge_id == money.charge_id:
+        holders = _holders(refund=refund, money=money)
+        mode = policy_for_order(order_id=money.order_id).refund_mode
+        try:
+            allocation = profit_share.refund_split(
+                refund_minor=refund.amount_minor, holders=holders, mode=mode
+            )
+        except profit_share.SplitError:
+            logger.warning("Refund %s exceeds what the order still holds; the platform bears it", refund.pk)
+    allocation = {key: amount for key, amount in allocation.items() if amount}
+    for key, amount in allocation.items():
+        if key != profit_share.PLATFORM:
+            reversal_claim_from_part(refund=refund, key=key, amount_minor=amount)
+    CustomerRefund.objects.filter(pk=refund.pk).update(allocation=allocation, allocated_at=timezone.now())
+
+
+def _after_commit_settle(order_id: int) -> None:
+    from apps.payouts.tasks import order_settle_task
+
+    transaction.on_commit(lambda: order_settle_task.delay(order_id))

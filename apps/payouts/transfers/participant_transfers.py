@@ -1,0 +1,399 @@
+"""Transfers to participants: released per work item (quality passed) and per leg (delivered), sent to their
+connected account with `source_transaction` = the order's charge, followed from the API and from webhooks.
+
+Never twice, whatever fails:
+- the release is one row per work item / leg (unique), committed with its ledger entry before any Stripe call;
+- the send holds that row's lock for the whole call and uses the row's key (`transfer:<id>`): two senders
+  cannot overlap, and a retry after a crash or a timeout replays the same Stripe object;
+- the key changes only after Stripe refused an attempt outright (4xx: nothing was created), never after a
+  timeout or a 5xx, when the transfer may exist;
+- recording the result is a compare-and-swap plus an entry keyed by the Stripe id: the API answer, the
+  `transfer.*` webhook and the sweeper can all arrive, in any order, and book it once.
+A failure is retried with backoff (the task's countdown and the sweeper's `next_attempt_at`) and shown to finance;
+after MAX_ATTEMPTS the transfer waits for finance (`transfer_retry_now`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.orders.models import TransportLeg, WorkItem
+from apps.orders.status import LegStatus, WorkItemStatus
+from apps.payouts import stripe_client
+from apps.payouts.ledger.posting import from_unix
+from apps.payouts.ledger.recipes import book_transfer_release, book_transfer_sent, book_transfer_void
+from apps.payouts.models import CustomerRefund, OrderMoney, Transfer, TransferStatus
+from apps.payouts.payments.charges import order_money_lock
+from apps.payouts.profit_share.statements import (
+    leg_key,
+    part_amount,
+    statement_refresh_for_order,
+    work_item_key,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+BACKOFF_BASE_S = 15
+BACKOFF_CAP_S = 3600
+
+
+class FundingExceeded(Exception):
+    """A transfer would take more than the order's charge still funds (invariant 5)."""
+
+
+def parse_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def is_definitive(error: stripe_client.StripeCallError) -> bool:
+    """Stripe refused the request outright, so nothing was created under its key and a new key is safe.
+
+    Not so for timeouts and 5xx (the object may exist), 409 (the same key is still being processed) and 429.
+    """
+    if isinstance(error, stripe_client.IdempotencyConflict):
+        return False
+    status = error.http_status
+    return status is not None and 400 <= status < 500 and status not in (409, 429)
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(BACKOFF_BASE_S * 2 ** max(attempts - 1, 0), BACKOFF_CAP_S)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: str
+    retry_in: int | None = None  # seconds until the next attempt, when one is due
+
+
+def refund_share_of_part(*, order_id: int, key: str) -> int:
+    """What refunds of the order already took from a part (their allocation), in minor units."""
+    total = 0
+    for allocation in CustomerRefund.objects.filter(order_id=order_id).values_list("allocation", flat=True):
+        total += int((allocation or {}).get(key, 0))
+    return total
+
+
+def order_transfer_capacity(*, money: OrderMoney) -> int:
+    """What the order's charge can still fund: paid − refunded − (released transfers − reversals)."""
+    released = (
+        Transfer.objects.filter(order_id=money.order_id)
+        .exclude(status=TransferStatus.CANCELLED)
+        .aggregate(total=Sum("amount_minor"), reversed=Sum("amount_reversed_minor"))
+    )
+    main_refunds = (
+        CustomerRefund.objects.filter(order_id=money.order_id, charge_id=money.charge_id).aggregate(
+            total=Sum("amount_minor")
+        )["total"]
+        or 0
+    )
+    return money.paid_minor - main_refunds - (released["total"] or 0) + (released["reversed"] or 0)
+
+
+def _release(*, order_id: int, currency: str, key: str, source: dict, participant: dict) -> Transfer | None:
+    money = order_money_lock(order_id=order_id)
+    existing = Transfer.objects.filter(**source).first()
+    if existing is not None:
+        return existing
+    if not money.charge_id:
+        # The order's payment is not in the ledger yet: the sweeper releases once it is.
+        logger.info("Release of %s waits for the order's charge", key)
+        return None
+    split_row = statement_refresh_for_order(order_id=order_id)
+    amount = part_amount(split_row=split_row, key=key)
+    if amount is None:
+        logger.warning("Release of %s: the part is not in order %s's split", key, order_id)
+        return None
+    refunded = refund_share_of_part(order_id=order_id, key=key)
+    to_send = max(amount - refunded, 0)
+    transfer = Transfer(
+        order_id=order_id,
+        part_amount_minor=amount,
+        amount_minor=to_send,
+        currency=currency.upper(),
+        **source,
+        **participant,
+    )
+    transfer.idempotency_key = Transfer.key_for(transfer.id, 0)
+    if to_send == 0:
+        transfer.status = TransferStatus.CANCELLED
+        transfer.last_error = "Nothing to send: refunds took this part's whole share."
+        transfer.save()
+        return transfer
+    if to_send > order_transfer_capacity(money=money):
+        transfer.status = TransferStatus.FAILED
+        transfer.last_error = "Refused: the order's charge no longer funds this transfer."
+        transfer.last_error_code = "funding_exceeded"
+        transfer.save()
+        book_transfer_release(transfer=transfer)
+        return transfer
+    transfer.next_attempt_at = timezone.now()
+    transfer.save()
+    book_transfer_release(transfer=transfer)
+    _send_after_commit(transfer.pk)
+    return transfer
+
+
+def _send_after_commit(transfer_id) -> None:
+    from apps.payouts.tasks import transfer_send_task
+
+    transaction.on_commit(lambda: transfer_send_task.delay(str(transfer_id)))
+
+
+@transaction.atomic
+def transfer_release_for_work_item(*, work_item_id: int) -> Transfer | None:
+    """Releases the asset owner's share of a work item that passed quality (status done). Idempotent."""
+    item = WorkItem.objects.filter(pk=work_item_id).select_related("order").first()
+    if item is None or item.status != WorkItemStatus.DONE or item.asset_owner_id is None:
+        return None
+    return _release(
+        order_id=item.order_id,
+        currency=item.order.currency,
+        key=work_item_key(item.pk),
+        source={"work_item_id": item.pk},
+        participant={"asset_owner_id": item.asset_owner_id},
+    )
+
+
+@transaction.atomic
+def transfer_release_for_leg(*, leg_id: int) -> Transfer | None:
+    """Releases the carrier's share of a delivered transport leg. Idempotent."""
+    leg = TransportLeg.objects.filter(pk=leg_id).select_related("order").first()
+    if leg is None or leg.status != LegStatus.DELIVERED or leg.carrier_id is None:
+        return None
+    return _release(
+        order_id=leg.order_id,
+        currency=leg.order.currency,
+        key=leg_key(leg.pk),
+        source={"transport_leg_id": leg.pk},
+        participant={"carrier_id": leg.carrier_id},
+    )
+
+
+def _destination(transfer: Transfer) -> str:
+    participant = transfer.asset_owner if transfer.asset_owner_id else transfer.carrier
+    return participant.stripe_account_id if participant is not None else ""
+
+
+def _fail(
+    transfer: Transfer, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
+) -> SendResult:
+    """Records a failed attempt. `definitive`: Stripe refused, nothing was created (a new key is safe);
+    otherwise, when the attempt reached Stripe, the transfer may exist (`maybe_sent`) until an attempt with the
+    same key settles it."""
+    attempts = transfer.attempts + 1
+    exhausted = attempts >= MAX_ATTEMPTS
+    delay = backoff_seconds(attempts)
+    generation = transfer.key_generation + (1 if definitive else 0)
+    Transfer.objects.filter(pk=transfer.pk).update(
+        attempts=attempts,
+        last_error=message[:500],
+        last_error_code=code[:100],
+        status=TransferStatus.FAILED if exhausted else TransferStatus.PENDING,
+        next_attempt_at=None if exhausted else timezone.now() + timedelta(seconds=delay),
+        key_generation=generation,
+        idempotency_key=Transfer.key_for(transfer.pk, generation),
+        maybe_sent=transfer.maybe_sent if not reached_stripe else not definitive,
+        updated_at=timezone.now(),
+    )
+    logger.warning("Transfer %s attempt %s failed (%s): %s", transfer.pk, attempts, code, message)
+    if exhausted:
+        return SendResult(TransferStatus.FAILED)
+    return SendResult(TransferStatus.PENDING, retry_in=delay)
+
+
+def transfer_send(*, transfer_id) -> SendResult:
+    """Sends one pending transfer to Stripe, or records why it could not. Safe to call any number of times.
+
+    Holds the transfer's row lock across the Stripe call (skip_locked: a concurrent sender returns "busy").
+    Must not be called inside another transaction: the row lock and the outcome commit together.
+    """
+    with transaction.atomic():
+        transfer = (
+            Transfer.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("asset_owner", "carrier")
+            .filter(pk=transfer_id)
+            .first()
+        )
+        if transfer is None:
+            return SendResult("busy")
+        if transfer.status != TransferStatus.PENDING:
+            return SendResult(transfer.status)
+        money = OrderMoney.objects.get(order_id=transfer.order_id)
+        if not transfer.destination:
+            destination = _destination(transfer)
+            if not destination:
+                return _fail(
+                    transfer,
+                    message="The participant has no Stripe account yet (onboarding not started).",
+                    code="not_onboarded",
+                    definitive=False,
+                    reached_stripe=False,
+                )
+            Transfer.objects.filter(pk=transfer.pk).update(destination=destination)
+            transfer.destination = destination
+        try:
+            result = stripe_client.transfer_create(
+                amount_minor=transfer.amount_minor,
+                currency=transfer.currency,
+                destination=transfer.destination,
+                transfer_group=f"order_{transfer.order_id}",
+                source_transaction=money.charge_id,
+                metadata={
+                    "transfer_id": str(transfer.pk),
+                    "order_id": str(transfer.order_id),
+                    "network": connection.schema_name,
+                    "source": transfer.source_label,
+                },
+                idempotency_key=transfer.idempotency_key,
+            )
+        except stripe_client.IdempotencyConflict as error:
+            return _fail(transfer, message=str(error), code="idempotency_conflict", definitive=False)
+        except stripe_client.StripeCallError as error:
+            definitive = is_definitive(error)
+            if definitive and error.code in ("insufficient_capabilities_for_transfer", "resource_missing"):
+                # The account may change (onboarding finished, a new account): read it again next time.
+                Transfer.objects.filter(pk=transfer.pk).update(destination="")
+            return _fail(
+                transfer,
+                message=str(error),
+                code=error.code or str(error.http_status or "network"),
+                definitive=definitive,
+            )
+        _record_sent(transfer, result)
+        return SendResult(TransferStatus.SENT)
+
+
+def _record_sent(transfer: Transfer, result: dict) -> bool:
+    """Marks the transfer sent and books it, once (compare-and-swap on the status). Call holding its row lock."""
+    changed = Transfer.objects.filter(
+        pk=transfer.pk, status__in=[TransferStatus.PENDING, TransferStatus.FAILED]
+    ).update(
+        status=TransferStatus.SENT,
+        stripe_transfer_id=result["id"],
+        balance_transaction_id=_balance_transaction_id(result),
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+        last_error_code="",
+        maybe_sent=False,
+        updated_at=timezone.now(),
+    )
+    transfer.refresh_from_db()
+    book_transfer_sent(
+        transfer=transfer,
+        stripe_transfer_id=result["id"],
+        balance_transaction_id=_balance_transaction_id(result),
+        effective_at=from_unix(result.get("created")),
+    )
+    return bool(changed)
+
+
+def _balance_transaction_id(obj: dict) -> str:
+    txn = obj.get("balance_transaction")
+    return (txn.get("id") if isinstance(txn, dict) else txn) or ""
+
+
+@transaction.atomic
+def transfer_sync_from_stripe(*, stripe_transfer: dict) -> Transfer | None:
+    """Applies what Stripe says about one of our transfers (a `transfer.*` event, re-read from the API).
+
+    A pending transfer Stripe already has was sent by a worker that died before recording it: it is recorded
+    now. Reversals are synced too. Transfers that are not ours (no or unknown `transfer_id`) are ignored —
+    reconciliation reports them.
+    """
+    from apps.payouts.transfers.reversals import reversals_sync_for_transfer
+
+    our_id = parse_uuid((stripe_transfer.get("metadata") or {}).get("transfer_id"))
+    found = (
+        Transfer.objects.filter(stripe_transfer_id=stripe_transfer["id"])
+        .values_list("pk", "order_id")
+        .first()
+    )
+    if found is None and our_id is not None:
+        found = Transfer.objects.filter(pk=our_id).values_list("pk", "order_id").first()
+    if found is None:
+        logger.info("Transfer %s is not one of this network's; ignored", stripe_transfer.get("id"))
+        return None
+    # Locks in the house order: the order's money, then the transfer (then its reversals).
+    order_money_lock(order_id=found[1])
+    transfer = Transfer.objects.select_for_update().get(pk=found[0])
+    if transfer.status != TransferStatus.SENT:
+        if transfer.status == TransferStatus.CANCELLED:
+            logger.error(
+                "Transfer %s was cancelled here but exists at Stripe as %s",
+                transfer.pk,
+                stripe_transfer["id"],
+            )
+            return transfer
+        _record_sent(transfer, stripe_transfer)
+    reversals_sync_for_transfer(transfer=transfer, stripe_transfer=stripe_transfer)
+    return transfer
+
+
+def transfer_refresh(*, transfer_id) -> Transfer | None:
+    """Re-reads a sent transfer from the API and applies it (status followed from the API)."""
+    transfer = Transfer.objects.filter(pk=transfer_id).first()
+    if transfer is None or not transfer.stripe_transfer_id:
+        return transfer
+    return transfer_sync_from_stripe(
+        stripe_transfer=stripe_client.transfer_retrieve(transfer_id=transfer.stripe_transfer_id)
+    )
+
+
+@transaction.atomic
+def transfer_retry_now(*, transfer_id) -> Transfer:
+    """Finance asks for another attempt of a pending or failed transfer (the attempt counter restarts)."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer_id)
+    if transfer.status in (TransferStatus.PENDING, TransferStatus.FAILED):
+        Transfer.objects.filter(pk=transfer.pk).update(
+            status=TransferStatus.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        _send_after_commit(transfer.pk)
+    transfer.refresh_from_db()
+    return transfer
+
+
+@transaction.atomic
+def transfers_cancel_for_order(*, order_id: int, reason: str) -> int:
+    """Cancels the order's transfers that never reached Stripe (a cancelled order), unbooking their release."""
+    order_money_lock(order_id=order_id)
+    cancelled = 0
+    for transfer in Transfer.objects.select_for_update().filter(
+        order_id=order_id, status__in=[TransferStatus.PENDING, TransferStatus.FAILED], stripe_transfer_id=""
+    ):
+        if transfer.maybe_sent:
+            # An attempt may have created it at Stripe (a timeout): only a re-send with its key can tell.
+            continue
+        Transfer.objects.filter(pk=transfer.pk).update(
+            status=TransferStatus.CANCELLED,
+            last_error=reason[:500],
+            next_attempt_at=None,
+            updated_at=timezone.now(),
+        )
+        book_transfer_void(transfer=transfer)
+        cancelled += 1
+    return cancelled
+
+
+def transfers_due(*, now=None, limit: int = 200) -> list:
+    now = now or timezone.now()
+    return list(
+        Transfer.objects.filter(status=TransferStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

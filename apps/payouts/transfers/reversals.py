@@ -1,0 +1,218 @@
+"""Transfer reversals: a participant's share of a customer refund taken back from a transfer already sent.
+
+Reversals are sent like transfers: row first, key `reversal:<id>`, row lock across the call, backoff on failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.payouts import stripe_client
+from apps.payouts.ledger.posting import from_unix
+from apps.payouts.ledger.recipes import book_reversal_claim, book_reversal_sent
+from apps.payouts.models import CustomerRefund, Reversal, ReversalStatus, Transfer, TransferStatus
+from apps.payouts.transfers.participant_transfers import (
+    MAX_ATTEMPTS,
+    SendResult,
+    backoff_seconds,
+    is_definitive,
+    parse_uuid,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def reversal_claim_from_part(*, refund: CustomerRefund, key: str, amount_minor: int) -> None:
+    """Claims up to `amount_minor` of a refund back from the part's transfer. Call holding the order's money lock."""
+    kind, _, pk = key.partition(":")
+    lookup = {"work_item_id": int(pk)} if kind == "work_item" else {"transport_leg_id": int(pk)}
+    transfer = Transfer.objects.select_for_update(of=("self",)).filter(**lookup).first()
+    if transfer is None or transfer.status == TransferStatus.CANCELLED:
+        return  # not released yet: the release takes the share off (participant_transfers.refund_share_of_part)
+    claimed = (
+        Reversal.objects.filter(transfer=transfer)
+        .exclude(status=ReversalStatus.CANCELLED)
+        .aggregate(t=Sum("amount_minor"))["t"]
+        or 0
+    )
+    amount = min(amount_minor, transfer.amount_minor - claimed)
+    if amount <= 0:
+        return
+    reversal = Reversal(
+        transfer=transfer,
+        refund=refund,
+        amount_minor=amount,
+        currency=transfer.currency,
+        reason=f"Share of refund {refund.stripe_refund_id}",
+        next_attempt_at=timezone.now(),
+    )
+    reversal.idempotency_key = Reversal.key_for(reversal.id, 0)
+    reversal.save()
+    book_reversal_claim(reversal=reversal, transfer=transfer)
+    _send_after_commit(reversal.pk)
+
+
+def _send_after_commit(reversal_id) -> None:
+    from apps.payouts.tasks import reversal_send_task
+
+    transaction.on_commit(lambda: reversal_send_task.delay(str(reversal_id)))
+
+
+def _fail(
+    reversal: Reversal, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
+) -> SendResult:
+    attempts = reversal.attempts + 1
+    exhausted = attempts >= MAX_ATTEMPTS
+    delay = backoff_seconds(attempts)
+    generation = reversal.key_generation + (1 if definitive else 0)
+    Reversal.objects.filter(pk=reversal.pk).update(
+        attempts=attempts,
+        last_error=message[:500],
+        last_error_code=code[:100],
+        status=ReversalStatus.FAILED if exhausted else ReversalStatus.PENDING,
+        next_attempt_at=None if exhausted else timezone.now() + timedelta(seconds=delay),
+        key_generation=generation,
+        idempotency_key=Reversal.key_for(reversal.pk, generation),
+        maybe_sent=reversal.maybe_sent if not reached_stripe else not definitive,
+        updated_at=timezone.now(),
+    )
+    logger.warning("Reversal %s attempt %s failed (%s): %s", reversal.pk, attempts, code, message)
+    return (
+        SendResult(ReversalStatus.FAILED) if exhausted else SendResult(ReversalStatus.PENDING, retry_in=delay)
+    )
+
+
+def reversal_send(*, reversal_id) -> SendResult:
+    """Sends one pending reversal (its transfer must have been sent). Same guarantees as transfer_send."""
+    with transaction.atomic():
+        # Locks in the house order (transfer, then reversal) so a webhook syncing the transfer cannot deadlock.
+        transfer_id = Reversal.objects.filter(pk=reversal_id).values_list("transfer_id", flat=True).first()
+        transfer = Transfer.objects.select_for_update(skip_locked=True).filter(pk=transfer_id).first()
+        reversal = Reversal.objects.select_for_update(skip_locked=True).filter(pk=reversal_id).first()
+        if transfer is None or reversal is None:
+            return SendResult("busy")
+        if reversal.status != ReversalStatus.PENDING:
+            return SendResult(reversal.status)
+        if transfer.status != TransferStatus.SENT:
+            return _fail(
+                reversal,
+                message="Waiting for its transfer to be sent.",
+                code="transfer_not_sent",
+                definitive=False,
+                reached_stripe=False,
+            )
+        try:
+            result = stripe_client.transfer_reversal_create(
+                transfer_id=transfer.stripe_transfer_id,
+                amount_minor=reversal.amount_minor,
+                metadata={
+                    "reversal_id": str(reversal.pk),
+                    "order_id": str(transfer.order_id),
+                    "network": connection.schema_name,
+                },
+                idempotency_key=reversal.idempotency_key,
+            )
+        except stripe_client.StripeCallError as error:
+            return _fail(
+                reversal,
+                message=str(error),
+                code=error.code or str(error.http_status or "network"),
+                definitive=is_definitive(error),
+            )
+        _record_sent(reversal, transfer, result)
+        return SendResult(ReversalStatus.SENT)
+
+
+def _record_sent(reversal: Reversal, transfer: Transfer, result: dict) -> None:
+    txn = result.get("balance_transaction")
+    txn_id = (txn.get("id") if isinstance(txn, dict) else txn) or ""
+    Reversal.objects.filter(
+        pk=reversal.pk, status__in=[ReversalStatus.PENDING, ReversalStatus.FAILED]
+    ).update(
+        status=ReversalStatus.SENT,
+        stripe_reversal_id=result["id"],
+        balance_transaction_id=txn_id,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+        last_error_code="",
+        maybe_sent=False,
+        updated_at=timezone.now(),
+    )
+    book_reversal_sent(
+        reversal=reversal,
+        transfer=transfer,
+        stripe_reversal_id=result["id"],
+        balance_transaction_id=txn_id,
+        effective_at=from_unix(result.get("created")),
+    )
+    _sync_reversed_amount(transfer)
+
+
+def _sync_reversed_amount(transfer: Transfer) -> None:
+    sent = (
+        Reversal.objects.filter(transfer=transfer, status=ReversalStatus.SENT).aggregate(
+            t=Sum("amount_minor")
+        )["t"]
+        or 0
+    )
+    Transfer.objects.filter(pk=transfer.pk).update(amount_reversed_minor=sent, updated_at=timezone.now())
+
+
+def reversals_sync_for_transfer(*, transfer: Transfer, stripe_transfer: dict) -> None:
+    """Applies the reversals Stripe lists on one of our transfers. Call holding the transfer's and order's locks.
+
+    Ours are recorded if a worker died before doing so; one made outside the platform (the Dashboard) is
+    recorded as an external reversal, since its money came back to the platform for this order.
+    """
+    reversals = stripe_transfer.get("reversals")
+    data = reversals.get("data", []) if isinstance(reversals, dict) else []
+    for item in data:
+        if Reversal.objects.filter(stripe_reversal_id=item["id"]).exists():
+            continue
+        ours = parse_uuid((item.get("metadata") or {}).get("reversal_id"))
+        reversal = (
+            Reversal.objects.select_for_update().filter(pk=ours, transfer=transfer).first() if ours else None
+        )
+        if reversal is None:
+            reversal = Reversal(
+                transfer=transfer,
+                amount_minor=int(item["amount"]),
+                currency=transfer.currency,
+                reason="Reversal made outside the platform",
+                external=True,
+            )
+            reversal.idempotency_key = f"external:{item['id']}"
+            reversal.save()
+            book_reversal_claim(reversal=reversal, transfer=transfer)
+        _record_sent(reversal, transfer, item)
+    _sync_reversed_amount(transfer)
+
+
+@transaction.atomic
+def reversal_retry_now(*, reversal_id) -> Reversal:
+    reversal = Reversal.objects.select_for_update().get(pk=reversal_id)
+    if reversal.status in (ReversalStatus.PENDING, ReversalStatus.FAILED):
+        Reversal.objects.filter(pk=reversal.pk).update(
+            status=ReversalStatus.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        _send_after_commit(reversal.pk)
+    reversal.refresh_from_db()
+    return reversal
+
+
+def reversals_due(*, now=None, limit: int = 200) -> list:
+    now = now or timezone.now()
+    return list(
+        Reversal.objects.filter(status=ReversalStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

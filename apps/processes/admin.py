@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from apps.processes.models import Process
+
+
+@admin.register(Process)
+class ProcessAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "materials", "max_length_mm", "max_width_mm", "max_height_mm", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "name"]
