@@ -42,14 +42,32 @@ def transition(
     Raises the model's DoesNotExist when the row is not in `rows`, and InvalidTransition (with the row's state
     now, and `message(current)` as its text when given) when it is not in one of `from_states`.
     """
-    queryset = rows if isinstance(rows, QuerySet) else rows._default_manager.all()
     allowed = [from_states] if isinstance(from_states, str) else list(from_states)
-    changed = queryset.filter(pk=pk, **{f"{field}__in": allowed}).update(**{field: to_state, **extra_fields})
-    if changed == 1:
+    if transition_if(rows, pk, allowed, to_state, field=field, **extra_fields):
         return allowed[0] if len(allowed) == 1 else ""
+    queryset = rows if isinstance(rows, QuerySet) else rows._default_manager.all()
     current = queryset.filter(pk=pk).values_list(field, flat=True).first()
     model = queryset.model
     if current is None:
         raise model.DoesNotExist(f"{model._meta.verbose_name.capitalize()} {pk} does not exist.")
     text = message(current) if message else f"{model._meta.verbose_name.capitalize()} {pk} is {current}."
     raise InvalidTransition(text, current=current, to=to_state)
+
+
+def transition_if(
+    rows: type[Model] | QuerySet,
+    pk,
+    from_states: str | Iterable[str],
+    to_state: str,
+    *,
+    field: str = "status",
+    **extra_fields,
+) -> bool:
+    """transition() for writers to which "already moved" is a normal outcome (an idempotent repeat: a webhook
+    redelivered, a send recorded twice): True when this call moved the row, False when it was not in
+    `from_states` (or not in `rows`). Never raises for either."""
+    queryset = rows if isinstance(rows, QuerySet) else rows._default_manager.all()
+    allowed = [from_states] if isinstance(from_states, str) else list(from_states)
+    return (
+        queryset.filter(pk=pk, **{f"{field}__in": allowed}).update(**{field: to_state, **extra_fields}) == 1
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.roles import Role
 from apps.catalog.models import Design, DesignVersion, ProductTemplate
 from apps.core.transitions import InvalidTransition as CoreInvalidTransition
-from apps.core.transitions import transition
+from apps.core.transitions import transition, transition_if
 from apps.orders.models import EventKind, Order, OrderEvent, OrderLine, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import (
@@ -289,6 +289,10 @@ def test_the_core_swap_moves_only_from_the_expected_states_and_names_the_state_i
     with pytest.raises(WorkItem.DoesNotExist):
         transition(WorkItem, 987654321, WorkItemStatus.ACCEPTED, WorkItemStatus.DONE)
     assert WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.ACCEPTED
+    # The non-raising form, for writers to which "someone already did it" is normal (payouts' sends, webhooks).
+    assert transition_if(WorkItem, item.pk, WorkItemStatus.ACCEPTED, WorkItemStatus.IN_PROGRESS) is True
+    assert transition_if(WorkItem, item.pk, WorkItemStatus.ACCEPTED, WorkItemStatus.IN_PROGRESS) is False
+    assert WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.IN_PROGRESS
 
 
 def test_every_invalid_transition_is_the_core_one():
