@@ -59,9 +59,16 @@ class PrivateRedis:
         client = redis.Redis(port=self.port)
         return [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
 
-    def lose_one(self, queue: str = "celery") -> dict:
-        """What a worker killed after taking a message leaves behind: the message gone, the work not done."""
-        return json.loads(redis.Redis(port=self.port).rpop(queue))
+    def lose_one(self, task: str, queue: str = "celery") -> dict:
+        """What a worker killed after taking the oldest message of `task` leaves behind: the message gone, the
+        work not done."""
+        client = redis.Redis(port=self.port)
+        for raw in reversed(client.lrange(queue, 0, -1)):  # LPUSH queue: the oldest is last
+            message = json.loads(raw)
+            if message["headers"]["task"] == task:
+                client.lrem(queue, -1, raw)
+                return message
+        raise LookupError(f"No {task} message queued")
 
 
 @pytest.fixture

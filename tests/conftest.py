@@ -252,6 +252,18 @@ def sign_in(client: Client, tenant: Tenant, user) -> Client:
     return client
 
 
+@pytest.fixture
+def staff_a(client_a, tenant_a, make_user) -> Client:
+    """A platform staff member of alpha who is not a superuser (the network's owner is), signed in on alpha."""
+    return sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
+
+
+@pytest.fixture
+def finance_a(db, tenant_a, make_user) -> Client:
+    """A finance member of alpha, signed in on alpha (its own client: tests may use it beside staff_a)."""
+    return sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, make_user(tenant_a, Role.FINANCE))
+
+
 def login_with_password(client: Client, email: str, password: str = PASSWORD) -> bool:
     """Logs in through the real login page (middleware, schema routing and all)."""
     response = client.post("/accounts/login/", {"username": email, "password": password})

@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 
 from apps.accounts import throttle
 from apps.accounts.models import User
+from apps.outbox.services import outbox_enqueue_email
 
 
 class ThrottleMessageMixin:
@@ -26,6 +28,18 @@ class EmailAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the link written to the outbox like every other e-mail (a mail server outage
+    delays the link instead of failing the page)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **_):
+        outbox_enqueue_email(
+            to=[to_email],
+            subject="".join(loader.render_to_string(subject_template_name, context).splitlines()),
+            body=loader.render_to_string(email_template_name, context),
+        )
 
 
 class CustomerSignupForm(forms.Form):

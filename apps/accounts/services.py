@@ -1,6 +1,8 @@
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
+from apps.accounts.access import ROLE_PERMISSIONS
 from apps.accounts.models import User
 from apps.accounts.roles import ADMIN_ROLES, Role
 
@@ -9,6 +11,33 @@ def role_groups_ensure() -> None:
     """Creates one group per role in the current schema (idempotent)."""
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+
+
+class UnknownPermission(LookupError):
+    """The role table names a permission no installed model has (a typo, or a model that was removed)."""
+
+
+@transaction.atomic
+def role_permissions_apply() -> None:
+    """Gives each role group in the current schema exactly the permissions ROLE_PERMISSIONS lists (idempotent).
+
+    Needs the permission rows, which Django creates after migrating (the post_migrate hook calls this then)."""
+    wanted = {permission for permissions in ROLE_PERMISSIONS.values() for permission in permissions}
+    lookup = Q()
+    for permission in wanted:
+        app_label, codename = permission.split(".", 1)
+        lookup |= Q(content_type__app_label=app_label, codename=codename)
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(lookup).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    if missing := wanted - found.keys():
+        raise UnknownPermission(f"The role table names unknown permissions: {sorted(missing)}")
+    for role, permissions in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([found[permission] for permission in permissions])
 
 
 @transaction.atomic
@@ -43,6 +72,13 @@ def user_create(
 def user_grant_role(*, user: User, role: Role) -> None:
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
-    user.__dict__.pop("role_names", None)  # the cached roles are stale now
+    for cached in ("role_names", "_perm_cache", "_group_perm_cache"):  # the cached roles are stale now
+        user.__dict__.pop(cached, None)
     if role in ADMIN_ROLES and not user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=True)
+
+
+def user_revoke_role(*, user: User, role: Role) -> None:
+    """Takes one role away (e.g. a member removed from their company); the account and its other roles stay."""
+    user.groups.remove(*Group.objects.filter(name=role.value))
+    user.__dict__.pop("role_names", None)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.forms import CustomerSignupForm, EmailAuthenticationForm
+from apps.accounts.forms import CustomerSignupForm, EmailAuthenticationForm, OutboxPasswordResetForm
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.accounts.throttle import password_reset_request_record, reset_wait_message
@@ -29,6 +29,7 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = OutboxPasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")

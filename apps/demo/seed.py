@@ -9,10 +9,10 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.catalog.demo import catalog_demo_seed
-from apps.orders.demo import orders_demo_seed
-from apps.payouts.connect.onboarding import connect_demo_onboard
-from apps.suppliers.demo import suppliers_demo_seed
+from apps.demo.catalog import catalog_demo_seed
+from apps.demo.orders import orders_demo_seed
+from apps.demo.payouts import connect_demo_onboard
+from apps.demo.suppliers import suppliers_demo_seed
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
 

@@ -16,7 +16,8 @@ class MatchingSettingsAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request):
-        return not MatchingSettings.objects.exists()
+        # A singleton: the one row, added by those the role table lets add it.
+        return super().has_add_permission(request) and not MatchingSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

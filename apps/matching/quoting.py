@@ -32,7 +32,7 @@ from apps.core.money import Money
 from apps.matching.engine import domain
 from apps.matching.engine.domain import Infeasible, Limits, Weights
 from apps.matching.engine.pricing import price_plan
-from apps.matching.models import MatchingRun, RunMode, RunOutcome, RunStatus
+from apps.matching.models import MatchingRun, MatchingSettings, RunMode, RunOutcome, RunStatus
 from apps.matching.problem import (
     BuiltProblem,
     OrderInput,
@@ -160,27 +160,14 @@ def _quote(
     requested_date: dt.date | None,
     parameters: dict,
 ) -> MatchingQuote:
+    """The network's quote for `steps`, or the catalogue estimate marked with why the network cannot make it;
+    either way the quote's run is recorded."""
     settings = matching_settings_get()
     now = timezone.now()
-    origin = origin_now(now)
-    zone = ZoneInfo(tenant.time_zone)
     delivery = delivery_point or _network_centre()
-    if requested_date is not None:
-        due = dt.datetime.combine(requested_date, dt.time(23, 59), tzinfo=zone)
-        weight = settings.lateness_weight_per_minute
-    else:  # no date asked for: every minute sooner is worth a little, so speed is bought when it is cheap
-        due, weight = origin, settings.quote_time_value_per_minute
-    order = OrderInput(key=QUOTE_ORDER, steps=steps, due=due, lateness_weight=weight, delivery=delivery)
-    built = problem_build(
-        orders=[order],
-        origin=origin,
-        horizon_days=settings.horizon_days,
-        currency=tenant.currency,
-        time_zone=tenant.time_zone,
-        weights=Weights(cost=1, lateness=1, makespan=0),
-    )
-    missing = [s for s in steps if not any(r.eligible for r in built.process_resources.get(s.process, ()))]
+    built = _quote_problem(steps, tenant, delivery, requested_date, settings, now)
     parameters = {**parameters, "delivery_point": list(delivery) if delivery else None}
+    missing = [s for s in steps if not any(r.eligible for r in built.process_resources.get(s.process, ()))]
     if missing:
         notice = (
             "no workshop in the network offers "
@@ -189,17 +176,7 @@ def _quote(
         )
         return _fallback(template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters)
 
-    limit_s = settings.quote_time_limit_ms / 1000
-    limits = Limits(
-        time_limit_s=limit_s, workers=1, seed=0, explain=True, strategy="greedy" if limit_s <= 0 else "auto"
-    )
-    try:
-        plan = solve_checked(built, limits)
-    except PlanInvalid:
-        logger.exception("The quote's plan failed validation")
-        plan = domain.Plan(
-            domain.UNKNOWN, reasons=(Infeasible(domain.NO_SOLUTION_IN_TIME, detail="invalid plan"),)
-        )
+    plan = _quote_solve(built, settings)
     if not plan.has_schedule:
         reasons = tuple(
             QuoteReason(r.code, _step_names(built, r), reason_message(built, r, settings.horizon_days))
@@ -209,13 +186,72 @@ def _quote(
         return _fallback(
             template, values, tenant, now, SOURCE_INFEASIBLE, notice, reasons, built, parameters, plan
         )
+    return _matched(built, plan, template, values, tenant, now, requested_date, parameters)
 
+
+def _quote_problem(
+    steps: tuple[StepInput, ...],
+    tenant: Tenant,
+    delivery: Point | None,
+    requested_date: dt.date | None,
+    settings: MatchingSettings,
+    now: dt.datetime,
+) -> BuiltProblem:
+    """The quoted design as one order against the committed network. With a requested date, lateness after
+    that day costs what it costs a real order; without one, every minute sooner is worth a little, so speed is
+    bought when it is cheap."""
+    origin = origin_now(now)
+    if requested_date is not None:
+        due = dt.datetime.combine(requested_date, dt.time(23, 59), tzinfo=ZoneInfo(tenant.time_zone))
+        weight = settings.lateness_weight_per_minute
+    else:
+        due, weight = origin, settings.quote_time_value_per_minute
+    order = OrderInput(key=QUOTE_ORDER, steps=steps, due=due, lateness_weight=weight, delivery=delivery)
+    return problem_build(
+        orders=[order],
+        origin=origin,
+        horizon_days=settings.horizon_days,
+        currency=tenant.currency,
+        time_zone=tenant.time_zone,
+        weights=Weights(cost=1, lateness=1, makespan=0),
+    )
+
+
+def _quote_solve(built: BuiltProblem, settings: MatchingSettings) -> domain.Plan:
+    """One worker within the network's quote time limit (none: the greedy dispatcher alone). A plan the
+    validator rejects is a bug: it is logged and answered as "no solution in time", never quoted."""
+    limit_s = settings.quote_time_limit_ms / 1000
+    limits = Limits(
+        time_limit_s=limit_s, workers=1, seed=0, explain=True, strategy="greedy" if limit_s <= 0 else "auto"
+    )
+    try:
+        return solve_checked(built, limits)
+    except PlanInvalid:
+        logger.exception("The quote's plan failed validation")
+        return domain.Plan(
+            domain.UNKNOWN, reasons=(Infeasible(domain.NO_SOLUTION_IN_TIME, detail="invalid plan"),)
+        )
+
+
+def _matched(
+    built: BuiltProblem,
+    plan: domain.Plan,
+    template: ProductTemplate,
+    values: dict[str, object],
+    tenant: Tenant,
+    now: dt.datetime,
+    requested_date: dt.date | None,
+    parameters: dict,
+) -> MatchingQuote:
+    """The quote of a plan: its price, the local day it arrives, and a notice when that is after the day the
+    customer asked for."""
     price = price_plan(
         production_minor=plan.costs.production,
         transport_minor=plan.costs.transport,
         margin_percent=template.margin_percent,
         materials_minor=built.plan_materials_minor(built.steps),
     )
+    zone = ZoneInfo(tenant.time_zone)
     arrival = built.at(plan.completion[QUOTE_ORDER])
     delivery_date = arrival.astimezone(zone).date()
     today = now.astimezone(zone).date()

@@ -1,6 +1,9 @@
 """Staff's order desk in the network admin: filters, the whole story of an order inline, and the actions staff
 take (re-plan, cancel and refund, mark disputed, answer refund requests, resolve suppliers' problem reports).
-Actions call services; nothing here writes a status field directly."""
+Actions call services; nothing here writes a status field directly.
+
+Who may open and act is the role table's (apps.accounts.access): every action needs the model's change
+permission, which finance does not hold (it may look, not act); the order's own fields stay read-only."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,7 +14,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.accounts.roles import Role
 from apps.orders.lateness import order_late_condition
 from apps.orders.models import (
     PROBLEM_TEXT_MAX,
@@ -22,7 +24,6 @@ from apps.orders.models import (
     OrderLine,
     OrderRefund,
     OrderSettings,
-    OutboxMessage,
     Place,
     QualityCheck,
     RefundRequest,
@@ -38,32 +39,9 @@ from apps.orders.services import (
     order_replan_request,
     refund_request_decide,
 )
-from apps.orders.services.outbox import outbox_send_pending
 from apps.orders.status import COMMITTED, InvalidTransition
-
-
-def _is_staff(user) -> bool:
-    return user.is_active and (user.is_superuser or user.has_role(Role.STAFF))
-
-
-def _is_finance(user) -> bool:
-    # is_active first: the admin asks these questions of the anonymous user too (its login page lists apps).
-    return user.is_active and user.has_role(Role.FINANCE)
-
-
-class NetworkStaffAdmin(admin.ModelAdmin):
-    """Platform staff work the order desk by role (no per-model permission rows to hand out); finance may look."""
-
-    def has_module_permission(self, request):
-        return _is_staff(request.user) or _is_finance(request.user) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return (
-            _is_staff(request.user) or _is_finance(request.user) or super().has_view_permission(request, obj)
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return _is_staff(request.user) or super().has_change_permission(request, obj)
+from apps.outbox.models import OutboxMessage
+from apps.outbox.services import outbox_send_pending
 
 
 class LateFilter(admin.SimpleListFilter):
@@ -107,10 +85,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def has_view_permission(self, request, obj=None):
-        user = request.user
-        return _is_staff(user) or _is_finance(user) or super().has_view_permission(request, obj)
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -193,7 +167,7 @@ class JobProblemInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(NetworkStaffAdmin):
+class OrderAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
         "customer",
@@ -230,7 +204,7 @@ class OrderAdmin(NetworkStaffAdmin):
     def late(self, order):
         return order.is_late
 
-    @admin.action(description="Re-plan (ask matching for a new plan)")
+    @admin.action(description="Re-plan (ask matching for a new plan)", permissions=["change"])
     def replan(self, request, queryset):
         count = 0
         for order in queryset.filter(status__in=COMMITTED):
@@ -238,7 +212,7 @@ class OrderAdmin(NetworkStaffAdmin):
             count += 1
         self.message_user(request, f"Re-plan requested for {count} order(s).")
 
-    @admin.action(description="Cancel and refund in full (before production only)")
+    @admin.action(description="Cancel and refund in full (before production only)", permissions=["change"])
     def cancel_and_refund(self, request, queryset):
         for order in queryset:
             try:
@@ -250,7 +224,7 @@ class OrderAdmin(NetworkStaffAdmin):
             else:
                 self.message_user(request, f"{order.reference} cancelled.")
 
-    @admin.action(description="Mark disputed")
+    @admin.action(description="Mark disputed", permissions=["change"])
     def mark_disputed(self, request, queryset):
         for order in queryset:
             try:
@@ -273,7 +247,7 @@ class QualityCheckInline(ReadOnlyInline):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(NetworkStaffAdmin):
+class WorkItemAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "order",
@@ -297,7 +271,7 @@ class WorkItemAdmin(NetworkStaffAdmin):
 
 
 @admin.register(RefundRequest)
-class RefundRequestAdmin(NetworkStaffAdmin):
+class RefundRequestAdmin(admin.ModelAdmin):
     list_display = ["order", "requested_by", "amount_minor", "status", "created_at", "decided_by"]
     list_filter = ["status"]
     list_select_related = ["order", "requested_by", "decided_by"]
@@ -307,7 +281,7 @@ class RefundRequestAdmin(NetworkStaffAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Approve and refund the asked amount")
+    @admin.action(description="Approve and refund the asked amount", permissions=["change"])
     def approve(self, request, queryset):
         for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
             try:
@@ -321,7 +295,7 @@ class RefundRequestAdmin(NetworkStaffAdmin):
                 refund_issue(refund_id=refund.pk)
             self.message_user(request, f"Request {refund_request.pk} approved.")
 
-    @admin.action(description="Reject")
+    @admin.action(description="Reject", permissions=["change"])
     def reject(self, request, queryset):
         for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
             refund_request_decide(
@@ -340,7 +314,7 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(JobProblem)
-class JobProblemAdmin(NetworkStaffAdmin):
+class JobProblemAdmin(admin.ModelAdmin):
     """Problems suppliers reported on their jobs. Read-only: staff resolve them with a note (job_problem_resolve),
     from the list (several at once) or from one problem's page."""
 
@@ -371,6 +345,11 @@ class JobProblemAdmin(NetworkStaffAdmin):
     def has_change_permission(self, request, obj=None):
         # The report is append-only: its page is read-only; resolving is the one change, through the service.
         return obj is None and super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The "Mark resolved…" button only for those who may resolve (finance reads the report, nothing more).
+        return fields if self.has_change_permission(request) else [f for f in fields if f != "resolve_link"]
 
     @admin.display(description="problem")
     def short_text(self, problem: JobProblem) -> str:
@@ -452,7 +431,7 @@ class JobProblemAdmin(NetworkStaffAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(NetworkStaffAdmin):
+class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["task_name", "dedup_key", "created_at", "sent_at", "attempts", "last_error"]
     list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
@@ -461,24 +440,25 @@ class OutboxMessageAdmin(NetworkStaffAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Send now")
+    @admin.action(description="Send now", permissions=["change"])
     def send_now(self, request, queryset):
         sent = outbox_send_pending(message_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{sent} sent at {timezone.now():%H:%M:%S}.")
 
 
 @admin.register(OrderSettings)
-class OrderSettingsAdmin(NetworkStaffAdmin):
+class OrderSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "quote_lock_minutes", "refund_window_days", "offer_response_hours"]
 
     def has_add_permission(self, request):
-        return not OrderSettings.objects.exists()
+        # A singleton: the one row, added by those the role table lets add it.
+        return super().has_add_permission(request) and not OrderSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Place)
-class PlaceAdmin(NetworkStaffAdmin):
+class PlaceAdmin(admin.ModelAdmin):
     list_display = ["name", "province", "postcode", "latitude", "longitude"]
     search_fields = ["name", "province"]

@@ -16,7 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 
-from apps.orders.after_commit import on_commit_in_this_schema
+from apps.outbox.after_commit import on_commit_in_this_schema
 
 logger = logging.getLogger(__name__)
 

@@ -1,20 +1,15 @@
 """E-mails to the customer at payment, plan, shipment, delivery, and when the ETA slips past the promise.
 
-Services call `order_notify_on_commit` inside their transaction; the mail goes out only if it commits (a
-rolled-back change never e-mails anyone). Rendering reads the order afresh after commit.
+Services call `order_notify_on_commit` inside their transaction: the mail is rendered there (it tells the change
+as made) and written to the outbox, so it goes out only if the change commits and an SMTP outage only delays it.
 """
 
-import logging
-
-from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
 
-from apps.orders.after_commit import on_commit_in_this_schema
+from apps.outbox.services import outbox_enqueue_email
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_domain_url
-
-logger = logging.getLogger(__name__)
 
 KINDS = frozenset({"paid", "planned", "shipped", "delivered", "late", "cancelled", "refunded"})
 
@@ -22,7 +17,7 @@ KINDS = frozenset({"paid", "planned", "shipped", "delivered", "late", "cancelled
 def order_notify_on_commit(*, order_id: int, kind: str, extra: dict | None = None) -> None:
     if kind not in KINDS:
         raise ValueError(f"Unknown notification {kind!r}")
-    on_commit_in_this_schema(lambda: _send(order_id=order_id, kind=kind, extra=extra or {}))
+    _send(order_id=order_id, kind=kind, extra=extra or {})
 
 
 def _tenant() -> Tenant | None:
@@ -64,9 +59,8 @@ def _send(*, order_id: int, kind: str, extra: dict) -> None:
         "network_name": getattr(tenant, "name", "Cloud Factory"),
         "order_url": _order_url(tenant, order_id),
     }
-    subject = render_to_string("orders/email/subject.txt", context).strip()
-    body = render_to_string("orders/email/body.txt", context)
-    try:
-        send_mail(subject, body, None, [order.customer.email])
-    except Exception:  # a mail outage must not break the change that already committed
-        logger.exception("Could not e-mail order %s (%s)", order_id, kind)
+    outbox_enqueue_email(
+        to=[order.customer.email],
+        subject=render_to_string("orders/email/subject.txt", context),
+        body=render_to_string("orders/email/body.txt", context),
+    )

@@ -4,9 +4,9 @@ from celery import shared_task
 
 from apps.core.tasks import TenantOnlyTask
 from apps.orders.refunding import refunds_retry_pending
-from apps.orders.services.outbox import outbox_send_pending
 from apps.orders.services.planning import offers_expire, orders_requeue_stale_paid
 from apps.orders.services.refunds import orders_complete_after_window
+from apps.outbox.services import outbox_send_pending
 
 
 @shared_task(name="orders.expire_offers", base=TenantOnlyTask, time_limit=120, soft_time_limit=100)

@@ -8,6 +8,9 @@ from PIL import Image, UnidentifiedImageError
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# Private folders: each photo is for the parties of its job or leg and the network's staff and finance.
+QUALITY_PHOTO_FOLDER = "quality"
+PROOF_PHOTO_FOLDER = "proof-of-delivery"
 
 
 def photo_validate(upload) -> None:
@@ -47,8 +50,8 @@ def _upload_to(folder: str, owner_id, filename: str) -> str:
 
 def quality_photo_upload_to(instance, filename: str) -> str:
     """A random name under the work item's folder: the uploader's file name never becomes a path."""
-    return _upload_to("quality", instance.work_item_id, filename)
+    return _upload_to(QUALITY_PHOTO_FOLDER, instance.work_item_id, filename)
 
 
 def proof_photo_upload_to(instance, filename: str) -> str:
-    return _upload_to("proof-of-delivery", instance.pk or "new", filename)
+    return _upload_to(PROOF_PHOTO_FOLDER, instance.pk or "new", filename)

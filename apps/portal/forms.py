@@ -25,7 +25,7 @@ from apps.suppliers.models import (
     RateCard,
     Resource,
 )
-from apps.suppliers.status import ParticipantKind
+from apps.suppliers.status import MemberRole, ParticipantKind
 from apps.suppliers.uploads import certificate_file_validate
 
 
@@ -364,3 +364,26 @@ class DeliveryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "pod")
         super().__init__(*args, **kwargs)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Colleague's e-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=MemberRole.choices,
+        initial=MemberRole.OPERATOR,
+        help_text="Owners also manage members and payouts; operators do the daily work.",
+    )
+
+
+class InviteeSignupForm(forms.Form):
+    """An invited colleague without an account here: their name and a password (the e-mail is the invited one)."""
+
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )

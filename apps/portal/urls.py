@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from apps.portal.views import apply, calendar, carrier, earnings, jobs, legs, payouts, supplier
+from apps.portal.views import apply, calendar, carrier, earnings, jobs, legs, members, payouts, supplier
 
 app_name = "portal"
 
 urlpatterns = [
     path("apply/", apply.apply, name="apply"),
+    path("invitations/<str:token>/", members.InvitationAcceptView.as_view(), name="invitation_accept"),
     # supplier
     path("", supplier.DashboardView.as_view(), name="dashboard"),
     path("resources/", supplier.ResourceListView.as_view(), name="resources"),
@@ -21,13 +22,17 @@ urlpatterns = [
         supplier.CertificationDeleteView.as_view(),
         name="certification_delete",
     ),
-    path(
-        "certifications/<int:pk>/file/", supplier.CertificationFileView.as_view(), name="certification_file"
-    ),
     path("jobs/", jobs.JobInboxView.as_view(), name="jobs"),
     path("jobs/<int:pk>/", jobs.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/<slug:action>/", jobs.JobView.as_view(), name="job_action"),
     path("earnings/", earnings.SupplierEarningsView.as_view(), name="earnings"),
+    path("members/", members.SupplierMembersView.as_view(), name="members"),
+    path("members/<int:pk>/remove/", members.SupplierMemberRemoveView.as_view(), name="member_remove"),
+    path(
+        "members/invitations/<int:pk>/revoke/",
+        members.SupplierInvitationRevokeView.as_view(),
+        name="invitation_revoke",
+    ),
     path("payouts/", payouts.SupplierPayoutsSetupView.as_view(), name="payouts_setup"),
     path("payouts/return/", payouts.SupplierPayoutsReturnView.as_view(), name="payouts_return"),
     path("payouts/refresh/", payouts.SupplierPayoutsRefreshView.as_view(), name="payouts_refresh"),
@@ -39,6 +44,17 @@ urlpatterns = [
     path("carrier/legs/<int:pk>/", legs.LegView.as_view(), name="carrier_leg"),
     path("carrier/legs/<int:pk>/<slug:action>/", legs.LegView.as_view(), name="carrier_leg_action"),
     path("carrier/earnings/", earnings.CarrierEarningsView.as_view(), name="carrier_earnings"),
+    path("carrier/members/", members.CarrierMembersView.as_view(), name="carrier_members"),
+    path(
+        "carrier/members/<int:pk>/remove/",
+        members.CarrierMemberRemoveView.as_view(),
+        name="carrier_member_remove",
+    ),
+    path(
+        "carrier/members/invitations/<int:pk>/revoke/",
+        members.CarrierInvitationRevokeView.as_view(),
+        name="carrier_invitation_revoke",
+    ),
     path("carrier/payouts/", payouts.CarrierPayoutsSetupView.as_view(), name="carrier_payouts_setup"),
     path(
         "carrier/payouts/return/", payouts.CarrierPayoutsReturnView.as_view(), name="carrier_payouts_return"

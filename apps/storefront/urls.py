@@ -1,19 +1,33 @@
-from django.urls import include, path
+from django.urls import path
 
-from apps.storefront import views
+from apps.storefront.views import catalog, orders
 
 app_name = "storefront"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("catalog/", views.catalog, name="catalog"),
-    path("catalog/<slug:slug>/", views.configurator, name="configurator"),
-    path("catalog/<slug:slug>/validate/", views.configurator_validate, name="configurator_validate"),
-    path("catalog/<slug:slug>/preview.svg", views.configurator_preview, name="configurator_preview"),
-    path("designs/", views.design_list, name="design_list"),
-    path("designs/shared/<str:token>/", views.design_shared, name="design_shared"),
-    path("designs/<int:design_id>/", views.design_detail, name="design_detail"),
-    path("designs/<int:design_id>/edit/", views.design_edit, name="design_edit"),
-    # Cart, checkout and orders (apps/storefront/views_orders.py).
-    path("", include("apps.storefront.urls_orders")),
+    path("", catalog.home, name="home"),
+    path("catalog/", catalog.catalog, name="catalog"),
+    path("catalog/<slug:slug>/", catalog.configurator, name="configurator"),
+    path("catalog/<slug:slug>/validate/", catalog.configurator_validate, name="configurator_validate"),
+    path("catalog/<slug:slug>/preview.svg", catalog.configurator_preview, name="configurator_preview"),
+    path("designs/", catalog.design_list, name="design_list"),
+    path("designs/shared/<str:token>/", catalog.design_shared, name="design_shared"),
+    path("designs/<int:design_id>/", catalog.design_detail, name="design_detail"),
+    path("designs/<int:design_id>/edit/", catalog.design_edit, name="design_edit"),
+    # Cart, checkout, payment and orders.
+    path("cart/", orders.cart_view, name="cart"),
+    path("cart/add/", orders.cart_add, name="cart_add"),
+    path("cart/lines/<int:line_id>/", orders.cart_line_update, name="cart_line"),
+    path("cart/address/", orders.cart_address, name="cart_address"),
+    path("cart/quote/", orders.cart_quote, name="cart_quote"),
+    path("checkout/", orders.checkout_place, name="checkout_place"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:order_id>/pay/", orders.order_pay, name="order_pay"),
+    path("orders/<int:order_id>/cancel/", orders.order_cancel, name="order_cancel"),
+    path(
+        "orders/<int:order_id>/refund-request/",
+        orders.order_refund_request,
+        name="order_refund_request",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Staff screens for the supplier network. Status changes only through the actions (which call services)."""
+"""Staff screens for the supplier network. Status changes only through the actions (which call services); the
+actions need the change permission, which the role table (apps.accounts.access) gives staff."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -98,7 +99,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     def _portal_url(self, request) -> str:
         return request.build_absolute_uri("/portal/")
 
-    @admin.action(description="Approve (or reinstate) the selected companies")
+    @admin.action(description="Approve (or reinstate) the selected companies", permissions=["change"])
     def approve(self, request, queryset):
         return _decide(
             self,
@@ -112,7 +113,7 @@ class ParticipantAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Reject the selected applications…")
+    @admin.action(description="Reject the selected applications…", permissions=["change"])
     def reject(self, request, queryset):
         return _decide(
             self,
@@ -124,7 +125,7 @@ class ParticipantAdmin(admin.ModelAdmin):
             apply=lambda p, reason: participant_reject(participant=p, actor=request.user, reason=reason),
         )
 
-    @admin.action(description="Suspend the selected companies…")
+    @admin.action(description="Suspend the selected companies…", permissions=["change"])
     def suspend(self, request, queryset):
         return _decide(
             self,

@@ -15,6 +15,7 @@ from apps.suppliers.models import (
     CalendarException,
     CalendarExceptionKind,
     Carrier,
+    MemberInvitation,
     OpeningHours,
     Participant,
     Resource,
@@ -32,10 +33,11 @@ from apps.tenants.models import Tenant
 class NetworkSettings:
     currency: str
     time_zone: str
+    name: str
 
 
 def network_settings() -> NetworkSettings:
-    """Currency and time zone of the network whose schema the connection is set to.
+    """Currency, time zone and name of the network whose schema the connection is set to.
 
     Under schema_context() the connection only knows a schema name (django-tenants' FakeTenant), so the row
     is read then.
@@ -43,7 +45,7 @@ def network_settings() -> NetworkSettings:
     tenant = getattr(connection, "tenant", None)
     if not isinstance(tenant, Tenant):
         tenant = Tenant.objects.get(schema_name=connection.schema_name)
-    return NetworkSettings(currency=tenant.currency, time_zone=tenant.time_zone)
+    return NetworkSettings(currency=tenant.currency, time_zone=tenant.time_zone, name=tenant.name)
 
 
 # --- eligibility (the matching engine's inputs) -------------------------------------------------------------
@@ -161,3 +163,23 @@ def quality_scores(
 
 def asset_owner_quality(*, asset_owner: AssetOwner, now: datetime | None = None) -> QualityScore:
     return quality_scores(asset_owner_ids=[asset_owner.pk], now=now)[asset_owner.pk]
+
+
+# --- members and invitations --------------------------------------------------------------------------------
+
+
+def member_list_for_participant(*, participant: Participant) -> QuerySet:
+    """The company's portal members, owners first, with their users."""
+    return participant.members.select_related("user").order_by("-role", "user__email")
+
+
+def invitation_list_open(*, participant: Participant) -> QuerySet[MemberInvitation]:
+    """The company's invitations that can still be accepted, newest first."""
+    scope = {"asset_owner": participant} if isinstance(participant, AssetOwner) else {"carrier": participant}
+    return (
+        MemberInvitation.objects.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(), **scope
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")
+    )

@@ -6,6 +6,7 @@ from uuid import uuid4
 from django.core.exceptions import ValidationError
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
+CERTIFICATE_FOLDER = "certificates"  # private: its company's members and the network's staff and finance
 ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".webp"}
 
 
@@ -57,4 +58,4 @@ def certificate_file_validate(upload) -> None:
 def certificate_upload_to(instance, filename: str) -> str:
     """A random name under the owner's folder: the uploader's file name never becomes a path."""
     extension = PurePath(filename).suffix.lower()
-    return f"certificates/{instance.asset_owner_id}/{uuid4().hex}{extension}"
+    return f"{CERTIFICATE_FOLDER}/{instance.asset_owner_id}/{uuid4().hex}{extension}"

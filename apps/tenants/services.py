@@ -12,7 +12,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.accounts.roles import Role
-from apps.accounts.services import user_create
+from apps.accounts.services import role_permissions_apply, user_create
 from apps.core.money import known_currencies
 from apps.core.transitions import transition
 from apps.tenants.models import Domain, Tenant, TenantStatus
@@ -83,6 +83,9 @@ def tenant_create(
             domain=f"{subdomain}.{settings.PLATFORM_DOMAIN}", tenant=tenant, is_primary=True
         )
         with schema_context(tenant.schema_name):
+            # The template's groups already hold them when it was migrated with this code; a network is never
+            # born with stale role permissions either way.
+            role_permissions_apply()
             user_create(
                 email=admin_email,
                 password=None,
@@ -145,6 +148,8 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     tenant.delete(force_drop=True)
     media = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    # A local clean-up once the schema is really gone, not work for another process: no outbox message (and the
+    # public schema, where this runs, has none).
     transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
 
 

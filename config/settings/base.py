@@ -44,6 +44,7 @@ TENANT_APPS = [
     "apps.processes",
     "apps.catalog",
     "apps.suppliers",
+    "apps.outbox",
     "apps.orders",
     "apps.matching",
     "apps.storefront",

@@ -3,12 +3,12 @@
 import re
 
 import pytest
-from django.core import mail
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from tests.conftest import PASSWORD, login_with_password
+from tests.mail import deliver_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +56,12 @@ def test_login_and_logout(client_a, make_user, tenant_a):
     assert b"Sign out" not in client_a.get("/").content
 
 
-def test_password_reset_round_trip(client_a, make_user, tenant_a):
+def test_password_reset_round_trip(client_a, make_user, tenant_a, django_capture_on_commit_callbacks):
     user = make_user(tenant_a, Role.CUSTOMER)
-    client_a.post("/accounts/password-reset/", {"email": user.email})
-    assert len(mail.outbox) == 1
-    link = re.search(r"http://alpha\.localhost(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post("/accounts/password-reset/", {"email": user.email})
+    (message,) = deliver_emails(tenant_a)
+    link = re.search(r"http://alpha\.localhost(/accounts/reset/\S+)", message.body).group(1)
     form_page = client_a.get(link, follow=True)
     assert form_page.status_code == 200
     set_url = form_page.redirect_chain[-1][0]

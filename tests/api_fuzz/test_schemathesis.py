@@ -41,7 +41,7 @@ from apps.accounts.models import ApiToken
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.accounts.tokens import token_create
-from apps.orders.demo import plan_apply_simple
+from apps.demo.orders import plan_apply_simple
 from apps.orders.models import CartLine, TransportLeg, WorkItem
 from apps.orders.services import cart_line_add
 from apps.suppliers.services import calendar_exception_add, opening_hours_replace, participant_member_add

@@ -34,6 +34,7 @@ from apps.accounts.services import user_create
 from apps.catalog.models import ProductTemplate
 from apps.core.money import Money
 from apps.demo.seed import DEMO_PASSWORD
+from apps.demo.suppliers import CARRIER_LOGIN, SUPPLIER_LOGIN
 from apps.orders.models import Order, OrderEvent, TransportLeg, WorkItem
 from apps.orders.services import (
     transport_leg_deliver,
@@ -44,7 +45,6 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
-from apps.suppliers.demo import CARRIER_LOGIN, SUPPLIER_LOGIN
 from apps.suppliers.models import AssetOwner, AssetOwnerMember, Carrier, CarrierMember
 from apps.suppliers.services import participant_member_add
 from apps.suppliers.status import MemberRole

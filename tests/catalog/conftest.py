@@ -2,8 +2,8 @@
 
 import pytest
 
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
+from apps.demo.catalog import catalog_demo_seed
 
 
 @pytest.fixture

@@ -1,21 +1,11 @@
 """Staff curate the catalog in the network's admin; formula problems appear next to the field, nothing saved."""
 
 import pytest
-from django_tenants.utils import schema_context
 
-from apps.accounts.models import User
 from apps.catalog.models import RoutingStep
 from apps.processes.models import Process
-from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_a(client_a, tenant_a):
-    with schema_context(tenant_a.schema_name):
-        owner = User.objects.get(email="owner@alpha.test")
-    return sign_in(client_a, tenant_a, owner)
 
 
 def change_form_data(response) -> dict:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.models import Parameter, ProductTemplate, RoutingStep
 from apps.catalog.validation import configuration_validate
+from apps.demo.catalog import catalog_demo_seed
 from apps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_networks_seeded_before_material_drivers_get_them_from_the_migration(dem
 
     from django.apps import apps
 
-    from apps.catalog.demo_templates import DEMO_TEMPLATES
+    from apps.demo.catalog_templates import DEMO_TEMPLATES
 
     migration = import_module("apps.catalog.migrations.0004_routing_step_material_drivers")
     RoutingStep.objects.update(material_drivers="")

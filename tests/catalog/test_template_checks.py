@@ -4,9 +4,9 @@ import copy
 
 import pytest
 
-from apps.catalog.demo_templates import DINING_TABLE
 from apps.catalog.models import ProductTemplate
 from apps.catalog.services import TemplateInvalid, product_template_import
+from apps.demo.catalog_templates import DINING_TABLE
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.demo.catalog import catalog_demo_seed
 from apps.orders.models import Order, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import (

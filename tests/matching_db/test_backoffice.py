@@ -14,11 +14,6 @@ from tests.matching_db.builders import design_version, full_workshop, paid_order
 
 
 @pytest.fixture
-def staff_a(client_a, tenant_a, make_user):
-    return sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
-
-
-@pytest.fixture
 def committed(fast_matching, customer, carrier):
     _, resources = full_workshop("Works")
     order = paid_order(customer, design_version(customer))

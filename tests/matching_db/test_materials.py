@@ -11,10 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from apps.catalog.compile import compile_operations
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.core.money import round_to_minor
+from apps.demo.catalog import catalog_demo_seed
 from apps.matching.models import MatchingRun, RunOutcome
 from apps.matching.quoting import SOURCE_MATCHED, quote_configuration
 from apps.matching.services import order_commit

@@ -12,11 +12,11 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.demo.catalog import catalog_demo_seed
+from apps.demo.orders import plan_apply_simple
 from apps.orders import checkout
-from apps.orders.demo import plan_apply_simple
 from apps.orders.models import Order, Place, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import (

@@ -20,12 +20,12 @@ from apps.orders.models import (
     OrderEvent,
     OrderPayment,
     OrderRefund,
-    OutboxMessage,
     PaymentStatus,
 )
 from apps.orders.scope import Scope
 from apps.orders.services import CheckoutError
 from apps.orders.status import OrderStatus
+from apps.outbox.models import OutboxMessage
 from apps.payouts import stripe_client
 from apps.payouts.models import StripeWrite, WebhookEvent
 from apps.payouts.webhooks.inbox import webhook_event_process

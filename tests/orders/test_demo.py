@@ -3,7 +3,7 @@
 import pytest
 
 from apps.accounts.roles import Role
-from apps.orders.demo import DEMO_CUSTOMER, orders_demo_seed
+from apps.demo.orders import DEMO_CUSTOMER, orders_demo_seed
 from apps.orders.models import Order, OrderRefund, TransportLeg, WorkItem
 from apps.orders.selectors import work_item_waiting_for
 from apps.orders.status import FINISHED, WORK_ITEM_STARTED, LegStatus, OrderStatus

@@ -13,10 +13,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from apps.orders.models import Order, OutboxMessage
-from apps.orders.services import outbox_enqueue, outbox_send_pending
+from apps.orders.models import Order
 from apps.orders.status import OrderStatus
 from apps.orders.tasks import outbox_sweep
+from apps.outbox.models import OutboxMessage
+from apps.outbox.services import outbox_enqueue, outbox_send_pending
 from tests.orders.conftest import pay
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_relay_sends_right_after_commit(awaiting, broker, django_capture_on_comm
 def test_a_worker_killed_between_payment_and_matching_gets_the_order_planned_again(paid, broker):
     outbox_send_pending()
     assert len(_commit_messages(broker, paid.pk)) == 1
-    broker.lose_one()  # the worker took it and died; the order stays paid
+    broker.lose_one("matching.commit_order")  # the worker took it and died; the order stays paid
     assert Order.objects.get(pk=paid.pk).status == OrderStatus.PAID
     outbox_sweep.apply().get()
     assert _commit_messages(broker, paid.pk) == [], "too early: planning may still be running"

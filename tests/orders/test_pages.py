@@ -240,7 +240,7 @@ def test_another_customers_cart_line_is_404(client_a, tenant_a, table, customer,
 
 
 def _order_with_plan(customer, table, lines: int) -> Order:
-    from apps.orders.demo import plan_apply_simple
+    from apps.demo.orders import plan_apply_simple
 
     order = place_order(
         customer, *[(design_for(customer, table.template, f"T{i}").current_version, 1) for i in range(lines)]

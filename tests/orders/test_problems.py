@@ -5,7 +5,6 @@ staff resolve a problem once, with a note."""
 import re
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
@@ -18,7 +17,6 @@ from apps.orders.models import (
     JobProblem,
     JobProblemStatus,
     OrderEvent,
-    OutboxMessage,
     WorkItem,
 )
 from apps.orders.scope import Scope
@@ -31,7 +29,9 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import InvalidTransition
+from apps.outbox.models import OutboxMessage
 from apps.tenants.selectors import tenant_domain_url
+from tests.mail import deliver_emails
 from tests.portal_jobs.builders import fresh
 
 pytestmark = pytest.mark.django_db
@@ -173,10 +173,9 @@ def test_the_networks_staff_are_emailed_after_commit_and_nobody_else(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         problem = report(supplier_a, plan_a.mine, "Oak delivery is late")
-    assert mail.outbox == [] and len(callbacks) == 1  # nothing before the commit
+    assert deliver_emails() == [] and len(callbacks) == 1  # nothing before the commit
     callbacks[0]()
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    (message,) = deliver_emails()
     recipients = set(message.to)
     assert {people["staff"].email, "owner@alpha.test"} <= recipients
     strangers = {people[who].email for who in ("inactive_staff", "finance", "customer", "beta_staff")}
@@ -195,7 +194,7 @@ def test_a_given_back_job_says_so_in_the_email(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report(supplier_a, plan_a.mine, "Spindle broke", give_back=True)
-    (message,) = mail.outbox
+    (message,) = deliver_emails()
     assert "given back" in message.subject and "re-planned" in message.body
 
 
@@ -209,7 +208,7 @@ def test_a_report_rolled_back_emails_nobody(
     ):
         report(supplier_a, plan_a.mine)
         raise RuntimeError("the surrounding change failed")
-    assert callbacks == [] and mail.outbox == [] and nothing_written(plan_a.mine)
+    assert callbacks == [] and deliver_emails() == [] and nothing_written(plan_a.mine)
 
 
 def test_refused_reports_email_nobody(in_tenant_a, plan_a, supplier_a, django_capture_on_commit_callbacks):
@@ -218,7 +217,7 @@ def test_refused_reports_email_nobody(in_tenant_a, plan_a, supplier_a, django_ca
             report(supplier_a, plan_a.mine, "")
         with pytest.raises(WorkItem.DoesNotExist):
             report(supplier_a, plan_a.theirs)
-    assert callbacks == [] and mail.outbox == []
+    assert callbacks == [] and deliver_emails() == []
 
 
 # --- resolving ----------------------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from apps.orders.demo import simple_plan
-from apps.orders.models import Order, OrderEvent, OutboxMessage, QualityCheck, TransportLeg, WorkItem
+from apps.demo.orders import simple_plan
+from apps.orders.models import Order, OrderEvent, QualityCheck, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import (
     offers_expire,
@@ -30,6 +29,8 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import InvalidTransition, LegStatus, OrderStatus, WorkItemStatus
+from apps.outbox.models import OutboxMessage
+from tests.mail import deliver_emails
 from tests.orders.conftest import deliver_inbound, tomorrow_morning
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_customer_is_emailed_at_payment_plan_shipment_delivery(
 
     with django_capture_on_commit_callbacks(execute=True):
         pay(awaiting)
-    from apps.orders.demo import plan_apply_simple
+    from apps.demo.orders import plan_apply_simple
 
     with django_capture_on_commit_callbacks(execute=True):
         plan_apply_simple(Order.objects.get(pk=awaiting.pk), start=tomorrow_morning())
@@ -129,12 +130,12 @@ def test_customer_is_emailed_at_payment_plan_shipment_delivery(
         last_mile = TransportLeg.objects.get(order=awaiting, is_last_mile=True)
         transport_leg_pick_up(leg_id=last_mile.pk, actor=customer, scope=Scope.SYSTEM)
         transport_leg_deliver(leg_id=last_mile.pk, actor=customer, receiver_name="Ada", scope=Scope.SYSTEM)
-    subjects = [message.subject for message in mail.outbox if message.to == [customer.email]]
+    subjects = [message.subject for message in deliver_emails() if message.to == [customer.email]]
     assert any("payment received" in s for s in subjects)
     assert any("is planned" in s for s in subjects)
     assert any("on its way" in s for s in subjects)
     assert any("was delivered" in s for s in subjects)
-    assert all(f"/orders/{awaiting.pk}/" in m.body for m in mail.outbox if m.to == [customer.email])
+    assert all(f"/orders/{awaiting.pk}/" in m.body for m in deliver_emails() if m.to == [customer.email])
 
 
 def test_eta_moving_past_the_promise_emails_the_customer_once_per_slip(
@@ -148,12 +149,12 @@ def test_eta_moving_past_the_promise_emails_the_customer_once_per_slip(
         assert order_eta_set(order_id=planned.pk, eta=late, reason="Machine down")
         order_eta_set(order_id=planned.pk, eta=late)  # unchanged: no mail
         order_eta_set(order_id=planned.pk, eta=late - timedelta(hours=1))  # earlier but still late: no mail
-    late_mails = [m for m in mail.outbox if "later than promised" in m.subject]
+    late_mails = [m for m in deliver_emails() if "later than promised" in m.subject]
     assert len(late_mails) == 1
     assert Order.objects.get(pk=planned.pk).is_late
     with django_capture_on_commit_callbacks(execute=True):
         order_eta_set(order_id=planned.pk, eta=late + timedelta(days=1))
-    assert len([m for m in mail.outbox if "later than promised" in m.subject]) == 2
+    assert len([m for m in deliver_emails() if "later than promised" in m.subject]) == 2
 
 
 def test_decline_needs_a_reason_and_asks_for_a_replan(planned, customer):

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.demo.orders import simple_plan
 from apps.orders import hooks
-from apps.orders.demo import simple_plan
 from apps.orders.models import Order, OrderRefund, RefundRequest, WorkItem
 from apps.orders.refunding import order_cancel_and_refund, refund_issue, refunds_retry_pending
 from apps.orders.scope import Scope

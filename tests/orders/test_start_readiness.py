@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.orders.demo import plan_apply_simple, simple_plan
+from apps.demo.orders import plan_apply_simple, simple_plan
 from apps.orders.models import Order, OrderEvent, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.selectors import work_item_waiting_for

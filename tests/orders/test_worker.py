@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.catalog.demo import catalog_demo_seed
+from apps.demo.catalog import catalog_demo_seed
 from apps.orders import checkout
 from apps.orders.models import Order, OrderEvent
 from apps.orders.scope import Scope

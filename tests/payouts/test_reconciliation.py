@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from apps.orders.models import WorkItem
 from apps.orders.services.transitions import order_transition
@@ -32,6 +32,26 @@ def _settled_order():
         order_transition(order_id=order.pk, to=status, actor_label="test")
     assert order_settle(order_id=order.pk)
     return order, owner
+
+
+def _run_counting_rows_read(**kwargs):
+    """Runs a reconciliation and counts the balance-transaction rows it reads with their amounts (what
+    comparing a transaction with its entry needs)."""
+    rows = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal rows
+        result = execute(sql, params, many, context)
+        if (
+            sql.lstrip().upper().startswith("SELECT")
+            and '"payouts_balancetransactionrecord"."net_minor"' in sql
+        ):
+            rows += max(context["cursor"].rowcount, 0)
+        return result
+
+    with connection.execute_wrapper(count):
+        run = reconciliation_run(trigger="test", grace=timedelta(0), **kwargs)
+    return run, rows
 
 
 def _kinds(run) -> dict:
@@ -155,3 +175,47 @@ def test_one_transaction_can_never_match_two_entries(money_a):
     first, second = BalanceTransactionRecord.objects.order_by("pk")[:2]
     with transaction.atomic(), pytest.raises(IntegrityError):
         BalanceTransactionRecord.objects.filter(pk=second.pk).update(entry_id=first.entry_id)
+
+
+def test_a_run_does_not_read_again_the_transactions_that_already_agreed(money_a):
+    """Issue 17: each run used to re-read every matched transaction since the first run. A matched pair whose
+    amounts agreed is immutable on both sides, so later runs skip it and read only what is new."""
+    _, owner = _settled_order()
+    first, first_rows = _run_counting_rows_read()
+    assert first.status == RunStatus.CLEAN and first.matched == first.checked == 2
+    assert first_rows >= 2
+
+    second, second_rows = _run_counting_rows_read()
+    assert second.status == RunStatus.CLEAN and second.matched == 2
+    assert second.checked == 0 and second_rows == 0, "the two transactions that agreed are not read again"
+
+    transfer = platform_post("/v1/transfers", amount=100, currency="eur", destination=owner.stripe_account_id)
+    journal_entry_post(
+        kind=EntryKind.TRANSFER,
+        lines=[
+            Line(network_account(AccountKind.PLATFORM_REVENUE, "EUR"), 100),
+            Line(network_account(AccountKind.PLATFORM_CASH, "EUR"), -100),
+        ],
+        stripe_object_id=transfer["id"],
+    )
+    third, _ = _run_counting_rows_read()
+    assert third.status == RunStatus.CLEAN, list(third.items.values_list("kind", "detail"))
+    assert third.matched == 3 and third.checked == 1, "only the new transaction is compared"
+
+
+def test_a_pair_that_disagrees_is_compared_and_reported_on_every_run(money_a):
+    order, _ = _settled_order()
+    refund = platform_post("/v1/refunds", charge=order.charge_id, amount=1_000)
+    journal_entry_post(
+        kind=EntryKind.REFUND,
+        order_id=order.pk,
+        lines=[
+            Line(network_account(AccountKind.REFUNDS, "EUR"), 900),
+            Line(network_account(AccountKind.PLATFORM_CASH, "EUR"), -900),
+        ],
+        stripe_object_id=refund["id"],
+    )
+    for checked in (3, 1):  # the charge, the transfer and the refund; then only the refund, again
+        run, _ = _run_counting_rows_read()
+        (mismatch,) = _kinds(run)[ItemKind.AMOUNT_MISMATCH]
+        assert mismatch.stripe_object_id == refund["id"] and run.checked == checked

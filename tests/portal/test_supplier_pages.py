@@ -310,10 +310,12 @@ def test_certificate_files_are_served_to_their_own_company_only(
     _upload(portal_a, "iso.pdf", PDF)
     with schema_context(tenant_a.schema_name):
         certification = Certification.objects.get(asset_owner=supplier_a.company)
-    own = portal_a.get(f"/portal/certifications/{certification.pk}/file/")
+    url = certification.file.url  # the media view, which checks who asks (apps.core.media)
+    assert f'href="{url}"' in portal_a.get("/portal/certifications/").content.decode()
+    own = portal_a.get(url)
     assert own.status_code == 200 and b"".join(own.streaming_content).startswith(b"%PDF")
     sign_in(client_a, tenant_a, other_supplier_a.user)
-    assert client_a.get(f"/portal/certifications/{certification.pk}/file/").status_code == 404
+    assert client_a.get(url).status_code == 404
     assert client_a.post(f"/portal/certifications/{certification.pk}/delete/").status_code == 404
     with schema_context(tenant_a.schema_name):
         assert Certification.objects.filter(pk=certification.pk).exists()

@@ -21,9 +21,9 @@ from PIL import Image
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.demo.catalog import catalog_demo_seed
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import (

@@ -4,7 +4,6 @@ pages (400 naming the field, 409 out of order with nothing changed), and an Open
 import json
 
 import pytest
-from django.core import mail
 from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
 
@@ -12,6 +11,7 @@ from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
+from tests.mail import deliver_emails
 from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,7 @@ def test_reporting_a_problem_records_it_and_emails_staff(
     assert (listed["reason"], listed["status"], listed["gave_back"]) == ("Oak is late", "open", False)
     (problem,) = problems_on(tenant_a, plan_a.mine)
     assert listed["id"] == problem.pk and problem.reported_by_id == supplier_a.user.pk
-    (message,) = mail.outbox
+    (message,) = deliver_emails(tenant_a)
     assert "owner@alpha.test" in message.to and "Oak is late" in message.body
     assert api(supplier_a).get(f"{JOBS}{plan_a.mine.pk}/").json()["problems"] == body["problems"]
 
@@ -277,7 +277,7 @@ def test_another_suppliers_or_networks_job_takes_no_problem(
         )
     assert (theirs.status_code, other_network.status_code, foreign_token.status_code) == (404, 404, 401)
     assert problems_on(tenant_a, plan_a.theirs) == [] and problems_on(tenant_a, plan_a.mine) == []
-    assert mail.outbox == []
+    assert deliver_emails(tenant_a) == []
 
 
 # --- legs -----------------------------------------------------------------------------------------------------

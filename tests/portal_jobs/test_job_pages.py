@@ -2,7 +2,6 @@
 the orders services — in order, out of order (a clear error, nothing changed), with htmx and without."""
 
 import pytest
-from django.core import mail
 from django.utils.html import escape
 from django_tenants.utils import schema_context
 
@@ -19,6 +18,7 @@ from apps.orders.services import (
 )
 from apps.payouts.selectors import statement_for_work_item
 from tests.conftest import sign_in
+from tests.mail import deliver_emails
 from tests.portal_jobs.builders import big_png, fresh, not_an_image, parts_arrive, png
 
 pytestmark = pytest.mark.django_db
@@ -411,7 +411,7 @@ def test_a_reported_problem_is_listed_on_the_job_with_its_status(
     assert "Problem reported: the network&#x27;s staff have been told." in page
     listed = page[page.index('id="job-problems"') :]
     assert "Oak delivery is late" in listed and ">open</span>" in listed
-    (message,) = mail.outbox
+    (message,) = deliver_emails(tenant_a)
     assert "owner@alpha.test" in message.to and "Oak delivery is late" in message.body
     with schema_context(tenant_a.schema_name):
         problem = JobProblem.objects.get(work_item_id=plan_a.mine.pk)

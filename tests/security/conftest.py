@@ -10,4 +10,11 @@ from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the ord
     planned,
     table,
 )
-from tests.suppliers.conftest import carrier_a, supplier_a  # noqa: F401 - fixtures
+from tests.portal_jobs.builders import plan_a  # noqa: F401 - fixture
+from tests.suppliers.conftest import (  # noqa: F401 - fixtures
+    carrier_a,
+    other_carrier_a,
+    other_supplier_a,
+    supplier_a,
+    supplier_b,
+)

@@ -10,10 +10,9 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from apps.accounts.models import User
 from apps.catalog.models import ProductTemplate
 from tests.catalog.test_admin import change_form_data, change_url
-from tests.conftest import host_of, sign_in
+from tests.conftest import host_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +27,6 @@ def image_bytes(image_format: str, size=(40, 30), noise=False) -> bytes:
 def _noise(size) -> bytes:
     """Random pixels, which PNG cannot compress: a big file from a modest picture."""
     return random.Random(7).randbytes(size[0] * size[1] * 3)
-
-
-@pytest.fixture
-def staff_a(client_a, tenant_a):
-    with schema_context(tenant_a.schema_name):
-        owner = User.objects.get(email="owner@alpha.test")
-    return sign_in(client_a, tenant_a, owner)
 
 
 def upload(staff, template, name: str, content: bytes, content_type: str):

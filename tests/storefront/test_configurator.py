@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.models import Design, ProductTemplate
-from apps.storefront.views import cart_enabled
+from apps.storefront.views.catalog import cart_enabled
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -7,7 +7,7 @@ from apps.accounts.roles import Role
 from apps.catalog.models import Design
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
-from apps.storefront.views import cart_enabled
+from apps.storefront.views.catalog import cart_enabled
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

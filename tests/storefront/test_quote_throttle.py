@@ -12,8 +12,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.selectors import template_spec_for
+from apps.demo.catalog import catalog_demo_seed
 from tests.conftest import host_of, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.payouts.connect.onboarding import connect_demo_onboard
+from apps.demo.payouts import connect_demo_onboard
+from apps.demo.suppliers import CARRIER_LOGIN, SUPPLIER_LOGIN, suppliers_demo_seed
 from apps.processes.standard import STANDARD_PROCESS_CODES
-from apps.suppliers.demo import CARRIER_LOGIN, SUPPLIER_LOGIN, suppliers_demo_seed
 from apps.suppliers.models import (
     AssetOwner,
     AssetOwnerMember,

@@ -26,7 +26,7 @@ from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_list_active, template_spec_for
 from apps.catalog.services import design_create
 from apps.catalog.spec import ParameterKind
-from apps.orders.demo import demo_order_place, plan_apply_simple
+from apps.demo.orders import demo_order_place, plan_apply_simple
 from apps.orders.models import Order, Place, WorkItem
 from apps.orders.services.orders import order_payment_apply
 from apps.orders.status import WorkItemStatus

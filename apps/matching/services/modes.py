@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from apps.matching.engine.domain import FEASIBLE, OPTIMAL
-from apps.matching.models import MatchingRun, RunMode, RunOutcome
+from apps.matching.engine.domain import FEASIBLE, OPTIMAL, Plan
+from apps.matching.models import MatchingRun, MatchingSettings, RunMode, RunOutcome
 from apps.matching.problem import origin_now
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services.applying import (
@@ -23,6 +24,7 @@ from apps.matching.services.applying import (
     solver_limits,
 )
 from apps.matching.services.inputs import (
+    OrderState,
     W,
     legs_without_carrier,
     order_state_load,
@@ -31,10 +33,14 @@ from apps.matching.services.inputs import (
 from apps.matching.services.runs import run_claim, run_create, run_fail, run_finish
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.status import LEG_NOT_PICKED_UP, PLANNABLE, WORK_ITEM_NOT_STARTED, OrderStatus
+from apps.outbox.services import outbox_enqueue
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 
 logger = logging.getLogger(__name__)
+
+# Registered by apps/matching/tasks.py (which imports this module): sent by name through the outbox.
+REPLAN_ORDER_TASK = "matching.replan_order"
 
 APPLY_ATTEMPTS = 3
 
@@ -42,7 +48,7 @@ APPLY_ATTEMPTS = 3
 def order_commit(*, order_id: int, run_id: int | None = None) -> MatchingRun | None:
     """Plans a paid order against the committed network and offers its jobs. Safe to call twice: an order that
     is no longer paid-and-unplanned is left alone (the run says "skipped")."""
-    return _plan_orders(
+    return _plan_orders_outside_transaction(
         order_ids=[order_id],
         mode=RunMode.COMMIT,
         run_id=run_id,
@@ -65,7 +71,7 @@ def order_replan(
         and not WorkItem.objects.filter(order_id=order_id).exists()
     ):
         return order_commit(order_id=order_id, run_id=run_id)
-    run = _plan_orders(
+    run = _plan_orders_outside_transaction(
         order_ids=[order_id],
         mode=RunMode.REPLAN,
         run_id=run_id,
@@ -77,7 +83,7 @@ def order_replan(
         logger.info(
             "Narrow re-plan of order %s infeasible; retrying with every unstarted step free", order_id
         )
-        run = _plan_orders(
+        run = _plan_orders_outside_transaction(
             order_ids=[order_id],
             mode=RunMode.REPLAN,
             run_id=None,
@@ -138,18 +144,21 @@ def network_repair() -> list[int]:
 
 
 def replan_enqueue(*, order_ids: Sequence[int], reason: str) -> None:
-    """One `matching.replan_order` task per order, sent after the current transaction commits."""
-    from apps.matching.tasks import replan_order  # tasks import services; sent only after commit
-
+    """One `matching.replan_order` task per order, written to the outbox (sent after the caller commits)."""
     for order_id in order_ids:
-        transaction.on_commit(
-            lambda order_id=order_id: replan_order.delay(order_id=order_id, reason=reason[:200])
+        outbox_enqueue(
+            task_name=REPLAN_ORDER_TASK,
+            kwargs={"order_id": order_id, "reason": reason[:200]},
+            dedup_key=f"order:{order_id}:replan:{uuid.uuid4().hex}",
         )
 
 
 def network_reoptimise(*, run_id: int | None = None) -> MatchingRun | None:
     """Periodic batch: re-optimises unstarted, unaccepted work starting after the freeze window across all
-    planned orders, and applies the result only if it lowers the objective by the configured margin."""
+    planned orders, and applies the result only if it lowers the objective by the configured margin.
+
+    Never inside a transaction (it is the batch task's body): like _plan_orders_outside_transaction it solves
+    for up to `batch_time_limit_s` and holds the network lock only while it applies."""
     settings = matching_settings_get()
     run = run_claim(run_id, mode=RunMode.BATCH, order_id=None, reason="Periodic re-optimisation")
     if run is None:
@@ -223,7 +232,7 @@ def network_reoptimise(*, run_id: int | None = None) -> MatchingRun | None:
         raise
 
 
-def _plan_orders(
+def _plan_orders_outside_transaction(
     *,
     order_ids: Sequence[int],
     mode: str,
@@ -233,22 +242,16 @@ def _plan_orders(
     accept: Callable[[Order], bool],
 ) -> MatchingRun | None:
     """Solve → validate → lock → re-validate against the network as committed now → apply; retried when the
-    network changed in between. Returns the run (None when another worker already holds `run_id`)."""
+    network changed in between. Returns the run (None when another worker already holds `run_id`).
+
+    Never inside a transaction: the solve takes seconds and writes its progress for staff to watch, and the
+    network lock must be held only for the short transaction that applies the plan."""
     settings = matching_settings_get()
     run = run_claim(run_id, mode=mode, order_id=order_ids[0] if len(order_ids) == 1 else None, reason=reason)
     if run is None:
         return None
     time_limit = settings.commit_time_limit_s if mode == RunMode.COMMIT else settings.replan_time_limit_s
-    parameters = {
-        **(run.parameters or {}),
-        "scope": scope,
-        "time_limit_s": time_limit,
-        "workers": settings.workers,
-        "horizon_days": settings.horizon_days,
-        "lateness_weight_per_minute": settings.lateness_weight_per_minute,
-    }
-    MatchingRun.objects.filter(pk=run.pk).update(parameters=parameters)
-    run.parameters = parameters
+    _run_parameters_record(run, settings, scope=scope, time_limit_s=time_limit)
     try:
         network = network_settings()
         for attempt in range(1, APPLY_ATTEMPTS + 1):
@@ -273,27 +276,28 @@ def _plan_orders(
             if plan.status not in (OPTIMAL, FEASIBLE):
                 return run_finish(run, outcome=RunOutcome.INFEASIBLE, built=built, plan=plan)
             try:
-                with transaction.atomic():
-                    network_lock()
-                    live = [s for s in states if accept(Order.objects.select_for_update().get(pk=s.order.pk))]
-                    if not live:
-                        return run_finish(
-                            run,
-                            outcome=RunOutcome.SKIPPED,
-                            built=built,
-                            plan=plan,
-                            note="Planned by another run meanwhile",
-                        )
-                    fresh = problem_for_states(states, origin, settings)
-                    rebuilt, violations = revalidate(fresh, plan)
-                    if rebuilt is None:
-                        raise NetworkChanged(violations[0].code)
-                    written = plan_apply(built=fresh, plan=rebuilt, states=live, run=run, reason=reason)
+                written = _apply_under_network_lock(
+                    run=run,
+                    plan=plan,
+                    states=states,
+                    accept=accept,
+                    origin=origin,
+                    settings=settings,
+                    reason=reason,
+                )
             except NetworkChanged as stale:
                 logger.info(
                     "Run %s: network changed before applying (%s), attempt %s", run.pk, stale, attempt
                 )
                 continue
+            if written is None:
+                return run_finish(
+                    run,
+                    outcome=RunOutcome.SKIPPED,
+                    built=built,
+                    plan=plan,
+                    note="Planned by another run meanwhile",
+                )
             outcome = RunOutcome.APPLIED if written else RunOutcome.UNCHANGED
             return run_finish(run, outcome=outcome, built=built, plan=plan, statistics={"attempts": attempt})
         return run_finish(run, outcome=RunOutcome.SKIPPED, note="The network kept changing; try again")
@@ -302,10 +306,50 @@ def _plan_orders(
         raise
 
 
-def run_request_replan(*, order_id: int, requested_by, reason: str) -> MatchingRun:
-    """A staff member asks for a re-plan of an order: a queued run, picked up by the replan task after commit."""
-    from apps.matching.tasks import replan_order  # tasks import services; the task is sent only after commit
+def _run_parameters_record(
+    run: MatchingRun, settings: MatchingSettings, *, scope: str, time_limit_s: float
+) -> None:
+    """What the run was asked with, added to the parameters it was created with."""
+    parameters = {
+        **(run.parameters or {}),
+        "scope": scope,
+        "time_limit_s": time_limit_s,
+        "workers": settings.workers,
+        "horizon_days": settings.horizon_days,
+        "lateness_weight_per_minute": settings.lateness_weight_per_minute,
+    }
+    MatchingRun.objects.filter(pk=run.pk).update(parameters=parameters)
+    run.parameters = parameters
 
+
+def _apply_under_network_lock(
+    *,
+    run: MatchingRun,
+    plan: Plan,
+    states: Sequence[OrderState],
+    accept: Callable[[Order], bool],
+    origin: datetime,
+    settings: MatchingSettings,
+    reason: str,
+) -> list[int] | None:
+    """In one short transaction holding the network lock: the plan, re-validated against the network as
+    committed now, applied to the orders still accepted. Returns the ids of the orders written; None when
+    another run planned them all meanwhile; raises NetworkChanged when the plan no longer fits."""
+    with transaction.atomic():
+        network_lock()
+        live = [s for s in states if accept(Order.objects.select_for_update().get(pk=s.order.pk))]
+        if not live:
+            return None
+        fresh = problem_for_states(states, origin, settings)
+        rebuilt, violations = revalidate(fresh, plan)
+        if rebuilt is None:
+            raise NetworkChanged(violations[0].code)
+        return plan_apply(built=fresh, plan=rebuilt, states=live, run=run, reason=reason)
+
+
+def run_request_replan(*, order_id: int, requested_by, reason: str) -> MatchingRun:
+    """A staff member asks for a re-plan of an order: a queued run, picked up by the replan task (through the
+    outbox, after commit)."""
     order = Order.objects.get(pk=order_id)
     run = run_create(
         mode=RunMode.REPLAN,
@@ -314,7 +358,9 @@ def run_request_replan(*, order_id: int, requested_by, reason: str) -> MatchingR
         requested_by=requested_by,
         parameters={"wide": True},
     )
-    transaction.on_commit(
-        lambda: replan_order.delay(order_id=order.pk, reason=run.reason, run_id=run.pk, wide=True)
+    outbox_enqueue(
+        task_name=REPLAN_ORDER_TASK,
+        kwargs={"order_id": order.pk, "reason": run.reason, "run_id": run.pk, "wide": True},
+        dedup_key=f"matching_run:{run.pk}:replan",
     )
     return run

@@ -12,7 +12,6 @@ from apps.orders.models.order import (
     RefundRequest,
     RefundRequestStatus,
 )
-from apps.orders.models.outbox import OutboxMessage
 from apps.orders.models.places import Place
 from apps.orders.models.problems import PROBLEM_TEXT_MAX, JobProblem, JobProblemStatus
 from apps.orders.models.settings import OrderSettings
@@ -31,7 +30,6 @@ __all__ = [
     "OrderPayment",
     "OrderRefund",
     "OrderSettings",
-    "OutboxMessage",
     "PaymentStatus",
     "Place",
     "QualityCheck",

@@ -8,7 +8,6 @@
 - work: supplier and carrier actions
 - problems: problems asset owners report on their jobs (staff e-mailed), staff resolving them
 - refunds: cancel, refund rows, refund requests, disputes, completion
-- outbox: tasks for other processes written with the change
 """
 
 from apps.orders.services.cart import (
@@ -25,7 +24,6 @@ from apps.orders.services.orders import (
     order_payment_apply,
     order_payment_fail,
 )
-from apps.orders.services.outbox import outbox_enqueue, outbox_send_pending
 from apps.orders.services.planning import (
     PlannedLeg,
     PlannedWorkItem,
@@ -87,8 +85,6 @@ __all__ = [
     "order_replan_request",
     "order_transition",
     "orders_requeue_stale_paid",
-    "outbox_enqueue",
-    "outbox_send_pending",
     "refund_request_create",
     "refund_request_decide",
     "transport_leg_book",

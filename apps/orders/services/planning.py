@@ -13,9 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.orders.models import EventKind, Order, OrderLine, OutboxMessage, TransportLeg, WorkItem
+from apps.orders.models import EventKind, Order, OrderLine, TransportLeg, WorkItem
 from apps.orders.selectors import order_settings_get
-from apps.orders.services.outbox import outbox_enqueue
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import (
     event_record,
@@ -34,6 +33,8 @@ from apps.orders.status import (
     OrderStatus,
     WorkItemStatus,
 )
+from apps.outbox.models import OutboxMessage
+from apps.outbox.services import outbox_enqueue
 
 COMMIT_TASK = "matching.commit_order"
 REPLAN_TASK = "matching.replan_order"
@@ -80,14 +81,6 @@ class PlanResult:
     created_legs: list[int] = field(default_factory=list)
 
 
-def _same_assignment(item: WorkItem, planned: PlannedWorkItem) -> bool:
-    return (
-        item.resource_id == planned.resource_id
-        and item.planned_start == planned.planned_start
-        and item.planned_end == planned.planned_end
-    )
-
-
 @transaction.atomic
 def order_plan_apply(
     *,
@@ -111,77 +104,8 @@ def order_plan_apply(
             current=order.status,
             to=OrderStatus.PLANNED,
         )
-    line_ids = set(OrderLine.objects.filter(order_id=order_id).values_list("pk", flat=True))
-    if any(planned.line_id not in line_ids for planned in items):
-        raise ValueError("The plan names a line of another order.")
-    existing = {
-        (item.line_id, item.step_key): item
-        for item in WorkItem.objects.filter(order_id=order_id).exclude(
-            status__in=[WorkItemStatus.DECLINED, WorkItemStatus.CANCELLED]
-        )
-    }
-    settings = order_settings_get()
-    deadline = timezone.now() + timedelta(hours=settings.offer_response_hours)
     result = PlanResult()
-    by_step: dict[tuple[int, str], int] = {}
-    for planned in items:
-        key = (planned.line_id, planned.step_key)
-        current = existing.pop(key, None)
-        if current is not None and (
-            current.status in WORK_ITEM_STARTED and current.status != WorkItemStatus.FAILED
-        ):
-            result.kept_items.append(current.pk)
-            by_step[key] = current.pk
-            continue
-        if (
-            current is not None
-            and current.status != WorkItemStatus.FAILED
-            and _same_assignment(current, planned)
-        ):
-            result.kept_items.append(current.pk)
-            by_step[key] = current.pk
-            continue
-        if current is not None:
-            work_item_transition(
-                work_item_id=current.pk,
-                to=WorkItemStatus.CANCELLED,
-                actor_label=actor_label,
-                reason="Re-planned",
-            )
-        item = WorkItem.objects.create(
-            order_id=order_id,
-            line_id=planned.line_id,
-            step_key=planned.step_key,
-            name=planned.name,
-            process=planned.process,
-            predecessor_keys=list(planned.predecessor_keys),
-            quantity=planned.quantity,
-            resource_id=planned.resource_id,
-            asset_owner_id=planned.asset_owner_id,
-            planned_start=planned.planned_start,
-            planned_end=planned.planned_end,
-            cost_minor=planned.cost_minor,
-            currency=order.currency,
-            plan_run_id=run_id,
-        )
-        work_item_transition(
-            work_item_id=item.pk,
-            to=WorkItemStatus.OFFERED,
-            actor_label=actor_label,
-            reason="Offered to the asset owner",
-            fields={"offer_deadline": deadline},
-        )
-        result.created_items.append(item.pk)
-        by_step[key] = item.pk
-    # Items the new plan no longer has (a step moved into another item) go, unless started.
-    for leftover in existing.values():
-        if leftover.status in WORK_ITEM_REPLACEABLE:
-            work_item_transition(
-                work_item_id=leftover.pk,
-                to=WorkItemStatus.CANCELLED,
-                actor_label=actor_label,
-                reason="Re-planned",
-            )
+    by_step = _items_replace(order=order, items=items, run_id=run_id, actor_label=actor_label, result=result)
     _legs_replace(
         order=order, legs=legs, by_step=by_step, run_id=run_id, actor_label=actor_label, result=result
     )
@@ -203,6 +127,99 @@ def order_plan_apply(
         order_eta_set(order_id=order_id, eta=arrival, reason="Plan")
     order_progress_sync(order_id=order_id)
     return result
+
+
+def _items_replace(
+    *, order: Order, items: list[PlannedWorkItem], run_id: int | None, actor_label: str, result: PlanResult
+) -> dict[tuple[int, str], int]:
+    """The order's work items made to match `items`: items that stay are kept, the others cancelled and the
+    new ones offered. Returns the work item id of each planned (line, step), for the legs to link."""
+    line_ids = set(OrderLine.objects.filter(order_id=order.pk).values_list("pk", flat=True))
+    if any(planned.line_id not in line_ids for planned in items):
+        raise ValueError("The plan names a line of another order.")
+    existing = {
+        (item.line_id, item.step_key): item
+        for item in WorkItem.objects.filter(order_id=order.pk).exclude(
+            status__in=[WorkItemStatus.DECLINED, WorkItemStatus.CANCELLED]
+        )
+    }
+    deadline = timezone.now() + timedelta(hours=order_settings_get().offer_response_hours)
+    by_step: dict[tuple[int, str], int] = {}
+    for planned in items:
+        key = (planned.line_id, planned.step_key)
+        current = existing.pop(key, None)
+        if current is not None and _item_stays(current, planned):
+            result.kept_items.append(current.pk)
+            by_step[key] = current.pk
+            continue
+        if current is not None:
+            work_item_transition(
+                work_item_id=current.pk,
+                to=WorkItemStatus.CANCELLED,
+                actor_label=actor_label,
+                reason="Re-planned",
+            )
+        item = _item_offer(
+            order=order, planned=planned, run_id=run_id, actor_label=actor_label, deadline=deadline
+        )
+        result.created_items.append(item.pk)
+        by_step[key] = item.pk
+    # Items the new plan no longer has (a step moved into another item) go, unless started.
+    for leftover in existing.values():
+        if leftover.status in WORK_ITEM_REPLACEABLE:
+            work_item_transition(
+                work_item_id=leftover.pk,
+                to=WorkItemStatus.CANCELLED,
+                actor_label=actor_label,
+                reason="Re-planned",
+            )
+    return by_step
+
+
+def _item_stays(item: WorkItem, planned: PlannedWorkItem) -> bool:
+    """Started work stays whatever the plan says, and so does an unchanged assignment (an accepted job stays
+    accepted); a failed item never stays: its step is made again."""
+    if item.status == WorkItemStatus.FAILED:
+        return False
+    return item.status in WORK_ITEM_STARTED or _same_assignment(item, planned)
+
+
+def _same_assignment(item: WorkItem, planned: PlannedWorkItem) -> bool:
+    return (
+        item.resource_id == planned.resource_id
+        and item.planned_start == planned.planned_start
+        and item.planned_end == planned.planned_end
+    )
+
+
+def _item_offer(
+    *, order: Order, planned: PlannedWorkItem, run_id: int | None, actor_label: str, deadline: datetime
+) -> WorkItem:
+    """A new work item for the planned step, offered to its asset owner until `deadline`."""
+    item = WorkItem.objects.create(
+        order_id=order.pk,
+        line_id=planned.line_id,
+        step_key=planned.step_key,
+        name=planned.name,
+        process=planned.process,
+        predecessor_keys=list(planned.predecessor_keys),
+        quantity=planned.quantity,
+        resource_id=planned.resource_id,
+        asset_owner_id=planned.asset_owner_id,
+        planned_start=planned.planned_start,
+        planned_end=planned.planned_end,
+        cost_minor=planned.cost_minor,
+        currency=order.currency,
+        plan_run_id=run_id,
+    )
+    work_item_transition(
+        work_item_id=item.pk,
+        to=WorkItemStatus.OFFERED,
+        actor_label=actor_label,
+        reason="Offered to the asset owner",
+        fields={"offer_deadline": deadline},
+    )
+    return item
 
 
 def _legs_replace(*, order, legs, by_step, run_id, actor_label, result) -> None:

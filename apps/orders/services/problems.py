@@ -1,16 +1,13 @@
 """Problems asset owners report on their jobs, and staff resolving them.
 
 A report is a JobProblem row, a note on the order's audit trail (never shown to the customer) and, once the
-transaction commits, an e-mail to the network's staff. A job not started yet may be given back with the report
+transaction commits, an e-mail to the network's staff (through the outbox). A job not started yet may be given back with the report
 (work_item_decline: the order is re-planned).
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +16,6 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.core.transitions import transition
-from apps.orders.after_commit import on_commit_in_this_schema
 from apps.orders.models import PROBLEM_TEXT_MAX, EventKind, JobProblem, JobProblemStatus, WorkItem
 from apps.orders.notifications import network_name_and_url
 from apps.orders.scope import scoped
@@ -31,8 +27,7 @@ from apps.orders.status import (
     InvalidTransition,
     WorkItemStatus,
 )
-
-logger = logging.getLogger(__name__)
+from apps.outbox.services import outbox_enqueue_email
 
 
 def _text(value: str, *, field: str, missing: str) -> str:
@@ -94,7 +89,7 @@ def work_item_problem_report(
             work_item_id=item.pk,
             customer_visible=False,
         )
-    on_commit_in_this_schema(lambda: _tell_staff(problem_id=problem.pk))
+    _tell_staff(problem=problem)
     return problem
 
 
@@ -140,19 +135,17 @@ def _staff_emails() -> list[str]:
     )
 
 
-def _tell_staff(*, problem_id: int) -> None:
-    """Runs after commit, in the network's schema: one e-mail to its staff with the problem and a link to it."""
-    problem = JobProblem.objects.select_related("order", "work_item").filter(pk=problem_id).first()
-    recipients = _staff_emails()
-    if problem is None or not recipients:
-        return
+def _tell_staff(*, problem: JobProblem) -> None:
+    """One e-mail to the network's staff with the problem and a link to it, written to the outbox in the
+    report's transaction (sent only if the report commits)."""
+    problem = JobProblem.objects.select_related("order", "work_item").get(pk=problem.pk)
     network_name, problem_url = network_name_and_url(
         reverse("admin:orders_jobproblem_change", args=[problem.pk])
     )
     context = {"problem": problem, "network_name": network_name, "problem_url": problem_url}
-    subject = render_to_string("orders/email/job_problem_subject.txt", context).strip()
-    body = render_to_string("orders/email/job_problem.txt", context)
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # a mail outage must not break the report that already committed
-        logger.exception("Could not e-mail staff about job problem %s", problem_id)
+    outbox_enqueue_email(
+        to=_staff_emails(),
+        subject=render_to_string("orders/email/job_problem_subject.txt", context),
+        body=render_to_string("orders/email/job_problem.txt", context),
+        dedup_key=f"job_problem:{problem.pk}:reported",
+    )

@@ -1,9 +1,9 @@
 """Admin for the money side: the profit-share policy (publishing a version is the only way to change it) and
-read-only views of the ledger, transfers, refunds, disputes, payouts and reconciliation runs."""
+read-only views of the ledger, transfers, refunds, disputes, payouts and reconciliation runs. Who sees and acts
+is the role table's (apps.accounts.access)."""
 
 from django.contrib import admin, messages
 
-from apps.accounts.roles import Role
 from apps.payouts.models import (
     ConnectedPayout,
     CustomerRefund,
@@ -21,21 +21,7 @@ from apps.payouts.profit_share.policies import profit_share_policy_publish
 from apps.payouts.transfers.participant_transfers import transfer_retry_now
 
 
-def _is_money_staff(request) -> bool:
-    """Platform staff and finance see the money side in the admin (role groups carry no model permissions)."""
-    user = request.user
-    return user.is_active and (user.is_superuser or user.has_role(Role.STAFF) or user.has_role(Role.FINANCE))
-
-
-class RoleAccessMixin:
-    def has_module_permission(self, request):
-        return _is_money_staff(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _is_money_staff(request)
-
-
-class ReadOnlyAdmin(RoleAccessMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -47,7 +33,7 @@ class ReadOnlyAdmin(RoleAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(ProfitSharePolicy)
-class ProfitSharePolicyAdmin(RoleAccessMixin, admin.ModelAdmin):
+class ProfitSharePolicyAdmin(admin.ModelAdmin):
     """Staff publish a new version; existing versions never change (orders pinned to them keep their terms)."""
 
     list_display = [
@@ -61,10 +47,6 @@ class ProfitSharePolicyAdmin(RoleAccessMixin, admin.ModelAdmin):
         "created_by",
     ]
     fields = ["method", "platform_surplus_bp", "min_platform_fee_minor", "fee_bearer", "refund_mode", "note"]
-
-    def has_add_permission(self, request):
-        user = request.user
-        return user.is_active and (user.is_superuser or user.has_role(Role.STAFF))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -127,7 +109,11 @@ class TransferAdmin(ReadOnlyAdmin):
     search_fields = ["stripe_transfer_id", "idempotency_key"]
     actions = ["retry_now"]
 
-    @admin.action(description="Retry the selected pending or failed transfers now")
+    def has_retry_permission(self, request) -> bool:
+        # The change form stays read-only; retrying is the one change a person makes to a transfer.
+        return request.user.has_perm("payouts.change_transfer")
+
+    @admin.action(description="Retry the selected pending or failed transfers now", permissions=["retry"])
     def retry_now(self, request, queryset):
         count = 0
         for transfer in queryset.filter(status__in=[TransferStatus.PENDING, TransferStatus.FAILED]):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from apps.payouts import crypto
@@ -59,7 +60,9 @@ class StripeSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        # A singleton: the list goes straight to the one row.
+        # A singleton: the list goes straight to the one row (for those who may see it at all).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect("admin:payouts_stripesettings_change", stripe_settings_get().pk)
 
     def save_model(self, request, obj, form, change):

@@ -24,9 +24,22 @@ class BalanceTransactionRecord(models.Model):
         related_name="balance_transaction",
     )
     first_seen_at = models.DateTimeField(auto_now_add=True)
+    amounts_agreed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a run found its entry's amounts equal to it; both are immutable, so no run compares again.",
+    )
 
     class Meta:
         ordering = ["-stripe_created", "-id"]
+        indexes = [
+            # What a run compares: matched, not yet known to agree (a handful, however long the history).
+            models.Index(
+                fields=["entry"],
+                name="payouts_btr_unchecked",
+                condition=models.Q(entry__isnull=False, amounts_agreed_at__isnull=True),
+            )
+        ]
 
     def __str__(self):
         return self.stripe_id
@@ -51,6 +64,10 @@ class ReconciliationRun(models.Model):
     )
     fetched = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(
+        default=0,
+        help_text="Matched transactions whose amounts this run compared (those not yet known to agree).",
+    )
     missing_in_ledger = models.PositiveIntegerField(default=0)
     missing_at_stripe = models.PositiveIntegerField(default=0)
     amount_mismatch = models.PositiveIntegerField(default=0)

@@ -167,26 +167,85 @@ def _pct(bp: int) -> str:
 
 def split(data: SplitInput) -> Split:
     """Splits a paid order between its parts and the platform (see the module docstring)."""
-    policy = data.policy
     money = _formatter(data.currency)
+    if not data.parts:
+        return _platform_only(data, money)
     paid, fee = data.paid_minor, data.stripe_fee_minor
     total_cost = sum(part.cost_minor for part in data.parts)
     surplus = paid - total_cost
+    from_percentage, take = _platform_take(data.policy, surplus=surplus, paid=paid)
+    pool = paid - take
+    participants_surplus = pool - total_cost
 
-    if not data.parts:
-        return Split(
-            currency=data.currency,
-            paid_minor=paid,
-            stripe_fee_minor=fee,
-            total_cost_minor=0,
-            surplus_minor=paid,
-            platform_take_minor=paid,
-            platform_fee_borne_minor=fee,
-            platform_commission_minor=paid - fee,
-            participants=(),
-            lines=(f"No participants: the platform holds the whole payment of {money(paid)}.",),
+    parts_of = _parts_by_participant(data.parts)
+    surplus_by_participant, surplus_by_part = _surplus_shares(data.policy, parts_of, participants_surplus)
+    gross = {part.key: part.cost_minor + surplus_by_part[part.key] for part in data.parts}
+    fee_by_part = _fee_shares(data, gross)
+    platform_fee_borne = fee - sum(fee_by_part.values())
+    adjustment_by_part = {
+        part.key: 0
+        if part.fixed_amount_minor is None
+        else part.fixed_amount_minor - (gross[part.key] - fee_by_part[part.key])
+        for part in data.parts
+    }
+
+    common = _common_lines(
+        data, money, total_cost, surplus, from_percentage, take, pool, participants_surplus
+    )
+    shares = []
+    for participant, parts in parts_of.items():
+        share = _participant_share(
+            participant,
+            parts,
+            surplus_minor=surplus_by_participant[participant],
+            surplus_by_part=surplus_by_part,
+            fee_by_part=fee_by_part,
+            adjustment_by_part=adjustment_by_part,
         )
+        explanation = _participant_lines(data, money, share, len(parts_of), total_cost, participants_surplus)
+        shares.append(replace(share, lines=(*common, *explanation)))
+    commission = paid - fee - sum(share.amount_minor for share in shares)
+    return Split(
+        currency=data.currency,
+        paid_minor=paid,
+        stripe_fee_minor=fee,
+        total_cost_minor=total_cost,
+        surplus_minor=surplus,
+        platform_take_minor=take,
+        platform_fee_borne_minor=platform_fee_borne,
+        platform_commission_minor=commission,
+        participants=tuple(shares),
+        lines=_platform_lines(
+            common,
+            money,
+            fee=fee,
+            take=take,
+            platform_fee_borne=platform_fee_borne,
+            adjustments=sum(adjustment_by_part.values()),
+            commission=commission,
+        ),
+    )
 
+
+def _platform_only(data: SplitInput, money) -> Split:
+    """No parts (nothing planned yet): the platform holds the whole payment."""
+    paid, fee = data.paid_minor, data.stripe_fee_minor
+    return Split(
+        currency=data.currency,
+        paid_minor=paid,
+        stripe_fee_minor=fee,
+        total_cost_minor=0,
+        surplus_minor=paid,
+        platform_take_minor=paid,
+        platform_fee_borne_minor=fee,
+        platform_commission_minor=paid - fee,
+        participants=(),
+        lines=(f"No participants: the platform holds the whole payment of {money(paid)}.",),
+    )
+
+
+def _platform_take(policy: Policy, *, surplus: int, paid: int) -> tuple[int, int]:
+    """(the platform's percentage of the surplus, its take: at least the minimum fee, at most the payment)."""
     from_percentage = (
         allocate_largest_remainder(
             surplus, [policy.platform_surplus_bp, BASIS_POINTS - policy.platform_surplus_bp]
@@ -194,92 +253,95 @@ def split(data: SplitInput) -> Split:
         if surplus > 0
         else 0
     )
-    take = min(max(from_percentage, policy.min_platform_fee_minor), paid)
-    pool = paid - take
-    participants_surplus = pool - total_cost
+    return from_percentage, min(max(from_percentage, policy.min_platform_fee_minor), paid)
 
-    # Participants in order of first appearance, each with its parts.
-    order: list[str] = []
+
+def _parts_by_participant(parts: Sequence[Part]) -> dict[str, list[Part]]:
+    """Participants in order of first appearance, each with its parts."""
     parts_of: dict[str, list[Part]] = {}
-    for part in data.parts:
-        if part.participant not in parts_of:
-            order.append(part.participant)
-            parts_of[part.participant] = []
-        parts_of[part.participant].append(part)
-    cost_of = {p: sum(part.cost_minor for part in parts_of[p]) for p in order}
+    for part in parts:
+        parts_of.setdefault(part.participant, []).append(part)
+    return parts_of
 
-    shortfall = participants_surplus < 0
-    if policy.method == EQUAL and not shortfall:
-        weights = [1] * len(order)
+
+def _surplus_shares(
+    policy: Policy, parts_of: dict[str, list[Part]], participants_surplus: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The participants' surplus (negative: a shortfall) per participant, then per part within each.
+
+    Shared equally or by cost as the policy says; a shortfall is always shared by cost, so no part goes
+    negative. Within a participant, by its parts' costs."""
+    cost_of = [sum(part.cost_minor for part in parts) for parts in parts_of.values()]
+    if policy.method == EQUAL and participants_surplus >= 0:
+        weights = [1] * len(parts_of)
     else:
-        weights = _weights_or_equal([cost_of[p] for p in order])
-    surplus_by_participant = dict(
-        zip(order, allocate_largest_remainder(participants_surplus, weights), strict=True)
+        weights = _weights_or_equal(cost_of)
+    by_participant = dict(
+        zip(parts_of, allocate_largest_remainder(participants_surplus, weights), strict=True)
     )
-
-    surplus_by_part: dict[str, int] = {}
-    for participant in order:
-        parts = parts_of[participant]
+    by_part: dict[str, int] = {}
+    for participant, parts in parts_of.items():
         shares = allocate_largest_remainder(
-            surplus_by_participant[participant], _weights_or_equal([part.cost_minor for part in parts])
+            by_participant[participant], _weights_or_equal([part.cost_minor for part in parts])
         )
-        for part, share in zip(parts, shares, strict=True):
-            surplus_by_part[part.key] = share
+        by_part.update(zip((part.key for part in parts), shares, strict=True))
+    return by_participant, by_part
 
-    gross = {part.key: part.cost_minor + surplus_by_part[part.key] for part in data.parts}
+
+def _fee_shares(data: SplitInput, gross: dict[str, int]) -> dict[str, int]:
+    """Stripe's fee per part: nothing when the platform bears it, else pro rata to the parts' gross amounts."""
     fee_by_part = {part.key: 0 for part in data.parts}
-    gross_total = sum(gross.values())
-    if policy.fee_bearer == FEE_PARTICIPANTS and fee > 0 and gross_total > 0:
-        borne = min(fee, gross_total)
+    fee, gross_total = data.stripe_fee_minor, sum(gross.values())
+    if data.policy.fee_bearer == FEE_PARTICIPANTS and fee > 0 and gross_total > 0:
         keys = [part.key for part in data.parts]
-        for key, share in zip(keys, allocate_largest_remainder(borne, [gross[k] for k in keys]), strict=True):
-            fee_by_part[key] = share
-    platform_fee_borne = fee - sum(fee_by_part.values())
+        shares = allocate_largest_remainder(min(fee, gross_total), [gross[key] for key in keys])
+        fee_by_part.update(zip(keys, shares, strict=True))
+    return fee_by_part
 
-    adjustment_by_part: dict[str, int] = {}
-    for part in data.parts:
-        computed = gross[part.key] - fee_by_part[part.key]
-        fixed = part.fixed_amount_minor
-        adjustment_by_part[part.key] = 0 if fixed is None else fixed - computed
-    adjustments = sum(adjustment_by_part.values())
 
-    common = _common_lines(
-        data, money, total_cost, surplus, from_percentage, take, pool, participants_surplus
-    )
-    shares: list[ParticipantShare] = []
-    for participant in order:
-        part_shares = tuple(
-            PartShare(
-                key=part.key,
-                participant=participant,
-                label=part.label or part.key,
-                cost_minor=part.cost_minor,
-                surplus_share_minor=surplus_by_part[part.key],
-                fee_share_minor=fee_by_part[part.key],
-                adjustment_minor=adjustment_by_part[part.key],
-                amount_minor=gross[part.key] - fee_by_part[part.key] + adjustment_by_part[part.key],
-            )
-            for part in parts_of[participant]
-        )
-        share = ParticipantShare(
+def _participant_share(
+    participant: str,
+    parts: list[Part],
+    *,
+    surplus_minor: int,
+    surplus_by_part: dict[str, int],
+    fee_by_part: dict[str, int],
+    adjustment_by_part: dict[str, int],
+) -> ParticipantShare:
+    """One participant's share and its parts (its explanation lines are added by the caller)."""
+    part_shares = tuple(
+        PartShare(
+            key=part.key,
             participant=participant,
-            name=parts_of[participant][0].participant_name or participant,
-            cost_minor=cost_of[participant],
-            surplus_share_minor=surplus_by_participant[participant],
-            fee_share_minor=sum(p.fee_share_minor for p in part_shares),
-            adjustment_minor=sum(p.adjustment_minor for p in part_shares),
-            amount_minor=sum(p.amount_minor for p in part_shares),
-            parts=part_shares,
-            lines=(),
+            label=part.label or part.key,
+            cost_minor=part.cost_minor,
+            surplus_share_minor=surplus_by_part[part.key],
+            fee_share_minor=fee_by_part[part.key],
+            adjustment_minor=adjustment_by_part[part.key],
+            amount_minor=part.cost_minor
+            + surplus_by_part[part.key]
+            - fee_by_part[part.key]
+            + adjustment_by_part[part.key],
         )
-        lines = (
-            *common,
-            *_participant_lines(data, money, share, len(order), total_cost, participants_surplus),
-        )
-        shares.append(replace(share, lines=lines))
+        for part in parts
+    )
+    return ParticipantShare(
+        participant=participant,
+        name=parts[0].participant_name or participant,
+        cost_minor=sum(part.cost_minor for part in parts),
+        surplus_share_minor=surplus_minor,
+        fee_share_minor=sum(p.fee_share_minor for p in part_shares),
+        adjustment_minor=sum(p.adjustment_minor for p in part_shares),
+        amount_minor=sum(p.amount_minor for p in part_shares),
+        parts=part_shares,
+        lines=(),
+    )
 
-    commission = paid - fee - sum(share.amount_minor for share in shares)
-    platform_lines = (
+
+def _platform_lines(
+    common, money, *, fee: int, take: int, platform_fee_borne: int, adjustments: int, commission: int
+) -> tuple[str, ...]:
+    return (
         *common,
         f"Stripe's fee {money(fee)}: {money(platform_fee_borne)} borne by the platform, "
         f"{money(fee - platform_fee_borne)} by the participants.",
@@ -293,18 +355,6 @@ def split(data: SplitInput) -> Split:
         f"Platform commission: {money(take)} − {money(platform_fee_borne)} fee"
         + (f" − {money(adjustments)} adjustments" if adjustments else "")
         + f" = {money(commission)}.",
-    )
-    return Split(
-        currency=data.currency,
-        paid_minor=paid,
-        stripe_fee_minor=fee,
-        total_cost_minor=total_cost,
-        surplus_minor=surplus,
-        platform_take_minor=take,
-        platform_fee_borne_minor=platform_fee_borne,
-        platform_commission_minor=commission,
-        participants=tuple(shares),
-        lines=platform_lines,
     )
 
 

@@ -2,36 +2,42 @@
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.core.transitions import transition_if
 from apps.payouts import stripe_client
 from apps.payouts.models import WebhookEvent, WebhookEventStatus
+from apps.payouts.webhooks.event_body import event_body_parse
 from apps.payouts.webhooks.handlers import HANDLERS
 
 logger = logging.getLogger(__name__)
 
 
 def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[WebhookEvent, bool]:
-    """Verifies an event with this network's secret and stores it. Returns (event, created).
+    """Verifies an event with this network's secret, checks its body and stores it. Returns (event, created).
 
-    A duplicate delivery finds the stored row and changes nothing. Raises InvalidWebhook before storing
-    anything when the signature, timestamp or body is wrong.
+    A duplicate delivery finds the stored row and changes nothing. Raises InvalidWebhook (logged) before
+    storing anything when the signature, timestamp or body is wrong.
     """
     secret = stripe_client.stripe_settings_get().webhook_secret
-    data = stripe_client.webhook_event_construct(payload=payload, signature=signature, secret=secret)
+    try:
+        stripe_client.webhook_signature_verify(payload=payload, signature=signature, secret=secret)
+        body = event_body_parse(payload)
+    except stripe_client.InvalidWebhook as error:
+        logger.warning("Stripe webhook refused for network %s: %s", connection.schema_name, error)
+        raise
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
-                stripe_event_id=data["id"],
-                type=data["type"],
-                account=data.get("account") or "",
-                stripe_created=int(data.get("created") or 0),
-                payload=data,
+                stripe_event_id=body.id,
+                type=body.type,
+                account=body.account,
+                stripe_created=body.created,
+                payload=body.payload,
             )
     except IntegrityError:
-        return WebhookEvent.objects.get(stripe_event_id=data["id"]), False
+        return WebhookEvent.objects.get(stripe_event_id=body.id), False
     from apps.payouts.tasks import webhook_event_process_task
 
     transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk))

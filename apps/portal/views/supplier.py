@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -248,15 +247,3 @@ class CertificationDeleteView(SupplierPortalView, View):
         certification_delete(certification=self.get_scoped_object(pk))
         messages.success(request, "Certification removed.")
         return self.done(reverse("portal:certifications"))
-
-
-class CertificationFileView(SupplierPortalView, View):
-    """Serves a certificate file to members of its own company only (uploads are not public media)."""
-
-    scoped_model = Certification
-
-    def get(self, request, pk):
-        certification = self.get_scoped_object(pk)
-        if not certification.file:
-            raise Http404("No file.")
-        return FileResponse(certification.file.open("rb"), as_attachment=False)

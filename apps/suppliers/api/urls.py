@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from apps.suppliers.api import views
+from apps.suppliers.api import members, views
 
 router = SimpleRouter()
 router.register("supplier/resources", views.ResourceViewSet, basename="supplier-resource")
@@ -25,6 +25,23 @@ urlpatterns = [
         views.ResourceClosedView.as_view(),
         name="supplier-resource-closed",
     ),
+    path("supplier/members/", members.SupplierMemberListView.as_view(), name="supplier-members"),
+    path("supplier/members/<int:pk>/", members.SupplierMemberDetailView.as_view(), name="supplier-member"),
+    path("supplier/invitations/", members.SupplierInvitationListView.as_view(), name="supplier-invitations"),
+    path(
+        "supplier/invitations/<int:pk>/",
+        members.SupplierInvitationDetailView.as_view(),
+        name="supplier-invitation",
+    ),
+    path("carrier/members/", members.CarrierMemberListView.as_view(), name="carrier-members"),
+    path("carrier/members/<int:pk>/", members.CarrierMemberDetailView.as_view(), name="carrier-member"),
+    path("carrier/invitations/", members.CarrierInvitationListView.as_view(), name="carrier-invitations"),
+    path(
+        "carrier/invitations/<int:pk>/",
+        members.CarrierInvitationDetailView.as_view(),
+        name="carrier-invitation",
+    ),
+    path("invitations/accept/", members.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("carrier/profile/", views.CarrierProfileView.as_view(), name="carrier-profile"),
     path("carrier/rate-card/", views.RateCardView.as_view(), name="carrier-rate-card"),
     path("", include(router.urls)),

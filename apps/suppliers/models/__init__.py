@@ -1,5 +1,6 @@
 """Suppliers models, one module per concern; every model is re-exported here for Django and callers."""
 
+from apps.suppliers.models.invitations import MemberInvitation
 from apps.suppliers.models.participants import (
     AssetOwner,
     AssetOwnerMember,
@@ -26,6 +27,7 @@ __all__ = [
     "CarrierMember",
     "Certification",
     "CertificationStandard",
+    "MemberInvitation",
     "OpeningHours",
     "Participant",
     "ParticipantStatusChange",

@@ -1,6 +1,12 @@
 """Writes of the supplier network (`<entity>_<action>`, keyword-only, atomic), one module per concern."""
 
 from apps.suppliers.services.carriers import rate_card_update
+from apps.suppliers.services.invitations import (
+    invitation_accept,
+    invitation_revoke,
+    member_invite,
+    member_remove,
+)
 from apps.suppliers.services.participants import (
     CARRIER_REPLAN_TASK,
     REPLAN_TASK,
@@ -37,6 +43,10 @@ __all__ = [
     "carrier_suspend",
     "certification_add",
     "certification_delete",
+    "invitation_accept",
+    "invitation_revoke",
+    "member_invite",
+    "member_remove",
     "opening_hours_add",
     "opening_hours_delete",
     "opening_hours_replace",

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from celery import current_app
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,6 +14,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.core.transitions import InvalidTransition, transition
+from apps.outbox.services import outbox_enqueue, outbox_enqueue_email
 from apps.suppliers.models import (
     AssetOwner,
     AssetOwnerMember,
@@ -181,12 +180,14 @@ def _recipients(participant: Participant) -> list[str]:
 
 
 def _notify(*, participant: Participant, template: str, reason: str = "", portal_url: str = "") -> None:
-    """Sends the decision e-mail after the transaction commits (never for a rolled-back decision)."""
+    """Writes the decision e-mail to the outbox: sent after the transaction commits (never for a rolled-back
+    decision), retried by its task if the mail server fails, and never in the way of the decision's other work."""
     context = {"participant": participant, "reason": reason, "portal_url": portal_url}
-    subject = render_to_string(f"suppliers/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"suppliers/email/{template}.txt", context)
-    recipients = _recipients(participant)
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    outbox_enqueue_email(
+        to=_recipients(participant),
+        subject=render_to_string(f"suppliers/email/{template}_subject.txt", context),
+        body=render_to_string(f"suppliers/email/{template}.txt", context),
+    )
 
 
 @transaction.atomic
@@ -208,25 +209,27 @@ def participant_reject(*, participant: Participant, actor: User | None, reason: 
 
 @transaction.atomic
 def carrier_suspend(*, carrier: Carrier, actor: User | None, reason: str) -> Carrier:
-    """Suspends a carrier and, after commit, asks the matching engine to re-plan the orders with legs it has
-    not picked up yet (sent by name, `matching.replan_for_carrier`, like asset_owner_suspend). Legs already
+    """Suspends a carrier and asks the matching engine, through the outbox, to re-plan the orders with legs it
+    has not picked up yet (by name, `matching.replan_for_carrier`, like asset_owner_suspend). Legs already
     picked up stay with it: the parts are on its truck."""
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason for the suspension."})
     participant_transition(participant=carrier, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason)
     _notify(participant=carrier, template="suspended", reason=reason)
-    kwargs = {"carrier_id": carrier.pk, "reason": reason}
-    transaction.on_commit(lambda: current_app.send_task(CARRIER_REPLAN_TASK, kwargs=kwargs))
+    outbox_enqueue(
+        task_name=CARRIER_REPLAN_TASK,
+        kwargs={"carrier_id": carrier.pk, "reason": reason},
+        dedup_key=f"carrier:{carrier.pk}:replan:{carrier.status_changed_at.isoformat()}",
+    )
     return carrier
 
 
 @transaction.atomic
 def asset_owner_suspend(*, asset_owner: AssetOwner, actor: User | None, reason: str) -> AssetOwner:
-    """Suspends an asset owner and, after commit, asks the matching engine to re-plan its work not yet started.
+    """Suspends an asset owner and asks the matching engine to re-plan its work not yet started.
 
-    The task is sent by name (`matching.replan_for_supplier`, kwargs `asset_owner_id` and `reason`) so this
-    layer need not import matching; tenant-schemas-celery's send_task adds the current schema to the headers.
-    The matching app registers that task; until it does, the message waits in the queue.
+    The task is written to the outbox by name (`matching.replan_for_supplier`, kwargs `asset_owner_id` and
+    `reason`) so this layer need not import matching; it is sent after commit in this network's schema.
     """
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason for the suspension."})
@@ -234,8 +237,11 @@ def asset_owner_suspend(*, asset_owner: AssetOwner, actor: User | None, reason: 
         participant=asset_owner, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason
     )
     _notify(participant=asset_owner, template="suspended", reason=reason)
-    kwargs = {"asset_owner_id": asset_owner.pk, "reason": reason}
-    transaction.on_commit(lambda: current_app.send_task(REPLAN_TASK, kwargs=kwargs))
+    outbox_enqueue(
+        task_name=REPLAN_TASK,
+        kwargs={"asset_owner_id": asset_owner.pk, "reason": reason},
+        dedup_key=f"asset_owner:{asset_owner.pk}:replan:{asset_owner.status_changed_at.isoformat()}",
+    )
     return asset_owner
 
 

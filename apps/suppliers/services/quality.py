@@ -72,4 +72,5 @@ def certification_delete(*, certification: Certification) -> None:
     storage = certification.file.storage if certification.file else None
     Certification.objects.filter(pk=certification.pk).delete()
     if stored and storage is not None:
+        # A local clean-up of this process's storage, not work for another process: no outbox message.
         transaction.on_commit(lambda: storage.delete(stored))

@@ -1,13 +1,13 @@
 """The demo network's catalog: a parametric dining table, a bookshelf and a 3D-printed phone stand
-(definitions and the reasoning behind their numbers in apps.catalog.demo_templates)."""
+(definitions and the reasoning behind their numbers in apps.demo.catalog_templates)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from apps.catalog.demo_templates import DEMO_TEMPLATES
 from apps.catalog.models import ProductTemplate
 from apps.catalog.services import product_template_import
+from apps.demo.catalog_templates import DEMO_TEMPLATES
 from apps.processes.standard import processes_ensure
 
 

@@ -2,7 +2,8 @@ from django.db import models
 
 
 class OutboxMessage(models.Model):
-    """A Celery task to send, written in the same transaction as the change that calls for it.
+    """A Celery task to send (an e-mail is the task `outbox.send_email`), written in the same transaction as
+    the change that calls for it.
 
     After commit a relay sends it and stamps `sent_at`; a beat-driven sweeper sends whatever is still unsent
     (the broker was down, the process died). Sending is at least once: the receiving task must be idempotent.

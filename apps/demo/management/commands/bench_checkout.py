@@ -28,10 +28,10 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.catalog.demo import catalog_demo_seed
 from apps.catalog.models import Design
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.demo.catalog import catalog_demo_seed
 from apps.orders.models import Cart, Order, Place
 from apps.orders.places import places_ensure
 from apps.orders.status import OrderStatus
@@ -157,7 +157,7 @@ class Command(BaseCommand):
             catalog_demo_seed()
             places_ensure()
             try:
-                from apps.suppliers.demo import suppliers_demo_seed
+                from apps.demo.suppliers import suppliers_demo_seed
 
                 suppliers_demo_seed()
             except Exception as error:

@@ -3,21 +3,19 @@ flow, participant statements and CSV exports. For the finance role and platform 
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, time, timedelta
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.accounts.roles import Role
+from apps.accounts.access import money_reader_required, permission_required
+from apps.core.csv_export import csv_response
 from apps.core.money import Money
 from apps.orders.models import Order
 from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
@@ -40,26 +38,6 @@ from apps.payouts.transfers.participant_transfers import transfer_retry_now
 # --- access ------------------------------------------------------------------------------------------------
 
 
-def is_finance(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.FINANCE) or user.has_role(Role.STAFF))
-    )
-
-
-def finance_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_finance(request.user):
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _order_for_finance(order_id: int) -> Order:
     """The order of this network (the schema scopes it), or 404 — another network's order id is just unknown."""
     return get_object_or_404(Order, pk=order_id)
@@ -69,7 +47,7 @@ def _order_for_finance(order_id: int) -> Order:
 
 
 @require_GET
-@finance_required
+@money_reader_required
 def finance_home(request):
     balances = network_balances()
     context = {
@@ -90,7 +68,7 @@ def finance_home(request):
 
 
 @require_POST
-@finance_required
+@permission_required("payouts.add_reconciliationrun")
 def reconcile_now(request):
     from apps.payouts.tasks import reconcile_task
 
@@ -102,7 +80,7 @@ def reconcile_now(request):
 
 
 @require_GET
-@finance_required
+@money_reader_required
 @vary_on_headers("HX-Request")
 def run_detail(request, run_id: int):
     run = get_object_or_404(ReconciliationRun, pk=run_id)
@@ -128,7 +106,7 @@ def run_detail(request, run_id: int):
 
 
 @require_POST
-@finance_required
+@permission_required("payouts.change_transfer")
 def transfer_retry(request, transfer_id):
     transfer = get_object_or_404(Transfer, pk=transfer_id)
     transfer_retry_now(transfer_id=transfer.pk)
@@ -139,7 +117,7 @@ def transfer_retry(request, transfer_id):
 
 
 @require_GET
-@finance_required
+@money_reader_required
 def order_money(request, order_id: int):
     order = _order_for_finance(order_id)
     flow = order_money_flow(order_id=order.pk)
@@ -167,7 +145,7 @@ def order_money(request, order_id: int):
 
 
 @require_GET
-@finance_required
+@money_reader_required
 def statements(request):
     start, end = _period(request)
     rows = list(statement_rows(start=start, end=end))
@@ -179,11 +157,6 @@ def statements(request):
 
 
 # --- exports -----------------------------------------------------------------------------------------------
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _period(request) -> tuple[datetime, datetime]:
@@ -201,15 +174,8 @@ def _period(request) -> tuple[datetime, datetime]:
     return datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz)
 
 
-def _csv_response(filename: str, rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_GET
-@finance_required
+@money_reader_required
 def export_ledger(request):
     start, end = _period(request)
 
@@ -254,11 +220,11 @@ def export_ledger(request):
                 Money(posting.amount_minor, posting.currency).as_decimal(),
             ]
 
-    return _csv_response(f"ledger-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows())
+    return csv_response(filename=f"ledger-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows=rows())
 
 
 @require_GET
-@finance_required
+@money_reader_required
 def export_statements(request):
     start, end = _period(request)
 
@@ -298,7 +264,9 @@ def export_statements(request):
                 " | ".join(statement.lines),
             ]
 
-    return _csv_response(f"statements-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows())
+    return csv_response(
+        filename=f"statements-{start.date()}-{(end - timedelta(days=1)).date()}.csv", rows=rows()
+    )
 
 
 # --- the money-flow picture --------------------------------------------------------------------------------

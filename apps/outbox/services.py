@@ -1,21 +1,27 @@
-"""The transactional outbox: tasks for other processes, written with the change that calls for them.
+"""The transactional outbox: the one way work leaves a transaction for other processes (tasks and e-mails).
 
-A message is committed (or rolled back) together with the order it belongs to, so a crash or a broker outage
-between "paid" and "planning asked for" loses nothing: whatever is unsent is sent by the relay after commit or
-by the beat-driven sweeper later. Delivery is at least once; receiving tasks are idempotent.
+A message is committed (or rolled back) together with the change that calls for it, so a crash or a broker
+outage between "paid" and "planning asked for" loses nothing, and a rolled-back change never e-mails anyone:
+whatever is unsent is sent by the relay after commit or by the beat-driven sweeper later. Delivery is at least
+once; receiving tasks are idempotent. E-mail is one more task (`outbox.send_email`, apps/outbox/tasks.py) that
+retries on its own, so an SMTP outage neither fails the request that asked for the mail nor holds back the
+other messages of that transaction.
 """
 
 import logging
+import uuid
 
 from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.orders.after_commit import on_commit_in_this_schema
-from apps.orders.models import OutboxMessage
+from apps.outbox.after_commit import on_commit_in_this_schema
+from apps.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+EMAIL_TASK = "outbox.send_email"
 
 # Publishing must not hang a checkout when the broker is down: fail fast, the sweeper tries again.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
@@ -24,7 +30,8 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 
 def outbox_enqueue(*, task_name: str, kwargs: dict, dedup_key: str) -> OutboxMessage:
     """Writes a message in the caller's transaction; after commit a relay sends it. Writing it twice is a no-op.
 
-    Call inside the transaction of the change the message belongs to.
+    Call inside the transaction of the change the message belongs to. Tasks are named, never imported, so any
+    layer may ask for work a higher layer does.
     """
     message, created = OutboxMessage.objects.get_or_create(
         dedup_key=dedup_key, defaults={"task_name": task_name, "kwargs": kwargs}
@@ -32,6 +39,24 @@ def outbox_enqueue(*, task_name: str, kwargs: dict, dedup_key: str) -> OutboxMes
     if created:
         on_commit_in_this_schema(lambda: outbox_send_pending(message_ids=[message.pk]))
     return message
+
+
+def outbox_enqueue_email(
+    *, to: list[str], subject: str, body: str, dedup_key: str = ""
+) -> OutboxMessage | None:
+    """Writes an e-mail (already rendered: it says what was true when the change was made) to the outbox.
+
+    Call inside the transaction of the change the e-mail tells about. `dedup_key` makes asking twice one mail;
+    without it every call is a new mail. Nothing is written when there is nobody to write to.
+    """
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return None
+    return outbox_enqueue(
+        task_name=EMAIL_TASK,
+        kwargs={"to": recipients, "subject": subject.strip(), "body": body},
+        dedup_key=f"email:{dedup_key or uuid.uuid4().hex}",
+    )
 
 
 def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 200) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.backoffice.access import staff_required
+from apps.accounts.access import network_staff_required, permission_required
 from apps.matching.models import RunMode
 from apps.matching.selectors import run_get, run_latest_for_order, run_list
 from apps.matching.services import run_request_replan
@@ -31,7 +31,7 @@ def _elapsed(run) -> float | None:
 
 
 @require_GET
-@staff_required
+@network_staff_required
 @vary_on_headers("HX-Request")
 def run_list_view(request):
     mode = request.GET.get("mode", "")
@@ -56,7 +56,7 @@ def run_list_view(request):
 
 
 @require_GET
-@staff_required
+@network_staff_required
 @vary_on_headers("HX-Request")
 def run_detail_view(request, run_id: int):
     run = run_get(run_id=run_id)
@@ -74,7 +74,7 @@ def run_detail_view(request, run_id: int):
 
 
 @require_POST
-@staff_required
+@permission_required("orders.change_order")  # the admin's re-plan action asks the same
 def order_replan_view(request, order_id: int):
     order = get_object_or_404(Order, pk=order_id)
     if order.status not in PLANNABLE:

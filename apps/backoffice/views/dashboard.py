@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.backoffice.access import staff_required
+from apps.accounts.access import network_staff_required
 from apps.backoffice.charts import hbar_chart, line_chart
 from apps.backoffice.selectors import (
     gross_order_value_by_day,
@@ -28,7 +28,7 @@ def _utilisation_tone(ratio: float) -> str:
 
 
 @require_GET
-@staff_required
+@network_staff_required
 def dashboard(request):
     tz = ZoneInfo(request.tenant.time_zone)
     now = timezone.now()
