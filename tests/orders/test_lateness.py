@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from apps.backoffice.selectors import on_time_delivery, orders_needing_attention
@@ -15,6 +14,7 @@ from apps.orders.selectors import order_list_staff
 from apps.orders.services import order_eta_set
 from apps.tenants.models import Tenant
 from tests.conftest import api_token_for
+from tests.mail import deliver_emails
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PROMISED = date(2026, 3, 5)
@@ -82,7 +82,7 @@ def test_the_late_email_and_the_pages_agree_near_midnight(
     assert eta.date() != datetime.combine(promised + timedelta(days=days_after), local_time).date()
     with django_capture_on_commit_callbacks(execute=True):
         assert order_eta_set(order_id=planned.pk, eta=eta, reason="Moved")
-    told = [m for m in mail.outbox if "later than promised" in m.subject]
+    told = [m for m in deliver_emails() if "later than promised" in m.subject]
     assert len(told) == (1 if late else 0)
     event = OrderEvent.objects.filter(order=planned, kind=EventKind.PLAN).latest("id")
     assert event.data["late"] is late
