@@ -145,6 +145,18 @@ def make_user():
     return make
 
 
+@pytest.fixture
+def customer(tenant_a, make_user):
+    """A customer of network alpha."""
+    return make_user(tenant_a, Role.CUSTOMER)
+
+
+@pytest.fixture
+def signed_in(client_a, tenant_a, customer) -> Client:
+    """The customer signed in on network alpha's host."""
+    return sign_in(client_a, tenant_a, customer)
+
+
 def _worker_env() -> dict[str, str]:
     settings = connection.settings_dict
     database_url = f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"

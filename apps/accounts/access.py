@@ -91,7 +91,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             "suppliers.calendarexception",
             "suppliers.ratecard",
         ),
-        *_view("suppliers.participantstatuschange", "suppliers.supplieroutcome"),
+        *_view(
+            "suppliers.participantstatuschange", "suppliers.supplieroutcome", "suppliers.memberinvitation"
+        ),
         *_ORDER_RECORDS,
         # change_order runs the order actions (re-plan, cancel and refund, mark disputed); the order's fields
         # stay read-only. Likewise for refund requests (approve, reject), problems (resolve), outbox (send now).

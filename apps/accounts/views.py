@@ -3,13 +3,18 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.forms import CustomerSignupForm, EmailAuthenticationForm, OutboxPasswordResetForm
 from apps.accounts.roles import Role
-from apps.accounts.services import user_create
-from apps.accounts.throttle import password_reset_request_record, reset_wait_message
+from apps.accounts.services import EmailInUse, account_exists_note, user_create
+from apps.accounts.throttle import (
+    password_reset_request_record,
+    reset_wait_message,
+    signup_throttled,
+    throttled_response,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -22,26 +27,22 @@ class LoginView(auth_views.LoginView):
         remaining = getattr(self.request, "login_locked_for", 0)
         if remaining:
             # Throttled (apps/accounts/throttle.py): the form says so; scripts get the status and when to retry.
-            response.status_code = 429
-            response["Retry-After"] = str(remaining)
+            return throttled_response(response, remaining)
         return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     form_class = OutboxPasswordResetForm
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "email/accounts/password_reset.txt"
+    subject_template_name = "email/accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
         verdict = password_reset_request_record(request=self.request, email=form.cleaned_data["email"])
         if verdict.wait_s:
             form.add_error(None, reset_wait_message(verdict.wait_s))
-            response = self.form_invalid(form)
-            response.status_code = 429
-            response["Retry-After"] = str(verdict.wait_s)
-            return response
+            return throttled_response(self.form_invalid(form), verdict.wait_s)
         if not verdict.send:
             # Same answer as a sent link: the page never tells whether, or how often, an address was mailed.
             return HttpResponseRedirect(self.get_success_url())
@@ -53,17 +54,36 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
+def signup_email_in_use(request, *, email: str):
+    """The answer to a sign-up or application with an e-mail that already has an account: what password reset
+    says ("check your e-mail"), never "already registered", and a note to the account's owner."""
+    account_exists_note(
+        email=email,
+        network_name=request.tenant.name,
+        sign_in_url=request.build_absolute_uri(reverse("accounts:login")),
+        reset_url=request.build_absolute_uri(reverse("accounts:password_reset")),
+    )
+    return redirect("accounts:signup_check_email")
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = CustomerSignupForm(request.POST or None)
+    wait = 0
     if request.method == "POST" and form.is_valid():
-        user = user_create(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password"],
-            full_name=form.cleaned_data["full_name"],
-            role=Role.CUSTOMER,
-        )
+        wait = signup_throttled(request, form, email=form.cleaned_data["email"])
+    if request.method == "POST" and form.is_valid() and not wait:
+        try:
+            user = user_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"],
+                role=Role.CUSTOMER,
+            )
+        except EmailInUse:
+            return signup_email_in_use(request, email=form.cleaned_data["email"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {request.tenant.name}!")
         return redirect("storefront:home")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+    response = render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return throttled_response(response, wait) if wait else response

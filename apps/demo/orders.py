@@ -52,6 +52,7 @@ from apps.orders.services.orders import order_payment_attach
 from apps.orders.status import LEG_NOT_PICKED_UP, WorkItemStatus
 from apps.suppliers.models import Carrier, Resource
 from apps.suppliers.status import ResourceStatus
+from apps.tenants.selectors import tenant_current
 
 logger = logging.getLogger(__name__)
 
@@ -425,7 +426,5 @@ def _draft(customer, version, place: Place) -> None:
 
 
 def _time_zone() -> str:
-    from apps.tenants.models import Tenant
-
-    tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
+    tenant = tenant_current()
     return tenant.time_zone if tenant else "Europe/Amsterdam"

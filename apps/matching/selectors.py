@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from apps.core.singletons import singleton_get
 from apps.matching.models import MatchingRun, MatchingSettings, RunMode
 
 
 def matching_settings_get() -> MatchingSettings:
     """The network's matching settings; a row with defaults on first use."""
-    row = MatchingSettings.objects.filter(pk=1).first()
-    if row is None:
-        row, _ = MatchingSettings.objects.get_or_create(pk=1)
-    return row
+    return singleton_get(MatchingSettings)
 
 
 def run_list(

@@ -1,8 +1,10 @@
 """Named points where higher layers (payouts' ledger and transfers, matching) learn what happened to an order.
 
 Orders sits below payouts and matching, so it cannot call them; they subscribe here instead, from their own
-AppConfig.ready() or module import. Listeners run after the surrounding transaction commits, in the process
-that made the change, with ids and plain values only: they should enqueue a task, not do slow work.
+AppConfig.ready() or module import. Listeners run at once, inside the transaction of the change, with ids and
+plain values only, and only write outbox messages (apps/outbox): the work they ask for is then committed with
+the change and sent after commit, like every other piece of work after commit. (These hooks are not a second
+way out: they only decide *which* tasks a change calls for, in the app that owns those tasks.)
 
 Points published (keyword arguments in brackets):
 - "order.status_changed" (order_id, from_status, to_status)
@@ -12,13 +14,8 @@ Points published (keyword arguments in brackets):
 - "transport_leg.status_changed" (leg_id, order_id, from_status, to_status)
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable
-
-from apps.outbox.after_commit import on_commit_in_this_schema
-
-logger = logging.getLogger(__name__)
 
 Listener = Callable[..., None]
 _listeners: dict[str, list[Listener]] = defaultdict(list)
@@ -47,17 +44,8 @@ def unsubscribe(point: str, listener: Listener) -> None:
         _listeners[point].remove(listener)
 
 
-def publish_on_commit(point: str, **values) -> None:
-    """Calls every listener of `point` after the current transaction commits (at once outside one).
-
-    A failing listener is logged and does not stop the others: the change it reacts to is already committed.
-    """
+def publish(point: str, **values) -> None:
+    """Calls every listener of `point` now, in the caller's transaction: a listener that fails rolls the change
+    back with the work it asked for, so a change never commits without its follow-up work written down."""
     for listener in list(_listeners.get(point, ())):
-        on_commit_in_this_schema(lambda listener=listener: _call(point, listener, values))
-
-
-def _call(point: str, listener: Listener, values: dict) -> None:
-    try:
         listener(**values)
-    except Exception:
-        logger.exception("Listener %r of %s failed", listener, point)

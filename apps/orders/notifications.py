@@ -4,12 +4,11 @@ Services call `order_notify_on_commit` inside their transaction: the mail is ren
 as made) and written to the outbox, so it goes out only if the change commits and an SMTP outage only delays it.
 """
 
-from django.db import connection
 from django.template.loader import render_to_string
 
 from apps.outbox.services import outbox_enqueue_email
 from apps.tenants.models import Tenant
-from apps.tenants.selectors import tenant_domain_url
+from apps.tenants.selectors import tenant_current, tenant_domain_url
 
 KINDS = frozenset({"paid", "planned", "shipped", "delivered", "late", "cancelled", "refunded"})
 
@@ -18,14 +17,6 @@ def order_notify_on_commit(*, order_id: int, kind: str, extra: dict | None = Non
     if kind not in KINDS:
         raise ValueError(f"Unknown notification {kind!r}")
     _send(order_id=order_id, kind=kind, extra=extra or {})
-
-
-def _tenant() -> Tenant | None:
-    """The real network row (under schema_context() the connection only knows the schema name)."""
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant):
-        return tenant
-    return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
 def _order_url(tenant: Tenant | None, order_id: int) -> str:
@@ -41,7 +32,7 @@ def _url_on(tenant: Tenant | None, path: str) -> str:
 def network_name_and_url(path: str) -> tuple[str, str]:
     """The current network's name and `path` as an absolute link on its primary domain (the bare path when it
     has none), for e-mails sent from inside the network's schema."""
-    tenant = _tenant()
+    tenant = tenant_current()
     return getattr(tenant, "name", "Cloud Factory"), _url_on(tenant, path)
 
 
@@ -51,7 +42,7 @@ def _send(*, order_id: int, kind: str, extra: dict) -> None:
     order = Order.objects.select_related("customer").filter(pk=order_id).first()
     if order is None:
         return
-    tenant = _tenant()
+    tenant = tenant_current()
     context = {
         "order": order,
         "kind": kind,
@@ -61,6 +52,6 @@ def _send(*, order_id: int, kind: str, extra: dict) -> None:
     }
     outbox_enqueue_email(
         to=[order.customer.email],
-        subject=render_to_string("orders/email/subject.txt", context),
-        body=render_to_string("orders/email/body.txt", context),
+        subject=render_to_string("email/orders/subject.txt", context),
+        body=render_to_string("email/orders/body.txt", context),
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Prefetch, QuerySet
 
 from apps.orders.lateness import order_late_condition
+from apps.core.singletons import singleton_get
 from apps.orders.models import (
     Cart,
     CartLine,
@@ -24,10 +25,7 @@ from apps.orders.status import LEG_ACTIVE, LEG_NOT_PICKED_UP, WORK_ITEM_ACTIVE, 
 
 def order_settings_get() -> OrderSettings:
     """The network's order settings; a row with defaults on first use."""
-    row = OrderSettings.objects.filter(pk=1).first()
-    if row is None:
-        row, _ = OrderSettings.objects.get_or_create(pk=1)
-    return row
+    return singleton_get(OrderSettings)
 
 
 def place_list() -> QuerySet[Place]:

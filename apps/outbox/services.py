@@ -27,12 +27,14 @@ EMAIL_TASK = "outbox.send_email"
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
 
 
-def outbox_enqueue(*, task_name: str, kwargs: dict, dedup_key: str) -> OutboxMessage:
-    """Writes a message in the caller's transaction; after commit a relay sends it. Writing it twice is a no-op.
+def outbox_enqueue(*, task_name: str, kwargs: dict, dedup_key: str = "") -> OutboxMessage:
+    """Writes a message in the caller's transaction; after commit a relay sends it. Writing the same `dedup_key`
+    twice is a no-op; without one every call is a new message (for idempotent tasks asked for again).
 
-    Call inside the transaction of the change the message belongs to. Tasks are named, never imported, so any
-    layer may ask for work a higher layer does.
+    Call inside the transaction of the change the message belongs to (outside one it is sent at once). Tasks
+    are named, never imported, so any layer may ask for work a higher layer does.
     """
+    dedup_key = dedup_key or f"{task_name}:{uuid.uuid4().hex}"
     message, created = OutboxMessage.objects.get_or_create(
         dedup_key=dedup_key, defaults={"task_name": task_name, "kwargs": kwargs}
     )
@@ -55,7 +57,7 @@ def outbox_enqueue_email(
     return outbox_enqueue(
         task_name=EMAIL_TASK,
         kwargs={"to": recipients, "subject": subject.strip(), "body": body},
-        dedup_key=f"email:{dedup_key or uuid.uuid4().hex}",
+        dedup_key=f"email:{dedup_key}" if dedup_key else "",
     )
 
 

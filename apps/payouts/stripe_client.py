@@ -15,6 +15,7 @@ import stripe
 from django.conf import settings
 from django.db import connection
 
+from apps.core.singletons import singleton_get
 from apps.payouts.models import StripeMode, StripeSettings
 
 NETWORK_RETRIES = 2
@@ -57,12 +58,10 @@ def stripe_settings_get() -> StripeSettings:
     """The current network's Stripe settings; a local-mode row with a fresh webhook secret on first use."""
     from apps.payouts import crypto
 
-    row = StripeSettings.objects.filter(pk=1).first()
+    row = StripeSettings.objects.filter(pk=1).first()  # read first: the default below costs an encryption
     if row is None:
-        row, _ = StripeSettings.objects.get_or_create(
-            pk=1,
-            defaults={"webhook_secret_encrypted": crypto.encrypt(StripeSettings.new_local_webhook_secret())},
-        )
+        secret = crypto.encrypt(StripeSettings.new_local_webhook_secret())
+        row = singleton_get(StripeSettings, defaults={"webhook_secret_encrypted": secret})
     return row
 
 

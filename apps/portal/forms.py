@@ -9,13 +9,15 @@ from django.contrib.auth import password_validation
 from django.contrib.postgres.forms import SimpleArrayField
 
 from apps.accounts.models import User
+from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.countries import country_code_normalize, validate_country_code
 from apps.core.money_fields import MinorUnitsField
 from apps.orders.models import PROBLEM_TEXT_MAX
 from apps.orders.uploads import photo_validate
 from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
-from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.suppliers.models import (
+    PROFILE_FIELDS,
     AssetOwner,
     CalendarExceptionKind,
     Carrier,
@@ -68,15 +70,12 @@ class ApplyForm(CoordinatesMixin, forms.Form):
         self._coordinate_widgets()
 
     def clean_contact_email(self):
-        email = self.cleaned_data["contact_email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail already exists; sign in instead.")
-        return email
+        # An e-mail already in use is not a form error: the page must not tell a stranger (views/apply.py).
+        return self.cleaned_data["contact_email"].lower()
 
     def clean_country(self):
-        value = self.cleaned_data["country"].strip().upper()
-        if len(value) != 2 or not value.isalpha():
-            raise forms.ValidationError("Use a two-letter country code, e.g. NL.")
+        value = country_code_normalize(self.cleaned_data["country"])
+        validate_country_code(value)
         return value
 
     def clean(self):
@@ -179,18 +178,7 @@ class CalendarExceptionForm(forms.Form):
 class ProfileForm(CoordinatesMixin, forms.ModelForm):
     class Meta:
         model = AssetOwner
-        fields = [
-            "name",
-            "contact_name",
-            "contact_email",
-            "phone",
-            "street",
-            "postal_code",
-            "city",
-            "country",
-            "latitude",
-            "longitude",
-        ]
+        fields = list(PROFILE_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,14 +10,12 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
-
 from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.validation import InvalidConfiguration
 from apps.matching.quoting import SOURCE_INFEASIBLE, quote_configuration
 from apps.orders.ports import QuoteUnavailable
 from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
-from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_current
 
 
 def quote_order(
@@ -35,7 +33,7 @@ def quote_order(
     templates = ProductTemplate.objects.prefetch_related(
         "parameters", "derived_values", "constraints", "steps__process"
     ).in_bulk(template_ids)
-    tenant = _current_tenant()
+    tenant = tenant_current()
     quoted = []
     currencies = set()
     for line in lines:
@@ -71,11 +69,3 @@ def quote_order(
     if len(currencies) > 1:
         raise QuoteUnavailable("Designs priced in different currencies cannot be ordered together.")
     return OrderQuote.from_lines(currency=currencies.pop(), lines=quoted)
-
-
-def _current_tenant() -> Tenant:
-    """The network of the connection; under schema_context() django-tenants only knows the schema name."""
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant):
-        return tenant
-    return Tenant.objects.get(schema_name=connection.schema_name)

@@ -18,6 +18,7 @@ from apps.suppliers.models import (
     Carrier,
     CarrierMember,
     Certification,
+    MemberInvitation,
     OpeningHours,
     ParticipantStatusChange,
     RateCard,
@@ -173,6 +174,20 @@ class ResourceInline(ProcessChoiceMixin, admin.TabularInline):
     show_change_link = True
 
 
+class InvitationInline(admin.TabularInline):
+    """The company's invitations, read-only: the owner manages them in the portal. The link's hash is not shown."""
+
+    model = MemberInvitation
+    extra = 0
+    can_delete = False
+    fields = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    readonly_fields = fields
+    verbose_name_plural = "invitations (sent by the company's owners from the portal)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class AssetOwnerMemberInline(admin.TabularInline):
     model = AssetOwnerMember
     extra = 0
@@ -187,7 +202,13 @@ class CertificationInline(admin.TabularInline):
 
 @admin.register(AssetOwner)
 class AssetOwnerAdmin(ParticipantAdmin):
-    inlines = [AssetOwnerMemberInline, ResourceInline, CertificationInline, StatusChangeInline]
+    inlines = [
+        AssetOwnerMemberInline,
+        InvitationInline,
+        ResourceInline,
+        CertificationInline,
+        StatusChangeInline,
+    ]
 
 
 class CarrierMemberInline(admin.TabularInline):
@@ -210,7 +231,7 @@ class CarrierAdmin(ParticipantAdmin):
         "coverage_radius_km",
         *ParticipantAdmin.list_display[2:],
     ]
-    inlines = [CarrierMemberInline, RateCardInline, StatusChangeInline]
+    inlines = [CarrierMemberInline, InvitationInline, RateCardInline, StatusChangeInline]
 
 
 class OpeningHoursFormSet(BaseInlineFormSet):

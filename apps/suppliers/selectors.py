@@ -25,6 +25,7 @@ from apps.suppliers.models import (
 from apps.suppliers.quality import QUALITY_WINDOW_DAYS, QualityScore, quality_score
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 from apps.tenants.models import Tenant
+from apps.tenants.selectors import tenant_current
 
 # --- the network --------------------------------------------------------------------------------------------
 
@@ -42,9 +43,9 @@ def network_settings() -> NetworkSettings:
     Under schema_context() the connection only knows a schema name (django-tenants' FakeTenant), so the row
     is read then.
     """
-    tenant = getattr(connection, "tenant", None)
-    if not isinstance(tenant, Tenant):
-        tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    tenant = tenant_current()
+    if tenant is None:
+        raise Tenant.DoesNotExist(f"No network has the schema {connection.schema_name!r}.")
     return NetworkSettings(currency=tenant.currency, time_zone=tenant.time_zone, name=tenant.name)
 
 

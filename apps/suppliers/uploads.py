@@ -5,9 +5,19 @@ from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 
+from apps.core.uploads import validate_image_upload
+
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
 CERTIFICATE_FOLDER = "certificates"  # private: its company's members and the network's staff and finance
-ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".webp"}
+# What each accepted extension must contain (by its leading bytes), and the content types a browser may declare.
+KIND_OF_EXTENSION = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+CONTENT_TYPES = {
+    "pdf": {"application/pdf"},
+    "png": {"image/png"},
+    "jpeg": {"image/jpeg", "image/pjpeg"},
+    "webp": {"image/webp"},
+}
+UNDECLARED = {"", "application/octet-stream"}  # what clients send when they do not know
 
 
 def _sniff(head: bytes) -> str | None:
@@ -24,10 +34,12 @@ def _sniff(head: bytes) -> str | None:
 
 
 def certificate_file_validate(upload) -> None:
-    """Raises ValidationError unless the upload is a PDF or an image (PNG, JPEG, WebP) of at most 5 MB.
+    """Raises ValidationError unless the upload is a PDF or an image (PNG, JPEG, WebP) of at most 5 MB whose
+    content is what its extension (and its declared content type, if any) says.
 
-    The name alone proves nothing (a renamed executable is still an executable), so the leading bytes must
-    match a known format too.
+    The name alone proves nothing (a renamed executable is still an executable; an HTML page named .pdf would be
+    served as a PDF), so the leading bytes must match the extension: %PDF for a PDF, and an image must also be
+    one Pillow reads, within the image limits every upload has (apps/core/uploads.py).
     """
     if upload is None:
         return
@@ -38,7 +50,7 @@ def certificate_file_validate(upload) -> None:
             params={"size": f"{upload.size / 1024 / 1024:.1f}"},
         )
     extension = PurePath(upload.name or "").suffix.lower()
-    if extension not in ALLOWED_EXTENSIONS:
+    if extension not in KIND_OF_EXTENSION:
         raise ValidationError(
             "Upload a PDF or an image (PNG, JPEG or WebP), not a %(ext)s file.",
             code="bad_type",
@@ -48,11 +60,16 @@ def certificate_file_validate(upload) -> None:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(position)
-    if _sniff(head) is None:
+    expected = KIND_OF_EXTENSION[extension]
+    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if _sniff(head) != expected or (declared not in UNDECLARED and declared not in CONTENT_TYPES[expected]):
         raise ValidationError(
-            "This file is not a readable PDF or image; its content does not match its name.",
+            "This file's content does not match its name: a %(ext)s file must be a readable %(kind)s.",
             code="bad_content",
+            params={"ext": extension, "kind": expected.upper()},
         )
+    if expected != "pdf":
+        validate_image_upload(upload)
 
 
 def certificate_upload_to(instance, filename: str) -> str:

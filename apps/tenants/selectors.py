@@ -1,7 +1,17 @@
+from django.db import connection
 from django.db.models import QuerySet
 from django_tenants.utils import get_public_schema_name
 
 from apps.tenants.models import Tenant, TenantStatus
+
+
+def tenant_current() -> Tenant | None:
+    """The network whose schema the connection is set to (None in a schema without one). Under schema_context()
+    django-tenants only knows the schema name (a FakeTenant), so the row is read then."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
 def tenant_list_active() -> QuerySet[Tenant]:

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.throttle import signup_throttled, throttled_response
 from apps.tenants.forms import NetworkSignupForm
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_domain_url
@@ -12,7 +13,11 @@ from apps.tenants.services import tenant_create
 def network_signup(request):
     """The public site's home: what Cloud Factory is, and the form that provisions a network."""
     form = NetworkSignupForm(request.POST or None)
+    wait = 0
     if request.method == "POST" and form.is_valid():
+        # Each sign-up clones a whole schema: counted per client address and per admin e-mail.
+        wait = signup_throttled(request, form, email=form.cleaned_data["admin_email"])
+    if request.method == "POST" and form.is_valid() and not wait:
         data = form.cleaned_data
         try:
             tenant = tenant_create(
@@ -27,8 +32,8 @@ def network_signup(request):
                 form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect("network_created", slug=tenant.slug)
-    status = 400 if form.errors else 200
-    return render(request, "public/home.html", {"form": form}, status=status)
+    response = render(request, "public/home.html", {"form": form}, status=400 if form.errors else 200)
+    return throttled_response(response, wait) if wait else response
 
 
 def network_created(request, slug: str):

@@ -130,10 +130,15 @@ AUTHENTICATION_BACKENDS = [
     "apps.accounts.backends.ThrottledModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed sign-ins allowed per window, per (network, e-mail) and per (network, client address).
+# Failed sign-ins (apps/accounts/throttle.py): an address is refused after PER_ADDRESS failures per window; one
+# account from one address slows down (DELAY_BASE_S doubling, up to DELAY_MAX_S) after PAIR_FREE failures, after
+# one once the account has PER_EMAIL failures from everywhere. The right password from a clean address always works.
 LOGIN_THROTTLE = {
-    "PER_EMAIL": env_int("LOGIN_THROTTLE_PER_EMAIL", 5),
     "PER_ADDRESS": env_int("LOGIN_THROTTLE_PER_ADDRESS", 20),
+    "PER_EMAIL": env_int("LOGIN_THROTTLE_PER_EMAIL", 10),
+    "PAIR_FREE": env_int("LOGIN_THROTTLE_PAIR_FREE", 3),
+    "DELAY_BASE_S": env_int("LOGIN_THROTTLE_DELAY_BASE_S", 2),
+    "DELAY_MAX_S": env_int("LOGIN_THROTTLE_DELAY_MAX_S", 15 * 60),
     "WINDOW_S": env_int("LOGIN_THROTTLE_WINDOW_S", 15 * 60),
 }
 # Password-reset requests per window: messages per e-mail, requests per client address.
@@ -141,6 +146,13 @@ PASSWORD_RESET_THROTTLE = {
     "PER_EMAIL": env_int("PASSWORD_RESET_THROTTLE_PER_EMAIL", 3),
     "PER_ADDRESS": env_int("PASSWORD_RESET_THROTTLE_PER_ADDRESS", 10),
     "WINDOW_S": env_int("PASSWORD_RESET_THROTTLE_WINDOW_S", 60 * 60),
+}
+# Sign-ups that passed their form (network, customer, supplier/carrier application) per window: per client
+# address, per e-mail. A network sign-up clones a whole schema.
+SIGNUP_THROTTLE = {
+    "PER_EMAIL": env_int("SIGNUP_THROTTLE_PER_EMAIL", 3),
+    "PER_ADDRESS": env_int("SIGNUP_THROTTLE_PER_ADDRESS", 10),
+    "WINDOW_S": env_int("SIGNUP_THROTTLE_WINDOW_S", 60 * 60),
 }
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

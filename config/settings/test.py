@@ -24,6 +24,7 @@ CELERY_BROKER_URL = REDIS_URL
 # A killed worker's task is redelivered after this many seconds instead of an hour.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}
 # The whole suite signs in from 127.0.0.1: only tests/security sets tight failed sign-in limits (per test).
-LOGIN_THROTTLE = {"PER_EMAIL": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 900}
+LOGIN_THROTTLE = {"PER_EMAIL": 10_000, "PAIR_FREE": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 900}
 PASSWORD_RESET_THROTTLE = {"PER_EMAIL": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 3600}
+SIGNUP_THROTTLE = {"PER_EMAIL": 50, "PER_ADDRESS": 10_000, "WINDOW_S": 3600}
 QUOTE_THROTTLE_RATE = "100000/min"  # tests/storefront/test_quote_throttle.py sets a tight one

@@ -40,9 +40,29 @@ def test_signup_errors_keep_input(client_a, make_user, tenant_a):
     )
     assert response.status_code == 400
     form = response.context["form"]
-    assert "already exists" in form.errors["email"][0]
+    assert "email" not in form.errors  # whether an account exists is not the stranger's business
     assert "too short" in " ".join(form.errors["password"])
     assert b'value="Grace"' in response.content
+
+
+def test_signing_up_with_a_used_email_says_check_your_email_and_tells_the_owner(
+    client_a, make_user, tenant_a, django_capture_on_commit_callbacks
+):
+    """Sign-up used to answer "an account with this e-mail already exists" to anyone who asked."""
+    owner = make_user(tenant_a, Role.CUSTOMER, email="taken@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_a.post(
+            "/accounts/signup/",
+            {"full_name": "Eve", "email": "Taken@Example.test", "password": "lovelace-1815-x"},
+        )
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/check-email/"
+    page = client_a.get(response["Location"]).content.decode()
+    assert "Check your e-mail" in page and "already" not in page
+    assert b"Sign out" not in client_a.get("/").content
+    (note,) = deliver_emails(tenant_a)
+    assert note.to == [owner.email] and "http://alpha.localhost/accounts/password-reset/" in note.body
+    with schema_context(tenant_a.schema_name):
+        assert User.objects.get(email="taken@example.test").full_name != "Eve"
 
 
 def test_login_and_logout(client_a, make_user, tenant_a):

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 TOKENS_URL = "/api/v1/account/tokens/"
 
 
-@pytest.fixture
-def customer(make_user, tenant_a):
-    return make_user(tenant_a, Role.CUSTOMER)
-
-
 def issue(user, tenant, **kwargs):
     with schema_context(tenant.schema_name):
         return token_create(user=user, name=kwargs.pop("name", "script"), expires_in_days=None, **kwargs)

@@ -116,6 +116,16 @@ def _customer_rows(owner, design) -> list[tuple[str, dict[str, list]]]:
     ]
 
 
+def _colleague_rows(participant, user, role: Role, prefix: str) -> list[tuple[str, dict[str, list]]]:
+    """An operator colleague the fuzzer may remove through DELETE …/members/{id}/; the fuzzer's own membership
+    gets an id no generated integer is likely to hit, so it does not remove itself half-way."""
+    colleague = user_create(email=f"fuzz-colleague-{role}@example.test", password=PASSWORD, role=role)
+    spare = participant_member_add(participant=participant, user=colleague, role=MemberRole.OPERATOR)
+    own = type(spare).objects.get(user=user)
+    type(spare).objects.filter(pk=own.pk).update(id=own.pk + 987_654_321)
+    return [(f"{prefix}members/", {"id": [spare.pk]})]
+
+
 def _supplier_rows(user) -> list[tuple[str, dict[str, list]]]:
     """The member joins the workshop that holds the planned order's first job (a user has one company)."""
     owner = WorkItem.objects.order_by("pk").first().asset_owner
@@ -138,6 +148,7 @@ def _supplier_rows(user) -> list[tuple[str, dict[str, list]]]:
             {"resource_pk": [resource.pk], "id": [resource.pk, *hours, exception.pk]},
         ),
         ("/api/v1/supplier/jobs/", {"id": jobs}),
+        *_colleague_rows(owner, user, Role.SUPPLIER_MEMBER, "/api/v1/supplier/"),
     ]
 
 
@@ -146,7 +157,10 @@ def _carrier_rows(user) -> list[tuple[str, dict[str, list]]]:
     carrier = TransportLeg.objects.exclude(carrier=None).order_by("pk").first().carrier
     participant_member_add(participant=carrier, user=user, role=MemberRole.OWNER)
     legs = list(TransportLeg.objects.filter(carrier=carrier).values_list("pk", flat=True))
-    return [("/api/v1/carrier/legs/", {"id": legs})]
+    return [
+        ("/api/v1/carrier/legs/", {"id": legs}),
+        *_colleague_rows(carrier, user, Role.CARRIER_MEMBER, "/api/v1/carrier/"),
+    ]
 
 
 @pytest.fixture(params=ROLES)

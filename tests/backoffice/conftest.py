@@ -2,7 +2,6 @@
 
 from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the orders tests
     awaiting,
-    customer,
     network_a,
     paid,
     planned,

@@ -14,11 +14,6 @@ from apps.catalog.validation import InvalidConfiguration
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def customer(tenant_a, make_user):
-    return make_user(tenant_a, Role.CUSTOMER)
-
-
 def test_a_design_is_saved_as_version_one_with_its_operations(demo_catalog_a, customer):
     table = demo_catalog_a["dining-table"]
     design = design_create(

@@ -165,11 +165,6 @@ class Company:
 
 
 @pytest.fixture
-def customer(in_tenant_a, make_user, tenant_a):
-    return make_user(tenant_a, Role.CUSTOMER)
-
-
-@pytest.fixture
 def workshop(in_tenant_a) -> Company:
     """An approved asset owner of alpha with one resource and a member who signs in to its portal."""
     owner = make_asset_owner("Alpha Milling")
@@ -180,11 +175,6 @@ def workshop(in_tenant_a) -> Company:
 def haulier(in_tenant_a) -> Company:
     carrier = make_carrier("Alpha Haulage")
     return Company(carrier, make_member(carrier))
-
-
-@pytest.fixture
-def signed_in(client_a, tenant_a, customer):
-    return sign_in(client_a, tenant_a, customer)
 
 
 # --- storefront -----------------------------------------------------------------------------------------------
@@ -214,7 +204,7 @@ def test_configurator_page_does_not_grow_with_workshops_or_templates(client_a, i
     assert after.asset_owner_count >= 1
 
 
-def test_design_list_does_not_grow_with_designs(signed_in, customer):
+def test_design_list_does_not_grow_with_designs(in_tenant_a, signed_in, customer):
     for i in range(N):
         a_design(customer, f"Table {i}")
     assert_same_count(

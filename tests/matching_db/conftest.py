@@ -2,7 +2,6 @@
 
 import pytest
 
-from apps.accounts.roles import Role
 from apps.matching.models import MatchingSettings
 from apps.matching.selectors import matching_settings_get
 from tests.matching_db.builders import haulier
@@ -17,11 +16,6 @@ def fast_matching(in_tenant_a) -> MatchingSettings:
     settings.batch_time_limit_s = 2.0
     settings.save()
     return settings
-
-
-@pytest.fixture
-def customer(in_tenant_a, make_user, tenant_a):
-    return make_user(tenant_a, Role.CUSTOMER)
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from apps.processes.standard import STANDARD_PROCESS_CODES
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.suppliers.services import opening_hours_replace, rate_card_update, resource_create
 from apps.suppliers.status import ParticipantStatus
-from tests.conftest import sign_in
 from tests.portal.conftest import (  # noqa: F401 - supplier companies, for the problem reports
     carrier_a,
     other_carrier_a,
@@ -98,11 +97,6 @@ def network_a(in_tenant_a, stripe_server):
     templates = {template.slug: template for template in catalog_demo_seed()}
     small_network()
     return templates
-
-
-@pytest.fixture
-def customer(tenant_a, make_user):
-    return make_user(tenant_a, Role.CUSTOMER)
 
 
 @pytest.fixture
@@ -207,11 +201,6 @@ def deliver_inbound(item: WorkItem, actor) -> list[TransportLeg]:
             transport_leg_pick_up(leg_id=leg.pk, actor=actor, scope=Scope.SYSTEM)
         transport_leg_deliver(leg_id=leg.pk, actor=actor, receiver_name="Goods-in", scope=Scope.SYSTEM)
     return legs
-
-
-@pytest.fixture
-def signed_in(client_a, tenant_a, customer):
-    return sign_in(client_a, tenant_a, customer)
 
 
 @pytest.fixture

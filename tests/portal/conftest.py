@@ -4,8 +4,10 @@ from tests.suppliers.conftest import (  # noqa: F401 - fixtures
     applicant_a,
     carrier_a,
     carrier_b,
+    carrier_portal,
     other_carrier_a,
     other_supplier_a,
     supplier_a,
     supplier_b,
+    supplier_portal,
 )

@@ -29,11 +29,6 @@ COVERAGE = {
 }
 
 
-@pytest.fixture
-def carrier_portal(client_a, tenant_a, carrier_a):
-    return sign_in(client_a, tenant_a, carrier_a.user)
-
-
 def test_every_page_renders_for_the_carrier(carrier_portal):
     for url in PAGES:
         assert carrier_portal.get(url).status_code == 200, url

@@ -246,3 +246,15 @@ def test_another_networks_host_does_not_know_the_link(client_b, supplier_a):
         client_b.post(f"/portal/invitations/{secret}/", {"full_name": "N", "password": PASSWORD}).status_code
         == 404
     )
+
+
+def test_an_owner_leaves_when_another_owner_remains(client_a, tenant_a, carrier_a):
+    with schema_context(tenant_a.schema_name):
+        make_member(carrier_a.company, role=MemberRole.OWNER)
+        own_row = membership(carrier_a).pk
+    sign_in(client_a, tenant_a, carrier_a.user)
+    response = client_a.post(f"/portal/carrier/members/{own_row}/remove/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Redirect"] == "/"
+    assert client_a.get("/portal/carrier/members/").status_code == 404  # no longer a member
+    with schema_context(tenant_a.schema_name):
+        assert not CarrierMember.objects.filter(pk=own_row).exists()

@@ -38,7 +38,7 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import OrderStatus
-from tests.conftest import PASSWORD, api_token_for, host_of, sign_in
+from tests.conftest import PASSWORD, api_token_for, host_of
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TOP_COST = 12_000  # what supplier_a's job costs (minor units)
@@ -212,16 +212,6 @@ def made_a(tenant_a, ready_a) -> Plan:
 def fresh(model_row):
     """The row as stored now (read in its network's schema by the caller)."""
     return type(model_row).objects.get(pk=model_row.pk)
-
-
-@pytest.fixture
-def supplier_portal(client_a, tenant_a, supplier_a) -> Client:
-    return sign_in(client_a, tenant_a, supplier_a.user)
-
-
-@pytest.fixture
-def carrier_portal(client_a, tenant_a, carrier_a) -> Client:
-    return sign_in(client_a, tenant_a, carrier_a.user)
 
 
 def api(member, tenant=None) -> Client:

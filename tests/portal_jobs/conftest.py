@@ -4,15 +4,15 @@ from tests.portal.conftest import (  # noqa: F401 - fixtures
     applicant_a,
     carrier_a,
     carrier_b,
+    carrier_portal,
     other_carrier_a,
     other_supplier_a,
     supplier_a,
     supplier_b,
+    supplier_portal,
 )
 from tests.portal_jobs.builders import (  # noqa: F401 - fixtures
-    carrier_portal,
     made_a,
     plan_a,
     ready_a,
-    supplier_portal,
 )

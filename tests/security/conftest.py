@@ -4,13 +4,13 @@ supplier-network fixtures (companies with portal members)."""
 from tests.catalog.conftest import demo_catalog_a  # noqa: F401 - fixture
 from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the orders tests
     awaiting,
-    customer,
     network_a,
     paid,
     planned,
     table,
 )
 from tests.portal_jobs.builders import plan_a  # noqa: F401 - fixture
+from tests.security.clock import clock  # noqa: F401 - fixture: the throttle's hand-moved clock
 from tests.suppliers.conftest import (  # noqa: F401 - fixtures
     carrier_a,
     other_carrier_a,

@@ -6,6 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.suppliers.status import ParticipantStatus
+from tests.conftest import sign_in
 from tests.suppliers.factories import make_asset_owner, make_carrier, make_member, make_resource
 
 
@@ -65,3 +66,15 @@ def other_carrier_a(db, tenant_a) -> Member:
 @pytest.fixture
 def carrier_b(db, tenant_b) -> Member:
     return _carrier(tenant_b, "Beta Haulage")
+
+
+@pytest.fixture
+def supplier_portal(client_a, tenant_a, supplier_a):
+    """Alpha Milling's owner signed in on network alpha (the supplier portal)."""
+    return sign_in(client_a, tenant_a, supplier_a.user)
+
+
+@pytest.fixture
+def carrier_portal(client_a, tenant_a, carrier_a):
+    """The carrier's member signed in on network alpha (the carrier portal)."""
+    return sign_in(client_a, tenant_a, carrier_a.user)

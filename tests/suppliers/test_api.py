@@ -257,3 +257,15 @@ def test_the_schema_describes_the_supplier_and_carrier_api_without_warnings(clie
     assert "Warning" not in capsys.readouterr().err
     full = client_a.get("/api/schema/")
     assert full.status_code == 200 and b"/api/v1/supplier/profile/" in full.content
+
+
+def test_profile_country_must_be_an_iso_3166_code(supplier_a, tenant_a):
+    """'ÄÖ' passed the old "two letters" check (str.isalpha accepts any script)."""
+    client = api(supplier_a)
+    for bad in ("ÄÖ", "XX", "EU"):
+        response = client.patch(
+            "/api/v1/supplier/profile/", {"country": bad}, content_type="application/json"
+        )
+        assert response.status_code == 400 and "country" in response.json(), bad
+    good = client.patch("/api/v1/supplier/profile/", {"country": "be"}, content_type="application/json")
+    assert good.status_code == 200 and good.json()["country"] == "BE"

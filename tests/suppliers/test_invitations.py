@@ -25,6 +25,7 @@ from apps.suppliers.services.invitations import (
     member_remove,
 )
 from apps.suppliers.status import MemberRole
+from tests.conftest import sign_in
 from tests.suppliers.factories import make_member
 from tests.suppliers.invitations import accept_url, invite, membership
 
@@ -266,3 +267,14 @@ def test_another_networks_link_means_nothing_here(supplier_a, tenant_b):
     _, secret, _ = invite(supplier_a, "new@example.test")
     with schema_context(tenant_b.schema_name), pytest.raises(Http404):
         invitation_accept(token=secret, full_name="New Colleague", password=PASSWORD)
+
+
+def test_staff_see_a_companys_invitations_in_the_admin_without_the_link(client_a, supplier_a, tenant_a):
+    invitation, secret, _ = invite(supplier_a, "colleague@example.test")
+    with schema_context(tenant_a.schema_name):
+        staff = User.objects.get(email="owner@alpha.test")
+        stored_hash = MemberInvitation.objects.get(pk=invitation.pk).token_hash
+    sign_in(client_a, tenant_a, staff)
+    page = client_a.get(f"/admin/suppliers/assetowner/{supplier_a.company.pk}/change/").content.decode()
+    assert "colleague@example.test" in page
+    assert secret not in page and stored_hash not in page

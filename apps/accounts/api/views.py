@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -31,7 +31,13 @@ class _OwnTokens:
 class ApiTokenListView(_OwnTokens, generics.ListAPIView):
     """GET: your tokens (revoked and expired included). POST: a new token; its secret is in this answer only."""
 
-    @extend_schema(request=ApiTokenCreateSerializer, responses={201: IssuedApiTokenSerializer})
+    @extend_schema(
+        request=ApiTokenCreateSerializer,
+        responses={
+            201: IssuedApiTokenSerializer,
+            400: OpenApiResponse(description="Field errors, by field."),
+        },
+    )
     def post(self, request):
         data = ApiTokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -47,6 +53,13 @@ class ApiTokenListView(_OwnTokens, generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+NOT_YOURS = OpenApiResponse(description="You have no token with this id.")
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: ApiTokenSerializer, 404: NOT_YOURS}),
+    delete=extend_schema(responses={204: None, 404: NOT_YOURS}),
+)
 class ApiTokenDetailView(_OwnTokens, generics.RetrieveDestroyAPIView):
     """GET: one of your tokens. DELETE: revoke it (it stops working at once; the row stays for your records)."""
 

@@ -18,6 +18,7 @@ from apps.accounts.access import money_reader_required, permission_required
 from apps.core.csv_export import csv_response
 from apps.core.money import Money
 from apps.orders.models import Order
+from apps.outbox.services import outbox_enqueue
 from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
 from apps.payouts.profit_share.policies import policy_current
 from apps.payouts.reconciliation.runs import reconciliation_start
@@ -70,11 +71,9 @@ def finance_home(request):
 @require_POST
 @permission_required("payouts.add_reconciliationrun")
 def reconcile_now(request):
-    from apps.payouts.tasks import reconcile_task
-
     with transaction.atomic():
         run = reconciliation_start(trigger="manual", requested_by=request.user)
-        transaction.on_commit(lambda: reconcile_task.delay(run.pk))
+        outbox_enqueue(task_name="payouts.reconcile", kwargs={"run_id": run.pk})
     messages.success(request, f"Reconciliation {run.pk} started.")
     return redirect("backoffice:finance_run", run_id=run.pk)
 

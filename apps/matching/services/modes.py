@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -149,7 +148,6 @@ def replan_enqueue(*, order_ids: Sequence[int], reason: str) -> None:
         outbox_enqueue(
             task_name=REPLAN_ORDER_TASK,
             kwargs={"order_id": order_id, "reason": reason[:200]},
-            dedup_key=f"order:{order_id}:replan:{uuid.uuid4().hex}",
         )
 
 

@@ -1,6 +1,7 @@
 from django.db import models
 
-from apps.orders.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.countries import validate_country_code
 
 
 class ShippingAddress(models.Model):
@@ -10,7 +11,7 @@ class ShippingAddress(models.Model):
     address_line = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=12, blank=True)
     city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, default="NL")
+    country = models.CharField(max_length=2, default="NL", validators=[validate_country_code])
     latitude = models.DecimalField(
         max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE_VALIDATORS
     )

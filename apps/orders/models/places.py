@@ -1,6 +1,7 @@
 from django.db import models
 
-from apps.orders.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.countries import validate_country_code
 
 
 class Place(models.Model):
@@ -8,7 +9,7 @@ class Place(models.Model):
 
     name = models.CharField(max_length=100)
     province = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, default="NL")
+    country = models.CharField(max_length=2, default="NL", validators=[validate_country_code])
     postcode = models.CharField(max_length=12, blank=True, help_text="A representative postcode.")
     latitude = models.DecimalField(max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS)

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import DesignVersion
+from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, coordinate_error
+from apps.core.countries import country_code_normalize, validate_country_code
 from apps.orders.models import Cart, CartLine, Place
 from apps.orders.quotes import OrderQuote, QuoteRequestLine, quote_fingerprint
 from apps.orders.selectors import order_settings_get
@@ -104,7 +106,7 @@ def address_resolve(address: AddressInput) -> dict:
         "address_line": address.address_line.strip()[:200],
         "postcode": address.postcode.strip()[:12],
         "city": address.city.strip()[:100],
-        "country": (address.country or "NL").strip().upper()[:2],
+        "country": country_code_normalize(address.country or "NL"),
         "place": None,
         "latitude": address.latitude,
         "longitude": address.longitude,
@@ -122,14 +124,19 @@ def address_resolve(address: AddressInput) -> dict:
     else:
         if address.latitude is None:
             errors["latitude"] = "Pick a place, or give the address's latitude."
-        elif not Decimal(-90) <= Decimal(address.latitude) <= Decimal(90):
-            errors["latitude"] = "Latitude must be between -90 and 90 degrees."
+        elif message := coordinate_error(Decimal(address.latitude), LATITUDE_VALIDATORS):
+            errors["latitude"] = message
         if address.longitude is None:
             errors["longitude"] = "Pick a place, or give the address's longitude."
-        elif not Decimal(-180) <= Decimal(address.longitude) <= Decimal(180):
-            errors["longitude"] = "Longitude must be between -180 and 180 degrees."
+        elif message := coordinate_error(Decimal(address.longitude), LONGITUDE_VALIDATORS):
+            errors["longitude"] = message
         if not fields["city"]:
             errors["city"] = "Which town or city?"
+    if not address.place_id:
+        try:
+            validate_country_code(fields["country"])
+        except ValidationError as error:
+            errors["country"] = error.messages[0]
     if not fields["recipient_name"]:
         errors["recipient_name"] = "Who receives the parcel?"
     if not fields["address_line"]:

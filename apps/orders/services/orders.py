@@ -309,7 +309,7 @@ def order_payment_apply(
         },
     )
     order_planning_enqueue(order_id=order.pk)
-    hooks.publish_on_commit(
+    hooks.publish(
         "order.paid",
         order_id=order.pk,
         payment_intent_id=payment_intent_id,

@@ -145,7 +145,7 @@ def _tell_staff(*, problem: JobProblem) -> None:
     context = {"problem": problem, "network_name": network_name, "problem_url": problem_url}
     outbox_enqueue_email(
         to=_staff_emails(),
-        subject=render_to_string("orders/email/job_problem_subject.txt", context),
-        body=render_to_string("orders/email/job_problem.txt", context),
+        subject=render_to_string("email/orders/job_problem_subject.txt", context),
+        body=render_to_string("email/orders/job_problem.txt", context),
         dedup_key=f"job_problem:{problem.pk}:reported",
     )

@@ -157,7 +157,7 @@ def order_refund_sent(*, refund_id: int, stripe_refund_id: str) -> OrderRefund:
         return refund
     refund.stripe_refund_id = stripe_refund_id
     refund.save(update_fields=["stripe_refund_id"])
-    hooks.publish_on_commit(
+    hooks.publish(
         "order.refunded",
         order_id=refund.order_id,
         refund_id=refund.pk,

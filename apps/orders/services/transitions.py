@@ -153,7 +153,7 @@ def order_transition(
     )
     if to in _ORDER_MAILS:
         order_notify_on_commit(order_id=order_id, kind=_ORDER_MAILS[to])
-    hooks.publish_on_commit("order.status_changed", order_id=order_id, from_status=current, to_status=to)
+    hooks.publish("order.status_changed", order_id=order_id, from_status=current, to_status=to)
     return current
 
 
@@ -236,7 +236,7 @@ def _row_transition(
         customer_visible=to in machine.visible,
         **{machine.event_field: pk},
     )
-    hooks.publish_on_commit(
+    hooks.publish(
         machine.hook_topic,
         order_id=row.order_id,
         from_status=current,

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.outbox.services import outbox_enqueue
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_refund, book_refund_allocation
 from apps.payouts.models import CustomerRefund, OrderMoney
@@ -176,6 +177,4 @@ def _allocate(*, refund: CustomerRefund, money: OrderMoney) -> None:
 
 
 def _after_commit_settle(order_id: int) -> None:
-    from apps.payouts.tasks import order_settle_task
-
-    transaction.on_commit(lambda: order_settle_task.delay(order_id))
+    outbox_enqueue(task_name="payouts.order_settle", kwargs={"order_id": order_id})

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_mark_disputed
 from apps.orders.status import InvalidTransition
+from apps.outbox.services import outbox_enqueue
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_dispute, book_dispute_lost, book_dispute_won
 from apps.payouts.models import Dispute, DisputeStatus, OrderMoney
@@ -95,9 +96,7 @@ def dispute_record(*, dispute: dict) -> Dispute:
         if money is not None and changed:
             # Money of a settled order moved again: it is reopened and settles anew once the dispute is decided.
             OrderMoney.objects.filter(pk=money.pk).update(settled_at=None, updated_at=timezone.now())
-            from apps.payouts.tasks import order_settle_task
-
-            transaction.on_commit(lambda: order_settle_task.delay(money.order_id))
+            outbox_enqueue(task_name="payouts.order_settle", kwargs={"order_id": money.order_id})
     if newly_open and order_id:
         try:
             order_mark_disputed(

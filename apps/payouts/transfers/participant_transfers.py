@@ -27,6 +27,7 @@ from django.utils import timezone
 from apps.core.transitions import transition_if
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.status import LegStatus, WorkItemStatus
+from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_transfer_release, book_transfer_sent, book_transfer_void
@@ -148,9 +149,7 @@ def _release(*, order_id: int, currency: str, key: str, source: dict, participan
 
 
 def _send_after_commit(transfer_id) -> None:
-    from apps.payouts.tasks import transfer_send_task
-
-    transaction.on_commit(lambda: transfer_send_task.delay(str(transfer_id)))
+    outbox_enqueue(task_name="payouts.transfer_send", kwargs={"transfer_id": str(transfer_id)})
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.core.transitions import transition_if
+from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_reversal_claim, book_reversal_sent
@@ -60,9 +61,7 @@ def reversal_claim_from_part(*, refund: CustomerRefund, key: str, amount_minor: 
 
 
 def _send_after_commit(reversal_id) -> None:
-    from apps.payouts.tasks import reversal_send_task
-
-    transaction.on_commit(lambda: reversal_send_task.delay(str(reversal_id)))
+    outbox_enqueue(task_name="payouts.reversal_send", kwargs={"reversal_id": str(reversal_id)})
 
 
 def _fail(

@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.core.transitions import transition_if
+from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.models import WebhookEvent, WebhookEventStatus
 from apps.payouts.webhooks.event_body import event_body_parse
@@ -38,9 +39,11 @@ def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[Web
             )
     except IntegrityError:
         return WebhookEvent.objects.get(stripe_event_id=body.id), False
-    from apps.payouts.tasks import webhook_event_process_task
-
-    transaction.on_commit(lambda: webhook_event_process_task.delay(event.pk))
+    outbox_enqueue(
+        task_name="payouts.webhook_event_process",
+        kwargs={"event_id": event.pk},
+        dedup_key=f"stripe_event:{event.pk}:process",
+    )
     return event, True
 
 

@@ -6,6 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.services import EmailInUse
+from apps.accounts.throttle import signup_throttled, throttled_response
+from apps.accounts.views import signup_email_in_use
 from apps.portal.forms import ApplyForm
 from apps.suppliers.services import participant_apply
 from apps.suppliers.status import ParticipantKind
@@ -14,9 +17,14 @@ from apps.suppliers.status import ParticipantKind
 @require_http_methods(["GET", "POST"])
 def apply(request):
     form = ApplyForm(request.POST or None)
+    wait = 0
     if request.method == "POST" and form.is_valid():
+        wait = signup_throttled(request, form, email=form.cleaned_data["contact_email"])
+    if request.method == "POST" and form.is_valid() and not wait:
         try:
             participant = participant_apply(**form.cleaned_data)
+        except EmailInUse:
+            return signup_email_in_use(request, email=form.cleaned_data["contact_email"])
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -29,4 +37,5 @@ def apply(request):
             )
             is_carrier = participant.kind == ParticipantKind.CARRIER
             return redirect("portal:carrier_dashboard" if is_carrier else "portal:dashboard")
-    return render(request, "portal/apply.html", {"form": form}, status=400 if form.errors else 200)
+    response = render(request, "portal/apply.html", {"form": form}, status=400 if form.errors else 200)
+    return throttled_response(response, wait) if wait else response

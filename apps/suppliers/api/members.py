@@ -7,7 +7,7 @@ Another company's rows are 404.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
@@ -37,6 +37,13 @@ class MemberSerializer(serializers.ModelSerializer):
         model = AssetOwnerMember  # the carrier's member has the same fields
         fields = ["id", "email", "full_name", "role", "created_at"]
         read_only_fields = fields
+
+
+NOT_A_MEMBER = OpenApiResponse(
+    description="You are not a member of such a company, or the row is not your company's."
+)
+NOT_OWNER = OpenApiResponse(description="Only the company's owner can do this.")
+BAD_INPUT = OpenApiResponse(description="Field errors, by field name (or non_field_errors).")
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -111,6 +118,7 @@ class _OwnCompany:
             raise as_api_error(error) from None
 
 
+@extend_schema_view(get=extend_schema(responses={200: MemberSerializer(many=True), 404: NOT_A_MEMBER}))
 class _MemberList(_OwnCompany, generics.ListAPIView):
     """Your company's members, owners first."""
 
@@ -123,13 +131,19 @@ class _MemberList(_OwnCompany, generics.ListAPIView):
 
 
 class _MemberDetail(_OwnCompany, APIView):
-    @extend_schema(responses={204: None, 403: OpenApiResponse(description="Not an owner")})
+    @extend_schema(responses={204: None, 400: BAD_INPUT, 403: NOT_OWNER, 404: NOT_A_MEMBER})
     def delete(self, request, pk: int):
         """Removes a member (owners only). The last owner cannot be removed (400)."""
         self.call(member_remove, member_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: InvitationSerializer(many=True), 404: NOT_A_MEMBER}),
+    post=extend_schema(
+        responses={201: InvitationSerializer, 400: BAD_INPUT, 403: NOT_OWNER, 404: NOT_A_MEMBER}
+    ),
+)
 class _InvitationList(_OwnCompany, generics.ListCreateAPIView):
     """GET: invitations not yet accepted, withdrawn or expired. POST: invite a colleague (owners only); the
     e-mail with the link goes out after commit; inviting an address again replaces its open invitation."""
@@ -148,7 +162,7 @@ class _InvitationList(_OwnCompany, generics.ListCreateAPIView):
 
 
 class _InvitationDetail(_OwnCompany, APIView):
-    @extend_schema(responses={204: None, 403: OpenApiResponse(description="Not an owner")})
+    @extend_schema(responses={204: None, 403: NOT_OWNER, 404: NOT_A_MEMBER})
     def delete(self, request, pk: int):
         """Withdraws an invitation (owners only): its link stops working."""
         self.call(invitation_revoke, invitation_id=pk)
@@ -196,7 +210,19 @@ class InvitationAcceptView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=AcceptSerializer, responses={201: AcceptedSerializer})
+    @extend_schema(
+        request=AcceptSerializer,
+        responses={
+            201: AcceptedSerializer,
+            400: BAD_INPUT,
+            403: OpenApiResponse(description="Signed in as someone the invitation is not for."),
+            404: OpenApiResponse(description="No invitation has this secret on this network."),
+            409: OpenApiResponse(
+                description="The invited address has an account here: sign in, then accept."
+            ),
+            410: OpenApiResponse(description="Expired, already used, or withdrawn (`reason` says which)."),
+        },
+    )
     def post(self, request):
         data = AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -3,7 +3,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.countries import country_code_normalize, validate_country_code
 from apps.suppliers.models import (
+    CARRIER_PROFILE_FIELDS,
+    PROFILE_FIELDS,
     AssetOwner,
     CalendarException,
     CalendarExceptionKind,
@@ -15,18 +18,6 @@ from apps.suppliers.models import (
 from apps.suppliers.quality import FORMULA
 from apps.suppliers.selectors import asset_owner_quality
 
-PROFILE_FIELDS = [
-    "name",
-    "contact_name",
-    "contact_email",
-    "phone",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "latitude",
-    "longitude",
-]
 STATUS_FIELDS = [
     "id",
     "status",
@@ -56,11 +47,13 @@ class _ParticipantSerializer(serializers.ModelSerializer):
     onboarded = serializers.BooleanField(read_only=True)
     eligible = serializers.BooleanField(read_only=True)
     requirements_due = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # Declared so that "nl" is normalised before the model's validator (upper case only) sees it.
+    country = serializers.CharField(max_length=3, required=False)
 
     def validate_country(self, value: str) -> str:
-        if len(value) != 2 or not value.isalpha():
-            raise serializers.ValidationError("Use a two-letter ISO country code, e.g. NL.")
-        return value.upper()
+        value = country_code_normalize(value)
+        validate_country_code(value)  # DRF turns Django's ValidationError into a field error
+        return value
 
 
 class AssetOwnerSerializer(_ParticipantSerializer):
@@ -79,7 +72,7 @@ class AssetOwnerSerializer(_ParticipantSerializer):
 class CarrierSerializer(_ParticipantSerializer):
     class Meta:
         model = Carrier
-        fields = [*STATUS_FIELDS, *PROFILE_FIELDS, "speed_kmh", "handling_hours", "coverage_radius_km"]
+        fields = [*STATUS_FIELDS, *PROFILE_FIELDS, *CARRIER_PROFILE_FIELDS]
         read_only_fields = STATUS_FIELDS
 
 

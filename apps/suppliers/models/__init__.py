@@ -2,6 +2,8 @@
 
 from apps.suppliers.models.invitations import MemberInvitation
 from apps.suppliers.models.participants import (
+    CARRIER_PROFILE_FIELDS,
+    PROFILE_FIELDS,
     AssetOwner,
     AssetOwnerMember,
     Carrier,
@@ -19,6 +21,8 @@ from apps.suppliers.models.quality import (
 from apps.suppliers.models.resources import CalendarException, CalendarExceptionKind, OpeningHours, Resource
 
 __all__ = [
+    "CARRIER_PROFILE_FIELDS",
+    "PROFILE_FIELDS",
     "AssetOwner",
     "AssetOwnerMember",
     "CalendarException",

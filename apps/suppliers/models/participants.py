@@ -4,9 +4,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.suppliers.geo import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
+from apps.core.countries import validate_country_code
 from apps.suppliers.status import MemberRole, ParticipantKind, ParticipantStatus
 from apps.suppliers.validators import AT_LEAST_ONE, NOT_NEGATIVE, POSITIVE_DECIMAL
+
+# What a company may edit about itself (portal page, API, profile service), in display order; carriers add theirs.
+PROFILE_FIELDS = (
+    "name",
+    "contact_name",
+    "contact_email",
+    "phone",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+)
+CARRIER_PROFILE_FIELDS = ("speed_kmh", "handling_hours", "coverage_radius_km")
 
 
 class Participant(models.Model):
@@ -25,7 +41,12 @@ class Participant(models.Model):
     street = models.CharField(max_length=200)
     postal_code = models.CharField(max_length=20)
     city = models.CharField(max_length=100)
-    country = models.CharField(max_length=2, default="NL", help_text="ISO 3166-1 alpha-2 code, e.g. NL.")
+    country = models.CharField(
+        max_length=2,
+        default="NL",
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code, e.g. NL.",
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS)
     status = models.CharField(

@@ -161,8 +161,8 @@ def invitation_email_compose(*, invitation_id: int, accept_url: str) -> dict | N
     }
     return {
         "to": [invitation.email],
-        "subject": render_to_string("suppliers/email/invitation_subject.txt", context).strip(),
-        "body": render_to_string("suppliers/email/invitation.txt", context),
+        "subject": render_to_string("email/suppliers/invitation_subject.txt", context).strip(),
+        "body": render_to_string("email/suppliers/invitation.txt", context),
     }
 
 

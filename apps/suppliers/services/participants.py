@@ -12,10 +12,13 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
-from apps.accounts.services import user_create
+from apps.accounts.services import user_create, user_email_available_ensure
+from apps.core.countries import country_code_normalize
 from apps.core.transitions import InvalidTransition, transition
 from apps.outbox.services import outbox_enqueue, outbox_enqueue_email
 from apps.suppliers.models import (
+    CARRIER_PROFILE_FIELDS,
+    PROFILE_FIELDS,
     AssetOwner,
     AssetOwnerMember,
     Carrier,
@@ -36,22 +39,6 @@ logger = logging.getLogger(__name__)
 
 REPLAN_TASK = "matching.replan_for_supplier"
 CARRIER_REPLAN_TASK = "matching.replan_for_carrier"
-
-PROFILE_FIELDS = frozenset(
-    {
-        "name",
-        "contact_name",
-        "contact_email",
-        "phone",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-        "latitude",
-        "longitude",
-    }
-)
-CARRIER_FIELDS = frozenset({"speed_kmh", "handling_hours", "coverage_radius_km"})
 
 
 def _model_for(kind: str) -> type[Participant]:
@@ -93,10 +80,7 @@ def participant_apply(
     """
     model = _model_for(kind)
     email = contact_email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"contact_email": "An account with this e-mail already exists; sign in instead."}
-        )
+    user_email_available_ensure(email=email, field="contact_email")
     participant = model(
         name=name,
         contact_name=contact_name,
@@ -105,7 +89,7 @@ def participant_apply(
         street=street,
         postal_code=postal_code,
         city=city,
-        country=country.upper(),
+        country=country_code_normalize(country),
         latitude=latitude,
         longitude=longitude,
     )
@@ -185,8 +169,8 @@ def _notify(*, participant: Participant, template: str, reason: str = "", portal
     context = {"participant": participant, "reason": reason, "portal_url": portal_url}
     outbox_enqueue_email(
         to=_recipients(participant),
-        subject=render_to_string(f"suppliers/email/{template}_subject.txt", context),
-        body=render_to_string(f"suppliers/email/{template}.txt", context),
+        subject=render_to_string(f"email/suppliers/{template}_subject.txt", context),
+        body=render_to_string(f"email/suppliers/{template}.txt", context),
     )
 
 
@@ -258,13 +242,13 @@ def participant_suspend(*, participant: Participant, actor: User | None, reason:
 def participant_profile_update(*, participant: Participant, **fields) -> Participant:
     """Updates company details (and a carrier's speed, handling time and coverage). Validates everything first;
     on a ValidationError nothing is saved."""
-    allowed = PROFILE_FIELDS | (CARRIER_FIELDS if isinstance(participant, Carrier) else frozenset())
+    allowed = {*PROFILE_FIELDS, *(CARRIER_PROFILE_FIELDS if isinstance(participant, Carrier) else ())}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     locked = type(participant).objects.select_for_update().get(pk=participant.pk)
     for name, value in fields.items():
-        setattr(locked, name, value.upper() if name == "country" else value)
+        setattr(locked, name, country_code_normalize(value) if name == "country" else value)
     _clean(locked)
     locked.save(update_fields=[*fields])
     return locked
