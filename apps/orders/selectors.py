@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from apps.orders.lateness import order_late_condition
 from apps.core.singletons import singleton_get
+from apps.orders.lateness import order_late_condition
 from apps.orders.models import (
     Cart,
     CartLine,
