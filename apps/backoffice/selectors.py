@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus
 from apps.suppliers import calendars
@@ -73,10 +74,10 @@ def on_time_delivery(*, since: datetime, tz: ZoneInfo) -> OnTime:
     on_time = delivered = 0
     for delivered_at, promised in rows:
         delivered += 1
-        days_late = (delivered_at.astimezone(tz).date() - promised).days
-        on_time += days_late <= 0
-        buckets[_bucket(days_late)] += 1
-    open_late = Order.objects.filter(status__in=COMMITTED, eta__date__gt=F("promised_delivery_date")).count()
+        late_by = days_late(delivered_at, promised, tz)
+        on_time += late_by <= 0
+        buckets[_bucket(late_by)] += 1
+    open_late = Order.objects.filter(order_late_condition(tz), status__in=COMMITTED).count()
     return OnTime(delivered=delivered, on_time=on_time, late_days=buckets, open_late=open_late)
 
 
@@ -139,9 +140,7 @@ def utilisation_next(
 def orders_needing_attention(limit: int = 10):
     """Committed orders running late, or paid and not planned: staff look at these first."""
     return (
-        Order.objects.filter(
-            Q(status__in=COMMITTED, eta__date__gt=F("promised_delivery_date")) | Q(status=OrderStatus.PAID)
-        )
+        Order.objects.filter(Q(order_late_condition(), status__in=COMMITTED) | Q(status=OrderStatus.PAID))
         .select_related("customer")
         .order_by("promised_delivery_date")[:limit]
     )

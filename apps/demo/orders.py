@@ -27,6 +27,7 @@ from apps.orders import checkout
 from apps.orders.models import Order, OrderPayment, Place
 from apps.orders.places import places_ensure
 from apps.orders.refunding import order_cancel_and_refund, refund_issue
+from apps.orders.scope import Scope
 from apps.orders.services import (
     AddressInput,
     PlannedLeg,
@@ -48,6 +49,7 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.services.orders import order_payment_attach
+from apps.orders.status import LEG_NOT_PICKED_UP, WorkItemStatus
 from apps.suppliers.models import Carrier, Resource
 from apps.suppliers.status import ResourceStatus
 from apps.tenants.selectors import tenant_current
@@ -245,27 +247,34 @@ def _pay(order: Order, *, card: str = "pm_card_visa") -> Order:
 def _make_all(order: Order, actor, carrier) -> None:
     """Every job accepted, made and passed, in plan order (predecessors first): before a job starts, the
     carrier brings it the parts made elsewhere, as work_item_start requires."""
-    for item in order.work_items.filter(status="offered").order_by("planned_start"):
-        work_item_accept(work_item_id=item.pk, actor=actor)
-    for item in order.work_items.filter(status="accepted").order_by("planned_start", "id"):
-        for leg in item.legs_in.filter(status__in=["planned", "booked"]).order_by("planned_departure", "id"):
+    for item in order.work_items.filter(status=WorkItemStatus.OFFERED).order_by("planned_start"):
+        work_item_accept(work_item_id=item.pk, actor=actor, scope=item.asset_owner)
+    for item in order.work_items.filter(status=WorkItemStatus.ACCEPTED).order_by("planned_start", "id"):
+        for leg in item.legs_in.filter(status__in=LEG_NOT_PICKED_UP).order_by("planned_departure", "id"):
             _move(leg, carrier, deliver=True)
-        work_item_start(work_item_id=item.pk, actor=actor)
+        work_item_start(work_item_id=item.pk, actor=actor, scope=item.asset_owner)
         work_item_quality_record(
-            work_item_id=item.pk, actor=actor, passed=True, measurements={"checked": "ok"}
+            work_item_id=item.pk,
+            actor=actor,
+            passed=True,
+            measurements={"checked": "ok"},
+            scope=item.asset_owner,
         )
 
 
 def _ship(order: Order, actor, *, deliver: bool) -> None:
-    for leg in order.transport_legs.filter(status__in=["planned", "booked"]).order_by("planned_departure"):
+    for leg in order.transport_legs.filter(status__in=LEG_NOT_PICKED_UP).order_by("planned_departure"):
         _move(leg, actor, deliver=deliver or not leg.is_last_mile)
 
 
 def _move(leg, actor, *, deliver: bool) -> None:
-    transport_leg_pick_up(leg_id=leg.pk, actor=actor)
+    transport_leg_pick_up(leg_id=leg.pk, actor=actor, scope=leg.carrier)
     if deliver:
         transport_leg_deliver(
-            leg_id=leg.pk, actor=actor, receiver_name="Demo Customer" if leg.is_last_mile else "Goods-in"
+            leg_id=leg.pk,
+            actor=actor,
+            receiver_name="Demo Customer" if leg.is_last_mile else "Goods-in",
+            scope=leg.carrier,
         )
 
 
@@ -327,9 +336,13 @@ def _seed(customer, staff) -> None:
     making = _pay(place("Eindhoven", which=(0, 1), quantities=(1, 1)))
     plan_apply_simple(making, start=morning - timedelta(days=1))
     # Its first job needs nothing made before it, so it may start at once.
-    first = making.work_items.filter(status="offered", predecessor_keys=[]).order_by("planned_start").first()
-    work_item_accept(work_item_id=first.pk, actor=supplier)
-    work_item_start(work_item_id=first.pk, actor=supplier)
+    first = (
+        making.work_items.filter(status=WorkItemStatus.OFFERED, predecessor_keys=[])
+        .order_by("planned_start")
+        .first()
+    )
+    work_item_accept(work_item_id=first.pk, actor=supplier, scope=first.asset_owner)
+    work_item_start(work_item_id=first.pk, actor=supplier, scope=first.asset_owner)
     making.refresh_from_db()
     order_eta_set(
         order_id=making.pk,
@@ -360,26 +373,34 @@ def _seed(customer, staff) -> None:
         finished, ((1, 0), (4, 0), (8, 2), (15, 0), (22, 1), (27, 0)), strict=True
     ):
         _backdate(order, days_ago=days_ago, late_days=late)
-    order_complete(order_id=finished[3].pk, actor=staff, reason="Customer confirmed receipt")
-    order_complete(order_id=finished[4].pk, actor=staff, reason="The refund window passed")
+    order_complete(
+        order_id=finished[3].pk, actor=staff, scope=Scope.STAFF, reason="Customer confirmed receipt"
+    )
+    order_complete(order_id=finished[4].pk, actor=staff, scope=Scope.STAFF, reason="The refund window passed")
     request = refund_request_create(
         order_id=finished[1].pk,
         customer=customer,
         reason="One leg arrived scratched.",
         amount_minor=max(1, finished[1].total_minor // 10),
     )
-    refund = refund_request_decide(request_id=request.pk, actor=staff, approve=True, note="Sorry — 10% back.")
+    refund = refund_request_decide(
+        request_id=request.pk, actor=staff, approve=True, note="Sorry — 10% back.", scope=Scope.STAFF
+    )
     if refund is not None and not finished[1].charge_id.startswith("ch_demo_"):
         refund_issue(refund_id=refund.pk)
-    order_mark_disputed(order_id=finished[5].pk, actor=staff, reason="The customer's bank opened a dispute")
+    order_mark_disputed(
+        order_id=finished[5].pk, actor=staff, reason="The customer's bank opened a dispute", scope=Scope.STAFF
+    )
     # Cancelled before production, refunded in full.
     cancelled = _pay(place("Delft", which=(1,)))
     if cancelled.charge_id.startswith("ch_demo_"):
         from apps.orders.services import order_cancel
 
-        order_cancel(order_id=cancelled.pk, actor=customer, reason="Ordered the wrong size")
+        order_cancel(order_id=cancelled.pk, actor=customer, reason="Ordered the wrong size", scope=customer)
     else:
-        order_cancel_and_refund(order_id=cancelled.pk, actor=customer, reason="Ordered the wrong size")
+        order_cancel_and_refund(
+            order_id=cancelled.pk, actor=customer, reason="Ordered the wrong size", scope=customer
+        )
     # A draft: placed while payments were unreachable (no PaymentIntent yet).
     _draft(customer, versions[0], places["Arnhem"])
 

@@ -8,13 +8,13 @@ permission, which finance does not hold (it may look, not act); the order's own 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from apps.orders.lateness import order_late_condition
 from apps.orders.models import (
     PROBLEM_TEXT_MAX,
     JobProblem,
@@ -32,6 +32,7 @@ from apps.orders.models import (
     WorkItem,
 )
 from apps.orders.refunding import order_cancel_and_refund, refund_issue
+from apps.orders.scope import Scope
 from apps.orders.services import (
     job_problem_resolve,
     order_mark_disputed,
@@ -51,9 +52,7 @@ class LateFilter(admin.SimpleListFilter):
         return [("yes", "Late (ETA after promise)"), ("no", "On time")]
 
     def queryset(self, request, queryset):
-        late = Q(delivered_at__isnull=True, eta__date__gt=F("promised_delivery_date")) | Q(
-            delivered_at__date__gt=F("promised_delivery_date")
-        )
+        late = order_late_condition()
         if self.value() == "yes":
             return queryset.filter(late)
         if self.value() == "no":
@@ -217,7 +216,9 @@ class OrderAdmin(admin.ModelAdmin):
     def cancel_and_refund(self, request, queryset):
         for order in queryset:
             try:
-                order_cancel_and_refund(order_id=order.pk, actor=request.user, reason="Cancelled by staff")
+                order_cancel_and_refund(
+                    order_id=order.pk, actor=request.user, reason="Cancelled by staff", scope=Scope.STAFF
+                )
             except InvalidTransition as error:
                 self.message_user(request, f"{order.reference}: {error}", level=messages.ERROR)
             else:
@@ -227,7 +228,12 @@ class OrderAdmin(admin.ModelAdmin):
     def mark_disputed(self, request, queryset):
         for order in queryset:
             try:
-                order_mark_disputed(order_id=order.pk, actor=request.user, reason="Marked disputed by staff")
+                order_mark_disputed(
+                    order_id=order.pk,
+                    actor=request.user,
+                    reason="Marked disputed by staff",
+                    scope=Scope.STAFF,
+                )
             except InvalidTransition as error:
                 self.message_user(request, f"{order.reference}: {error}", level=messages.ERROR)
             else:
@@ -279,7 +285,9 @@ class RefundRequestAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
             try:
-                refund = refund_request_decide(request_id=refund_request.pk, actor=request.user, approve=True)
+                refund = refund_request_decide(
+                    request_id=refund_request.pk, actor=request.user, approve=True, scope=Scope.STAFF
+                )
             except (InvalidTransition, ValueError) as error:
                 self.message_user(request, f"Request {refund_request.pk}: {error}", level=messages.ERROR)
                 continue
@@ -290,7 +298,9 @@ class RefundRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Reject", permissions=["change"])
     def reject(self, request, queryset):
         for refund_request in queryset.filter(status=RefundRequestStatus.OPEN):
-            refund_request_decide(request_id=refund_request.pk, actor=request.user, approve=False)
+            refund_request_decide(
+                request_id=refund_request.pk, actor=request.user, approve=False, scope=Scope.STAFF
+            )
         self.message_user(request, "Rejected.")
 
 

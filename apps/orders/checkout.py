@@ -41,7 +41,7 @@ from apps.orders.services.orders import (
     payment_intent_key,
 )
 from apps.orders.services.refunds import order_refund_for_stray_payment
-from apps.orders.status import PAID_STATES, OrderStatus
+from apps.orders.status import PAID_STATES, PAYABLE
 
 # Stripe's test cards, as the local pay form accepts them, mapped to Stripe's test payment methods.
 TEST_CARDS = {
@@ -193,7 +193,7 @@ def order_payment_ensure(*, order: Order) -> Order:
 
     A Stripe outage leaves the order as it is (draft without an intent); the pay page tries again.
     """
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
+    if order.status not in PAYABLE:
         return order
     if OrderPayment.objects.filter(order=order, quote_revision=order.quote_revision).exists():
         return Order.objects.get(pk=order.pk)
@@ -245,7 +245,7 @@ def checkout_pay(*, order: Order, payment_method: str) -> PayResult:
     """
     if order.status in PAID_STATES:
         return PayResult(order=order, status="already_paid")
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
+    if order.status not in PAYABLE:
         return PayResult(order=order, status="not_payable", message="This order can no longer be paid.")
     if order.quote_expires_at <= timezone.now():
         previous = (order.total_minor, order.promised_delivery_date)

@@ -46,10 +46,12 @@ def refund_issue(*, refund_id: int, charge_id: str = "") -> OrderRefund:
 
 
 def order_cancel_and_refund(
-    *, order_id: int, actor, reason: str, actor_label: str = ""
+    *, order_id: int, actor, reason: str, scope, actor_label: str = ""
 ) -> OrderRefund | None:
-    """Cancels (before production) and, when paid, refunds in full with key `order:<id>:refund:full`."""
-    refund = order_cancel(order_id=order_id, actor=actor, reason=reason, actor_label=actor_label)
+    """Cancels (before production) and, when paid, refunds in full with key `order:<id>:refund:full`.
+
+    `scope` is the customer cancelling their own order, or Scope.STAFF (apps/orders/scope.py)."""
+    refund = order_cancel(order_id=order_id, actor=actor, reason=reason, scope=scope, actor_label=actor_label)
     if refund is None:
         return None
     return refund_issue(refund_id=refund.pk)

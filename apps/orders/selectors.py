@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from apps.core.singletons import singleton_get
+from apps.orders.lateness import order_late_condition
 from apps.orders.models import (
     Cart,
     CartLine,
@@ -19,7 +20,7 @@ from apps.orders.models import (
     TransportLeg,
     WorkItem,
 )
-from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE, LegStatus, WorkItemStatus
+from apps.orders.status import LEG_ACTIVE, LEG_NOT_PICKED_UP, WORK_ITEM_ACTIVE, LegStatus, WorkItemStatus
 
 
 def order_settings_get() -> OrderSettings:
@@ -130,6 +131,36 @@ def work_item_waiting_for(items: Iterable[WorkItem]) -> dict[int, tuple[str, ...
     return waiting
 
 
+def leg_waiting_for(legs: Iterable[TransportLeg]) -> dict[int, tuple[str, ...]]:
+    """What each leg not picked up yet still waits for, in words; legs waiting for nothing are left out.
+
+    A leg carries what the job it leaves from makes (the last mile: the final step), so it waits until that
+    job is done — made and through its quality check. A leg with no such job waits too: nobody can say its
+    parts exist. One query for any number of legs.
+    """
+    legs = [leg for leg in legs if leg.status in LEG_NOT_PICKED_UP]
+    sources = {
+        pk: (name, status)
+        for pk, name, status in WorkItem.objects.filter(
+            pk__in={leg.from_work_item_id for leg in legs if leg.from_work_item_id}
+        ).values_list("pk", "name", "status")
+    }
+    waiting: dict[int, tuple[str, ...]] = {}
+    for leg in legs:
+        source = sources.get(leg.from_work_item_id)
+        if source is None:
+            waiting[leg.pk] = ("the job that makes its parts (none is planned)",)
+            continue
+        name, status = source
+        if status == WorkItemStatus.DONE:
+            continue
+        if status not in WORK_ITEM_ACTIVE:
+            waiting[leg.pk] = (f"'{name}' (being re-planned)",)
+        else:
+            waiting[leg.pk] = (f"'{name}' ({WorkItemStatus(status).label.lower()})",)
+    return waiting
+
+
 def _deliveries_text(carrier: str, count: int) -> str:
     if not carrier:
         return "the delivery of its parts" if count == 1 else f"{count} deliveries of its parts"
@@ -167,8 +198,6 @@ def order_list_staff(
     if date_to:
         orders = orders.filter(created_at__date__lte=date_to)
     if late is not None:
-        late_q = Q(delivered_at__isnull=True, eta__date__gt=F("promised_delivery_date")) | Q(
-            delivered_at__date__gt=F("promised_delivery_date")
-        )
+        late_q = order_late_condition()
         orders = orders.filter(late_q) if late else orders.exclude(late_q)
     return orders

@@ -1,38 +1,39 @@
 """The state machines of an order, a work item and a transport leg: statuses and their allowed moves.
 
-Every status change goes through one compare-and-swap function per machine (apps/orders/services/transitions.py)
-that checks the tables below; nothing else writes a status field.
+Every status change goes through one writer per machine (apps/orders/services/transitions.py) that checks the
+tables below and swaps with apps.core.transitions; nothing else writes a status field. The named groups and the
+action tables say which states a rule covers, once.
 """
 
 from django.db import models
 
-from apps.core.errors import Conflict
+from apps.core.transitions import InvalidTransition  # the orders services' callers import it from here
 
 
-class InvalidTransition(Conflict):
-    """The move is not in the table, or the row was no longer in the expected state (someone else moved it)."""
+class Waiting(InvalidTransition):
+    """The move is allowed from this state, but not yet: something else must happen first.
 
-    def __init__(self, message: str, *, current: str = "", to: str = ""):
-        super().__init__(message)
-        self.current = current
-        self.to = to
-
-    def conflict_details(self) -> dict:
-        return {"status": self.current} if self.current else {}
-
-
-class WorkItemWaiting(InvalidTransition):
-    """A job that may not start yet: a predecessor step is not done, or a part is not delivered.
-
-    `waiting_for` names each of them in words ("'Legs' (in progress)", "the delivery from Carrier X").
+    `waiting_for` names each of them in words ("'Legs' (in progress)", "the delivery from Carrier X"); the API
+    answers 409 with it, the pages show it where the button would be.
     """
 
-    def __init__(self, waiting_for, *, current: str = ""):
+    def __init__(self, waiting_for, *, current: str = "", to: str = ""):
         self.waiting_for = tuple(waiting_for)
-        super().__init__(waiting_message(self.waiting_for), current=current, to=WorkItemStatus.IN_PROGRESS)
+        super().__init__(waiting_message(self.waiting_for), current=current, to=to)
 
-    def conflict_details(self) -> dict:
-        return {**super().conflict_details(), "waiting_for": list(self.waiting_for)}
+
+class WorkItemWaiting(Waiting):
+    """A job that may not start yet: a predecessor step is not done, or a part is not delivered."""
+
+    def __init__(self, waiting_for, *, current: str = ""):
+        super().__init__(waiting_for, current=current, to=WorkItemStatus.IN_PROGRESS)
+
+
+class LegWaiting(Waiting):
+    """A leg that may not be picked up yet: the job making what it carries is not done (quality passed)."""
+
+    def __init__(self, waiting_for, *, current: str = ""):
+        super().__init__(waiting_for, current=current, to=LegStatus.PICKED_UP)
 
 
 def waiting_message(waiting_for) -> str:
@@ -87,6 +88,12 @@ REFUND_REQUESTABLE = frozenset({S.DELIVERED, S.COMPLETED})
 # Orders the network is committed to make: they count towards plan, lateness and utilisation.
 COMMITTED = frozenset({S.PAID, S.PLANNED, S.IN_PRODUCTION, S.SHIPPED})
 FINISHED = frozenset({S.DELIVERED, S.COMPLETED})
+# Orders the customer still has to pay.
+PAYABLE = frozenset({S.DRAFT, S.AWAITING_PAYMENT})
+# Orders matching may (re-)plan: paid, and not all of it made yet.
+PLANNABLE = frozenset({S.PAID, S.PLANNED, S.IN_PRODUCTION})
+# Orders staff may refund (in part or in full) outside a customer request: the goods arrived.
+STAFF_REFUNDABLE = frozenset({S.DELIVERED, S.COMPLETED, S.DISPUTED, S.REFUNDED})
 
 
 class WorkItemStatus(models.TextChoices):
@@ -117,10 +124,12 @@ WORK_ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
 # Items that still belong to the plan (declined and cancelled ones are history).
 WORK_ITEM_ACTIVE = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.DONE, W.FAILED})
 WORK_ITEM_STARTED = frozenset({W.IN_PROGRESS, W.DONE, W.FAILED})
+# Items not started yet: a re-plan may move them, a cancelled order cancels them.
+WORK_ITEM_NOT_STARTED = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
+# Items a new plan replaces: not started yet, or failed and to be made elsewhere.
+WORK_ITEM_REPLACEABLE = WORK_ITEM_NOT_STARTED | {W.FAILED}
 # Items that may be started (production, or the rework after a failed check) once nothing holds them up.
 WORK_ITEM_STARTABLE = frozenset({W.ACCEPTED, W.FAILED})
-# Items a re-plan may move: not started yet.
-WORK_ITEM_REPLANNABLE = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
 # Items the asset owner may give back (decline): offered or accepted, not started.
 WORK_ITEM_DECLINABLE = frozenset({W.OFFERED, W.ACCEPTED})
 # Items the asset owner may report a problem on: its own open work (not done, declined or cancelled).
@@ -145,6 +154,33 @@ LEG_TRANSITIONS: dict[str, frozenset[str]] = {
     L.CANCELLED: frozenset(),
 }
 LEG_ACTIVE = frozenset({L.PLANNED, L.BOOKED, L.PICKED_UP, L.DELIVERED})
+# Legs not picked up yet: a re-plan replaces them, a cancelled order cancels them, the carrier picks them up.
+LEG_NOT_PICKED_UP = frozenset({L.PLANNED, L.BOOKED})
+# Legs whose parts left their workshop.
+LEG_ON_THE_WAY = frozenset({L.PICKED_UP, L.DELIVERED})
+
+
+# What each party may do, by state: the services refuse anything else, the pages and the API show only these.
+# (apps/orders/actions.py adds what the state alone does not say: what a job or leg waits for, the refund
+# window.) Keys are the action names the pages and the API use.
+WORK_ITEM_ACTIONS: dict[str, frozenset[str]] = {
+    "accept": frozenset({W.OFFERED}),
+    "decline": WORK_ITEM_DECLINABLE,
+    "start": WORK_ITEM_STARTABLE,
+    "complete": frozenset({W.IN_PROGRESS}),  # production finished (once), the quality check next
+    "quality": frozenset({W.IN_PROGRESS}),
+    "problem": WORK_ITEM_OPEN_FOR_PROBLEMS,
+}
+LEG_ACTIONS: dict[str, frozenset[str]] = {
+    "pick_up": LEG_NOT_PICKED_UP,
+    "deliver": frozenset({L.PICKED_UP}),
+}
+# The customer's: pay, cancel (until production starts), ask for a refund (after delivery).
+ORDER_ACTIONS: dict[str, frozenset[str]] = {
+    "pay": PAYABLE,
+    "cancel": CANCELLABLE,
+    "request_refund": REFUND_REQUESTABLE,
+}
 
 
 def transition_allowed(table: dict[str, frozenset[str]], current: str, to: str) -> bool:

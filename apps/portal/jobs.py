@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from apps.orders.actions import legs_allowed, work_items_allowed
 from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
-from apps.orders.selectors import work_item_waiting_for
-from apps.orders.status import WORK_ITEM_STARTABLE, LegStatus, WorkItemStatus, waiting_message
+from apps.orders.status import LEG_NOT_PICKED_UP, LegStatus, WorkItemStatus
 from apps.processes.selectors import process_name_annotation
 
 W = WorkItemStatus
@@ -31,7 +31,7 @@ DONE = frozenset({W.DONE})
 BOOKED = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED, W.DONE})
 DONE_SHOWN = 50
 
-LEGS_TO_PICK_UP = frozenset({L.PLANNED, L.BOOKED})
+LEGS_TO_PICK_UP = LEG_NOT_PICKED_UP
 LEGS_ON_BOARD = frozenset({L.PICKED_UP})
 LEGS_DELIVERED = frozenset({L.DELIVERED})
 
@@ -96,27 +96,15 @@ class JobInbox:
         return len(self.offers) + len(self.upcoming) + len(self.in_progress) + len(self.done)
 
 
-def job_waiting(jobs: list[WorkItem]) -> dict[int, str]:
-    """Job id → "Waiting for …" for the jobs that could be started but may not yet (work_item_waiting_for):
-    what the page shows where the Start button would be. A fixed number of queries for any number of jobs."""
-    return {job_id: waiting_message(reasons) for job_id, reasons in job_waiting_reasons_many(jobs).items()}
-
-
-def job_waiting_reasons_many(items: list[WorkItem]) -> dict[int, list[str]]:
-    """Job id → each thing it still waits for before it may start, for the startable jobs that must wait."""
-    waiting = work_item_waiting_for([job for job in items if job.status in WORK_ITEM_STARTABLE])
-    return {job_id: list(reasons) for job_id, reasons in waiting.items()}
-
-
 def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
     """Offers by response deadline, upcoming and running work by planned start, the latest done jobs.
 
     Each live job carries `waiting_for`: "Waiting for …" while it may not start yet, else ""."""
     rows = job_rows(queryset)
     live = list(rows.filter(status__in=OFFERS | UPCOMING | IN_PROGRESS).order_by("planned_start", "id"))
-    waiting = job_waiting(live)
+    allowed = work_items_allowed(live)
     for item in live:
-        item.waiting_for = waiting.get(item.pk, "")
+        item.waiting_for = allowed[item.pk].waiting_text
     done = list(rows.filter(status__in=DONE).order_by("-actual_end", "-id")[:DONE_SHOWN])
     return JobInbox(
         # The most urgent answer first; an offer without a deadline last.
@@ -213,8 +201,13 @@ class LegBoard:
 
 
 def leg_board(queryset: QuerySet[TransportLeg]) -> LegBoard:
+    """Legs to pick up (each with `waiting_for`: "Waiting for …" while its parts are not made, else ""), legs
+    on board, the latest delivered."""
     rows = leg_rows(queryset)
     live = list(rows.filter(status__in=LEGS_TO_PICK_UP | LEGS_ON_BOARD).order_by("planned_departure", "id"))
+    allowed = legs_allowed(live)
+    for leg in live:
+        leg.waiting_for = allowed[leg.pk].waiting_text
     delivered = list(rows.filter(status__in=LEGS_DELIVERED).order_by("-delivered_at", "-id")[:DONE_SHOWN])
     return LegBoard(
         to_pick_up=[leg for leg in live if leg.status in LEGS_TO_PICK_UP],

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 
+from apps.core.transitions import InvalidTransition
 from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
 from apps.suppliers.models import (
@@ -25,7 +26,6 @@ from apps.suppliers.models import (
 )
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.services import participant_approve, participant_reject, participant_suspend
-from apps.suppliers.status import InvalidTransition
 
 CONNECT_FIELDS = (
     "status",

@@ -6,8 +6,6 @@ TRANSITIONS, compare-and-swaps the row and writes a ParticipantStatusChange.
 
 from django.db import models
 
-from apps.core.errors import Conflict
-
 
 class ParticipantStatus(models.TextChoices):
     APPLIED = "applied", "Applied"
@@ -26,10 +24,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Statuses whose members may still use their portal (a rejected applicant may not).
 PORTAL_OPEN = frozenset({ParticipantStatus.APPLIED, ParticipantStatus.APPROVED, ParticipantStatus.SUSPENDED})
-
-
-class InvalidTransition(Conflict):
-    """The participant is not in a status from which the requested one can be reached (or changed meanwhile)."""
 
 
 class ResourceStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from apps.accounts.forms import ThrottledAdminAuthenticationForm
 from apps.accounts.models import User
 from apps.core.money import known_currencies
 from apps.core.timezones import time_zone_choices
+from apps.core.transitions import InvalidTransition
 from apps.tenants.forms import TenantDeleteForm
 from apps.tenants.models import Domain, Tenant, TenantStatus
 from apps.tenants.services import tenant_activate, tenant_delete, tenant_suspend
@@ -71,15 +72,22 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.action(description="Suspend selected networks")
     def suspend(self, request, queryset):
-        for tenant in queryset:
-            tenant_suspend(tenant=tenant)
-        self.message_user(request, f"Suspended {queryset.count()} network(s).", messages.SUCCESS)
+        self._each(request, queryset, tenant_suspend, "Suspended")
 
     @admin.action(description="Re-activate selected networks")
     def activate(self, request, queryset):
+        self._each(request, queryset, tenant_activate, "Re-activated")
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        changed = 0
         for tenant in queryset:
-            tenant_activate(tenant=tenant)
-        self.message_user(request, f"Re-activated {queryset.count()} network(s).", messages.SUCCESS)
+            try:
+                service(tenant=tenant)
+            except InvalidTransition as error:
+                self.message_user(request, f"{tenant.name}: {error}", messages.WARNING)
+                continue
+            changed += 1
+        self.message_user(request, f"{done} {changed} network(s).", messages.SUCCESS)
 
     def get_urls(self):
         extra = [

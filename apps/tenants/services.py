@@ -15,6 +15,7 @@ from apps.accounts.roles import Role
 from apps.accounts.services import role_permissions_apply, user_create
 from apps.core.money import known_currencies
 from apps.core.timezones import validate_time_zone
+from apps.core.transitions import transition
 from apps.tenants.models import Domain, Tenant, TenantStatus
 from apps.tenants.subdomains import schema_name_for, validate_subdomain
 
@@ -123,11 +124,31 @@ def _schema_clone_from_template(schema_name: str) -> None:
 
 
 def tenant_suspend(*, tenant: Tenant) -> None:
-    Tenant.objects.filter(pk=tenant.pk, status=TenantStatus.ACTIVE).update(status=TenantStatus.SUSPENDED)
+    """An active network answers 503 from now on. Raises InvalidTransition for any other (template, suspended)."""
+    transition(
+        Tenant,
+        tenant.pk,
+        TenantStatus.ACTIVE,
+        TenantStatus.SUSPENDED,
+        message=_not_from("suspended", "active"),
+    )
+    tenant.status = TenantStatus.SUSPENDED
 
 
 def tenant_activate(*, tenant: Tenant) -> None:
-    Tenant.objects.filter(pk=tenant.pk, status=TenantStatus.SUSPENDED).update(status=TenantStatus.ACTIVE)
+    """A suspended network serves again. Raises InvalidTransition for any other."""
+    transition(
+        Tenant,
+        tenant.pk,
+        TenantStatus.SUSPENDED,
+        TenantStatus.ACTIVE,
+        message=_not_from("re-activated", "suspended"),
+    )
+    tenant.status = TenantStatus.ACTIVE
+
+
+def _not_from(done: str, needed: str):
+    return lambda current: f"This network is {current}; only {needed} networks can be {done}."
 
 
 @transaction.atomic

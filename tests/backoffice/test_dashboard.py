@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
 from apps.orders.models import Order
+from apps.orders.scope import Scope
 from apps.orders.services import job_problem_resolve, work_item_problem_report
 from apps.orders.status import OrderStatus
 from tests.conftest import sign_in
@@ -85,8 +86,12 @@ def test_the_open_problems_card_lists_open_problems_and_hides_resolved_ones(
     client_a, tenant_a, staff, planned
 ):
     first, second = planned.work_items.order_by("pk")[:2]
-    open_one = work_item_problem_report(work_item_id=first.pk, actor=None, reason="Oak delivery is late")
-    done_one = work_item_problem_report(work_item_id=second.pk, actor=None, reason="Paint ran out")
+    open_one = work_item_problem_report(
+        work_item_id=first.pk, actor=None, reason="Oak delivery is late", scope=Scope.SYSTEM
+    )
+    done_one = work_item_problem_report(
+        work_item_id=second.pk, actor=None, reason="Paint ran out", scope=Scope.SYSTEM
+    )
     job_problem_resolve(problem_id=done_one.pk, actor=staff, note="Paint bought")
     sign_in(client_a, tenant_a, staff)
     response = client_a.get("/backoffice/")
@@ -105,7 +110,10 @@ def test_the_open_problems_card_lists_open_problems_and_hides_resolved_ones(
 
 def test_betas_dashboard_never_shows_alphas_problems(client_b, tenant_a, tenant_b, make_user, planned):
     work_item_problem_report(
-        work_item_id=planned.work_items.first().pk, actor=None, reason="Alpha secret trouble"
+        work_item_id=planned.work_items.first().pk,
+        actor=None,
+        reason="Alpha secret trouble",
+        scope=Scope.SYSTEM,
     )
     sign_in(client_b, tenant_b, make_user(tenant_b, Role.STAFF))
     response = client_b.get("/backoffice/")

@@ -25,6 +25,7 @@ from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.demo.catalog import catalog_demo_seed
 from apps.orders.models import Order, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import (
     PlannedLeg,
     PlannedWorkItem,
@@ -152,7 +153,7 @@ def planned_order(customer, version, supplier, carrier, *, jobs: int, accepted: 
     order_plan_apply(order_id=order.pk, items=items, legs=legs, actor_label="test planner")
     if accepted:
         for item in order.work_items.all():
-            work_item_accept(work_item_id=item.pk, actor=None)
+            work_item_accept(work_item_id=item.pk, actor=None, scope=Scope.SYSTEM)
     return Order.objects.get(pk=order.pk)
 
 
@@ -267,7 +268,10 @@ def test_backoffice_dashboard_does_not_grow_with_orders_or_workshops(
         """A planned order whose supplier reported a problem on its first job (the open problems card)."""
         order = planned_order(customer, version, workshop, haulier, jobs=2)
         work_item_problem_report(
-            work_item_id=order.work_items.order_by("pk").first().pk, actor=workshop.user, reason="Oak is late"
+            work_item_id=order.work_items.order_by("pk").first().pk,
+            actor=workshop.user,
+            reason="Oak is late",
+            scope=Scope.SYSTEM,
         )
 
     for _ in range(N):

@@ -15,6 +15,7 @@ from apps.matching.services import (
     supplier_replan,
 )
 from apps.orders.models import OrderEvent, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept, work_item_decline, work_item_start
 from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
 from apps.suppliers.services import participant_transition, resource_update
@@ -111,10 +112,12 @@ def test_decline_replans_the_step_and_keeps_started_work(
     order_commit(order_id=order.pk)
     items = {i.step_key: i for i in _active(order)}
     assert items["bend"].resource == first["sheet_bending"], "the cheaper bender wins the first plan"
-    work_item_accept(work_item_id=items["cut"].pk, actor=None)
-    work_item_start(work_item_id=items["cut"].pk, actor=None)
+    work_item_accept(work_item_id=items["cut"].pk, actor=None, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=items["cut"].pk, actor=None, scope=Scope.SYSTEM)
     cut_before = WorkItem.objects.get(pk=items["cut"].pk)
-    work_item_decline(work_item_id=items["bend"].pk, actor=None, reason="Press brake broken")
+    work_item_decline(
+        work_item_id=items["bend"].pk, actor=None, reason="Press brake broken", scope=Scope.SYSTEM
+    )
 
     run = order_replan(order_id=order.pk, reason="declined")
     assert run.mode == RunMode.REPLAN and run.outcome == RunOutcome.APPLIED

@@ -17,6 +17,7 @@ from apps.matching.models import MatchingRun, MatchingSettings, RunMode, RunOutc
 from apps.matching.services import order_commit
 from apps.matching.tasks import commit_order
 from apps.orders.models import Order, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import order_transition, work_item_accept, work_item_decline, work_item_start
 from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
 from apps.suppliers.models import AssetOwner, Carrier
@@ -96,10 +97,12 @@ def test_decline_is_replanned_by_the_worker_and_started_work_stays(celery_worker
     order = paid_order(buyer, design_version(buyer))
     order_commit(order_id=order.pk)
     items = _active(order)
-    work_item_accept(work_item_id=items["cut"].pk, actor=None)
-    work_item_start(work_item_id=items["cut"].pk, actor=None)
+    work_item_accept(work_item_id=items["cut"].pk, actor=None, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=items["cut"].pk, actor=None, scope=Scope.SYSTEM)
     cut = WorkItem.objects.get(pk=items["cut"].pk)
-    work_item_decline(work_item_id=items["bend"].pk, actor=None, reason="No capacity after all")
+    work_item_decline(
+        work_item_id=items["bend"].pk, actor=None, reason="No capacity after all", scope=Scope.SYSTEM
+    )
 
     run = wait_for(
         lambda: MatchingRun.objects.filter(order=order, mode=RunMode.REPLAN, status=RunStatus.DONE).first(),

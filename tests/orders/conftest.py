@@ -18,6 +18,7 @@ from apps.demo.catalog import catalog_demo_seed
 from apps.demo.orders import plan_apply_simple
 from apps.orders import checkout
 from apps.orders.models import Order, Place, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import (
     AddressInput,
     cart_address_set,
@@ -197,8 +198,8 @@ def deliver_inbound(item: WorkItem, actor) -> list[TransportLeg]:
     )
     for leg in legs:
         if leg.status != LegStatus.PICKED_UP:
-            transport_leg_pick_up(leg_id=leg.pk, actor=actor)
-        transport_leg_deliver(leg_id=leg.pk, actor=actor, receiver_name="Goods-in")
+            transport_leg_pick_up(leg_id=leg.pk, actor=actor, scope=Scope.SYSTEM)
+        transport_leg_deliver(leg_id=leg.pk, actor=actor, receiver_name="Goods-in", scope=Scope.SYSTEM)
     return legs
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.orders.models import JobProblem, Order, OrderEvent, RefundRequest
+from apps.orders.scope import Scope
 from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.status import OrderStatus
 from apps.outbox.models import OutboxMessage
@@ -94,8 +95,12 @@ PROBLEMS = "/admin/orders/jobproblem/"
 def problems(planned):
     first, second = planned.work_items.order_by("pk")[:2]
     return [
-        work_item_problem_report(work_item_id=first.pk, actor=None, reason="Oak delivery is late"),
-        work_item_problem_report(work_item_id=second.pk, actor=None, reason="Paint ran out"),
+        work_item_problem_report(
+            work_item_id=first.pk, actor=None, reason="Oak delivery is late", scope=Scope.SYSTEM
+        ),
+        work_item_problem_report(
+            work_item_id=second.pk, actor=None, reason="Paint ran out", scope=Scope.SYSTEM
+        ),
     ]
 
 

@@ -68,6 +68,7 @@ def test_cart_to_paid_order_through_the_api(api, table):
     assert created.status_code == 201, created.json()
     order = created.json()
     assert order["status"] == "awaiting_payment" and order["payment"]["client_secret"]
+    assert order["actions"] == ["cancel", "pay"]  # apps.orders.actions, as the order page shows them
     assert order["lines"][0]["design_version"] == str(table.current_version.pk)
     again = _create(api, cart)
     assert again.status_code == 200 and again.json()["id"] == order["id"]

@@ -22,6 +22,7 @@ from apps.orders.models import (
     OrderRefund,
     PaymentStatus,
 )
+from apps.orders.scope import Scope
 from apps.orders.services import CheckoutError
 from apps.orders.status import OrderStatus
 from apps.outbox.models import OutboxMessage
@@ -253,7 +254,9 @@ def test_payment_failed_webhook_records_the_reason(awaiting, client_a, stripe_se
 def test_money_arriving_for_a_cancelled_order_is_refunded_in_full(awaiting, customer):
     from apps.orders.refunding import order_cancel_and_refund
 
-    order_cancel_and_refund(order_id=awaiting.pk, actor=customer, reason="Changed my mind")
+    order_cancel_and_refund(
+        order_id=awaiting.pk, actor=customer, reason="Changed my mind", scope=Scope.SYSTEM
+    )
     # The customer's bank confirms the (old) intent anyway, e.g. from another tab with Stripe's own page.
     intent = stripe_client.payment_intent_confirm(
         payment_intent_id=awaiting.payment_intent_id,

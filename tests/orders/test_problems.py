@@ -19,6 +19,7 @@ from apps.orders.models import (
     OrderEvent,
     WorkItem,
 )
+from apps.orders.scope import Scope
 from apps.orders.services import (
     job_problem_resolve,
     work_item_accept,
@@ -96,7 +97,9 @@ def test_jobs_in_progress_and_failed_ones_take_problems(in_tenant_a, ready_a, su
 
 
 def test_a_declined_job_takes_no_problem(in_tenant_a, plan_a, supplier_a):
-    work_item_decline(work_item_id=plan_a.mine.pk, actor=supplier_a.user, reason="No capacity")
+    work_item_decline(
+        work_item_id=plan_a.mine.pk, actor=supplier_a.user, reason="No capacity", scope=Scope.SYSTEM
+    )
     with pytest.raises(
         InvalidTransition, match=re.escape("This job is declined; write to the network's staff instead.")
     ):
@@ -108,8 +111,8 @@ def test_a_declined_job_takes_no_problem(in_tenant_a, plan_a, supplier_a):
 
 def test_a_done_job_takes_no_problem(in_tenant_a, ready_a, supplier_a):
     for service in (work_item_accept, work_item_start):
-        service(work_item_id=ready_a.mine.pk, actor=None)
-    work_item_quality_record(work_item_id=ready_a.mine.pk, actor=None, passed=True)
+        service(work_item_id=ready_a.mine.pk, actor=None, scope=Scope.SYSTEM)
+    work_item_quality_record(work_item_id=ready_a.mine.pk, actor=None, passed=True, scope=Scope.SYSTEM)
     with pytest.raises(InvalidTransition, match="This job is done"):
         report(supplier_a, ready_a.mine)
     assert nothing_written(ready_a.mine)
@@ -118,7 +121,7 @@ def test_a_done_job_takes_no_problem(in_tenant_a, ready_a, supplier_a):
 @pytest.mark.parametrize("accept_first", [False, True])
 def test_giving_back_declines_the_job_and_asks_for_a_new_plan(in_tenant_a, plan_a, supplier_a, accept_first):
     if accept_first:
-        work_item_accept(work_item_id=plan_a.mine.pk, actor=supplier_a.user)
+        work_item_accept(work_item_id=plan_a.mine.pk, actor=supplier_a.user, scope=Scope.SYSTEM)
     problem = report(supplier_a, plan_a.mine, "Spindle broke", give_back=True)
     job = fresh(plan_a.mine)
     assert job.status == "declined" and job.decline_reason == "Problem reported: Spindle broke"
@@ -133,7 +136,7 @@ def test_giving_back_declines_the_job_and_asks_for_a_new_plan(in_tenant_a, plan_
 
 def test_a_started_job_cannot_be_given_back(in_tenant_a, ready_a, supplier_a):
     for service in (work_item_accept, work_item_start):
-        service(work_item_id=ready_a.mine.pk, actor=None)
+        service(work_item_id=ready_a.mine.pk, actor=None, scope=Scope.SYSTEM)
     with pytest.raises(InvalidTransition, match="only a job not started yet can be given back"):
         report(supplier_a, ready_a.mine, "Crack", give_back=True)
     assert nothing_written(ready_a.mine) and fresh(ready_a.mine).status == "in_progress"

@@ -14,6 +14,7 @@ from PIL import Image
 
 from apps.demo.orders import simple_plan
 from apps.orders.models import Order, OrderEvent, QualityCheck, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import (
     offers_expire,
     order_eta_set,
@@ -44,12 +45,16 @@ def _png(size=(8, 8)) -> SimpleUploadedFile:
 def _make_everything(order: Order, actor) -> None:
     """Every offered job in plan order (predecessors first), its parts delivered to it before it starts."""
     for item in order.work_items.filter(status=WorkItemStatus.OFFERED).order_by("planned_start", "id"):
-        work_item_accept(work_item_id=item.pk, actor=actor)
+        work_item_accept(work_item_id=item.pk, actor=actor, scope=Scope.SYSTEM)
         deliver_inbound(item, actor)
-        work_item_start(work_item_id=item.pk, actor=actor)
-        work_item_complete(work_item_id=item.pk, actor=actor)
+        work_item_start(work_item_id=item.pk, actor=actor, scope=Scope.SYSTEM)
+        work_item_complete(work_item_id=item.pk, actor=actor, scope=Scope.SYSTEM)
         work_item_quality_record(
-            work_item_id=item.pk, actor=actor, passed=True, measurements={"width_mm": 1800}
+            work_item_id=item.pk,
+            actor=actor,
+            passed=True,
+            measurements={"width_mm": 1800},
+            scope=Scope.SYSTEM,
         )
 
 
@@ -82,11 +87,11 @@ def test_the_same_plan_applied_twice_changes_nothing(planned):
 def test_order_follows_its_jobs_and_legs_to_delivered(planned, customer):
     supplier = customer  # the scope check is the caller's; the actor is recorded
     first = planned.work_items.order_by("planned_start").first()
-    work_item_accept(work_item_id=first.pk, actor=supplier)
+    work_item_accept(work_item_id=first.pk, actor=supplier, scope=Scope.SYSTEM)
     assert Order.objects.get(pk=planned.pk).status == OrderStatus.PLANNED
-    work_item_start(work_item_id=first.pk, actor=supplier)
+    work_item_start(work_item_id=first.pk, actor=supplier, scope=Scope.SYSTEM)
     assert Order.objects.get(pk=planned.pk).status == OrderStatus.IN_PRODUCTION
-    work_item_quality_record(work_item_id=first.pk, actor=supplier, passed=True)
+    work_item_quality_record(work_item_id=first.pk, actor=supplier, passed=True, scope=Scope.SYSTEM)
     _make_everything(Order.objects.get(pk=planned.pk), supplier)
     order = Order.objects.get(pk=planned.pk)
     assert order.status == OrderStatus.IN_PRODUCTION  # made, but not picked up yet
@@ -94,11 +99,13 @@ def test_order_follows_its_jobs_and_legs_to_delivered(planned, customer):
     between = order.transport_legs.exclude(is_last_mile=True)
     assert between and all(leg.status == LegStatus.DELIVERED for leg in between)
     last_mile = order.transport_legs.get(is_last_mile=True)
-    transport_leg_pick_up(leg_id=last_mile.pk, actor=supplier)
+    transport_leg_pick_up(leg_id=last_mile.pk, actor=supplier, scope=Scope.SYSTEM)
     assert Order.objects.get(pk=planned.pk).status == OrderStatus.SHIPPED
     with pytest.raises(ValidationError):
-        transport_leg_deliver(leg_id=last_mile.pk, actor=supplier, receiver_name="  ")
-    transport_leg_deliver(leg_id=last_mile.pk, actor=supplier, receiver_name="Ada Lovelace", photo=_png())
+        transport_leg_deliver(leg_id=last_mile.pk, actor=supplier, receiver_name="  ", scope=Scope.SYSTEM)
+    transport_leg_deliver(
+        leg_id=last_mile.pk, actor=supplier, receiver_name="Ada Lovelace", photo=_png(), scope=Scope.SYSTEM
+    )
     order = Order.objects.get(pk=planned.pk)
     assert order.status == OrderStatus.DELIVERED and order.delivered_at is not None
     leg = TransportLeg.objects.get(pk=last_mile.pk)
@@ -121,8 +128,8 @@ def test_customer_is_emailed_at_payment_plan_shipment_delivery(
     with django_capture_on_commit_callbacks(execute=True):
         _make_everything(Order.objects.get(pk=awaiting.pk), customer)
         last_mile = TransportLeg.objects.get(order=awaiting, is_last_mile=True)
-        transport_leg_pick_up(leg_id=last_mile.pk, actor=customer)
-        transport_leg_deliver(leg_id=last_mile.pk, actor=customer, receiver_name="Ada")
+        transport_leg_pick_up(leg_id=last_mile.pk, actor=customer, scope=Scope.SYSTEM)
+        transport_leg_deliver(leg_id=last_mile.pk, actor=customer, receiver_name="Ada", scope=Scope.SYSTEM)
     subjects = [message.subject for message in deliver_emails() if message.to == [customer.email]]
     assert any("payment received" in s for s in subjects)
     assert any("is planned" in s for s in subjects)
@@ -153,8 +160,10 @@ def test_eta_moving_past_the_promise_emails_the_customer_once_per_slip(
 def test_decline_needs_a_reason_and_asks_for_a_replan(planned, customer):
     item = planned.work_items.first()
     with pytest.raises(ValidationError):
-        work_item_decline(work_item_id=item.pk, actor=customer, reason=" ")
-    work_item_decline(work_item_id=item.pk, actor=customer, reason="Machine in maintenance")
+        work_item_decline(work_item_id=item.pk, actor=customer, reason=" ", scope=Scope.SYSTEM)
+    work_item_decline(
+        work_item_id=item.pk, actor=customer, reason="Machine in maintenance", scope=Scope.SYSTEM
+    )
     item.refresh_from_db()
     assert item.status == WorkItemStatus.DECLINED and item.decline_reason == "Machine in maintenance"
     message = OutboxMessage.objects.get(task_name="matching.replan_order")
@@ -163,7 +172,7 @@ def test_decline_needs_a_reason_and_asks_for_a_replan(planned, customer):
 
 def test_offers_not_answered_in_time_are_declined_and_replanned(planned, customer):
     items = list(planned.work_items.order_by("pk"))
-    work_item_accept(work_item_id=items[0].pk, actor=customer)
+    work_item_accept(work_item_id=items[0].pk, actor=customer, scope=Scope.SYSTEM)
     WorkItem.objects.filter(pk__in=[i.pk for i in items]).update(
         offer_deadline=timezone.now() - timedelta(minutes=1)
     )
@@ -180,8 +189,8 @@ def test_offers_not_answered_in_time_are_declined_and_replanned(planned, custome
 
 def test_a_replan_keeps_started_work_and_replaces_the_rest(planned, customer):
     first = planned.work_items.order_by("planned_start").first()
-    work_item_accept(work_item_id=first.pk, actor=customer)
-    work_item_start(work_item_id=first.pk, actor=customer)
+    work_item_accept(work_item_id=first.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=first.pk, actor=customer, scope=Scope.SYSTEM)
     items, legs = simple_plan(planned, start=tomorrow_morning() + timedelta(days=2))
     result = order_plan_apply(order_id=planned.pk, items=items, legs=legs, reason="Re-planned")
     assert first.pk in result.kept_items
@@ -193,18 +202,27 @@ def test_a_replan_keeps_started_work_and_replaces_the_rest(planned, customer):
 
 def test_quality_failure_allows_rework_then_pass(planned, customer):
     item = planned.work_items.first()
-    work_item_accept(work_item_id=item.pk, actor=customer)
-    work_item_start(work_item_id=item.pk, actor=customer)
+    work_item_accept(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
     work_item_quality_record(
-        work_item_id=item.pk, actor=customer, passed=False, notes="Edge chipped", photo=_png()
+        work_item_id=item.pk,
+        actor=customer,
+        passed=False,
+        notes="Edge chipped",
+        photo=_png(),
+        scope=Scope.SYSTEM,
     )
     item.refresh_from_db()
     assert item.status == WorkItemStatus.FAILED
     check = QualityCheck.objects.get(work_item=item)
     assert not check.passed and check.photo.name.startswith(f"quality/{item.pk}/")
-    work_item_start(work_item_id=item.pk, actor=customer)
+    work_item_start(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
     work_item_quality_record(
-        work_item_id=item.pk, actor=customer, passed=True, measurements={"flatness_mm": 0.2}
+        work_item_id=item.pk,
+        actor=customer,
+        passed=True,
+        measurements={"flatness_mm": 0.2},
+        scope=Scope.SYSTEM,
     )
     assert WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.DONE
     assert OrderEvent.objects.filter(work_item=item, reason__contains=": Rework started").exists()
@@ -219,10 +237,12 @@ def test_quality_failure_allows_rework_then_pass(planned, customer):
 )
 def test_quality_photo_must_be_an_image_of_at_most_5_mb(planned, customer, upload, code):
     item = planned.work_items.first()
-    work_item_accept(work_item_id=item.pk, actor=customer)
-    work_item_start(work_item_id=item.pk, actor=customer)
+    work_item_accept(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
     with pytest.raises(ValidationError) as error:
-        work_item_quality_record(work_item_id=item.pk, actor=customer, passed=True, photo=upload)
+        work_item_quality_record(
+            work_item_id=item.pk, actor=customer, passed=True, photo=upload, scope=Scope.SYSTEM
+        )
     assert error.value.code == code
     assert WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.IN_PROGRESS
     assert not QualityCheck.objects.filter(work_item=item).exists()
@@ -231,12 +251,14 @@ def test_quality_photo_must_be_an_image_of_at_most_5_mb(planned, customer, uploa
 def test_actions_refuse_out_of_order_steps(planned, customer):
     item = planned.work_items.first()
     with pytest.raises(InvalidTransition):
-        work_item_start(work_item_id=item.pk, actor=customer)  # not accepted yet
+        work_item_start(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)  # not accepted yet
     with pytest.raises(InvalidTransition):
-        work_item_quality_record(work_item_id=item.pk, actor=customer, passed=True)
+        work_item_quality_record(work_item_id=item.pk, actor=customer, passed=True, scope=Scope.SYSTEM)
     leg = planned.transport_legs.first()
     with pytest.raises(InvalidTransition):
-        transport_leg_deliver(leg_id=leg.pk, actor=customer, receiver_name="x")  # never picked up
+        transport_leg_deliver(
+            leg_id=leg.pk, actor=customer, receiver_name="x", scope=Scope.SYSTEM
+        )  # never picked up
 
 
 def test_scoped_actions_cannot_touch_another_suppliers_job(planned, customer):

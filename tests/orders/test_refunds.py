@@ -13,6 +13,7 @@ from apps.demo.orders import simple_plan
 from apps.orders import hooks
 from apps.orders.models import Order, OrderRefund, RefundRequest, WorkItem
 from apps.orders.refunding import order_cancel_and_refund, refund_issue, refunds_retry_pending
+from apps.orders.scope import Scope
 from apps.orders.services import (
     order_mark_disputed,
     order_plan_apply,
@@ -36,7 +37,9 @@ def test_cancel_before_production_refunds_in_full_through_stripe(
     listener = hooks.subscribe("order.refunded", lambda **values: heard.append(values))
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            order_cancel_and_refund(order_id=planned.pk, actor=customer, reason="Wrong colour")
+            order_cancel_and_refund(
+                order_id=planned.pk, actor=customer, reason="Wrong colour", scope=Scope.SYSTEM
+            )
     finally:
         hooks.unsubscribe("order.refunded", listener)
     order = Order.objects.get(pk=planned.pk)
@@ -64,17 +67,19 @@ def test_cancel_before_production_refunds_in_full_through_stripe(
 
 
 def test_cancel_of_an_unpaid_order_refunds_nothing(awaiting, customer):
-    assert order_cancel_and_refund(order_id=awaiting.pk, actor=customer, reason="") is None
+    assert (
+        order_cancel_and_refund(order_id=awaiting.pk, actor=customer, reason="", scope=Scope.SYSTEM) is None
+    )
     assert Order.objects.get(pk=awaiting.pk).status == OrderStatus.CANCELLED
     assert not OrderRefund.objects.filter(order=awaiting).exists()
 
 
 def test_cancel_after_production_started_is_refused(planned, customer):
     item = planned.work_items.first()
-    work_item_accept(work_item_id=item.pk, actor=customer)
-    work_item_start(work_item_id=item.pk, actor=customer)
+    work_item_accept(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
     with pytest.raises(InvalidTransition):
-        order_cancel_and_refund(order_id=planned.pk, actor=customer, reason="Too late")
+        order_cancel_and_refund(order_id=planned.pk, actor=customer, reason="Too late", scope=Scope.SYSTEM)
     assert Order.objects.get(pk=planned.pk).status == OrderStatus.IN_PRODUCTION
     assert not OrderRefund.objects.filter(order=planned).exists()
 
@@ -85,7 +90,7 @@ def test_refund_left_unsent_by_a_stripe_outage_is_sent_by_the_retry_sweep(paid, 
     requests.post(
         f"{stripe_server}/_test/fail_next", json={"count": 3, "mode": "500", "when": "before"}, timeout=5
     )
-    order_cancel_and_refund(order_id=paid.pk, actor=customer, reason="Changed my mind")
+    order_cancel_and_refund(order_id=paid.pk, actor=customer, reason="Changed my mind", scope=Scope.SYSTEM)
     refund = OrderRefund.objects.get(order=paid)
     assert refund.stripe_refund_id == "" and refund.last_error
     OrderRefund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=5))
@@ -120,7 +125,9 @@ def test_refund_request_within_the_window_is_recorded_and_staff_refund_part(
     with pytest.raises(ValidationError):
         refund_request_create(order_id=order.pk, customer=customer, reason="Again", amount_minor=10)
     staff = make_user(tenant_a, Role.STAFF)
-    refund = refund_request_decide(request_id=request.pk, actor=staff, approve=True, note="Sorry")
+    refund = refund_request_decide(
+        request_id=request.pk, actor=staff, approve=True, note="Sorry", scope=Scope.STAFF
+    )
     refund_issue(refund_id=refund.pk)
     order.refresh_from_db()
     assert (
@@ -131,7 +138,7 @@ def test_refund_request_within_the_window_is_recorded_and_staff_refund_part(
     assert RefundRequest.objects.get(pk=request.pk).status == "approved"
     assert stripe_client.charge_retrieve(charge_id=order.charge_id)["amount_refunded"] == 1000
     with pytest.raises(InvalidTransition):
-        refund_request_decide(request_id=request.pk, actor=staff, approve=True)
+        refund_request_decide(request_id=request.pk, actor=staff, approve=True, scope=Scope.STAFF)
 
 
 def test_refund_request_after_the_window_or_before_delivery_is_refused(paid, customer):
@@ -150,12 +157,12 @@ def test_another_customer_cannot_ask_for_a_refund_of_my_order(paid, other_custom
 
 
 def test_staff_mark_an_order_disputed(paid, customer):
-    order_mark_disputed(order_id=paid.pk, actor=customer, reason="Bank dispute")
+    order_mark_disputed(order_id=paid.pk, actor=customer, reason="Bank dispute", scope=Scope.STAFF)
     assert Order.objects.get(pk=paid.pk).status == OrderStatus.DISPUTED
 
 
 def test_replan_after_cancel_is_refused(planned, customer):
-    order_cancel_and_refund(order_id=planned.pk, actor=customer, reason="x")
+    order_cancel_and_refund(order_id=planned.pk, actor=customer, reason="x", scope=Scope.SYSTEM)
     items, legs = simple_plan(planned, start=tomorrow_morning())
     with pytest.raises(InvalidTransition):
         order_plan_apply(order_id=planned.pk, items=items, legs=legs)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.demo.orders import plan_apply_simple, simple_plan
 from apps.orders.models import Order, OrderEvent, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.selectors import work_item_waiting_for
 from apps.orders.services import (
     order_plan_apply,
@@ -40,9 +41,9 @@ def _steps(order: Order) -> dict[str, WorkItem]:
 def _made(item: WorkItem, actor) -> None:
     """Accepted (when offered), started and passed."""
     if WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.OFFERED:
-        work_item_accept(work_item_id=item.pk, actor=actor)
-    work_item_start(work_item_id=item.pk, actor=actor)
-    work_item_quality_record(work_item_id=item.pk, actor=actor, passed=True)
+        work_item_accept(work_item_id=item.pk, actor=actor, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=item.pk, actor=actor, scope=Scope.SYSTEM)
+    work_item_quality_record(work_item_id=item.pk, actor=actor, passed=True, scope=Scope.SYSTEM)
 
 
 def _state(item: WorkItem) -> tuple:
@@ -56,7 +57,7 @@ def _refused(item: WorkItem, actor) -> WorkItemWaiting:
     before = _state(item)
     order_status = Order.objects.get(pk=item.order_id).status
     with pytest.raises(WorkItemWaiting) as refused:
-        work_item_start(work_item_id=item.pk, actor=actor)
+        work_item_start(work_item_id=item.pk, actor=actor, scope=Scope.SYSTEM)
     assert isinstance(refused.value, InvalidTransition)
     assert _state(item) == before
     assert Order.objects.get(pk=item.order_id).status == order_status
@@ -67,7 +68,7 @@ def test_a_job_waits_for_its_predecessor_and_the_delivery_then_starts(planned, c
     steps = _steps(planned)
     coating, legs = steps["coating"], steps["legs"]
     leg = TransportLeg.objects.get(to_work_item=coating)
-    work_item_accept(work_item_id=coating.pk, actor=customer)
+    work_item_accept(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
 
     refusal = _refused(coating, customer)
     assert str(refusal) == f"Waiting for 'Steel legs' (offered) and the delivery from {CARRIER}."
@@ -75,18 +76,20 @@ def test_a_job_waits_for_its_predecessor_and_the_delivery_then_starts(planned, c
     assert refusal.current == WorkItemStatus.ACCEPTED
     assert Order.objects.get(pk=planned.pk).status == OrderStatus.PLANNED  # nothing started anywhere
 
-    work_item_accept(work_item_id=legs.pk, actor=customer)
-    work_item_start(work_item_id=legs.pk, actor=customer)  # a first step waits for nothing
+    work_item_accept(work_item_id=legs.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_start(
+        work_item_id=legs.pk, actor=customer, scope=Scope.SYSTEM
+    )  # a first step waits for nothing
     assert str(_refused(coating, customer)) == (
         f"Waiting for 'Steel legs' (in progress) and the delivery from {CARRIER}."
     )
-    work_item_quality_record(work_item_id=legs.pk, actor=customer, passed=True)
+    work_item_quality_record(work_item_id=legs.pk, actor=customer, passed=True, scope=Scope.SYSTEM)
     assert _refused(coating, customer).waiting_for == (f"the delivery from {CARRIER}",)
-    transport_leg_pick_up(leg_id=leg.pk, actor=customer)
+    transport_leg_pick_up(leg_id=leg.pk, actor=customer, scope=Scope.SYSTEM)
     assert _refused(coating, customer).waiting_for == (f"the delivery from {CARRIER}",)  # on the road
-    transport_leg_deliver(leg_id=leg.pk, actor=customer, receiver_name="Goods-in")
+    transport_leg_deliver(leg_id=leg.pk, actor=customer, receiver_name="Goods-in", scope=Scope.SYSTEM)
 
-    started = work_item_start(work_item_id=coating.pk, actor=customer)
+    started = work_item_start(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
     assert started.status == WorkItemStatus.IN_PROGRESS and started.actual_start is not None
     assert OrderEvent.objects.filter(work_item=coating, reason__endswith="Production started").count() == 1
 
@@ -94,7 +97,7 @@ def test_a_job_waits_for_its_predecessor_and_the_delivery_then_starts(planned, c
 def test_a_job_names_every_predecessor_and_groups_deliveries_by_carrier(planned, customer):
     """Assembly follows the top and the coating, each brought by the same carrier."""
     assembly = _steps(planned)["assembly"]
-    work_item_accept(work_item_id=assembly.pk, actor=customer)
+    work_item_accept(work_item_id=assembly.pk, actor=customer, scope=Scope.SYSTEM)
     assert _refused(assembly, customer).waiting_for == (
         "'Table top' (offered)",
         "'Powder coating of the legs' (offered)",
@@ -105,16 +108,16 @@ def test_a_job_names_every_predecessor_and_groups_deliveries_by_carrier(planned,
 def test_a_failed_predecessor_and_one_being_replanned_hold_the_job(planned, customer):
     steps = _steps(planned)
     coating = steps["coating"]
-    work_item_accept(work_item_id=coating.pk, actor=customer)
-    work_item_accept(work_item_id=steps["legs"].pk, actor=customer)
-    work_item_start(work_item_id=steps["legs"].pk, actor=customer)
-    work_item_quality_record(work_item_id=steps["legs"].pk, actor=customer, passed=False)
+    work_item_accept(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_accept(work_item_id=steps["legs"].pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_start(work_item_id=steps["legs"].pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_quality_record(work_item_id=steps["legs"].pk, actor=customer, passed=False, scope=Scope.SYSTEM)
     assert _refused(coating, customer).waiting_for[0] == "'Steel legs' (failed quality)"
 
     top = steps["top"]
-    work_item_decline(work_item_id=top.pk, actor=customer, reason="Mill down")
+    work_item_decline(work_item_id=top.pk, actor=customer, reason="Mill down", scope=Scope.SYSTEM)
     assembly = _steps(planned)["assembly"]
-    work_item_accept(work_item_id=assembly.pk, actor=customer)
+    work_item_accept(work_item_id=assembly.pk, actor=customer, scope=Scope.SYSTEM)
     assert _refused(assembly, customer).waiting_for[0] == "'Table top' (being re-planned)"
 
 
@@ -125,32 +128,40 @@ def test_a_predecessor_at_the_same_site_needs_only_to_be_done(paid, customer):
     steps = _steps(Order.objects.get(pk=paid.pk))
     coating = steps["coating"]
     assert not TransportLeg.objects.filter(to_work_item=coating).exists()
-    work_item_accept(work_item_id=coating.pk, actor=customer)
+    work_item_accept(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
     assert _refused(coating, customer).waiting_for == ("'Steel legs' (offered)",)
     _made(steps["legs"], customer)
-    assert work_item_start(work_item_id=coating.pk, actor=customer).status == WorkItemStatus.IN_PROGRESS
+    assert (
+        work_item_start(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM).status
+        == WorkItemStatus.IN_PROGRESS
+    )
 
 
 def test_a_cancelled_inbound_leg_is_not_waited_for(planned, customer):
     steps = _steps(planned)
     coating = steps["coating"]
     _made(steps["legs"], customer)
-    work_item_accept(work_item_id=coating.pk, actor=customer)
+    work_item_accept(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
     leg = TransportLeg.objects.get(to_work_item=coating)
     transport_leg_transition(leg_id=leg.pk, to=LegStatus.CANCELLED, actor_label="test")
-    assert work_item_start(work_item_id=coating.pk, actor=customer).status == WorkItemStatus.IN_PROGRESS
+    assert (
+        work_item_start(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM).status
+        == WorkItemStatus.IN_PROGRESS
+    )
 
 
 def test_the_rework_of_a_failed_job_still_starts(planned, customer):
     steps = _steps(planned)
     coating = steps["coating"]
     _made(steps["legs"], customer)
-    work_item_accept(work_item_id=coating.pk, actor=customer)
+    work_item_accept(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
     deliver_inbound(coating, customer)
-    work_item_start(work_item_id=coating.pk, actor=customer)
-    work_item_quality_record(work_item_id=coating.pk, actor=customer, passed=False, notes="Runs in the paint")
+    work_item_start(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
+    work_item_quality_record(
+        work_item_id=coating.pk, actor=customer, passed=False, notes="Runs in the paint", scope=Scope.SYSTEM
+    )
     assert WorkItem.objects.get(pk=coating.pk).status == WorkItemStatus.FAILED
-    reworked = work_item_start(work_item_id=coating.pk, actor=customer)
+    reworked = work_item_start(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
     assert reworked.status == WorkItemStatus.IN_PROGRESS
     assert OrderEvent.objects.filter(work_item=coating, reason__endswith="Rework started").exists()
 
@@ -159,7 +170,7 @@ def test_a_job_not_accepted_is_refused_for_that_not_for_what_it_waits_for(planne
     """The state comes first: an offered job says it is offered, whatever it waits for."""
     coating = _steps(planned)["coating"]
     with pytest.raises(InvalidTransition) as refused:
-        work_item_start(work_item_id=coating.pk, actor=customer)
+        work_item_start(work_item_id=coating.pk, actor=customer, scope=Scope.SYSTEM)
     assert not isinstance(refused.value, WorkItemWaiting) and str(refused.value) == "This job is offered."
 
 

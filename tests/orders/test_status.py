@@ -9,8 +9,29 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.catalog.models import Design, DesignVersion, ProductTemplate
+from apps.core.transitions import InvalidTransition as CoreInvalidTransition
+from apps.core.transitions import transition, transition_if
 from apps.orders.models import EventKind, Order, OrderEvent, OrderLine, TransportLeg, WorkItem
-from apps.orders.services import order_transition, transport_leg_transition, work_item_transition
+from apps.orders.scope import Scope
+from apps.orders.services import (
+    order_cancel,
+    order_complete,
+    order_mark_disputed,
+    order_refund_staff,
+    order_transition,
+    refund_request_decide,
+    transport_leg_book,
+    transport_leg_deliver,
+    transport_leg_pick_up,
+    transport_leg_transition,
+    work_item_accept,
+    work_item_complete,
+    work_item_decline,
+    work_item_problem_report,
+    work_item_quality_record,
+    work_item_start,
+    work_item_transition,
+)
 from apps.orders.status import (
     LEG_TRANSITIONS,
     TRANSITIONS,
@@ -20,6 +41,7 @@ from apps.orders.status import (
     OrderStatus,
     WorkItemStatus,
 )
+from tests.suppliers.factories import make_asset_owner, make_carrier
 
 pytestmark = pytest.mark.django_db
 
@@ -156,14 +178,70 @@ def test_forbidden_work_item_transition(make_item, current, to):
     assert not OrderEvent.objects.filter(work_item=item).exists()
 
 
-def test_work_item_outside_the_callers_scope_looks_missing(make_item):
+SCOPED_SERVICES = [
+    (work_item_accept, {"work_item_id": 1, "actor": None}),
+    (work_item_decline, {"work_item_id": 1, "actor": None, "reason": "Mill down"}),
+    (work_item_start, {"work_item_id": 1, "actor": None}),
+    (work_item_complete, {"work_item_id": 1, "actor": None}),
+    (work_item_quality_record, {"work_item_id": 1, "actor": None, "passed": True}),
+    (work_item_problem_report, {"work_item_id": 1, "actor": None, "reason": "Oak is late"}),
+    (transport_leg_book, {"leg_id": 1}),
+    (transport_leg_pick_up, {"leg_id": 1, "actor": None}),
+    (transport_leg_deliver, {"leg_id": 1, "actor": None, "receiver_name": "Ada"}),
+    (order_cancel, {"order_id": 1, "actor": None, "reason": "x"}),
+    (order_refund_staff, {"order_id": 1, "actor": None, "amount_minor": 1, "reason": "x"}),
+    (order_mark_disputed, {"order_id": 1, "actor": None, "reason": "x"}),
+    (order_complete, {"order_id": 1}),
+    (refund_request_decide, {"request_id": 1, "actor": None, "approve": False}),
+]
+
+
+@pytest.mark.parametrize(("service", "kwargs"), SCOPED_SERVICES, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_service_called_without_a_scope_is_refused_not_run_on_every_row(in_tenant_a, service, kwargs):
+    """Fail-closed: forgetting the scope (or passing None, once "all rows") is a TypeError, before any read."""
+    with pytest.raises(TypeError):
+        service(**kwargs)
+    with pytest.raises(TypeError):
+        service(**kwargs, scope=None)
+
+
+def test_a_company_cannot_act_on_another_companys_job_through_the_service(make_item):
+    mine, theirs = make_asset_owner("Mine Works"), make_asset_owner("Their Works")
     item = make_item(WorkItemStatus.OFFERED)
-    with pytest.raises(WorkItem.DoesNotExist):
-        work_item_transition(
-            work_item_id=item.pk, to=WorkItemStatus.ACCEPTED, scope=WorkItem.objects.filter(asset_owner_id=-1)
-        )
+    WorkItem.objects.filter(pk=item.pk).update(asset_owner=theirs)
+    for scope in (mine, WorkItem.objects.filter(asset_owner=mine)):
+        with pytest.raises(WorkItem.DoesNotExist):
+            work_item_accept(work_item_id=item.pk, actor=None, scope=scope)
     item.refresh_from_db()
-    assert item.status == WorkItemStatus.OFFERED
+    assert item.status == WorkItemStatus.OFFERED and not OrderEvent.objects.filter(work_item=item).exists()
+    assert work_item_accept(work_item_id=item.pk, actor=None, scope=theirs).status == WorkItemStatus.ACCEPTED
+
+
+def test_a_customer_cannot_cancel_another_customers_order_through_the_service(
+    bare_order, make_user, tenant_a
+):
+    order = bare_order(OrderStatus.AWAITING_PAYMENT)
+    with pytest.raises(Order.DoesNotExist):
+        order_cancel(
+            order_id=order.pk, actor=None, reason="Not mine", scope=make_user(tenant_a, Role.CUSTOMER)
+        )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_PAYMENT
+    order_cancel(order_id=order.pk, actor=order.customer, reason="Mine", scope=order.customer)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+
+
+def test_a_scope_of_the_wrong_kind_is_refused(make_item):
+    item = make_item(WorkItemStatus.OFFERED)
+    with pytest.raises(TypeError):
+        work_item_accept(work_item_id=item.pk, actor=None, scope=TransportLeg.objects.all())
+    with pytest.raises(TypeError):
+        work_item_accept(work_item_id=item.pk, actor=None, scope=make_carrier("Wrong Kind Haulage"))
+    assert (
+        work_item_accept(work_item_id=item.pk, actor=None, scope=Scope.STAFF).status
+        == WorkItemStatus.ACCEPTED
+    )
 
 
 @pytest.fixture
@@ -190,3 +268,35 @@ def test_forbidden_leg_transition(make_leg, current, to):
         transport_leg_transition(leg_id=leg.pk, to=to)
     leg.refresh_from_db()
     assert leg.status == current
+
+
+def test_the_core_swap_moves_only_from_the_expected_states_and_names_the_state_it_found(make_item):
+    """apps.core.transitions.transition: one conditional UPDATE; a loser learns the state the row is in now."""
+    item = make_item(WorkItemStatus.OFFERED)
+    left = transition(WorkItem, item.pk, WorkItemStatus.OFFERED, WorkItemStatus.ACCEPTED, decline_reason="")
+    assert (
+        left == WorkItemStatus.OFFERED and WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.ACCEPTED
+    )
+    with pytest.raises(InvalidTransition) as lost:
+        transition(
+            WorkItem, item.pk, {WorkItemStatus.OFFERED, WorkItemStatus.PLANNED}, WorkItemStatus.DECLINED
+        )
+    assert (lost.value.current, lost.value.to) == (WorkItemStatus.ACCEPTED, WorkItemStatus.DECLINED)
+    with pytest.raises(WorkItem.DoesNotExist):  # outside the rows it may move
+        transition(
+            WorkItem.objects.filter(asset_owner_id=-1), item.pk, WorkItemStatus.ACCEPTED, WorkItemStatus.DONE
+        )
+    with pytest.raises(WorkItem.DoesNotExist):
+        transition(WorkItem, 987654321, WorkItemStatus.ACCEPTED, WorkItemStatus.DONE)
+    assert WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.ACCEPTED
+    # The non-raising form, for writers to which "someone already did it" is normal (payouts' sends, webhooks).
+    assert transition_if(WorkItem, item.pk, WorkItemStatus.ACCEPTED, WorkItemStatus.IN_PROGRESS) is True
+    assert transition_if(WorkItem, item.pk, WorkItemStatus.ACCEPTED, WorkItemStatus.IN_PROGRESS) is False
+    assert WorkItem.objects.get(pk=item.pk).status == WorkItemStatus.IN_PROGRESS
+
+
+def test_every_invalid_transition_is_the_core_one():
+    """Suppliers' participant status, tenants and orders raise the same exception (callers catch one)."""
+    from apps.suppliers.services import participants
+
+    assert participants.InvalidTransition is InvalidTransition is CoreInvalidTransition

@@ -15,6 +15,7 @@ from apps.accounts.services import user_create
 from apps.demo.catalog import catalog_demo_seed
 from apps.orders import checkout
 from apps.orders.models import Order, OrderEvent
+from apps.orders.scope import Scope
 from apps.orders.services import (
     order_complete,
     transport_leg_deliver,
@@ -105,23 +106,25 @@ def test_full_journey_planned_through_the_matching_task(celery_worker, gamma, dj
             op["step_key"] for op in order.lines.get().design_version.operations
         }
         for item in items:
-            work_item_accept(work_item_id=item.pk, actor=customer)
+            work_item_accept(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
         for item in items:  # in plan order: a job's predecessors first, its parts delivered before it starts
             deliver_inbound(item, customer)
-            work_item_start(work_item_id=item.pk, actor=customer)
+            work_item_start(work_item_id=item.pk, actor=customer, scope=Scope.SYSTEM)
             work_item_quality_record(
-                work_item_id=item.pk, actor=customer, passed=True, measurements={"ok": 1}
+                work_item_id=item.pk, actor=customer, passed=True, measurements={"ok": 1}, scope=Scope.SYSTEM
             )
         assert Order.objects.get(pk=order.pk).status == OrderStatus.IN_PRODUCTION
         last_mile = order.transport_legs.exclude(status="cancelled").get(is_last_mile=True)
         assert not order.transport_legs.exclude(status__in=["cancelled", "delivered"]).exclude(
             pk=last_mile.pk
         )
-        transport_leg_pick_up(leg_id=last_mile.pk, actor=customer)
+        transport_leg_pick_up(leg_id=last_mile.pk, actor=customer, scope=Scope.SYSTEM)
         assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
-        transport_leg_deliver(leg_id=last_mile.pk, actor=customer, receiver_name="Journey Customer")
+        transport_leg_deliver(
+            leg_id=last_mile.pk, actor=customer, receiver_name="Journey Customer", scope=Scope.SYSTEM
+        )
         assert Order.objects.get(pk=order.pk).status == OrderStatus.DELIVERED
-        order_complete(order_id=order.pk, actor=customer, reason="Received, thank you")
+        order_complete(order_id=order.pk, actor=customer, reason="Received, thank you", scope=Scope.STAFF)
         statuses = list(
             OrderEvent.objects.filter(order=order, kind="status")
             .order_by("created_at", "id")

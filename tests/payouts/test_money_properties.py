@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.refunding import order_cancel_and_refund, refund_issue
+from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
@@ -139,7 +140,9 @@ def _run(plan: Lifecycle) -> None:
     open_dispute = False
     if plan.cancel:
         order_transition(order_id=order.pk, to=OrderStatus.PLANNED, actor_label="test")
-        refund = order_cancel_and_refund(order_id=order.pk, actor=None, reason="cancelled")
+        refund = order_cancel_and_refund(
+            order_id=order.pk, actor=None, reason="cancelled", scope=Scope.SYSTEM
+        )
         order_refund_record(order_refund_id=refund.pk)
     else:
         for status in (OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION):
@@ -165,7 +168,7 @@ def _run(plan: Lifecycle) -> None:
         refund_amount = int(total * plan.refund_share)
         if refund_amount:
             refund = order_refund_staff(
-                order_id=order.pk, actor=None, amount_minor=refund_amount, reason="prop"
+                order_id=order.pk, actor=None, amount_minor=refund_amount, reason="prop", scope=Scope.STAFF
             )
             refund_issue(refund_id=refund.pk)
             order_refund_record(order_refund_id=refund.pk)

@@ -4,6 +4,7 @@ and charged to the order when lost. Every movement is in the ledger and reconcil
 
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.refunding import order_cancel_and_refund, refund_issue
+from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
@@ -73,7 +74,9 @@ def _produce_and_deliver(order):
 
 def test_cancellation_before_production_refunds_in_full_and_transfers_nothing(money_a):
     order, charge = _paid_order()
-    refund = order_cancel_and_refund(order_id=order.pk, actor=None, reason="Changed my mind")
+    refund = order_cancel_and_refund(
+        order_id=order.pk, actor=None, reason="Changed my mind", scope=Scope.SYSTEM
+    )
     assert refund.stripe_refund_id
     recorded = order_refund_record(order_refund_id=refund.pk)
     assert recorded.allocation == {profit_share.PLATFORM: 12_000}
@@ -91,7 +94,9 @@ def test_partial_refund_after_production_reverses_participant_shares_pro_rata(mo
     order, _ = _paid_order()
     _produce_and_deliver(order)
     split = statement_refresh_for_order(order_id=order.pk)
-    refund = order_refund_staff(order_id=order.pk, actor=None, amount_minor=3_000, reason="Scratched")
+    refund = order_refund_staff(
+        order_id=order.pk, actor=None, amount_minor=3_000, reason="Scratched", scope=Scope.STAFF
+    )
     refund_issue(refund_id=refund.pk)
     recorded = order_refund_record(order_refund_id=refund.pk)
     assert sum(recorded.allocation.values()) == 3_000
@@ -136,7 +141,9 @@ def test_platform_first_policy_takes_a_small_refund_from_the_platform_alone(mone
     )
     order, _ = _paid_order()
     _produce_and_deliver(order)
-    refund = order_refund_staff(order_id=order.pk, actor=None, amount_minor=500, reason="Goodwill")
+    refund = order_refund_staff(
+        order_id=order.pk, actor=None, amount_minor=500, reason="Goodwill", scope=Scope.STAFF
+    )
     refund_issue(refund_id=refund.pk)
     recorded = order_refund_record(order_refund_id=refund.pk)
     assert recorded.allocation == {profit_share.PLATFORM: 500}

@@ -3,6 +3,7 @@ an unrecorded refund, an unsettled order — and doing it twice changes nothing.
 
 from apps.orders.models import OrderRefund, WorkItem
 from apps.orders.refunding import refund_issue
+from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
@@ -38,7 +39,9 @@ def test_the_sweeper_books_releases_records_and_settles_what_hooks_missed(money_
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
     for status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         order_transition(order_id=order.pk, to=status, actor_label="test")
-    refund = order_refund_staff(order_id=order.pk, actor=None, amount_minor=1_000, reason="Dent")
+    refund = order_refund_staff(
+        order_id=order.pk, actor=None, amount_minor=1_000, reason="Dent", scope=Scope.STAFF
+    )
     refund_issue(refund_id=refund.pk)  # Stripe refunded; the order.refunded hook's task never ran
     assert OrderRefund.objects.get(pk=refund.pk).stripe_refund_id
     swept = money_sweep()
@@ -71,7 +74,9 @@ def test_a_refund_recorded_before_its_charge_waits_and_is_allocated_once_the_cha
         OrderStatus.DELIVERED,
     ):
         order_transition(order_id=order.pk, to=status, actor_label="test")
-    refund = order_refund_staff(order_id=order.pk, actor=None, amount_minor=2_000, reason="Dent")
+    refund = order_refund_staff(
+        order_id=order.pk, actor=None, amount_minor=2_000, reason="Dent", scope=Scope.STAFF
+    )
     refund_issue(refund_id=refund.pk)
     recorded = order_refund_record(order_refund_id=refund.pk)  # the refund's task ran before the charge's
     assert recorded.allocated_at is None and recorded.order_id == order.pk

@@ -5,6 +5,7 @@ import random
 
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.refunding import refund_issue
+from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
@@ -68,7 +69,9 @@ def _lifecycle():
         transfer_send(transfer_id=transfer.pk)
     for status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         order_transition(order_id=order.pk, to=status, actor_label="test")
-    refund = order_refund_staff(order_id=order.pk, actor=None, amount_minor=2_400, reason="Late")
+    refund = order_refund_staff(
+        order_id=order.pk, actor=None, amount_minor=2_400, reason="Late", scope=Scope.STAFF
+    )
     refund_issue(refund_id=refund.pk)
     order_refund_record(order_refund_id=refund.pk)
     for reversal in Reversal.objects.filter(transfer__order=order):

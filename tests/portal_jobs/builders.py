@@ -27,6 +27,7 @@ from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
 from apps.demo.catalog import catalog_demo_seed
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import (
     PlannedLeg,
     PlannedWorkItem,
@@ -180,10 +181,10 @@ def parts_arrive(plan: Plan) -> None:
     other carrier brings them over (picked up, delivered), through the orders services. Call inside the
     network's schema."""
     for service in (work_item_accept, work_item_start):
-        service(work_item_id=plan.theirs.pk, actor=None)
-    work_item_quality_record(work_item_id=plan.theirs.pk, actor=None, passed=True)
-    transport_leg_pick_up(leg_id=plan.other_leg.pk, actor=None)
-    transport_leg_deliver(leg_id=plan.other_leg.pk, actor=None, receiver_name="Goods-in")
+        service(work_item_id=plan.theirs.pk, actor=None, scope=Scope.SYSTEM)
+    work_item_quality_record(work_item_id=plan.theirs.pk, actor=None, passed=True, scope=Scope.SYSTEM)
+    transport_leg_pick_up(leg_id=plan.other_leg.pk, actor=None, scope=Scope.SYSTEM)
+    transport_leg_deliver(leg_id=plan.other_leg.pk, actor=None, receiver_name="Goods-in", scope=Scope.SYSTEM)
 
 
 @pytest.fixture
@@ -192,6 +193,22 @@ def ready_a(tenant_a, plan_a) -> Plan:
     with schema_context(tenant_a.schema_name):
         parts_arrive(plan_a)
     return plan_a
+
+
+def top_made(plan: Plan) -> None:
+    """supplier_a's job (the final step) accepted, started and passed: the last mile may be picked up. Call
+    inside the network's schema, after parts_arrive."""
+    for service in (work_item_accept, work_item_start):
+        service(work_item_id=plan.mine.pk, actor=None, scope=Scope.SYSTEM)
+    work_item_quality_record(work_item_id=plan.mine.pk, actor=None, passed=True, scope=Scope.SYSTEM)
+
+
+@pytest.fixture
+def made_a(tenant_a, ready_a) -> Plan:
+    """plan_a with every job done: both legs may be picked up (the last mile once it is its turn)."""
+    with schema_context(tenant_a.schema_name):
+        top_made(ready_a)
+    return ready_a
 
 
 def fresh(model_row):

@@ -12,6 +12,7 @@ from tests.portal.conftest import (  # noqa: F401 - fixtures
     supplier_portal,
 )
 from tests.portal_jobs.builders import (  # noqa: F401 - fixtures
+    made_a,
     plan_a,
     ready_a,
 )

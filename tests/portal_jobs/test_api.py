@@ -9,6 +9,8 @@ from django_tenants.utils import schema_context
 from drf_spectacular.generators import SchemaGenerator
 
 from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
+from apps.orders.scope import Scope
+from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
 from tests.mail import deliver_emails
 from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png, png_bomb
@@ -311,12 +313,33 @@ def test_the_leg_list_and_detail(carrier_a, plan_a, tenant_a, supplier_a):
     assert not any(value in json.dumps(leg) for value in PERSONAL)
 
 
-def test_deliver_before_pick_up_is_409_then_the_happy_path(carrier_a, plan_a, tenant_a):
+def test_a_pick_up_before_the_part_is_made_is_409_with_what_it_waits_for(carrier_a, plan_a, tenant_a):
+    """The report: a leg whose source job was only accepted answered 200 to pick-up and deliver."""
+    with schema_context(tenant_a.schema_name):
+        work_item_accept(work_item_id=plan_a.mine.pk, actor=None, scope=Scope.SYSTEM)
+    client = api(carrier_a)
+    base = f"{LEGS}{plan_a.leg.pk}"
+    listed = next(leg for leg in client.get(LEGS).json()["results"] if leg["id"] == plan_a.leg.pk)
+    assert listed["actions"] == [] and listed["waiting_for"] == ["'Table top' (accepted)"]
+    early = post_json(client, f"{base}/pick-up/")
+    assert early.status_code == 409 and early.json() == {
+        "detail": "Waiting for 'Table top' (accepted).",
+        "status": "planned",
+        "waiting_for": ["'Table top' (accepted)"],
+    }
+    assert post_json(client, f"{base}/deliver/", {"receiver_name": "Ada"}).status_code == 409
+    leg = stored(tenant_a, plan_a.leg)
+    assert leg.status == "planned" and leg.picked_up_at is None and leg.delivered_at is None
+
+
+def test_deliver_before_pick_up_is_409_then_the_happy_path(carrier_a, made_a, tenant_a):
+    plan_a = made_a
     client = api(carrier_a)
     base = f"{LEGS}{plan_a.leg.pk}"
     early = post_json(client, f"{base}/deliver/", {"receiver_name": "Ada"})
     assert early.status_code == 409 and early.json()["detail"] == "This leg is planned."
     assert stored(tenant_a, plan_a.leg).status == "planned"
+    assert client.get(f"{base}/").json()["actions"] == ["pick-up"]
     assert post_json(client, f"{base}/pick-up/").json()["status"] == "picked_up"
     nobody = post_json(client, f"{base}/deliver/", {"receiver_name": ""})
     assert nobody.status_code == 400 and "receiver_name" in nobody.json()

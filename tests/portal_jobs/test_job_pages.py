@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
 from apps.orders.models import EventKind, JobProblem, OrderEvent, QualityCheck, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.services import (
     job_problem_resolve,
     transport_leg_deliver,
@@ -285,15 +286,17 @@ def test_the_job_starts_once_the_legs_are_done_and_delivered(
     supplier_portal.post(url(plan_a.mine, "accept"))
     with schema_context(tenant_a.schema_name):
         for service in (work_item_accept, work_item_start):
-            service(work_item_id=plan_a.theirs.pk, actor=None)
-        work_item_quality_record(work_item_id=plan_a.theirs.pk, actor=None, passed=True)
+            service(work_item_id=plan_a.theirs.pk, actor=None, scope=Scope.SYSTEM)
+        work_item_quality_record(work_item_id=plan_a.theirs.pk, actor=None, passed=True, scope=Scope.SYSTEM)
     still = supplier_portal.post(url(plan_a.mine, "start"))
     assert still.status_code == 409
     carrier = other_carrier_a.company.name
     assert f"Could not start: Waiting for the delivery from {carrier}." in still.content.decode()
     with schema_context(tenant_a.schema_name):
-        transport_leg_pick_up(leg_id=plan_a.other_leg.pk, actor=None)
-        transport_leg_deliver(leg_id=plan_a.other_leg.pk, actor=None, receiver_name="Goods-in")
+        transport_leg_pick_up(leg_id=plan_a.other_leg.pk, actor=None, scope=Scope.SYSTEM)
+        transport_leg_deliver(
+            leg_id=plan_a.other_leg.pk, actor=None, receiver_name="Goods-in", scope=Scope.SYSTEM
+        )
     assert supplier_portal.post(url(plan_a.mine, "start")).status_code == 302
     assert stored(tenant_a, plan_a.mine).status == "in_progress"
 

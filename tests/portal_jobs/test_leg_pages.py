@@ -8,6 +8,8 @@ from django.utils.html import escape
 from django_tenants.utils import schema_context
 
 from apps.orders.models import OrderEvent, TransportLeg
+from apps.orders.scope import Scope
+from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg
 from tests.conftest import sign_in
 from tests.portal_jobs.builders import big_png, fresh, not_an_image, png, png_bomb
@@ -34,7 +36,8 @@ def test_the_board_lists_the_carriers_own_legs_to_pick_up(carrier_portal, plan_a
     assert "Ada Lovelace" not in page and "Oudegracht" not in page
 
 
-def test_the_leg_page_shows_route_window_parts_weight_and_pay(carrier_portal, plan_a, tenant_a, supplier_a):
+def test_the_leg_page_shows_route_window_parts_weight_and_pay(carrier_portal, made_a, tenant_a, supplier_a):
+    plan_a = made_a
     page = carrier_portal.get(url(plan_a.leg)).content.decode()
     with schema_context(tenant_a.schema_name):
         statement = statement_for_leg(fresh(plan_a.leg))
@@ -45,7 +48,29 @@ def test_the_leg_page_shows_route_window_parts_weight_and_pay(carrier_portal, pl
     assert "42.50 kg" in page and "48.2 km" in page
     assert str(statement.part_amount) in page and all(escape(line) in page for line in statement.lines)
     assert "Ada Lovelace" not in page and "Oudegracht" not in page
-    assert "I have picked it up" in page and "delivery-form" not in page
+    assert (
+        "I have picked it up" in page and "delivery-form" not in page and "Not ready to pick up" not in page
+    )
+
+
+def test_a_leg_whose_part_is_not_made_yet_says_so_and_refuses_the_pick_up(carrier_portal, plan_a, tenant_a):
+    """The report: a leg whose source job was only accepted showed the button and took the pick-up."""
+    with schema_context(tenant_a.schema_name):
+        work_item_accept(work_item_id=plan_a.mine.pk, actor=None, scope=Scope.SYSTEM)
+    waiting = "Waiting for &#x27;Table top&#x27; (accepted)."
+    page = carrier_portal.get(url(plan_a.leg)).content.decode()
+    assert "Not ready to pick up" in page and waiting in page and "I have picked it up" not in page
+    board = carrier_portal.get("/portal/carrier/legs/").content.decode()
+    assert waiting in board[board.index('id="pickup-title"') : board.index('id="onboard-title"')]
+    for headers in ({}, HTMX):
+        refused = carrier_portal.post(url(plan_a.leg, "pick-up"), **headers)
+        body = refused.content.decode()
+        assert refused.status_code == 409 and f"Could not confirm the pick-up: {waiting}" in body
+        assert "Nothing was changed." in body
+    leg = stored(tenant_a, plan_a.leg)
+    assert leg.status == "planned" and leg.picked_up_at is None
+    with schema_context(tenant_a.schema_name):
+        assert not OrderEvent.objects.filter(transport_leg=leg).exists()
 
 
 def test_delivering_before_the_pick_up_is_refused(carrier_portal, plan_a, tenant_a):
@@ -57,7 +82,8 @@ def test_delivering_before_the_pick_up_is_refused(carrier_portal, plan_a, tenant
     assert leg.status == "planned" and leg.delivered_at is None and leg.receiver_name == ""
 
 
-def test_pick_up_then_deliver_with_proof(carrier_portal, plan_a, tenant_a, carrier_a):
+def test_pick_up_then_deliver_with_proof(carrier_portal, made_a, tenant_a, carrier_a):
+    plan_a = made_a
     response = carrier_portal.post(url(plan_a.leg, "pick-up"))
     assert response.status_code == 302 and response["Location"] == url(plan_a.leg)
     leg = stored(tenant_a, plan_a.leg)
@@ -84,7 +110,8 @@ def test_pick_up_then_deliver_with_proof(carrier_portal, plan_a, tenant_a, carri
     assert "J. de Vries" in events[-1][1]
 
 
-def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, plan_a, tenant_a):
+def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, made_a, tenant_a):
+    plan_a = made_a
     carrier_portal.post(url(plan_a.leg, "pick-up"))
     nobody = carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "  "})
     assert nobody.status_code == 400 and 'id="id_pod-receiver_name_errors"' in nobody.content.decode()
@@ -104,7 +131,8 @@ def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, plan
     assert leg.status == "picked_up" and not leg.proof_photo and leg.receiver_name == ""
 
 
-def test_htmx_pick_up_swaps_the_leg_card(carrier_portal, plan_a):
+def test_htmx_pick_up_swaps_the_leg_card(carrier_portal, made_a):
+    plan_a = made_a
     response = carrier_portal.post(url(plan_a.leg, "pick-up"), **HTMX)
     body = response.content.decode()
     assert (

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.profit_share.statements import statement_refresh_for_order
 from tests.portal_jobs.builders import api, plan_order
@@ -23,7 +24,7 @@ def more_orders(tenant, plan_kwargs, count: int):
     with schema_context(tenant.schema_name):
         for _ in range(count):
             plan = plan_order(**plan_kwargs)
-            work_item_accept(work_item_id=plan.mine.pk, actor=None)
+            work_item_accept(work_item_id=plan.mine.pk, actor=None, scope=Scope.SYSTEM)
             statement_refresh_for_order(order_id=plan.order.pk)
 
 

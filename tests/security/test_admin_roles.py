@@ -23,6 +23,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.tokens import token_create
 from apps.orders.models import Order
+from apps.orders.scope import Scope
 from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.status import OrderStatus
 from apps.outbox.services import outbox_enqueue
@@ -75,7 +76,9 @@ def records(plan_a, tenant_a):
     connection.set_tenant(tenant_a)
     order = plan_a.order
     work_item = plan_a.mine
-    work_item_problem_report(work_item_id=work_item.pk, actor=None, reason="Oak delivery is late")
+    work_item_problem_report(
+        work_item_id=work_item.pk, actor=None, reason="Oak delivery is late", scope=Scope.SYSTEM
+    )
     # A refund request is made after delivery; the order then goes back to planned for the order actions.
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.DELIVERED, delivered_at=timezone.now())
     refund_request_create(order_id=order.pk, customer=order.customer, reason="Dent", amount_minor=500)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.core.transitions import InvalidTransition
 from apps.processes.models import Process
 from apps.suppliers.models import (
     AssetOwner,
@@ -47,7 +48,7 @@ from apps.suppliers.services import (
     resource_update,
     supplier_outcome_record,
 )
-from apps.suppliers.status import InvalidTransition, MemberRole, ParticipantStatus, ResourceStatus
+from apps.suppliers.status import MemberRole, ParticipantStatus, ResourceStatus
 from tests.conftest import PASSWORD
 from tests.suppliers.factories import RESOURCE_DEFAULTS, make_asset_owner, make_carrier, make_resource
 

@@ -5,8 +5,9 @@ from django.test import Client
 from django_tenants.utils import schema_exists
 
 from apps.accounts.models import User
+from apps.core.transitions import InvalidTransition
 from apps.tenants.models import Tenant, TenantStatus
-from apps.tenants.services import tenant_create
+from apps.tenants.services import tenant_activate, tenant_create, tenant_suspend
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,21 @@ def test_operator_suspends_a_network(operator_client, tenant_b):
     assert response.status_code == 302
     assert Tenant.objects.get(pk=tenant_b.pk).status == TenantStatus.SUSPENDED
     assert Client(HTTP_HOST="beta.localhost").get("/").status_code == 503
+
+
+def test_suspending_twice_is_refused_and_said_not_silently_skipped(operator_client, tenant_b):
+    tenant_suspend(tenant=Tenant.objects.get(pk=tenant_b.pk))
+    with pytest.raises(InvalidTransition) as refused:
+        tenant_suspend(tenant=Tenant.objects.get(pk=tenant_b.pk))
+    assert refused.value.current == TenantStatus.SUSPENDED
+    response = operator_client.post(
+        "/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [tenant_b.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Suspended 0 network(s)." in page
+    assert "This network is suspended; only active networks can be suspended." in page
+    tenant_activate(tenant=Tenant.objects.get(pk=tenant_b.pk))
+    assert Tenant.objects.get(pk=tenant_b.pk).status == TenantStatus.ACTIVE
 
 
 def test_operator_deletes_a_network_only_after_typing_its_slug(operator_client):

@@ -18,9 +18,8 @@ from apps.matching.models import RunMode
 from apps.matching.selectors import run_get, run_latest_for_order, run_list
 from apps.matching.services import run_request_replan
 from apps.orders.models import Order
-from apps.orders.status import OrderStatus
+from apps.orders.status import PLANNABLE
 
-REPLANNABLE = frozenset({OrderStatus.PAID, OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION})
 PAGE_SIZE = 50
 
 
@@ -49,7 +48,7 @@ def run_list_view(request):
         "modes": RunMode.choices,
         "mode": mode,
         "order": order,
-        "can_replan": order is not None and order.status in REPLANNABLE,
+        "can_replan": order is not None and order.status in PLANNABLE,
         "any_open": any(run.is_open for run in runs),
     }
     name = "backoffice/matching/run_list.html#runs" if request.htmx else "backoffice/matching/run_list.html"
@@ -64,7 +63,7 @@ def run_detail_view(request, run_id: int):
     context = {
         "run": run,
         "elapsed": _elapsed(run),
-        "can_replan": run.order is not None and run.order.status in REPLANNABLE,
+        "can_replan": run.order is not None and run.order.status in PLANNABLE,
     }
     name = (
         "backoffice/matching/run_detail.html#status"
@@ -78,7 +77,7 @@ def run_detail_view(request, run_id: int):
 @permission_required("orders.change_order")  # the admin's re-plan action asks the same
 def order_replan_view(request, order_id: int):
     order = get_object_or_404(Order, pk=order_id)
-    if order.status not in REPLANNABLE:
+    if order.status not in PLANNABLE:
         messages.error(
             request, f"Order {order.reference} is {order.get_status_display().lower()}; nothing to re-plan."
         )

@@ -18,11 +18,11 @@ from apps.matching.engine.validator import Violation, validate_plan
 from apps.matching.models import MatchingRun, MatchingSettings
 from apps.matching.problem import BuiltProblem
 from apps.matching.selectors import matching_settings_get
-from apps.matching.services.inputs import STARTED, UNSTARTED, OrderState, order_state_load, problem_for_states
+from apps.matching.services.inputs import STARTED, OrderState, order_state_load, problem_for_states
 from apps.matching.services.runs import ProgressWriter
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.services import PlannedLeg, PlannedWorkItem, order_plan_apply
-from apps.orders.status import LEG_ACTIVE
+from apps.orders.status import LEG_ACTIVE, WORK_ITEM_NOT_STARTED
 from apps.suppliers.selectors import network_settings
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def plan_unchanged(order_id: int, items: list[PlannedWorkItem], legs: list[Plann
     """Whether the order already has exactly these items and legs (then applying would only churn offers)."""
     current_items = {
         (i.line_id, i.step_key): (i.resource_id, i.planned_start, i.planned_end)
-        for i in WorkItem.objects.filter(order_id=order_id, status__in=UNSTARTED | STARTED)
+        for i in WorkItem.objects.filter(order_id=order_id, status__in=WORK_ITEM_NOT_STARTED | STARTED)
     }
     planned_items = {(p.line_id, p.step_key): (p.resource_id, p.planned_start, p.planned_end) for p in items}
     if current_items != planned_items:

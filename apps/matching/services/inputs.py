@@ -19,22 +19,20 @@ from apps.matching.problem import (
     steps_from_compiled,
 )
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
-from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
+from apps.orders.status import LEG_NOT_PICKED_UP, WORK_ITEM_NOT_STARTED, WorkItemStatus
 from apps.suppliers.selectors import carrier_list_eligible, network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 
 logger = logging.getLogger(__name__)
 
 W = WorkItemStatus
-UNSTARTED = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
+# Started and not failed: pinned where it is (a failed item is re-planned).
 STARTED = frozenset({W.IN_PROGRESS, W.DONE})
-PLANNABLE_ORDERS = frozenset({OrderStatus.PAID, OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION})
-NOT_PICKED_UP = frozenset({LegStatus.PLANNED, LegStatus.BOOKED})
 
 
 def legs_without_carrier():
     """Legs not picked up yet whose carrier can no longer take them (suspended, payouts off, no rate card)."""
-    return TransportLeg.objects.filter(status__in=NOT_PICKED_UP).exclude(
+    return TransportLeg.objects.filter(status__in=LEG_NOT_PICKED_UP).exclude(
         carrier_id__in=carrier_list_eligible().values("pk")
     )
 
@@ -100,7 +98,9 @@ def order_state_load(
     )
     items = {
         f"{item.line_id}.{item.step_key}": item
-        for item in WorkItem.objects.filter(order=order, status__in=UNSTARTED | STARTED | {W.FAILED})
+        for item in WorkItem.objects.filter(
+            order=order, status__in=WORK_ITEM_NOT_STARTED | STARTED | {W.FAILED}
+        )
         .select_related("resource__asset_owner")
         .order_by("id")
     }

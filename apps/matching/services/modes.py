@@ -23,9 +23,6 @@ from apps.matching.services.applying import (
     solver_limits,
 )
 from apps.matching.services.inputs import (
-    NOT_PICKED_UP,
-    PLANNABLE_ORDERS,
-    UNSTARTED,
     OrderState,
     W,
     legs_without_carrier,
@@ -34,7 +31,7 @@ from apps.matching.services.inputs import (
 )
 from apps.matching.services.runs import run_claim, run_create, run_fail, run_finish
 from apps.orders.models import Order, TransportLeg, WorkItem
-from apps.orders.status import OrderStatus
+from apps.orders.status import LEG_NOT_PICKED_UP, PLANNABLE, WORK_ITEM_NOT_STARTED, OrderStatus
 from apps.outbox.services import outbox_enqueue
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
@@ -79,7 +76,7 @@ def order_replan(
         run_id=run_id,
         reason=reason or "Re-planned",
         scope="wide" if wide else "narrow",
-        accept=lambda o: o.status in PLANNABLE_ORDERS,
+        accept=lambda o: o.status in PLANNABLE,
     )
     if run is not None and not wide and run.outcome == RunOutcome.INFEASIBLE:
         logger.info(
@@ -91,7 +88,7 @@ def order_replan(
             run_id=None,
             reason=f"{reason or 'Re-planned'} (all unstarted steps)",
             scope="wide",
-            accept=lambda o: o.status in PLANNABLE_ORDERS,
+            accept=lambda o: o.status in PLANNABLE,
         )
     return run
 
@@ -100,22 +97,20 @@ def supplier_replan(*, asset_owner_id: int, reason: str = "") -> list[int]:
     """Asks for a re-plan of every order with unstarted work at this asset owner (suspended, or its resources
     gone): one replan task per order, so a large supplier's orders re-plan in parallel and each within its own
     time limit. Returns the order ids."""
-    work = WorkItem.objects.filter(asset_owner_id=asset_owner_id, status__in=UNSTARTED)
+    work = WorkItem.objects.filter(asset_owner_id=asset_owner_id, status__in=WORK_ITEM_NOT_STARTED)
     return _replan_orders_of(work, reason=reason or f"Asset owner {asset_owner_id} unavailable")
 
 
 def carrier_replan(*, carrier_id: int, reason: str = "") -> list[int]:
     """Asks for a re-plan of every order with a leg this carrier has not picked up yet (it was suspended or
     lost its payouts): the new plan moves those legs to eligible carriers. Returns the order ids."""
-    legs = TransportLeg.objects.filter(carrier_id=carrier_id, status__in=NOT_PICKED_UP)
+    legs = TransportLeg.objects.filter(carrier_id=carrier_id, status__in=LEG_NOT_PICKED_UP)
     return _replan_orders_of(legs, reason=reason or f"Carrier {carrier_id} unavailable")
 
 
 def _replan_orders_of(rows, *, reason: str) -> list[int]:
     """One re-plan task per plannable order among `rows` (work items or legs); returns the order ids."""
-    order_ids = sorted(
-        set(rows.filter(order__status__in=PLANNABLE_ORDERS).values_list("order_id", flat=True))
-    )
+    order_ids = sorted(set(rows.filter(order__status__in=PLANNABLE).values_list("order_id", flat=True)))
     replan_enqueue(order_ids=order_ids, reason=reason)
     return order_ids
 
@@ -125,7 +120,7 @@ def orders_stranded() -> list[int]:
     (suspended, payouts off), or with a leg not yet picked up by a carrier no longer eligible: the supplier's
     change may have happened without telling matching."""
     stranded = (
-        WorkItem.objects.filter(status__in=UNSTARTED, order__status__in=PLANNABLE_ORDERS)
+        WorkItem.objects.filter(status__in=WORK_ITEM_NOT_STARTED, order__status__in=PLANNABLE)
         .exclude(
             resource__status=ResourceStatus.UP,
             asset_owner__status=ParticipantStatus.APPROVED,
@@ -135,7 +130,7 @@ def orders_stranded() -> list[int]:
         .values_list("order_id", flat=True)
     )
     carrier_gone = (
-        legs_without_carrier().filter(order__status__in=PLANNABLE_ORDERS).values_list("order_id", flat=True)
+        legs_without_carrier().filter(order__status__in=PLANNABLE).values_list("order_id", flat=True)
     )
     return sorted(set(stranded) | set(carrier_gone))
 
@@ -223,9 +218,7 @@ def network_reoptimise(*, run_id: int | None = None) -> MatchingRun | None:
                     statistics=stats,
                     note=f"The network changed meanwhile ({violations[0].code}); next batch will try again",
                 )
-            live = [
-                s for s in states if Order.objects.filter(pk=s.order.pk, status__in=PLANNABLE_ORDERS).exists()
-            ]
+            live = [s for s in states if Order.objects.filter(pk=s.order.pk, status__in=PLANNABLE).exists()]
             written = plan_apply(
                 built=fresh, plan=rebuilt, states=live, run=run, reason="Re-optimised by the batch"
             )

@@ -1,7 +1,9 @@
 """API shapes of carts and orders. Input serializers only parse and validate shapes; services decide."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.orders.actions import order_allowed
 from apps.orders.models import (
     Cart,
     CartLine,
@@ -190,6 +192,9 @@ class OrderDetailSerializer(OrderListSerializer):
     events = serializers.SerializerMethodField()
     plan = serializers.SerializerMethodField()
     payment = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="What the customer may do now: pay, cancel, request_refund (the same rule the services apply)."
+    )
 
     class Meta(OrderListSerializer.Meta):
         fields = [
@@ -208,7 +213,12 @@ class OrderDetailSerializer(OrderListSerializer):
             "plan",
             "events",
             "payment",
+            "actions",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, order) -> list[str]:
+        return sorted(order_allowed(order).actions)
 
     def get_events(self, order) -> list[dict]:
         visible = [event for event in order.events.all() if event.customer_visible]

@@ -238,6 +238,7 @@ class OrderCancelApi(APIView):
             order_id=order.pk,
             actor=request.user,
             reason=serializer.validated_data["reason"] or "Cancelled by the customer",
+            scope=request.user,
         )
         order = order_get_for_customer(user=request.user, order_id=order_id, detail=True)
         return Response(OrderDetailSerializer(order).data)

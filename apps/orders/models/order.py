@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from apps.orders.models.address import ShippingAddress
 from apps.orders.status import OrderStatus
@@ -69,12 +68,11 @@ class Order(ShippingAddress):
 
     @property
     def is_late(self) -> bool:
-        """Delivered after the promised day, or (not delivered yet) planned to arrive after it — the day as the
-        network's clock reads it (the active time zone, which requests and tenant tasks set to the network's)."""
-        if self.promised_delivery_date is None:
-            return False
-        arrival = self.delivered_at or self.eta
-        return arrival is not None and timezone.localtime(arrival).date() > self.promised_delivery_date
+        """Delivered after the promised day, or (not delivered yet) expected to arrive after it, by the network's
+        calendar (apps.orders.lateness)."""
+        from apps.orders.lateness import order_is_late  # the rule reads the network's zone (a selector)
+
+        return order_is_late(self)
 
     @property
     def refund_state(self) -> str:

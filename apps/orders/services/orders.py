@@ -23,7 +23,7 @@ from apps.orders.selectors import order_settings_get
 from apps.orders.services.cart import cart_locked
 from apps.orders.services.planning import order_planning_enqueue
 from apps.orders.services.transitions import event_record, order_transition
-from apps.orders.status import InvalidTransition, OrderStatus
+from apps.orders.status import PAYABLE, InvalidTransition, OrderStatus
 
 ADDRESS_FIELDS = (
     "recipient_name",
@@ -147,7 +147,7 @@ def _order_create(*, cart: Cart, customer, quote: OrderQuote, descriptions: dict
 @transaction.atomic
 def order_quote_extend(*, order_id: int) -> Order:
     """The re-quote gave the same price and date: the lock runs again from now."""
-    Order.objects.filter(pk=order_id, status__in=[OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT]).update(
+    Order.objects.filter(pk=order_id, status__in=PAYABLE).update(
         quote_expires_at=_lock_until(), updated_at=timezone.now()
     )
     return Order.objects.get(pk=order_id)
@@ -161,7 +161,7 @@ def order_requote_apply(*, order_id: int, quote: OrderQuote, actor=None) -> Orde
     new revision.
     """
     order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
+    if order.status not in PAYABLE:
         raise InvalidTransition(f"Order {order.reference} is already {order.get_status_display().lower()}.")
     by_version = {(str(q.design_version_id), q.quantity): q for q in quote.lines}
     for line in order.lines.all():
@@ -296,7 +296,7 @@ def order_payment_apply(
         return PaymentOutcome.SUPERSEDED
     if order.status == OrderStatus.DRAFT:
         order_transition(order_id=order.pk, to=OrderStatus.AWAITING_PAYMENT, actor_label=actor_label)
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
+    if order.status not in PAYABLE:
         return PaymentOutcome.ALREADY
     now = timezone.now()
     order_transition(

@@ -23,6 +23,10 @@ from apps.orders.services.transitions import (
     work_item_transition,
 )
 from apps.orders.status import (
+    LEG_NOT_PICKED_UP,
+    LEG_ON_THE_WAY,
+    PLANNABLE,
+    WORK_ITEM_REPLACEABLE,
     WORK_ITEM_STARTED,
     InvalidTransition,
     LegStatus,
@@ -34,11 +38,6 @@ from apps.outbox.services import outbox_enqueue
 
 COMMIT_TASK = "matching.commit_order"
 REPLAN_TASK = "matching.replan_order"
-# Items a new plan replaces (not started yet, or failed and to be made elsewhere).
-_REPLACEABLE_ITEMS = frozenset(
-    {WorkItemStatus.PLANNED, WorkItemStatus.OFFERED, WorkItemStatus.ACCEPTED, WorkItemStatus.FAILED}
-)
-_REPLACEABLE_LEGS = frozenset({LegStatus.PLANNED, LegStatus.BOOKED})
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def order_plan_apply(
     Call with the whole plan of the order. Idempotent for the same plan.
     """
     order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status not in (OrderStatus.PAID, OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION):
+    if order.status not in PLANNABLE:
         raise InvalidTransition(
             f"Order {order.reference} is {order.get_status_display().lower()}; it cannot be planned.",
             current=order.status,
@@ -167,7 +166,7 @@ def _items_replace(
         by_step[key] = item.pk
     # Items the new plan no longer has (a step moved into another item) go, unless started.
     for leftover in existing.values():
-        if leftover.status in _REPLACEABLE_ITEMS:
+        if leftover.status in WORK_ITEM_REPLACEABLE:
             work_item_transition(
                 work_item_id=leftover.pk,
                 to=WorkItemStatus.CANCELLED,
@@ -224,12 +223,12 @@ def _item_offer(
 
 
 def _legs_replace(*, order, legs, by_step, run_id, actor_label, result) -> None:
-    for old in TransportLeg.objects.filter(order=order, status__in=_REPLACEABLE_LEGS):
+    for old in TransportLeg.objects.filter(order=order, status__in=LEG_NOT_PICKED_UP):
         transport_leg_transition(
             leg_id=old.pk, to=LegStatus.CANCELLED, actor_label=actor_label, reason="Re-planned"
         )
     started_last_mile = TransportLeg.objects.filter(
-        order=order, is_last_mile=True, status__in=[LegStatus.PICKED_UP, LegStatus.DELIVERED]
+        order=order, is_last_mile=True, status__in=LEG_ON_THE_WAY
     ).exists()
     for planned in legs:
         if planned.is_last_mile and started_last_mile:

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.core.transitions import transition
 from apps.orders.models import PROBLEM_TEXT_MAX, EventKind, JobProblem, JobProblemStatus, WorkItem
 from apps.orders.notifications import network_name_and_url
+from apps.orders.scope import scoped
 from apps.orders.services.transitions import event_record
 from apps.orders.services.work import work_item_decline
 from apps.orders.status import (
@@ -39,7 +41,7 @@ def _text(value: str, *, field: str, missing: str) -> str:
 
 @transaction.atomic
 def work_item_problem_report(
-    *, work_item_id: int, actor, reason: str, give_back: bool = False, scope=None
+    *, work_item_id: int, actor, reason: str, give_back: bool = False, scope
 ) -> JobProblem:
     """Records a problem the asset owner has with one of its jobs and tells the network's staff (after commit).
 
@@ -49,8 +51,7 @@ def work_item_problem_report(
     it is. Out of these states raises InvalidTransition and nothing is written.
     """
     text = _text(reason, field="reason", missing="Describe the problem, so the network's staff can help.")
-    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
-    item = queryset.filter(pk=work_item_id).first()
+    item = scoped(scope, WorkItem).select_for_update().filter(pk=work_item_id).first()
     if item is None:
         raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
     status_label = WorkItemStatus(item.status).label.lower()
@@ -100,21 +101,17 @@ def job_problem_resolve(*, problem_id: int, actor, note: str) -> JobProblem:
     first resolution. A note is required (ValidationError on "note").
     """
     note = _text(note, field="note", missing="Say how the problem was resolved.")
-    resolved = JobProblem.objects.filter(pk=problem_id, status=JobProblemStatus.OPEN).update(
-        status=JobProblemStatus.RESOLVED,
+    transition(
+        JobProblem,
+        problem_id,
+        JobProblemStatus.OPEN,
+        JobProblemStatus.RESOLVED,
+        message=lambda _current: "This problem is already resolved.",
         resolved_by=actor if getattr(actor, "pk", None) else None,
         resolved_at=timezone.now(),
         resolution_note=note,
     )
-    problem = JobProblem.objects.filter(pk=problem_id).first()
-    if problem is None:
-        raise JobProblem.DoesNotExist(f"Job problem {problem_id} does not exist.")
-    if resolved != 1:
-        raise InvalidTransition(
-            "This problem is already resolved.",
-            current=JobProblemStatus.RESOLVED,
-            to=JobProblemStatus.RESOLVED,
-        )
+    problem = JobProblem.objects.get(pk=problem_id)
     event_record(
         order_id=problem.order_id,
         kind=EventKind.NOTE,

@@ -6,19 +6,19 @@ from datetime import datetime
 
 from django.db import transaction
 
+from apps.orders.lateness import arrives_late
 from apps.orders.models import EventKind, Order, TransportLeg, WorkItem
 from apps.orders.notifications import order_notify_on_commit
 from apps.orders.services.transitions import event_record, order_transition
 from apps.orders.status import (
     LEG_ACTIVE,
+    LEG_ON_THE_WAY,
     WORK_ITEM_ACTIVE,
     WORK_ITEM_STARTED,
     LegStatus,
     OrderStatus,
     WorkItemStatus,
 )
-
-_ON_THE_WAY = frozenset({LegStatus.PICKED_UP, LegStatus.DELIVERED})
 
 
 def _next_status(order: Order, items: list[str], last_mile: list[str]) -> tuple[str, str] | None:
@@ -29,7 +29,7 @@ def _next_status(order: Order, items: list[str], last_mile: list[str]) -> tuple[
     if order.status == OrderStatus.IN_PRODUCTION and all_done:
         if not last_mile:
             return OrderStatus.SHIPPED, "All parts made; ready for delivery"
-        if any(status in _ON_THE_WAY for status in last_mile):
+        if any(status in LEG_ON_THE_WAY for status in last_mile):
             return OrderStatus.SHIPPED, "All parts made and on the way to you"
     if order.status == OrderStatus.SHIPPED and last_mile and all(s == LegStatus.DELIVERED for s in last_mile):
         return OrderStatus.DELIVERED, "Delivered"
@@ -75,7 +75,7 @@ def order_eta_set(*, order_id: int, eta: datetime, reason: str = "") -> bool:
         return False
     previous = order.eta
     fields = {"eta": eta}
-    late = eta.date() > order.promised_delivery_date
+    late = arrives_late(eta, order.promised_delivery_date)
     newly_late = late and (order.eta_late_notified is None or eta > order.eta_late_notified)
     if newly_late:
         fields["eta_late_notified"] = eta

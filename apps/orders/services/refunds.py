@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.core.money import Money
 from apps.orders import hooks
+from apps.orders.actions import order_require
 from apps.orders.models import (
     EventKind,
     Order,
@@ -24,6 +25,7 @@ from apps.orders.models import (
     WorkItem,
 )
 from apps.orders.notifications import order_notify_on_commit
+from apps.orders.scope import Scope, scoped
 from apps.orders.selectors import order_settings_get
 from apps.orders.services.transitions import (
     event_record,
@@ -32,16 +34,14 @@ from apps.orders.services.transitions import (
     work_item_transition,
 )
 from apps.orders.status import (
-    CANCELLABLE,
-    REFUND_REQUESTABLE,
+    LEG_NOT_PICKED_UP,
+    STAFF_REFUNDABLE,
+    WORK_ITEM_NOT_STARTED,
     InvalidTransition,
     LegStatus,
     OrderStatus,
     WorkItemStatus,
 )
-
-_OPEN_ITEMS = [WorkItemStatus.PLANNED, WorkItemStatus.OFFERED, WorkItemStatus.ACCEPTED]
-_OPEN_LEGS = [LegStatus.PLANNED, LegStatus.BOOKED]
 
 
 def full_refund_key(order_id: int) -> str:
@@ -77,21 +77,19 @@ def _refund_row(*, order: Order, amount_minor: int, key: str, reason: str, actor
     return refund
 
 
+def _order_locked(*, order_id: int, scope) -> Order:
+    """The order inside the scope (its customer, or Scope.STAFF/SYSTEM), locked; Order.DoesNotExist outside."""
+    return scoped(scope, Order).select_for_update().get(pk=order_id)
+
+
 @transaction.atomic
-def order_cancel(*, order_id: int, actor, reason: str, actor_label: str = "") -> OrderRefund | None:
+def order_cancel(*, order_id: int, actor, reason: str, scope, actor_label: str = "") -> OrderRefund | None:
     """Cancels an order before production starts; a paid one gets a full refund row (sent after commit).
 
     Open jobs and legs are cancelled with it. Raises InvalidTransition once production started (or later).
     """
-    order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status not in CANCELLABLE:
-        raise InvalidTransition(
-            "This order can no longer be cancelled: production has started.",
-            current=order.status,
-            to="cancelled",
-        )
-    if WorkItem.objects.filter(order_id=order_id, status=WorkItemStatus.IN_PROGRESS).exists():
-        raise InvalidTransition("Production has started; the order can no longer be cancelled.")
+    order = _order_locked(order_id=order_id, scope=scope)
+    order_require(order, "cancel")
     order_transition(
         order_id=order_id,
         to=OrderStatus.CANCELLED,
@@ -99,13 +97,13 @@ def order_cancel(*, order_id: int, actor, reason: str, actor_label: str = "") ->
         actor_label=actor_label,
         reason=reason or "Cancelled",
     )
-    for item_id in WorkItem.objects.filter(order_id=order_id, status__in=_OPEN_ITEMS).values_list(
+    for item_id in WorkItem.objects.filter(order_id=order_id, status__in=WORK_ITEM_NOT_STARTED).values_list(
         "pk", flat=True
     ):
         work_item_transition(
             work_item_id=item_id, to=WorkItemStatus.CANCELLED, actor=actor, reason="Order cancelled"
         )
-    for leg_id in TransportLeg.objects.filter(order_id=order_id, status__in=_OPEN_LEGS).values_list(
+    for leg_id in TransportLeg.objects.filter(order_id=order_id, status__in=LEG_NOT_PICKED_UP).values_list(
         "pk", flat=True
     ):
         transport_leg_transition(leg_id=leg_id, to=LegStatus.CANCELLED, actor=actor, reason="Order cancelled")
@@ -179,14 +177,16 @@ def order_refund_sent(*, refund_id: int, stripe_refund_id: str) -> OrderRefund:
 def refund_request_create(
     *, order_id: int, customer, reason: str, amount_minor: int | None = None
 ) -> RefundRequest:
-    """A customer asks for money back after delivery, within the network's refund window."""
-    order = Order.objects.select_for_update().get(pk=order_id, customer=customer)
+    """A customer (the scope: only their own orders) asks for money back after delivery, within the network's
+    refund window. A second request while one is open is a ValidationError on "reason"."""
+    order = _order_locked(order_id=order_id, scope=customer)
+    try:
+        order_require(order, "request_refund")
+    except InvalidTransition as refused:
+        if order.refund_requests.filter(status=RefundRequestStatus.OPEN).exists():
+            raise ValidationError({"reason": str(refused)}) from None
+        raise
     errors = {}
-    if order.status not in REFUND_REQUESTABLE or order.delivered_at is None:
-        raise InvalidTransition("A refund can be asked for once the order has been delivered.")
-    window = order_settings_get().refund_window_days
-    if timezone.now() > order.delivered_at + timedelta(days=window):
-        raise InvalidTransition(f"Refunds can be asked for within {window} days of delivery.")
     left = order.total_minor - order.refunded_minor
     amount = left if amount_minor is None else amount_minor
     reason = (reason or "").strip()
@@ -217,10 +217,10 @@ def refund_request_create(
 
 @transaction.atomic
 def refund_request_decide(
-    *, request_id: int, actor, approve: bool, amount_minor: int | None = None, note: str = ""
+    *, request_id: int, actor, approve: bool, scope, amount_minor: int | None = None, note: str = ""
 ) -> OrderRefund | None:
     """Staff answer a refund request. Approving records the refund (sent after commit) and marks the order refunded."""
-    request = RefundRequest.objects.select_for_update().get(pk=request_id)
+    request = scoped(scope, RefundRequest).select_for_update().get(pk=request_id)
     if request.status != RefundRequestStatus.OPEN:
         raise InvalidTransition("This request was already answered.")
     order = Order.objects.select_for_update().get(pk=request.order_id)
@@ -253,15 +253,10 @@ def refund_request_decide(
 
 
 @transaction.atomic
-def order_refund_staff(*, order_id: int, actor, amount_minor: int, reason: str) -> OrderRefund:
+def order_refund_staff(*, order_id: int, actor, amount_minor: int, reason: str, scope) -> OrderRefund:
     """Staff refund part or all of a delivered (or disputed) order outside a customer request."""
-    order = Order.objects.select_for_update().get(pk=order_id)
-    if order.status not in (
-        OrderStatus.DELIVERED,
-        OrderStatus.COMPLETED,
-        OrderStatus.DISPUTED,
-        OrderStatus.REFUNDED,
-    ):
+    order = _order_locked(order_id=order_id, scope=scope)
+    if order.status not in STAFF_REFUNDABLE:
         raise InvalidTransition("Refund an order once delivered; cancel it before that.")
     count = OrderRefund.objects.filter(order=order).count() + 1
     refund = _refund_row(
@@ -277,7 +272,8 @@ def order_refund_staff(*, order_id: int, actor, amount_minor: int, reason: str) 
 
 
 @transaction.atomic
-def order_mark_disputed(*, order_id: int, actor, reason: str, actor_label: str = "") -> None:
+def order_mark_disputed(*, order_id: int, actor, reason: str, scope, actor_label: str = "") -> None:
+    _order_locked(order_id=order_id, scope=scope)
     order_transition(
         order_id=order_id,
         to=OrderStatus.DISPUTED,
@@ -288,7 +284,8 @@ def order_mark_disputed(*, order_id: int, actor, reason: str, actor_label: str =
 
 
 @transaction.atomic
-def order_complete(*, order_id: int, actor=None, reason: str = "Completed") -> None:
+def order_complete(*, order_id: int, scope, actor=None, reason: str = "Completed") -> None:
+    _order_locked(order_id=order_id, scope=scope)
     order_transition(order_id=order_id, to=OrderStatus.COMPLETED, actor=actor, reason=reason)
 
 
@@ -301,7 +298,7 @@ def orders_complete_after_window(*, now=None) -> list[int]:
         "pk", flat=True
     ):
         try:
-            order_complete(order_id=order_id, reason="The refund window passed")
+            order_complete(order_id=order_id, scope=Scope.SYSTEM, reason="The refund window passed")
         except InvalidTransition:
             continue
         done.append(order_id)

@@ -1,14 +1,19 @@
-"""The one writer of each status field: compare-and-swap against the TRANSITIONS tables, plus an audit event.
+"""The one writer of each status field: compare-and-swap (apps.core.transitions) against the TRANSITIONS
+tables, plus an audit event.
 
-`filter(pk=…, status=current).update(…)` changes exactly one row or nobody: a concurrent writer that moved the
-row first makes this call raise InvalidTransition instead of overwriting its change.
+The swap changes exactly one row or nobody: a concurrent writer that moved the row first makes this call raise
+InvalidTransition instead of overwriting its change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.transitions import transition
 from apps.orders import hooks
 from apps.orders.models import EventKind, Order, OrderEvent, TransportLeg, WorkItem
 from apps.orders.notifications import order_notify_on_commit
@@ -75,20 +80,23 @@ def event_record(
     )
 
 
-def _compare_and_swap(
-    *, model, pk, current: str, to: str, table, expected_from, values: dict, noun: str, label=str
-):
-    """The one core of every status write: the caller's expected state(s), then the table, then an UPDATE of
-    this row only if it is still in `current` — a concurrent writer that moved it first makes this raise."""
+def _swap(*, model, pk, current: str, to: str, table, expected_from, values: dict, noun: str, label=str):
+    """The caller's expected state(s), then the table, then the one compare-and-swap (apps.core.transitions)
+    from the state just read — a concurrent writer that moved the row first makes this raise."""
     allowed_from = {expected_from} if isinstance(expected_from, str) else expected_from
     if allowed_from is not None and current not in allowed_from:
         raise InvalidTransition(f"This {noun} is {label(current)}.", current=current, to=to)
     if not transition_allowed(table, current, to):
         message = f"Cannot move this {noun} from {label(current)} to {label(to)}."
         raise InvalidTransition(message, current=current, to=to)
-    if model.objects.filter(pk=pk, status=current).update(**values) != 1:
-        message = f"This {noun} changed meanwhile; reload and try again."
-        raise InvalidTransition(message, current=current, to=to)
+    transition(
+        model,
+        pk,
+        current,
+        to,
+        message=lambda _now: f"This {noun} changed meanwhile; reload and try again.",
+        **values,
+    )
 
 
 def _item_label(status: str) -> str:
@@ -120,10 +128,10 @@ def order_transition(
     if current is None:
         raise Order.DoesNotExist(f"Order {order_id} does not exist.")
     now = timezone.now()
-    values = {"status": to, "updated_at": now, **(fields or {})}
+    values = {"updated_at": now, **(fields or {})}
     if to in _ORDER_STAMPS:
         values[_ORDER_STAMPS[to]] = now
-    _compare_and_swap(
+    _swap(
         model=Order,
         pk=order_id,
         current=current,
@@ -149,6 +157,95 @@ def order_transition(
     return current
 
 
+@dataclass(frozen=True)
+class _Machine:
+    """What differs between the job and the leg machine; _row_transition is the rest."""
+
+    model: type
+    table: dict
+    noun: str
+    label: Callable[[str], str]
+    read_fields: tuple[str, ...]
+    event_kind: str
+    event_reason: Callable[[object, str], str]
+    event_field: str  # the OrderEvent field naming the row
+    hook_topic: str
+    hook_field: str
+    visible: frozenset[str]  # states whose event the customer sees
+
+
+_JOB = _Machine(
+    model=WorkItem,
+    table=WORK_ITEM_TRANSITIONS,
+    noun="job",
+    label=_item_label,
+    read_fields=("id", "status", "order_id", "name"),
+    event_kind=EventKind.WORK_ITEM,
+    event_reason=lambda item, reason: f"{item.name}: {reason}" if reason else item.name,
+    event_field="work_item_id",
+    hook_topic="work_item.status_changed",
+    hook_field="work_item_id",
+    visible=_VISIBLE_ITEM_STATES,
+)
+_LEG = _Machine(
+    model=TransportLeg,
+    table=LEG_TRANSITIONS,
+    noun="leg",
+    label=_leg_label,
+    read_fields=("id", "status", "order_id", "is_last_mile"),
+    event_kind=EventKind.TRANSPORT_LEG,
+    event_reason=lambda leg, reason: (
+        f"{'Delivery to you' if leg.is_last_mile else 'Transport between workshops'}: {reason}"
+    ),
+    event_field="transport_leg_id",
+    hook_topic="transport_leg.status_changed",
+    hook_field="leg_id",
+    visible=_VISIBLE_LEG_STATES,
+)
+
+
+def _row_transition(
+    machine: _Machine, pk: int, to: str, *, actor, actor_label, reason, expected_from, data, fields
+):
+    row = machine.model.objects.filter(pk=pk).only(*machine.read_fields).first()
+    if row is None:
+        raise machine.model.DoesNotExist(
+            f"{machine.model._meta.verbose_name.capitalize()} {pk} does not exist."
+        )
+    current = row.status
+    _swap(
+        model=machine.model,
+        pk=pk,
+        current=current,
+        to=to,
+        table=machine.table,
+        expected_from=expected_from,
+        values={"updated_at": timezone.now(), **(fields or {})},
+        noun=machine.noun,
+        label=machine.label,
+    )
+    event_record(
+        order_id=row.order_id,
+        kind=machine.event_kind,
+        actor=actor,
+        actor_label=actor_label,
+        reason=machine.event_reason(row, reason),
+        data=data,
+        from_status=current,
+        to_status=to,
+        customer_visible=to in machine.visible,
+        **{machine.event_field: pk},
+    )
+    hooks.publish(
+        machine.hook_topic,
+        order_id=row.order_id,
+        from_status=current,
+        to_status=to,
+        **{machine.hook_field: pk},
+    )
+    return machine.model.objects.get(pk=pk)
+
+
 @transaction.atomic
 def work_item_transition(
     *,
@@ -160,49 +257,23 @@ def work_item_transition(
     actor_label: str = "",
     data: dict | None = None,
     fields: dict | None = None,
-    scope=None,
 ) -> WorkItem:
     """Moves a work item along WORK_ITEM_TRANSITIONS (compare-and-swap) and records an order event.
 
-    `scope` is the caller's queryset of items the actor may touch (a supplier's own); an item outside it
-    raises WorkItem.DoesNotExist, like one that does not exist.
+    The writer under the services: it takes no scope, so call it only from a service that already found the
+    item inside its actor's scope (apps/orders/scope.py), or from the system's own planning and cancelling.
     """
-    queryset = scope if scope is not None else WorkItem.objects.all()
-    item = queryset.filter(pk=work_item_id).only("id", "status", "order_id", "name").first()
-    if item is None:
-        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
-    current = item.status
-    _compare_and_swap(
-        model=WorkItem,
-        pk=work_item_id,
-        current=current,
-        to=to,
-        table=WORK_ITEM_TRANSITIONS,
-        expected_from=expected_from,
-        values={"status": to, "updated_at": timezone.now(), **(fields or {})},
-        noun="job",
-        label=_item_label,
-    )
-    event_record(
-        order_id=item.order_id,
-        kind=EventKind.WORK_ITEM,
+    return _row_transition(
+        _JOB,
+        work_item_id,
+        to,
         actor=actor,
         actor_label=actor_label,
-        reason=f"{item.name}: {reason}" if reason else item.name,
+        reason=reason,
+        expected_from=expected_from,
         data=data,
-        from_status=current,
-        to_status=to,
-        work_item_id=work_item_id,
-        customer_visible=to in _VISIBLE_ITEM_STATES,
+        fields=fields,
     )
-    hooks.publish(
-        "work_item.status_changed",
-        work_item_id=work_item_id,
-        order_id=item.order_id,
-        from_status=current,
-        to_status=to,
-    )
-    return WorkItem.objects.get(pk=work_item_id)
 
 
 @transaction.atomic
@@ -212,49 +283,23 @@ def transport_leg_transition(
     to: str,
     actor=None,
     reason: str = "",
-    expected_from: str | None = None,
+    expected_from: str | frozenset[str] | None = None,
     actor_label: str = "",
     data: dict | None = None,
     fields: dict | None = None,
-    scope=None,
 ) -> TransportLeg:
     """Moves a transport leg along LEG_TRANSITIONS (compare-and-swap) and records an order event.
 
-    `scope` is the caller's queryset of legs the actor may touch (a carrier's own).
+    Like work_item_transition, it takes no scope: call it from a service that found the leg in its scope.
     """
-    queryset = scope if scope is not None else TransportLeg.objects.all()
-    leg = queryset.filter(pk=leg_id).only("id", "status", "order_id", "is_last_mile").first()
-    if leg is None:
-        raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
-    current = leg.status
-    _compare_and_swap(
-        model=TransportLeg,
-        pk=leg_id,
-        current=current,
-        to=to,
-        table=LEG_TRANSITIONS,
-        expected_from=expected_from,
-        values={"status": to, "updated_at": timezone.now(), **(fields or {})},
-        noun="leg",
-        label=_leg_label,
-    )
-    event_record(
-        order_id=leg.order_id,
-        kind=EventKind.TRANSPORT_LEG,
+    return _row_transition(
+        _LEG,
+        leg_id,
+        to,
         actor=actor,
         actor_label=actor_label,
-        reason=f"{'Delivery to you' if leg.is_last_mile else 'Transport between workshops'}: {reason}",
+        reason=reason,
+        expected_from=expected_from,
         data=data,
-        from_status=current,
-        to_status=to,
-        transport_leg_id=leg_id,
-        customer_visible=to in _VISIBLE_LEG_STATES,
+        fields=fields,
     )
-    hooks.publish(
-        "transport_leg.status_changed",
-        leg_id=leg_id,
-        order_id=leg.order_id,
-        from_status=current,
-        to_status=to,
-    )
-    return TransportLeg.objects.get(pk=leg_id)

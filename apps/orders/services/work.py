@@ -1,8 +1,9 @@
 """What asset owners and carriers do: accept, decline, start, complete and quality-check jobs; pick up and deliver.
 
-Each action is a compare-and-swap with an audit event. `scope` is the caller's queryset of what the actor may
-touch (a supplier's own work items, a carrier's own legs): outside it an item looks like a missing one. The
-order then follows by itself (order_progress_sync).
+Each action finds its job or leg inside the actor's `scope` (required: apps/orders/scope.py — outside it an
+item looks like a missing one), asks apps/orders/actions.py whether the action is allowed now (the same answer
+the pages and the API render), then swaps the state with an audit event. The order follows by itself
+(order_progress_sync).
 """
 
 from __future__ import annotations
@@ -12,58 +13,72 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.uploads import validate_image_upload
+from apps.orders.actions import leg_require, work_item_require
 from apps.orders.models import EventKind, QualityCheck, TransportLeg, WorkItem
-from apps.orders.selectors import work_item_waiting_for
+from apps.orders.scope import scoped
 from apps.orders.services.planning import order_replan_request
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
-from apps.orders.status import (
-    WORK_ITEM_DECLINABLE,
-    WORK_ITEM_STARTABLE,
-    InvalidTransition,
-    LegStatus,
-    WorkItemStatus,
-    WorkItemWaiting,
-)
+from apps.orders.status import LEG_ACTIONS, WORK_ITEM_ACTIONS, LegStatus, WorkItemStatus
 
 W = WorkItemStatus
 
 
+def _job_for(action: str, *, work_item_id: int, scope) -> WorkItem:
+    """The job inside the scope, locked, if `action` is allowed on it now; raises DoesNotExist or
+    InvalidTransition (WorkItemWaiting for a start it must wait for)."""
+    item = scoped(scope, WorkItem).select_for_update().filter(pk=work_item_id).first()
+    if item is None:
+        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
+    work_item_require(item, action)
+    return item
+
+
+def _leg_for(action: str, *, leg_id: int, scope) -> TransportLeg:
+    """The leg inside the scope, locked, if `action` is allowed on it now (LegWaiting for a pick-up of parts
+    not made yet)."""
+    leg = scoped(scope, TransportLeg).select_for_update().filter(pk=leg_id).first()
+    if leg is None:
+        raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
+    leg_require(leg, action)
+    return leg
+
+
 @transaction.atomic
-def work_item_accept(*, work_item_id: int, actor, scope=None) -> WorkItem:
+def work_item_accept(*, work_item_id: int, actor, scope) -> WorkItem:
+    _job_for("accept", work_item_id=work_item_id, scope=scope)
     item = work_item_transition(
         work_item_id=work_item_id,
         to=W.ACCEPTED,
-        expected_from=W.OFFERED,
+        expected_from=WORK_ITEM_ACTIONS["accept"],
         actor=actor,
         reason="Job accepted",
-        scope=scope,
     )
     order_progress_sync(order_id=item.order_id)
     return item
 
 
 @transaction.atomic
-def work_item_decline(*, work_item_id: int, actor, reason: str, scope=None) -> WorkItem:
+def work_item_decline(*, work_item_id: int, actor, reason: str, scope) -> WorkItem:
     """Gives a job back (offered or accepted, not started); the order is re-planned. A reason is required."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why you decline, so the network can plan around it."})
+    _job_for("decline", work_item_id=work_item_id, scope=scope)
     item = work_item_transition(
         work_item_id=work_item_id,
         to=W.DECLINED,
-        expected_from=WORK_ITEM_DECLINABLE,
+        expected_from=WORK_ITEM_ACTIONS["decline"],
         actor=actor,
         reason=f"Job declined: {reason}",
         fields={"decline_reason": reason[:500]},
-        scope=scope,
     )
     order_replan_request(order_id=item.order_id, reason=f"Job {item.pk} declined", actor=actor)
     return item
 
 
 @transaction.atomic
-def work_item_start(*, work_item_id: int, actor, scope=None) -> WorkItem:
+def work_item_start(*, work_item_id: int, actor, scope) -> WorkItem:
     """Starts an accepted job, or reworks one that failed its quality check.
 
     Only once what it needs is there: every predecessor step of its line done and every inbound leg delivered
@@ -71,46 +86,32 @@ def work_item_start(*, work_item_id: int, actor, scope=None) -> WorkItem:
     A done step and a delivered leg stay so (both states are final), so the check made under the job's row lock
     still holds at the swap. A rework passed the same check when the job first started.
     """
-    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
-    item = queryset.filter(pk=work_item_id).first()
-    if item is None:
-        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
-    if item.status in WORK_ITEM_STARTABLE:
-        waiting_for = work_item_waiting_for([item]).get(item.pk)
-        if waiting_for:
-            raise WorkItemWaiting(waiting_for, current=item.status)
+    item = _job_for("start", work_item_id=work_item_id, scope=scope)
     rework = item.status == W.FAILED
     item = work_item_transition(
         work_item_id=work_item_id,
         to=W.IN_PROGRESS,
-        expected_from=WORK_ITEM_STARTABLE,
+        expected_from=WORK_ITEM_ACTIONS["start"],
         actor=actor,
         reason="Rework started" if rework else "Production started",
         fields={"actual_start": item.actual_start or timezone.now(), "actual_end": None},
-        scope=scope,
     )
     order_progress_sync(order_id=item.order_id)
     return item
 
 
 @transaction.atomic
-def work_item_complete(*, work_item_id: int, actor, scope=None) -> WorkItem:
+def work_item_complete(*, work_item_id: int, actor, scope) -> WorkItem:
     """Production finished; the job is done once its quality check passes (work_item_quality_record)."""
-    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
-    item = queryset.filter(pk=work_item_id).first()
-    if item is None:
-        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
-    if item.status != W.IN_PROGRESS:
-        raise InvalidTransition("Only a job in progress can be completed.", current=item.status, to=W.DONE)
-    if item.actual_end is None:
-        WorkItem.objects.filter(pk=item.pk).update(actual_end=timezone.now(), updated_at=timezone.now())
-        event_record(
-            order_id=item.order_id,
-            kind=EventKind.WORK_ITEM,
-            actor=actor,
-            reason="Production finished; quality check next",
-            work_item_id=item.pk,
-        )
+    item = _job_for("complete", work_item_id=work_item_id, scope=scope)
+    WorkItem.objects.filter(pk=item.pk).update(actual_end=timezone.now(), updated_at=timezone.now())
+    event_record(
+        order_id=item.order_id,
+        kind=EventKind.WORK_ITEM,
+        actor=actor,
+        reason="Production finished; quality check next",
+        work_item_id=item.pk,
+    )
     return WorkItem.objects.get(pk=item.pk)
 
 
@@ -123,7 +124,7 @@ def work_item_quality_record(
     measurements: dict | None = None,
     notes: str = "",
     photo=None,
-    scope=None,
+    scope,
 ) -> QualityCheck:
     """Records a quality check of a job in progress: passed → done, failed → failed (rework or re-plan).
 
@@ -139,12 +140,7 @@ def work_item_quality_record(
         )
     if photo:
         validate_image_upload(photo)
-    queryset = (scope if scope is not None else WorkItem.objects.all()).select_for_update()
-    item = queryset.filter(pk=work_item_id).first()
-    if item is None:
-        raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
-    if item.status != W.IN_PROGRESS:
-        raise InvalidTransition("Quality is checked on a job in progress.", current=item.status, to=W.DONE)
+    item = _job_for("quality", work_item_id=work_item_id, scope=scope)
     check = QualityCheck(
         work_item=item, passed=passed, measurements=measurements, notes=notes[:5000], recorded_by=actor
     )
@@ -154,7 +150,7 @@ def work_item_quality_record(
     work_item_transition(
         work_item_id=item.pk,
         to=W.DONE if passed else W.FAILED,
-        expected_from=W.IN_PROGRESS,
+        expected_from=WORK_ITEM_ACTIONS["quality"],
         actor=actor,
         reason="Quality check passed"
         if passed
@@ -167,28 +163,37 @@ def work_item_quality_record(
 
 
 @transaction.atomic
-def transport_leg_book(*, leg_id: int, actor=None, actor_label: str = "", scope=None) -> TransportLeg:
-    leg = transport_leg_transition(
+def transport_leg_book(*, leg_id: int, scope, actor=None, actor_label: str = "") -> TransportLeg:
+    """The carrier confirmed it will drive the leg (a planned leg becomes booked)."""
+    if not scoped(scope, TransportLeg).filter(pk=leg_id).exists():
+        raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
+    return transport_leg_transition(
         leg_id=leg_id,
         to=LegStatus.BOOKED,
         expected_from=LegStatus.PLANNED,
         actor=actor,
         actor_label=actor_label,
         reason="Transport booked",
-        scope=scope,
     )
-    return leg
 
 
 @transaction.atomic
-def transport_leg_pick_up(*, leg_id: int, actor, scope=None) -> TransportLeg:
-    """The carrier collected the part (a planned leg is booked on the way: the carrier turned up)."""
-    queryset = scope if scope is not None else TransportLeg.objects.all()
-    leg = queryset.filter(pk=leg_id).first()
-    if leg is None:
-        raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
+def transport_leg_pick_up(*, leg_id: int, actor, scope) -> TransportLeg:
+    """The carrier collected the part (a planned leg is booked on the way: the carrier turned up).
+
+    Only once the part exists: the job the leg leaves from is done, quality check passed (for the last mile,
+    the final step). Otherwise raises LegWaiting naming it, and nothing changes; a done job stays done, so the
+    check made under the leg's row lock still holds at the swap.
+    """
+    leg = _leg_for("pick_up", leg_id=leg_id, scope=scope)
     if leg.status == LegStatus.PLANNED:
-        transport_leg_book(leg_id=leg_id, actor=actor, scope=scope)
+        transport_leg_transition(
+            leg_id=leg_id,
+            to=LegStatus.BOOKED,
+            expected_from=LegStatus.PLANNED,
+            actor=actor,
+            reason="Transport booked",
+        )
     leg = transport_leg_transition(
         leg_id=leg_id,
         to=LegStatus.PICKED_UP,
@@ -196,7 +201,6 @@ def transport_leg_pick_up(*, leg_id: int, actor, scope=None) -> TransportLeg:
         actor=actor,
         reason="Picked up",
         fields={"picked_up_at": timezone.now()},
-        scope=scope,
     )
     if leg.is_last_mile and leg.planned_departure and leg.planned_arrival:
         # Left later than planned: it arrives as much later (the trip itself takes as long as planned).
@@ -207,21 +211,21 @@ def transport_leg_pick_up(*, leg_id: int, actor, scope=None) -> TransportLeg:
 
 
 @transaction.atomic
-def transport_leg_deliver(*, leg_id: int, actor, receiver_name: str, photo=None, scope=None) -> TransportLeg:
+def transport_leg_deliver(*, leg_id: int, actor, receiver_name: str, photo=None, scope) -> TransportLeg:
     """Proof of delivery: who received it (required) and optionally a photo (an image of at most 5 MB)."""
     receiver_name = (receiver_name or "").strip()
     if not receiver_name:
         raise ValidationError({"receiver_name": "Who received the delivery?"})
     if photo:
         validate_image_upload(photo)
+    _leg_for("deliver", leg_id=leg_id, scope=scope)
     leg = transport_leg_transition(
         leg_id=leg_id,
         to=LegStatus.DELIVERED,
-        expected_from=LegStatus.PICKED_UP,
+        expected_from=LEG_ACTIONS["deliver"],
         actor=actor,
         reason=f"Delivered, received by {receiver_name[:100]}",
         fields={"delivered_at": timezone.now(), "receiver_name": receiver_name[:150]},
-        scope=scope,
     )
     if photo:
         leg.proof_photo = photo

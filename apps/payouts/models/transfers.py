@@ -140,6 +140,10 @@ class ReversalStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# Reversals that still have to reach Stripe.
+REVERSAL_OPEN = frozenset({ReversalStatus.PENDING, ReversalStatus.FAILED})
+
+
 class Reversal(models.Model):
     """Money taken back from a participant's transfer (a refund's share, or a correction)."""
 

@@ -12,6 +12,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from apps.orders.scope import Scope
 from apps.orders.services.refunds import order_mark_disputed
 from apps.orders.status import InvalidTransition
 from apps.outbox.services import outbox_enqueue
@@ -99,7 +100,11 @@ def dispute_record(*, dispute: dict) -> Dispute:
     if newly_open and order_id:
         try:
             order_mark_disputed(
-                order_id=order_id, actor=None, actor_label="Stripe", reason=f"Dispute {dispute['id']}"
+                order_id=order_id,
+                actor=None,
+                actor_label="Stripe",
+                reason=f"Dispute {dispute['id']}",
+                scope=Scope.SYSTEM,
             )
         except InvalidTransition:
             logger.info("Order %s could not be marked disputed (status does not allow it)", order_id)

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.core.transitions import transition_if
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.status import LegStatus, WorkItemStatus
 from apps.outbox.services import outbox_enqueue
@@ -31,6 +32,7 @@ from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_transfer_release, book_transfer_sent, book_transfer_void
 from apps.payouts.models import CustomerRefund, OrderMoney, Transfer, TransferStatus
+from apps.payouts.models.transfers import TRANSFER_OPEN
 from apps.payouts.payments.charges import order_money_lock
 from apps.payouts.profit_share.statements import (
     leg_key,
@@ -276,10 +278,11 @@ def transfer_send(*, transfer_id) -> SendResult:
 
 def _record_sent(transfer: Transfer, result: dict) -> bool:
     """Marks the transfer sent and books it, once (compare-and-swap on the status). Call holding its row lock."""
-    changed = Transfer.objects.filter(
-        pk=transfer.pk, status__in=[TransferStatus.PENDING, TransferStatus.FAILED]
-    ).update(
-        status=TransferStatus.SENT,
+    changed = transition_if(
+        Transfer,
+        transfer.pk,
+        TRANSFER_OPEN,
+        TransferStatus.SENT,
         stripe_transfer_id=result["id"],
         balance_transaction_id=_balance_transaction_id(result),
         sent_at=timezone.now(),
@@ -373,17 +376,21 @@ def transfers_cancel_for_order(*, order_id: int, reason: str) -> int:
     order_money_lock(order_id=order_id)
     cancelled = 0
     for transfer in Transfer.objects.select_for_update().filter(
-        order_id=order_id, status__in=[TransferStatus.PENDING, TransferStatus.FAILED], stripe_transfer_id=""
+        order_id=order_id, status__in=TRANSFER_OPEN, stripe_transfer_id=""
     ):
         if transfer.maybe_sent:
             # An attempt may have created it at Stripe (a timeout): only a re-send with its key can tell.
             continue
-        Transfer.objects.filter(pk=transfer.pk).update(
-            status=TransferStatus.CANCELLED,
+        if not transition_if(
+            Transfer,
+            transfer.pk,
+            TRANSFER_OPEN,
+            TransferStatus.CANCELLED,
             last_error=reason[:500],
             next_attempt_at=None,
             updated_at=timezone.now(),
-        )
+        ):
+            continue
         book_transfer_void(transfer=transfer)
         cancelled += 1
     return cancelled

@@ -12,11 +12,13 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.core.transitions import transition_if
 from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_reversal_claim, book_reversal_sent
 from apps.payouts.models import CustomerRefund, Reversal, ReversalStatus, Transfer, TransferStatus
+from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
     MAX_ATTEMPTS,
     SendResult,
@@ -130,10 +132,11 @@ def reversal_send(*, reversal_id) -> SendResult:
 def _record_sent(reversal: Reversal, transfer: Transfer, result: dict) -> None:
     txn = result.get("balance_transaction")
     txn_id = (txn.get("id") if isinstance(txn, dict) else txn) or ""
-    Reversal.objects.filter(
-        pk=reversal.pk, status__in=[ReversalStatus.PENDING, ReversalStatus.FAILED]
-    ).update(
-        status=ReversalStatus.SENT,
+    transition_if(
+        Reversal,
+        reversal.pk,
+        REVERSAL_OPEN,
+        ReversalStatus.SENT,
         stripe_reversal_id=result["id"],
         balance_transaction_id=txn_id,
         sent_at=timezone.now(),

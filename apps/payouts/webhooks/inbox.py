@@ -5,6 +5,7 @@ import logging
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from apps.core.transitions import transition_if
 from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.models import WebhookEvent, WebhookEventStatus
@@ -70,6 +71,10 @@ def webhook_event_process(*, event_id: int) -> str:
 
 
 def webhook_event_mark_failed(*, event_id: int, error: str) -> None:
-    WebhookEvent.objects.filter(
-        pk=event_id, status__in=[WebhookEventStatus.RECEIVED, WebhookEventStatus.FAILED]
-    ).update(status=WebhookEventStatus.FAILED, last_error=error[:2000])
+    transition_if(
+        WebhookEvent,
+        event_id,
+        {WebhookEventStatus.RECEIVED, WebhookEventStatus.FAILED},
+        WebhookEventStatus.FAILED,
+        last_error=error[:2000],
+    )

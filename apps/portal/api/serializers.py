@@ -8,6 +8,7 @@ from rest_framework.fields import empty
 
 from apps.core.jsonlimits import json_loads_bounded
 from apps.core.uploads import IMAGE_HELP, validate_image_upload
+from apps.orders.actions import Allowed, legs_allowed, work_items_allowed
 from apps.orders.models import PROBLEM_TEXT_MAX, JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.selectors import StatementView, statement_for_leg, statement_for_work_item
 from apps.portal import jobs
@@ -88,17 +89,45 @@ class JobProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _JobListSerializer(serializers.ListSerializer):
-    """Works out what every job of the page waits for in one lookup (work_item_waiting_for: 2 queries),
-    instead of two queries per job."""
+class _AllowedListSerializer(serializers.ListSerializer):
+    """Works out what every row of the page may do, and waits for, in one lookup (apps.orders.actions: a fixed
+    number of queries for the page) instead of queries per row."""
 
     def to_representation(self, data):
-        items = list(data.all() if hasattr(data, "all") else data)
-        self.context["waiting_for"] = jobs.job_waiting_reasons_many(items)
-        return super().to_representation(items)
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.context["allowed"] = self.child.allowed_many(rows)
+        return super().to_representation(rows)
 
 
-class JobSerializer(serializers.ModelSerializer):
+class _AllowedFields(serializers.Serializer):
+    """`actions` (what the company may do with the row now) and `waiting_for` (what holds up the next step),
+    read from the same rule the services enforce."""
+
+    actions = serializers.SerializerMethodField(
+        help_text="The actions allowed now (the action endpoints' names)."
+    )
+
+    def allowed_many(self, rows) -> dict:
+        raise NotImplementedError
+
+    def _allowed(self, obj) -> Allowed:
+        cached = self.context.get("allowed", {})
+        return cached[obj.pk] if obj.pk in cached else self.allowed_many([obj])[obj.pk]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, obj) -> list[str]:
+        return sorted(_ACTION_PATHS.get(action, action) for action in self._allowed(obj).actions)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_waiting_for(self, obj) -> list[str]:
+        return list(self._allowed(obj).waiting_for)
+
+
+# Action names as the endpoints spell them.
+_ACTION_PATHS = {"pick_up": "pick-up", "quality": "quality-check"}
+
+
+class JobSerializer(_AllowedFields, serializers.ModelSerializer):
     order_reference = serializers.CharField(source="order.reference", read_only=True)
     delivery_city = serializers.CharField(source="order.city", read_only=True)
     process_label = serializers.SerializerMethodField()
@@ -132,16 +161,14 @@ class JobSerializer(serializers.ModelSerializer):
             "decline_reason",
             "cost_minor",
             "currency",
+            "actions",
             "waiting_for",
         ]
         read_only_fields = fields
-        list_serializer_class = _JobListSerializer
+        list_serializer_class = _AllowedListSerializer
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_waiting_for(self, obj: WorkItem) -> list[str]:
-        if "waiting_for" in self.context:
-            return self.context["waiting_for"].get(obj.pk, [])
-        return jobs.job_waiting_reasons_many([obj]).get(obj.pk, [])
+    def allowed_many(self, rows) -> dict:
+        return work_items_allowed(rows)
 
     def get_process_label(self, obj: WorkItem) -> str:
         name = getattr(obj, "process_name", None)  # annotated by jobs.job_rows
@@ -201,12 +228,15 @@ class StopSerializer(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
 
 
-class LegSerializer(serializers.ModelSerializer):
+class LegSerializer(_AllowedFields, serializers.ModelSerializer):
     order_reference = serializers.CharField(source="order.reference", read_only=True)
     origin = serializers.SerializerMethodField()
     destination = serializers.SerializerMethodField()
     parts = serializers.SerializerMethodField()
     has_proof_photo = serializers.SerializerMethodField()
+    waiting_for = serializers.SerializerMethodField(
+        help_text="What a leg not picked up yet waits for (the job making its parts); empty when it may go."
+    )
 
     class Meta:
         model = TransportLeg
@@ -228,8 +258,14 @@ class LegSerializer(serializers.ModelSerializer):
             "has_proof_photo",
             "cost_minor",
             "currency",
+            "actions",
+            "waiting_for",
         ]
         read_only_fields = fields
+        list_serializer_class = _AllowedListSerializer
+
+    def allowed_many(self, rows) -> dict:
+        return legs_allowed(rows)
 
     @extend_schema_field(StopSerializer)
     def get_origin(self, obj: TransportLeg) -> dict:

@@ -44,8 +44,9 @@ ACTION_RESPONSES = {
     404: OpenApiResponse(description="Not one of your company's (or missing)."),
     409: OpenApiResponse(
         description=(
-            "Not possible in the current state (e.g. complete before start, or start while the job waits for "
-            "a step before it or a delivery: `waiting_for` names them); nothing changed."
+            "Not possible in the current state (e.g. complete before start, start while the job waits for a "
+            "step before it or a delivery, pick up a part not made yet: `waiting_for` names them); nothing "
+            "changed."
         )
     ),
 }
@@ -215,7 +216,10 @@ class CarrierLegViewSet(_Acts, CarrierScoped, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: LegDetailSerializer, **ACTION_RESPONSES})
     @action(detail=True, methods=["post"], url_path="pick-up")
     def pick_up(self, request, pk=None):
-        """Confirm the part was collected."""
+        """Confirm the part was collected.
+
+        Only once the job making it is done (quality check passed; for the last mile, the final step); until
+        then 409, with `waiting_for` naming it, and nothing changed."""
         return self.act(transport_leg_pick_up, id_kwarg="leg_id")
 
     @extend_schema(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.errors import form_add_service_error
+from apps.orders.actions import work_item_allowed
 from apps.orders.models import WorkItem
 from apps.orders.services import (
     work_item_accept,
@@ -19,12 +20,7 @@ from apps.orders.services import (
     work_item_quality_record,
     work_item_start,
 )
-from apps.orders.status import (
-    WORK_ITEM_DECLINABLE,
-    WORK_ITEM_OPEN_FOR_PROBLEMS,
-    WORK_ITEM_STARTABLE,
-    WorkItemStatus,
-)
+from apps.orders.status import WorkItemStatus
 from apps.payouts.selectors import statement_for_work_item
 from apps.portal import jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
@@ -75,9 +71,7 @@ class JobView(SupplierPortalView, CardPage):
         return reverse("portal:job", args=[obj.pk])
 
     def card_context(self, job: WorkItem, **forms) -> dict:
-        status = job.status
-        # Instead of a Start button that can only be refused: what the job still waits for.
-        waiting_for = jobs.job_waiting([job]).get(job.pk, "")
+        allowed = work_item_allowed(job)
         return {
             "spec": jobs.job_spec(job),
             "process_label": job.process_name,
@@ -85,16 +79,16 @@ class JobView(SupplierPortalView, CardPage):
             "checks": list(job.quality_checks.all()),
             "problems": list(job.problems.all()),
             "now": timezone.now(),
-            "can_accept": status == W.OFFERED,
-            "can_decline": status in WORK_ITEM_DECLINABLE,
-            "can_start": status in WORK_ITEM_STARTABLE and not waiting_for,
-            "waiting_for": waiting_for,
-            "can_complete": status == W.IN_PROGRESS and job.actual_end is None,
-            "can_check": status == W.IN_PROGRESS,
-            "can_report": status in WORK_ITEM_OPEN_FOR_PROBLEMS,
+            "can_accept": allowed.can("accept"),
+            "can_decline": allowed.can("decline"),
+            "can_start": allowed.can("start"),
+            # Instead of a Start button that can only be refused: what the job still waits for.
+            "waiting_for": allowed.waiting_text,
+            "can_complete": allowed.can("complete"),
+            "can_check": allowed.can("quality"),
+            "can_report": allowed.can("problem"),
             "decline_form": forms.get("decline_form") or DeclineForm(),
-            "problem_form": forms.get("problem_form")
-            or ProblemForm(can_give_back=status in WORK_ITEM_DECLINABLE),
+            "problem_form": forms.get("problem_form") or ProblemForm(can_give_back=allowed.can("decline")),
             "quality_form": forms.get("quality_form") or QualityCheckForm(),
             "measurement_rows": forms.get("measurement_rows") or MeasurementRows(prefix="m"),
         }
@@ -133,7 +127,7 @@ class JobView(SupplierPortalView, CardPage):
         """A job not started yet can be given back (declined with the problem as its reason, re-planned);
         otherwise the problem is recorded for the network's staff (not shown to the customer), who are
         e-mailed."""
-        form = ProblemForm(self.request.POST, can_give_back=job.status in WORK_ITEM_DECLINABLE)
+        form = ProblemForm(self.request.POST, can_give_back=work_item_allowed(job).can("decline"))
         if not form.is_valid():
             raise FormRejected(problem_form=form)
         give_back = bool(form.cleaned_data.get("give_back"))

@@ -10,16 +10,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.errors import form_add_service_error
+from apps.orders.actions import leg_allowed
 from apps.orders.models import TransportLeg
 from apps.orders.services import transport_leg_deliver, transport_leg_pick_up
-from apps.orders.status import LegStatus
 from apps.payouts.selectors import statement_for_leg
 from apps.portal import jobs
 from apps.portal.forms import DeliveryForm
 from apps.portal.mixins import CarrierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
-
-L = LegStatus
 
 
 class LegBoardView(CarrierPortalView, TemplateView):
@@ -57,13 +55,16 @@ class LegView(CarrierPortalView, CardPage):
         return reverse("portal:carrier_leg", args=[obj.pk])
 
     def card_context(self, leg: TransportLeg, **forms) -> dict:
+        allowed = leg_allowed(leg)
         return {
             "origin": jobs.leg_origin(leg),
             "destination": jobs.leg_destination(leg),
             "parts": jobs.leg_parts(leg),
             "statement": statement_for_leg(leg),
-            "can_pick_up": leg.status in (L.PLANNED, L.BOOKED),
-            "can_deliver": leg.status == L.PICKED_UP,
+            "can_pick_up": allowed.can("pick_up"),
+            # Instead of a pick-up button that can only be refused: what the leg still waits for.
+            "pick_up_waiting_for": allowed.waiting_text,
+            "can_deliver": allowed.can("deliver"),
             "delivery_form": forms.get("delivery_form") or DeliveryForm(),
         }
 

@@ -19,8 +19,9 @@ from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
 from apps.orders.access import design_version_orderable_get, order_get_for_customer
+from apps.orders.actions import order_allowed, refund_deadline
 from apps.orders.gantt import gantt_for_order
-from apps.orders.models import CartLine, OrderPayment
+from apps.orders.models import CartLine, OrderPayment, RefundRequestStatus
 from apps.orders.refunding import order_cancel_and_refund
 from apps.orders.selectors import (
     cart_lines_for,
@@ -39,7 +40,7 @@ from apps.orders.services import (
     refund_request_create,
 )
 from apps.orders.services.cart import cart_quote_is_fresh
-from apps.orders.status import CANCELLABLE, REFUND_REQUESTABLE, InvalidTransition, OrderStatus
+from apps.orders.status import PAYABLE, InvalidTransition
 from apps.storefront.forms_orders import (
     AddressForm,
     CancelForm,
@@ -236,7 +237,7 @@ def _pay_context(request, order, *, form=None, result=None) -> dict:
 @csp_extend(**STRIPE_JS)  # the Payment Element (real Stripe keys) loads from js.stripe.com; only this page
 def order_pay(request, order_id: int):
     order = order_get_for_customer(user=request.user, order_id=order_id)
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT):
+    if order.status not in PAYABLE:
         return redirect("storefront:order_detail", order_id=order.pk)
     if request.method == "GET":
         order = checkout.order_payment_ensure(order=order)
@@ -273,11 +274,7 @@ def _detail_context(request, order) -> dict:
     tz = ZoneInfo(request.tenant.time_zone)
     now = timezone.now()
     events = [event for event in order.events.all() if event.customer_visible]
-    settings = order_settings_get()
-    refund_open = any(r.status == "open" for r in order.refund_requests.all())
-    refund_deadline = None
-    if order.delivered_at:
-        refund_deadline = order.delivered_at + timezone.timedelta(days=settings.refund_window_days)
+    allowed = order_allowed(order, now=now)
     return {
         "order": order,
         "lines": list(order.lines.all()),
@@ -285,16 +282,11 @@ def _detail_context(request, order) -> dict:
         "items": order_active_items(order),
         "legs": order_active_legs(order),
         "gantt": gantt_for_order(order, now=now, tz=tz),
-        "can_cancel": order.status in CANCELLABLE
-        and not any(item.status == "in_progress" for item in order.work_items.all()),
-        "can_request_refund": order.status in REFUND_REQUESTABLE
-        and refund_deadline is not None
-        and now <= refund_deadline
-        and not refund_open
-        and order.refunded_minor < order.total_minor,
-        "refund_open": refund_open,
-        "refund_deadline": refund_deadline,
-        "needs_payment": order.status in (OrderStatus.DRAFT, OrderStatus.AWAITING_PAYMENT),
+        "can_cancel": allowed.can("cancel"),
+        "can_request_refund": allowed.can("request_refund"),
+        "refund_open": any(r.status == RefundRequestStatus.OPEN for r in order.refund_requests.all()),
+        "refund_deadline": refund_deadline(order),
+        "needs_payment": allowed.can("pay"),
         "now": now,
         "tz": tz,
     }
@@ -318,7 +310,10 @@ def order_cancel(request, order_id: int):
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
     try:
         order_cancel_and_refund(
-            order_id=order.pk, actor=request.user, reason=reason or "Cancelled by the customer"
+            order_id=order.pk,
+            actor=request.user,
+            reason=reason or "Cancelled by the customer",
+            scope=request.user,
         )
     except InvalidTransition as error:
         messages.error(request, str(error))

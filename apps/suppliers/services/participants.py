@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create, user_email_available_ensure
 from apps.core.countries import country_code_normalize
+from apps.core.transitions import InvalidTransition, transition
 from apps.outbox.services import outbox_enqueue, outbox_enqueue_email
 from apps.suppliers.models import (
     CARRIER_PROFILE_FIELDS,
@@ -29,7 +30,6 @@ from apps.suppliers.models import (
 from apps.suppliers.selectors import network_settings, participant_by_stripe_account
 from apps.suppliers.status import (
     TRANSITIONS,
-    InvalidTransition,
     MemberRole,
     ParticipantKind,
     ParticipantStatus,
@@ -136,11 +136,18 @@ def participant_transition(
     model = type(participant)
     current = model.objects.filter(pk=participant.pk).values_list("status", flat=True).first()
     if current is None or to not in TRANSITIONS.get(current, frozenset()):
-        raise InvalidTransition(f"{participant} cannot go from {current} to {to}.")
+        raise InvalidTransition(
+            f"{participant} cannot go from {current} to {to}.", current=current or "", to=to
+        )
     now = timezone.now()
-    changed = model.objects.filter(pk=participant.pk, status=current).update(status=to, status_changed_at=now)
-    if changed != 1:
-        raise InvalidTransition(f"{participant} changed status meanwhile.")
+    transition(
+        model,
+        participant.pk,
+        current,
+        to,
+        message=lambda _now: f"{participant} changed status meanwhile.",
+        status_changed_at=now,
+    )
     owner_field = "asset_owner" if isinstance(participant, AssetOwner) else "carrier"
     ParticipantStatusChange.objects.create(
         **{owner_field: participant}, from_status=current, to_status=to, reason=reason, actor=actor
