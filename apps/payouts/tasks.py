@@ -28,6 +28,23 @@ LIMITS = {"base": TenantOnlyTask, "time_limit": 180, "soft_time_limit": 150}
 MAX_COUNTDOWN_S = 300
 
 
+def _stripe_error_retry(task, error: Exception):
+    """The retry to raise when Stripe could not be reached: exponential, at most ten minutes apart."""
+    return task.retry(exc=error, countdown=min(2**task.request.retries * 5, 600))
+
+
+def _send_outcome(task, result) -> str:
+    """A transfer's or reversal's send result; retries the task when the next attempt is near enough for the
+    broker to wait (later ones, and those after the task's own retries, are the sweeper's)."""
+    if (
+        result.retry_in is not None
+        and result.retry_in <= MAX_COUNTDOWN_S
+        and task.request.retries < task.max_retries
+    ):
+        raise task.retry(countdown=result.retry_in)
+    return result.status
+
+
 @shared_task(name="payouts.charge_record", bind=True, max_retries=8, **LIMITS)
 def charge_record_task(self, charge_id: str) -> str:
     from apps.payouts import stripe_client
@@ -36,7 +53,7 @@ def charge_record_task(self, charge_id: str) -> str:
     try:
         entry = charge_record(charge_id=charge_id)
     except stripe_client.StripeCallError as error:
-        raise self.retry(exc=error, countdown=min(2**self.request.retries * 5, 600)) from error
+        raise _stripe_error_retry(self, error) from error
     return f"entry {entry.pk}" if entry else "not ours"
 
 
@@ -48,7 +65,7 @@ def order_charge_record_task(self, order_id: int) -> str:
     try:
         entry = order_charge_record(order_id=order_id)
     except stripe_client.StripeCallError as error:
-        raise self.retry(exc=error, countdown=min(2**self.request.retries * 5, 600)) from error
+        raise _stripe_error_retry(self, error) from error
     return f"entry {entry.pk}" if entry else "nothing to record"
 
 
@@ -72,28 +89,14 @@ def transfer_release_for_leg_task(leg_id: int) -> str:
 def transfer_send_task(self, transfer_id: str) -> str:
     from apps.payouts.transfers.participant_transfers import transfer_send
 
-    result = transfer_send(transfer_id=transfer_id)
-    if (
-        result.retry_in is not None
-        and result.retry_in <= MAX_COUNTDOWN_S
-        and self.request.retries < self.max_retries
-    ):
-        raise self.retry(countdown=result.retry_in)
-    return result.status
+    return _send_outcome(self, transfer_send(transfer_id=transfer_id))
 
 
 @shared_task(name="payouts.reversal_send", bind=True, max_retries=12, **LIMITS)
 def reversal_send_task(self, reversal_id: str) -> str:
     from apps.payouts.transfers.reversals import reversal_send
 
-    result = reversal_send(reversal_id=reversal_id)
-    if (
-        result.retry_in is not None
-        and result.retry_in <= MAX_COUNTDOWN_S
-        and self.request.retries < self.max_retries
-    ):
-        raise self.retry(countdown=result.retry_in)
-    return result.status
+    return _send_outcome(self, reversal_send(reversal_id=reversal_id))
 
 
 @shared_task(name="payouts.refund_record", bind=True, max_retries=8, **LIMITS)

@@ -53,3 +53,19 @@ def test_architecture_names_many_paths():
     named = named_paths(ROOT / "docs" / "architecture.md")
     assert len(named) > 100
     assert ("../apps/core/money.py", ROOT / "apps" / "core" / "money.py") in named
+
+
+def test_readme_commands_exist():
+    """Every `manage.py <command>` and `make <target>` README shows is one the repository has."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = set(re.findall(r"manage\.py (\w+)", text))
+    ours = {path.stem for path in ROOT.glob("apps/*/management/commands/*.py")}
+    # Django's and django-tenants' own commands README may show.
+    ours |= {"migrate_schemas", "runserver", "createsuperuser"}
+    assert commands and not commands - ours, f"README names unknown commands: {sorted(commands - ours)}"
+    targets = set(re.findall(r"`make ([\w-]+)`", text))
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    defined = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    assert targets and not targets - defined, (
+        f"README names unknown make targets: {sorted(targets - defined)}"
+    )

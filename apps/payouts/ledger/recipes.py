@@ -31,9 +31,63 @@ from apps.payouts.ledger.posting import (
     network_account,
     payable_account,
 )
-from apps.payouts.models import AccountKind, EntryKind, JournalEntry
+from apps.payouts.models import AccountKind, EntryKind, JournalEntry, LedgerAccount
 
 A = AccountKind
+
+
+# The three shapes every entry below takes; each recipe only names its accounts, amounts and idempotency.
+
+
+def _move(
+    *,
+    kind: str,
+    order_id: int | None,
+    debit: LedgerAccount,
+    credit: LedgerAccount,
+    amount_minor: int,
+    **entry,
+) -> tuple[JournalEntry, bool]:
+    """`amount_minor` from `credit` to `debit`. `entry`: its Stripe ids or key, effective time and memo."""
+    return journal_entry_post(
+        kind=kind,
+        order_id=order_id,
+        lines=[Line(debit, amount_minor), Line(credit, -amount_minor)],
+        **entry,
+    )
+
+
+def _withdrawal_with_fee(
+    *,
+    kind: str,
+    order_id: int | None,
+    currency: str,
+    account: str,
+    amount_minor: int,
+    fee_minor: int,
+    **entry,
+) -> tuple[JournalEntry, bool]:
+    """Stripe takes `amount_minor` (into the transit `account`) and its fee out of the platform's cash."""
+    return journal_entry_post(
+        kind=kind,
+        order_id=order_id,
+        lines=[
+            Line(network_account(account, currency), amount_minor),
+            Line(network_account(A.STRIPE_FEES, currency), fee_minor),
+            Line(network_account(A.PLATFORM_CASH, currency), -(amount_minor + fee_minor)),
+        ],
+        **entry,
+    )
+
+
+def _clearing(order_id: int, currency: str) -> LedgerAccount:
+    return clearing_account(order_id=order_id, currency=currency)
+
+
+def _payable(transfer) -> LedgerAccount:
+    return payable_account(
+        currency=transfer.currency, asset_owner_id=transfer.asset_owner_id, carrier_id=transfer.carrier_id
+    )
 
 
 def book_charge(
@@ -52,7 +106,7 @@ def book_charge(
         lines=[
             Line(network_account(A.PLATFORM_CASH, currency), amount_minor - fee_minor),
             Line(network_account(A.STRIPE_FEES, currency), fee_minor),
-            Line(clearing_account(order_id=order_id, currency=currency), -amount_minor),
+            Line(_clearing(order_id, currency), -amount_minor),
         ],
         stripe_object_id=charge_id,
         balance_transaction_id=balance_transaction_id,
@@ -71,14 +125,13 @@ def book_refund(
     fee_minor: int = 0,
     effective_at: datetime | None = None,
 ) -> tuple[JournalEntry, bool]:
-    return journal_entry_post(
+    return _withdrawal_with_fee(
         kind=EntryKind.REFUND,
         order_id=order_id,
-        lines=[
-            Line(network_account(A.REFUNDS, currency), amount_minor),
-            Line(network_account(A.STRIPE_FEES, currency), fee_minor),
-            Line(network_account(A.PLATFORM_CASH, currency), -(amount_minor + fee_minor)),
-        ],
+        currency=currency,
+        account=A.REFUNDS,
+        amount_minor=amount_minor,
+        fee_minor=fee_minor,
         stripe_object_id=refund_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -87,30 +140,24 @@ def book_refund(
 
 
 def book_refund_allocation(*, order_id: int, currency: str, refund_id: str, amount_minor: int):
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.REFUND_ALLOCATION,
         order_id=order_id,
-        lines=[
-            Line(clearing_account(order_id=order_id, currency=currency), amount_minor),
-            Line(network_account(A.REFUNDS, currency), -amount_minor),
-        ],
+        debit=_clearing(order_id, currency),
+        credit=network_account(A.REFUNDS, currency),
+        amount_minor=amount_minor,
         key=f"refund_allocation:{refund_id}",
         memo=f"Refund {refund_id} charged to its order",
     )
 
 
-def _payable(transfer) -> Line:
-    return payable_account(
-        currency=transfer.currency, asset_owner_id=transfer.asset_owner_id, carrier_id=transfer.carrier_id
-    )
-
-
 def book_transfer_release(*, transfer) -> tuple[JournalEntry, bool]:
-    clearing = clearing_account(order_id=transfer.order_id, currency=transfer.currency)
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.TRANSFER_RELEASE,
         order_id=transfer.order_id,
-        lines=[Line(clearing, transfer.amount_minor), Line(_payable(transfer), -transfer.amount_minor)],
+        debit=_clearing(transfer.order_id, transfer.currency),
+        credit=_payable(transfer),
+        amount_minor=transfer.amount_minor,
         key=f"transfer_release:{transfer.pk}",
         memo=f"Released for {transfer.source_label}",
     )
@@ -119,13 +166,12 @@ def book_transfer_release(*, transfer) -> tuple[JournalEntry, bool]:
 def book_transfer_sent(
     *, transfer, stripe_transfer_id: str, balance_transaction_id: str, effective_at: datetime | None = None
 ) -> tuple[JournalEntry, bool]:
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.TRANSFER,
         order_id=transfer.order_id,
-        lines=[
-            Line(_payable(transfer), transfer.amount_minor),
-            Line(network_account(A.PLATFORM_CASH, transfer.currency), -transfer.amount_minor),
-        ],
+        debit=_payable(transfer),
+        credit=network_account(A.PLATFORM_CASH, transfer.currency),
+        amount_minor=transfer.amount_minor,
         stripe_object_id=stripe_transfer_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -134,22 +180,24 @@ def book_transfer_sent(
 
 
 def book_transfer_void(*, transfer) -> tuple[JournalEntry, bool]:
-    clearing = clearing_account(order_id=transfer.order_id, currency=transfer.currency)
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.TRANSFER_VOID,
         order_id=transfer.order_id,
-        lines=[Line(_payable(transfer), transfer.amount_minor), Line(clearing, -transfer.amount_minor)],
+        debit=_payable(transfer),
+        credit=_clearing(transfer.order_id, transfer.currency),
+        amount_minor=transfer.amount_minor,
         key=f"transfer_void:{transfer.pk}",
         memo=f"Release for {transfer.source_label} cancelled",
     )
 
 
 def book_reversal_claim(*, reversal, transfer) -> tuple[JournalEntry, bool]:
-    clearing = clearing_account(order_id=transfer.order_id, currency=transfer.currency)
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.REVERSAL_CLAIM,
         order_id=transfer.order_id,
-        lines=[Line(_payable(transfer), reversal.amount_minor), Line(clearing, -reversal.amount_minor)],
+        debit=_payable(transfer),
+        credit=_clearing(transfer.order_id, transfer.currency),
+        amount_minor=reversal.amount_minor,
         key=f"reversal_claim:{reversal.pk}",
         memo=f"Reversal claimed from {transfer.source_label}",
     )
@@ -163,13 +211,12 @@ def book_reversal_sent(
     balance_transaction_id: str,
     effective_at: datetime | None = None,
 ) -> tuple[JournalEntry, bool]:
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.REVERSAL,
         order_id=transfer.order_id,
-        lines=[
-            Line(network_account(A.PLATFORM_CASH, transfer.currency), reversal.amount_minor),
-            Line(_payable(transfer), -reversal.amount_minor),
-        ],
+        debit=network_account(A.PLATFORM_CASH, transfer.currency),
+        credit=_payable(transfer),
+        amount_minor=reversal.amount_minor,
         stripe_object_id=stripe_reversal_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -178,11 +225,12 @@ def book_reversal_sent(
 
 
 def book_reversal_void(*, reversal, transfer) -> tuple[JournalEntry, bool]:
-    clearing = clearing_account(order_id=transfer.order_id, currency=transfer.currency)
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.REVERSAL_VOID,
         order_id=transfer.order_id,
-        lines=[Line(clearing, reversal.amount_minor), Line(_payable(transfer), -reversal.amount_minor)],
+        debit=_clearing(transfer.order_id, transfer.currency),
+        credit=_payable(transfer),
+        amount_minor=reversal.amount_minor,
         key=f"reversal_void:{reversal.pk}",
         memo="Reversal claim cancelled",
     )
@@ -198,14 +246,13 @@ def book_dispute(
     fee_minor: int,
     effective_at: datetime | None = None,
 ) -> tuple[JournalEntry, bool]:
-    return journal_entry_post(
+    return _withdrawal_with_fee(
         kind=EntryKind.DISPUTE,
         order_id=order_id,
-        lines=[
-            Line(network_account(A.DISPUTES, currency), amount_minor),
-            Line(network_account(A.STRIPE_FEES, currency), fee_minor),
-            Line(network_account(A.PLATFORM_CASH, currency), -(amount_minor + fee_minor)),
-        ],
+        currency=currency,
+        account=A.DISPUTES,
+        amount_minor=amount_minor,
+        fee_minor=fee_minor,
         stripe_object_id=dispute_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -214,13 +261,12 @@ def book_dispute(
 
 
 def book_dispute_lost(*, order_id: int, currency: str, dispute_id: str, amount_minor: int):
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.DISPUTE_LOST,
         order_id=order_id,
-        lines=[
-            Line(clearing_account(order_id=order_id, currency=currency), amount_minor),
-            Line(network_account(A.DISPUTES, currency), -amount_minor),
-        ],
+        debit=_clearing(order_id, currency),
+        credit=network_account(A.DISPUTES, currency),
+        amount_minor=amount_minor,
         key=f"dispute_lost:{dispute_id}",
         memo=f"Dispute {dispute_id} lost",
     )
@@ -235,13 +281,12 @@ def book_dispute_won(
     amount_minor: int,
     effective_at: datetime | None = None,
 ):
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.DISPUTE_WON,
         order_id=order_id,
-        lines=[
-            Line(network_account(A.PLATFORM_CASH, currency), amount_minor),
-            Line(network_account(A.DISPUTES, currency), -amount_minor),
-        ],
+        debit=network_account(A.PLATFORM_CASH, currency),
+        credit=network_account(A.DISPUTES, currency),
+        amount_minor=amount_minor,
         stripe_object_id=balance_transaction_id or f"{dispute_id}:won",
         balance_transaction_id=balance_transaction_id,
         key=f"dispute_won:{dispute_id}",
@@ -252,13 +297,12 @@ def book_dispute_won(
 
 def book_settlement(*, order_id: int, currency: str, clearing_balance: int, sequence: int):
     """Closes the order's clearing account into revenue. `clearing_balance` is its balance (credit negative)."""
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.SETTLEMENT,
         order_id=order_id,
-        lines=[
-            Line(clearing_account(order_id=order_id, currency=currency), -clearing_balance),
-            Line(network_account(A.PLATFORM_REVENUE, currency), clearing_balance),
-        ],
+        debit=_clearing(order_id, currency),
+        credit=network_account(A.PLATFORM_REVENUE, currency),
+        amount_minor=-clearing_balance,
         key=f"settlement:{order_id}:{sequence}",
         memo="Order settled: remaining money recognised as platform revenue",
     )
@@ -267,12 +311,12 @@ def book_settlement(*, order_id: int, currency: str, clearing_balance: int, sequ
 def book_platform_payout(
     *, currency: str, payout_id: str, balance_transaction_id: str, amount_minor: int, effective_at=None
 ):
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.PLATFORM_PAYOUT,
-        lines=[
-            Line(network_account(A.PLATFORM_BANK, currency), amount_minor),
-            Line(network_account(A.PLATFORM_CASH, currency), -amount_minor),
-        ],
+        order_id=None,
+        debit=network_account(A.PLATFORM_BANK, currency),
+        credit=network_account(A.PLATFORM_CASH, currency),
+        amount_minor=amount_minor,
         stripe_object_id=payout_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -283,12 +327,12 @@ def book_platform_payout(
 def book_platform_payout_failed(
     *, currency: str, payout_id: str, balance_transaction_id: str, amount_minor: int, effective_at=None
 ):
-    return journal_entry_post(
+    return _move(
         kind=EntryKind.PLATFORM_PAYOUT_FAILED,
-        lines=[
-            Line(network_account(A.PLATFORM_CASH, currency), amount_minor),
-            Line(network_account(A.PLATFORM_BANK, currency), -amount_minor),
-        ],
+        order_id=None,
+        debit=network_account(A.PLATFORM_CASH, currency),
+        credit=network_account(A.PLATFORM_BANK, currency),
+        amount_minor=amount_minor,
         stripe_object_id=balance_transaction_id or f"{payout_id}:failed",
         balance_transaction_id=balance_transaction_id,
         key=f"payout_failed:{payout_id}",

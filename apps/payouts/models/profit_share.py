@@ -120,7 +120,34 @@ class ProfitShareSplit(models.Model):
         return f"Split r{self.revision} of order {self.order_id}"
 
 
-class ProfitShareStatement(models.Model):
+class ShareAmounts(models.Model):
+    """The five amounts of a share as profit_share.rule computes them, stored alike on a participant's statement
+    and on each of its parts."""
+
+    cost_minor = models.BigIntegerField()
+    surplus_share_minor = models.BigIntegerField()
+    fee_share_minor = models.BigIntegerField()
+    adjustment_minor = models.BigIntegerField(default=0)
+    amount_minor = models.BigIntegerField()
+
+    AMOUNT_FIELDS = (
+        "cost_minor",
+        "surplus_share_minor",
+        "fee_share_minor",
+        "adjustment_minor",
+        "amount_minor",
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def amounts_of(cls, share) -> dict[str, int]:
+        """The five amounts of a computed share (rule.ParticipantShare or rule.PartShare), as field values."""
+        return {name: getattr(share, name) for name in cls.AMOUNT_FIELDS}
+
+
+class ProfitShareStatement(ShareAmounts):
     """What one participant (asset owner or carrier) receives for one order, and how it was computed."""
 
     split = models.ForeignKey(ProfitShareSplit, on_delete=models.CASCADE, related_name="statements")
@@ -134,11 +161,6 @@ class ProfitShareStatement(models.Model):
         "suppliers.Carrier", on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
     )
     currency = models.CharField(max_length=3)
-    cost_minor = models.BigIntegerField()
-    surplus_share_minor = models.BigIntegerField()
-    fee_share_minor = models.BigIntegerField()
-    adjustment_minor = models.BigIntegerField(default=0)
-    amount_minor = models.BigIntegerField()
     lines = models.JSONField(default=list, help_text="The computation, in sentences.")
     computed_at = models.DateTimeField(auto_now_add=True)
 
@@ -174,7 +196,7 @@ class ProfitShareStatement(models.Model):
         return self.asset_owner or self.carrier
 
 
-class ProfitSharePart(models.Model):
+class ProfitSharePart(ShareAmounts):
     """One work item's or transport leg's line of a statement: the amount its transfer carries."""
 
     statement = models.ForeignKey(ProfitShareStatement, on_delete=models.CASCADE, related_name="parts")
@@ -185,11 +207,6 @@ class ProfitSharePart(models.Model):
         "orders.TransportLeg", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     label = models.CharField(max_length=200)
-    cost_minor = models.BigIntegerField()
-    surplus_share_minor = models.BigIntegerField()
-    fee_share_minor = models.BigIntegerField()
-    adjustment_minor = models.BigIntegerField(default=0)
-    amount_minor = models.BigIntegerField()
 
     class Meta:
         ordering = ["statement", "id"]

@@ -173,23 +173,15 @@ def statement_refresh_for_order(*, order_id: int) -> ProfitShareSplit:
             split=split_row,
             order_id=order_id,
             currency=result.currency,
-            cost_minor=share.cost_minor,
-            surplus_share_minor=share.surplus_share_minor,
-            fee_share_minor=share.fee_share_minor,
-            adjustment_minor=share.adjustment_minor,
-            amount_minor=share.amount_minor,
             lines=list(share.lines),
+            **ProfitShareStatement.amounts_of(share),
             **_participant_ids(share.participant),
         )
         ProfitSharePart.objects.bulk_create(
             ProfitSharePart(
                 statement=statement,
                 label=part.label,
-                cost_minor=part.cost_minor,
-                surplus_share_minor=part.surplus_share_minor,
-                fee_share_minor=part.fee_share_minor,
-                adjustment_minor=part.adjustment_minor,
-                amount_minor=part.amount_minor,
+                **ProfitSharePart.amounts_of(part),
                 **_part_ids(part.key),
             )
             for part in share.parts

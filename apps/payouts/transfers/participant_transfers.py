@@ -31,7 +31,7 @@ from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_transfer_release, book_transfer_sent, book_transfer_void
-from apps.payouts.models import CustomerRefund, OrderMoney, Transfer, TransferStatus
+from apps.payouts.models import CustomerRefund, OrderMoney, Reversal, ReversalStatus, Transfer, TransferStatus
 from apps.payouts.models.transfers import TRANSFER_OPEN
 from apps.payouts.payments.charges import order_money_lock
 from apps.payouts.profit_share.statements import (
@@ -187,31 +187,33 @@ def _destination(transfer: Transfer) -> str:
     return participant.stripe_account_id if participant is not None else ""
 
 
-def _fail(
-    transfer: Transfer, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
+def attempt_fail(
+    row: Transfer | Reversal, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
 ) -> SendResult:
-    """Records a failed attempt. `definitive`: Stripe refused, nothing was created (a new key is safe);
-    otherwise, when the attempt reached Stripe, the transfer may exist (`maybe_sent`) until an attempt with the
-    same key settles it."""
-    attempts = transfer.attempts + 1
+    """Records a failed attempt to send a transfer or a reversal. `definitive`: Stripe refused, nothing was
+    created (a new key is safe); otherwise, when the attempt reached Stripe, the object may exist (`maybe_sent`)
+    until an attempt with the same key settles it."""
+    model = type(row)
+    statuses = ReversalStatus if model is Reversal else TransferStatus
+    attempts = row.attempts + 1
     exhausted = attempts >= MAX_ATTEMPTS
     delay = backoff_seconds(attempts)
-    generation = transfer.key_generation + (1 if definitive else 0)
-    Transfer.objects.filter(pk=transfer.pk).update(
+    generation = row.key_generation + (1 if definitive else 0)
+    model.objects.filter(pk=row.pk).update(
         attempts=attempts,
         last_error=message[:500],
         last_error_code=code[:100],
-        status=TransferStatus.FAILED if exhausted else TransferStatus.PENDING,
+        status=statuses.FAILED if exhausted else statuses.PENDING,
         next_attempt_at=None if exhausted else timezone.now() + timedelta(seconds=delay),
         key_generation=generation,
-        idempotency_key=Transfer.key_for(transfer.pk, generation),
-        maybe_sent=transfer.maybe_sent if not reached_stripe else not definitive,
+        idempotency_key=model.key_for(row.pk, generation),
+        maybe_sent=row.maybe_sent if not reached_stripe else not definitive,
         updated_at=timezone.now(),
     )
-    logger.warning("Transfer %s attempt %s failed (%s): %s", transfer.pk, attempts, code, message)
+    logger.warning("%s %s attempt %s failed (%s): %s", model.__name__, row.pk, attempts, code, message)
     if exhausted:
-        return SendResult(TransferStatus.FAILED)
-    return SendResult(TransferStatus.PENDING, retry_in=delay)
+        return SendResult(statuses.FAILED)
+    return SendResult(statuses.PENDING, retry_in=delay)
 
 
 def transfer_send(*, transfer_id) -> SendResult:
@@ -235,7 +237,7 @@ def transfer_send(*, transfer_id) -> SendResult:
         if not transfer.destination:
             destination = _destination(transfer)
             if not destination:
-                return _fail(
+                return attempt_fail(
                     transfer,
                     message="The participant has no Stripe account yet (onboarding not started).",
                     code="not_onboarded",
@@ -260,13 +262,13 @@ def transfer_send(*, transfer_id) -> SendResult:
                 idempotency_key=transfer.idempotency_key,
             )
         except stripe_client.IdempotencyConflict as error:
-            return _fail(transfer, message=str(error), code="idempotency_conflict", definitive=False)
+            return attempt_fail(transfer, message=str(error), code="idempotency_conflict", definitive=False)
         except stripe_client.StripeCallError as error:
             definitive = is_definitive(error)
             if definitive and error.code in ("insufficient_capabilities_for_transfer", "resource_missing"):
                 # The account may change (onboarding finished, a new account): read it again next time.
                 Transfer.objects.filter(pk=transfer.pk).update(destination="")
-            return _fail(
+            return attempt_fail(
                 transfer,
                 message=str(error),
                 code=error.code or str(error.http_status or "network"),
@@ -284,7 +286,7 @@ def _record_sent(transfer: Transfer, result: dict) -> bool:
         TRANSFER_OPEN,
         TransferStatus.SENT,
         stripe_transfer_id=result["id"],
-        balance_transaction_id=_balance_transaction_id(result),
+        balance_transaction_id=balance_transaction_id_of(result),
         sent_at=timezone.now(),
         next_attempt_at=None,
         last_error="",
@@ -296,13 +298,13 @@ def _record_sent(transfer: Transfer, result: dict) -> bool:
     book_transfer_sent(
         transfer=transfer,
         stripe_transfer_id=result["id"],
-        balance_transaction_id=_balance_transaction_id(result),
+        balance_transaction_id=balance_transaction_id_of(result),
         effective_at=from_unix(result.get("created")),
     )
     return bool(changed)
 
 
-def _balance_transaction_id(obj: dict) -> str:
+def balance_transaction_id_of(obj: dict) -> str:
     txn = obj.get("balance_transaction")
     return (txn.get("id") if isinstance(txn, dict) else txn) or ""
 

@@ -6,7 +6,6 @@ Reversals are sent like transfers: row first, key `reversal:<id>`, row lock acro
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -20,9 +19,9 @@ from apps.payouts.ledger.recipes import book_reversal_claim, book_reversal_sent
 from apps.payouts.models import CustomerRefund, Reversal, ReversalStatus, Transfer, TransferStatus
 from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
-    MAX_ATTEMPTS,
     SendResult,
-    backoff_seconds,
+    attempt_fail,
+    balance_transaction_id_of,
     is_definitive,
     parse_uuid,
 )
@@ -64,30 +63,6 @@ def _send_after_commit(reversal_id) -> None:
     outbox_enqueue(task_name="payouts.reversal_send", kwargs={"reversal_id": str(reversal_id)})
 
 
-def _fail(
-    reversal: Reversal, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
-) -> SendResult:
-    attempts = reversal.attempts + 1
-    exhausted = attempts >= MAX_ATTEMPTS
-    delay = backoff_seconds(attempts)
-    generation = reversal.key_generation + (1 if definitive else 0)
-    Reversal.objects.filter(pk=reversal.pk).update(
-        attempts=attempts,
-        last_error=message[:500],
-        last_error_code=code[:100],
-        status=ReversalStatus.FAILED if exhausted else ReversalStatus.PENDING,
-        next_attempt_at=None if exhausted else timezone.now() + timedelta(seconds=delay),
-        key_generation=generation,
-        idempotency_key=Reversal.key_for(reversal.pk, generation),
-        maybe_sent=reversal.maybe_sent if not reached_stripe else not definitive,
-        updated_at=timezone.now(),
-    )
-    logger.warning("Reversal %s attempt %s failed (%s): %s", reversal.pk, attempts, code, message)
-    return (
-        SendResult(ReversalStatus.FAILED) if exhausted else SendResult(ReversalStatus.PENDING, retry_in=delay)
-    )
-
-
 def reversal_send(*, reversal_id) -> SendResult:
     """Sends one pending reversal (its transfer must have been sent). Same guarantees as transfer_send."""
     with transaction.atomic():
@@ -100,7 +75,7 @@ def reversal_send(*, reversal_id) -> SendResult:
         if reversal.status != ReversalStatus.PENDING:
             return SendResult(reversal.status)
         if transfer.status != TransferStatus.SENT:
-            return _fail(
+            return attempt_fail(
                 reversal,
                 message="Waiting for its transfer to be sent.",
                 code="transfer_not_sent",
@@ -119,7 +94,7 @@ def reversal_send(*, reversal_id) -> SendResult:
                 idempotency_key=reversal.idempotency_key,
             )
         except stripe_client.StripeCallError as error:
-            return _fail(
+            return attempt_fail(
                 reversal,
                 message=str(error),
                 code=error.code or str(error.http_status or "network"),
@@ -130,8 +105,7 @@ def reversal_send(*, reversal_id) -> SendResult:
 
 
 def _record_sent(reversal: Reversal, transfer: Transfer, result: dict) -> None:
-    txn = result.get("balance_transaction")
-    txn_id = (txn.get("id") if isinstance(txn, dict) else txn) or ""
+    txn_id = balance_transaction_id_of(result)
     transition_if(
         Reversal,
         reversal.pk,
