@@ -39,6 +39,9 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("e-mail address", unique=True, max_length=EMAIL_MAX_LENGTH)
     full_name = models.CharField(max_length=150, blank=True)
+    # Signed up on a page anyone can reach and not yet confirmed from the e-mail (apps/accounts/confirmation.py):
+    # such an account is also inactive. Tells it apart from an account staff deactivated, which stays off.
+    email_confirmation_pending = models.BooleanField(default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -77,10 +77,13 @@ def user_create(
     full_name: str = "",
     is_superuser: bool = False,
     password_hash: str = "",
+    email_confirmation_pending: bool = False,
 ) -> User:
     """Creates a user in the current schema with one role; staff and finance may use the network's admin.
 
     `password_hash` (from make_password) replaces `password` for callers that hashed it ahead of time.
+    `email_confirmation_pending` makes an account that stays inactive until its e-mail is confirmed
+    (apps/accounts/confirmation.py): what a page anyone can reach creates.
     Raises EmailInUse if the network already has a user with this e-mail."""
     user_email_available_ensure(email=email)
     user = User.objects.create_user(
@@ -89,6 +92,8 @@ def user_create(
         full_name=full_name,
         is_staff=role in ADMIN_ROLES or is_superuser,
         is_superuser=is_superuser,
+        is_active=not email_confirmation_pending,
+        email_confirmation_pending=email_confirmation_pending,
     )
     if password_hash:
         user.password = password_hash

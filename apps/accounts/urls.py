@@ -15,6 +15,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="accounts/signup_check_email.html"),
         name="signup_check_email",
     ),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("me/", account_views.account, name="account"),
     path("me/tokens/<int:pk>/revoke/", account_views.token_revoke_view, name="token_revoke"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

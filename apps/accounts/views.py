@@ -1,11 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.hashers import make_password
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.confirmation import (
+    ConfirmationLinkInvalid,
+    confirmation_link_send,
+    confirmation_user_get,
+    pending_user_by_email,
+    user_email_confirm,
+)
 from apps.accounts.forms import CustomerSignupForm, EmailAuthenticationForm, OutboxPasswordResetForm
 from apps.accounts.roles import Role
 from apps.accounts.services import EmailInUse, account_exists_note, user_create
@@ -54,9 +62,26 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
-def signup_email_in_use(request, *, email: str):
-    """The answer to a sign-up or application with an e-mail that already has an account: what password reset
-    says ("check your e-mail"), never "already registered", and a note to the account's owner."""
+def _confirm_url_for(request):
+    return lambda token: request.build_absolute_uri(reverse("accounts:signup_confirm", args=[token]))
+
+
+def signup_confirmation_sent(request, *, user):
+    """The answer to a sign-up or application that made a new account: the confirmation link goes out and the
+    page says "check your e-mail", as for an address that already has an account (`signup_email_in_use`)."""
+    confirmation_link_send(
+        user=user, confirm_url_for=_confirm_url_for(request), network_name=request.tenant.name
+    )
+    return redirect("accounts:signup_check_email")
+
+
+def signup_email_in_use(request, *, email: str, password: str):
+    """The answer to a sign-up or application with an e-mail that already has an account: the same page as for
+    a new address (never "already registered"). The owner gets a note, or, if the account still waits for its
+    confirmation, a fresh link."""
+    make_password(password)  # a new address costs one password hash; so does this one, or timing would tell
+    if (pending := pending_user_by_email(email)) is not None:
+        return signup_confirmation_sent(request, user=pending)
     account_exists_note(
         email=email,
         network_name=request.tenant.name,
@@ -79,11 +104,34 @@ def signup(request):
                 password=form.cleaned_data["password"],
                 full_name=form.cleaned_data["full_name"],
                 role=Role.CUSTOMER,
+                email_confirmation_pending=True,
             )
         except EmailInUse:
-            return signup_email_in_use(request, email=form.cleaned_data["email"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to {request.tenant.name}!")
-        return redirect("storefront:home")
+            return signup_email_in_use(
+                request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        return signup_confirmation_sent(request, user=user)
     response = render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
     return throttled_response(response, wait) if wait else response
+
+
+def _landing_after_confirmation(user) -> str:
+    if user.has_role(Role.CARRIER_MEMBER):
+        return reverse("portal:carrier_dashboard")
+    if user.has_role(Role.SUPPLIER_MEMBER):
+        return reverse("portal:dashboard")
+    return reverse("storefront:home")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, token: str):
+    """GET shows a button and changes nothing (mail scanners open links); POST activates and signs in."""
+    try:
+        user = user_email_confirm(token=token) if request.method == "POST" else confirmation_user_get(token)
+    except ConfirmationLinkInvalid:
+        return render(request, "accounts/signup_confirm.html", {"invalid": True}, status=400)
+    if request.method == "GET":
+        return render(request, "accounts/signup_confirm.html", {"email": user.email})
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Your e-mail is confirmed. Welcome to {request.tenant.name}!")
+    return redirect(_landing_after_confirmation(user))

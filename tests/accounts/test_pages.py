@@ -21,11 +21,22 @@ def test_storefront_home_is_branded(client_a, tenant_a):
     assert b'hx-headers=\'{"X-CSRFToken"' in response.content
 
 
-def test_customer_signs_up_and_is_logged_in(client_a, tenant_a):
-    response = client_a.post(
-        "/accounts/signup/", {"full_name": "Ada", "email": "Ada@Example.test", "password": "lovelace-1815-x"}
-    )
-    assert response.status_code == 302
+def test_customer_signs_up_confirms_the_email_and_is_signed_in(
+    client_a, tenant_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_a.post(
+            "/accounts/signup/",
+            {"full_name": "Ada", "email": "Ada@Example.test", "password": "lovelace-1815-x"},
+        )
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/check-email/"
+    assert b"Sign out" not in client_a.get("/").content  # not signed in until the e-mail is confirmed
+    (message,) = deliver_emails(tenant_a)
+    assert message.to == ["ada@example.test"]
+    link = re.search(r"http://alpha\.localhost(/accounts/signup/confirm/\S+/)", message.body).group(1)
+    assert client_a.get(link).status_code == 200
+    confirmed = client_a.post(link)
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/"
     assert b"Sign out" in client_a.get("/").content
     with schema_context(tenant_a.schema_name):
         user = User.objects.get(email="ada@example.test")

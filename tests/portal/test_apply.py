@@ -1,12 +1,15 @@
 """The public "join the network" page: a workshop or carrier applies and lands in its portal."""
 
+import re
+
 import pytest
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.suppliers.status import ParticipantStatus
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, host_of
 from tests.mail import deliver_emails
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +34,23 @@ def test_the_page_is_public(client_a):
     assert response.status_code == 200 and b"Join Alpha Works" in response.content
 
 
-def test_a_workshop_applies_and_sees_its_portal_under_review(client_a, tenant_a):
-    response = client_a.post("/portal/apply/", FORM)
-    assert response.status_code == 302 and response["Location"] == "/portal/"
+def _apply_and_confirm(client, tenant, form, capture) -> str:
+    """Applies, then follows the link the e-mail carries; returns where the confirmation lands."""
+    with capture(execute=True):
+        response = client.post("/portal/apply/", form)
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/check-email/"
+    assert client.get("/portal/").status_code == 302  # not signed in before the e-mail is confirmed
+    (message,) = deliver_emails(tenant)
+    link = re.search(r"http://alpha\.localhost(/accounts/signup/confirm/\S+/)", message.body).group(1)
+    confirmed = client.post(link)
+    assert confirmed.status_code == 302
+    return confirmed["Location"]
+
+
+def test_a_workshop_applies_and_sees_its_portal_under_review(
+    client_a, tenant_a, django_capture_on_commit_callbacks
+):
+    assert _apply_and_confirm(client_a, tenant_a, FORM, django_capture_on_commit_callbacks) == "/portal/"
     page = client_a.get("/portal/")
     assert page.status_code == 200 and b"Application under review" in page.content
     with schema_context(tenant_a.schema_name):
@@ -42,9 +59,13 @@ def test_a_workshop_applies_and_sees_its_portal_under_review(client_a, tenant_a)
         assert owner.members.get().user.email == "tess@textiles.test"
 
 
-def test_a_carrier_applies_and_lands_in_the_carrier_portal(client_a, tenant_a):
-    response = client_a.post("/portal/apply/", {**FORM, "kind": "carrier", "name": "Tess Transport"})
-    assert response.status_code == 302 and response["Location"] == "/portal/carrier/"
+def test_a_carrier_applies_and_lands_in_the_carrier_portal(
+    client_a, tenant_a, django_capture_on_commit_callbacks
+):
+    form = {**FORM, "kind": "carrier", "name": "Tess Transport"}
+    assert (
+        _apply_and_confirm(client_a, tenant_a, form, django_capture_on_commit_callbacks) == "/portal/carrier/"
+    )
     assert client_a.get("/portal/carrier/").status_code == 200
     with schema_context(tenant_a.schema_name):
         assert Carrier.objects.get(name="Tess Transport").rate_card.currency == "EUR"
@@ -83,6 +104,33 @@ def test_an_existing_login_cannot_apply_again_and_a_stranger_is_not_told_so(
         assert not AssetOwner.objects.filter(name="Tilburg Textiles").exists()
     (note,) = deliver_emails(tenant_a)
     assert note.to == ["tess@textiles.test"] and "sign in" in note.body
+
+
+def test_a_used_and_a_new_email_get_the_same_answer_even_with_bad_company_data(
+    tenant_a, make_user, django_capture_on_commit_callbacks
+):
+    """A new address used to be signed in to its portal and a used one told "check your e-mail"; and bad company
+    data was a field error for a new address but "check your e-mail" for a used one."""
+    make_user(tenant_a, email="used@textiles.test")
+    for change in ({}, {"country": "XX"}):
+        answers = []
+        for email in ("used@textiles.test", "new@textiles.test"):
+            client = Client(HTTP_HOST=host_of(tenant_a))
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post("/portal/apply/", {**FORM, **change, "contact_email": email})
+            answers.append(
+                (
+                    response.status_code,
+                    response.get("Location"),
+                    "sessionid" in response.cookies,
+                    response.context["form"].errors if response.status_code == 400 else None,
+                )
+            )
+        assert answers[0] == answers[1]
+    assert answers[0][0] == 400 and "country" in answers[0][3]
+    note, link = deliver_emails(tenant_a)
+    assert note.to == ["used@textiles.test"] and "/accounts/signup/confirm/" not in note.body
+    assert link.to == ["new@textiles.test"] and "/accounts/signup/confirm/" in link.body
 
 
 def test_the_same_email_may_apply_in_another_network(client_a, client_b, tenant_b):

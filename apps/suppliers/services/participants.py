@@ -73,14 +73,14 @@ def participant_apply(
     longitude: Decimal,
     phone: str = "",
 ) -> Participant:
-    """A company applies to join: the company (status applied) and its first portal login (role owner).
+    """A company applies to join: the company (status applied) and its first portal login (role owner), which
+    stays inactive until its e-mail is confirmed (apps/accounts/confirmation.py).
 
     Raises ValidationError (per field) for invalid company data or an e-mail address already in use; nothing
     is written then.
     """
     model = _model_for(kind)
     email = contact_email.strip().lower()
-    user_email_available_ensure(email=email, field="contact_email")
     participant = model(
         name=name,
         contact_name=contact_name,
@@ -94,9 +94,13 @@ def participant_apply(
         longitude=longitude,
     )
     _clean(participant)
+    # After the company checks: an address in use and a new one get the same field errors for bad company data.
+    user_email_available_ensure(email=email, field="contact_email")
     participant.save()
     role = Role.SUPPLIER_MEMBER if kind == ParticipantKind.ASSET_OWNER else Role.CARRIER_MEMBER
-    user = user_create(email=email, password=password, role=role, full_name=contact_name)
+    user = user_create(
+        email=email, password=password, role=role, full_name=contact_name, email_confirmation_pending=True
+    )
     participant_member_add(participant=participant, user=user, role=MemberRole.OWNER)
     if isinstance(participant, Carrier):
         RateCard.objects.create(carrier=participant, currency=network_settings().currency)
