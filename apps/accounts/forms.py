@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 
 from apps.accounts import throttle
-from apps.accounts.models import User
+from apps.accounts.models import EMAIL_MAX_LENGTH, User
 from apps.outbox.services import outbox_enqueue_email
 
 
@@ -26,7 +26,9 @@ class ThrottledAdminAuthenticationForm(ThrottleMessageMixin, AdminAuthentication
 
 class EmailAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label="E-mail",
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
 
@@ -44,7 +46,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
 class CustomerSignupForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="E-mail", max_length=EMAIL_MAX_LENGTH, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )

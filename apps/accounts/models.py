@@ -4,6 +4,10 @@ from django.utils.functional import cached_property
 
 from apps.accounts.roles import Role
 
+# The column's width (RFC 5321's path limit). Forms.EmailField allows 320 by default: every e-mail input that
+# becomes a user says max_length=EMAIL_MAX_LENGTH, or a long address is a DataError instead of a field error.
+EMAIL_MAX_LENGTH = 254
+
 
 class EmailUserManager(UserManager):
     """Users sign in with their e-mail address; there is no separate username."""
@@ -33,7 +37,7 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField("e-mail address", unique=True, max_length=EMAIL_MAX_LENGTH)
     full_name = models.CharField(max_length=150, blank=True)
 
     USERNAME_FIELD = "email"

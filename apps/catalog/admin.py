@@ -23,9 +23,11 @@ from apps.catalog.selectors import parameter_spec_from, step_spec_from, template
 from apps.catalog.spec import ConstraintSpec, DerivedSpec, TemplateSpec
 from apps.catalog.template_checks import CONSTRAINTS, DERIVED, PARAMETERS, STEPS, template_check
 from apps.catalog.validation import InvalidConfiguration, clean_values
+from apps.core.jsonlimits import BOUNDED_JSON_FORM_FIELDS
 
 
 class ParameterInline(admin.StackedInline):
+    formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     model = Parameter
     extra = 0
     fields = [
@@ -50,6 +52,7 @@ class ConstraintInline(admin.TabularInline):
 
 
 class RoutingStepInline(admin.StackedInline):
+    formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     model = RoutingStep
     extra = 0
     autocomplete_fields = ["process"]

@@ -23,13 +23,16 @@ from apps.catalog.models import (
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.template_checks import Issue, template_check
 from apps.catalog.validation import ValidConfiguration, configuration_validate
+from apps.core.errors import InvalidInput
 from apps.processes.models import Process
 
 NAME_MAX = 100
 
 
-class InvalidDesignName(ValueError):
-    pass
+class InvalidDesignName(InvalidInput, ValueError):
+    @property
+    def field_errors(self) -> dict:
+        return {"name": [str(self)]}
 
 
 def _clean_name(name: str) -> str:

@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from apps.catalog.compile import CompileError, Operation, attribute_name, compile_operations, formula_env
 from apps.catalog.formulas import FormulaError, evaluate_bool, parse_formula
 from apps.catalog.spec import ParameterKind, ParameterSpec, TemplateSpec, json_number
+from apps.core.errors import NON_FIELD as NON_FIELD_ERRORS
+from apps.core.errors import InvalidInput
 
 NON_FIELD = "__all__"
 MAX_RAW_NUMBER = 30
@@ -25,10 +27,17 @@ HEX_COLOUR = re.compile(r"^#[0-9a-f]{6}$")
 Errors = dict[str, list[str]]
 
 
-class InvalidConfiguration(Exception):
+class InvalidConfiguration(InvalidInput):
     def __init__(self, errors: Errors):
         super().__init__("; ".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items()))
         self.errors = errors
+
+    @property
+    def field_errors(self) -> dict:
+        """Keyed by parameter under "values", as a request body holds them."""
+        return {
+            "values": {(NON_FIELD_ERRORS if key == NON_FIELD else key): m for key, m in self.errors.items()}
+        }
 
 
 @dataclass(frozen=True)

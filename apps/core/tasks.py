@@ -1,11 +1,11 @@
 """The task base for work that belongs to one tenant."""
 
-from zoneinfo import ZoneInfo
-
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
+
+from apps.core.timezones import zone_or_utc
 
 
 class PublicSchemaTaskError(RuntimeError):
@@ -33,5 +33,5 @@ class TenantOnlyTask(TenantTask):
             raise PublicSchemaTaskError(f"{self.name} ran in the public schema.")
         # Dates a task judges or writes (lateness, e-mails) are the network's, as on its pages.
         time_zone = getattr(connection.tenant, "time_zone", "")
-        with timezone.override(ZoneInfo(time_zone) if time_zone else None):
+        with timezone.override(zone_or_utc(time_zone) if time_zone else None):
             return super().__call__(*args, **kwargs)

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Model, QuerySet
 
+from apps.core.errors import Conflict
 
-class InvalidTransition(Exception):
+
+class InvalidTransition(Conflict):
     """The move is not allowed from the row's state, or the row was no longer in the expected state (someone
     else moved it). `current` is the state the row is in, `to` the one asked for; `waiting_for` (when the move
     is allowed but not yet) names what it waits for."""
@@ -23,6 +25,13 @@ class InvalidTransition(Exception):
         super().__init__(message)
         self.current = current
         self.to = to
+
+    def conflict_details(self) -> dict:
+        """What the API's 409 carries besides `detail`: the row's state, and what the move waits for."""
+        details = {"status": self.current} if self.current else {}
+        if self.waiting_for:
+            details["waiting_for"] = list(self.waiting_for)
+        return details
 
 
 def transition(

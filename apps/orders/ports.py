@@ -19,10 +19,11 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from apps.core.errors import InvalidInput
 from apps.orders.quotes import OrderQuote, QuoteRequestLine
 
 
-class QuoteUnavailable(Exception):
+class QuoteUnavailable(InvalidInput):
     """No quote can be given (a design no longer valid, no capacity, the matcher failed); the message says why."""
 
     def __init__(self, message: str, *, design_version_id=None):

@@ -8,12 +8,12 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.postgres.forms import SimpleArrayField
 
-from apps.accounts.models import User
+from apps.accounts.models import EMAIL_MAX_LENGTH, User
 from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.core.countries import country_code_normalize, validate_country_code
 from apps.core.money_fields import MinorUnitsField
+from apps.core.uploads import IMAGE_ACCEPT, IMAGE_HELP, validate_image_upload
 from apps.orders.models import PROBLEM_TEXT_MAX
-from apps.orders.uploads import photo_validate
 from apps.processes.forms import ProcessCodeField
 from apps.suppliers import calendars
 from apps.suppliers.models import (
@@ -53,7 +53,7 @@ class ApplyForm(CoordinatesMixin, forms.Form):
     kind = forms.ChoiceField(choices=ParticipantKind.choices, widget=forms.RadioSelect, label="We are")
     name = forms.CharField(label="Company name", max_length=120)
     contact_name = forms.CharField(label="Your name", max_length=120)
-    contact_email = forms.EmailField(label="E-mail (your portal login)")
+    contact_email = forms.EmailField(label="E-mail (your portal login)", max_length=EMAIL_MAX_LENGTH)
     password = forms.CharField(
         label="Password for the portal", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -234,19 +234,17 @@ class CoverageForm(CoordinatesMixin, forms.ModelForm):
 
 
 # --- jobs and legs --------------------------------------------------------------------------------------------
-# Photos are checked by the same rule the orders services apply (apps/orders/uploads.py): a real image of at
-# most 5 MB. Checking here too puts the error next to the field instead of at the top of the card.
-
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+# Photos are checked by the same rule the orders services apply (apps/core/uploads.py). Checking here too puts
+# the error next to the field instead of at the top of the card.
 
 
 def _photo_field(label: str) -> forms.FileField:
     return forms.FileField(
         label=label,
         required=False,
-        validators=[photo_validate],
-        help_text="JPEG, PNG, WebP or GIF, at most 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
+        validators=[validate_image_upload],
+        help_text=IMAGE_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
 

@@ -69,6 +69,7 @@ def certificate_file_validate(upload) -> None:
             params={"ext": extension, "kind": expected.upper()},
         )
     if expected != "pdf":
+        # An image certificate is an image upload like any other: readable, and no pixel bomb.
         validate_image_upload(upload)
 
 

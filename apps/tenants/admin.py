@@ -1,5 +1,6 @@
 """The SaaS operator's admin, served only on the public site. Tenant admins never register these models."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,8 @@ from django.utils.html import format_html
 from apps.accounts.admin import UserAdmin
 from apps.accounts.forms import ThrottledAdminAuthenticationForm
 from apps.accounts.models import User
+from apps.core.money import known_currencies
+from apps.core.timezones import time_zone_choices
 from apps.core.transitions import InvalidTransition
 from apps.tenants.forms import TenantDeleteForm
 from apps.tenants.models import Domain, Tenant, TenantStatus
@@ -39,6 +42,14 @@ class TenantAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "schema_name", "currency", "time_zone", "accent_color", "status", "created_at"]
     inlines = [DomainInline]
     actions = ["suspend", "activate"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Chosen from lists, never typed: an unknown zone or currency broke every page of the network.
+        if db_field.name == "time_zone":
+            return forms.ChoiceField(choices=time_zone_choices(), label="Time zone")
+        if db_field.name == "currency":
+            return forms.ChoiceField(choices=[(code, code) for code in sorted(known_currencies())])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from apps.accounts.models import User
+from apps.accounts.models import EMAIL_MAX_LENGTH, User
 from apps.core.money import known_currencies
 
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "PLN", "JPY", "KWD"]
@@ -16,7 +16,9 @@ class NetworkSignupForm(forms.Form):
     )
     currency = forms.ChoiceField(label="Currency")
     admin_email = forms.EmailField(
-        label="Admin e-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Admin e-mail",
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     admin_password = forms.CharField(
         label="Admin password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

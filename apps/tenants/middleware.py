@@ -1,5 +1,3 @@
-from zoneinfo import ZoneInfo
-
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,7 +26,7 @@ class TenantMiddleware(TenantMainMiddleware):
         if tenant.schema_name == get_public_schema_name():
             return None
         if not request.path.startswith(API_PREFIX):  # the API speaks UTC, whoever's network it is
-            timezone.activate(ZoneInfo(tenant.time_zone))
+            timezone.activate(tenant.zone)
         if tenant.status == TenantStatus.TEMPLATE:
             raise Http404("No network here.")
         if tenant.status == TenantStatus.SUSPENDED:

@@ -1,5 +1,9 @@
+from zoneinfo import ZoneInfo
+
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+
+from apps.core.timezones import validate_time_zone, zone_or_utc
 
 
 class TenantStatus(models.TextChoices):
@@ -14,7 +18,7 @@ class Tenant(TenantMixin):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=50, unique=True, help_text="The subdomain of the network's host.")
     currency = models.CharField(max_length=3, default="EUR")
-    time_zone = models.CharField(max_length=64, default="Europe/Amsterdam")
+    time_zone = models.CharField(max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone])
     accent_color = models.CharField(max_length=7, default="#2458d3")
     status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -28,6 +32,10 @@ class Tenant(TenantMixin):
 
     def __str__(self):
         return f"{self.name} ({self.slug})"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_or_utc(self.time_zone)
 
     @property
     def is_template(self) -> bool:

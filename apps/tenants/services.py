@@ -7,18 +7,20 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.accounts.roles import Role
 from apps.accounts.services import role_permissions_apply, user_create
 from apps.core.money import known_currencies
+from apps.core.timezones import validate_time_zone
 from apps.core.transitions import transition
 from apps.tenants.models import Domain, Tenant, TenantStatus
 from apps.tenants.subdomains import schema_name_for, validate_subdomain
 
 TEMPLATE_SLUG = "tenant-base"
+SUBDOMAIN_TAKEN = "This subdomain is already taken."
 
 
 def tenant_template_ensure() -> Tenant:
@@ -36,7 +38,7 @@ def tenant_template_ensure() -> Tenant:
     return template
 
 
-def _validate_new_network(*, subdomain: str, currency: str) -> None:
+def _validate_new_network(*, subdomain: str, currency: str, time_zone: str) -> None:
     errors = {}
     try:
         validate_subdomain(subdomain)
@@ -44,9 +46,13 @@ def _validate_new_network(*, subdomain: str, currency: str) -> None:
         errors["subdomain"] = error.messages
     else:
         if Tenant.objects.filter(slug=subdomain).exists() or schema_exists(schema_name_for(subdomain)):
-            errors["subdomain"] = ["This subdomain is already taken."]
+            errors["subdomain"] = [SUBDOMAIN_TAKEN]
     if currency not in known_currencies():
         errors["currency"] = [f"{currency!r} is not an ISO 4217 currency code."]
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as error:
+        errors["time_zone"] = error.messages
     if errors:
         raise ValidationError(errors)
 
@@ -65,19 +71,13 @@ def tenant_create(
 
     One transaction (PostgreSQL DDL is transactional): a failure at any step leaves no row and no schema.
     """
-    _validate_new_network(subdomain=subdomain, currency=currency)
+    _validate_new_network(subdomain=subdomain, currency=currency, time_zone=time_zone)
     tenant_template_ensure()
     with ThreadPoolExecutor(max_workers=1) as hasher:
         # The password hash (PBKDF2, about a third of a second, outside the GIL) is computed while PostgreSQL
         # copies the template schema: a quarter of the sign-up wait.
         password_hash = hasher.submit(make_password, admin_password)
-        tenant = Tenant.objects.create(
-            schema_name=schema_name_for(subdomain),
-            name=name,
-            slug=subdomain,
-            currency=currency,
-            time_zone=time_zone,
-        )
+        tenant = _tenant_row_create(name=name, subdomain=subdomain, currency=currency, time_zone=time_zone)
         _schema_clone_from_template(tenant.schema_name)
         Domain.objects.create(
             domain=f"{subdomain}.{settings.PLATFORM_DOMAIN}", tenant=tenant, is_primary=True
@@ -95,6 +95,22 @@ def tenant_create(
                 full_name="Owner",
             )
     return tenant
+
+
+def _tenant_row_create(*, name: str, subdomain: str, currency: str, time_zone: str) -> Tenant:
+    """The network's row. A simultaneous sign-up of the same subdomain passes the check before either row
+    exists; the unique index decides, and the loser gets the same field error as if it had come second."""
+    try:
+        with transaction.atomic():
+            return Tenant.objects.create(
+                schema_name=schema_name_for(subdomain),
+                name=name,
+                slug=subdomain,
+                currency=currency,
+                time_zone=time_zone,
+            )
+    except IntegrityError:
+        raise ValidationError({"subdomain": [SUBDOMAIN_TAKEN]}) from None
 
 
 def _schema_clone_from_template(schema_name: str) -> None:

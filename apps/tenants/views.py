@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.throttle import signup_throttled, throttled_response
+from apps.core.errors import form_add_service_error
 from apps.tenants.forms import NetworkSignupForm
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_domain_url
@@ -28,8 +29,7 @@ def network_signup(request):
                 admin_password=data["admin_password"],
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            form_add_service_error(form, error)
         else:
             return redirect("network_created", slug=tenant.slug)
     response = render(request, "public/home.html", {"form": form}, status=400 if form.errors else 200)

@@ -45,6 +45,18 @@ def test_signup_errors_keep_input(client_a, make_user, tenant_a):
     assert b'value="Grace"' in response.content
 
 
+def test_an_overlong_email_is_a_field_error_not_a_database_error(client_a, tenant_a):
+    """261 characters is a valid address for Django's EmailField (up to 320) but not for the 254-wide column."""
+    long_email = "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".test"
+    response = client_a.post(
+        "/accounts/signup/", {"full_name": "Ada", "email": long_email, "password": "lovelace-1815-x"}
+    )
+    assert response.status_code == 400
+    assert "at most 254 characters" in response.context["form"].errors["email"][0]
+    with schema_context(tenant_a.schema_name):
+        assert not User.objects.filter(full_name="Ada").exists()
+
+
 def test_signing_up_with_a_used_email_says_check_your_email_and_tells_the_owner(
     client_a, make_user, tenant_a, django_capture_on_commit_callbacks
 ):

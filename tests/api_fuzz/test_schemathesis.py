@@ -2,17 +2,18 @@
 
 The schema is the one network alpha serves at /api/schema/. Every operation is called in-process through
 Django's test request handler (same database connection and transaction as the test) as each role, with that
-user's API token:
+user's API token (or none):
 
 - a customer with a design, a cart line and an order waiting for payment;
 - a supplier member whose company has a resource with opening hours and a calendar exception, and jobs;
 - a carrier member whose company has legs to drive;
-- platform staff (who own none of it: the storefront, supplier and carrier endpoints answer 4xx).
+- platform staff and finance (who own none of it: the storefront, supplier and carrier endpoints answer 4xx);
+- an anonymous caller without a token (the public catalog, validation and quotes; 401 everywhere else).
 
 Generated path parameters are sometimes swapped for the ids of rows the role really owns, so the fuzzer reaches
 the services behind the lookups instead of only meeting 404s. Every response must be a non-5xx that conforms to
-the schema (documented body, content type and headers). Examples are derandomized (CI sees the same cases each
-run); set API_FUZZ_RANDOM=1 for an exploratory run with fresh random data, API_FUZZ_EXAMPLES to change the bound.
+the schema (documented status code, body, content type and headers). Examples are derandomized (CI sees the
+same cases each run); set API_FUZZ_RANDOM=1 for an exploratory run with fresh random data, API_FUZZ_EXAMPLES to change the bound.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from apps.accounts.models import ApiToken
@@ -53,11 +55,12 @@ HOST = "alpha.localhost"
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
 CHECKS = [
     not_a_server_error,
+    status_code_conformance,  # every status the API answers is documented (apps/core/api/schema.py)
     response_schema_conformance,
     content_type_conformance,
     response_headers_conformance,
 ]
-ROLES = ["customer", "supplier", "carrier", "staff"]
+ROLES = ["customer", "supplier", "carrier", "staff", "finance", "anonymous"]
 
 
 class InProcessWSGI:
@@ -84,6 +87,8 @@ class FuzzSession:
 
     @property
     def headers(self) -> dict[str, str]:
+        if not self.token:  # anonymous
+            return {"Host": HOST}
         return {"Authorization": f"Token {self.token}", "Host": HOST}
 
     def known_for(self, path: str) -> dict[str, list]:
@@ -171,6 +176,8 @@ def fuzz_session(request, tenant_a, network_a, customer, table) -> FuzzSession:
     placed = place_order(customer, (table.current_version, 1))
     assert pay(placed).status == "paid"
     plan_apply_simple(placed, start=tomorrow_morning())
+    if role == "anonymous":
+        return FuzzSession(role=role, token="", known=[("/api/v1/catalog/", {"slug": [table.template.slug]})])
     if role == "customer":
         user, known = customer, _customer_rows(customer, table)
     elif role == "supplier":
@@ -179,6 +186,8 @@ def fuzz_session(request, tenant_a, network_a, customer, table) -> FuzzSession:
     elif role == "carrier":
         user = user_create(email="fuzz-carrier@example.test", password=PASSWORD, role=Role.CARRIER_MEMBER)
         known = _carrier_rows(user)
+    elif role == "finance":
+        user, known = user_create(email="fuzz-finance@example.test", password=PASSWORD, role=Role.FINANCE), []
     else:
         user, known = user_create(email="fuzz-staff@example.test", password=PASSWORD, role=Role.STAFF), []
     # A token of its own the fuzzer may revoke through DELETE /api/v1/account/tokens/{id}/; the session's token
@@ -232,10 +241,14 @@ def test_api_answers_within_its_schema_for_every_role(raw_api_schema, fuzz_sessi
         "supplier": "/api/v1/supplier/profile/",
         "carrier": "/api/v1/carrier/profile/",
     }
-    probe = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Token {fuzz_session.token}")
-    assert probe.get(own.get(fuzz_session.role, "/api/v1/designs/")).status_code == 200, (
-        "the token does not work"
-    )
+    probe = Client(HTTP_HOST=HOST, headers={k: v for k, v in fuzz_session.headers.items() if k != "Host"})
+    if fuzz_session.role == "anonymous":
+        assert probe.get("/api/v1/catalog/templates/").status_code == 200
+        assert probe.get("/api/v1/cart/").status_code == 401
+    else:
+        assert probe.get(own.get(fuzz_session.role, "/api/v1/designs/")).status_code == 200, (
+            "the token does not work"
+        )
     schema = _load_schema(raw_api_schema)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 50, "the schema lost operations"

@@ -228,3 +228,16 @@ def test_anonymous_gets_401(client_a, in_tenant_a):
         response = client_a.get(url)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Token")
+
+
+def test_removing_a_cart_line_answers_204_as_documented(client_a, table, customer):
+    """DELETE was documented as 204 No Content and answered 200 with the cart."""
+    from tests.orders.conftest import fill_cart
+
+    fill_cart(customer, (table.current_version, 1))
+    line = Cart.objects.get(customer=customer).lines.get()
+    token = api_token_for(customer)
+    response = client_a.delete(f"/api/v1/cart/lines/{line.pk}/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert not Cart.objects.get(customer=customer).lines.exists()

@@ -6,7 +6,9 @@ reads the payment through the profit-share statement, which stays provisional un
 from __future__ import annotations
 
 import io
+import struct
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -241,3 +243,21 @@ def big_png(name: str = "huge.png") -> SimpleUploadedFile:
 
 def not_an_image(name: str = "check.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.7 definitely not pixels", content_type="image/png")
+
+
+def png_bomb(width: int = 20_000, height: int = 10_000, name: str = "bomb.png") -> SimpleUploadedFile:
+    """A valid 1-bit PNG of width × height pixels, all black: 20000 × 10000 is about 24 KB on disk and
+    200 megapixels (gigabytes of RGB) once decoded. Built chunk by chunk, never decoded here."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)  # filter byte + packed bits
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height, 9))
+        + chunk(b"IEND", b"")
+    )
+    return SimpleUploadedFile(name, data, content_type="image/png")

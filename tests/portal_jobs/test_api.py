@@ -2,6 +2,7 @@
 pages (400 naming the field, 409 out of order with nothing changed), and an OpenAPI schema without warnings."""
 
 import json
+from functools import partial
 
 import pytest
 from django_tenants.utils import schema_context
@@ -12,7 +13,7 @@ from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
 from tests.mail import deliver_emails
-from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png
+from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png, png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,8 @@ def test_a_json_quality_check_without_photo(supplier_a, ready_a, tenant_a):
         ({"passed": "true", "measurements": json.dumps({"width": {"mm": 1801}})}, "measurements"),
         ({"passed": "true", "photo": "not-an-image"}, "photo"),
         ({"passed": "true", "photo": "too-big"}, "photo"),
+        ({"passed": "true", "photo": "bomb-200mp"}, "photo"),
+        ({"passed": "true", "photo": "bomb-81mp"}, "photo"),
     ],
 )
 def test_quality_check_input_errors_name_the_field(supplier_a, ready_a, tenant_a, data, field):
@@ -103,7 +106,12 @@ def test_quality_check_input_errors_name_the_field(supplier_a, ready_a, tenant_a
     base = f"{JOBS}{ready_a.mine.pk}"
     post_json(client, f"{base}/accept/")
     post_json(client, f"{base}/start/")
-    photos = {"not-an-image": not_an_image, "too-big": big_png}
+    photos = {
+        "not-an-image": not_an_image,
+        "too-big": big_png,
+        "bomb-200mp": png_bomb,
+        "bomb-81mp": partial(png_bomb, 9000, 9000),
+    }
     if data.get("photo") in photos:
         data = {**data, "photo": photos[data["photo"]]()}
     response = client.post(f"{base}/quality-check/", data)
@@ -335,8 +343,9 @@ def test_deliver_before_pick_up_is_409_then_the_happy_path(carrier_a, made_a, te
     assert post_json(client, f"{base}/pick-up/").json()["status"] == "picked_up"
     nobody = post_json(client, f"{base}/deliver/", {"receiver_name": ""})
     assert nobody.status_code == 400 and "receiver_name" in nobody.json()
-    bad_photo = client.post(f"{base}/deliver/", {"receiver_name": "Ada", "photo": not_an_image()})
-    assert bad_photo.status_code == 400 and "photo" in bad_photo.json()
+    for photo in (not_an_image(), png_bomb(), png_bomb(9000, 9000)):
+        bad_photo = client.post(f"{base}/deliver/", {"receiver_name": "Ada", "photo": photo})
+        assert bad_photo.status_code == 400 and "photo" in bad_photo.json()
     assert stored(tenant_a, plan_a.leg).status == "picked_up"
     done = client.post(f"{base}/deliver/", {"receiver_name": "Ada", "photo": png()})
     assert done.status_code == 200 and done.json()["status"] == "delivered" and done.json()["has_proof_photo"]

@@ -1,6 +1,8 @@
 """Supplier job inbox and job pages: what the job is, what it pays before accepting, and every action through
 the orders services — in order, out of order (a clear error, nothing changed), with htmx and without."""
 
+from functools import partial
+
 import pytest
 from django.utils.html import escape
 from django_tenants.utils import schema_context
@@ -19,7 +21,7 @@ from apps.orders.services import (
 from apps.payouts.selectors import statement_for_work_item
 from tests.conftest import sign_in
 from tests.mail import deliver_emails
-from tests.portal_jobs.builders import big_png, fresh, not_an_image, parts_arrive, png
+from tests.portal_jobs.builders import big_png, fresh, not_an_image, parts_arrive, png, png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -333,7 +335,13 @@ def test_the_portal_tells_htmx_to_swap_refusals_and_inline_errors(supplier_porta
 
 @pytest.mark.parametrize(
     ("photo", "error"),
-    [(not_an_image, "This file is not a readable image."), (big_png, "photos may be at most 5 MB")],
+    [
+        (not_an_image, "This file is not a readable image."),
+        (big_png, "images may be at most 5 MB"),
+        (png_bomb, "at most 40 megapixels"),  # 200 MP in 24 KB: Pillow's DecompressionBombError was a 500
+        (partial(png_bomb, 9000, 9000), "at most 40 megapixels"),  # 81 MP in 9.9 KB was accepted
+    ],
+    ids=["not-an-image", "too-large", "bomb-200mp", "bomb-81mp"],
 )
 def test_quality_photos_must_be_images_of_at_most_5_mb(supplier_portal, ready_a, tenant_a, photo, error):
     to_in_progress(supplier_portal, ready_a.mine)

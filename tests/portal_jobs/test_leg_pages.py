@@ -1,6 +1,8 @@
 """Carrier legs: where from and to (city and coordinates, no customer name or street), when, what and how heavy;
 pick-up, then delivery with proof. Out of order → a clear error and nothing changed."""
 
+from functools import partial
+
 import pytest
 from django.utils.html import escape
 from django_tenants.utils import schema_context
@@ -10,7 +12,7 @@ from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg
 from tests.conftest import sign_in
-from tests.portal_jobs.builders import big_png, fresh, not_an_image, png
+from tests.portal_jobs.builders import big_png, fresh, not_an_image, png, png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +115,12 @@ def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, made
     carrier_portal.post(url(plan_a.leg, "pick-up"))
     nobody = carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "  "})
     assert nobody.status_code == 400 and 'id="id_pod-receiver_name_errors"' in nobody.content.decode()
-    for photo, error in [(not_an_image, "This file is not a readable image."), (big_png, "at most 5 MB")]:
+    for photo, error in [
+        (not_an_image, "This file is not a readable image."),
+        (big_png, "at most 5 MB"),
+        (png_bomb, "at most 40 megapixels"),
+        (partial(png_bomb, 9000, 9000), "at most 40 megapixels"),
+    ]:
         response = carrier_portal.post(
             url(plan_a.leg, "deliver"), {"pod-receiver_name": "J. de Vries", "pod-photo": photo()}
         )

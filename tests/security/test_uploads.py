@@ -13,6 +13,7 @@ from PIL import Image
 from apps.catalog.models import ProductTemplate
 from tests.catalog.test_admin import change_form_data, change_url
 from tests.conftest import host_of
+from tests.portal_jobs.builders import png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,11 @@ def upload(staff, template, name: str, content: bytes, content_type: str):
         ("table.gif", image_bytes("GIF"), "GIF images are not accepted"),
         ("table.png", image_bytes("PNG", size=(1400, 1400), noise=True), "at most 5 MB"),
         ("table.png", image_bytes("PNG", size=(8000, 6000)), "at most 40 megapixels"),
+        ("table.png", png_bomb(9000, 9000).read(), "at most 40 megapixels"),
+        # Pillow refuses 200 MP itself; Django's ImageField reports it as no valid image.
+        ("table.png", png_bomb(20_000, 10_000).read(), "Upload a valid image"),
     ],
-    ids=["text-as-png", "svg", "gif", "too-large", "too-many-pixels"],
+    ids=["text-as-png", "svg", "gif", "too-large", "too-many-pixels", "bomb-81mp", "bomb-200mp"],
 )
 def test_bad_images_are_refused_next_to_the_field(demo_catalog_a, staff_a, name, content, message):
     table = demo_catalog_a["dining-table"]

@@ -1,10 +1,8 @@
 """The signed-in user's personal access tokens over the API (session or token authentication)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.api.serializers import (
@@ -42,12 +40,7 @@ class ApiTokenListView(_OwnTokens, generics.ListAPIView):
         data = ApiTokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issued_with = request.auth if isinstance(request.auth, ApiToken) else None
-        try:
-            issued = token_create(user=request.user, issued_with=issued_with, **data.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-            ) from None
+        issued = token_create(user=request.user, issued_with=issued_with, **data.validated_data)
         issued.token.token = issued.secret
         body = IssuedApiTokenSerializer(issued.token, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -146,7 +146,12 @@ def order_money(request, order_id: int):
 @require_GET
 @money_reader_required
 def statements(request):
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except PeriodInvalid as error:
+        today = timezone.localdate(timezone=ZoneInfo(request.tenant.time_zone))
+        context = {"rows": [], "start": today.replace(day=1), "end": today, "period_error": str(error)}
+        return render(request, "backoffice/finance/statements.html", context, status=400)
     rows = list(statement_rows(start=start, end=end))
     return render(
         request,
@@ -158,25 +163,42 @@ def statements(request):
 # --- exports -----------------------------------------------------------------------------------------------
 
 
+class PeriodInvalid(ValueError):
+    pass
+
+
+# Far enough either way for any real statement; 9999-12-31 overflowed the day after the end (a 500).
+PERIOD_FIRST_DAY, PERIOD_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
 def _period(request) -> tuple[datetime, datetime]:
     """[start, end) from ?start=YYYY-MM-DD&end=YYYY-MM-DD (end inclusive), in the network's time zone;
-    this month by default."""
+    this month by default. PeriodInvalid for a malformed or out-of-range date."""
     tz = ZoneInfo(request.tenant.time_zone)
     today = timezone.localdate(timezone=tz)
     try:
         first = date.fromisoformat(request.GET.get("start") or today.replace(day=1).isoformat())
         last = date.fromisoformat(request.GET.get("end") or today.isoformat())
     except ValueError:
-        raise Http404("Dates are YYYY-MM-DD.") from None
+        raise PeriodInvalid("Dates are YYYY-MM-DD.") from None
+    if not (PERIOD_FIRST_DAY <= first <= PERIOD_LAST_DAY and PERIOD_FIRST_DAY <= last <= PERIOD_LAST_DAY):
+        raise PeriodInvalid(f"Dates are between {PERIOD_FIRST_DAY} and {PERIOD_LAST_DAY}.")
     if last < first:
         first, last = last, first
     return datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz)
 
 
+def _export_period(request) -> tuple[datetime, datetime]:
+    try:
+        return _period(request)
+    except PeriodInvalid as error:
+        raise BadRequest(str(error)) from None
+
+
 @require_GET
 @money_reader_required
 def export_ledger(request):
-    start, end = _period(request)
+    start, end = _export_period(request)
 
     def rows():
         yield [
@@ -225,7 +247,7 @@ def export_ledger(request):
 @require_GET
 @money_reader_required
 def export_statements(request):
-    start, end = _period(request)
+    start, end = _export_period(request)
 
     def rows():
         yield [

@@ -37,7 +37,7 @@ def run_list_view(request):
     mode = request.GET.get("mode", "")
     mode = mode if mode in RunMode.values else ""
     order = None
-    if request.GET.get("order", "").isdigit():
+    if request.GET.get("order", "").isdecimal():  # isdigit() is true for "²", which int() refuses
         order = get_object_or_404(Order, pk=int(request.GET["order"]))
     runs_qs = run_list(mode=mode, order_id=order.pk if order else None)
     page = Paginator(runs_qs, PAGE_SIZE).get_page(request.GET.get("page"))

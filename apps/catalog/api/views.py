@@ -31,22 +31,12 @@ from apps.catalog.selectors import (
     template_list_active,
     template_spec_for,
 )
-from apps.catalog.services import InvalidDesignName, design_create, design_update
-from apps.catalog.validation import NON_FIELD, InvalidConfiguration, configuration_validate
+from apps.catalog.services import design_create, design_update
+from apps.catalog.validation import configuration_validate
 
 ERROR_RESPONSE = OpenApiResponse(
     description='Field errors, e.g. {"values": {"width": ["Must be at most 2400 mm."]}} or {"name": ["…"]}.'
 )
-
-
-def values_errors(error: InvalidConfiguration) -> ValidationError:
-    return ValidationError(
-        {
-            "values": {
-                ("non_field_errors" if key == NON_FIELD else key): msgs for key, msgs in error.errors.items()
-            }
-        }
-    )
 
 
 def template_for_input(slug: str) -> ProductTemplate:
@@ -106,14 +96,9 @@ class DesignListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = _valid(DesignCreateSerializer, request.data)
         template = template_for_input(data["template"])
-        try:
-            design = design_create(
-                owner=request.user, template=template, name=data["name"], values=data["values"]
-            )
-        except InvalidConfiguration as error:
-            raise values_errors(error) from None
-        except InvalidDesignName as error:
-            raise ValidationError({"name": [str(error)]}) from None
+        design = design_create(
+            owner=request.user, template=template, name=data["name"], values=data["values"]
+        )
         return Response(
             DesignDetailSerializer(design, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
@@ -141,12 +126,7 @@ class DesignDetailApi(APIView):
     def patch(self, request, design_id: int):
         design = self._design(request, design_id)
         data = _valid(DesignUpdateSerializer, request.data)
-        try:
-            design_update(design=design, name=data.get("name"), values=data.get("values"))
-        except InvalidConfiguration as error:
-            raise values_errors(error) from None
-        except InvalidDesignName as error:
-            raise ValidationError({"name": [str(error)]}) from None
+        design_update(design=design, name=data.get("name"), values=data.get("values"))
         design = self._design(request, design_id)
         return Response(DesignDetailSerializer(design, context={"request": request}).data)
 
@@ -172,10 +152,7 @@ class DesignValidateApi(APIView):
     def post(self, request):
         data = _valid(ConfigurationSerializer, request.data)
         template = template_for_input(data["template"])
-        try:
-            configuration = configuration_validate(template_spec_for(template), data["values"])
-        except InvalidConfiguration as error:
-            raise values_errors(error) from None
+        configuration = configuration_validate(template_spec_for(template), data["values"])
         return Response(
             {
                 "valid": True,

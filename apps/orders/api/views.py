@@ -3,16 +3,14 @@ another customer's order or line is a 404, like a missing one."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.orders import checkout, ports
+from apps.orders import checkout
 from apps.orders.access import design_version_orderable_get, order_get_for_customer
 from apps.orders.api.serializers import (
     CartAddressSerializer,
@@ -26,12 +24,10 @@ from apps.orders.api.serializers import (
     OrderPaySerializer,
     RefundRequestSerializer,
 )
-from apps.orders.models import CartLine
 from apps.orders.refunding import order_cancel_and_refund
 from apps.orders.selectors import cart_lines_for, order_list_for_customer
 from apps.orders.services import (
     AddressInput,
-    CheckoutError,
     cart_address_set,
     cart_get_or_create,
     cart_line_add,
@@ -39,14 +35,6 @@ from apps.orders.services import (
     refund_request_create,
 )
 from apps.orders.services.cart import cart_quote_is_fresh
-from apps.orders.status import InvalidTransition
-
-
-def _field_errors(error: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as DRF's 400 with the same field names."""
-    if hasattr(error, "message_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
 
 
 def _cart_response(request, *, status_code=status.HTTP_200_OK, extra: dict | None = None) -> Response:
@@ -79,14 +67,9 @@ class CartApi(APIView):
             latitude=data["latitude"],
             longitude=data["longitude"],
         )
-        try:
-            cart_address_set(
-                customer=request.user,
-                address=address,
-                requested_delivery_date=data["requested_delivery_date"],
-            )
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
+        cart_address_set(
+            customer=request.user, address=address, requested_delivery_date=data["requested_delivery_date"]
+        )
         return _cart_response(request)
 
 
@@ -107,12 +90,9 @@ class CartLinesApi(APIView):
             raise ValidationError(
                 {"design_version": ["No such design version among your designs."]}
             ) from None
-        try:
-            cart_line_add(
-                customer=request.user, design_version=version, quantity=serializer.validated_data["quantity"]
-            )
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
+        cart_line_add(
+            customer=request.user, design_version=version, quantity=serializer.validated_data["quantity"]
+        )
         return _cart_response(request, status_code=status.HTTP_201_CREATED)
 
 
@@ -125,20 +105,15 @@ class CartLineApi(APIView):
     def patch(self, request, line_id: int):
         serializer = CartLineQuantitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._set(request, line_id, serializer.validated_data["quantity"])
-
-    @extend_schema(summary="Remove a line", responses=CartSerializer)
-    def delete(self, request, line_id: int):
-        return self._set(request, line_id, 0)
-
-    def _set(self, request, line_id: int, quantity: int) -> Response:
-        try:
-            cart_line_set_quantity(customer=request.user, line_id=line_id, quantity=quantity)
-        except CartLine.DoesNotExist:
-            raise Http404("No such line.") from None
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
+        cart_line_set_quantity(
+            customer=request.user, line_id=line_id, quantity=serializer.validated_data["quantity"]
+        )
         return _cart_response(request)
+
+    @extend_schema(summary="Remove a line", responses={204: None})
+    def delete(self, request, line_id: int):
+        cart_line_set_quantity(customer=request.user, line_id=line_id, quantity=0)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CartQuoteApi(APIView):
@@ -157,7 +132,6 @@ class CartQuoteApi(APIView):
 class OrderListCreateApi(generics.ListAPIView):
     # A generic list view so that the schema documents the paginated envelope and limit/offset.
     serializer_class = OrderListSerializer
-    pagination_class = LimitOffsetPagination
 
     def get_queryset(self):
         return order_list_for_customer(customer=self.request.user)
@@ -187,17 +161,12 @@ class OrderListCreateApi(generics.ListAPIView):
         existed = checkout.order_find_by_checkout_key(
             customer=request.user, checkout_key=data["checkout_key"]
         )
-        try:
-            result = checkout.checkout_place(
-                customer=request.user,
-                checkout_key=data["checkout_key"],
-                seen_total_minor=data["expected_total_minor"],
-                seen_delivery_date=data["expected_delivery_date"],
-            )
-        except CheckoutError as error:
-            raise ValidationError({error.field or "checkout_key": [str(error)]}) from None
-        except ports.QuoteUnavailable as error:
-            raise ValidationError({"non_field_errors": [str(error)]}) from None
+        result = checkout.checkout_place(
+            customer=request.user,
+            checkout_key=data["checkout_key"],
+            seen_total_minor=data["expected_total_minor"],
+            seen_delivery_date=data["expected_delivery_date"],
+        )
         if result.changed:
             return Response(
                 {
@@ -265,15 +234,12 @@ class OrderCancelApi(APIView):
         order = order_get_for_customer(user=request.user, order_id=order_id)
         serializer = OrderCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            order_cancel_and_refund(
-                order_id=order.pk,
-                actor=request.user,
-                reason=serializer.validated_data["reason"] or "Cancelled by the customer",
-                scope=request.user,
-            )
-        except InvalidTransition as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        order_cancel_and_refund(
+            order_id=order.pk,
+            actor=request.user,
+            reason=serializer.validated_data["reason"] or "Cancelled by the customer",
+            scope=request.user,
+        )
         order = order_get_for_customer(user=request.user, order_id=order_id, detail=True)
         return Response(OrderDetailSerializer(order).data)
 
@@ -292,17 +258,12 @@ class OrderRefundRequestApi(APIView):
         order = order_get_for_customer(user=request.user, order_id=order_id)
         serializer = RefundRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            refund_request = refund_request_create(
-                order_id=order.pk,
-                customer=request.user,
-                reason=serializer.validated_data["reason"],
-                amount_minor=serializer.validated_data.get("amount_minor"),
-            )
-        except InvalidTransition as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise _field_errors(error) from None
+        refund_request = refund_request_create(
+            order_id=order.pk,
+            customer=request.user,
+            reason=serializer.validated_data["reason"],
+            amount_minor=serializer.validated_data.get("amount_minor"),
+        )
         return Response(
             {
                 "id": refund_request.pk,

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
 
+from apps.core.uploads import validate_image_upload
 from apps.orders.status import LegStatus, WorkItemStatus
-from apps.orders.uploads import photo_validate, proof_photo_upload_to, quality_photo_upload_to
+from apps.orders.uploads import proof_photo_upload_to, quality_photo_upload_to
 
 
 class WorkItem(models.Model):
@@ -64,7 +65,9 @@ class QualityCheck(models.Model):
     passed = models.BooleanField()
     measurements = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
-    photo = models.ImageField(upload_to=quality_photo_upload_to, blank=True, validators=[photo_validate])
+    photo = models.ImageField(
+        upload_to=quality_photo_upload_to, blank=True, validators=[validate_image_upload]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -112,7 +115,9 @@ class TransportLeg(models.Model):
     distance_km = models.DecimalField(max_digits=8, decimal_places=1, default=0)
     weight_kg = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     receiver_name = models.CharField(max_length=150, blank=True)
-    proof_photo = models.ImageField(upload_to=proof_photo_upload_to, blank=True, validators=[photo_validate])
+    proof_photo = models.ImageField(
+        upload_to=proof_photo_upload_to, blank=True, validators=[validate_image_upload]
+    )
     plan_run_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.errors import InvalidInput
 from apps.orders import hooks
 from apps.orders.models import (
     Cart,
@@ -36,12 +37,16 @@ ADDRESS_FIELDS = (
 )
 
 
-class CheckoutError(Exception):
+class CheckoutError(InvalidInput):
     """The cart cannot be checked out as it is; `field` names the input at fault when there is one."""
 
     def __init__(self, message: str, *, field: str = ""):
         super().__init__(message)
         self.field = field
+
+    @property
+    def field_errors(self) -> dict:
+        return {self.field or "checkout_key": [str(self)]}
 
 
 def _lock_until():

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.uploads import validate_image_upload
 from apps.orders.actions import leg_require, work_item_require
 from apps.orders.models import EventKind, QualityCheck, TransportLeg, WorkItem
 from apps.orders.scope import scoped
@@ -19,7 +20,6 @@ from apps.orders.services.planning import order_replan_request
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
 from apps.orders.status import LEG_ACTIONS, WORK_ITEM_ACTIONS, LegStatus, WorkItemStatus
-from apps.orders.uploads import photo_validate
 
 W = WorkItemStatus
 
@@ -139,7 +139,7 @@ def work_item_quality_record(
             {"measurements": 'An object of name → number or text, e.g. {"width_mm": 1801}.'}
         )
     if photo:
-        photo_validate(photo)
+        validate_image_upload(photo)
     item = _job_for("quality", work_item_id=work_item_id, scope=scope)
     check = QualityCheck(
         work_item=item, passed=passed, measurements=measurements, notes=notes[:5000], recorded_by=actor
@@ -217,7 +217,7 @@ def transport_leg_deliver(*, leg_id: int, actor, receiver_name: str, photo=None,
     if not receiver_name:
         raise ValidationError({"receiver_name": "Who received the delivery?"})
     if photo:
-        photo_validate(photo)
+        validate_image_upload(photo)
     _leg_for("deliver", leg_id=leg_id, scope=scope)
     leg = transport_leg_transition(
         leg_id=leg_id,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from apps.core.jsonlimits import json_loads_bounded
+from apps.core.uploads import IMAGE_HELP, validate_image_upload
 from apps.orders.actions import Allowed, legs_allowed, work_items_allowed
 from apps.orders.models import PROBLEM_TEXT_MAX, JobProblem, QualityCheck, TransportLeg, WorkItem
-from apps.orders.uploads import photo_validate
 from apps.payouts.selectors import StatementView, statement_for_leg, statement_for_work_item
 from apps.portal import jobs
 
-PHOTO_HELP = "A JPEG, PNG, WebP or GIF image of at most 5 MB (send the request as multipart/form-data)."
+PHOTO_HELP = f"{IMAGE_HELP} Send the request as multipart/form-data."
 
 
 class RequiredBooleanField(serializers.BooleanField):
@@ -38,7 +37,7 @@ class MeasurementsField(serializers.JSONField):
             data = data.decode()
         if isinstance(data, str):
             try:
-                data = json.loads(data) if data.strip() else {}
+                data = json_loads_bounded(data) if data.strip() else {}
             except ValueError:
                 raise serializers.ValidationError('Send a JSON object, e.g. {"width_mm": 1801}.') from None
         return super().to_internal_value(data)
@@ -219,7 +218,7 @@ class QualityCheckInputSerializer(serializers.Serializer):
     passed = RequiredBooleanField()
     measurements = MeasurementsField(required=False, default=dict)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-    photo = serializers.FileField(required=False, validators=[photo_validate], help_text=PHOTO_HELP)
+    photo = serializers.FileField(required=False, validators=[validate_image_upload], help_text=PHOTO_HELP)
 
 
 class StopSerializer(serializers.Serializer):
@@ -297,4 +296,4 @@ class LegDetailSerializer(LegSerializer):
 
 class DeliverSerializer(serializers.Serializer):
     receiver_name = serializers.CharField(max_length=150, help_text="Who received the delivery.")
-    photo = serializers.FileField(required=False, validators=[photo_validate], help_text=PHOTO_HELP)
+    photo = serializers.FileField(required=False, validators=[validate_image_upload], help_text=PHOTO_HELP)

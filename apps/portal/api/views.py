@@ -8,12 +8,10 @@ field.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.orders.models import TransportLeg, WorkItem
@@ -27,7 +25,7 @@ from apps.orders.services import (
     work_item_quality_record,
     work_item_start,
 )
-from apps.orders.status import InvalidTransition, LegStatus, Waiting, WorkItemStatus
+from apps.orders.status import LegStatus, WorkItemStatus
 from apps.portal import jobs
 from apps.portal.api.serializers import (
     DeclineSerializer,
@@ -39,7 +37,7 @@ from apps.portal.api.serializers import (
     ProblemSerializer,
     QualityCheckInputSerializer,
 )
-from apps.suppliers.api.views import CarrierScoped, SupplierScoped, as_api_error
+from apps.suppliers.api.views import CarrierScoped, SupplierScoped
 
 ACTION_RESPONSES = {
     400: OpenApiResponse(description="Bad input; the body names the field."),
@@ -65,17 +63,9 @@ class _Acts:
 
     def act(self, service, *, id_kwarg: str, status_code: int = status.HTTP_200_OK, **kwargs) -> Response:
         obj = self.get_object()
-        try:
-            service(**{id_kwarg: obj.pk}, actor=self.request.user, scope=self.service_scope(), **kwargs)
-        except InvalidTransition as error:
-            body = {"detail": str(error), "status": error.current}
-            if isinstance(error, Waiting):
-                body["waiting_for"] = list(error.waiting_for)
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
-        except (WorkItem.DoesNotExist, TransportLeg.DoesNotExist):
-            raise NotFound() from None
+        # Refusals (409 with `waiting_for`, 400 naming the field, 404) are answered by the API's exception
+        # handler (apps/core/api/exceptions.py).
+        service(**{id_kwarg: obj.pk}, actor=self.request.user, scope=self.service_scope(), **kwargs)
         return Response(self.detail_serializer(self.get_object()).data, status=status_code)
 
 
@@ -94,7 +84,6 @@ class SupplierJobViewSet(_Acts, SupplierScoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = JobSerializer
     detail_serializer = JobDetailSerializer
     lookup_value_regex = r"\d+"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_serializer_class(self):
         return JobSerializer if self.action == "list" else JobDetailSerializer
@@ -199,7 +188,6 @@ class CarrierLegViewSet(_Acts, CarrierScoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = LegSerializer
     detail_serializer = LegDetailSerializer
     lookup_value_regex = r"\d+"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_serializer_class(self):
         return LegSerializer if self.action == "list" else LegDetailSerializer

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.services import EmailInUse
 from apps.accounts.throttle import signup_throttled, throttled_response
 from apps.accounts.views import signup_email_in_use
+from apps.core.errors import form_add_service_error
 from apps.portal.forms import ApplyForm
 from apps.suppliers.services import participant_apply
 from apps.suppliers.status import ParticipantKind
@@ -26,8 +27,7 @@ def apply(request):
         except EmailInUse:
             return signup_email_in_use(request, email=form.cleaned_data["contact_email"])
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            form_add_service_error(form, error)
         else:
             user = participant.members.select_related("user").get().user
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

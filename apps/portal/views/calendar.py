@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from apps.core.errors import form_add_service_error
 from apps.portal.forms import CalendarExceptionForm, OpeningHoursForm
 from apps.portal.mixins import SupplierPortalView
-from apps.portal.views.supplier import apply_service_errors
 from apps.suppliers import calendars
 from apps.suppliers.models import CalendarException, OpeningHours, Resource
 from apps.suppliers.selectors import resource_calendar
@@ -86,7 +86,7 @@ class ResourceCalendarView(SupplierPortalView, TemplateView):
         try:
             opening_hours_add(resource=self.resource, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return 400
         self.hours_form = None
         messages.success(self.request, "Opening hours added.")
@@ -100,7 +100,7 @@ class ResourceCalendarView(SupplierPortalView, TemplateView):
         try:
             calendar_exception_add(resource=self.resource, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return 400
         self.exception_form = None
         messages.success(self.request, "Exception added.")

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
+from apps.core.errors import form_add_service_error
 from apps.core.money import Money
 from apps.portal.forms import CoverageForm, RateCardForm
 from apps.portal.mixins import CarrierPortalView
-from apps.portal.views.supplier import apply_service_errors
 from apps.suppliers.models import Carrier, RateCard
 from apps.suppliers.services import participant_profile_update, rate_card_update
 from apps.suppliers.transport import RateTerms, TooHeavy, leg_quote
@@ -87,7 +87,7 @@ class RateCardEditView(_CarrierForm):
         try:
             rate_card_update(carrier=self.company, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Rate card saved.")
         return self.done(reverse("portal:carrier_dashboard"))
@@ -106,7 +106,7 @@ class CoverageEditView(_CarrierForm):
         try:
             participant_profile_update(participant=self.company, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Coverage saved.")
         return self.done(reverse("portal:carrier_dashboard"))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from apps.core.errors import form_add_service_error
 from apps.orders.actions import work_item_allowed
 from apps.orders.models import WorkItem
 from apps.orders.services import (
@@ -25,7 +26,6 @@ from apps.portal import jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
 from apps.portal.mixins import SupplierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
-from apps.portal.views.supplier import apply_service_errors
 
 W = WorkItemStatus
 
@@ -110,7 +110,7 @@ class JobView(SupplierPortalView, CardPage):
         try:
             work_item_decline(**self._service_kwargs(job), reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             raise FormRejected(decline_form=form) from None
         return "Job declined: the network plans it elsewhere."
 
@@ -136,7 +136,7 @@ class JobView(SupplierPortalView, CardPage):
                 **self._service_kwargs(job), reason=form.cleaned_data["reason"], give_back=give_back
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             raise FormRejected(problem_form=form) from None
         if give_back:
             return "Problem reported and the job given back: the network plans it elsewhere."
@@ -156,7 +156,7 @@ class JobView(SupplierPortalView, CardPage):
                 photo=form.cleaned_data.get("photo"),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             raise FormRejected(quality_form=form, measurement_rows=rows) from None
         if form.passed:
             return "Quality check passed: the job is done."

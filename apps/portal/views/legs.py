@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from apps.core.errors import form_add_service_error
 from apps.orders.actions import leg_allowed
 from apps.orders.models import TransportLeg
 from apps.orders.services import transport_leg_deliver, transport_leg_pick_up
@@ -17,7 +18,6 @@ from apps.portal import jobs
 from apps.portal.forms import DeliveryForm
 from apps.portal.mixins import CarrierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
-from apps.portal.views.supplier import apply_service_errors
 
 
 class LegBoardView(CarrierPortalView, TemplateView):
@@ -86,6 +86,6 @@ class LegView(CarrierPortalView, CardPage):
                 photo=form.cleaned_data.get("photo"),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             raise FormRejected(delivery_form=form) from None
         return "Delivery confirmed."

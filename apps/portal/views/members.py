@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from apps.core.errors import form_add_service_error
 from apps.portal.forms import InviteeSignupForm, InviteForm
 from apps.portal.mixins import CarrierPortalView, SupplierPortalView
-from apps.portal.views.supplier import apply_service_errors
 from apps.suppliers.models import AssetOwner
 from apps.suppliers.selectors import invitation_list_open, member_list_for_participant
 from apps.suppliers.services.invitations import (
@@ -68,7 +68,7 @@ class _Members(TemplateView):
                     member=self.member, accept_url=invitation_link_base(request), **form.cleaned_data
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, f"Invitation sent to {invitation.email}; it is valid for 7 days.")
                 if request.htmx:
@@ -194,7 +194,7 @@ class InvitationAcceptView(TemplateView):
                 if form is None:
                     messages.error(request, " ".join(error.messages))
                     return self.render_to_response(self.get_context_data(signed_in=user), status=409)
-                apply_service_errors(form, error)
+                form_add_service_error(form, error)
             else:
                 if user is None:
                     login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView, View
 
+from apps.core.errors import form_add_service_error
 from apps.orders.models import WorkItem
 from apps.portal.forms import CertificationForm, ProfileForm, ResourceForm
 from apps.portal.gantt import Booking, GanttResource, gantt_build
@@ -31,15 +32,6 @@ from apps.suppliers.services import (
 from apps.suppliers.status import ResourceStatus
 
 GANTT_DAYS = 14
-
-
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Shows a service's ValidationError on the form, field by field where the field exists."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def gantt_horizon(*, time_zone: str, now: datetime, days: int = GANTT_DAYS) -> tuple[datetime, datetime]:
@@ -156,7 +148,7 @@ class ResourceFormView(SupplierPortalView, FormView):
             else:
                 resource = resource_create(asset_owner=self.company, **fields)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Saved {resource.name}.")
         return self.done(reverse("portal:resources"))
@@ -188,7 +180,7 @@ class ProfileView(SupplierPortalView, FormView):
         try:
             participant_profile_update(participant=self.company, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Company details saved.")
         return self.done(reverse("portal:profile"))
@@ -223,7 +215,7 @@ class CertificationsView(SupplierPortalView, FormView):
                 file=data.get("file") or None,
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form_add_service_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Certification added.")
         return self.done(reverse("portal:certifications"))

@@ -13,9 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.catalog.api.views import template_for_input, values_errors
+from apps.catalog.api.views import template_for_input
 from apps.catalog.selectors import design_get_for_owner
-from apps.catalog.validation import InvalidConfiguration
 from apps.matching.quoting import quote_configuration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
 from apps.storefront.throttles import QuoteRateThrottle
@@ -52,10 +51,7 @@ class QuoteCreateApi(APIView):
             template, values, version = design.template, design.current_version.values, design.current_version
         else:
             template, values = template_for_input(data["template"]), data["values"]
-        try:
-            quote = quote_configuration(template=template, values=values, tenant=request.tenant)
-        except InvalidConfiguration as error:
-            raise values_errors(error) from None
+        quote = quote_configuration(template=template, values=values, tenant=request.tenant)
         payload = {
             "price_minor": quote.price_minor,
             "currency": quote.currency,

@@ -30,6 +30,7 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
+from apps.core.errors import form_add_service_error
 from apps.storefront.display import describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.preview import preview_svg
@@ -116,10 +117,8 @@ def configurator(request, slug: str):
                 name=form.cleaned_data.get(DESIGN_NAME, ""),
                 values=form.configuration.values,
             )
-        except InvalidConfiguration as error:  # pragma: no cover - the form validated the same values
-            form.add_error(None, str(error))
-        except InvalidDesignName as error:
-            form.add_error(DESIGN_NAME, str(error))
+        except (InvalidConfiguration, InvalidDesignName) as error:
+            form_add_service_error(form, error, field_map={"name": DESIGN_NAME})
         else:
             messages.success(request, f"Saved “{design.name}”.")
             return redirect("storefront:design_detail", design_id=design.pk)
@@ -213,7 +212,7 @@ def design_edit(request, design_id: int):
                 design=design, name=form.cleaned_data.get(DESIGN_NAME, ""), values=form.configuration.values
             )
         except InvalidDesignName as error:
-            form.add_error(DESIGN_NAME, str(error))
+            form_add_service_error(form, error, field_map={"name": DESIGN_NAME})
         else:
             messages.success(request, f"Saved version {version.number} of “{design.name}”.")
             return redirect("storefront:design_detail", design_id=design.pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core.errors import form_add_service_error
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
@@ -53,15 +54,6 @@ from apps.storefront.forms_orders import (
 CART = "storefront/orders/cart.html"
 DETAIL = "storefront/orders/detail.html"
 PAY = "storefront/orders/pay.html"
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        if field == "place":
-            target = "place"
-        for message in messages_:
-            form.add_error(target, message)
 
 
 # --- cart and checkout ---------------------------------------------------------------------------------------
@@ -180,7 +172,7 @@ def cart_address(request):
                 requested_delivery_date=form.cleaned_data.get("requested_delivery_date"),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Shipping details saved.")
             return redirect("storefront:cart")
@@ -346,15 +338,8 @@ def order_refund_request(request, order_id: int):
                 reason=form.cleaned_data["reason"],
                 amount_minor=form.cleaned_data["amount"],
             )
-        except InvalidTransition as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(
-                        "amount" if field == "amount_minor" else field if field in form.fields else None,
-                        message,
-                    )
+        except (InvalidTransition, ValidationError) as error:
+            form_add_service_error(form, error, field_map={"amount_minor": "amount"})
         else:
             messages.success(request, "Thank you. Our team will look at your refund request.")
             return redirect("storefront:order_detail", order_id=order.pk)

@@ -6,7 +6,6 @@ Another company's rows are 404.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException
@@ -15,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.suppliers import access
-from apps.suppliers.api.views import as_api_error
 from apps.suppliers.models import AssetOwnerMember, MemberInvitation
 from apps.suppliers.selectors import invitation_list_open, member_list_for_participant
 from apps.suppliers.services.invitations import (
@@ -112,10 +110,7 @@ class _OwnCompany:
         return self.member.asset_owner if self.kind == "supplier" else self.member.carrier
 
     def call(self, service, **kwargs):
-        try:
-            return service(member=self.member, **kwargs)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
+        return service(member=self.member, **kwargs)
 
 
 @extend_schema_view(get=extend_schema(responses={200: MemberSerializer(many=True), 404: NOT_A_MEMBER}))
@@ -236,8 +231,6 @@ class InvitationAcceptView(APIView):
             )
         except InvitationRefused as refused:
             raise InvitationUnusable(refused) from None
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
         company = member.asset_owner if isinstance(member, AssetOwnerMember) else member.carrier
         body = {"member_id": member.pk, "company": company.name, "kind": company.kind, "role": member.role}
         return Response(AcceptedSerializer(body).data, status=status.HTTP_201_CREATED)

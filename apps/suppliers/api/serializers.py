@@ -48,7 +48,7 @@ class _ParticipantSerializer(serializers.ModelSerializer):
     eligible = serializers.BooleanField(read_only=True)
     requirements_due = serializers.ListField(child=serializers.CharField(), read_only=True)
     # Declared so that "nl" is normalised before the model's validator (upper case only) sees it.
-    country = serializers.CharField(max_length=3, required=False)
+    country = serializers.CharField(max_length=2, required=False)
 
     def validate_country(self, value: str) -> str:
         value = country_code_normalize(value)

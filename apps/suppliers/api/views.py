@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, viewsets
@@ -38,26 +36,7 @@ from apps.suppliers.services import (
 )
 
 
-def as_api_error(error: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as a 400 that names the field(s)."""
-    if hasattr(error, "error_dict"):
-        detail = {
-            ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in error.message_dict.items()
-        }
-        return ValidationError(detail)
-    return ValidationError({"non_field_errors": error.messages})
-
-
-class _CallsServices:
-    def call(self, service, **kwargs):
-        try:
-            return service(**kwargs)
-        except DjangoValidationError as error:
-            raise as_api_error(error) from None
-
-
-class SupplierScoped(_CallsServices):
+class SupplierScoped:
     """Base for supplier endpoints: `self.asset_owner` is the member's company (Http404 for non-members) and
     `get_queryset` filters `scoped_model` by it. Subclasses refine with `scope_queryset`, never replace it."""
 
@@ -80,7 +59,7 @@ class SupplierScoped(_CallsServices):
         return self.scope_queryset(queryset)
 
 
-class CarrierScoped(_CallsServices):
+class CarrierScoped:
     @property
     def carrier(self) -> Carrier:
         if not hasattr(self, "_carrier"):
@@ -107,8 +86,8 @@ class SupplierProfileView(SupplierScoped, generics.RetrieveUpdateAPIView):
         return self.asset_owner
 
     def perform_update(self, serializer):
-        serializer.instance = self.call(
-            participant_profile_update, participant=self.asset_owner, **serializer.validated_data
+        serializer.instance = participant_profile_update(
+            participant=self.asset_owner, **serializer.validated_data
         )
 
 
@@ -122,17 +101,13 @@ class ResourceViewSet(SupplierScoped, viewsets.ModelViewSet):
         return queryset.order_by("name", "id")
 
     def perform_create(self, serializer):
-        serializer.instance = self.call(
-            resource_create, asset_owner=self.asset_owner, **serializer.validated_data
-        )
+        serializer.instance = resource_create(asset_owner=self.asset_owner, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = self.call(
-            resource_update, resource=serializer.instance, **serializer.validated_data
-        )
+        serializer.instance = resource_update(resource=serializer.instance, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        self.call(resource_delete, resource=instance)
+        resource_delete(resource=instance)
 
 
 class _ResourceChild(SupplierScoped):
@@ -168,12 +143,10 @@ class OpeningHoursViewSet(
     pagination_class = None
 
     def perform_create(self, serializer):
-        serializer.instance = self.call(
-            opening_hours_add, resource=self.resource, **serializer.validated_data
-        )
+        serializer.instance = opening_hours_add(resource=self.resource, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        self.call(opening_hours_delete, opening_hours=instance)
+        opening_hours_delete(opening_hours=instance)
 
 
 class CalendarExceptionViewSet(
@@ -190,12 +163,10 @@ class CalendarExceptionViewSet(
     pagination_class = None
 
     def perform_create(self, serializer):
-        serializer.instance = self.call(
-            calendar_exception_add, resource=self.resource, **serializer.validated_data
-        )
+        serializer.instance = calendar_exception_add(resource=self.resource, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        self.call(calendar_exception_delete, exception=instance)
+        calendar_exception_delete(exception=instance)
 
 
 class ResourceClosedView(_ResourceChild, APIView):
@@ -233,8 +204,8 @@ class CarrierProfileView(CarrierScoped, generics.RetrieveUpdateAPIView):
         return self.carrier
 
     def perform_update(self, serializer):
-        serializer.instance = self.call(
-            participant_profile_update, participant=self.carrier, **serializer.validated_data
+        serializer.instance = participant_profile_update(
+            participant=self.carrier, **serializer.validated_data
         )
 
 
@@ -249,4 +220,4 @@ class RateCardView(CarrierScoped, generics.RetrieveUpdateAPIView):
         return card or RateCard(carrier=self.carrier, currency=network_settings().currency)
 
     def perform_update(self, serializer):
-        serializer.instance = self.call(rate_card_update, carrier=self.carrier, **serializer.validated_data)
+        serializer.instance = rate_card_update(carrier=self.carrier, **serializer.validated_data)
