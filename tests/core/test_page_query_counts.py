@@ -43,7 +43,7 @@ from apps.processes.standard import STANDARD_PROCESS_CODES
 from tests.conftest import sign_in
 from tests.orders.conftest import open_cell, small_network
 from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, stripe_wipe
-from tests.portal_jobs.builders import paid_order, tomorrow_at
+from tests.portal.jobs.builders import paid_order, tomorrow_at
 from tests.suppliers.factories import make_asset_owner, make_carrier, make_member, make_resource
 
 pytestmark = pytest.mark.django_db

@@ -37,7 +37,7 @@ from tests.portal.conftest import (  # noqa: F401 - supplier companies, for the 
     other_supplier_a,
     supplier_a,
 )
-from tests.portal_jobs.builders import plan_a, ready_a  # noqa: F401 - a planned order on those companies
+from tests.portal.jobs.builders import plan_a, ready_a  # noqa: F401 - a planned order on those companies
 
 SITES = [
     ("Utrecht Woodworks", "Utrecht", "52.090700", "5.121400"),

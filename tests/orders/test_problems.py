@@ -32,7 +32,7 @@ from apps.orders.status import InvalidTransition
 from apps.outbox.models import OutboxMessage
 from apps.tenants.selectors import tenant_domain_url
 from tests.mail import deliver_emails
-from tests.portal_jobs.builders import fresh
+from tests.portal.jobs.builders import fresh
 
 pytestmark = pytest.mark.django_db
 

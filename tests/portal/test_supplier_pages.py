@@ -11,7 +11,7 @@ from apps.processes.models import Process
 from apps.suppliers.models import AssetOwner, CalendarException, Certification, OpeningHours, Resource
 from apps.suppliers.services import supplier_outcome_record
 from tests.conftest import sign_in
-from tests.portal_jobs.builders import png_bomb
+from tests.portal.jobs.builders import png_bomb
 from tests.suppliers.factories import make_member
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the ord
     planned,
     table,
 )
-from tests.portal_jobs.builders import plan_a  # noqa: F401 - fixture
+from tests.portal.jobs.builders import plan_a  # noqa: F401 - fixture
 from tests.security.clock import clock  # noqa: F401 - fixture: the throttle's hand-moved clock
 from tests.suppliers.conftest import (  # noqa: F401 - fixtures
     carrier_a,

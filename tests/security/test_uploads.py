@@ -13,7 +13,7 @@ from PIL import Image
 from apps.catalog.models import ProductTemplate
 from tests.catalog.test_admin import change_form_data, change_url
 from tests.conftest import host_of
-from tests.portal_jobs.builders import png_bomb
+from tests.portal.jobs.builders import png_bomb
 
 pytestmark = pytest.mark.django_db
 

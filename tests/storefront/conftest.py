@@ -5,6 +5,14 @@ import pytest
 from apps.accounts.roles import Role
 from tests.catalog.conftest import demo_catalog_a, demo_specs  # noqa: F401 - fixtures shared with the catalog tests
 from tests.conftest import sign_in
+from tests.orders.conftest import (  # noqa: F401 - fixtures of the order pages (an order at each stage)
+    awaiting,
+    network_a,
+    other_customer,
+    paid,
+    planned,
+    table,
+)
 
 
 @pytest.fixture

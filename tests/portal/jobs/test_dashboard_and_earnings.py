@@ -15,7 +15,7 @@ from apps.payouts.profit_share.statements import statement_refresh_for_order
 from apps.payouts.selectors import participant_money_summary
 from apps.suppliers.services import opening_hours_replace
 from tests.conftest import sign_in
-from tests.portal_jobs.builders import fresh
+from tests.portal.jobs.builders import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from apps.matching.engine.domain import Weights
 from apps.matching.problem import NETWORK_ORDER, OrderInput, origin_now, problem_build, steps_from_compiled
 from apps.matching.services import end_of_day
 from apps.suppliers.status import ParticipantStatus
-from tests.matching_db.builders import CUSTOMER_POINT, OFFICE_HOURS, design_version, full_workshop, workshop
+from tests.matching.builders import CUSTOMER_POINT, OFFICE_HOURS, design_version, full_workshop, workshop
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -99,7 +99,7 @@ def test_committed_work_of_other_orders_is_a_fixed_block(in_tenant_a, customer, 
     from apps.matching.services import order_commit
 
     _, resources = full_workshop("Busy", hours=OFFICE_HOURS)
-    from tests.matching_db.builders import paid_order
+    from tests.matching.builders import paid_order
 
     other = paid_order(customer, design_version(customer))
     assert order_commit(order_id=other.pk).outcome == "applied"
@@ -126,7 +126,7 @@ def test_end_of_promised_day_is_local(in_tenant_a):
 @pytest.mark.parametrize("length", [2600])
 def test_carriers_cover_both_ends_only(in_tenant_a, customer, length):
     """A carrier whose coverage misses the customer offers no last leg."""
-    from tests.matching_db.builders import haulier
+    from tests.matching.builders import haulier
 
     full_workshop("Solo")
     near = haulier("Local", radius_km=10, coordinates=(Decimal("51.44"), Decimal("5.47")))

@@ -11,7 +11,7 @@ from tests.portal.conftest import (  # noqa: F401 - fixtures
     supplier_b,
     supplier_portal,
 )
-from tests.portal_jobs.builders import (  # noqa: F401 - fixtures
+from tests.portal.jobs.builders import (  # noqa: F401 - fixtures
     made_a,
     plan_a,
     ready_a,

@@ -4,7 +4,7 @@ import pytest
 
 from apps.matching.models import MatchingSettings
 from apps.matching.selectors import matching_settings_get
-from tests.matching_db.builders import haulier
+from tests.matching.builders import haulier
 
 
 @pytest.fixture

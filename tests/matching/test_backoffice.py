@@ -10,7 +10,7 @@ from apps.accounts.roles import Role
 from apps.matching.models import MatchingRun, RunMode, RunStatus
 from apps.matching.services import order_commit
 from tests.conftest import sign_in
-from tests.matching_db.builders import design_version, full_workshop, paid_order
+from tests.matching.builders import design_version, full_workshop, paid_order
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from apps.orders.models import Order, WorkItem
 from apps.orders.status import WORK_ITEM_ACTIVE
 from apps.payouts.profit_share.statements import order_split_compute, work_item_key
 from apps.suppliers.costing import processing_cost_minor
-from tests.matching_db.builders import paid_order, workshop
+from tests.matching.builders import paid_order, workshop
 
 LARGE = {"max_length_mm": 3000, "max_width_mm": 1500, "max_height_mm": 1200}
 TABLE = {

@@ -24,8 +24,8 @@ from apps.suppliers.models import AssetOwner, Carrier
 from apps.suppliers.services import participant_transition
 from apps.suppliers.status import ParticipantStatus
 from tests.conftest import wait_for
-from tests.matching_db.builders import design_version, full_workshop, haulier, paid_order, workshop
-from tests.matching_db.helpers import assert_no_double_booking, assert_plan_valid
+from tests.matching.builders import design_version, full_workshop, haulier, paid_order, workshop
+from tests.matching.helpers import assert_no_double_booking, assert_plan_valid
 
 
 @pytest.fixture

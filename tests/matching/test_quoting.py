@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from apps.matching.models import MatchingRun, RunMode, RunOutcome
 from apps.matching.quoting import SOURCE_INFEASIBLE, SOURCE_MATCHED, quote_configuration, quote_design_version
-from tests.matching_db.builders import (
+from tests.matching.builders import (
     AMERSFOORT,
     OFFICE_HOURS,
     UTRECHT,
@@ -164,7 +164,7 @@ def test_routing_cycle_is_a_reason_not_a_crash(in_tenant_a, customer, carrier, f
     by the quote and by the commit alike."""
     from apps.catalog.models import DesignVersion
     from apps.matching.services import order_commit
-    from tests.matching_db.builders import paid_order
+    from tests.matching.builders import paid_order
 
     full_workshop("Solo")
     good = design_version(customer)
@@ -196,7 +196,7 @@ def test_explanation_says_busy_when_committed_work_blocks_the_cheaper_machine(
     """The cheaper cutter is booked for two days by a paid order: the quote goes to a slightly dearer free one,
     and the explanation calls the cheaper one busy."""
     from apps.matching.services import order_commit
-    from tests.matching_db.builders import paid_order
+    from tests.matching.builders import paid_order
 
     _, cheap = full_workshop("Cheap")
     order_commit(order_id=paid_order(customer, design_version(customer, hours=48)).pk)

@@ -21,7 +21,7 @@ from apps.orders.services import (
 from apps.payouts.selectors import statement_for_work_item
 from tests.conftest import sign_in
 from tests.mail import deliver_emails
-from tests.portal_jobs.builders import big_png, fresh, not_an_image, parts_arrive, png, png_bomb
+from tests.portal.jobs.builders import big_png, fresh, not_an_image, parts_arrive, png, png_bomb
 
 pytestmark = pytest.mark.django_db
 

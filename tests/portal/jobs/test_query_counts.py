@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.profit_share.statements import statement_refresh_for_order
-from tests.portal_jobs.builders import api, plan_order
+from tests.portal.jobs.builders import api, plan_order
 
 pytestmark = pytest.mark.django_db
 

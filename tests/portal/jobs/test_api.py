@@ -13,7 +13,7 @@ from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
 from tests.mail import deliver_emails
-from tests.portal_jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png, png_bomb
+from tests.portal.jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png, png_bomb
 
 pytestmark = pytest.mark.django_db
 

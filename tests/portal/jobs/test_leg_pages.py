@@ -12,7 +12,7 @@ from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg
 from tests.conftest import sign_in
-from tests.portal_jobs.builders import big_png, fresh, not_an_image, png, png_bomb
+from tests.portal.jobs.builders import big_png, fresh, not_an_image, png, png_bomb
 
 pytestmark = pytest.mark.django_db
 

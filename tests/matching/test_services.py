@@ -20,7 +20,7 @@ from apps.orders.services import work_item_accept, work_item_decline, work_item_
 from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
 from apps.suppliers.services import participant_transition, resource_update
 from apps.suppliers.status import ParticipantStatus
-from tests.matching_db.builders import (
+from tests.matching.builders import (
     AMERSFOORT,
     OFFICE_HOURS,
     UTRECHT,
@@ -30,7 +30,7 @@ from tests.matching_db.builders import (
     paid_order,
     workshop,
 )
-from tests.matching_db.helpers import assert_no_double_booking, assert_plan_valid, assert_within_opening_hours
+from tests.matching.helpers import assert_no_double_booking, assert_plan_valid, assert_within_opening_hours
 
 
 def _active(order):
