@@ -6,8 +6,17 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.orders.models import WorkItem
+from apps.outbox.models import OutboxMessage
 from apps.payouts import stripe_client
-from apps.payouts.models import EntryKind, JournalEntry, StripeWrite, Transfer, TransferStatus
+from apps.payouts.models import (
+    EntryKind,
+    JournalEntry,
+    Reversal,
+    ReversalStatus,
+    StripeWrite,
+    Transfer,
+    TransferStatus,
+)
 from apps.payouts.payments.charges import charge_record
 from apps.payouts.selectors import transfers_needing_attention
 from apps.payouts.transfers.participant_transfers import (
@@ -16,6 +25,7 @@ from apps.payouts.transfers.participant_transfers import (
     transfer_retry_now,
     transfer_send,
 )
+from apps.payouts.transfers.reversals import reversal_retry_now, reversals_due
 from apps.payouts.transfers.sweep import money_sweep
 from tests.payouts.money_builders import (
     control,
@@ -150,3 +160,32 @@ def test_release_is_one_row_per_work_item(money_a):
     assert (
         JournalEntry.objects.filter(kind=EntryKind.TRANSFER_RELEASE, order_id=transfer.order_id).count() == 1
     )
+
+
+def test_finance_retry_makes_a_failed_reversal_due_again_and_leaves_a_sent_one_alone(money_a):
+    transfer = _released()
+
+    def reversal(status: str) -> Reversal:
+        row = Reversal(
+            transfer=transfer,
+            amount_minor=100,
+            currency=transfer.currency,
+            status=status,
+            attempts=MAX_ATTEMPTS,
+        )
+        row.idempotency_key = Reversal.key_for(row.id, 0)
+        row.save()
+        return row
+
+    def send_enqueued(row: Reversal) -> bool:
+        return OutboxMessage.objects.filter(
+            task_name="payouts.reversal_send", kwargs={"reversal_id": str(row.pk)}
+        ).exists()
+
+    failed, sent = reversal(ReversalStatus.FAILED), reversal(ReversalStatus.SENT)
+    retried = reversal_retry_now(reversal_id=failed.pk)
+    assert (retried.status, retried.attempts) == (ReversalStatus.PENDING, 0)
+    assert failed.pk in reversals_due() and send_enqueued(failed)
+    untouched = reversal_retry_now(reversal_id=sent.pk)
+    assert (untouched.status, untouched.attempts) == (ReversalStatus.SENT, MAX_ATTEMPTS)
+    assert sent.pk not in reversals_due() and not send_enqueued(sent)

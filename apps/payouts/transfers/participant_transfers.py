@@ -216,6 +216,22 @@ def attempt_fail(
     return SendResult(statuses.PENDING, retry_in=delay)
 
 
+def attempts_restart(row: Transfer | Reversal) -> bool:
+    """Finance asks for another attempt of a pending or failed transfer or reversal: it is due now and its
+    attempt counter restarts. True when it was pending or failed (then the caller enqueues the send)."""
+    model = type(row)
+    statuses = ReversalStatus if model is Reversal else TransferStatus
+    return transition_if(
+        model,
+        row.pk,
+        [statuses.PENDING, statuses.FAILED],
+        statuses.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
 def transfer_send(*, transfer_id) -> SendResult:
     """Sends one pending transfer to Stripe, or records why it could not. Safe to call any number of times.
 
@@ -360,13 +376,7 @@ def transfer_refresh(*, transfer_id) -> Transfer | None:
 def transfer_retry_now(*, transfer_id) -> Transfer:
     """Finance asks for another attempt of a pending or failed transfer (the attempt counter restarts)."""
     transfer = Transfer.objects.select_for_update().get(pk=transfer_id)
-    if transfer.status in (TransferStatus.PENDING, TransferStatus.FAILED):
-        Transfer.objects.filter(pk=transfer.pk).update(
-            status=TransferStatus.PENDING,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
+    if attempts_restart(transfer):
         _send_after_commit(transfer.pk)
     transfer.refresh_from_db()
     return transfer

@@ -21,6 +21,7 @@ from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
     SendResult,
     attempt_fail,
+    attempts_restart,
     balance_transaction_id_of,
     is_definitive,
     parse_uuid,
@@ -172,14 +173,9 @@ def reversals_sync_for_transfer(*, transfer: Transfer, stripe_transfer: dict) ->
 
 @transaction.atomic
 def reversal_retry_now(*, reversal_id) -> Reversal:
+    """Finance asks for another attempt of a pending or failed reversal (the attempt counter restarts)."""
     reversal = Reversal.objects.select_for_update().get(pk=reversal_id)
-    if reversal.status in (ReversalStatus.PENDING, ReversalStatus.FAILED):
-        Reversal.objects.filter(pk=reversal.pk).update(
-            status=ReversalStatus.PENDING,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
+    if attempts_restart(reversal):
         _send_after_commit(reversal.pk)
     reversal.refresh_from_db()
     return reversal
