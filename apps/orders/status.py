@@ -128,6 +128,12 @@ WORK_ITEM_STARTED = frozenset({W.IN_PROGRESS, W.DONE, W.FAILED})
 WORK_ITEM_NOT_STARTED = frozenset({W.PLANNED, W.OFFERED, W.ACCEPTED})
 # Items a new plan replaces: not started yet, or failed and to be made elsewhere.
 WORK_ITEM_REPLACEABLE = WORK_ITEM_NOT_STARTED | {W.FAILED}
+# Items nobody has accepted yet: the periodic re-optimisation may still move them to another workshop.
+WORK_ITEM_UNACCEPTED = frozenset({W.PLANNED, W.OFFERED})
+# Items that still hold their resource in the schedule (done work has released it; declined and cancelled never will).
+WORK_ITEM_HOLDING = WORK_ITEM_REPLACEABLE | {W.IN_PROGRESS}
+# Changes of an item that alter its order's plan (re-planned, given back or cancelled), hence its statements.
+WORK_ITEM_PLAN_CHANGING = frozenset({W.PLANNED, W.DECLINED, W.CANCELLED})
 # Items that may be started (production, or the rework after a failed check) once nothing holds them up.
 WORK_ITEM_STARTABLE = frozenset({W.ACCEPTED, W.FAILED})
 # Items the asset owner may give back (decline): offered or accepted, not started.

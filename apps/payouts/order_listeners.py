@@ -6,11 +6,8 @@ Subscribed once per process by PayoutsConfig.ready()."""
 from __future__ import annotations
 
 from apps.orders import hooks
-from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
+from apps.orders.status import WORK_ITEM_PLAN_CHANGING, LegStatus, OrderStatus, WorkItemStatus
 from apps.outbox.services import outbox_enqueue
-
-# Changes that alter an order's plan, hence its statements.
-_REPLAN_ITEM_STATES = frozenset({WorkItemStatus.PLANNED, WorkItemStatus.DECLINED, WorkItemStatus.CANCELLED})
 
 
 def on_order_paid(*, order_id: int, charge_id: str = "", **_) -> None:
@@ -32,7 +29,7 @@ def on_work_item_status_changed(*, work_item_id: int, order_id: int, to_status: 
         outbox_enqueue(
             task_name="payouts.transfer_release_for_work_item", kwargs={"work_item_id": work_item_id}
         )
-    elif to_status in _REPLAN_ITEM_STATES:
+    elif to_status in WORK_ITEM_PLAN_CHANGING:
         outbox_enqueue(task_name="payouts.statement_refresh", kwargs={"order_id": order_id})
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from apps.core.money import Money
 from apps.orders.models import Order, TransportLeg, WorkItem
+from apps.orders.status import OrderStatus
 from apps.payouts.ledger.balances import order_clearing_balance, order_totals
 from apps.payouts.models import (
     ConnectedPayout,
@@ -170,7 +171,7 @@ def participant_money_summary(*, asset_owner=None, carrier=None) -> dict[str, Pa
             Q(parts__work_item__money_transfer__isnull=True)
             & Q(parts__transport_leg__money_transfer__isnull=True)
         )
-        .exclude(order__status__in=["cancelled"])
+        .exclude(order__status=OrderStatus.CANCELLED)
         .values("currency")
         .annotate(total=Sum("parts__amount_minor"))
     )

@@ -18,8 +18,9 @@ from apps.matching.engine.domain import (
     Operation,
     Resource,
 )
-from apps.matching.problem.values import HOLDING, NETWORK_ORDER, SiteInfo, minutes_from, minutes_up_from
+from apps.matching.problem.values import NETWORK_ORDER, SiteInfo, minutes_from, minutes_up_from
 from apps.orders.models import WorkItem
+from apps.orders.status import WORK_ITEM_HOLDING
 from apps.suppliers import calendars
 from apps.suppliers.models import CalendarException, OpeningHours
 from apps.suppliers.models import Resource as ResourceRow
@@ -88,7 +89,7 @@ def committed_load(
     items = (
         WorkItem.objects.filter(
             resource_id__in=resource_pks,
-            status__in=HOLDING,
+            status__in=WORK_ITEM_HOLDING,
             planned_end__gt=origin,
             planned_start__lt=horizon_end,
         )

@@ -11,18 +11,9 @@ from decimal import Decimal
 from apps.core.geodesy import Point
 from apps.core.money import round_to_minor
 from apps.matching.engine.domain import Problem
-from apps.orders.status import WorkItemStatus
 
 NETWORK_ORDER = "network"  # the synthetic order holding committed work as fixed bookings
 PIN_PREFIX = "pin:"
-# Work items that still hold their resource (done work has released it; declined/cancelled never will).
-HOLDING = (
-    WorkItemStatus.PLANNED,
-    WorkItemStatus.OFFERED,
-    WorkItemStatus.ACCEPTED,
-    WorkItemStatus.IN_PROGRESS,
-    WorkItemStatus.FAILED,
-)
 # Carriers bill by volumetric weight: cm³ / 5000 = kg (the parcel industry's divisor).
 VOLUMETRIC_MM3_PER_KG = Decimal(5_000_000)
 

@@ -19,7 +19,7 @@ from apps.matching.problem import (
     steps_from_compiled,
 )
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
-from apps.orders.status import LEG_NOT_PICKED_UP, WORK_ITEM_NOT_STARTED, WorkItemStatus
+from apps.orders.status import LEG_NOT_PICKED_UP, WORK_ITEM_NOT_STARTED, WORK_ITEM_UNACCEPTED, WorkItemStatus
 from apps.suppliers.selectors import carrier_list_eligible, network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 
@@ -127,7 +127,7 @@ def order_state_load(
             else:  # an offer nobody took in time cannot start in the past
                 free.add(step.op_id)
         elif scope == "batch":
-            movable = item.status in (W.PLANNED, W.OFFERED) and (
+            movable = item.status in WORK_ITEM_UNACCEPTED and (
                 freeze_until is None or item.planned_start >= freeze_until
             )
             if movable:

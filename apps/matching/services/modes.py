@@ -24,14 +24,19 @@ from apps.matching.services.applying import (
 )
 from apps.matching.services.inputs import (
     OrderState,
-    W,
     legs_without_carrier,
     order_state_load,
     problem_for_states,
 )
 from apps.matching.services.runs import run_claim, run_create, run_fail, run_finish
 from apps.orders.models import Order, TransportLeg, WorkItem
-from apps.orders.status import LEG_NOT_PICKED_UP, PLANNABLE, WORK_ITEM_NOT_STARTED, OrderStatus
+from apps.orders.status import (
+    LEG_NOT_PICKED_UP,
+    PLANNABLE,
+    WORK_ITEM_NOT_STARTED,
+    WORK_ITEM_UNACCEPTED,
+    OrderStatus,
+)
 from apps.outbox.services import outbox_enqueue
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
@@ -168,7 +173,7 @@ def network_reoptimise(*, run_id: int | None = None) -> MatchingRun | None:
         candidates = (
             Order.objects.filter(
                 status__in=(OrderStatus.PLANNED, OrderStatus.IN_PRODUCTION),
-                work_items__status__in=(W.PLANNED, W.OFFERED),
+                work_items__status__in=WORK_ITEM_UNACCEPTED,
                 work_items__planned_start__gte=freeze,
             )
             .exclude(pk__in=orders_stranded())  # being repaired by their own re-plan
