@@ -7,7 +7,6 @@ No `db` fixture: the worker must see committed rows. Each test works in a networ
 import os
 import signal
 import subprocess
-import time
 import uuid
 
 import psycopg
@@ -55,6 +54,13 @@ def _pool_children(worker: subprocess.Popen) -> list[int]:
 
 
 @pytest.mark.worker
+def _waiting_for_a_lock_on(table: str) -> bool:
+    """Whether some session (the worker's) is waiting for a lock on `table` (PostgreSQL's lock table)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass", [table])
+        return cursor.fetchone()[0] > 0
+
+
 def test_orders_hooks_drive_charge_release_and_send_through_the_worker(celery_worker, django_db_blocker):
     with django_db_blocker.unblock():
         assert connection.settings_dict["NAME"].startswith("test_")
@@ -108,11 +114,13 @@ def test_worker_killed_after_the_stripe_call_before_commit_sends_once(celery_wor
             blocker = psycopg.connect(
                 host=params["HOST"], port=params["PORT"], user=params["USER"], dbname=params["NAME"]
             )
+            ledger = f'"{network.schema_name}".payouts_journalentry'
             with blocker.cursor() as cursor:
-                cursor.execute(f'LOCK TABLE "{network.schema_name}".payouts_journalentry IN SHARE MODE')
+                cursor.execute(f"LOCK TABLE {ledger} IN SHARE MODE")
                 transfer_send_task.delay(str(transfer.pk))
                 wait_for(lambda: len(stripe_transfers(order.pk)) == 1, timeout=60)  # Stripe made it
-                time.sleep(1)  # the worker now waits on the blocked insert, its transaction uncommitted
+                # The worker now waits on the blocked insert, its transaction uncommitted.
+                wait_for(lambda: _waiting_for_a_lock_on(ledger), timeout=60)
                 transfer.refresh_from_db()
                 assert transfer.status == TransferStatus.PENDING
                 pool = _pool_children(celery_worker)

@@ -151,13 +151,17 @@ def test_amount_mismatch_and_a_settled_order_with_clearing_left_are_flagged(mone
     assert clearing.order_id == order.pk and clearing.ledger_amount_minor == 25
 
 
-def test_runs_continue_from_their_cursor_and_keep_reporting_open_differences(money_a):
+def test_runs_continue_from_their_cursor_and_keep_reporting_open_differences(money_a, stripe_clock):
+    # Stripe's `created` is in whole seconds and the cursor re-reads its own second on purpose, so each step
+    # happens in a second of its own; in the past, so no transaction is younger than the (zero) grace period.
+    started = int(time.time()) - 60
+    stripe_clock(started)
     order, owner = _settled_order()
-    time.sleep(1.1)
+    stripe_clock(started + 1)
     platform_post("/v1/refunds", charge=order.charge_id, amount=10)  # a second newer than the charge
     first = reconciliation_run(trigger="test", grace=timedelta(0))
-    assert first.missing_in_ledger == 1 and first.cursor_to
-    time.sleep(1.1)  # Stripe's `created` is in seconds; the cursor re-reads its own second on purpose
+    assert first.missing_in_ledger == 1 and first.cursor_to == started + 1
+    stripe_clock(started + 2)
     platform_post("/v1/transfers", amount=100, currency="eur", destination=owner.stripe_account_id)
     second = reconciliation_run(trigger="test", grace=timedelta(0))
     assert second.cursor_from == first.cursor_to

@@ -5,6 +5,7 @@ No Django needed: run with ``.venv/bin/pytest tests/stripe_local -q -p no:django
 
 import secrets
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,23 @@ def funded_account(onboarded_account, paid_charge, stripe_client):
         return account, transfer
 
     return create
+
+
+@pytest.fixture
+def wait_until_delivered(stripe_server):
+    """Wait until the server has no webhook delivery scheduled or in flight (``/_test/webhooks/pending``):
+    then what a receiver got is all it will ever get for the events emitted so far."""
+
+    def wait(timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = requests.get(f"{stripe_server}/_test/webhooks/pending", timeout=5).json()["pending"]
+            if pending == 0:
+                return
+            assert time.monotonic() < deadline, f"{pending} webhook deliveries still pending"
+            time.sleep(0.05)
+
+    return wait
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ true and ``account.updated`` is emitted. Simplification: there is no intermediat
 verification step; ``POST /_test/accounts/{id}/restrict`` takes an account back to "information needed".
 """
 
-import time
-
 from localstripe.resources import DeletedObject, StripeObject, random_id
 
-from . import money
+from . import clock, money
 from .api import api_route, emit, page, stored
 from .context import current_account, visible
 from .errors import StripeError, invalid, no_such
@@ -129,7 +127,7 @@ class Account(StripeObject):
         self.capabilities = {name: "active" for name in self.capabilities}
         self.requirements = _requirements([])
         if not self.tos_acceptance.get("date"):
-            self.tos_acceptance = {"date": int(time.time()), "ip": "127.0.0.1", "user_agent": "stripe_local"}
+            self.tos_acceptance = {"date": clock.now(), "ip": "127.0.0.1", "user_agent": "stripe_local"}
         if not self.external_accounts["data"]:
             bank = {
                 "id": "ba_" + random_id(24),

@@ -9,6 +9,11 @@ Signing and sending mirror localstripe's ``_send_webhook`` (which cannot filter 
 event is sent about one second after it is created, to the endpoints registered *at sending time*.
 After ``DELETE /_config/data`` the next test registers its own endpoint and would receive events still
 in flight from the previous test, so pending deliveries are remembered and cancelled on wipe.
+``GET /_test/webhooks/pending`` tells how many are still scheduled or being sent, so a test can wait until
+every delivery is done before asserting that nothing else arrived (instead of sleeping).
+
+As on Stripe, the signature's ``t`` is the time of sending (real time), not the event's ``created``: the
+receiver checks it against its own clock, and ``created`` follows the server's test clock (``clock``).
 """
 
 import asyncio
@@ -16,12 +21,13 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 
 import aiohttp
 from aiohttp import web
 from localstripe import resources, webhooks
 from localstripe.errors import UserError
-from localstripe.server import get_post_data
+from localstripe.server import get_post_data, json_response
 
 from .context import platform_of
 from .platforms import platform_for_key
@@ -41,10 +47,11 @@ def _receives(webhook, event) -> bool:
 
 
 async def _post(webhook, event, payload: bytes) -> None:
-    signature = hmac.new(webhook.secret.encode(), b"%d.%s" % (event.created, payload), hashlib.sha256)
+    signed_at = int(time.time())
+    signature = hmac.new(webhook.secret.encode(), b"%d.%s" % (signed_at, payload), hashlib.sha256)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
-        "Stripe-Signature": f"t={event.created},v1={signature.hexdigest()}",
+        "Stripe-Signature": f"t={signed_at},v1={signature.hexdigest()}",
     }
     try:
         async with (
@@ -74,6 +81,12 @@ def schedule_webhook(event) -> None:
 def _cancel_pending_deliveries() -> None:
     for task in list(_pending):
         task.cancel()
+
+
+async def pending_deliveries(request: web.Request) -> web.Response:
+    """``GET /_test/webhooks/pending``: events scheduled or being sent, to any endpoint. A delivery counts
+    until its receiver answered (or failed), so 0 means every event emitted so far has been delivered."""
+    return json_response({"pending": len(_pending)})
 
 
 async def register_webhook(request: web.Request) -> web.Response:
@@ -106,4 +119,5 @@ webhooks.schedule_webhook = schedule_webhook
 ROUTES = [
     ("POST", "/_config/webhooks/{id}", register_webhook),
     ("DELETE", "/_config/webhooks/{id}", forget_webhook),
+    ("GET", "/_test/webhooks/pending", pending_deliveries),
 ]

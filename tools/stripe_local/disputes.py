@@ -6,11 +6,9 @@ category ``dispute``), and ``charge.dispute.created`` / ``charge.dispute.funds_w
 ``/v1/disputes`` supports retrieve, list and close (``status: lost``).
 """
 
-import time
-
 from localstripe.resources import Charge, StripeObject
 
-from . import balances, money
+from . import balances, clock, money
 from .api import api_route, emit, fetch, page, stored
 from .context import acting_for, owner
 from .errors import invalid, no_such
@@ -37,7 +35,7 @@ class Dispute(StripeObject):
         self.currency = charge.currency
         self.evidence = {}
         self.evidence_details = {
-            "due_by": int(time.time()) + _THREE_WEEKS,
+            "due_by": clock.now() + _THREE_WEEKS,
             "has_evidence": False,
             "past_due": False,
             "submission_count": 0,

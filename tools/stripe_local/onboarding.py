@@ -8,11 +8,11 @@ expired link (or the page's "Leave" button) redirects to ``refresh_url``.
 
 import html
 import secrets
-import time
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from . import clock
 from .api import api_route
 from .connect import complete_onboarding, find_any_account, get_account
 from .params import Params
@@ -31,7 +31,7 @@ class _Link:
 
     @property
     def usable(self) -> bool:
-        return not self.used and time.time() < self.expires_at
+        return not self.used and clock.now() < self.expires_at
 
 
 _links: dict[str, _Link] = {}
@@ -48,7 +48,7 @@ def create_account_link(request, params):
     p.string("collect")
     p.mapping("collection_options")
     p.done()
-    now = int(time.time())
+    now = clock.now()
     token = secrets.token_urlsafe(16)
     _links[token] = _Link(account.id, refresh_url, return_url, now + LINK_LIFETIME_SECONDS)
     return {

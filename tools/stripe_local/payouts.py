@@ -7,11 +7,10 @@ Connected accounts need ``payouts_enabled``; everything must be covered by the a
 """
 
 import asyncio
-import time
 
 from localstripe.resources import Payout, random_id
 
-from . import balances, controls, state
+from . import balances, clock, controls, state
 from .api import api_route, emit, fetch, page, stored
 from .connect import get_account
 from .context import current_account
@@ -35,7 +34,7 @@ class LocalPayout(Payout):
     def __init__(self, *, amount, currency, destination, description, metadata, method, statement_descriptor):
         super(Payout, self).__init__()  # skip Payout.__init__ on purpose: StripeObject's only
         self.amount = amount
-        self.arrival_date = int(time.time()) + _TWO_DAYS
+        self.arrival_date = clock.now() + _TWO_DAYS
         self.automatic = False
         self.balance_transaction = None
         self.currency = currency

@@ -30,6 +30,7 @@ from localstripe.server import json_response
 
 from . import (
     balances,
+    clock,
     connect,
     controls,
     delivery,
@@ -50,8 +51,8 @@ from .platforms import platform_middleware
 logger = logging.getLogger("stripe_local")
 
 # Modules whose import patches localstripe from the outside: memory-only store, per-account scoping,
-# cancellable webhook scheduling, payment behaviour, fees on charges.
-PATCHES = (state, scoping, delivery, payments, balances)
+# the injectable clock, cancellable webhook scheduling, payment behaviour, fees on charges.
+PATCHES = (state, clock, scoping, delivery, payments, balances)
 
 _OPEN_PREFIXES = ("/_test/", "/_config/", "/connect/onboarding/", "/js.stripe.com/")
 
@@ -114,6 +115,7 @@ def own_routes() -> list:
         *payouts.ROUTES,
         *disputes.ROUTES,
         *controls.routes(),
+        *clock.ROUTES,
         *delivery.ROUTES,
         ("DELETE", "/_config/data", wipe_data),
     ]
