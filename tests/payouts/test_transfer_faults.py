@@ -21,11 +21,12 @@ from apps.payouts.payments.charges import charge_record
 from apps.payouts.selectors import transfers_needing_attention
 from apps.payouts.transfers.participant_transfers import (
     MAX_ATTEMPTS,
+    sends_due,
     transfer_release_for_work_item,
     transfer_retry_now,
     transfer_send,
 )
-from apps.payouts.transfers.reversals import reversal_retry_now, reversals_due
+from apps.payouts.transfers.reversals import reversal_retry_now
 from apps.payouts.transfers.sweep import money_sweep
 from tests.payouts.money_builders import (
     control,
@@ -185,7 +186,7 @@ def test_finance_retry_makes_a_failed_reversal_due_again_and_leaves_a_sent_one_a
     failed, sent = reversal(ReversalStatus.FAILED), reversal(ReversalStatus.SENT)
     retried = reversal_retry_now(reversal_id=failed.pk)
     assert (retried.status, retried.attempts) == (ReversalStatus.PENDING, 0)
-    assert failed.pk in reversals_due() and send_enqueued(failed)
+    assert failed.pk in sends_due(Reversal) and send_enqueued(failed)
     untouched = reversal_retry_now(reversal_id=sent.pk)
     assert (untouched.status, untouched.attempts) == (ReversalStatus.SENT, MAX_ATTEMPTS)
-    assert sent.pk not in reversals_due() and not send_enqueued(sent)
+    assert sent.pk not in sends_due(Reversal) and not send_enqueued(sent)

@@ -187,6 +187,10 @@ def _destination(transfer: Transfer) -> str:
     return participant.stripe_account_id if participant is not None else ""
 
 
+def _statuses(model: type[Transfer] | type[Reversal]) -> type[TransferStatus] | type[ReversalStatus]:
+    return ReversalStatus if model is Reversal else TransferStatus
+
+
 def attempt_fail(
     row: Transfer | Reversal, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
 ) -> SendResult:
@@ -194,7 +198,7 @@ def attempt_fail(
     created (a new key is safe); otherwise, when the attempt reached Stripe, the object may exist (`maybe_sent`)
     until an attempt with the same key settles it."""
     model = type(row)
-    statuses = ReversalStatus if model is Reversal else TransferStatus
+    statuses = _statuses(model)
     attempts = row.attempts + 1
     exhausted = attempts >= MAX_ATTEMPTS
     delay = backoff_seconds(attempts)
@@ -220,7 +224,7 @@ def attempts_restart(row: Transfer | Reversal) -> bool:
     """Finance asks for another attempt of a pending or failed transfer or reversal: it is due now and its
     attempt counter restarts. True when it was pending or failed (then the caller enqueues the send)."""
     model = type(row)
-    statuses = ReversalStatus if model is Reversal else TransferStatus
+    statuses = _statuses(model)
     return transition_if(
         model,
         row.pk,
@@ -408,10 +412,11 @@ def transfers_cancel_for_order(*, order_id: int, reason: str) -> int:
     return cancelled
 
 
-def transfers_due(*, now=None, limit: int = 200) -> list:
+def sends_due(model: type[Transfer] | type[Reversal], *, now=None, limit: int = 200) -> list:
+    """Ids of the pending transfers or reversals whose next attempt is due, the longest waiting first."""
     now = now or timezone.now()
     return list(
-        Transfer.objects.filter(status=TransferStatus.PENDING, next_attempt_at__lte=now)
+        model.objects.filter(status=_statuses(model).PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -179,12 +179,3 @@ def reversal_retry_now(*, reversal_id) -> Reversal:
         _send_after_commit(reversal.pk)
     reversal.refresh_from_db()
     return reversal
-
-
-def reversals_due(*, now=None, limit: int = 200) -> list:
-    now = now or timezone.now()
-    return list(
-        Reversal.objects.filter(status=ReversalStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )

@@ -12,9 +12,8 @@ from django.utils import timezone
 from apps.orders.models import Order, OrderRefund, TransportLeg, WorkItem
 from apps.orders.status import PAID_STATES, LegStatus, OrderStatus, WorkItemStatus
 from apps.payouts import stripe_client
-from apps.payouts.models import CustomerRefund, OrderMoney, Transfer, TransferStatus
+from apps.payouts.models import CustomerRefund, OrderMoney, Reversal, Transfer, TransferStatus
 from apps.payouts.payments.customer_refunds import refund_record, refunds_allocate_pending
-from apps.payouts.transfers.reversals import reversals_due
 from apps.payouts.transfers.settlement import SETTLEABLE, order_settle
 
 logger = logging.getLogger(__name__)
@@ -41,10 +40,10 @@ def money_sweep(*, now=None) -> dict:
     from apps.payouts.payments.charges import order_charge_record
     from apps.payouts.tasks import reversal_send_task, transfer_send_task
     from apps.payouts.transfers.participant_transfers import (
+        sends_due,
         transfer_release_for_leg,
         transfer_release_for_work_item,
         transfers_cancel_for_order,
-        transfers_due,
     )
 
     now = now or timezone.now()
@@ -86,10 +85,10 @@ def money_sweep(*, now=None) -> dict:
     ):
         done["releases"] += bool(transfer_release_for_leg(leg_id=leg_id))
 
-    for transfer_id in transfers_due(now=now, limit=BATCH):
+    for transfer_id in sends_due(Transfer, now=now, limit=BATCH):
         transfer_send_task.delay(str(transfer_id))
         done["sends"] += 1
-    for reversal_id in reversals_due(now=now, limit=BATCH):
+    for reversal_id in sends_due(Reversal, now=now, limit=BATCH):
         reversal_send_task.delay(str(reversal_id))
         done["reversals"] += 1
 
