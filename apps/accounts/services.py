@@ -12,7 +12,8 @@ from apps.outbox.services import outbox_enqueue_email
 
 class EmailInUse(ValidationError):
     """The e-mail already has an account in this network. Pages a stranger can reach must not say so (that
-    tells whether someone has an account): they answer "check your e-mail" and call `account_exists_note`."""
+    tells whether someone has an account): they answer "check your e-mail" as for a new address (whose account
+    waits for its e-mail confirmation) through `signup_email_in_use` in apps/accounts/views.py."""
 
     def __init__(self, field: str = "email"):
         super().__init__({field: ["An account with this e-mail already exists; sign in instead."]})
