@@ -19,6 +19,18 @@ class RateTerms:
     speed_kmh: int
     handling_hours: Decimal
 
+    @classmethod
+    def of(cls, carrier, card) -> RateTerms:
+        """A carrier's terms: its rate card's prices with the carrier's own speed and handling time."""
+        return cls(
+            base_fee_minor=card.base_fee_minor,
+            per_km_minor=card.per_km_minor,
+            per_kg_minor=card.per_kg_minor,
+            max_weight_kg=card.max_weight_kg,
+            speed_kmh=carrier.speed_kmh,
+            handling_hours=carrier.handling_hours,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class LegQuote:

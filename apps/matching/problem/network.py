@@ -207,14 +207,7 @@ def carrier_options(
             continue
         base, radius = carrier.coordinates, float(carrier.coverage_radius_km)
         covered = {s for s in {x for pair in pairs for x in pair} if _km(base, sites[s].point) <= radius}
-        terms = RateTerms(
-            base_fee_minor=card.base_fee_minor,
-            per_km_minor=card.per_km_minor,
-            per_kg_minor=card.per_kg_minor,
-            max_weight_kg=card.max_weight_kg,
-            speed_kmh=carrier.speed_kmh,
-            handling_hours=carrier.handling_hours,
-        )
+        terms = RateTerms.of(carrier, card)
         cid = str(carrier.pk)
         for a, b in pairs:
             if a not in covered or b not in covered:

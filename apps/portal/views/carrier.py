@@ -25,14 +25,7 @@ KM_PER_DEGREE_LAT = 111.195
 def example_quotes(carrier: Carrier, card: RateCard | None) -> list[dict]:
     if card is None:
         return []
-    terms = RateTerms(
-        base_fee_minor=card.base_fee_minor,
-        per_km_minor=card.per_km_minor,
-        per_kg_minor=card.per_kg_minor,
-        max_weight_kg=card.max_weight_kg,
-        speed_kmh=carrier.speed_kmh,
-        handling_hours=carrier.handling_hours,
-    )
+    terms = RateTerms.of(carrier, card)
     origin = carrier.coordinates
     rows = []
     for km, kg in EXAMPLE_LEGS:
