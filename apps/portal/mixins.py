@@ -8,7 +8,9 @@ Pages render in the network's time zone (forms read local times in it too).
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -16,6 +18,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.core.errors import form_add_service_error
 from apps.suppliers import access
 from apps.suppliers.status import MemberRole
 
@@ -67,6 +70,26 @@ class PortalView(LoginRequiredMixin):
         if getattr(self.request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+class PortalFormMixin:
+    """A portal form whose valid input goes to one service: a refusal lands on the form (400, input kept),
+    success is said once and redirects."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def submit(self, form, call, *, success, next_url: str):
+        """Runs `call()`; `success` is the message, or a function of what the call returned."""
+        try:
+            result = call()
+        except ValidationError as error:
+            form_add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, success(result) if callable(success) else success)
+        return self.done(next_url)
 
 
 class SupplierPortalView(PortalView):

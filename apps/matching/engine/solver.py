@@ -46,7 +46,8 @@ from .shortlist import shortlist
 from .validator import validate_plan
 
 # Above this the whole model is left to LNS: at 100 free operations over 8 suppliers it found nothing better
-# than the greedy plan in 5 s (presolve alone ate most of it), measured; see also ARCHITECTURE §8.
+# than the greedy plan in 5 s (presolve alone ate most of it), measured; and at marketplace scale (about 200
+# orders over 40 sites) a monolithic model with a literal per pair of sites found no plan in 60 s.
 MONOLITHIC_MAX_FREE_OPS = 40
 QUOTE_MAX_FREE_OPS = 30
 QUOTE_SHORTLIST = 4  # candidates per operation in a quote; 4 matched 8 within 0.02 % on the quote benchmark

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from apps.core.errors import form_add_service_error
 from apps.core.money import Money
 from apps.portal.forms import CoverageForm, RateCardForm
-from apps.portal.mixins import CarrierPortalView
+from apps.portal.mixins import CarrierPortalView, PortalFormMixin
 from apps.suppliers.models import Carrier, RateCard
 from apps.suppliers.services import participant_profile_update, rate_card_update
 from apps.suppliers.transport import RateTerms, TooHeavy, leg_quote
@@ -56,12 +53,7 @@ class CarrierDashboardView(CarrierPortalView, TemplateView):
         return context
 
 
-class _CarrierForm(CarrierPortalView, FormView):
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
-
+class _CarrierForm(PortalFormMixin, CarrierPortalView, FormView):
     def get_template_names(self):
         return [f"{self.template_name}#form" if self.request.htmx else self.template_name]
 
@@ -77,13 +69,12 @@ class RateCardEditView(_CarrierForm):
         return kwargs
 
     def form_valid(self, form):
-        try:
-            rate_card_update(carrier=self.company, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Rate card saved.")
-        return self.done(reverse("portal:carrier_dashboard"))
+        return self.submit(
+            form,
+            lambda: rate_card_update(carrier=self.company, **form.cleaned_data),
+            success="Rate card saved.",
+            next_url=reverse("portal:carrier_dashboard"),
+        )
 
 
 class CoverageEditView(_CarrierForm):
@@ -96,10 +87,9 @@ class CoverageEditView(_CarrierForm):
         return kwargs
 
     def form_valid(self, form):
-        try:
-            participant_profile_update(participant=self.company, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Coverage saved.")
-        return self.done(reverse("portal:carrier_dashboard"))
+        return self.submit(
+            form,
+            lambda: participant_profile_update(participant=self.company, **form.cleaned_data),
+            success="Coverage saved.",
+            next_url=reverse("portal:carrier_dashboard"),
+        )

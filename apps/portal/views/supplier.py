@@ -6,18 +6,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from apps.core.errors import form_add_service_error
 from apps.orders.models import WorkItem
 from apps.portal.forms import CertificationForm, ProfileForm, ResourceForm
 from apps.portal.gantt import Booking, GanttResource, gantt_build
 from apps.portal.jobs import job_bookings, job_upcoming
-from apps.portal.mixins import SupplierPortalView
+from apps.portal.mixins import PortalFormMixin, SupplierPortalView
 from apps.processes.selectors import process_name_annotation
 from apps.suppliers import calendars
 from apps.suppliers.models import AssetOwner, Certification, Resource
@@ -121,7 +119,7 @@ class ResourceListView(SupplierPortalView, ListView):
         return self.scoped().annotate(process_name=process_name_annotation()).order_by("name", "id")
 
 
-class ResourceFormView(SupplierPortalView, FormView):
+class ResourceFormView(PortalFormMixin, SupplierPortalView, FormView):
     """Create (no pk) or edit a resource. htmx posts get the form fragment back with inline errors."""
 
     form_class = ResourceForm
@@ -142,21 +140,18 @@ class ResourceFormView(SupplierPortalView, FormView):
 
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if form.instance.pk:
-                resource = resource_update(resource=form.instance, **fields)
-            else:
-                resource = resource_create(asset_owner=self.company, **fields)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"Saved {resource.name}.")
-        return self.done(reverse("portal:resources"))
 
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
+        def save():
+            if form.instance.pk:
+                return resource_update(resource=form.instance, **fields)
+            return resource_create(asset_owner=self.company, **fields)
+
+        return self.submit(
+            form,
+            save,
+            success=lambda resource: f"Saved {resource.name}.",
+            next_url=reverse("portal:resources"),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -164,7 +159,7 @@ class ResourceFormView(SupplierPortalView, FormView):
         return context
 
 
-class ProfileView(SupplierPortalView, FormView):
+class ProfileView(PortalFormMixin, SupplierPortalView, FormView):
     """Company details (editable) with the quality score, its formula and the status history."""
 
     template_name = "portal/profile.html"
@@ -177,18 +172,12 @@ class ProfileView(SupplierPortalView, FormView):
         return kwargs
 
     def form_valid(self, form):
-        try:
-            participant_profile_update(participant=self.company, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Company details saved.")
-        return self.done(reverse("portal:profile"))
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
+        return self.submit(
+            form,
+            lambda: participant_profile_update(participant=self.company, **form.cleaned_data),
+            success="Company details saved.",
+            next_url=reverse("portal:profile"),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -197,15 +186,16 @@ class ProfileView(SupplierPortalView, FormView):
         return context
 
 
-class CertificationsView(SupplierPortalView, FormView):
+class CertificationsView(PortalFormMixin, SupplierPortalView, FormView):
     template_name = "portal/certifications.html"
     form_class = CertificationForm
     scoped_model = Certification
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            certification_add(
+        return self.submit(
+            form,
+            lambda: certification_add(
                 asset_owner=self.company,
                 standard=data["standard"],
                 title=data["title"],
@@ -213,17 +203,10 @@ class CertificationsView(SupplierPortalView, FormView):
                 issued_by=data["issued_by"],
                 valid_until=data["valid_until"],
                 file=data.get("file") or None,
-            )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Certification added.")
-        return self.done(reverse("portal:certifications"))
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
-        return response
+            ),
+            success="Certification added.",
+            next_url=reverse("portal:certifications"),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,7 +6,7 @@ Per precedence arc, in one of two forms:
 - compact form (arcs with more than PAIR_OPTIONS_LIMIT options): an operation's site is a linear expression of
   its presence literals, so the travel time into site s is `Σ_a T(a, s)·site_a(pred)` — one enforced linear
   constraint per (site of the side with fewer sites, carrier) instead of a literal per pair of sites
-  (ARCHITECTURE §8), with a carrier-choice literal per arc only when several carriers are worth choosing.
+  (which at marketplace scale found no plan in 60 s), with a carrier-choice literal per arc only when several carriers are worth choosing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from .state import ArcVars, Expr, Literal, ModelState
 
-# Above this many (site pair, carrier) options an arc uses the compact form (ARCHITECTURE §8: a literal per pair
+# Above this many (site pair, carrier) options an arc uses the compact form (a literal per pair
 # of candidate sites does not scale to a whole marketplace; quotes and LNS neighbourhoods stay far below it).
 PAIR_OPTIONS_LIMIT = 1200
 
