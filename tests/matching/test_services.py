@@ -1,7 +1,10 @@
 """Commit, re-plan, batch and repair in-process (the task layer is covered by test_worker.py)."""
 
+from datetime import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.utils import timezone
 
 from apps.matching.models import MatchingRun, RunMode, RunOutcome, RunStatus
@@ -235,12 +238,16 @@ def test_resource_marked_down_is_repaired(
 
 def test_batch_applies_only_a_real_improvement(fast_matching, customer, carrier):
     """Work committed to a dear workshop moves when a cheaper one joins — unless the margin asks for more."""
-    _, dear = full_workshop("Dear")
+    # Closed for the rest of today (the network's day): the plan starts tomorrow, so a minute passing between the
+    # commit and the re-optimisation cannot leave an offer starting in the past (a plan to repair, not improve).
+    today = timezone.localdate(timezone=ZoneInfo(connection.tenant.time_zone)).weekday()
+    from_tomorrow = [(day, time(0), time(0)) for day in range(7) if day != today]
+    _, dear = full_workshop("Dear", hours=from_tomorrow)
     order = paid_order(customer, design_version(customer))
     order_commit(order_id=order.pk)
     for resource in dear.values():
         resource_update(resource=resource, setup_cost_minor=40_000)
-    _, cheap = full_workshop("Cheap")
+    _, cheap = full_workshop("Cheap", hours=from_tomorrow)
     fast_matching.batch_freeze_hours = 0
     fast_matching.batch_min_improvement_percent = Decimal("100")
     fast_matching.save()
