@@ -68,6 +68,14 @@ class User(AbstractUser):
         return self.is_active and role in self.role_names
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def active_at(self, moment):
+        """Tokens neither revoked nor expired at `moment` (ApiToken.is_active_at for one row)."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=moment)
+        )
+
+
 class ApiToken(models.Model):
     """A personal access token: an API client acting as its user, never as more (apps/accounts/tokens.py).
 
@@ -84,6 +92,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -101,15 +101,20 @@ def user_create(
         user.save(update_fields=["password"])
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
-    user.__dict__.pop("role_names", None)
+    _forget_cached_roles(user)
     return user
+
+
+def _forget_cached_roles(user: User) -> None:
+    """The user object's cached roles and permissions are stale once its groups change."""
+    for cached in ("role_names", "_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cached, None)
 
 
 def user_grant_role(*, user: User, role: Role) -> None:
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
-    for cached in ("role_names", "_perm_cache", "_group_perm_cache"):  # the cached roles are stale now
-        user.__dict__.pop(cached, None)
+    _forget_cached_roles(user)
     if role in ADMIN_ROLES and not user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=True)
 
@@ -117,5 +122,4 @@ def user_grant_role(*, user: User, role: Role) -> None:
 def user_revoke_role(*, user: User, role: Role) -> None:
     """Takes one role away (e.g. a member removed from their company); the account and its other roles stay."""
     user.groups.remove(*Group.objects.filter(name=role.value))
-    for cached in ("role_names", "_perm_cache", "_group_perm_cache"):  # the cached roles are stale now
-        user.__dict__.pop(cached, None)
+    _forget_cached_roles(user)

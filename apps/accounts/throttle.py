@@ -98,16 +98,15 @@ def _window(key: str, window_s: int) -> Window:
     return Window(state.get(key, 0), started, state.get(f"{key}:last", started))
 
 
-def _count(key: str, window_s: int, keep_s: int = 0) -> int:
+def _count(key: str, window_s: int) -> int:
     """One more event in the key's window (a new window if it has closed); returns the count so far.
 
-    add() and incr() are atomic, so concurrent events are all counted. `keep_s` keeps the keys that much longer
-    than the window (a delay may outlast it)."""
+    add() and incr() are atomic, so concurrent events are all counted."""
     now = clock()
     started = cache.get(f"{key}:start")
     if started is not None and now - started >= window_s:
-        cache.delete_many([key, f"{key}:start", f"{key}:last"])
-    ttl = window_s + keep_s + 60
+        _forget(key)
+    ttl = window_s + 60
     cache.add(f"{key}:start", now, timeout=ttl)
     cache.add(key, 0, timeout=ttl)
     try:

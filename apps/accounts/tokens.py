@@ -98,10 +98,8 @@ def token_authenticate(*, raw: str) -> ApiToken:
     if token is None or not hmac.compare_digest(token.secret_hash, token_hash(raw)):
         raise TokenRejected("Invalid token.")
     now = timezone.now()
-    if token.revoked_at is not None:
-        raise TokenRejected("Token revoked.")
-    if token.expires_at is not None and token.expires_at <= now:
-        raise TokenRejected("Token expired.")
+    if not token.is_active_at(now):
+        raise TokenRejected("Token revoked." if token.revoked_at is not None else "Token expired.")
     if not token.user.is_active:
         raise TokenRejected("User inactive or deleted.")
     stale = now - LAST_USED_PRECISION
@@ -140,8 +138,7 @@ def token_create(
     if locked is None:
         raise ValidationError("This account is deactivated.")
     now = timezone.now()
-    active = ApiToken.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), user=user)
-    if active.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS_PER_USER:
+    if ApiToken.objects.active_at(now).filter(user=user).count() >= MAX_ACTIVE_TOKENS_PER_USER:
         raise ValidationError(
             f"You already have {MAX_ACTIVE_TOKENS_PER_USER} active tokens; revoke one you no longer use first."
         )
@@ -160,6 +157,7 @@ def token_create(
 def token_revoke(*, user: User, token_id) -> ApiToken:
     """Revokes one of `user`'s own tokens (Http404 for anyone else's); revoking twice changes nothing."""
     token = token_get_for_user(user=user, token_id=token_id)
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    token.refresh_from_db(fields=["revoked_at"])
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=token.revoked_at)
     return token
