@@ -24,6 +24,7 @@ from apps.suppliers.services.invitations import (
     member_invite,
     member_remove,
 )
+from apps.suppliers.services.participants import participant_member_add
 from apps.suppliers.status import MemberRole
 from tests.conftest import sign_in
 from tests.suppliers.factories import make_member
@@ -148,6 +149,21 @@ def test_nobody_can_accept_as_someone_else(supplier_a, other_supplier_a, tenant_
             AssetOwnerMember.objects.get(user=other_supplier_a.user).asset_owner_id
             == other_supplier_a.company.pk
         )
+        assert MemberInvitation.objects.get(pk=invitation.pk).accepted_at is None
+
+
+def test_accepting_as_someone_already_in_the_company_is_refused_and_keeps_their_role(
+    supplier_a, tenant_a, make_user
+):
+    """Staff added the invitee as an owner meanwhile: the old operator invitation must not demote them."""
+    colleague = make_user(tenant_a, Role.CUSTOMER, email="colleague@example.test")
+    invitation, secret, _ = invite(supplier_a, "colleague@example.test", role=MemberRole.OPERATOR)
+    with schema_context(tenant_a.schema_name):
+        participant_member_add(participant=supplier_a.company, user=colleague, role=MemberRole.OWNER)
+        with pytest.raises(InvitationRefused) as refused:
+            invitation_accept(token=secret, user=colleague)
+        assert refused.value.reason == "member" and refused.value.status_code == 409
+        assert AssetOwnerMember.objects.get(user=colleague).role == MemberRole.OWNER
         assert MemberInvitation.objects.get(pk=invitation.pk).accepted_at is None
 
 

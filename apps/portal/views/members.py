@@ -157,8 +157,7 @@ class InvitationAcceptView(TemplateView):
         return context
 
     def _refused(self, refused: InvitationRefused):
-        status = {"wrong_account": 403, "sign_in": 409}.get(refused.reason, 410)
-        return self.render_to_response(self.get_context_data(refused=refused), status=status)
+        return self.render_to_response(self.get_context_data(refused=refused), status=refused.status_code)
 
     def _state(self):
         """(signed-in user or None, whether a sign-up form applies) — or a refusal to show."""

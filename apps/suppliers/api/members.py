@@ -85,7 +85,7 @@ class InvitationUnusable(APIException):
     """Expired, used or withdrawn (410); for another account (403); the address must sign in (409)."""
 
     def __init__(self, refused: InvitationRefused):
-        self.status_code = {"wrong_account": 403, "sign_in": 409}.get(refused.reason, 410)
+        self.status_code = refused.status_code
         super().__init__(detail={"detail": refused.message, "reason": refused.reason})
 
 

@@ -44,12 +44,19 @@ Member = AssetOwnerMember | CarrierMember
 
 class InvitationRefused(Exception):
     """The invitation cannot be accepted (now, or by this person). `reason`: expired, accepted, revoked,
-    closed (the company's portal is closed), wrong_account, or sign_in (the address has an account here)."""
+    closed (the company's portal is closed), wrong_account, sign_in (the address has an account here) or
+    member (the signed-in user already belongs to the company)."""
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+    @property
+    def status_code(self) -> int:
+        """Another account 403; sign in first or already a member 409; the link is spent (expired, used,
+        withdrawn, company closed) 410 — for the page and the API alike."""
+        return {"wrong_account": 403, "sign_in": 409, "member": 409}.get(self.reason, 410)
 
 
 def invitation_link_base(request) -> str:
@@ -210,6 +217,9 @@ def invitation_check(invitation: MemberInvitation, *, user: User | None = None) 
             f"This invitation is for {invitation.email}; you are signed in as {user.email}. "
             "Sign out, then open the link again.",
         )
+    if user is not None and invitation.participant.members.filter(user=user).exists():
+        # Accepting must not change the role of someone already in the company (an owner made an operator).
+        raise InvitationRefused("member", f"You are already a member of {invitation.participant.name}.")
 
 
 def invitation_needs_sign_in(invitation: MemberInvitation) -> bool:
@@ -242,12 +252,13 @@ def invitation_accept(
         raise InvitationRefused(
             "sign_in", f"{invitation.email} already has an account here: sign in to accept."
         )
-    if user is None:
+    if user is None:  # a new account, created with the company's role
         user = _invitee_create(
             email=invitation.email, full_name=full_name, password=password, role=_role_of(participant)
         )
+    else:
+        user_grant_role(user=user, role=_role_of(participant))
     member = participant_member_add(participant=participant, user=user, role=invitation.role)
-    user_grant_role(user=user, role=_role_of(participant))
     MemberInvitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
     return member
 
