@@ -167,6 +167,11 @@ def transport_leg_book(*, leg_id: int, scope, actor=None, actor_label: str = "")
     """The carrier confirmed it will drive the leg (a planned leg becomes booked)."""
     if not scoped(scope, TransportLeg).filter(pk=leg_id).exists():
         raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
+    return _leg_book(leg_id=leg_id, actor=actor, actor_label=actor_label)
+
+
+def _leg_book(*, leg_id: int, actor, actor_label: str = "") -> TransportLeg:
+    """Planned → booked; for callers that already found the leg in their scope."""
     return transport_leg_transition(
         leg_id=leg_id,
         to=LegStatus.BOOKED,
@@ -187,13 +192,7 @@ def transport_leg_pick_up(*, leg_id: int, actor, scope) -> TransportLeg:
     """
     leg = _leg_for("pick_up", leg_id=leg_id, scope=scope)
     if leg.status == LegStatus.PLANNED:
-        transport_leg_transition(
-            leg_id=leg_id,
-            to=LegStatus.BOOKED,
-            expected_from=LegStatus.PLANNED,
-            actor=actor,
-            reason="Transport booked",
-        )
+        _leg_book(leg_id=leg_id, actor=actor)
     leg = transport_leg_transition(
         leg_id=leg_id,
         to=LegStatus.PICKED_UP,
