@@ -43,7 +43,7 @@ from apps.matching.problem import (
 )
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services import PlanInvalid, explanation_json, inputs_hash, plan_statistics, solve_checked
-from apps.processes.selectors import process_label
+from apps.processes.selectors import process_label, process_names
 from apps.suppliers.selectors import asset_owner_list_eligible
 from apps.tenants.models import Tenant
 
@@ -169,9 +169,10 @@ def _quote(
     parameters = {**parameters, "delivery_point": list(delivery) if delivery else None}
     missing = [s for s in steps if not any(r.eligible for r in built.process_resources.get(s.process, ()))]
     if missing:
+        names = process_names(s.process for s in missing)  # one query for all of them
         notice = (
             "no workshop in the network offers "
-            + ", ".join(sorted({process_label(s.process).lower() for s in missing}))
+            + ", ".join(sorted({names.get(s.process, s.process).lower() for s in missing}))
             + " yet"
         )
         return _fallback(template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters)

@@ -82,6 +82,8 @@ def test_every_state_appears_in_the_tables():
     assert set(WORK_ITEM_TRANSITIONS) == set(WorkItemStatus.values)
     assert set(LEG_TRANSITIONS) == set(LegStatus.values)
     assert all(targets <= set(OrderStatus.values) for targets in TRANSITIONS.values())
+    assert all(targets <= set(WorkItemStatus.values) for targets in WORK_ITEM_TRANSITIONS.values())
+    assert all(targets <= set(LegStatus.values) for targets in LEG_TRANSITIONS.values())
 
 
 @pytest.mark.parametrize(("current", "to"), ORDER_ALLOWED)
