@@ -38,9 +38,6 @@ class Allowed:
     refused: dict[str, str] = field(default_factory=dict)
     waiting_for: tuple[str, ...] = ()
 
-    def __contains__(self, action: str) -> bool:
-        return action in self.actions
-
     def can(self, action: str) -> bool:
         return action in self.actions
 
@@ -91,7 +88,7 @@ _JOB_REFUSALS = {
 def work_item_require(item: WorkItem, action: str) -> Allowed:
     """Raises (WorkItemWaiting naming what the job waits for, or InvalidTransition) unless `action` is allowed."""
     allowed = work_item_allowed(item)
-    if action not in allowed:
+    if not allowed.can(action):
         if action == "start" and allowed.waiting_for:
             raise WorkItemWaiting(allowed.waiting_for, current=item.status)
         label = WorkItemStatus(item.status).label.lower()
@@ -128,7 +125,7 @@ def leg_allowed(leg: TransportLeg) -> Allowed:
 def leg_require(leg: TransportLeg, action: str) -> Allowed:
     """Raises (LegWaiting naming what the leg waits for, or InvalidTransition) unless `action` is allowed."""
     allowed = leg_allowed(leg)
-    if action not in allowed:
+    if not allowed.can(action):
         if action == "pick_up" and allowed.waiting_for:
             raise LegWaiting(allowed.waiting_for, current=leg.status)
         raise InvalidTransition(f"This leg is {LegStatus(leg.status).label.lower()}.", current=leg.status)
@@ -156,12 +153,12 @@ def order_allowed(order: Order, *, now: datetime | None = None) -> Allowed:
         actions.discard("cancel")
         refused["cancel"] = "Production has started; the order can no longer be cancelled."
     if "request_refund" in actions:
-        deadline = refund_deadline(order)
+        window = order_settings_get().refund_window_days  # read once, for the deadline and its message
+        deadline = refund_deadline(order, window_days=window)
         if deadline is None:
             actions.discard("request_refund")
         elif now > deadline:
             actions.discard("request_refund")
-            window = order_settings_get().refund_window_days
             refused["request_refund"] = f"Refunds can be asked for within {window} days of delivery."
         elif order.refunded_minor >= order.total_minor:
             actions.discard("request_refund")
@@ -174,15 +171,18 @@ def order_allowed(order: Order, *, now: datetime | None = None) -> Allowed:
     return Allowed(status=order.status, actions=frozenset(actions), refused=refused)
 
 
-def refund_deadline(order: Order) -> datetime | None:
-    """The last moment the customer may ask for a refund (None before delivery)."""
+def refund_deadline(order: Order, *, window_days: int | None = None) -> datetime | None:
+    """The last moment the customer may ask for a refund (None before delivery); `window_days` when the caller
+    has already read the network's order settings."""
     if order.delivered_at is None:
         return None
-    return order.delivered_at + timedelta(days=order_settings_get().refund_window_days)
+    if window_days is None:
+        window_days = order_settings_get().refund_window_days
+    return order.delivered_at + timedelta(days=window_days)
 
 
 def order_require(order: Order, action: str, *, now: datetime | None = None) -> Allowed:
     allowed = order_allowed(order, now=now)
-    if action not in allowed:
+    if not allowed.can(action):
         raise InvalidTransition(allowed.refused.get(action, "Not possible now."), current=order.status)
     return allowed

@@ -285,7 +285,8 @@ def _detail_context(request, order) -> dict:
         "can_cancel": allowed.can("cancel"),
         "can_request_refund": allowed.can("request_refund"),
         "refund_open": any(r.status == RefundRequestStatus.OPEN for r in order.refund_requests.all()),
-        "refund_deadline": refund_deadline(order),
+        # Shown only beside the refund button: no settings read on the polled page otherwise.
+        "refund_deadline": refund_deadline(order) if allowed.can("request_refund") else None,
         "needs_payment": allowed.can("pay"),
         "now": now,
         "tz": tz,
