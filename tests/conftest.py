@@ -178,7 +178,8 @@ def stripe_server():
 
     from tools.stripe_local.process import start_local_stripe, stop_local_stripe
 
-    url, process = start_local_stripe()
+    # Webhook retries run Stripe's three-day schedule in seconds (a failing delivery stops counting as pending).
+    url, process = start_local_stripe(extra_args=("--webhook-time-scale", "0.00001"))
     previous = settings.STRIPE_LOCAL_URL
     settings.STRIPE_LOCAL_URL = url
     yield url

@@ -36,15 +36,16 @@ ONBOARDING_REQUIREMENTS = [
 _PASSTHROUGH_FIELDS = ("business_profile", "settings", "individual", "company", "tos_acceptance")
 
 
-def _requirements(due: list[str]) -> dict:
+def _requirements(due: list[str], past_due: list[str] | None = None) -> dict:
+    past_due = list(due) if past_due is None else list(past_due)
     return {
         "alternatives": [],
         "current_deadline": None,
         "currently_due": list(due),
-        "disabled_reason": "requirements.past_due" if due else None,
+        "disabled_reason": "requirements.past_due" if past_due else None,
         "errors": [],
         "eventually_due": list(due),
-        "past_due": list(due),
+        "past_due": past_due,
         "pending_verification": [],
     }
 
@@ -148,10 +149,12 @@ class Account(StripeObject):
         flags = (self.details_submitted, self.charges_enabled, self.payouts_enabled)
         return flags, dict(self.capabilities), tuple(self.requirements["currently_due"])
 
-    def _restrict(self, due: list[str]) -> None:
-        self.charges_enabled = self.payouts_enabled = False
-        self.capabilities = {name: "inactive" for name in self.capabilities}
-        self.requirements = _requirements(due)
+    def _restrict(
+        self, due: list[str], *, past_due: list[str], payouts_enabled: bool, capability_status: str
+    ) -> None:
+        self.charges_enabled = self.payouts_enabled = payouts_enabled
+        self.capabilities = {name: capability_status for name in self.capabilities}
+        self.requirements = _requirements(due, past_due)
 
     def _update_from(self, p: Params) -> None:
         self.settings = schedule.payout_settings_merge(
@@ -321,9 +324,16 @@ def complete_onboarding_control(request, params):
 def restrict_control(request, params):
     p = Params(params)
     due = p.string_list("currently_due") or ["individual.verification.document"]
+    past_due = p.string_list("past_due", default=due)
+    payouts_enabled = p.boolean("payouts_enabled", default=False)
+    capability_status = p.string(
+        "capability_status", choices=("inactive", "pending", "active"), default="inactive"
+    )
     p.done()
     account = get_account(request.match_info["id"], param="id", any_platform=True)
-    account._restrict(due)
+    account._restrict(
+        due, past_due=past_due, payouts_enabled=payouts_enabled, capability_status=capability_status
+    )
     account_updated(account)
     return account
 
