@@ -10,7 +10,7 @@ verification step; ``POST /_test/accounts/{id}/restrict`` takes an account back 
 
 from localstripe.resources import DeletedObject, StripeObject, random_id
 
-from . import clock, money
+from . import clock, money, schedule
 from .api import api_route, emit, page, stored
 from .context import current_account, visible
 from .errors import StripeError, invalid, no_such
@@ -32,7 +32,7 @@ ONBOARDING_REQUIREMENTS = [
     "tos_acceptance.ip",
 ]
 # Accepted on create/update so real onboarding payloads work; merged into the account's field of the
-# same name when it has one, never interpreted.
+# same name when it has one, never interpreted (except `settings.payouts.schedule`, see ``schedule``).
 _PASSTHROUGH_FIELDS = ("business_profile", "settings", "individual", "company", "tos_acceptance")
 
 
@@ -96,7 +96,7 @@ class Account(StripeObject):
         self.metadata = metadata
         self.business_type = extra.pop("business_type", None)
         self.business_profile = extra.pop("business_profile", None) or {}
-        self.settings = extra.pop("settings", None) or {}
+        self.settings = extra.pop("settings", None) or schedule.payout_settings_merge({}, None)
         self.tos_acceptance = extra.pop("tos_acceptance", None) or {
             "date": None,
             "ip": None,
@@ -157,6 +157,9 @@ class Account(StripeObject):
         self.requirements = _requirements(due, past_due)
 
     def _update_from(self, p: Params) -> None:
+        self.settings = schedule.payout_settings_merge(
+            self.settings, p.mapping("settings")
+        )  # may refuse: first
         self.email = p.string("email", default=self.email)
         self.metadata = merge_metadata(self.metadata, p.metadata())
         self.business_type = p.string("business_type", default=self.business_type)
@@ -242,6 +245,7 @@ def create_account(request, params):
     }
     p.mapping("external_account")
     p.done()
+    extra["settings"] = schedule.payout_settings_merge({}, extra["settings"])
     account = Account(
         type=account_type,
         controller=controller,

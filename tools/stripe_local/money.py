@@ -60,6 +60,7 @@ class Settings:
     fee_fixed: int = 25  # smallest currency unit, whatever the currency (25 JPY, 0.25 EUR)
     dispute_fee: int = 1500
     platform_country: str = "US"
+    available_delay_days: int = 2  # card funds are pending this long (Stripe's usual delay for US accounts)
 
     def processing_fee(self, amount: int) -> int:
         variable = (Decimal(amount) * self.fee_percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
@@ -71,6 +72,7 @@ class Settings:
             "fee_fixed": self.fee_fixed,
             "dispute_fee": self.dispute_fee,
             "platform_country": self.platform_country,
+            "available_delay_days": self.available_delay_days,
         }
 
 
