@@ -5,6 +5,7 @@ processing fee), refunds, transfers (platform ``transfer`` / connected ``payment
 (platform ``transfer_refund`` / connected ``payment_refund``), payouts, payout failures, disputes.
 The balance is the sum of their ``net`` per currency. Simplification: funds are available
 immediately (``status: available``, ``available_on == created``), nothing is ever ``pending``.
+Charges and refunds in another currency than the settlement currency are converted (see ``_txn_init``).
 """
 
 from localstripe.resources import BalanceTransaction, StripeObject
@@ -18,14 +19,28 @@ _original_txn_init = BalanceTransaction.__init__
 
 
 def _txn_init(self, *args, **kwargs):
-    """localstripe's own charge/refund transactions: give charges a real fee instead of 0."""
+    """localstripe's own charge/refund transactions: give charges a real fee instead of 0, and land them in the
+    platform's settlement currency (``money.Settings.settlement_currency``) at the fixed test rate, with
+    ``exchange_rate`` set as Stripe does (amount in the charge currency × rate = amount here)."""
     _original_txn_init(self, *args, **kwargs)
+    settlement = money.settings.settlement_currency(self.currency)
+    self.exchange_rate = None  # Stripe's null when nothing was converted (localstripe writes 1.0)
+    if settlement != self.currency.lower():
+        self.amount, rate = money.convert(self.amount, self.currency, settlement)
+        self.currency, self.exchange_rate = settlement, float(rate)
     if self.type == "charge":
         self.fee = money.settings.processing_fee(self.amount)
         self.fee_details = [fee_detail(self.fee, self.currency, "Stripe processing fees")]
 
 
 BalanceTransaction.__init__ = _txn_init
+
+
+def settled(charge) -> tuple[str, int, int]:
+    """Where a charge landed: its balance transaction's currency, amount, and the refunded amount in it."""
+    txn = fetch("balance_transaction", charge.balance_transaction)
+    refunded = money.convert(charge.amount_refunded, charge.currency, txn.currency)[0]
+    return txn.currency, txn.amount, refunded
 
 
 def fee_detail(amount: int, currency: str, description: str) -> dict:

@@ -7,7 +7,8 @@
   case that idempotency keys exist for. ``when=before`` fails without touching any state;
 - ``POST /_test/payouts/fail_next`` (count, failure_code): next payouts end ``failed``;
 - ``POST /_test/accounts/{id}/complete_onboarding`` / ``.../restrict``; ``POST /_test/charges/{id}/dispute``;
-- ``GET|POST /_test/config`` (fee_percent, fee_fixed, dispute_fee, platform_country); ``GET /_test/health``.
+- ``GET|POST /_test/config`` (fee_percent, fee_fixed, dispute_fee, platform_country,
+  settle_in_platform_currency); ``GET /_test/health``.
 All of them are forgotten by ``DELETE /_config/data``.
 """
 
@@ -141,6 +142,9 @@ async def config(request: web.Request) -> web.Response:
         country = p.string("platform_country")
         if country is not None:
             money.settings.platform_country = country.upper()
+        money.settings.settle_in_platform_currency = p.boolean(
+            "settle_in_platform_currency", default=money.settings.settle_in_platform_currency
+        )
         p.done()
     return json_response(money.settings.export())
 
