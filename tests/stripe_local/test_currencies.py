@@ -62,7 +62,7 @@ def test_charges_settle_in_the_platform_currency_with_an_exchange_rate(stripe_cl
     assert (txn.currency, txn.amount, txn.exchange_rate, txn.fee, txn.net) == ("usd", 11000, 1.1, 190, 10810)
     assert charge.currency == "eur" and charge.amount == 10000
     balance = stripe_client.v1.balance.retrieve()
-    assert [(b.currency, b.amount) for b in balance.available] == [("usd", 10810)]
+    assert [(b.currency, b.amount) for b in balance.pending] == [("usd", 10810)]  # card funds wait 2 days
     refund = stripe_client.v1.refunds.create({"charge": charge.id, "amount": 5000})
     refund_txn = stripe_client.v1.balance_transactions.retrieve(refund.balance_transaction)
     assert (refund_txn.currency, refund_txn.amount) == ("usd", -5500)

@@ -10,7 +10,7 @@ verification step; ``POST /_test/accounts/{id}/restrict`` takes an account back 
 
 from localstripe.resources import DeletedObject, StripeObject, random_id
 
-from . import clock, money
+from . import clock, money, schedule
 from .api import api_route, emit, page, stored
 from .context import current_account, visible
 from .errors import StripeError, invalid, no_such
@@ -125,19 +125,20 @@ RECIPIENT_COUNTRIES = {
 }
 SERVICE_AGREEMENTS = ("full", "recipient")
 # Accepted on create/update so real onboarding payloads work; merged into the account's field of the
-# same name when it has one, never interpreted.
+# same name when it has one, never interpreted (except `settings.payouts.schedule`, see ``schedule``).
 _PASSTHROUGH_FIELDS = ("business_profile", "settings", "individual", "company", "tos_acceptance")
 
 
-def _requirements(due: list[str]) -> dict:
+def _requirements(due: list[str], past_due: list[str] | None = None) -> dict:
+    past_due = list(due) if past_due is None else list(past_due)
     return {
         "alternatives": [],
         "current_deadline": None,
         "currently_due": list(due),
-        "disabled_reason": "requirements.past_due" if due else None,
+        "disabled_reason": "requirements.past_due" if past_due else None,
         "errors": [],
         "eventually_due": list(due),
-        "past_due": list(due),
+        "past_due": past_due,
         "pending_verification": [],
     }
 
@@ -214,7 +215,7 @@ class Account(StripeObject):
         self.metadata = metadata
         self.business_type = extra.pop("business_type", None)
         self.business_profile = extra.pop("business_profile", None) or {}
-        self.settings = extra.pop("settings", None) or {}
+        self.settings = extra.pop("settings", None) or schedule.payout_settings_merge({}, None)
         self.tos_acceptance = {
             "date": None,
             "ip": None,
@@ -274,12 +275,17 @@ class Account(StripeObject):
         flags = (self.details_submitted, self.charges_enabled, self.payouts_enabled)
         return flags, dict(self.capabilities), tuple(self.requirements["currently_due"])
 
-    def _restrict(self, due: list[str]) -> None:
-        self.charges_enabled = self.payouts_enabled = False
-        self.capabilities = {name: "inactive" for name in self.capabilities}
-        self.requirements = _requirements(due)
+    def _restrict(
+        self, due: list[str], *, past_due: list[str], payouts_enabled: bool, capability_status: str
+    ) -> None:
+        self.charges_enabled = self.payouts_enabled = payouts_enabled
+        self.capabilities = {name: capability_status for name in self.capabilities}
+        self.requirements = _requirements(due, past_due)
 
     def _update_from(self, p: Params) -> None:
+        self.settings = schedule.payout_settings_merge(
+            self.settings, p.mapping("settings")
+        )  # may refuse: first
         self.email = p.string("email", default=self.email)
         self.metadata = merge_metadata(self.metadata, p.metadata())
         self.business_type = p.string("business_type", default=self.business_type)
@@ -377,6 +383,7 @@ def create_account(request, params):
     p.done()
     agreement = (extra.get("tos_acceptance") or {}).get("service_agreement") or "full"
     _check_service_agreement(country, agreement, capabilities)
+    extra["settings"] = schedule.payout_settings_merge({}, extra["settings"])
     account = Account(
         type=account_type,
         controller=controller,
@@ -455,9 +462,16 @@ def complete_onboarding_control(request, params):
 def restrict_control(request, params):
     p = Params(params)
     due = p.string_list("currently_due") or ["individual.verification.document"]
+    past_due = p.string_list("past_due", default=due)
+    payouts_enabled = p.boolean("payouts_enabled", default=False)
+    capability_status = p.string(
+        "capability_status", choices=("inactive", "pending", "active"), default="inactive"
+    )
     p.done()
     account = get_account(request.match_info["id"], param="id", any_platform=True)
-    account._restrict(due)
+    account._restrict(
+        due, past_due=past_due, payouts_enabled=payouts_enabled, capability_status=capability_status
+    )
     account_updated(account)
     return account
 

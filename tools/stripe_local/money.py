@@ -242,6 +242,7 @@ class Settings:
     # False: the platform settles in every charge currency (as with a bank account in each: no conversion).
     # True: charges convert to the platform country's currency at the fixed test rates, as on Stripe.
     settle_in_platform_currency: bool = False
+    available_delay_days: int = 2  # card funds are pending this long (Stripe's usual delay for US accounts)
 
     def processing_fee(self, amount: int) -> int:
         variable = (Decimal(amount) * self.fee_percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
@@ -255,6 +256,7 @@ class Settings:
             "platform_country": self.platform_country,
             "settle_in_platform_currency": self.settle_in_platform_currency,
             "settlement_currency": self.settlement_currency(""),
+            "available_delay_days": self.available_delay_days,
         }
 
     def settlement_currency(self, charge_currency: str) -> str:
