@@ -114,19 +114,9 @@ class PlatformCollector:
             "cloudfactory_celery_queue_length", "Messages waiting in a Celery queue.", labels=["queue"]
         )
         broker = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
-        for queue in celery_queue_names():
+        for queue in settings.WORK_QUEUES:
             lengths.add_metric([queue], broker.llen(queue))
         return lengths
-
-
-def celery_queue_names() -> list[str]:
-    from config.celery import app
-
-    names = {queue.name for queue in (app.conf.task_queues or ())} | {app.conf.task_default_queue}
-    for route in (app.conf.task_routes or {}).values():
-        if isinstance(route, dict) and route.get("queue"):
-            names.add(route["queue"])
-    return sorted(names)
 
 
 def _registry():

@@ -254,6 +254,18 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = False
+# One queue per kind of work, each with its own worker pool (Procfile), so a long CP-SAT batch run never delays a
+# payment webhook, a transfer or an e-mail. Unlisted tasks (sweeps, reconciliation, housekeeping) go to "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "payouts.webhook_event_process": {"queue": "webhooks"},
+    "payouts.reconcile": {"queue": "celery"},
+    "payouts.*": {"queue": "money"},
+    "outbox.send_email": {"queue": "email"},
+    "matching.batch_reoptimise": {"queue": "batch"},
+    "matching.*": {"queue": "planning"},
+}
+WORK_QUEUES = ("webhooks", "money", "email", "planning", "batch", "celery")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions-every-tenant": {
         "task": "tenants.dispatch_to_tenants",

@@ -76,7 +76,8 @@ def test_metrics_show_requests_by_view_queues_and_each_networks_webhook_backlog(
         'django_http_requests_latency_seconds_by_view_method_count{method="GET",view="storefront:catalog"}'
         in text
     )
-    assert 'cloudfactory_celery_queue_length{queue="celery"}' in text
+    for queue in ("webhooks", "money", "email", "planning", "batch", "celery"):
+        assert f'cloudfactory_celery_queue_length{{queue="{queue}"}}' in text
     backlog = [line for line in text.splitlines() if line.startswith("cloudfactory_webhook_inbox_backlog{")]
     assert (
         f'cloudfactory_webhook_inbox_backlog{{network="{tenant_a.schema_name}",status="failed"}} 1.0'
