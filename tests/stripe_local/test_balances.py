@@ -39,7 +39,8 @@ def test_zero_decimal_currency_is_never_multiplied(stripe_client, paid_charge):
 
 @pytest.mark.parametrize(
     ("amount", "fee"),
-    [(1100, 17 + 25), (1030, 15 + 25), (100, 2 + 25), (1, 0 + 25)],  # 16.5 -> 17, 15.45 -> 15, 1.5 -> 2
+    # 16.5 -> 17, 15.45 -> 15, 1.5 -> 2, 0.75 -> 1 (50 cents: Stripe's minimum EUR charge)
+    [(1100, 17 + 25), (1030, 15 + 25), (100, 2 + 25), (50, 1 + 25)],
 )
 def test_fee_is_rounded_half_up(stripe_client, paid_charge, amount, fee):
     charge = paid_charge(amount=amount)
@@ -86,7 +87,7 @@ def test_balance_transactions_are_scoped_per_account(stripe_client, funded_accou
 
 
 def test_new_connected_account_has_an_empty_balance_in_its_currency(stripe_client, new_account):
-    account = new_account(country="JP")
+    account = new_account(country="JP", tos_acceptance={"service_agreement": "recipient"})
 
     balance = stripe_client.v1.balance.retrieve(options={"stripe_account": account.id})
 

@@ -11,6 +11,7 @@ default), and a transfer funded by a ``source_transaction`` reaches its destinat
 charge's funds are available. Debits (refunds, transfers, payouts…) are available at once. Pending
 transactions become available when the server's clock (``/_test/clock``, or real time) passes their
 ``available_on``: ``settle_due()`` flips them, and runs the automatic payouts that became due (``payouts``).
+Charges and refunds in another currency than the settlement currency are converted (see ``_txn_init``).
 """
 
 from localstripe.resources import BalanceTransaction, StripeObject
@@ -32,8 +33,15 @@ def _forget_pending() -> None:
 
 
 def _txn_init(self, *args, **kwargs):
-    """localstripe's own charge/refund transactions: charges get a real fee and are pending until available."""
+    """localstripe's own charge/refund transactions: charges get a real fee and are pending until available;
+    charges and refunds land in the platform's settlement currency (``money.Settings.settlement_currency``) at
+    the fixed test rate, with ``exchange_rate`` set as Stripe does (charge amount × rate = amount here)."""
     _original_txn_init(self, *args, **kwargs)
+    settlement = money.settings.settlement_currency(self.currency)
+    self.exchange_rate = None  # Stripe's null when nothing was converted (localstripe writes 1.0)
+    if settlement != self.currency.lower():
+        self.amount, rate = money.convert(self.amount, self.currency, settlement)
+        self.currency, self.exchange_rate = settlement, float(rate)
     if self.type == "charge":
         self.fee = money.settings.processing_fee(self.amount)
         self.fee_details = [fee_detail(self.fee, self.currency, "Stripe processing fees")]
@@ -41,6 +49,13 @@ def _txn_init(self, *args, **kwargs):
 
 
 BalanceTransaction.__init__ = _txn_init
+
+
+def settled(charge) -> tuple[str, int, int]:
+    """Where a charge landed: its balance transaction's currency, amount, and the refunded amount in it."""
+    txn = fetch("balance_transaction", charge.balance_transaction)
+    refunded = money.convert(charge.amount_refunded, charge.currency, txn.currency)[0]
+    return txn.currency, txn.amount, refunded
 
 
 def _hold_until(txn: BalanceTransaction, available_on: int) -> None:

@@ -8,7 +8,8 @@
 - ``POST /_test/payouts/fail_next`` (count, failure_code): next payouts end ``failed``;
 - ``POST /_test/accounts/{id}/complete_onboarding`` / ``.../restrict``; ``POST /_test/charges/{id}/dispute``;
 - ``GET|POST /_test/config`` (fee_percent, fee_fixed, dispute_fee, platform_country, available_delay_days,
-  webhook_time_scale: how much faster than Stripe's three days webhook retries run); ``GET /_test/health``.
+  webhook_time_scale: how much faster than Stripe's three days webhook retries run, settle_in_platform_currency);
+  ``GET /_test/health``.
 All of them are forgotten by ``DELETE /_config/data``.
 """
 
@@ -145,6 +146,9 @@ async def config(request: web.Request) -> web.Response:
         country = p.string("platform_country")
         if country is not None:
             money.settings.platform_country = country.upper()
+        money.settings.settle_in_platform_currency = p.boolean(
+            "settle_in_platform_currency", default=money.settings.settle_in_platform_currency
+        )
         scale = p.number("webhook_time_scale", minimum=0)
         if scale is not None:
             delivery.schedule.time_scale = scale

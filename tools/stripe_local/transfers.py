@@ -144,15 +144,18 @@ def _check_source_transaction(source_transaction: str, amount: int, currency: st
             f"The source_transaction {source_transaction} must be a succeeded, captured charge.",
             param="source_transaction",
         )
-    if charge.currency != currency:
+    # The balance transaction's currency is the settlement currency: a EUR charge on a USD platform funds
+    # USD transfers only (Stripe converted it when it landed).
+    settled_currency, settled_amount, refunded = balances.settled(charge)
+    if settled_currency != currency:
         raise invalid(
-            f"The currency of source_transaction's balance transaction ({charge.currency}) must be the same "
+            f"The currency of source_transaction's balance transaction ({settled_currency}) must be the same "
             f"as the transfer currency ({currency}).",
             code="transfer_source_balance_parameters_mismatch",
             param="currency",
         )
     already = sum(t._unreversed for t in stored("transfer") if t.source_transaction == source_transaction)
-    fundable = charge.amount - charge.amount_refunded - already
+    fundable = settled_amount - refunded - already
     if amount > fundable:
         raise invalid(
             f"Transfer amount ({format_amount(amount, currency)}) exceeds what source_transaction "
