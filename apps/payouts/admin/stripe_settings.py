@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 
 from apps.payouts import crypto
 from apps.payouts.models import StripeMode, StripeSettings, StripeWrite, WebhookEvent
-from apps.payouts.stripe_client import StripeCallError, secret_key_verify, stripe_settings_get
+from apps.payouts.stripe_client import API_VERSION, StripeCallError, secret_key_verify, stripe_settings_get
 from apps.payouts.stripe_settings import stripe_settings_update
 
 
@@ -18,7 +18,10 @@ class StripeSettingsForm(forms.ModelForm):
     webhook_secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="The signing secret of this network's webhook endpoint (whsec_…). Leave blank to keep it.",
+        help_text=(
+            "The signing secret of this network's webhook endpoint (whsec_…). Leave blank to keep it. "
+            f"Create the endpoint with API version {API_VERSION}, the version the platform parses."
+        ),
     )
 
     class Meta:
