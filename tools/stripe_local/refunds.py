@@ -1,6 +1,7 @@
 """Refunds: localstripe's ``Refund`` adjusted from outside, the refund list, updates and the Dashboard control.
 
-- a refund is limited to what is left on the charge (``amount_too_large``, ``charge_already_refunded``);
+- a refund is limited to what is left on the charge (``amount_too_large``, ``charge_already_refunded``), in
+  the steps its currency allows (``payments.check_amount_step``);
 - a charge with an open chargeback cannot be refunded (``charge_disputed``); an inquiry's charge can
   (its dispute says ``is_charge_refundable``);
 - ``reverse_transfer`` / ``refund_application_fee`` are refused on charges without ``transfer_data`` (every
@@ -20,6 +21,7 @@ from .api import api_route, emit, fetch, page, stored
 from .context import acting_for
 from .errors import invalid, no_such, unknown_param
 from .params import Params, merge_metadata
+from .payments import check_amount_step
 from .state import store
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
@@ -104,6 +106,7 @@ def _refund_init(
                 code="amount_too_large",
                 param="amount",
             )
+        check_amount_step(amount, charge_obj.currency)
     _original_refund_init(
         self, charge=charge, payment_intent=payment_intent, amount=amount, metadata=metadata
     )
