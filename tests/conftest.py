@@ -223,7 +223,10 @@ def celery_worker(django_db_setup, django_db_blocker, stripe_server):
 
     app.control.purge()
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    from django.conf import settings
+
     argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"]
+    argv += ["--queues", ",".join(settings.WORK_QUEUES)]  # one worker for every queue: tests run in order
     argv += ["--loglevel=INFO", "-n", name, "--without-gossip", "--without-mingle"]
     with session_process(
         argv,

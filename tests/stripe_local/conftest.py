@@ -120,6 +120,23 @@ def funded_account(onboarded_account, paid_charge, stripe_client):
 
 
 @pytest.fixture
+def days_pass(stripe_server):
+    """``days_pass(n)``: the server's clock moves ``n`` days on, so card funds whose ``available_on`` passes
+    become available. A clock still in real time is frozen first (a new timeline: no automatic payout is made
+    for that jump); moving a frozen clock on makes the automatic payouts that fall due meanwhile."""
+
+    def move(days: float) -> int:
+        now = requests.get(f"{stripe_server}/_test/clock", timeout=5).json()["now"]
+        response = requests.post(
+            f"{stripe_server}/_test/clock", json={"frozen_time": now + int(days * 86400)}, timeout=5
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["now"]
+
+    return move
+
+
+@pytest.fixture
 def wait_until_delivered(stripe_server):
     """Wait until the server has no webhook delivery scheduled or in flight (``/_test/webhooks/pending``):
     then what a receiver got is all it will ever get for the events emitted so far."""

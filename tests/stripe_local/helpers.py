@@ -26,10 +26,14 @@ def event_types(client: stripe.StripeClient, account: str | None = None) -> list
     return [event.type for event in client.v1.events.list({"limit": 100}, options).data]
 
 
-def balance_amount(client: stripe.StripeClient, currency: str, account: str | None = None) -> int:
+def balance_amount(
+    client: stripe.StripeClient, currency: str, account: str | None = None, *, status: str | None = None
+) -> int:
+    """The account's balance in ``currency``: available + pending, or only ``status`` ("available"/"pending")."""
     options = {"stripe_account": account} if account else {}
     balance = client.v1.balance.retrieve(options=options)
-    return sum(entry.amount for entry in balance.available if entry.currency == currency)
+    funds = [*balance.available, *balance.pending] if status is None else getattr(balance, status)
+    return sum(entry.amount for entry in funds if entry.currency == currency)
 
 
 class WebhookReceiver:

@@ -42,6 +42,7 @@ def test_account_from_controller_properties(stripe_client):
                 "losses": {"payments": "application"},
             },
             "capabilities": {"transfers": {"requested": True}},
+            "tos_acceptance": {"service_agreement": "recipient"},  # JP from a US platform: cross-border
         }
     )
 

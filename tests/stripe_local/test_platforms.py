@@ -176,7 +176,7 @@ def _wait_until_received(receiver, expected: set, timeout: float = 10.0) -> None
 
 
 def test_a_webhook_endpoint_registered_with_a_key_gets_only_that_platforms_events(
-    stripe_client, client_b, control, webhook_receiver, wait_until_delivered
+    stripe_client, client_b, control, webhook_receiver, wait_until_delivered, days_pass
 ):
     only_a = webhook_receiver(api_key=KEY_A)
     only_b = webhook_receiver(api_key="pk_test_local_beta")  # a publishable key names the same platform
@@ -188,6 +188,7 @@ def test_a_webhook_endpoint_registered_with_a_key_gets_only_that_platforms_event
     account_a = _onboarded(stripe_client, control)  # account.updated comes from an out-of-band control
     charge_a = _pay(stripe_client, 10000)
     transfer_a = _transfer(stripe_client, account_a, charge_a, 5000)
+    days_pass(3)  # the transferred card funds become available
     payout_a = stripe_client.v1.payouts.create(
         {"amount": 1000, "currency": "eur"}, {"stripe_account": account_a.id}
     )
