@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orders', '0006_work_item_decline_overridden'),
-        ('payouts', '0006_currency_conversion_account'),
+        ('payouts', '0007_connect_webhook_secret'),
         ('suppliers', '0004_country_codes_are_iso_3166'),
     ]
 
