@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from apps.catalog.api.views import template_for_input
 from apps.catalog.selectors import design_get_for_owner
-from apps.matching.quoting import quote_configuration
+from apps.matching.quoting import price_breaks, quote_configuration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
 from apps.storefront.throttles import QuoteRateThrottle
 
@@ -52,6 +52,9 @@ class QuoteCreateApi(APIView):
         else:
             template, values = template_for_input(data["template"]), data["values"]
         quote = quote_configuration(template=template, values=values, tenant=request.tenant)
+        breaks = (
+            price_breaks(template=template, values=values, tenant=request.tenant) if quote.feasible else ()
+        )
         payload = {
             "price_minor": quote.price_minor,
             "currency": quote.currency,
@@ -66,5 +69,7 @@ class QuoteCreateApi(APIView):
             "expires_at": quote.expires_at,
             "design_version": version.pk if version else None,
             "values": quote.values,
+            "options": [asdict(option) for option in quote.options],
+            "price_breaks": [asdict(row) for row in breaks],
         }
         return Response(QuoteSerializer(payload).data)

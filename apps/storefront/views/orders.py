@@ -22,6 +22,7 @@ from apps.orders.access import design_version_orderable_get, order_get_for_custo
 from apps.orders.actions import order_allowed, refund_deadline
 from apps.orders.gantt import gantt_for_order
 from apps.orders.models import CartLine, OrderPayment, RefundRequestStatus
+from apps.orders.quotes import DeliveryOption
 from apps.orders.refunding import order_cancel_and_refund
 from apps.orders.selectors import (
     cart_lines_for,
@@ -85,6 +86,20 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
                 "seen_delivery_date": cart.quote_delivery_date,
             }
         )
+    option_forms = []
+    if fresh:
+        for data in cart.quote_options or ():
+            option = DeliveryOption.from_json(data)
+            form = PlaceOrderForm(
+                initial={
+                    "checkout_key": cart.checkout_key,
+                    "seen_total_minor": option.total_minor,
+                    "seen_delivery_date": option.delivery_date,
+                    "delivery_option": option.kind,
+                },
+                auto_id=False,  # one form per option on the page: no clashing ids
+            )
+            option_forms.append((option, form))
     quoted = (
         {(item["design_version_id"], item["quantity"]): item for item in (cart.quote_lines or [])}
         if fresh
@@ -99,6 +114,7 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
         "address_form": address_form or AddressForm(initial=_address_initial(cart)),
         "quote_fresh": fresh,
         "place_form": place_form,
+        "option_forms": option_forms if len(option_forms) > 1 else [],
         "place_result": place_result,
         "quote_error": quote_error,
         "design_changes": list(design_changes) or list(getattr(place_result, "design_changes", []) or []),
@@ -204,6 +220,7 @@ def checkout_place(request):
             checkout_key=form.cleaned_data["checkout_key"],
             seen_total_minor=form.cleaned_data["seen_total_minor"],
             seen_delivery_date=form.cleaned_data["seen_delivery_date"],
+            delivery_option=form.cleaned_data["delivery_option"],
         )
     except (CheckoutError, ports.QuoteUnavailable) as error:
         return render(request, CART, _cart_context(request, quote_error=str(error)), status=400)
