@@ -107,6 +107,7 @@ def price_lines(
             transport_minor=shares[i],
             margin_percent=margins[i],
             materials_minor=materials[i],
+            currency=built.currency,  # each line's share chargeable, so their sum is too
         )
         for i in range(lines)
     ]

@@ -7,6 +7,7 @@ import pytest
 
 from apps.matching.models import MatchingSettings
 from apps.matching.services import order_commit
+from apps.orders import checkout
 from apps.orders.models import Order, WorkItem
 from apps.orders.quotes import QuoteRequestLine
 from apps.storefront.order_quoting import quote_order
@@ -93,3 +94,36 @@ def test_the_commit_keeps_the_bought_options_date(two_workshops, customer, clien
     page = sign_in(client_a, tenant_a, customer).get(f"/orders/{order.pk}/")
     assert page.status_code == 200
     assert "Delivery option" in page.content.decode() and "Fastest" in page.content.decode()
+
+
+def test_the_customer_chooses_an_option_on_the_cart_and_the_order_keeps_it(
+    two_workshops, customer, client_a, tenant_a
+):
+    """The cart offers the faster options beside the quote's own; ordering the fastest makes an order at its
+    price and day, which keeps the option (and how it shares out the work)."""
+    from tests.orders.conftest import fill_cart
+
+    version = design_version(customer, hours=4)
+    fill_cart(customer, (version, 10))
+    quoted = checkout.cart_quote(customer=customer)
+    fastest = quoted.quote.choose("fastest")
+    client = sign_in(client_a, tenant_a, customer)
+    page = client.get("/cart/").content.decode()
+    assert 'id="delivery-options"' in page and "Order fastest instead" in page
+    placed = client.post(
+        "/checkout/",
+        {
+            "checkout_key": quoted.cart.checkout_key,
+            "seen_total_minor": fastest.total_minor,
+            "seen_delivery_date": fastest.delivery_date.isoformat(),
+            "delivery_option": "fastest",
+        },
+    )
+    assert placed.status_code == 302
+    order = Order.objects.get(customer=customer)
+    assert (order.delivery_option, order.total_minor, order.promised_delivery_date) == (
+        "fastest",
+        fastest.total_minor,
+        fastest.delivery_date,
+    )
+    assert order.quote_lots == fastest.lots and order.delivery_option_note

@@ -220,6 +220,7 @@ class LargeNeighbourhoodSearch:
             method="cp-sat-lns",
             stall_s=self.stall_s,
             extra_params=self.solver_params,
+            base=plan,
         )
 
     def _key(self, plan: Plan, reference: Plan) -> tuple[int, int]:

@@ -84,12 +84,15 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
                 "checkout_key": cart.checkout_key,
                 "seen_total_minor": cart.quote_total_minor,
                 "seen_delivery_date": cart.quote_delivery_date,
+                "delivery_option": cart.quote_option,
             }
         )
     option_forms = []
     if fresh:
         for data in cart.quote_options or ():
             option = DeliveryOption.from_json(data)
+            if option.kind == cart.quote_option:  # the quote's own: the main form places it
+                continue
             form = PlaceOrderForm(
                 initial={
                     "checkout_key": cart.checkout_key,
@@ -114,7 +117,7 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
         "address_form": address_form or AddressForm(initial=_address_initial(cart)),
         "quote_fresh": fresh,
         "place_form": place_form,
-        "option_forms": option_forms if len(option_forms) > 1 else [],
+        "option_forms": option_forms,
         "place_result": place_result,
         "quote_error": quote_error,
         "design_changes": list(design_changes) or list(getattr(place_result, "design_changes", []) or []),
