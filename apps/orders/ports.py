@@ -4,7 +4,10 @@ Orders sits below storefront (quoting) and payouts (the Stripe door): it may not
 flow calls these ports instead; settings name the implementations:
 
 - ORDERS_QUOTER: a callable `(*, lines, destination, requested_date) -> OrderQuote`
-  (apps/storefront/order_quoting.py: the whole cart as one matching problem to `destination`, a (lat, lon));
+  (apps/storefront/order_quoting.py: the whole cart as one matching problem to `destination`, a (lat, lon), or
+  without an address to the network's default delivery point);
+- ORDERS_DESIGN_CHECK: a callable `(*, design_version) -> None` that raises a Conflict when the network cannot
+  make the design as configured (apps/storefront/order_makeable.py): carts and orders refuse it, saving does not;
 - ORDERS_PAYMENT_GATEWAY: a class implementing PaymentGateway (apps/payouts/payments/gateway.py: the Stripe door).
 """
 
@@ -45,7 +48,7 @@ class Quoter(Protocol):
         self,
         *,
         lines: Sequence[QuoteRequestLine],
-        destination: Point,
+        destination: Point | None,
         requested_date: date | None,
     ) -> OrderQuote: ...
 
@@ -92,3 +95,17 @@ def quoter() -> Quoter:
 
 def payments() -> PaymentGateway:
     return _gateway()
+
+
+class DesignCheck(Protocol):
+    def __call__(self, *, design_version) -> None: ...
+
+
+@cache
+def _design_check() -> DesignCheck:
+    return import_string(settings.ORDERS_DESIGN_CHECK)
+
+
+def design_check(*, design_version) -> None:
+    """Raises a Conflict (the API's 409, with the reasons) when nobody in the network can make the design."""
+    _design_check()(design_version=design_version)

@@ -21,7 +21,7 @@ from apps.tenants.selectors import tenant_current
 
 
 def quote_order(
-    *, lines: Sequence[QuoteRequestLine], destination: Point, requested_date: date | None
+    *, lines: Sequence[QuoteRequestLine], destination: Point | None, requested_date: date | None
 ) -> OrderQuote:
     """The cart's quote: one plan for all its lines, its total split into line totals that sum to it, with
     the lead-time options (fastest first; the quote itself is the cheapest that arrives by `requested_date`,
