@@ -46,9 +46,9 @@ def plan_version_bump() -> None:
         logger.warning("Plan version not bumped: the cache is unreachable", exc_info=True)
 
 
-def quote_key(question: dict) -> str:
-    """The cache key of a quote question (any JSON-able dict; dates and decimals as text)."""
-    payload = json.dumps({**question, "plan_version": plan_version()}, sort_keys=True, default=str)
+def quote_key(question: dict, version: int) -> str:
+    """The cache key of a quote question (any JSON-able dict; dates and decimals as text) at a plan version."""
+    payload = json.dumps({**question, "plan_version": version}, sort_keys=True, default=str)
     return QUOTE_KEY_PREFIX + hashlib.sha256(payload.encode()).hexdigest()
 
 

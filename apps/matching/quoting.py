@@ -49,7 +49,7 @@ from apps.matching.problem import (
     steps_from_compiled,
 )
 from apps.matching.problem.batches import steps_in_lots
-from apps.matching.quote_cache import quote_cached, quote_key
+from apps.matching.quote_cache import plan_version, quote_cached, quote_key
 from apps.matching.quote_options import (
     BALANCED,
     CHEAPEST,
@@ -166,6 +166,7 @@ def quote_configuration(
     quantity: int = 1,
     record: bool = False,
     options: bool = True,
+    context: QuoteContext | None = None,
 ) -> MatchingQuote:
     """Quote for raw values of a template (a visitor's configurator, the quotes API): cached, and recorded as
     a run only when asked; raises apps.catalog.validation.InvalidConfiguration."""
@@ -180,6 +181,7 @@ def quote_configuration(
         parameters={"template": template.slug, "values": configuration.values, "quantity": quantity},
         record=record,
         options=options,
+        context=context,
     )
 
 
@@ -199,10 +201,12 @@ def price_breaks(
     values: Mapping[str, object],
     tenant: Tenant,
     destination: Point | None = None,
+    context: QuoteContext | None = None,
 ) -> tuple[PriceBreak, ...]:
     """For each of the template's break quantities, the network's standard plan for that many (each its own
     matching problem: setup shared by the batch, machine hours and calendars respected — never a multiple of
     one), cached like any quote. Raises InvalidConfiguration."""
+    context = context or quote_context(tenant=tenant, destination=destination)
     rows = []
     for quantity in sorted(set(template.price_break_quantities or (1,))):
         quote = quote_configuration(
@@ -212,6 +216,7 @@ def price_breaks(
             destination=destination,
             quantity=quantity,
             options=False,
+            context=context,
         )
         if quote.feasible:
             rows.append(
@@ -257,6 +262,7 @@ def quote_items(
     record: bool = True,
     use_cache: bool = True,
     options: bool = True,
+    context: QuoteContext | None = None,
 ) -> MatchingQuote:
     """The network's quote for `items` — every line in its quantity as one order, one matching problem,
     delivered together to `destination` (None: the middle of the network, for a visitor without an address) —
@@ -267,9 +273,10 @@ def quote_items(
     (saved designs, carts, orders), not for every visitor's configurator page. Answers are cached by question
     and network plan version (quote_cache.py); a cached answer without a run does not serve a recorded quote.
     `options` False: only the standard plan (whole batches), e.g. for a table of quantity price breaks.
+    `context`: what several quotes of one page share (quote_context), read once.
     """
-    settings = matching_settings_get()
-    delivery = destination or _network_centre()
+    context = context or quote_context(tenant=tenant, destination=destination)
+    settings, delivery = context.settings, context.delivery
 
     def solve() -> MatchingQuote:
         quote = _quote_solved(
@@ -288,10 +295,31 @@ def quote_items(
         "to": [round(c, 5) for c in delivery] if delivery else None,
         "date": requested_date,
         "settings": str(settings.updated_at),
-        "network": [tenant.currency, tenant.time_zone, *_network_edits()],
+        "network": context.network,
         "options": options,
     }
-    return quote_cached(quote_key(question), solve, usable=lambda hit: hit.run_id is not None or not record)
+    key = quote_key(question, context.plan_version)
+    return quote_cached(key, solve, usable=lambda hit: hit.run_id is not None or not record)
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """What every quote of one request shares: the settings, where it delivers, the network's last edits and
+    its plan version (the cache key's parts that cost a query or a cache round trip each)."""
+
+    settings: MatchingSettings
+    delivery: Point | None
+    network: tuple
+    plan_version: int
+
+
+def quote_context(*, tenant: Tenant, destination: Point | None) -> QuoteContext:
+    return QuoteContext(
+        settings=matching_settings_get(),
+        delivery=destination or _network_centre(),
+        network=(tenant.currency, tenant.time_zone, *_network_edits()),
+        plan_version=plan_version(),
+    )
 
 
 def _network_edits() -> list:

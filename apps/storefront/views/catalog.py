@@ -31,7 +31,7 @@ from apps.catalog.selectors import (
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
 from apps.core.errors import form_add_service_error
-from apps.matching.quoting import price_breaks
+from apps.matching.quoting import QuoteContext, price_breaks, quote_context
 from apps.storefront.display import describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.preview import preview_svg
@@ -75,8 +75,11 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
     form = ConfigurationForm(spec, data, with_name=True)
     quote, quote_wait, breaks = None, "", ()
     if form.is_valid():
-        quote, quote_wait = quote_unless_limited(request, template=template, values=form.configuration.values)
-        breaks = _price_breaks(request, template, form.configuration.values, quote)
+        shared = quote_context(tenant=request.tenant, destination=None)
+        quote, quote_wait = quote_unless_limited(
+            request, template=template, values=form.configuration.values, context=shared
+        )
+        breaks = _price_breaks(request, template, form.configuration.values, quote, shared)
     return {
         "template": template,
         "form": form,
@@ -89,11 +92,11 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
     }
 
 
-def _price_breaks(request, template: ProductTemplate, values, quote) -> tuple:
+def _price_breaks(request, template: ProductTemplate, values, quote, shared: QuoteContext) -> tuple:
     """The table of quantities, when the network can make the design at all (cached quotes each)."""
     if quote is None or not quote.feasible:
         return ()
-    return price_breaks(template=template, values=values, tenant=request.tenant)
+    return price_breaks(template=template, values=values, tenant=request.tenant, context=shared)
 
 
 def _initial_data(spec, source, name: str) -> dict[str, object]:
@@ -174,8 +177,11 @@ def _design_context(request, design: Design) -> dict:
     version = design.current_version
     quote, quote_error, quote_wait, breaks = None, "", "", ()
     try:
-        quote, quote_wait = quote_unless_limited(request, template=template, values=version.values)
-        breaks = _price_breaks(request, template, version.values, quote)
+        shared = quote_context(tenant=request.tenant, destination=None)
+        quote, quote_wait = quote_unless_limited(
+            request, template=template, values=version.values, context=shared
+        )
+        breaks = _price_breaks(request, template, version.values, quote, shared)
     except InvalidConfiguration as error:
         quote_error = " ".join(message for messages_ in error.errors.values() for message in messages_)
     return {
