@@ -163,8 +163,10 @@ def _best_candidate(
             if not index.connected(site, delivery):
                 continue
             outbound, outbound_cost = index.fastest(site, delivery), index.cheapest(site, delivery)
-        # the inbound legs: waiting for a slower, cheaper carrier is one more choice (makespan: fastest only)
-        for ready, transport_cost in _arrivals(index, op, site, done, fastest_only=makespan_only):
+        # the inbound legs: waiting for a slower, cheaper carrier is one more choice, worth it only with a margin
+        # for what waiting costs later (without one, as for quotes, and for makespan: the fastest leg)
+        patient = margin > 1.0 and not makespan_only
+        for ready, transport_cost in _arrivals(index, op, site, done, fastest_only=not patient):
             if not makespan_only and best is not None:
                 money = weights.cost * (candidate.cost_minor + transport_cost + outbound_cost)
                 if money > best[0][0]:
@@ -206,8 +208,10 @@ def _arrivals(
         routes = index.routes(pred_site, site)
         if not routes:
             return []
-        front = routes[:1] if fastest_only else routes
-        per_pred.append([(pred_end + r.duration, r.cost_minor) for r in front])
+        if fastest_only:  # the fastest arrival, priced at the cheapest carrier (an optimistic estimate)
+            per_pred.append([(pred_end + routes[0].duration, routes[-1].cost_minor)])
+        else:
+            per_pred.append([(pred_end + r.duration, r.cost_minor) for r in routes])
     if not per_pred:
         return [(op.release, 0)]
     if len(per_pred) == 1:  # the usual chain: each carrier is its own choice
