@@ -15,7 +15,7 @@ from django.db import models
 
 from apps.catalog.formulas import FormulaError, parse_formula
 from apps.catalog.spec import ParameterKind
-from apps.core.money import known_currencies
+from apps.core.currencies import stripe_currency
 from apps.core.uploads import validate_image_upload
 from apps.processes.models import Process
 
@@ -93,8 +93,8 @@ class ProductTemplate(models.Model):
         return self.name
 
     def clean(self):
-        if self.currency not in known_currencies():
-            raise ValidationError({"currency": f"{self.currency!r} is not an ISO 4217 currency code."})
+        if stripe_currency(self.currency) is None or self.currency != self.currency.upper():
+            raise ValidationError({"currency": f"{self.currency!r} is not a currency Stripe can charge in."})
 
 
 class Parameter(models.Model):
