@@ -185,6 +185,12 @@ def test_a_refund_after_the_payout_is_owed_by_the_participant_shown_to_finance_a
     section = section[: section.index("</table>")]
     assert owner.name in section and Money(owed, "EUR").format() in section and order.reference in section
 
+    # Without new funds the payout run does not ask Stripe again (it would refuse again).
+    attempts = reversal.attempts
+    assert participant_payouts_run(now=_hold_ends(order) + timedelta(hours=1))["recovered"] == 0
+    reversal.refresh_from_db()
+    assert (reversal.status, reversal.attempts) == (ReversalStatus.UNRECOVERABLE, attempts)
+
     # The owner's next order: what it owes is taken from those funds before anything reaches its bank.
     second, second_transfer = _delivered_order(owner)
     done = participant_payouts_run(

@@ -3,6 +3,7 @@ checkout refuse it, the design page offers no "Add to cart"; saving it stays all
 
 import pytest
 
+from apps.matching.makeable import DesignUnmakeable
 from apps.orders.models import CartLine
 from tests.conftest import sign_in
 from tests.matching.builders import bracket_template, design_version, haulier, workshop
@@ -88,8 +89,6 @@ def test_an_unmakeable_design_is_saved_but_never_goes_in_the_cart(
 
 def test_the_quote_api_takes_a_typed_address(small_laser_network, client_a):
     """The address is what people write; the quote delivers to the town the gazetteer finds."""
-    from apps.matching.models import MatchingRun
-
     body = {"template": "bracket", "values": {**UNMAKEABLE, "length": 800}}
     response = client_a.post(
         "/api/v1/quotes/",
@@ -97,7 +96,7 @@ def test_the_quote_api_takes_a_typed_address(small_laser_network, client_a):
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
-    latitude, longitude = MatchingRun.objects.latest("pk").parameters["delivery_point"]
+    latitude, longitude = response.json()["destination"].values()
     assert abs(latitude - 52.37) < 0.05 and abs(longitude - 4.89) < 0.05
     unknown = client_a.post(
         "/api/v1/quotes/", {**body, "address": {"city": "Atlantis"}}, content_type="application/json"
@@ -136,3 +135,35 @@ def test_odd_quote_addresses_are_400s_never_500s(small_laser_network, client_a, 
     )
     assert response.status_code == 400, response.content
     assert "address" in response.json()
+
+
+def test_an_order_is_refused_when_its_design_can_no_longer_be_made(small_laser_network, customer):
+    """In the cart and quoted while the laser took it; the laser shrinks before checkout: no order is made, the
+    refusal names the step (server-side, whatever the page showed)."""
+    from apps.orders import checkout
+    from apps.orders.models import Order
+    from apps.orders.services import AddressInput, cart_address_set, cart_line_add
+    from apps.suppliers.models import Resource
+    from apps.suppliers.services import resource_update
+
+    version = design_version(customer, length=800)
+    cart_line_add(customer=customer, design_version=version, quantity=1)
+    cart_address_set(
+        customer=customer,
+        address=AddressInput(recipient_name="Ada", address_line="Dam 1", city="Amsterdam"),
+        requested_delivery_date=None,
+    )
+    quoted = checkout.cart_quote(customer=customer)
+    assert quoted.quote is not None, quoted.error
+    laser = Resource.objects.get(asset_owner=small_laser_network, process="laser_cutting")
+    resource_update(resource=laser, max_length_mm=500, max_width_mm=500)
+
+    with pytest.raises(DesignUnmakeable) as refused:
+        checkout.checkout_place(
+            customer=customer,
+            checkout_key=quoted.cart.checkout_key,
+            seen_total_minor=quoted.quote.total_minor,
+            seen_delivery_date=quoted.quote.delivery_date,
+        )
+    assert refused.value.reasons[0].step_keys == ("cut",)
+    assert not Order.objects.filter(customer=customer).exists()

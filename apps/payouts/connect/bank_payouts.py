@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.core.currencies import payout_step
 from apps.core.singletons import singleton_get
 from apps.orders.models import RefundRequest, RefundRequestStatus
 from apps.orders.selectors import order_settings_get
@@ -172,6 +173,16 @@ def _available(account: str) -> dict[str, int]:
     return {str(b["currency"]).upper(): int(b["amount"]) for b in balance.get("available") or []}
 
 
+def _whole_balance(account: str) -> dict[str, int]:
+    """Available + pending per currency: what a transfer reversal may take from."""
+    balance = stripe_client.balance_retrieve(stripe_account=account)
+    totals: dict[str, int] = defaultdict(int)
+    for bucket in ("available", "pending"):
+        for entry in balance.get(bucket) or []:
+            totals[str(entry["currency"]).upper()] += int(entry["amount"])
+    return totals
+
+
 def participant_payout_request(*, account: str, now: datetime | None = None) -> list[int]:
     """Requests the payout of one participant's free money, per currency; returns the new rows' ids.
 
@@ -208,6 +219,7 @@ def participant_payout_request(*, account: str, now: datetime | None = None) -> 
         participant = _participant_ids(account)
         for currency, transfers_due in due.items():
             amount = available.get(currency, 0) - kept[currency]
+            amount -= amount % payout_step(currency)  # HUF, TWD: whole units only; the rest waits
             if amount <= 0:
                 continue
             key = f"payout:{uuid.uuid4()}"
@@ -274,12 +286,22 @@ def participant_payouts_run(*, now: datetime | None = None) -> dict:
     )[:BATCH]:
         done["resent"] += bool(participant_payout_send(payout_id=payout_id))
     accounts = set()
-    for reversal_id, account in Reversal.objects.filter(status=ReversalStatus.UNRECOVERABLE).values_list(
-        "pk", "transfer__destination"
-    )[:BATCH]:
-        result = reversal_send(reversal_id=reversal_id, recover=True)
-        done["recovered"] += result.status == ReversalStatus.SENT
+    balances: dict[str, dict[str, int]] = {}
+    for reversal_id, account, amount, currency in Reversal.objects.filter(
+        status=ReversalStatus.UNRECOVERABLE
+    ).values_list("pk", "transfer__destination", "amount_minor", "currency")[:BATCH]:
         accounts.add(account)
+        try:
+            if account not in balances:
+                balances[account] = _whole_balance(account)
+        except stripe_client.StripeCallError as error:
+            logger.warning("Payout run: balance of %s not read: %s", account, error)
+            continue
+        if balances[account].get(currency, 0) < amount:
+            continue  # Stripe would refuse again: wait for the participant's next funds
+        if reversal_send(reversal_id=reversal_id, recover=True).status == ReversalStatus.SENT:
+            done["recovered"] += 1
+            balances[account][currency] -= amount
     accounts |= set(
         Transfer.objects.filter(status=TransferStatus.SENT, payout__isnull=True)
         .exclude(destination="")

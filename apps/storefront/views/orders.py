@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import Conflict, form_add_service_error
+from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
@@ -22,6 +23,7 @@ from apps.orders.access import design_version_orderable_get, order_get_for_custo
 from apps.orders.actions import order_allowed, refund_deadline
 from apps.orders.gantt import gantt_for_order
 from apps.orders.models import CartLine, OrderPayment, RefundRequestStatus
+from apps.orders.quotes import DeliveryOption
 from apps.orders.refunding import order_cancel_and_refund
 from apps.orders.selectors import (
     cart_lines_for,
@@ -91,8 +93,25 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
                 "checkout_key": cart.checkout_key,
                 "seen_total_minor": cart.quote_total_minor,
                 "seen_delivery_date": cart.quote_delivery_date,
+                "delivery_option": cart.quote_option,
             }
         )
+    option_forms = []
+    if fresh:
+        for data in cart.quote_options or ():
+            option = DeliveryOption.from_json(data)
+            if option.kind == cart.quote_option:  # the quote's own: the main form places it
+                continue
+            form = PlaceOrderForm(
+                initial={
+                    "checkout_key": cart.checkout_key,
+                    "seen_total_minor": option.total_minor,
+                    "seen_delivery_date": option.delivery_date,
+                    "delivery_option": option.kind,
+                },
+                auto_id=False,  # one form per option on the page: no clashing ids
+            )
+            option_forms.append((option, form))
     quoted = (
         {(item["design_version_id"], item["quantity"]): item for item in (cart.quote_lines or [])}
         if fresh
@@ -107,6 +126,7 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
         "address_form": address_form or AddressForm(initial=_address_initial(cart)),
         "quote_fresh": fresh,
         "place_form": place_form,
+        "option_forms": option_forms,
         "place_result": place_result,
         "quote_error": quote_error,
         "design_changes": list(design_changes) or list(getattr(place_result, "design_changes", []) or []),
@@ -131,6 +151,7 @@ def _cart_changed(request):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def cart_view(request):
+    gazetteer_warm()  # the page asks for an address: have the town look-up ready when it is saved
     return _cart_page(request)
 
 
@@ -227,6 +248,7 @@ def checkout_place(request):
             checkout_key=form.cleaned_data["checkout_key"],
             seen_total_minor=form.cleaned_data["seen_total_minor"],
             seen_delivery_date=form.cleaned_data["seen_delivery_date"],
+            delivery_option=form.cleaned_data["delivery_option"],
         )
     except (CheckoutError, ports.QuoteUnavailable) as error:
         return render(request, CART, _cart_context(request, quote_error=str(error)), status=400)
