@@ -20,6 +20,13 @@ from apps.payouts.models import StripeMode, StripeSettings
 
 NETWORK_RETRIES = 2
 WEBHOOK_TOLERANCE_S = 300
+# The API version every request is made at (`stripe_version` on the client) and the one our payload parsing
+# follows: both webhook endpoints of a network must be created with it in Stripe's Dashboard. Set explicitly
+# rather than left to the SDK, so that upgrading the `stripe` package never changes the shapes we parse (since
+# 2022-11-15: PaymentIntents have `latest_charge`, no `charges` list; charges no `refunds` list). An event of
+# another version has its object read again at this one (apps/payouts/webhooks/versions.py). Moving it is a
+# deliberate change: read Stripe's changelog, then update this, the endpoints and the local server's pin.
+API_VERSION = "2026-10-28.endive"
 
 
 class StripeCallError(Exception):
@@ -55,13 +62,25 @@ class StripeTarget:
 
 
 def stripe_settings_get() -> StripeSettings:
-    """The current network's Stripe settings; a local-mode row with a fresh webhook secret on first use."""
+    """The current network's Stripe settings; a local-mode row with fresh webhook secrets (account and Connect
+    endpoint) on first use. A local-mode row from before Connect endpoints gets its Connect secret here too."""
     from apps.payouts import crypto
 
     row = StripeSettings.objects.filter(pk=1).first()  # read first: the default below costs an encryption
     if row is None:
+        row = singleton_get(
+            StripeSettings,
+            defaults={
+                "webhook_secret_encrypted": crypto.encrypt(StripeSettings.new_local_webhook_secret()),
+                "connect_webhook_secret_encrypted": crypto.encrypt(StripeSettings.new_local_webhook_secret()),
+            },
+        )
+    if row.mode == StripeMode.LOCAL and not row.connect_webhook_secret_encrypted:
         secret = crypto.encrypt(StripeSettings.new_local_webhook_secret())
-        row = singleton_get(StripeSettings, defaults={"webhook_secret_encrypted": secret})
+        StripeSettings.objects.filter(pk=row.pk, connect_webhook_secret_encrypted="").update(
+            connect_webhook_secret_encrypted=secret
+        )
+        row.refresh_from_db()
     return row
 
 
@@ -76,11 +95,18 @@ def _client(target: StripeTarget) -> stripe.StripeClient:
     http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_S)
     if target.api_base is None:
         return stripe.StripeClient(
-            target.api_key, max_network_retries=NETWORK_RETRIES, http_client=http_client
+            target.api_key,
+            stripe_version=API_VERSION,
+            max_network_retries=NETWORK_RETRIES,
+            http_client=http_client,
         )
     addresses = {"api": target.api_base, "connect": target.api_base, "files": target.api_base}
     return stripe.StripeClient(
-        target.api_key, base_addresses=addresses, max_network_retries=NETWORK_RETRIES, http_client=http_client
+        target.api_key,
+        stripe_version=API_VERSION,
+        base_addresses=addresses,
+        max_network_retries=NETWORK_RETRIES,
+        http_client=http_client,
     )
 
 
@@ -153,6 +179,7 @@ def account_create(
         "business_profile": {"name": business_name},
         "capabilities": {"transfers": {"requested": True}},
         "metadata": metadata,
+        "settings": MANUAL_PAYOUTS,
     }
     if service_agreement != "full":
         params["tos_acceptance"] = {"service_agreement": service_agreement}
@@ -164,6 +191,20 @@ def account_create(
 def platform_account_retrieve() -> dict:
     """The network's own Stripe account (its `country` decides which participants it can pay out to)."""
     return _call(tenant_client().v1.accounts.retrieve_current)
+
+
+# Participants are paid out by the platform after the hold (connect/bank_payouts.py), never by Stripe's schedule.
+MANUAL_PAYOUTS = {"payouts": {"schedule": {"interval": "manual"}}}
+
+
+def account_payouts_manual(*, account_id: str, idempotency_key: str) -> dict:
+    return _write(
+        "account.update",
+        tenant_client().v1.accounts.update,
+        account_id,
+        {"settings": MANUAL_PAYOUTS},
+        idempotency_key=idempotency_key,
+    )
 
 
 def account_retrieve(*, account_id: str) -> dict:
@@ -224,9 +265,42 @@ def charge_retrieve(*, charge_id: str) -> dict:
     return _call(tenant_client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]})
 
 
+def refunds_list(*, charge_id: str) -> list[dict]:
+    """Every refund of a charge, newest first, each with its balance transaction. Charges no longer list their
+    refunds (API version 2022-11-15 and later), so this is how they are read."""
+    client = tenant_client()
+    params: dict = {"charge": charge_id, "limit": 100, "expand": ["data.balance_transaction"]}
+    refunds: list[dict] = []
+    while True:
+        page = _call(client.v1.refunds.list, params)
+        refunds.extend(page["data"])
+        if not page.get("has_more") or not page["data"]:
+            return refunds
+        params["starting_after"] = page["data"][-1]["id"]
+
+
 def refund_create(*, charge_id: str, amount_minor: int, metadata: dict, idempotency_key: str) -> dict:
     params = {"charge": charge_id, "amount": amount_minor, "metadata": metadata}
     return _write("refund.create", tenant_client().v1.refunds.create, params, idempotency_key=idempotency_key)
+
+
+def object_retrieve(*, object_type: str, object_id: str, stripe_account: str | None = None) -> dict | None:
+    """One object an event is about, read again at API_VERSION; None for a type we never read."""
+    client = tenant_client()
+    services = {
+        "account": client.v1.accounts,
+        "charge": client.v1.charges,
+        "dispute": client.v1.disputes,
+        "payment_intent": client.v1.payment_intents,
+        "payout": client.v1.payouts,
+        "refund": client.v1.refunds,
+        "transfer": client.v1.transfers,
+    }
+    service = services.get(object_type)
+    if service is None:
+        return None
+    options = {"stripe_account": stripe_account} if stripe_account else {}
+    return _call(service.retrieve, object_id, {}, options)
 
 
 # --- Transfers -------------------------------------------------------------------------------------------
@@ -296,6 +370,20 @@ def balance_transactions_iter(
         params["starting_after"] = page["data"][-1]["id"]
 
 
+def payout_create(
+    *, amount_minor: int, currency: str, stripe_account: str, metadata: dict, idempotency_key: str
+) -> dict:
+    """A payout of a connected account's available balance to its bank (its schedule is manual)."""
+    params = {"amount": amount_minor, "currency": currency.lower(), "metadata": metadata}
+    return _write(
+        "payout.create",
+        tenant_client().v1.payouts.create,
+        params,
+        idempotency_key=idempotency_key,
+        stripe_account=stripe_account,
+    )
+
+
 def payout_list(*, stripe_account: str) -> list[dict]:
     return _call(tenant_client().v1.payouts.list, {"limit": 100}, {"stripe_account": stripe_account})["data"]
 
@@ -322,22 +410,32 @@ def secret_key_verify(*, secret_key: str) -> None:
     _call(_client(StripeTarget(api_key=secret_key, api_base=None)).v1.balance.retrieve)
 
 
-def local_webhook_register(*, endpoint_id: str, url: str) -> bool:
-    """Local mode only: asks the local Stripe server to deliver this network's events to `url`, signed with
-    its webhook secret. The server keeps registrations in memory, so `make run` registers again at start.
-    Returns False (and logs) when the network uses real Stripe keys or the local server is unreachable."""
+def local_webhook_register(
+    *, endpoint_id: str, url: str, host: str, secret: str, connect: bool, events: list[str]
+) -> bool:
+    """Local mode only: asks the local Stripe server to deliver this network's events to `url` (with `host` as
+    the Host header), signed with `secret`: its connected accounts' events when `connect`, else its own. The
+    server keeps registrations in memory, so `make run` registers again at start. Returns False (and logs) when
+    the network uses real Stripe keys or the local server is unreachable."""
     import logging
 
     import requests
 
-    row = stripe_settings_get()
-    target = _target(row)
+    target = _target(stripe_settings_get())
     if target.api_base is None:
         return False
     try:
         response = requests.post(
             f"{target.api_base}/_config/webhooks/{endpoint_id}",
-            data={"url": url, "secret": row.webhook_secret, "api_key": target.api_key},
+            json={
+                "url": url,
+                "host": host,
+                "secret": secret,
+                "api_key": target.api_key,
+                "connect": connect,
+                "events": events,
+                "api_version": API_VERSION,
+            },
             timeout=settings.STRIPE_TIMEOUT_S,
         )
         response.raise_for_status()

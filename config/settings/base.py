@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "args": ("payouts.money_sweep",),
     },
+    "payouts-participant-payouts-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("payouts.participant_payouts",),
+    },
     "payouts-reconcile-every-tenant": {
         "task": "tenants.dispatch_to_tenants",
         "schedule": 60 * 60,
@@ -333,4 +338,5 @@ STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
 
 # Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
+ORDERS_DESIGN_CHECK = "apps.storefront.order_makeable.design_version_check"
 ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"

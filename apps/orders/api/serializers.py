@@ -56,6 +56,8 @@ class CartSerializer(serializers.ModelSerializer):
             "delivery_date": cart.quote_delivery_date,
             "expires_at": cart.quote_expires_at,
             "lines": cart.quote_lines,
+            "option": cart.quote_option,
+            "options": cart.quote_options,
         }
 
 
@@ -63,13 +65,30 @@ class CartAddressSerializer(serializers.Serializer):
     recipient_name = serializers.CharField(max_length=150)
     address_line = serializers.CharField(max_length=200)
     postcode = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    place = serializers.IntegerField(required=False, allow_null=True, default=None)
+    city = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Town or city; looked up."
+    )
+    country = serializers.CharField(
+        max_length=8, required=False, default="NL", help_text="ISO 3166-1 alpha-2 code, e.g. NL."
+    )
+    place = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Deprecated: send city and country."
+    )
     latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Deprecated (advanced): coordinates used as sent instead of looking the city up.",
     )
     longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Deprecated (advanced): see latitude.",
     )
     requested_delivery_date = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -91,6 +110,12 @@ class OrderCreateSerializer(serializers.Serializer):
         min_value=0, help_text="The total of the quote you accept."
     )
     expected_delivery_date = serializers.DateField(help_text="The delivery date of the quote you accept.")
+    delivery_option = serializers.ChoiceField(
+        choices=["fastest", "balanced", "cheapest"],
+        required=False,
+        default="",
+        help_text="The lead-time option you accept (one of the cart quote's `options`); default: the quote's own.",
+    )
 
 
 class OrderPaySerializer(serializers.Serializer):
@@ -200,6 +225,9 @@ class OrderDetailSerializer(OrderListSerializer):
         fields = [
             *OrderListSerializer.Meta.fields,
             "requested_delivery_date",
+            "delivery_option",
+            "delivery_option_label",
+            "delivery_option_note",
             "quote_expires_at",
             "recipient_name",
             "address_line",

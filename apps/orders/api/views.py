@@ -51,6 +51,11 @@ class CartApi(APIView):
 
     @extend_schema(
         summary="Set the shipping address and wished-for date",
+        description=(
+            "Street, postcode, town or city and country, as people write them: the town is looked up in the "
+            "gazetteer (an unknown town is a 400 on `city`). `place`, `latitude` and `longitude` are deprecated "
+            "and still honoured (coordinates are then used as sent)."
+        ),
         request=CartAddressSerializer,
         responses={200: CartSerializer, 400: OpenApiResponse(description="Field errors.")},
     )
@@ -63,6 +68,7 @@ class CartApi(APIView):
             address_line=data["address_line"],
             postcode=data["postcode"],
             city=data["city"],
+            country=data["country"],
             place_id=data["place"],
             latitude=data["latitude"],
             longitude=data["longitude"],
@@ -77,7 +83,17 @@ class CartLinesApi(APIView):
     @extend_schema(
         summary="Add a design version to my cart",
         request=CartLineAddSerializer,
-        responses={201: CartSerializer, 400: OpenApiResponse(description="Field errors."), 404: None},
+        responses={
+            201: CartSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            404: None,
+            409: OpenApiResponse(
+                description=(
+                    'The network cannot make this design: {"detail", "code": "unmakeable", "reasons": […]} as '
+                    "POST /api/v1/quotes/ answers it. Saved designs stay; they are not sold."
+                )
+            ),
+        },
     )
     def post(self, request):
         serializer = CartLineAddSerializer(data=request.data)
@@ -150,7 +166,10 @@ class OrderListCreateApi(generics.ListAPIView):
             ),
             400: OpenApiResponse(description="Field errors, an empty cart, an outdated checkout_key."),
             409: OpenApiResponse(
-                description="The quote changed: the body carries the new one; accept it and retry."
+                description=(
+                    "The quote changed: the body carries the new one; accept it and retry. Or a design in the "
+                    'cart can no longer be made (code "unmakeable", with the reasons).'
+                )
             ),
         },
     )
@@ -166,6 +185,7 @@ class OrderListCreateApi(generics.ListAPIView):
             checkout_key=data["checkout_key"],
             seen_total_minor=data["expected_total_minor"],
             seen_delivery_date=data["expected_delivery_date"],
+            delivery_option=data["delivery_option"],
         )
         if result.changed:
             return Response(
@@ -176,6 +196,8 @@ class OrderListCreateApi(generics.ListAPIView):
                         "total_minor": result.quote.total_minor,
                         "currency": result.quote.currency,
                         "delivery_date": result.quote.delivery_date,
+                        "option": result.quote.option,
+                        "options": [option.as_json() for option in result.quote.options],
                     },
                 },
                 status=status.HTTP_409_CONFLICT,

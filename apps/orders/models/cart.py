@@ -13,6 +13,9 @@ def new_checkout_key() -> uuid.UUID:
 class Cart(ShippingAddress):
     """A customer's basket: designs with quantities, where to ship, an optional wished-for date, and the last quote.
 
+    The shipping address is the customer's saved address: it stays when an order is placed, so the next cart is
+    quoted to it at once (until there is one, the cart is quoted to the network's default delivery point).
+
     `checkout_key` names one checkout submission: the order created from it carries the same key (unique), so a
     form or API call submitted twice makes one order. It is renewed when an order is placed from the cart.
     The quote fields hold the last quote shown to the customer; `quote_fingerprint` says what it was for
@@ -28,6 +31,14 @@ class Cart(ShippingAddress):
     quote_expires_at = models.DateTimeField(null=True, blank=True)
     quote_fingerprint = models.CharField(max_length=64, blank=True)
     quote_lines = models.JSONField(default=list, blank=True, help_text="Per-line prices of the last quote.")
+    quote_options = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The last quote's lead-time options (orders.quotes.DeliveryOption).",
+    )
+    quote_option = models.CharField(
+        max_length=10, blank=True, help_text="Which of the options the quote fields above are."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

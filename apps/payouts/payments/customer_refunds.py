@@ -5,8 +5,10 @@ Not to be confused with apps/orders' refunds (the customer's or staff's request,
 makes the refund): this module books what Stripe reports.
 
 The orders app makes the refund at Stripe (its OrderRefund row's key) and publishes `order.refunded`; the
-`charge.refunded` webhook and the sweeper bring the same refund (or one made outside the platform). Whichever
-comes first books it; the refund's Stripe id keeps it to one row and one entry.
+`charge.refunded` / `refund.*` webhooks and the sweeper bring the same refund. Whichever comes first books it;
+the refund's Stripe id keeps it to one row and one entry. The webhooks read a charge's refunds from Stripe's
+refund list (charges no longer include them): a refund the platform did not make (in Stripe's Dashboard, or
+Stripe preventing a dispute) is recorded on its order by the orders app first and then booked here like ours.
 
 A participant's share of a refund comes back as a transfer reversal (apps/payouts/transfers/reversals.py) when
 its transfer was already sent, and is taken off its transfer when that is released later.
@@ -20,7 +22,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.orders.models import OrderRefund
+from apps.orders.scope import Scope
+from apps.orders.services.refunds import order_refund_made_outside
 from apps.outbox.services import outbox_enqueue
+from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_refund, book_refund_allocation
 from apps.payouts.models import CustomerRefund, OrderMoney
@@ -106,40 +112,91 @@ def refunds_allocate_pending(*, limit: int = 100) -> int:
     return done
 
 
-def refunds_record_from_charge(*, charge: dict) -> list[CustomerRefund]:
-    """Every refund listed on a charge (the `charge.refunded` webhook, or a charge read from the API)."""
-    refunds = charge.get("refunds")
-    data = refunds.get("data", []) if isinstance(refunds, dict) else []
-    recorded = []
-    for refund in data:
-        if refund.get("status") not in ("succeeded", "pending"):
-            continue
-        txn = refund.get("balance_transaction")
-        recorded.append(
-            refund_record(
+def refunds_record_for_charge(*, charge_id: str) -> list[CustomerRefund]:
+    """Books every refund of a charge, read from Stripe's refund list (never `charge.refunds`, which current API
+    versions leave out). Each is booked once, ours and those made outside the platform alike."""
+    return [
+        _refund_record_from_stripe(refund=refund)
+        for refund in reversed(stripe_client.refunds_list(charge_id=charge_id))  # oldest first
+        if refund.get("status") in ("succeeded", "pending")
+    ]
+
+
+def _our_order_refund_id(*, refund: dict, order_id: int) -> int | None:
+    """The OrderRefund that made this refund: by its Stripe id, or, before Stripe's answer was stored, by the
+    row our refund call names in its metadata (apps/orders/refunding.py)."""
+    found = OrderRefund.objects.filter(stripe_refund_id=refund["id"]).values_list("pk", flat=True).first()
+    named = str((refund.get("metadata") or {}).get("refund_id") or "")
+    if found is None and named.isdigit():
+        found = (
+            OrderRefund.objects.filter(
+                pk=int(named), order_id=order_id, charge_id=_id(refund.get("charge")), stripe_refund_id=""
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return found
+
+
+def _refund_record_from_stripe(*, refund: dict) -> CustomerRefund:
+    charge_id = _id(refund.get("charge"))
+    order_id = order_id_for_charge_id(charge_id)
+    if not order_id:
+        return _booked(refund=refund, charge_id=charge_id, order_id=None, order_refund_id=None)
+    with transaction.atomic():
+        order_money_lock(
+            order_id=order_id
+        )  # the order's money lock before the order's: the order of all writers
+        order_refund_id = _our_order_refund_id(refund=refund, order_id=order_id)
+        if order_refund_id is None:
+            order_refund_id = order_refund_made_outside(
+                order_id=order_id,
                 stripe_refund_id=refund["id"],
-                charge_id=charge["id"],
+                charge_id=charge_id,
                 amount_minor=int(refund["amount"]),
                 currency=str(refund["currency"]),
-                balance_transaction_id=(txn.get("id") if isinstance(txn, dict) else txn) or "",
-                fee_minor=int(txn.get("fee") or 0) if isinstance(txn, dict) else 0,
-                created=refund.get("created"),
-            )
-        )
-    return recorded
+                reason=refund.get("reason") or "no reason given",
+                scope=Scope.SYSTEM,
+            ).pk
+        return _booked(refund=refund, charge_id=charge_id, order_id=order_id, order_refund_id=order_refund_id)
+
+
+def _booked(*, refund: dict, charge_id: str, order_id: int | None, order_refund_id: int | None):
+    txn = refund.get("balance_transaction")
+    return refund_record(
+        stripe_refund_id=refund["id"],
+        charge_id=charge_id,
+        amount_minor=int(refund["amount"]),
+        currency=str(refund["currency"]),
+        order_id=order_id,
+        order_refund_id=order_refund_id,
+        balance_transaction_id=_id(txn),
+        fee_minor=int(txn.get("fee") or 0) if isinstance(txn, dict) else 0,
+        created=refund.get("created"),
+    )
+
+
+def _id(value) -> str:
+    """An expandable field's id, whether Stripe sent the id or the object."""
+    return (value.get("id") if isinstance(value, dict) else value) or ""
 
 
 def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.Holder]:
     """What the platform and every part still hold of the order's payment, after earlier refunds."""
     split_row = statement_refresh_for_order(order_id=money.order_id)
     taken: dict[str, int] = {}
-    for allocation in (
+    fees_paid_back = 0  # the participants' shares of Stripe's fee on earlier refunds: the platform holds them
+    for allocation, fee_allocation in (
         CustomerRefund.objects.filter(order_id=money.order_id, allocated_at__isnull=False)
         .exclude(pk=refund.pk)
-        .values_list("allocation", flat=True)
+        .values_list("allocation", "fee_allocation")
     ):
         for key, amount in (allocation or {}).items():
             taken[key] = taken.get(key, 0) + int(amount)
+        for key, amount in (fee_allocation or {}).items():
+            if key != profit_share.PLATFORM:
+                taken[key] = taken.get(key, 0) + int(amount)
+                fees_paid_back += int(amount)
     holders = []
     parts_total = 0
     for statement in split_row.statements.prefetch_related("parts"):
@@ -147,7 +204,7 @@ def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.
             key = f"work_item:{part.work_item_id}" if part.work_item_id else f"leg:{part.transport_leg_id}"
             parts_total += part.amount_minor
             holders.append(profit_share.Holder(key, max(part.amount_minor - taken.get(key, 0), 0)))
-    platform = split_row.paid_minor - parts_total - taken.get(profit_share.PLATFORM, 0)
+    platform = split_row.paid_minor - parts_total - taken.get(profit_share.PLATFORM, 0) + fees_paid_back
     return [profit_share.Holder(profit_share.PLATFORM, max(platform, 0)), *holders]
 
 
@@ -160,20 +217,54 @@ def _allocate(*, refund: CustomerRefund, money: OrderMoney) -> None:
         amount_minor=refund.amount_minor,
     )
     allocation = {profit_share.PLATFORM: refund.amount_minor}
+    fee_allocation: dict[str, int] = {}
     if refund.charge_id == money.charge_id:
         holders = _holders(refund=refund, money=money)
-        mode = policy_for_order(order_id=money.order_id).refund_mode
+        policy = policy_for_order(order_id=money.order_id)
         try:
             allocation = profit_share.refund_split(
-                refund_minor=refund.amount_minor, holders=holders, mode=mode
+                refund_minor=refund.amount_minor, holders=holders, mode=policy.refund_mode
+            )
+            fee_allocation = _refund_fee_allocation(
+                refund=refund, money=money, policy=policy, allocation=allocation, holders=holders
             )
         except profit_share.SplitError:
             logger.warning("Refund %s exceeds what the order still holds; the platform bears it", refund.pk)
     allocation = {key: amount for key, amount in allocation.items() if amount}
+    fee_allocation = {key: amount for key, amount in fee_allocation.items() if amount}
     for key, amount in allocation.items():
         if key != profit_share.PLATFORM:
-            reversal_claim_from_part(refund=refund, key=key, amount_minor=amount)
-    CustomerRefund.objects.filter(pk=refund.pk).update(allocation=allocation, allocated_at=timezone.now())
+            reversal_claim_from_part(
+                refund=refund, key=key, amount_minor=amount, fee_minor=fee_allocation.get(key, 0)
+            )
+    CustomerRefund.objects.filter(pk=refund.pk).update(
+        allocation=allocation, fee_allocation=fee_allocation, allocated_at=timezone.now()
+    )
+
+
+def _refund_fee_allocation(*, refund, money, policy, allocation, holders) -> dict[str, int]:
+    """Who bears Stripe's fee on this refund (the order's policy); the platform alone unless it says otherwise.
+    The fee follows the cumulative refunds of the charge, so partial refunds add up to the whole fee."""
+    if policy.refund_fee_bearer == profit_share.REFUND_FEE_PLATFORM:
+        return {}
+    before = (
+        CustomerRefund.objects.filter(
+            order_id=money.order_id, charge_id=money.charge_id, allocated_at__isnull=False
+        )
+        .exclude(pk=refund.pk)
+        .aggregate(t=Sum("amount_minor"))["t"]
+        or 0
+    )
+    fee = profit_share.refund_fee_of(
+        fee_minor=money.fee_minor,
+        paid_minor=money.paid_minor,
+        refunded_before_minor=before,
+        refund_minor=refund.amount_minor,
+    )
+    capacity = {holder.key: holder.held_minor - allocation.get(holder.key, 0) for holder in holders}
+    return profit_share.refund_fee_split(
+        fee_minor=fee, allocation=allocation, capacity=capacity, bearer=policy.refund_fee_bearer
+    )
 
 
 def _after_commit_settle(order_id: int) -> None:
