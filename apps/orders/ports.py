@@ -43,6 +43,16 @@ class PaymentUnavailable(Exception):
     """Stripe could not be reached or refused for another reason; the same call may work later."""
 
 
+class PaymentDisputed(PaymentUnavailable):
+    """Stripe refuses to refund a payment under a chargeback (`charge_disputed`): no retry succeeds until the
+    dispute is decided."""
+
+    MESSAGE = (
+        "The customer disputed this payment with their bank (a chargeback). Stripe refuses refunds while the "
+        "dispute is open: answer it in Stripe instead. If it is lost, the bank gives the customer the money back."
+    )
+
+
 class Quoter(Protocol):
     def __call__(
         self,
