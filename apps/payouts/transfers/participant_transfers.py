@@ -1,5 +1,8 @@
 """Transfers to participants: released per work item (quality passed) and per leg (delivered), sent to their
 connected account with `source_transaction` = the order's charge, followed from the API and from webhooks.
+When Stripe converted the charge (a EUR order on a USD platform), Stripe accepts only transfers in the charge's
+settlement currency: the share (kept in the order's currency here) is sent converted at the charge's own rate
+(`OrderMoney.in_transfer_currency`, rounded down).
 
 Never twice, whatever fails:
 - the release is one row per work item / leg (unique), committed with its ledger entry before any Stripe call;
@@ -131,6 +134,10 @@ def _release(*, order_id: int, currency: str, key: str, source: dict, participan
         **source,
         **participant,
     )
+    if money.transfer_currency != transfer.currency:
+        # Stripe converted the charge: a transfer it funds must be in the charge's settlement currency.
+        transfer.sent_currency = money.transfer_currency
+        transfer.sent_amount_minor = money.in_transfer_currency(to_send)
     transfer.idempotency_key = Transfer.key_for(transfer.id, 0)
     if to_send == 0:
         transfer.status = TransferStatus.CANCELLED
@@ -271,8 +278,8 @@ def transfer_send(*, transfer_id) -> SendResult:
             transfer.destination = destination
         try:
             result = stripe_client.transfer_create(
-                amount_minor=transfer.amount_minor,
-                currency=transfer.currency,
+                amount_minor=transfer.stripe_amount_minor,
+                currency=transfer.stripe_currency,
                 destination=transfer.destination,
                 transfer_group=f"order_{transfer.order_id}",
                 source_transaction=money.charge_id,
