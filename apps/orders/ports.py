@@ -39,6 +39,15 @@ class PaymentUnavailable(Exception):
     """Stripe could not be reached or refused for another reason; the same call may work later."""
 
 
+class PaymentRefused(PaymentUnavailable):
+    """Stripe refused the request for good (a disputed or already refunded charge, an invalid request): the same
+    call cannot work until a person changes something. `code` is Stripe's error code."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
 class Quoter(Protocol):
     def __call__(
         self,
@@ -54,7 +63,8 @@ class PaymentGateway(Protocol):
     """Payments for orders. Every write carries an idempotency key derived from our own row.
 
     Results are Stripe-shaped dicts (id, status, amount, currency, client_secret, latest_charge).
-    Raises PaymentDeclined for a declined card and PaymentUnavailable for anything else.
+    Raises PaymentDeclined for a declined card, PaymentRefused when retrying cannot help and PaymentUnavailable for
+    anything else.
     """
 
     def mode(self) -> str: ...  # "local" or "stripe"

@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "args": ("payouts.money_sweep",),
     },
+    "payouts-webhook-redrive-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60,
+        "args": ("payouts.webhook_redrive",),
+    },
     "payouts-reconcile-every-tenant": {
         "task": "tenants.dispatch_to_tenants",
         "schedule": 60 * 60,
@@ -295,6 +300,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
+# Where networks with their own Stripe keys are sent: None is api.stripe.com. Tests point it at the local server
+# to run networks on their own (or one shared) key.
+STRIPE_API_BASE = None
 
 # Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"

@@ -7,7 +7,7 @@ routes are registered first; localstripe's are then copied except where we repla
 
 Middlewares, outermost first:
 1. errors      - any error becomes Stripe-shaped JSON (unknown routes too, and crashes as ``api_error``);
-2. faults      - ``/_test/fail_next`` injection (500 or hang), around everything else;
+2. faults      - ``/_test/fail_next`` injection (500, 429 or hang), around everything else;
 3. auth        - localstripe's ``sk_...`` check; ``/_test``, ``/_config`` and the onboarding page are open;
 4. platform    - the API key's platform becomes the current one (each key is its own Stripe account);
 5. account     - validates ``Stripe-Account`` (one of the platform's accounts) and makes it current;

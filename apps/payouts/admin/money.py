@@ -103,9 +103,11 @@ class TransferAdmin(ReadOnlyAdmin):
         "status",
         "attempts",
         "last_error",
+        "last_error_code",
+        "failure_advice",
         "stripe_transfer_id",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", "last_error_code"]
     search_fields = ["stripe_transfer_id", "idempotency_key"]
     actions = ["retry_now"]
 
@@ -131,10 +133,13 @@ class ReversalAdmin(ReadOnlyAdmin):
         "currency",
         "status",
         "attempts",
+        "last_error",
+        "last_error_code",
+        "failure_advice",
         "external",
         "stripe_reversal_id",
     ]
-    list_filter = ["status", "external"]
+    list_filter = ["status", "external", "last_error_code"]
 
 
 @admin.register(CustomerRefund)

@@ -128,6 +128,12 @@ class Transfer(models.Model):
             else f"transport leg {self.transport_leg_id}"
         )
 
+    @property
+    def failure_advice(self) -> str:
+        from apps.payouts.failure_advice import failure_advice
+
+        return failure_advice(self.last_error_code)
+
     @staticmethod
     def key_for(transfer_id, generation: int) -> str:
         return f"transfer:{transfer_id}" if generation == 0 else f"transfer:{transfer_id}:{generation}"
@@ -184,6 +190,12 @@ class Reversal(models.Model):
 
     def __str__(self):
         return f"Reversal {self.id} of {self.transfer_id} ({self.amount_minor} {self.currency})"
+
+    @property
+    def failure_advice(self) -> str:
+        from apps.payouts.failure_advice import failure_advice
+
+        return failure_advice(self.last_error_code)
 
     @staticmethod
     def key_for(reversal_id, generation: int) -> str:

@@ -21,9 +21,9 @@ from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
     SendResult,
     attempt_fail,
+    attempt_fail_from,
     attempts_restart,
     balance_transaction_id_of,
-    is_definitive,
     parse_uuid,
 )
 
@@ -95,12 +95,7 @@ def reversal_send(*, reversal_id) -> SendResult:
                 idempotency_key=reversal.idempotency_key,
             )
         except stripe_client.StripeCallError as error:
-            return attempt_fail(
-                reversal,
-                message=str(error),
-                code=error.code or str(error.http_status or "network"),
-                definitive=is_definitive(error),
-            )
+            return attempt_fail_from(reversal, error)
         _record_sent(reversal, transfer, result)
         return SendResult(ReversalStatus.SENT)
 
