@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = CeleryApp("cloudfactory")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Task durations for Prometheus, observed in the worker that ran each task (apps.tenants.metrics.py).
+from apps.tenants.metrics import celery_task_timing_connect  # noqa: E402
+
+celery_task_timing_connect()

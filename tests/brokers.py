@@ -55,20 +55,35 @@ class PrivateRedis:
             self.process.wait(10)
             self.process = None
 
-    def queued(self, queue: str = "celery") -> list[dict]:
+    def queued(self, queue: str | None = None) -> list[dict]:
+        """The messages waiting in `queue`, or in every work queue."""
         client = redis.Redis(port=self.port)
-        return [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+        return [json.loads(raw) for name in _queues(queue) for raw in client.lrange(name, 0, -1)]
 
-    def lose_one(self, task: str, queue: str = "celery") -> dict:
+    def lose_one(self, task: str) -> dict:
         """What a worker killed after taking the oldest message of `task` leaves behind: the message gone, the
         work not done."""
         client = redis.Redis(port=self.port)
+        queue = queue_of(task)
         for raw in reversed(client.lrange(queue, 0, -1)):  # LPUSH queue: the oldest is last
             message = json.loads(raw)
             if message["headers"]["task"] == task:
                 client.lrem(queue, -1, raw)
                 return message
         raise LookupError(f"No {task} message queued")
+
+
+def queue_of(task: str) -> str:
+    """The queue CELERY_TASK_ROUTES sends `task` to."""
+    from config.celery import app
+
+    return app.amqp.router.route({}, task)["queue"].name
+
+
+def _queues(queue: str | None) -> tuple[str, ...]:
+    from django.conf import settings
+
+    return (queue,) if queue else settings.WORK_QUEUES
 
 
 @pytest.fixture

@@ -178,7 +178,8 @@ def stripe_server():
 
     from tools.stripe_local.process import start_local_stripe, stop_local_stripe
 
-    url, process = start_local_stripe()
+    # Webhook retries run Stripe's three-day schedule in seconds (a failing delivery stops counting as pending).
+    url, process = start_local_stripe(extra_args=("--webhook-time-scale", "0.00001"))
     previous = settings.STRIPE_LOCAL_URL
     settings.STRIPE_LOCAL_URL = url
     yield url
@@ -219,7 +220,10 @@ def celery_worker(django_db_setup, django_db_blocker, stripe_server):
 
     app.control.purge()
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    from django.conf import settings
+
     argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"]
+    argv += ["--queues", ",".join(settings.WORK_QUEUES)]  # one worker for every queue: tests run in order
     argv += ["--loglevel=INFO", "-n", name, "--without-gossip", "--without-mingle"]
     with session_process(
         argv,

@@ -20,6 +20,7 @@ from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.spec import TemplateSpec
 from apps.catalog.validation import configuration_validate
+from apps.core.currencies import round_up_to_charge_step
 from apps.core.money import Money, percent_of_minor, round_to_minor
 
 WORKDAY_MINUTES = 8 * 60
@@ -82,7 +83,13 @@ def catalogue_estimate(
             )
         )
     subtotal = sum(step.cost_minor for step in breakdown)
-    margin = percent_of_minor(subtotal, template.margin_percent)
+    # The margin absorbs the rounding up to an amount Stripe can charge (KWD ends in 0, ISK in 00).
+    margin = (
+        round_up_to_charge_step(
+            subtotal + percent_of_minor(subtotal, template.margin_percent), template.currency
+        )
+        - subtotal
+    )
     path = critical_path_minutes(configuration.operations)
     lead_time = max(1, math.ceil(path / WORKDAY_MINUTES)) + template.transport_buffer_days
     start = today or dt.date.today()

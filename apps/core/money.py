@@ -1,6 +1,7 @@
 """Money as integer minor units with an ISO 4217 currency, and exact allocation.
 
-The only conversions between major units (12.50) and minor units (1250) live here:
+Minor units are Stripe's (apps/core/currencies.py: ISK 1 króna is 100). The only conversions between major units
+(12.50) and minor units (1250) live here:
 `to_minor` for amounts someone typed or stored as decimals (exact, refuses a fraction of a cent),
 `round_to_minor` / `round_minor` for amounts the platform computes (rates × minutes, percentages: half up),
 `from_minor` and `format_minor` back again. The template filter `money` (apps/core/templatetags) formats.
@@ -15,6 +16,8 @@ from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+from apps.core.currencies import stripe_currency
+
 
 class CurrencyMismatch(ValueError):
     pass
@@ -26,8 +29,13 @@ def known_currencies() -> frozenset[str]:
 
 
 def currency_exponent(currency: str) -> int:
-    """Digits after the decimal point: EUR 2, JPY 0, KWD 3."""
-    return get_currency_precision(currency)
+    """Digits of the minor unit, as Stripe counts them: EUR 2, JPY 0, KWD 3, ISK 2 (ISO says 0; see currencies).
+
+    Minor units are Stripe's so that an amount goes to Stripe and comes back unchanged; currencies Stripe does
+    not charge in keep ISO 4217's digits.
+    """
+    rules = stripe_currency(currency)
+    return rules.exponent if rules else get_currency_precision(currency)
 
 
 def to_minor(amount: Decimal | str | int, currency: str) -> int:

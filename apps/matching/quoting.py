@@ -251,6 +251,7 @@ def _matched(
         transport_minor=plan.costs.transport,
         margin_percent=template.margin_percent,
         materials_minor=built.plan_materials_minor(built.steps),
+        currency=tenant.currency,
     )
     zone = ZoneInfo(tenant.time_zone)
     arrival = built.at(plan.completion[QUOTE_ORDER])

@@ -35,6 +35,7 @@ from apps.orders.refunding import order_cancel_and_refund, refund_issue
 from apps.orders.scope import Scope
 from apps.orders.services import (
     job_problem_resolve,
+    order_declines_override,
     order_mark_disputed,
     order_replan_request,
     refund_request_decide,
@@ -200,7 +201,7 @@ class OrderAdmin(admin.ModelAdmin):
         OrderRefundInline,
         OrderEventInline,
     ]
-    actions = ["replan", "cancel_and_refund", "mark_disputed"]
+    actions = ["replan", "replan_overriding_declines", "cancel_and_refund", "mark_disputed"]
     readonly_fields = [f.name for f in Order._meta.fields]
 
     def has_add_permission(self, request):
@@ -220,6 +221,19 @@ class OrderAdmin(admin.ModelAdmin):
             order_replan_request(order_id=order.pk, reason="Requested by staff", actor=request.user)
             count += 1
         self.message_user(request, f"Re-plan requested for {count} order(s).")
+
+    @admin.action(
+        description="Re-plan, letting companies that declined a job take that step again",
+        permissions=["change"],
+    )
+    def replan_overriding_declines(self, request, queryset):
+        for order in queryset:
+            try:
+                count = order_declines_override(order_id=order.pk, actor=request.user, scope=Scope.STAFF)
+            except InvalidTransition as error:
+                self.message_user(request, f"{order.reference}: {error}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{order.reference}: {count} decline(s) overridden.")
 
     @admin.action(description="Cancel and refund in full (before production only)", permissions=["change"])
     def cancel_and_refund(self, request, queryset):

@@ -13,6 +13,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from apps.core.currencies import minimum_charge
+from apps.core.money import format_minor
 from apps.orders import ports
 from apps.orders.models import Cart, Order, OrderPayment, PaymentStatus
 from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
@@ -153,10 +155,23 @@ def checkout_place(
             previous_total_minor=seen_total_minor,
             previous_delivery_date=seen_delivery_date,
         )
+    _refuse_below_minimum_charge(quote)
     order = order_create_from_cart(
         customer=customer, checkout_key=checkout_key, quote=quote, descriptions=_descriptions(cart)
     )
     return PlaceResult(order=order_payment_ensure(order=order), quote=quote)
+
+
+def _refuse_below_minimum_charge(quote: OrderQuote) -> None:
+    """Stripe refuses charges below its minimum for the currency (amount_too_small): refuse before the order
+    exists, so nothing is left half-made."""
+    minimum = minimum_charge(quote.currency)
+    if minimum is not None and quote.total_minor < minimum:
+        raise CheckoutError(
+            f"The smallest order we can take payment for is {format_minor(minimum, quote.currency)}; this one "
+            f"comes to {format_minor(quote.total_minor, quote.currency)}. Add to your cart to check out.",
+            field="expected_total_minor",
+        )
 
 
 def _already_placed(*, customer, checkout_key: uuid.UUID) -> PlaceResult | None:

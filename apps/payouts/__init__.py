@@ -8,7 +8,7 @@ transfers/         money to participants: transfers, reversals, settlement, the 
 profit_share/      the pure split rule, its versioned policy, each order's statements
 ledger/            the double-entry ledger: posting, balances, recipes per business event
 reconciliation/    the ledger against Stripe's balance transactions
-connect/           Connect onboarding of participants, and bank payouts
+connect/           Connect onboarding of participants (cross_border: which service agreement), and bank payouts
 order_listeners    orders' hooks → money tasks
 tasks              every Celery task (explicit names; beat schedules some)
 selectors          reads for portals and finance pages

@@ -239,8 +239,15 @@ def _find_by_metadata(list_fn, *args, params: dict, metadata: dict) -> dict | No
 
 
 def account_create(
-    *, email: str, business_name: str, country: str, metadata: dict, idempotency_key: str
+    *,
+    email: str,
+    business_name: str,
+    country: str,
+    metadata: dict,
+    idempotency_key: str,
+    service_agreement: str = "full",
 ) -> dict:
+    """An Express account that receives transfers; `service_agreement="recipient"` for cross-border ones."""
     params = {
         "type": "express",
         "email": email,
@@ -249,9 +256,16 @@ def account_create(
         "capabilities": {"transfers": {"requested": True}},
         "metadata": metadata,
     }
+    if service_agreement != "full":
+        params["tos_acceptance"] = {"service_agreement": service_agreement}
     return _write(
         "account.create", tenant_client().v1.accounts.create, params, idempotency_key=idempotency_key
     )
+
+
+def platform_account_retrieve() -> dict:
+    """The network's own Stripe account (its `country` decides which participants it can pay out to)."""
+    return _call(tenant_client().v1.accounts.retrieve_current)
 
 
 def account_retrieve(*, account_id: str) -> dict:

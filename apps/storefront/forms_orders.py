@@ -76,6 +76,7 @@ class RefundRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["amount"] = MinorUnitsField(
             currency=currency,
+            charged=True,
             label=f"Amount ({currency})",
             required=False,
             help_text="Leave empty to ask for all of it.",

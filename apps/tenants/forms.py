@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from apps.accounts.models import EMAIL_MAX_LENGTH, User
-from apps.core.money import known_currencies
+from apps.core.currencies import chargeable_currencies
 
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "PLN", "JPY", "KWD"]
 
@@ -26,7 +26,8 @@ class NetworkSignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        others = sorted(known_currencies() - set(COMMON_CURRENCIES))
+        # Only what Stripe can charge in: not every ISO 4217 code (no DEM, no XAU); tenant_create checks it too.
+        others = [code for code in chargeable_currencies() if code not in COMMON_CURRENCIES]
         self.fields["currency"].choices = [(code, code) for code in COMMON_CURRENCIES + others]
         self.fields["currency"].initial = "EUR"
 

@@ -13,7 +13,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 
 from apps.accounts.roles import Role
 from apps.accounts.services import role_permissions_apply, user_create
-from apps.core.money import known_currencies
+from apps.core.currencies import stripe_currency
 from apps.core.timezones import validate_time_zone
 from apps.core.transitions import transition
 from apps.tenants.models import Domain, Tenant, TenantStatus
@@ -47,8 +47,8 @@ def _validate_new_network(*, subdomain: str, currency: str, time_zone: str) -> N
     else:
         if Tenant.objects.filter(slug=subdomain).exists() or schema_exists(schema_name_for(subdomain)):
             errors["subdomain"] = [SUBDOMAIN_TAKEN]
-    if currency not in known_currencies():
-        errors["currency"] = [f"{currency!r} is not an ISO 4217 currency code."]
+    if stripe_currency(currency) is None or currency != currency.upper():
+        errors["currency"] = [f"{currency!r} is not a currency Stripe can charge in."]
     try:
         validate_time_zone(time_zone)
     except ValidationError as error:

@@ -33,6 +33,7 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -58,12 +59,19 @@ TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 TENANT_BASE_SCHEMA = "tenant_base"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# `SET search_path` once per connection and tenant switch, not before every statement (it was half of all
+# statements). Safe because the backend forgets the path on close, rollback and savepoint rollback (a rolled-back
+# SET is undone by PostgreSQL) and on every set_tenant(); tests/tenants/test_search_path.py holds it to that.
+TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics on any host, before routing (apps.tenants.probes.py).
+    "apps.tenants.probes.ProbesMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP with a per-request nonce, Permissions-Policy (apps/core/security.py).
@@ -77,7 +85,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+# Who may read /metrics: a bearer token, or (when empty) only loopback.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 TEMPLATES = [
     {
@@ -243,6 +254,19 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = False
+# One queue per kind of work, each with its own worker pool (Procfile), so a long CP-SAT batch run never delays a
+# payment webhook, a transfer or an e-mail. Unlisted tasks (sweeps, reconciliation, housekeeping) go to "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "payouts.webhook_event_process": {"queue": "webhooks"},
+    "payouts.webhook_redrive": {"queue": "webhooks"},
+    "payouts.reconcile": {"queue": "celery"},
+    "payouts.*": {"queue": "money"},
+    "outbox.send_email": {"queue": "email"},
+    "matching.batch_reoptimise": {"queue": "batch"},
+    "matching.*": {"queue": "planning"},
+}
+WORK_QUEUES = ("webhooks", "money", "email", "planning", "batch", "celery")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions-every-tenant": {
         "task": "tenants.dispatch_to_tenants",
@@ -291,11 +315,23 @@ FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", DEVELOPMENT_ENCRYPTION_KE
 
 STRIPE_LOCAL_URL = env_url("STRIPE_LOCAL_URL", f"http://127.0.0.1:{STRIPE_PORT}", schemes=("http", "https"))
 
+# One line per record, with the network (apps/core/logs.py): JSON for log shippers (production's default), or plain.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"network": {"()": "apps.core.logs.NetworkFilter"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s [%(network)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(network)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["network"]}
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

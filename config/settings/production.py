@@ -15,6 +15,8 @@ from .base import *  # noqa: F403
 from .base import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_SECRET_KEY
 
 DEBUG = False
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:

@@ -3,7 +3,7 @@ the back office, and the customer's order page shows the new plan and its ETA.
 
 What the product does (apps/orders/services/work.py, apps/matching/services/modes.py): a decline asks matching
 for a re-plan by itself (through the outbox, the worker's `matching.replan_order`): a narrow re-plan that frees
-the declined step and the steps after it, with the resource that declined excluded. Staff see that run, its
+the declined step and the steps after it, with the company that declined excluded from that step. Staff see that run, its
 status and its explanation per step in the back office, and may ask for a wide re-plan of the order ("Re-plan
 now"), a queued run whose progress the run page polls (htmx) until it is done.
 

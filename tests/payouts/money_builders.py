@@ -38,6 +38,13 @@ def control(endpoint: str, /, **params) -> dict:
     return response.json()
 
 
+def card_funds_available_at_once() -> None:
+    """Card funds are available at once on the local server until the next wipe (instead of two days later):
+    for tests whose subject is not availability but that move money only available funds may move (a transfer
+    made in the Dashboard, without `source_transaction`; a payout from a connected account)."""
+    control("config", available_delay_days=0)
+
+
 def stripe_wipe() -> None:
     requests.delete(f"{settings.STRIPE_LOCAL_URL}/_config/data", timeout=10).raise_for_status()
 

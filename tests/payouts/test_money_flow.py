@@ -152,7 +152,7 @@ def test_a_completed_order_settles_with_clearing_zero_and_the_commission_of_its_
 
 @pytest.mark.parametrize(
     ("currency", "total", "costs", "leg_cost"),
-    [("JPY", 100_001, (33_333, 33_334), 3_331), ("KWD", 50_005, (12_345, 6_789), 1_001)],
+    [("JPY", 100_001, (33_333, 33_334), 3_331), ("KWD", 50_010, (12_345, 6_789), 1_001)],
 )
 def test_zero_and_three_decimal_currencies_settle_exactly(money_a, currency, total, costs, leg_cost):
     order, *_ = _ordered(total=total, currency=currency, costs=costs, leg_cost=leg_cost)

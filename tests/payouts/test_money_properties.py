@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apps.core.currencies import charge_step, round_up_to_charge_step
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.refunding import order_cancel_and_refund, refund_issue
 from apps.orders.scope import Scope
@@ -126,7 +127,11 @@ def _run(plan: Lifecycle) -> None:
     )
     items = [(owners[i % len(owners)], cost) for i, cost in enumerate(plan.item_costs)]
     legs = [(carriers[0], cost) for cost in plan.leg_costs]
-    total = max(sum(plan.item_costs) + sum(plan.leg_costs) + plan.surplus, 500)
+    # Stripe charges and refunds KWD only in amounts ending in 0 (the step is 1 for EUR and JPY).
+    step = charge_step(plan.currency)
+    total = round_up_to_charge_step(
+        max(sum(plan.item_costs) + sum(plan.leg_costs) + plan.surplus, 500), plan.currency
+    )
     order = make_order(total_minor=total, currency=plan.currency, items=items, legs=legs)
     charge = pay(order)
     accounts = [p.stripe_account_id for p in [*owners, *carriers]]
@@ -165,7 +170,7 @@ def _run(plan: Lifecycle) -> None:
         _send_all(order)
         for status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
             order_transition(order_id=order.pk, to=status, actor_label="test")
-        refund_amount = int(total * plan.refund_share)
+        refund_amount = int(total * plan.refund_share) // step * step
         if refund_amount:
             refund = order_refund_staff(
                 order_id=order.pk, actor=None, amount_minor=refund_amount, reason="prop", scope=Scope.STAFF

@@ -17,7 +17,14 @@ from apps.payouts.payments.charges import charge_record
 from apps.payouts.reconciliation.runs import reconciliation_run
 from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
 from apps.payouts.transfers.settlement import order_settle
-from tests.payouts.money_builders import finish_work_item, make_order, make_participants, pay, platform_post
+from tests.payouts.money_builders import (
+    card_funds_available_at_once,
+    finish_work_item,
+    make_order,
+    make_participants,
+    pay,
+    platform_post,
+)
 
 
 def _settled_order():
@@ -73,6 +80,7 @@ def test_a_clean_ledger_matches_every_transaction_one_to_one(money_a):
 
 
 def test_a_transfer_made_outside_the_platform_and_an_entry_without_stripe_are_flagged(money_a):
+    card_funds_available_at_once()  # the Dashboard transfer below spends available funds
     _, owner = _settled_order()
     outside = platform_post("/v1/transfers", amount=300, currency="eur", destination=owner.stripe_account_id)
     ghost, _ = journal_entry_post(
@@ -100,6 +108,7 @@ def test_money_in_flight_is_checked_next_run_not_reported(money_a):
     """A transfer listed at Stripe before its entry commits, and an entry committed before its transaction is
     listed: within the grace period both are in flight (no items, balance compared without them); once the
     grace period has passed and they are still unmatched, they are reported."""
+    card_funds_available_at_once()  # the Dashboard transfer below spends available funds
     _, owner = _settled_order()
     outside = platform_post("/v1/transfers", amount=300, currency="eur", destination=owner.stripe_account_id)
     journal_entry_post(
@@ -152,6 +161,7 @@ def test_amount_mismatch_and_a_settled_order_with_clearing_left_are_flagged(mone
 
 
 def test_runs_continue_from_their_cursor_and_keep_reporting_open_differences(money_a, stripe_clock):
+    card_funds_available_at_once()  # the Dashboard transfer below spends available funds
     # Stripe's `created` is in whole seconds and the cursor re-reads its own second on purpose, so each step
     # happens in a second of its own; in the past, so no transaction is younger than the (zero) grace period.
     started = int(time.time()) - 60
@@ -184,6 +194,7 @@ def test_one_transaction_can_never_match_two_entries(money_a):
 def test_a_run_does_not_read_again_the_transactions_that_already_agreed(money_a):
     """Issue 17: each run used to re-read every matched transaction since the first run. A matched pair whose
     amounts agreed is immutable on both sides, so later runs skip it and read only what is new."""
+    card_funds_available_at_once()  # the Dashboard transfer below spends available funds
     _, owner = _settled_order()
     first, first_rows = _run_counting_rows_read()
     assert first.status == RunStatus.CLEAN and first.matched == first.checked == 2

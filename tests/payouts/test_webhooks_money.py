@@ -35,6 +35,7 @@ from apps.payouts.transfers.settlement import order_settle
 from apps.payouts.transfers.sweep import order_refund_record
 from apps.payouts.webhooks.handlers import HANDLERS
 from tests.payouts.money_builders import (
+    card_funds_available_at_once,
     control,
     deliver,
     deliver_leg,
@@ -87,6 +88,7 @@ def _money_events(*accounts) -> list[dict]:
 
 
 def test_replaying_every_money_webhook_in_any_order_any_number_of_times_changes_nothing(money_a):
+    card_funds_available_at_once()  # the participant is paid out below: its funds must be available
     order, charge, owner_a = _lifecycle()
     dispute = control(f"charges/{charge['id']}/dispute", amount=1_000)
     platform_post(f"/v1/disputes/{dispute['id']}/close")
@@ -193,6 +195,7 @@ def test_events_of_charges_and_transfers_that_are_not_ours_change_nothing(money_
 
 
 def test_connected_account_payouts_show_as_pending_then_paid_for_the_participant(money_a):
+    card_funds_available_at_once()  # the participant is paid out below: its funds must be available
     (owner,), _ = make_participants(owners=1, carriers=0)
     order = make_order(total_minor=10_000, items=[(owner, 6_000)])
     charge_record(charge_id=pay(order)["id"])

@@ -172,11 +172,15 @@ def _delivered_in(order: Order, currency: str) -> None:
 
 
 def test_refund_request_takes_three_decimals_for_kwd(signed_in, paid):
-    """KWD has three decimals: 1.234 KWD is 1234 fils (the old form allowed only two decimals)."""
+    """KWD has three decimals: 1.230 KWD is 1230 fils (the old form allowed only two decimals); Stripe refunds
+    three-decimal amounts only when they end in 0, so 1.234 KWD is a field error (the old form took it)."""
     _delivered_in(paid, "KWD")
-    response = signed_in.post(f"/orders/{paid.pk}/refund-request/", {"reason": "Dent", "amount": "1.234"})
+    refused = signed_in.post(f"/orders/{paid.pk}/refund-request/", {"reason": "Dent", "amount": "1.234"})
+    assert refused.status_code == 400 and "steps of" in refused.context["form"].errors["amount"][0]
+    assert not RefundRequest.objects.filter(order=paid).exists()
+    response = signed_in.post(f"/orders/{paid.pk}/refund-request/", {"reason": "Dent", "amount": "1.230"})
     assert response.status_code == 302
-    assert RefundRequest.objects.get(order=paid).amount_minor == 1234
+    assert RefundRequest.objects.get(order=paid).amount_minor == 1230
 
 
 def test_refund_request_refuses_decimals_for_jpy_instead_of_truncating(signed_in, paid):

@@ -12,7 +12,7 @@ import pytest
 import requests
 import stripe
 
-from .helpers import WebhookReceiver, make_client
+from .helpers import FAST_WEBHOOK_RETRIES, WebhookReceiver, make_client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # `pytest` (unlike `python -m pytest`) does not put the cwd on sys.path
@@ -23,7 +23,7 @@ from tools.stripe_local.process import start_local_stripe, stop_local_stripe  # 
 
 @pytest.fixture(scope="session")
 def stripe_server(request):
-    url, popen = start_local_stripe()
+    url, popen = start_local_stripe(extra_args=FAST_WEBHOOK_RETRIES)
     yield url
     stop_local_stripe(popen)
     if request.session.testsfailed:
@@ -120,6 +120,23 @@ def funded_account(onboarded_account, paid_charge, stripe_client):
 
 
 @pytest.fixture
+def days_pass(stripe_server):
+    """``days_pass(n)``: the server's clock moves ``n`` days on, so card funds whose ``available_on`` passes
+    become available. A clock still in real time is frozen first (a new timeline: no automatic payout is made
+    for that jump); moving a frozen clock on makes the automatic payouts that fall due meanwhile."""
+
+    def move(days: float) -> int:
+        now = requests.get(f"{stripe_server}/_test/clock", timeout=5).json()["now"]
+        response = requests.post(
+            f"{stripe_server}/_test/clock", json={"frozen_time": now + int(days * 86400)}, timeout=5
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["now"]
+
+    return move
+
+
+@pytest.fixture
 def wait_until_delivered(stripe_server):
     """Wait until the server has no webhook delivery scheduled or in flight (``/_test/webhooks/pending``):
     then what a receiver got is all it will ever get for the events emitted so far."""
@@ -138,21 +155,21 @@ def wait_until_delivered(stripe_server):
 
 @pytest.fixture
 def webhook_receiver(stripe_server):
-    """Yield a function registering a receiver (optionally for some event types, or one platform's
-    events: ``api_key``, only)."""
+    """Yield a function registering a receiver: an account endpoint, or a Connect one (``connect=True``),
+    optionally for some event types, one platform's events (``api_key``) or another ``api_version``; the
+    receiver answers ``fail_first`` deliveries with HTTP 500 before it accepts."""
     registered = []
 
-    def register(events=None, api_key=None) -> WebhookReceiver:
-        receiver = WebhookReceiver()
+    def register(events=None, api_key=None, connect=None, api_version=None, fail_first=0) -> WebhookReceiver:
+        receiver = WebhookReceiver(fail_first=fail_first)
         webhook_id = "test_" + secrets.token_hex(6)
         payload = {"url": receiver.url, "secret": receiver.secret}
-        if events is not None:
-            payload["events"] = events
-        if api_key is not None:
-            payload["api_key"] = api_key
+        options = {"events": events, "api_key": api_key, "connect": connect, "api_version": api_version}
+        payload.update({name: value for name, value in options.items() if value is not None})
         requests.post(
             f"{stripe_server}/_config/webhooks/{webhook_id}", json=payload, timeout=5
         ).raise_for_status()
+        receiver.webhook_id = webhook_id
         registered.append((webhook_id, receiver))
         return receiver
 

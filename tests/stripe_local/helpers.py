@@ -8,6 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import stripe
 
+# Stripe retries a failed webhook for three days; the test servers run that schedule in about 2.4 s, so a
+# delivery that can never succeed stops counting in /_test/webhooks/pending soon.
+FAST_WEBHOOK_RETRIES = ("--webhook-time-scale", "0.00001")
+
 
 def make_client(base_url: str, api_key: str = "sk_test_local", **kwargs) -> stripe.StripeClient:
     """A client of the platform ``api_key`` (every key is its own platform on the local server)."""
@@ -22,18 +26,25 @@ def event_types(client: stripe.StripeClient, account: str | None = None) -> list
     return [event.type for event in client.v1.events.list({"limit": 100}, options).data]
 
 
-def balance_amount(client: stripe.StripeClient, currency: str, account: str | None = None) -> int:
+def balance_amount(
+    client: stripe.StripeClient, currency: str, account: str | None = None, *, status: str | None = None
+) -> int:
+    """The account's balance in ``currency``: available + pending, or only ``status`` ("available"/"pending")."""
     options = {"stripe_account": account} if account else {}
     balance = client.v1.balance.retrieve(options=options)
-    return sum(entry.amount for entry in balance.available if entry.currency == currency)
+    funds = [*balance.available, *balance.pending] if status is None else getattr(balance, status)
+    return sum(entry.amount for entry in funds if entry.currency == currency)
 
 
 class WebhookReceiver:
-    """A tiny HTTP server recording the webhooks the local Stripe server delivers to it."""
+    """A tiny HTTP server recording the webhooks the local Stripe server delivers to it (accepted ones in
+    ``deliveries``, every attempt in ``attempts``). It answers the first ``fail_first`` attempts with HTTP 500."""
 
-    def __init__(self):
+    def __init__(self, fail_first: int = 0):
         self.secret = "whsec_" + secrets.token_hex(16)
         self.deliveries: list[tuple[bytes, dict]] = []
+        self.attempts: list[tuple[bytes, dict]] = []
+        self._failures_left = fail_first
         self._lock = threading.Lock()
         receiver = self
 
@@ -41,8 +52,13 @@ class WebhookReceiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 with receiver._lock:
-                    receiver.deliveries.append((body, dict(self.headers)))
-                self.send_response(200)
+                    receiver.attempts.append((body, dict(self.headers)))
+                    failing = receiver._failures_left > 0
+                    if failing:
+                        receiver._failures_left -= 1
+                    else:
+                        receiver.deliveries.append((body, dict(self.headers)))
+                self.send_response(500 if failing else 200)
                 self.end_headers()
 
             def log_message(self, *args):

@@ -42,6 +42,7 @@ def test_account_from_controller_properties(stripe_client):
                 "losses": {"payments": "application"},
             },
             "capabilities": {"transfers": {"requested": True}},
+            "tos_acceptance": {"service_agreement": "recipient"},  # JP from a US platform: cross-border
         }
     )
 
@@ -165,6 +166,32 @@ def test_restrict_control_takes_capabilities_back(stripe_client, onboarded_accou
     assert account.payouts_enabled is False
     assert account.requirements.currently_due == ["individual.verification.document"]
     assert event_types(stripe_client, account.id) == ["account.updated", "account.updated"]
+
+
+def test_restrict_control_can_restrict_one_thing_at_a_time(stripe_client, onboarded_account, control):
+    """Past-due requirements alone, payouts alone, or the transfers capability alone (for the app's tests)."""
+    past_due, no_payouts, no_transfers = onboarded_account(), onboarded_account(), onboarded_account()
+
+    control(
+        f"accounts/{past_due.id}/restrict",
+        currently_due=["company.tax_id"],
+        payouts_enabled=True,
+        capability_status="active",
+    )
+    control(f"accounts/{no_payouts.id}/restrict", currently_due=[], capability_status="active")
+    control(
+        f"accounts/{no_transfers.id}/restrict", payouts_enabled=True, past_due=[], capability_status="pending"
+    )
+
+    past_due, no_payouts, no_transfers = (
+        stripe_client.v1.accounts.retrieve(a.id) for a in (past_due, no_payouts, no_transfers)
+    )
+    assert (past_due.payouts_enabled, past_due.capabilities.transfers) == (True, "active")
+    assert past_due.requirements.past_due == ["company.tax_id"]
+    assert past_due.requirements.disabled_reason == "requirements.past_due"
+    assert (no_payouts.payouts_enabled, no_payouts.capabilities.transfers) == (False, "active")
+    assert (no_transfers.payouts_enabled, no_transfers.capabilities.transfers) == (True, "pending")
+    assert no_transfers.requirements.past_due == []
 
 
 def test_update_account(stripe_client, new_account):

@@ -17,8 +17,9 @@ def _settled(client, payout_id, account_id):
     raise AssertionError(f"payout {payout_id} still pending")
 
 
-def test_payout_is_paid_and_debits_the_balance(stripe_client, funded_account):
+def test_payout_is_paid_and_debits_the_balance(stripe_client, funded_account, days_pass):
     account, _ = funded_account(amount=5000)
+    days_pass(3)  # the card funds become available
     connected = {"stripe_account": account.id}
 
     payout = stripe_client.v1.payouts.create(
@@ -37,8 +38,9 @@ def test_payout_is_paid_and_debits_the_balance(stripe_client, funded_account):
     assert "payout.paid" not in event_types(stripe_client)  # it happened on the connected account
 
 
-def test_payout_failure_control(stripe_client, funded_account, control):
+def test_payout_failure_control(stripe_client, funded_account, control, days_pass):
     account, _ = funded_account(amount=5000)
+    days_pass(3)
     connected = {"stripe_account": account.id}
     control("payouts/fail_next", failure_code="account_closed")
 
@@ -81,9 +83,10 @@ def test_payout_needs_payouts_enabled(stripe_client, funded_account, control):
     assert error.value.code == "payouts_not_allowed"
 
 
-def test_payouts_are_listed_per_account(stripe_client, funded_account):
+def test_payouts_are_listed_per_account(stripe_client, funded_account, days_pass):
     alpha, _ = funded_account(amount=3000)
     beta, _ = funded_account(amount=3000)
+    days_pass(3)
     paid = stripe_client.v1.payouts.create({"amount": 1000, "currency": "eur"}, {"stripe_account": alpha.id})
     stripe_client.v1.payouts.create({"amount": 1000, "currency": "eur"}, {"stripe_account": beta.id})
 

@@ -176,15 +176,19 @@ def _wait_until_received(receiver, expected: set, timeout: float = 10.0) -> None
 
 
 def test_a_webhook_endpoint_registered_with_a_key_gets_only_that_platforms_events(
-    stripe_client, client_b, control, webhook_receiver, wait_until_delivered
+    stripe_client, client_b, control, webhook_receiver, wait_until_delivered, days_pass
 ):
     only_a = webhook_receiver(api_key=KEY_A)
     only_b = webhook_receiver(api_key="pk_test_local_beta")  # a publishable key names the same platform
     everything = webhook_receiver()
+    connect_a = webhook_receiver(api_key=KEY_A, connect=True)
+    connect_b = webhook_receiver(api_key="pk_test_local_beta", connect=True)
+    connect_everything = webhook_receiver(connect=True)
     customer_a = stripe_client.v1.customers.create({"email": "a@example.test"})
     account_a = _onboarded(stripe_client, control)  # account.updated comes from an out-of-band control
     charge_a = _pay(stripe_client, 10000)
     transfer_a = _transfer(stripe_client, account_a, charge_a, 5000)
+    days_pass(3)  # the transferred card funds become available
     payout_a = stripe_client.v1.payouts.create(
         {"amount": 1000, "currency": "eur"}, {"stripe_account": account_a.id}
     )
@@ -193,21 +197,28 @@ def test_a_webhook_endpoint_registered_with_a_key_gets_only_that_platforms_event
     account_b = _onboarded(client_b, control)
     from_a = {
         ("customer.created", customer_a.id),
-        ("account.updated", account_a.id),
         ("charge.succeeded", charge_a.id),
         ("transfer.created", transfer_a.id),
-        ("payout.paid", payout_a.id),
         ("charge.dispute.created", dispute_a["id"]),
     }
-    from_b = {("customer.created", customer_b.id), ("account.updated", account_b.id)}
+    connected_a = {("account.updated", account_a.id), ("payout.paid", payout_a.id)}
+    from_b = {("customer.created", customer_b.id)}
+    connected_b = {("account.updated", account_b.id)}
 
-    _wait_until_received(everything, from_a | from_b)  # includes payout.paid, emitted after its response
+    _wait_until_received(everything, from_a | from_b)
+    _wait_until_received(
+        connect_everything, connected_a | connected_b
+    )  # payout.paid comes after its response
     wait_until_delivered()
 
     assert from_a <= _received(only_a)
     assert not {object_id for _, object_id in _received(only_a)} & {customer_b.id, account_b.id}
     assert _received(only_b) == from_b
-    [payout_paid] = [e for e in only_a.events() if e["type"] == "payout.paid"]
+    assert connected_a <= _received(connect_a) and _received(connect_b) == connected_b
+    assert not {object_id for _, object_id in _received(connect_a)} & {account_b.id}
+    assert {event.get("account") for event in connect_a.events()} == {account_a.id}
+    assert not any(event.get("account") for event in only_a.events() + everything.events())
+    [payout_paid] = [e for e in connect_a.events() if e["type"] == "payout.paid"]
     assert payout_paid["account"] == account_a.id  # a connected account's event, for its platform
 
 

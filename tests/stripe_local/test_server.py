@@ -35,7 +35,7 @@ def test_wipe_forgets_everything(stripe_server, stripe_client, onboarded_account
     stripe_client.v1.customers.create({"email": "b@example.test"}, options={"idempotency_key": key})
     # The controls are forgotten: the next payment succeeds with the default fee.
     assert paid_charge(amount=10000).amount == 10000
-    assert stripe_client.v1.balance.retrieve().available[0].amount == 9825
+    assert stripe_client.v1.balance.retrieve().pending[0].amount == 9825
 
 
 def test_state_is_never_written_to_disk(stripe_client, paid_charge):

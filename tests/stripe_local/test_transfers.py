@@ -138,7 +138,9 @@ def test_transfer_currency_must_match_the_source_charge(stripe_client, onboarded
     assert "currency" in error.value.user_message
 
 
-def test_transfer_without_source_needs_platform_balance(stripe_client, onboarded_account, paid_charge):
+def test_transfer_without_source_needs_available_platform_balance(
+    stripe_client, onboarded_account, paid_charge, days_pass
+):
     account = onboarded_account()
     params = {"amount": 5000, "currency": "eur", "destination": account.id}
 
@@ -146,8 +148,20 @@ def test_transfer_without_source_needs_platform_balance(stripe_client, onboarded
         stripe_client.v1.transfers.create(params)
     assert error.value.code == "balance_insufficient"
 
-    paid_charge(amount=10000)  # platform balance: 9825
-    assert stripe_client.v1.transfers.create(params).amount == 5000
+    charge = paid_charge(amount=10000)  # platform balance: 9825, pending for two days
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        stripe_client.v1.transfers.create(params)
+    assert (error.value.code, error.value.param) == ("balance_insufficient", "amount")
+    # With the charge as source_transaction, pending funds may be transferred (as on Stripe).
+    funded = stripe_client.v1.transfers.create({**params, "source_transaction": charge.id})
+    assert funded.amount == 5000
+
+    days_pass(2)
+    assert balance_amount(stripe_client, "eur", status="available") == 4825
+    assert stripe_client.v1.transfers.create({**params, "amount": 4825}).amount == 4825
+    with pytest.raises(stripe.InvalidRequestError) as error:
+        stripe_client.v1.transfers.create({**params, "amount": 1})
+    assert error.value.code == "balance_insufficient"
 
 
 def test_partial_then_full_reversal(stripe_client, funded_account):
@@ -197,8 +211,9 @@ def test_reversal_larger_than_what_is_left(stripe_client, funded_account):
     assert stripe_client.v1.transfers.retrieve(transfer.id).amount_reversed == 4000
 
 
-def test_reversal_larger_than_the_destination_balance(stripe_client, funded_account):
+def test_reversal_larger_than_the_destination_balance(stripe_client, funded_account, days_pass):
     account, transfer = funded_account(amount=5000)
+    days_pass(3)
     stripe_client.v1.payouts.create(
         {"amount": 4500, "currency": "eur"}, options={"stripe_account": account.id}
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -150,7 +151,7 @@ def test_reject_and_suspend_need_a_reason(in_tenant_a):
 
 
 def _queued_messages(client: redis.Redis) -> list[dict]:
-    return [json.loads(raw) for raw in client.lrange("celery", 0, -1)]
+    return [json.loads(raw) for queue in django_settings.WORK_QUEUES for raw in client.lrange(queue, 0, -1)]
 
 
 def test_suspending_an_asset_owner_asks_matching_to_replan_after_commit(

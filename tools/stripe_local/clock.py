@@ -23,11 +23,18 @@ from .errors import invalid
 from .params import Params
 
 _frozen_at: int | None = None
+# Bumped when a frozen clock starts from real time or returns to it: time did not "pass" across such a jump
+# (automatic payouts only follow a clock that moves forward within one timeline, see ``schedule``).
+_timeline = 0
 
 
 def now() -> int:
     """Unix seconds as the server stamps them."""
     return int(_time())
+
+
+def timeline() -> int:
+    return _timeline
 
 
 def _time() -> float:
@@ -36,7 +43,9 @@ def _time() -> float:
 
 @state.on_reset
 def _run_in_real_time() -> None:
-    global _frozen_at
+    global _frozen_at, _timeline
+    if _frozen_at is not None:
+        _timeline += 1
     _frozen_at = None
 
 
@@ -47,7 +56,7 @@ def _export() -> dict:
 async def clock_control(request: web.Request) -> web.Response:
     """``GET`` the clock; ``POST frozen_time=<unix seconds>`` freezes it there (only forward once frozen);
     ``DELETE`` returns it to real time."""
-    global _frozen_at
+    global _frozen_at, _timeline
     if request.method == "POST":
         p = Params(await get_post_data(request) or {})
         frozen_time = p.integer("frozen_time", required=True, minimum=0)
@@ -56,6 +65,8 @@ async def clock_control(request: web.Request) -> web.Response:
             raise invalid(
                 "A frozen clock only advances: frozen_time is before its time.", param="frozen_time"
             )
+        if _frozen_at is None:
+            _timeline += 1
         _frozen_at = frozen_time
     elif request.method == "DELETE":
         _run_in_real_time()

@@ -10,7 +10,7 @@ verification step; ``POST /_test/accounts/{id}/restrict`` takes an account back 
 
 from localstripe.resources import DeletedObject, StripeObject, random_id
 
-from . import clock, money
+from . import clock, money, schedule
 from .api import api_route, emit, page, stored
 from .context import current_account, visible
 from .errors import StripeError, invalid, no_such
@@ -31,20 +31,114 @@ ONBOARDING_REQUIREMENTS = [
     "tos_acceptance.date",
     "tos_acceptance.ip",
 ]
+# Cross-border accounts (docs.stripe.com/connect/cross-border-payouts, /connect/service-agreement-types):
+# platforms and accounts both in this region may use the `full` service agreement across borders; anywhere else
+# an account in another country than the platform needs the `recipient` agreement, which only US platforms can
+# use, for accounts in the countries below. The application keeps the same rule in
+# apps/payouts/connect/cross_border.py (tests/core/test_currencies.py checks they agree).
+FULL_AGREEMENT_REGION = frozenset(
+    [
+        "US",
+        "CA",
+        "GB",
+        "CH",
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+RECIPIENT_COUNTRIES = {
+    "US": frozenset(
+        [
+            "AE",
+            "AT",
+            "AU",
+            "BE",
+            "BG",
+            "BR",
+            "CA",
+            "CH",
+            "CY",
+            "CZ",
+            "DE",
+            "DK",
+            "EE",
+            "ES",
+            "FI",
+            "FR",
+            "GB",
+            "GR",
+            "HK",
+            "HR",
+            "HU",
+            "IE",
+            "IL",
+            "IN",
+            "IT",
+            "JP",
+            "LI",
+            "LT",
+            "LU",
+            "LV",
+            "MT",
+            "MX",
+            "NL",
+            "NO",
+            "NZ",
+            "PL",
+            "PT",
+            "RO",
+            "SE",
+            "SG",
+            "SI",
+            "SK",
+            "TH",
+        ]
+    )
+}
+SERVICE_AGREEMENTS = ("full", "recipient")
 # Accepted on create/update so real onboarding payloads work; merged into the account's field of the
-# same name when it has one, never interpreted.
+# same name when it has one, never interpreted (except `settings.payouts.schedule`, see ``schedule``).
 _PASSTHROUGH_FIELDS = ("business_profile", "settings", "individual", "company", "tos_acceptance")
 
 
-def _requirements(due: list[str]) -> dict:
+def _requirements(due: list[str], past_due: list[str] | None = None) -> dict:
+    past_due = list(due) if past_due is None else list(past_due)
     return {
         "alternatives": [],
         "current_deadline": None,
         "currently_due": list(due),
-        "disabled_reason": "requirements.past_due" if due else None,
+        "disabled_reason": "requirements.past_due" if past_due else None,
         "errors": [],
         "eventually_due": list(due),
-        "past_due": list(due),
+        "past_due": past_due,
         "pending_verification": [],
     }
 
@@ -66,6 +160,32 @@ def _controller_for_type(account_type: str) -> dict:
 def _type_for_controller(controller: dict) -> str:
     dashboard = (controller.get("stripe_dashboard") or {}).get("type")
     return {"express": "express", "full": "standard", "none": "custom"}.get(dashboard, "none")
+
+
+def _check_service_agreement(country: str, agreement: str, capabilities: dict[str, bool]) -> None:
+    platform = money.settings.platform_country
+    if agreement not in SERVICE_AGREEMENTS:
+        raise invalid(
+            f"Invalid tos_acceptance[service_agreement]: must be one of {', '.join(SERVICE_AGREEMENTS)}",
+            param="tos_acceptance[service_agreement]",
+        )
+    if agreement == "recipient" and capabilities.get("card_payments"):
+        raise invalid(
+            "Accounts under the `recipient` service agreement cannot request the `card_payments` capability.",
+            param="capabilities[card_payments]",
+        )
+    if country == platform or {country, platform} <= FULL_AGREEMENT_REGION:
+        return
+    if country not in RECIPIENT_COUNTRIES.get(platform, ()):
+        raise invalid(
+            f"Connected accounts in {country} cannot be created by platforms in {platform}.", param="country"
+        )
+    if agreement != "recipient":
+        raise invalid(
+            f"Connected accounts in {country} cannot be created by platforms in {platform} under the `full` "
+            "service agreement. Cross-border payouts need tos_acceptance[service_agreement]=recipient.",
+            param="tos_acceptance[service_agreement]",
+        )
 
 
 def _requested_capabilities(value) -> dict[str, bool]:
@@ -95,11 +215,13 @@ class Account(StripeObject):
         self.metadata = metadata
         self.business_type = extra.pop("business_type", None)
         self.business_profile = extra.pop("business_profile", None) or {}
-        self.settings = extra.pop("settings", None) or {}
-        self.tos_acceptance = extra.pop("tos_acceptance", None) or {
+        self.settings = extra.pop("settings", None) or schedule.payout_settings_merge({}, None)
+        self.tos_acceptance = {
             "date": None,
             "ip": None,
             "user_agent": None,
+            "service_agreement": "full",
+            **(extra.pop("tos_acceptance", None) or {}),
         }
         self.capabilities = {name: "inactive" for name, wanted in capabilities.items() if wanted}
         self.charges_enabled = False
@@ -127,7 +249,12 @@ class Account(StripeObject):
         self.capabilities = {name: "active" for name in self.capabilities}
         self.requirements = _requirements([])
         if not self.tos_acceptance.get("date"):
-            self.tos_acceptance = {"date": clock.now(), "ip": "127.0.0.1", "user_agent": "stripe_local"}
+            self.tos_acceptance = {
+                **self.tos_acceptance,
+                "date": clock.now(),
+                "ip": "127.0.0.1",
+                "user_agent": "stripe_local",
+            }
         if not self.external_accounts["data"]:
             bank = {
                 "id": "ba_" + random_id(24),
@@ -148,17 +275,26 @@ class Account(StripeObject):
         flags = (self.details_submitted, self.charges_enabled, self.payouts_enabled)
         return flags, dict(self.capabilities), tuple(self.requirements["currently_due"])
 
-    def _restrict(self, due: list[str]) -> None:
-        self.charges_enabled = self.payouts_enabled = False
-        self.capabilities = {name: "inactive" for name in self.capabilities}
-        self.requirements = _requirements(due)
+    def _restrict(
+        self, due: list[str], *, past_due: list[str], payouts_enabled: bool, capability_status: str
+    ) -> None:
+        self.charges_enabled = self.payouts_enabled = payouts_enabled
+        self.capabilities = {name: capability_status for name in self.capabilities}
+        self.requirements = _requirements(due, past_due)
 
     def _update_from(self, p: Params) -> None:
+        self.settings = schedule.payout_settings_merge(
+            self.settings, p.mapping("settings")
+        )  # may refuse: first
         self.email = p.string("email", default=self.email)
         self.metadata = merge_metadata(self.metadata, p.metadata())
         self.business_type = p.string("business_type", default=self.business_type)
         self.default_currency = p.currency("default_currency", default=self.default_currency)
-        for name, wanted in _requested_capabilities(p.mapping("capabilities")).items():
+        requested = _requested_capabilities(p.mapping("capabilities"))
+        agreement = self.tos_acceptance.get("service_agreement", "full")
+        if requested.get("card_payments") and agreement == "recipient":
+            _check_service_agreement(self.country, agreement, requested)
+        for name, wanted in requested.items():
             if not wanted:
                 self.capabilities.pop(name, None)
             elif name not in self.capabilities:
@@ -167,6 +303,12 @@ class Account(StripeObject):
                 )
         for name in _PASSTHROUGH_FIELDS:
             value = p.mapping(name)
+            agreement = (value or {}).get("service_agreement") if name == "tos_acceptance" else None
+            if agreement and agreement != self.tos_acceptance.get("service_agreement"):
+                raise invalid(
+                    "The service agreement of an account cannot be changed once it is created.",
+                    param="tos_acceptance[service_agreement]",
+                )
             if value is not None and hasattr(self, name):
                 setattr(self, name, {**getattr(self, name), **value})
         p.mapping("external_account")
@@ -239,6 +381,9 @@ def create_account(request, params):
     }
     p.mapping("external_account")
     p.done()
+    agreement = (extra.get("tos_acceptance") or {}).get("service_agreement") or "full"
+    _check_service_agreement(country, agreement, capabilities)
+    extra["settings"] = schedule.payout_settings_merge({}, extra["settings"])
     account = Account(
         type=account_type,
         controller=controller,
@@ -317,9 +462,16 @@ def complete_onboarding_control(request, params):
 def restrict_control(request, params):
     p = Params(params)
     due = p.string_list("currently_due") or ["individual.verification.document"]
+    past_due = p.string_list("past_due", default=due)
+    payouts_enabled = p.boolean("payouts_enabled", default=False)
+    capability_status = p.string(
+        "capability_status", choices=("inactive", "pending", "active"), default="inactive"
+    )
     p.done()
     account = get_account(request.match_info["id"], param="id", any_platform=True)
-    account._restrict(due)
+    account._restrict(
+        due, past_due=past_due, payouts_enabled=payouts_enabled, capability_status=capability_status
+    )
     account_updated(account)
     return account
 

@@ -16,6 +16,10 @@ from . import state  # noqa: F401  (store must be in-memory before anything is c
 
 _current_account: ContextVar[str | None] = ContextVar("stripe_local_account", default=None)
 _current_platform: ContextVar[str | None] = ContextVar("stripe_local_platform", default=None)
+# The API request being served (id, Idempotency-Key). Work it schedules for later (a payout settling) copies
+# the context but runs after the request ended: only requests still in flight count (``current_request``).
+_current_request: ContextVar[tuple[str, str | None] | None] = ContextVar("stripe_local_request", default=None)
+_requests_in_flight: set[str] = set()
 
 
 def current_account() -> str | None:
@@ -42,6 +46,27 @@ def on_platform(platform: str | None) -> Iterator[None]:
         yield
     finally:
         _current_platform.reset(token)
+
+
+@contextmanager
+def serving(request_id: str, idempotency_key: str | None) -> Iterator[None]:
+    """While an API request runs: the events it causes name it in their ``request``, as on Stripe."""
+    token = _current_request.set((request_id, idempotency_key))
+    _requests_in_flight.add(request_id)
+    try:
+        yield
+    finally:
+        _requests_in_flight.discard(request_id)
+        _current_request.reset(token)
+
+
+def current_request() -> dict:
+    """``{"id", "idempotency_key"}`` of the API request causing what happens now; nulls for test controls
+    and for what happens by itself later (Stripe's shape for events no request caused)."""
+    value = _current_request.get()
+    if value is None or value[0] not in _requests_in_flight:
+        return {"id": None, "idempotency_key": None}
+    return {"id": value[0], "idempotency_key": value[1]}
 
 
 @contextmanager

@@ -8,7 +8,9 @@
   Stripe's rate limit (``code: rate_limit``), always answered before the request runs, as Stripe does;
 - ``POST /_test/payouts/fail_next`` (count, failure_code): next payouts end ``failed``;
 - ``POST /_test/accounts/{id}/complete_onboarding`` / ``.../restrict``; ``POST /_test/charges/{id}/dispute``;
-- ``GET|POST /_test/config`` (fee_percent, fee_fixed, dispute_fee, platform_country); ``GET /_test/health``.
+- ``GET|POST /_test/config`` (fee_percent, fee_fixed, dispute_fee, platform_country, available_delay_days,
+  webhook_time_scale: how much faster than Stripe's three days webhook retries run, settle_in_platform_currency);
+  ``GET /_test/health``.
 All of them are forgotten by ``DELETE /_config/data``.
 """
 
@@ -19,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from aiohttp import web
 from localstripe.server import get_post_data, json_response
 
-from . import money, state
+from . import delivery, money, state
 from .errors import invalid
 from .params import Params
 
@@ -155,11 +157,20 @@ async def config(request: web.Request) -> web.Response:
                 raise invalid(f"Invalid decimal: {percent}", param="fee_percent") from None
         money.settings.fee_fixed = p.integer("fee_fixed", minimum=0, default=money.settings.fee_fixed)
         money.settings.dispute_fee = p.integer("dispute_fee", minimum=0, default=money.settings.dispute_fee)
+        money.settings.available_delay_days = p.integer(
+            "available_delay_days", minimum=0, default=money.settings.available_delay_days
+        )
         country = p.string("platform_country")
         if country is not None:
             money.settings.platform_country = country.upper()
+        money.settings.settle_in_platform_currency = p.boolean(
+            "settle_in_platform_currency", default=money.settings.settle_in_platform_currency
+        )
+        scale = p.number("webhook_time_scale", minimum=0)
+        if scale is not None:
+            delivery.schedule.time_scale = scale
         p.done()
-    return json_response(money.settings.export())
+    return json_response({**money.settings.export(), "webhook_time_scale": delivery.schedule.time_scale})
 
 
 async def health(request: web.Request) -> web.Response:

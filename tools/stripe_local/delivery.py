@@ -1,19 +1,25 @@
-"""Webhook endpoints (optionally per platform) and delivery that a wipe can cancel.
+"""Webhook endpoints (per platform, account or Connect) and delivery with Stripe's retries, cancellable by a wipe.
 
 Each platform (API key) is a separate Stripe account, so an endpoint registered with
-``POST /_config/webhooks/{id}`` and an ``api_key`` only receives the events of that key's platform:
-events of requests made with the key, of its connected accounts, and of test controls acting on its
-objects. Without ``api_key`` an endpoint receives every platform's events (as before).
+``POST /_config/webhooks/{id}`` and an ``api_key`` only receives the events of that key's platform (without
+``api_key`` it receives every platform's). As with ``POST /v1/webhook_endpoints`` on Stripe, an endpoint is
+either an **account** endpoint (the default: events of the platform itself) or a **Connect** endpoint
+(``connect=true``: events of its connected accounts, those carrying ``account``); each is signed with its own
+secret. ``api_version`` (default: the server's, ``version.API_VERSION``) is stamped on the events it gets, and
+``host`` is sent as the ``Host`` header, so an endpoint can be reached on loopback (``http://127.0.0.1:8000``)
+while the application routes it by its network's name (``demo.localhost``).
 
-Signing and sending mirror localstripe's ``_send_webhook`` (which cannot filter per endpoint): each
-event is sent about one second after it is created, to the endpoints registered *at sending time*.
-After ``DELETE /_config/data`` the next test registers its own endpoint and would receive events still
-in flight from the previous test, so pending deliveries are remembered and cancelled on wipe.
-``GET /_test/webhooks/pending`` tells how many are still scheduled or being sent, so a test can wait until
-every delivery is done before asserting that nothing else arrived (instead of sleeping).
+An event's endpoints are chosen when it happens. Each delivery is sent about one second later and, when the
+receiver does not answer 2xx (or not at all), retried like Stripe does in live mode: exponential back-off from
+5 minutes, at most a day apart, for up to three days (``retries``). Locally that schedule is compressed by
+``webhook_time_scale`` (default 1/60: a Stripe minute is a local second, so a delivery gives up after 72 minutes;
+tests start the server with a much smaller scale). Every attempt is signed anew with the time of that attempt,
+as Stripe does: ``t`` is the sending time (real time, even when the test clock is frozen), not ``created``.
 
-As on Stripe, the signature's ``t`` is the time of sending (real time), not the event's ``created``: the
-receiver checks it against its own clock, and ``created`` follows the server's test clock (``clock``).
+After ``DELETE /_config/data`` deliveries still pending are cancelled, so a test never receives the previous
+test's events. ``GET /_test/webhooks/pending`` counts deliveries scheduled, being sent or waiting for a retry;
+0 means every event emitted so far reached its endpoints or was given up, so a test can then assert that
+nothing else arrived (instead of sleeping).
 """
 
 import asyncio
@@ -21,7 +27,9 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
@@ -30,51 +38,130 @@ from localstripe.errors import UserError
 from localstripe.server import get_post_data, json_response
 
 from .context import platform_of
+from .params import Params
 from .platforms import platform_for_key
+from .retries import DEFAULT_TIME_SCALE, retry_delays
 from .state import on_reset
+from .version import API_VERSION
 
 logger = logging.getLogger("aiohttp.access")
 # A receiver that never answers must not hold up the endpoints after it for long.
 _TIMEOUT = aiohttp.ClientTimeout(total=10)
+FIRST_DELIVERY_DELAY_S = 1.0
+
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$")
+
+
+@dataclass(eq=False)
+class Endpoint:
+    url: str
+    secret: str
+    events: list[str] | None  # None or ["*"]: every event type
+    platform: str | None  # None: every platform's events
+    connect: bool
+    api_version: str
+    host: str | None
+
+    def receives(self, event) -> bool:
+        if self.events is not None and "*" not in self.events and event.type not in self.events:
+            return False
+        if self.platform is not None and self.platform != platform_of(event):
+            return False
+        return self.connect == bool(getattr(event, "account", None))
+
+
+class _Schedule:
+    time_scale = DEFAULT_TIME_SCALE
+    default_time_scale = DEFAULT_TIME_SCALE
+
+
+schedule = _Schedule()
+_endpoints: dict[str, Endpoint] = {}
 _pending: set[asyncio.Task] = set()
 
 
-def _receives(webhook, event) -> bool:
-    if webhook.events is not None and event.type not in webhook.events:
-        return False
-    platform = getattr(webhook, "platform", None)  # None: registered without api_key, gets everything
-    return platform is None or platform == platform_of(event)
+def set_default_time_scale(value: float) -> None:
+    """Called once at start-up with the CLI flag; wipes restore it."""
+    schedule.time_scale = schedule.default_time_scale = value
 
 
-async def _post(webhook, event, payload: bytes) -> None:
-    signed_at = int(time.time())
-    signature = hmac.new(webhook.secret.encode(), b"%d.%s" % (signed_at, payload), hashlib.sha256)
+@on_reset
+def _restore_time_scale() -> None:
+    schedule.time_scale = schedule.default_time_scale
+
+
+def _payload(event, endpoint: Endpoint) -> bytes:
+    body = event._export()
+    body["api_version"] = endpoint.api_version
+    body["pending_webhooks"] = event.pending_webhooks
+    return json.dumps(body, indent=2, sort_keys=True).encode()
+
+
+def _signature(secret: str, payload: bytes) -> str:
+    signed_at = int(time.time())  # this attempt's time: every retry is signed anew
+    digest = hmac.new(secret.encode(), b"%d.%s" % (signed_at, payload), hashlib.sha256).hexdigest()
+    return f"t={signed_at},v1={digest}"
+
+
+async def _post(endpoint: Endpoint, event, attempt: int) -> bool:
+    """One attempt; True when the receiver answered 2xx."""
+    payload = _payload(event, endpoint)
     headers = {
         "Content-Type": "application/json; charset=utf-8",
-        "Stripe-Signature": f"t={signed_at},v1={signature.hexdigest()}",
+        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        "Stripe-Signature": _signature(endpoint.secret, payload),
     }
+    if endpoint.host:
+        headers["Host"] = endpoint.host
     try:
         async with (
             aiohttp.ClientSession(timeout=_TIMEOUT) as session,
-            session.post(webhook.url, data=payload, headers=headers) as r,
+            session.post(endpoint.url, data=payload, headers=headers) as r,
         ):
-            logger.info('webhook "%s" to %s answered %d', event.type, webhook.url, r.status)
+            logger.info(
+                'webhook "%s" %s to %s (attempt %d) answered %d',
+                event.type,
+                event.id,
+                endpoint.url,
+                attempt,
+                r.status,
+            )
+            return 200 <= r.status < 300
     except (TimeoutError, aiohttp.ClientError) as error:
-        logger.info('webhook "%s" to %s failed: %s', event.type, webhook.url, error)
+        logger.info(
+            'webhook "%s" %s to %s (attempt %d) failed: %s',
+            event.type,
+            event.id,
+            endpoint.url,
+            attempt,
+            error,
+        )
+        return False
 
 
-async def _send(event) -> None:
-    payload = json.dumps(event._export(), indent=2, sort_keys=True).encode()
-    await asyncio.sleep(1)
-    for webhook in list(webhooks._webhooks.values()):
-        if _receives(webhook, event):
-            await _post(webhook, event, payload)
+async def _deliver(event, endpoint_id: str) -> None:
+    await asyncio.sleep(FIRST_DELIVERY_DELAY_S)
+    delays = retry_delays(schedule.time_scale)
+    for attempt, delay in enumerate([0.0, *delays], start=1):
+        await asyncio.sleep(delay)
+        endpoint = _endpoints.get(endpoint_id)  # as registered now: a deleted endpoint gets no more retries
+        if endpoint is None or not endpoint.receives(event):
+            return
+        if await _post(endpoint, event, attempt):
+            event.pending_webhooks -= 1
+            return
+    logger.info(
+        'webhook "%s" %s to %s: gave up after %d attempts', event.type, event.id, endpoint_id, attempt
+    )
 
 
 def schedule_webhook(event) -> None:
-    task = asyncio.ensure_future(_send(event))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    receivers = [endpoint_id for endpoint_id, endpoint in _endpoints.items() if endpoint.receives(event)]
+    event.pending_webhooks = len(receivers)
+    for endpoint_id in receivers:
+        task = asyncio.ensure_future(_deliver(event, endpoint_id))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
 
 
 @on_reset
@@ -84,31 +171,43 @@ def _cancel_pending_deliveries() -> None:
 
 
 async def pending_deliveries(request: web.Request) -> web.Response:
-    """``GET /_test/webhooks/pending``: events scheduled or being sent, to any endpoint. A delivery counts
-    until its receiver answered (or failed), so 0 means every event emitted so far has been delivered."""
+    """``GET /_test/webhooks/pending``: deliveries scheduled, being sent or waiting for a retry, to any endpoint.
+    0 means every event emitted so far has been delivered (or given up after the last retry)."""
     return json_response({"pending": len(_pending)})
 
 
 async def register_webhook(request: web.Request) -> web.Response:
-    """``POST /_config/webhooks/{id}``: ``url``, ``secret``, optional ``events`` list and ``api_key``."""
-    data = await get_post_data(request) or {}
-    url, secret, events = data.get("url"), data.get("secret"), data.get("events")
-    api_key = data.get("api_key") or None
+    """``POST /_config/webhooks/{id}``: ``url``, ``secret``, optional ``events`` list, ``api_key``, ``connect``,
+    ``api_version`` and ``host``. Registering an id again replaces it (pending retries then go to the new one)."""
+    p = Params(await get_post_data(request) or {})
+    url, secret = p.string("url"), p.string("secret")
+    events = p.string_list("events")
+    api_key = p.string("api_key")
+    connect = p.boolean("connect", default=False)
+    api_version = p.string("api_version", default=API_VERSION)
+    host = p.string("host")
+    p.done()
     platform = platform_for_key(api_key)
-    if not isinstance(url, str) or not url.startswith("http") or not isinstance(secret, str) or not secret:
+    if not url or not url.startswith("http") or not secret:
         raise UserError(400, "Bad request: url (http...) and secret are required")
-    if events is not None and not isinstance(events, list):
-        raise UserError(400, "Bad request: events must be a list")
     if api_key is not None and platform is None:
         raise UserError(400, "Bad request: api_key must be an sk_... or pk_... key")
-    webhook = webhooks.Webhook(url, secret, events)
-    webhook.platform = platform
-    webhooks._webhooks[request.match_info["id"]] = webhook
+    if host is not None and not _HOST.match(host):
+        raise UserError(400, "Bad request: host must be a host name with an optional :port")
+    _endpoints[request.match_info["id"]] = Endpoint(
+        url=url,
+        secret=secret,
+        events=events,
+        platform=platform,
+        connect=connect,
+        api_version=api_version,
+        host=host,
+    )
     return web.Response()
 
 
 async def forget_webhook(request: web.Request) -> web.Response:
-    webhooks._webhooks.pop(request.match_info["id"], None)
+    _endpoints.pop(request.match_info["id"], None)
     return web.Response()
 
 

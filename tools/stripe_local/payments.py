@@ -6,7 +6,10 @@
 - ``confirm`` accepts ``payment_method`` (also to retry after a decline);
 - ``latest_charge`` is an id unless expanded, as in current API versions;
 - refunds are limited to the unrefunded amount and emit ``charge.refunded`` / ``refund.created``;
-- ``charge.succeeded`` / ``charge.failed`` events; charge and PaymentIntent lists newest first.
+- ``charge.succeeded`` / ``charge.failed`` events; charge and PaymentIntent lists newest first;
+- Stripe's currency rules (``money``): only currencies Stripe charges in; three-decimal amounts end in 0, ISK
+  and UGX amounts in 00 (``invalid_charge_amount``); the settlement currency's minimum after conversion
+  (``amount_too_small``). Refund amounts follow the same step rule.
 """
 
 from contextvars import ContextVar
@@ -14,7 +17,7 @@ from contextvars import ContextVar
 from localstripe.resources import Charge, Event, PaymentIntent, PaymentMethod, Refund
 from localstripe.server import api_extra
 
-from . import controls
+from . import controls, money
 from .api import emit
 from .errors import StripeError, invalid, unknown_param
 
@@ -54,6 +57,75 @@ def _original(cls, name):
     return attribute.__func__ if isinstance(attribute, classmethod) else attribute
 
 
+# --- currency rules ----------------------------------------------------------------------------------------
+
+
+def _as_amount(value):
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def check_currency(currency) -> None:
+    if isinstance(currency, str) and currency.lower() not in money.STRIPE_CURRENCIES:
+        raise invalid(
+            f"Invalid currency: {currency.lower()}. Stripe currently supports these currencies: "
+            + ", ".join(sorted(money.STRIPE_CURRENCIES)),
+            param="currency",
+        )
+
+
+def check_amount_step(amount, currency, *, param: str = "amount") -> None:
+    amount = _as_amount(amount)
+    if amount is None or not isinstance(currency, str):
+        return  # localstripe refuses malformed values itself
+    step = money.charge_step(currency)
+    if amount % step == 0:
+        return
+    code = currency.upper()
+    if step == 100:
+        message = (
+            f"Invalid amount. Currency {code} has become effectively zero-decimal and charged amounts must be "
+            f"evenly divisible by 100. See https://stripe.com/docs/currencies#special-cases for more information."
+        )
+    else:
+        message = (
+            f"Invalid amount. {code} is a three-decimal currency and amounts must end in 0 (round to the "
+            f"nearest ten). See https://stripe.com/docs/currencies#three-decimal for more information."
+        )
+    raise invalid(message, code="invalid_charge_amount", param=param)
+
+
+def check_minimum(amount, currency) -> None:
+    """Stripe's minimum is the settlement currency's, after conversion (docs.stripe.com/currencies); a
+    settlement currency without a published minimum is held to the $0.50 equivalent here."""
+    amount = _as_amount(amount)
+    if amount is None or not isinstance(currency, str):
+        return
+    currency = currency.lower()
+    settlement = money.settings.settlement_currency(currency)
+    floor = settlement if settlement in money.MINIMUM_CHARGE else "usd"
+    if floor != currency and currency not in money.USD_PER_UNIT:
+        return  # no test rate to convert with
+    minimum = money.MINIMUM_CHARGE[floor]
+    settled = money.convert(amount, currency, floor)[0]
+    if settled >= minimum:
+        return
+    if floor == currency:
+        message = f"Amount must be at least {money.format_amount(minimum, currency)}"
+    else:
+        message = (
+            f"Amount must convert to at least {money.format_amount(minimum, floor)}. "
+            f"{money.format_amount(amount, currency)} converts to approximately "
+            f"{money.format_amount(settled, floor)}."
+        )
+    raise invalid(message, code="amount_too_small", param="amount")
+
+
+def check_charge_amount(amount, currency) -> None:
+    check_currency(currency)
+    check_amount_step(amount, currency)
+    check_minimum(amount, currency)
+
+
 # --- test payment methods --------------------------------------------------------------------------
 
 _original_canonical = _original(PaymentMethod, "_try_get_canonical_test_article")
@@ -79,6 +151,7 @@ _original_charge_list = _original(Charge, "_api_list_all")
 
 
 def _charge_init(self, *args, transfer_group=None, **kwargs):
+    check_charge_amount(kwargs.get("amount"), kwargs.get("currency"))
     _original_charge_init(self, *args, **kwargs)
     defaults = _charge_defaults.get() or {}
     self.transfer_group = transfer_group or defaults.get("transfer_group")
@@ -163,6 +236,7 @@ _original_event_list = _original(Event, "_api_list_all")
 def _pi_init(self, *args, **kwargs):
     extra = {name: kwargs.pop(name, None) for name in PAYMENT_INTENT_EXTRA_FIELDS}
     kwargs.pop("return_url", None)  # only meaningful for redirect-based methods, which we don't have
+    check_charge_amount(kwargs.get("amount"), kwargs.get("currency"))
     _original_pi_init(self, *args, **kwargs)
     for name, value in extra.items():
         setattr(self, name, value)
@@ -272,6 +346,7 @@ def _refund_init(self, charge=None, payment_intent=None, amount=None, metadata=N
                 code="amount_too_large",
                 param="amount",
             )
+        check_amount_step(amount, charge_obj.currency)
     _original_refund_init(
         self, charge=charge, payment_intent=payment_intent, amount=amount, metadata=metadata, **kwargs
     )

@@ -1,19 +1,21 @@
-"""Payouts (``POST /v1/payouts``, usually with ``Stripe-Account``) debiting the account's balance.
+"""Payouts debiting an account's balance: requested (``POST /v1/payouts``, usually with ``Stripe-Account``)
+or automatic (connected accounts whose ``settings.payouts.schedule`` is not ``manual``, see ``schedule``).
 
 A payout is created ``pending`` with a ``payout`` balance transaction, then settles right after the
 response has been built: ``paid`` (``payout.paid``) or, when ``POST /_test/payouts/fail_next`` armed
 it, ``failed`` (``payout.failed``) with a ``payout_failure`` transaction giving the money back.
-Connected accounts need ``payouts_enabled``; everything must be covered by the available balance.
+Connected accounts need ``payouts_enabled``; everything must be covered by the *available* balance
+(pending funds are not paid out).
 """
 
 import asyncio
 
 from localstripe.resources import Payout, random_id
 
-from . import balances, clock, controls, state
+from . import balances, clock, controls, schedule, state
 from .api import api_route, emit, fetch, page, stored
-from .connect import get_account
-from .context import current_account
+from .connect import Account, get_account
+from .context import acting_as, current_account, on_platform, platform_of
 from .errors import invalid
 from .params import Params, fresh_metadata
 
@@ -31,11 +33,22 @@ _pending_settlements: set[asyncio.Task] = set()
 class LocalPayout(Payout):
     """localstripe's Payout (kept for its retrieve/update routes) without its eur-only constructor."""
 
-    def __init__(self, *, amount, currency, destination, description, metadata, method, statement_descriptor):
+    def __init__(
+        self,
+        *,
+        amount,
+        currency,
+        destination,
+        description,
+        metadata,
+        method,
+        statement_descriptor,
+        automatic=False,
+    ):
         super(Payout, self).__init__()  # skip Payout.__init__ on purpose: StripeObject's only
         self.amount = amount
         self.arrival_date = clock.now() + _TWO_DAYS
-        self.automatic = False
+        self.automatic = automatic
         self.balance_transaction = None
         self.currency = currency
         self.description = description
@@ -116,8 +129,18 @@ def create_payout(request, params):
             code="balance_insufficient",
             param="amount",
         )
+    return _pay_out(account_id, amount, currency, destination, fields)
+
+
+def _pay_out(
+    account_id, amount: int, currency: str, destination, fields: dict, automatic=False
+) -> LocalPayout:
     payout = LocalPayout(
-        amount=amount, currency=currency, destination=destination or "ba_" + random_id(24), **fields
+        amount=amount,
+        currency=currency,
+        destination=destination or "ba_" + random_id(24),
+        automatic=automatic,
+        **fields,
     )
     payout.balance_transaction = balances.record(
         account=account_id,
@@ -131,6 +154,31 @@ def create_payout(request, params):
     emit("payout.created", payout)
     _schedule_settlement(payout, controls.take_payout_failure())
     return payout
+
+
+def _automatic_payouts(account: Account) -> None:
+    """Pays out the account's whole available balance, per currency (its schedule says a payout day passed)."""
+    with on_platform(platform_of(account)), acting_as(account.id):
+        for currency, amount in sorted(balances.totals_by_currency(account.id, "available").items()):
+            if amount > 0:
+                fields = {"description": "STRIPE PAYOUT", "metadata": {}, "method": "standard"}
+                fields["statement_descriptor"] = None
+                _pay_out(account.id, amount, currency, account._payout_destination(), fields, automatic=True)
+
+
+def time_passes() -> None:
+    """Applies the time the clock moved since the last call: pending funds that became available, and the
+    automatic payouts of every account (of every platform) whose payout day passed."""
+    balances.make_available_due()
+    span = schedule.elapsed()
+    if span is None:
+        return
+    for obj in list(state.store.values()):
+        if not isinstance(obj, Account) or not obj.payouts_enabled:
+            continue
+        payout_schedule = (obj.settings.get("payouts") or {}).get("schedule") or {}
+        if schedule.payout_day_passed(payout_schedule, *span):
+            _automatic_payouts(obj)
 
 
 @api_route

@@ -9,9 +9,10 @@ Unknown ids, and ids of another platform or account, fail alike (``resource_miss
 
 from localstripe.resources import Event, List, StripeObject
 
-from .context import current_account, current_platform, visible
+from .context import current_account, current_platform, current_request, visible
 from .errors import no_such
 from .state import store
+from .version import API_VERSION
 
 _original_init = StripeObject.__init__
 _original_list_all = StripeObject.__dict__["_api_list_all"].__func__
@@ -45,9 +46,14 @@ def _delete(cls, id):
 
 
 def _event_init(self, type, data):
+    """Stripe's event shape: ``account`` on a connected account's events, the pinned ``api_version``, the
+    ``request`` that caused it, and how many endpoints still wait for it (set when deliveries are planned)."""
     _original_event_init(self, type, data)
     if current_account() is not None:
         self.account = current_account()
+    self.api_version = API_VERSION
+    self.request = current_request()
+    self.pending_webhooks = 0
 
 
 StripeObject.__init__ = _init

@@ -7,11 +7,14 @@ routes are registered first; localstripe's are then copied except where we repla
 
 Middlewares, outermost first:
 1. errors      - any error becomes Stripe-shaped JSON (unknown routes too, and crashes as ``api_error``);
-2. faults      - ``/_test/fail_next`` injection (500, 429 or hang), around everything else;
-3. auth        - localstripe's ``sk_...`` check; ``/_test``, ``/_config`` and the onboarding page are open;
-4. platform    - the API key's platform becomes the current one (each key is its own Stripe account);
-5. account     - validates ``Stripe-Account`` (one of the platform's accounts) and makes it current;
-6. idempotency - stores/replays results per platform and ``Idempotency-Key``.
+   time        - the time the clock moved is applied before each request (and after a clock change):
+                 pending funds become available, automatic payouts are made (``payouts.time_passes``);
+2. request     - the API request's ``Request-Id`` (and ``Idempotency-Key``), which the events it causes name;
+3. faults      - ``/_test/fail_next`` injection (500, 429 or hang), around everything else;
+4. auth        - localstripe's ``sk_...`` check; ``/_test``, ``/_config`` and the onboarding page are open;
+5. platform    - the API key's platform becomes the current one (each key is its own Stripe account);
+6. account     - validates ``Stripe-Account`` (one of the platform's accounts) and makes it current;
+7. idempotency - stores/replays results per platform and ``Idempotency-Key``.
 """
 
 import argparse
@@ -39,11 +42,12 @@ from . import (
     onboarding,
     payments,
     payouts,
+    retries,
     scoping,
     state,
     transfers,
 )
-from .context import acting_as
+from .context import acting_as, serving
 from .errors import StripeError
 from .idempotency import idempotency_middleware
 from .platforms import platform_middleware
@@ -75,6 +79,36 @@ async def error_middleware(request: web.Request, handler):
 
 
 @web.middleware
+async def time_middleware(request: web.Request, handler):
+    payouts.time_passes()
+    response = await handler(request)
+    if request.path.startswith("/_test/clock"):
+        payouts.time_passes()  # a test moving the clock sees its effects (and their events) at once
+    return response
+
+
+def _real_time_ticks(app: web.Application) -> None:
+    """Real time passes without requests too: apply it every few seconds (automatic payouts at midnight)."""
+
+    async def tick():
+        while True:
+            await asyncio.sleep(5)
+            try:
+                payouts.time_passes()
+            except Exception:
+                logger.exception("Applying the passing time failed")
+
+    async def start(app: web.Application) -> None:
+        app["time_ticks"] = asyncio.ensure_future(tick())
+
+    async def stop(app: web.Application) -> None:
+        app["time_ticks"].cancel()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+
+
+@web.middleware
 async def auth_middleware(request: web.Request, handler):
     if request.path.startswith(_OPEN_PREFIXES):
         return await handler(request)
@@ -93,6 +127,18 @@ async def account_middleware(request: web.Request, handler):
         )
     with acting_as(account):
         return await handler(request)
+
+
+@web.middleware
+async def request_middleware(request: web.Request, handler):
+    """Every API request gets its ``Request-Id`` up front, so the events it causes can name it."""
+    if not request.path.startswith("/v1/"):
+        return await handler(request)
+    request_id = "req_" + random_id(14)
+    with serving(request_id, request.headers.get("Idempotency-Key")):
+        response = await handler(request)
+    response.headers["Request-Id"] = request_id
+    return response
 
 
 async def wipe_data(request: web.Request) -> web.Response:
@@ -125,6 +171,8 @@ def build_app() -> web.Application:
     app = web.Application(
         middlewares=[
             error_middleware,
+            time_middleware,
+            request_middleware,
             controls.fault_middleware,
             auth_middleware,
             platform_middleware,
@@ -133,6 +181,7 @@ def build_app() -> web.Application:
         ]
     )
     app.on_response_prepare.append(_response_headers)
+    _real_time_ticks(app)
     taken = set()
     for method, path, handler in own_routes():
         app.router.add_route(method, path, handler)
@@ -157,6 +206,15 @@ def _parse_args(argv):
     parser.add_argument("--fee-fixed", type=int, default=25, help="charge fee, fixed part in minor units")
     parser.add_argument("--dispute-fee", type=int, default=1500, help="dispute fee in minor units")
     parser.add_argument("--platform-country", default="US", help="default country of new accounts")
+    parser.add_argument(
+        "--available-delay-days", type=int, default=2, help="days card funds stay pending before available"
+    )
+    parser.add_argument(
+        "--webhook-time-scale",
+        type=float,
+        default=retries.DEFAULT_TIME_SCALE,
+        help="local seconds per Stripe second in the webhook retry schedule (default 1/60: retries for 72 min)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no access log")
     parser.add_argument("--exit-with-parent", action="store_true", help="stop when the parent process dies")
     return parser.parse_args(argv)
@@ -189,7 +247,9 @@ def main(argv=None) -> None:
         fee_fixed=args.fee_fixed,
         dispute_fee=args.dispute_fee,
         platform_country=args.platform_country.upper(),
+        available_delay_days=args.available_delay_days,
     )
+    delivery.set_default_time_scale(args.webhook_time_scale)
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
     access_log = None if args.quiet else logging.getLogger("aiohttp.access")
     print(f"stripe_local listening on http://{args.host}:{args.port}", flush=True)

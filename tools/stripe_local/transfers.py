@@ -6,7 +6,11 @@ balance transaction). A reversal does the opposite (platform ``transfer_refund``
 ``payment_refund`` through a ``pyr_...`` refund). Creation fails like Stripe when the destination has
 no active ``transfers`` capability, when ``source_transaction`` cannot fund the amount (charge amount
 - refunded - what earlier transfers from it still hold; reversed amounts free it up again), when the
-currency differs from the source charge's, or, without a source, when the platform balance is short.
+currency differs from the source charge's, or, without a source, when the platform's *available* balance is
+short. As on Stripe, a transfer with ``source_transaction`` may be made while the charge's funds are still
+pending: it reaches the destination pending until the charge's funds are available (``available_on``).
+A reversal needs the destination's balance (available + pending) to cover it: once the account was paid
+out, it fails with ``balance_insufficient``.
 """
 
 from localstripe.resources import Charge, List, StripeObject
@@ -18,6 +22,7 @@ from .context import acting_as, current_account
 from .errors import StripeError, invalid, no_such
 from .money import format_amount
 from .params import Params, merge_metadata
+from .state import store
 
 
 class DestinationPayment(StripeObject):
@@ -132,22 +137,25 @@ def _check_destination(destination: str):
         )
 
 
-def _check_source_transaction(source_transaction: str, amount: int, currency: str):
+def _check_source_transaction(source_transaction: str, amount: int, currency: str) -> Charge:
     charge = fetch("charge", source_transaction, param="source_transaction", status=400)
     if not isinstance(charge, Charge) or charge.status != "succeeded" or not charge.captured:
         raise invalid(
             f"The source_transaction {source_transaction} must be a succeeded, captured charge.",
             param="source_transaction",
         )
-    if charge.currency != currency:
+    # The balance transaction's currency is the settlement currency: a EUR charge on a USD platform funds
+    # USD transfers only (Stripe converted it when it landed).
+    settled_currency, settled_amount, refunded = balances.settled(charge)
+    if settled_currency != currency:
         raise invalid(
-            f"The currency of source_transaction's balance transaction ({charge.currency}) must be the same "
+            f"The currency of source_transaction's balance transaction ({settled_currency}) must be the same "
             f"as the transfer currency ({currency}).",
             code="transfer_source_balance_parameters_mismatch",
             param="currency",
         )
     already = sum(t._unreversed for t in stored("transfer") if t.source_transaction == source_transaction)
-    fundable = charge.amount - charge.amount_refunded - already
+    fundable = settled_amount - refunded - already
     if amount > fundable:
         raise invalid(
             f"Transfer amount ({format_amount(amount, currency)}) exceeds what source_transaction "
@@ -155,6 +163,15 @@ def _check_source_transaction(source_transaction: str, amount: int, currency: st
             code="amount_too_large",
             param="amount",
         )
+    return charge
+
+
+def _available_on(charge: Charge | None) -> int | None:
+    """When a transfer's money is available on its destination: when its source charge's funds are."""
+    if charge is None or not charge.balance_transaction:
+        return None
+    txn = store.get(f"balance_transaction:{charge.balance_transaction}")
+    return getattr(txn, "available_on", None)
 
 
 def _check_platform_balance(amount: int, currency: str):
@@ -183,8 +200,9 @@ def create_transfer(request, params):
     if current_account() is not None:
         raise StripeError(400, "Transfers to connected accounts can only be created by the platform.")
     _check_destination(destination)
+    source_charge = None
     if source_transaction:
-        _check_source_transaction(source_transaction, amount, currency)
+        source_charge = _check_source_transaction(source_transaction, amount, currency)
     else:
         _check_platform_balance(amount, currency)
 
@@ -213,6 +231,7 @@ def create_transfer(request, params):
         type="payment",
         reporting_category="charge",
         source=payment.id,
+        available_on=_available_on(source_charge),
     ).id
     transfer.destination_payment = payment.id
     emit("transfer.created", transfer)
@@ -269,7 +288,10 @@ def create_reversal(request, params):
             code="amount_too_large",
             param="amount",
         )
-    if balances.available(transfer.destination, transfer.currency) < amount:
+    destination_balance = balances.available(transfer.destination, transfer.currency) + balances.pending(
+        transfer.destination, transfer.currency
+    )
+    if destination_balance < amount:
         raise invalid(
             f"Insufficient funds in the destination account {transfer.destination} to reverse "
             f"{format_amount(amount, transfer.currency)}.",
@@ -296,6 +318,10 @@ def create_reversal(request, params):
         type="payment_refund",
         reporting_category="refund",
         source=refund.id,
+        # Taken from where the payment's money is: still pending when the payment is.
+        available_on=getattr(
+            store.get(f"balance_transaction:{payment.balance_transaction}"), "available_on", None
+        ),
     ).id
     payment._refunds.append(refund)
     payment.amount_refunded += amount

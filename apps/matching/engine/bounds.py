@@ -4,35 +4,52 @@ and the objective bound they imply (reported as the bound of plans the large-nei
 from __future__ import annotations
 
 import math
+import weakref
+
+import numpy as np
 
 from .domain import Operation
 from .indexing import INFINITY, ProblemIndex
 
 
 def earliest_finishes(index: ProblemIndex) -> dict[str, int]:
-    """Per operation, its earliest finish if every resource were free (calendars and fastest transport kept)."""
+    """Per operation, its earliest finish if every resource were free (calendars and fastest transport kept).
+    Computed once per index (the precheck, the bounds and the capacity bound all read it)."""
+    cached = _FINISHES.get(index)
+    if cached is not None:
+        return cached
     problem = index.problem
-    calendars = {r.id: index.calendar(r.id) for r in problem.resources}
+    fastest = index.fastest_matrix
+    number = index.site_number
+    sites = {
+        op.id: np.array([number[s] for s in index.candidate_sites(op)], dtype=np.int64)
+        for op in problem.operations
+    }
     finish: dict[str, int] = {}
     for op_id in index.topological_order or []:
         op = index.ops[op_id]
         if op.fixed is not None:
             finish[op_id] = op.fixed.end
             continue
+        here = np.array([number[index.site_of[c.resource_id]] for c in op.candidates], dtype=np.int64)
+        ready = np.full(len(here), float(op.release))
+        for p in op.predecessors:
+            there = sites[p]
+            travel = fastest[np.ix_(there, here)].min(axis=0) if len(there) else np.zeros(len(here))
+            ready = np.maximum(ready, min(finish[p], INFINITY) + travel)
         best = INFINITY
-        for candidate in op.candidates:
-            site = index.site_of[candidate.resource_id]
-            ready = op.release
-            for p in op.predecessors:
-                travel = min((index.fastest(a, site) for a in index.candidate_sites(index.ops[p])), default=0)
-                ready = max(ready, finish[p] + travel)
-            if ready >= INFINITY:
+        for candidate, at in zip(op.candidates, ready.tolist(), strict=True):
+            if at >= INFINITY:
                 continue
-            start = calendars[candidate.resource_id].earliest_start(ready, candidate.duration)
+            start = index.calendar(candidate.resource_id).earliest_start(int(at), candidate.duration)
             if start is not None:
                 best = min(best, start + candidate.duration)
         finish[op_id] = best
+    _FINISHES[index] = finish
     return finish
+
+
+_FINISHES: weakref.WeakKeyDictionary[ProblemIndex, dict[str, int]] = weakref.WeakKeyDictionary()
 
 
 def completion_lower_bounds(index: ProblemIndex, finish: dict[str, int] | None = None) -> dict[str, int]:
@@ -82,34 +99,31 @@ def order_cost_lower_bound(index: ProblemIndex, order_id: str) -> int:
     ):
         return production_only
     order = index.orders[order_id]
-    best: dict[
-        str, dict[str, int]
-    ] = {}  # op -> site -> cheapest cost of its subtree with the op at that site
-    for op_id in index.topological_order or []:
-        if op_id not in members:
-            continue
-        op = index.ops[op_id]
-        options: dict[str, int] = {}
+    cheapest, number = index.cheapest_matrix, index.site_number
+    # op -> (sites, cheapest cost of its subtree with the op at each of those sites)
+    best: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for op in sorted(ops, key=lambda o: index.topological_position[o.id]):
+        options: dict[int, float] = {}
         choices = (
             [(op.fixed.resource_id, _cheapest_production(op))]
             if op.fixed
             else [(c.resource_id, c.cost_minor) for c in op.candidates]
         )
         for resource_id, price in choices:
-            site = index.site_of[resource_id]
-            total = price
+            site = number[index.site_of[resource_id]]
+            total = float(price)
             for p in op.predecessors:
-                total += min(cost + index.cheapest(s, site) for s, cost in best[p].items())
-            options[site] = min(options.get(site, INFINITY), total)
-        best[op_id] = options
-    total = 0
+                sites, costs = best[p]
+                total += float((costs + cheapest[sites, site]).min())
+            options[site] = min(options.get(site, math.inf), total)
+        best[op.id] = (np.array(list(options), dtype=np.int64), np.array(list(options.values())))
+    total = 0.0
     for sink in index.sinks.get(order_id, []):
-        delivery = order.delivery_site
-        total += min(
-            cost + (index.cheapest(site, delivery) if delivery is not None else 0)
-            for site, cost in best[sink].items()
-        )
-    return min(total, INFINITY) if total < INFINITY else production_only
+        sites, costs = best[sink]
+        if order.delivery_site is not None:
+            costs = costs + cheapest[sites, number[order.delivery_site]]
+        total += float(costs.min())
+    return round(total) if math.isfinite(total) else production_only
 
 
 def _cheapest_production(op: Operation) -> int:
@@ -121,6 +135,12 @@ def _cheapest_production(op: Operation) -> int:
 def objective_lower_bound(index: ProblemIndex) -> int:
     """Σ per order of its cheapest production and transport, plus the lateness (and makespan) that even
     unlimited capacity cannot avoid; each part is a lower bound of its own term of the objective."""
+    cost_and_lateness, makespan = objective_lower_bound_parts(index)
+    return cost_and_lateness + makespan
+
+
+def objective_lower_bound_parts(index: ProblemIndex) -> tuple[int, int]:
+    """The capacity-free bound as (weighted cost + lateness part, weighted makespan part)."""
     problem = index.problem
     weights = problem.weights
     completions = completion_lower_bounds(index)
@@ -131,4 +151,4 @@ def objective_lower_bound(index: ProblemIndex) -> int:
     makespan = max(completions.values(), default=0)
     if weights.makespan:
         makespan = max(makespan, machine_load_bound(index))
-    return weights.cost * production + weights.lateness * lateness + weights.makespan * makespan
+    return weights.cost * production + weights.lateness * lateness, weights.makespan * makespan

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+
+import numpy as np
 
 from .domain import Candidate, CarrierOption, Operation, Order, Problem, Resource
 from .timeline import Timeline
@@ -74,6 +77,10 @@ class ProblemIndex:
                 if indegree[succ] == 0:
                     heapq.heappush(ready, position[succ])
         return ordered if len(ordered) == len(self.ops) else None
+
+    @cached_property
+    def topological_position(self) -> dict[str, int]:
+        return {op_id: i for i, op_id in enumerate(self.topological_order or [])}
 
     def candidate_sites(self, op: Operation) -> set[str]:
         if op.fixed is not None:
@@ -147,6 +154,35 @@ class ProblemIndex:
             return 0
         offers = self.routes(from_site, to_site)
         return offers[-1].cost_minor if offers else INFINITY
+
+    @cached_property
+    def site_number(self) -> dict[str, int]:
+        """Every site a resource, a carrier or an order names, numbered for the matrices below."""
+        names = {r.site_id for r in self.problem.resources} | {s.id for s in self.problem.sites}
+        names |= {o.delivery_site for o in self.problem.orders if o.delivery_site is not None}
+        for from_site, to_site in self._offers:
+            names |= {from_site, to_site}
+        return {name: i for i, name in enumerate(sorted(names))}
+
+    def _site_matrix(self, pick: Callable[[list[CarrierOption]], int]) -> np.ndarray:
+        n = len(self.site_number)
+        matrix = np.full((n, n), np.inf)
+        np.fill_diagonal(matrix, 0.0)
+        for a, b in self._offers:
+            front = self.routes(a, b)
+            if front:
+                matrix[self.site_number[a], self.site_number[b]] = pick(front)
+        return matrix
+
+    @cached_property
+    def fastest_matrix(self) -> np.ndarray:
+        """fastest(a, b) for every pair of numbered sites (inf: no carrier), as a float array."""
+        return self._site_matrix(lambda front: front[0].duration)
+
+    @cached_property
+    def cheapest_matrix(self) -> np.ndarray:
+        """cheapest(a, b) for every pair of numbered sites (inf: no carrier), as a float array."""
+        return self._site_matrix(lambda front: front[-1].cost_minor)
 
     @cached_property
     def max_route_duration(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from apps.core.currencies import round_up_to_charge_step
 from apps.core.money import percent_of_minor
 
 
@@ -36,12 +37,15 @@ def price_plan(
     transport_minor: int,
     margin_percent: Decimal | int | str,
     materials_minor: int = 0,
+    currency: str = "",
 ) -> Price:
+    """The margin also absorbs the rounding up to an amount Stripe can charge in `currency` (KWD ends in 0,
+    ISK in 00), so the total is always chargeable."""
     if production_minor < 0 or transport_minor < 0 or materials_minor < 0:
         raise ValueError("Costs cannot be negative.")
     percent = Decimal(str(margin_percent))
     if percent < 0:
         raise ValueError("The margin cannot be negative.")
     cost = production_minor + materials_minor + transport_minor
-    margin = percent_of_minor(cost, percent)
+    margin = round_up_to_charge_step(cost + percent_of_minor(cost, percent), currency) - cost
     return Price(production_minor, transport_minor, margin, materials_minor)

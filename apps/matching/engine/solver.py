@@ -11,7 +11,8 @@
      operation's QUOTE_SHORTLIST most promising candidates, committed work as holes in the start domains;
    - other small problems (re-plans of a few orders): the whole model, warm-started from the better of the
      caller's hint and the greedy plan;
-   - large problems: large-neighbourhood search from the greedy plan, one or two orders at a time.
+   - large problems: the bound that counts capacity first (capacity_bound.py), then large-neighbourhood search
+     from the greedy plan until the deadline or until the plan meets the bound (then it is reported optimal).
 4. Every returned schedule is explained (see explain.py).
 """
 
@@ -22,6 +23,7 @@ import time
 from dataclasses import replace
 
 from .bounds import makespan_lower_bound, objective_lower_bound
+from .capacity_bound import capacity_lower_bound
 from .cpsat_model import MatchingModel, ModelOptions
 from .cpsat_run import FAST_PRESOLVE, RunResult, run_model
 from .domain import (
@@ -57,6 +59,10 @@ QUOTE_SHORTLIST = 4  # candidates per operation in a quote; 4 matched 8 within 0
 MAKESPAN_WHOLE_SHARE = 0.25  # the whole model's share of the time (unless it proves optimality sooner)
 MAKESPAN_STALL_SHARE = 0.12  # an improver that finds nothing for this share of the time hands over
 MAKESPAN_PROOF_SHARE = 0.1  # kept at the end to beat the best or prove it optimal
+# The capacity bound's share of a large problem's time, capped: on 400 orders / 25 suppliers it climbs from
+# 27.2 M (capacity-free) to about 30.6 M in 3 s and 31.4 M in 8 s, measured, while the search needs the time.
+BOUND_SHARE = 0.05
+BOUND_MAX_S = 3.0
 
 
 DEFAULT_LIMITS = Limits()
@@ -111,13 +117,31 @@ def solve(problem: Problem, limits: Limits = DEFAULT_LIMITS) -> Plan:
     elif strategy == "monolithic" or incumbent is None:
         plan = _solve_whole(index, incumbent, hint, limits, started, search_deadline)
     else:
+        plan = _solve_large(index, incumbent, limits, started, search_deadline)
+    return _finish(plan, index, limits, started)
+
+
+def _solve_large(
+    index: ProblemIndex, incumbent: Plan, limits: Limits, started: float, deadline: float
+) -> Plan:
+    """The bound that counts capacity first (a share of the time), then LNS until the deadline or until the
+    plan meets the bound: then it is optimal, and the rest of the time is not spent."""
+    bound_time = min(BOUND_SHARE * limits.time_limit_s, BOUND_MAX_S)
+    bound = capacity_lower_bound(index, upper=incumbent.objective, time_limit_s=bound_time).value
+    plan = incumbent
+    if not gap_closed(incumbent.objective, bound):
         horizon = planning_horizon(index, incumbent)
         plan, _ = improve(
-            index, incumbent, horizon=horizon, limits=limits, started=started, deadline=search_deadline
+            index,
+            incumbent,
+            horizon=horizon,
+            limits=limits,
+            started=started,
+            deadline=deadline,
+            stop_at=bound,
         )
-        bound = float(objective_lower_bound(index))
-        plan = replace(plan, best_bound=bound, gap=_gap(plan.objective, bound))
-    return _finish(plan, index, limits, started)
+    status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE
+    return replace(plan, status=status, best_bound=bound, gap=_gap(plan.objective, bound))
 
 
 def _strategy(requested: str, index: ProblemIndex) -> str:

@@ -163,6 +163,8 @@ def _offers(
             kind, text = _incapable(row, step, currency)
             if not kind and row.pk in step.declined_by:
                 kind, text = "declined", f"{row.asset_owner.name} declined this job"
+            elif not kind and row.asset_owner_id in step.declined_by_owners:
+                kind, text = "declined", f"{row.asset_owner.name} declined this job (on another machine)"
             rid = str(row.pk)
             if kind:
                 offers.rejections[step.op_id].append(Rejection(rid, f"incapable: {text}"))

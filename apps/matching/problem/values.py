@@ -37,6 +37,9 @@ class StepInput:
     line_id: int | None = None
     release: datetime | None = None
     declined_by: frozenset[int] = frozenset()  # resources whose owner gave this job back
+    # Asset owners that gave this job back: none of their resources is offered the step again (unless staff
+    # overrode the decline, then only the declined resource stays out: `declined_by`).
+    declined_by_owners: frozenset[int] = frozenset()
     # Bought-in materials for the whole line quantity, in the currency's major units (the catalog's
     # material_cost). The supplier buys them whichever resource does the work, so they are priced beside the
     # plan and never enter the solver.

@@ -70,6 +70,30 @@ def _resource_eligible(item: WorkItem) -> bool:
     )
 
 
+def _with_declines(order: Order, steps: tuple) -> tuple:
+    """Each step with who declined it: the declined resources, and their companies unless staff overrode
+    the decline (a company that gave a job back is not offered the same step on its other machine)."""
+    resources: dict[str, set[int]] = {}
+    owners: dict[str, set[int]] = {}
+    for line_id, step_key, resource_id, owner_id, overridden in WorkItem.objects.filter(
+        order=order, status=W.DECLINED, resource__isnull=False
+    ).values_list("line_id", "step_key", "resource_id", "asset_owner_id", "decline_overridden"):
+        op_id = f"{line_id}.{step_key}"
+        resources.setdefault(op_id, set()).add(resource_id)
+        if owner_id is not None and not overridden:
+            owners.setdefault(op_id, set()).add(owner_id)
+    return tuple(
+        replace(
+            step,
+            declined_by=frozenset(resources[step.op_id]),
+            declined_by_owners=frozenset(owners.get(step.op_id, ())),
+        )
+        if step.op_id in resources
+        else step
+        for step in steps
+    )
+
+
 def order_state_load(
     order: Order,
     *,
@@ -87,15 +111,7 @@ def order_state_load(
     `freeze_until` are planned. Started work (in progress, done) is always pinned.
     """
     steps = _steps_of(order)
-    declined: dict[str, set[int]] = {}
-    for line_id, step_key, resource_id in WorkItem.objects.filter(
-        order=order, status=W.DECLINED, resource__isnull=False
-    ).values_list("line_id", "step_key", "resource_id"):
-        declined.setdefault(f"{line_id}.{step_key}", set()).add(resource_id)
-    steps = tuple(
-        replace(step, declined_by=frozenset(declined[step.op_id])) if step.op_id in declined else step
-        for step in steps
-    )
+    steps = _with_declines(order, steps)
     items = {
         f"{item.line_id}.{item.step_key}": item
         for item in WorkItem.objects.filter(

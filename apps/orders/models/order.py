@@ -207,7 +207,9 @@ class OrderRefund(models.Model):
     last_error_code = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the retry sweep sends it again after a failure (growing delay)."
+        null=True,
+        blank=True,
+        help_text="When the retry sweep sends it again after a failure (growing delay).",
     )
     refused_at = models.DateTimeField(
         null=True,

@@ -35,6 +35,13 @@ class WorkItem(models.Model):
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=500, blank=True)
+    decline_overridden = models.BooleanField(
+        default=False,
+        help_text=(
+            "Staff let the company that declined this job be planned for its step again (on another machine); "
+            "without it a re-plan leaves the whole company out of that step."
+        ),
+    )
     plan_run_id = models.BigIntegerField(null=True, blank=True, help_text="The matching run that planned it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

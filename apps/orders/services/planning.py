@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from apps.orders.models import EventKind, Order, OrderLine, TransportLeg, WorkItem
+from apps.orders.scope import Scope
 from apps.orders.selectors import order_settings_get
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import (
@@ -268,6 +270,33 @@ def order_replan_request(*, order_id: int, reason: str, actor=None, actor_label:
         kwargs={"order_id": order_id, "reason": reason[:200]},
         dedup_key=f"order:{order_id}:replan:{event.pk}",
     )
+
+
+@transaction.atomic
+def order_declines_override(*, order_id: int, actor, scope) -> int:
+    """Staff let the companies that declined this order's jobs be planned for those steps again (each on a
+    machine other than the one it declined) and ask for a re-plan; returns how many declines were overridden.
+
+    Without this, a re-plan after a decline leaves the declining company out of that step altogether. Staff
+    only: any other scope raises PermissionDenied (fail-closed).
+    """
+    if scope is not Scope.STAFF:
+        raise PermissionDenied("Only the network's staff may override a decline.")
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status not in PLANNABLE:
+        raise InvalidTransition(
+            f"Order {order.reference} is {order.get_status_display().lower()}: nothing to re-plan."
+        )
+    count = WorkItem.objects.filter(
+        order=order, status=WorkItemStatus.DECLINED, decline_overridden=False
+    ).update(decline_overridden=True)
+    if count:
+        order_replan_request(
+            order_id=order.pk,
+            reason=f"Staff let {count} declining compan{'y' if count == 1 else 'ies'} take the step again",
+            actor=actor,
+        )
+    return count
 
 
 def offers_expire(*, now: datetime | None = None) -> list[int]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.currencies import charge_step
 from apps.core.money import Money
 from apps.orders import hooks
 from apps.orders.actions import order_require
@@ -57,6 +58,7 @@ def _refund_row(*, order: Order, amount_minor: int, key: str, reason: str, actor
         raise ValidationError(
             {"amount_minor": "The refund must be positive and at most what is left to refund."}
         )
+    _require_refundable_step(amount_minor, order.currency)
     refund = OrderRefund.objects.create(
         order=order,
         amount_minor=amount_minor,
@@ -75,6 +77,17 @@ def _refund_row(*, order: Order, amount_minor: int, key: str, reason: str, actor
         data={"refund_id": refund.pk, "amount_minor": amount_minor},
     )
     return refund
+
+
+def _require_refundable_step(amount_minor: int, currency: str) -> None:
+    """Stripe refunds three-decimal currencies only in amounts ending in 0, ISK and UGX in whole units."""
+    step = charge_step(currency)
+    if amount_minor % step:
+        raise ValidationError(
+            {
+                "amount_minor": f"Stripe refunds {currency} in steps of {step} minor units; {amount_minor} is not."
+            }
+        )
 
 
 def _order_locked(*, order_id: int, scope) -> Order:
@@ -194,6 +207,10 @@ def refund_request_create(
         errors["reason"] = "Tell us what went wrong."
     if not isinstance(amount, int) or amount <= 0 or amount > left:
         errors["amount_minor"] = f"Ask for between 1 and {left} (minor units)."
+    elif amount % charge_step(order.currency):
+        errors["amount_minor"] = (
+            f"Stripe refunds {order.currency} in steps of {charge_step(order.currency)} minor units."
+        )
     if errors:
         raise ValidationError(errors)
     try:

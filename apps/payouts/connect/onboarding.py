@@ -13,12 +13,16 @@ import uuid
 from django.db import connection
 
 from apps.payouts import stripe_client
+from apps.payouts.connect.cross_border import CrossBorderRefused, service_agreement_for
 from apps.suppliers.models import Participant
 from apps.suppliers.selectors import participant_by_stripe_account
 from apps.suppliers.services import participant_connect_account_set, participant_connect_update
 from apps.suppliers.status import ParticipantStatus
 
 logger = logging.getLogger(__name__)
+
+
+__all__ = ["CrossBorderRefused", "NotApproved", "connect_onboarding_start", "connect_status_refresh"]
 
 
 class NotApproved(Exception):
@@ -34,10 +38,15 @@ def connect_account_ensure(*, participant: Participant) -> Participant:
 
     The create carries the idempotency key `account:<kind>:<id>`: two concurrent first calls (or a retry
     after a lost response) get the same account from Stripe, and storing its id is a compare-and-swap.
+    An account in another country than the network's Stripe account gets the recipient service agreement, or
+    CrossBorderRefused (nothing is created) when Stripe cannot pay out there from this platform.
     """
     if participant.stripe_account_id:
         return participant
+    platform_country = stripe_client.platform_account_retrieve().get("country") or participant.country
+    agreement = service_agreement_for(country=participant.country, platform_country=platform_country)
     account = stripe_client.account_create(
+        service_agreement=agreement,
         email=participant.contact_email,
         business_name=participant.name,
         country=participant.country,
@@ -54,7 +63,8 @@ def connect_account_ensure(*, participant: Participant) -> Participant:
 def connect_onboarding_start(*, participant: Participant, return_url: str, refresh_url: str) -> str:
     """Creates the connected account if needed and returns a fresh onboarding link's URL.
 
-    Raises NotApproved unless staff approved the participant; StripeCallError when Stripe refuses.
+    Raises NotApproved unless staff approved the participant; CrossBorderRefused when Stripe cannot pay out to
+    the participant's country from this network's account; StripeCallError when Stripe refuses.
     """
     if participant.status != ParticipantStatus.APPROVED:
         raise NotApproved(

@@ -1,6 +1,8 @@
 """Which accounts each business event moves (debit +, credit −). One function per event; each posts once.
 
     charge             cash +net, fees +fee, clearing(order) −gross                     [ch_]
+                       (settled in another currency S: conversion(C) +gross, conversion(S) −settled,
+                        and cash, fees in S — Stripe's fee is in the balance transaction's currency)
     refund             refunds +amount, fees +fee, cash −(amount + fee)                  [re_]
     refund allocation  clearing(order) +amount, refunds −amount                          (key)
     transfer release   clearing(order) +amount, payable(participant) −amount             (key)
@@ -99,13 +101,26 @@ def book_charge(
     amount_minor: int,
     fee_minor: int,
     effective_at: datetime | None = None,
+    settled_currency: str = "",
+    settled_minor: int | None = None,
 ) -> tuple[JournalEntry, bool]:
+    """`amount_minor` in the charge `currency`; `fee_minor` in `settled_currency` (the balance transaction's),
+    where Stripe landed `settled_minor`. Without them the charge settled as charged."""
+    settled_currency = settled_currency or currency
+    settled = amount_minor if settled_minor is None else settled_minor
+    conversion = []
+    if settled_currency != currency:
+        conversion = [
+            Line(network_account(A.CURRENCY_CONVERSION, currency), amount_minor),
+            Line(network_account(A.CURRENCY_CONVERSION, settled_currency), -settled),
+        ]
     return journal_entry_post(
         kind=EntryKind.CHARGE,
         order_id=order_id,
         lines=[
-            Line(network_account(A.PLATFORM_CASH, currency), amount_minor - fee_minor),
-            Line(network_account(A.STRIPE_FEES, currency), fee_minor),
+            Line(network_account(A.PLATFORM_CASH, settled_currency), settled - fee_minor),
+            Line(network_account(A.STRIPE_FEES, settled_currency), fee_minor),
+            *conversion,
             Line(_clearing(order_id, currency), -amount_minor),
         ],
         stripe_object_id=charge_id,

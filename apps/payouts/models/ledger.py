@@ -20,6 +20,9 @@ class AccountKind(models.TextChoices):
     REFUNDS = "refunds", "Refunds to customers (not yet allocated to an order)"
     DISPUTES = "disputes", "Funds withdrawn in open disputes"
     PLATFORM_BANK = "platform_bank", "Paid out to the platform's bank"
+    # Stripe converted money between two currencies (a charge in EUR landing as USD): the entry moves the amount
+    # through this account in both currencies, so every entry still balances per currency.
+    CURRENCY_CONVERSION = "currency_conversion", "Currency conversion by Stripe"
 
 
 # Accounts that exist once per network and currency; the others belong to one order or participant.
@@ -31,6 +34,7 @@ NETWORK_ACCOUNTS = frozenset(
         AccountKind.REFUNDS,
         AccountKind.DISPUTES,
         AccountKind.PLATFORM_BANK,
+        AccountKind.CURRENCY_CONVERSION,
     }
 )
 

@@ -8,10 +8,12 @@ sweeper — whichever comes first books it; the others find the entry and change
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.money import round_minor
 from apps.orders.models import Order, OrderPayment
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
@@ -88,6 +90,17 @@ def charge_book(*, charge: dict) -> JournalEntry | None:
     if not isinstance(txn, dict):
         raise ValueError(f"Charge {charge['id']} needs its balance transaction expanded to book its fee.")
     currency = str(charge["currency"]).upper()
+    # Stripe's fee is in the balance transaction's currency: the settlement currency, which differs from the
+    # charge's when Stripe converted it (a EUR charge on a USD account). The ledger books it there; the order's
+    # money row keeps the fee in the order's currency, converted back at the charge's own rate, for the split.
+    settled_currency = str(txn.get("currency") or charge["currency"]).upper()
+    settled_minor = int(txn.get("amount") or charge["amount"])
+    fee_settled = int(txn.get("fee") or 0)
+    fee_in_order_currency = (
+        fee_settled
+        if settled_currency == currency
+        else round_minor(Decimal(fee_settled) * int(charge["amount"]) / settled_minor)
+    )
     with transaction.atomic():
         money = order_money_lock(order_id=order_id)
         order = Order.objects.get(pk=order_id)
@@ -98,7 +111,9 @@ def charge_book(*, charge: dict) -> JournalEntry | None:
             charge_id=charge["id"],
             balance_transaction_id=txn["id"],
             amount_minor=int(charge["amount"]),
-            fee_minor=int(txn.get("fee") or 0),
+            fee_minor=fee_settled,
+            settled_currency=settled_currency,
+            settled_minor=settled_minor,
             effective_at=from_unix(charge.get("created")),
         )
         if not money.charge_id and _is_main_charge(order, charge):
@@ -108,7 +123,7 @@ def charge_book(*, charge: dict) -> JournalEntry | None:
                 if isinstance(charge.get("payment_intent"), str)
                 else "",
                 paid_minor=int(charge["amount"]),
-                fee_minor=int(txn.get("fee") or 0),
+                fee_minor=fee_in_order_currency,
                 currency=currency,
                 charged_at=from_unix(charge.get("created")),
                 updated_at=timezone.now(),

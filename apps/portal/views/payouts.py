@@ -9,7 +9,12 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from apps.payouts.connect.onboarding import NotApproved, connect_onboarding_start, connect_status_refresh
+from apps.payouts.connect.onboarding import (
+    CrossBorderRefused,
+    NotApproved,
+    connect_onboarding_start,
+    connect_status_refresh,
+)
 from apps.payouts.stripe_client import StripeCallError
 from apps.portal.mixins import CarrierPortalView, SupplierPortalView
 
@@ -37,6 +42,9 @@ class _PayoutsSetup(TemplateView):
             )
         except NotApproved:
             messages.error(self.request, "Payouts can be set up once staff have approved your company.")
+            return self.render_to_response(self.get_context_data(), status=409)
+        except CrossBorderRefused as refused:
+            messages.error(self.request, str(refused))
             return self.render_to_response(self.get_context_data(), status=409)
         except StripeCallError as error:
             logger.warning("Connect onboarding of %s failed: %s", self.company, error)

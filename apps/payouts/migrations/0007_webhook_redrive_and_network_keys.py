@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0005_reconciliation_reads_only_unchecked'),
+        ('payouts', '0006_currency_conversion_account'),
     ]
 
     operations = [

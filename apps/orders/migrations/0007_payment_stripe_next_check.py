@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_country_codes_are_iso_3166'),
+        ('orders', '0006_work_item_decline_overridden'),
     ]
 
     operations = [
