@@ -2,9 +2,12 @@
 and a real Celery worker process on the test database and a test Redis database."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -232,6 +235,39 @@ def celery_worker(django_db_setup, django_db_blocker, stripe_server):
         what="The worker",
     ) as process:
         yield process
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as error:
+        return error.code < 500
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def platform_server(django_db_setup, celery_worker, stripe_server) -> str:
+    """Serves the platform on a free loopback port; returns the bare-domain base URL, e.g. http://localhost:50123.
+
+    Networks live at http://<slug>.localhost:<port>/: Chromium resolves every *.localhost name to loopback."""
+    port = _free_port()
+    base_url = f"http://localhost:{port}"
+    with session_process(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        log_name="live-server.log",
+        ready=lambda: _answers(f"{base_url}/"),
+        what="The live server",
+        env={**_worker_env(), "PLATFORM_PORT": str(port)},
+    ):
+        yield base_url
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):

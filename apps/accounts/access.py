@@ -139,6 +139,11 @@ def is_network_staff(user) -> bool:
     return is_signed_in(user) and (user.is_superuser or user.has_role(Role.STAFF))
 
 
+def is_network_owner(user) -> bool:
+    """The network's owner (its superuser): the only one who holds its Stripe keys and may export all its data."""
+    return is_signed_in(user) and user.is_superuser
+
+
 def may_read_money(user) -> bool:
     """Finance, platform staff, or the owner: the finance pages, and private files staff look at."""
     return is_signed_in(user) and (
@@ -162,6 +167,7 @@ def _required(predicate):
 
 
 network_staff_required = _required(is_network_staff)
+network_owner_required = _required(is_network_owner)
 money_reader_required = _required(may_read_money)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.backoffice.views import dashboard, finance, matching
+from apps.backoffice.views import dashboard, exports, finance, matching
 
 app_name = "backoffice"
 
@@ -23,6 +23,8 @@ urlpatterns = [
         finance.transfer_retry,
         name="finance_transfer_retry",
     ),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<uuid:export_id>/download/", exports.export_download, name="export_download"),
     path("finance/export/ledger.csv", finance.export_ledger, name="finance_export_ledger"),
     path("finance/export/statements.csv", finance.export_statements, name="finance_export_statements"),
 ]

@@ -1,4 +1,4 @@
-"""The demo network's suppliers: 15 workshops across the Netherlands, 46 resources, 3 carriers.
+"""The demo network's suppliers: 15 workshops across the Netherlands, 48 resources, 3 carriers.
 
 Idempotent: rows are found by name and only missing ones are created; calendars are set only on resources that
 have none. Run inside the demo tenant's schema (apps/demo/seed.py).
@@ -76,7 +76,9 @@ class Site:
     resources: tuple[R, ...] = field(default_factory=tuple)
 
 
-WOODS = ("oak", "walnut", "birch plywood", "ash")
+# Every material the demo catalogue offers is worked somewhere, at every size it offers
+# (tests/matching/test_demo_catalogue_makeable.py sweeps the catalogue against this network).
+WOODS = ("oak", "walnut", "birch plywood", "ash", "MDF")
 METALS = ("steel", "stainless steel", "aluminium")
 FABRICS = ("wool", "linen", "leather", "cotton")
 
@@ -97,6 +99,7 @@ SITES = [
         R("Biesse Rover CNC router", "cnc_milling", (3000, 1500, 150), 3500, 110, 4500, "1.10", materials=WOODS, tolerance="0.200"),
         R("Assembly floor", "assembly", (2500, 1500, 2000), 800, 50, 1500, capacity=3, materials=(*WOODS, *METALS), tolerance="1.000"),
         R("Spray booth", "painting", (2500, 1500, 2000), 2000, 65, 2500, materials=WOODS, tolerance="0.500"),
+        R("Trotec flatbed laser (wood)", "laser_cutting", (3200, 2200, 60), 1500, 80, 2000, materials=(*WOODS, "acrylic"), tolerance="0.150"),
     )),
     Site("Eemland Metaal", "Amersfoort", "52.156111", "5.387827", "Nijverheidsweg-Noord 50", "3812 PM", (
         R("Bystronic press brake", "sheet_bending", (3000, 1000, 500), 2000, 95, 3000, materials=METALS, tolerance="0.200"),
@@ -142,6 +145,7 @@ SITES = [
     Site("Bredase Montage", "Breda", "51.571915", "4.768323", "Minervum 7061", "4817 ZK", (
         R("Assembly line 1", "assembly", (3000, 1500, 2000), 700, 45, 1500, "1.10", capacity=4, materials=(*WOODS, *METALS, *FABRICS), tolerance="1.000", calendar="early"),
         R("Inspection desk", "quality_inspection", (1500, 1000, 1000), 400, 50, 1000, capacity=2, tolerance="0.050", calendar="early"),
+        R("Furniture inspection bay", "quality_inspection", (3000, 1500, 1500), 500, 50, 1200, tolerance="0.500", calendar="early"),
         R("Packaging line", "packaging", (3000, 2000, 2000), 250, 20, 500, "1.30", capacity=2, tolerance="5.000", calendar="early"),
     )),
     Site("Spaarne Makers", "Haarlem", "52.387388", "4.646219", "Waarderweg 52", "2031 BP", (

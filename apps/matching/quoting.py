@@ -7,8 +7,8 @@ the plan: production + materials + transport + the template's margin (engine/pri
 the number of asset owners involved and the plan's run (a MatchingRun in mode "quote"). Production is what the
 chosen workshops charge for the work; the steps' bought-in materials (from the catalog) are their own line.
 
-When the network cannot make the design the answer says why in words a customer can act on (reason codes
-mapped to messages naming the step and what to change); when no eligible workshop offers a required process
+When the network cannot make the design the answer says why in words a customer can act on (quote_reasons.py:
+the step, each machine's own reason and what to change); when no eligible workshop offers a required process
 at all, the catalogue's own estimate stands in and `source` says so.
 """
 
@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -41,9 +40,10 @@ from apps.matching.problem import (
     problem_build,
     steps_from_compiled,
 )
+from apps.matching.quote_reasons import QuoteReason, quote_reason
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services import PlanInvalid, explanation_json, inputs_hash, plan_statistics, solve_checked
-from apps.processes.selectors import process_label, process_names
+from apps.processes.selectors import process_names
 from apps.suppliers.selectors import asset_owner_list_eligible
 from apps.tenants.models import Tenant
 
@@ -60,13 +60,6 @@ SOURCE_LABELS = {
 }
 
 Point = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class QuoteReason:
-    code: str
-    steps: tuple[str, ...]
-    message: str
 
 
 @dataclass(frozen=True)
@@ -179,10 +172,7 @@ def _quote(
 
     plan = _quote_solve(built, settings)
     if not plan.has_schedule:
-        reasons = tuple(
-            QuoteReason(r.code, _step_names(built, r), reason_message(built, r, settings.horizon_days))
-            for r in plan.reasons
-        )
+        reasons = tuple(quote_reason(built, r, settings.horizon_days) for r in plan.reasons)
         notice = " ".join(dict.fromkeys(r.message for r in reasons))
         return _fallback(
             template, values, tenant, now, SOURCE_INFEASIBLE, notice, reasons, built, parameters, plan
@@ -264,7 +254,7 @@ def _matched(
             f"It cannot arrive by {requested_date:%A %-d %B}; the earliest the network can deliver is "
             f"{delivery_date:%A %-d %B}. Choose a later date or a simpler design."
         )
-        reasons = (QuoteReason(domain.IMPOSSIBLE_DUE_DATE, (), message),)
+        reasons = (QuoteReason(domain.IMPOSSIBLE_DUE_DATE, (), message, change="date"),)
         notice = message
     run = _record(built, plan, parameters, RunOutcome.QUOTED)
     return MatchingQuote(
@@ -387,74 +377,3 @@ def _network_centre() -> Point | None:
     if not points:
         return None
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-
-
-# --------------------------------------------------------------------------------------------------- messages
-
-
-def _step_names(built: BuiltProblem, reason: Infeasible) -> tuple[str, ...]:
-    return tuple(built.steps[o].name for o in reason.operation_ids if o in built.steps)
-
-
-def _mm(sides) -> str:
-    return " × ".join(f"{Decimal(str(s)).normalize():f}" for s in sides)
-
-
-def reason_message(built: BuiltProblem, reason: Infeasible, horizon_days: int) -> str:
-    """What a customer can do about a reason the network cannot make the design."""
-    steps = [built.steps[o] for o in reason.operation_ids if o in built.steps]
-    step = steps[0] if steps else None
-    name = step.name if step else "This design"
-    if reason.code == domain.NO_CAPABLE_RESOURCE and step is not None:
-        return _no_capable_message(built, step)
-    if reason.code == domain.LONGER_THAN_ANY_OPENING and step is not None:
-        hours = step.reference_minutes / 60
-        return (
-            f"{name} takes about {hours:.0f} hours in one go, longer than any workshop able to do it is open "
-            f"in the next {horizon_days} days. Choose a smaller size or quantity."
-        )
-    if reason.code == domain.IMPOSSIBLE_DUE_DATE:
-        return "It cannot arrive by the date you asked for. Choose a later date."
-    if reason.code == domain.NO_TRANSPORT_ROUTE:
-        if len(steps) >= 2:
-            return (
-                f"No carrier links the workshops for {steps[0].name} and {steps[1].name}. "
-                "Try again later, or contact us."
-            )
-        return (
-            "No carrier delivers from the workshops that can make it to that address. Choose another address."
-        )
-    if reason.code == domain.ROUTING_CYCLE:
-        return f"The product's steps ({', '.join(s.name for s in steps)}) wait for each other; it cannot be quoted."
-    if reason.code in (domain.FIXED_CONFLICT, domain.SOLVER_PROVED_INFEASIBLE, domain.NO_SOLUTION_IN_TIME):
-        return (
-            f"The workshops able to make {name.lower() if step else 'it'} are fully booked for the next "
-            f"{horizon_days} days. Choose a smaller quantity or try again later."
-        )
-    return "This design cannot be quoted right now. Try again later."
-
-
-def _no_capable_message(built: BuiltProblem, step: StepInput) -> str:
-    process = process_label(step.process).lower()
-    eligible = {str(r.pk) for r in built.process_resources.get(step.process, ()) if r.eligible}
-    if not eligible:
-        return f"No workshop in the network offers {process} yet."
-    kinds = {kind for rid, kind, _ in built.rejections_by_kind.get(step.op_id, ()) if rid in eligible}
-    infos = [r for r in built.process_resources[step.process] if r.eligible]
-    sentences = []
-    if "material" in kinds:
-        worked = sorted({m for r in infos for m in r.materials})
-        sentences.append(
-            f"No workshop does {process} on {step.material}"
-            + (f" (they work {', '.join(worked)})" if worked else "")
-            + ". Choose another material."
-        )
-    if "size" in kinds:
-        largest = max(infos, key=lambda r: sorted(r.max_mm, reverse=True))
-        sentences.append(
-            f"{step.name} measures {_mm(step.dimensions_mm)} mm; the largest {process} machine in the network "
-            f"takes {_mm(largest.max_mm)} mm. Choose a smaller size."
-        )
-    if "currency" in kinds and not sentences:
-        sentences.append(f"No workshop offers {process} in the network's currency yet.")
-    return " ".join(sentences) or f"No workshop can do {process} for {step.name} right now."

@@ -84,15 +84,16 @@ class PayResult:
 
 
 def _quote(lines: list[QuoteRequestLine], *, latitude, longitude, requested_date) -> OrderQuote:
+    """The quoter's answer; without an address (None) it quotes to the network's default delivery point, a
+    price to show, never to order (an order needs the customer's address)."""
     if not lines:
         raise CheckoutError("Your cart is empty.")
-    if latitude is None or longitude is None:
-        raise CheckoutError("Add a shipping address first.", field="address")
     return ports.quoter()(lines=lines, latitude=latitude, longitude=longitude, requested_date=requested_date)
 
 
 def cart_quote(*, customer) -> CartQuote:
-    """Quotes the cart as it is now (designs moved to their current versions first) and locks the quote."""
+    """Quotes the cart as it is now (designs moved to their current versions first) and locks the quote: to
+    the customer's saved address, or to the network's default delivery point until one is given."""
     design_changes = cart_versions_refresh(customer=customer)
     cart = cart_get_or_create(customer=customer)
     try:
@@ -122,7 +123,8 @@ def checkout_place(
 
     The same checkout_key twice gives the same order. When the quote expired, the cart or a design changed,
     the cart is re-quoted; if that moves the price or the date away from what the customer saw, no order is
-    made and the result carries the new quote to show (`changed`). Raises CheckoutError, QuoteUnavailable.
+    made and the result carries the new quote to show (`changed`). Raises CheckoutError, QuoteUnavailable, and
+    the design check's Conflict for a design nobody in the network can make.
     """
     try:
         checkout_key = uuid.UUID(str(checkout_key))
@@ -155,6 +157,8 @@ def checkout_place(
             previous_total_minor=seen_total_minor,
             previous_delivery_date=seen_delivery_date,
         )
+    for line in cart_lines_for(cart):  # never an order for a design the network cannot make
+        ports.design_check(design_version=line.design_version)
     _refuse_below_minimum_charge(quote)
     order = order_create_from_cart(
         customer=customer, checkout_key=checkout_key, quote=quote, descriptions=_descriptions(cart)

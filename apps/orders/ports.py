@@ -5,6 +5,8 @@ flow calls these ports instead; settings name the implementations:
 
 - ORDERS_QUOTER: a callable `(*, lines, latitude, longitude, requested_date) -> OrderQuote`
   (apps/storefront/order_quoting.py: each line through quote_configuration, summed);
+- ORDERS_DESIGN_CHECK: a callable `(*, design_version) -> None` that raises a Conflict when the network cannot
+  make the design as configured (apps/storefront/order_makeable.py): carts and orders refuse it, saving does not;
 - ORDERS_PAYMENT_GATEWAY: a class implementing PaymentGateway (apps/payouts/payments/gateway.py: the Stripe door).
 """
 
@@ -102,3 +104,17 @@ def quoter() -> Quoter:
 
 def payments() -> PaymentGateway:
     return _gateway()
+
+
+class DesignCheck(Protocol):
+    def __call__(self, *, design_version) -> None: ...
+
+
+@cache
+def _design_check() -> DesignCheck:
+    return import_string(settings.ORDERS_DESIGN_CHECK)
+
+
+def design_check(*, design_version) -> None:
+    """Raises a Conflict (the API's 409, with the reasons) when nobody in the network can make the design."""
+    _design_check()(design_version=design_version)

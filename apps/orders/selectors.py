@@ -15,7 +15,6 @@ from apps.orders.models import (
     OrderEvent,
     OrderLine,
     OrderSettings,
-    Place,
     QualityCheck,
     TransportLeg,
     WorkItem,
@@ -26,10 +25,6 @@ from apps.orders.status import LEG_ACTIVE, LEG_NOT_PICKED_UP, WORK_ITEM_ACTIVE, 
 def order_settings_get() -> OrderSettings:
     """The network's order settings; a row with defaults on first use."""
     return singleton_get(OrderSettings)
-
-
-def place_list() -> QuerySet[Place]:
-    return Place.objects.order_by("name")
 
 
 def cart_lines_for(cart: Cart) -> QuerySet[CartLine]:

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 NETWORK_RETRIES = 2
 WEBHOOK_TOLERANCE_S = 300
+# The API version our payload parsing follows (the stripe SDK's pin). Both webhook endpoints of a network must be
+# created with it in Stripe's Dashboard, so events arrive in the shapes our handlers read.
+API_VERSION = "2026-10-28.endive"
 
 
 class StripeCallError(Exception):
@@ -97,13 +100,25 @@ class StripeTarget:
 
 
 def stripe_settings_get() -> StripeSettings:
-    """The current network's Stripe settings; a local-mode row with a fresh webhook secret on first use."""
+    """The current network's Stripe settings; a local-mode row with fresh webhook secrets (account and Connect
+    endpoint) on first use. A local-mode row from before Connect endpoints gets its Connect secret here too."""
     from apps.payouts import crypto
 
     row = StripeSettings.objects.filter(pk=1).first()  # read first: the default below costs an encryption
     if row is None:
+        row = singleton_get(
+            StripeSettings,
+            defaults={
+                "webhook_secret_encrypted": crypto.encrypt(StripeSettings.new_local_webhook_secret()),
+                "connect_webhook_secret_encrypted": crypto.encrypt(StripeSettings.new_local_webhook_secret()),
+            },
+        )
+    if row.mode == StripeMode.LOCAL and not row.connect_webhook_secret_encrypted:
         secret = crypto.encrypt(StripeSettings.new_local_webhook_secret())
-        row = singleton_get(StripeSettings, defaults={"webhook_secret_encrypted": secret})
+        StripeSettings.objects.filter(pk=row.pk, connect_webhook_secret_encrypted="").update(
+            connect_webhook_secret_encrypted=secret
+        )
+        row.refresh_from_db()
     return row
 
 
@@ -446,22 +461,32 @@ def secret_key_verify(*, secret_key: str) -> None:
     _call(_client(StripeTarget(api_key=secret_key, api_base=None)).v1.balance.retrieve)
 
 
-def local_webhook_register(*, endpoint_id: str, url: str) -> bool:
-    """Local mode only: asks the local Stripe server to deliver this network's events to `url`, signed with
-    its webhook secret. The server keeps registrations in memory, so `make run` registers again at start.
-    Returns False (and logs) when the network uses real Stripe keys or the local server is unreachable."""
+def local_webhook_register(
+    *, endpoint_id: str, url: str, host: str, secret: str, connect: bool, events: list[str]
+) -> bool:
+    """Local mode only: asks the local Stripe server to deliver this network's events to `url` (with `host` as
+    the Host header), signed with `secret`: its connected accounts' events when `connect`, else its own. The
+    server keeps registrations in memory, so `make run` registers again at start. Returns False (and logs) when
+    the network uses real Stripe keys or the local server is unreachable."""
     import logging
 
     import requests
 
-    row = stripe_settings_get()
-    target = _target(row)
+    target = _target(stripe_settings_get())
     if target.api_base is None:
         return False
     try:
         response = requests.post(
             f"{target.api_base}/_config/webhooks/{endpoint_id}",
-            data={"url": url, "secret": row.webhook_secret, "api_key": target.api_key},
+            json={
+                "url": url,
+                "host": host,
+                "secret": secret,
+                "api_key": target.api_key,
+                "connect": connect,
+                "events": events,
+                "api_version": API_VERSION,
+            },
             timeout=settings.STRIPE_TIMEOUT_S,
         )
         response.raise_for_status()

@@ -6,4 +6,5 @@ app_name = "payouts"
 
 urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("stripe/webhook/connect/", views.stripe_connect_webhook, name="stripe_connect_webhook"),
 ]

@@ -1,9 +1,10 @@
 """Forms of the cart, checkout, payment and refund pages. Business rules stay in orders' services."""
 
+from babel import Locale
 from django import forms
 
+from apps.core.countries import ISO_3166_ALPHA2
 from apps.core.money_fields import MinorUnitsField
-from apps.orders.models import Place
 
 
 class CartAddForm(forms.Form):
@@ -15,21 +16,20 @@ class CartLineForm(forms.Form):
     quantity = forms.IntegerField(min_value=0, max_value=100, help_text="0 removes the line.")
 
 
+def country_choices() -> list[tuple[str, str]]:
+    names = Locale("en").territories
+    return sorted(((code, names.get(code, code)) for code in ISO_3166_ALPHA2), key=lambda choice: choice[1])
+
+
 class AddressForm(forms.Form):
+    """Where the goods go, as people write it: the town is looked up (apps.core.gazetteer), never typed as
+    coordinates."""
+
     recipient_name = forms.CharField(label="Recipient", max_length=150)
     address_line = forms.CharField(label="Street and number", max_length=200)
     postcode = forms.CharField(max_length=12, required=False)
-    place = forms.ModelChoiceField(
-        queryset=Place.objects.order_by("name"),
-        required=False,
-        empty_label="— another place (enter coordinates) —",
-        help_text="Pick your town; we know where it is.",
-    )
-    city = forms.CharField(max_length=100, required=False, help_text="Only needed for another place.")
-    latitude = forms.DecimalField(
-        max_digits=9, decimal_places=6, required=False, help_text="Only for another place, e.g. 52.370216."
-    )
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, help_text="e.g. 4.895168.")
+    city = forms.CharField(label="Town or city", max_length=100)
+    country = forms.ChoiceField(choices=country_choices, initial="NL")
     requested_delivery_date = forms.DateField(
         label="Wished-for delivery date",
         required=False,

@@ -36,6 +36,7 @@ CONNECT_FIELDS = (
     "details_submitted",
     "transfers_active",
     "requirements_due",
+    "requirements_past_due",
     "connect_updated_at",
 )
 

@@ -21,6 +21,7 @@ from apps.suppliers.models import (
     Resource,
     SupplierOutcome,
     SupplierOutcomeKind,
+    onboarded_q,
 )
 from apps.suppliers.quality import QUALITY_WINDOW_DAYS, QualityScore, quality_score
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
@@ -51,7 +52,7 @@ def network_settings() -> NetworkSettings:
 
 # --- eligibility (the matching engine's inputs) -------------------------------------------------------------
 
-_ONBOARDED = Q(status=ParticipantStatus.APPROVED, payouts_enabled=True, transfers_active=True)
+_ONBOARDED = Q(status=ParticipantStatus.APPROVED) & onboarded_q()
 
 
 def _with_calendar(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
@@ -69,10 +70,7 @@ def asset_owner_list_eligible() -> QuerySet[AssetOwner]:
 def resource_list_eligible(*, process: str | None = None) -> QuerySet[Resource]:
     """Resources that are up, of eligible asset owners, with their calendars prefetched."""
     queryset = Resource.objects.filter(
-        status=ResourceStatus.UP,
-        asset_owner__status=ParticipantStatus.APPROVED,
-        asset_owner__payouts_enabled=True,
-        asset_owner__transfers_active=True,
+        onboarded_q("asset_owner__"), status=ResourceStatus.UP, asset_owner__status=ParticipantStatus.APPROVED
     )
     if process is not None:
         queryset = queryset.filter(process=process)

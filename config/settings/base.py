@@ -342,4 +342,5 @@ STRIPE_API_BASE = None
 
 # Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
+ORDERS_DESIGN_CHECK = "apps.storefront.order_makeable.design_version_check"
 ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"

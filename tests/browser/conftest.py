@@ -1,22 +1,18 @@
 """Browser journeys: Debian's Chromium driven by Playwright against a live server that this session starts.
 
-The server is a real `runserver` process on the test database, the test Redis and the session's local Stripe server,
-beside the session's Celery worker, so a click travels the whole way: page → view → service → task → worker.
+The server (`platform_server`, tests/conftest.py) is a real `runserver` process on the test database, the test Redis
+and the session's local Stripe server, beside the session's Celery worker, so a click travels the whole way: page → view → service → task → worker.
 Journeys commit what they create (the server is another process): each works in its own order, on the demo network
 seeded once per session, or in a network of its own. Failures leave a screenshot in test-artifacts/playwright/."""
 
 import os
 import shutil
-import socket
-import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from tests.conftest import ARTIFACTS, _worker_env, session_process
+from tests.conftest import ARTIFACTS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOUR_DIR = Path(os.environ.get("TOUR_DIR", ARTIFACTS / "tour"))
@@ -52,39 +48,6 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 860}, "locale": "en-GB"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status < 500
-    except urllib.error.HTTPError as error:
-        return error.code < 500
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="session")
-def platform_server(django_db_setup, celery_worker, stripe_server) -> str:
-    """Serves the platform on a free loopback port; returns the bare-domain base URL, e.g. http://localhost:50123.
-
-    Networks live at http://<slug>.localhost:<port>/: Chromium resolves every *.localhost name to loopback."""
-    port = _free_port()
-    base_url = f"http://localhost:{port}"
-    with session_process(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-        log_name="live-server.log",
-        ready=lambda: _answers(f"{base_url}/"),
-        what="The live server",
-        env={**_worker_env(), "PLATFORM_PORT": str(port)},
-    ):
-        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -61,9 +61,9 @@ def test_quote_waits_for_opening_hours(in_tenant_a, carrier):
 
 
 def test_too_large_part_says_what_to_change(in_tenant_a, carrier):
-    """A part longer than every laser's bed: the network cannot make it, and the reason names the step, the
-    largest machine and the fix."""
-    workshop(
+    """A part longer than every laser's bed: the network cannot make it, and the reason names the step, each
+    machine with its own limit and the fix."""
+    owner, _ = workshop(
         "Small beds",
         processes={
             "laser_cutting": {"max_length_mm": 1000, "max_width_mm": 1000},
@@ -74,9 +74,13 @@ def test_too_large_part_says_what_to_change(in_tenant_a, carrier):
     quote = _quote(in_tenant_a, {**VALUES, "length": 2000})
     assert quote.source == SOURCE_INFEASIBLE and not quote.feasible
     assert quote.reasons[0].code == "no_capable_resource" and quote.reasons[0].steps == ("Cutting",)
-    assert "Cutting measures 2000 × 200 × 3 mm" in quote.notice
-    assert "largest laser cutting machine in the network takes 1000 × 1000 × 500 mm" in quote.notice
-    assert "Choose a smaller size" in quote.notice
+    assert quote.notice == (
+        f"Cutting (steel, 2000 × 200 × 3 mm) needs laser cutting, and no machine in the network can take it: "
+        f"{owner.name}'s Small beds laser_cutting: too small for 2000 × 200 × 3 mm (takes at most "
+        "1000 × 1000 × 500 mm). Choose a smaller size."
+    )
+    assert quote.reasons[0].change == "size" and quote.reasons[0].step_keys == ("cut",)
+    assert [(m.company, m.kind) for m in quote.reasons[0].machines] == [(owner.name, "too_small")]
     assert quote.price_minor > 0, "the panel still shows the catalogue's figure"
 
 
@@ -91,10 +95,10 @@ def test_unworked_material_says_what_to_change(in_tenant_a, carrier):
     )
     quote = _quote(in_tenant_a, {**VALUES, "metal": "aluminium"})
     assert quote.source == SOURCE_INFEASIBLE
-    assert (
-        "No workshop does laser cutting on aluminium (they work steel). Choose another material."
-        in quote.notice
+    assert "Steel only laser_cutting: does not work aluminium (works steel). Choose another material." in (
+        quote.notice
     )
+    assert quote.reasons[0].change == "material" and quote.reasons[0].machines[0].kind == "wrong_material"
 
 
 def test_step_longer_than_any_opening(in_tenant_a, carrier):
@@ -143,6 +147,7 @@ def test_the_quotes_api_answers_with_the_network_quote(in_tenant_a, client_a, ca
 
 
 def test_storefront_infeasible_quote_shows_the_reason_on_the_panel(in_tenant_a, client_a, carrier):
+    """The configurator says inline that the design cannot be made, why and what to change, without a price."""
     workshop(
         "Steel only",
         processes={
@@ -154,9 +159,12 @@ def test_storefront_infeasible_quote_shows_the_reason_on_the_panel(in_tenant_a, 
     bracket_template()
     response = client_a.get("/catalog/bracket/?metal=aluminium")
     assert response.status_code == 200
-    assert "Cannot be made in this network as configured: No workshop does laser cutting on aluminium" in (
-        response.content.decode()
+    content = response.content.decode()
+    assert "We cannot make this design as configured" in content
+    assert (
+        "Steel only laser_cutting: does not work aluminium (works steel). Choose another material." in content
     )
+    assert 'class="price"' not in content, "an unmakeable design has no price"
 
 
 def test_routing_cycle_is_a_reason_not_a_crash(in_tenant_a, customer, carrier, fast_matching):

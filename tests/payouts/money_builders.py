@@ -87,15 +87,21 @@ def stripe_events(*, account: str | None = None) -> list[dict]:
 
 
 def deliver(event: dict) -> str:
-    """Delivers an event through the real inbox: signed with the network's secret, stored, processed."""
+    """Delivers an event through the real inbox, as Stripe would: a connected account's event (with `account`)
+    to the Connect endpoint, signed with its secret, the platform's to the account endpoint; stored, processed."""
     from apps.payouts.stripe_client import stripe_settings_get
     from apps.payouts.webhooks.inbox import webhook_event_process, webhook_event_receive
+    from apps.payouts.webhooks.registry import WebhookEndpoint
 
     payload = json.dumps(event).encode()
     timestamp = int(time.time())
-    secret = stripe_settings_get().webhook_secret
+    settings = stripe_settings_get()
+    endpoint = WebhookEndpoint.CONNECT if event.get("account") else WebhookEndpoint.ACCOUNT
+    secret = settings.connect_webhook_secret if event.get("account") else settings.webhook_secret
     signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
-    stored, _ = webhook_event_receive(payload=payload, signature=f"t={timestamp},v1={signature}")
+    stored, _ = webhook_event_receive(
+        payload=payload, signature=f"t={timestamp},v1={signature}", endpoint=endpoint
+    )
     return webhook_event_process(event_id=stored.pk)
 
 

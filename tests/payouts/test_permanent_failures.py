@@ -65,7 +65,9 @@ def test_a_permanent_refusal_is_recorded_shown_to_finance_and_not_retried(money_
 
 
 def test_a_reversal_from_an_account_already_paid_out_fails_permanently_with_its_reason(money_a):
-    control("config", available_delay_days=0)  # the card's funds are available at once, so they can be paid out
+    control(
+        "config", available_delay_days=0
+    )  # the card's funds are available at once, so they can be paid out
     transfer = _released()
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
     transfer.refresh_from_db()

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.catalog.models import ProductTemplate
-from apps.orders.models import Cart, Order, OrderEvent, Place, RefundRequest
+from apps.orders.models import Cart, Order, OrderEvent, RefundRequest
 from apps.orders.status import OrderStatus
 from tests.conftest import sign_in
 from tests.orders.conftest import design_for, fill_cart, pay, place_order, tomorrow_morning
@@ -36,14 +36,19 @@ def test_the_whole_checkout_through_the_pages(signed_in, table, customer):
         "/cart/add/", {"design_version": str(table.current_version.pk), "quantity": "2"}
     )
     assert response.status_code == 302
-    utrecht = Place.objects.get(name="Utrecht")
     response = signed_in.post(
         "/cart/address/",
-        {"recipient_name": "Ada", "address_line": "Oudegracht 1", "place": utrecht.pk},
+        {
+            "recipient_name": "Ada",
+            "address_line": "Oudegracht 1",
+            "postcode": "3511 AB",
+            "city": "Utrecht",
+            "country": "NL",
+        },
     )
     assert response.status_code == 302
     page = signed_in.get("/cart/")
-    assert b"Kitchen table" in page.content and b"Get a quote" in page.content
+    assert b"Kitchen table" in page.content and b"Place order and pay" in page.content, "quoted on sight"
     form = _quote_through_pages(signed_in)
     page = signed_in.get("/cart/")
     assert b"Place order and pay" in page.content
@@ -78,26 +83,38 @@ def test_unknown_card_numbers_get_a_field_error(signed_in, awaiting):
     assert "card_number" in response.context["form"].errors
 
 
-def test_address_without_place_needs_coordinates(signed_in, table):
+def test_a_typed_address_is_located_and_an_unknown_town_is_said_inline(signed_in, table, customer):
+    """Nobody types coordinates: the town is looked up. An unknown town is an inline message on the town field,
+    with everything typed kept; a known one (any case, accents or a common other name) is saved with its
+    coordinates."""
     signed_in.post("/cart/add/", {"design_version": str(table.current_version.pk)})
-    response = signed_in.post(
-        "/cart/address/", {"recipient_name": "Ada", "address_line": "Dorpsstraat 3", "city": "Ergens"}
-    )
+    page = signed_in.get("/cart/").content.decode()
+    assert 'name="latitude"' not in page and 'name="longitude"' not in page and 'name="city"' in page
+    typed = {
+        "recipient_name": "Ada",
+        "address_line": "Dorpsstraat 3",
+        "postcode": "9999 ZZ",
+        "city": "Ergensniet",
+        "country": "NL",
+    }
+    response = signed_in.post("/cart/address/", typed)
     assert response.status_code == 400
-    errors = response.context["address_form"].errors
-    assert "latitude" in errors and "longitude" in errors
-    response = signed_in.post(
-        "/cart/address/",
-        {
-            "recipient_name": "Ada",
-            "address_line": "Dorpsstraat 3",
-            "city": "Ergens",
-            "latitude": "52.1",
-            "longitude": "5.2",
-        },
+    assert response.context["address_form"].errors["city"] == [
+        "We could not find “Ergensniet” in Netherlands. Check the spelling, or give the nearest town."
+    ]
+    content = response.content.decode()
+    assert (
+        'value="Dorpsstraat 3"' in content
+        and 'value="9999 ZZ"' in content
+        and 'value="Ergensniet"' in content
     )
+    assert not Cart.objects.get(customer=customer).has_coordinates
+
+    response = signed_in.post("/cart/address/", {**typed, "city": "den haag"})
     assert response.status_code == 302
-    assert Cart.objects.get(customer=response.wsgi_request.user).has_coordinates
+    cart = Cart.objects.get(customer=customer)
+    assert (cart.city, cart.country, cart.postcode) == ("den haag", "NL", "9999 ZZ")
+    assert abs(float(cart.latitude) - 52.08) < 0.05 and abs(float(cart.longitude) - 4.30) < 0.05
 
 
 def test_price_change_before_paying_is_shown_on_the_cart_page(signed_in, table, customer):

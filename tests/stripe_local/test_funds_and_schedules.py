@@ -105,7 +105,7 @@ def test_payout_schedule_is_daily_by_default_and_set_at_create_and_update(stripe
 def test_an_automatic_schedule_pays_out_and_a_later_reversal_fails(
     stripe_client, onboarded_account, paid_charge, days_pass, webhook_receiver
 ):
-    receiver = webhook_receiver(events=["payout.created", "payout.paid"])
+    receiver = webhook_receiver(events=["payout.created", "payout.paid"], connect=True)
     days_pass(0)
     daily = onboarded_account()  # Stripe's default: daily
     manual = onboarded_account(settings=MANUAL)

@@ -21,12 +21,13 @@ def test_the_server_speaks_the_sdks_pinned_api_version():
 
 
 def test_connect_events_go_only_to_connect_endpoints_and_platform_events_only_to_account_endpoints(
-    stripe_client, webhook_receiver, funded_account, paid_charge, wait_until_delivered
+    stripe_client, webhook_receiver, funded_account, paid_charge, wait_until_delivered, days_pass
 ):
     platform = webhook_receiver()
     connect = webhook_receiver(connect=True)
     account, _ = funded_account()  # account.updated: the connected account's event; transfer.created: ours
     charge = paid_charge()  # charge.succeeded, payment_intent.succeeded: the platform's
+    days_pass(3)  # the transferred card funds become available, so the account can be paid out
     stripe_client.v1.payouts.create({"amount": 100, "currency": "eur"}, {"stripe_account": account.id})
 
     connect.wait_for("account.updated", "payout.paid")

@@ -125,11 +125,14 @@ def test_the_account_updated_webhook_marks_the_participant_onboarded(stripe_serv
         owner = make_asset_owner()
         connect_onboarding_start(participant=owner, return_url=RETURN, refresh_url=REFRESH)
         owner.refresh_from_db()
-        secret = stripe_client.stripe_settings_get().webhook_secret
+        secret = stripe_client.stripe_settings_get().connect_webhook_secret
     complete_onboarding(stripe_server, owner.stripe_account_id)
     payload, signature = _signed_event(secret, owner.stripe_account_id)
-    response = client_a.post(
-        "/stripe/webhook/", data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+    response = client_a.post(  # a connected account's event: Stripe sends it to the Connect endpoint
+        "/stripe/webhook/connect/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
     )
     assert response.status_code == 200
     with schema_context(tenant_a.schema_name):

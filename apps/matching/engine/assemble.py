@@ -22,12 +22,6 @@ Schedule = Mapping[str, tuple[str, int]]  # operation id -> (resource id, start)
 CarrierChoice = Mapping[tuple[str, str], str]  # (pred op, succ op or DELIVERY) -> carrier id
 
 
-def duration_on(op: Operation, resource_id: str) -> int:
-    if op.fixed is not None and op.fixed.resource_id == resource_id:
-        return op.fixed.end - op.fixed.start
-    return next(c.duration for c in op.candidates if c.resource_id == resource_id)
-
-
 def cost_on(op: Operation, resource_id: str) -> int:
     return next((c.cost_minor for c in op.candidates if c.resource_id == resource_id), 0)
 
@@ -106,13 +100,25 @@ def assemble_plan(
     carrier_choice: CarrierChoice | None = None,
     method: str = "",
     best_bound: float | None = None,
+    base: Plan | None = None,
 ) -> Plan:
+    """The plan of a schedule. With `base` (a plan of the same problem, e.g. the LNS incumbent), only the orders
+    whose operations moved, or feed operations that moved, are re-assembled; the others keep base's legs and
+    completion (they depend on nothing else), which saves most of the time at marketplace scale."""
     choice = carrier_choice or {}
     problem = index.problem
-    assignments: dict[str, Assignment] = {}
-    ends: dict[str, tuple[str, int]] = {}  # op -> (site, end)
     offers = index.offers
-    for op in problem.operations:
+    if base is None:
+        assignments: dict[str, Assignment] = {}
+        moved = problem.operations
+    else:
+        assignments = dict(base.assignments)
+        moved = tuple(
+            op
+            for op in problem.operations
+            if (base.assignments[op.id].resource_id, base.assignments[op.id].start) != schedule[op.id]
+        )
+    for op in moved:
         resource_id, start = schedule[op.id]
         offer = offers.get((op.id, resource_id))
         if op.fixed is not None and op.fixed.resource_id == resource_id:
@@ -120,10 +126,21 @@ def assemble_plan(
         else:
             end = start + offer.duration  # type: ignore[union-attr] - the schedule uses candidates only
         assignments[op.id] = Assignment(op.id, resource_id, start, end, offer.cost_minor if offer else 0)
-        ends[op.id] = (index.site_of[resource_id], end)
+    ends = {op_id: (index.site_of[a.resource_id], a.end) for op_id, a in assignments.items()}
+    if base is None:
+        orders = problem.orders
+        arcs = index.arcs
+        legs: list[TransportLeg] = []
+        completion: dict[str, int] = {}
+    else:
+        touched = {op.order_id for op in moved}
+        touched |= {index.ops[s].order_id for op in moved for s in index.successors[op.id]}
+        orders = tuple(o for o in problem.orders if o.id in touched)
+        arcs = [arc for order_id in touched for arc in index.arcs_into_order.get(order_id, ())]
+        legs = [leg for leg in base.legs if leg.order_id not in touched]
+        completion = dict(base.completion)
 
-    legs: list[TransportLeg] = []
-    for arc in index.arcs:
+    for arc in arcs:
         from_site, departure = ends[arc.pred]
         to_site = ends[arc.succ][0]
         if from_site == to_site:
@@ -146,8 +163,7 @@ def assemble_plan(
             )
         )
 
-    completion: dict[str, int] = {}
-    for order in problem.orders:
+    for order in orders:
         sinks = index.sinks.get(order.id, [])
         if not sinks:
             continue

@@ -68,8 +68,10 @@ def run_model(
     extra_params: dict | None = None,
     method: str = "cp-sat",
     stall_s: float | None = None,
+    base: Plan | None = None,
 ) -> RunResult:
-    """`stall_s`: give up early when the search has found neither a solution nor a bound for that long."""
+    """`stall_s`: give up early when the search has found neither a solution nor a bound for that long;
+    `base`: a plan most of whose operations the model holds (an LNS incumbent), re-assembled only where it moved."""
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.01, time_limit_s)
@@ -110,6 +112,7 @@ def run_model(
         carrier_choice=mm.carriers_from(solver),
         method=method,
         best_bound=bound,
+        base=base,
     )
     # a relative-gap stop also reports OPTIMAL; only a closed gap is optimal here
     status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE

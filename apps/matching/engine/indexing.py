@@ -50,6 +50,14 @@ class ProblemIndex:
         return [Arc(p, op.id) for op in self.problem.operations for p in op.predecessors if p in self.ops]
 
     @cached_property
+    def arcs_into_order(self) -> dict[str, list[Arc]]:
+        """Per order, the arcs ending at its operations (the legs it pays for)."""
+        grouped: dict[str, list[Arc]] = defaultdict(list)
+        for arc in self.arcs:
+            grouped[self.ops[arc.succ].order_id].append(arc)
+        return grouped
+
+    @cached_property
     def sinks(self) -> dict[str, list[str]]:
         """Per order, its operations that no operation of the same order waits for (they ship to the customer)."""
         result: dict[str, list[str]] = {}
@@ -194,6 +202,13 @@ class ProblemIndex:
         return sorted({o.carrier_id for offers in self._offers.values() for o in offers})
 
     # ---------------------------------------------------------------------------------------------- bounds
+
+    def duration_on(self, op_id: str, resource_id: str) -> int:
+        """The operation's minutes on that resource (its fixed span there, if it is fixed work)."""
+        op = self.ops[op_id]
+        if op.fixed is not None and op.fixed.resource_id == resource_id:
+            return op.fixed.end - op.fixed.start
+        return self.offers[(op_id, resource_id)].duration
 
     def min_duration(self, op: Operation) -> int:
         if op.fixed is not None:

@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
+from .assemble import assemble_plan
 from .cpsat_model import MatchingModel, ModelOptions, Pin
 from .cpsat_run import FAST_PRESOLVE, RunResult, run_model
 from .domain import FEASIBLE, Limits, Plan, gap_closed
@@ -32,6 +33,11 @@ class LnsStats:
     improvements: int = 0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # neighbourhood -> [tried, improved]
 
+
+# The roulette over neighbourhood kinds (marketplace LNS): how fast a kind's recent gain per second forgets,
+# and the least share of the best kind's weight every kind keeps.
+YIELD_MEMORY = 0.3
+YIELD_FLOOR = 0.1
 
 LNS_MODEL_OPTIONS = ModelOptions(redundant="none")  # neighbourhoods are small; the cumulatives cost more
 
@@ -78,6 +84,9 @@ class LargeNeighbourhoodSearch:
         self._caller = threading.current_thread()
         self.free_ops = [op.id for op in self.problem.operations if op.fixed is None]
         self.free_orders = sorted({self.index.ops[o].order_id for o in self.free_ops})
+        self._free_op_set, self._free_order_set = set(self.free_ops), set(self.free_orders)
+        self._bookings_cache: dict[str, list] = {}
+        self._bookings_of: Plan | None = None
         self.neighbourhoods: list[Neighbourhood] = [
             self._random_orders,
             self._costly_orders,
@@ -85,6 +94,11 @@ class LargeNeighbourhoodSearch:
         ]
         if hold == "sequence":
             self.neighbourhoods += [self._time_window, self._machines]
+        # what binds in a marketplace: late orders and the ones they queue behind, a site's outbound legs
+        self.adaptive = hold == "pin" and not self.problem.weights.makespan_only
+        if self.adaptive:
+            self.neighbourhoods += [self._late_orders, self._site_outbound]
+        self._yield = {kind.__name__: 1.0 for kind in self.neighbourhoods}  # recent gain per second, per kind
         if self.problem.weights.makespan_only:
             self.neighbourhoods = [
                 self._critical_path,
@@ -145,7 +159,7 @@ class LargeNeighbourhoodSearch:
                 return
             if self._stall_s is not None and time.perf_counter() - self._last_improvement > self._stall_s:
                 return
-            kind = self.neighbourhoods[iteration % len(self.neighbourhoods)]
+            kind = self._pick(rng, iteration)
             iteration += 1
             chosen = kind(rng, max(2, round(size)))
             if not chosen:
@@ -157,14 +171,23 @@ class LargeNeighbourhoodSearch:
                 tally = self.stats.by_kind.setdefault(kind.__name__, [0, 0])
                 tally[0] += 1
                 current = self.incumbent
-                if result.plan is not None and self._key(result.plan, current) < self._key(current, current):
-                    self.incumbent = result.plan
+                gain = 0.0
+                if result.plan is not None:
+                    gain = max(0.0, float((plan.objective or 0) - (result.plan.objective or 0)))
+                share = self._yield[kind.__name__]
+                self._yield[kind.__name__] = (1 - YIELD_MEMORY) * share + YIELD_MEMORY * gain / max(
+                    0.01, result.wall_s
+                )
+                answer = result.plan
+                if answer is not None and current is not plan and gain > 0:
+                    # another thread improved the plan meanwhile: carry this neighbourhood's change over to it
+                    answer = self._graft(current, answer, chosen) or answer
+                if answer is not None and self._key(answer, current) < self._key(current, current):
+                    self.incumbent = answer
                     self.stats.improvements += 1
                     self._last_improvement = time.perf_counter()
                     tally[1] += 1
-                    self._progress.append(
-                        (time.perf_counter() - self.started, float(result.plan.objective or 0))
-                    )
+                    self._progress.append((time.perf_counter() - self.started, float(answer.objective or 0)))
                     if threading.current_thread() is self._caller:
                         self._report_progress()
             # grow the neighbourhood while CP-SAT closes it (solves or refutes it) easily, shrink it when it cannot
@@ -174,6 +197,67 @@ class LargeNeighbourhoodSearch:
             elif not closed:
                 size = max(4.0, size / 1.15)
             self.size = size
+
+    def _graft(self, current: Plan, answer: Plan, chosen: set[str]) -> Plan | None:
+        """`current` with the chosen operations placed as in `answer` (solved from an older incumbent), or None
+        when that does not fit: a grafted operation overlaps current work beyond its resource's capacity, or a
+        precedence crosses the neighbourhood's edge. Only whole orders are freed in `pin` mode, so everything
+        else the answer decided (legs, completions) belongs to the grafted orders."""
+        if self.hold != "pin":
+            return None
+        index = self.index
+        for op_id in chosen:
+            if any(p not in chosen for p in index.ops[op_id].predecessors) or any(
+                s not in chosen for s in index.successors[op_id]
+            ):
+                return None
+        bookings = self._bookings_in(current)
+        for op_id in chosen:
+            mine = answer.assignments[op_id]
+            capacity = index.resources[mine.resource_id].capacity
+            overlapping = [
+                (max(a.start, mine.start), min(a.end, mine.end))
+                for a in bookings.get(mine.resource_id, ())
+                if a.start < mine.end and mine.start < a.end and a.operation_id not in chosen
+            ]
+            overlapping += [
+                (max(answer.assignments[o].start, mine.start), min(answer.assignments[o].end, mine.end))
+                for o in chosen
+                if o != op_id
+                and answer.assignments[o].resource_id == mine.resource_id
+                and answer.assignments[o].start < mine.end
+                and mine.start < answer.assignments[o].end
+            ]
+            if _peak_load(overlapping) >= capacity:
+                return None
+        schedule = {o: (a.resource_id, a.start) for o, a in current.assignments.items()}
+        for op_id in chosen:
+            schedule[op_id] = (answer.assignments[op_id].resource_id, answer.assignments[op_id].start)
+        carriers = {
+            (leg.from_operation, leg.to_operation): leg.carrier_id
+            for leg in answer.legs
+            if leg.from_operation in chosen
+        }
+        return assemble_plan(
+            index, schedule, carrier_choice=carriers, method=answer.method, base=current, status=FEASIBLE
+        )
+
+    def _bookings_in(self, plan: Plan) -> dict[str, list]:
+        if plan is self.incumbent:
+            return self._bookings
+        grouped: dict[str, list] = defaultdict(list)
+        for a in plan.assignments.values():
+            grouped[a.resource_id].append(a)
+        return grouped
+
+    def _pick(self, rng: random.Random, iteration: int) -> Neighbourhood:
+        """Round robin, or (marketplace) a roulette over the kinds by their recent gain per second, each kept
+        at a floor share so a kind that stopped paying can come back when the plan changes."""
+        if not self.adaptive:
+            return self.neighbourhoods[iteration % len(self.neighbourhoods)]
+        yields = [self._yield[kind.__name__] for kind in self.neighbourhoods]
+        floor = YIELD_FLOOR * max(max(yields), 1e-9)
+        return rng.choices(self.neighbourhoods, weights=[max(y, floor) for y in yields])[0]
 
     def _solve_neighbourhood(
         self, plan: Plan, chosen: set[str], budget: float, seed: int, workers: int, rng: random.Random
@@ -220,6 +304,7 @@ class LargeNeighbourhoodSearch:
             method="cp-sat-lns",
             stall_s=self.stall_s,
             extra_params=self.solver_params,
+            base=plan,
         )
 
     def _key(self, plan: Plan, reference: Plan) -> tuple[int, int]:
@@ -293,6 +378,59 @@ class LargeNeighbourhoodSearch:
         others = [o for o in self.free_orders if o not in orders]
         rng.shuffle(others)
         return self._ops_of_orders(orders + others, size)
+
+    def _late_orders(self, rng: random.Random, size: int) -> set[str]:
+        """A late order (sampled by what its lateness costs) and the orders booked just before its operations on
+        the same resources: the queue it waits in. Random orders when none is late."""
+        plan, index = self.incumbent, self.index
+        late = {
+            o.id: o.lateness_weight * (plan.completion[o.id] - o.due)
+            for o in self.problem.orders
+            if o.id in plan.completion and plan.completion[o.id] > o.due and o.id in self._free_order_set
+        }
+        if not late:
+            return self._random_orders(rng, size)
+        orders = list(late)
+        pivot = rng.choices(orders, weights=[late[o] for o in orders])[0]
+        wanted = [pivot]
+        queue: list[tuple[int, str]] = []
+        for op_id in index.ops_of_order[pivot]:
+            mine = plan.assignments[op_id]
+            for other in self._bookings[mine.resource_id]:
+                if other.end <= mine.start and other.operation_id in self._free_op_set:
+                    queue.append((mine.start - other.end, index.ops[other.operation_id].order_id))
+        queue.sort()
+        wanted += [order_id for _, order_id in queue if order_id != pivot]
+        return self._ops_of_orders(list(dict.fromkeys(wanted)), size)
+
+    def _site_outbound(self, rng: random.Random, size: int) -> set[str]:
+        """Orders whose parts leave one site (sampled by what the legs cost): moving several together can
+        regroup the site's work or send it elsewhere."""
+        plan = self.incumbent
+        by_site: dict[str, list[str]] = defaultdict(list)
+        spend: dict[str, float] = defaultdict(float)
+        for leg in plan.legs:
+            if leg.order_id in self._free_order_set:
+                by_site[leg.from_site].append(leg.order_id)
+                spend[leg.from_site] += leg.cost_minor
+        if not by_site:
+            return self._random_orders(rng, size)
+        sites = list(by_site)
+        site = rng.choices(sites, weights=[spend[s] + 1 for s in sites])[0]
+        orders = list(dict.fromkeys(by_site[site]))
+        rng.shuffle(orders)
+        return self._ops_of_orders(orders, size)
+
+    @property
+    def _bookings(self) -> dict[str, list]:
+        """The incumbent's assignments per resource (rebuilt when the incumbent changes)."""
+        plan = self.incumbent
+        if self._bookings_of is not plan:
+            grouped: dict[str, list] = defaultdict(list)
+            for a in plan.assignments.values():
+                grouped[a.resource_id].append(a)
+            self._bookings_cache, self._bookings_of = grouped, plan
+        return self._bookings_cache
 
     def critical_path(self, rng: random.Random) -> list[str]:
         """Operations of the incumbent that chain, without idle time, from time zero (or a release) to the
@@ -382,6 +520,16 @@ class LargeNeighbourhoodSearch:
                 break
             chosen.update(by_resource[r])
         return chosen
+
+
+def _peak_load(intervals: list[tuple[int, int]]) -> int:
+    """Most intervals open at once (half-open intervals)."""
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    peak = level = 0
+    for _, delta in events:
+        level += delta
+        peak = max(peak, level)
+    return peak
 
 
 def _tail_floor(plan: Plan) -> int:

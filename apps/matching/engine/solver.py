@@ -40,6 +40,7 @@ from .domain import (
     gap_closed,
 )
 from .explain import explain_plan
+from .greedy import MARGINS as GREEDY_MARGINS
 from .greedy import best_dispatch
 from .indexing import ProblemIndex
 from .lns import improve
@@ -94,7 +95,9 @@ def solve(problem: Problem, limits: Limits = DEFAULT_LIMITS) -> Plan:
     elif free_ops <= QUOTE_MAX_FREE_OPS:  # a quote: the hint matters little, latency a lot
         incumbent = best_dispatch(problem, index=index, rules=("slack",), seed=limits.seed, on_better=report)
     else:
-        incumbent = best_dispatch(problem, index=index, seed=limits.seed, on_better=report)
+        incumbent = best_dispatch(
+            problem, index=index, seed=limits.seed, margins=GREEDY_MARGINS, on_better=report
+        )
     hint = incumbent
     caller_hint = limits.hint if limits.hint is not None and limits.hint.has_schedule else None
     if caller_hint is not None:
@@ -139,6 +142,7 @@ def _solve_large(
             started=started,
             deadline=deadline,
             stop_at=bound,
+            threads=max(1, limits.workers),
         )
     status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE
     return replace(plan, status=status, best_bound=bound, gap=_gap(plan.objective, bound))

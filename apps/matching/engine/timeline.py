@@ -24,7 +24,9 @@ class Timeline:
         self.horizon = horizon
         self._starts: list[int] = []
         self._ends: list[int] = []
-        self._items: list[tuple[int, int]] = []  # bookings of a multi-unit resource
+        self._items: list[tuple[int, int]] = []  # bookings of a multi-unit resource, sorted
+        self._item_starts: list[int] = []
+        self._longest = 0  # the longest booking: nothing starting earlier than t - longest reaches t
         for start, end in sorted(closed):
             if end > start:
                 self._block(start, end)
@@ -33,6 +35,7 @@ class Timeline:
         clone = Timeline.__new__(Timeline)
         clone.capacity, clone.horizon = self.capacity, self.horizon
         clone._starts, clone._ends, clone._items = list(self._starts), list(self._ends), list(self._items)
+        clone._item_starts, clone._longest = list(self._item_starts), self._longest
         return clone
 
     def book(self, start: int, end: int) -> None:
@@ -41,7 +44,10 @@ class Timeline:
         if self.capacity == 1:
             self._block(start, end)
         else:
-            self._items.append((start, end))
+            at = bisect.bisect_right(self._item_starts, start)
+            self._items.insert(at, (start, end))
+            self._item_starts.insert(at, start)
+            self._longest = max(self._longest, end - start)
 
     def _block(self, start: int, end: int) -> None:
         # merge with every interval that touches [start, end)
@@ -62,7 +68,9 @@ class Timeline:
                 return None
             if self.capacity == 1 or duration == 0:
                 return t
-            overlapping = [(s, e) for s, e in self._items if s < t + duration and e > t]
+            lo = bisect.bisect_right(self._item_starts, t - self._longest)
+            hi = bisect.bisect_left(self._item_starts, t + duration)
+            overlapping = [(s, e) for s, e in self._items[lo:hi] if e > t]
             if len(overlapping) < self.capacity or _peak(overlapping, t, t + duration) < self.capacity:
                 return t
             t = min(e for _, e in overlapping)  # the first booking to end frees a unit

@@ -38,6 +38,7 @@ from apps.orders.status import (
     OrderStatus,
 )
 from apps.outbox.services import outbox_enqueue
+from apps.suppliers.models import onboarded_q
 from apps.suppliers.selectors import network_settings
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
 
@@ -127,10 +128,9 @@ def orders_stranded() -> list[int]:
     stranded = (
         WorkItem.objects.filter(status__in=WORK_ITEM_NOT_STARTED, order__status__in=PLANNABLE)
         .exclude(
+            onboarded_q("asset_owner__"),
             resource__status=ResourceStatus.UP,
             asset_owner__status=ParticipantStatus.APPROVED,
-            asset_owner__payouts_enabled=True,
-            asset_owner__transfers_active=True,
         )
         .values_list("order_id", flat=True)
     )

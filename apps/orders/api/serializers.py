@@ -63,13 +63,30 @@ class CartAddressSerializer(serializers.Serializer):
     recipient_name = serializers.CharField(max_length=150)
     address_line = serializers.CharField(max_length=200)
     postcode = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    place = serializers.IntegerField(required=False, allow_null=True, default=None)
+    city = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Town or city; looked up."
+    )
+    country = serializers.CharField(
+        max_length=8, required=False, default="NL", help_text="ISO 3166-1 alpha-2 code, e.g. NL."
+    )
+    place = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Deprecated: send city and country."
+    )
     latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Deprecated (advanced): coordinates used as sent instead of looking the city up.",
     )
     longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Deprecated (advanced): see latitude.",
     )
     requested_delivery_date = serializers.DateField(required=False, allow_null=True, default=None)
 

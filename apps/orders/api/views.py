@@ -51,6 +51,11 @@ class CartApi(APIView):
 
     @extend_schema(
         summary="Set the shipping address and wished-for date",
+        description=(
+            "Street, postcode, town or city and country, as people write them: the town is looked up in the "
+            "gazetteer (an unknown town is a 400 on `city`). `place`, `latitude` and `longitude` are deprecated "
+            "and still honoured (coordinates are then used as sent)."
+        ),
         request=CartAddressSerializer,
         responses={200: CartSerializer, 400: OpenApiResponse(description="Field errors.")},
     )
@@ -63,6 +68,7 @@ class CartApi(APIView):
             address_line=data["address_line"],
             postcode=data["postcode"],
             city=data["city"],
+            country=data["country"],
             place_id=data["place"],
             latitude=data["latitude"],
             longitude=data["longitude"],

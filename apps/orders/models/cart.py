@@ -13,6 +13,9 @@ def new_checkout_key() -> uuid.UUID:
 class Cart(ShippingAddress):
     """A customer's basket: designs with quantities, where to ship, an optional wished-for date, and the last quote.
 
+    The shipping address is the customer's saved address: it stays when an order is placed, so the next cart is
+    quoted to it at once (until there is one, the cart is quoted to the network's default delivery point).
+
     `checkout_key` names one checkout submission: the order created from it carries the same key (unique), so a
     form or API call submitted twice makes one order. It is renewed when an order is placed from the cart.
     The quote fields hold the last quote shown to the customer; `quote_fingerprint` says what it was for

@@ -5,7 +5,8 @@ from apps.core.countries import validate_country_code
 
 
 class Place(models.Model):
-    """A town of the demo region with real coordinates: customers pick one instead of typing coordinates."""
+    """A town of the demo region with real coordinates. Deprecated for customers (they type their town, which
+    apps.core.gazetteer looks up); still honoured as `place` by the cart API and used by the demo seed."""
 
     name = models.CharField(max_length=100)
     province = models.CharField(max_length=100, blank=True)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from apps.catalog.models import DesignVersion
 from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS, coordinate_error
 from apps.core.countries import country_code_normalize, validate_country_code
+from apps.core.gazetteer import place_locate, place_unknown_message
+from apps.orders import ports
 from apps.orders.models import Cart, CartLine, Place
 from apps.orders.quotes import OrderQuote, QuoteRequestLine, quote_fingerprint
 from apps.orders.selectors import order_settings_get
@@ -54,8 +56,12 @@ def _quote_clear(cart: Cart) -> None:
 
 @transaction.atomic
 def cart_line_add(*, customer, design_version: DesignVersion, quantity: int = 1) -> CartLine:
-    """Adds a design version (the caller checked the customer may order it); adds up with an existing line."""
+    """Adds a design version (the caller checked the customer may order it); adds up with an existing line.
+
+    A design nobody in the network can make is refused (the design check's Conflict, with the reasons).
+    """
     quantity = _quantity(quantity)
+    ports.design_check(design_version=design_version)
     cart = cart_locked(customer=customer)
     line = cart.lines.filter(design_version=design_version).first()
     if line is None:
@@ -86,7 +92,11 @@ def cart_line_set_quantity(*, customer, line_id: int, quantity: int) -> CartLine
 
 @dataclass(frozen=True)
 class AddressInput:
-    """A destination: a demo-region place, or a free-text address with its own coordinates."""
+    """A destination as people type it: street, postcode, town or city, country. The coordinates come from the
+    gazetteer (apps.core.gazetteer.place_locate).
+
+    Deprecated, kept for API clients that send them: `place_id` (a demo-region place) or `latitude` and
+    `longitude` (used as given, never looked up)."""
 
     recipient_name: str = ""
     address_line: str = ""
@@ -99,7 +109,8 @@ class AddressInput:
 
 
 def address_resolve(address: AddressInput) -> dict:
-    """The address fields to store, with coordinates from the picked place or the input; raises ValidationError."""
+    """The address fields to store, with coordinates from the gazetteer (or, deprecated, a picked place or the
+    coordinates sent); raises ValidationError keyed by field, e.g. `city` for a place nobody knows."""
     errors = {}
     fields = {
         "recipient_name": address.recipient_name.strip()[:150],
@@ -111,6 +122,11 @@ def address_resolve(address: AddressInput) -> dict:
         "latitude": address.latitude,
         "longitude": address.longitude,
     }
+    if not address.place_id:
+        try:
+            validate_country_code(fields["country"])
+        except ValidationError as error:
+            errors["country"] = error.messages[0]
     if address.place_id:
         place = Place.objects.filter(pk=address.place_id).first()
         if place is None:
@@ -121,22 +137,25 @@ def address_resolve(address: AddressInput) -> dict:
             )
             fields["city"] = fields["city"] or place.name
             fields["postcode"] = fields["postcode"] or place.postcode
-    else:
+    elif address.latitude is not None or address.longitude is not None:
         if address.latitude is None:
-            errors["latitude"] = "Pick a place, or give the address's latitude."
+            errors["latitude"] = "Send both coordinates, or neither (then the city is looked up)."
         elif message := coordinate_error(Decimal(address.latitude), LATITUDE_VALIDATORS):
             errors["latitude"] = message
         if address.longitude is None:
-            errors["longitude"] = "Pick a place, or give the address's longitude."
+            errors["longitude"] = "Send both coordinates, or neither (then the city is looked up)."
         elif message := coordinate_error(Decimal(address.longitude), LONGITUDE_VALIDATORS):
             errors["longitude"] = message
         if not fields["city"]:
             errors["city"] = "Which town or city?"
-    if not address.place_id:
-        try:
-            validate_country_code(fields["country"])
-        except ValidationError as error:
-            errors["country"] = error.messages[0]
+    elif not fields["city"]:
+        errors["city"] = "Which town or city?"
+    elif "country" not in errors:
+        located = place_locate(city=fields["city"], country=fields["country"])
+        if located is None:
+            errors["city"] = place_unknown_message(fields["city"], fields["country"])
+        else:
+            fields["latitude"], fields["longitude"] = (Decimal(str(c)) for c in located.point)
     if not fields["recipient_name"]:
         errors["recipient_name"] = "Who receives the parcel?"
     if not fields["address_line"]:

@@ -86,6 +86,8 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
 
     Returns the participant, or None when no participant of this network has the account (nothing is asked
     of Stripe then). Safe to run any number of times and in any order: it always applies the current state.
+    A restriction (payouts off, transfers capability not active, requirements past due) takes the participant
+    out of matching and re-plans its unstarted work (participant_connect_update).
     """
     if participant_by_stripe_account(account_id=account_id) is None:
         return None
@@ -99,4 +101,5 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
         details_submitted=bool(account.get("details_submitted")),
         transfers_active=capabilities.get("transfers") == "active",
         requirements_due=list(requirements.get("currently_due") or []),
+        requirements_past_due=list(requirements.get("past_due") or []),
     )

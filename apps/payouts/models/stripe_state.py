@@ -11,12 +11,21 @@ class StripeMode(models.TextChoices):
 
 
 class StripeSettings(models.Model):
-    """The network's own Stripe platform account. One row per tenant schema; secrets encrypted at rest."""
+    """The network's own Stripe platform account. One row per tenant schema; secrets encrypted at rest.
+
+    Stripe signs the platform's own events (account endpoint) and its connected accounts' events (Connect
+    endpoint) with two different secrets, one per webhook endpoint: both are kept.
+    """
 
     mode = models.CharField(max_length=10, choices=StripeMode.choices, default=StripeMode.LOCAL)
     publishable_key = models.CharField(max_length=255, blank=True)
     secret_key_encrypted = models.TextField(blank=True)
-    webhook_secret_encrypted = models.TextField(blank=True)
+    webhook_secret_encrypted = models.TextField(
+        blank=True, help_text="Signing secret of the account endpoint."
+    )
+    connect_webhook_secret_encrypted = models.TextField(
+        blank=True, help_text="Signing secret of the Connect endpoint (connected accounts' events)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -34,6 +43,10 @@ class StripeSettings(models.Model):
     @property
     def webhook_secret(self) -> str:
         return crypto.decrypt(self.webhook_secret_encrypted)
+
+    @property
+    def connect_webhook_secret(self) -> str:
+        return crypto.decrypt(self.connect_webhook_secret_encrypted)
 
     @staticmethod
     def new_local_webhook_secret() -> str:

@@ -23,6 +23,7 @@ from apps.payouts import stripe_client
 from apps.payouts.models import WebhookEvent, WebhookEventStatus
 from apps.payouts.webhooks.event_body import event_body_parse
 from apps.payouts.webhooks.handlers import HANDLERS
+from apps.payouts.webhooks.registry import WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +36,44 @@ ALERT_AFTER_ATTEMPTS = 5
 REPROCESS_PERMISSION = "payouts.change_webhookevent"
 
 
-def webhook_event_receive(*, payload: bytes, signature: str | None) -> tuple[WebhookEvent, bool]:
-    """Verifies an event with this network's secret, checks its body and stores it. Returns (event, created).
+def _endpoint_secret(endpoint: WebhookEndpoint) -> str:
+    row = stripe_client.stripe_settings_get()
+    return row.connect_webhook_secret if endpoint == WebhookEndpoint.CONNECT else row.webhook_secret
 
-    A duplicate delivery finds the stored row and changes nothing. Raises InvalidWebhook (logged) before
-    storing anything when the signature, timestamp or body is wrong. The processing task is asked for in the
-    event's own transaction, so no crash between the two can leave it unasked.
+
+def _check_endpoint(body, endpoint: WebhookEndpoint) -> None:
+    """Stripe sends connected accounts' events (with `account`) only to a Connect endpoint and the platform's own
+    only to an account endpoint: one at the other's URL means an endpoint was set up wrongly in Stripe."""
+    if endpoint == WebhookEndpoint.CONNECT and not body.account:
+        raise stripe_client.InvalidWebhook("A platform event (no `account`) arrived at the Connect endpoint.")
+    if endpoint == WebhookEndpoint.ACCOUNT and body.account:
+        raise stripe_client.InvalidWebhook(
+            f"A connected account's event ({body.account}) arrived at the account endpoint; "
+            "Stripe sends those to the Connect endpoint."
+        )
+
+
+def webhook_event_receive(
+    *, payload: bytes, signature: str | None, endpoint: WebhookEndpoint
+) -> tuple[WebhookEvent, bool]:
+    """Verifies an event with the secret of the endpoint it arrived at (this network's account or Connect
+    endpoint), checks its body and stores it. Returns (event, created).
+
+    Both endpoints share one inbox: a duplicate delivery (by Stripe event id) finds the stored row and changes
+    nothing. Raises InvalidWebhook (logged) before storing anything when the signature, timestamp or body is
+    wrong, or the event belongs to the other endpoint. The processing task is asked for in the event's own
+    transaction, so no crash between the two can leave it unasked.
     """
-    secret = stripe_client.stripe_settings_get().webhook_secret
     try:
-        stripe_client.webhook_signature_verify(payload=payload, signature=signature, secret=secret)
+        stripe_client.webhook_signature_verify(
+            payload=payload, signature=signature, secret=_endpoint_secret(endpoint)
+        )
         body = event_body_parse(payload)
+        _check_endpoint(body, endpoint)
     except stripe_client.InvalidWebhook as error:
-        logger.warning("Stripe webhook refused for network %s: %s", connection.schema_name, error)
+        logger.warning(
+            "Stripe %s webhook refused for network %s: %s", endpoint, connection.schema_name, error
+        )
         raise
     try:
         with transaction.atomic():

@@ -1,14 +1,40 @@
 from rest_framework import serializers
 
+from apps.core.countries import COUNTRY_CODE_MESSAGE, ISO_3166_ALPHA2, country_code_normalize
+from apps.core.gazetteer import place_locate, place_unknown_message
+
+
+class QuoteAddressSerializer(serializers.Serializer):
+    """Where to deliver, as people write it; the town is looked up (apps.core.gazetteer)."""
+
+    postcode = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    country = serializers.CharField(
+        max_length=2, required=False, default="NL", help_text="ISO 3166-1 alpha-2."
+    )
+
+    def validate(self, attrs):
+        country = country_code_normalize(attrs["country"])
+        if country not in ISO_3166_ALPHA2:
+            raise serializers.ValidationError({"country": [COUNTRY_CODE_MESSAGE]})
+        located = place_locate(city=attrs["city"], country=country)
+        if located is None:
+            raise serializers.ValidationError(
+                {"city": [place_unknown_message(attrs["city"].strip(), country)]}
+            )
+        return {**attrs, "country": country, "point": located.point}
+
 
 class QuoteRequestSerializer(serializers.Serializer):
-    """Either `design` (one of my designs; its current version is quoted) or `template` + `values`."""
+    """Either `design` (one of my designs; its current version is quoted) or `template` + `values`; `address`
+    (optional) is where it goes, else the middle of the network."""
 
     design = serializers.IntegerField(required=False, min_value=1)
     template = serializers.SlugField(max_length=80, required=False)
     values = serializers.DictField(
         child=serializers.JSONField(allow_null=True), required=False, allow_empty=True
     )
+    address = QuoteAddressSerializer(required=False)
 
     def validate(self, attrs):
         if "design" in attrs and ("template" in attrs or "values" in attrs):

@@ -1,8 +1,9 @@
 """POST /api/v1/quotes/: a price and delivery date for a design or a raw configuration.
 
 Anonymous callers may quote raw configurations (template + values), exactly as the public configurator does;
-quoting a saved design needs the signed-in owner (another customer's design is a 404). Quotes are rate-limited
-per customer or client address (apps/storefront/throttles.py): over the limit, 429 with Retry-After.
+quoting a saved design needs the signed-in owner (another customer's design is a 404). A design the network
+cannot make is refused (409, `code` "unmakeable", the reasons per step and machine), never priced. Quotes are
+rate-limited per customer or client address (apps/storefront/throttles.py): over the limit, 429 with Retry-After.
 """
 
 from dataclasses import asdict
@@ -15,7 +16,8 @@ from rest_framework.views import APIView
 
 from apps.catalog.api.views import template_for_input
 from apps.catalog.selectors import design_get_for_owner
-from apps.matching.quoting import quote_configuration
+from apps.matching.makeable import DesignUnmakeable
+from apps.matching.quoting import SOURCE_INFEASIBLE, quote_configuration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
 from apps.storefront.throttles import QuoteRateThrottle
 
@@ -34,6 +36,15 @@ class QuoteCreateApi(APIView):
             ),
             401: OpenApiResponse(description="Quoting a saved design needs a signed-in customer."),
             404: OpenApiResponse(description="No such design among mine."),
+            409: OpenApiResponse(
+                description=(
+                    'The network cannot make this design as configured: {"detail": …, "code": "unmakeable", '
+                    '"reasons": [{"code", "steps", "step_keys", "change", "message", "machines": [{"company", '
+                    '"machine", "kind", "detail"}]}]}; `change` says what to change (size, material, quantity, '
+                    "date, address, later), each machine's `kind` why it cannot take the step (too_small, "
+                    "wrong_material, closed, busy, …)."
+                )
+            ),
             429: OpenApiResponse(
                 description="Too many quotes from this client; Retry-After says when to retry."
             ),
@@ -51,7 +62,12 @@ class QuoteCreateApi(APIView):
             template, values, version = design.template, design.current_version.values, design.current_version
         else:
             template, values = template_for_input(data["template"]), data["values"]
-        quote = quote_configuration(template=template, values=values, tenant=request.tenant)
+        delivery = data["address"]["point"] if "address" in data else None
+        quote = quote_configuration(
+            template=template, values=values, tenant=request.tenant, delivery_point=delivery
+        )
+        if quote.source == SOURCE_INFEASIBLE:
+            raise DesignUnmakeable(quote.reasons)
         payload = {
             "price_minor": quote.price_minor,
             "currency": quote.currency,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.core.errors import form_add_service_error
+from apps.core.errors import Conflict, form_add_service_error
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
@@ -64,20 +64,28 @@ def _address_initial(cart) -> dict:
         "recipient_name": cart.recipient_name or "",
         "address_line": cart.address_line,
         "postcode": cart.postcode,
-        "place": cart.place_id,
-        "city": cart.city if not cart.place_id else "",
-        "latitude": cart.latitude if not cart.place_id else None,
-        "longitude": cart.longitude if not cart.place_id else None,
+        "city": cart.city,
+        "country": cart.country or "NL",
         "requested_delivery_date": cart.requested_delivery_date,
     }
 
 
 def _cart_context(request, *, address_form=None, place_result=None, quote_error: str = "", design_changes=()):
+    """The cart with its quote. A cart whose quote no longer holds for what it contains (a line added, a
+    quantity or the address changed, the lock expired) is quoted again here, so the price is always shown:
+    to the saved address, or to the network's default delivery point until there is one."""
     cart = cart_get_or_create(customer=request.user)
     lines = list(cart_lines_for(cart))
     fresh = cart_quote_is_fresh(cart)
+    if lines and not fresh and place_result is None and not quote_error:
+        requoted = checkout.cart_quote(customer=request.user)
+        quote_error = requoted.error
+        design_changes = list(design_changes) + requoted.design_changes
+        cart = requoted.cart if requoted.quote is not None else cart_get_or_create(customer=request.user)
+        lines = list(cart_lines_for(cart))
+        fresh = cart_quote_is_fresh(cart)
     place_form = None
-    if fresh:
+    if fresh and cart.has_coordinates:
         place_form = PlaceOrderForm(
             initial={
                 "checkout_key": cart.checkout_key,
@@ -106,10 +114,24 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
     }
 
 
+def _cart_page(request, *, status: int = 200, **context):
+    """The cart page, or only its `cart` partial for htmx (a quantity or the address changed in place). htmx
+    swaps 200 responses only: its fragment carries the inline errors with a 200."""
+    if request.htmx:
+        return render(request, f"{CART}#cart", _cart_context(request, **context))
+    return render(request, CART, _cart_context(request, **context), status=status)
+
+
+def _cart_changed(request):
+    """After a change: htmx gets the re-quoted cart in place, a plain form post the page (post/redirect/get)."""
+    return _cart_page(request) if request.htmx else redirect("storefront:cart")
+
+
 @login_required
 @require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
 def cart_view(request):
-    return render(request, CART, _cart_context(request))
+    return _cart_page(request)
 
 
 @login_required
@@ -127,6 +149,9 @@ def cart_add(request):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except Conflict as error:  # nobody in the network can make it: saved, never ordered
+        messages.error(request, f"{version.design.name} cannot be added to your cart. {error}")
+        return redirect("storefront:design_detail", design_id=version.design_id)
     else:
         messages.success(request, f"{version.design.name} is in your cart.")
     return redirect("storefront:cart")
@@ -138,14 +163,14 @@ def cart_line_update(request, line_id: int):
     form = CartLineForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter a quantity between 0 and 100.")
-        return redirect("storefront:cart")
+        return _cart_changed(request)
     try:
         cart_line_set_quantity(customer=request.user, line_id=line_id, quantity=form.cleaned_data["quantity"])
     except CartLine.DoesNotExist:
         raise Http404("No such line.") from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("storefront:cart")
+    return _cart_changed(request)
 
 
 def _address_input(data: dict) -> AddressInput:
@@ -154,9 +179,7 @@ def _address_input(data: dict) -> AddressInput:
         address_line=data.get("address_line") or "",
         postcode=data.get("postcode") or "",
         city=data.get("city") or "",
-        place_id=data["place"].pk if data.get("place") else None,
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
+        country=data.get("country") or "NL",
     )
 
 
@@ -175,8 +198,8 @@ def cart_address(request):
             form_add_service_error(form, error)
         else:
             messages.success(request, "Shipping details saved.")
-            return redirect("storefront:cart")
-    return render(request, CART, _cart_context(request, address_form=form), status=400)
+            return _cart_changed(request)
+    return _cart_page(request, address_form=form, status=400)
 
 
 @login_required
@@ -207,6 +230,8 @@ def checkout_place(request):
         )
     except (CheckoutError, ports.QuoteUnavailable) as error:
         return render(request, CART, _cart_context(request, quote_error=str(error)), status=400)
+    except Conflict as error:
+        return render(request, CART, _cart_context(request, quote_error=str(error)), status=409)
     if result.changed:
         return render(request, CART, _cart_context(request, place_result=result), status=409)
     return redirect("storefront:order_pay", order_id=result.order.pk)

@@ -11,6 +11,7 @@ from apps.suppliers.models.participants import (
     Participant,
     ParticipantStatusChange,
     RateCard,
+    onboarded_q,
 )
 from apps.suppliers.models.quality import (
     Certification,
@@ -39,4 +40,5 @@ __all__ = [
     "Resource",
     "SupplierOutcome",
     "SupplierOutcomeKind",
+    "onboarded_q",
 ]

@@ -63,6 +63,12 @@ class Participant(models.Model):
         default=False, editable=False, help_text="The connected account's transfers capability is active."
     )
     requirements_due = models.JSONField(default=list, blank=True, editable=False)
+    requirements_past_due = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="What Stripe needed by a deadline that has passed: the account is restricted until it is given.",
+    )
     connect_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -74,8 +80,9 @@ class Participant(models.Model):
 
     @property
     def onboarded(self) -> bool:
-        """Stripe can send this participant money and pay it out."""
-        return self.transfers_active and self.payouts_enabled
+        """Stripe can send this participant money and pay it out: transfers capability active, payouts enabled,
+        nothing past due. `onboarded_q` is the same rule in SQL."""
+        return self.transfers_active and self.payouts_enabled and not self.requirements_past_due
 
     @property
     def eligible(self) -> bool:
@@ -85,6 +92,17 @@ class Participant(models.Model):
     @property
     def coordinates(self) -> tuple[float, float]:
         return float(self.latitude), float(self.longitude)
+
+
+def onboarded_q(prefix: str = "") -> Q:
+    """`Participant.onboarded` as a filter; `prefix` reaches a participant through a relation ("asset_owner__")."""
+    return Q(
+        **{
+            f"{prefix}transfers_active": True,
+            f"{prefix}payouts_enabled": True,
+            f"{prefix}requirements_past_due": [],
+        }
+    )
 
 
 def _participant_constraints(prefix: str) -> list:

@@ -128,6 +128,16 @@ def participant_member_add(*, participant: Participant, user: User, role: str = 
     return member
 
 
+def _replan_request(participant: Participant, *, reason: str, dedup_key: str) -> None:
+    """Asks matching, by task name through the outbox, to re-plan the participant's unstarted work (asset owner)
+    or legs not picked up (carrier): `matching.replan_for_supplier` / `matching.replan_for_carrier`."""
+    if isinstance(participant, AssetOwner):
+        task, kwargs = REPLAN_TASK, {"asset_owner_id": participant.pk, "reason": reason}
+    else:
+        task, kwargs = CARRIER_REPLAN_TASK, {"carrier_id": participant.pk, "reason": reason}
+    outbox_enqueue(task_name=task, kwargs=kwargs, dedup_key=dedup_key)
+
+
 # --- staff decisions ----------------------------------------------------------------------------------------
 
 
@@ -204,9 +214,9 @@ def carrier_suspend(*, carrier: Carrier, actor: User | None, reason: str) -> Car
         raise ValidationError({"reason": "Give a reason for the suspension."})
     participant_transition(participant=carrier, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason)
     _notify(participant=carrier, template="suspended", reason=reason)
-    outbox_enqueue(
-        task_name=CARRIER_REPLAN_TASK,
-        kwargs={"carrier_id": carrier.pk, "reason": reason},
+    _replan_request(
+        carrier,
+        reason=reason,
         dedup_key=f"carrier:{carrier.pk}:replan:{carrier.status_changed_at.isoformat()}",
     )
     return carrier
@@ -225,9 +235,9 @@ def asset_owner_suspend(*, asset_owner: AssetOwner, actor: User | None, reason: 
         participant=asset_owner, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason
     )
     _notify(participant=asset_owner, template="suspended", reason=reason)
-    outbox_enqueue(
-        task_name=REPLAN_TASK,
-        kwargs={"asset_owner_id": asset_owner.pk, "reason": reason},
+    _replan_request(
+        asset_owner,
+        reason=reason,
         dedup_key=f"asset_owner:{asset_owner.pk}:replan:{asset_owner.status_changed_at.isoformat()}",
     )
     return asset_owner
@@ -295,6 +305,14 @@ def participant_connect_account_set(
     return stored
 
 
+def _restriction_reason(participant: Participant) -> str:
+    if participant.requirements_past_due:
+        return f"Stripe restricted {participant}: past due {', '.join(participant.requirements_past_due)}"
+    if not participant.payouts_enabled:
+        return f"Stripe disabled the payouts of {participant}"
+    return f"The Stripe transfers capability of {participant} is not active"
+
+
 @transaction.atomic
 def participant_connect_update(
     *,
@@ -304,28 +322,39 @@ def participant_connect_update(
     details_submitted: bool,
     transfers_active: bool,
     requirements_due: list[str],
+    requirements_past_due: list[str] = (),
 ) -> Participant | None:
     """Mirrors the connected account's state as just read from Stripe. Returns the participant, or None when
     no participant of this network has that account (events of other accounts are ignored).
 
-    Idempotent and order-independent: callers pass the account's current state, never a delta.
+    Idempotent and order-independent: callers pass the account's current state, never a delta. A participant
+    that was eligible for work and no longer is (payouts disabled, transfers capability not active, requirements
+    past due) leaves matching at once (the eligibility selectors read these fields) and its unstarted work is
+    re-planned, once per change, after commit.
     """
-    participant = participant_by_stripe_account(account_id=account_id)
-    if participant is None:
+    found = participant_by_stripe_account(account_id=account_id)
+    if found is None:
         return None
+    participant = type(found).objects.select_for_update().get(pk=found.pk)
+    was_eligible = participant.eligible
     values = {
         "charges_enabled": bool(charges_enabled),
         "payouts_enabled": bool(payouts_enabled),
         "details_submitted": bool(details_submitted),
         "transfers_active": bool(transfers_active),
         "requirements_due": sorted(requirements_due),
+        "requirements_past_due": sorted(requirements_past_due),
         "connect_updated_at": timezone.now(),
     }
     type(participant).objects.filter(pk=participant.pk).update(**values)
     for name, value in values.items():
         setattr(participant, name, value)
-    if participant.status == ParticipantStatus.APPROVED and not participant.onboarded:
-        logger.info(
-            "%s %s can no longer receive payouts (%s due)", participant.kind, participant.pk, requirements_due
+    if was_eligible and not participant.eligible:
+        reason = _restriction_reason(participant)
+        logger.info("%s %s can no longer receive payouts: %s", participant.kind, participant.pk, reason)
+        _replan_request(
+            participant,
+            reason=reason,
+            dedup_key=f"{participant.kind}:{participant.pk}:replan:connect:{values['connect_updated_at'].isoformat()}",
         )
     return participant

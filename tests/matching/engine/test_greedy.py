@@ -1,5 +1,7 @@
 """The constructive dispatcher always produces a valid plan on generated marketplace scenarios."""
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +57,46 @@ def test_greedy_respects_the_scenario_calendar():
     resources = {r.id: r for r in problem.resources}
     for a in plan.assignments.values():
         assert not any(s < a.end and a.start < e for s, e in resources[a.resource_id].closed)
+
+
+def _two_sites_with_slack():
+    """Cut at site A, bend at site B, delivered at B a week later; express takes 60 minutes for 5000, groupage a
+    day for 900."""
+    from apps.matching.engine.domain import Order, Weights
+
+    from .builders import machine, op, problem, route
+
+    return problem(
+        [op("CUT", ("MA", 60, 100), order="X"), op("BEND", ("MB", 60, 100), order="X", after=("CUT",))],
+        [machine("MA", site="A"), machine("MB", site="B")],
+        orders=[Order("X", due=7 * 24 * 60, lateness_weight=50, delivery_site="B")],
+        routes=[route("express", "A", "B", 60, 5000), route("groupage", "A", "B", 24 * 60, 900)],
+        weights=Weights(cost=1, lateness=1, makespan=0),
+        horizon=14 * 24 * 60,
+    )
+
+
+def test_the_dispatcher_waits_for_the_cheaper_carrier_when_the_due_date_allows():
+    p = _two_sites_with_slack()
+    plan = dispatch(p, margin=10.0)
+    assert plan is not None and validate_plan(p, plan) == []
+    assert [leg.carrier_id for leg in plan.legs] == ["groupage"]
+    assert plan.assignments["BEND"].start >= 60 + 24 * 60
+    assert plan.objective == 100 + 100 + 900
+
+
+def test_with_little_slack_the_dispatcher_still_buys_the_fast_carrier():
+    p = _two_sites_with_slack()
+    tight = replace(p, orders=(replace(p.orders[0], due=200),))
+    plan = dispatch(tight, margin=10.0)
+    assert plan is not None and validate_plan(tight, plan) == []
+    assert [leg.carrier_id for leg in plan.legs] == ["express"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), orders=st.integers(1, 8), suppliers=st.integers(2, 9))
+def test_plans_with_a_lateness_margin_are_valid_on_generated_scenarios(seed, orders, suppliers):
+    problem = generate_scenario(orders=orders, suppliers=suppliers, seed=seed)
+    plan = dispatch(problem, margin=10.0)
+    assert plan is not None
+    assert validate_plan(problem, plan) == []

@@ -295,3 +295,29 @@ def test_large_neighbourhood_search_never_returns_worse_than_greedy():
     assert plan.objective <= greedy_objective
     assert plan.best_bound is not None and plan.best_bound <= plan.objective
     assert validate_plan(p, plan) == []
+
+
+def test_re_assembling_only_the_moved_orders_gives_the_plan_a_full_assembly_gives():
+    from apps.matching.engine.assemble import assemble_plan
+
+    p = generate_scenario(orders=30, suppliers=6, seed=5)
+    index = ProblemIndex(p)
+    base, other = dispatch(p, index=index, rule="slack"), dispatch(p, index=index, rule="mwkr")
+    assert base is not None and other is not None
+    # half the orders as in `other`, the rest as in `base`: a neighbourhood's answer
+    moved = {o.id for o in p.orders[::2]}
+    schedule = {
+        op.id: (
+            (other if op.order_id in moved else base).assignments[op.id].resource_id,
+            (other if op.order_id in moved else base).assignments[op.id].start,
+        )
+        for op in p.operations
+    }
+    full = assemble_plan(index, schedule)
+    partial = assemble_plan(index, schedule, base=base)
+    assert (partial.objective, partial.costs, dict(partial.completion)) == (
+        full.objective,
+        full.costs,
+        dict(full.completion),
+    )
+    assert sorted(partial.legs, key=repr) == sorted(full.legs, key=repr)

@@ -10,7 +10,6 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from ..assemble import duration_on
 from .busy_time import start_slots
 from .state import Expr, Literal, ModelState, OpVars
 
@@ -19,11 +18,11 @@ def build_operations(state: ModelState) -> None:
     model, index, horizon = state.model, state.index, state.horizon
     est = index.earliest_starts
     for op_id, pin in state.pins.items():
-        state.pinned_work[pin.resource_id].append((pin.start, duration_on(index.ops[op_id], pin.resource_id)))
+        state.pinned_work[pin.resource_id].append((pin.start, index.duration_on(op_id, pin.resource_id)))
     for op in state.problem.operations:
         pin = state.pins.get(op.id)
         if pin is not None:
-            duration = duration_on(op, pin.resource_id)
+            duration = index.duration_on(op.id, pin.resource_id)
             state.ops[op.id] = OpVars(
                 pin.start,
                 pin.start + duration,

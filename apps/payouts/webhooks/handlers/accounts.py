@@ -1,12 +1,19 @@
-"""Webhook handlers for Stripe Connect accounts (a participant's onboarding state)."""
+"""Webhook handlers for Stripe Connect accounts (a participant's onboarding state), from the Connect endpoint."""
 
 from apps.payouts.connect.onboarding import connect_status_refresh
-from apps.payouts.webhooks.registry import handles
+from apps.payouts.webhooks.registry import WebhookEndpoint, event_object, handles
 
 
-@handles("account.updated")
+@handles("account.updated", "capability.updated", endpoints=(WebhookEndpoint.CONNECT,))
 def account_updated(event: dict) -> None:
     """Re-reads the account from Stripe rather than trusting the event body, so a late or duplicated event
-    can never roll the participant's state back."""
-    account_id = (event.get("data") or {}).get("object", {}).get("id") or event.get("account") or ""
-    connect_status_refresh(account_id=account_id)
+    can never roll the participant's state back. The account is the event's `account` (a Connect event), else
+    the object's: an account's own id, or a capability's `account`."""
+    obj = event_object(event)
+    account_id = (
+        event.get("account")
+        or obj.get("account")
+        or (obj.get("id") if obj.get("object") == "account" else "")
+    )
+    if isinstance(account_id, str) and account_id.startswith("acct_"):
+        connect_status_refresh(account_id=account_id)

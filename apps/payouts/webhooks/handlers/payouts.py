@@ -1,5 +1,5 @@
-"""Webhook handlers for payouts (a Stripe balance paid out to a bank): the platform's own and its connected
-accounts', applied from the signed event body through a monotonic service."""
+"""Webhook handlers for payouts (a Stripe balance paid out to a bank): the platform's own (account endpoint) and
+its connected accounts' (Connect endpoint), applied from the signed event body through a monotonic service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import connection
 from apps.payouts import stripe_client
 from apps.payouts.connect.bank_payouts import payout_record
 from apps.payouts.models import StripeMode
-from apps.payouts.webhooks.registry import event_object, handles
+from apps.payouts.webhooks.registry import WebhookEndpoint, event_object, handles
 
 
 def _platform_payout_is_ours(payout: dict) -> bool:
@@ -19,7 +19,17 @@ def _platform_payout_is_ours(payout: dict) -> bool:
     return (payout.get("metadata") or {}).get("network") == connection.schema_name
 
 
-@handles("payout.created", "payout.updated", "payout.paid", "payout.failed", "payout.canceled")
+@handles(
+    "payout.created",
+    "payout.updated",
+    "payout.paid",
+    "payout.failed",
+    "payout.canceled",
+    endpoints=(
+        WebhookEndpoint.ACCOUNT,
+        WebhookEndpoint.CONNECT,
+    ),  # the platform's own payouts, and its accounts'
+)
 def payout_changed(event: dict) -> None:
     payout = event_object(event)
     account = event.get("account") or ""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0006_currency_conversion_account'),
+        ('payouts', '0007_connect_webhook_secret'),
     ]
 
     operations = [

@@ -1,0 +1,125 @@
+"""The marketplace neighbourhoods: each frees whole orders, and solving it gives a plan the independent checker
+accepts, with everything outside the neighbourhood left where it was."""
+
+import random
+import time
+from dataclasses import replace
+
+import pytest
+
+from apps.matching.engine.benchmarks.scenarios import generate_scenario
+from apps.matching.engine.domain import Limits
+from apps.matching.engine.greedy import dispatch
+from apps.matching.engine.indexing import ProblemIndex
+from apps.matching.engine.lns import LargeNeighbourhoodSearch
+from apps.matching.engine.solver import planning_horizon
+from apps.matching.engine.validator import validate_plan
+
+
+@pytest.fixture(scope="module")
+def search():
+    problem = generate_scenario(orders=40, suppliers=4, seed=3)  # four suppliers for 40 orders: some are late
+    index = ProblemIndex(problem)
+    plan = dispatch(problem, index=index)
+    assert plan is not None and any(plan.completion[o.id] > o.due for o in problem.orders)
+    return LargeNeighbourhoodSearch(
+        index,
+        plan,
+        horizon=planning_horizon(index, plan),
+        limits=Limits(time_limit_s=10, workers=1),
+        started=time.perf_counter(),
+        max_candidates=4,
+    )
+
+
+@pytest.mark.parametrize("kind", ["_late_orders", "_site_outbound", "_costly_orders", "_resource_window"])
+def test_a_neighbourhood_frees_whole_orders_and_its_answer_is_a_valid_plan(search, kind):
+    rng = random.Random(7)
+    plan, index = search.incumbent, search.index
+    chosen = getattr(search, kind)(rng, 10)
+    assert chosen and chosen <= set(search.free_ops)
+    orders = {index.ops[o].order_id for o in chosen}
+    assert chosen == {o for order in orders for o in index.ops_of_order[order]}
+    result = search._solve_neighbourhood(plan, chosen, 5.0, 1, 1, rng)
+    assert result.plan is not None
+    assert validate_plan(index.problem, result.plan) == []
+    assert result.plan.objective <= plan.objective  # the incumbent is the hint: never worse
+    for op_id, a in plan.assignments.items():
+        if op_id not in chosen:
+            assert result.plan.assignments[op_id] == a
+
+
+def test_the_late_orders_neighbourhood_starts_from_a_late_order(search):
+    plan, index = search.incumbent, search.index
+    chosen = search._late_orders(random.Random(1), 5)
+    orders = {index.ops[o].order_id for o in chosen}
+    assert any(plan.completion[o] > index.orders[o].due for o in orders)
+
+
+def test_the_search_with_every_kind_keeps_its_plans_valid(search):
+    index = search.index
+    fresh = LargeNeighbourhoodSearch(
+        index,
+        search.incumbent,
+        horizon=search.horizon,
+        limits=Limits(time_limit_s=4, workers=1, seed=2),
+        started=time.perf_counter(),
+        max_candidates=4,
+        start_size=5,
+    )
+    plan = fresh.run(time.perf_counter() + 4, threads=2)
+    assert validate_plan(index.problem, plan) == []
+    assert plan.objective <= search.incumbent.objective
+    assert fresh.stats.iterations > 0
+
+
+def test_an_answer_found_on_an_older_plan_is_grafted_onto_the_newer_one_only_where_it_fits(search):
+    """Two threads solve neighbourhoods from the same plan; the second answer is carried over to the plan the
+    first one made. The result passes the checker, keeps the first answer's orders and takes the second's."""
+    rng = random.Random(3)
+    plan, index = search.incumbent, search.index
+    first = search._late_orders(rng, 10)
+    first_orders = {index.ops[o].order_id for o in first}
+    second_orders = [o for o in search.free_orders if o not in first_orders][:3]
+    second = {o for order in second_orders for o in index.ops_of_order[order]}
+    newer = search._solve_neighbourhood(plan, first, 5.0, 1, 1, rng).plan
+    answer = search._solve_neighbourhood(plan, second, 5.0, 2, 1, rng).plan
+    assert newer is not None and answer is not None
+    grafted = search._graft(newer, answer, second)
+    if grafted is None:  # refused: then a grafted operation really collides with the newer plan's work
+        assert any(
+            a.resource_id == answer.assignments[o].resource_id
+            and a.start < answer.assignments[o].end
+            and answer.assignments[o].start < a.end
+            for o in second
+            for op_id, a in newer.assignments.items()
+            if op_id not in second
+        )
+        return
+    assert validate_plan(index.problem, grafted) == []
+    for op_id in first:
+        assert grafted.assignments[op_id] == newer.assignments[op_id]
+    for op_id in second:
+        assert grafted.assignments[op_id] == answer.assignments[op_id]
+
+
+def test_a_graft_that_would_double_book_a_machine_is_refused(search):
+    plan, index = search.incumbent, search.index
+    order = search.free_orders[0]
+    chosen = set(index.ops_of_order[order])
+    usable = {c.resource_id for o in chosen for c in index.ops[o].candidates}
+    victim = next(
+        a
+        for op_id, a in plan.assignments.items()
+        if op_id not in chosen and a.resource_id in usable and index.resources[a.resource_id].capacity == 1
+    )
+    mover = next(o for o in chosen if (o, victim.resource_id) in index.offers)
+    duration = index.offers[(mover, victim.resource_id)].duration
+    moved = dict(plan.assignments)
+    moved[mover] = replace(
+        plan.assignments[mover],
+        resource_id=victim.resource_id,
+        start=victim.start,
+        end=victim.start + duration,
+    )
+    assert search._graft(plan, replace(plan, assignments=moved), chosen) is None
