@@ -64,6 +64,7 @@ _MONEY_RECORDS = _view(
     "payouts.dispute",
     "payouts.connectedpayout",
     "payouts.reconciliationrun",
+    "payouts.payouthold",
 )
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -109,6 +110,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_view("matching.matchingsettings", "matching.matchingrun"),
         *_MONEY_RECORDS,
         "payouts.add_profitsharepolicy",  # publishing a new version; versions never change
+        "payouts.add_payouthold",  # how long participants' money is held before their payouts
+        "payouts.change_payouthold",
         "payouts.add_reconciliationrun",
         "payouts.change_transfer",
         *_view("payouts.webhookevent", "payouts.stripewrite"),

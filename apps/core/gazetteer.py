@@ -66,6 +66,20 @@ def place_unknown_message(city: str, country: str) -> str:
     return f"We could not find “{city}” in {name}. Check the spelling, or give the nearest town."
 
 
+def gazetteer_warm() -> None:
+    """Loads the towns in a background thread unless loaded already (about a second, once per process): pages
+    that are about to ask for an address call it, so saving the address does not wait for the load."""
+    global _warming
+    with _lock:
+        if _warming:
+            return
+        _warming = True
+    threading.Thread(target=_towns_by_country, name="gazetteer-warm", daemon=True).start()
+
+
+_warming = False
+
+
 # A town as kept in memory: (name, latitude, longitude, population, Latin-script alternate names).
 _Town = tuple[str, float, float, int, tuple[str, ...]]
 _Entry = tuple[str, float, float, int]

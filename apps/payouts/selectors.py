@@ -247,6 +247,16 @@ def refunds_refused() -> list[dict]:
     return [{"refund": refund, "advice": failure_advice(refund.last_error_code)} for refund in refused]
 
 
+def reversals_unrecoverable() -> QuerySet[Reversal]:
+    """Refund shares Stripe would not take back (the participant's balance had been paid out): what each
+    participant owes, recovered from their next funds before their next payout."""
+    return (
+        Reversal.objects.filter(status=ReversalStatus.UNRECOVERABLE)
+        .select_related("transfer", "transfer__order", "transfer__asset_owner", "transfer__carrier")
+        .order_by("created_at")
+    )
+
+
 def network_balances() -> list[dict]:
     """Every network-wide account's balance per currency (participants and orders summed by kind)."""
     rows = (

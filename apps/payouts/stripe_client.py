@@ -270,6 +270,7 @@ def account_create(
         "business_profile": {"name": business_name},
         "capabilities": {"transfers": {"requested": True}},
         "metadata": metadata,
+        "settings": MANUAL_PAYOUTS,
     }
     if service_agreement != "full":
         params["tos_acceptance"] = {"service_agreement": service_agreement}
@@ -281,6 +282,20 @@ def account_create(
 def platform_account_retrieve() -> dict:
     """The network's own Stripe account (its `country` decides which participants it can pay out to)."""
     return _call(tenant_client().v1.accounts.retrieve_current)
+
+
+# Participants are paid out by the platform after the hold (connect/bank_payouts.py), never by Stripe's schedule.
+MANUAL_PAYOUTS = {"payouts": {"schedule": {"interval": "manual"}}}
+
+
+def account_payouts_manual(*, account_id: str, idempotency_key: str) -> dict:
+    return _write(
+        "account.update",
+        tenant_client().v1.accounts.update,
+        account_id,
+        {"settings": MANUAL_PAYOUTS},
+        idempotency_key=idempotency_key,
+    )
 
 
 def account_retrieve(*, account_id: str) -> dict:
@@ -433,6 +448,20 @@ def balance_transactions_iter(
         if not page.get("has_more") or not page["data"]:
             return
         params["starting_after"] = page["data"][-1]["id"]
+
+
+def payout_create(
+    *, amount_minor: int, currency: str, stripe_account: str, metadata: dict, idempotency_key: str
+) -> dict:
+    """A payout of a connected account's available balance to its bank (its schedule is manual)."""
+    params = {"amount": amount_minor, "currency": currency.lower(), "metadata": metadata}
+    return _write(
+        "payout.create",
+        tenant_client().v1.payouts.create,
+        params,
+        idempotency_key=idempotency_key,
+        stripe_account=stripe_account,
+    )
 
 
 def payout_list(*, stripe_account: str) -> list[dict]:

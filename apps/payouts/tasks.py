@@ -2,7 +2,7 @@
 delivered twice (at-least-once delivery, a retry, the sweeper) changes nothing the second time.
 
 Task names are explicit and must not change: beat (config/settings) schedules `payouts.money_sweep`,
-`payouts.webhook_redrive` and `payouts.reconcile`, and brokers hold queued tasks by name. Names other apps may send (current_app.send_task(name, kwargs=…)):
+`payouts.webhook_redrive`, `payouts.participant_payouts` and `payouts.reconcile`, and brokers hold queued tasks by name. Names other apps may send (current_app.send_task(name, kwargs=…)):
     payouts.transfer_release_for_work_item  {"work_item_id": int}   a work item passed quality
     payouts.transfer_release_for_leg        {"leg_id": int}         a transport leg was delivered
     payouts.order_charge_record             {"order_id": int}       an order was paid
@@ -143,6 +143,13 @@ def money_sweep_task() -> dict:
     from apps.payouts.transfers.sweep import money_sweep
 
     return money_sweep()
+
+
+@shared_task(name="payouts.participant_payouts", base=TenantOnlyTask, time_limit=900, soft_time_limit=840)
+def participant_payouts_task() -> dict:
+    from apps.payouts.connect.bank_payouts import participant_payouts_run
+
+    return participant_payouts_run()
 
 
 @shared_task(name="payouts.reconcile", base=TenantOnlyTask, time_limit=1800, soft_time_limit=1700)

@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "args": ("payouts.webhook_redrive",),
     },
+    "payouts-participant-payouts-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60 * 60,
+        "args": ("payouts.participant_payouts",),
+    },
     "payouts-reconcile-every-tenant": {
         "task": "tenants.dispatch_to_tenants",
         "schedule": 60 * 60,

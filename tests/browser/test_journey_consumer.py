@@ -143,7 +143,8 @@ def test_consumer_configures_pays_and_follows_the_order(
     page.get_by_label("Postcode").fill("3511 AA")
     page.get_by_label("Town or city").fill("Utrecht")
     page.get_by_role("button", name="Save shipping details").click()
-    expect(page.get_by_text("Shipping details saved.")).to_be_visible()  # re-quoted in place (htmx)
+    # Saved, the town looked up and the cart re-quoted in place (htmx).
+    expect(page.get_by_text("Shipping details saved.")).to_be_visible(timeout=LIVE_TIMEOUT)
     cart_quote = page.locator("#quote")
     expect(cart_quote).to_contain_text("For delivery to Utrecht.")
     expect(cart_quote.locator(".total")).to_have_text(PRICE)

@@ -2,7 +2,7 @@
 
 from apps.matching.makeable import configuration_unmakeable
 from apps.matching.quoting import SOURCE_INFEASIBLE, quote_configuration
-from tests.matching.builders import bracket_template, workshop
+from tests.matching.builders import OFFICE_HOURS, bracket_template, full_workshop, workshop
 
 VALUES = {"length": 800, "metal": "steel", "hours": 1}
 
@@ -60,3 +60,17 @@ def test_the_design_check_refuses_what_no_machine_takes_and_passes_what_one_does
     assert {m.kind for m in reasons[0].machines} == {"wrong_material", "too_small"}
     fits = {**VALUES, "length": 400, "metal": "aluminium"}
     assert configuration_unmakeable(template=template, values=fits, tenant=in_tenant_a) == ()
+
+
+def test_a_step_longer_than_any_opening_names_each_closed_machine(in_tenant_a, carrier):
+    """Twenty hours of cutting on lasers open nine hours a day: each laser is named as closed, not "busy"."""
+    owner, _ = full_workshop("Office", hours=OFFICE_HOURS)
+    quote = quote_configuration(
+        template=bracket_template(), values={**VALUES, "hours": 20}, tenant=in_tenant_a
+    )
+    (reason,) = quote.reasons
+    assert reason.code == "longer_than_any_opening" and reason.change == "quantity"
+    assert [(m.company, m.machine, m.kind) for m in reason.machines] == [
+        (owner.name, "Office laser_cutting", "closed")
+    ]
+    assert f"{owner.name}'s Office laser_cutting: not open 20 hours in one go" in reason.message

@@ -12,17 +12,18 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django_tenants.utils import schema_context
 
-from apps.payouts import stripe_client
+from apps.accounts.roles import Role
 from apps.payouts.connect.onboarding import connect_onboarding_start
-from apps.payouts.models import WebhookEvent, WebhookEventStatus
+from apps.payouts.models import Dispute, WebhookEvent, WebhookEventStatus
 from apps.suppliers.models import AssetOwner
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_list_active
 from apps.tenants.services import tenant_create
-from tests.conftest import PASSWORD, wait_for
-from tests.payouts.money_builders import control
+from tests.conftest import PASSWORD, sign_in, wait_for
+from tests.payouts.money_builders import control, make_order, pay
 from tests.suppliers.factories import make_asset_owner
 
 SLUG = "connectlive"
@@ -64,7 +65,7 @@ def registered(platform_server, django_db_blocker):
 
 @pytest.mark.worker
 def test_disputes_and_account_updates_reach_the_networks_inbox_through_the_live_server(
-    registered, django_db_blocker, tenant_a
+    registered, django_db_blocker, tenant_a, make_user
 ):
     network = registered
     with django_db_blocker.unblock(), schema_context(network.schema_name):
@@ -73,17 +74,14 @@ def test_disputes_and_account_updates_reach_the_networks_inbox_through_the_live_
             participant=owner, return_url="http://x.test/r", refresh_url="http://x.test/f"
         )
         owner.refresh_from_db()
-        intent = stripe_client.payment_intent_create(
-            amount_minor=5000, currency="EUR", transfer_group="live", metadata={}, idempotency_key="live:pi"
-        )
-        paid = stripe_client.payment_intent_confirm(
-            payment_intent_id=intent["id"], payment_method="pm_card_visa", idempotency_key="live:confirm"
-        )
+        order = make_order(total_minor=5000)
+        charge = pay(order)
+        finance = make_user(network, Role.FINANCE)
     with django_db_blocker.unblock(), schema_context(tenant_a.schema_name):
         before_a = WebhookEvent.objects.count()
 
     control(f"accounts/{owner.stripe_account_id}/complete_onboarding")
-    dispute = control(f"charges/{paid['latest_charge']}/dispute", amount=5000)
+    dispute = control(f"charges/{charge['id']}/dispute", amount=5000)
 
     with django_db_blocker.unblock():
         [account_updated] = wait_for(lambda: _inbox(network, "account.updated"), timeout=30)
@@ -96,7 +94,17 @@ def test_disputes_and_account_updates_reach_the_networks_inbox_through_the_live_
                 return AssetOwner.objects.get(pk=owner.pk).eligible  # the worker processed account.updated
 
         wait_for(payable, timeout=60)
+
+        def booked():
+            with schema_context(network.schema_name):
+                return Dispute.objects.filter(stripe_dispute_id=dispute["id"], order=order).exists()
+
+        wait_for(booked, timeout=60)  # the worker processed charge.dispute.created for the order's charge
         with schema_context(network.schema_name):
             assert WebhookEvent.objects.get(pk=account_updated.pk).status == WebhookEventStatus.PROCESSED
+        page = sign_in(Client(HTTP_HOST=f"{SLUG}.localhost"), network, finance).get(
+            f"/backoffice/finance/orders/{order.pk}/"
+        )
+        assert page.status_code == 200 and dispute["id"] in page.content.decode()  # finance sees it
         with schema_context(tenant_a.schema_name):
             assert WebhookEvent.objects.count() == before_a  # another network's endpoints got nothing of it

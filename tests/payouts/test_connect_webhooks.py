@@ -228,6 +228,38 @@ def test_account_updated_makes_a_participant_payable_without_the_return_page(rel
     assert owner in asset_owner_list_eligible()
 
 
+def test_capability_updated_refreshes_the_account_it_names(relay):
+    """Stripe's capability.updated is about a capability (`id: transfers`), of the event's connected account."""
+    owner = make_asset_owner()
+    connect_onboarding_start(participant=owner, return_url="http://x.test/r", refresh_url="http://x.test/f")
+    owner.refresh_from_db()
+    control(f"accounts/{owner.stripe_account_id}/complete_onboarding")  # the account.updated is not delivered
+    _all_delivered()
+    event = {
+        "id": "evt_capability_1",
+        "object": "event",
+        "type": "capability.updated",
+        "account": owner.stripe_account_id,
+        "api_version": stripe_client.API_VERSION,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": "transfers",
+                "object": "capability",
+                "account": owner.stripe_account_id,
+                "status": "active",
+            }
+        },
+    }
+    body = json.dumps(event).encode()
+    secret = stripe_client.stripe_settings_get().connect_webhook_secret
+
+    _deliver((CONNECT_PATH, body, {"Stripe-Signature": _signed_with(secret, body)}))
+
+    assert AssetOwner.objects.get(pk=owner.pk).eligible
+
+
 @pytest.fixture
 def fast_solver(money_a):
     settings_row = matching_settings_get()

@@ -13,9 +13,19 @@ from django_tenants.utils import schema_context
 
 from apps.orders.models import WorkItem
 from apps.payouts import crypto, stripe_client
-from apps.payouts.models import OrderMoney, StripeMode, StripeSettings, StripeWrite, Transfer, TransferStatus
+from apps.payouts.models import (
+    OrderMoney,
+    Reversal,
+    ReversalStatus,
+    StripeMode,
+    StripeSettings,
+    StripeWrite,
+    Transfer,
+    TransferStatus,
+)
 from apps.payouts.payments.charges import charge_record
 from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
+from apps.payouts.transfers.reversals import reversal_send
 from tests.payouts.money_builders import control, finish_work_item, make_order, make_participants, pay
 from tests.payouts.money_checks import stripe_transfers
 
@@ -140,3 +150,23 @@ def test_two_networks_on_one_stripe_account_do_not_share_keys(
             idempotency_key="order:1:payment_intent",
         )
     assert again["id"] == intents["beta"]["id"]
+
+
+def test_a_reversal_whose_answer_was_lost_is_adopted_not_resent_after_its_key_expired(money_a, stripe_clock):
+    start = int(time.time())
+    stripe_clock(start)
+    transfer = _small_transfer()
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    reversal = Reversal(
+        transfer=transfer, amount_minor=500, currency=transfer.currency, next_attempt_at=timezone.now()
+    )
+    reversal.idempotency_key = Reversal.key_for(reversal.id, 0)
+    reversal.save()
+    control("fail_next", count=3, mode="500", when="after", method="POST", path="/v1/transfers/")
+    assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.PENDING
+    _older_than_stripe_keeps(stripe_clock, reversal.idempotency_key, start)
+    assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.SENT
+    transfer.refresh_from_db()
+    at_stripe = stripe_client.transfer_retrieve(transfer_id=transfer.stripe_transfer_id)
+    assert at_stripe["amount_reversed"] == 500, "exactly one reversal after a re-send past the key's expiry"
+    assert transfer.amount_reversed_minor == 500

@@ -26,7 +26,6 @@ from tests.payouts.money_builders import (
     make_order,
     make_participants,
     pay,
-    platform_post,
 )
 from tests.payouts.money_checks import stripe_transfers
 
@@ -64,25 +63,25 @@ def test_a_permanent_refusal_is_recorded_shown_to_finance_and_not_retried(money_
     assert "money flow" in transfer.failure_advice
 
 
-def test_a_reversal_from_an_account_already_paid_out_fails_permanently_with_its_reason(money_a):
-    control(
-        "config", available_delay_days=0
-    )  # the card's funds are available at once, so they can be paid out
+def test_a_reversal_stripe_refuses_for_good_fails_at_once_with_its_reason(money_a):
+    """A reversal larger than what is left on its transfer: Stripe refuses (amount_too_large); retrying cannot
+    help. (A balance already paid out is the hold-back policy's UNRECOVERABLE state, not a failure.)"""
     transfer = _released()
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
     transfer.refresh_from_db()
-    # Stripe paid the participant's balance out to their bank: nothing is left to take back.
-    platform_post("/v1/payouts", account=transfer.destination, amount=transfer.amount_minor, currency="eur")
     reversal = Reversal(
-        transfer=transfer, amount_minor=1_000, currency=transfer.currency, next_attempt_at=timezone.now()
+        transfer=transfer,
+        amount_minor=transfer.amount_minor + 1,
+        currency=transfer.currency,
+        next_attempt_at=timezone.now(),
     )
     reversal.idempotency_key = Reversal.key_for(reversal.id, 0)
     reversal.save()
     assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.FAILED
     reversal.refresh_from_db()
     assert (reversal.status, reversal.attempts, reversal.next_attempt_at) == (ReversalStatus.FAILED, 1, None)
-    assert reversal.last_error_code == "balance_insufficient"
-    assert "paid out" in reversal.failure_advice
+    assert reversal.last_error_code == "amount_too_large"
+    assert "money flow" in reversal.failure_advice
     assert reversal.pk not in sends_due(Reversal, now=timezone.now() + timedelta(days=1))
 
 

@@ -97,12 +97,14 @@ def test_staff_publish_a_new_policy_version_in_the_admin_and_old_ones_stay(
             "min_platform_fee_minor": "200",
             "fee_bearer": "participants",
             "refund_mode": "pro_rata",
+            "refund_fee_bearer": "pro_rata",
             "note": "Spring terms",
         },
     )
     assert response.status_code == 302, response.content[:2000]
     newest = ProfitSharePolicy.objects.get(version=2)
     assert (newest.method, newest.platform_surplus_bp, newest.fee_bearer) == ("equal", 1500, "participants")
+    assert newest.refund_fee_bearer == "pro_rata"
     assert newest.created_by.has_role(Role.STAFF)
     first = ProfitSharePolicy.objects.get(version=1)
     change = client_a.post(

@@ -64,6 +64,7 @@ FINANCE_READS = {
     "payouts.dispute",
     "payouts.connectedpayout",
     "payouts.reconciliationrun",
+    "payouts.payouthold",
 }
 FINANCE_MAY_RUN = {("payouts.transfer", "retry_now")}
 

@@ -3,6 +3,7 @@ checkout refuse it, the design page offers no "Add to cart"; saving it stays all
 
 import pytest
 
+from apps.matching.makeable import DesignUnmakeable
 from apps.orders.models import CartLine
 from tests.conftest import sign_in
 from tests.matching.builders import bracket_template, design_version, haulier, workshop
@@ -136,3 +137,35 @@ def test_odd_quote_addresses_are_400s_never_500s(small_laser_network, client_a, 
     )
     assert response.status_code == 400, response.content
     assert "address" in response.json()
+
+
+def test_an_order_is_refused_when_its_design_can_no_longer_be_made(small_laser_network, customer):
+    """In the cart and quoted while the laser took it; the laser shrinks before checkout: no order is made, the
+    refusal names the step (server-side, whatever the page showed)."""
+    from apps.orders import checkout
+    from apps.orders.models import Order
+    from apps.orders.services import AddressInput, cart_address_set, cart_line_add
+    from apps.suppliers.models import Resource
+    from apps.suppliers.services import resource_update
+
+    version = design_version(customer, length=800)
+    cart_line_add(customer=customer, design_version=version, quantity=1)
+    cart_address_set(
+        customer=customer,
+        address=AddressInput(recipient_name="Ada", address_line="Dam 1", city="Amsterdam"),
+        requested_delivery_date=None,
+    )
+    quoted = checkout.cart_quote(customer=customer)
+    assert quoted.quote is not None, quoted.error
+    laser = Resource.objects.get(asset_owner=small_laser_network, process="laser_cutting")
+    resource_update(resource=laser, max_length_mm=500, max_width_mm=500)
+
+    with pytest.raises(DesignUnmakeable) as refused:
+        checkout.checkout_place(
+            customer=customer,
+            checkout_key=quoted.cart.checkout_key,
+            seen_total_minor=quoted.quote.total_minor,
+            seen_delivery_date=quoted.quote.delivery_date,
+        )
+    assert refused.value.reasons[0].step_keys == ("cut",)
+    assert not Order.objects.filter(customer=customer).exists()

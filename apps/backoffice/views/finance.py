@@ -18,7 +18,9 @@ from apps.accounts.access import money_reader_required, permission_required
 from apps.core.csv_export import csv_response
 from apps.core.money import Money
 from apps.orders.models import Order
+from apps.orders.selectors import order_settings_get
 from apps.outbox.services import outbox_enqueue
+from apps.payouts.connect.bank_payouts import payout_hold_get
 from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
 from apps.payouts.profit_share.policies import policy_current
 from apps.payouts.reconciliation.runs import reconciliation_start
@@ -32,6 +34,7 @@ from apps.payouts.selectors import (
     reconciliation_run_list,
     refunds_refused,
     reversals_needing_attention,
+    reversals_unrecoverable,
     statement_rows,
     transfers_needing_attention,
 )
@@ -62,6 +65,9 @@ def finance_home(request):
         "transfers": transfers_needing_attention()[:50],
         "reversals": reversals_needing_attention()[:50],
         "refused_refunds": refunds_refused(),
+        "owed": reversals_unrecoverable()[:50],
+        "hold": payout_hold_get(),
+        "refund_window_days": order_settings_get().refund_window_days,
         "runs": reconciliation_run_list()[:10],
         "policy": policy_current(),
         "today": timezone.localdate(),

@@ -122,7 +122,12 @@ class Customer(PlanUser):
             != 302
         ):
             return
-        address = {"recipient_name": "Load Customer", "address_line": "Oudegracht 1", "place": PLAN["place"]}
+        address = {
+            "recipient_name": "Load Customer",
+            "address_line": "Oudegracht 1",
+            "city": PLAN["town"],
+            "country": PLAN["country"],
+        }
         if (
             self.expect(
                 "POST", "/cart/address/", "cart address", 302, data=address, headers=self.csrf()

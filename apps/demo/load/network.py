@@ -86,6 +86,8 @@ def load_network_create(
             "session_cookie": settings.SESSION_COOKIE_NAME,
             "csrf_cookie": settings.CSRF_COOKIE_NAME,
             "place": place.pk,
+            "town": place.name,  # what customers type; the gazetteer finds it
+            "country": place.country,
             "templates": _templates(),
             "customers": [_customer(index) for index in range(customers)],
             "suppliers": _supplier_jobs(tenant, place, job_orders=job_orders, suppliers=suppliers),

@@ -84,8 +84,9 @@ def capacity_lower_bound(
     problem = index.problem
     if problem.weights.makespan_only or not any(op.fixed is None for op in problem.operations):
         return CapacityBound(capacity_free, capacity_free, 0, time.perf_counter() - started)
-    relaxation = _Relaxation(index)
-    if not relaxation.orders:
+    deadline = started + time_limit_s
+    relaxation = _Relaxation(index, deadline)
+    if not relaxation.orders or relaxation.incomplete:
         return CapacityBound(capacity_free, capacity_free, 0, time.perf_counter() - started)
     prices = np.zeros_like(relaxation.capacity)
     direction = np.zeros_like(prices)
@@ -94,7 +95,6 @@ def capacity_lower_bound(
     step_scale = 1.0
     stale = 0
     iterations = 0
-    deadline = started + time_limit_s
     while iterations < max_iterations and time.perf_counter() < deadline:
         value, usage = relaxation.evaluate(prices)
         iterations += 1
@@ -131,8 +131,10 @@ def capacity_lower_bound(
 class _Relaxation:
     """The orders' separate choices under a price per resource window."""
 
-    def __init__(self, index: ProblemIndex) -> None:
+    def __init__(self, index: ProblemIndex, deadline: float = math.inf) -> None:
+        """`deadline`: give up building (leaving `incomplete` set) when that perf_counter time passes."""
         problem = index.problem
+        self.incomplete = False
         weights = problem.weights
         self.resource_ids = [r.id for r in problem.resources]
         position = {rid: i for i, rid in enumerate(self.resource_ids)}
@@ -156,6 +158,9 @@ class _Relaxation:
             by_order.setdefault(index.ops[op_id].order_id, []).append(op_id)
         self.orders: list[_Order] = []
         for order in problem.orders:
+            if time.perf_counter() > deadline:
+                self.incomplete = True
+                return
             op_ids = by_order.get(order.id, [])
             if not op_ids or order.id not in completions:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import time
 from collections.abc import Callable
 
 from .assemble import assemble_plan
@@ -109,15 +110,19 @@ def best_dispatch(
     rules: tuple[str, ...] = RULES,
     margins: tuple[float, ...] = (1.0,),
     on_better: Callable[[Plan], None] | None = None,
+    stop_after: float | None = None,
 ) -> Plan | None:
     """Every rule once with each margin, then `tries - 1` noisy variants of the rules (first margin); the plan
     with the lowest objective. `on_better` hears of each plan that beats the ones before it (the caller's first
-    feasible plan)."""
+    feasible plan). With `stop_after` (a perf_counter time) no further dispatch starts once a plan exists
+    and that time has passed: on a loaded machine or a large problem, each one may take seconds."""
     index = index or ProblemIndex(problem)
     best: Plan | None = None
     runs = [(rule, 0.0, margin) for margin in margins for rule in rules]
     runs += [(rules[i % len(rules)], 0.3, margins[0]) for i in range(max(0, tries - 1))]
     for i, (rule, noise, margin) in enumerate(runs):
+        if best is not None and stop_after is not None and time.perf_counter() > stop_after:
+            break
         plan = dispatch(problem, index=index, rule=rule, seed=seed + i, noise=noise, margin=margin)
         if plan is not None and (best is None or plan.objective < best.objective):  # type: ignore[operator]
             best = plan

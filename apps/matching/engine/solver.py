@@ -63,6 +63,9 @@ MAKESPAN_PROOF_SHARE = 0.1  # kept at the end to beat the best or prove it optim
 # The capacity bound's share of a large problem's time, capped: on 400 orders / 25 suppliers it climbs from
 # 27.2 M (capacity-free) to about 30.6 M in 3 s and 31.4 M in 8 s, measured, while the search needs the time.
 BOUND_SHARE = 0.05
+GREEDY_SHARE = (
+    0.1  # large problems start no further dispatch after this share of the time (one plan at least)
+)
 BOUND_MAX_S = 3.0
 
 
@@ -96,7 +99,12 @@ def solve(problem: Problem, limits: Limits = DEFAULT_LIMITS) -> Plan:
         incumbent = best_dispatch(problem, index=index, rules=("slack",), seed=limits.seed, on_better=report)
     else:
         incumbent = best_dispatch(
-            problem, index=index, seed=limits.seed, margins=GREEDY_MARGINS, on_better=report
+            problem,
+            index=index,
+            seed=limits.seed,
+            margins=GREEDY_MARGINS,
+            on_better=report,
+            stop_after=started + GREEDY_SHARE * limits.time_limit_s,
         )
     hint = incumbent
     caller_hint = limits.hint if limits.hint is not None and limits.hint.has_schedule else None

@@ -83,7 +83,17 @@ class CartLinesApi(APIView):
     @extend_schema(
         summary="Add a design version to my cart",
         request=CartLineAddSerializer,
-        responses={201: CartSerializer, 400: OpenApiResponse(description="Field errors."), 404: None},
+        responses={
+            201: CartSerializer,
+            400: OpenApiResponse(description="Field errors."),
+            404: None,
+            409: OpenApiResponse(
+                description=(
+                    'The network cannot make this design: {"detail", "code": "unmakeable", "reasons": […]} as '
+                    "POST /api/v1/quotes/ answers it. Saved designs stay; they are not sold."
+                )
+            ),
+        },
     )
     def post(self, request):
         serializer = CartLineAddSerializer(data=request.data)
@@ -156,7 +166,10 @@ class OrderListCreateApi(generics.ListAPIView):
             ),
             400: OpenApiResponse(description="Field errors, an empty cart, an outdated checkout_key."),
             409: OpenApiResponse(
-                description="The quote changed: the body carries the new one; accept it and retry."
+                description=(
+                    "The quote changed: the body carries the new one; accept it and retry. Or a design in the "
+                    'cart can no longer be made (code "unmakeable", with the reasons).'
+                )
             ),
         },
     )

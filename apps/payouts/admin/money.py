@@ -10,6 +10,7 @@ from apps.payouts.models import (
     Dispute,
     JournalEntry,
     LedgerAccount,
+    PayoutHold,
     Posting,
     ProfitSharePolicy,
     ReconciliationRun,
@@ -43,10 +44,19 @@ class ProfitSharePolicyAdmin(admin.ModelAdmin):
         "min_platform_fee_minor",
         "fee_bearer",
         "refund_mode",
+        "refund_fee_bearer",
         "created_at",
         "created_by",
     ]
-    fields = ["method", "platform_surplus_bp", "min_platform_fee_minor", "fee_bearer", "refund_mode", "note"]
+    fields = [
+        "method",
+        "platform_surplus_bp",
+        "min_platform_fee_minor",
+        "fee_bearer",
+        "refund_mode",
+        "refund_fee_bearer",
+        "note",
+    ]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -61,6 +71,7 @@ class ProfitSharePolicyAdmin(admin.ModelAdmin):
             min_platform_fee_minor=obj.min_platform_fee_minor,
             fee_bearer=obj.fee_bearer,
             refund_mode=obj.refund_mode,
+            refund_fee_bearer=obj.refund_fee_bearer,
             note=obj.note,
             actor=request.user,
         )
@@ -126,9 +137,13 @@ class TransferAdmin(ReadOnlyAdmin):
 
 @admin.register(Reversal)
 class ReversalAdmin(ReadOnlyAdmin):
+    """`unrecoverable`: a refund share Stripe would not reverse (the participant's balance was paid out), owed by
+    the participant and taken from their next funds before their next payout."""
+
     list_display = [
         "pk",
         "transfer",
+        "participant",
         "amount_minor",
         "currency",
         "status",
@@ -140,6 +155,29 @@ class ReversalAdmin(ReadOnlyAdmin):
         "stripe_reversal_id",
     ]
     list_filter = ["status", "external", "last_error_code"]
+    list_select_related = ["transfer__asset_owner", "transfer__carrier"]
+
+    @admin.display(description="Participant")
+    def participant(self, obj):
+        return obj.transfer.participant
+
+
+@admin.register(PayoutHold)
+class PayoutHoldAdmin(admin.ModelAdmin):
+    """The one row of the network's payout hold (participants are paid out by the platform after it)."""
+
+    list_display = ["__str__", "hold_days", "updated_at"]
+    fields = ["hold_days"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PayoutHold.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CustomerRefund)
@@ -163,6 +201,8 @@ class ConnectedPayoutAdmin(ReadOnlyAdmin):
         "amount_minor",
         "currency",
         "status",
+        "requested_at",
+        "failure_message",
     ]
     list_filter = ["status"]
 

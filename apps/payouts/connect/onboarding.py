@@ -1,8 +1,10 @@
 """Stripe Connect onboarding of asset owners and carriers.
 
 The participant's state lives in apps.suppliers (written only through its services); this module is the
-Stripe side: it creates the connected account once, hands out account links, and mirrors the account's
-state back (`connect_status_refresh`, called by the return page and by the `account.updated` handler).
+Stripe side: it creates the connected account once (on a manual payout schedule: the platform pays participants
+out after the hold, connect/bank_payouts.py), hands out account links, and mirrors the account's state back
+(`connect_status_refresh`, called by the return page and by the `account.updated` handler), switching an account
+still on an automatic schedule to manual.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
     if participant_by_stripe_account(account_id=account_id) is None:
         return None
     account = stripe_client.account_retrieve(account_id=account_id)
+    payouts_schedule_ensure_manual(account=account)
     requirements = account.get("requirements") or {}
     capabilities = account.get("capabilities") or {}
     return participant_connect_update(
@@ -103,3 +106,15 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
         requirements_due=list(requirements.get("currently_due") or []),
         requirements_past_due=list(requirements.get("past_due") or []),
     )
+
+
+def payouts_schedule_ensure_manual(*, account: dict) -> None:
+    """Participants are paid out by the platform after the hold, so their account's payout schedule is manual:
+    accounts created before that rule (or switched back in the Dashboard) are switched when next read."""
+    schedule = ((account.get("settings") or {}).get("payouts") or {}).get("schedule") or {}
+    if schedule.get("interval") == "manual":
+        return
+    stripe_client.account_payouts_manual(
+        account_id=account["id"], idempotency_key=f"account_payouts_manual:{account['id']}:{uuid.uuid4().hex}"
+    )
+    logger.info("Connected account %s switched to manual payouts (was %s)", account["id"], schedule)

@@ -51,7 +51,7 @@ def order_totals(*, order_id: int) -> dict[str, int]:
         if account_kind == AccountKind.PLATFORM_CASH:
             if entry_kind == EntryKind.TRANSFER:
                 totals["transferred"] -= amount
-            elif entry_kind == EntryKind.REVERSAL:
+            elif entry_kind in (EntryKind.REVERSAL, EntryKind.REVERSAL_RECOVERED):
                 totals["reversed"] += amount
         if account_kind == AccountKind.PLATFORM_REVENUE:
             totals["revenue"] -= amount

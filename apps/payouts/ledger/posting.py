@@ -101,6 +101,16 @@ def payable_account(
     return account_get(kind=AccountKind.PAYABLE_CARRIER, currency=currency, carrier_id=carrier_id)
 
 
+def receivable_account(
+    *, currency: str, asset_owner_id: int | None = None, carrier_id: int | None = None
+) -> LedgerAccount:
+    if asset_owner_id:
+        return account_get(
+            kind=AccountKind.RECEIVABLE_ASSET_OWNER, currency=currency, asset_owner_id=asset_owner_id
+        )
+    return account_get(kind=AccountKind.RECEIVABLE_CARRIER, currency=currency, carrier_id=carrier_id)
+
+
 def _check_balanced(lines: list[Line]) -> None:
     totals: dict[str, int] = defaultdict(int)
     for line in lines:

@@ -11,6 +11,8 @@
     reversal claim     payable +amount, clearing −amount                                 (key)
     reversal           cash +amount, payable −amount                                     [trr_]
     reversal void      clearing +amount, payable −amount                                 (key)
+    reversal refused   receivable(participant) +amount, payable −amount                  (key)
+    owed recovered     cash +amount, receivable −amount                                  [trr_]
     dispute            disputes +amount, fees +fee, cash −(amount + fee)                 [dp_]
     dispute lost       clearing +amount, disputes −amount                                (key)
     dispute won        cash +amount, disputes −amount                                    [txn_]
@@ -18,7 +20,9 @@
     platform payout    bank +amount, cash −amount                                        [po_]
 
 Transit accounts (refunds, disputes, payables) are zero when nothing is in flight: a non-zero balance is work
-still to do (a transfer not yet sent, a dispute not yet decided). For a settled order,
+still to do (a transfer not yet sent, a dispute not yet decided). A receivable is money a participant owes: the
+share of a refund Stripe would not reverse because their balance had been paid out (recovered from their next
+funds before their next payout, see connect/bank_payouts.py). For a settled order,
 charge − refunds − disputes − transfers + reversals − fees = platform commission, and its clearing is zero.
 """
 
@@ -32,6 +36,7 @@ from apps.payouts.ledger.posting import (
     journal_entry_post,
     network_account,
     payable_account,
+    receivable_account,
 )
 from apps.payouts.models import AccountKind, EntryKind, JournalEntry, LedgerAccount
 
@@ -248,6 +253,46 @@ def book_reversal_void(*, reversal, transfer) -> tuple[JournalEntry, bool]:
         amount_minor=reversal.amount_minor,
         key=f"reversal_void:{reversal.pk}",
         memo="Reversal claim cancelled",
+    )
+
+
+def _receivable(transfer) -> LedgerAccount:
+    return receivable_account(
+        currency=transfer.currency, asset_owner_id=transfer.asset_owner_id, carrier_id=transfer.carrier_id
+    )
+
+
+def book_reversal_unrecoverable(*, reversal, transfer) -> tuple[JournalEntry, bool]:
+    """Stripe refused the reversal (the participant's balance was paid out): the claim becomes a debt."""
+    return _move(
+        kind=EntryKind.REVERSAL_UNRECOVERABLE,
+        order_id=transfer.order_id,
+        debit=_receivable(transfer),
+        credit=_payable(transfer),
+        amount_minor=reversal.amount_minor,
+        key=f"reversal_unrecoverable:{reversal.pk}",
+        memo=f"Reversal of {transfer.stripe_transfer_id} refused: owed by the participant",
+    )
+
+
+def book_reversal_recovered(
+    *,
+    reversal,
+    transfer,
+    stripe_reversal_id: str,
+    balance_transaction_id: str,
+    effective_at: datetime | None = None,
+) -> tuple[JournalEntry, bool]:
+    return _move(
+        kind=EntryKind.REVERSAL_RECOVERED,
+        order_id=transfer.order_id,
+        debit=network_account(A.PLATFORM_CASH, transfer.currency),
+        credit=_receivable(transfer),
+        amount_minor=reversal.amount_minor,
+        stripe_object_id=stripe_reversal_id,
+        balance_transaction_id=balance_transaction_id,
+        effective_at=effective_at,
+        memo=f"Reversal {stripe_reversal_id} of {transfer.stripe_transfer_id}: owed share recovered",
     )
 
 

@@ -7,6 +7,7 @@ from apps.payouts.models.order_money import (
     Dispute,
     DisputeStatus,
     OrderMoney,
+    PayoutHold,
     PayoutStatus,
 )
 from apps.payouts.models.profit_share import (
@@ -16,6 +17,7 @@ from apps.payouts.models.profit_share import (
     ProfitSharePolicy,
     ProfitShareSplit,
     ProfitShareStatement,
+    RefundFeeBearer,
     RefundMode,
     SplitMethod,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "LedgerAccount",
     "OrderMoney",
     "OrderPolicyPin",
+    "PayoutHold",
     "PayoutStatus",
     "Posting",
     "ProfitSharePart",
@@ -57,6 +60,7 @@ __all__ = [
     "ProfitShareStatement",
     "ReconciliationItem",
     "ReconciliationRun",
+    "RefundFeeBearer",
     "RefundMode",
     "Reversal",
     "ReversalStatus",

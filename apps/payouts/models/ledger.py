@@ -23,6 +23,8 @@ class AccountKind(models.TextChoices):
     # Stripe converted money between two currencies (a charge in EUR landing as USD): the entry moves the amount
     # through this account in both currencies, so every entry still balances per currency.
     CURRENCY_CONVERSION = "currency_conversion", "Currency conversion by Stripe"
+    RECEIVABLE_ASSET_OWNER = "receivable_asset_owner", "Owed by asset owner (refund share not recovered)"
+    RECEIVABLE_CARRIER = "receivable_carrier", "Owed by carrier (refund share not recovered)"
 
 
 # Accounts that exist once per network and currency; the others belong to one order or participant.
@@ -89,13 +91,13 @@ class LedgerAccount(models.Model):
                         carrier__isnull=True,
                     )
                     | Q(
-                        kind=AccountKind.PAYABLE_ASSET_OWNER,
+                        kind__in=[AccountKind.PAYABLE_ASSET_OWNER, AccountKind.RECEIVABLE_ASSET_OWNER],
                         order__isnull=True,
                         asset_owner__isnull=False,
                         carrier__isnull=True,
                     )
                     | Q(
-                        kind=AccountKind.PAYABLE_CARRIER,
+                        kind__in=[AccountKind.PAYABLE_CARRIER, AccountKind.RECEIVABLE_CARRIER],
                         order__isnull=True,
                         asset_owner__isnull=True,
                         carrier__isnull=False,
@@ -127,6 +129,8 @@ class EntryKind(models.TextChoices):
     REVERSAL_CLAIM = "reversal_claim", "Reversal claimed from participant"
     REVERSAL = "reversal", "Transfer reversal"
     REVERSAL_VOID = "reversal_void", "Reversal claim cancelled"
+    REVERSAL_UNRECOVERABLE = "reversal_unrecoverable", "Reversal refused: owed by the participant"
+    REVERSAL_RECOVERED = "reversal_recovered", "Owed refund share recovered"
     DISPUTE = "dispute", "Dispute: funds withdrawn"
     DISPUTE_LOST = "dispute_lost", "Dispute lost"
     DISPUTE_WON = "dispute_won", "Dispute won: funds reinstated"

@@ -1,6 +1,7 @@
 """The money side of an order: its charge, refunds and disputes as Stripe reports them, and connected-account
 payouts. OrderMoney is also the lock every money change of one order takes first."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -48,6 +49,11 @@ class CustomerRefund(models.Model):
     allocation = models.JSONField(
         default=dict, blank=True, help_text="Who bore it: platform / part key → amount."
     )
+    fee_allocation = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Who bears Stripe's fee on this refund (the policy's refund_fee_bearer): platform / part key → amount.",
+    )
     allocated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -88,6 +94,7 @@ class Dispute(models.Model):
 
 
 class PayoutStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested by the platform (not answered by Stripe yet)"
     PENDING = "pending", "Pending"
     IN_TRANSIT = "in_transit", "In transit"
     PAID = "paid", "Paid"
@@ -97,6 +104,7 @@ class PayoutStatus(models.TextChoices):
 
 # A payout's status only moves forward: a late "created" event never undoes "paid".
 PAYOUT_RANK = {
+    PayoutStatus.REQUESTED: -1,
     PayoutStatus.PENDING: 0,
     PayoutStatus.IN_TRANSIT: 1,
     PayoutStatus.PAID: 2,
@@ -107,9 +115,14 @@ PAYOUT_RANK = {
 
 class ConnectedPayout(models.Model):
     """A payout from a connected account (a participant's Stripe balance) to its bank, or the platform's own
-    payout when `stripe_account` is empty."""
+    payout when `stripe_account` is empty.
 
-    stripe_payout_id = models.CharField(max_length=255, unique=True)
+    Participants' accounts are on a manual payout schedule: the platform requests their payouts itself once the
+    orders' hold has passed (apps/payouts/connect/bank_payouts.py). Such a row is written before the Stripe call
+    (`idempotency_key`, `requested_at`) and the transfers it pays out point at it; a payout Stripe made by itself
+    (an account still on an automatic schedule, the Dashboard) arrives by webhook only."""
+
+    stripe_payout_id = models.CharField(max_length=255, blank=True)
     stripe_account = models.CharField(max_length=255, blank=True, db_index=True)
     asset_owner = models.ForeignKey(
         "suppliers.AssetOwner", on_delete=models.PROTECT, null=True, blank=True, related_name="money_payouts"
@@ -124,10 +137,47 @@ class ConnectedPayout(models.Model):
     failure_code = models.CharField(max_length=100, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     stripe_created = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the platform requested it (empty: Stripe paid out by itself)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-stripe_created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_payout_id"], condition=~Q(stripe_payout_id=""), name="payout_stripe_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="payout_key_unique"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.stripe_payout_id} ({self.status})"
+        return f"{self.stripe_payout_id or f'payout #{self.pk}'} ({self.status})"
+
+
+class PayoutHold(models.Model):
+    """The network's payout rule for participants (one row per schema, pk=1): how long their money stays on
+    their Stripe balance after the customer can no longer ask for a refund, so a refund's share can still be
+    taken back with a transfer reversal."""
+
+    hold_days = models.PositiveIntegerField(
+        default=7,
+        validators=[MaxValueValidator(80)],
+        help_text=(
+            "Days after an order's refund window closes (delivery + the refund window of the order settings) "
+            "before its participants' money is paid out to their bank. Stripe keeps manual-payout funds for "
+            "90 days at most (2 years in the US), so refund window + hold stays well below that."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Payout hold"
+        verbose_name_plural = "Payout hold"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="payout_hold_singleton")]
+
+    def __str__(self):
+        return f"Payouts {self.hold_days} days after the refund window"

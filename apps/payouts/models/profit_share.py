@@ -26,6 +26,18 @@ class RefundMode(models.TextChoices):
     )
 
 
+class RefundFeeBearer(models.TextChoices):
+    PLATFORM = profit_share.REFUND_FEE_PLATFORM, "The platform"
+    PRO_RATA = (
+        profit_share.REFUND_FEE_PRO_RATA,
+        "Whoever gives the refund back (platform and participants), in proportion",
+    )
+    PARTICIPANTS = (
+        profit_share.REFUND_FEE_PARTICIPANTS,
+        "The participants who give the refund back, in proportion",
+    )
+
+
 class ProfitSharePolicy(models.Model):
     """One version of the policy. Staff "edit" it by publishing a new version; the newest one applies to
     orders sold from then on, and every order keeps the version it was sold under (OrderPolicyPin)."""
@@ -42,6 +54,17 @@ class ProfitSharePolicy(models.Model):
     )
     fee_bearer = models.CharField(max_length=16, choices=FeeBearer.choices, default=FeeBearer.PLATFORM)
     refund_mode = models.CharField(max_length=16, choices=RefundMode.choices, default=RefundMode.PRO_RATA)
+    refund_fee_bearer = models.CharField(
+        "Stripe's fee on refunds borne by",
+        max_length=16,
+        choices=RefundFeeBearer.choices,
+        default=RefundFeeBearer.PLATFORM,
+        help_text=(
+            "Stripe keeps its whole fee when a payment is refunded. The fee on the refunded part is borne by the "
+            "platform, or added to what those who give the refund back return (never more than a participant "
+            "still holds; the rest stays with the platform)."
+        ),
+    )
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -71,6 +94,7 @@ class ProfitSharePolicy(models.Model):
             min_platform_fee_minor=self.min_platform_fee_minor,
             fee_bearer=self.fee_bearer,
             refund_mode=self.refund_mode,
+            refund_fee_bearer=self.refund_fee_bearer,
             version=self.version,
         )
 

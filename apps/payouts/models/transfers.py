@@ -69,6 +69,14 @@ class Transfer(models.Model):
     stripe_transfer_id = models.CharField(max_length=255, blank=True)
     balance_transaction_id = models.CharField(max_length=255, blank=True)
     amount_reversed_minor = models.BigIntegerField(default=0)
+    payout = models.ForeignKey(
+        "payouts.ConnectedPayout",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        help_text="The payout to the participant's bank that included this money (after the hold).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -144,6 +152,10 @@ class ReversalStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (automatic retries exhausted: finance must act)"
     CANCELLED = "cancelled", "Cancelled"
+    UNRECOVERABLE = (
+        "unrecoverable",
+        "Unrecoverable for now: the participant's Stripe balance was paid out; owed by the participant",
+    )
 
 
 # Reversals that still have to reach Stripe.
@@ -161,7 +173,7 @@ class Reversal(models.Model):
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=12, choices=ReversalStatus.choices, default=ReversalStatus.PENDING)
+    status = models.CharField(max_length=16, choices=ReversalStatus.choices, default=ReversalStatus.PENDING)
     idempotency_key = models.CharField(max_length=255, unique=True)
     key_generation = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)

@@ -133,13 +133,18 @@ def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.
     """What the platform and every part still hold of the order's payment, after earlier refunds."""
     split_row = statement_refresh_for_order(order_id=money.order_id)
     taken: dict[str, int] = {}
-    for allocation in (
+    fees_paid_back = 0  # the participants' shares of Stripe's fee on earlier refunds: the platform holds them
+    for allocation, fee_allocation in (
         CustomerRefund.objects.filter(order_id=money.order_id, allocated_at__isnull=False)
         .exclude(pk=refund.pk)
-        .values_list("allocation", flat=True)
+        .values_list("allocation", "fee_allocation")
     ):
         for key, amount in (allocation or {}).items():
             taken[key] = taken.get(key, 0) + int(amount)
+        for key, amount in (fee_allocation or {}).items():
+            if key != profit_share.PLATFORM:
+                taken[key] = taken.get(key, 0) + int(amount)
+                fees_paid_back += int(amount)
     holders = []
     parts_total = 0
     for statement in split_row.statements.prefetch_related("parts"):
@@ -147,7 +152,7 @@ def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.
             key = f"work_item:{part.work_item_id}" if part.work_item_id else f"leg:{part.transport_leg_id}"
             parts_total += part.amount_minor
             holders.append(profit_share.Holder(key, max(part.amount_minor - taken.get(key, 0), 0)))
-    platform = split_row.paid_minor - parts_total - taken.get(profit_share.PLATFORM, 0)
+    platform = split_row.paid_minor - parts_total - taken.get(profit_share.PLATFORM, 0) + fees_paid_back
     return [profit_share.Holder(profit_share.PLATFORM, max(platform, 0)), *holders]
 
 
@@ -160,20 +165,54 @@ def _allocate(*, refund: CustomerRefund, money: OrderMoney) -> None:
         amount_minor=refund.amount_minor,
     )
     allocation = {profit_share.PLATFORM: refund.amount_minor}
+    fee_allocation: dict[str, int] = {}
     if refund.charge_id == money.charge_id:
         holders = _holders(refund=refund, money=money)
-        mode = policy_for_order(order_id=money.order_id).refund_mode
+        policy = policy_for_order(order_id=money.order_id)
         try:
             allocation = profit_share.refund_split(
-                refund_minor=refund.amount_minor, holders=holders, mode=mode
+                refund_minor=refund.amount_minor, holders=holders, mode=policy.refund_mode
+            )
+            fee_allocation = _refund_fee_allocation(
+                refund=refund, money=money, policy=policy, allocation=allocation, holders=holders
             )
         except profit_share.SplitError:
             logger.warning("Refund %s exceeds what the order still holds; the platform bears it", refund.pk)
     allocation = {key: amount for key, amount in allocation.items() if amount}
+    fee_allocation = {key: amount for key, amount in fee_allocation.items() if amount}
     for key, amount in allocation.items():
         if key != profit_share.PLATFORM:
-            reversal_claim_from_part(refund=refund, key=key, amount_minor=amount)
-    CustomerRefund.objects.filter(pk=refund.pk).update(allocation=allocation, allocated_at=timezone.now())
+            reversal_claim_from_part(
+                refund=refund, key=key, amount_minor=amount, fee_minor=fee_allocation.get(key, 0)
+            )
+    CustomerRefund.objects.filter(pk=refund.pk).update(
+        allocation=allocation, fee_allocation=fee_allocation, allocated_at=timezone.now()
+    )
+
+
+def _refund_fee_allocation(*, refund, money, policy, allocation, holders) -> dict[str, int]:
+    """Who bears Stripe's fee on this refund (the order's policy); the platform alone unless it says otherwise.
+    The fee follows the cumulative refunds of the charge, so partial refunds add up to the whole fee."""
+    if policy.refund_fee_bearer == profit_share.REFUND_FEE_PLATFORM:
+        return {}
+    before = (
+        CustomerRefund.objects.filter(
+            order_id=money.order_id, charge_id=money.charge_id, allocated_at__isnull=False
+        )
+        .exclude(pk=refund.pk)
+        .aggregate(t=Sum("amount_minor"))["t"]
+        or 0
+    )
+    fee = profit_share.refund_fee_of(
+        fee_minor=money.fee_minor,
+        paid_minor=money.paid_minor,
+        refunded_before_minor=before,
+        refund_minor=refund.amount_minor,
+    )
+    capacity = {holder.key: holder.held_minor - allocation.get(holder.key, 0) for holder in holders}
+    return profit_share.refund_fee_split(
+        fee_minor=fee, allocation=allocation, capacity=capacity, bearer=policy.refund_fee_bearer
+    )
 
 
 def _after_commit_settle(order_id: int) -> None:

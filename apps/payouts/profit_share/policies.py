@@ -29,6 +29,7 @@ def profit_share_policy_publish(
     min_platform_fee_minor: int,
     fee_bearer: str,
     refund_mode: str = profit_share.REFUND_PRO_RATA,
+    refund_fee_bearer: str = profit_share.REFUND_FEE_PLATFORM,
     note: str = "",
     actor=None,
 ) -> ProfitSharePolicy:
@@ -43,6 +44,7 @@ def profit_share_policy_publish(
         min_platform_fee_minor=min_platform_fee_minor,
         fee_bearer=fee_bearer,
         refund_mode=refund_mode,
+        refund_fee_bearer=refund_fee_bearer,
     )
     for _ in range(5):
         version = (ProfitSharePolicy.objects.aggregate(top=Max("version"))["top"] or 0) + 1
@@ -55,6 +57,7 @@ def profit_share_policy_publish(
                     min_platform_fee_minor=min_platform_fee_minor,
                     fee_bearer=fee_bearer,
                     refund_mode=refund_mode,
+                    refund_fee_bearer=refund_fee_bearer,
                     note=note[:300],
                     created_by=actor if getattr(actor, "pk", None) else None,
                 )

@@ -12,7 +12,10 @@ goes through largest-remainder allocation, never through rounding.
     Stripe's fee        = borne by the platform, or by the parts pro rata to their amounts
 
 Refunds are split by `refund_split`: pro rata to what each holder (the platform and every part) still holds,
-or the platform's share first.
+or the platform's share first. Stripe keeps its whole fee when it refunds; the fee on the refunded part
+(`refund_fee_of`) is borne as the policy's `refund_fee_bearer` says (`refund_fee_split`): by the platform, by
+everyone who gives back part of the refund in proportion to what they give back, or by the participants alone —
+never more than a part still holds after its refund share (the rest stays with the platform).
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ REFUND_PRO_RATA = "pro_rata"
 REFUND_PLATFORM_FIRST = "platform_first"
 REFUND_MODES = (REFUND_PRO_RATA, REFUND_PLATFORM_FIRST)
 
+# Who bears Stripe's fee on the refunded part of a payment (Stripe keeps its whole fee when it refunds).
+REFUND_FEE_PLATFORM = "platform"
+REFUND_FEE_PRO_RATA = "pro_rata"
+REFUND_FEE_PARTICIPANTS = "participants"
+REFUND_FEE_BEARERS = (REFUND_FEE_PLATFORM, REFUND_FEE_PRO_RATA, REFUND_FEE_PARTICIPANTS)
+
 PLATFORM = "platform"
 BASIS_POINTS = 10_000
 
@@ -49,6 +58,7 @@ class Policy:
     min_platform_fee_minor: int = 0
     fee_bearer: str = FEE_PLATFORM
     refund_mode: str = REFUND_PRO_RATA
+    refund_fee_bearer: str = REFUND_FEE_PLATFORM
     version: int = 0
 
     def __post_init__(self):
@@ -62,6 +72,8 @@ class Policy:
             raise SplitError(f"Unknown fee bearer {self.fee_bearer!r}.")
         if self.refund_mode not in REFUND_MODES:
             raise SplitError(f"Unknown refund mode {self.refund_mode!r}.")
+        if self.refund_fee_bearer not in REFUND_FEE_BEARERS:
+            raise SplitError(f"Unknown bearer of the fee on refunds {self.refund_fee_bearer!r}.")
 
 
 @dataclass(frozen=True)
@@ -376,7 +388,8 @@ def _common_lines(data, money, total_cost, surplus, from_percentage, take, pool,
         )
         + f", platform keeps {_pct(policy.platform_surplus_bp)} of the surplus"
         + (f" (at least {money(policy.min_platform_fee_minor)})" if policy.min_platform_fee_minor else "")
-        + f", Stripe's fee borne by {'the platform' if policy.fee_bearer == FEE_PLATFORM else 'the participants pro rata'}.",
+        + f", Stripe's fee borne by {'the platform' if policy.fee_bearer == FEE_PLATFORM else 'the participants pro rata'}"
+        + f"; on a refund Stripe keeps its fee, and the fee on the refunded part is {REFUND_FEE_WORDS[policy.refund_fee_bearer]}.",
         f"Customer paid {money(data.paid_minor)}; planned cost of all work and transport {money(total_cost)}; "
         f"surplus {money(surplus)}.",
     ]
@@ -474,4 +487,50 @@ def refund_split(
     weights = [holder.held_minor for holder in pool]
     for holder, part in zip(pool, allocate_largest_remainder(remaining, weights), strict=True):
         result[holder.key] += part
+    return result
+
+
+REFUND_FEE_WORDS = {
+    REFUND_FEE_PLATFORM: "borne by the platform",
+    REFUND_FEE_PRO_RATA: "shared by whoever gives the refund back, in proportion to what they give back",
+    REFUND_FEE_PARTICIPANTS: "shared by the participants who give the refund back, in proportion",
+}
+
+
+def refund_fee_of(*, fee_minor: int, paid_minor: int, refunded_before_minor: int, refund_minor: int) -> int:
+    """Stripe's fee on the part of the payment this refund gives back: the fee in proportion to the refunded
+    amount, computed on the cumulative refunds so that successive partial refunds add up to the whole fee."""
+    if paid_minor <= 0 or fee_minor <= 0:
+        return 0
+
+    def on(refunded: int) -> int:
+        refunded = min(max(refunded, 0), paid_minor)
+        return allocate_largest_remainder(fee_minor, [refunded, paid_minor - refunded])[0]
+
+    return on(refunded_before_minor + refund_minor) - on(refunded_before_minor)
+
+
+def refund_fee_split(
+    *, fee_minor: int, allocation: dict[str, int], capacity: dict[str, int], bearer: str
+) -> dict[str, int]:
+    """Who bears `fee_minor` (Stripe's fee on a refund): PLATFORM or a part key → amount, summing to the fee.
+
+    `allocation` is who gives the refund back (refund_split's result); `capacity` what each part still holds
+    after that (a part never gives back more than it received: the excess stays with the platform)."""
+    if bearer not in REFUND_FEE_BEARERS:
+        raise SplitError(f"Unknown bearer of the fee on refunds {bearer!r}.")
+    result = {PLATFORM: fee_minor}
+    if fee_minor <= 0 or bearer == REFUND_FEE_PLATFORM:
+        return result
+    keys = [key for key, amount in allocation.items() if amount > 0]
+    if bearer == REFUND_FEE_PARTICIPANTS:
+        keys = [key for key in keys if key != PLATFORM]
+    if not keys:
+        return result
+    shares = allocate_largest_remainder(fee_minor, [allocation[key] for key in keys])
+    result[PLATFORM] = 0
+    for key, share in zip(keys, shares, strict=True):
+        borne = share if key == PLATFORM else min(share, max(capacity.get(key, 0), 0))
+        result[key] = result.get(key, 0) + borne
+        result[PLATFORM] += share - borne
     return result

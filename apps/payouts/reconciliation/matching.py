@@ -15,6 +15,7 @@ CASH_KINDS = frozenset(
         EntryKind.REFUND,
         EntryKind.TRANSFER,
         EntryKind.REVERSAL,
+        EntryKind.REVERSAL_RECOVERED,
         EntryKind.DISPUTE,
         EntryKind.DISPUTE_WON,
         EntryKind.PLATFORM_PAYOUT,

@@ -66,10 +66,13 @@ class SendResult:
 
 
 def refund_share_of_part(*, order_id: int, key: str) -> int:
-    """What refunds of the order already took from a part (their allocation), in minor units."""
+    """What refunds of the order already took from a part (their allocation, and the part's share of Stripe's fee
+    on them), in minor units."""
     total = 0
-    for allocation in CustomerRefund.objects.filter(order_id=order_id).values_list("allocation", flat=True):
-        total += int((allocation or {}).get(key, 0))
+    for allocation, fee_allocation in CustomerRefund.objects.filter(order_id=order_id).values_list(
+        "allocation", "fee_allocation"
+    ):
+        total += int((allocation or {}).get(key, 0)) + int((fee_allocation or {}).get(key, 0))
     return total
 
 

@@ -1,6 +1,12 @@
 """Transfer reversals: a participant's share of a customer refund taken back from a transfer already sent.
 
 Reversals are sent like transfers: row first, key `reversal:<id>`, row lock across the call, backoff on failure.
+
+Stripe takes a reversal from the participant's Stripe balance. Participants are paid out only after a hold (see
+connect/bank_payouts.py), but a refund after that (or an account Stripe paid out by itself) finds the balance
+short: Stripe answers `balance_insufficient`. Retrying would not help, so the reversal becomes UNRECOVERABLE at
+once, its amount is booked as owed by the participant (a receivable), finance sees it, and it is sent again
+before each of that participant's payouts (`reversal_send(recover=True)`): the participant's next funds pay it.
 """
 
 from __future__ import annotations
@@ -11,11 +17,17 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.core.money import Money
 from apps.core.transitions import transition_if
 from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
-from apps.payouts.ledger.posting import from_unix
-from apps.payouts.ledger.recipes import book_reversal_claim, book_reversal_sent
+from apps.payouts.ledger.posting import entry_find, from_unix
+from apps.payouts.ledger.recipes import (
+    book_reversal_claim,
+    book_reversal_recovered,
+    book_reversal_sent,
+    book_reversal_unrecoverable,
+)
 from apps.payouts.models import CustomerRefund, Reversal, ReversalStatus, Transfer, TransferStatus
 from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
@@ -30,8 +42,12 @@ from apps.payouts.transfers.participant_transfers import (
 logger = logging.getLogger(__name__)
 
 
-def reversal_claim_from_part(*, refund: CustomerRefund, key: str, amount_minor: int) -> None:
-    """Claims up to `amount_minor` of a refund back from the part's transfer. Call holding the order's money lock."""
+def reversal_claim_from_part(
+    *, refund: CustomerRefund, key: str, amount_minor: int, fee_minor: int = 0
+) -> None:
+    """Claims up to `amount_minor` of a refund, plus `fee_minor` of Stripe's fee on it (the policy's refund fee
+    bearer), back from the part's transfer. Call holding the order's money lock."""
+    amount_minor += fee_minor
     kind, _, pk = key.partition(":")
     lookup = {"work_item_id": int(pk)} if kind == "work_item" else {"transport_leg_id": int(pk)}
     transfer = Transfer.objects.select_for_update(of=("self",)).filter(**lookup).first()
@@ -51,7 +67,12 @@ def reversal_claim_from_part(*, refund: CustomerRefund, key: str, amount_minor: 
         refund=refund,
         amount_minor=amount,
         currency=transfer.currency,
-        reason=f"Share of refund {refund.stripe_refund_id}",
+        reason=f"Share of refund {refund.stripe_refund_id}"
+        + (
+            f", incl. {Money(fee_minor, transfer.currency).format()} of Stripe's fee on it"
+            if fee_minor
+            else ""
+        ),
         next_attempt_at=timezone.now(),
     )
     reversal.idempotency_key = Reversal.key_for(reversal.id, 0)
@@ -64,8 +85,14 @@ def _send_after_commit(reversal_id) -> None:
     outbox_enqueue(task_name="payouts.reversal_send", kwargs={"reversal_id": str(reversal_id)})
 
 
-def reversal_send(*, reversal_id) -> SendResult:
-    """Sends one pending reversal (its transfer must have been sent). Same guarantees as transfer_send."""
+BALANCE_SHORT = "balance_insufficient"
+
+
+def reversal_send(*, reversal_id, recover: bool = False) -> SendResult:
+    """Sends one pending reversal (its transfer must have been sent). Same guarantees as transfer_send.
+
+    `recover`: send an UNRECOVERABLE one again (the participant's balance may cover it now)."""
+    sendable = ReversalStatus.UNRECOVERABLE if recover else ReversalStatus.PENDING
     with transaction.atomic():
         # Locks in the house order (transfer, then reversal) so a webhook syncing the transfer cannot deadlock.
         transfer_id = Reversal.objects.filter(pk=reversal_id).values_list("transfer_id", flat=True).first()
@@ -73,7 +100,7 @@ def reversal_send(*, reversal_id) -> SendResult:
         reversal = Reversal.objects.select_for_update(skip_locked=True).filter(pk=reversal_id).first()
         if transfer is None or reversal is None:
             return SendResult("busy")
-        if reversal.status != ReversalStatus.PENDING:
+        if reversal.status != sendable:
             return SendResult(reversal.status)
         if transfer.status != TransferStatus.SENT:
             return attempt_fail(
@@ -95,17 +122,48 @@ def reversal_send(*, reversal_id) -> SendResult:
                 idempotency_key=reversal.idempotency_key,
             )
         except stripe_client.StripeCallError as error:
+            if error.code == BALANCE_SHORT and error.nothing_created:
+                return _mark_unrecoverable(reversal, transfer, message=str(error))
+            if recover:  # an outage while recovering: it stays owed, the next payout run tries again
+                return SendResult(ReversalStatus.UNRECOVERABLE)
             return attempt_fail_from(reversal, error)
         _record_sent(reversal, transfer, result)
         return SendResult(ReversalStatus.SENT)
 
 
+def _mark_unrecoverable(reversal: Reversal, transfer: Transfer, *, message: str) -> SendResult:
+    """Stripe refused for want of balance (nothing was created): the participant owes the amount. Booked once;
+    every refusal moves to a new key, so the next attempt is a new request. Call holding both row locks."""
+    generation = reversal.key_generation + 1
+    Reversal.objects.filter(pk=reversal.pk).update(
+        status=ReversalStatus.UNRECOVERABLE,
+        attempts=reversal.attempts + 1,
+        last_error=message[:500],
+        last_error_code=BALANCE_SHORT,
+        next_attempt_at=None,
+        key_generation=generation,
+        idempotency_key=Reversal.key_for(reversal.pk, generation),
+        maybe_sent=False,
+        updated_at=timezone.now(),
+    )
+    book_reversal_unrecoverable(reversal=reversal, transfer=transfer)
+    logger.warning(
+        "Reversal %s of %s %s refused for want of balance: owed by %s",
+        reversal.pk,
+        reversal.amount_minor,
+        reversal.currency,
+        transfer.participant,
+    )
+    return SendResult(ReversalStatus.UNRECOVERABLE)
+
+
 def _record_sent(reversal: Reversal, transfer: Transfer, result: dict) -> None:
     txn_id = balance_transaction_id_of(result)
+    owed = entry_find(key=f"reversal_unrecoverable:{reversal.pk}") is not None
     transition_if(
         Reversal,
         reversal.pk,
-        REVERSAL_OPEN,
+        [*REVERSAL_OPEN, ReversalStatus.UNRECOVERABLE],
         ReversalStatus.SENT,
         stripe_reversal_id=result["id"],
         balance_transaction_id=txn_id,
@@ -116,7 +174,9 @@ def _record_sent(reversal: Reversal, transfer: Transfer, result: dict) -> None:
         maybe_sent=False,
         updated_at=timezone.now(),
     )
-    book_reversal_sent(
+    # Refused once, its amount moved from the payable to what the participant owes: recovered from there.
+    book = book_reversal_recovered if owed else book_reversal_sent
+    book(
         reversal=reversal,
         transfer=transfer,
         stripe_reversal_id=result["id"],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import Conflict, form_add_service_error
+from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
 from apps.orders import checkout, ports
@@ -131,6 +132,7 @@ def _cart_changed(request):
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def cart_view(request):
+    gazetteer_warm()  # the page asks for an address: have the town look-up ready when it is saved
     return _cart_page(request)
 
 

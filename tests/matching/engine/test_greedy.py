@@ -100,3 +100,13 @@ def test_plans_with_a_lateness_margin_are_valid_on_generated_scenarios(seed, ord
     plan = dispatch(problem, margin=10.0)
     assert plan is not None
     assert validate_plan(problem, plan) == []
+
+
+def test_no_further_dispatch_starts_once_its_time_has_passed():
+    from apps.matching.engine.greedy import best_dispatch
+
+    problem = generate_scenario(orders=6, suppliers=4, seed=2)
+    heard = []
+    plan = best_dispatch(problem, margins=(10.0, 15.0), stop_after=0.0, on_better=heard.append)
+    assert plan is not None and heard == [plan]
+    assert plan.method == "greedy:slack"

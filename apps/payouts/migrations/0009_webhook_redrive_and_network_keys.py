@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0007_connect_webhook_secret'),
+        ('payouts', '0008_payout_hold_unrecoverable_reversals_refund_fee'),
     ]
 
     operations = [
