@@ -86,7 +86,15 @@ class ProductTemplateAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "category", "description", "image", "active", "position"]}),
         (
             "Pricing and preview",
-            {"fields": ["currency", "margin_percent", "transport_buffer_days", "preview_kind"]},
+            {
+                "fields": [
+                    "currency",
+                    "margin_percent",
+                    "transport_buffer_days",
+                    "price_break_quantities",
+                    "preview_kind",
+                ]
+            },
         ),
         ("Operations for the default values", {"fields": ["operations_at_defaults"]}),
     ]

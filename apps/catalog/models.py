@@ -8,13 +8,14 @@ apps.catalog.template_checks and run in the admin before anything is saved.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from apps.catalog.formulas import FormulaError, parse_formula
 from apps.catalog.spec import ParameterKind
-from apps.core.money import known_currencies
+from apps.core.currencies import stripe_currency
 from apps.core.uploads import validate_image_upload
 from apps.processes.models import Process
 
@@ -45,6 +46,10 @@ class PreviewKind(models.TextChoices):
     BOOKSHELF = "bookshelf", "Bookshelf (front view)"
 
 
+def default_price_breaks() -> list[int]:
+    return [1, 2, 5, 10, 25]
+
+
 class ProductTemplate(models.Model):
     """A configurable product: typed parameters, constraints between them and a routing of process steps."""
 
@@ -70,6 +75,12 @@ class ProductTemplate(models.Model):
     transport_buffer_days = models.PositiveSmallIntegerField(
         default=3, help_text="Working days added to the critical path for transport to the customer."
     )
+    price_break_quantities = ArrayField(
+        models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100)]),
+        default=default_price_breaks,
+        size=8,
+        help_text="Quantities the storefront prices, each by the network (setup shared, capacity respected).",
+    )
     preview_kind = models.CharField(max_length=20, choices=PreviewKind.choices, default=PreviewKind.GENERIC)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,8 +93,8 @@ class ProductTemplate(models.Model):
         return self.name
 
     def clean(self):
-        if self.currency not in known_currencies():
-            raise ValidationError({"currency": f"{self.currency!r} is not an ISO 4217 currency code."})
+        if stripe_currency(self.currency) is None or self.currency != self.currency.upper():
+            raise ValidationError({"currency": f"{self.currency!r} is not a currency Stripe can charge in."})
 
 
 class Parameter(models.Model):

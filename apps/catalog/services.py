@@ -19,6 +19,7 @@ from apps.catalog.models import (
     PreviewKind,
     ProductTemplate,
     RoutingStep,
+    default_price_breaks,
 )
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.template_checks import Issue, template_check
@@ -123,6 +124,7 @@ def product_template_import(*, definition: Mapping) -> ProductTemplate:
         currency=definition.get("currency", "EUR"),
         margin_percent=Decimal(str(definition.get("margin_percent", 25))),
         transport_buffer_days=definition.get("transport_buffer_days", 3),
+        price_break_quantities=list(definition.get("price_break_quantities") or default_price_breaks()),
         preview_kind=definition.get("preview_kind", PreviewKind.GENERIC),
         position=definition.get("position", 0),
         active=definition.get("active", True),

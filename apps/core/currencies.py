@@ -224,6 +224,12 @@ def round_up_to_charge_step(amount_minor: int, code: str) -> int:
     return -(-amount_minor // step) * step
 
 
+def payout_step(code: str) -> int:
+    """Payouts are multiples of it: HUF and TWD 100 (whole units, although charged with decimals)."""
+    rules = stripe_currency(code)
+    return rules.payout_step if rules else 1
+
+
 def minimum_charge(code: str) -> int | None:
     rules = stripe_currency(code)
     return rules.minimum_charge if rules else None

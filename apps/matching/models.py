@@ -31,9 +31,20 @@ class MatchingSettings(models.Model):
         help_text="How far ahead calendars are expanded; nothing is planned beyond it.",
     )
     quote_time_limit_ms = models.PositiveIntegerField(
-        default=0,
+        default=120,
         validators=[MaxValueValidator(5000)],
-        help_text="Search time a quote may spend after the constructive plan (0: constructive plan only).",
+        help_text=(
+            "CP-SAT search time a quote may spend after the constructive plan, shared by its lead-time options "
+            "(0: constructive plan only)."
+        ),
+    )
+    quote_max_lots = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=(
+            "Into how many lots a long batch may be split across workshops for a faster delivery "
+            "(1: a line's batch of each step stays at one workshop)."
+        ),
     )
     commit_time_limit_s = models.FloatField(
         default=5.0, validators=[MinValueValidator(0.1), MaxValueValidator(120)]

@@ -17,7 +17,7 @@ from apps.core.currencies import minimum_charge
 from apps.core.money import format_minor
 from apps.orders import ports
 from apps.orders.models import Cart, Order, OrderPayment, PaymentStatus
-from apps.orders.quotes import LineQuote, OrderQuote, QuoteRequestLine
+from apps.orders.quotes import DeliveryOption, LineQuote, OrderQuote, QuoteRequestLine
 from apps.orders.refunding import refund_issue
 from apps.orders.selectors import cart_lines_for
 from apps.orders.services.cart import (
@@ -88,7 +88,8 @@ def _quote(lines: list[QuoteRequestLine], *, latitude, longitude, requested_date
     price to show, never to order (an order needs the customer's address)."""
     if not lines:
         raise CheckoutError("Your cart is empty.")
-    return ports.quoter()(lines=lines, latitude=latitude, longitude=longitude, requested_date=requested_date)
+    destination = None if latitude is None or longitude is None else (float(latitude), float(longitude))
+    return ports.quoter()(lines=lines, destination=destination, requested_date=requested_date)
 
 
 def cart_quote(*, customer) -> CartQuote:
@@ -117,14 +118,21 @@ def _descriptions(cart: Cart) -> dict[str, str]:
 
 
 def checkout_place(
-    *, customer, checkout_key, seen_total_minor: int | None, seen_delivery_date: date | None
+    *,
+    customer,
+    checkout_key,
+    seen_total_minor: int | None,
+    seen_delivery_date: date | None,
+    delivery_option: str = "",
 ) -> PlaceResult:
-    """Places the order the customer saw the quote of, then creates its PaymentIntent.
+    """Places the order the customer saw the quote of, in the lead-time option they chose (default: the
+    quote's own), then creates its PaymentIntent.
 
     The same checkout_key twice gives the same order. When the quote expired, the cart or a design changed,
-    the cart is re-quoted; if that moves the price or the date away from what the customer saw, no order is
-    made and the result carries the new quote to show (`changed`). Raises CheckoutError, QuoteUnavailable, and
-    the design check's Conflict for a design nobody in the network can make.
+    the cart is re-quoted; if that moves the price or the date away from what the customer saw, or the option
+    is no longer offered, no order is made and the result carries the new quote to show (`changed`). Raises
+    CheckoutError, QuoteUnavailable, and the design check's Conflict for a design nobody in the network can
+    make.
     """
     try:
         checkout_key = uuid.UUID(str(checkout_key))
@@ -149,6 +157,16 @@ def checkout_place(
             requested_date=cart.requested_delivery_date,
         )
         cart = cart_quote_store(customer=customer, quote=quote, fingerprint=cart_fingerprint(cart))
+    chosen = quote.choose(delivery_option) if delivery_option else quote
+    if chosen is None:  # the option seen is no longer offered: show what is
+        return PlaceResult(
+            quote=quote,
+            changed=True,
+            design_changes=design_changes,
+            previous_total_minor=seen_total_minor,
+            previous_delivery_date=seen_delivery_date,
+        )
+    quote = chosen
     if design_changes or not quote.same_terms(total_minor=seen_total_minor, delivery_date=seen_delivery_date):
         return PlaceResult(
             quote=quote,
@@ -204,6 +222,9 @@ def _cart_quote_if_fresh(cart: Cart) -> OrderQuote | None:
         total_minor=cart.quote_total_minor,
         delivery_date=cart.quote_delivery_date,
         lines=tuple(lines),
+        options=tuple(DeliveryOption.from_json(option) for option in cart.quote_options or ()),
+        option=cart.quote_option,
+        lots=next((int(o["lots"]) for o in cart.quote_options or () if o["kind"] == cart.quote_option), 1),
     )
 
 
@@ -246,6 +267,8 @@ def order_requote(*, order: Order) -> tuple[Order, bool]:
         longitude=order.longitude,
         requested_date=order.requested_delivery_date,
     )
+    # the option bought, re-priced; if the network no longer offers it, the quote's own (a changed quote)
+    quote = (quote.choose(order.delivery_option) if order.delivery_option else None) or quote
     if quote.same_terms(total_minor=order.total_minor, delivery_date=order.promised_delivery_date):
         return order_quote_extend(order_id=order.pk), False
     order = order_requote_apply(order_id=order.pk, quote=quote)

@@ -3,8 +3,9 @@
 Orders sits below storefront (quoting) and payouts (the Stripe door): it may not import them. The checkout
 flow calls these ports instead; settings name the implementations:
 
-- ORDERS_QUOTER: a callable `(*, lines, latitude, longitude, requested_date) -> OrderQuote`
-  (apps/storefront/order_quoting.py: each line through quote_configuration, summed);
+- ORDERS_QUOTER: a callable `(*, lines, destination, requested_date) -> OrderQuote`
+  (apps/storefront/order_quoting.py: the whole cart as one matching problem to `destination`, a (lat, lon), or
+  without an address to the network's default delivery point);
 - ORDERS_DESIGN_CHECK: a callable `(*, design_version) -> None` that raises a Conflict when the network cannot
   make the design as configured (apps/storefront/order_makeable.py): carts and orders refuse it, saving does not;
 - ORDERS_PAYMENT_GATEWAY: a class implementing PaymentGateway (apps/payouts/payments/gateway.py: the Stripe door).
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from typing import Protocol
 
@@ -22,15 +22,17 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from apps.core.errors import InvalidInput
+from apps.core.geodesy import Point
 from apps.orders.quotes import OrderQuote, QuoteRequestLine
 
 
 class QuoteUnavailable(InvalidInput):
     """No quote can be given (a design no longer valid, no capacity, the matcher failed); the message says why."""
 
-    def __init__(self, message: str, *, design_version_id=None):
+    def __init__(self, message: str, *, design_version_id=None, earliest_date: date | None = None):
         super().__init__(message)
         self.design_version_id = design_version_id
+        self.earliest_date = earliest_date  # set when only the requested day is the problem
 
 
 class PaymentDeclined(Exception):
@@ -50,13 +52,25 @@ class PaymentRefused(PaymentUnavailable):
         self.code = code
 
 
+class PaymentDisputed(PaymentRefused):
+    """Stripe refuses to refund a payment under a chargeback (`charge_disputed`): no retry succeeds until the
+    dispute is decided."""
+
+    MESSAGE = (
+        "The customer disputed this payment with their bank (a chargeback). Stripe refuses refunds while the "
+        "dispute is open: answer it in Stripe instead. If it is lost, the bank gives the customer the money back."
+    )
+
+    def __init__(self, message: str = "", *, code: str = "charge_disputed"):
+        super().__init__(message or self.MESSAGE, code=code)
+
+
 class Quoter(Protocol):
     def __call__(
         self,
         *,
         lines: Sequence[QuoteRequestLine],
-        latitude: Decimal,
-        longitude: Decimal,
+        destination: Point | None,
         requested_date: date | None,
     ) -> OrderQuote: ...
 

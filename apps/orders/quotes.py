@@ -28,13 +28,55 @@ class LineQuote:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryOption:
+    """One lead-time option of a quote: a distinct feasible plan with its price, day and what makes it sooner.
+    `line_totals` follow the quote's lines; `lots` is how its long batches are shared out (the commit splits
+    them alike)."""
+
+    kind: str  # "fastest", "balanced", "cheapest"
+    label: str
+    total_minor: int
+    delivery_date: date
+    lots: int
+    faster_because: str
+    line_totals: tuple[int, ...]
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "total_minor": self.total_minor,
+            "delivery_date": self.delivery_date.isoformat(),
+            "lots": self.lots,
+            "faster_because": self.faster_because,
+            "line_totals": list(self.line_totals),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> DeliveryOption:
+        return cls(
+            kind=data["kind"],
+            label=data["label"],
+            total_minor=int(data["total_minor"]),
+            delivery_date=date.fromisoformat(data["delivery_date"]),
+            lots=int(data["lots"]),
+            faster_because=data.get("faster_because", ""),
+            line_totals=tuple(int(t) for t in data["line_totals"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class OrderQuote:
-    """The sum of the line quotes: total price and the latest line's delivery date."""
+    """The sum of the line quotes: total price and the latest line's delivery date; with the lead-time
+    options it was chosen from (fastest first) and which one it is."""
 
     currency: str
     total_minor: int
     delivery_date: date
     lines: tuple[LineQuote, ...]
+    options: tuple[DeliveryOption, ...] = ()
+    option: str = ""
+    lots: int = 1
 
     @classmethod
     def from_lines(cls, *, currency: str, lines: Sequence[LineQuote]) -> OrderQuote:
@@ -45,6 +87,34 @@ class OrderQuote:
             total_minor=sum(line.total_minor for line in lines),
             delivery_date=max(line.delivery_date for line in lines),
             lines=tuple(lines),
+        )
+
+    @property
+    def chosen(self) -> DeliveryOption | None:
+        return next((o for o in self.options if o.kind == self.option), None)
+
+    def choose(self, kind: str) -> OrderQuote | None:
+        """This quote as the option `kind` prices it (None when no such option is offered)."""
+        option = next((o for o in self.options if o.kind == kind), None)
+        if option is None:
+            return None
+        lines = tuple(
+            LineQuote(
+                design_version_id=line.design_version_id,
+                quantity=line.quantity,
+                total_minor=total,
+                delivery_date=option.delivery_date,
+            )
+            for line, total in zip(self.lines, option.line_totals, strict=True)
+        )
+        return OrderQuote(
+            currency=self.currency,
+            total_minor=option.total_minor,
+            delivery_date=option.delivery_date,
+            lines=lines,
+            options=self.options,
+            option=option.kind,
+            lots=option.lots,
         )
 
     def same_terms(self, *, total_minor: int | None, delivery_date: date | None) -> bool:

@@ -73,7 +73,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.COMPLETED: frozenset({S.REFUNDED, S.DISPUTED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset({S.DISPUTED}),
-    S.DISPUTED: frozenset({S.COMPLETED, S.REFUNDED}),
+    # A chargeback decided: lost → refunded; won → back to where the order was when it was disputed.
+    S.DISPUTED: frozenset(
+        {S.PAID, S.PLANNED, S.IN_PRODUCTION, S.SHIPPED, S.DELIVERED, S.COMPLETED, S.REFUNDED}
+    ),
 }
 
 # Named groups, used by selectors, pages and rules.
@@ -92,8 +95,9 @@ FINISHED = frozenset({S.DELIVERED, S.COMPLETED})
 PAYABLE = frozenset({S.DRAFT, S.AWAITING_PAYMENT})
 # Orders matching may (re-)plan: paid, and not all of it made yet.
 PLANNABLE = frozenset({S.PAID, S.PLANNED, S.IN_PRODUCTION})
-# Orders staff may refund (in part or in full) outside a customer request: the goods arrived.
-STAFF_REFUNDABLE = frozenset({S.DELIVERED, S.COMPLETED, S.DISPUTED, S.REFUNDED})
+# Orders staff may refund (in part or in full) outside a customer request: the goods arrived. Not a disputed
+# one: Stripe refuses to refund a charge under a chargeback (`charge_disputed`) until the dispute is decided.
+STAFF_REFUNDABLE = frozenset({S.DELIVERED, S.COMPLETED, S.REFUNDED})
 
 
 class WorkItemStatus(models.TextChoices):

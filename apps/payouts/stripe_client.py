@@ -26,8 +26,12 @@ logger = logging.getLogger(__name__)
 
 NETWORK_RETRIES = 2
 WEBHOOK_TOLERANCE_S = 300
-# The API version our payload parsing follows (the stripe SDK's pin). Both webhook endpoints of a network must be
-# created with it in Stripe's Dashboard, so events arrive in the shapes our handlers read.
+# The API version every request is made at (`stripe_version` on the client) and the one our payload parsing
+# follows: both webhook endpoints of a network must be created with it in Stripe's Dashboard. Set explicitly
+# rather than left to the SDK, so that upgrading the `stripe` package never changes the shapes we parse (since
+# 2022-11-15: PaymentIntents have `latest_charge`, no `charges` list; charges no `refunds` list). An event of
+# another version has its object read again at this one (apps/payouts/webhooks/versions.py). Moving it is a
+# deliberate change: read Stripe's changelog, then update this, the endpoints and the local server's pin.
 API_VERSION = "2026-10-28.endive"
 
 
@@ -134,11 +138,18 @@ def _client(target: StripeTarget) -> stripe.StripeClient:
     http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_S)
     if target.api_base is None:
         return stripe.StripeClient(
-            target.api_key, max_network_retries=NETWORK_RETRIES, http_client=http_client
+            target.api_key,
+            stripe_version=API_VERSION,
+            max_network_retries=NETWORK_RETRIES,
+            http_client=http_client,
         )
     addresses = {"api": target.api_base, "connect": target.api_base, "files": target.api_base}
     return stripe.StripeClient(
-        target.api_key, base_addresses=addresses, max_network_retries=NETWORK_RETRIES, http_client=http_client
+        target.api_key,
+        stripe_version=API_VERSION,
+        base_addresses=addresses,
+        max_network_retries=NETWORK_RETRIES,
+        http_client=http_client,
     )
 
 
@@ -356,6 +367,20 @@ def charge_retrieve(*, charge_id: str) -> dict:
     return _call(tenant_client().v1.charges.retrieve, charge_id, {"expand": ["balance_transaction"]})
 
 
+def refunds_list(*, charge_id: str) -> list[dict]:
+    """Every refund of a charge, newest first, each with its balance transaction. Charges no longer list their
+    refunds (API version 2022-11-15 and later), so this is how they are read."""
+    client = tenant_client()
+    params: dict = {"charge": charge_id, "limit": 100, "expand": ["data.balance_transaction"]}
+    refunds: list[dict] = []
+    while True:
+        page = _call(client.v1.refunds.list, params)
+        refunds.extend(page["data"])
+        if not page.get("has_more") or not page["data"]:
+            return refunds
+        params["starting_after"] = page["data"][-1]["id"]
+
+
 def refund_create(*, charge_id: str, amount_minor: int, metadata: dict, idempotency_key: str) -> dict:
     params = {"charge": charge_id, "amount": amount_minor, "metadata": metadata}
     client = tenant_client()
@@ -368,6 +393,25 @@ def refund_create(*, charge_id: str, amount_minor: int, metadata: dict, idempote
             client.v1.refunds.list, params={"charge": charge_id}, metadata=metadata
         ),
     )
+
+
+def object_retrieve(*, object_type: str, object_id: str, stripe_account: str | None = None) -> dict | None:
+    """One object an event is about, read again at API_VERSION; None for a type we never read."""
+    client = tenant_client()
+    services = {
+        "account": client.v1.accounts,
+        "charge": client.v1.charges,
+        "dispute": client.v1.disputes,
+        "payment_intent": client.v1.payment_intents,
+        "payout": client.v1.payouts,
+        "refund": client.v1.refunds,
+        "transfer": client.v1.transfers,
+    }
+    service = services.get(object_type)
+    if service is None:
+        return None
+    options = {"stripe_account": stripe_account} if stripe_account else {}
+    return _call(service.retrieve, object_id, {}, options)
 
 
 # --- Transfers -------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class PlaceOrderForm(forms.Form):
     checkout_key = forms.UUIDField(widget=forms.HiddenInput)
     seen_total_minor = forms.IntegerField(widget=forms.HiddenInput)
     seen_delivery_date = forms.DateField(widget=forms.HiddenInput)
+    delivery_option = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
 
 
 class CardForm(forms.Form):

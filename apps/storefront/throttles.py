@@ -53,8 +53,9 @@ class QuoteRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-def quote_unless_limited(request, *, template, values) -> tuple[MatchingQuote | None, str]:
+def quote_unless_limited(request, *, template, values, context=None) -> tuple[MatchingQuote | None, str]:
     """The pages' quote: (the quote, "") while this client is within the limit, else (None, when prices return).
+    `context`: the page's shared quote context (quoting.quote_context), when it asks for more than one price.
 
     Raises apps.catalog.validation.InvalidConfiguration like quote_configuration."""
     throttle = QuoteRateThrottle()
@@ -65,4 +66,4 @@ def quote_unless_limited(request, *, template, values) -> tuple[MatchingQuote | 
             "You have asked for a lot of prices in a short time. "
             f"The price and delivery date update again in {seconds} {unit}."
         )
-    return quote_configuration(template=template, values=values, tenant=request.tenant), ""
+    return quote_configuration(template=template, values=values, tenant=request.tenant, context=context), ""

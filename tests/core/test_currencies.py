@@ -102,3 +102,17 @@ def test_the_service_refuses_a_currency_stripe_does_not_charge_in(currency):
             name="N", subdomain="n-cur", currency=currency, admin_email="a@b.test", admin_password="x" * 12
         )
     assert "currency" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("currency", "valid"), [("EUR", True), ("ISK", True), ("XAU", False), ("DEM", False)]
+)
+def test_a_product_template_is_priced_in_a_currency_stripe_charges_in(currency, valid):
+    from apps.catalog.models import ProductTemplate
+
+    template = ProductTemplate(currency=currency)
+    if valid:
+        template.clean()
+    else:
+        with pytest.raises(ValidationError):
+            template.clean()

@@ -92,7 +92,7 @@ def test_walnut_costs_the_material_difference_plus_its_margin(in_tenant_a, dinin
 
 def test_the_breakdown_shows_each_steps_materials(in_tenant_a, dining_table, atelier):
     values = {**TABLE, "top_material": "walnut"}
-    quote = quote_configuration(template=dining_table, values=values, tenant=in_tenant_a)
+    quote = quote_configuration(template=dining_table, values=values, tenant=in_tenant_a, record=True)
     assert quote.source == SOURCE_MATCHED, (quote.source, quote.notice)
     expected = materials_by_step(dining_table, values, in_tenant_a.currency)
     steps = {row.step_key: row for row in quote.breakdown if row.step_key != "transport"}

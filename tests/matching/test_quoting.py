@@ -5,7 +5,13 @@ import json
 from zoneinfo import ZoneInfo
 
 from apps.matching.models import MatchingRun, RunMode, RunOutcome
-from apps.matching.quoting import SOURCE_INFEASIBLE, SOURCE_MATCHED, quote_configuration, quote_design_version
+from apps.matching.quoting import (
+    SOURCE_INFEASIBLE,
+    SOURCE_MATCHED,
+    SOURCE_TOO_EARLY,
+    quote_configuration,
+    quote_design_version,
+)
 from tests.matching.builders import (
     AMERSFOORT,
     OFFICE_HOURS,
@@ -20,6 +26,7 @@ VALUES = {"length": 800, "metal": "steel", "hours": 1}
 
 
 def _quote(tenant, values=None, **kwargs):
+    kwargs.setdefault("record", True)  # these tests read the run behind the quote
     return quote_configuration(template=bracket_template(), values=values or VALUES, tenant=tenant, **kwargs)
 
 
@@ -119,12 +126,14 @@ def test_no_capacity_falls_back_to_the_catalogue(in_tenant_a, carrier):
     )
 
 
-def test_requested_date_too_early_is_explained(in_tenant_a, carrier):
-    """Nine hours of cutting fill an office day, so bending waits for the next one: today is too early."""
+def test_requested_date_too_early_is_refused_with_the_earliest_date(in_tenant_a, carrier):
+    """Nine hours of cutting fill an office day, so bending waits for the next one: today is too early, and
+    the refusal names the earliest day the network can deliver."""
     full_workshop("Office", hours=OFFICE_HOURS)
     today = dt.datetime.now(ZoneInfo(in_tenant_a.time_zone)).date()
     quote = _quote(in_tenant_a, {**VALUES, "hours": 9}, requested_date=today)
-    assert quote.feasible and quote.delivery_date > today
+    assert not quote.feasible and quote.source == SOURCE_TOO_EARLY
+    assert quote.earliest_date == quote.options[0].delivery_date > today
     assert quote.reasons[0].code == "impossible_due_date"
     assert "the earliest the network can deliver is" in quote.notice
 
@@ -219,8 +228,6 @@ def test_explanation_says_busy_when_committed_work_blocks_the_cheaper_machine(
 
 def test_checkout_refuses_a_design_the_network_cannot_make(in_tenant_a, customer, carrier):
     """The panel may show a catalogue figure for an infeasible design, but checkout never sells it."""
-    from decimal import Decimal
-
     import pytest
 
     from apps.orders.ports import QuoteUnavailable
@@ -239,7 +246,6 @@ def test_checkout_refuses_a_design_the_network_cannot_make(in_tenant_a, customer
     with pytest.raises(QuoteUnavailable, match="aluminium"):
         quote_order(
             lines=[QuoteRequestLine(design_version_id=version.pk, quantity=1)],
-            latitude=Decimal("52.09"),
-            longitude=Decimal("5.12"),
+            destination=(52.09, 5.12),
             requested_date=None,
         )

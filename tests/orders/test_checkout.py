@@ -288,7 +288,9 @@ def test_stripe_unreachable_at_checkout_leaves_a_draft_the_pay_page_completes(ta
     assert [e.to_status for e in order.events.filter(kind="status")] == ["awaiting_payment", "paid"]
 
 
-def test_two_lines_are_quoted_each_and_summed(network_a, customer):
+def test_two_lines_are_quoted_together_and_summed(network_a, customer):
+    """One plan for both lines: the lines' shares sum to the order's total, and a line of three is priced by
+    the plan (setup once per batch), not as three times one."""
     from tests.orders.conftest import design_for
 
     table = design_for(customer, network_a["dining-table"], "Table")
@@ -298,4 +300,4 @@ def test_two_lines_are_quoted_each_and_summed(network_a, customer):
     assert [line.quantity for line in lines] == [1, 3]
     assert order.total_minor == sum(line.total_minor for line in lines)
     assert order.promised_delivery_date == max(line.delivery_date for line in lines)
-    assert lines[1].total_minor == 3 * lines[1].unit_price_minor
+    assert lines[1].unit_price_minor == lines[1].total_minor // 3

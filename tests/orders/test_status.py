@@ -32,6 +32,7 @@ from apps.orders.services import (
     work_item_start,
     work_item_transition,
 )
+from apps.orders.services.refunds import order_dispute_decided, order_refund_made_outside
 from apps.orders.status import (
     LEG_TRANSITIONS,
     TRANSITIONS,
@@ -193,6 +194,18 @@ SCOPED_SERVICES = [
     (order_cancel, {"order_id": 1, "actor": None, "reason": "x"}),
     (order_refund_staff, {"order_id": 1, "actor": None, "amount_minor": 1, "reason": "x"}),
     (order_mark_disputed, {"order_id": 1, "actor": None, "reason": "x"}),
+    (order_dispute_decided, {"order_id": 1, "lost": True, "reason": "x"}),
+    (
+        order_refund_made_outside,
+        {
+            "order_id": 1,
+            "stripe_refund_id": "re_1",
+            "charge_id": "ch_1",
+            "amount_minor": 1,
+            "currency": "EUR",
+            "reason": "x",
+        },
+    ),
     (order_complete, {"order_id": 1}),
     (refund_request_decide, {"request_id": 1, "actor": None, "approve": False}),
 ]

@@ -239,3 +239,21 @@ def test_exports_escape_cells_that_would_run_as_spreadsheet_formulas(finance_cli
     negative = [row for row in rows[1:] if row[10] == "-125"]
     assert negative and negative[0][11] == "-1.25", "negative amounts are written as plain numbers"
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_a_disputes_own_stripe_status_is_shown_next_to_ours(finance_client):
+    """Won, warning_closed and prevented are all "won" for the money (nothing stays withdrawn); finance sees which."""
+    from apps.payouts.payments.disputes import dispute_record
+    from tests.payouts.money_builders import control
+
+    (owner,), _ = make_participants(owners=1, carriers=0)
+    order = make_order(total_minor=10_000, items=[(owner, 5_000)])
+    charge = pay(order)
+    charge_record(charge_id=charge["id"])
+    inquiry = control(f"charges/{charge['id']}/dispute", status="warning_needs_response")
+    dispute_record(dispute=inquiry)
+    dispute_record(dispute=platform_post(f"/v1/disputes/{inquiry['id']}/close"))
+
+    body = finance_client.get(f"/backoffice/finance/orders/{order.pk}/").content.decode()
+
+    assert "Won (Stripe: warning_closed)" in body

@@ -3,6 +3,8 @@
 converted into the platform's settlement currency with `exchange_rate`, transfers in the settlement currency,
 and cross-border accounts only with the recipient service agreement."""
 
+import time
+
 import pytest
 import stripe
 
@@ -128,3 +130,12 @@ def test_only_us_platforms_pay_recipients_across_borders(stripe_client, new_acco
     error = _refused(lambda: new_account(country="JP", tos_acceptance={"service_agreement": "recipient"}))
     assert error["param"] == "country"
     assert new_account(country="US").country == "US"  # within the region: full agreement
+
+
+def test_huf_payouts_are_whole_forints(stripe_client, paid_charge, control):
+    """Stripe charges HUF with decimals but pays it out in whole forints (amounts divisible by 100)."""
+    paid_charge(amount=20045, currency="huf")
+    error = _refused(lambda: stripe_client.v1.payouts.create({"amount": 1045, "currency": "huf"}))
+    assert (error["code"], error["param"]) == ("invalid_payout_amount", "amount")
+    control("clock", frozen_time=int(time.time()) + 3 * 86400)  # the card funds become available
+    assert stripe_client.v1.payouts.create({"amount": 1000, "currency": "huf"}).amount == 1000

@@ -7,7 +7,8 @@
   case that idempotency keys exist for. ``when=before`` fails without touching any state. ``429`` is
   Stripe's rate limit (``code: rate_limit``), always answered before the request runs, as Stripe does;
 - ``POST /_test/payouts/fail_next`` (count, failure_code): next payouts end ``failed``;
-- ``POST /_test/accounts/{id}/complete_onboarding`` / ``.../restrict``; ``POST /_test/charges/{id}/dispute``;
+- ``POST /_test/accounts/{id}/complete_onboarding`` / ``.../restrict``; ``POST /_test/charges/{id}/dispute``
+  (and the dispute's outcome controls in ``disputes``); ``POST /_test/charges/{id}/refund`` (a Dashboard refund);
 - ``GET|POST /_test/config`` (fee_percent, fee_fixed, dispute_fee, platform_country, available_delay_days,
   webhook_time_scale: how much faster than Stripe's three days webhook retries run, settle_in_platform_currency);
   ``GET /_test/health``.
@@ -180,6 +181,7 @@ async def health(request: web.Request) -> web.Response:
 def routes():
     from .connect import complete_onboarding_control, restrict_control
     from .disputes import dispute_control
+    from .refunds import CONTROL_ROUTES as REFUND_CONTROLS
 
     return [
         ("GET", "/_test/health", health),
@@ -191,4 +193,5 @@ def routes():
         ("POST", "/_test/accounts/{id}/complete_onboarding", complete_onboarding_control),
         ("POST", "/_test/accounts/{id}/restrict", restrict_control),
         ("POST", "/_test/charges/{id}/dispute", dispute_control),
+        *REFUND_CONTROLS,
     ]

@@ -1,20 +1,20 @@
-"""Charges, PaymentIntents, PaymentMethods and Refunds: localstripe behaviour adjusted from outside.
+"""Charges, PaymentIntents and PaymentMethods: localstripe behaviour adjusted from outside (refunds: ``refunds``).
 
 - ``transfer_group`` (and ``description``) on PaymentIntents, copied onto the charge they create;
 - Stripe's decline test cards fail when *charged* (``pm_card_chargeDeclined``, 4000000000000002, ...),
   plus ``POST /_test/decline_next_payment``; declines are ``card_error``s with a ``decline_code``;
 - ``confirm`` accepts ``payment_method`` (also to retry after a decline);
-- ``latest_charge`` is an id unless expanded, as in current API versions;
-- refunds are limited to the unrefunded amount and emit ``charge.refunded`` / ``refund.created``;
+- objects have the shape of current API versions (2022-11-15 and later): ``latest_charge`` is an id
+  unless expanded, PaymentIntents have no ``charges`` list, charges list ``refunds`` only when expanded;
 - ``charge.succeeded`` / ``charge.failed`` events; charge and PaymentIntent lists newest first;
 - Stripe's currency rules (``money``): only currencies Stripe charges in; three-decimal amounts end in 0, ISK
   and UGX amounts in 00 (``invalid_charge_amount``); the settlement currency's minimum after conversion
-  (``amount_too_small``). Refund amounts follow the same step rule.
+  (``amount_too_small``). Refund amounts follow the same step rule (``refunds``).
 """
 
 from contextvars import ContextVar
 
-from localstripe.resources import Charge, Event, PaymentIntent, PaymentMethod, Refund
+from localstripe.resources import Charge, Event, PaymentIntent, PaymentMethod, StripeObject
 from localstripe.server import api_extra
 
 from . import controls, money
@@ -216,7 +216,19 @@ def _charge_list(
     return result
 
 
+def _expanded(expand) -> set[str]:
+    return {path.split(".")[0] for path in expand or []}
+
+
+def _charge_export(self, expand=None):
+    body = StripeObject._export(self, expand=expand)
+    if "refunds" not in _expanded(expand):
+        body.pop("refunds", None)  # not auto-expanded since API version 2022-11-15
+    return body
+
+
 Charge.__init__ = _charge_init
+Charge._export = _charge_export
 Charge._set_auth_failure = _set_auth_failure
 Charge._raise_failure = _raise_failure
 Charge._trigger_payment = _trigger_payment
@@ -252,8 +264,8 @@ def _create_charge(self, on_failure_now):
 
 def _pi_export(self, expand=None):
     body = _original_pi_export(self, expand=expand)
-    expanded = {path.split(".")[0] for path in expand or []}
-    if isinstance(body.get("latest_charge"), dict) and "latest_charge" not in expanded:
+    body.pop("charges", None)  # removed in API version 2022-11-15: `latest_charge` replaces it
+    if isinstance(body.get("latest_charge"), dict) and "latest_charge" not in _expanded(expand):
         body["latest_charge"] = body["latest_charge"]["id"]
     return body
 
@@ -301,63 +313,6 @@ PaymentIntent._api_confirm = classmethod(_confirm)
 PaymentIntent.last_payment_error = property(_last_payment_error)
 PaymentIntent._api_list_all = classmethod(_pi_list)
 Event._api_list_all = classmethod(_event_list)
-
-
-# --- refunds -----------------------------------------------------------------------------------------
-
-_original_refund_init = Refund.__init__
-REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
-
-
-def _charge_to_refund(charge, payment_intent):
-    if charge is not None:
-        return Charge._api_retrieve(charge) if isinstance(charge, str) else None
-    if isinstance(payment_intent, str):
-        intent = PaymentIntent._api_retrieve(payment_intent)
-        if intent.latest_charge is None:
-            raise invalid(
-                f"PaymentIntent {payment_intent} does not have a successful charge to refund.",
-                code="charge_not_refundable",
-            )
-        return intent.latest_charge
-    return None
-
-
-def _refund_init(self, charge=None, payment_intent=None, amount=None, metadata=None, reason=None, **kwargs):
-    if reason is not None and reason not in REFUND_REASONS:
-        raise invalid(f"Invalid reason: must be one of {', '.join(REFUND_REASONS)}", param="reason")
-    charge_obj = _charge_to_refund(charge, payment_intent)
-    if charge_obj is not None:
-        if charge_obj.id.startswith("py_"):
-            raise invalid(
-                "Transfer payments cannot be refunded; reverse the transfer instead.", param="charge"
-            )
-        remaining = charge_obj.amount - charge_obj.amount_refunded
-        if remaining <= 0:
-            raise invalid(
-                f"Charge {charge_obj.id} has already been refunded.", code="charge_already_refunded"
-            )
-        requested = int(amount) if isinstance(amount, (int, str)) and str(amount).isdigit() else None
-        if amount is None:
-            amount = remaining  # Stripe refunds what is left, localstripe would refund the full amount
-        elif requested is not None and requested > remaining:
-            raise invalid(
-                f"Refund amount ({requested}) is greater than unrefunded amount on charge ({remaining})",
-                code="amount_too_large",
-                param="amount",
-            )
-        check_amount_step(amount, charge_obj.currency)
-    _original_refund_init(
-        self, charge=charge, payment_intent=payment_intent, amount=amount, metadata=metadata, **kwargs
-    )
-    self.reason = reason
-    if self.payment_intent is None:
-        self.payment_intent = Charge._api_retrieve(self.charge).payment_intent
-    emit("refund.created", self)
-    emit("charge.refunded", Charge._api_retrieve(self.charge))
-
-
-Refund.__init__ = _refund_init
 
 
 # localstripe's route table captured the original ``_api_confirm`` when it was built, so the patched

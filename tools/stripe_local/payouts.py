@@ -12,7 +12,7 @@ import asyncio
 
 from localstripe.resources import Payout, random_id
 
-from . import balances, clock, controls, schedule, state
+from . import balances, clock, controls, money, schedule, state
 from .api import api_route, emit, fetch, page, stored
 from .connect import Account, get_account
 from .context import acting_as, current_account, on_platform, platform_of
@@ -114,6 +114,16 @@ def create_payout(request, params):
     destination = p.string("destination")
     p.string("source_type")
     p.done()
+    step = money.payout_step(currency)
+    if amount % step:
+        # HUF and TWD are paid out in whole units (amount divisible by 100), ISK/UGX always; KWD ends in 0.
+        raise invalid(
+            f"Payouts in {currency.upper()} must be evenly divisible by {step}: "
+            f"{money.format_amount(amount, currency)} is not. "
+            "See https://stripe.com/docs/currencies#special-cases for more information.",
+            code="invalid_payout_amount",
+            param="amount",
+        )
     account_id = current_account()
     if account_id is not None:
         account = get_account(account_id)
@@ -159,7 +169,8 @@ def _pay_out(
 def _automatic_payouts(account: Account) -> None:
     """Pays out the account's whole available balance, per currency (its schedule says a payout day passed)."""
     with on_platform(platform_of(account)), acting_as(account.id):
-        for currency, amount in sorted(balances.totals_by_currency(account.id, "available").items()):
+        for currency, available in sorted(balances.totals_by_currency(account.id, "available").items()):
+            amount = available - available % money.payout_step(currency)  # HUF 10.45 pays out HUF 10
             if amount > 0:
                 fields = {"description": "STRIPE PAYOUT", "metadata": {}, "method": "standard"}
                 fields["statement_descriptor"] = None

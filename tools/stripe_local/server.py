@@ -42,6 +42,7 @@ from . import (
     onboarding,
     payments,
     payouts,
+    refunds,
     retries,
     scoping,
     state,
@@ -55,8 +56,8 @@ from .platforms import platform_middleware
 logger = logging.getLogger("stripe_local")
 
 # Modules whose import patches localstripe from the outside: memory-only store, per-account scoping,
-# the injectable clock, cancellable webhook scheduling, payment behaviour, fees on charges.
-PATCHES = (state, clock, scoping, delivery, payments, balances)
+# the injectable clock, cancellable webhook scheduling, payment and refund behaviour, fees on charges.
+PATCHES = (state, clock, scoping, delivery, payments, refunds, balances)
 
 _OPEN_PREFIXES = ("/_test/", "/_config/", "/connect/onboarding/", "/js.stripe.com/")
 
@@ -156,6 +157,7 @@ def own_routes() -> list:
         *connect.ROUTES,
         *onboarding.ROUTES,
         *payments.ROUTES,
+        *refunds.ROUTES,
         *transfers.ROUTES,
         *balances.ROUTES,
         *payouts.ROUTES,

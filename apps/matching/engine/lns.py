@@ -98,7 +98,6 @@ class LargeNeighbourhoodSearch:
         self.adaptive = hold == "pin" and not self.problem.weights.makespan_only
         if self.adaptive:
             self.neighbourhoods += [self._late_orders, self._site_outbound]
-        self._yield = {kind.__name__: 1.0 for kind in self.neighbourhoods}  # recent gain per second, per kind
         if self.problem.weights.makespan_only:
             self.neighbourhoods = [
                 self._critical_path,
@@ -106,6 +105,7 @@ class LargeNeighbourhoodSearch:
                 self._critical_path,
                 self._random_orders,
             ]
+        self._yield = {kind.__name__: 1.0 for kind in self.neighbourhoods}  # recent gain per second, per kind
 
     # ---------------------------------------------------------------------------------------------- loop
 

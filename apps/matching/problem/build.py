@@ -53,18 +53,25 @@ def problem_build(
     time_zone: str,
     weights: Weights,
     exclude_order_pks: Iterable[int] = (),
+    reads: dict | None = None,
 ) -> BuiltProblem:
     """The Problem for `orders` against the committed network.
 
     `exclude_order_pks`: orders whose work items are not committed load (the orders being planned: their own
-    work enters through their pins).
+    work enters through their pins). `reads`: a dict shared by several builds against the same network moment
+    (a quote's variants): resources, calendars and committed load are read from the database once for all.
     """
+    memo = reads if reads is not None else {}
     horizon_end = origin + timedelta(days=horizon_days)
     horizon = int((horizon_end - origin).total_seconds() // 60)
     steps = {s.op_id: s for o in orders for s in o.steps}
     pinned_pks = {pin.resource_pk for o in orders for pin in o.pins.values()}
 
-    rows, calendar_keys = resources_of({s.process for s in steps.values()}, pinned_pks)
+    processes = frozenset(s.process for s in steps.values())
+    key = ("resources", processes, frozenset(pinned_pks))
+    if key not in memo:
+        memo[key] = resources_of(set(processes), pinned_pks)
+    rows, calendar_keys = memo[key]
     infos = {str(r.pk): _info(r) for r in rows}
     process_resources: dict[str, list[ResourceInfo]] = defaultdict(list)
     for r in rows:
@@ -81,7 +88,9 @@ def problem_build(
         )
         for rid, row in used.items()
     }
-    fixed_ops = _committed_work(used, closed, orders, set(exclude_order_pks), origin, horizon_end, horizon)
+    fixed_ops = _committed_work(
+        used, closed, orders, set(exclude_order_pks), origin, horizon_end, horizon, memo
+    )
 
     offered = {c.resource_id for cs in offers.candidates.values() for c in cs}
     resources = [
@@ -213,12 +222,15 @@ def _committed_work(
     origin: datetime,
     horizon_end: datetime,
     horizon: int,
+    memo: dict,
 ) -> dict[str, list[Operation]]:
     """Per resource in use, the work already booked on it as fixed operations: other orders' work items (not
     those of `exclude_order_pks`) and the pins of the orders being planned, clipped to its openings."""
-    bookings = committed_load(
-        [row.pk for row in used_resources.values()], origin, horizon_end, exclude_order_pks
-    )
+    pks = tuple(sorted(row.pk for row in used_resources.values()))
+    key = ("committed", pks, frozenset(exclude_order_pks), origin, horizon_end)
+    if key not in memo:
+        memo[key] = committed_load(list(pks), origin, horizon_end, exclude_order_pks)
+    bookings = defaultdict(list, {pk: list(spans) for pk, spans in memo[key].items()})
     for order in orders:
         for pin in order.pins.values():
             bookings[pin.resource_pk].append((pin.start, pin.end))

@@ -3,8 +3,10 @@ fixed bookings, carriers' offers between sites. Calendar expansions and leg pric
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -228,8 +230,12 @@ def _km(a: Point, b: Point) -> float:
 @lru_cache(maxsize=65536)
 def _leg(terms: RateTerms, origin: Point, destination: Point, weight_kg: Decimal) -> LegQuote | None:
     """suppliers' leg price and duration, cached: a network's site pairs and rate cards repeat from one quote to
-    the next (the key holds the whole rate card, so a changed card is a new entry). None: too heavy."""
+    the next (the key holds the whole rate card, so a changed card is a new entry). A batch heavier than the
+    carrier takes at once goes in as many equal trips as it needs, each priced as its own leg, arriving
+    together (ten tables are not refused because one van cannot carry them). None: the card carries nothing."""
+    trips = max(1, math.ceil(weight_kg / terms.max_weight_kg)) if terms.max_weight_kg > 0 else 1
     try:
-        return leg_quote(terms=terms, origin=origin, destination=destination, weight_kg=weight_kg)
+        quote = leg_quote(terms=terms, origin=origin, destination=destination, weight_kg=weight_kg / trips)
     except TooHeavy:
         return None
+    return replace(quote, price_minor=quote.price_minor * trips) if trips > 1 else quote

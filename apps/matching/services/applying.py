@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.matching.engine.assemble import assemble_plan
 from apps.matching.engine.domain import DELIVERY, FEASIBLE, Limits, Plan
@@ -17,6 +17,7 @@ from apps.matching.engine.solver import solve
 from apps.matching.engine.validator import Violation, validate_plan
 from apps.matching.models import MatchingRun, MatchingSettings
 from apps.matching.problem import BuiltProblem
+from apps.matching.quote_cache import plan_version_bump
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services.inputs import STARTED, OrderState, order_state_load, problem_for_states
 from apps.matching.services.runs import ProgressWriter
@@ -235,6 +236,8 @@ def plan_apply(
             continue
         order_plan_apply(order_id=state.order.pk, items=items, legs=legs, run_id=run.pk, reason=reason)
         written.append(state.order.pk)
+    if written:  # the schedule quotes were solved against changed: cached quotes are stale once this commits
+        transaction.on_commit(plan_version_bump)
     return written
 
 

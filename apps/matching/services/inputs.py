@@ -10,6 +10,7 @@ from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 from apps.matching.engine.domain import Weights
+from apps.matching.engine.solver import QUOTE_MAX_FREE_OPS
 from apps.matching.models import MatchingSettings
 from apps.matching.problem import (
     BuiltProblem,
@@ -18,6 +19,7 @@ from apps.matching.problem import (
     problem_build,
     steps_from_compiled,
 )
+from apps.matching.problem.batches import steps_in_lots
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.orders.status import LEG_NOT_PICKED_UP, WORK_ITEM_NOT_STARTED, WORK_ITEM_UNACCEPTED, WorkItemStatus
 from apps.suppliers.selectors import carrier_list_eligible, network_settings
@@ -52,12 +54,13 @@ def end_of_day(day, time_zone: str) -> datetime:
 
 
 def _steps_of(order: Order):
+    """The order's lines as batches, split into lots as its quote was (problem/batches.py)."""
     steps = []
     for line in OrderLine.objects.filter(order=order).select_related("design_version").order_by("position"):
         steps += steps_from_compiled(
             line.design_version.operations, prefix=f"{line.pk}.", quantity=line.quantity, line_id=line.pk
         )
-    return tuple(steps)
+    return steps_in_lots(steps, lots=order.quote_lots, max_operations=QUOTE_MAX_FREE_OPS)
 
 
 def _resource_eligible(item: WorkItem) -> bool:

@@ -56,6 +56,8 @@ class CartSerializer(serializers.ModelSerializer):
             "delivery_date": cart.quote_delivery_date,
             "expires_at": cart.quote_expires_at,
             "lines": cart.quote_lines,
+            "option": cart.quote_option,
+            "options": cart.quote_options,
         }
 
 
@@ -108,6 +110,12 @@ class OrderCreateSerializer(serializers.Serializer):
         min_value=0, help_text="The total of the quote you accept."
     )
     expected_delivery_date = serializers.DateField(help_text="The delivery date of the quote you accept.")
+    delivery_option = serializers.ChoiceField(
+        choices=["fastest", "balanced", "cheapest"],
+        required=False,
+        default="",
+        help_text="The lead-time option you accept (one of the cart quote's `options`); default: the quote's own.",
+    )
 
 
 class OrderPaySerializer(serializers.Serializer):
@@ -217,6 +225,9 @@ class OrderDetailSerializer(OrderListSerializer):
         fields = [
             *OrderListSerializer.Meta.fields,
             "requested_delivery_date",
+            "delivery_option",
+            "delivery_option_label",
+            "delivery_option_note",
             "quote_expires_at",
             "recipient_name",
             "address_line",

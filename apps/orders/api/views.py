@@ -185,6 +185,7 @@ class OrderListCreateApi(generics.ListAPIView):
             checkout_key=data["checkout_key"],
             seen_total_minor=data["expected_total_minor"],
             seen_delivery_date=data["expected_delivery_date"],
+            delivery_option=data["delivery_option"],
         )
         if result.changed:
             return Response(
@@ -195,6 +196,8 @@ class OrderListCreateApi(generics.ListAPIView):
                         "total_minor": result.quote.total_minor,
                         "currency": result.quote.currency,
                         "delivery_date": result.quote.delivery_date,
+                        "option": result.quote.option,
+                        "options": [option.as_json() for option in result.quote.options],
                     },
                 },
                 status=status.HTTP_409_CONFLICT,

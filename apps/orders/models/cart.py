@@ -31,6 +31,14 @@ class Cart(ShippingAddress):
     quote_expires_at = models.DateTimeField(null=True, blank=True)
     quote_fingerprint = models.CharField(max_length=64, blank=True)
     quote_lines = models.JSONField(default=list, blank=True, help_text="Per-line prices of the last quote.")
+    quote_options = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The last quote's lead-time options (orders.quotes.DeliveryOption).",
+    )
+    quote_option = models.CharField(
+        max_length=10, blank=True, help_text="Which of the options the quote fields above are."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

@@ -20,6 +20,16 @@ class Order(ShippingAddress):
     )
     quote_expires_at = models.DateTimeField()
     quote_revision = models.PositiveIntegerField(default=1)
+    delivery_option = models.CharField(
+        max_length=10, blank=True, help_text="The lead-time option bought: fastest, balanced or cheapest."
+    )
+    delivery_option_label = models.CharField(max_length=40, blank=True)
+    delivery_option_note = models.CharField(
+        max_length=200, blank=True, help_text="What makes the option sooner, as the customer was told."
+    )
+    quote_lots = models.PositiveSmallIntegerField(
+        default=1, help_text="Into how many lots the option shares out long batches; the commit splits alike."
+    )
     eta = models.DateTimeField(null=True, blank=True, help_text="Planned arrival at the customer.")
     eta_late_notified = models.DateTimeField(
         null=True, blank=True, help_text="The late ETA the customer was last told about."

@@ -241,6 +241,8 @@ def cart_quote_store(*, customer, quote: OrderQuote, fingerprint: str) -> Cart:
     cart.quote_expires_at = timezone.now() + timedelta(minutes=minutes)
     cart.quote_fingerprint = fingerprint
     cart.quote_lines = quote.as_json()
+    cart.quote_options = [option.as_json() for option in quote.options]
+    cart.quote_option = quote.option
     cart.save()
     return cart
 

@@ -83,6 +83,25 @@ def order_create_from_cart(
         return existing
 
 
+def _option_fields(quote: OrderQuote) -> dict:
+    """The lead-time option an order is placed (or re-quoted) in: the commit plans it with the same lots and
+    must deliver by its day (the promised date)."""
+    option = quote.chosen
+    if option is None:
+        return {
+            "delivery_option": "",
+            "delivery_option_label": "",
+            "delivery_option_note": "",
+            "quote_lots": 1,
+        }
+    return {
+        "delivery_option": option.kind,
+        "delivery_option_label": option.label[:40],
+        "delivery_option_note": option.faster_because[:200],
+        "quote_lots": option.lots,
+    }
+
+
 def _order_create(*, cart: Cart, customer, quote: OrderQuote, descriptions: dict) -> Order:
     lines = list(cart.lines.all())
     if not lines:
@@ -98,6 +117,7 @@ def _order_create(*, cart: Cart, customer, quote: OrderQuote, descriptions: dict
         requested_delivery_date=cart.requested_delivery_date,
         promised_delivery_date=quote.delivery_date,
         quote_expires_at=_lock_until(),
+        **_option_fields(quote),
         **{field: getattr(cart, field) for field in ADDRESS_FIELDS},
     )
     order_lines = []
@@ -179,6 +199,7 @@ def order_requote_apply(*, order_id: int, quote: OrderQuote, actor=None) -> Orde
         promised_delivery_date=quote.delivery_date,
         quote_expires_at=_lock_until(),
         quote_revision=order.quote_revision + 1,
+        **_option_fields(quote),
         payment_intent_id="",
         updated_at=timezone.now(),
     )

@@ -1,4 +1,4 @@
-"""Cancelling, refunding, refund requests, disputes and completion: the database side.
+"""Cancelling, refunding (also refunds made in Stripe), refund requests, disputes and completion: the database side.
 
 Money goes back through the payment gateway after the refund row is committed (apps/orders/refunding.py);
 the row's idempotency key makes every retry of that call the same refund.
@@ -19,6 +19,7 @@ from apps.orders.actions import order_require
 from apps.orders.models import (
     EventKind,
     Order,
+    OrderEvent,
     OrderRefund,
     RefundRequest,
     RefundRequestStatus,
@@ -26,6 +27,7 @@ from apps.orders.models import (
     WorkItem,
 )
 from apps.orders.notifications import order_notify_on_commit
+from apps.orders.ports import PaymentDisputed
 from apps.orders.scope import Scope, scoped
 from apps.orders.selectors import order_settings_get
 from apps.orders.services.transitions import (
@@ -37,11 +39,13 @@ from apps.orders.services.transitions import (
 from apps.orders.status import (
     LEG_NOT_PICKED_UP,
     STAFF_REFUNDABLE,
+    TRANSITIONS,
     WORK_ITEM_NOT_STARTED,
     InvalidTransition,
     LegStatus,
     OrderStatus,
     WorkItemStatus,
+    transition_allowed,
 )
 
 
@@ -163,6 +167,50 @@ def order_refund_for_stray_payment(
 
 
 @transaction.atomic
+def order_refund_made_outside(
+    *,
+    order_id: int,
+    stripe_refund_id: str,
+    charge_id: str,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    scope,
+) -> OrderRefund:
+    """A refund the platform did not make (in Stripe's Dashboard, or by Stripe preventing a dispute): recorded
+    once, keyed by its Stripe id, already sent. The order's refunded amount rises with it when it is the order's
+    own charge, so staff and the customer can never ask back more than is left."""
+    order = _order_locked(order_id=order_id, scope=scope)  # first: two events of one refund wait here
+    key = f"stripe_refund:{stripe_refund_id}"
+    existing = OrderRefund.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    refund = OrderRefund.objects.create(
+        order=order,
+        amount_minor=amount_minor,
+        currency=currency.upper(),
+        idempotency_key=key,
+        charge_id=charge_id,
+        stripe_refund_id=stripe_refund_id,
+        reason=reason[:500],
+    )
+    if charge_id == order.charge_id:
+        refunded = min(order.total_minor, order.refunded_minor + amount_minor)
+        Order.objects.filter(pk=order.pk).update(refunded_minor=refunded)
+    event_record(
+        order_id=order.pk,
+        kind=EventKind.REFUND,
+        actor_label="Stripe",
+        reason=f"Refund of {amount_minor} {currency.upper()} minor units made in Stripe: {reason}"[:500],
+        data={"refund_id": refund.pk, "stripe_refund_id": stripe_refund_id, "amount_minor": amount_minor},
+    )
+    order_notify_on_commit(
+        order_id=order.pk, kind="refunded", extra={"amount": Money(amount_minor, currency.upper()).format()}
+    )
+    return refund
+
+
+@transaction.atomic
 def order_refund_sent(*, refund_id: int, stripe_refund_id: str) -> OrderRefund:
     """Stripe accepted the refund: its id is stored and listeners (the ledger) and the customer are told."""
     refund = OrderRefund.objects.select_for_update().get(pk=refund_id)
@@ -242,6 +290,8 @@ def refund_request_decide(
         raise InvalidTransition("This request was already answered.")
     order = Order.objects.select_for_update().get(pk=request.order_id)
     now = timezone.now()
+    if approve and order.status == OrderStatus.DISPUTED:
+        raise InvalidTransition(PaymentDisputed.MESSAGE, current=order.status)
     if not approve:
         RefundRequest.objects.filter(pk=request.pk).update(
             status=RefundRequestStatus.REJECTED, decided_by=actor, decided_at=now, decision_note=note[:500]
@@ -264,7 +314,7 @@ def refund_request_decide(
     RefundRequest.objects.filter(pk=request.pk).update(
         status=RefundRequestStatus.APPROVED, decided_by=actor, decided_at=now, decision_note=note[:500]
     )
-    if order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.DISPUTED):
+    if order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED):
         order_transition(order_id=order.pk, to=OrderStatus.REFUNDED, actor=actor, reason="Refund approved")
     return refund
 
@@ -273,6 +323,8 @@ def refund_request_decide(
 def order_refund_staff(*, order_id: int, actor, amount_minor: int, reason: str, scope) -> OrderRefund:
     """Staff refund part or all of a delivered (or disputed) order outside a customer request."""
     order = _order_locked(order_id=order_id, scope=scope)
+    if order.status == OrderStatus.DISPUTED:
+        raise InvalidTransition(PaymentDisputed.MESSAGE, current=order.status)
     if order.status not in STAFF_REFUNDABLE:
         raise InvalidTransition("Refund an order once delivered; cancel it before that.")
     count = OrderRefund.objects.filter(order=order).count() + 1
@@ -298,6 +350,46 @@ def order_mark_disputed(*, order_id: int, actor, reason: str, scope, actor_label
         actor_label=actor_label,
         reason=reason or "Disputed",
     )
+
+
+@transaction.atomic
+def order_dispute_decided(*, order_id: int, lost: bool, reason: str, scope) -> str | None:
+    """Stripe decided the order's chargeback. Lost: the bank gave the customer the money back, the order is
+    refunded. Won: the order goes back to the state it was disputed in, and carries on (and settles) from there.
+    Returns the state it moved to, or None when it was not disputed (an inquiry never disputes the order)."""
+    order = _order_locked(order_id=order_id, scope=scope)
+    if order.status != OrderStatus.DISPUTED:
+        # Seen only once decided (its earlier events lost or late): a loss still refunds the order, by way of
+        # disputed so that its history says why.
+        if not lost or order.status == OrderStatus.REFUNDED:
+            return None
+        if not transition_allowed(TRANSITIONS, order.status, OrderStatus.DISPUTED):
+            return None
+            return None
+        order_transition(order_id=order_id, to=OrderStatus.DISPUTED, actor_label="Stripe", reason=reason)
+    if lost:
+        to = OrderStatus.REFUNDED
+    else:
+        to = (
+            OrderEvent.objects.filter(
+                order_id=order_id, kind=EventKind.STATUS, to_status=OrderStatus.DISPUTED
+            )
+            .exclude(from_status__in=["", OrderStatus.DISPUTED])
+            .order_by("-pk")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+        if to is None:
+            return None
+    order_transition(
+        order_id=order_id,
+        to=to,
+        expected_from=OrderStatus.DISPUTED,
+        actor_label="Stripe",
+        reason=reason,
+        returning=not lost,
+    )
+    return to
 
 
 @transaction.atomic

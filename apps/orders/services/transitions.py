@@ -118,18 +118,21 @@ def order_transition(
     actor_label: str = "",
     data: dict | None = None,
     fields: dict | None = None,
+    returning: bool = False,
 ) -> str:
     """Moves an order to `to` if the table allows it from its current state; returns the state it left.
 
     `expected_from` narrows the swap to one source state (e.g. awaiting_payment → paid only). `fields` are
-    written in the same UPDATE. Raises Order.DoesNotExist or InvalidTransition; writes one OrderEvent.
+    written in the same UPDATE. `returning`: the order goes back to a state it had (a won chargeback), so the
+    state's timestamp (e.g. delivered_at, which starts the refund window) and its e-mail are not repeated.
+    Raises Order.DoesNotExist or InvalidTransition; writes one OrderEvent.
     """
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
     if current is None:
         raise Order.DoesNotExist(f"Order {order_id} does not exist.")
     now = timezone.now()
     values = {"updated_at": now, **(fields or {})}
-    if to in _ORDER_STAMPS:
+    if to in _ORDER_STAMPS and not returning:
         values[_ORDER_STAMPS[to]] = now
     _swap(
         model=Order,
@@ -151,7 +154,7 @@ def order_transition(
         from_status=current,
         to_status=to,
     )
-    if to in _ORDER_MAILS:
+    if to in _ORDER_MAILS and not returning:
         order_notify_on_commit(order_id=order_id, kind=_ORDER_MAILS[to])
     hooks.publish("order.status_changed", order_id=order_id, from_status=current, to_status=to)
     return current

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.core.currencies import payout_step
 from apps.core.singletons import singleton_get
 from apps.orders.models import RefundRequest, RefundRequestStatus
 from apps.orders.selectors import order_settings_get
@@ -218,6 +219,7 @@ def participant_payout_request(*, account: str, now: datetime | None = None) -> 
         participant = _participant_ids(account)
         for currency, transfers_due in due.items():
             amount = available.get(currency, 0) - kept[currency]
+            amount -= amount % payout_step(currency)  # HUF, TWD: whole units only; the rest waits
             if amount <= 0:
                 continue
             key = f"payout:{uuid.uuid4()}"

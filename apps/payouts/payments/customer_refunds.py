@@ -5,8 +5,10 @@ Not to be confused with apps/orders' refunds (the customer's or staff's request,
 makes the refund): this module books what Stripe reports.
 
 The orders app makes the refund at Stripe (its OrderRefund row's key) and publishes `order.refunded`; the
-`charge.refunded` webhook and the sweeper bring the same refund (or one made outside the platform). Whichever
-comes first books it; the refund's Stripe id keeps it to one row and one entry.
+`charge.refunded` / `refund.*` webhooks and the sweeper bring the same refund. Whichever comes first books it;
+the refund's Stripe id keeps it to one row and one entry. The webhooks read a charge's refunds from Stripe's
+refund list (charges no longer include them): a refund the platform did not make (in Stripe's Dashboard, or
+Stripe preventing a dispute) is recorded on its order by the orders app first and then booked here like ours.
 
 A participant's share of a refund comes back as a transfer reversal (apps/payouts/transfers/reversals.py) when
 its transfer was already sent, and is taken off its transfer when that is released later.
@@ -20,7 +22,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.orders.models import OrderRefund
+from apps.orders.scope import Scope
+from apps.orders.services.refunds import order_refund_made_outside
 from apps.outbox.services import outbox_enqueue
+from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_refund, book_refund_allocation
 from apps.payouts.models import CustomerRefund, OrderMoney
@@ -106,27 +112,73 @@ def refunds_allocate_pending(*, limit: int = 100) -> int:
     return done
 
 
-def refunds_record_from_charge(*, charge: dict) -> list[CustomerRefund]:
-    """Every refund listed on a charge (the `charge.refunded` webhook, or a charge read from the API)."""
-    refunds = charge.get("refunds")
-    data = refunds.get("data", []) if isinstance(refunds, dict) else []
-    recorded = []
-    for refund in data:
-        if refund.get("status") not in ("succeeded", "pending"):
-            continue
-        txn = refund.get("balance_transaction")
-        recorded.append(
-            refund_record(
+def refunds_record_for_charge(*, charge_id: str) -> list[CustomerRefund]:
+    """Books every refund of a charge, read from Stripe's refund list (never `charge.refunds`, which current API
+    versions leave out). Each is booked once, ours and those made outside the platform alike."""
+    return [
+        _refund_record_from_stripe(refund=refund)
+        for refund in reversed(stripe_client.refunds_list(charge_id=charge_id))  # oldest first
+        if refund.get("status") in ("succeeded", "pending")
+    ]
+
+
+def _our_order_refund_id(*, refund: dict, order_id: int) -> int | None:
+    """The OrderRefund that made this refund: by its Stripe id, or, before Stripe's answer was stored, by the
+    row our refund call names in its metadata (apps/orders/refunding.py)."""
+    found = OrderRefund.objects.filter(stripe_refund_id=refund["id"]).values_list("pk", flat=True).first()
+    named = str((refund.get("metadata") or {}).get("refund_id") or "")
+    if found is None and named.isdigit():
+        found = (
+            OrderRefund.objects.filter(
+                pk=int(named), order_id=order_id, charge_id=_id(refund.get("charge")), stripe_refund_id=""
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return found
+
+
+def _refund_record_from_stripe(*, refund: dict) -> CustomerRefund:
+    charge_id = _id(refund.get("charge"))
+    order_id = order_id_for_charge_id(charge_id)
+    if not order_id:
+        return _booked(refund=refund, charge_id=charge_id, order_id=None, order_refund_id=None)
+    with transaction.atomic():
+        order_money_lock(
+            order_id=order_id
+        )  # the order's money lock before the order's: the order of all writers
+        order_refund_id = _our_order_refund_id(refund=refund, order_id=order_id)
+        if order_refund_id is None:
+            order_refund_id = order_refund_made_outside(
+                order_id=order_id,
                 stripe_refund_id=refund["id"],
-                charge_id=charge["id"],
+                charge_id=charge_id,
                 amount_minor=int(refund["amount"]),
                 currency=str(refund["currency"]),
-                balance_transaction_id=(txn.get("id") if isinstance(txn, dict) else txn) or "",
-                fee_minor=int(txn.get("fee") or 0) if isinstance(txn, dict) else 0,
-                created=refund.get("created"),
-            )
-        )
-    return recorded
+                reason=refund.get("reason") or "no reason given",
+                scope=Scope.SYSTEM,
+            ).pk
+        return _booked(refund=refund, charge_id=charge_id, order_id=order_id, order_refund_id=order_refund_id)
+
+
+def _booked(*, refund: dict, charge_id: str, order_id: int | None, order_refund_id: int | None):
+    txn = refund.get("balance_transaction")
+    return refund_record(
+        stripe_refund_id=refund["id"],
+        charge_id=charge_id,
+        amount_minor=int(refund["amount"]),
+        currency=str(refund["currency"]),
+        order_id=order_id,
+        order_refund_id=order_refund_id,
+        balance_transaction_id=_id(txn),
+        fee_minor=int(txn.get("fee") or 0) if isinstance(txn, dict) else 0,
+        created=refund.get("created"),
+    )
+
+
+def _id(value) -> str:
+    """An expandable field's id, whether Stripe sent the id or the object."""
+    return (value.get("id") if isinstance(value, dict) else value) or ""
 
 
 def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.Holder]:

@@ -63,6 +63,8 @@ def _translated(call, **kwargs) -> dict:
     except stripe_client.IdempotencyConflict:
         raise  # the same key with other parameters is a programming error, never a customer's problem
     except stripe_client.StripeCallError as error:
+        if error.code == "charge_disputed":
+            raise ports.PaymentDisputed(ports.PaymentDisputed.MESSAGE) from None
         if error.permanent:
             raise ports.PaymentRefused(str(error), code=error.code or str(error.http_status)) from None
         raise ports.PaymentUnavailable(str(error)) from None

@@ -24,6 +24,7 @@ from apps.payouts.models import WebhookEvent, WebhookEventStatus
 from apps.payouts.webhooks.event_body import event_body_parse
 from apps.payouts.webhooks.handlers import HANDLERS
 from apps.payouts.webhooks.registry import WebhookEndpoint
+from apps.payouts.webhooks.versions import event_at_pinned_version
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def webhook_event_process(*, event_id: int) -> str:
         if handler is None:
             event.status = WebhookEventStatus.IGNORED
         else:
-            handler(event.payload)
+            handler(event_at_pinned_version(event.payload))
             event.status = WebhookEventStatus.PROCESSED
         event.processed_at = timezone.now()
         event.last_error = ""

@@ -60,6 +60,26 @@ class QuoteStepSerializer(serializers.Serializer):
     drivers_minor = serializers.DictField(child=serializers.IntegerField())
 
 
+class QuoteOptionSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text='"fastest", "balanced" or "cheapest".')
+    label = serializers.CharField()
+    price_minor = serializers.IntegerField()
+    delivery_date = serializers.DateField()
+    lead_time_days = serializers.IntegerField()
+    faster_because = serializers.CharField(help_text='What makes it sooner, e.g. "uses a second workshop …".')
+    asset_owner_count = serializers.IntegerField()
+    method = serializers.CharField(help_text="What produced the plan: the greedy dispatcher or CP-SAT.")
+
+
+class PriceBreakSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField()
+    unit_price_minor = serializers.IntegerField(
+        allow_null=True, help_text="None: the network cannot make that many."
+    )
+    total_minor = serializers.IntegerField(allow_null=True)
+    delivery_date = serializers.DateField(allow_null=True)
+
+
 class QuoteSerializer(serializers.Serializer):
     price_minor = serializers.IntegerField(help_text="Integer amount in the currency's minor unit.")
     currency = serializers.CharField(help_text="ISO 4217 code.")
@@ -74,3 +94,14 @@ class QuoteSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     design_version = serializers.UUIDField(allow_null=True, required=False)
     values = serializers.DictField(child=serializers.JSONField())
+    destination = serializers.DictField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        help_text="Where it was quoted to: the address's point, or the network's middle without one.",
+    )
+    options = QuoteOptionSerializer(
+        many=True, help_text="Lead-time options, fastest first; the quote's own figures are the cheapest's."
+    )
+    price_breaks = PriceBreakSerializer(
+        many=True, help_text="The network's price for each of the template's quantities (one plan each)."
+    )

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from apps.catalog.api.views import template_for_input
 from apps.catalog.selectors import design_get_for_owner
 from apps.matching.makeable import DesignUnmakeable
-from apps.matching.quoting import SOURCE_INFEASIBLE, quote_configuration
+from apps.matching.quoting import SOURCE_INFEASIBLE, price_breaks, quote_configuration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
 from apps.storefront.throttles import QuoteRateThrottle
 
@@ -64,10 +64,15 @@ class QuoteCreateApi(APIView):
             template, values = template_for_input(data["template"]), data["values"]
         delivery = data["address"]["point"] if "address" in data else None
         quote = quote_configuration(
-            template=template, values=values, tenant=request.tenant, delivery_point=delivery
+            template=template, values=values, tenant=request.tenant, destination=delivery
         )
         if quote.source == SOURCE_INFEASIBLE:
             raise DesignUnmakeable(quote.reasons)
+        breaks = (
+            price_breaks(template=template, values=values, tenant=request.tenant, destination=delivery)
+            if quote.feasible
+            else ()
+        )
         payload = {
             "price_minor": quote.price_minor,
             "currency": quote.currency,
@@ -82,5 +87,10 @@ class QuoteCreateApi(APIView):
             "expires_at": quote.expires_at,
             "design_version": version.pk if version else None,
             "values": quote.values,
+            "destination": {"latitude": quote.destination[0], "longitude": quote.destination[1]}
+            if quote.destination
+            else None,
+            "options": [asdict(option) for option in quote.options],
+            "price_breaks": [asdict(row) for row in breaks],
         }
         return Response(QuoteSerializer(payload).data)

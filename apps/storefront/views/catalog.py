@@ -31,6 +31,7 @@ from apps.catalog.selectors import (
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
 from apps.core.errors import form_add_service_error
+from apps.matching.quoting import QuoteContext, price_breaks, quote_context
 from apps.storefront.display import describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.preview import preview_svg
@@ -72,18 +73,30 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
     """Binds the form to `data`, validates, and builds the preview and (when valid) the quote."""
     spec = template_spec_for(template)
     form = ConfigurationForm(spec, data, with_name=True)
-    quote, quote_wait = None, ""
+    quote, quote_wait, breaks = None, "", ()
     if form.is_valid():
-        quote, quote_wait = quote_unless_limited(request, template=template, values=form.configuration.values)
+        shared = quote_context(tenant=request.tenant, destination=None)
+        quote, quote_wait = quote_unless_limited(
+            request, template=template, values=form.configuration.values, context=shared
+        )
+        breaks = _price_breaks(request, template, form.configuration.values, quote, shared)
     return {
         "template": template,
         "form": form,
         "preview": preview_svg(spec, form.raw_values()),
         "quote": quote,
         "quote_wait": quote_wait,
+        "price_breaks": breaks,
         "design": design,
         "cart_enabled": cart_enabled(),
     }
+
+
+def _price_breaks(request, template: ProductTemplate, values, quote, shared: QuoteContext) -> tuple:
+    """The table of quantities, when the network can make the design at all (cached quotes each)."""
+    if quote is None or not quote.feasible:
+        return ()
+    return price_breaks(template=template, values=values, tenant=request.tenant, context=shared)
 
 
 def _initial_data(spec, source, name: str) -> dict[str, object]:
@@ -162,9 +175,13 @@ def _design_context(request, design: Design) -> dict:
     template = design.template
     spec = template_spec_for(template)
     version = design.current_version
-    quote, quote_error, quote_wait = None, "", ""
+    quote, quote_error, quote_wait, breaks = None, "", "", ()
     try:
-        quote, quote_wait = quote_unless_limited(request, template=template, values=version.values)
+        shared = quote_context(tenant=request.tenant, destination=None)
+        quote, quote_wait = quote_unless_limited(
+            request, template=template, values=version.values, context=shared
+        )
+        breaks = _price_breaks(request, template, version.values, quote, shared)
     except InvalidConfiguration as error:
         quote_error = " ".join(message for messages_ in error.errors.values() for message in messages_)
     return {
@@ -176,6 +193,7 @@ def _design_context(request, design: Design) -> dict:
         "quote": quote,
         "quote_error": quote_error,
         "quote_wait": quote_wait,
+        "price_breaks": breaks,
         "cart_enabled": cart_enabled(),
         "configure_url": f"{reverse('storefront:configurator', args=[template.slug])}?{urlencode(version.values)}",
     }

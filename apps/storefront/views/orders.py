@@ -23,6 +23,7 @@ from apps.orders.access import design_version_orderable_get, order_get_for_custo
 from apps.orders.actions import order_allowed, refund_deadline
 from apps.orders.gantt import gantt_for_order
 from apps.orders.models import CartLine, OrderPayment, RefundRequestStatus
+from apps.orders.quotes import DeliveryOption
 from apps.orders.refunding import order_cancel_and_refund
 from apps.orders.selectors import (
     cart_lines_for,
@@ -92,8 +93,25 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
                 "checkout_key": cart.checkout_key,
                 "seen_total_minor": cart.quote_total_minor,
                 "seen_delivery_date": cart.quote_delivery_date,
+                "delivery_option": cart.quote_option,
             }
         )
+    option_forms = []
+    if fresh:
+        for data in cart.quote_options or ():
+            option = DeliveryOption.from_json(data)
+            if option.kind == cart.quote_option:  # the quote's own: the main form places it
+                continue
+            form = PlaceOrderForm(
+                initial={
+                    "checkout_key": cart.checkout_key,
+                    "seen_total_minor": option.total_minor,
+                    "seen_delivery_date": option.delivery_date,
+                    "delivery_option": option.kind,
+                },
+                auto_id=False,  # one form per option on the page: no clashing ids
+            )
+            option_forms.append((option, form))
     quoted = (
         {(item["design_version_id"], item["quantity"]): item for item in (cart.quote_lines or [])}
         if fresh
@@ -108,6 +126,7 @@ def _cart_context(request, *, address_form=None, place_result=None, quote_error:
         "address_form": address_form or AddressForm(initial=_address_initial(cart)),
         "quote_fresh": fresh,
         "place_form": place_form,
+        "option_forms": option_forms,
         "place_result": place_result,
         "quote_error": quote_error,
         "design_changes": list(design_changes) or list(getattr(place_result, "design_changes", []) or []),
@@ -229,6 +248,7 @@ def checkout_place(request):
             checkout_key=form.cleaned_data["checkout_key"],
             seen_total_minor=form.cleaned_data["seen_total_minor"],
             seen_delivery_date=form.cleaned_data["seen_delivery_date"],
+            delivery_option=form.cleaned_data["delivery_option"],
         )
     except (CheckoutError, ports.QuoteUnavailable) as error:
         return render(request, CART, _cart_context(request, quote_error=str(error)), status=400)

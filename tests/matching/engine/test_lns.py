@@ -123,3 +123,30 @@ def test_a_graft_that_would_double_book_a_machine_is_refused(search):
         end=victim.start + duration,
     )
     assert search._graft(plan, replace(plan, assignments=moved), chosen) is None
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_the_makespan_search_runs_its_own_neighbourhoods_in_both_threads():
+    """A kind missing from the roulette's table once killed every makespan LNS thread (silently: the whole
+    model kept running): the threads must get through steps."""
+    from apps.matching.engine.benchmarks.fjs import BRANDIMARTE_DIR, load_fjs
+    from apps.matching.engine.lns import improve
+
+    problem = load_fjs(BRANDIMARTE_DIR / "Mk02.fjs")
+    index = ProblemIndex(problem)
+    plan = dispatch(problem, index=index)
+    assert plan is not None
+    started = time.perf_counter()
+    better, stats = improve(
+        index,
+        plan,
+        horizon=plan.makespan,
+        limits=Limits(time_limit_s=3, workers=2),
+        started=started,
+        deadline=started + 3,
+        hold="sequence",
+        threads=2,
+    )
+    assert stats.iterations > 2  # more than one step per thread
+    assert better.makespan <= plan.makespan
+    assert validate_plan(problem, better) == []

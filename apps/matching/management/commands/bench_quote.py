@@ -1,10 +1,15 @@
 """python manage.py bench_quote --tenant demo --runs 50 → quote latency as JSON on the last line.
 
-Quotes one design of the network (the demo customer's first saved design, or --design-version) against the
-seeded network topped up to --suppliers eligible asset owners and --committed committed operations of
-synthetic orders. The synthetic rows live inside one transaction that is rolled back at the end: the
-database is left as it was. Each measured quote is the whole call a storefront request makes (problem built
-from the database, solved, priced, its run recorded); the first (cold caches) is reported apart.
+Quotes, against the seeded network topped up to --suppliers eligible asset owners and --committed committed
+operations of synthetic orders:
+- a cart of --cart-lines saved demo designs (distinct templates), --quantity each, to a customer address: one
+  matching problem, all lead-time options, solved every time (cache bypassed), its run recorded — the figure
+  the cart and checkout wait for; then the same question served from the quote cache;
+- with --pages N: N anonymous configurator page GETs of each cart template (cached quotes and price breaks)
+  and N GETs of a tenant-routed DRF list (the framework floor measured the same way, in-process), as
+  requests per second.
+The synthetic rows live inside one transaction that is rolled back at the end: the database is left as it was.
+The first quote (cold caches) is reported apart.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -27,7 +33,7 @@ from apps.accounts.models import User
 from apps.catalog.models import DesignVersion
 from apps.matching.engine.benchmarks.scenarios import TOWNS
 from apps.matching.models import MatchingRun, MatchingSettings
-from apps.matching.quoting import quote_design_version
+from apps.matching.quoting import QuoteItem, quote_items
 from apps.matching.selectors import matching_settings_get
 from apps.orders.models import Order, OrderLine, WorkItem
 from apps.orders.status import OrderStatus, WorkItemStatus
@@ -36,9 +42,54 @@ from apps.suppliers.selectors import asset_owner_list_eligible, resource_list_el
 from apps.suppliers.status import ParticipantStatus
 from apps.tenants.models import Tenant
 
+CUSTOMER_ADDRESS = (52.370216, 4.895168)  # Dam, Amsterdam
+
 
 class _Rollback(Exception):
     pass
+
+
+def _timed(call, count: int) -> tuple[dict, object]:
+    """Latency of `count` calls in ms: the first (cold) apart, then median, p95, min and max of the rest."""
+    times, answer = [], None
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = call()
+        times.append(time.perf_counter() - started)
+    cold, warm = times[0], sorted(times[1:]) or times
+    return {
+        "cold_ms": round(1000 * cold, 1),
+        "median_ms": round(1000 * statistics.median(warm), 1),
+        "p95_ms": round(1000 * warm[max(0, math.ceil(0.95 * len(warm)) - 1)], 1),
+        "min_ms": round(1000 * warm[0], 1),
+        "max_ms": round(1000 * warm[-1], 1),
+    }, answer
+
+
+def _page_throughput(tenant: Tenant, versions: list[DesignVersion], count: int) -> dict:
+    """Requests per second of the configurator pages (anonymous GET, one per cart template in turn) and of the
+    framework floor (an anonymous tenant-routed DRF list), through the whole Django stack in this process,
+    after one warm-up round each."""
+    host = tenant.domains.order_by("-is_primary").first().domain
+    client = Client(HTTP_HOST=host)
+    pages = [f"/catalog/{v.design.template.slug}/" for v in versions]
+    floor = ["/api/v1/catalog/templates/"]
+
+    def rate(urls: list[str]) -> float:
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+        started = time.perf_counter()
+        for n in range(count):
+            client.get(urls[n % len(urls)])
+        return round(count / (time.perf_counter() - started), 1)
+
+    configurator, framework = rate(pages), rate(floor)
+    return {
+        "requests": count,
+        "configurator_rps": configurator,
+        "floor_rps": framework,
+        "configurator_share_of_floor": round(configurator / framework, 3),
+    }
 
 
 class Command(BaseCommand):
@@ -55,6 +106,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--design-version", default="", help="A DesignVersion id (default: a demo design)."
+        )
+        parser.add_argument("--cart-lines", type=int, default=3, help="Designs in the quoted cart.")
+        parser.add_argument("--quantity", type=int, default=10, help="Quantity of each cart line.")
+        parser.add_argument(
+            "--pages", type=int, default=0, help="Configurator and floor page GETs to time (0: none)."
         )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
@@ -80,28 +136,40 @@ class Command(BaseCommand):
 
     def _bench(self, tenant: Tenant, options: dict) -> dict:
         rng = random.Random(options["seed"])
-        version = self._design_version(options["design_version"])
+        versions = self._cart_versions(options["design_version"], options["cart_lines"])
         if options["time_limit_ms"] is not None:
             MatchingSettings.objects.update_or_create(
                 pk=1, defaults={"quote_time_limit_ms": options["time_limit_ms"]}
             )
         added = _top_up_suppliers(options["suppliers"], rng)
-        committed = _committed_load(options["committed"], version, rng)
-        times = []
-        quote = None
-        for _ in range(options["runs"] + 1):
-            started = time.perf_counter()
-            quote = quote_design_version(design_version=version, tenant=tenant)
-            times.append(time.perf_counter() - started)
-        assert quote is not None
-        cold, warm = times[0], sorted(times[1:])
-        run = MatchingRun.objects.get(pk=quote.run_id)
-        stats = run.statistics or {}
-        return {
+        committed = _committed_load(options["committed"], versions[0], rng)
+        items = [
+            QuoteItem(v.operations, options["quantity"], v.design.template.margin_percent) for v in versions
+        ]
+        first = versions[0]
+
+        def ask(use_cache: bool):
+            return quote_items(
+                items=items,
+                template=first.design.template,
+                values=dict(first.values),
+                tenant=tenant,
+                destination=CUSTOMER_ADDRESS,
+                requested_date=None,
+                parameters={"bench": True},
+                use_cache=use_cache,
+            )
+
+        solved, quote = _timed(lambda: ask(False), options["runs"] + 1)
+        cached, _ = _timed(lambda: ask(True), options["runs"] + 1)
+        run = MatchingRun.objects.get(pk=quote.run_id) if quote.run_id else None
+        stats = run.statistics if run else {}
+        result = {
             "tenant": tenant.slug,
             "quote_time_limit_ms": matching_settings_get().quote_time_limit_ms,
-            "design": str(version),
-            "runs": len(warm),
+            "cart": [str(v) for v in versions],
+            "quantity": options["quantity"],
+            "runs": options["runs"],
             "suppliers": asset_owner_list_eligible().count(),
             "suppliers_added": added,
             "committed_operations": committed,
@@ -109,18 +177,44 @@ class Command(BaseCommand):
             "operations": stats.get("operations"),
             "candidates_per_operation": stats.get("candidates_per_operation"),
             "carrier_options": stats.get("carrier_options"),
-            "method": stats.get("method"),
             "source": quote.source,
-            "price_minor": quote.price_minor,
-            "delivery_date": quote.delivery_date.isoformat(),
-            "asset_owner_count": quote.asset_owner_count,
-            "solver_wall_ms": round(1000 * (run.wall_s or 0), 1),
-            "cold_ms": round(1000 * cold, 1),
-            "median_ms": round(1000 * statistics.median(warm), 1),
-            "p95_ms": round(1000 * warm[max(0, math.ceil(0.95 * len(warm)) - 1)], 1),
-            "min_ms": round(1000 * warm[0], 1),
-            "max_ms": round(1000 * warm[-1], 1),
+            "options": [
+                {
+                    "kind": o.kind,
+                    "price_minor": o.price_minor,
+                    "delivery_date": o.delivery_date.isoformat(),
+                    "lots": o.lots,
+                    "method": o.method,
+                    "faster_because": o.faster_because,
+                }
+                for o in quote.options
+            ],
+            "method": quote.method,
+            "solver_wall_ms": round(1000 * (run.wall_s or 0), 1) if run else None,
+            "cold_ms": solved["cold_ms"],
+            "median_ms": solved["median_ms"],
+            "p95_ms": solved["p95_ms"],
+            "min_ms": solved["min_ms"],
+            "max_ms": solved["max_ms"],
+            "cached_median_ms": cached["median_ms"],
+            "cached_p95_ms": cached["p95_ms"],
         }
+        if options["pages"]:
+            result["pages"] = _page_throughput(tenant, versions, options["pages"])
+        return result
+
+    def _cart_versions(self, version_id: str, lines: int) -> list[DesignVersion]:
+        """--design-version alone, or the first saved design version of each of `lines` templates."""
+        if version_id:
+            return [self._design_version(version_id)]
+        chosen: dict[int, DesignVersion] = {}
+        for version in DesignVersion.objects.select_related("design__template").order_by("created_at"):
+            chosen.setdefault(version.design.template_id, version)
+            if len(chosen) == lines:
+                break
+        if not chosen:
+            raise CommandError("No design to quote; seed the demo network (it saves designs).")
+        return list(chosen.values())
 
     def _design_version(self, version_id: str) -> DesignVersion:
         versions = DesignVersion.objects.select_related("design__template")

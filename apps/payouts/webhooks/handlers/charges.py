@@ -1,7 +1,7 @@
 """Webhook handlers for charges: the customer's payment, its refunds and its disputes.
 
-A charge is re-read from Stripe (refunds) or the signed event body is applied through a monotonic service
-(disputes), and booked through entries keyed by Stripe ids: a duplicated, late or reordered event changes
+A charge and its refunds are re-read from Stripe (the refunds through the refund list: charges no longer include
+them), or the signed event body is applied through a monotonic service (disputes), and booked through entries keyed by Stripe ids: a duplicated, late or reordered event changes
 nothing. Charges that are not this network's are ignored here and left for reconciliation to report.
 """
 
@@ -15,7 +15,7 @@ from apps.payouts.payments.charges import (
     order_id_for_charge,
     order_id_for_charge_id,
 )
-from apps.payouts.payments.customer_refunds import refunds_record_from_charge
+from apps.payouts.payments.customer_refunds import refunds_record_for_charge
 from apps.payouts.payments.disputes import dispute_record
 from apps.payouts.webhooks.registry import event_object, handles
 
@@ -43,9 +43,10 @@ def charge_refunded(event: dict) -> None:
         charge_id = charge_id.get("id")
     if not charge_id or not _charge_is_ours(charge_id):
         return
-    charge = stripe_client.charge_retrieve(charge_id=charge_id)
-    charge_book(charge=charge)  # a refund may overtake its charge's own event
-    refunds_record_from_charge(charge=charge)
+    charge_book(
+        charge=stripe_client.charge_retrieve(charge_id=charge_id)
+    )  # a refund may overtake its charge's event
+    refunds_record_for_charge(charge_id=charge_id)
 
 
 @handles(

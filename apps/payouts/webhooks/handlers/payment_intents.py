@@ -20,5 +20,5 @@ def payment_intent_succeeded(event: dict) -> None:
 @handles("payment_intent.payment_failed")
 def payment_intent_payment_failed(event: dict) -> None:
     intent = event_object(event)
-    if intent.get("id"):
+    if intent.get("id") and intent.get("status") != "succeeded":  # a retry succeeded since: not a failure
         payment_intent_failed_apply(intent=intent, actor_label="Stripe webhook")

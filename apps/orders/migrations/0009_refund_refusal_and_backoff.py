@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0007_payment_stripe_next_check'),
+        ('orders', '0008_payment_stripe_next_check'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0006_work_item_decline_overridden'),
+        ('orders', '0007_delivery_options'),
     ]
 
     operations = [
