@@ -9,8 +9,8 @@ serves, and streamed by a view that checks the owner again.
 
 from __future__ import annotations
 
-import csv
 import io
+import itertools
 import tempfile
 import zipfile
 from pathlib import Path
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from apps.accounts.access import is_network_owner
 from apps.backoffice.models import ExportStatus, NetworkExport
+from apps.core.csv_export import csv_write
 from apps.core.transitions import transition_if
 from apps.outbox.services import outbox_enqueue
 from apps.tenants.selectors import tenant_current
@@ -78,7 +79,8 @@ def _readme(tables: list[tuple[str, str, int]]) -> str:
         "",
         "One CSV file per table (UTF-8, comma-separated, a header row with the column names). Columns ending in",
         "_id refer to the id column of another file. Amounts ending in _minor are in the currency's smallest unit",
-        "(cents), with the currency in the column beside them. Passwords, token hashes, encrypted keys and sign-in",
+        "(cents), with the currency in the column beside them. Text that a spreadsheet would run as a formula",
+        "(starting with = + - @) starts with a ' instead. Passwords, token hashes, encrypted keys and sign-in",
         "sessions are left out.",
         "",
         "file | what it holds | rows",
@@ -90,15 +92,9 @@ def _readme(tables: list[tuple[str, str, int]]) -> str:
 def _write_table(archive: zipfile.ZipFile, model) -> tuple[str, int]:
     columns = [field.attname for field in model._meta.concrete_fields if not _is_secret(field.attname)]
     file_name = f"{model._meta.app_label}/{model._meta.db_table}.csv"
-    rows = 0
+    values = model._base_manager.order_by("pk").values_list(*columns).iterator(chunk_size=ROWS_PER_READ)
     with archive.open(file_name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
-        writer = csv.writer(text)
-        writer.writerow(columns)
-        for values in (
-            model._base_manager.order_by("pk").values_list(*columns).iterator(chunk_size=ROWS_PER_READ)
-        ):
-            writer.writerow(["" if value is None else value for value in values])
-            rows += 1
+        rows = csv_write(text, itertools.chain([columns], values))
     return file_name, rows
 
 

@@ -64,3 +64,14 @@ def csv_response(*, filename: str, rows: Iterable[Iterable[object]]) -> Streamin
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_write(stream, rows: Iterable[Iterable[object]]) -> int:
+    """Writes `rows` (the header first) to a text stream (a file in an export archive), every cell through
+    csv_safe; returns how many rows came after the header."""
+    writer = csv.writer(stream)
+    written = -1
+    for row in rows:
+        writer.writerow(csv_safe_row(row))
+        written += 1
+    return max(written, 0)

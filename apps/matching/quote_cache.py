@@ -67,3 +67,12 @@ def quote_cached(key: str, compute: Callable[[], T], *, usable: Callable[[T], bo
     except RedisError:
         logger.warning("Quote not cached: the cache is unreachable", exc_info=True)
     return answer
+
+
+def quotes_cached_many(keys: list[str]) -> dict:
+    """The cached answers among `keys` in one round trip ({} when the cache is unreachable)."""
+    try:
+        return cache.get_many(keys)
+    except RedisError:
+        logger.warning("Quote cache not read: the cache is unreachable", exc_info=True)
+        return {}

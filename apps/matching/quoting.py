@@ -49,7 +49,12 @@ from apps.matching.problem import (
     steps_from_compiled,
 )
 from apps.matching.problem.batches import steps_in_lots
-from apps.matching.quote_cache import plan_version, quote_cached, quote_key
+from apps.matching.quote_cache import (
+    plan_version,
+    quote_cached,
+    quote_key,
+    quotes_cached_many,
+)
 from apps.matching.quote_options import (
     BALANCED,
     CHEAPEST,
@@ -207,17 +212,28 @@ def price_breaks(
     matching problem: setup shared by the batch, machine hours and calendars respected — never a multiple of
     one), cached like any quote. Raises InvalidConfiguration."""
     context = context or quote_context(tenant=tenant, destination=destination)
+    configuration = configuration_validate(template_spec_for(template), values)
+    quantities = sorted(set(template.price_break_quantities or (1,)))
+    asks = {
+        quantity: {
+            "items": [QuoteItem(configuration.operations, quantity, template.margin_percent)],
+            "template": template,
+            "values": configuration.values,
+            "tenant": tenant,
+            "destination": destination,
+            "requested_date": None,
+            "parameters": {"template": template.slug, "values": configuration.values, "quantity": quantity},
+            "record": False,
+            "options": False,
+            "context": context,
+        }
+        for quantity in quantities
+    }
+    keys = {quantity: _question_key(**ask) for quantity, ask in asks.items()}
+    cached = quotes_cached_many(list(keys.values()))  # one round trip for the whole table
     rows = []
-    for quantity in sorted(set(template.price_break_quantities or (1,))):
-        quote = quote_configuration(
-            template=template,
-            values=values,
-            tenant=tenant,
-            destination=destination,
-            quantity=quantity,
-            options=False,
-            context=context,
-        )
+    for quantity in quantities:
+        quote = cached.get(keys[quantity]) or quote_items(**asks[quantity])
         if quote.feasible:
             rows.append(
                 PriceBreak(
@@ -286,20 +302,33 @@ def quote_items(
 
     if not use_cache:
         return solve()
+    key = _question_key(items, template, values, requested_date, options, context)
+    return quote_cached(key, solve, usable=lambda hit: hit.run_id is not None or not record)
+
+
+def _question_key(
+    items: Sequence[QuoteItem],
+    template: ProductTemplate,
+    values: dict[str, object],
+    requested_date: dt.date | None,
+    options: bool,
+    context: QuoteContext,
+    **_unused,
+) -> str:
+    """The cache key of a quote: what is asked, of which network state."""
     question = {
         "items": [
             [_operations_json(i.operations), i.quantity, f"{Decimal(str(i.margin_percent)):.4f}"]
             for i in items
         ],
         "fallback": [template.pk, str(template.updated_at), values],
-        "to": [round(c, 5) for c in delivery] if delivery else None,
+        "to": [round(c, 5) for c in context.delivery] if context.delivery else None,
         "date": requested_date,
-        "settings": str(settings.updated_at),
+        "settings": str(context.settings.updated_at),
         "network": context.network,
         "options": options,
     }
-    key = quote_key(question, context.plan_version)
-    return quote_cached(key, solve, usable=lambda hit: hit.run_id is not None or not record)
+    return quote_key(question, context.plan_version)
 
 
 @dataclass(frozen=True)

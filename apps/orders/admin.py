@@ -7,7 +7,7 @@ permission, which finance does not hold (it may look, not act); the order's own 
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -77,9 +77,23 @@ class SupplierFilter(admin.SimpleListFilter):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """A read-only table of an order's rows. The companies, machines and people its columns name are read with the
+    rows (one query per inline, not one per cell: the order page ran 51 queries for a small order)."""
+
     extra = 0
     can_delete = False
     show_change_link = False
+
+    def get_queryset(self, request):
+        related = []
+        for name in self.fields:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_one or field.one_to_one:
+                related.append(name)
+        return super().get_queryset(request).select_related(*related)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -53,6 +53,22 @@ def _union(schemas: list[str], select: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _open_rows_by_network(
+    schemas: list[str], name: str, documentation: str, *, table: str, statuses: tuple[str, ...]
+) -> GaugeMetricFamily:
+    """How many rows of `table` are in each of `statuses`, per network; a network with none adds no series."""
+    gauge = GaugeMetricFamily(name, documentation, labels=["network", "status"])
+    listed = ", ".join(f"'{status}'" for status in statuses)
+    # Our own table and status names; the schema is filled in and quoted by _union.
+    select = (
+        "SELECT '{name}', status, count(*) FROM {schema}."  # noqa: S608
+        + f"{table} WHERE status IN ({listed}) GROUP BY status"
+    )
+    for network, status, count in _union(schemas, select):
+        gauge.add_metric([network, status], count)
+    return gauge
+
+
 class PlatformCollector:
     """Collected on each scrape (never registered in the Celery workers: they do not serve /metrics)."""
 
@@ -62,32 +78,20 @@ class PlatformCollector:
     def collect(self):
         yield self._queue_lengths()
         schemas = _active_schemas()
-        backlog = GaugeMetricFamily(
+        yield _open_rows_by_network(
+            schemas,
             "cloudfactory_webhook_inbox_backlog",
             "Stripe events stored but not processed yet.",
-            labels=["network", "status"],
+            table="payouts_webhookevent",
+            statuses=OPEN_WEBHOOK_STATUSES,
         )
-        statuses = ", ".join(f"'{status}'" for status in OPEN_WEBHOOK_STATUSES)
-        for network, status, count in _union(
+        yield _open_rows_by_network(
             schemas,
-            "SELECT '{name}', status, count(*) FROM {schema}.payouts_webhookevent "  # noqa: S608
-            f"WHERE status IN ({statuses}) GROUP BY status",
-        ):
-            backlog.add_metric([network, status], count)
-        yield backlog
-        open_runs = GaugeMetricFamily(
             "cloudfactory_matching_runs_open",
             "Matching runs queued or running.",
-            labels=["network", "status"],
+            table="matching_matchingrun",
+            statuses=OPEN_RUN_STATUSES,
         )
-        statuses = ", ".join(f"'{status}'" for status in OPEN_RUN_STATUSES)
-        for network, status, count in _union(
-            schemas,
-            "SELECT '{name}', status, count(*) FROM {schema}.matching_matchingrun "  # noqa: S608
-            f"WHERE status IN ({statuses}) GROUP BY status",
-        ):
-            open_runs.add_metric([network, status], count)
-        yield open_runs
         durations = SummaryMetricFamily(
             "cloudfactory_matching_run_seconds",
             f"Wall time of the matching runs finished in the last {RECENT_RUNS}.",

@@ -18,6 +18,7 @@ from apps.accounts.tokens import token_create
 from apps.backoffice.exports import network_export_build, network_export_request
 from apps.backoffice.models import ExportStatus, NetworkExport
 from apps.outbox.models import OutboxMessage
+from apps.suppliers.models import AssetOwner
 from tests.conftest import PASSWORD, host_of, sign_in
 from tests.payouts.money_builders import make_order
 from tests.suppliers.factories import make_asset_owner
@@ -43,7 +44,9 @@ def test_the_owner_exports_orders_participants_and_users_without_secrets(tenant_
     client = sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, owner_a)
     with schema_context(tenant_a.schema_name):
         order = make_order(total_minor=14286)
-        supplier = make_asset_owner(name="Export Joinery")
+        supplier = make_asset_owner(name="Joinery")
+        AssetOwner.objects.filter(pk=supplier.pk).update(name="=HYPERLINK(1)")  # a spreadsheet would run it
+        supplier.refresh_from_db()
         token_create(user=owner_a, name="laptop", expires_in_days=None)
     response = client.post("/backoffice/exports/")
     assert response.status_code == 302
@@ -67,7 +70,9 @@ def test_the_owner_exports_orders_participants_and_users_without_secrets(tenant_
     assert not [name for name in names if "session" in name]
     orders = _rows(archive, "orders/orders_order.csv")
     assert [row["total_minor"] for row in orders if row["id"] == str(order.pk)] == ["14286"]
-    assert supplier.name in {row["name"] for row in _rows(archive, "suppliers/suppliers_assetowner.csv")}
+    assert "'" + supplier.name in {
+        row["name"] for row in _rows(archive, "suppliers/suppliers_assetowner.csv")
+    }
     users = _rows(archive, "accounts/accounts_user.csv")
     assert owner_a.email in {row["email"] for row in users}
     assert "password" not in users[0]

@@ -286,6 +286,20 @@ def test_backoffice_dashboard_does_not_grow_with_orders_or_workshops(
     assert_same_count(staff, "/backoffice/", grow=grow)
 
 
+def test_staff_order_admin_page_does_not_grow_with_jobs_legs_and_events(
+    client_a, tenant_a, make_user, customer, workshop, haulier
+):
+    """The jobs, legs and events tables name companies, machines and people: read with the rows, not per cell."""
+    version = a_design(customer).current_version
+    small = planned_order(customer, version, workshop, haulier, jobs=N)
+    large = planned_order(customer, version, workshop, haulier, jobs=3 * N, accepted=True)
+    assert large.events.count() > small.events.count()
+    staff = sign_in(client_a, tenant_a, make_user(tenant_a, Role.STAFF))
+    assert_same_count(
+        staff, f"/admin/orders/order/{small.pk}/change/", f"/admin/orders/order/{large.pk}/change/"
+    )
+
+
 def _settled_order(jobs: int) -> Order:
     """An order paid at the local Stripe server whose `jobs` jobs are done and transferred to their owners."""
     owners, _ = make_participants(owners=jobs, carriers=0)

@@ -145,7 +145,8 @@ def _items_replace(
             status__in=[WorkItemStatus.DECLINED, WorkItemStatus.CANCELLED]
         )
     }
-    deadline = timezone.now() + timedelta(hours=order_settings_get().offer_response_hours)
+    answer_window = timedelta(hours=order_settings_get().offer_response_hours)
+    now = timezone.now()
     by_step: dict[tuple[int, str], int] = {}
     for planned in items:
         key = (planned.line_id, planned.step_key)
@@ -162,7 +163,13 @@ def _items_replace(
                 reason="Re-planned",
             )
         item = _item_offer(
-            order=order, planned=planned, run_id=run_id, actor_label=actor_label, deadline=deadline
+            order=order,
+            planned=planned,
+            run_id=run_id,
+            actor_label=actor_label,
+            deadline=offer_answer_deadline(
+                now=now, window=answer_window, planned_start=planned.planned_start
+            ),
         )
         result.created_items.append(item.pk)
         by_step[key] = item.pk
@@ -192,6 +199,13 @@ def _same_assignment(item: WorkItem, planned: PlannedWorkItem) -> bool:
         and item.planned_start == planned.planned_start
         and item.planned_end == planned.planned_end
     )
+
+
+def offer_answer_deadline(*, now: datetime, window: timedelta, planned_start: datetime | None) -> datetime:
+    """An offer must be answered within the network's window, and never after its planned slot has begun: an
+    answer that comes once the machine should already be running is no answer (the expiry re-plans instead)."""
+    deadline = now + window
+    return min(deadline, planned_start) if planned_start is not None else deadline
 
 
 def _item_offer(

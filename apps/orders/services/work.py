@@ -20,6 +20,8 @@ from apps.orders.services.planning import order_replan_request
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
 from apps.orders.status import LEG_ACTIONS, WORK_ITEM_ACTIONS, LegStatus, WorkItemStatus
+from apps.suppliers.models import SupplierOutcomeKind
+from apps.suppliers.services import supplier_outcome_record
 
 W = WorkItemStatus
 
@@ -158,8 +160,28 @@ def work_item_quality_record(
         data={"quality_check": check.pk, "measurements": measurements},
         fields={"actual_end": item.actual_end or timezone.now()},
     )
+    _quality_outcomes_record(item=WorkItem.objects.get(pk=item.pk), check=check)
     order_progress_sync(order_id=item.order_id)
     return check
+
+
+def _quality_outcomes_record(*, item: WorkItem, check: QualityCheck) -> None:
+    """What the asset owner's quality score counts (apps/suppliers/quality.py): every check passed or failed, and
+    each job done on time (finished by its planned end) or late. References make a retried call count once."""
+    supplier_outcome_record(
+        asset_owner_id=item.asset_owner_id,
+        kind=SupplierOutcomeKind.QUALITY_PASS if check.passed else SupplierOutcomeKind.QUALITY_FAIL,
+        at=check.created_at,
+        reference=f"quality_check:{check.pk}",
+    )
+    if item.status == W.DONE:
+        on_time = item.planned_end is None or item.actual_end <= item.planned_end
+        supplier_outcome_record(
+            asset_owner_id=item.asset_owner_id,
+            kind=SupplierOutcomeKind.ON_TIME if on_time else SupplierOutcomeKind.LATE,
+            at=item.actual_end,
+            reference=f"work_item:{item.pk}",
+        )
 
 
 @transaction.atomic

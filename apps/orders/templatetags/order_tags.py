@@ -29,3 +29,12 @@ _TONE = {
 def tone(status: str) -> str:
     """The badge class for a status: ok, warn or err."""
     return _TONE.get(str(status), "")
+
+
+@register.inclusion_tag("portal/jobs/_deadline.html")
+def answer_deadline(deadline):
+    """An offer's answer deadline as time left, or as passed: judged against the clock when the page is drawn,
+    never against a `now` the view may or may not have put in the context."""
+    from django.utils import timezone
+
+    return {"deadline": deadline, "now": timezone.now()}

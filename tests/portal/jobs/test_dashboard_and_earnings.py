@@ -3,13 +3,14 @@ pages of both portals show pending and paid amounts, statements, transfers and b
 
 import re
 import uuid
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.money import Money
+from apps.orders.models import WorkItem
 from apps.payouts.models import ConnectedPayout, Transfer
 from apps.payouts.profit_share.statements import statement_refresh_for_order
 from apps.payouts.selectors import participant_money_summary
@@ -54,6 +55,22 @@ def test_the_dashboard_lists_upcoming_work(supplier_portal, plan_a):
     upcoming = page[page.index('id="upcoming-title"') :]
     assert f'href="/portal/jobs/{plan_a.mine.pk}/"' in upcoming and "Offered" in upcoming
     assert f"/portal/jobs/{plan_a.theirs.pk}/" not in upcoming
+
+
+def test_an_offer_with_time_left_says_how_long_on_every_page_that_shows_it(supplier_portal, plan_a, tenant_a):
+    """The dashboard's view puts no `now` in its context: the deadline is judged against the clock anyway."""
+    deadline = timezone.now() + timedelta(hours=23)
+    with schema_context(tenant_a.schema_name):
+        WorkItem.objects.filter(pk=plan_a.mine.pk).update(offer_deadline=deadline)
+    for url in ("/portal/", "/portal/jobs/", f"/portal/jobs/{plan_a.mine.pk}/"):
+        page = supplier_portal.get(url).content.decode()
+        assert "left to answer" in page, url
+        assert "answer deadline passed" not in page, url
+    with schema_context(tenant_a.schema_name):
+        WorkItem.objects.filter(pk=plan_a.mine.pk).update(
+            offer_deadline=timezone.now() - timedelta(minutes=5)
+        )
+    assert "answer deadline passed" in supplier_portal.get("/portal/").content.decode()
 
 
 def _money_rows(tenant, plan, supplier, other_supplier):
