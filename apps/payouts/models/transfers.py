@@ -154,6 +154,12 @@ class Transfer(models.Model):
             else f"transport leg {self.transport_leg_id}"
         )
 
+    @property
+    def failure_advice(self) -> str:
+        from apps.payouts.failure_advice import failure_advice
+
+        return failure_advice(self.last_error_code)
+
     @staticmethod
     def key_for(transfer_id, generation: int) -> str:
         return f"transfer:{transfer_id}" if generation == 0 else f"transfer:{transfer_id}:{generation}"
@@ -230,6 +236,12 @@ class Reversal(models.Model):
     def stripe_amount_minor(self) -> int:
         """The amount of the Stripe object, in `stripe_currency`."""
         return self.amount_minor if self.sent_amount_minor is None else self.sent_amount_minor
+
+    @property
+    def failure_advice(self) -> str:
+        from apps.payouts.failure_advice import failure_advice
+
+        return failure_advice(self.last_error_code)
 
     @staticmethod
     def key_for(reversal_id, generation: int) -> str:

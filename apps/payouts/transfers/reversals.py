@@ -33,9 +33,9 @@ from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
     SendResult,
     attempt_fail,
+    attempt_fail_from,
     attempts_restart,
     balance_transaction_id_of,
-    is_definitive,
     parse_uuid,
 )
 
@@ -132,16 +132,11 @@ def reversal_send(*, reversal_id, recover: bool = False) -> SendResult:
                 idempotency_key=reversal.idempotency_key,
             )
         except stripe_client.StripeCallError as error:
-            if error.code == BALANCE_SHORT and is_definitive(error):
+            if error.code == BALANCE_SHORT and error.nothing_created:
                 return _mark_unrecoverable(reversal, transfer, message=str(error))
             if recover:  # an outage while recovering: it stays owed, the next payout run tries again
                 return SendResult(ReversalStatus.UNRECOVERABLE)
-            return attempt_fail(
-                reversal,
-                message=str(error),
-                code=error.code or str(error.http_status or "network"),
-                definitive=is_definitive(error),
-            )
+            return attempt_fail_from(reversal, error)
         _record_sent(reversal, transfer, result)
         return SendResult(ReversalStatus.SENT)
 

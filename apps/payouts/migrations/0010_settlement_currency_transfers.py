@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0008_payout_hold_unrecoverable_reversals_refund_fee'),
+        ('payouts', '0009_webhook_redrive_and_network_keys'),
     ]
 
     operations = [
