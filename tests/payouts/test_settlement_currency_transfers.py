@@ -4,7 +4,9 @@ each share goes out in USD at the charge's own rate (rounded down), a refund's r
 every entry balances per currency through the currency-conversion account. The old code sent EUR transfers,
 which Stripe refuses (`transfer_source_balance_parameters_mismatch`)."""
 
+import time
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -12,11 +14,14 @@ from django.db import transaction
 from apps.orders.models import TransportLeg, WorkItem
 from apps.orders.refunding import refund_issue
 from apps.orders.scope import Scope
+from apps.orders.selectors import order_settings_get
 from apps.orders.services.refunds import order_refund_staff
 from apps.orders.services.transitions import order_transition
 from apps.orders.status import OrderStatus
+from apps.payouts.connect.bank_payouts import participant_payouts_run, payout_hold_get
 from apps.payouts.models import (
     AccountKind,
+    ConnectedPayout,
     CustomerRefund,
     EntryKind,
     JournalEntry,
@@ -41,6 +46,7 @@ from tests.payouts.money_builders import (
     make_order,
     make_participants,
     pay,
+    platform_get,
 )
 from tests.payouts.money_checks import stripe_transfers
 
@@ -189,3 +195,24 @@ def test_the_whole_share_reversed_gives_back_exactly_what_the_transfer_sent(sett
     assert sum(r.sent_amount_minor for r in reversals) == transfer.sent_amount_minor
     reversed_at_stripe = {t["id"]: t["amount_reversed"] for t in stripe_transfers(order.pk)}
     assert reversed_at_stripe[transfer.stripe_transfer_id] == transfer.sent_amount_minor
+
+
+def test_the_participant_is_paid_out_in_the_currency_the_transfer_landed_in(settles_in_usd, stripe_clock):
+    """The bank payout after the hold takes the participant's USD balance (the old code looked for EUR there
+    and paid out nothing, the money stayed on the connected account for ever)."""
+    order, _, _ = _delivered_eur_order()
+    for status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        order_transition(order_id=order.pk, to=status, actor_label="test")
+    order.refresh_from_db()
+    transfer = Transfer.objects.filter(order=order, work_item__isnull=False).order_by("amount_minor").last()
+    now = int(time.time())
+    stripe_clock(now + 60)
+    stripe_clock(now + 30 * 24 * 3600)  # the card funds become available on the connected accounts
+    hold_ends = order.delivered_at + timedelta(
+        days=order_settings_get().refund_window_days + payout_hold_get().hold_days
+    )
+    assert participant_payouts_run(now=hold_ends)["payouts"] == 3
+    row = ConnectedPayout.objects.get(stripe_account=transfer.destination)
+    assert (row.currency, row.amount_minor) == ("USD", transfer.sent_amount_minor)
+    [payout] = platform_get("/v1/payouts", account=transfer.destination)["data"]
+    assert (payout["currency"], payout["amount"]) == ("usd", transfer.sent_amount_minor)

@@ -48,7 +48,7 @@ from apps.payouts.models import (
     TransferStatus,
 )
 from apps.payouts.models.order_money import PAYOUT_RANK
-from apps.payouts.models.transfers import REVERSAL_OPEN
+from apps.payouts.models.transfers import REVERSAL_OPEN, STRIPE_AMOUNT, STRIPE_CURRENCY
 from apps.suppliers.models import AssetOwner, Carrier
 
 logger = logging.getLogger(__name__)
@@ -158,12 +158,12 @@ def _orders_with_open_claims(order_ids) -> set[int]:
 
 
 def _claimed(transfer_ids) -> dict:
-    """Per transfer, what reversals (sent, being sent or owed) take from it."""
+    """Per transfer, what reversals (sent, being sent or owed) take from it, in the transfer's currency."""
     rows = (
         Reversal.objects.filter(transfer_id__in=transfer_ids)
         .exclude(status=ReversalStatus.CANCELLED)
         .values("transfer_id")
-        .annotate(total=Sum("amount_minor"))
+        .annotate(total=Sum(STRIPE_AMOUNT))
     )
     return {row["transfer_id"]: row["total"] for row in rows}
 
@@ -206,16 +206,17 @@ def participant_payout_request(*, account: str, now: datetime | None = None) -> 
         for transfer in transfers:
             ends = transfer_hold_ends(transfer, window_days=window_days, hold_days=hold_days)
             if ends is None or ends > now or transfer.order_id in still_claimable:
-                kept[transfer.currency] += transfer.amount_minor - claimed.get(transfer.pk, 0)
+                kept[transfer.stripe_currency] += transfer.stripe_amount_minor - claimed.get(transfer.pk, 0)
             else:
-                due[transfer.currency].append(transfer)
+                due[transfer.stripe_currency].append(transfer)
         in_flight = (
             Reversal.objects.filter(transfer__destination=account, status__in=REVERSAL_OPEN)
-            .values("currency")
-            .annotate(total=Sum("amount_minor"))
+            .annotate(at_stripe_currency=STRIPE_CURRENCY)
+            .values("at_stripe_currency")
+            .annotate(total=Sum(STRIPE_AMOUNT))
         )
         for row in in_flight:
-            kept[row["currency"]] += row["total"]
+            kept[row["at_stripe_currency"]] += row["total"]
         participant = _participant_ids(account)
         for currency, transfers_due in due.items():
             amount = available.get(currency, 0) - kept[currency]
@@ -285,9 +286,11 @@ def participant_payouts_run(*, now: datetime | None = None) -> dict:
         done["resent"] += bool(participant_payout_send(payout_id=payout_id))
     accounts = set()
     balances: dict[str, dict[str, int]] = {}
-    for reversal_id, account, amount, currency in Reversal.objects.filter(
-        status=ReversalStatus.UNRECOVERABLE
-    ).values_list("pk", "transfer__destination", "amount_minor", "currency")[:BATCH]:
+    for reversal_id, account, amount, currency in (
+        Reversal.objects.filter(status=ReversalStatus.UNRECOVERABLE)
+        .annotate(at_stripe_amount=STRIPE_AMOUNT, at_stripe_currency=STRIPE_CURRENCY)
+        .values_list("pk", "transfer__destination", "at_stripe_amount", "at_stripe_currency")[:BATCH]
+    ):
         accounts.add(account)
         try:
             if account not in balances:

@@ -8,7 +8,8 @@ two networks (or a database rebuilt against a long-lived local Stripe server) ne
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 
 
 class TransferStatus(models.TextChoices):
@@ -20,6 +21,11 @@ class TransferStatus(models.TextChoices):
 
 # Transfers that still have to reach Stripe.
 TRANSFER_OPEN = frozenset({TransferStatus.PENDING, TransferStatus.FAILED})
+
+
+# `stripe_amount_minor` / `stripe_currency` of a transfer or reversal, in a query (what is at Stripe).
+STRIPE_AMOUNT = Coalesce("sent_amount_minor", "amount_minor")
+STRIPE_CURRENCY = Coalesce(NullIf("sent_currency", Value("")), "currency")
 
 
 class Transfer(models.Model):
