@@ -115,6 +115,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "payouts.add_reconciliationrun",
         "payouts.change_transfer",
         *_view("payouts.webhookevent", "payouts.stripewrite"),
+        "payouts.change_webhookevent",  # re-processing a failed Stripe event; the event itself stays read-only
         "accounts.view_user",  # to pick a company's member in the supplier screens
         "accounts.view_apitoken",  # who holds which token, never a secret
         "accounts.change_apitoken",  # revoking one; staff never issue tokens for others

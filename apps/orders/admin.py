@@ -166,7 +166,16 @@ class TransportLegInline(ReadOnlyInline):
 
 class OrderRefundInline(ReadOnlyInline):
     model = OrderRefund
-    fields = ["created_at", "amount_minor", "currency", "reason", "stripe_refund_id", "last_error"]
+    fields = [
+        "created_at",
+        "amount_minor",
+        "currency",
+        "reason",
+        "stripe_refund_id",
+        "last_error",
+        "last_error_code",
+        "refused_at",
+    ]
     readonly_fields = fields
 
 

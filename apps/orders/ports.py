@@ -43,7 +43,16 @@ class PaymentUnavailable(Exception):
     """Stripe could not be reached or refused for another reason; the same call may work later."""
 
 
-class PaymentDisputed(PaymentUnavailable):
+class PaymentRefused(PaymentUnavailable):
+    """Stripe refused the request for good (a disputed or already refunded charge, an invalid request): the same
+    call cannot work until a person changes something. `code` is Stripe's error code."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+class PaymentDisputed(PaymentRefused):
     """Stripe refuses to refund a payment under a chargeback (`charge_disputed`): no retry succeeds until the
     dispute is decided."""
 
@@ -51,6 +60,9 @@ class PaymentDisputed(PaymentUnavailable):
         "The customer disputed this payment with their bank (a chargeback). Stripe refuses refunds while the "
         "dispute is open: answer it in Stripe instead. If it is lost, the bank gives the customer the money back."
     )
+
+    def __init__(self, message: str = "", *, code: str = "charge_disputed"):
+        super().__init__(message or self.MESSAGE, code=code)
 
 
 class Quoter(Protocol):
@@ -67,7 +79,8 @@ class PaymentGateway(Protocol):
     """Payments for orders. Every write carries an idempotency key derived from our own row.
 
     Results are Stripe-shaped dicts (id, status, amount, currency, client_secret, latest_charge).
-    Raises PaymentDeclined for a declined card and PaymentUnavailable for anything else.
+    Raises PaymentDeclined for a declined card, PaymentRefused when retrying cannot help and PaymentUnavailable for
+    anything else.
     """
 
     def mode(self) -> str: ...  # "local" or "stripe"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.orders import ports
@@ -19,10 +19,20 @@ from apps.orders.services.refunds import order_cancel, order_refund_sent
 logger = logging.getLogger(__name__)
 
 
-def refund_issue(*, refund_id: int, charge_id: str = "") -> OrderRefund:
-    """Sends a recorded refund to Stripe with its own idempotency key; a failure is kept for the retry sweep.
+RETRY_BASE_S = 60
+RETRY_CAP_S = 3600
 
-    Call outside a transaction (it talks to Stripe).
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(RETRY_BASE_S * 2 ** max(attempts - 1, 0), RETRY_CAP_S))
+
+
+def refund_issue(*, refund_id: int, charge_id: str = "") -> OrderRefund:
+    """Sends a recorded refund to Stripe with its own idempotency key.
+
+    A failure Stripe may get over (no answer, 429, 5xx) is kept for the retry sweep with a growing delay; a
+    refusal for good (PaymentRefused: a disputed or already refunded charge…) is recorded with Stripe's code and
+    not retried — finance sees it. Call outside a transaction (it talks to Stripe).
     """
     refund = OrderRefund.objects.get(pk=refund_id)
     if refund.stripe_refund_id:
@@ -38,10 +48,25 @@ def refund_issue(*, refund_id: int, charge_id: str = "") -> OrderRefund:
             metadata={"order_id": str(refund.order_id), "refund_id": str(refund.pk)},
             idempotency_key=refund.idempotency_key,
         )
+    except ports.PaymentRefused as error:
+        logger.warning("Refund %s refused by Stripe (%s): %s", refund_id, error.code, error)
+        OrderRefund.objects.filter(pk=refund_id).update(
+            last_error=str(error)[:300],
+            last_error_code=error.code[:100],
+            attempts=F("attempts") + 1,
+            next_attempt_at=None,
+            refused_at=timezone.now(),
+        )
+        return OrderRefund.objects.get(pk=refund_id)
     except (ports.PaymentUnavailable, ports.PaymentDeclined) as error:
         logger.warning("Refund %s not sent yet: %s", refund_id, error)
-        OrderRefund.objects.filter(pk=refund_id).update(last_error=str(error)[:300])
-        return refund
+        OrderRefund.objects.filter(pk=refund_id).update(
+            last_error=str(error)[:300],
+            last_error_code="",
+            attempts=refund.attempts + 1,
+            next_attempt_at=timezone.now() + _retry_delay(refund.attempts + 1),
+        )
+        return OrderRefund.objects.get(pk=refund_id)
     return order_refund_sent(refund_id=refund_id, stripe_refund_id=result["id"])
 
 
@@ -57,11 +82,13 @@ def order_cancel_and_refund(
     return refund_issue(refund_id=refund.pk)
 
 
-def refunds_retry_pending(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Re-sends refunds Stripe has not accepted yet (same keys: never twice). Returns how many were tried."""
-    cutoff = timezone.now() - older_than
+def refunds_retry_pending(*, older_than: timedelta = timedelta(minutes=1), now=None) -> int:
+    """Re-sends refunds Stripe has not accepted yet and whose next attempt is due (same keys: never twice);
+    refunds Stripe refused for good wait for a person. Returns how many were tried."""
+    now = now or timezone.now()
+    due = Q(next_attempt_at__isnull=True, created_at__lt=now - older_than) | Q(next_attempt_at__lte=now)
     pending = list(
-        OrderRefund.objects.filter(stripe_refund_id="", created_at__lt=cutoff)
+        OrderRefund.objects.filter(due, stripe_refund_id="", refused_at__isnull=True)
         .exclude(charge_id="")
         .order_by(F("created_at").asc())
         .values_list("pk", flat=True)[:100]

@@ -9,8 +9,9 @@ from datetime import datetime
 from django.db.models import Q, QuerySet, Sum
 
 from apps.core.money import Money
-from apps.orders.models import Order, TransportLeg, WorkItem
+from apps.orders.models import Order, OrderRefund, TransportLeg, WorkItem
 from apps.orders.status import OrderStatus
+from apps.payouts.failure_advice import failure_advice
 from apps.payouts.ledger.balances import order_clearing_balance, order_totals
 from apps.payouts.models import (
     ConnectedPayout,
@@ -234,6 +235,16 @@ def reversals_needing_attention() -> QuerySet[Reversal]:
         .select_related("transfer", "transfer__order")
         .order_by("-updated_at")
     )
+
+
+def refunds_refused() -> list[dict]:
+    """Customer refunds Stripe refused for good (not retried), newest first, each with what finance should do."""
+    refused = (
+        OrderRefund.objects.filter(refused_at__isnull=False, stripe_refund_id="")
+        .select_related("order")
+        .order_by("-refused_at")[:50]
+    )
+    return [{"refund": refund, "advice": failure_advice(refund.last_error_code)} for refund in refused]
 
 
 def reversals_unrecoverable() -> QuerySet[Reversal]:

@@ -2,14 +2,18 @@
 
 Each network talks to its own Stripe platform account: the keys in its StripeSettings, or, when it has none,
 the local Stripe-compatible server (development and tests). Every write takes an idempotency key from the caller,
-derived from our own row (`transfer:<id>`), so a retry after a crash or a timeout never acts twice.
+derived from our own row (`transfer:<id>`), so a retry after a crash or a timeout never acts twice; it is sent
+qualified by the network (two networks may share one Stripe account), and a write whose key Stripe may have
+forgotten (24 h) is looked up before it is sent again.
 Results come back as plain dicts; errors as the small exception family below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import stripe
 from django.conf import settings
@@ -17,6 +21,8 @@ from django.db import connection
 
 from apps.core.singletons import singleton_get
 from apps.payouts.models import StripeMode, StripeSettings
+
+logger = logging.getLogger(__name__)
 
 NETWORK_RETRIES = 2
 WEBHOOK_TOLERANCE_S = 300
@@ -30,7 +36,18 @@ API_VERSION = "2026-10-28.endive"
 
 
 class StripeCallError(Exception):
-    """Stripe refused or failed a call. `retryable` says whether the same call may succeed later."""
+    """Stripe refused or failed a call. What a caller may do next is decided here, once, for every caller:
+
+    - `retryable`: the same request may succeed later — no answer (network error, timeout), 5xx, 429 (rate
+      limit) or 409 (the key's first request is still running, a lock timeout). Back off and send it again with
+      the same key: the object may already exist under it.
+    - `waits_for_account`: Stripe refused because of the connected account's state, which onboarding changes
+      on its own; back off (bounded), reading the account again.
+    - `permanent`: anything else Stripe refused (a disputed charge, an invalid request, an insufficient
+      balance, the same key with other parameters). Retrying cannot help until a person changes something:
+      record the code and reason on the row and show it to finance; do not retry.
+    - `nothing_created`: Stripe refused outright, so nothing exists under the key and a new key is safe.
+    """
 
     def __init__(self, message: str, *, code: str = "", param: str = "", http_status: int | None = None):
         super().__init__(message)
@@ -40,7 +57,32 @@ class StripeCallError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.http_status is None or self.http_status >= 500 or self.http_status == 429
+        status = self.http_status
+        return status is None or status >= 500 or status in (409, 429)
+
+    @property
+    def waits_for_account(self) -> bool:
+        return not self.retryable and (
+            self.code in ACCOUNT_NOT_READY_CODES
+            or (self.code == "resource_missing" and self.param == "destination")
+        )
+
+    @property
+    def permanent(self) -> bool:
+        return not self.retryable and not self.waits_for_account
+
+    @property
+    def nothing_created(self) -> bool:
+        return not self.retryable and not isinstance(self, IdempotencyConflict)
+
+
+# A connected account that cannot receive this yet (onboarding unfinished): a later attempt may succeed.
+ACCOUNT_NOT_READY_CODES = frozenset({"insufficient_capabilities_for_transfer"})
+
+
+def backoff_seconds(attempts: int, *, base: int = 15, cap: int = 3600) -> int:
+    """The wait before the next attempt after `attempts` failed ones: exponential, at most `cap`."""
+    return min(base * 2 ** max(attempts - 1, 0), cap)
 
 
 class CardDeclined(StripeCallError):
@@ -86,7 +128,8 @@ def stripe_settings_get() -> StripeSettings:
 
 def _target(row: StripeSettings) -> StripeTarget:
     if row.mode == StripeMode.STRIPE and row.secret_key:
-        return StripeTarget(api_key=row.secret_key, api_base=None)
+        # STRIPE_API_BASE is None (api.stripe.com) but in tests that run networks with their own keys locally.
+        return StripeTarget(api_key=row.secret_key, api_base=settings.STRIPE_API_BASE)
     # One local "platform account" per network: the local server scopes objects and webhooks by API key.
     return StripeTarget(api_key=f"sk_test_local_{connection.schema_name}", api_base=settings.STRIPE_LOCAL_URL)
 
@@ -122,7 +165,9 @@ def _call(fn, *args, **kwargs) -> dict:
             error.user_message or str(error), code=error.code or "", http_status=error.http_status
         ) from None
     except stripe.IdempotencyError as error:
-        raise IdempotencyConflict(str(error), http_status=error.http_status) from None
+        raise IdempotencyConflict(
+            str(error), code="idempotency_error", http_status=error.http_status
+        ) from None
     except stripe.StripeError as error:
         body = error.error
         raise StripeCallError(
@@ -133,11 +178,31 @@ def _call(fn, *args, **kwargs) -> dict:
         ) from None
 
 
-def _write(operation: str, fn, *args, idempotency_key: str, stripe_account: str | None = None) -> dict:
+# Stripe prunes idempotency keys once they are at least 24 hours old; a key re-sent after that runs the request
+# again. An hour's margin for clocks: past this age a write is looked up before it is sent again.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=23)
+
+
+def network_key(idempotency_key: str) -> str:
+    """The key as sent: qualified by the network, since two networks may share one Stripe account (and keys)."""
+    return f"{connection.schema_name}:{idempotency_key}"
+
+
+def _write(
+    operation: str,
+    fn,
+    *args,
+    idempotency_key: str,
+    stripe_account: str | None = None,
+    find_existing: Callable[[], dict | None] | None = None,
+) -> dict:
     """Records the idempotency key in StripeWrite (unique) and sends the write with it.
 
     A retry of the same logical write arrives with the same key (it is derived from our row), finds the row,
-    and Stripe replays its stored response: one object, however many attempts.
+    and Stripe replays its stored response: one object, however many attempts — while Stripe still holds the
+    key. When an earlier attempt's outcome is unknown (no answer recorded) or its key may have expired,
+    `find_existing` (the object looked up by the metadata we set on it) is asked first, and a found object is
+    adopted instead of sending the write again.
     """
     if not idempotency_key:
         raise ValueError("Every Stripe write needs an idempotency key derived from our own row.")
@@ -145,11 +210,26 @@ def _write(operation: str, fn, *args, idempotency_key: str, stripe_account: str 
 
     from apps.payouts.models import StripeWrite
 
-    record, _ = StripeWrite.objects.get_or_create(
+    record, created = StripeWrite.objects.get_or_create(
         idempotency_key=idempotency_key,
-        defaults={"operation": operation, "stripe_account": stripe_account or ""},
+        defaults={
+            "operation": operation,
+            "stripe_account": stripe_account or "",
+            "sent_key": network_key(idempotency_key),
+        },
     )
-    options = {"idempotency_key": idempotency_key}
+    if not created and find_existing is not None:
+        key_may_have_expired = record.created_at <= timezone.now() - IDEMPOTENCY_KEY_TTL
+        if record.completed_at is None or key_may_have_expired:
+            found = find_existing()
+            if found is not None:
+                logger.info("Stripe write %s adopted existing %s", idempotency_key, found.get("id"))
+                StripeWrite.objects.filter(pk=record.pk).update(
+                    stripe_object_id=found.get("id", ""), completed_at=timezone.now()
+                )
+                return found
+    # Writes recorded before keys were qualified by the network keep the key they were first sent with.
+    options = {"idempotency_key": record.sent_key or idempotency_key}
     if stripe_account:
         options["stripe_account"] = stripe_account
     result = _call(fn, *args, options)
@@ -157,6 +237,28 @@ def _write(operation: str, fn, *args, idempotency_key: str, stripe_account: str 
         stripe_object_id=result.get("id", ""), completed_at=timezone.now()
     )
     return result
+
+
+# At most this many list pages (of 100) are read to find an earlier write's object.
+LOOKUP_PAGES = 10
+
+
+def _find_by_metadata(list_fn, *args, params: dict, metadata: dict) -> dict | None:
+    """The first listed object carrying all of `metadata` (what we set on the object we are looking for).
+    Without metadata nothing identifies it: None."""
+    if not metadata:
+        return None
+    wanted = {name: str(value) for name, value in metadata.items()}
+    params = {**params, "limit": 100}
+    for _ in range(LOOKUP_PAGES):
+        page = _call(list_fn, *args, params)
+        for item in page["data"]:
+            if all((item.get("metadata") or {}).get(name) == value for name, value in wanted.items()):
+                return item
+        if not page.get("has_more") or not page["data"]:
+            return None
+        params["starting_after"] = page["data"][-1]["id"]
+    return None
 
 
 # --- Connect accounts -----------------------------------------------------------------------------------
@@ -281,7 +383,16 @@ def refunds_list(*, charge_id: str) -> list[dict]:
 
 def refund_create(*, charge_id: str, amount_minor: int, metadata: dict, idempotency_key: str) -> dict:
     params = {"charge": charge_id, "amount": amount_minor, "metadata": metadata}
-    return _write("refund.create", tenant_client().v1.refunds.create, params, idempotency_key=idempotency_key)
+    client = tenant_client()
+    return _write(
+        "refund.create",
+        client.v1.refunds.create,
+        params,
+        idempotency_key=idempotency_key,
+        find_existing=lambda: _find_by_metadata(
+            client.v1.refunds.list, params={"charge": charge_id}, metadata=metadata
+        ),
+    )
 
 
 def object_retrieve(*, object_type: str, object_id: str, stripe_account: str | None = None) -> dict | None:
@@ -324,8 +435,17 @@ def transfer_create(
         "source_transaction": source_transaction,
         "metadata": metadata,
     }
+    client = tenant_client()
     return _write(
-        "transfer.create", tenant_client().v1.transfers.create, params, idempotency_key=idempotency_key
+        "transfer.create",
+        client.v1.transfers.create,
+        params,
+        idempotency_key=idempotency_key,
+        find_existing=lambda: _find_by_metadata(
+            client.v1.transfers.list,
+            params={"transfer_group": transfer_group, "destination": destination},
+            metadata=metadata,
+        ),
     )
 
 
@@ -336,12 +456,16 @@ def transfer_retrieve(*, transfer_id: str) -> dict:
 def transfer_reversal_create(
     *, transfer_id: str, amount_minor: int, metadata: dict, idempotency_key: str
 ) -> dict:
+    client = tenant_client()
     return _write(
         "transfer_reversal.create",
-        tenant_client().v1.transfers.reversals.create,
+        client.v1.transfers.reversals.create,
         transfer_id,
         {"amount": amount_minor, "metadata": metadata},
         idempotency_key=idempotency_key,
+        find_existing=lambda: _find_by_metadata(
+            client.v1.transfers.reversals.list, transfer_id, params={}, metadata=metadata
+        ),
     )
 
 

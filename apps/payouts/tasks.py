@@ -2,7 +2,7 @@
 delivered twice (at-least-once delivery, a retry, the sweeper) changes nothing the second time.
 
 Task names are explicit and must not change: beat (config/settings) schedules `payouts.money_sweep`,
-`payouts.participant_payouts` and `payouts.reconcile`, and brokers hold queued tasks by name. Names other apps may send (current_app.send_task(name, kwargs=…)):
+`payouts.webhook_redrive`, `payouts.participant_payouts` and `payouts.reconcile`, and brokers hold queued tasks by name. Names other apps may send (current_app.send_task(name, kwargs=…)):
     payouts.transfer_release_for_work_item  {"work_item_id": int}   a work item passed quality
     payouts.transfer_release_for_leg        {"leg_id": int}         a transport leg was delivered
     payouts.order_charge_record             {"order_id": int}       an order was paid
@@ -19,7 +19,11 @@ import logging
 from celery import shared_task
 
 from apps.core.tasks import TenantOnlyTask
-from apps.payouts.webhooks.inbox import webhook_event_mark_failed, webhook_event_process
+from apps.payouts.webhooks.inbox import (
+    webhook_event_mark_failed,
+    webhook_event_process,
+    webhook_events_redrive,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +32,11 @@ LIMITS = {"base": TenantOnlyTask, "time_limit": 180, "soft_time_limit": 150}
 MAX_COUNTDOWN_S = 300
 
 
-def _stripe_error_retry(task, error: Exception):
-    """The retry to raise when Stripe could not be reached: exponential, at most ten minutes apart."""
+def _stripe_error_retry(task, error):
+    """The retry to raise when Stripe could not be reached or was busy (exponential, at most ten minutes apart);
+    a permanent refusal is raised as it is: retrying cannot help (stripe_client.StripeCallError says which)."""
+    if not error.retryable:
+        return error
     return task.retry(exc=error, countdown=min(2**task.request.retries * 5, 600))
 
 
@@ -156,15 +163,19 @@ def reconcile_task(run_id: int | None = None) -> str:
 @shared_task(
     name="payouts.webhook_event_process",
     base=TenantOnlyTask,
-    bind=True,
-    max_retries=8,
     time_limit=120,
     soft_time_limit=100,
 )
-def webhook_event_process_task(self, event_id: int) -> str:
+def webhook_event_process_task(event_id: int) -> str:
+    """Processes one stored event; a failure is recorded with its next attempt, which the re-drive makes."""
     try:
         return webhook_event_process(event_id=event_id)
     except Exception as error:
+        logger.exception("Stripe event %s failed; the re-drive retries it", event_id)
         webhook_event_mark_failed(event_id=event_id, error=repr(error))
-        logger.exception("Stripe event %s failed; retrying", event_id)
-        raise self.retry(exc=error, countdown=min(2**self.request.retries, 300)) from error
+        return "failed"
+
+
+@shared_task(name="payouts.webhook_redrive", base=TenantOnlyTask, time_limit=600, soft_time_limit=540)
+def webhook_redrive_task() -> dict:
+    return webhook_events_redrive()

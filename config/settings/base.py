@@ -259,6 +259,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "payouts.webhook_event_process": {"queue": "webhooks"},
+    "payouts.webhook_redrive": {"queue": "webhooks"},
     "payouts.reconcile": {"queue": "celery"},
     "payouts.*": {"queue": "money"},
     "outbox.send_email": {"queue": "email"},
@@ -291,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.dispatch_to_tenants",
         "schedule": 60,
         "args": ("payouts.money_sweep",),
+    },
+    "payouts-webhook-redrive-every-tenant": {
+        "task": "tenants.dispatch_to_tenants",
+        "schedule": 60,
+        "args": ("payouts.webhook_redrive",),
     },
     "payouts-participant-payouts-every-tenant": {
         "task": "tenants.dispatch_to_tenants",
@@ -335,6 +341,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
+# Where networks with their own Stripe keys are sent: None is api.stripe.com. Tests point it at the local server
+# to run networks on their own (or one shared) key.
+STRIPE_API_BASE = None
 
 # Orders' ports (apps/orders/ports.py): orders sits below storefront and payouts, so they are wired here.
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"

@@ -42,6 +42,7 @@ def test_every_task_goes_to_a_declared_queue():
     ("task", "queue"),
     [
         ("payouts.webhook_event_process", "webhooks"),
+        ("payouts.webhook_redrive", "webhooks"),
         ("payouts.transfer_send", "money"),
         ("payouts.charge_record", "money"),
         ("outbox.send_email", "email"),

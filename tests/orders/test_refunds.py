@@ -93,8 +93,9 @@ def test_refund_left_unsent_by_a_stripe_outage_is_sent_by_the_retry_sweep(paid, 
     order_cancel_and_refund(order_id=paid.pk, actor=customer, reason="Changed my mind", scope=Scope.SYSTEM)
     refund = OrderRefund.objects.get(order=paid)
     assert refund.stripe_refund_id == "" and refund.last_error
-    OrderRefund.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=5))
-    assert refunds_retry_pending() == 1
+    assert refund.next_attempt_at > timezone.now() and refund.refused_at is None
+    assert refunds_retry_pending() == 0, "not before its next attempt"
+    assert refunds_retry_pending(now=refund.next_attempt_at) == 1
     refund.refresh_from_db()
     assert refund.stripe_refund_id.startswith("re_")
     assert stripe_client.charge_retrieve(charge_id=paid.charge_id)["amount_refunded"] == paid.total_minor

@@ -27,7 +27,7 @@ from apps.orders.scope import Scope
 from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.status import OrderStatus
 from apps.outbox.services import outbox_enqueue
-from apps.payouts.models import Transfer, TransferStatus
+from apps.payouts.models import Transfer, TransferStatus, WebhookEvent, WebhookEventStatus
 from tests.conftest import host_of, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +72,8 @@ FINANCE_MAY_RUN = {("payouts.transfer", "retry_now")}
 @pytest.fixture
 def records(plan_a, tenant_a):
     """Alpha with a row behind most screens, made without Stripe: the demo catalog, companies with members, a
-    planned order with work items and legs, a problem report, a refund request, a transfer, an outbox message
-    and an API token."""
+    planned order with work items and legs, a problem report, a refund request, a transfer, an outbox message,
+    a failed Stripe event and an API token."""
     connection.set_tenant(tenant_a)
     order = plan_a.order
     work_item = plan_a.mine
@@ -95,6 +95,13 @@ def records(plan_a, tenant_a):
         status=TransferStatus.FAILED,
     )
     outbox_enqueue(task_name="matching.replan_order", kwargs={"order_id": order.pk}, dedup_key="test:replan")
+    WebhookEvent.objects.create(
+        stripe_event_id="evt_admin_roles",
+        type="test.unhandled",
+        stripe_created=1,
+        payload={},
+        status=WebhookEventStatus.FAILED,
+    )
     token_create(user=order.customer, name="Shop integration", expires_in_days=None)
     return order
 

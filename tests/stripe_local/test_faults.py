@@ -86,3 +86,20 @@ def test_faults_only_hit_matching_requests(stripe_client, control):
 
     assert stripe_client.v1.balance.retrieve().object == "balance"
     assert stripe_client.v1.customers.create({"email": "c@example.test"}).id.startswith("cus_")
+
+
+def test_429_is_stripes_rate_limit_and_runs_nothing(stripe_client, transfer_params, control):
+    """`mode=429` answers like Stripe's rate limiter (before the request runs, whatever `when` says); the SDK
+    raises RateLimitError and does not retry it, so the caller backs off."""
+    control("fail_next", mode="429", when="after", path="/v1/transfers")
+
+    with pytest.raises(stripe.RateLimitError) as error:
+        stripe_client.v1.transfers.create(transfer_params, options={"idempotency_key": uuid.uuid4().hex})
+
+    assert error.value.http_status == 429
+    assert error.value.error.type == "invalid_request_error"
+    assert error.value.error.code == "rate_limit"
+    assert stripe_client.v1.transfers.list().data == []
+    # Only one was armed: the next request goes through.
+    transfer = stripe_client.v1.transfers.create(transfer_params)
+    assert [t.id for t in stripe_client.v1.transfers.list().data] == [transfer.id]

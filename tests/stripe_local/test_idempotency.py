@@ -98,3 +98,29 @@ def test_the_sdk_sends_a_fresh_key_on_every_call(stripe_client):
 
     assert first.id != second.id
     assert first.last_response.idempotency_key != second.last_response.idempotency_key
+
+
+def test_a_key_expires_24_hours_after_its_first_request_by_the_server_clock(
+    stripe_client, onboarded_account, paid_charge, control
+):
+    """As on Stripe, which prunes keys once they are 24 h old: re-sending an old write blindly makes a second
+    object; within the 24 h it is replayed."""
+    account = onboarded_account()
+    charge = paid_charge(amount=10000)
+    params = {"amount": 2000, "currency": "eur", "destination": account.id, "source_transaction": charge.id}
+    key = _key()
+    start = control("clock", frozen_time=2_000_000_000)["now"]
+    first = stripe_client.v1.transfers.create(params, options={"idempotency_key": key})
+
+    control("clock", frozen_time=start + 24 * 3600 - 1)
+    replayed = stripe_client.v1.transfers.create(params, options={"idempotency_key": key})
+    assert replayed.id == first.id
+    assert replayed.last_response.headers["Idempotent-Replayed"] == "true"
+
+    control("clock", frozen_time=start + 24 * 3600)
+    again = stripe_client.v1.transfers.create(params, options={"idempotency_key": key})
+    assert again.id != first.id
+    assert again.last_response.headers.get("Idempotent-Replayed") is None
+    assert {t.id for t in stripe_client.v1.transfers.list().data} == {first.id, again.id}
+    # The expired key now belongs to its new request: sent again, that one is replayed.
+    assert stripe_client.v1.transfers.create(params, options={"idempotency_key": key}).id == again.id

@@ -1,10 +1,11 @@
 """Test controls under ``/_test/``: one-shot behaviours a test arms before making the real API call.
 
 - ``POST /_test/decline_next_payment`` (count, decline_code): next charge attempts are declined;
-- ``POST /_test/fail_next`` (count, mode=500|hang, seconds, when=after|before, method, path): the next
+- ``POST /_test/fail_next`` (count, mode=500|429|hang, seconds, when=after|before, method, path): the next
   matching ``/v1/`` requests fail. ``when=after`` (default) runs the request first, so its effects
   (and its idempotent result) exist although the client sees a 500 / a timeout: the "lost response"
-  case that idempotency keys exist for. ``when=before`` fails without touching any state;
+  case that idempotency keys exist for. ``when=before`` fails without touching any state. ``429`` is
+  Stripe's rate limit (``code: rate_limit``), always answered before the request runs, as Stripe does;
 - ``POST /_test/payouts/fail_next`` (count, failure_code): next payouts end ``failed``;
 - ``POST /_test/accounts/{id}/complete_onboarding`` / ``.../restrict``; ``POST /_test/charges/{id}/dispute``
   (and the dispute's outcome controls in ``disputes``); ``POST /_test/charges/{id}/refund`` (a Dashboard refund);
@@ -74,11 +75,27 @@ def _injected_500() -> web.Response:
     return json_response(body, status=500)
 
 
+def _rate_limited() -> web.Response:
+    """Stripe's answer to too many requests: HTTP 429, an invalid_request_error with code rate_limit."""
+    body = {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "rate_limit",
+            "doc_url": "https://stripe.com/docs/error-codes/rate-limit",
+            "message": "Request rate limit exceeded. Learn more about rate limits here "
+            "https://stripe.com/docs/rate-limits. (stripe_local /_test/fail_next)",
+        }
+    }
+    return json_response(body, status=429)
+
+
 @web.middleware
 async def fault_middleware(request: web.Request, handler):
     fault = _take_fault(request)
     if fault is None:
         return await handler(request)
+    if fault.mode == "429":
+        return _rate_limited()  # a limiter refuses before the request runs, whatever `when` says
     if fault.when == "before":
         if fault.mode == "500":
             return _injected_500()
@@ -110,7 +127,7 @@ async def decline_next_payment(request: web.Request) -> web.Response:
 async def fail_next(request: web.Request) -> web.Response:
     p = await _params(request)
     count = p.integer("count", minimum=1, default=1)
-    mode = p.string("mode", choices=("500", "hang"), default="500")
+    mode = p.string("mode", choices=("500", "429", "hang"), default="500")
     seconds = p.number("seconds", minimum=0, default=30.0)
     when = p.string("when", choices=("after", "before"), default="after")
     method = p.string("method")

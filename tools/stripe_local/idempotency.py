@@ -9,6 +9,9 @@ Within a platform the key is shared by its accounts and ``Stripe-Account`` must 
 Stripe, which would run the request again on another account: reusing a key there is a client bug).
 As on Stripe, only requests that actually executed are stored: successes and card errors (402).
 Validation failures (other 4xx) and 5xx are not stored, so retrying them runs the request again.
+Keys expire 24 hours after their first request, by the server's clock (``/_test/clock``): as on Stripe, which
+prunes keys once they are at least 24 hours old, the same key after that runs the request again — so a test
+can show what a blind re-send of an old write would do.
 """
 
 import json
@@ -18,13 +21,17 @@ from aiohttp import web
 from localstripe.errors import UserError
 from localstripe.server import get_post_data, json_response
 
+from . import clock
 from .context import current_platform
 from .state import on_reset
+
+KEY_LIFETIME_S = 24 * 60 * 60
 
 
 @dataclass
 class _Entry:
     fingerprint: str
+    created: int  # the server clock's time of the first request
     status: int | None = None  # None while the first request is still running
     body: bytes = b""
     content_type: str = "application/json"
@@ -71,6 +78,9 @@ async def idempotency_middleware(request: web.Request, handler):
     )
     scoped_key = (current_platform(), key)
     entry = _entries.get(scoped_key)
+    if entry is not None and entry.status is not None and clock.now() - entry.created >= KEY_LIFETIME_S:
+        del _entries[scoped_key]  # expired: the key is new again
+        entry = None
     if entry is not None:
         if entry.fingerprint != fingerprint:
             return _error(
@@ -89,7 +99,7 @@ async def idempotency_middleware(request: web.Request, handler):
             )
         return _stored_response(key, entry)
 
-    entry = _entries[scoped_key] = _Entry(fingerprint)
+    entry = _entries[scoped_key] = _Entry(fingerprint, created=clock.now())
     try:
         try:
             response = await handler(request)

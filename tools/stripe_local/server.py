@@ -10,7 +10,7 @@ Middlewares, outermost first:
    time        - the time the clock moved is applied before each request (and after a clock change):
                  pending funds become available, automatic payouts are made (``payouts.time_passes``);
 2. request     - the API request's ``Request-Id`` (and ``Idempotency-Key``), which the events it causes name;
-3. faults      - ``/_test/fail_next`` injection (500 or hang), around everything else;
+3. faults      - ``/_test/fail_next`` injection (500, 429 or hang), around everything else;
 4. auth        - localstripe's ``sk_...`` check; ``/_test``, ``/_config`` and the onboarding page are open;
 5. platform    - the API key's platform becomes the current one (each key is its own Stripe account);
 6. account     - validates ``Stripe-Account`` (one of the platform's accounts) and makes it current;

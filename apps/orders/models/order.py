@@ -186,6 +186,11 @@ class OrderPayment(models.Model):
     confirm_attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     charge_id = models.CharField(max_length=255, blank=True)
+    stripe_next_check_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the money sweeper next asks Stripe whether this unpaid intent succeeded after all.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -209,6 +214,18 @@ class OrderRefund(models.Model):
     charge_id = models.CharField(max_length=255, help_text="The charge the money goes back to.")
     stripe_refund_id = models.CharField(max_length=255, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    last_error_code = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the retry sweep sends it again after a failure (growing delay).",
+    )
+    refused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Stripe refused it for good (last_error_code says why): not retried until someone acts.",
+    )
     reason = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

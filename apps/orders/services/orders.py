@@ -346,6 +346,11 @@ def order_payment_apply(
     return PaymentOutcome.APPLIED
 
 
+def order_payment_check_schedule(*, payment_id: int, next_check_at) -> None:
+    """When the money sweeper next asks Stripe about this unpaid intent (it asks less often as it ages)."""
+    OrderPayment.objects.filter(pk=payment_id).update(stripe_next_check_at=next_check_at)
+
+
 @transaction.atomic
 def order_payment_fail(*, payment_intent_id: str, message: str, actor_label: str = "Stripe") -> bool:
     """A declined or failed attempt: the order stays awaiting payment with the reason shown; a retry may follow.

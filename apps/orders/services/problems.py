@@ -13,8 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.models import User
-from apps.accounts.roles import Role
+from apps.accounts.selectors import staff_email_list
 from apps.core.transitions import transition
 from apps.orders.models import PROBLEM_TEXT_MAX, EventKind, JobProblem, JobProblemStatus, WorkItem
 from apps.orders.notifications import network_name_and_url
@@ -124,17 +123,6 @@ def job_problem_resolve(*, problem_id: int, actor, note: str) -> JobProblem:
     return problem
 
 
-def _staff_emails() -> list[str]:
-    """The active platform staff of the current network (users live in the network's schema)."""
-    return list(
-        User.objects.filter(is_active=True, groups__name=Role.STAFF)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
 def _tell_staff(*, problem: JobProblem) -> None:
     """One e-mail to the network's staff with the problem and a link to it, written to the outbox in the
     report's transaction (sent only if the report commits)."""
@@ -144,7 +132,7 @@ def _tell_staff(*, problem: JobProblem) -> None:
     )
     context = {"problem": problem, "network_name": network_name, "problem_url": problem_url}
     outbox_enqueue_email(
-        to=_staff_emails(),
+        to=staff_email_list(),
         subject=render_to_string("email/orders/job_problem_subject.txt", context),
         body=render_to_string("email/orders/job_problem.txt", context),
         dedup_key=f"job_problem:{problem.pk}:reported",

@@ -114,9 +114,11 @@ class TransferAdmin(ReadOnlyAdmin):
         "status",
         "attempts",
         "last_error",
+        "last_error_code",
+        "failure_advice",
         "stripe_transfer_id",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", "last_error_code"]
     search_fields = ["stripe_transfer_id", "idempotency_key"]
     actions = ["retry_now"]
 
@@ -147,10 +149,12 @@ class ReversalAdmin(ReadOnlyAdmin):
         "status",
         "attempts",
         "last_error",
+        "last_error_code",
+        "failure_advice",
         "external",
         "stripe_reversal_id",
     ]
-    list_filter = ["status", "external"]
+    list_filter = ["status", "external", "last_error_code"]
     list_select_related = ["transfer__asset_owner", "transfer__carrier"]
 
     @admin.display(description="Participant")

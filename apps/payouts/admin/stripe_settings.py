@@ -1,15 +1,16 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from apps.payouts import crypto
-from apps.payouts.models import StripeMode, StripeSettings, StripeWrite, WebhookEvent
+from apps.payouts.models import StripeMode, StripeSettings, StripeWrite, WebhookEvent, WebhookEventStatus
 from apps.payouts.stripe_client import API_VERSION, StripeCallError, secret_key_verify, stripe_settings_get
 from apps.payouts.stripe_settings import stripe_settings_update
 from apps.payouts.webhooks.handlers import HANDLERS  # noqa: F401 - registers every handler's event types
+from apps.payouts.webhooks.inbox import REPROCESS_PERMISSION, webhook_event_reprocess
 from apps.payouts.webhooks.registry import WebhookEndpoint, events_for
 
 
@@ -146,10 +147,19 @@ class StripeSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ["stripe_event_id", "type", "status", "attempts", "received_at", "processed_at"]
+    list_display = [
+        "stripe_event_id",
+        "type",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "received_at",
+        "processed_at",
+    ]
     list_filter = ["status", "type"]
     search_fields = ["stripe_event_id", "type"]
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
+    actions = ["reprocess_now"]
 
     def has_add_permission(self, request):
         return False
@@ -157,10 +167,32 @@ class WebhookEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_reprocess_permission(self, request) -> bool:
+        # The event stays read-only; processing it again is the one thing staff do to it.
+        return request.user.has_perm(REPROCESS_PERMISSION)
+
+    @admin.action(description="Re-process the selected events now", permissions=["reprocess"])
+    def reprocess_now(self, request, queryset):
+        outcomes: dict[str, int] = {}
+        for event_id in queryset.values_list("pk", flat=True):
+            status = webhook_event_reprocess(event_id=event_id, actor=request.user)
+            outcomes[status] = outcomes.get(status, 0) + 1
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+        failed = outcomes.get(WebhookEventStatus.FAILED, 0)
+        (messages.warning if failed else messages.success)(request, f"Re-processed: {summary}.")
+
 
 @admin.register(StripeWrite)
 class StripeWriteAdmin(admin.ModelAdmin):
-    list_display = ["idempotency_key", "operation", "stripe_account", "stripe_object_id", "created_at"]
+    list_display = [
+        "idempotency_key",
+        "sent_key",
+        "operation",
+        "stripe_account",
+        "stripe_object_id",
+        "created_at",
+        "completed_at",
+    ]
     search_fields = ["idempotency_key", "stripe_object_id"]
 
     def has_add_permission(self, request):

@@ -243,8 +243,6 @@ def participant_payout_request(*, account: str, now: datetime | None = None) -> 
 
 def participant_payout_send(*, payout_id: int) -> ConnectedPayout | None:
     """Sends a requested payout (again, with its key, after an outage). Safe to call any number of times."""
-    from apps.payouts.transfers.participant_transfers import is_definitive
-
     with transaction.atomic():
         row = (
             ConnectedPayout.objects.select_for_update(skip_locked=True)
@@ -264,7 +262,7 @@ def participant_payout_send(*, payout_id: int) -> ConnectedPayout | None:
         except stripe_client.StripeCallError as error:
             fields = {"failure_code": (error.code or str(error.http_status or "network"))[:100]}
             fields["failure_message"] = str(error)[:300]
-            if is_definitive(error):  # nothing was created: free its transfers for the next run
+            if error.nothing_created:  # Stripe refused it: free its transfers for the next run
                 fields["status"] = PayoutStatus.FAILED
                 Transfer.objects.filter(payout=row).update(payout=None, updated_at=timezone.now())
             ConnectedPayout.objects.filter(pk=row.pk).update(**fields)

@@ -7,6 +7,8 @@
     refund allocation  clearing(order) +amount, refunds −amount                          (key)
     transfer release   clearing(order) +amount, payable(participant) −amount             (key)
     transfer           payable +amount, cash −amount                                     [tr_]
+                       (charge settled in S: cash −sent in S, conversion(C) −amount, conversion(S) +sent;
+                        the same for reversals and recovered shares, the other way round)
     transfer void      payable +amount, clearing −amount                                 (key)
     reversal claim     payable +amount, clearing −amount                                 (key)
     reversal           cash +amount, payable −amount                                     [trr_]
@@ -85,6 +87,35 @@ def _withdrawal_with_fee(
         ],
         **entry,
     )
+
+
+def _through_cash(
+    *,
+    kind: str,
+    order_id: int | None,
+    account: LedgerAccount,
+    amount_minor: int,
+    cash_currency: str,
+    cash_minor: int,
+    **entry,
+) -> tuple[JournalEntry, bool]:
+    """`account` (in its currency) +`amount_minor`, the platform's cash −`cash_minor` in `cash_currency` (both
+    negative for money coming back). When the currencies differ (Stripe moved a converted charge's money in
+    its settlement currency), the currency-conversion account balances each currency."""
+    conversion = []
+    if cash_currency != account.currency:
+        conversion = [
+            Line(network_account(A.CURRENCY_CONVERSION, account.currency), -amount_minor),
+            Line(network_account(A.CURRENCY_CONVERSION, cash_currency), cash_minor),
+        ]
+    lines = [
+        Line(account, amount_minor),
+        *conversion,
+        Line(network_account(A.PLATFORM_CASH, cash_currency), -cash_minor),
+    ]
+    # Debits first, as every entry of this table lists them.
+    lines.sort(key=lambda line: line.amount_minor < 0)
+    return journal_entry_post(kind=kind, order_id=order_id, lines=lines, **entry)
 
 
 def _clearing(order_id: int, currency: str) -> LedgerAccount:
@@ -186,12 +217,13 @@ def book_transfer_release(*, transfer) -> tuple[JournalEntry, bool]:
 def book_transfer_sent(
     *, transfer, stripe_transfer_id: str, balance_transaction_id: str, effective_at: datetime | None = None
 ) -> tuple[JournalEntry, bool]:
-    return _move(
+    return _through_cash(
         kind=EntryKind.TRANSFER,
         order_id=transfer.order_id,
-        debit=_payable(transfer),
-        credit=network_account(A.PLATFORM_CASH, transfer.currency),
+        account=_payable(transfer),
         amount_minor=transfer.amount_minor,
+        cash_currency=transfer.stripe_currency,
+        cash_minor=transfer.stripe_amount_minor,
         stripe_object_id=stripe_transfer_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -231,12 +263,13 @@ def book_reversal_sent(
     balance_transaction_id: str,
     effective_at: datetime | None = None,
 ) -> tuple[JournalEntry, bool]:
-    return _move(
+    return _through_cash(
         kind=EntryKind.REVERSAL,
         order_id=transfer.order_id,
-        debit=network_account(A.PLATFORM_CASH, transfer.currency),
-        credit=_payable(transfer),
-        amount_minor=reversal.amount_minor,
+        account=_payable(transfer),
+        amount_minor=-reversal.amount_minor,
+        cash_currency=reversal.stripe_currency,
+        cash_minor=-reversal.stripe_amount_minor,
         stripe_object_id=stripe_reversal_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,
@@ -283,12 +316,13 @@ def book_reversal_recovered(
     balance_transaction_id: str,
     effective_at: datetime | None = None,
 ) -> tuple[JournalEntry, bool]:
-    return _move(
+    return _through_cash(
         kind=EntryKind.REVERSAL_RECOVERED,
         order_id=transfer.order_id,
-        debit=network_account(A.PLATFORM_CASH, transfer.currency),
-        credit=_receivable(transfer),
-        amount_minor=reversal.amount_minor,
+        account=_receivable(transfer),
+        amount_minor=-reversal.amount_minor,
+        cash_currency=reversal.stripe_currency,
+        cash_minor=-reversal.stripe_amount_minor,
         stripe_object_id=stripe_reversal_id,
         balance_transaction_id=balance_transaction_id,
         effective_at=effective_at,

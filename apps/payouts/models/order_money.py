@@ -1,9 +1,13 @@
 """The money side of an order: its charge, refunds and disputes as Stripe reports them, and connected-account
 payouts. OrderMoney is also the lock every money change of one order takes first."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+
+from apps.core.money import round_minor
 
 
 class OrderMoney(models.Model):
@@ -13,6 +17,14 @@ class OrderMoney(models.Model):
     charge_id = models.CharField(max_length=255, blank=True)
     paid_minor = models.BigIntegerField(default=0)
     fee_minor = models.BigIntegerField(default=0)
+    settled_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="The charge's balance transaction currency when Stripe converted it; empty: as charged.",
+    )
+    settled_minor = models.BigIntegerField(
+        null=True, blank=True, help_text="What the charge landed as in `settled_currency`."
+    )
     charged_at = models.DateTimeField(null=True, blank=True)
     refunded_minor = models.BigIntegerField(default=0)
     settled_at = models.DateTimeField(null=True, blank=True, help_text="Empty while money can still move.")
@@ -29,6 +41,27 @@ class OrderMoney(models.Model):
 
     def __str__(self):
         return f"Money of order {self.order_id}"
+
+    @property
+    def transfer_currency(self) -> str:
+        """The currency Stripe accepts for transfers funded by the charge (`source_transaction`): its balance
+        transaction's, which differs from the order's when Stripe converted the charge."""
+        return self.settled_currency or self.currency
+
+    def in_transfer_currency(self, amount_minor: int) -> int:
+        """`amount_minor` of the order's currency at the charge's own rate (what it landed as / what was paid),
+        rounded down: a sum of shares of the charge never converts to more than the charge landed as, so Stripe
+        never refuses the last transfer for a cent (half-even could round several shares up)."""
+        if not self.settled_currency or self.settled_currency == self.currency or not self.paid_minor:
+            return amount_minor
+        return amount_minor * self.settled_minor // self.paid_minor
+
+    def in_order_currency(self, transfer_minor: int) -> int:
+        """The inverse, for amounts Stripe reports in the transfer currency (a reversal made in the Dashboard),
+        rounded half up."""
+        if not self.settled_currency or self.settled_currency == self.currency or not self.settled_minor:
+            return transfer_minor
+        return round_minor(Decimal(transfer_minor) * self.paid_minor / self.settled_minor)
 
 
 class CustomerRefund(models.Model):

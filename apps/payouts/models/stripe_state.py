@@ -57,7 +57,7 @@ class WebhookEventStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     PROCESSED = "processed", "Processed"
     IGNORED = "ignored", "Ignored (no handler)"
-    FAILED = "failed", "Failed (will retry)"
+    FAILED = "failed", "Failed (retried with backoff)"
 
 
 class WebhookEvent(models.Model):
@@ -77,10 +77,19 @@ class WebhookEvent(models.Model):
     last_error = models.TextField(blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the re-drive tries a failed event again (exponential backoff)."
+    )
+    staff_alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff were told the event keeps failing."
+    )
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
 
     def __str__(self):
         return f"{self.type} {self.stripe_event_id}"
@@ -94,6 +103,11 @@ class StripeWrite(models.Model):
     """
 
     idempotency_key = models.CharField(max_length=255, unique=True)
+    sent_key = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The key as sent to Stripe (qualified by the network); blank for writes sent before it was.",
+    )
     operation = models.CharField(max_length=64)
     stripe_account = models.CharField(max_length=255, blank=True)
     stripe_object_id = models.CharField(max_length=255, blank=True, db_index=True)

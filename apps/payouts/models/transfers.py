@@ -48,6 +48,14 @@ class Transfer(models.Model):
     )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
+    sent_amount_minor = models.BigIntegerField(
+        null=True, blank=True, help_text="What Stripe moves, in `sent_currency`; empty: `amount_minor`."
+    )
+    sent_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="The charge's settlement currency when Stripe converted the charge; empty: `currency`.",
+    )
     destination = models.CharField(
         max_length=255,
         blank=True,
@@ -125,6 +133,16 @@ class Transfer(models.Model):
         return f"Transfer {self.id} ({self.amount_minor} {self.currency}, {self.status})"
 
     @property
+    def stripe_currency(self) -> str:
+        """The currency of the Stripe object (the charge's settlement currency when Stripe converted it)."""
+        return self.sent_currency or self.currency
+
+    @property
+    def stripe_amount_minor(self) -> int:
+        """The amount of the Stripe object, in `stripe_currency`."""
+        return self.amount_minor if self.sent_amount_minor is None else self.sent_amount_minor
+
+    @property
     def participant(self):
         return self.asset_owner or self.carrier
 
@@ -135,6 +153,12 @@ class Transfer(models.Model):
             if self.work_item_id
             else f"transport leg {self.transport_leg_id}"
         )
+
+    @property
+    def failure_advice(self) -> str:
+        from apps.payouts.failure_advice import failure_advice
+
+        return failure_advice(self.last_error_code)
 
     @staticmethod
     def key_for(transfer_id, generation: int) -> str:
@@ -166,6 +190,12 @@ class Reversal(models.Model):
     )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
+    sent_amount_minor = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="What Stripe moves back, in its transfer's currency; empty: `amount_minor`.",
+    )
+    sent_currency = models.CharField(max_length=3, blank=True, help_text="Its transfer's; empty: `currency`.")
     reason = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=ReversalStatus.choices, default=ReversalStatus.PENDING)
     idempotency_key = models.CharField(max_length=255, unique=True)
@@ -196,6 +226,22 @@ class Reversal(models.Model):
 
     def __str__(self):
         return f"Reversal {self.id} of {self.transfer_id} ({self.amount_minor} {self.currency})"
+
+    @property
+    def stripe_currency(self) -> str:
+        """The currency of the Stripe object (the charge's settlement currency when Stripe converted it)."""
+        return self.sent_currency or self.currency
+
+    @property
+    def stripe_amount_minor(self) -> int:
+        """The amount of the Stripe object, in `stripe_currency`."""
+        return self.amount_minor if self.sent_amount_minor is None else self.sent_amount_minor
+
+    @property
+    def failure_advice(self) -> str:
+        from apps.payouts.failure_advice import failure_advice
+
+        return failure_advice(self.last_error_code)
 
     @staticmethod
     def key_for(reversal_id, generation: int) -> str:

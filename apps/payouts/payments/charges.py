@@ -125,6 +125,8 @@ def charge_book(*, charge: dict) -> JournalEntry | None:
                 paid_minor=int(charge["amount"]),
                 fee_minor=fee_in_order_currency,
                 currency=currency,
+                settled_currency="" if settled_currency == currency else settled_currency,
+                settled_minor=None if settled_currency == currency else settled_minor,
                 charged_at=from_unix(charge.get("created")),
                 updated_at=timezone.now(),
             )

@@ -65,4 +65,6 @@ def _translated(call, **kwargs) -> dict:
     except stripe_client.StripeCallError as error:
         if error.code == "charge_disputed":
             raise ports.PaymentDisputed(ports.PaymentDisputed.MESSAGE) from None
+        if error.permanent:
+            raise ports.PaymentRefused(str(error), code=error.code or str(error.http_status)) from None
         raise ports.PaymentUnavailable(str(error)) from None

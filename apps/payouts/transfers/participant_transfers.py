@@ -1,16 +1,21 @@
 """Transfers to participants: released per work item (quality passed) and per leg (delivered), sent to their
 connected account with `source_transaction` = the order's charge, followed from the API and from webhooks.
+When Stripe converted the charge (a EUR order on a USD platform), Stripe accepts only transfers in the charge's
+settlement currency: the share (kept in the order's currency here) is sent converted at the charge's own rate
+(`OrderMoney.in_transfer_currency`, rounded down).
 
 Never twice, whatever fails:
 - the release is one row per work item / leg (unique), committed with its ledger entry before any Stripe call;
 - the send holds that row's lock for the whole call and uses the row's key (`transfer:<id>`): two senders
   cannot overlap, and a retry after a crash or a timeout replays the same Stripe object;
 - the key changes only after Stripe refused an attempt outright (4xx: nothing was created), never after a
-  timeout or a 5xx, when the transfer may exist;
+  timeout, a 429 or a 5xx, when the transfer may exist;
 - recording the result is a compare-and-swap plus an entry keyed by the Stripe id: the API answer, the
   `transfer.*` webhook and the sweeper can all arrive, in any order, and book it once.
-A failure is retried with backoff (the task's countdown and the sweeper's `next_attempt_at`) and shown to finance;
-after MAX_ATTEMPTS the transfer waits for finance (`transfer_retry_now`).
+How a failure is handled is stripe_client.StripeCallError's classification: a transient one (network, 429, 5xx)
+and an account still onboarding are retried with exponential backoff (the task's countdown and the sweeper's
+`next_attempt_at`); a permanent refusal is not retried but recorded (code and reason) and waits for finance, as
+does a transfer after MAX_ATTEMPTS (`transfer_retry_now`, once the cause is fixed).
 """
 
 from __future__ import annotations
@@ -44,8 +49,6 @@ from apps.payouts.profit_share.statements import (
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-BACKOFF_BASE_S = 15
-BACKOFF_CAP_S = 3600
 
 
 class FundingExceeded(Exception):
@@ -57,21 +60,6 @@ def parse_uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
-
-
-def is_definitive(error: stripe_client.StripeCallError) -> bool:
-    """Stripe refused the request outright, so nothing was created under its key and a new key is safe.
-
-    Not so for timeouts and 5xx (the object may exist), 409 (the same key is still being processed) and 429.
-    """
-    if isinstance(error, stripe_client.IdempotencyConflict):
-        return False
-    status = error.http_status
-    return status is not None and 400 <= status < 500 and status not in (409, 429)
-
-
-def backoff_seconds(attempts: int) -> int:
-    return min(BACKOFF_BASE_S * 2 ** max(attempts - 1, 0), BACKOFF_CAP_S)
 
 
 @dataclass(frozen=True)
@@ -131,6 +119,10 @@ def _release(*, order_id: int, currency: str, key: str, source: dict, participan
         **source,
         **participant,
     )
+    if money.transfer_currency != transfer.currency:
+        # Stripe converted the charge: a transfer it funds must be in the charge's settlement currency.
+        transfer.sent_currency = money.transfer_currency
+        transfer.sent_amount_minor = money.in_transfer_currency(to_send)
     transfer.idempotency_key = Transfer.key_for(transfer.id, 0)
     if to_send == 0:
         transfer.status = TransferStatus.CANCELLED
@@ -195,16 +187,23 @@ def _statuses(model: type[Transfer] | type[Reversal]) -> type[TransferStatus] | 
 
 
 def attempt_fail(
-    row: Transfer | Reversal, *, message: str, code: str, definitive: bool, reached_stripe: bool = True
+    row: Transfer | Reversal,
+    *,
+    message: str,
+    code: str,
+    definitive: bool,
+    reached_stripe: bool = True,
+    permanent: bool = False,
 ) -> SendResult:
     """Records a failed attempt to send a transfer or a reversal. `definitive`: Stripe refused, nothing was
     created (a new key is safe); otherwise, when the attempt reached Stripe, the object may exist (`maybe_sent`)
-    until an attempt with the same key settles it."""
+    until an attempt with the same key settles it. `permanent`: retrying cannot help, so it fails now and
+    waits for finance."""
     model = type(row)
     statuses = _statuses(model)
     attempts = row.attempts + 1
-    exhausted = attempts >= MAX_ATTEMPTS
-    delay = backoff_seconds(attempts)
+    exhausted = permanent or attempts >= MAX_ATTEMPTS
+    delay = stripe_client.backoff_seconds(attempts)
     generation = row.key_generation + (1 if definitive else 0)
     model.objects.filter(pk=row.pk).update(
         attempts=attempts,
@@ -217,10 +216,34 @@ def attempt_fail(
         maybe_sent=row.maybe_sent if not reached_stripe else not definitive,
         updated_at=timezone.now(),
     )
-    logger.warning("%s %s attempt %s failed (%s): %s", model.__name__, row.pk, attempts, code, message)
+    logger.warning(
+        "%s %s attempt %s failed (%s%s): %s",
+        model.__name__,
+        row.pk,
+        attempts,
+        code,
+        ", permanent" if permanent else "",
+        message,
+    )
     if exhausted:
         return SendResult(statuses.FAILED)
     return SendResult(statuses.PENDING, retry_in=delay)
+
+
+def stripe_error_code(error: stripe_client.StripeCallError) -> str:
+    """What a row records as the failure's code: Stripe's, else the HTTP status, else "network"."""
+    return error.code or str(error.http_status or "network")
+
+
+def attempt_fail_from(row: Transfer | Reversal, error: stripe_client.StripeCallError) -> SendResult:
+    """Records a failed Stripe call as the door classified it (stripe_client.StripeCallError)."""
+    return attempt_fail(
+        row,
+        message=str(error),
+        code=stripe_error_code(error),
+        definitive=error.nothing_created,
+        permanent=error.permanent,
+    )
 
 
 def attempts_restart(row: Transfer | Reversal) -> bool:
@@ -271,8 +294,8 @@ def transfer_send(*, transfer_id) -> SendResult:
             transfer.destination = destination
         try:
             result = stripe_client.transfer_create(
-                amount_minor=transfer.amount_minor,
-                currency=transfer.currency,
+                amount_minor=transfer.stripe_amount_minor,
+                currency=transfer.stripe_currency,
                 destination=transfer.destination,
                 transfer_group=f"order_{transfer.order_id}",
                 source_transaction=money.charge_id,
@@ -284,19 +307,11 @@ def transfer_send(*, transfer_id) -> SendResult:
                 },
                 idempotency_key=transfer.idempotency_key,
             )
-        except stripe_client.IdempotencyConflict as error:
-            return attempt_fail(transfer, message=str(error), code="idempotency_conflict", definitive=False)
         except stripe_client.StripeCallError as error:
-            definitive = is_definitive(error)
-            if definitive and error.code in ("insufficient_capabilities_for_transfer", "resource_missing"):
+            if error.waits_for_account:
                 # The account may change (onboarding finished, a new account): read it again next time.
                 Transfer.objects.filter(pk=transfer.pk).update(destination="")
-            return attempt_fail(
-                transfer,
-                message=str(error),
-                code=error.code or str(error.http_status or "network"),
-                definitive=definitive,
-            )
+            return attempt_fail_from(transfer, error)
         _record_sent(transfer, result)
         return SendResult(TransferStatus.SENT)
 

@@ -28,14 +28,14 @@ from apps.payouts.ledger.recipes import (
     book_reversal_sent,
     book_reversal_unrecoverable,
 )
-from apps.payouts.models import CustomerRefund, Reversal, ReversalStatus, Transfer, TransferStatus
+from apps.payouts.models import CustomerRefund, OrderMoney, Reversal, ReversalStatus, Transfer, TransferStatus
 from apps.payouts.models.transfers import REVERSAL_OPEN
 from apps.payouts.transfers.participant_transfers import (
     SendResult,
     attempt_fail,
+    attempt_fail_from,
     attempts_restart,
     balance_transaction_id_of,
-    is_definitive,
     parse_uuid,
 )
 
@@ -62,11 +62,21 @@ def reversal_claim_from_part(
     amount = min(amount_minor, transfer.amount_minor - claimed)
     if amount <= 0:
         return
+    sent = {}
+    if transfer.stripe_currency != transfer.currency:
+        # Stripe reverses in the transfer's currency. Converted as the transfer was (rounded down) but on the
+        # running total of claims, so reversing the whole share gives back exactly what the transfer sent.
+        money = OrderMoney.objects.get(order_id=transfer.order_id)
+        sent_minor = money.in_transfer_currency(claimed + amount) - money.in_transfer_currency(claimed)
+        if sent_minor <= 0:
+            return  # less than one minor unit of the transfer's currency: Stripe cannot reverse it
+        sent = {"sent_currency": transfer.stripe_currency, "sent_amount_minor": sent_minor}
     reversal = Reversal(
         transfer=transfer,
         refund=refund,
         amount_minor=amount,
         currency=transfer.currency,
+        **sent,
         reason=f"Share of refund {refund.stripe_refund_id}"
         + (
             f", incl. {Money(fee_minor, transfer.currency).format()} of Stripe's fee on it"
@@ -113,7 +123,7 @@ def reversal_send(*, reversal_id, recover: bool = False) -> SendResult:
         try:
             result = stripe_client.transfer_reversal_create(
                 transfer_id=transfer.stripe_transfer_id,
-                amount_minor=reversal.amount_minor,
+                amount_minor=reversal.stripe_amount_minor,
                 metadata={
                     "reversal_id": str(reversal.pk),
                     "order_id": str(transfer.order_id),
@@ -122,16 +132,11 @@ def reversal_send(*, reversal_id, recover: bool = False) -> SendResult:
                 idempotency_key=reversal.idempotency_key,
             )
         except stripe_client.StripeCallError as error:
-            if error.code == BALANCE_SHORT and is_definitive(error):
+            if error.code == BALANCE_SHORT and error.nothing_created:
                 return _mark_unrecoverable(reversal, transfer, message=str(error))
             if recover:  # an outage while recovering: it stays owed, the next payout run tries again
                 return SendResult(ReversalStatus.UNRECOVERABLE)
-            return attempt_fail(
-                reversal,
-                message=str(error),
-                code=error.code or str(error.http_status or "network"),
-                definitive=is_definitive(error),
-            )
+            return attempt_fail_from(reversal, error)
         _record_sent(reversal, transfer, result)
         return SendResult(ReversalStatus.SENT)
 
@@ -217,10 +222,17 @@ def reversals_sync_for_transfer(*, transfer: Transfer, stripe_transfer: dict) ->
             Reversal.objects.select_for_update().filter(pk=ours, transfer=transfer).first() if ours else None
         )
         if reversal is None:
+            sent = {}
+            amount_minor = int(item["amount"])  # in the transfer's currency
+            if transfer.stripe_currency != transfer.currency:
+                money = OrderMoney.objects.get(order_id=transfer.order_id)
+                sent = {"sent_currency": transfer.stripe_currency, "sent_amount_minor": amount_minor}
+                amount_minor = min(money.in_order_currency(amount_minor), transfer.amount_minor)
             reversal = Reversal(
                 transfer=transfer,
-                amount_minor=int(item["amount"]),
+                amount_minor=amount_minor,
                 currency=transfer.currency,
+                **sent,
                 reason="Reversal made outside the platform",
                 external=True,
             )

@@ -38,6 +38,7 @@ def order_refund_record(*, order_refund_id: int) -> CustomerRefund | None:
 
 def money_sweep(*, now=None) -> dict:
     from apps.payouts.payments.charges import order_charge_record
+    from apps.payouts.payments.stranded import awaiting_payments_complete
     from apps.payouts.tasks import reversal_send_task, transfer_send_task
     from apps.payouts.transfers.participant_transfers import (
         sends_due,
@@ -48,6 +49,7 @@ def money_sweep(*, now=None) -> dict:
 
     now = now or timezone.now()
     done = {
+        "paid": awaiting_payments_complete(now=now),
         "charges": 0,
         "releases": 0,
         "sends": 0,
