@@ -82,6 +82,7 @@ def small_network() -> dict:
         longitude=Decimal("5.1214"),
         status=ParticipantStatus.APPROVED,
         stripe_account_id="acct_test_carrier",
+        coverage_radius_km=250,  # the whole country from Utrecht: the demo seed ships to Groningen and Maastricht
         charges_enabled=True,
         payouts_enabled=True,
         details_submitted=True,

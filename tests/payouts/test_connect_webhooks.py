@@ -260,6 +260,34 @@ def test_capability_updated_refreshes_the_account_it_names(relay):
     assert AssetOwner.objects.get(pk=owner.pk).eligible
 
 
+@pytest.mark.parametrize("event_type", ["person.created", "person.updated", "person.deleted"])
+def test_a_persons_event_refreshes_the_account_it_belongs_to(relay, event_type):
+    """A representative verified (or gone stale) changes the account's requirements: its person.* event makes us
+    re-read the account, as account.updated does."""
+    owner = make_asset_owner()
+    connect_onboarding_start(participant=owner, return_url="http://x.test/r", refresh_url="http://x.test/f")
+    owner.refresh_from_db()
+    control(f"accounts/{owner.stripe_account_id}/complete_onboarding")  # the account.updated is not delivered
+    _all_delivered()
+    assert not AssetOwner.objects.get(pk=owner.pk).eligible
+    event = {
+        "id": f"evt_{event_type}_1",
+        "object": "event",
+        "type": event_type,
+        "account": owner.stripe_account_id,
+        "api_version": stripe_client.API_VERSION,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": {"id": "person_1", "object": "person", "account": owner.stripe_account_id}},
+    }
+    body = json.dumps(event).encode()
+    secret = stripe_client.stripe_settings_get().connect_webhook_secret
+
+    _deliver((CONNECT_PATH, body, {"Stripe-Signature": _signed_with(secret, body)}))
+
+    assert AssetOwner.objects.get(pk=owner.pk).eligible
+
+
 @pytest.fixture
 def fast_solver(money_a):
     settings_row = matching_settings_get()

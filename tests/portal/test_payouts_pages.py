@@ -91,3 +91,16 @@ def test_another_company_cannot_reach_my_onboarding(
         assert (
             mine.stripe_account_id and theirs.stripe_account_id == "" and mine.connect_updated_at is not None
         )
+
+
+def test_overdue_requirements_are_shown_with_what_to_give(client_a, tenant_a, supplier_a):
+    """Stripe paused the account (requirements past due): the page names what is overdue, not only what is due."""
+    with schema_context(tenant_a.schema_name):
+        AssetOwner.objects.filter(pk=supplier_a.company.pk).update(
+            stripe_account_id="acct_overdue", requirements_past_due=["company.tax_id"]
+        )
+    sign_in(client_a, tenant_a, supplier_a.user)
+    page = client_a.get("/portal/payouts/").content.decode()
+    overdue = page[page.index("Overdue at Stripe") :]
+    assert "company.tax_id" in overdue[: overdue.index("</dd>")]
+    assert "Payouts are set up" not in page

@@ -4,11 +4,20 @@ from apps.payouts.connect.onboarding import connect_status_refresh
 from apps.payouts.webhooks.registry import WebhookEndpoint, event_object, handles
 
 
-@handles("account.updated", "capability.updated", endpoints=(WebhookEndpoint.CONNECT,))
+@handles(
+    "account.updated",
+    "capability.updated",
+    # A representative's details (person.*) are part of the account's requirements: verifying one can make the
+    # participant payable, and one going stale can make requirements past due before any account.updated.
+    "person.created",
+    "person.updated",
+    "person.deleted",
+    endpoints=(WebhookEndpoint.CONNECT,),
+)
 def account_updated(event: dict) -> None:
     """Re-reads the account from Stripe rather than trusting the event body, so a late or duplicated event
     can never roll the participant's state back. The account is the event's `account` (a Connect event), else
-    the object's: an account's own id, or a capability's `account`."""
+    the object's: an account's own id, or a capability's or person's `account`."""
     obj = event_object(event)
     account_id = (
         event.get("account")
