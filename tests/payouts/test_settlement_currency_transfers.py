@@ -48,7 +48,7 @@ from tests.payouts.money_builders import (
     pay,
     platform_get,
 )
-from tests.payouts.money_checks import stripe_transfers
+from tests.payouts.money_checks import reconciles_clean, stripe_transfers
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,7 @@ def test_shares_of_a_converted_charge_go_out_in_the_settlement_currency_at_its_r
     # Rounding down keeps every share inside what the charge landed as; at least one share was rounded.
     assert sum(t.sent_amount_minor for t in transfers) <= 11_001
     assert any(t.amount_minor * 11_001 % 10_001 for t in transfers)
+    reconciles_clean()  # every USD balance transaction matches its entry, amount and currency
 
 
 def test_a_half_refund_reverses_the_shares_in_the_transfers_currency(settles_in_usd):
