@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 .PHONY: run test setup services migrate seed lint format stop bench-tenants tour
 
 run: setup migrate seed ## Install what is missing, start every service, migrate, seed, serve
-	@echo "==> Starting web server, Celery worker and beat (Ctrl-C stops them all)"
+	@echo "==> Starting the web server, the Celery worker pools and beat (Ctrl-C stops them all)"
 	@exec .venv/bin/honcho start -f Procfile
 
 test: setup lint ## Install and start what the tests need, then run every test
