@@ -154,6 +154,11 @@ def may_read_money(user) -> bool:
     )
 
 
+def may_write_off_debts(user) -> bool:
+    """Finance or the owner: giving up on what a participant owes is a money decision, not a staff one."""
+    return is_signed_in(user) and (user.is_superuser or user.has_role(Role.FINANCE))
+
+
 def _required(predicate):
     def decorator(view):
         @wraps(view)
@@ -171,6 +176,7 @@ def _required(predicate):
 
 network_staff_required = _required(is_network_staff)
 network_owner_required = _required(is_network_owner)
+debt_writer_required = _required(may_write_off_debts)
 money_reader_required = _required(may_read_money)
 
 

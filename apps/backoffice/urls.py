@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("exports/", exports.export_list, name="exports"),
     path("exports/<uuid:export_id>/download/", exports.export_download, name="export_download"),
+    path(
+        "finance/reversals/<uuid:reversal_id>/write-off/",
+        finance.reversal_write_off_view,
+        name="finance_reversal_write_off",
+    ),
     path("finance/export/ledger.csv", finance.export_ledger, name="finance_export_ledger"),
     path("finance/export/statements.csv", finance.export_statements, name="finance_export_statements"),
 ]

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from apps.accounts.roles import Role
@@ -36,7 +37,7 @@ from apps.payouts.models import (
 )
 from apps.payouts.payments.charges import charge_record
 from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
-from apps.payouts.transfers.reversals import reversal_send
+from apps.payouts.transfers.reversals import reversal_send, reversal_write_off
 from apps.payouts.transfers.settlement import order_settle
 from apps.payouts.transfers.sweep import order_refund_record
 from tests.conftest import sign_in
@@ -236,3 +237,67 @@ def test_the_hold_is_a_network_setting(money_a, stripe_clock, hold_days):
     done = participant_payouts_run(now=window_closes + timedelta(days=hold_days) - timedelta(seconds=1))
     assert done["payouts"] == 0
     assert participant_payouts_run(now=window_closes + timedelta(days=hold_days))["payouts"] == 1
+
+
+def _owed_share(stripe_clock):
+    """A participant paid out after the hold, then half the order refunded: its share is owed (UNRECOVERABLE)."""
+    (owner,), _ = make_participants(owners=1, carriers=0)
+    order, transfer = _delivered_order(owner)
+    _days_pass_at_stripe(stripe_clock, 30)
+    participant_payouts_run(now=_hold_ends(order))
+    _refund_half(order)
+    [reversal] = Reversal.objects.filter(transfer=transfer)
+    assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.UNRECOVERABLE
+    return owner, order, Reversal.objects.get(pk=reversal.pk)
+
+
+def test_finance_writes_off_an_owed_share_as_the_platforms_loss_and_it_is_not_recovered_again(
+    money_a, stripe_clock, client_a, tenant_a, make_user
+):
+    owner, order, reversal = _owed_share(stripe_clock)
+    finance_user = make_user(tenant_a, Role.FINANCE)
+    finance = sign_in(client_a, tenant_a, finance_user)
+    connection.set_tenant(tenant_a)
+    url = f"/backoffice/finance/reversals/{reversal.pk}/write-off/"
+    assert 'action="' + url + '"' in finance.get("/backoffice/finance/").content.decode()
+
+    refused = finance.post(url, {"reason": "  "}, follow=True)
+    assert "Say why" in refused.content.decode()
+    connection.set_tenant(tenant_a)
+    assert Reversal.objects.get(pk=reversal.pk).status == ReversalStatus.UNRECOVERABLE
+
+    done = finance.post(url, {"reason": "Workshop closed its business"}, follow=True)
+    assert "written off" in done.content.decode()
+    connection.set_tenant(tenant_a)
+    reversal.refresh_from_db()
+    assert reversal.status == ReversalStatus.WRITTEN_OFF
+    assert (reversal.written_off_by_id, reversal.write_off_reason) == (
+        finance_user.pk,
+        "Workshop closed its business",
+    )
+    receivable = receivable_account(currency="EUR", asset_owner_id=owner.pk)
+    assert account_balance(account_id=receivable.pk) == 0
+    entry = JournalEntry.objects.get(kind=EntryKind.REVERSAL_WRITTEN_OFF, order=order)
+    assert "Workshop closed its business" in entry.memo
+    assert unbalanced_entries() == []
+
+    again = finance.post(url, {"reason": "twice"}, follow=True)
+    assert "not owed any more" in again.content.decode()
+    connection.set_tenant(tenant_a)
+    assert JournalEntry.objects.filter(kind=EntryKind.REVERSAL_WRITTEN_OFF).count() == 1
+    # The owner's next funds are theirs: nothing is taken back any more.
+    _delivered_order(owner)
+    assert participant_payouts_run(now=_hold_ends(order) + timedelta(days=1))["recovered"] == 0
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.CUSTOMER, Role.SUPPLIER_MEMBER])
+def test_only_finance_or_the_owner_may_write_off(money_a, stripe_clock, client_a, tenant_a, make_user, role):
+    _, _, reversal = _owed_share(stripe_clock)
+    someone = make_user(tenant_a, role)
+    with pytest.raises(PermissionDenied):
+        reversal_write_off(reversal_id=reversal.pk, actor=someone, reason="Not mine to decide")
+    client = sign_in(client_a, tenant_a, someone)
+    response = client.post(f"/backoffice/finance/reversals/{reversal.pk}/write-off/", {"reason": "x"})
+    assert response.status_code == 404
+    connection.set_tenant(tenant_a)
+    assert Reversal.objects.get(pk=reversal.pk).status == ReversalStatus.UNRECOVERABLE

@@ -7,21 +7,27 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.accounts.access import money_reader_required, permission_required
+from apps.accounts.access import (
+    debt_writer_required,
+    may_write_off_debts,
+    money_reader_required,
+    permission_required,
+)
 from apps.core.csv_export import csv_response
 from apps.core.money import Money
+from apps.core.transitions import InvalidTransition
 from apps.orders.models import Order
 from apps.orders.selectors import order_settings_get
 from apps.outbox.services import outbox_enqueue
 from apps.payouts.connect.bank_payouts import payout_hold_get
-from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, RunStatus, Transfer
+from apps.payouts.models import AccountKind, ItemKind, ReconciliationRun, Reversal, RunStatus, Transfer
 from apps.payouts.profit_share.policies import policy_current
 from apps.payouts.reconciliation.runs import reconciliation_start
 from apps.payouts.selectors import (
@@ -39,6 +45,7 @@ from apps.payouts.selectors import (
     transfers_needing_attention,
 )
 from apps.payouts.transfers.participant_transfers import transfer_retry_now
+from apps.payouts.transfers.reversals import reversal_write_off
 
 # --- access ------------------------------------------------------------------------------------------------
 
@@ -66,6 +73,7 @@ def finance_home(request):
         "reversals": reversals_needing_attention()[:50],
         "refused_refunds": refunds_refused(),
         "owed": reversals_unrecoverable()[:50],
+        "may_write_off": may_write_off_debts(request.user),
         "hold": payout_hold_get(),
         "refund_window_days": order_settings_get().refund_window_days,
         "runs": reconciliation_run_list()[:10],
@@ -120,6 +128,26 @@ def transfer_retry(request, transfer_id):
     messages.success(
         request, f"Transfer for {transfer.source_label} of order {transfer.order.reference} sent again."
     )
+    return redirect("backoffice:finance_home")
+
+
+@require_POST
+@debt_writer_required
+def reversal_write_off_view(request, reversal_id):
+    """Finance gives up on a refund share a participant owes; the reason goes into the ledger."""
+    reversal = get_object_or_404(Reversal.objects.select_related("transfer__order"), pk=reversal_id)
+    try:
+        reversal_write_off(reversal_id=reversal.pk, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.message_dict.get("reason", error.messages)))
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{Money(reversal.amount_minor, reversal.currency)} owed by {reversal.transfer.participant} on order "
+            f"{reversal.transfer.order.reference} written off.",
+        )
     return redirect("backoffice:finance_home")
 
 

@@ -308,6 +308,19 @@ def book_reversal_unrecoverable(*, reversal, transfer) -> tuple[JournalEntry, bo
     )
 
 
+def book_reversal_written_off(*, reversal, transfer) -> tuple[JournalEntry, bool]:
+    """Finance gave up on a participant's debt: what they owed becomes the platform's loss."""
+    return _move(
+        kind=EntryKind.REVERSAL_WRITTEN_OFF,
+        order_id=transfer.order_id,
+        debit=network_account(A.WRITTEN_OFF_DEBTS, transfer.currency),
+        credit=_receivable(transfer),
+        amount_minor=reversal.amount_minor,
+        key=f"reversal_written_off:{reversal.pk}",
+        memo=f"Owed share of {transfer.stripe_transfer_id} written off: {reversal.write_off_reason}"[:300],
+    )
+
+
 def book_reversal_recovered(
     *,
     reversal,

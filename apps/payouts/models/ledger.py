@@ -25,6 +25,7 @@ class AccountKind(models.TextChoices):
     CURRENCY_CONVERSION = "currency_conversion", "Currency conversion by Stripe"
     RECEIVABLE_ASSET_OWNER = "receivable_asset_owner", "Owed by asset owner (refund share not recovered)"
     RECEIVABLE_CARRIER = "receivable_carrier", "Owed by carrier (refund share not recovered)"
+    WRITTEN_OFF_DEBTS = "written_off_debts", "Participants' debts written off (the platform's loss)"
 
 
 # Accounts that exist once per network and currency; the others belong to one order or participant.
@@ -35,6 +36,7 @@ NETWORK_ACCOUNTS = frozenset(
         AccountKind.PLATFORM_REVENUE,
         AccountKind.REFUNDS,
         AccountKind.DISPUTES,
+        AccountKind.WRITTEN_OFF_DEBTS,
         AccountKind.PLATFORM_BANK,
         AccountKind.CURRENCY_CONVERSION,
     }
@@ -131,6 +133,7 @@ class EntryKind(models.TextChoices):
     REVERSAL_VOID = "reversal_void", "Reversal claim cancelled"
     REVERSAL_UNRECOVERABLE = "reversal_unrecoverable", "Reversal refused: owed by the participant"
     REVERSAL_RECOVERED = "reversal_recovered", "Owed refund share recovered"
+    REVERSAL_WRITTEN_OFF = "reversal_written_off", "Owed refund share written off"
     DISPUTE = "dispute", "Dispute: funds withdrawn"
     DISPUTE_LOST = "dispute_lost", "Dispute lost"
     DISPUTE_WON = "dispute_won", "Dispute won: funds reinstated"

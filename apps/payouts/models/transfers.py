@@ -180,6 +180,7 @@ class ReversalStatus(models.TextChoices):
         "unrecoverable",
         "Unrecoverable for now: the participant's Stripe balance was paid out; owed by the participant",
     )
+    WRITTEN_OFF = "written_off", "Written off by finance: the platform bears it"
 
 
 # Reversals that still have to reach Stripe.
@@ -213,6 +214,11 @@ class Reversal(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     stripe_reversal_id = models.CharField(max_length=255, blank=True)
     balance_transaction_id = models.CharField(max_length=255, blank=True)
+    written_off_at = models.DateTimeField(null=True, blank=True)
+    written_off_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    write_off_reason = models.CharField(max_length=300, blank=True)
     external = models.BooleanField(default=False, help_text="Made outside the platform (found on Stripe).")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

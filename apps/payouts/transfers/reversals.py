@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from apps.accounts.access import may_write_off_debts
 from apps.core.money import Money
-from apps.core.transitions import transition_if
+from apps.core.transitions import InvalidTransition, transition_if
 from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import entry_find, from_unix
@@ -27,6 +29,7 @@ from apps.payouts.ledger.recipes import (
     book_reversal_recovered,
     book_reversal_sent,
     book_reversal_unrecoverable,
+    book_reversal_written_off,
 )
 from apps.payouts.models import CustomerRefund, OrderMoney, Reversal, ReversalStatus, Transfer, TransferStatus
 from apps.payouts.models.transfers import REVERSAL_OPEN
@@ -250,4 +253,34 @@ def reversal_retry_now(*, reversal_id) -> Reversal:
     if attempts_restart(reversal):
         _send_after_commit(reversal.pk)
     reversal.refresh_from_db()
+    return reversal
+
+
+@transaction.atomic
+def reversal_write_off(*, reversal_id, actor, reason: str) -> Reversal:
+    """Finance gives up on a refund share a participant owes (they left the network, the amount is not worth
+    chasing): the debt moves to the platform's loss in the ledger and the payout run stops trying to recover it.
+    Only finance or the owner, only a share still owed, and only with a reason the ledger keeps."""
+    if not may_write_off_debts(actor):
+        raise PermissionDenied("Only finance or the network's owner can write off what a participant owes.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why the platform gives up on this amount; the ledger keeps it."}
+        )
+    reversal = Reversal.objects.select_for_update().select_related("transfer").get(pk=reversal_id)
+    if not transition_if(
+        Reversal,
+        reversal.pk,
+        ReversalStatus.UNRECOVERABLE,
+        ReversalStatus.WRITTEN_OFF,
+        written_off_at=timezone.now(),
+        written_off_by=actor,
+        write_off_reason=reason[:300],
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+    ):
+        raise InvalidTransition("This share is not owed any more (recovered or written off already).")
+    reversal.refresh_from_db()
+    book_reversal_written_off(reversal=reversal, transfer=reversal.transfer)
     return reversal
