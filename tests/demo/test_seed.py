@@ -9,6 +9,7 @@ from apps.catalog.models import ProductTemplate
 from apps.demo.seed import DEMO_USERS, demo_seed
 from apps.orders.models import Order
 from apps.suppliers.models import AssetOwner, Resource
+from tests.payouts.money_builders import stripe_wipe
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,9 @@ def _counts() -> dict[str, int]:
 
 
 def test_demo_seed_builds_the_whole_network_once(stripe_server):
+    # Another test of this session may have seeded (and rolled back) a demo network: its schema and order numbers
+    # come back the same, so the session's Stripe server must forget that network's idempotency keys.
+    stripe_wipe()
     tenant = demo_seed()
     connection.set_schema_to_public()
     with schema_context(tenant.schema_name):
