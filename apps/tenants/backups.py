@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_exists
 
 from apps.tenants.models import Domain, Tenant, TenantStatus
 
@@ -75,7 +76,7 @@ def _pg_env() -> dict:
 
 def pg_tool(name: str) -> str:
     """`pg_dump` / `pg_restore` of the same major version as the server if installed, else the one on PATH."""
-    major = connection.cursor().connection.info.server_version // 10000
+    major = connection.pg_version // 10000
     versioned = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
     found = str(versioned) if versioned.exists() else shutil.which(name)
     if not found:
@@ -191,7 +192,7 @@ def network_restore(
             raise BackupError(
                 f"A network with the address {slug!r} exists here; restore under another --slug."
             )
-        if Tenant.objects.filter(schema_name=schema).exists() or _schema_exists(schema):
+        if Tenant.objects.filter(schema_name=schema).exists() or schema_exists(schema):
             raise BackupError(
                 f"The schema {schema!r} exists in this database; restore into another database."
             )
@@ -239,9 +240,3 @@ def network_restore(
         media_files=media_files,
         pages=pages_answer(host=host) if check_pages else {},
     )
-
-
-def _schema_exists(schema: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [schema])
-        return cursor.fetchone() is not None

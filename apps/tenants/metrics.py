@@ -34,12 +34,10 @@ RECENT_RUNS = "15 minutes"
 
 
 def _active_schemas() -> list[str]:
-    from django_tenants.utils import get_public_schema_name
+    # Imported here: config/celery.py imports this module before the apps are loaded.
+    from apps.tenants.selectors import tenant_list_active
 
-    from apps.tenants.models import Tenant, TenantStatus
-
-    networks = Tenant.objects.filter(status=TenantStatus.ACTIVE).exclude(schema_name=get_public_schema_name())
-    return list(networks.values_list("schema_name", flat=True))
+    return list(tenant_list_active().values_list("schema_name", flat=True))
 
 
 def _union(schemas: list[str], select: str) -> list[tuple]:

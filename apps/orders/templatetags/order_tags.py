@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -35,6 +36,4 @@ def tone(status: str) -> str:
 def answer_deadline(deadline):
     """An offer's answer deadline as time left, or as passed: judged against the clock when the page is drawn,
     never against a `now` the view may or may not have put in the context."""
-    from django.utils import timezone
-
     return {"deadline": deadline, "now": timezone.now()}
