@@ -23,7 +23,7 @@ fi
 
 fe_stamp=node_modules/.package.sha
 fe_want=$(sha256sum package.json | cut -d' ' -f1)
-if [ "$(cat "$fe_stamp" 2>/dev/null)" != "$fe_want" ] || [ ! -f static/vendor/htmx.min.js ]; then
+if [ "$(cat "$fe_stamp" 2>/dev/null)" != "$fe_want" ] || [ ! -f static/vendor/htmx.min.js ] || [ ! -f static/vendor/three/three.module.js ]; then
   if ! command -v npm >/dev/null; then
     say "Installing Node.js and npm with apt-get"
     apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
@@ -32,6 +32,13 @@ if [ "$(cat "$fe_stamp" 2>/dev/null)" != "$fe_want" ] || [ ! -f static/vendor/ht
   npm install --no-audit --no-fund --silent
   mkdir -p static/vendor
   cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+  # three.js for the 3D part viewer: the core module and the two add-ons it uses, loaded through an import map.
+  rm -rf static/vendor/three && mkdir -p static/vendor/three/addons
+  cp node_modules/three/build/three.module.js node_modules/three/build/three.core.js static/vendor/three/
+  for addon in loaders/GLTFLoader.js controls/OrbitControls.js utils/BufferGeometryUtils.js utils/SkeletonUtils.js; do
+    mkdir -p "static/vendor/three/addons/$(dirname "$addon")"
+    cp "node_modules/three/examples/jsm/$addon" "static/vendor/three/addons/$addon"
+  done
   echo "$fe_want" >"$fe_stamp"
 else
   say "Front-end packages up to date"
