@@ -46,6 +46,22 @@ def _write(directory: Path, name: str, data: bytes | str) -> Path:
     return path
 
 
+def inverted_box_stl(directory: Path, name: str = "inverted_box.stl") -> Path:
+    """The box with every triangle wound backwards: closed, but inside out."""
+    mesh = _box()
+    mesh.invert()
+    return _write(directory, name, mesh.export(file_type="stl"))
+
+
+def one_face_flipped_box_stl(directory: Path, name: str = "flipped_face_box.stl") -> Path:
+    """The box with a single triangle wound backwards (its normal points into the part)."""
+    mesh = _box()
+    faces = mesh.faces.copy()
+    faces[0] = faces[0][::-1]
+    mesh = trimesh.Trimesh(mesh.vertices, faces, process=False)
+    return _write(directory, name, mesh.export(file_type="stl"))
+
+
 def box_stl(directory: Path, name: str = "box.stl") -> Path:
     """A 40 x 30 x 10 mm box as binary STL (12 triangles, watertight)."""
     return _write(directory, name, _box().export(file_type="stl"))
@@ -300,6 +316,19 @@ def holed_box_step(directory: Path, name: str = "holed_box.step", unit: str = "m
     """A 40 x 30 x 10 mm block with a 10 mm hole through its middle, as STEP written in `unit` ("mm" or "inch"):
     the same part either way, only the file's numbers and stated unit differ."""
     return _write_step(_holed_box(), Path(directory) / name, unit)
+
+
+def two_solids_step(directory: Path, name: str = "two_solids.step") -> Path:
+    """Two holed blocks side by side (100 mm apart along x) in one file, as two separate solids."""
+    from OCP.BRep import BRep_Builder
+    from OCP.TopoDS import TopoDS_Compound
+
+    compound = TopoDS_Compound()
+    builder = BRep_Builder()
+    builder.MakeCompound(compound)
+    builder.Add(compound, _holed_box())
+    builder.Add(compound, _holed_box(x=100.0))
+    return _write_step(compound, Path(directory) / name, "mm")
 
 
 def large_step(directory: Path, blocks_per_side: int = 16, name: str = "large.step") -> Path:
