@@ -47,6 +47,7 @@ TENANT_APPS = [
     "apps.suppliers",
     "apps.outbox",
     "apps.orders",
+    "apps.uploads",
     "apps.matching",
     "apps.storefront",
     "apps.portal",
