@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.uploads.analyser import analyse, format_sniff, repair
-from apps.uploads.analysis.result import Analysis, AnalysisError, FileFormat, Units
+from apps.uploads.analysis.result import Analysis, AnalysisError, Units
 from apps.uploads.models import CadFile, PartUpload
 from apps.uploads.services import cad_file_store, upload_transition_if
 from apps.uploads.status import DONE, UploadStatus
@@ -48,25 +48,23 @@ def upload_analyse(*, upload_id: str, run: int, repair_first: bool = False) -> s
     source = upload.file if repair_first else upload.analysed_file
     units = Units(upload.units) if upload.units_chosen else None
     with tempfile.TemporaryDirectory(prefix="cf-analyse-") as folder:
-        path = storage_copy_to(source.stored_name, Path(folder) / source.stored_name.rsplit("/", 1)[1])
+        work = Path(folder)
+        path = storage_copy_to(source.stored_name, work / source.stored_name.rsplit("/", 1)[1])
+        (work / "repair").mkdir()
+        (work / "out").mkdir()
         try:
-            repaired, changes = repair(path) if repair_first else (None, None)
-            analysis = analyse(repaired or path, units=units)
+            repaired, changes = repair(path, work / "repair", units=units) if repair_first else (None, None)
+            # A repaired copy is written in millimetres whatever the original's units were.
+            analysis = analyse(repaired or path, work / "out", units=Units.MM if repaired else units)
         except AnalysisError as error:
             return _failed(upload, run, error.code, error.message)
         except (
             Exception
-        ):  # a bug or a crash of the analyser: the customer gets a plain message, the log the rest
+        ):  # a bug on this side of the sandbox: the customer gets a plain message, the log the rest
             logger.exception("Analysis of upload %s (run %s) crashed", upload.pk, run)
             return _failed(upload, run, CRASHED, CRASHED_MESSAGE)
         return _ready(
-            upload,
-            run,
-            analysis,
-            source=source,
-            analysed_path=repaired or path,
-            repaired=repaired,
-            changes=changes,
+            upload, run, analysis, source=source, out_dir=work / "out", repaired=repaired, changes=changes
         )
 
 
@@ -96,7 +94,7 @@ def _ready(
     analysis: Analysis,
     *,
     source: CadFile,
-    analysed_path: Path,
+    out_dir: Path,
     repaired: Path | None,
     changes: dict | None,
 ) -> str:
@@ -104,9 +102,7 @@ def _ready(
     with transaction.atomic():
         analysed = source
         if repaired is not None:
-            analysed = cad_file_store(
-                staged_from_path(repaired), format_sniff(repaired) or FileFormat(source.format)
-            )
+            analysed = cad_file_store(staged_from_path(repaired), format_sniff(repaired))
             fields["repaired_file"] = analysed
             fields["repairs"] = [
                 *upload.repairs,
@@ -114,12 +110,14 @@ def _ready(
                     "at": timezone.now().isoformat(),
                     "original_sha256": source.sha256,
                     "repaired_sha256": analysed.sha256,
-                    "changes": _finite(changes or {}),
+                    "message": " ".join(changes.get("changes", ())),
+                    "messages": list(changes.get("changes", ())),
+                    "details": _finite(changes),
                 },
             ]
         stored_preview = ""
         if analysis.preview:
-            local = analysed_path.parent / analysis.preview  # the analyser writes it beside its input
+            local = out_dir / analysis.preview
             stored_preview = preview_name(analysed.folder, analysis.preview, analysis.units)
             storage_put(stored_preview, local, replace=True)
         moved = upload_transition_if(

@@ -37,13 +37,6 @@ FORMAT_OF_EXTENSION = {
     ".stp": FileFormat.STEP,
 }
 ACCEPTED = "STL, 3MF, OBJ, DXF or STEP"
-FORMAT_NAMES = {
-    FileFormat.STL: "STL",
-    FileFormat.THREE_MF: "3MF",
-    FileFormat.OBJ: "OBJ",
-    FileFormat.DXF: "DXF",
-    FileFormat.STEP: "STEP",
-}
 
 
 class UploadNotRepairable(Conflict):
@@ -118,34 +111,13 @@ def _claimed_format(name: str) -> FileFormat:
     return FORMAT_OF_EXTENSION[extension]
 
 
-def _content_format(staged: StagedFile, claimed: FileFormat) -> FileFormat:
-    """The format the content has; it must be the one the name claims (nothing else is ever read as CAD)."""
+def _content_format(staged: StagedFile, file_name: str) -> FileFormat:
+    """The format the content has, which must be the one the name claims (apps.uploads.analysis.sniff decides:
+    nothing else is ever read as CAD)."""
     try:
-        actual = format_sniff(staged.path)
+        return format_sniff(staged.path, filename=file_name)
     except AnalysisError as error:
         raise ValidationError({"file": ValidationError(error.message, code=error.code)}) from None
-    if actual is None:
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    "This file is not a readable %(accepted)s file.",
-                    code="bad_content",
-                    params={"accepted": ACCEPTED},
-                )
-            }
-        )
-    if actual != claimed:
-        raise ValidationError(
-            {
-                "file": ValidationError(
-                    "The file is named as %(claimed)s but its content is %(actual)s; rename it or upload the "
-                    "right file.",
-                    code="bad_content",
-                    params={"claimed": FORMAT_NAMES[claimed], "actual": FORMAT_NAMES[actual]},
-                )
-            }
-        )
-    return actual
 
 
 def cad_file_store(staged: StagedFile, file_format: FileFormat) -> CadFile:
@@ -202,10 +174,10 @@ def upload_create(*, actor, uploaded_file, units=None, name: str = "") -> PartUp
         raise ValidationError({"file": ValidationError("Choose a file to upload.", code="required")})
     chosen = units_parse(units, required=False)
     file_name = _file_name(uploaded_file)
-    claimed = _claimed_format(file_name)
+    _claimed_format(file_name)  # a name we read, before a byte is received
     part_name = (str(name or "").strip() or PurePath(file_name).stem.strip() or "Part")[:100]
     with staged_upload(uploaded_file) as staged:
-        file_format = _content_format(staged, claimed)
+        file_format = _content_format(staged, file_name)
         with transaction.atomic():
             blob = cad_file_store(staged, file_format)
             upload = PartUpload.objects.create(
@@ -233,11 +205,26 @@ def _analysis_restart(upload: PartUpload, *, repair: bool = False, **fields) -> 
 
 
 def upload_units_set(*, actor, upload: PartUpload, units) -> PartUpload:
-    """The customer says which units the file is in: they apply from now on (over what the file says) and the
-    part is analysed again."""
+    """The customer says which units the file is in (when the file does not say): they apply from now on and the
+    part is analysed again, from the original (a repaired copy was made in the old units, so it goes)."""
     _require_owner(actor, upload)
     chosen = units_parse(units, required=True)
-    return _analysis_restart(upload, units=chosen.value, units_chosen=True)
+    if upload.units_from_file:
+        raise ValidationError(
+            {
+                "units": ValidationError(
+                    "The file states its units (%(units)s); they cannot be changed.",
+                    code="units_from_file",
+                    params={"units": upload.units},
+                )
+            }
+        )
+    with transaction.atomic():
+        repaired = upload.repaired_file_id
+        upload = _analysis_restart(upload, units=chosen.value, units_chosen=True, repaired_file=None)
+        if repaired is not None:
+            cad_file_release(repaired)
+    return upload
 
 
 def upload_repair(*, actor, upload: PartUpload) -> PartUpload:

@@ -12,7 +12,7 @@ TIME_LIMIT_MESSAGE = (
 )
 
 
-@shared_task(name=ANALYSE_TASK, base=TenantOnlyTask, time_limit=180, soft_time_limit=150)
+@shared_task(name=ANALYSE_TASK, base=TenantOnlyTask, time_limit=300, soft_time_limit=270)
 def analyse(*, upload_id: str, run: int, repair: bool = False) -> str:
     """Analyses one run of an upload in the sandbox; a repeat or a superseded run does nothing."""
     try:
