@@ -156,9 +156,9 @@ def test_only_meshes_can_be_repaired(folder, out):
     assert caught.value.code == "not_repairable"
 
 
-def test_a_200k_triangle_mesh_is_measured(folder, out):
-    features = analyse(samples.dense_sphere_stl(folder), out).features
+def test_a_dense_mesh_is_measured(folder, out):
+    features = analyse(samples.dense_sphere_stl(folder, triangles=100_000), out).features
 
-    assert 190_000 < features.triangles < 210_000 and features.watertight
+    assert 95_000 < features.triangles < 105_000 and features.watertight
     assert features.volume_mm3 == pytest.approx(4 / 3 * math.pi * 25**3, rel=2e-3)
     assert features.min_wall_mm == pytest.approx(50.0, rel=1e-3)

@@ -45,6 +45,7 @@ def test_the_preview_is_an_svg_in_mm_with_y_flipped(folder, out):
     svg = (out / analysis.preview).read_text()
     assert analysis.preview == "preview.svg" and svg.startswith("<svg")
     assert 'viewBox="-4.000 -104.000 208.000 108.000"' in svg  # 2 % margin around (0, -100)–(200, 0)
+    assert analysis.extra["preview_bounds_mm"] == [-4.0, -4.0, 204.0, 104.0]  # the same rectangle, y up
     assert "M0.000,0.000L200.000,0.000L200.000,-100.000L0.000,-100.000L0.000,0.000Z" in svg
 
 
