@@ -20,7 +20,7 @@ from pathlib import Path
 
 import ezdxf
 import numpy as np
-from ezdxf.lldxf.const import DXFError
+from ezdxf.lldxf.const import DXFError, DXFStructureError
 
 from apps.uploads.analysis.limits import Limits, check_count
 from apps.uploads.analysis.result import (
@@ -111,9 +111,18 @@ class Drawing:
     entities: int
 
 
-def _read(path: Path, limits: Limits):
+def _read(path: Path):
+    """The drawing; a file with structural flaws (some CAM tools write them) is read in ezdxf's recover mode."""
     try:
-        document = ezdxf.readfile(path)
+        return ezdxf.readfile(path)
+    except DXFStructureError:
+        pass
+    except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
+        raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
+    from ezdxf import recover
+
+    try:
+        document, _ = recover.readfile(path)
     except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
         raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
     return document
@@ -391,7 +400,7 @@ def _marker(point, ref: str = "", radius: float = 0.0) -> Marker:
 def analyse_profile(
     path: Path, file_format: FileFormat, out_dir: Path, units: Units | None, limits: Limits
 ) -> Analysis:
-    document = _read(path, limits)
+    document = _read(path)
     msp = document.modelspace()
     check_count("too_many_entities", "drawing entities", len(msp), limits.dxf_entities)
     code = int(document.header.get("$INSUNITS", 0) or 0)
