@@ -28,6 +28,7 @@ CYLINDER_HEIGHT = 20.0
 CYLINDER_SECTIONS = 64
 THIN_PLATE_SIZE = (40.0, 30.0, 0.3)
 TWO_SHELLS_GAP = 20.0  # between the two boxes, along x
+THREEMF_NAMESPACE = "http://schemas.microsoft.com/3dmanufacturing/core/2015/02"
 
 
 def _box() -> trimesh.Trimesh:
@@ -45,6 +46,22 @@ def _write(directory: Path, name: str, data: bytes | str) -> Path:
     return path
 
 
+def inverted_box_stl(directory: Path, name: str = "inverted_box.stl") -> Path:
+    """The box with every triangle wound backwards: closed, but inside out."""
+    mesh = _box()
+    mesh.invert()
+    return _write(directory, name, mesh.export(file_type="stl"))
+
+
+def one_face_flipped_box_stl(directory: Path, name: str = "flipped_face_box.stl") -> Path:
+    """The box with a single triangle wound backwards (its normal points into the part)."""
+    mesh = _box()
+    faces = mesh.faces.copy()
+    faces[0] = faces[0][::-1]
+    mesh = trimesh.Trimesh(mesh.vertices, faces, process=False)
+    return _write(directory, name, mesh.export(file_type="stl"))
+
+
 def box_stl(directory: Path, name: str = "box.stl") -> Path:
     """A 40 x 30 x 10 mm box as binary STL (12 triangles, watertight)."""
     return _write(directory, name, _box().export(file_type="stl"))
@@ -58,21 +75,35 @@ def box_obj(directory: Path, name: str = "box.obj") -> Path:
     return _write(directory, name, _box().export(file_type="obj"))
 
 
+def threemf_bytes(mesh: trimesh.Trimesh, unit: str = "millimeter") -> bytes:
+    """A minimal 3MF package (content types, relationships, one model with one object) as a slicer writes it."""
+    vertices = "".join(f'<vertex x="{x:.6f}" y="{y:.6f}" z="{z:.6f}"/>' for x, y, z in mesh.vertices)
+    triangles = "".join(f'<triangle v1="{a}" v2="{b}" v3="{c}"/>' for a, b, c in mesh.faces)
+    model = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<model unit="{unit}" xml:lang="en-US" xmlns="{THREEMF_NAMESPACE}">'
+        f'<resources><object id="1" type="model"><mesh><vertices>{vertices}</vertices>'
+        f"<triangles>{triangles}</triangles></mesh></object></resources>"
+        '<build><item objectid="1"/></build></model>'
+    )
+    relationships = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Target="/3D/3dmodel.model" Id="rel0"'
+        ' Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _content_types())
+        archive.writestr("_rels/.rels", relationships)
+        archive.writestr("3D/3dmodel.model", model)
+    return out.getvalue()
+
+
 def box_3mf(directory: Path, name: str = "box.3mf", unit: str = "millimeter") -> Path:
     """The box as 3MF; `unit` is the model's unit attribute ("millimeter", "inch", …): the coordinates are written
     unchanged, so an "inch" box measures 40 x 30 x 10 inch."""
-    data = trimesh.exchange.threemf.export_3MF(_box())
-    if unit == "millimeter":
-        return _write(directory, name, data)
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "3D/3dmodel.model":
-                content = content.replace(b'unit="millimeter"', f'unit="{unit}"'.encode())
-            target.writestr(info.filename, content)
-    return _write(directory, name, out.getvalue())
+    return _write(directory, name, threemf_bytes(_box(), unit))
 
 
 def cylinder_stl(directory: Path, name: str = "cylinder.stl") -> Path:
@@ -287,6 +318,19 @@ def holed_box_step(directory: Path, name: str = "holed_box.step", unit: str = "m
     return _write_step(_holed_box(), Path(directory) / name, unit)
 
 
+def two_solids_step(directory: Path, name: str = "two_solids.step") -> Path:
+    """Two holed blocks side by side (100 mm apart along x) in one file, as two separate solids."""
+    from OCP.BRep import BRep_Builder
+    from OCP.TopoDS import TopoDS_Compound
+
+    compound = TopoDS_Compound()
+    builder = BRep_Builder()
+    builder.MakeCompound(compound)
+    builder.Add(compound, _holed_box())
+    builder.Add(compound, _holed_box(x=100.0))
+    return _write_step(compound, Path(directory) / name, "mm")
+
+
 def large_step(directory: Path, blocks_per_side: int = 16, name: str = "large.step") -> Path:
     """About 5 MB of STEP (16 x 16 holed blocks, each its own solid with its own hole size): the benchmark's
     large solid. Takes a few seconds to build."""
@@ -335,6 +379,7 @@ def _content_types() -> bytes:
     return (
         b'<?xml version="1.0" encoding="UTF-8"?>'
         b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         b'<Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/>'
         b"</Types>"
     )
