@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("apps.portal.api.urls")),
     path("", include("apps.storefront.api.urls")),
     path("", include("apps.orders.api.urls")),
+    path("", include("apps.uploads.api.urls")),
 ]
 
 urlpatterns = [
