@@ -175,7 +175,7 @@ def _segments(entity, kind: str, handle: str, scale: float):
         if kind == "CIRCLE":
             yield _arc(cx, cy, r, 0.0, direction * 2 * math.pi, handle)
             return
-        start = ocs.to_wcs(entity.start_point)
+        start = entity.start_point  # already in the WCS
         t0 = math.atan2(start.y * scale - cy, start.x * scale - cx)
         sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360) or 2 * math.pi
         yield _arc(cx, cy, r, t0, t0 + direction * sweep, handle)
