@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.tenants.context_processors.current_network",
+                "apps.accounts.context_processors.header",
+                "apps.storefront.context_processors.cart",
             ],
         },
     }

@@ -56,6 +56,7 @@ def test_a_binary_stl_whose_header_says_solid_is_still_binary(folder):
         (samples.garbage_stl, "unsupported_format", "not one we read"),
         (samples.truncated_stl, "corrupt", "promises 12 triangles"),
         (samples.truncated_step, "corrupt", "cut off"),
+        (samples.truncated_dxf, "empty", "no lines, arcs"),
         (samples.zip_bomb_3mf, "zip_too_large", "zip bomb"),
         (samples.many_entries_3mf, "zip_too_many_entries", "limit is 1,000"),
         (samples.deep_nesting_3mf, "zip_too_deep", "64 folders deep"),

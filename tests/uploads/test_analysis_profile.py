@@ -45,6 +45,7 @@ def test_the_preview_is_an_svg_in_mm_with_y_flipped(folder, out):
     svg = (out / analysis.preview).read_text()
     assert analysis.preview == "preview.svg" and svg.startswith("<svg")
     assert 'viewBox="-4.000 -104.000 208.000 108.000"' in svg  # 2 % margin around (0, -100)–(200, 0)
+    assert analysis.extra["preview_bounds_mm"] == [-4.0, -4.0, 204.0, 104.0]  # the same rectangle, y up
     assert "M0.000,0.000L200.000,0.000L200.000,-100.000L0.000,-100.000L0.000,0.000Z" in svg
 
 
@@ -154,3 +155,31 @@ def test_too_many_entities_is_refused_with_the_numbers(folder, out):
         and "7" in caught.value.message
         and "5" in caught.value.message
     )
+
+
+def test_splines_ellipses_and_mirrored_arcs_are_cut_too(folder, out):
+    """An ellipse hole, a closed spline hole, and a round hole drawn as two arcs whose extrusion points down (as
+    some CAD tools export mirrored geometry: counter-clockwise in their own system, clockwise on the sheet)."""
+    document = ezdxf.new("R2010")
+    document.header["$INSUNITS"] = 4
+    msp = document.modelspace()
+    msp.add_lwpolyline([(0, 0), (200, 0), (200, 100), (0, 100)], close=True)
+    msp.add_ellipse((40, 50), major_axis=(20, 0), ratio=0.5)  # semi-axes 20 and 10
+    msp.add_spline([(90, 40), (110, 40), (110, 60), (90, 60), (90, 40)])  # fit points back to the start
+    down = {"extrusion": (0, 0, -1)}
+    # In the OCS of a downward extrusion x is mirrored: centre (-160, 50) is (160, 50) on the sheet.
+    msp.add_arc((-160, 50), 5, 0, 180, dxfattribs=down)
+    msp.add_arc((-160, 50), 5, 180, 360, dxfattribs=down)
+    path = folder / "curves.dxf"
+    document.saveas(path)
+
+    analysis = analyse(path, out)
+
+    features = analysis.features
+    assert (features.closed_contours, features.open_contours) == (4, 0)
+    assert analysis.findings == ()
+    ellipse, spline, mirrored_circle = features.hole_diameters_mm  # largest first
+    assert ellipse == pytest.approx(math.sqrt(4 * 20 * 10), abs=1e-3)  # area pi*a*b, flattened within 0.01 mm
+    assert mirrored_circle == pytest.approx(10.0, abs=1e-9)  # arcs are exact
+    assert 20 < spline < 28  # a rounded square through the four fit points
+    assert analysis.extra["bounds_mm"] == pytest.approx([0, 0, 200, 100])

@@ -44,6 +44,14 @@ def test_a_repair_runs_in_the_sandbox_too(folder, out):
     assert repaired.watertight_after and (out / repaired.file).exists()
 
 
+def test_a_child_that_fails_answers_crashed_in_plain_words(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(
+            folder / "gone.stl", out
+        )  # the worker lost the file: our fault, not the customer's
+    assert caught.value.code == "crashed" and "FileNotFoundError" in caught.value.message
+
+
 def test_a_child_over_its_memory_limit_is_too_complex_and_the_caller_carries_on(folder, out):
     path = samples.dense_sphere_stl(folder, triangles=50_000)
 

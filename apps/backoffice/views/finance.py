@@ -90,7 +90,8 @@ def reconcile_now(request):
     with transaction.atomic():
         run = reconciliation_start(trigger="manual", requested_by=request.user)
         outbox_enqueue(task_name="payouts.reconcile", kwargs={"run_id": run.pk})
-    messages.success(request, f"Reconciliation {run.pk} started.")
+    # Not "started": the run page polls its state; the message says only what stays true.
+    messages.success(request, f"You asked for reconciliation {run.pk}; its progress is below.")
     return redirect("backoffice:finance_run", run_id=run.pk)
 
 

@@ -100,5 +100,6 @@ def order_replan_view(request, order_id: int):
         or f"Re-plan requested by {request.user.get_short_name()}"
     )
     run = run_request_replan(order_id=order.pk, requested_by=request.user, reason=reason)
-    messages.success(request, f"Re-plan of {order.reference} queued.")
+    # Not "queued": the message stays on screen while the run moves on; the run page shows its state live.
+    messages.success(request, f"You asked for a re-plan of {order.reference}; its progress is below.")
     return redirect("backoffice:matching_run", run_id=run.pk)

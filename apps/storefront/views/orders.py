@@ -300,7 +300,8 @@ def order_pay(request, order_id: int):
         return render(request, PAY, _pay_context(request, order, form=form), status=400)
     result = checkout.checkout_pay(order=order, payment_method=payment_method)
     if result.status in ("paid", "already_paid"):
-        messages.success(request, "Thank you: your payment went through. We are planning your order now.")
+        # A fact that stays true: the order page says live what happens next (planning, planned...).
+        messages.success(request, "Thank you: your payment went through.")
         return redirect("storefront:order_detail", order_id=order.pk)
     status = {"declined": 402, "requoted": 409, "not_payable": 409}.get(result.status, 503)
     return render(request, PAY, _pay_context(request, result.order, result=result), status=status)

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
+import traceback
 from pathlib import Path
 
 
 def _memory_message() -> str:
-    import resource
-
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
     allowed = f" than the {limit // (1024 * 1024):,} MB allowed" if limit > 0 else ""
     return f"The file needs more memory to analyse{allowed}. Simplify it or split it into parts."
@@ -56,9 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     except AnalysisError as error:
         payload = {"error": {"code": error.code, "message": error.message}}
     except MemoryError:
-        payload = {
-            "error": {"code": "too_complex", "message": "The file needs more memory to analyse than allowed."}
-        }
+        payload = {"error": {"code": "too_complex", "message": _memory_message()}}
+    except Exception as error:
+        if "failed to map segment" in str(error) or "Cannot allocate memory" in str(error):
+            payload = {"error": {"code": "too_complex", "message": _memory_message()}}
+        else:
+            traceback.print_exc()  # to stderr: the worker logs the tail
+            payload = {
+                "error": {
+                    "code": "crashed",
+                    "message": f"The analyser failed on this file ({type(error).__name__}). It may be damaged; "
+                    "export it again, or send it to us.",
+                }
+            }
     json.dump(payload, result_stream)
     result_stream.flush()
     return 0

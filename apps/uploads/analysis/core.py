@@ -42,7 +42,14 @@ def analyse(
         from apps.uploads.analysis.profile import analyse_profile as analyser
     else:
         from apps.uploads.analysis.solid import analyse_solid as analyser
-    analysis = analyser(path, file_format, out_dir, units, limits)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    before = set(out_dir.iterdir())
+    try:
+        analysis = analyser(path, file_format, out_dir, units, limits)
+    except BaseException:
+        for written in set(out_dir.iterdir()) - before:  # nothing half-written stays behind
+            written.unlink(missing_ok=True)
+        raise
     return replace(
         analysis, seconds=round(time.perf_counter() - started, 4), peak_memory_mb=round(peak_memory_mb(), 1)
     )

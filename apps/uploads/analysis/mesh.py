@@ -134,9 +134,14 @@ def _stl_arrays(data: bytes, limits: Limits) -> tuple[np.ndarray, np.ndarray]:
             "too_many_triangles", "triangles", len(re.findall(rb"(?i)endfacet", data)), limits.triangles
         )
     loaded = trimesh.exchange.stl.load_stl(io.BytesIO(data))
-    vertices = np.asarray(loaded["vertices"], dtype=np.float64)
-    faces = np.asarray(loaded["faces"], dtype=np.int64)
-    return vertices, faces
+    # An ASCII STL may hold several named solids: one part, their triangles together.
+    parts = list(loaded["geometry"].values()) if "geometry" in loaded else [loaded]
+    vertices, faces, offset = [], [], 0
+    for part in parts:
+        vertices.append(np.asarray(part["vertices"], dtype=np.float64).reshape(-1, 3))
+        faces.append(np.asarray(part["faces"], dtype=np.int64).reshape(-1, 3) + offset)
+        offset += len(vertices[-1])
+    return np.vstack(vertices), np.vstack(faces)
 
 
 def _obj_arrays(data: bytes, limits: Limits) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import ezdxf
 import numpy as np
-from ezdxf.lldxf.const import DXFError
+from ezdxf.lldxf.const import DXFError, DXFStructureError
 
 from apps.uploads.analysis.limits import Limits, check_count
 from apps.uploads.analysis.result import (
@@ -111,9 +111,18 @@ class Drawing:
     entities: int
 
 
-def _read(path: Path, limits: Limits):
+def _read(path: Path):
+    """The drawing; a file with structural flaws (some CAM tools write them) is read in ezdxf's recover mode."""
     try:
-        document = ezdxf.readfile(path)
+        return ezdxf.readfile(path)
+    except DXFStructureError:
+        pass
+    except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
+        raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
+    from ezdxf import recover
+
+    try:
+        document, _ = recover.readfile(path)
     except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
         raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
     return document
@@ -166,7 +175,7 @@ def _segments(entity, kind: str, handle: str, scale: float):
         if kind == "CIRCLE":
             yield _arc(cx, cy, r, 0.0, direction * 2 * math.pi, handle)
             return
-        start = ocs.to_wcs(entity.start_point)
+        start = entity.start_point  # already in the WCS
         t0 = math.atan2(start.y * scale - cy, start.x * scale - cx)
         sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360) or 2 * math.pi
         yield _arc(cx, cy, r, t0, t0 + direction * sweep, handle)
@@ -352,10 +361,16 @@ def _depths(contours: list[Contour]) -> list[int]:
     return depths
 
 
-def _svg(contours: list[Contour], bend_lines, bounds: tuple[float, float, float, float]) -> str:
+def preview_bounds(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The model rectangle (mm) the SVG's viewBox spans exactly: the cut geometry's bounds and a 2 % margin."""
     x0, y0, x1, y1 = bounds
-    width, height = max(x1 - x0, 1e-3), max(y1 - y0, 1e-3)
-    margin = max(width, height) * 0.02
+    margin = max(x1 - x0, y1 - y0, 1e-3) * 0.02
+    return (round(x0 - margin, 3), round(y0 - margin, 3), round(x1 + margin, 3), round(y1 + margin, 3))
+
+
+def _svg(contours: list[Contour], bend_lines, view: tuple[float, float, float, float]) -> str:
+    x0, y0, x1, y1 = view
+    width, height = x1 - x0, y1 - y0
     stroke = max(width, height) / 500
 
     def path(points) -> str:
@@ -366,8 +381,8 @@ def _svg(contours: list[Contour], bend_lines, bounds: tuple[float, float, float,
     bends = " ".join(path(line) for line in bend_lines)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="{x0 - margin:.3f} {-y1 - margin:.3f} {width + 2 * margin:.3f} {height + 2 * margin:.3f}" '
-        f'width="{width + 2 * margin:.3f}mm" height="{height + 2 * margin:.3f}mm" data-units="mm" data-y="flipped">'
+        f'viewBox="{x0:.3f} {0.0 - y1:.3f} {width:.3f} {height:.3f}" '
+        f'width="{width:.3f}mm" height="{height:.3f}mm" data-units="mm" data-y="flipped">'
         f'<g fill="none" stroke-width="{stroke:.4f}" stroke-linejoin="round" stroke-linecap="round">'
         f'<path class="cut" d="{closed}" fill="#dbe4ee" fill-rule="evenodd" stroke="#1f2933"/>'
         f'<path class="open" d="{opened}" stroke="#d64545" stroke-width="{stroke * 2:.4f}"/>'
@@ -385,7 +400,7 @@ def _marker(point, ref: str = "", radius: float = 0.0) -> Marker:
 def analyse_profile(
     path: Path, file_format: FileFormat, out_dir: Path, units: Units | None, limits: Limits
 ) -> Analysis:
-    document = _read(path, limits)
+    document = _read(path)
     msp = document.modelspace()
     check_count("too_many_entities", "drawing entities", len(msp), limits.dxf_entities)
     code = int(document.header.get("$INSUNITS", 0) or 0)
@@ -412,7 +427,8 @@ def analyse_profile(
     net_area = sum(abs(c.area) * (-1 if d % 2 else 1) for c, d in zip(closed, depths, strict=True))
     every_point = np.vstack([c.points for c in contours])
     bounds = (*every_point.min(axis=0).tolist(), *every_point.max(axis=0).tolist())
-    (out_dir / PREVIEW).write_text(_svg(contours, drawing.bend_lines, bounds))
+    view = preview_bounds(bounds)
+    (out_dir / PREVIEW).write_text(_svg(contours, drawing.bend_lines, view))
 
     findings = []
     if opened:
@@ -477,6 +493,8 @@ def analyse_profile(
             "bounds_mm": [round(v, 6) for v in bounds],
             "ignored_entities": drawing.ignored,
             "duplicates": len(duplicate_markers),
-            "svg_point": "(x, -y)",
+            "preview_bounds_mm": list(
+                view
+            ),  # what the SVG's viewBox spans; a Marker (x, y) is drawn at (x, -y)
         },
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -62,29 +63,39 @@ def _root_model_name(archive) -> str:
     raise AnalysisError("corrupt", "The 3MF package has no 3D model in it.")
 
 
-def read_3mf(path: Path, limits: Limits) -> tuple[np.ndarray, np.ndarray, str]:
-    """Vertices (in the file's unit), triangles and the model's unit name ("millimeter" when it states none)."""
-    with check_zip(path, limits) as archive:
-        data = read_zip_member(archive, _root_model_name(archive), limits)
+@dataclass
+class ModelPart:
+    """One model file of the package: its unit, mesh objects, components (objects made of other objects, possibly
+    in another model file of the package: the production extension slicers use) and build items."""
+
+    unit: str = "millimeter"
+    meshes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    components: dict[str, list[tuple[str, str, np.ndarray]]] = field(
+        default_factory=dict
+    )  # (path, id, matrix)
+    items: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+
+def _path_attribute(element) -> str:
+    return next((value for name, value in element.attrib.items() if _local(name) == "path"), "")
+
+
+def _parse_model(data: bytes) -> ModelPart:
     if _declares_dtd(data):
         raise AnalysisError(
             "corrupt", "The 3MF model declares a DTD, which 3MF does not allow; it is refused."
         )
-    unit = "millimeter"
-    meshes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    components: dict[str, list[tuple[str, np.ndarray]]] = {}
-    items: list[tuple[str, np.ndarray]] = []
+    part = ModelPart()
     vertices: list[tuple[float, float, float]] = []
     triangles: list[tuple[int, int, int]] = []
     object_id = ""
-    check_count("too_many_triangles", "triangles", len(_TRIANGLE.findall(data)), limits.triangles)
     try:
         # No DTD (refused above), so no entities to expand and nothing external to fetch.
         for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):  # noqa: S314
             tag = _local(element.tag)
             if event == "start":
                 if tag == "model":
-                    unit = element.get("unit", "millimeter")
+                    part.unit = element.get("unit", "millimeter")
                 elif tag == "object":
                     object_id, vertices, triangles = element.get("id", ""), [], []
                 continue
@@ -93,46 +104,83 @@ def read_3mf(path: Path, limits: Limits) -> tuple[np.ndarray, np.ndarray, str]:
             elif tag == "triangle":
                 triangles.append((int(element.get("v1")), int(element.get("v2")), int(element.get("v3"))))
             elif tag == "component":
-                components.setdefault(object_id, []).append(
-                    (element.get("objectid", ""), _transform(element.get("transform")))
+                part.components.setdefault(object_id, []).append(
+                    (
+                        _path_attribute(element),
+                        element.get("objectid", ""),
+                        _transform(element.get("transform")),
+                    )
                 )
             elif tag == "object" and triangles:
-                meshes[object_id] = (
+                part.meshes[object_id] = (
                     np.array(vertices, dtype=np.float64),
                     np.array(triangles, dtype=np.int64),
                 )
             elif tag == "item":
-                items.append((element.get("objectid", ""), _transform(element.get("transform"))))
+                part.items.append((element.get("objectid", ""), _transform(element.get("transform"))))
             if tag in ("vertex", "triangle", "component", "item", "vertices", "triangles", "mesh"):
                 element.clear()  # keeps memory flat on big models
     except (ElementTree.ParseError, TypeError, ValueError) as error:
         raise AnalysisError("corrupt", f"The 3MF model cannot be read ({error}).") from error
-    if unit not in MM_PER_3MF_UNIT:
-        raise AnalysisError("corrupt", f"The 3MF model states an unknown unit {unit!r}.")
-    if not items:  # no build section: every mesh object, untransformed
-        items = [(key, _transform(None)) for key in meshes]
-    parts_vertices, parts_faces, offset = [], [], 0
+    return part
 
-    def place(key: str, matrix: np.ndarray, depth: int) -> None:
-        nonlocal offset
-        if depth > _MAX_COMPONENT_DEPTH:
-            raise AnalysisError(
-                "corrupt", "The 3MF model's components nest too deep (or refer to themselves)."
-            )
-        if key in meshes:
-            v, f = meshes[key]
-            if f.size and (f.min() < 0 or f.max() >= len(v)):
-                raise AnalysisError("corrupt", f"The 3MF object {key} refers to vertices it does not have.")
-            parts_vertices.append(v @ matrix[:3] + matrix[3])
-            parts_faces.append(f + offset)
-            offset += len(v)
-        for child, child_matrix in components.get(key, ()):
-            # The child's transform applies first, then the parent's.
-            combined = np.vstack([child_matrix[:3] @ matrix[:3], child_matrix[3] @ matrix[:3] + matrix[3]])
-            place(child, combined, depth + 1)
 
-    for key, matrix in items:
-        place(key, matrix, 0)
-    if not parts_faces:
+def read_3mf(path: Path, limits: Limits) -> tuple[np.ndarray, np.ndarray, str]:
+    """Vertices (in the root model's unit), triangles and that unit's name ("millimeter" when it states none)."""
+    parts: dict[str, ModelPart] = {}
+    placed_vertices, placed_faces = [], []
+    counts = {"vertices": 0, "triangles": 0}
+    with check_zip(path, limits) as archive:
+        names = {name.lower(): name for name in archive.namelist()}
+
+        def model(name: str) -> ModelPart:
+            if name not in parts:
+                data = read_zip_member(archive, name, limits)
+                counts["triangles"] += len(_TRIANGLE.findall(data))
+                check_count("too_many_triangles", "triangles", counts["triangles"], limits.triangles)
+                parts[name] = _parse_model(data)
+            return parts[name]
+
+        def place(name: str, key: str, matrix: np.ndarray, depth: int) -> None:
+            if depth > _MAX_COMPONENT_DEPTH:
+                raise AnalysisError(
+                    "corrupt", "The 3MF model's components nest too deep (or refer to themselves)."
+                )
+            part = model(name)
+            if key in part.meshes:
+                v, f = part.meshes[key]
+                if f.size and (f.min() < 0 or f.max() >= len(v)):
+                    raise AnalysisError(
+                        "corrupt", f"The 3MF object {key} refers to vertices it does not have."
+                    )
+                placed_vertices.append(v @ matrix[:3] + matrix[3])
+                placed_faces.append(f + counts["vertices"])
+                counts["vertices"] += len(v)
+                placed = sum(len(faces) for faces in placed_faces)  # instances repeat their triangles
+                check_count("too_many_triangles", "triangles", placed, limits.triangles)
+            for child_path, child, child_matrix in part.components.get(key, ()):
+                child_name = name
+                if child_path:
+                    child_name = names.get(child_path.lstrip("/").lower(), "")
+                    if not child_name:
+                        raise AnalysisError(
+                            "corrupt", f"The 3MF model refers to {child_path!r}, which is missing."
+                        )
+                # The child's transform applies first, then the parent's.
+                combined = np.vstack(
+                    [child_matrix[:3] @ matrix[:3], child_matrix[3] @ matrix[:3] + matrix[3]]
+                )
+                place(child_name, child, combined, depth + 1)
+
+        root_name = _root_model_name(archive)
+        root = model(root_name)
+        if root.unit not in MM_PER_3MF_UNIT:
+            raise AnalysisError("corrupt", f"The 3MF model states an unknown unit {root.unit!r}.")
+        items = root.items or [
+            (key, _transform(None)) for key in root.meshes
+        ]  # no build: every mesh as it is
+        for key, matrix in items:
+            place(root_name, key, matrix, 0)
+    if not placed_faces:
         raise AnalysisError("empty", "The 3MF package has no triangles to print.")
-    return np.vstack(parts_vertices), np.vstack(parts_faces), unit
+    return np.vstack(placed_vertices), np.vstack(placed_faces), root.unit
