@@ -68,6 +68,12 @@ def test_a_child_over_its_cpu_time_is_killed_and_too_complex(folder, out):
     assert caught.value.code == "too_complex" and "processing" in caught.value.message
 
 
+def test_a_child_writing_past_its_output_limit_is_stopped(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.cylinder_stl(folder), out, output_bytes=4096)  # its preview is ~13 KB
+    assert caught.value.code == "too_complex" and "larger than 4 KB" in caught.value.message
+
+
 def test_a_child_past_the_wall_clock_is_killed(folder, out):
     with pytest.raises(AnalysisError) as caught:
         analyse_in_sandbox(samples.box_stl(folder), out, timeout=0.05)
