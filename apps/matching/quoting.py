@@ -28,10 +28,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from apps.catalog.estimate import SOURCE as CATALOGUE_ESTIMATE
-from apps.catalog.estimate import StepCost, catalogue_estimate
+from apps.catalog.estimate import StepCost, catalogue_estimate, operations_estimate
 from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.selectors import template_spec_for
-from apps.catalog.validation import configuration_validate
+from apps.catalog.validation import ValidConfiguration, configuration_validate
 from apps.core.geodesy import Point
 from apps.core.money import Money
 from apps.matching.engine import domain
@@ -207,12 +207,17 @@ def price_breaks(
     tenant: Tenant,
     destination: Point | None = None,
     context: QuoteContext | None = None,
+    operations: Sequence[Mapping | object] | None = None,
 ) -> tuple[PriceBreak, ...]:
     """For each of the template's break quantities, the network's standard plan for that many (each its own
     matching problem: setup shared by the batch, machine hours and calendars respected — never a multiple of
-    one), cached like any quote. Raises InvalidConfiguration."""
+    one), cached like any quote. Raises InvalidConfiguration. `operations`: already compiled ones (a saved
+    version's, an uploaded part's), priced as they are with `values` as given."""
     context = context or quote_context(tenant=tenant, destination=destination)
-    configuration = configuration_validate(template_spec_for(template), values)
+    if operations is None:
+        configuration = configuration_validate(template_spec_for(template), values)
+    else:
+        configuration = ValidConfiguration(values=dict(values), operations=tuple(operations))  # type: ignore[arg-type]
     quantities = sorted(set(template.price_break_quantities or (1,)))
     asks = {
         quantity: {
@@ -394,7 +399,17 @@ def _quote_solved(
             + " yet"
         )
         return _fallback(
-            template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters, record=record
+            template,
+            values,
+            tenant,
+            now,
+            CATALOGUE_ESTIMATE,
+            notice,
+            (),
+            built,
+            parameters,
+            record=record,
+            items=items,
         )
 
     variants = _variants(built, compiled, tenant, delivery, requested_date, settings, now, reads)
@@ -427,6 +442,7 @@ def _quote_solved(
             parameters,
             plan,
             record=record,
+            items=items,
         )
     return _matched(options_choose(priced), values, tenant, now, requested_date, parameters, record)
 
@@ -626,11 +642,34 @@ def _option_json(option: QuoteOption) -> dict:
 
 
 def _fallback(
-    template, values, tenant, now, source, notice, reasons, built, parameters, plan=None, *, record: bool
+    template,
+    values,
+    tenant,
+    now,
+    source,
+    notice,
+    reasons,
+    built,
+    parameters,
+    plan=None,
+    *,
+    record: bool,
+    items,
 ) -> MatchingQuote:
-    """The catalogue estimate, marked with why the network did not quote."""
+    """The catalogue estimate, marked with why the network did not quote. A part template has no routing to
+    estimate from: its first line's compiled operations are estimated instead, in the network's currency."""
     today = now.astimezone(ZoneInfo(tenant.time_zone)).date()
-    estimate = catalogue_estimate(template_spec_for(template), values, today=today)
+    if template.part_kind:
+        estimate = operations_estimate(
+            items[0].operations,
+            currency=tenant.currency,
+            margin_percent=template.margin_percent,
+            transport_buffer_days=template.transport_buffer_days,
+            values=values,
+            today=today,
+        )
+    else:
+        estimate = catalogue_estimate(template_spec_for(template), values, today=today)
     run = (
         _record(built, plan, {**parameters, "fallback": source, "notice": notice}, RunOutcome.INFEASIBLE)
         if record
