@@ -3,8 +3,14 @@
 import pytest
 
 from apps.uploads.analysis.result import PartKind, Severity
-from apps.uploads.checks import BEND_LINES_NOT_BENT, HOLE_BELOW_THICKNESS, TOO_LARGE, WALL_BELOW_MINIMUM, part_findings
-from tests.uploads.part_network import block_solid, cube_mesh, parts_network, plate_profile  # noqa: F401
+from apps.uploads.checks import (
+    BEND_LINES_NOT_BENT,
+    HOLE_BELOW_THICKNESS,
+    TOO_LARGE,
+    WALL_BELOW_MINIMUM,
+    part_findings,
+)
+from tests.uploads.part_network import block_solid, cube_mesh, plate_profile
 from tests.uploads.test_operations import ALU, PLA, STEEL
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +35,12 @@ def test_a_machined_block_too_large_for_the_mills(parts_network):
 
 def test_holes_smaller_than_the_sheet_thickness(parts_network):
     plate = plate_profile(holes=(3.0, 4.0, 12.0))
-    located = {"holes": [{"x": 20, "y": 20, "diameter_mm": 3.0, "ref": "1F"}, {"x": 180, "y": 80, "diameter_mm": 12}]}
-    (finding,) = part_findings(PartKind.PROFILE, plate, {**STEEL, "thickness_mm": 5.0}, parts_network, located)
+    located = {
+        "holes": [{"x": 20, "y": 20, "diameter_mm": 3.0, "ref": "1F"}, {"x": 180, "y": 80, "diameter_mm": 12}]
+    }
+    (finding,) = part_findings(
+        PartKind.PROFILE, plate, {**STEEL, "thickness_mm": 5.0}, parts_network, located
+    )
     assert (finding.code, finding.severity) == (HOLE_BELOW_THICKNESS, Severity.ERROR)
     assert "2 holes" in finding.message and "3, 4 mm" in finding.message
     assert [(m.x, m.y, m.ref) for m in finding.where] == [(20.0, 20.0, "1F")]
@@ -43,7 +53,9 @@ def test_walls_thinner_than_the_process_minimum(parts_network):
     assert (finding.code, finding.severity) == (WALL_BELOW_MINIMUM, Severity.WARNING)
     assert "0.8 mm" in finding.message
     sla = {"process": "sla_printing", "material": "standard resin"}
-    assert not part_findings(PartKind.MESH, cube_mesh(40, min_wall_mm=0.6), sla, parts_network), "SLA makes 0.5 mm"
+    assert not part_findings(PartKind.MESH, cube_mesh(40, min_wall_mm=0.6), sla, parts_network), (
+        "SLA makes 0.5 mm"
+    )
 
 
 def test_bend_lines_without_bending_warn_that_it_stays_flat(parts_network):

@@ -6,11 +6,17 @@ from apps.processes.models import ProcessRate
 from apps.uploads.analysis.result import PartKind
 from apps.uploads.offer import network_offer
 from apps.uploads.operations import part_operations
-from tests.uploads.part_network import block_solid, cube_mesh, parts_network, plate_profile  # noqa: F401
+from tests.uploads.part_network import block_solid, cube_mesh, plate_profile
 
 pytestmark = pytest.mark.django_db
 
-PLA = {"process": "fdm_printing", "material": "pla", "colour": "black", "infill_percent": 100, "finish": "as_printed"}
+PLA = {
+    "process": "fdm_printing",
+    "material": "pla",
+    "colour": "black",
+    "infill_percent": 100,
+    "finish": "as_printed",
+}
 STEEL = {
     "process": "laser_cutting",
     "material": "steel",

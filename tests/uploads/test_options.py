@@ -9,7 +9,7 @@ from apps.suppliers.status import ResourceStatus
 from apps.uploads.analysis.result import PartKind
 from apps.uploads.offer import network_offer
 from apps.uploads.options import part_choices, part_options_clean, part_options_default
-from tests.uploads.part_network import block_solid, cube_mesh, parts_network, plate_profile  # noqa: F401
+from tests.uploads.part_network import block_solid, cube_mesh, plate_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,9 @@ def test_a_rate_without_any_machine_is_not_offered(parts_network):
 
 
 def test_machining_offers_only_the_tolerance_classes_some_machine_holds(parts_network):
-    mill = next(p for p in part_choices(PartKind.SOLID, parts_network)["processes"] if p["value"] == "cnc_milling")
+    mill = next(
+        p for p in part_choices(PartKind.SOLID, parts_network)["processes"] if p["value"] == "cnc_milling"
+    )
     aluminium = next(m for m in mill["materials"] if m["value"] == "aluminium")
     assert "precision" in [t["value"] for t in aluminium["tolerances"]]
     Resource.objects.filter(process="cnc_milling", tolerance_mm__lt="0.05").update(status=ResourceStatus.DOWN)
@@ -65,7 +67,11 @@ def test_machining_offers_only_the_tolerance_classes_some_machine_holds(parts_ne
 
 @pytest.mark.parametrize(
     ("kind", "features"),
-    [(PartKind.MESH, cube_mesh()), (PartKind.PROFILE, plate_profile(bend_lines=2)), (PartKind.SOLID, block_solid())],
+    [
+        (PartKind.MESH, cube_mesh()),
+        (PartKind.PROFILE, plate_profile(bend_lines=2)),
+        (PartKind.SOLID, block_solid()),
+    ],
 )
 def test_the_defaults_are_valid_options(parts_network, kind, features):
     defaults = part_options_default(kind, parts_network, features)
@@ -81,7 +87,14 @@ def test_options_not_offered_are_refused_field_by_field(parts_network):
     with pytest.raises(ValidationError) as caught:
         part_options_clean(
             PartKind.MESH,
-            {"process": "fdm_printing", "material": "pla", "colour": "gold", "infill_percent": 33, "finish": "x", "size": 2},
+            {
+                "process": "fdm_printing",
+                "material": "pla",
+                "colour": "gold",
+                "infill_percent": 33,
+                "finish": "x",
+                "size": 2,
+            },
             parts_network,
             cube_mesh(),
         )
@@ -92,7 +105,9 @@ def test_options_not_offered_are_refused_field_by_field(parts_network):
 
 def test_a_material_the_process_does_not_work_names_those_it_does(parts_network):
     with pytest.raises(ValidationError) as caught:
-        part_options_clean(PartKind.MESH, {"process": "sla_printing", "material": "pla"}, parts_network, cube_mesh())
+        part_options_clean(
+            PartKind.MESH, {"process": "sla_printing", "material": "pla"}, parts_network, cube_mesh()
+        )
     assert "Standard resin" in caught.value.message_dict["material"][0]
 
 
@@ -102,7 +117,9 @@ def test_a_thickness_not_stocked_and_bending_without_bend_lines_are_refused(part
         part_options_clean(PartKind.PROFILE, {**base, "thickness_mm": 4}, parts_network, plate_profile())
     assert "1 mm, 2 mm, 3 mm, 5 mm" in caught.value.message_dict["thickness_mm"][0]
     with pytest.raises(ValidationError) as caught:
-        part_options_clean(PartKind.PROFILE, {**base, "thickness_mm": 2, "bending": True}, parts_network, plate_profile())
+        part_options_clean(
+            PartKind.PROFILE, {**base, "thickness_mm": 2, "bending": True}, parts_network, plate_profile()
+        )
     assert "no bend lines" in caught.value.message_dict["bending"][0]
 
 
