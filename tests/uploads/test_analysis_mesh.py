@@ -122,6 +122,9 @@ def test_a_thin_wall_is_measured_and_marked_where_it_is(folder, out):
     assert finding.code == "mesh_thin_wall" and "0.30 mm" in finding.message
     assert finding.where and all(m.radius_mm == pytest.approx(0.3, abs=1e-4) for m in finding.where)
     assert all(m.z in (0.0, pytest.approx(0.3)) for m in finding.where)  # on the plate's faces
+    thinnest = analysis.extra["thinnest_walls"]  # for a process's own minimum: thinnest first
+    assert thinnest[0]["thickness_mm"] == pytest.approx(0.3, abs=1e-4)
+    assert [w["thickness_mm"] for w in thinnest] == sorted(w["thickness_mm"] for w in thinnest)
 
 
 def test_an_inside_out_mesh_is_found_and_repaired(folder, out):

@@ -388,6 +388,18 @@ def analyse_mesh(
             "open_edges": int((stats.counts == 1).sum()),
             "non_manifold_edges": int((stats.counts > 2).sum()),
             "wall_samples": len(wall[1]),
+            # The thinnest sampled walls (thinnest first): where a process's own minimum wall check can point.
+            "thinnest_walls": [
+                {
+                    "x": round(float(x), 4),
+                    "y": round(float(y), 4),
+                    "z": round(float(z), 4),
+                    "thickness_mm": round(float(t), 4),
+                }
+                for (x, y, z), t in sorted(
+                    zip(wall[0].tolist(), wall[1].tolist(), strict=True), key=lambda s: s[1]
+                )[:MAX_MARKERS]
+            ],
             "bounds_mm": [[round(float(v), 6) for v in corner] for corner in mesh.bounds],
         },
     )
