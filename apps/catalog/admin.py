@@ -76,8 +76,17 @@ SECTION_OF_PREFIX = {
 
 @admin.register(ProductTemplate)
 class ProductTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "category", "currency", "margin_percent", "active", "updated_at"]
-    list_filter = ["active", "category"]
+    list_display = [
+        "name",
+        "slug",
+        "category",
+        "part_kind",
+        "currency",
+        "margin_percent",
+        "active",
+        "updated_at",
+    ]
+    list_filter = ["active", "category", "part_kind"]
     search_fields = ["name", "slug", "category"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParameterInline, DerivedValueInline, ConstraintInline, RoutingStepInline]
@@ -98,6 +107,34 @@ class ProductTemplateAdmin(admin.ModelAdmin):
         ),
         ("Operations for the default values", {"fields": ["operations_at_defaults"]}),
     ]
+
+    def get_inline_instances(self, request, obj=None):
+        # A part template has no parameters or routing: its designs' operations come from the uploaded file.
+        if obj is not None and obj.part_kind:
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.part_kind:
+            return [
+                (None, {"fields": ["name", "slug", "part_kind", "description", "active"]}),
+                (
+                    "Pricing of uploaded parts",
+                    {
+                        "fields": [
+                            "currency",
+                            "margin_percent",
+                            "transport_buffer_days",
+                            "price_break_quantities",
+                        ]
+                    },
+                ),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "part_kind"] if obj is not None and obj.part_kind else readonly
 
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)

@@ -46,6 +46,16 @@ class PreviewKind(models.TextChoices):
     BOOKSHELF = "bookshelf", "Bookshelf (front view)"
 
 
+class PartTemplateKind(models.TextChoices):
+    """The hidden templates an uploaded part's design belongs to, one per kind of part (the values are
+    apps.uploads.analysis.result.PartKind's). They carry what staff tune for uploads: margin, transport buffer
+    and price breaks; they have no parameters or routing (the upload's operations are compiled from its file)."""
+
+    MESH = "mesh", "Uploaded mesh (3D printing)"
+    PROFILE = "profile", "Uploaded profile (sheet cutting)"
+    SOLID = "solid", "Uploaded solid (machining)"
+
+
 def default_price_breaks() -> list[int]:
     return [1, 2, 5, 10, 25]
 
@@ -82,15 +92,32 @@ class ProductTemplate(models.Model):
         help_text="Quantities the storefront prices, each by the network (setup shared, capacity respected).",
     )
     preview_kind = models.CharField(max_length=20, choices=PreviewKind.choices, default=PreviewKind.GENERIC)
+    part_kind = models.CharField(
+        max_length=10,
+        choices=PartTemplateKind.choices,
+        blank=True,
+        help_text="Set only on the hidden templates of uploaded parts (never listed in the catalogue).",
+    )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["part_kind"],
+                condition=~models.Q(part_kind=""),
+                name="catalog_template_one_per_part_kind",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_part_template(self) -> bool:
+        return bool(self.part_kind)
 
     def clean(self):
         if stripe_currency(self.currency) is None or self.currency != self.currency.upper():

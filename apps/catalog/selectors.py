@@ -20,8 +20,13 @@ from apps.catalog.spec import (
 )
 
 
+def _catalogue() -> QuerySet[ProductTemplate]:
+    """The active templates customers configure: the hidden part templates of uploads are never among them."""
+    return ProductTemplate.objects.filter(active=True, part_kind="")
+
+
 def template_list_active(*, category: str = "", query: str = "") -> QuerySet[ProductTemplate]:
-    templates = ProductTemplate.objects.filter(active=True)
+    templates = _catalogue()
     if category:
         templates = templates.filter(category=category)
     if query:
@@ -32,17 +37,12 @@ def template_list_active(*, category: str = "", query: str = "") -> QuerySet[Pro
 
 
 def template_categories() -> list[str]:
-    return list(
-        ProductTemplate.objects.filter(active=True)
-        .order_by("category")
-        .values_list("category", flat=True)
-        .distinct()
-    )
+    return list(_catalogue().order_by("category").values_list("category", flat=True).distinct())
 
 
 def template_get_active(*, slug: str) -> ProductTemplate:
     """The storefront's access helper: an active template of the current network, or 404."""
-    template = _with_definition(ProductTemplate.objects.filter(slug=slug, active=True)).first()
+    template = _with_definition(_catalogue().filter(slug=slug)).first()
     if template is None:
         raise Http404("No such product.")
     return template

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.catalog.models import ProductTemplate
+from apps.catalog.part_templates import part_templates_ensure
 from apps.catalog.services import product_template_import
 from apps.demo.catalog_templates import DEMO_TEMPLATES
 from apps.processes.standard import processes_ensure
@@ -13,9 +14,10 @@ from apps.processes.standard import processes_ensure
 
 @transaction.atomic
 def catalog_demo_seed() -> list[ProductTemplate]:
-    """Ensures the standard processes and the demo templates in the current schema. Idempotent: an existing
+    """Ensures the standard processes, the part templates of uploads and the demo templates in the current schema. Idempotent: an existing
     template (matched by slug) is left exactly as it is, including any edits staff made to it."""
     processes_ensure()
+    part_templates_ensure(currency="EUR")
     templates = []
     for definition in DEMO_TEMPLATES:
         template = ProductTemplate.objects.filter(slug=definition["slug"]).first()

@@ -174,7 +174,7 @@ def plan_apply_simple(order: Order, *, start: datetime) -> None:
 def _designs(customer) -> list:
     """One design per active template for the customer (created once), current versions returned."""
     versions = []
-    for template in ProductTemplate.objects.filter(active=True).order_by("position", "name"):
+    for template in ProductTemplate.objects.filter(active=True, part_kind="").order_by("position", "name"):
         name = f"My {template.name.lower()}"
         design = (
             Design.objects.filter(owner=customer, template=template, name=name)

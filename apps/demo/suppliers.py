@@ -1,4 +1,4 @@
-"""The demo network's suppliers: 15 workshops across the Netherlands, 48 resources, 3 carriers.
+"""The demo network's suppliers: 15 workshops across the Netherlands, 50 resources, 3 carriers.
 
 Idempotent: rows are found by name and only missing ones are created; calendars are set only on resources that
 have none. Run inside the demo tenant's schema (apps/demo/seed.py).
@@ -116,6 +116,8 @@ SITES = [
         R("Formlabs Form 3L", "sla_printing", (335, 200, 300), 800, 22, 1500, capacity=2, materials=("standard resin", "tough resin"), tolerance="0.050", calendar="round_the_clock"),
         R("Metrology room", "quality_inspection", (1000, 1000, 800), 700, 70, 1500, "1.10", tolerance="0.005"),
         R("Print finishing booth", "painting", (600, 400, 400), 500, 40, 800, materials=("PLA", "PETG", "ASA", "standard resin", "tough resin"), tolerance="0.300"),
+        R("EOS Formiga P 110", "sls_printing", (200, 250, 330), 1500, 30, 2500, capacity=4, materials=("PA12", "PA11"), tolerance="0.150", calendar="round_the_clock"),
+        R("HP Jet Fusion 5200", "mjf_printing", (380, 284, 380), 2000, 35, 3000, "1.10", capacity=6, materials=("PA12", "PA11", "TPU"), tolerance="0.200", calendar="round_the_clock"),
     )),
     Site("Bossche Staalbouw", "Den Bosch", "51.697816", "5.303675", "De Rietvelden 10", "5231 DL", (
         R("MIG welding line", "welding", (4000, 2000, 2000), 1200, 90, 2000, "1.20", capacity=3, materials=("steel",), tolerance="1.000", calendar="early"),

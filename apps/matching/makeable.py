@@ -20,7 +20,7 @@ from apps.matching.engine import domain
 from apps.matching.engine.domain import Weights
 from apps.matching.engine.precheck import find_infeasibility
 from apps.matching.problem import OrderInput, StepInput, origin_now, problem_build, steps_from_compiled
-from apps.matching.quote_reasons import QuoteReason, quote_reason
+from apps.matching.quoting.reasons import QuoteReason, quote_reason
 from apps.matching.selectors import matching_settings_get
 from apps.tenants.models import Tenant
 

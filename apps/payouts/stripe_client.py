@@ -184,8 +184,19 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=23)
 
 
 def network_key(idempotency_key: str) -> str:
-    """The key as sent: qualified by the network, since two networks may share one Stripe account (and keys)."""
-    return f"{connection.schema_name}:{idempotency_key}"
+    """The key as sent: qualified by the network, since two networks may share one Stripe account (and keys).
+
+    The network is named by its schema AND its row's id: a network deleted and signed up again under the same
+    subdomain gets the same schema name and numbers its orders from 1 again, and within Stripe's 24 hours its
+    `order:1:payment_intent` would otherwise replay (or clash with) the old network's answer."""
+    from apps.tenants.models import Tenant
+
+    network_id = (
+        Tenant.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).first()
+    )
+    if network_id is None:
+        raise RuntimeError(f"No network owns the schema {connection.schema_name!r}: refusing a Stripe write.")
+    return f"{connection.schema_name}.{network_id}:{idempotency_key}"
 
 
 def _write(

@@ -1,7 +1,7 @@
 """The standard capability taxonomy every network starts with (staff may edit it and add to it in the admin).
 
-Catalog migration 0002 seeded a frozen copy of this list into the template schema, so every cloned network has
-it; `processes_ensure` restores missing entries (demo seed) without touching edited ones.
+Catalog migration 0002 (and processes 0003 for SLS and MJF) seeded frozen copies of this list into the template
+schema, so every cloned network has it; `processes_ensure` restores missing entries (demo seed) without touching edited ones.
 """
 
 from apps.processes.models import Process
@@ -10,6 +10,7 @@ WOODS = ["oak", "walnut", "ash", "birch_plywood", "mdf"]
 SHEET_METALS = ["steel", "stainless_steel", "aluminium"]
 FDM_PLASTICS = ["pla", "petg", "abs", "asa"]
 RESINS = ["standard_resin", "tough_resin"]
+POWDERS = ["pa12", "pa11", "tpu"]
 
 # code, name, description, materials (empty = any), max part size (length, width, height) in mm
 STANDARD_PROCESSES: list[tuple[str, str, str, list[str], tuple[int, int, int]]] = [
@@ -40,6 +41,20 @@ STANDARD_PROCESSES: list[tuple[str, str, str, list[str], tuple[int, int, int]]] 
         "Resin printers for smooth, detailed parts.",
         RESINS,
         (185, 145, 145),
+    ),
+    (
+        "sls_printing",
+        "SLS 3D printing",
+        "Selective laser sintering of nylon powder: strong parts without supports.",
+        POWDERS,
+        (340, 340, 600),
+    ),
+    (
+        "mjf_printing",
+        "MJF 3D printing",
+        "HP Multi Jet Fusion of nylon powder: fine detail, short lead times.",
+        POWDERS,
+        (380, 284, 380),
     ),
     (
         "sheet_bending",

@@ -26,6 +26,9 @@ from apps.payouts.models import (
 from apps.payouts.payments.charges import charge_record
 from apps.payouts.transfers.participant_transfers import transfer_release_for_work_item, transfer_send
 from apps.payouts.transfers.reversals import reversal_send
+from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_create, tenant_delete
+from tests.conftest import PASSWORD
 from tests.payouts.money_builders import control, finish_work_item, make_order, make_participants, pay
 from tests.payouts.money_checks import stripe_transfers
 
@@ -138,7 +141,7 @@ def test_two_networks_on_one_stripe_account_do_not_share_keys(
                 idempotency_key="order:1:payment_intent",
             )
             write = StripeWrite.objects.get(idempotency_key="order:1:payment_intent")
-            assert write.sent_key == f"{tenant.schema_name}:order:1:payment_intent"
+            assert write.sent_key == f"{tenant.schema_name}.{tenant.pk}:order:1:payment_intent"
     assert intents["alpha"]["id"] != intents["beta"]["id"]
     # Each network's retry still replays its own.
     with schema_context(tenant_b.schema_name):
@@ -150,6 +153,43 @@ def test_two_networks_on_one_stripe_account_do_not_share_keys(
             idempotency_key="order:1:payment_intent",
         )
     assert again["id"] == intents["beta"]["id"]
+
+
+def _intent_in_new_network(shared_key: str, amount_minor: int) -> dict:
+    """Signs up the network "again" on the shared Stripe account and sends its first order's PaymentIntent."""
+    tenant = tenant_create(
+        name="Again Works",
+        subdomain="again",
+        currency="EUR",
+        admin_email="o@again.test",
+        admin_password=PASSWORD,
+    )
+    with schema_context(tenant.schema_name):
+        stripe_client.stripe_settings_get()
+        StripeSettings.objects.update(mode=StripeMode.STRIPE, secret_key_encrypted=crypto.encrypt(shared_key))
+        return stripe_client.payment_intent_create(
+            amount_minor=amount_minor,
+            currency="EUR",
+            transfer_group="order_1",
+            metadata={"order_id": "1"},
+            idempotency_key="order:1:payment_intent",
+        )
+
+
+def test_a_network_signed_up_again_under_the_same_subdomain_does_not_reuse_the_old_networks_keys(
+    db, fresh_stripe, settings
+):
+    """Deleted and signed up again within Stripe's 24 hours: same schema, order 1 again. Its first PaymentIntent
+    (another amount) is a new object, not the old network's replayed nor refused as a key reused with other
+    parameters."""
+    settings.STRIPE_API_BASE = fresh_stripe
+    shared = f"sk_test_shared_{uuid.uuid4().hex[:8]}"
+    first = _intent_in_new_network(shared, 5_000)
+    connection.set_schema_to_public()
+    tenant_delete(tenant=Tenant.objects.get(slug="again"), confirm_slug="again")
+    second = _intent_in_new_network(shared, 7_000)
+    assert second["id"] != first["id"]
+    assert second["amount"] == 7_000
 
 
 def test_a_reversal_whose_answer_was_lost_is_adopted_not_resent_after_its_key_expired(money_a, stripe_clock):

@@ -16,8 +16,8 @@ from apps.matching.engine.indexing import ProblemIndex
 from apps.matching.engine.solver import solve
 from apps.matching.engine.validator import Violation, validate_plan
 from apps.matching.models import MatchingRun, MatchingSettings
+from apps.matching.plan_version import plan_version_bump
 from apps.matching.problem import BuiltProblem
-from apps.matching.quote_cache import plan_version_bump
 from apps.matching.selectors import matching_settings_get
 from apps.matching.services.inputs import STARTED, OrderState, order_state_load, problem_for_states
 from apps.matching.services.runs import ProgressWriter

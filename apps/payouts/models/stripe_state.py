@@ -98,8 +98,11 @@ class WebhookEvent(models.Model):
 class StripeWrite(models.Model):
     """Every write we send to Stripe, keyed by the idempotency key derived from our own row.
 
-    The row is committed before the call, so a retry after a crash reuses the key and Stripe replays the
-    stored response instead of acting twice.
+    A retry of the same logical write finds this row by its key and sends the same `sent_key`, so Stripe replays
+    its stored response instead of acting twice. Where the row commits depends on the caller: a charge's or
+    payout's row commits before the call; a transfer's row commits with the transfer it belongs to (its call runs
+    inside that transaction), so a crash mid-call leaves no row and the retry is recognised by the metadata lookup
+    (`find_existing`) instead.
     """
 
     idempotency_key = models.CharField(max_length=255, unique=True)

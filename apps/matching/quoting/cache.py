@@ -1,8 +1,6 @@
 """Quotes kept for a few minutes in the network's own cache, keyed by what they answer: the operations and
-quantities, the destination, the requested day, the network's settings and its plan version.
-
-The plan version is a counter in the network's cache bumped whenever a plan is applied (commit, re-plan,
-batch: services/applying.plan_apply), so a quote never outlives the schedule it was solved against. Keys go
+quantities, the destination, the requested day, the network's settings and its plan version
+(apps/matching/plan_version.py), so a quote never outlives the schedule it was solved against. Keys go
 through the cache's KEY_FUNCTION (django_tenants.cache.make_key), which puts the tenant's schema in every key:
 one network never reads another's quotes. If the cache is unreachable quotes are solved every time (logged).
 """
@@ -20,30 +18,11 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-PLAN_VERSION_KEY = "matching:plan-version"
 QUOTE_KEY_PREFIX = "matching:quote:"
 # Short: the origin moves with the clock and calendars or resources may change without a commit.
 QUOTE_CACHE_SECONDS = 300
 
 T = TypeVar("T")
-
-
-def plan_version() -> int:
-    """The network's plan version (0 until the first plan is applied)."""
-    try:
-        return int(cache.get(PLAN_VERSION_KEY) or 0)
-    except RedisError:
-        logger.warning("Plan version not read: the cache is unreachable", exc_info=True)
-        return -1
-
-
-def plan_version_bump() -> None:
-    """A plan was applied: every cached quote of this network is stale (their keys name the old version)."""
-    try:
-        if not cache.add(PLAN_VERSION_KEY, 1, timeout=None):
-            cache.incr(PLAN_VERSION_KEY)
-    except RedisError:
-        logger.warning("Plan version not bumped: the cache is unreachable", exc_info=True)
 
 
 def quote_key(question: dict, version: int) -> str:
