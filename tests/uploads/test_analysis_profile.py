@@ -37,6 +37,8 @@ def test_the_plate_is_measured_exactly(folder, out):
     assert features.net_area_mm2 == pytest.approx(samples.PLATE_NET_AREA, abs=1e-4)
     assert features.entities == samples.PLATE_ENTITIES and features.bend_lines == 0
     assert analysis.findings == ()
+    # Where each hole is (centre of its area), in the order of hole_diameters_mm: a finding about a hole points there.
+    assert [(h["x"], h["y"]) for h in analysis.extra["holes"]] == [(40.0, 50.0), (135.0, 50.0), (80.0, 50.0)]
 
 
 def test_the_preview_is_an_svg_in_mm_with_y_flipped(folder, out):

@@ -271,6 +271,20 @@ class Contour:
         return sum(s.area for s in self.segments)
 
     @property
+    def centre(self) -> tuple[float, float]:
+        """The centroid of the enclosed area (of the flattened outline)."""
+        points = self.points
+        x, y = points[:, 0], points[:, 1]
+        cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+        area = cross.sum() / 2
+        if abs(area) < 1e-12:
+            return float(x.mean()), float(y.mean())
+        return (
+            float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)),
+            float(((y[:-1] + y[1:]) * cross).sum() / (6 * area)),
+        )
+
+    @property
     def points(self) -> np.ndarray:
         out = [self.segments[0].points[0]]
         for segment in self.segments:
@@ -421,8 +435,12 @@ def analyse_profile(
     opened = [c for c in contours if not c.closed]
     depths = _depths(closed) if closed else []
     holes = sorted(
-        (math.sqrt(4 * abs(c.area) / math.pi) for c, d in zip(closed, depths, strict=True) if d % 2),
-        reverse=True,
+        (
+            (math.sqrt(4 * abs(c.area) / math.pi), c.centre, c.segments[0].handle)
+            for c, d in zip(closed, depths, strict=True)
+            if d % 2
+        ),
+        key=lambda hole: -hole[0],
     )
     net_area = sum(abs(c.area) * (-1 if d % 2 else 1) for c, d in zip(closed, depths, strict=True))
     every_point = np.vstack([c.points for c in contours])
@@ -475,7 +493,7 @@ def analyse_profile(
         pierces=len(closed),
         closed_contours=len(closed),
         open_contours=len(opened),
-        hole_diameters_mm=tuple(round(d, 6) for d in holes),
+        hole_diameters_mm=tuple(round(d, 6) for d, _, _ in holes),
         net_area_mm2=round(net_area, 6),
         entities=drawing.entities,
         bend_lines=len(drawing.bend_lines),
@@ -496,5 +514,10 @@ def analyse_profile(
             "preview_bounds_mm": list(
                 view
             ),  # what the SVG's viewBox spans; a Marker (x, y) is drawn at (x, -y)
+            # Each hole (largest first, as hole_diameters_mm) with its centre: where a "hole too small" finding points.
+            "holes": [
+                {"x": round(x, 4), "y": round(y, 4), "diameter_mm": round(d, 6), "ref": ref}
+                for d, (x, y), ref in holes[:500]
+            ],
         },
     )
