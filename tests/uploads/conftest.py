@@ -23,6 +23,7 @@ from tests.suppliers.conftest import (  # noqa: F401 - fixtures
     supplier_a,
     supplier_b,
 )
+from tests.uploads.part_network import parts_network  # noqa: F401 - the demo workshops and their process rates
 
 
 @dataclass

@@ -6,6 +6,8 @@ import pytest
 import trimesh
 
 from apps.uploads.analysis.core import analyse, repair
+from apps.uploads.analysis.limits import Limits
+from apps.uploads.analysis.mesh import load_mesh, preview_mesh
 from apps.uploads.analysis.result import AnalysisError, FileFormat, PartKind, Severity, Units
 from tests.uploads import samples
 
@@ -122,6 +124,9 @@ def test_a_thin_wall_is_measured_and_marked_where_it_is(folder, out):
     assert finding.code == "mesh_thin_wall" and "0.30 mm" in finding.message
     assert finding.where and all(m.radius_mm == pytest.approx(0.3, abs=1e-4) for m in finding.where)
     assert all(m.z in (0.0, pytest.approx(0.3)) for m in finding.where)  # on the plate's faces
+    thinnest = analysis.extra["thinnest_walls"]  # for a process's own minimum: thinnest first
+    assert thinnest[0]["thickness_mm"] == pytest.approx(0.3, abs=1e-4)
+    assert [w["thickness_mm"] for w in thinnest] == sorted(w["thickness_mm"] for w in thinnest)
 
 
 def test_an_inside_out_mesh_is_found_and_repaired(folder, out):
@@ -170,8 +175,13 @@ def test_only_meshes_can_be_repaired(folder, out):
     assert caught.value.code == "not_repairable"
 
 
-def test_a_dense_mesh_is_measured(folder, out):
-    features = analyse(samples.dense_sphere_stl(folder, triangles=100_000), out).features
+def test_a_dense_mesh_is_measured_and_its_preview_lightened(folder, out):
+    path = samples.dense_sphere_stl(folder, triangles=100_000)
+    features = analyse(path, out).features
+
+    lighter = preview_mesh(load_mesh(path, FileFormat.STL, None, Limits()).mesh, max_triangles=20_000)
+    assert 10_000 < len(lighter.faces) < 26_000
+    assert lighter.bounds.ravel().tolist() == pytest.approx([-25, -25, -25, 25, 25, 25], abs=0.1)
 
     assert 95_000 < features.triangles < 105_000 and features.watertight
     assert features.volume_mm3 == pytest.approx(4 / 3 * math.pi * 25**3, rel=2e-3)

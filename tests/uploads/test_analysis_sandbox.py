@@ -53,7 +53,7 @@ def test_a_child_that_fails_answers_crashed_in_plain_words(folder, out):
 
 
 def test_a_child_over_its_memory_limit_is_too_complex_and_the_caller_carries_on(folder, out):
-    path = samples.dense_sphere_stl(folder, triangles=50_000)
+    path = samples.box_stl(folder)  # numpy and trimesh alone reserve more address space than 150 MB
 
     with pytest.raises(AnalysisError) as caught:
         analyse_in_sandbox(path, out, memory_mb=150)
@@ -66,6 +66,12 @@ def test_a_child_over_its_cpu_time_is_killed_and_too_complex(folder, out):
     with pytest.raises(AnalysisError) as caught:
         analyse_in_sandbox(samples.box_stl(folder), out, cpu_seconds=0)
     assert caught.value.code == "too_complex" and "processing" in caught.value.message
+
+
+def test_a_child_writing_past_its_output_limit_is_stopped(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.cylinder_stl(folder), out, output_bytes=4096)  # its preview is ~13 KB
+    assert caught.value.code == "too_complex" and "larger than 4 KB" in caught.value.message
 
 
 def test_a_child_past_the_wall_clock_is_killed(folder, out):

@@ -10,6 +10,11 @@ Previews are written into `out_dir`: `preview.glb` (meshes, solids: the part's o
 the file, like the Markers) or `preview.svg` (profiles: user units mm, y flipped, so a Marker (x, y) is drawn at
 (x, −y)).
 
+`Analysis.extra` adds, besides "file_unit" and "bounds_mm": for meshes "thinnest_walls" ([{x, y, z, thickness_mm}],
+thinnest first, up to 50 samples: where a process's minimum wall applies), "open_edges", "non_manifold_edges";
+for profiles "holes" ([{x, y, diameter_mm, ref}] in the order of hole_diameters_mm), "preview_bounds_mm" (what the
+SVG's viewBox spans), "ignored_entities"; through the sandbox "sandbox_seconds" and "cpu_seconds".
+
 `AnalysisError.code` is one of: empty, corrupt, unsupported_format, wrong_extension, not_repairable,
 file_too_large, too_many_triangles, too_many_entities, zip_too_large, zip_too_many_entries, zip_too_deep,
 zip_unsafe_path, too_complex (the sandbox's CPU, memory or time limit), crashed.

@@ -8,6 +8,7 @@ always be parsed. The parent (`sandbox.py`) sets the CPU and memory limits befor
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import resource
@@ -20,6 +21,13 @@ def _memory_message() -> str:
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
     allowed = f" than the {limit // (1024 * 1024):,} MB allowed" if limit > 0 else ""
     return f"The file needs more memory to analyse{allowed}. Simplify it or split it into parts."
+
+
+def _output_message() -> str:
+    from apps.uploads.analysis.limits import size_text
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return f"The file's preview would be larger than {size_text(limit)}. Simplify it or split it into parts."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         if "failed to map segment" in str(error) or "Cannot allocate memory" in str(error):
             payload = {"error": {"code": "too_complex", "message": _memory_message()}}
+        elif (
+            isinstance(error, OSError) and error.errno == errno.EFBIG
+        ):  # Python ignores SIGXFSZ: the write fails
+            payload = {"error": {"code": "too_complex", "message": _output_message()}}
         else:
             traceback.print_exc()  # to stderr: the worker logs the tail
             payload = {

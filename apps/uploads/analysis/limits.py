@@ -34,7 +34,7 @@ class Limits:
         return cls(**data)
 
 
-def _size(count: float) -> str:
+def size_text(count: float) -> str:
     return f"{count / MB:,.1f} MB" if count >= MB else f"{count / 1024:,.0f} KB"
 
 
@@ -51,7 +51,7 @@ def check_file_size(path: Path, limits: Limits) -> int:
     if size > limits.file_bytes:
         raise AnalysisError(
             "file_too_large",
-            f"The file is {_size(size)}; the limit is {_size(limits.file_bytes)}. Export it with fewer details "
+            f"The file is {size_text(size)}; the limit is {size_text(limits.file_bytes)}. Export it with fewer details "
             "or split it.",
         )
     if size == 0:
@@ -92,7 +92,7 @@ def check_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
             if member.file_size > MB and ratio > limits.zip_ratio:
                 raise AnalysisError(
                     "zip_too_large",
-                    f"The package's entry {name[:80]!r} would expand {ratio:,.0f} times (to {_size(member.file_size)}); "
+                    f"The package's entry {name[:80]!r} would expand {ratio:,.0f} times (to {size_text(member.file_size)}); "
                     f"the limit is {limits.zip_ratio:,.0f} times. It looks like a zip bomb.",
                 )
             total_compressed += member.compress_size
@@ -100,8 +100,8 @@ def check_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
         if total_uncompressed > limits.zip_uncompressed_bytes:
             raise AnalysisError(
                 "zip_too_large",
-                f"The package would expand to {_size(total_uncompressed)}; the limit is "
-                f"{_size(limits.zip_uncompressed_bytes)}.",
+                f"The package would expand to {size_text(total_uncompressed)}; the limit is "
+                f"{size_text(limits.zip_uncompressed_bytes)}.",
             )
         if total_uncompressed > MB and total_uncompressed / max(total_compressed, 1) > limits.zip_ratio:
             raise AnalysisError(

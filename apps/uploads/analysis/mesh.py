@@ -9,6 +9,7 @@ inward with VTK's cell locator (VTK comes with OpenCascade), imported only for c
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,12 @@ from apps.uploads.analysis.result import (
 )
 from apps.uploads.analysis.sniff import binary_stl_triangles
 
-THIN_WALL_MM = (
-    1.0  # below this no common process prints reliably; the process's own minimum is checked upstream
-)
+# Below this no common process prints reliably; each process's own minimum is checked by the platform.
+THIN_WALL_MM = 1.0
 WALL_SAMPLES = 200
 MAX_MARKERS = 50
 PREVIEW = "preview.glb"
+PREVIEW_TRIANGLES = 300_000
 
 
 @dataclass
@@ -208,13 +209,11 @@ def _markers(points: np.ndarray, radius: float = 0.0, ref: str = "") -> tuple[Ma
     )
 
 
-def wall_thickness(mesh: trimesh.Trimesh, samples: int = WALL_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
-    """Sample points on a closed, outward-facing mesh and the wall thickness behind each: the distance a ray cast
-    from the point straight inward travels before leaving the solid. An estimate (thin spots between samples are
-    missed), but a fast one: a few hundred rays through VTK's static cell locator."""
+def vtk_surface(mesh: trimesh.Trimesh):
+    """The mesh as VTK polydata (copies of the arrays; VTK comes with OpenCascade's wheel)."""
     from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
-    from vtkmodules.vtkCommonCore import mutable, vtkPoints
-    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData, vtkStaticCellLocator
+    from vtkmodules.vtkCommonCore import vtkPoints
+    from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 
     points = vtkPoints()
     points.SetData(numpy_to_vtk(np.ascontiguousarray(mesh.vertices, dtype=np.float64), deep=True))
@@ -227,8 +226,40 @@ def wall_thickness(mesh: trimesh.Trimesh, samples: int = WALL_SAMPLES) -> tuple[
     surface = vtkPolyData()
     surface.SetPoints(points)
     surface.SetPolys(cells)
+    return surface
+
+
+def preview_mesh(mesh: trimesh.Trimesh, max_triangles: int = PREVIEW_TRIANGLES) -> trimesh.Trimesh:
+    """The mesh to draw: itself, or above `max_triangles` a lighter copy (VTK's quadric clustering on a grid sized
+    for about that many triangles), so a browser never receives tens of megabytes. Measurements use the full mesh."""
+    if len(mesh.faces) <= max_triangles:
+        return mesh
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkFiltersCore import vtkQuadricClustering
+
+    # A surface on a grid of cell h has about area / h² occupied cells, and about twice as many triangles.
+    cell = math.sqrt(float(mesh.area) / (max_triangles / 2))
+    divisions = [max(2, min(4096, math.ceil(extent / cell))) for extent in mesh.extents]
+    clustering = vtkQuadricClustering()
+    clustering.SetInputData(vtk_surface(mesh))
+    clustering.AutoAdjustNumberOfDivisionsOff()
+    clustering.SetNumberOfDivisions(*divisions)
+    clustering.Update()
+    output = clustering.GetOutput()
+    vertices = vtk_to_numpy(output.GetPoints().GetData()).astype(np.float64)
+    faces = vtk_to_numpy(output.GetPolys().GetConnectivityArray()).reshape(-1, 3)
+    return trimesh.Trimesh(vertices=vertices, faces=faces, process=False, validate=False)
+
+
+def wall_thickness(mesh: trimesh.Trimesh, samples: int = WALL_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """Sample points on a closed, outward-facing mesh and the wall thickness behind each: the distance a ray cast
+    from the point straight inward travels before leaving the solid. An estimate (thin spots between samples are
+    missed), but a fast one: a few hundred rays through VTK's static cell locator."""
+    from vtkmodules.vtkCommonCore import mutable
+    from vtkmodules.vtkCommonDataModel import vtkStaticCellLocator
+
     locator = vtkStaticCellLocator()
-    locator.SetDataSet(surface)
+    locator.SetDataSet(vtk_surface(mesh))
     locator.BuildLocator()
 
     areas = mesh.area_faces
@@ -365,7 +396,7 @@ def analyse_mesh(
     if watertight:
         oriented = mesh if volume > 0 else trimesh.Trimesh(mesh.vertices, mesh.faces[:, ::-1], process=False)
         wall = wall_thickness(oriented)
-    (out_dir / PREVIEW).write_bytes(mesh.export(file_type="glb"))
+    (out_dir / PREVIEW).write_bytes(preview_mesh(mesh).export(file_type="glb"))
     features = MeshFeatures(
         size_mm=tuple(round(float(v), 6) for v in mesh.extents),
         volume_mm3=round(abs(volume), 6),
@@ -388,6 +419,18 @@ def analyse_mesh(
             "open_edges": int((stats.counts == 1).sum()),
             "non_manifold_edges": int((stats.counts > 2).sum()),
             "wall_samples": len(wall[1]),
+            # The thinnest sampled walls (thinnest first): where a process's own minimum wall check can point.
+            "thinnest_walls": [
+                {
+                    "x": round(float(x), 4),
+                    "y": round(float(y), 4),
+                    "z": round(float(z), 4),
+                    "thickness_mm": round(float(t), 4),
+                }
+                for (x, y, z), t in sorted(
+                    zip(wall[0].tolist(), wall[1].tolist(), strict=True), key=lambda s: s[1]
+                )[:MAX_MARKERS]
+            ],
             "bounds_mm": [[round(float(v), 6) for v in corner] for corner in mesh.bounds],
         },
     )

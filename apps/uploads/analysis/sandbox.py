@@ -24,7 +24,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from apps.uploads.analysis.limits import MB, Limits
+from apps.uploads.analysis.limits import MB, Limits, size_text
 from apps.uploads.analysis.result import Analysis, AnalysisError, Units
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,11 +51,11 @@ def _child_environment() -> dict[str, str]:
     }
 
 
-def _limit_child(cpu_seconds: int, memory_mb: int) -> None:
+def _limit_child(cpu_seconds: int, memory_mb: int, output_bytes: int) -> None:
     """Runs in the child between fork and exec: only async-signal-safe work (setrlimit is)."""
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MB, memory_mb * MB))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_BYTES, OUTPUT_BYTES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output_bytes, output_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
 
@@ -76,6 +76,7 @@ def run_child(
     limits: Limits,
     cpu_seconds: int,
     memory_mb: int,
+    output_bytes: int = OUTPUT_BYTES,
     timeout: float,
 ) -> tuple[dict, dict]:
     """Run one command in the sandbox; returns the child's "ok" payload and what it cost (seconds, cpu, memory)."""
@@ -94,7 +95,9 @@ def run_child(
             stderr=stderr,
             cwd=ROOT,
             env=_child_environment(),
-            preexec_fn=lambda: _limit_child(cpu_seconds, memory_mb),  # setrlimit only: safe after fork
+            preexec_fn=lambda: _limit_child(
+                cpu_seconds, memory_mb, output_bytes
+            ),  # setrlimit only: safe after fork
             start_new_session=True,
             close_fds=True,
         )
@@ -120,6 +123,11 @@ def run_child(
         raise AnalysisError(
             "too_complex",
             f"The file took longer than {timeout:g} s to analyse. Simplify it or split it into parts.",
+        )
+    if process.returncode == -signal.SIGXFSZ:
+        raise AnalysisError(
+            "too_complex",
+            f"The file's preview would be larger than {size_text(output_bytes)}. Simplify it or split it into parts.",
         )
     if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         raise AnalysisError(
@@ -158,6 +166,7 @@ def analyse_in_sandbox(
     cpu_seconds: int = CPU_SECONDS,
     memory_mb: int = MEMORY_MB,
     timeout: float = TIMEOUT_SECONDS,
+    output_bytes: int = OUTPUT_BYTES,
 ) -> Analysis:
     """Analyse the file at `path` in a limited child process, its preview written into `out_dir`.
 
@@ -175,6 +184,7 @@ def analyse_in_sandbox(
         cpu_seconds=cpu_seconds,
         memory_mb=memory_mb,
         timeout=timeout,
+        output_bytes=output_bytes,
     )
     analysis = Analysis.from_json(result)
     extra = {**analysis.extra, "sandbox_seconds": cost["seconds"], "cpu_seconds": cost["cpu_seconds"]}

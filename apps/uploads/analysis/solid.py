@@ -91,35 +91,27 @@ def _shapes(shape, kind):
         explorer.Next()
 
 
-def _tessellate(shape, diagonal: float) -> tuple[np.ndarray, np.ndarray]:
-    from OCP.BRep import BRep_Tool
+def _tessellate(shape, diagonal: float, scratch: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Triangles of the shape for the preview. OpenCascade meshes it and writes a binary STL (in C++: a hundred
+    times faster than walking every face's nodes from Python), which numpy reads back."""
     from OCP.BRepMesh import BRepMesh_IncrementalMesh
-    from OCP.TopAbs import TopAbs_FACE, TopAbs_REVERSED
-    from OCP.TopLoc import TopLoc_Location
-    from OCP.TopoDS import TopoDS
+    from OCP.StlAPI import StlAPI_Writer
+
+    from apps.uploads.analysis.mesh import merge_vertices
 
     BRepMesh_IncrementalMesh(shape, max(0.01, diagonal * 0.001), False, 0.5, False)
-    vertices, faces, offset = [], [], 0
-    for item in _shapes(shape, TopAbs_FACE):
-        face = TopoDS.Face(item)
-        location = TopLoc_Location()
-        triangulation = BRep_Tool.Triangulation_s(face, location)
-        if triangulation is None:
-            continue
-        transform = location.Transformation()
-        nodes = [triangulation.Node(i).Transformed(transform) for i in range(1, triangulation.NbNodes() + 1)]
-        vertices.append(np.array([(p.X(), p.Y(), p.Z()) for p in nodes]).reshape(-1, 3))
-        triangles = np.array(
-            [triangulation.Triangle(i).Get() for i in range(1, triangulation.NbTriangles() + 1)]
-        )
-        triangles = triangles.reshape(-1, 3) - 1 + offset
-        if face.Orientation() == TopAbs_REVERSED:
-            triangles = triangles[:, ::-1]
-        faces.append(triangles)
-        offset += len(nodes)
-    if not faces:
-        return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
-    return np.vstack(vertices), np.vstack(faces)
+    writer = StlAPI_Writer()
+    writer.ASCIIMode = False
+    try:
+        if not writer.Write(shape, str(scratch)):
+            return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
+        data = scratch.read_bytes()
+    finally:
+        scratch.unlink(missing_ok=True)
+    count = int.from_bytes(data[80:84], "little")
+    record = np.dtype([("normal", "<f4", 3), ("corners", "<f4", (3, 3)), ("attribute", "<u2")])
+    corners = np.frombuffer(data, dtype=record, count=count, offset=84)["corners"].reshape(-1, 3)
+    return merge_vertices(corners.astype(np.float64), np.arange(len(corners)).reshape(-1, 3))
 
 
 def _scaled(shape, factor: float):
@@ -166,7 +158,7 @@ def analyse_solid(
 
     import trimesh
 
-    vertices, triangles = _tessellate(shape, float(np.linalg.norm(size)))
+    vertices, triangles = _tessellate(shape, float(np.linalg.norm(size)), out_dir / "tessellation.stl.tmp")
     if len(triangles):
         preview = trimesh.Trimesh(vertices=vertices, faces=triangles, process=False)
         (out_dir / PREVIEW).write_bytes(preview.export(file_type="glb"))
