@@ -62,6 +62,21 @@ def one_face_flipped_box_stl(directory: Path, name: str = "flipped_face_box.stl"
     return _write(directory, name, mesh.export(file_type="stl"))
 
 
+def box_with_sliver_stl(directory: Path, name: str = "box_with_sliver.stl") -> Path:
+    """The box plus one collapsed sliver triangle (two of its corners coincide), as exporters sometimes leave."""
+    mesh = _box()
+    a, b = mesh.vertices[mesh.faces[0][0]], mesh.vertices[mesh.faces[0][1]]
+    triangles = np.vstack([mesh.triangles, [[a, b, b]]])
+    return _write(
+        directory, name, trimesh.Trimesh(**trimesh.triangles.to_kwargs(triangles)).export(file_type="stl")
+    )
+
+
+def box_uppercase_ascii_stl(directory: Path, name: str = "box_upper.stl") -> Path:
+    """The box as ASCII STL in capitals (SOLID / FACET NORMAL…), as some CAD tools write it."""
+    return _write(directory, name, _box().export(file_type="stl_ascii").upper())
+
+
 def box_stl(directory: Path, name: str = "box.stl") -> Path:
     """A 40 x 30 x 10 mm box as binary STL (12 triangles, watertight)."""
     return _write(directory, name, _box().export(file_type="stl"))

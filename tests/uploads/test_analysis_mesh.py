@@ -31,6 +31,7 @@ def codes(analysis):
     [
         (samples.box_stl, FileFormat.STL, False),
         (samples.box_ascii_stl, FileFormat.STL, False),
+        (samples.box_uppercase_ascii_stl, FileFormat.STL, False),
         (samples.box_obj, FileFormat.OBJ, False),
         (samples.box_3mf, FileFormat.THREE_MF, True),
     ],
@@ -65,6 +66,13 @@ def test_several_solids_in_one_ascii_stl_are_one_part_of_several_shells(folder, 
 
     assert (analysis.features.triangles, analysis.features.shells) == (24, 2)
     assert [f.code for f in analysis.findings] == ["mesh_multiple_shells"]
+
+
+def test_a_collapsed_sliver_is_left_out_not_taken_for_a_hole(folder, out):
+    analysis = analyse(samples.box_with_sliver_stl(folder), out)
+
+    assert analysis.features.watertight and analysis.findings == ()
+    assert analysis.features.triangles == 12 and analysis.extra["collapsed_triangles"] == 1
 
 
 def test_the_cylinder_has_the_volume_of_the_prism_it_is(folder, out):

@@ -46,6 +46,7 @@ class LoadedMesh:
     units: Units
     units_from_file: bool
     file_unit: str  # as the file names it ("millimeter", "inch"…), or the unit applied when it names none
+    collapsed_triangles: int = 0  # left out: corners that coincide
 
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray, decimals: int | None = None):
@@ -186,8 +187,19 @@ def load_mesh(path: Path, file_format: FileFormat, units: Units | None, limits: 
             "corrupt", f"{int((~finite).sum()):,} triangles have coordinates that are not numbers."
         )
     vertices, faces = merge_vertices(vertices * scale, faces)
-    mesh = trimesh.Trimesh(vertices=vertices, faces=faces, process=False, validate=False)
-    return LoadedMesh(mesh=mesh, units=applied, units_from_file=from_file, file_unit=file_unit)
+    # Slivers whose corners coincide (exporters leave a few) have no area and no edges of their own: dropped,
+    # or they would count as open and non-manifold edges.
+    collapsed = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
+    if collapsed.all():
+        raise AnalysisError("empty", "Every triangle in the file is collapsed to a line or a point.")
+    mesh = trimesh.Trimesh(vertices=vertices, faces=faces[~collapsed], process=False, validate=False)
+    return LoadedMesh(
+        mesh=mesh,
+        units=applied,
+        units_from_file=from_file,
+        file_unit=file_unit,
+        collapsed_triangles=int(collapsed.sum()),
+    )
 
 
 def _sample(points: np.ndarray, limit: int = MAX_MARKERS) -> np.ndarray:
@@ -416,6 +428,7 @@ def analyse_mesh(
         preview=PREVIEW,
         extra={
             "file_unit": loaded.file_unit,
+            "collapsed_triangles": loaded.collapsed_triangles,
             "open_edges": int((stats.counts == 1).sum()),
             "non_manifold_edges": int((stats.counts > 2).sum()),
             "wall_samples": len(wall[1]),
