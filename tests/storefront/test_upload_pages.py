@@ -343,9 +343,7 @@ def test_what_a_repair_changed_is_shown(signed_in_a, tenant_a, customer_a, tmp_p
     assert "Closed 1 hole in the surface." in html and "Watertight: no → yes." in html
 
 
-def test_an_upload_larger_than_the_limit_is_refused_while_it_arrives(
-    signed_in_a, tenant_a, tmp_path, settings
-):
+def test_a_file_larger_than_the_limit_is_refused_inline(signed_in_a, tenant_a, tmp_path, settings):
     settings.CAD_UPLOAD_MAX_BYTES = 200  # the box's STL is 684 bytes
     response = signed_in_a.post("/parts/upload/", {"files": [_file(samples.box_stl(tmp_path))]})
     assert response.status_code == 400
@@ -355,9 +353,31 @@ def test_an_upload_larger_than_the_limit_is_refused_while_it_arrives(
 
 
 def test_the_upload_still_checks_the_csrf_token(tenant_a, customer_a, tmp_path):
-    """The view installs the size limit before reading the body, so it checks CSRF itself: still checked."""
+    """A multipart post like any form: without the token, nothing is uploaded."""
     client = sign_in(Client(HTTP_HOST="alpha.localhost", enforce_csrf_checks=True), tenant_a, customer_a)
     response = client.post("/parts/upload/", {"files": [_file(samples.box_stl(tmp_path))]})
     assert response.status_code == 403
     with schema_context(tenant_a.schema_name):
         assert not PartUpload.objects.exists()
+
+
+def test_analyses_are_limited_per_customer_as_in_the_api(
+    signed_in_a, tenant_a, customer_a, box_part, tmp_path, settings
+):
+    """Uploads, new units and repairs each ask the uploads worker for an analysis: the pages count them against
+    UPLOAD_THROTTLE_RATE like the API, and say plainly when to come back."""
+    settings.UPLOAD_THROTTLE_RATE = "2/hour"
+    assert (
+        signed_in_a.post("/parts/upload/", {"files": [_file(samples.box_stl(tmp_path))]}).status_code == 302
+    )
+    assert signed_in_a.post(page(box_part, "units"), {"units": "inch"}).status_code == 302
+    refused = signed_in_a.post(page(box_part, "repair"))
+    assert refused.status_code == 429
+    assert "You have asked for many analyses in a short time; try again in" in refused.content.decode()
+    refused = signed_in_a.post("/parts/upload/", {"files": [_file(samples.plate_dxf(tmp_path))]})
+    assert (
+        refused.status_code == 400
+        and "plate.dxf: You have asked for many analyses" in refused.content.decode()
+    )
+    with schema_context(tenant_a.schema_name):
+        assert PartUpload.objects.filter(owner=customer_a).count() == 2

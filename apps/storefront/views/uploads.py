@@ -8,13 +8,14 @@ plain form posts and htmx only makes them live (the analysis is polled, the quot
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -41,8 +42,8 @@ from apps.uploads.options import part_choices, part_options_default
 from apps.uploads.selectors import upload_list_for_owner
 from apps.uploads.services import upload_create, upload_repair, upload_units_set
 from apps.uploads.status import OPEN
-from apps.uploads.storage import max_upload_bytes, too_large_error
-from apps.uploads.upload_handlers import upload_size_limit_install
+from apps.uploads.storage import max_upload_bytes
+from apps.uploads.throttles import AnalysisRateThrottle
 from apps.uploads.viewing import DRAWING_CSP, part_drawing_bytes, part_view
 
 UPLOAD = "storefront/uploads/upload.html"
@@ -69,7 +70,6 @@ def part_list(request):
     return render(request, "storefront/uploads/list.html", {"uploads": uploads})
 
 
-@csrf_exempt  # checked by part_upload_receive, once the size limit sits in front of the body
 @login_required
 @require_http_methods(["GET", "POST"])
 def part_upload(request):
@@ -77,23 +77,13 @@ def part_upload(request):
     accepted beside it are uploaded."""
     if request.method == "GET":
         return render(request, UPLOAD, {"form": PartUploadForm(), "limits": _limits()})
-    # The limit must be in place before anything reads the body (CSRF's check reads the form), so a huge
-    # upload is dropped while it arrives instead of being spooled to disk first.
-    size_limit = upload_size_limit_install(request)
-    return part_upload_receive(request, size_limit)
-
-
-@csrf_protect
-def part_upload_receive(request, size_limit):
     form = PartUploadForm(request.POST, request.FILES)
-    if size_limit.exceeded:  # the files were dropped while they arrived: say why instead of "choose a file"
-        form = PartUploadForm(data={})
-        form.is_valid()
-        form.errors["files"] = form.error_class(_messages_of(too_large_error()))
-        return render(request, UPLOAD, {"form": form, "limits": _limits()}, status=400)
     created: list[PartUpload] = []
     if form.is_valid():
         for uploaded in form.cleaned_data["files"]:
+            if wait := _analysis_limit_wait(request):
+                form.add_error("files", f"{uploaded.name}: {wait}")
+                continue
             try:
                 created.append(upload_create(actor=request.user, uploaded_file=uploaded))
             except ValidationError as error:
@@ -111,6 +101,19 @@ def part_upload_receive(request, size_limit):
         names = ", ".join(upload.original_name for upload in created)
         messages.success(request, f"Uploaded {names}; the other files were not.")
     return render(request, UPLOAD, {"form": form, "limits": _limits(), "created": created}, status=400)
+
+
+def _analysis_limit_wait(request) -> str:
+    """Counts one analysis asked by this customer (as the uploads API does): "" while within the limit, else
+    when they may ask again, in words."""
+    throttle = AnalysisRateThrottle()
+    if throttle.allow_request(request, None):
+        return ""
+    minutes = max(1, math.ceil((throttle.wait() or 60) / 60))
+    return (
+        "You have asked for many analyses in a short time; "
+        f"try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -229,6 +232,8 @@ def part_detail(request, upload_id):
 def part_units(request, upload_id):
     upload = _upload_for_owner(request, upload_id)
     form = UnitsForm(request.POST)
+    if form.is_valid() and (wait := _analysis_limit_wait(request)):
+        return _live(request, upload, status=429, action_error=wait)
     if form.is_valid():
         try:
             upload = upload_units_set(actor=request.user, upload=upload, units=form.cleaned_data["units"])
@@ -251,10 +256,12 @@ def part_units(request, upload_id):
 @vary_on_headers("HX-Request")
 def part_repair(request, upload_id):
     upload = _upload_for_owner(request, upload_id)
+    if wait := _analysis_limit_wait(request):
+        return _live(request, upload, status=429, action_error=wait)
     try:
         upload = upload_repair(actor=request.user, upload=upload)
     except Conflict as error:
-        return _live(request, upload, status=409, repair_error=str(error))
+        return _live(request, upload, status=409, action_error=str(error))
     if request.htmx:
         return _live(request, upload)
     return redirect("storefront:part_detail", upload_id=upload.pk)
