@@ -11,7 +11,8 @@ from the upload to "ready" (end to end) and of the analysis alone (the sandbox's
 memory of the worker process and of the sandboxed analyser. The last line is JSON.
 
 Hook: `EXTRA_MEASURES` lists callables (kind name, upload, tenant) → dict, run after each ready upload and merged
-into the kind's results (part-quotes adds upload-to-price there).
+into the kind's results, with those settings.UPLOADS_BENCH_MEASURES names (the storefront's upload-to-price:
+apps/storefront/part_quote_bench.py).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
@@ -120,6 +123,11 @@ class Command(BaseCommand):
                 f"  analysis p95 {result['analysis_s'].get('p95', 0):6.2f} s"
                 f"  analyser peak {result['analyser_peak_mb']:7.1f} MB  failed {result['failed']}"
             )
+            for name, summary in result.items():
+                if name.endswith("_s") and name not in ("end_to_end_s", "analysis_s") and summary:
+                    self.stdout.write(
+                        f"{'':22} {name} p50 {summary['p50']:6.2f} s  p95 {summary['p95']:6.2f} s"
+                    )
         self.stdout.write(f"worker peak memory {worker_peak} MB")
         self.stdout.write(
             json.dumps({"tenant": tenant, "runs": runs, "kinds": results, "worker_peak_mb": worker_peak})
@@ -127,6 +135,7 @@ class Command(BaseCommand):
 
     def _measure(self, network, files, runs, warmup) -> dict:
         results = {}
+        measures = [*EXTRA_MEASURES, *(import_string(name) for name in settings.UPLOADS_BENCH_MEASURES)]
         with schema_context(network.schema_name):
             customer = self._customer()
             for kind, (name, content) in files.items():
@@ -147,7 +156,7 @@ class Command(BaseCommand):
                         end_to_end.append(elapsed)
                         analysis.append(upload.analysis.get("seconds", 0.0))
                         peaks.append(upload.analysis.get("peak_memory_mb", 0.0))
-                        for measure in EXTRA_MEASURES:
+                        for measure in measures:
                             for measure_name, value in measure(kind, upload, network).items():
                                 extra.setdefault(measure_name, []).append(value)
                     finally:
