@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import time
 
-from django.utils import timezone
-
 from apps.catalog.part_templates import part_template_ensure
 from apps.matching.plan_version import plan_version_bump
 from apps.storefront.part_quoting import part_quote
@@ -23,9 +21,9 @@ from apps.uploads.offer import network_offer
 from apps.uploads.options import part_options_default
 
 
-def upload_to_price(kind: str, upload: PartUpload, tenant: Tenant) -> dict[str, float]:
-    """{"price_s": the options-to-price time, "upload_to_price_s": from the upload's creation to its price}.
-    Call inside the network's schema, on a ready upload."""
+def upload_to_price(kind: str, upload: PartUpload, tenant: Tenant, started: float) -> dict[str, float]:
+    """{"price_s": the options-to-price time, "upload_to_price_s": from `started` (time.perf_counter() before the
+    upload was received) to its price}. Call inside the network's schema, on a ready upload."""
     plan_version_bump()
     started = time.perf_counter()
     analysis = part_analysis(upload)
@@ -45,5 +43,5 @@ def upload_to_price(kind: str, upload: PartUpload, tenant: Tenant) -> dict[str, 
         raise LookupError(f"{kind}: not priced by the network ({quote.source}: {quote.notice})")
     return {
         "price_s": round(time.perf_counter() - started, 4),
-        "upload_to_price_s": round((timezone.now() - upload.created_at).total_seconds(), 4),
+        "upload_to_price_s": round(time.perf_counter() - started, 4),
     }

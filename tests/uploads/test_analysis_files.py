@@ -124,6 +124,18 @@ def test_the_zip_guard_reads_only_the_directory_and_an_entry_lying_about_its_siz
     assert caught.value.code in ("zip_too_large", "corrupt")
 
 
+def test_the_entry_count_is_checked_from_the_directory_record_before_zipfile_reads_every_entry(folder, out):
+    data = bytearray(samples.box_3mf(folder, name="declares_many.3mf").read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8 : end + 12] = (60_000).to_bytes(2, "little") * 2  # entries on this disk, and in all
+    path = folder / "declares_many.3mf"
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(AnalysisError) as caught:
+        analyse(path, out)
+    assert caught.value.code == "zip_too_many_entries" and "60,000" in caught.value.message
+
+
 def test_limits_travel_as_json():
     limits = Limits(triangles=5, zip_ratio=7.5)
     assert Limits.from_json(limits.to_json()) == limits

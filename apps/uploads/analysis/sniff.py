@@ -63,7 +63,7 @@ def sniff_bytes(head: bytes, size: int, *, is_zip_with_model: bool = False) -> F
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text and stripped.startswith(b"ISO-10303-21"):
         return FileFormat.STEP
-    if text and stripped[:5].lower() == b"solid" and b"facet" in head:
+    if text and stripped[:5].lower() == b"solid" and b"facet" in head.lower():
         return (
             FileFormat.STL
         )  # ASCII STL (some binary STLs also start with "solid": they have no "facet" text)
