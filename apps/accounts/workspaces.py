@@ -50,6 +50,10 @@ class NavItem:
     def matches(self, url_name: str) -> str | None:
         """ "page" on its own page, "true" on a page below it, else None (the values of aria-current)."""
         own = self.url_name.split(":", 1)[-1]
+        if (
+            not own or not url_name
+        ):  # an address outside the site's pages (the admin's) is never the current one
+            return None
         if url_name == own:
             return "page"
         return "true" if url_name in self.below else None

@@ -209,6 +209,7 @@ def test_a_page_of_no_workspace_shows_the_persons_own_navigation(signed_in, tena
     missing = staff.get("/no-such-page/")
     assert missing.status_code == 404
     assert ">Matching runs<" in _workspace_nav(missing.content.decode())
+    assert _current(missing.content.decode()) == []  # not even the admin links
 
 
 def test_the_public_site_has_no_workspace_navigation(public_client):

@@ -194,6 +194,16 @@ def two_shells_stl(directory: Path, name: str = "two_shells.stl") -> Path:
     return _write(directory, name, trimesh.util.concatenate([first, second]).export(file_type="stl"))
 
 
+def hollow_box_stl(directory: Path, name: str = "hollow_box.stl", wall: float = 2.0) -> Path:
+    """The box with a closed cavity inside (walls `wall` mm thick): an outer shell and an inner one wound inside
+    out, as CAD tools export a hollow part. Two shells, one body."""
+    inner_size = np.array(BOX_SIZE) - 2 * wall
+    inner = trimesh.creation.box(extents=inner_size)
+    inner.apply_translation(np.array(BOX_SIZE) / 2)
+    inner.invert()
+    return _write(directory, name, trimesh.util.concatenate([_box(), inner]).export(file_type="stl"))
+
+
 def thin_plate_stl(directory: Path, name: str = "thin_plate.stl") -> Path:
     """A 40 x 30 mm plate only 0.3 mm thick: watertight, but thinner than any printer's minimum wall."""
     mesh = trimesh.creation.box(extents=THIN_PLATE_SIZE)

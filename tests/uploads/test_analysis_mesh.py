@@ -124,6 +124,18 @@ def test_separate_bodies_are_counted_and_the_extra_one_marked(folder, out):
     assert (x, y, z) == pytest.approx((80.0, 15.0, 5.0))  # the second box's centre
 
 
+def test_a_hollow_part_is_one_body_with_a_cavity_and_its_walls_are_measured(folder, out):
+    analysis = analyse(samples.hollow_box_stl(folder, wall=2.0), out)
+
+    features = analysis.features
+    assert features.shells == 2 and analysis.extra["cavities"] == 1 and features.watertight
+    assert features.volume_mm3 == pytest.approx(
+        samples.BOX_VOLUME - 36 * 26 * 6
+    )  # the cavity is not material
+    assert features.min_wall_mm == pytest.approx(2.0, abs=1e-3)
+    assert analysis.findings == ()  # not "separate bodies": the inner shell is the cavity's surface
+
+
 def test_a_thin_wall_is_measured_and_marked_where_it_is(folder, out):
     analysis = analyse(samples.thin_plate_stl(folder), out)
 

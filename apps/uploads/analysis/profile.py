@@ -118,6 +118,10 @@ class Drawing:
     bend_lines: list[tuple[tuple[float, float], tuple[float, float]]]
     ignored: dict[str, int]
     entities: int
+    hidden_layers: frozenset[str] = frozenset()  # upper-cased: off, frozen, or DEFPOINTS (never plotted)
+
+    def ignore(self, what: str) -> None:
+        self.ignored[what] = self.ignored.get(what, 0) + 1
 
 
 def _read(path: Path):
@@ -144,22 +148,23 @@ def _collect(entities, scale: float, drawing: Drawing, limits: Limits, depth: in
         if drawing.entities > limits.dxf_entities:
             check_count("too_many_entities", "drawing entities", drawing.entities, limits.dxf_entities)
         handle = entity.dxf.get("handle", "") or ""
+        layer = entity.dxf.get("layer", "0")
+        if layer.upper() in drawing.hidden_layers:
+            drawing.ignore(f"{kind} on a hidden layer")
+            continue
         if kind == "INSERT":
             if depth >= _MAX_BLOCK_DEPTH:
                 raise AnalysisError(
                     "corrupt", "The drawing's blocks are nested too deep (or refer to themselves)."
                 )
-            try:
-                children = list(entity.virtual_entities())
-            except (DXFError, ValueError, ZeroDivisionError):
-                drawing.ignored[kind] = drawing.ignored.get(kind, 0) + 1
-                continue
-            _collect(children, scale, drawing, limits, depth + 1)
+            try:  # a generator: an array insert of a million copies is counted as it comes, never listed
+                _collect(entity.virtual_entities(), scale, drawing, limits, depth + 1)
+            except (DXFError, ValueError, ZeroDivisionError, IndexError):
+                drawing.ignore("INSERT that cannot be exploded")
             continue
         if kind not in CUT_TYPES:
-            drawing.ignored[kind] = drawing.ignored.get(kind, 0) + 1
+            drawing.ignore(kind)
             continue
-        layer = entity.dxf.get("layer", "0")
         if BEND_LAYER.search(layer):
             if kind == "LINE":
                 start, end = entity.dxf.start, entity.dxf.end
@@ -167,7 +172,12 @@ def _collect(entities, scale: float, drawing: Drawing, limits: Limits, depth: in
                     ((start.x * scale, start.y * scale), (end.x * scale, end.y * scale))
                 )
             continue
-        drawing.segments.extend(s for s in _segments(entity, kind, handle, scale) if s is not None)
+        try:
+            segments = [s for s in _segments(entity, kind, handle, scale) if s is not None]
+        except (DXFError, ValueError, ZeroDivisionError, IndexError):
+            drawing.ignore(f"{kind} with broken geometry")
+            continue
+        drawing.segments.extend(segments)
 
 
 def _segments(entity, kind: str, handle: str, scale: float):
@@ -456,7 +466,10 @@ def analyse_profile(
     else:
         applied, from_file = units or Units.MM, False
         scale, file_unit = (25.4 if applied == Units.INCH else 1.0), applied.value
-    drawing = Drawing(segments=[], bend_lines=[], ignored={}, entities=0)
+    hidden = frozenset(
+        layer.dxf.name.upper() for layer in document.layers if layer.is_off() or layer.is_frozen()
+    ) | {"DEFPOINTS"}
+    drawing = Drawing(segments=[], bend_lines=[], ignored={}, entities=0, hidden_layers=hidden)
     _collect(msp, scale, drawing, limits)
     if not drawing.segments:
         raise AnalysisError("empty", "The drawing has no lines, arcs, circles, polylines or splines to cut.")
