@@ -45,7 +45,7 @@ def test_a_running_run_polls_with_elapsed_time_objective_and_bound(staff_a, in_t
     fragment = staff_a.get(f"/backoffice/matching/runs/{run.pk}/", HTTP_HX_REQUEST="true")
     html = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in html
-    assert 'hx-trigger="every 1s"' in html and "123456" in html and "120000" in html
+    assert 'hx-trigger="every 1s"' in html and "123,456 points" in html and "120,000 points" in html
     assert 'id="run-elapsed"' in html
     listing = staff_a.get("/backoffice/matching/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 2s"' in listing

@@ -1,12 +1,18 @@
 """The API of an uploaded part's options, quote and design: only its uploader, field errors, 409 with findings."""
 
+import time
+
 import pytest
 from django.test import Client
 
 from apps.accounts.roles import Role
 from apps.catalog.models import DesignVersion
+from apps.storefront.part_quote_bench import upload_to_price
+from apps.tenants.selectors import tenant_current
+from apps.uploads.analysis.core import analyse
 from apps.uploads.checks import HOLE_BELOW_THICKNESS, TOO_LARGE
 from tests.conftest import sign_in
+from tests.uploads import samples
 from tests.uploads.part_network import analysed_upload, block_solid, cube_mesh, plate_profile
 from tests.uploads.test_operations import ALU, PLA, STEEL
 
@@ -100,3 +106,19 @@ def test_an_anonymous_visitor_cannot_quote_an_upload(parts_network, customer, cl
         403,
         404,
     )
+
+
+@pytest.mark.parametrize(
+    ("generator", "kind"), [("box_stl", "mesh"), ("bend_plate_dxf", "profile"), ("holed_box_step", "solid")]
+)
+def test_real_stl_dxf_and_step_files_are_priced_by_the_demo_network(
+    parts_network, customer, tmp_path, generator, kind
+):
+    """Files the analyser really read (the upload tests' samples), their default options, the network's price:
+    bench_uploads' upload-to-price measure end to end."""
+    analysis = analyse(getattr(samples, generator)(tmp_path), tmp_path / "out")
+    assert analysis.kind == kind and not analysis.errors, analysis.findings
+    upload = analysed_upload(customer, analysis.features, findings=analysis.findings, extra=analysis.extra)
+    received = time.perf_counter() - 1.0  # as if the upload had arrived a second ago
+    measured = upload_to_price(kind, upload, tenant_current(), received)
+    assert measured["price_s"] > 0 and measured["upload_to_price_s"] >= 1.0 + measured["price_s"]

@@ -108,6 +108,16 @@ def test_a_task_of_a_deleted_upload_does_nothing(uploaded, owner):
 
 
 @pytest.mark.django_db
+def test_a_stored_file_gone_ends_the_run_failed_not_stuck_analysing(uploaded):
+    upload = uploaded(samples.box_stl)
+    default_storage.delete(upload.file.stored_name)
+    assert upload_analyse(upload_id=str(upload.pk), run=1) == "failed"
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.FAILED and upload.error_code == "analysis_crashed"
+    assert "upload it again" in upload.error_message
+
+
+@pytest.mark.django_db
 def test_a_redelivered_task_finishes_a_run_left_analysing(uploaded):
     """A worker lost mid-analysis leaves the row analysing; the redelivered message analyses it again."""
     upload = uploaded(samples.box_stl)

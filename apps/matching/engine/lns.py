@@ -10,6 +10,7 @@ Two ways of holding the rest:
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import random
@@ -96,6 +97,7 @@ class LargeNeighbourhoodSearch:
         self._free_op_set, self._free_order_set = set(self.free_ops), set(self.free_orders)
         self._bookings_cache: dict[str, list] = {}
         self._recreate_lock = threading.Lock()
+        self._excess_cache: tuple[Plan, dict[str, float]] | None = None
         self._ops_per_order = max(1, round(len(self.free_ops) / max(1, len(self.free_orders))))
         self._bookings_of: Plan | None = None
         self.neighbourhoods: list[Neighbourhood] = [
@@ -423,7 +425,18 @@ class LargeNeighbourhoodSearch:
 
     def _costly_orders(self, rng: random.Random, size: int) -> set[str]:
         """Orders sampled by what they cost beyond their cheapest possible production, lateness included."""
-        plan, problem = self.incumbent, self.problem
+        excess = self._excess_of(self.incumbent)
+        orders = self.free_orders
+        keys = {o: rng.random() ** (1.0 / (1.0 + excess[o])) for o in orders}  # weighted, without replacement
+        return self._ops_of_orders(heapq.nlargest(size, orders, key=keys.__getitem__), size)
+
+    def _excess_of(self, plan: Plan) -> dict[str, float]:
+        """Per order, what it costs beyond its cheapest possible production, lateness included (kept for the
+        plan it was computed for: ruin-and-recreate steps ask for it every few milliseconds)."""
+        cached = self._excess_cache
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+        problem = self.problem
         weights = problem.weights
         excess: dict[str, float] = defaultdict(float)
         for op_id in self.free_ops:
@@ -441,12 +454,8 @@ class LargeNeighbourhoodSearch:
                     excess[order.id] += (
                         weights.makespan * plan.completion[order.id] / max(1, len(problem.orders))
                     )
-        orders = list(self.free_orders)
-        keys = {
-            o: rng.random() ** (1.0 / (1.0 + excess[o])) for o in orders
-        }  # weighted sampling without replacement
-        orders.sort(key=lambda o: -keys[o])
-        return self._ops_of_orders(orders, size)
+        self._excess_cache = (plan, excess)
+        return excess
 
     def _resource_window(self, rng: random.Random, size: int) -> set[str]:
         """Orders around one booking: the operations nearest in time on the same resource, and their orders."""
