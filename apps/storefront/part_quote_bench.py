@@ -25,7 +25,7 @@ def upload_to_price(kind: str, upload: PartUpload, tenant: Tenant, started: floa
     """{"price_s": the options-to-price time, "upload_to_price_s": from `started` (time.perf_counter() before the
     upload was received) to its price}. Call inside the network's schema, on a ready upload."""
     plan_version_bump()
-    started = time.perf_counter()
+    asked = time.perf_counter()
     analysis = part_analysis(upload)
     offer = network_offer()
     options = part_options_default(analysis.kind, offer, analysis.features)
@@ -42,6 +42,6 @@ def upload_to_price(kind: str, upload: PartUpload, tenant: Tenant, started: floa
     if not quote.feasible or not breaks:
         raise LookupError(f"{kind}: not priced by the network ({quote.source}: {quote.notice})")
     return {
-        "price_s": round(time.perf_counter() - started, 4),
+        "price_s": round(time.perf_counter() - asked, 4),
         "upload_to_price_s": round(time.perf_counter() - started, 4),
     }

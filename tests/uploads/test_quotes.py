@@ -119,5 +119,6 @@ def test_real_stl_dxf_and_step_files_are_priced_by_the_demo_network(
     analysis = analyse(getattr(samples, generator)(tmp_path), tmp_path / "out")
     assert analysis.kind == kind and not analysis.errors, analysis.findings
     upload = analysed_upload(customer, analysis.features, findings=analysis.findings, extra=analysis.extra)
-    measured = upload_to_price(kind, upload, tenant_current(), time.perf_counter())
-    assert 0 < measured["price_s"] <= measured["upload_to_price_s"]
+    received = time.perf_counter() - 1.0  # as if the upload had arrived a second ago
+    measured = upload_to_price(kind, upload, tenant_current(), received)
+    assert measured["price_s"] > 0 and measured["upload_to_price_s"] >= 1.0 + measured["price_s"]

@@ -85,7 +85,9 @@ def check_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
         check_count("zip_too_many_entries", "entries in its zip package", declared, limits.zip_entries)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # a damaged directory raises anything from BadZipFile to UnicodeDecodeError
         raise AnalysisError("corrupt", f"The file is not a readable zip package ({error}).") from error
     try:
         members = archive.infolist()
@@ -140,8 +142,10 @@ def read_zip_member(archive: zipfile.ZipFile, name: str, limits: Limits) -> byte
     try:
         with archive.open(info) as entry:
             data = entry.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise AnalysisError("corrupt", f"The package's entry {name!r} cannot be read ({error}).") from error
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # bad CRC, unknown compression, encryption, a cut-off stream…
+        raise AnalysisError("corrupt", f"The package's entry {name!r} cannot be read ({error!r}).") from error
     if len(data) > limit:
         raise AnalysisError(
             "zip_too_large", f"The package's entry {name!r} inflates past the size it declares."

@@ -190,6 +190,11 @@ def load_mesh(path: Path, file_format: FileFormat, units: Units | None, limits: 
         raise AnalysisError(
             "corrupt", f"The {file_format.value.upper()} file cannot be read ({error})."
         ) from error
+    vertices = np.asarray(vertices, dtype=np.float64)
+    if vertices.ndim != 2 or vertices.shape[1] != 3 or np.asarray(faces).size % 3:
+        raise AnalysisError(
+            "corrupt", f"The {file_format.value.upper()} file's vertices or faces are malformed."
+        )
     faces = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
     if len(faces) == 0:
         raise AnalysisError("empty", "The file has no triangles.")

@@ -130,14 +130,22 @@ def _read(path: Path):
         return ezdxf.readfile(path)
     except DXFStructureError:
         pass
-    except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
-        raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # a broken file makes the parser raise anything, StopIteration included
+        raise AnalysisError(
+            "corrupt", f"The DXF file cannot be read ({error!r}). Export it again."
+        ) from error
     from ezdxf import recover
 
     try:
         document, _ = recover.readfile(path)
-    except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
-        raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:
+        raise AnalysisError(
+            "corrupt", f"The DXF file cannot be read ({error!r}). Export it again."
+        ) from error
     return document
 
 
@@ -147,8 +155,12 @@ def _collect(entities, scale: float, drawing: Drawing, limits: Limits, depth: in
         drawing.entities += 1
         if drawing.entities > limits.dxf_entities:
             check_count("too_many_entities", "drawing entities", drawing.entities, limits.dxf_entities)
-        handle = entity.dxf.get("handle", "") or ""
-        layer = entity.dxf.get("layer", "0")
+        try:
+            handle = entity.dxf.get("handle", "") or ""
+            layer = entity.dxf.get("layer", "0")
+        except DXFError:  # an entity type ezdxf does not know (a damaged name) has no such attributes
+            drawing.ignore("unknown entity")
+            continue
         if layer.upper() in drawing.hidden_layers:
             drawing.ignore(f"{kind} on a hidden layer")
             continue

@@ -80,8 +80,12 @@ def _zip_has_model(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return any(name.lower() == THREEMF_MODEL for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # a damaged directory raises anything from BadZipFile to NotImplementedError
+        raise AnalysisError(
+            "corrupt", f"The file is a zip package that cannot be read ({error!r})."
+        ) from error
 
 
 def sniff(path: Path, filename: str | None = None) -> FileFormat:
