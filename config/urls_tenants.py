@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.media import tenant_media
+from apps.tenants.favicon import favicon
 
 admin.site.site_header = "Cloud Factory — network admin"
 
@@ -15,9 +17,12 @@ api_v1 = [
     path("", include("apps.portal.api.urls")),
     path("", include("apps.storefront.api.urls")),
     path("", include("apps.orders.api.urls")),
+    path("", include("apps.uploads.api.urls")),
 ]
 
 urlpatterns = [
+    path("favicon.svg", favicon, name="favicon"),
+    path("favicon.ico", RedirectView.as_view(url="/favicon.svg", permanent=True)),
     path("", include("apps.storefront.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("portal/", include("apps.portal.urls")),
@@ -29,3 +34,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<str:schema>/<path:path>", tenant_media, name="tenant-media"),
 ]
+
+handler400 = "apps.tenants.error_pages.bad_request"
+handler403 = "apps.tenants.error_pages.permission_denied"
+handler404 = "apps.tenants.error_pages.page_not_found"
+handler500 = "apps.tenants.error_pages.server_error"

@@ -37,6 +37,8 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery-9"
 ARTIFACTS = ROOT / "test-artifacts"
+# Under pytest-xdist each worker process runs its own worker, live server and Stripe server: each logs apart.
+LOG_SUFFIX = f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 
 
 def pytest_collection_modifyitems(items):
@@ -189,7 +191,7 @@ def stripe_server():
     settings.STRIPE_LOCAL_URL = previous
     stop_local_stripe(process)
     ARTIFACTS.mkdir(exist_ok=True)
-    Path(process.log_path).replace(ARTIFACTS / "stripe-local.log")
+    Path(process.log_path).replace(ARTIFACTS / f"stripe-local{LOG_SUFFIX}.log")
 
 
 @contextmanager
@@ -197,7 +199,7 @@ def session_process(argv: list[str], *, log_name: str, ready, what: str, env: di
     """A process the test session runs beside itself (the worker, the live server), logging to test-artifacts/:
     started, waited for until `ready()` holds (at most 60 s), stopped at the end."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with open(ARTIFACTS / log_name, "wb") as log:
+    with open(ARTIFACTS / log_name.replace(".log", f"{LOG_SUFFIX}.log"), "wb") as log:
         process = subprocess.Popen(
             argv, cwd=ROOT, env=env or _worker_env(), stdout=log, stderr=subprocess.STDOUT
         )

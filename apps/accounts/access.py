@@ -4,7 +4,8 @@
   them through Django's own `has_*_permission` checks (and admin actions through their `permissions=`);
   `role_permissions_apply` (accounts.services) writes them onto the role groups after every migrate and when a
   network is provisioned. A model missing from a role's list is one that role cannot open.
-- Predicates for pages and API views: `is_signed_in`, `is_network_staff`, `may_read_money`, with the decorators
+- Predicates for pages and API views: `is_signed_in`, `is_network_staff`, `may_read_money` (and the portals'
+  `may_enter_supplier_portal`, `may_enter_carrier_portal`, read by the header's workspaces), with the decorators
   `network_staff_required`, `money_reader_required` and, for a page that changes something,
   `permission_required(<a permission of the table>)` (everyone else gets 404, visitors go to sign in).
 
@@ -157,6 +158,21 @@ def may_read_money(user) -> bool:
 def may_write_off_debts(user) -> bool:
     """Finance or the owner: giving up on what a participant owes is a money decision, not a staff one."""
     return is_signed_in(user) and (user.is_superuser or user.has_role(Role.FINANCE))
+
+
+def may_enter_supplier_portal(user) -> bool:
+    """A member of an asset owner: the role is granted and revoked with the membership (suppliers.services)."""
+    return is_signed_in(user) and user.has_role(Role.SUPPLIER_MEMBER)
+
+
+def may_enter_carrier_portal(user) -> bool:
+    """A member of a carrier, as for asset owners."""
+    return is_signed_in(user) and user.has_role(Role.CARRIER_MEMBER)
+
+
+def may_enter_admin(user) -> bool:
+    """The network's Django admin: staff, finance and the owner (Django's own `is_staff` gate)."""
+    return is_signed_in(user) and user.is_staff
 
 
 def _required(predicate):

@@ -44,7 +44,25 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
-class CustomerSignupForm(forms.Form):
+class PasswordAskedAgainMixin:
+    """A sign-up form that comes back with an error elsewhere (a taken subdomain, a mistyped e-mail) never sends
+    the typed password back to the page; the empty field then says why it is empty and asks for it again."""
+
+    password_field = "password"  # noqa: S105 - a field name
+    ASK_AGAIN = "Type your password again: it is never sent back to the page, so it was cleared."
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        name = self.password_field
+        if self.data.get(self.add_prefix(name)) and name not in self._errors:
+            self.fields[name].help_text = self.ASK_AGAIN
+            self.fields[name].widget.attrs["class"] = "asked-again"
+            self[
+                name
+            ].help_text = self.ASK_AGAIN  # the bound field copied the help text when validation made it
+
+
+class CustomerSignupForm(PasswordAskedAgainMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(
         label="E-mail", max_length=EMAIL_MAX_LENGTH, widget=forms.EmailInput(attrs={"autocomplete": "email"})

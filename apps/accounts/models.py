@@ -100,7 +100,9 @@ class ApiToken(models.Model):
         verbose_name = "API token"
 
     def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
+        # What the admin's "Recent actions" keeps (LogEntry.object_repr): the name and the row, no part of a key
+        # (a migrated key's prefix is its first characters, migration 0004).
+        return f"{self.name} (token #{self.pk})"
 
     def is_active_at(self, moment) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)

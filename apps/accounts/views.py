@@ -23,12 +23,17 @@ from apps.accounts.throttle import (
     signup_throttled,
     throttled_response,
 )
+from apps.accounts.workspaces import workspace_landing
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        """The page that asked for the sign-in (a safe `next`), else the person's own workspace."""
+        return self.get_redirect_url() or workspace_landing(self.request.user)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -115,14 +120,6 @@ def signup(request):
     return throttled_response(response, wait) if wait else response
 
 
-def _landing_after_confirmation(user) -> str:
-    if user.has_role(Role.CARRIER_MEMBER):
-        return reverse("portal:carrier_dashboard")
-    if user.has_role(Role.SUPPLIER_MEMBER):
-        return reverse("portal:dashboard")
-    return reverse("storefront:home")
-
-
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request, token: str):
     """GET shows a button and changes nothing (mail scanners open links); POST activates and signs in."""
@@ -134,4 +131,4 @@ def signup_confirm(request, token: str):
         return render(request, "accounts/signup_confirm.html", {"email": user.email})
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, f"Your e-mail is confirmed. Welcome to {request.tenant.name}!")
-    return redirect(_landing_after_confirmation(user))
+    return redirect(workspace_landing(user))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
-from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus
+from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
 from apps.suppliers import calendars
 from apps.suppliers.models import Resource
 from apps.suppliers.selectors import resource_calendar
@@ -137,13 +137,28 @@ def utilisation_next(
     return owners, per_resource
 
 
-def orders_needing_attention(limit: int = 10):
-    """Committed orders running late, or paid and not planned: staff look at these first."""
-    return (
-        Order.objects.filter(Q(order_late_condition(), status__in=COMMITTED) | Q(status=OrderStatus.PAID))
-        .select_related("customer")
-        .order_by("promised_delivery_date")[:limit]
-    )
+def orders_needing_attention(limit: int = 10) -> tuple[list[Order], int]:
+    """Committed orders running late, or paid and not planned (soonest promise first, first `limit`), and how
+    many there are: staff look at these first. Two queries."""
+    late = Order.objects.filter(Q(order_late_condition(), status__in=COMMITTED) | Q(status=OrderStatus.PAID))
+    return list(
+        late.select_related("customer").order_by("promised_delivery_date", "id")[:limit]
+    ), late.count()
+
+
+def offers_unanswered(limit: int = 10) -> tuple[list[WorkItem], int]:
+    """Jobs offered to a workshop and not answered yet, the nearest answer deadline first (passed ones lead),
+    and how many there are. Two queries."""
+    offered = WorkItem.objects.filter(status=WorkItemStatus.OFFERED)
+    rows = offered.select_related("order", "asset_owner").order_by("offer_deadline", "id")[:limit]
+    return list(rows), offered.count()
+
+
+def busiest(rows: list[Utilisation], limit: int) -> tuple[list[Utilisation], int]:
+    """The `limit` most utilised rows (busiest first, then by name) and how many were left out: a chart of the
+    resources that matter, not sixty bars at 0 %."""
+    ranked = sorted(rows, key=lambda u: (-u.ratio, u.label))
+    return ranked[:limit], max(0, len(ranked) - limit)
 
 
 def job_problems_open(limit: int = 10) -> tuple[list[JobProblem], int]:

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from apps.backoffice.views import dashboard, exports, finance, matching
+from apps.backoffice.views import dashboard, exports, finance, matching, setup
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("start/", setup.start, name="start"),
+    path("setup/", setup.setup, name="setup"),
+    path("setup/brand/", setup.brand, name="brand"),
     path("matching/", matching.run_list_view, name="matching_runs"),
     path("matching/runs/<int:run_id>/", matching.run_detail_view, name="matching_run"),
     path(

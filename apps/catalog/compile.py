@@ -67,6 +67,22 @@ class Operation:
         return data
 
 
+def operation_from_dict(data: Mapping) -> Operation:
+    """An Operation back from its `as_dict()` form (DesignVersion.operations)."""
+    return Operation(
+        step_key=str(data["step_key"]),
+        name=str(data.get("name") or data["step_key"]),
+        process=str(data["process"]),
+        material=str(data.get("material") or ""),
+        dimensions_mm=tuple(float(d) for d in (*(data.get("dimensions_mm") or ()), 0, 0, 0)[:3]),  # type: ignore[arg-type]
+        quantity=int(data.get("quantity") or 1),
+        duration_minutes=float(data["duration_minutes"]),
+        cost_drivers={str(k): float(v) for k, v in (data.get("cost_drivers") or {}).items()},
+        predecessors=tuple(str(p) for p in data.get("predecessors") or ()),
+        material_cost=float(data.get("material_cost") or 0),
+    )
+
+
 def attribute_name(parameter_key: str, attribute: str) -> str:
     """The formula name of a choice option's attribute: `top_material` + `price_m2` → `top_material_price_m2`."""
     return f"{parameter_key}_{attribute}"

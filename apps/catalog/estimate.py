@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from apps.catalog.compile import critical_path_minutes
+from apps.catalog.compile import Operation, critical_path_minutes, operation_from_dict
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.spec import TemplateSpec
@@ -66,11 +67,31 @@ def catalogue_estimate(
     if not isinstance(template, TemplateSpec):
         template = template_spec_for(template)
     configuration = configuration_validate(template, values)
+    return operations_estimate(
+        configuration.operations,
+        currency=template.currency,
+        margin_percent=template.margin_percent,
+        transport_buffer_days=template.transport_buffer_days,
+        values=configuration.values,
+        today=today,
+    )
+
+
+def operations_estimate(
+    operations: Sequence[Operation | Mapping],
+    *,
+    currency: str,
+    margin_percent: Decimal,
+    transport_buffer_days: int,
+    values: dict[str, object],
+    today: dt.date | None = None,
+) -> Estimate:
+    """The estimate of operations already compiled (a template's, or a saved version's dicts, e.g. an uploaded
+    part's, whose template has no routing to compile)."""
+    operations = tuple(op if isinstance(op, Operation) else operation_from_dict(op) for op in operations)
     breakdown = []
-    for operation in configuration.operations:
-        drivers = {
-            name: round_to_minor(amount, template.currency) for name, amount in operation.cost_drivers.items()
-        }
+    for operation in operations:
+        drivers = {name: round_to_minor(amount, currency) for name, amount in operation.cost_drivers.items()}
         breakdown.append(
             StepCost(
                 step_key=operation.step_key,
@@ -85,24 +106,21 @@ def catalogue_estimate(
     subtotal = sum(step.cost_minor for step in breakdown)
     # The margin absorbs the rounding up to an amount Stripe can charge (KWD ends in 0, ISK in 00).
     margin = (
-        round_up_to_charge_step(
-            subtotal + percent_of_minor(subtotal, template.margin_percent), template.currency
-        )
-        - subtotal
+        round_up_to_charge_step(subtotal + percent_of_minor(subtotal, margin_percent), currency) - subtotal
     )
-    path = critical_path_minutes(configuration.operations)
-    lead_time = max(1, math.ceil(path / WORKDAY_MINUTES)) + template.transport_buffer_days
+    path = critical_path_minutes(operations)
+    lead_time = max(1, math.ceil(path / WORKDAY_MINUTES)) + transport_buffer_days
     start = today or dt.date.today()
     return Estimate(
         price_minor=subtotal + margin,
-        currency=template.currency,
+        currency=currency,
         subtotal_minor=subtotal,
         margin_minor=margin,
         lead_time_days=lead_time,
         delivery_date=add_working_days(start, lead_time),
         critical_path_minutes=round(path, 2),
         breakdown=tuple(breakdown),
-        values=configuration.values,
+        values=values,
     )
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.catalog.compile import Operation
 from apps.catalog.models import (
     Constraint,
     DerivedValue,
@@ -100,6 +101,42 @@ def design_update(
         Design.objects.filter(pk=design.pk).update(**fields)
     for field, value in fields.items():
         setattr(design, field, value)
+    design.current_version = version
+    return version
+
+
+@transaction.atomic
+def design_compiled_save(
+    *,
+    owner,
+    template: ProductTemplate,
+    name: str,
+    values: Mapping[str, object],
+    operations: tuple[Operation, ...],
+    design: Design | None = None,
+) -> DesignVersion:
+    """Saves operations compiled outside a template's routing (an uploaded part: apps/uploads/designs.py) as
+    version 1 of a new design of `owner`, or as the next version of `design` (its row locked, so concurrent saves
+    get consecutive numbers). Saving what the current version already holds returns it; versions are never
+    edited. The caller validated `values` and compiled `operations`."""
+    configuration = ValidConfiguration(values=dict(values), operations=tuple(operations))
+    if design is None:
+        design = Design.objects.create(
+            owner=owner, template=template, name=_clean_name(name), share_token=secrets.token_urlsafe(32)
+        )
+        return _version_create(design=design, number=1, configuration=configuration)
+    locked = (
+        Design.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=design.pk)
+    )
+    if locked.owner_id != owner.pk or locked.template_id != template.pk:
+        raise ValueError("A design is saved by its owner, within its template.")
+    version = locked.current_version
+    stored = [operation.as_dict() for operation in configuration.operations]
+    if version is not None and version.values == configuration.values and version.operations == stored:
+        return version
+    number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = _version_create(design=locked, number=number, configuration=configuration)
+    Design.objects.filter(pk=design.pk).update(name=_clean_name(name), updated_at=timezone.now())
     design.current_version = version
     return version
 

@@ -23,7 +23,12 @@ the application; tests/core/test_currencies.py checks that the two tables agree.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from datetime import date
+
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_territory_currencies
 
 # Stripe's card presentment currencies (docs.stripe.com/currencies#presentment-currencies), plus the five
 # three-decimal currencies the API supports for payments. STD is left out: ISO 4217 withdrew it in 2018 (STN).
@@ -205,9 +210,23 @@ def stripe_currency(code: str) -> StripeCurrency | None:
     return StripeCurrency(code, exponent, charge_step, payout_step, MINIMUM_CHARGE.get(code))
 
 
-def chargeable_currencies() -> list[str]:
-    """The currencies a network may choose: those Stripe charges in, sorted."""
-    return sorted(STRIPE_CURRENCIES)
+@functools.cache
+def chargeable_currencies() -> tuple[str, ...]:
+    """The currencies a network may choose, sorted: those Stripe charges in that are legal tender somewhere
+    today by CLDR (babel) — not a code ISO 4217 has withdrawn (ANG, replaced by XCG in 2025), whatever Stripe's
+    list still holds. Read once per process: a currency withdrawn while it runs is refused after a restart."""
+    today = date.today()
+    in_use = {
+        code
+        for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, today, tender=True)
+    }
+    return tuple(sorted(STRIPE_CURRENCIES & in_use))
+
+
+def currency_label(code: str) -> str:
+    """ "EUR — Euro": the code people know from invoices, and its English name."""
+    return f"{code} — {get_currency_name(code, locale='en')}"
 
 
 def charge_step(code: str) -> int:

@@ -12,6 +12,7 @@ from apps.accounts.services import user_create
 from apps.demo.catalog import catalog_demo_seed
 from apps.demo.orders import orders_demo_seed
 from apps.demo.payouts import connect_demo_onboard
+from apps.demo.rates import rates_demo_seed
 from apps.demo.suppliers import suppliers_demo_seed
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
@@ -64,6 +65,8 @@ def demo_seed() -> Tenant:
         catalog_demo_seed()
         # demo-seed: suppliers
         suppliers_demo_seed(connect_onboard=connect_demo_onboard)
+        # demo-seed: process rates (uploaded parts)
+        rates_demo_seed()
         # demo-seed: orders
         orders_demo_seed()
     return tenant

@@ -7,14 +7,20 @@ functions over plain values, so the chart is testable without a database or a br
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from apps.core.when import format_span
 
 WIDTH = 860
 LABEL_WIDTH = 190
 RIGHT_MARGIN = 40  # room for the last day's label and a marker's label at the plot's right edge
 MARKER_LABEL_GAP = 48  # markers closer than this have their labels on separate lines
+MARKER_MERGE = 3  # markers closer than this many pixels are one line with both labels ("ETA · promised")
+MARKER_LINES = 3  # lines under the plot for marker labels
+LABEL_CHAR = 6.4  # a generous width of one character of an 11px bar label, in SVG units
+LABEL_PAD = 4
 ROW_HEIGHT = 34
 BAR_HEIGHT = 20
 TOP = 28
@@ -30,6 +36,7 @@ class GanttJob:
     end: datetime
     status: str
     status_label: str = ""
+    key: str = ""  # the anchor of the job's row in the page's table of times ("job-12")
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,12 @@ class Bar:
     label: str
     title: str
     status: str
+    text: str = ""  # the label drawn on the chart (shortened to the room it has); the title has it whole
+    text_x: float = 0.0
+    text_inside: bool = True
+    text_anchor: str = "start"
+    when: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,8 +80,12 @@ class Arrow:
 class Marker:
     x: float
     label: str
-    kind: str  # "now", "eta", "promised"
+    kind: str  # "now", "eta", "promised", "delivered"; merged markers: "eta promised"
     line: int = 0  # which line under the plot its label sits on, so near markers' labels do not overlap
+
+    @property
+    def classes(self) -> str:
+        return " ".join(f"marker-{kind}" for kind in self.kind.split())
 
 
 @dataclass
@@ -98,8 +115,10 @@ def gantt_build(
     eta: datetime | None,
     now: datetime,
     tz: ZoneInfo,
+    delivered_at: datetime | None = None,
 ) -> Gantt | None:
-    """The chart's geometry, or None when there is no plan yet."""
+    """The chart's geometry, or None when there is no plan yet. Once delivered, the chart marks when the order
+    arrived instead of an ETA."""
     if not jobs and not moves:
         return None
     owners: list[str] = []
@@ -113,8 +132,8 @@ def gantt_build(
     labels = [*owners, CUSTOMER_ROW]
     row_y = {label: TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2 for index, label in enumerate(labels)}
     times = [t for job in jobs for t in (job.start, job.end)] + [t for m in moves for t in (m.start, m.end)]
-    if eta:
-        times.append(eta)
+    if delivered_at or eta:
+        times.append(delivered_at or eta)
     # A promised day is kept until its last minute, as the matcher's due time is.
     promised_at = datetime.combine(promised, time(23, 59), tz) if promised else None
     if promised_at:
@@ -129,13 +148,15 @@ def gantt_build(
         return round(LABEL_WIDTH + plot * (moment - start).total_seconds() / span, 1)
 
     chart = Gantt(
-        width=WIDTH, height=int(TOP + ROW_HEIGHT * len(labels) + BOTTOM + 12), label_width=LABEL_WIDTH
+        width=WIDTH,
+        height=int(TOP + ROW_HEIGHT * len(labels) + BOTTOM + 12 * (MARKER_LINES - 1)),
+        label_width=LABEL_WIDTH,
     )
     chart.rows = [(label, row_y[label]) for label in labels]
     chart.plot_bottom = TOP + ROW_HEIGHT * len(labels)
     for job in jobs:
         x1, x2 = x(job.start), x(max(job.end, job.start))
-        when = f"{job.start.astimezone(tz):%a %d %b %H:%M} – {job.end.astimezone(tz):%a %d %b %H:%M}"
+        when = _when(job.start, job.end, tz)
         chart.bars.append(
             Bar(
                 x=x1,
@@ -145,8 +166,11 @@ def gantt_build(
                 label=job.label,
                 title=f"{job.label} at {job.owner}: {when} ({job.status_label or job.status})",
                 status=job.status,
+                when=when,
+                key=job.key,
             )
         )
+    chart.bars = _label_bars(chart.bars, right_edge=WIDTH)
     for move in moves:
         y1 = row_y[move.from_owner] if move.from_owner else row_y[labels[0]]
         y2 = row_y[move.to_owner] if move.to_owner else row_y[CUSTOMER_ROW]
@@ -157,8 +181,7 @@ def gantt_build(
                 y1=y1,
                 x2=x(move.end),
                 y2=y2,
-                title=f"{move.label or 'Transport'} to {target}: "
-                f"{move.start.astimezone(tz):%a %d %b %H:%M} – {move.end.astimezone(tz):%a %d %b %H:%M}",
+                title=f"{move.label or 'Transport'} to {target}: {_when(move.start, move.end, tz)}",
                 status=move.status,
             )
         )
@@ -166,10 +189,12 @@ def gantt_build(
     step = max(1, -(-days // 10))
     for offset in range(0, days + 1, step):
         moment = start + timedelta(days=offset)
-        chart.ticks.append((x(moment), f"{moment:%a %d %b}"))
+        chart.ticks.append((x(moment), f"{moment:%a} {moment.day} {moment:%b}"))
     if start <= now <= end:
         chart.markers.append(Marker(x=x(now), label="now", kind="now"))
-    if eta:
+    if delivered_at:
+        chart.markers.append(Marker(x=x(delivered_at), label="delivered", kind="delivered"))
+    elif eta:
         chart.markers.append(Marker(x=x(eta), label="ETA", kind="eta"))
     if promised_at:
         chart.markers.append(Marker(x=x(promised_at), label="promised", kind="promised"))
@@ -178,14 +203,63 @@ def gantt_build(
 
 
 def _separate_labels(markers: list[Marker]) -> list[Marker]:
-    """Left to right, a marker whose label would touch the previous one's goes one line down (two lines used)."""
-    placed: list[Marker] = []
+    """Markers at (nearly) the same moment become one line with both labels; left to right, each label takes the
+    first of the lines under the plot where it touches no label already placed, so none overlap."""
+    merged: list[Marker] = []
     for marker in sorted(markers, key=lambda m: m.x):
-        line = 0
-        if placed and marker.x - placed[-1].x < MARKER_LABEL_GAP and placed[-1].line == 0:
-            line = 1
+        if merged and marker.x - merged[-1].x < MARKER_MERGE:
+            last = merged.pop()
+            marker = Marker(
+                x=last.x, label=f"{last.label} · {marker.label}", kind=f"{last.kind} {marker.kind}"
+            )
+        merged.append(marker)
+    placed: list[Marker] = []
+    for marker in merged:
+        taken = {p.line for p in placed if marker.x - p.x < MARKER_LABEL_GAP}
+        line = next((n for n in range(MARKER_LINES) if n not in taken), MARKER_LINES - 1)
         placed.append(Marker(x=marker.x, label=marker.label, kind=marker.kind, line=line))
     return placed
+
+
+def _when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    return format_span(start.astimezone(tz), end.astimezone(tz))
+
+
+def _label_bars(bars: list[Bar], *, right_edge: float, left_edge: float = LABEL_WIDTH) -> list[Bar]:
+    """Each bar's step name on the chart: inside the bar when it fits, else in the free room after it (up to the
+    next bar on the row or the chart's edge) or, when that room is smaller, before it; shortened with an
+    ellipsis to the room there is."""
+    by_row: dict[float, list[Bar]] = {}
+    for bar in bars:
+        by_row.setdefault(bar.y, []).append(bar)
+    labelled: dict[int, Bar] = {}
+    for row in by_row.values():
+        row.sort(key=lambda b: b.x)
+        for index, bar in enumerate(row):
+            if len(bar.label) * LABEL_CHAR <= bar.width - 2 * LABEL_PAD:
+                labelled[id(bar)] = replace(bar, text=bar.label, text_x=round(bar.x + LABEL_PAD, 1))
+                continue
+            after = bar.x + bar.width + LABEL_PAD
+            after_room = (row[index + 1].x if index + 1 < len(row) else right_edge) - LABEL_PAD - after
+            before = bar.x - LABEL_PAD
+            before_room = (
+                before - (row[index - 1].x + row[index - 1].width if index else left_edge) - LABEL_PAD
+            )
+            if after_room >= min(before_room, len(bar.label) * LABEL_CHAR):
+                text, text_x, anchor = _shorten(bar.label, after_room), after, "start"
+            else:
+                text, text_x, anchor = _shorten(bar.label, before_room), before, "end"
+            labelled[id(bar)] = replace(
+                bar, text=text, text_x=round(text_x, 1), text_inside=False, text_anchor=anchor
+            )
+    return [labelled[id(bar)] for bar in bars]
+
+
+def _shorten(label: str, room: float) -> str:
+    chars = int(room // LABEL_CHAR)
+    if chars >= len(label):
+        return label
+    return "" if chars < 4 else label[: chars - 1] + "…"
 
 
 def _span(planned_start, planned_end, actual_start, actual_end) -> tuple[datetime, datetime]:
@@ -213,6 +287,7 @@ def gantt_for_order(order, *, now: datetime, tz: ZoneInfo) -> Gantt | None:
                 end=end,
                 status=item.status,
                 status_label=item.get_status_display(),
+                key=f"job-{item.pk}",
             )
         )
     moves = []
@@ -231,5 +306,11 @@ def gantt_for_order(order, *, now: datetime, tz: ZoneInfo) -> Gantt | None:
             )
         )
     return gantt_build(
-        jobs=jobs, moves=moves, promised=order.promised_delivery_date, eta=order.eta, now=now, tz=tz
+        jobs=jobs,
+        moves=moves,
+        promised=order.promised_delivery_date,
+        eta=order.eta,
+        now=now,
+        tz=tz,
+        delivered_at=order.delivered_at,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from apps.core.singletons import singleton_get
 from apps.orders.lateness import order_late_condition
@@ -31,6 +31,12 @@ def cart_lines_for(cart: Cart) -> QuerySet[CartLine]:
     return cart.lines.select_related(
         "design_version__design__template", "design_version__design__current_version"
     )
+
+
+def cart_item_count(*, customer) -> int:
+    """How many items (quantities summed) the customer's cart holds: one query, 0 without a cart."""
+    total = CartLine.objects.filter(cart__customer=customer).aggregate(total=Sum("quantity"))["total"]
+    return total or 0
 
 
 def order_list_for_customer(*, customer) -> QuerySet[Order]:

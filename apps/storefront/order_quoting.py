@@ -50,15 +50,20 @@ def quote_order(
             raise QuoteUnavailable(
                 f"{version.design.name}: {template.name} is no longer offered.", design_version_id=version.pk
             )
-        try:
-            configuration = configuration_validate(template_spec_for(template), version.values)
-        except InvalidConfiguration:
-            raise QuoteUnavailable(
-                f"{version.design.name} no longer fits the product's rules; edit the design and try again.",
-                design_version_id=version.pk,
-            ) from None
-        items.append(QuoteItem(configuration.operations, line.quantity, template.margin_percent))
-        checked.append((version, template, configuration.values))
+        if template.part_kind:
+            # An uploaded part: its operations were compiled from the file when the version was saved.
+            operations, values = version.operations, version.values
+        else:
+            try:
+                configuration = configuration_validate(template_spec_for(template), version.values)
+            except InvalidConfiguration:
+                raise QuoteUnavailable(
+                    f"{version.design.name} no longer fits the product's rules; edit the design and try again.",
+                    design_version_id=version.pk,
+                ) from None
+            operations, values = configuration.operations, configuration.values
+        items.append(QuoteItem(operations, line.quantity, template.margin_percent))
+        checked.append((version, template, values))
     _, first_template, first_values = checked[0]
     result = quote_items(
         items=items,

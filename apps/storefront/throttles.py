@@ -58,12 +58,19 @@ def quote_unless_limited(request, *, template, values, context=None) -> tuple[Ma
     `context`: the page's shared quote context (quoting.quote_context), when it asks for more than one price.
 
     Raises apps.catalog.validation.InvalidConfiguration like quote_configuration."""
-    throttle = QuoteRateThrottle()
-    if not throttle.allow_request(request, None):
-        seconds = max(1, math.ceil(throttle.wait() or 1))
-        unit = "second" if seconds == 1 else "seconds"
-        return None, (
-            "You have asked for a lot of prices in a short time. "
-            f"The price and delivery date update again in {seconds} {unit}."
-        )
+    if wait := quote_limit_wait(request):
+        return None, wait
     return quote_configuration(template=template, values=values, tenant=request.tenant, context=context), ""
+
+
+def quote_limit_wait(request) -> str:
+    """Counts one price asked by this client: "" while within the limit, else when prices return, in words."""
+    throttle = QuoteRateThrottle()
+    if throttle.allow_request(request, None):
+        return ""
+    seconds = max(1, math.ceil(throttle.wait() or 1))
+    unit = "second" if seconds == 1 else "seconds"
+    return (
+        "You have asked for a lot of prices in a short time. "
+        f"The price and delivery date update again in {seconds} {unit}."
+    )

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from apps.accounts.admin import UserAdmin
 from apps.accounts.forms import ThrottledAdminAuthenticationForm
 from apps.accounts.models import User
-from apps.core.currencies import chargeable_currencies
+from apps.core.currencies import chargeable_currencies, currency_label
 from apps.core.timezones import time_zone_choices
 from apps.core.transitions import InvalidTransition
 from apps.tenants.forms import TenantDeleteForm
@@ -48,7 +48,9 @@ class TenantAdmin(admin.ModelAdmin):
         if db_field.name == "time_zone":
             return forms.ChoiceField(choices=time_zone_choices(), label="Time zone")
         if db_field.name == "currency":
-            return forms.ChoiceField(choices=[(code, code) for code in chargeable_currencies()])
+            return forms.ChoiceField(
+                choices=[(code, currency_label(code)) for code in chargeable_currencies()]
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):

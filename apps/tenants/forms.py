@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from apps.accounts.forms import PasswordAskedAgainMixin
 from apps.accounts.models import EMAIL_MAX_LENGTH, User
-from apps.core.currencies import chargeable_currencies
+from apps.core.currencies import chargeable_currencies, currency_label
 
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "DKK", "PLN", "JPY", "KWD"]
 
 
-class NetworkSignupForm(forms.Form):
+class NetworkSignupForm(PasswordAskedAgainMixin, forms.Form):
+    password_field = "admin_password"  # noqa: S105 - a field name
+
     name = forms.CharField(label="Network name", max_length=100)
     subdomain = forms.CharField(
         label="Subdomain",
@@ -26,9 +29,12 @@ class NetworkSignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only what Stripe can charge in: not every ISO 4217 code (no DEM, no XAU); tenant_create checks it too.
+        # Only current currencies Stripe can charge in: not every ISO 4217 code (no DEM, no XAU, no ANG);
+        # tenant_create checks it too.
         others = [code for code in chargeable_currencies() if code not in COMMON_CURRENCIES]
-        self.fields["currency"].choices = [(code, code) for code in COMMON_CURRENCIES + others]
+        self.fields["currency"].choices = [
+            (code, currency_label(code)) for code in COMMON_CURRENCIES + others
+        ]
         self.fields["currency"].initial = "EUR"
 
     def clean_subdomain(self):
@@ -43,6 +49,15 @@ class NetworkSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("admin_password", error)
         return cleaned
+
+
+class NetworkFindForm(forms.Form):
+    network = forms.CharField(
+        label="Your network's name or subdomain",
+        max_length=100,
+        help_text="The name it was created with, or the first part of its address (oak-iron in oak-iron.localhost).",
+        widget=forms.TextInput(attrs={"autocomplete": "organization", "autocapitalize": "none"}),
+    )
 
 
 class TenantDeleteForm(forms.Form):

@@ -12,6 +12,9 @@ class TenantStatus(models.TextChoices):
     TEMPLATE = "template", "Template"
 
 
+DEFAULT_ACCENT_COLOR = "#2458d3"  # Cloud Factory's own blue: a network still on it has not chosen its brand
+
+
 class Tenant(TenantMixin):
     """One platform owner's network: its own schema, storefront host, users, suppliers and money."""
 
@@ -19,7 +22,7 @@ class Tenant(TenantMixin):
     slug = models.SlugField(max_length=50, unique=True, help_text="The subdomain of the network's host.")
     currency = models.CharField(max_length=3, default="EUR")
     time_zone = models.CharField(max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone])
-    accent_color = models.CharField(max_length=7, default="#2458d3")
+    accent_color = models.CharField(max_length=7, default=DEFAULT_ACCENT_COLOR)
     status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
 

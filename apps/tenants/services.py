@@ -1,19 +1,20 @@
 """Provisioning and lifecycle of networks (tenants). Every entry point — sign-up page, commands, admin — calls here."""
 
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from apps.accounts.roles import Role
 from apps.accounts.services import role_permissions_apply, user_create
-from apps.core.currencies import stripe_currency
+from apps.core.currencies import chargeable_currencies
 from apps.core.timezones import validate_time_zone
 from apps.core.transitions import transition
 from apps.tenants.models import Domain, Tenant, TenantStatus
@@ -47,7 +48,7 @@ def _validate_new_network(*, subdomain: str, currency: str, time_zone: str) -> N
     else:
         if Tenant.objects.filter(slug=subdomain).exists() or schema_exists(schema_name_for(subdomain)):
             errors["subdomain"] = [SUBDOMAIN_TAKEN]
-    if stripe_currency(currency) is None or currency != currency.upper():
+    if currency not in chargeable_currencies():
         errors["currency"] = [f"{currency!r} is not a currency Stripe can charge in."]
     try:
         validate_time_zone(time_zone)
@@ -145,6 +146,28 @@ def tenant_activate(*, tenant: Tenant) -> None:
         message=_not_from("re-activated", "suspended"),
     )
     tenant.status = TenantStatus.ACTIVE
+
+
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def tenant_brand_update(*, tenant: Tenant, actor, name: str, accent_color: str) -> Tenant:
+    """The owner names the network and picks its accent colour (#rrggbb). Raises ValidationError by field."""
+    if not (actor is not None and actor.is_active and actor.is_superuser):
+        raise PermissionDenied("Only the network's owner changes its brand.")
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Give the network a name."
+    elif len(name) > Tenant._meta.get_field("name").max_length:
+        errors["name"] = "At most 100 characters."
+    if not _HEX_COLOR.fullmatch(accent_color or ""):
+        errors["accent_color"] = "A colour as #rrggbb, e.g. #0a7d5a."
+    if errors:
+        raise ValidationError(errors)
+    Tenant.objects.filter(pk=tenant.pk).update(name=name, accent_color=accent_color.lower())
+    tenant.name, tenant.accent_color = name, accent_color.lower()
+    return tenant
 
 
 def _not_from(done: str, needed: str):

@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.throttle import signup_throttled, throttled_response
 from apps.core.errors import form_add_service_error
-from apps.tenants.forms import NetworkSignupForm
+from apps.tenants.forms import NetworkFindForm, NetworkSignupForm
 from apps.tenants.models import Tenant
-from apps.tenants.selectors import tenant_domain_url
+from apps.tenants.selectors import tenant_domain_url, tenant_find
 from apps.tenants.services import tenant_create
 
 
@@ -34,6 +34,20 @@ def network_signup(request):
             return redirect("network_created", slug=tenant.slug)
     response = render(request, "public/home.html", {"form": form}, status=400 if form.errors else 200)
     return throttled_response(response, wait) if wait else response
+
+
+@require_GET
+def network_find(request):
+    """ "Sign in to your network": a person who knows the network's name or subdomain is sent to its sign-in page."""
+    form = NetworkFindForm(request.GET if "network" in request.GET else None)
+    if form.is_valid():
+        tenant = tenant_find(form.cleaned_data["network"])
+        if tenant is not None:
+            return redirect(tenant_domain_url(tenant, path="/accounts/login/"))
+        form.add_error(
+            "network", "No network has that name or subdomain. Check the address in your invitation."
+        )
+    return render(request, "public/find.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def network_created(request, slug: str):

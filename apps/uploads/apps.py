@@ -5,3 +5,10 @@ class UploadsConfig(AppConfig):
     name = "apps.uploads"
     label = "uploads"
     verbose_name = "Uploaded designs"
+
+    def ready(self):
+        from apps.core.media import media_folder_register
+        from apps.uploads.access import part_file_readable
+        from apps.uploads.storage import UPLOAD_FOLDER
+
+        media_folder_register(UPLOAD_FOLDER, part_file_readable)

@@ -148,7 +148,12 @@ class ViewBox:
     height: float
 
     def __str__(self) -> str:
-        return f"{self.x:g} {self.y:g} {self.width:g} {self.height:g}"
+        return " ".join(svg_number(v) for v in (self.x, self.y, self.width, self.height))
+
+
+def svg_number(value: float) -> str:
+    """A coordinate for an SVG attribute: plain decimals (never 1e+06), at most 3 of them."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def svg_viewbox(head: bytes) -> ViewBox | None:
@@ -174,22 +179,25 @@ class DrawingMark:
     label_x: float
     label_y: float
 
+    @property
+    def svg(self) -> dict[str, str]:
+        """The coordinates as SVG attributes want them (plain decimals)."""
+        names = ("cx", "cy", "r", "label_x", "label_y")
+        return {name: svg_number(getattr(self, name)) for name in names}
+
 
 def drawing_marks(
     analysis: Analysis, findings: Sequence[NumberedFinding], viewbox: ViewBox
 ) -> list[DrawingMark]:
-    """The findings' markers in the drawing's viewBox coordinates (SVG's y grows downwards, the DXF's upwards).
-
-    The model rectangle the drawing spans comes from the analysis (PREVIEW_BOUNDS); without it the drawing is taken
-    to span the measured size from the origin."""
+    """The findings' markers in the drawing's viewBox coordinates (SVG's y grows downwards, the DXF's upwards),
+    from the model rectangle the analyser says the viewBox spans (PREVIEW_BOUNDS). A drawing without it gets no
+    overlay: its findings are still listed."""
     bounds = analysis.extra.get(PREVIEW_BOUNDS)
-    if bounds and len(bounds) == 4:
-        min_x, min_y, max_x, max_y = (float(v) for v in bounds)
-    else:
-        min_x, min_y = 0.0, 0.0
-        max_x, max_y = (float(v) for v in analysis.features.size_mm[:2])
-    span_x, span_y = max(max_x - min_x, 1e-9), max(max_y - min_y, 1e-9)
-    scale_x, scale_y = viewbox.width / span_x, viewbox.height / span_y
+    if not bounds or len(bounds) != 4:
+        return []
+    min_x, min_y, max_x, max_y = (float(v) for v in bounds)
+    scale_x = viewbox.width / max(max_x - min_x, 1e-9)
+    scale_y = viewbox.height / max(max_y - min_y, 1e-9)
     # Small or point-like findings still get a ring people can see and tap (3 % of the drawing's larger side).
     smallest = 0.03 * max(viewbox.width, viewbox.height)
     marks = []
@@ -261,29 +269,23 @@ def feature_rows(analysis: Analysis) -> list[FeatureRow]:
 
 
 def repair_texts(repairs: Sequence[object] | None) -> list[str]:
-    """What the automatic repairs changed, one sentence each. A repair is recorded as text, as a dict with a
-    "message", or as a dict of "changes" (name → a count, or a [before, after] pair)."""
+    """What the automatic repairs changed, in sentences. Each repair is recorded (apps.uploads.analysing) with the
+    analyser's MeshRepair under "changes": its sentences ("Closed 2 holes in the surface."), and whether the
+    mesh became watertight and how its triangle count moved."""
     texts: list[str] = []
     for repair in repairs or ():
-        if not isinstance(repair, dict):
-            texts.append(str(repair))
-        elif repair.get("message"):
-            texts.append(str(repair["message"]))
-        else:
-            texts += [_change_text(name, value) for name, value in (repair.get("changes") or {}).items()]
-    return [text for text in texts if text]
+        detail = repair.get("changes", {}) if isinstance(repair, dict) else {"changes": [repair]}
+        if not isinstance(detail, dict):
+            detail = {"changes": detail if isinstance(detail, list | tuple) else [detail]}
+        texts += [str(sentence) for sentence in detail.get("changes") or () if sentence]
+        before, after = detail.get("watertight_before"), detail.get("watertight_after")
+        if before is not None and after is not None and before != after:
+            texts.append(f"Watertight: {_yes_no(before)} → {_yes_no(after)}.")
+        before, after = detail.get("triangles_before"), detail.get("triangles_after")
+        if isinstance(before, int) and isinstance(after, int) and before != after:
+            texts.append(f"Triangles: {before:,} → {after:,}.")
+    return texts
 
 
-def _change_text(name: str, value: object) -> str:
-    words = str(name).replace("_", " ").strip().capitalize()
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return f"{words}: {_value_text(value[0])} → {_value_text(value[1])}."
-    return f"{words}: {_value_text(value)}."
-
-
-def _value_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return number_text(value)
-    return str(value)
+def _yes_no(value: object) -> str:
+    return "yes" if value else "no"

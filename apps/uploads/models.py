@@ -78,6 +78,11 @@ class PartUpload(models.Model):
         default=0,
         help_text="Increases each time an analysis is asked for; a task for an older run does nothing.",
     )
+    preview_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The analysis's preview (GLB or SVG) in the network's media storage.",
+    )
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     repairs = models.JSONField(default=list, blank=True, help_text="What each automatic repair changed.")

@@ -16,7 +16,8 @@ class UploadStatus(models.TextChoices):
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    UploadStatus.PENDING: frozenset({UploadStatus.ANALYSING, UploadStatus.FAILED}),
+    # Asked again while still waiting (new units): the newer request replaces the older one.
+    UploadStatus.PENDING: frozenset({UploadStatus.PENDING, UploadStatus.ANALYSING, UploadStatus.FAILED}),
     # A worker lost mid-analysis leaves the row analysing; the redelivered task starts it again (ANALYSING → ANALYSING
     # is not a move, the task takes it as its own), then it ends ready or failed.
     UploadStatus.ANALYSING: frozenset({UploadStatus.READY, UploadStatus.FAILED, UploadStatus.PENDING}),

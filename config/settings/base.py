@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.tenants.context_processors.current_network",
+                "apps.accounts.context_processors.header",
+                "apps.storefront.context_processors.cart",
             ],
         },
     }
@@ -194,6 +196,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", ".data/media")
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Uploaded CAD files (apps/uploads): refused while they stream in as soon as they pass this size.
+CAD_UPLOAD_MAX_BYTES = env_int("CAD_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 STORAGES = {
     # Each tenant's uploads live in a folder of its own schema name.
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
@@ -266,8 +270,11 @@ CELERY_TASK_ROUTES = {
     "outbox.send_email": {"queue": "email"},
     "matching.batch_reoptimise": {"queue": "batch"},
     "matching.*": {"queue": "planning"},
+    "uploads.*": {
+        "queue": "uploads"
+    },  # CAD analysis: seconds of CPU per file, never ahead of money or planning
 }
-WORK_QUEUES = ("webhooks", "money", "email", "planning", "batch", "celery")
+WORK_QUEUES = ("webhooks", "money", "email", "planning", "batch", "uploads", "celery")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions-every-tenant": {
         "task": "tenants.dispatch_to_tenants",

@@ -8,9 +8,17 @@ DEBUG = False
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DB_NAME", "test_cloudfactory")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", ".data/test-media")
+# pytest-xdist runs the suite in several processes (gw0, gw1, …): pytest-django gives each its own test database
+# (suffix _gw0…); each also gets its own media folder and Redis database (the base one plus its number), so their
+# caches, Celery queues and files never meet.
+XDIST_WORKER = env_str("PYTEST_XDIST_WORKER", "")
+_worker_number = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+MEDIA_ROOT = BASE_DIR / (
+    env_str("MEDIA_DIR", ".data/test-media") + (f"-{XDIST_WORKER}" if XDIST_WORKER else "")
+)
 # Tests use their own Redis database so they never see the development server's keys or queue.
-REDIS_URL = env_str("TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/1")  # noqa: F405
+_redis_base, _, _redis_db = env_str("TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/1").rpartition("/")  # noqa: F405
+REDIS_URL = f"{_redis_base}/{int(_redis_db or 0) + _worker_number}"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

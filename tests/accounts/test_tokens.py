@@ -349,3 +349,44 @@ def test_plain_text_tokens_are_hashed_by_the_migration_and_keep_working(customer
     response = with_token(tenant_a, legacy_key).get(TOKENS_URL)
     assert response.status_code == 200
     assert response.json()["results"][0]["name"] == "API token issued by staff (migrated)"
+
+
+# --- the admin's "Recent actions" -------------------------------------------------------------------------------
+
+
+def test_admin_recent_actions_never_show_a_token_key(tenant_a, make_user, customer):
+    """Log entries keep an object's name as it was: entries about the former plain-text tokens (whose name was the
+    key) and about tokens named with their key's prefix are rewritten by migration 0006, and a token's name
+    today holds no part of its key."""
+    from django.apps import apps
+    from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    legacy_key = "fedcba9876543210fedcba9876543210fedcba98"
+    staff = make_user(tenant_a, Role.STAFF)
+    with schema_context(tenant_a.schema_name):
+        issued = token_create(user=customer, name="nightly export", expires_in_days=None)
+        legacy_type, _ = ContentType.objects.get_or_create(app_label="authtoken", model="token")
+        token_type = ContentType.objects.get_for_model(ApiToken)
+        LogEntry.objects.create(
+            user=staff,
+            content_type=legacy_type,
+            object_id=legacy_key,
+            object_repr=legacy_key,
+            action_flag=DELETION,
+        )
+        LogEntry.objects.create(
+            user=staff,
+            content_type=token_type,
+            object_id=str(issued.token.pk),
+            object_repr=f"nightly export ({issued.token.prefix}…)",  # the name the token had before
+            action_flag=CHANGE,
+        )
+        migration = importlib.import_module("apps.accounts.migrations.0006_admin_log_without_token_keys")
+        with connection.schema_editor() as editor:
+            migration.scrub_token_keys(apps, editor)
+        assert issued.token.prefix not in str(issued.token)
+    page = sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, staff).get("/admin/").content.decode()
+    assert "Recent actions" in page and "nightly export (token #" in page
+    assert legacy_key not in page and legacy_key[:10] not in page
+    assert issued.token.prefix not in page

@@ -9,10 +9,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
-from apps.orders.models import Order
+from apps.orders.models import Order, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import job_problem_resolve, work_item_problem_report
 from apps.orders.status import OrderStatus
+from apps.payouts.models import Transfer
+from apps.suppliers.models import Resource
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,49 @@ def test_betas_dashboard_never_shows_alphas_problems(client_b, tenant_a, tenant_
         planned.reference not in _card(response.content.decode()) and response.context["problems_open"] == 0
     )
     connection.set_tenant(tenant_a)
+
+
+# --- what needs action first, and a compact utilisation chart -----------------------------------------------
+
+
+def test_unanswered_offers_failed_transfers_and_late_orders_lead_the_page(client_a, tenant_a, staff, planned):
+    """The dashboard opens with what needs action: offers without an answer (a passed deadline flagged), failed
+    transfers with their participant and amount as money, late orders with the customer by name."""
+    item = planned.work_items.order_by("pk").first()
+    WorkItem.objects.filter(pk=item.pk).update(
+        status="offered", offer_deadline=timezone.now() - timezone.timedelta(hours=1)
+    )
+    Transfer.objects.create(
+        order=planned,
+        work_item=item,
+        asset_owner=item.asset_owner,
+        part_amount_minor=12345,
+        amount_minor=12345,
+        currency=planned.currency,
+        status="failed",
+        attempts=3,
+        last_error="No such destination",
+        idempotency_key=f"transfer:test:{item.pk}",
+    )
+    Order.objects.filter(pk=planned.pk).update(status=OrderStatus.PAID)  # paid, not planned: needs a plan
+    sign_in(client_a, tenant_a, staff)
+    body = client_a.get("/backoffice/").content.decode()
+    action = body[body.index('id="action-title"') : body.index('class="grid stats"')]
+    offers = action[action.index('id="unanswered-offers"') :]
+    assert item.name in offers and "answer deadline passed" in offers
+    transfers = action[action.index('id="failed-transfers"') :]
+    assert item.asset_owner.name in transfers and "€123.45" in transfers and "12345" not in transfers
+    late = action[action.index('id="late-orders"') : action.index('id="unanswered-offers"')]
+    assert planned.reference in late and planned.customer.get_full_name() in late
+
+
+def test_utilisation_shows_the_busiest_resources_first_and_counts_the_rest(
+    client_a, tenant_a, staff, planned
+):
+    sign_in(client_a, tenant_a, staff)
+    response = client_a.get("/backoffice/")
+    bars = response.context["resource_chart"].bars
+    assert len(bars) <= 10
+    ratios = [float(bar.value_label.split("%")[0]) for bar in bars]
+    assert ratios == sorted(ratios, reverse=True) and ratios[0] > 0
+    assert response.context["resources_left_out"] == max(0, Resource.objects.count() - 10)

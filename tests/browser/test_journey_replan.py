@@ -213,7 +213,7 @@ def test_staff_replan_after_a_supplier_declines_and_the_customer_sees_the_new_et
     )
     page.get_by_label(f"Re-plan order {order.reference}").fill("Supplier declined: check the whole order")
     page.get_by_role("button", name="Re-plan now").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Re-plan of {order.reference} queued.")
+    expect(page.get_by_role("status")).to_contain_text(f"You asked for a re-plan of {order.reference}")
     with django_db_blocker.unblock(), schema_context(demo_network.schema_name):
         staff_run = MatchingRun.objects.filter(order=order, requested_by__email=DEMO_OWNER.email).get()
         assert staff_run.parameters.get("wide") is True

@@ -49,6 +49,7 @@ def test_every_task_goes_to_a_declared_queue():
         ("matching.commit_order", "planning"),
         ("matching.replan_order", "planning"),
         ("matching.batch_reoptimise", "batch"),
+        ("uploads.analyse", "uploads"),
         ("payouts.reconcile", "celery"),
         ("accounts.clear_expired_sessions", "celery"),
     ],

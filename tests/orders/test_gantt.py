@@ -95,3 +95,79 @@ def test_labels_of_near_markers_go_on_separate_lines_and_everything_fits():
     assert markers["now"].line == 0
     assert all(x + 30 <= chart.width for x, _ in chart.ticks)  # the last day's label is not cut off
     assert markers["promised"].x + 25 <= chart.width
+
+
+def test_every_bar_carries_its_step_name_inside_or_beside_it_without_running_into_the_next_bar():
+    chart = _chart()
+    for bar in chart.bars:
+        assert bar.text and bar.label.startswith(bar.text.rstrip("…"))
+        if bar.text_inside:
+            assert len(bar.text) * 6.4 <= bar.width
+        assert (
+            bar.when and "–" in bar.when and ":" in bar.when
+        )  # the times, for the hover title and the table
+    crowded = gantt_build(
+        jobs=[
+            GanttJob(
+                owner="Mill",
+                label="A long first step",
+                start=T0,
+                end=T0 + timedelta(minutes=20),
+                status="offered",
+            ),
+            GanttJob(
+                owner="Mill",
+                label="Quality inspection",
+                start=T0 + timedelta(minutes=20),
+                end=T0 + timedelta(minutes=40),
+                status="offered",
+            ),
+        ],
+        moves=[],
+        promised=date(2026, 3, 3),
+        eta=None,
+        now=T0,
+        tz=TZ,
+    )
+    first, second = crowded.bars
+    assert first.text and not first.text_inside and first.text_anchor == "end"  # room before it, not after
+    assert second.text == "Quality inspection" and second.text_anchor == "start"
+
+
+def test_eta_and_promise_at_the_same_moment_are_one_marker_and_three_near_markers_use_three_lines():
+    same = gantt_build(
+        jobs=[GanttJob(owner="Mill", label="Top", start=T0, end=T0 + timedelta(hours=4), status="offered")],
+        moves=[],
+        promised=date(2026, 3, 3),
+        eta=datetime(2026, 3, 3, 23, 59, tzinfo=TZ),
+        now=T0,
+        tz=TZ,
+    )
+    merged = [m for m in same.markers if "eta" in m.kind]
+    assert len(merged) == 1 and merged[0].label == "ETA · promised"
+    assert merged[0].classes == "marker-eta marker-promised"
+    near = gantt_build(
+        jobs=[GanttJob(owner="Mill", label="Top", start=T0, end=T0 + timedelta(hours=1), status="offered")],
+        moves=[],
+        promised=date(2026, 3, 2),  # its last minute, 23:59
+        eta=T0 + timedelta(hours=15),  # 23:00
+        now=T0 + timedelta(hours=14, minutes=30),
+        tz=TZ,
+    )
+    lines = sorted(m.line for m in near.markers)
+    assert lines == [0, 1, 2]
+
+
+def test_a_delivered_order_is_marked_when_it_arrived_not_with_an_eta():
+    arrived = T0 + timedelta(days=1, hours=2)
+    chart = gantt_build(
+        jobs=[GanttJob(owner="Mill", label="Top", start=T0, end=T0 + timedelta(hours=4), status="done")],
+        moves=[],
+        promised=date(2026, 3, 5),
+        eta=T0 + timedelta(days=3),
+        now=T0 + timedelta(days=2),
+        tz=TZ,
+        delivered_at=arrived,
+    )
+    kinds = {m.kind for m in chart.markers}
+    assert "delivered" in kinds and "eta" not in kinds

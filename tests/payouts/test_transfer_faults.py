@@ -30,11 +30,13 @@ from apps.payouts.transfers.reversals import reversal_retry_now
 from apps.payouts.transfers.sweep import money_sweep
 from tests.payouts.money_builders import (
     control,
+    deliver,
     finish_work_item,
     make_order,
     make_participants,
     onboard,
     pay,
+    stripe_events,
 )
 from tests.payouts.money_checks import reconciles_clean, stripe_transfers, unbalanced_entries
 
@@ -151,6 +153,58 @@ def test_after_max_attempts_a_transfer_waits_for_finance_then_goes_out_once(mone
     transfer_retry_now(transfer_id=transfer.pk)
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
     _one_transfer_recorded_once(transfer)
+
+
+def _account_updated_delivered(account_id: str) -> None:
+    """Delivers the connected account's latest `account.updated` event from the local server through the inbox."""
+    [*_, event] = [e for e in stripe_events(account=account_id) if e["type"] == "account.updated"]
+    deliver(event)
+
+
+def _sends_enqueued(transfer: Transfer) -> int:
+    return OutboxMessage.objects.filter(
+        task_name="payouts.transfer_send", kwargs={"transfer_id": str(transfer.pk)}
+    ).count()
+
+
+def test_a_transfer_waiting_for_onboarding_goes_out_when_the_account_becomes_payable(money_a):
+    """Refused for an unfinished account and backed off: the account.updated that makes the participant payable
+    makes it due at once (its send enqueued), not at its next backed-off attempt."""
+    transfer = _released(onboarded=False)
+    onboard(transfer.asset_owner, complete=False)
+    for _ in range(3):
+        transfer_send(transfer_id=transfer.pk)
+    transfer.refresh_from_db()
+    assert transfer.last_error_code == "insufficient_capabilities_for_transfer"
+    assert transfer.next_attempt_at > timezone.now() + timedelta(seconds=30)
+    enqueued = _sends_enqueued(transfer)  # the release's own send
+    control(f"accounts/{transfer.asset_owner.stripe_account_id}/complete_onboarding")
+    _account_updated_delivered(transfer.asset_owner.stripe_account_id)
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.attempts) == (TransferStatus.PENDING, 0)
+    assert transfer.next_attempt_at <= timezone.now() and _sends_enqueued(transfer) == enqueued + 1
+    assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.SENT
+    _one_transfer_recorded_once(transfer)
+
+
+def test_a_transfer_failed_for_onboarding_is_restarted_by_account_updated_but_other_failures_wait(money_a):
+    """After the last attempt a transfer waits for finance; if only the account was the reason, the account
+    becoming payable restarts it. A transfer that failed for another reason is left to finance."""
+    waiting = _released(onboarded=False)
+    for _ in range(MAX_ATTEMPTS):
+        transfer_send(transfer_id=waiting.pk)
+    other = _released(onboarded=False)
+    Transfer.objects.filter(pk=other.pk).update(
+        asset_owner=waiting.asset_owner, status=TransferStatus.FAILED, last_error_code="balance_insufficient"
+    )
+    enqueued = {row.pk: _sends_enqueued(row) for row in (waiting, other)}
+    onboard(waiting.asset_owner)
+    _account_updated_delivered(waiting.asset_owner.stripe_account_id)
+    waiting.refresh_from_db()
+    other.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == (TransferStatus.PENDING, 0)
+    assert _sends_enqueued(waiting) == enqueued[waiting.pk] + 1
+    assert other.status == TransferStatus.FAILED and _sends_enqueued(other) == enqueued[other.pk]
 
 
 def test_release_is_one_row_per_work_item(money_a):

@@ -239,7 +239,7 @@ def test_exceptions_are_read_in_the_network_time_zone_and_overlaps_refused(
     )
     assert inverted.status_code == 400 and b"Must be after the start" in inverted.content
     page = supplier_portal.get(f"/portal/resources/{rid}/calendar/").content
-    assert b"Wed 01 Jul 2026 08:00" in page  # shown back in local time
+    assert b"Wed 1 Jul 2026, 08:00" in page  # shown back in local time, in the one date format
     with schema_context(tenant_a.schema_name):
         assert CalendarException.objects.filter(resource_id=rid).count() == 1
 

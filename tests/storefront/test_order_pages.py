@@ -140,7 +140,7 @@ def test_order_page_shows_plan_gantt_timeline_and_eta(signed_in, planned):
     body = response.content.decode()
     owners = {item.asset_owner.name for item in planned.work_items.select_related("asset_owner")}
     assert '<svg class="gantt"' in body and all(name in body for name in owners)
-    assert 'hx-trigger="every 10s"' in body
+    assert 'hx-trigger="every 15s"' in body  # planned: the workshops' pace
     expected_badge = "later than promised" if planned.is_late else "on time"
     assert "Expected arrival" in body and expected_badge in body
     assert "Payment received" in body
@@ -311,3 +311,35 @@ def test_with_real_stripe_keys_the_pay_page_renders_the_payment_element(signed_i
     client_secret = awaiting.payments.get().client_secret
     assert client_secret and client_secret in body
     assert 'name="card_number"' not in body
+
+
+def test_the_page_asks_every_second_while_the_order_is_being_planned(signed_in, paid):
+    """Paid and not planned yet: the live part polls every second, so the plan shows about a second after the
+    matching run ends (it polled every 10 s before)."""
+    body = signed_in.get(f"/orders/{paid.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in body
+
+
+def test_the_plan_bars_carry_step_names_and_link_to_their_times(signed_in, planned):
+    body = signed_in.get(f"/orders/{planned.pk}/").content.decode()
+    for item in planned.work_items.all():
+        assert f'href="#plan-job-{item.pk}"' in body and f'id="plan-job-{item.pk}"' in body
+    assert body.count('class="bar-label') == planned.work_items.count()
+
+
+def test_a_delivered_order_shows_when_it_arrived_on_the_page_and_in_the_api(signed_in, planned, customer):
+    arrived = timezone.now() - timedelta(hours=3)
+    Order.objects.filter(pk=planned.pk).update(
+        status=OrderStatus.DELIVERED, delivered_at=arrived, eta=timezone.now() + timedelta(days=2)
+    )
+    body = signed_in.get(f"/orders/{planned.pk}/").content.decode()
+    live = body[body.index('id="order-eta"') :]
+    assert (
+        live.startswith('id="order-eta">delivered')
+        and "marker-delivered" in body
+        and "marker-eta" not in body
+    )
+    for url in (f"/api/v1/orders/{planned.pk}/", "/api/v1/orders/"):
+        data = signed_in.get(url).json()
+        row = data if "reference" in data else next(o for o in data["results"] if o["id"] == planned.pk)
+        assert row["eta"] is None and row["delivered_at"] is not None

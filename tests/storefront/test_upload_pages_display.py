@@ -142,22 +142,22 @@ def test_svg_viewbox_is_read_from_the_root_element():
 
 
 def test_drawing_markers_land_on_the_same_place_of_the_drawing():
-    """The drawing spans the model rectangle the analyser recorded; y is flipped (SVG grows downwards)."""
+    """The drawing's viewBox spans the model rectangle the analyser recorded; y is flipped (SVG grows downwards)."""
     analysis = _plate(**{PREVIEW_BOUNDS: [0.0, 0.0, 200.0, 100.0]})
     marks = drawing_marks(analysis, numbered_findings(analysis), ViewBox(0, 0, 1000, 500))
     assert [(m.cx, m.cy) for m in marks] == [(50.0, 400.0), (750.0, 0.0)]
-    assert marks[0].r == 30.0  # 5 mm is 25 units: smaller than the 3 % ring everyone can tap
-    assert marks[0].marker.id == "f1-0"
+    assert marks[0].r == 30.0  # 5 mm is 25 units: less than the 3 % ring everyone can tap
+    assert marks[0].marker.id == "f1-0" and marks[1].marker.label == "1b"
 
-    shifted = _plate(**{PREVIEW_BOUNDS: [10.0, 20.0, 210.0, 120.0]})
-    marks = drawing_marks(shifted, numbered_findings(shifted), ViewBox(0, 0, 1000, 500))
-    assert (marks[0].cx, marks[0].cy) == (0.0, 500.0)
+    # As the analyser draws: mm with y flipped, framed with a margin (viewBox = the bounds, y negated).
+    framed = _plate(**{PREVIEW_BOUNDS: [-4.0, -4.0, 204.0, 104.0]})
+    marks = drawing_marks(framed, numbered_findings(framed), ViewBox(-4, -104, 208, 108))
+    assert [(m.cx, m.cy) for m in marks] == [(10.0, -20.0), (150.0, -100.0)]
 
 
-def test_drawing_without_recorded_bounds_spans_the_size_from_the_origin():
+def test_a_drawing_without_its_bounds_gets_no_markers():
     analysis = _plate()
-    marks = drawing_marks(analysis, numbered_findings(analysis), ViewBox(0, 0, 1000, 500))
-    assert (marks[0].cx, marks[0].cy) == (50.0, 400.0)
+    assert drawing_marks(analysis, numbered_findings(analysis), ViewBox(0, 0, 1000, 500)) == []
 
 
 def test_features_in_words():
@@ -173,9 +173,21 @@ def test_features_in_words():
 
 
 def test_repairs_in_words():
+    """As apps.uploads.analysing records a repair: the analyser's MeshRepair under "changes"."""
+    recorded = {
+        "at": "2026-12-07T02:00:00+00:00",
+        "changes": {
+            "changes": ["Closed 1 hole in the surface."],
+            "watertight_before": False,
+            "watertight_after": True,
+            "triangles_before": 10,
+            "triangles_after": 12,
+        },
+    }
+    assert repair_texts([recorded]) == [
+        "Closed 1 hole in the surface.",
+        "Watertight: no → yes.",
+        "Triangles: 10 → 12.",
+    ]
     assert repair_texts(["Filled 2 holes."]) == ["Filled 2 holes."]
-    assert repair_texts([{"message": "Merged 4 duplicate vertices."}]) == ["Merged 4 duplicate vertices."]
-    assert repair_texts(
-        [{"at": "2026-12-07T02:00:00+00:00", "changes": {"holes_filled": 2, "watertight": [False, True]}}]
-    ) == ["Holes filled: 2.", "Watertight: no → yes."]
     assert repair_texts(None) == []

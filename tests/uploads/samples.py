@@ -46,6 +46,22 @@ def _write(directory: Path, name: str, data: bytes | str) -> Path:
     return path
 
 
+def inverted_box_stl(directory: Path, name: str = "inverted_box.stl") -> Path:
+    """The box with every triangle wound backwards: closed, but inside out."""
+    mesh = _box()
+    mesh.invert()
+    return _write(directory, name, mesh.export(file_type="stl"))
+
+
+def one_face_flipped_box_stl(directory: Path, name: str = "flipped_face_box.stl") -> Path:
+    """The box with a single triangle wound backwards (its normal points into the part)."""
+    mesh = _box()
+    faces = mesh.faces.copy()
+    faces[0] = faces[0][::-1]
+    mesh = trimesh.Trimesh(mesh.vertices, faces, process=False)
+    return _write(directory, name, mesh.export(file_type="stl"))
+
+
 def box_stl(directory: Path, name: str = "box.stl") -> Path:
     """A 40 x 30 x 10 mm box as binary STL (12 triangles, watertight)."""
     return _write(directory, name, _box().export(file_type="stl"))
@@ -88,6 +104,41 @@ def box_3mf(directory: Path, name: str = "box.3mf", unit: str = "millimeter") ->
     """The box as 3MF; `unit` is the model's unit attribute ("millimeter", "inch", …): the coordinates are written
     unchanged, so an "inch" box measures 40 x 30 x 10 inch."""
     return _write(directory, name, threemf_bytes(_box(), unit))
+
+
+def slicer_3mf(directory: Path, name: str = "slicer.3mf", offset: float = 10.0) -> Path:
+    """The box as slicers (Bambu Studio, PrusaSlicer) package it: the root model holds only a component that
+    points into another model file (/3D/Objects/object_1.model, the production extension), moved `offset` mm
+    along x by the build item."""
+    mesh = _box()
+    vertices = "".join(f'<vertex x="{x:.6f}" y="{y:.6f}" z="{z:.6f}"/>' for x, y, z in mesh.vertices)
+    triangles = "".join(f'<triangle v1="{a}" v2="{b}" v3="{c}"/>' for a, b, c in mesh.faces)
+    production = "http://schemas.microsoft.com/3dmanufacturing/production/2015/06"
+    part = (
+        f'<?xml version="1.0" encoding="UTF-8"?><model unit="millimeter" xmlns="{THREEMF_NAMESPACE}">'
+        f'<resources><object id="1" type="model"><mesh><vertices>{vertices}</vertices>'
+        f"<triangles>{triangles}</triangles></mesh></object></resources><build/></model>"
+    )
+    root = (
+        f'<?xml version="1.0" encoding="UTF-8"?><model unit="millimeter" xmlns="{THREEMF_NAMESPACE}" '
+        f'xmlns:p="{production}" requiredextensions="p"><resources><object id="2" type="model"><components>'
+        '<component p:path="/3D/Objects/object_1.model" objectid="1"/></components></object></resources>'
+        f'<build><item objectid="2" transform="1 0 0 0 1 0 0 0 1 {offset} 0 0"/></build></model>'
+    )
+    path = Path(directory) / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _content_types())
+        archive.writestr("3D/3dmodel.model", root)
+        archive.writestr("3D/Objects/object_1.model", part)
+    return path
+
+
+def two_solids_ascii_stl(directory: Path, name: str = "two_solids_ascii.stl") -> Path:
+    """Two boxes as two named solids in one ASCII STL (some exporters write one solid per body)."""
+    second = _box()
+    second.apply_translation((BOX_SIZE[0] + TWO_SHELLS_GAP, 0, 0))
+    text = _box().export(file_type="stl_ascii") + second.export(file_type="stl_ascii")
+    return _write(directory, name, text)
 
 
 def cylinder_stl(directory: Path, name: str = "cylinder.stl") -> Path:
@@ -302,6 +353,19 @@ def holed_box_step(directory: Path, name: str = "holed_box.step", unit: str = "m
     return _write_step(_holed_box(), Path(directory) / name, unit)
 
 
+def two_solids_step(directory: Path, name: str = "two_solids.step") -> Path:
+    """Two holed blocks side by side (100 mm apart along x) in one file, as two separate solids."""
+    from OCP.BRep import BRep_Builder
+    from OCP.TopoDS import TopoDS_Compound
+
+    compound = TopoDS_Compound()
+    builder = BRep_Builder()
+    builder.MakeCompound(compound)
+    builder.Add(compound, _holed_box())
+    builder.Add(compound, _holed_box(x=100.0))
+    return _write_step(compound, Path(directory) / name, "mm")
+
+
 def large_step(directory: Path, blocks_per_side: int = 16, name: str = "large.step") -> Path:
     """About 5 MB of STEP (16 x 16 holed blocks, each its own solid with its own hole size): the benchmark's
     large solid. Takes a few seconds to build."""
@@ -333,6 +397,14 @@ def truncated_step(directory: Path, name: str = "truncated.step") -> Path:
     data = full.read_bytes()
     full.unlink()
     return _write(directory, name, data[: len(data) // 2])
+
+
+def truncated_dxf(directory: Path, name: str = "truncated.dxf") -> Path:
+    """The plate's DXF cut off in its header, before any entity."""
+    full = plate_dxf(directory, name="_full_for_truncation.dxf")
+    data = full.read_bytes()
+    full.unlink()
+    return _write(directory, name, data[:20_000])
 
 
 def garbage_stl(directory: Path, name: str = "garbage.stl", size: int = 4096) -> Path:

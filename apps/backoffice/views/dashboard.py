@@ -10,17 +10,22 @@ from django.views.decorators.http import require_GET
 from apps.accounts.access import network_staff_required
 from apps.backoffice.charts import hbar_chart, line_chart
 from apps.backoffice.selectors import (
+    busiest,
     gross_order_value_by_day,
     job_problems_open,
+    offers_unanswered,
     on_time_delivery,
     orders_by_status,
     orders_needing_attention,
     utilisation_next,
 )
 from apps.core.money import format_minor
+from apps.payouts.selectors import transfers_needing_attention
 
 UTILISATION_DAYS = 14
 VALUE_DAYS = 30
+BUSIEST_OWNERS, BUSIEST_RESOURCES = 8, 10
+ACTION_ROWS = 5
 
 
 def _utilisation_tone(ratio: float) -> str:
@@ -38,6 +43,11 @@ def dashboard(request):
     value = gross_order_value_by_day(days=VALUE_DAYS, tz=tz)
     currency = next((c for _, _, c in value if c), request.tenant.currency)
     problems, problems_open = job_problems_open()
+    late_orders, late_count = orders_needing_attention(limit=ACTION_ROWS)
+    offers, offers_count = offers_unanswered(limit=ACTION_ROWS)
+    failing = transfers_needing_attention()
+    busy_owners, owners_left_out = busiest(owners, BUSIEST_OWNERS)
+    busy_resources, resources_left_out = busiest(resources, BUSIEST_RESOURCES)
 
     def money(amount_minor: float) -> str:
         # The chart's axis ticks are floats; a tick between two minor units shows the nearest one.
@@ -51,14 +61,15 @@ def dashboard(request):
             [(label, n, str(n)) for label, n in on_time.late_days.items()],
         ),
         "owner_chart": hbar_chart(
-            f"Utilisation per asset owner, next {UTILISATION_DAYS} days",
-            [(u.label, u.ratio, f"{u.ratio:.0%} of {u.open_minutes // 60} h") for u in owners],
+            f"Busiest asset owners, next {UTILISATION_DAYS} days",
+            [(u.label, u.ratio, f"{u.ratio:.0%} of {u.open_minutes // 60} h") for u in busy_owners],
             scale_max=1.0,
             tone_for=_utilisation_tone,
         ),
+        "owners_left_out": owners_left_out,
         "resource_chart": hbar_chart(
-            f"Utilisation per resource, next {UTILISATION_DAYS} days",
-            [(u.label, u.ratio, f"{u.ratio:.0%} of {u.open_minutes // 60} h") for u in resources],
+            f"Busiest resources, next {UTILISATION_DAYS} days",
+            [(u.label, u.ratio, f"{u.ratio:.0%} of {u.open_minutes // 60} h") for u in busy_resources],
             scale_max=1.0,
             tone_for=_utilisation_tone,
             label_width=300,
@@ -69,7 +80,14 @@ def dashboard(request):
             y_format=money,
         ),
         "value_total": money(sum(total for _, total, _ in value)),
-        "attention": orders_needing_attention(),
+        "resources_left_out": resources_left_out,
+        "attention": late_orders,
+        "attention_count": late_count,
+        "offers": offers,
+        "offers_count": offers_count,
+        "failing_transfers": list(failing[:ACTION_ROWS]),
+        "failing_count": failing.count(),
+        "now": now,
         "problems": problems,
         "problems_open": problems_open,
         "utilisation_days": UTILISATION_DAYS,

@@ -90,7 +90,8 @@ def reconcile_now(request):
     with transaction.atomic():
         run = reconciliation_start(trigger="manual", requested_by=request.user)
         outbox_enqueue(task_name="payouts.reconcile", kwargs={"run_id": run.pk})
-    messages.success(request, f"Reconciliation {run.pk} started.")
+    # Not "started": the run page polls its state; the message says only what stays true.
+    messages.success(request, f"You asked for reconciliation {run.pk}; its progress is below.")
     return redirect("backoffice:finance_run", run_id=run.pk)
 
 
@@ -163,6 +164,7 @@ def order_money(request, order_id: int):
         totals["commission"] = "booked when the order settles"
     split = detail["split"]
     context = {
+        "refunds": _refunds_with_shares(detail["refunds"], detail["statements"], network=request.tenant.name),
         # Every share of the split, the platform's commission included: equals paid − Stripe's fee.
         "shared_out_minor": (
             sum(s.amount_minor for s in detail["statements"]) + split.platform_commission_minor
@@ -174,9 +176,28 @@ def order_money(request, order_id: int):
         "sankey": sankey_layout(flow),
         "entries": order_entries(order_id=order.pk),
         "totals": totals,
-        **detail,
+        **{key: value for key, value in detail.items() if key != "refunds"},
     }
     return render(request, "backoffice/finance/order.html", context)
+
+
+def _refunds_with_shares(refunds, statements, *, network: str) -> list:
+    """Each refund with who bore it, by name: the allocation is stored by part key ("work_item:12", "leg:3",
+    "platform"); people read the statement part's label and the amount as money."""
+    rows = list(refunds)
+    if not rows:
+        return rows
+    labels = {"platform": f"Platform ({network})"}
+    for statement in statements:
+        for part in statement.parts.all():
+            key = f"work_item:{part.work_item_id}" if part.work_item_id else f"leg:{part.transport_leg_id}"
+            labels[key] = f"{statement.participant} — {part.label}"
+    for refund in rows:
+        refund.allocation_shares = [
+            {"label": labels.get(key, key), "amount_minor": amount}
+            for key, amount in (refund.allocation or {}).items()
+        ]
+    return rows
 
 
 @require_GET

@@ -14,11 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.accounts.access import network_staff_required, permission_required
+from apps.backoffice.explanation import explanation_rows
 from apps.matching.models import RunMode
 from apps.matching.selectors import run_get, run_latest_for_order, run_list
 from apps.matching.services import run_request_replan
 from apps.orders.models import Order
 from apps.orders.status import PLANNABLE
+from apps.processes.selectors import process_names
 
 PAGE_SIZE = 50
 
@@ -60,8 +62,14 @@ def run_list_view(request):
 @vary_on_headers("HX-Request")
 def run_detail_view(request, run_id: int):
     run = run_get(run_id=run_id)
+    explained = run.explanation if not run.is_open else []
     context = {
         "run": run,
+        "explanation": explanation_rows(
+            explained,
+            currency=request.tenant.currency,
+            process_names=process_names(row.get("process", "") for row in explained) if explained else {},
+        ),
         "elapsed": _elapsed(run),
         "can_replan": run.order is not None and run.order.status in PLANNABLE,
     }
@@ -92,5 +100,6 @@ def order_replan_view(request, order_id: int):
         or f"Re-plan requested by {request.user.get_short_name()}"
     )
     run = run_request_replan(order_id=order.pk, requested_by=request.user, reason=reason)
-    messages.success(request, f"Re-plan of {order.reference} queued.")
+    # Not "queued": the message stays on screen while the run moves on; the run page shows its state live.
+    messages.success(request, f"You asked for a re-plan of {order.reference}; its progress is below.")
     return redirect("backoffice:matching_run", run_id=run.pk)

@@ -42,6 +42,7 @@ class ProblemIndex:
         self._offers = self._offers_by_pair(problem.carrier_options)
         self._fronts: dict[tuple[str, str], list[CarrierOption]] = {}
         self._calendars: dict[str, Timeline] = {}
+        self._candidate_sites: dict[str, frozenset[str]] = {}
 
     # ---------------------------------------------------------------------------------------------- structure
 
@@ -90,10 +91,19 @@ class ProblemIndex:
     def topological_position(self) -> dict[str, int]:
         return {op_id: i for i, op_id in enumerate(self.topological_order or [])}
 
-    def candidate_sites(self, op: Operation) -> set[str]:
-        if op.fixed is not None:
-            return {self.site_of[op.fixed.resource_id]}
-        return {self.site_of[c.resource_id] for c in op.candidates if c.resource_id in self.site_of}
+    def candidate_sites(self, op: Operation) -> frozenset[str]:
+        """The sites the operation may run at (computed once per operation: the precheck, the bounds and the
+        transport look-ups ask for them per arc)."""
+        sites = self._candidate_sites.get(op.id)
+        if sites is None:
+            if op.fixed is not None:
+                sites = frozenset((self.site_of[op.fixed.resource_id],))
+            else:
+                sites = frozenset(
+                    self.site_of[c.resource_id] for c in op.candidates if c.resource_id in self.site_of
+                )
+            self._candidate_sites[op.id] = sites
+        return sites
 
     @cached_property
     def offers(self) -> dict[tuple[str, str], Candidate]:
@@ -211,9 +221,16 @@ class ProblemIndex:
         return self.offers[(op_id, resource_id)].duration
 
     def min_duration(self, op: Operation) -> int:
-        if op.fixed is not None:
-            return op.fixed.end - op.fixed.start
-        return min((c.duration for c in op.candidates), default=0)
+        return self._min_durations[op.id]
+
+    @cached_property
+    def _min_durations(self) -> dict[str, int]:
+        return {
+            op.id: op.fixed.end - op.fixed.start
+            if op.fixed is not None
+            else min((c.duration for c in op.candidates), default=0)
+            for op in self.problem.operations
+        }
 
     def max_duration(self, op: Operation) -> int:
         if op.fixed is not None:

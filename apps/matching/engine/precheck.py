@@ -177,8 +177,10 @@ def _no_transport_route(problem: Problem, index: ProblemIndex) -> list[Infeasibl
     reasons = []
     for arc in index.arcs:
         pred, succ = index.ops[arc.pred], index.ops[arc.succ]
-        pairs = [(a, b) for a in index.candidate_sites(pred) for b in index.candidate_sites(succ)]
-        if not any(index.connected(a, b) for a, b in pairs):
+        pred_sites, succ_sites = index.candidate_sites(pred), index.candidate_sites(succ)
+        if not (pred_sites & succ_sites) and not any(
+            index.connected(a, b) for a in pred_sites for b in succ_sites
+        ):
             reasons.append(
                 Infeasible(
                     NO_TRANSPORT_ROUTE,

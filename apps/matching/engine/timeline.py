@@ -13,8 +13,10 @@ from .domain import Interval
 class Timeline:
     """Busy time of one resource. Closures take the whole capacity; each booking takes one unit.
 
-    Time that is fully taken (closures, and bookings on a single-unit resource) is kept as sorted, merged,
-    disjoint intervals; bookings on a multi-unit resource are kept apart and counted.
+    Time that is fully taken (closures, bookings on a single-unit resource, and the stretches where a multi-unit
+    resource's bookings use every unit) is kept as sorted, merged, disjoint intervals, so a new one-unit booking
+    fits exactly where it meets none of them; bookings on a multi-unit resource are also kept apart, to find the
+    stretches each new one fills up.
     """
 
     def __init__(
@@ -44,6 +46,8 @@ class Timeline:
         if self.capacity == 1:
             self._block(start, end)
         else:
+            for full_start, full_end in self._filled_by(start, end):
+                self._block(full_start, full_end)
             at = bisect.bisect_right(self._item_starts, start)
             self._items.insert(at, (start, end))
             self._item_starts.insert(at, start)
@@ -59,21 +63,36 @@ class Timeline:
         self._starts[lo:hi] = [start]
         self._ends[lo:hi] = [end]
 
+    def _filled_by(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The stretches of [start, end) where the bookings so far leave exactly one unit free (a multi-unit
+        resource): a booking over them takes the last unit."""
+        lo = bisect.bisect_right(self._item_starts, start - self._longest)
+        hi = bisect.bisect_left(self._item_starts, end)
+        events = []
+        for s, e in self._items[lo:hi]:
+            if e > start:
+                events += [(max(s, start), 1), (min(e, end), -1)]
+        if len(events) < 2 * (self.capacity - 1):
+            return []
+        events.sort()
+        filled: list[tuple[int, int]] = []
+        level, since = 0, start
+        for t, delta in events:
+            if level >= self.capacity - 1 and t > since:
+                if filled and filled[-1][1] == since:
+                    filled[-1] = (filled[-1][0], t)
+                else:
+                    filled.append((since, t))
+            level += delta
+            since = t
+        return filled
+
     def earliest_start(self, earliest: int, duration: int) -> int | None:
         """Earliest start >= `earliest` such that [start, start+duration) fits; None if not before the horizon."""
-        t = earliest
-        while True:
-            t = self._clear_of_blocks(t, duration)
-            if self.horizon is not None and t + duration > self.horizon:
-                return None
-            if self.capacity == 1 or duration == 0:
-                return t
-            lo = bisect.bisect_right(self._item_starts, t - self._longest)
-            hi = bisect.bisect_left(self._item_starts, t + duration)
-            overlapping = [(s, e) for s, e in self._items[lo:hi] if e > t]
-            if len(overlapping) < self.capacity or _peak(overlapping, t, t + duration) < self.capacity:
-                return t
-            t = min(e for _, e in overlapping)  # the first booking to end frees a unit
+        t = self._clear_of_blocks(earliest, duration)
+        if self.horizon is not None and t + duration > self.horizon:
+            return None
+        return t
 
     def next_busy_after(self, t: int) -> int:
         """Start of the first fully busy stretch after minute t (a huge number when there is none)."""
@@ -88,12 +107,3 @@ class Timeline:
             t = max(t, self._ends[i])
             i += 1
         return t
-
-
-def _peak(items: list[tuple[int, int]], start: int, end: int) -> int:
-    events = sorted([(max(s, start), 1) for s, _ in items] + [(min(e, end), -1) for _, e in items])
-    peak = level = 0
-    for _, delta in events:
-        level += delta
-        peak = max(peak, level)
-    return peak

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from apps.catalog.estimate import StepCost, catalogue_estimate
+from apps.catalog.estimate import StepCost, catalogue_estimate, operations_estimate
 from apps.catalog.selectors import template_spec_for
 from apps.matching.engine import domain
 from apps.matching.engine.explain import explain_plan
@@ -97,11 +97,34 @@ def quote_matched(
 
 
 def quote_fallback(
-    template, values, tenant, now, source, notice, reasons, built, parameters, plan=None, *, record: bool
+    template,
+    values,
+    tenant,
+    now,
+    source,
+    notice,
+    reasons,
+    built,
+    parameters,
+    plan=None,
+    *,
+    record: bool,
+    items,
 ) -> MatchingQuote:
-    """The catalogue estimate, marked with why the network did not quote."""
+    """The catalogue estimate, marked with why the network did not quote. A part template has no routing to
+    estimate from: its first line's compiled operations are estimated instead, in the network's currency."""
     today = now.astimezone(ZoneInfo(tenant.time_zone)).date()
-    estimate = catalogue_estimate(template_spec_for(template), values, today=today)
+    if template.part_kind:
+        estimate = operations_estimate(
+            items[0].operations,
+            currency=tenant.currency,
+            margin_percent=template.margin_percent,
+            transport_buffer_days=template.transport_buffer_days,
+            values=values,
+            today=today,
+        )
+    else:
+        estimate = catalogue_estimate(template_spec_for(template), values, today=today)
     run = (
         _record(built, plan, {**parameters, "fallback": source, "notice": notice}, RunOutcome.INFEASIBLE)
         if record

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from apps.catalog.models import DesignVersion, ProductTemplate
 from apps.catalog.selectors import template_spec_for
-from apps.catalog.validation import configuration_validate
+from apps.catalog.validation import ValidConfiguration, configuration_validate
 from apps.core.geodesy import Point
 from apps.matching.quoting.cache import quote_cached, quotes_cached_many
 from apps.matching.quoting.context import QuoteContext, operations_as_json, question_key, quote_context
@@ -124,12 +124,17 @@ def price_breaks(
     tenant: Tenant,
     destination: Point | None = None,
     context: QuoteContext | None = None,
+    operations: Sequence[Mapping | object] | None = None,
 ) -> tuple[PriceBreak, ...]:
     """For each of the template's break quantities, the network's standard plan for that many (each its own
     matching problem: setup shared by the batch, machine hours and calendars respected — never a multiple of
-    one), cached like any quote. Raises InvalidConfiguration."""
+    one), cached like any quote. Raises InvalidConfiguration. `operations`: already compiled ones (a saved
+    version's, an uploaded part's), priced as they are with `values` as given."""
     context = context or quote_context(tenant=tenant, destination=destination)
-    configuration = configuration_validate(template_spec_for(template), values)
+    if operations is None:
+        configuration = configuration_validate(template_spec_for(template), values)
+    else:
+        configuration = ValidConfiguration(values=dict(values), operations=tuple(operations))  # type: ignore[arg-type]
     quantities = sorted(set(template.price_break_quantities or (1,)))
     asks = {
         quantity: {

@@ -65,7 +65,17 @@ def quote_solved(
             + " yet"
         )
         return quote_fallback(
-            template, values, tenant, now, CATALOGUE_ESTIMATE, notice, (), built, parameters, record=record
+            template,
+            values,
+            tenant,
+            now,
+            CATALOGUE_ESTIMATE,
+            notice,
+            (),
+            built,
+            parameters,
+            record=record,
+            items=items,
         )
 
     variants = cart_variants(built, compiled, tenant, delivery, requested_date, settings, now, reads)
@@ -99,6 +109,7 @@ def quote_solved(
             parameters,
             plan,
             record=record,
+            items=items,
         )
     return quote_matched(options_choose(priced), values, tenant, now, requested_date, parameters, record)
 

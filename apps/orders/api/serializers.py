@@ -1,5 +1,7 @@
 """API shapes of carts and orders. Input serializers only parse and validate shapes; services decide."""
 
+from datetime import datetime
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -196,6 +198,11 @@ class TransportLegSerializer(serializers.ModelSerializer):
 
 
 class OrderListSerializer(serializers.ModelSerializer):
+    eta = serializers.SerializerMethodField(
+        help_text="Expected arrival at the customer while the order is on its way; null once delivered "
+        "(see delivered_at) or before it is planned."
+    )
+
     class Meta:
         model = Order
         fields = [
@@ -207,9 +214,13 @@ class OrderListSerializer(serializers.ModelSerializer):
             "refunded_minor",
             "promised_delivery_date",
             "eta",
+            "delivered_at",
             "is_late",
             "created_at",
         ]
+
+    def get_eta(self, order) -> datetime | None:
+        return None if order.delivered_at else order.eta
 
 
 class OrderDetailSerializer(OrderListSerializer):

@@ -16,6 +16,7 @@ from django.db import connection
 
 from apps.payouts import stripe_client
 from apps.payouts.connect.cross_border import CrossBorderRefused, service_agreement_for
+from apps.payouts.transfers.participant_transfers import transfers_resume_for_participant
 from apps.suppliers.models import Participant
 from apps.suppliers.selectors import participant_by_stripe_account
 from apps.suppliers.services import participant_connect_account_set, participant_connect_update
@@ -97,7 +98,7 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
     payouts_schedule_ensure_manual(account=account)
     requirements = account.get("requirements") or {}
     capabilities = account.get("capabilities") or {}
-    return participant_connect_update(
+    participant = participant_connect_update(
         account_id=account["id"],
         charges_enabled=bool(account.get("charges_enabled")),
         payouts_enabled=bool(account.get("payouts_enabled")),
@@ -106,6 +107,10 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
         requirements_due=list(requirements.get("currently_due") or []),
         requirements_past_due=list(requirements.get("past_due") or []),
     )
+    if participant is not None and participant.onboarded:
+        # Money that was waiting for this account goes out now, not at its next backed-off attempt.
+        transfers_resume_for_participant(participant_id=participant.pk)
+    return participant
 
 
 def payouts_schedule_ensure_manual(*, account: dict) -> None:

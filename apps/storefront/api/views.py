@@ -17,8 +17,9 @@ from rest_framework.views import APIView
 from apps.catalog.api.views import template_for_input
 from apps.catalog.selectors import design_get_for_owner
 from apps.matching.makeable import DesignUnmakeable
-from apps.matching.quoting import SOURCE_INFEASIBLE, price_breaks, quote_configuration
+from apps.matching.quoting import SOURCE_INFEASIBLE, MatchingQuote, price_breaks, quote_configuration
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
+from apps.storefront.part_quoting import part_quote
 from apps.storefront.throttles import QuoteRateThrottle
 
 
@@ -63,6 +64,17 @@ class QuoteCreateApi(APIView):
         else:
             template, values = template_for_input(data["template"]), data["values"]
         delivery = data["address"]["point"] if "address" in data else None
+        if version is not None and template.part_kind:
+            # An uploaded part's design has no routing to compile: its saved operations are quoted.
+            quote, breaks = part_quote(
+                template=template,
+                operations=version.operations,
+                values=values,
+                tenant=request.tenant,
+                destination=delivery,
+                parameters={"design_version": str(version.pk)},
+            )
+            return Response(QuoteSerializer(quote_json(quote, breaks, version)).data)
         quote = quote_configuration(
             template=template, values=values, tenant=request.tenant, destination=delivery
         )
@@ -73,24 +85,28 @@ class QuoteCreateApi(APIView):
             if quote.feasible
             else ()
         )
-        payload = {
-            "price_minor": quote.price_minor,
-            "currency": quote.currency,
-            "price": quote.price.format(),
-            "delivery_date": quote.delivery_date,
-            "lead_time_days": quote.lead_time_days,
-            "asset_owner_count": quote.asset_owner_count,
-            "breakdown": [asdict(step) for step in quote.breakdown],
-            "margin_minor": quote.margin_minor,
-            "source": quote.source,
-            "source_label": quote.source_label,
-            "expires_at": quote.expires_at,
-            "design_version": version.pk if version else None,
-            "values": quote.values,
-            "destination": {"latitude": quote.destination[0], "longitude": quote.destination[1]}
-            if quote.destination
-            else None,
-            "options": [asdict(option) for option in quote.options],
-            "price_breaks": [asdict(row) for row in breaks],
-        }
-        return Response(QuoteSerializer(payload).data)
+        return Response(QuoteSerializer(quote_json(quote, breaks, version)).data)
+
+
+def quote_json(quote: MatchingQuote, breaks, version=None) -> dict:
+    """A quote with its price breaks as the quotes APIs answer it (QuoteSerializer's input)."""
+    return {
+        "price_minor": quote.price_minor,
+        "currency": quote.currency,
+        "price": quote.price.format(),
+        "delivery_date": quote.delivery_date,
+        "lead_time_days": quote.lead_time_days,
+        "asset_owner_count": quote.asset_owner_count,
+        "breakdown": [asdict(step) for step in quote.breakdown],
+        "margin_minor": quote.margin_minor,
+        "source": quote.source,
+        "source_label": quote.source_label,
+        "expires_at": quote.expires_at,
+        "design_version": version.pk if version else None,
+        "values": quote.values,
+        "destination": {"latitude": quote.destination[0], "longitude": quote.destination[1]}
+        if quote.destination
+        else None,
+        "options": [asdict(option) for option in quote.options],
+        "price_breaks": [asdict(row) for row in breaks],
+    }

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,11 +31,15 @@ from apps.catalog.selectors import (
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
 from apps.core.errors import form_add_service_error
+from apps.matching.makeable import DesignUnmakeable
 from apps.matching.quoting import QuoteContext, price_breaks, quote_context
-from apps.storefront.display import describe_values
+from apps.processes.selectors import process_names
+from apps.storefront.display import ValueRow, describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
+from apps.storefront.part_quoting import part_quote
 from apps.storefront.preview import preview_svg
-from apps.storefront.throttles import quote_unless_limited
+from apps.storefront.throttles import quote_limit_wait, quote_unless_limited
+from apps.uploads.options import part_options_describe
 
 CONFIGURATOR = "storefront/configurator.html"
 
@@ -171,8 +175,43 @@ def design_list(request):
     )
 
 
+def _part_design_context(request, design: Design) -> dict:
+    """An uploaded part's design: its options in words and the quote of its saved operations (no configurator,
+    no parametric preview: the part's own page shows the file)."""
+    version = design.current_version
+    values = part_options_describe(version.values, process_names([version.values.get("process", "")]))
+    quote, quote_error, breaks = None, "", ()
+    quote_wait = quote_limit_wait(request)
+    if not quote_wait:
+        try:
+            quote, breaks = part_quote(
+                template=design.template,
+                operations=version.operations,
+                values=version.values,
+                tenant=request.tenant,
+                parameters={"design_version": str(version.pk)},
+            )
+        except DesignUnmakeable as error:
+            quote_error = str(error)
+    return {
+        "design": design,
+        "template": design.template,
+        "version": version,
+        "values": [ValueRow(label, text) for label, text in values],
+        "preview": "",
+        "quote": quote,
+        "quote_error": quote_error,
+        "quote_wait": quote_wait,
+        "price_breaks": breaks,
+        "cart_enabled": cart_enabled(),
+        "configure_url": "",
+    }
+
+
 def _design_context(request, design: Design) -> dict:
     template = design.template
+    if template.part_kind:
+        return _part_design_context(request, design)
     spec = template_spec_for(template)
     version = design.current_version
     quote, quote_error, quote_wait, breaks = None, "", "", ()
@@ -218,6 +257,8 @@ def design_edit(request, design_id: int):
     """Edits make a new version; the versions before it stay as they were."""
     design = design_get_for_owner(owner=request.user, design_id=design_id)
     template = design.template
+    if template.part_kind:
+        raise Http404("An uploaded part's options are changed on its own page, not in the configurator.")
     if request.method == "GET":
         data = {key: str(value) for key, value in design.current_version.values.items()}
         data[DESIGN_NAME] = design.name

@@ -42,7 +42,7 @@ from apps.orders.services import (
     refund_request_create,
 )
 from apps.orders.services.cart import cart_quote_is_fresh
-from apps.orders.status import PAYABLE, InvalidTransition
+from apps.orders.status import PAYABLE, InvalidTransition, OrderStatus
 from apps.storefront.forms_orders import (
     AddressForm,
     CancelForm,
@@ -300,7 +300,8 @@ def order_pay(request, order_id: int):
         return render(request, PAY, _pay_context(request, order, form=form), status=400)
     result = checkout.checkout_pay(order=order, payment_method=payment_method)
     if result.status in ("paid", "already_paid"):
-        messages.success(request, "Thank you: your payment went through. We are planning your order now.")
+        # A fact that stays true: the order page says live what happens next (planning, planned...).
+        messages.success(request, "Thank you: your payment went through.")
         return redirect("storefront:order_detail", order_id=order.pk)
     status = {"declined": 402, "requoted": 409, "not_payable": 409}.get(result.status, 503)
     return render(request, PAY, _pay_context(request, result.order, result=result), status=status)
@@ -315,6 +316,19 @@ def order_list(request):
     return render(
         request, "storefront/orders/list.html", {"orders": order_list_for_customer(customer=request.user)}
     )
+
+
+# While an order is paid and being planned its page asks every second, so the plan shows within about a
+# second of the matching run's end; afterwards changes come at the pace of workshops and carriers.
+POLL_PLANNING_SECONDS, POLL_SECONDS, POLL_SETTLED_SECONDS = 1, 15, 60
+_SETTLED = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+
+
+def order_poll_seconds(order) -> int:
+    """How often the order page refreshes its live part."""
+    if order.status == OrderStatus.PAID:
+        return POLL_PLANNING_SECONDS
+    return POLL_SETTLED_SECONDS if order.status in _SETTLED else POLL_SECONDS
 
 
 def _detail_context(request, order) -> dict:
@@ -335,6 +349,7 @@ def _detail_context(request, order) -> dict:
         # Shown only beside the refund button: no settings read on the polled page otherwise.
         "refund_deadline": refund_deadline(order) if allowed.can("request_refund") else None,
         "needs_payment": allowed.can("pay"),
+        "poll_seconds": order_poll_seconds(order),
         "now": now,
         "tz": tz,
     }
@@ -344,7 +359,7 @@ def _detail_context(request, order) -> dict:
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def order_detail(request, order_id: int):
-    """The order page; htmx polls its `live` partial every 10 s."""
+    """The order page; htmx polls its `live` partial (every second while the order is being planned)."""
     order = order_get_for_customer(user=request.user, order_id=order_id, detail=True)
     template = f"{DETAIL}#live" if request.htmx else DETAIL
     return render(request, template, _detail_context(request, order))

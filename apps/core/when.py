@@ -1,0 +1,96 @@
+"""How dates and times read for people: one format per locale, in the network's time zone.
+
+Every page and every sentence the platform writes about a moment goes through these functions (the template
+filters `when`, `day`, `clock` and `span` in apps/core/templatetags/when.py call them), so a date never appears
+in five shapes or as an ISO timestamp. The tenant middleware activates the network's time zone; an aware datetime
+is shown in it. Machine-readable values (`<time datetime="…">`, CSV exports, the API) stay ISO 8601.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import dateformat, timezone, translation
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Django `date` format strings: a moment, a calendar day, a clock time, a day within the week's view."""
+
+    moment: str
+    day: str
+    clock: str
+
+
+FORMATS = {"en": Formats(moment="D j M Y, H:i", day="D j M Y", clock="H:i")}
+DEFAULT_LOCALE = "en"
+
+
+def formats() -> Formats:
+    language = (translation.get_language() or DEFAULT_LOCALE).split("-")[0]
+    return FORMATS.get(language, FORMATS[DEFAULT_LOCALE])
+
+
+def _local(value):
+    if isinstance(value, str):
+        value = _parse(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _parse(value: str):
+    """An ISO string (as JSON fields keep moments) back to a datetime or date; anything else is left alone."""
+    try:
+        return (
+            dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
+        )
+    except ValueError:
+        return value
+
+
+def format_moment(value) -> str:
+    """ "Mon 7 Dec 2026, 14:30"; a bare date reads as a day. Empty values are a dash."""
+    value = _local(value)
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, dt.datetime):
+        return dateformat.format(value, formats().moment)
+    if isinstance(value, dt.date):
+        return dateformat.format(value, formats().day)
+    return str(value)
+
+
+def format_day(value) -> str:
+    """ "Mon 7 Dec 2026" (of a date, or of a moment in the network's time zone)."""
+    value = _local(value)
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, dt.date):
+        return dateformat.format(value, formats().day)
+    return str(value)
+
+
+def format_clock(value) -> str:
+    """ "14:30" (of a moment in the network's time zone, or of a time of day)."""
+    value = _local(value)
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, dt.datetime):
+        return dateformat.format(value, formats().clock)
+    if isinstance(value, dt.time):
+        return dateformat.time_format(value, formats().clock)
+    return str(value)
+
+
+def format_span(start, end) -> str:
+    """A window: "Mon 7 Dec 2026, 09:00 – 11:30" within a day, else both moments in full."""
+    start, end = _local(start), _local(end)
+    if start in (None, ""):
+        return "—"
+    if end in (None, ""):
+        return format_moment(start)
+    if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and start.date() == end.date():
+        return f"{format_moment(start)} – {format_clock(end)}"
+    return f"{format_moment(start)} – {format_moment(end)}"

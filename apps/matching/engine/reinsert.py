@@ -1,0 +1,363 @@
+"""Ruin and recreate without a solver: take a few orders out of a plan and put each back at its best place given
+everything else, by dynamic programming over its routing.
+
+With the rest of the plan held, one order's best placement is exact and cheap: along its routing, each step on
+each candidate resource keeps the Pareto front of (ready time, cost so far); a later ready time never lets a step
+start sooner (the earliest slot on a timeline only moves later), so nothing off the front can win. Each front
+entry knows the carriers it took, so the plan gets exactly the legs the search priced.
+
+It applies where an order's objective is its own business: cost and lateness (no makespan term), every routing
+an in-tree (each step feeds at most one other step of its order; two parts may join), no precedence across
+orders and no fixed work in a moved order. `Reinsertion.applies` says whether a problem qualifies; the LNS then
+uses it as one more kind of step, much cheaper than a CP-SAT neighbourhood of one or two orders.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .assemble import assemble_plan
+from .domain import DELIVERY, FEASIBLE, Plan
+from .indexing import ProblemIndex
+from .shortlist import shortlist
+from .timeline import Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    id: str
+    preds: tuple[str, ...]  # within the order
+    release: int
+    options: tuple[tuple[str, str, int, int], ...]  # (resource, site, duration, weighted production cost)
+    after: int  # the least weighted production the steps after this one (to the customer) still cost
+    cheapest: int  # the least weighted production of this step
+    tail: int  # the least time from this step's start to the customer
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    steps: tuple[_Step, ...]  # topological
+    sink: str
+    due: int
+    late_weight: int  # weights.lateness · the order's lateness weight
+    delivery: str | None
+    deadline: int | None
+
+
+# A front entry: (ready or end time, weighted cost so far, site, resource or None, start, inbound choices), where
+# the inbound choices are, per predecessor, (its entry, the carrier id or None when both share a site).
+_Entry = tuple
+
+
+class Reinsertion:
+    def __init__(self, index: ProblemIndex, horizon: int, candidates: int | None = None) -> None:
+        """`candidates`: how many candidates per step a placement looks at (see `shortlist`); None: all."""
+        self.index = index
+        self.candidates = candidates
+        self.horizon = horizon
+        self.weights = index.problem.weights
+        self.routes: dict[str, _Route] = {}
+        if not self.applies(index):
+            return
+        for order in index.problem.orders:
+            route = self._route(order.id)
+            if route is not None:
+                self.routes[order.id] = route
+        self._timelines: dict[str, Timeline] = {}
+        self._timelines_of: Plan | None = None
+        self._leg_table: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+
+    @staticmethod
+    def applies(index: ProblemIndex) -> bool:
+        weights = index.problem.weights
+        if weights.makespan or weights.makespan_only:
+            return False
+        return all(index.ops[arc.pred].order_id == index.ops[arc.succ].order_id for arc in index.arcs)
+
+    def _route(self, order_id: str) -> _Route | None:
+        index = self.index
+        op_ids = index.ops_of_order[order_id]
+        ops = [index.ops[o] for o in op_ids]
+        if not ops or any(op.fixed is not None for op in ops):
+            return None
+        if any(len(index.successors[o]) > 1 for o in op_ids):
+            return None  # not an in-tree: one part feeding two steps would need a joint choice
+        sinks = index.sinks.get(order_id, [])
+        if len(sinks) != 1:
+            return None
+        position = index.topological_position
+        ordered = sorted(ops, key=lambda op: position[op.id])
+        cheapest = {op.id: self.weights.cost * min(c.cost_minor for c in op.candidates) for op in ops}
+        after: dict[str, int] = {}
+        for op in reversed(ordered):  # in an in-tree each step has at most one successor
+            later = index.successors[op.id]
+            after[op.id] = (after[later[0]] + cheapest[later[0]]) if later else 0
+        steps = tuple(
+            _Step(
+                op.id,
+                tuple(op.predecessors),
+                op.release,
+                tuple(
+                    (
+                        c.resource_id,
+                        index.site_of[c.resource_id],
+                        c.duration,
+                        self.weights.cost * c.cost_minor,
+                    )
+                    for c in op.candidates
+                ),
+                after[op.id],
+                cheapest[op.id],
+                index.tails[op.id],
+            )
+            for op in ordered
+        )
+        order = index.orders[order_id]
+        return _Route(
+            steps,
+            sinks[0],
+            order.due,
+            self.weights.lateness * order.lateness_weight,
+            order.delivery_site,
+            order.deadline,
+        )
+
+    # ------------------------------------------------------------------------------------------- one order
+
+    def order_value(self, plan: Plan, order_id: str) -> int:
+        """What the order adds to the plan's objective: its production, its legs, its lateness."""
+        index, weights = self.index, self.weights
+        production = sum(plan.assignments[o].cost_minor for o in index.ops_of_order[order_id])
+        legs = self._leg_cost.get(order_id, 0)
+        order = index.orders[order_id]
+        late = max(0, plan.completion[order_id] - order.due)
+        return weights.cost * (production + legs) + weights.lateness * order.lateness_weight * late
+
+    def best_placement(
+        self,
+        order_id: str,
+        timelines: dict[str, Timeline],
+        budget: float = math.inf,
+        allowed: dict[str, set[str]] | None = None,
+    ) -> tuple[float, dict[str, tuple[str, int, int]], dict[tuple[str, str], str]] | None:
+        """(value, op -> (resource, start, end), (pred, succ or DELIVERY) -> carrier) of the order's cheapest
+        placement on these timelines, legs and lateness included; None when it fits nowhere or costs `budget` or
+        more (partial placements whose cost and the least the rest can cost reach it are dropped on the way)."""
+        index = self.index
+        route = self.routes[order_id]
+        fronts: dict[str, list[_Entry]] = {}
+        for step in route.steps:
+            arrivals_at: dict[str, list] = {}
+            entries: list[_Entry] = []
+            limit = budget - step.after
+            keep = allowed.get(step.id) if allowed is not None else None
+            for resource_id, site, duration, cost in step.options:
+                if cost >= limit or (keep is not None and resource_id not in keep):
+                    continue
+                arrivals = arrivals_at.get(site)
+                if arrivals is None:
+                    arrivals = arrivals_at[site] = self._arrivals(
+                        step, site, fronts, limit - step.cheapest, route
+                    )
+                timeline = timelines[resource_id]
+                last_end = None
+                for ready, spent, inbound in arrivals:  # earliest first, cost falling
+                    if spent + cost >= limit:
+                        continue
+                    start = timeline.earliest_start(ready, duration)
+                    if start is None or start + duration > self.horizon:
+                        continue
+                    end = start + duration
+                    entry = (end, spent + cost, site, resource_id, start, inbound)
+                    if end == last_end:
+                        entries[-1] = entry  # as soon, and cheaper
+                    else:
+                        entries.append(entry)
+                    last_end = end
+            if not entries:
+                return None
+            fronts[step.id] = entries
+        best = None
+        for end, spent, site, resource_id, start, inbound in fronts[route.sink]:
+            for done, price, carrier in self._deliveries(site, end, route.delivery):
+                if route.deadline is not None and done > route.deadline:
+                    continue
+                value = spent + price + route.late_weight * max(0, done - route.due)
+                if value < budget and (best is None or value < best[0]):
+                    best = (value, (end, spent, site, resource_id, start, inbound), carrier)
+        if best is None:
+            return None
+        value, entry, carrier = best
+        schedule: dict[str, tuple[str, int, int]] = {}
+        carriers: dict[tuple[str, str], str] = {}
+        if carrier is not None:
+            carriers[(route.sink, DELIVERY)] = carrier
+        stack = [(route.sink, entry)]
+        while stack:
+            op_id, (end, _, _, resource_id, start, inbound) = stack.pop()
+            schedule[op_id] = (resource_id, start, end)
+            for pred, (pred_entry, leg_carrier) in zip(index.ops[op_id].predecessors, inbound, strict=True):
+                if leg_carrier is not None:
+                    carriers[(pred, op_id)] = leg_carrier
+                stack.append((pred, pred_entry))
+        return value, schedule, carriers
+
+    def _arrivals(
+        self, step: _Step, site: str, fronts: dict[str, list[_Entry]], limit: float, route: _Route
+    ) -> list:
+        """(ready, cost so far, inbound choices) at `site`, Pareto-minimal, earliest first (cost falling); each
+        predecessor's options cost less than `limit` (what is left for the inbound legs and the parts before),
+        counting the lateness that arriving then makes certain."""
+        late_after = step.tail - route.due  # arriving at t makes the order at least t + late_after late
+        if not step.preds:
+            return [(step.release, 0, ())]
+        per_pred = []
+        for pred in step.preds:
+            options = []
+            for entry in fronts[pred]:
+                end, spent, from_site = entry[0], entry[1], entry[2]
+                if spent >= limit:
+                    continue
+                if from_site == site:
+                    options.append((end, spent, (entry, None)))
+                    continue
+                for duration, price, carrier in self._legs(from_site, site):
+                    ready = end + duration
+                    if spent + price + route.late_weight * max(0, ready + late_after) < limit:
+                        options.append((ready, spent + price, (entry, carrier)))
+            if not options:
+                return []
+            per_pred.append(_pareto(options))
+        combined = [(step.release, 0, ())]
+        for options in per_pred:
+            combined = _pareto(
+                [(max(t0, t), c0 + c, (*ch0, ch)) for t0, c0, ch0 in combined for t, c, ch in options]
+            )
+        return combined
+
+    def _deliveries(self, site: str, end: int, delivery: str | None) -> list[tuple[int, float, str | None]]:
+        if delivery is None or delivery == site:
+            return [(end, 0, None)]
+        return [(end + duration, price, carrier) for duration, price, carrier in self._legs(site, delivery)]
+
+    def _legs(self, from_site: str, to_site: str) -> list[tuple[int, int, str]]:
+        """(duration, weighted price, carrier) of the carriers worth taking between two sites, fastest first."""
+        legs = self._leg_table.get((from_site, to_site))
+        if legs is None:
+            legs = self._leg_table[(from_site, to_site)] = [
+                (o.duration, self.weights.cost * o.cost_minor, o.carrier_id)
+                for o in self.index.routes(from_site, to_site)
+            ]
+        return legs
+
+    # ------------------------------------------------------------------------------------------- ruin and recreate
+
+    def recreate(self, plan: Plan, orders: list[str], rng: random.Random) -> Plan | None:
+        """The plan with these orders taken out and put back one after another at their best places (in a random
+        order, or most urgent first), or None when that is no cheaper than `plan`."""
+        orders = [o for o in orders if o in self.routes]
+        if not orders:
+            return None
+        moving = {op_id for o in orders for op_id in self.index.ops_of_order[o]}
+        timelines = self._timelines_without(plan, moving)
+        if rng.random() < 0.5:
+            rng.shuffle(orders)
+        else:
+            orders.sort(key=lambda o: self.routes[o].due - self.index.tails[self.routes[o].steps[0].id])
+        before = sum(self.order_value(plan, o) for o in orders)  # after _timelines_without: it refreshes
+        after = 0.0
+        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()}
+        carriers: dict[tuple[str, str], str] = {}
+        for order_id in orders:
+            allowed = None
+            if self.candidates is not None:  # the few most promising given where the plan has the neighbours
+                allowed = {
+                    step.id: shortlist(self.index, plan, step.id, self.candidates, rng)
+                    for step in self.routes[order_id].steps
+                }
+            placed = self.best_placement(order_id, timelines, budget=before - after, allowed=allowed)
+            if placed is None:
+                return None
+            value, where, legs = placed
+            after += value
+            if after >= before:
+                return None
+            for op_id, (resource_id, start, end) in where.items():
+                timelines.book_on(resource_id).book(start, end)
+                schedule[op_id] = (resource_id, start)
+            carriers.update(legs)
+        result = assemble_plan(
+            self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
+        )
+        return result if (result.objective or 0) < (plan.objective or 0) else None
+
+    def _timelines_without(self, plan: Plan, moving: set[str]) -> dict[str, Timeline]:
+        """Every resource's timeline with the plan's work except the moving operations (copied on first booking)."""
+        if self._timelines_of is not plan:
+            self._refresh(plan)
+        index = self.index
+        own: dict[str, Timeline] = {}
+        for resource_id in {plan.assignments[o].resource_id for o in moving}:
+            timeline = index.calendar(resource_id).copy()
+            for a in self._bookings[resource_id]:
+                if a.operation_id not in moving:
+                    timeline.book(a.start, a.end)
+            own[resource_id] = timeline
+        return _CopyOnBook(self._timelines, own)
+
+    def _refresh(self, plan: Plan) -> None:
+        """The timelines of `plan`, rebuilt only for the resources whose work differs from the last plan's."""
+        previous = self._timelines_of
+        grouped: dict[str, list] = defaultdict(list)
+        for a in plan.assignments.values():
+            grouped[a.resource_id].append(a)
+        self._bookings = grouped
+        self._leg_cost: dict[str, int] = defaultdict(int)
+        for leg in plan.legs:
+            self._leg_cost[leg.order_id] += leg.cost_minor
+        if previous is None:
+            stale = set(self.index.resources)
+        else:
+            stale = set()
+            for op_id, a in plan.assignments.items():
+                old = previous.assignments[op_id]
+                if old is not a and old != a:
+                    stale |= {old.resource_id, a.resource_id}
+        for resource_id in stale:
+            timeline = self.index.calendar(resource_id).copy()
+            for a in grouped.get(resource_id, ()):
+                timeline.book(a.start, a.end)
+            self._timelines[resource_id] = timeline
+        self._timelines_of = plan
+
+
+class _CopyOnBook(dict):
+    """Shared timelines, each copied the first time a booking is made on it (own ones are used as they are)."""
+
+    def __init__(self, shared: dict[str, Timeline], own: dict[str, Timeline]) -> None:
+        super().__init__(shared)
+        self.update(own)
+        self._own = set(own)
+
+    def book_on(self, resource_id: str) -> Timeline:
+        if resource_id not in self._own:
+            self._own.add(resource_id)
+            self[resource_id] = super().__getitem__(resource_id).copy()
+        return super().__getitem__(resource_id)
+
+
+_TIME_COST = operator.itemgetter(0, 1)
+
+
+def _pareto(options: list) -> list:
+    """(time, cost, payload) options not beaten in both, earliest first."""
+    options.sort(key=_TIME_COST)
+    kept = []
+    for option in options:
+        if not kept or option[1] < kept[-1][1]:
+            kept.append(option)
+    return kept

@@ -1,0 +1,62 @@
+"""Error pages in the network's own colours and name, with a way home (Django's handler400/403/404/500).
+
+400, 403 and 404 render in the site's layout (the header reads the signed-in person). The 500 page reads nothing
+but what the request already holds — the network row django-tenants resolved before the view ran — and renders a
+template of its own with no context processors: it must appear when the database is what failed.
+"""
+
+from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django_tenants.utils import get_public_schema_name
+
+from apps.core.templatetags.css import css_color
+
+_PAGES = {
+    400: ("We could not read that request", "Something in the address or the form was not as expected."),
+    403: (
+        "You may not open this page",
+        "Your account does not give access here. Sign in as someone who may.",
+    ),
+    404: (
+        "Page not found",
+        "The address may be mistyped, or the page has moved or is no longer yours to see.",
+    ),
+}
+
+
+def _network(request):
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == get_public_schema_name():
+        return None
+    return tenant
+
+
+def _error_page(request, status: int) -> HttpResponse:
+    title, text = _PAGES[status]
+    return render(request, "error.html", {"status": status, "title": title, "text": text}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404)
+
+
+def server_error(request):
+    network = _network(request)
+    context = {
+        "network_name": network.name if network is not None else "Cloud Factory",
+        "accent": css_color(network.accent_color if network is not None else ""),
+        "nonce": getattr(request, "csp_nonce", ""),
+    }
+    try:
+        return HttpResponseServerError(loader.get_template("500.html").render(context))
+    except Exception:
+        return HttpResponseServerError("Something went wrong on our side. Please try again in a minute.")

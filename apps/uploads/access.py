@@ -1,0 +1,81 @@
+"""Who may see an uploaded part and its files. "Not yours" answers like "missing" (Http404, or False).
+
+- the upload (API, pages): the customer who uploaded it; the network's staff may read it, never change it;
+- its stored files (original, repaired copy, preview; apps.core.media's view asks `part_file_readable`): the
+  uploading customer, the network's staff, and the members of a workshop with a job on an order line of the design
+  the part became, or of a carrier with a leg carrying that line's work. Everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from apps.accounts.access import is_network_staff, is_signed_in
+from apps.suppliers.models import AssetOwner, Carrier
+from apps.uploads.models import PartUpload
+from apps.uploads.storage import sha_of_stored_name
+
+
+def _upload_id(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("No such upload.") from None
+
+
+def upload_get_for_reader(*, user, upload_id) -> PartUpload:
+    """The upload for its owner or the network's staff, or Http404."""
+    if not is_signed_in(user):
+        raise Http404("No such upload.")
+    uploads = PartUpload.objects.select_related("file", "repaired_file")
+    if not is_network_staff(user):
+        uploads = uploads.filter(owner=user)
+    upload = uploads.filter(pk=_upload_id(upload_id)).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
+
+
+def upload_get_for_owner(*, user, upload_id) -> PartUpload:
+    """The user's own upload, to change it, or Http404 (staff included: they only read)."""
+    if not is_signed_in(user):
+        raise Http404("No such upload.")
+    upload = (
+        PartUpload.objects.select_related("file", "repaired_file")
+        .filter(pk=_upload_id(upload_id), owner=user)
+        .first()
+    )
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
+
+
+def uploads_with_parties(uploads: QuerySet[PartUpload], user) -> bool:
+    """Whether `user` is a member of a participant working on one of `uploads`' designs: a workshop with a job on
+    an order line of that design, or a carrier with a leg from or to such a job."""
+    designs = uploads.exclude(design=None).values("design")
+    on_line = "line__design_version__design__in"
+    return (
+        AssetOwner.objects.filter(members__user=user, **{f"work_items__{on_line}": designs}).exists()
+        or Carrier.objects.filter(members__user=user)
+        .filter(
+            Q(**{f"transport_legs__from_work_item__{on_line}": designs})
+            | Q(**{f"transport_legs__to_work_item__{on_line}": designs})
+        )
+        .exists()
+    )
+
+
+def part_file_readable(user, name: str) -> bool:
+    """Whether `user` may fetch the stored file `name` ("uploads/ab/<sha256>/original.stl" or a preview beside
+    it). The bytes belong to every upload of the same content, so any of them that the user may see opens them."""
+    sha256 = sha_of_stored_name(name)
+    if sha256 is None or not is_signed_in(user):
+        return False
+    if is_network_staff(user):
+        return True
+    uploads = PartUpload.objects.filter(Q(file__sha256=sha256) | Q(repaired_file__sha256=sha256))
+    return uploads.filter(owner=user).exists() or uploads_with_parties(uploads, user)

@@ -1,0 +1,220 @@
+"""Run the analyser in a child process that a hostile or broken file cannot take the worker down with.
+
+The child (`python -m apps.uploads.analysis`) gets CPU-time, address-space, output-size and open-file limits
+(`resource.setrlimit`, applied between fork and exec), a wall-clock timeout, its own process group (so a timeout
+kills anything it started), and an environment with nothing of the worker's in it: no database URL, no keys.
+It answers with one JSON object on stdout. Being killed by a limit becomes AnalysisError("too_complex"), any
+other death AnalysisError("crashed"): the caller only ever sees an Analysis or an AnalysisError.
+
+Importing this module is cheap (no CAD library): the worker never loads trimesh or OpenCascade itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from apps.uploads.analysis.limits import MB, Limits, size_text
+from apps.uploads.analysis.result import Analysis, AnalysisError, Units
+
+ROOT = Path(__file__).resolve().parents[3]
+CPU_SECONDS = 60
+MEMORY_MB = 2048  # OpenCascade alone reserves ~1 GB of address space when it loads
+TIMEOUT_SECONDS = 120
+OUTPUT_BYTES = 512 * MB  # the largest file the child may write (previews, repaired meshes)
+_RESULT_BYTES = 16 * MB
+
+
+def _child_environment() -> dict[str, str]:
+    """Only what Python needs to start: the worker's secrets (DATABASE_URL, Stripe keys…) stay behind."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "HOME": tempfile.gettempdir(),
+        # One thread each: the limits are per process, and the worker's cores belong to the other jobs too.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+
+
+def _limit_child(cpu_seconds: int, memory_mb: int, output_bytes: int) -> None:
+    """Runs in the child between fork and exec: only async-signal-safe work (setrlimit is)."""
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MB, memory_mb * MB))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (output_bytes, output_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+
+def _kill_group(pid: int, fired: threading.Event) -> None:
+    fired.set()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def run_child(
+    command: str,
+    path: Path,
+    out_dir: Path,
+    *,
+    units: Units | None,
+    filename: str | None,
+    limits: Limits,
+    cpu_seconds: int,
+    memory_mb: int,
+    output_bytes: int = OUTPUT_BYTES,
+    timeout: float,
+) -> tuple[dict, dict]:
+    """Run one command in the sandbox; returns the child's "ok" payload and what it cost (seconds, cpu, memory)."""
+    arguments = [sys.executable, "-s", "-m", "apps.uploads.analysis", command, str(path), str(out_dir)]
+    arguments += ["--limits", json.dumps(limits.to_json())]
+    if units:
+        arguments += ["--units", Units(units).value]
+    if filename:
+        arguments += ["--filename", filename]
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(  # noqa: S603 - our own module, arguments as a list
+            arguments,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=ROOT,
+            env=_child_environment(),
+            preexec_fn=lambda: _limit_child(
+                cpu_seconds, memory_mb, output_bytes
+            ),  # setrlimit only: safe after fork
+            start_new_session=True,
+            close_fds=True,
+        )
+        timed_out = threading.Event()
+        timer = threading.Timer(timeout, _kill_group, args=(process.pid, timed_out))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        output = stdout.read(_RESULT_BYTES)
+        stderr.seek(0)
+        errors = stderr.read()[-4000:].decode(errors="replace")
+    cost = {
+        "seconds": round(seconds, 4),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 4),
+        "peak_memory_mb": round(usage.ru_maxrss / 1024, 1),
+    }
+    if timed_out.is_set():
+        raise AnalysisError(
+            "too_complex",
+            f"The file took longer than {timeout:g} s to analyse. Simplify it or split it into parts.",
+        )
+    if process.returncode == -signal.SIGXFSZ:
+        raise AnalysisError(
+            "too_complex",
+            f"The file's preview would be larger than {size_text(output_bytes)}. Simplify it or split it into parts.",
+        )
+    if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise AnalysisError(
+            "too_complex",
+            f"The file needs more than {cpu_seconds} s of processing to analyse. Simplify it or split it into parts.",
+        )
+    try:
+        payload = json.loads(output)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        if any(
+            sign in errors for sign in ("MemoryError", "bad_alloc", "Cannot allocate memory", "map segment")
+        ):
+            raise AnalysisError(
+                "too_complex",
+                f"The file needs more than {memory_mb:,} MB of memory to analyse. Simplify it or split it into parts.",
+            ) from None
+        raise AnalysisError(
+            "crashed",
+            "The analyser stopped on this file without an answer (exit "
+            f"{process.returncode}). It may be damaged; export it again, or send it to us.",
+        ) from None
+    if "error" in payload:
+        raise AnalysisError(payload["error"]["code"], payload["error"]["message"])
+    return payload["ok"], cost
+
+
+def analyse_in_sandbox(
+    path: Path,
+    out_dir: Path,
+    *,
+    units: Units | None = None,
+    filename: str | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
+    cpu_seconds: int = CPU_SECONDS,
+    memory_mb: int = MEMORY_MB,
+    timeout: float = TIMEOUT_SECONDS,
+    output_bytes: int = OUTPUT_BYTES,
+) -> Analysis:
+    """Analyse the file at `path` in a limited child process, its preview written into `out_dir`.
+
+    `units` apply when the file states none (default mm); `filename` is the customer's name for the file (its
+    extension must agree with the content; default the path's). `seconds` is the analysis itself, `extra` adds
+    the whole child's `sandbox_seconds` and `cpu_seconds`; `peak_memory_mb` is the child's peak resident memory.
+    Raises AnalysisError (the file's problem in plain words, or "too_complex"/"crashed")."""
+    result, cost = run_child(
+        "analyse",
+        Path(path),
+        Path(out_dir),
+        units=units,
+        filename=filename,
+        limits=limits,
+        cpu_seconds=cpu_seconds,
+        memory_mb=memory_mb,
+        timeout=timeout,
+        output_bytes=output_bytes,
+    )
+    analysis = Analysis.from_json(result)
+    extra = {**analysis.extra, "sandbox_seconds": cost["seconds"], "cpu_seconds": cost["cpu_seconds"]}
+    return replace(analysis, peak_memory_mb=cost["peak_memory_mb"], extra=extra)
+
+
+def repair_in_sandbox(
+    path: Path,
+    out_dir: Path,
+    *,
+    units: Units | None = None,
+    filename: str | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
+    cpu_seconds: int = CPU_SECONDS,
+    memory_mb: int = MEMORY_MB,
+    timeout: float = TIMEOUT_SECONDS,
+):
+    """Repair a mesh in the sandbox: writes `repaired.stl` (mm) into `out_dir` and returns the MeshRepair saying
+    what changed. Analyse the repaired file next (with units mm) to show the customer the result."""
+    from apps.uploads.analysis.repair import MeshRepair
+
+    result, _ = run_child(
+        "repair",
+        Path(path),
+        Path(out_dir),
+        units=units,
+        filename=filename,
+        limits=limits,
+        cpu_seconds=cpu_seconds,
+        memory_mb=memory_mb,
+        timeout=timeout,
+    )
+    return MeshRepair.from_json(result)

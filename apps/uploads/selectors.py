@@ -1,0 +1,30 @@
+"""Reads of uploaded parts."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+
+from apps.uploads.models import PartUpload
+
+
+def upload_list_for_owner(*, owner) -> QuerySet[PartUpload]:
+    """The customer's uploads, newest first."""
+    return (
+        PartUpload.objects.filter(owner=owner).select_related("file", "repaired_file").order_by("-created_at")
+    )
+
+
+def upload_for_design(*, design_id: int) -> PartUpload | None:
+    """The upload a catalog design was made from (a job page shows its file), or None for a template design.
+    Callers check access to the design (the job) first."""
+    return PartUpload.objects.select_related("file", "repaired_file").filter(design_id=design_id).first()
+
+
+def upload_file_urls(upload: PartUpload) -> dict[str, str]:
+    """Where the original, the repaired copy and the preview are served (the media view checks each fetch)."""
+    return {
+        "original_url": default_storage.url(upload.file.stored_name),
+        "repaired_url": default_storage.url(upload.repaired_file.stored_name) if upload.repaired_file else "",
+        "preview_url": default_storage.url(upload.preview_name) if upload.preview_name else "",
+    }

@@ -1,0 +1,58 @@
+"""One date and time format per locale, in the network's time zone, for every page and sentence: the functions
+in apps/core/when.py and the template filters `when`, `day`, `clock`, `span` and `basis_points` on top of them."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.template import Context, Template
+from django.utils import timezone
+
+from apps.core.when import format_clock, format_day, format_moment, format_span
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MOMENT = dt.datetime(2026, 12, 7, 13, 30, tzinfo=dt.UTC)  # 14:30 in Amsterdam
+
+
+def test_a_moment_reads_in_the_active_time_zone_with_weekday_day_month_year_and_clock():
+    with timezone.override(AMSTERDAM):
+        assert format_moment(MOMENT) == "Mon 7 Dec 2026, 14:30"
+        assert format_day(MOMENT) == "Mon 7 Dec 2026"
+        assert format_clock(MOMENT) == "14:30"
+
+
+def test_the_day_of_a_moment_is_the_local_day_not_the_utc_one():
+    late_evening_utc = dt.datetime(2026, 12, 7, 23, 30, tzinfo=dt.UTC)
+    with timezone.override(AMSTERDAM):
+        assert format_day(late_evening_utc) == "Tue 8 Dec 2026"
+
+
+def test_iso_strings_as_json_fields_keep_them_read_like_moments_and_days():
+    with timezone.override(AMSTERDAM):
+        assert format_moment("2026-12-07T13:30:00+00:00") == "Mon 7 Dec 2026, 14:30"
+        assert format_day("2026-12-07") == "Mon 7 Dec 2026"
+    assert format_moment("not a date") == "not a date"
+
+
+def test_missing_values_are_a_dash():
+    assert format_moment(None) == format_day("") == format_clock(None) == format_span(None, None) == "—"
+
+
+def test_a_window_within_a_day_names_the_day_once():
+    end = MOMENT + dt.timedelta(hours=2)
+    with timezone.override(AMSTERDAM):
+        assert format_span(MOMENT, end) == "Mon 7 Dec 2026, 14:30 – 16:30"
+        assert (
+            format_span(MOMENT, end + dt.timedelta(days=1)) == "Mon 7 Dec 2026, 14:30 – Tue 8 Dec 2026, 16:30"
+        )
+        assert format_span(MOMENT, None) == "Mon 7 Dec 2026, 14:30"
+
+
+def test_the_template_filters_are_the_same_functions():
+    template = Template(
+        "{% load when money %}{{ m|when }}|{{ m|day }}|{{ m|clock }}|{{ m|span:e }}|{{ bp|basis_points }}|{{ half|basis_points }}"
+    )
+    with timezone.override(AMSTERDAM):
+        text = template.render(
+            Context({"m": MOMENT, "e": MOMENT + dt.timedelta(minutes=45), "bp": 2000, "half": 250})
+        )
+    assert text == "Mon 7 Dec 2026, 14:30|Mon 7 Dec 2026|14:30|Mon 7 Dec 2026, 14:30 – 15:15|20 %|2.5 %"

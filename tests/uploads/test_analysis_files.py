@@ -1,0 +1,129 @@
+"""Telling formats by content, and refusing broken, hostile or oversized files with a plain reason (no database)."""
+
+import zipfile
+
+import pytest
+
+from apps.uploads.analysis.core import analyse
+from apps.uploads.analysis.limits import Limits, check_zip, read_zip_member
+from apps.uploads.analysis.result import AnalysisError, FileFormat
+from apps.uploads.analysis.sniff import sniff
+from tests.uploads import samples
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("file-samples")
+
+
+@pytest.fixture
+def out(tmp_path):
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("write", "file_format"),
+    [
+        (samples.box_stl, FileFormat.STL),
+        (samples.box_ascii_stl, FileFormat.STL),
+        (samples.box_obj, FileFormat.OBJ),
+        (samples.box_3mf, FileFormat.THREE_MF),
+        (samples.plate_dxf, FileFormat.DXF),
+    ],
+)
+def test_the_format_is_told_by_content_not_name(folder, write, file_format):
+    path = write(folder)
+    renamed = path.with_name(path.stem + "_without_extension")
+    renamed.write_bytes(path.read_bytes())
+
+    assert sniff(path) == file_format
+    assert sniff(renamed) == file_format
+
+
+def test_a_binary_stl_whose_header_says_solid_is_still_binary(folder):
+    data = bytearray(samples.box_stl(folder).read_bytes())
+    data[:80] = b"solid exported by a tool that should know better".ljust(80)
+    path = folder / "solid_header.stl"
+    path.write_bytes(bytes(data))
+
+    assert sniff(path) == FileFormat.STL
+
+
+@pytest.mark.parametrize(
+    ("write", "code", "words"),
+    [
+        (samples.dxf_named_stl, "wrong_extension", "content is a DXF drawing"),
+        (samples.garbage_stl, "unsupported_format", "not one we read"),
+        (samples.truncated_stl, "corrupt", "promises 12 triangles"),
+        (samples.truncated_step, "corrupt", "cut off"),
+        (samples.truncated_dxf, "empty", "no lines, arcs"),
+        (samples.zip_bomb_3mf, "zip_too_large", "zip bomb"),
+        (samples.many_entries_3mf, "zip_too_many_entries", "limit is 1,000"),
+        (samples.deep_nesting_3mf, "zip_too_deep", "64 folders deep"),
+        (samples.path_traversal_3mf, "zip_unsafe_path", "../../evil.txt"),
+    ],
+)
+def test_broken_and_hostile_files_are_refused_with_a_reason(folder, out, write, code, words):
+    with pytest.raises(AnalysisError) as caught:
+        analyse(write(folder), out)
+
+    assert caught.value.code == code and words in caught.value.message
+    assert not list(out.iterdir())  # nothing half-written
+
+
+def test_the_customers_file_name_must_agree_with_the_content(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse(samples.box_stl(folder), out, filename="bracket.dxf")
+    assert caught.value.code == "wrong_extension" and "an STL mesh" in caught.value.message
+
+
+def test_an_empty_file_is_refused(folder, out):
+    path = folder / "empty.stl"
+    path.write_bytes(b"")
+    with pytest.raises(AnalysisError) as caught:
+        analyse(path, out)
+    assert caught.value.code == "empty"
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_both_sizes(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse(samples.cylinder_stl(folder), out, limits=Limits(file_bytes=10_000))
+    assert (
+        caught.value.code == "file_too_large"
+        and "13 KB" in caught.value.message
+        and "10 KB" in caught.value.message
+    )
+
+
+@pytest.mark.parametrize("write", [samples.box_stl, samples.box_ascii_stl, samples.box_obj, samples.box_3mf])
+def test_too_many_triangles_are_refused_naming_both_counts(folder, out, write):
+    with pytest.raises(AnalysisError) as caught:
+        analyse(write(folder), out, limits=Limits(triangles=10))
+    assert (
+        caught.value.code == "too_many_triangles"
+        and "12" in caught.value.message
+        and "10" in caught.value.message
+    )
+
+
+def test_the_zip_guard_reads_only_the_directory_and_an_entry_lying_about_its_size_is_stopped(folder):
+    """A zip entry whose directory record understates its size: the guard passes it, inflating stops at the
+    declared size instead of trusting the stream."""
+    path = folder / "liar.3mf"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("3D/3dmodel.model", b"x" * 100_000)
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (1000).to_bytes(
+        4, "little"
+    )  # uncompressed size in the central directory
+    path.write_bytes(bytes(data))
+
+    with check_zip(path, Limits()) as archive, pytest.raises(AnalysisError) as caught:
+        read_zip_member(archive, "3D/3dmodel.model", Limits())
+    assert caught.value.code in ("zip_too_large", "corrupt")
+
+
+def test_limits_travel_as_json():
+    limits = Limits(triangles=5, zip_ratio=7.5)
+    assert Limits.from_json(limits.to_json()) == limits

@@ -1,0 +1,91 @@
+"""The analyser in its limited child process: results and refusals cross the process boundary intact, and a child
+killed by its limits becomes a plain "too complex" without harming the caller (no database)."""
+
+import os
+
+import pytest
+
+from apps.uploads.analysis.result import AnalysisError, Units
+from apps.uploads.analysis.sandbox import _child_environment, analyse_in_sandbox, repair_in_sandbox
+from tests.uploads import samples
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("sandbox-samples")
+
+
+@pytest.fixture
+def out(tmp_path):
+    return tmp_path
+
+
+def test_an_analysis_comes_back_whole_with_what_it_cost(folder, out):
+    analysis = analyse_in_sandbox(
+        samples.plate_dxf(folder, insunits=0), out, units=Units.INCH, filename="plate.DXF"
+    )
+
+    assert analysis.units == Units.INCH and not analysis.units_from_file
+    assert analysis.features.cut_length_mm == pytest.approx(samples.PLATE_CUT_LENGTH * 25.4, abs=1e-4)
+    assert (out / "preview.svg").exists()
+    assert analysis.peak_memory_mb > 10 and analysis.extra["sandbox_seconds"] >= analysis.seconds > 0
+    assert analysis.extra["cpu_seconds"] > 0
+
+
+def test_the_childs_refusal_arrives_as_the_same_error(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.dxf_named_stl(folder), out)
+    assert caught.value.code == "wrong_extension" and "DXF drawing" in caught.value.message
+
+
+def test_a_repair_runs_in_the_sandbox_too(folder, out):
+    repaired = repair_in_sandbox(samples.open_box_stl(folder), out)
+
+    assert repaired.watertight_after and (out / repaired.file).exists()
+
+
+def test_a_child_that_fails_answers_crashed_in_plain_words(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(
+            folder / "gone.stl", out
+        )  # the worker lost the file: our fault, not the customer's
+    assert caught.value.code == "crashed" and "FileNotFoundError" in caught.value.message
+
+
+def test_a_child_over_its_memory_limit_is_too_complex_and_the_caller_carries_on(folder, out):
+    path = samples.box_stl(folder)  # numpy and trimesh alone reserve more address space than 150 MB
+
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(path, out, memory_mb=150)
+    assert caught.value.code == "too_complex" and "150 MB" in caught.value.message
+
+    assert analyse_in_sandbox(path, out).features.watertight  # the same file, with room, still works
+
+
+def test_a_child_over_its_cpu_time_is_killed_and_too_complex(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.box_stl(folder), out, cpu_seconds=0)
+    assert caught.value.code == "too_complex" and "processing" in caught.value.message
+
+
+def test_a_child_writing_past_its_output_limit_is_stopped(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.cylinder_stl(folder), out, output_bytes=4096)  # its preview is ~13 KB
+    assert caught.value.code == "too_complex" and "larger than 4 KB" in caught.value.message
+
+
+def test_a_child_past_the_wall_clock_is_killed(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.box_stl(folder), out, timeout=0.05)
+    assert caught.value.code == "too_complex" and "longer than 0.05 s" in caught.value.message
+
+
+def test_the_child_inherits_none_of_the_workers_secrets(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://secret")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_secret")
+
+    environment = _child_environment()
+
+    assert "DATABASE_URL" not in environment and "STRIPE_SECRET_KEY" not in environment
+    assert not any("secret" in value for value in environment.values())
+    assert os.environ["DATABASE_URL"] == "postgres://secret"  # the worker's own environment is untouched
