@@ -58,6 +58,7 @@ def quote_items(
             context.settings,
             record,
             options,
+            versions=context.versions,
         )
         return replace(quote, destination=delivery)
 

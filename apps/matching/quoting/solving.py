@@ -19,6 +19,7 @@ from apps.matching.problem import BuiltProblem
 from apps.matching.problem.batches import steps_in_lots
 from apps.matching.quoting.answers import quote_fallback, quote_matched
 from apps.matching.quoting.cart_problem import cart_problem, cart_steps, cart_variants
+from apps.matching.quoting.network_reads import network_reads
 from apps.matching.quoting.options import (
     CHEAPEST,
     PricedPlan,
@@ -48,12 +49,14 @@ def quote_solved(
     settings: MatchingSettings,
     record: bool,
     options: bool,
+    versions: tuple[int, int],
 ) -> MatchingQuote:
     """The quote of `items` solved now (no cache): the options' plans, or the catalogue estimate with why."""
     now = timezone.now()
     compiled = cart_steps(items)
     steps = steps_in_lots(compiled)
-    reads: dict = {}  # the variants' problems read the network once
+    # the variants' problems read the network once, its resources and carriers from this process when unchanged
+    reads = network_reads(frozenset(s.process for s in steps), versions)
     built = cart_problem(steps, tenant, delivery, settings, now, reads)
     parameters = {**parameters, "delivery_point": list(delivery) if delivery else None}
     missing = [s for s in steps if not any(r.eligible for r in built.process_resources.get(s.process, ()))]
