@@ -81,7 +81,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             "catalog.constraint",
             "catalog.routingstep",
         ),
-        *_view("catalog.design", "catalog.designversion"),
+        *_view("catalog.design", "catalog.designversion", "uploads.partupload"),
         *_manage(
             "suppliers.assetowner",
             "suppliers.carrier",

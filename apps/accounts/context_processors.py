@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from apps.accounts.workspaces import NavItem, Workspace, workspace_of_page, workspaces_for
+from django_tenants.utils import get_public_schema_name
+
+from apps.accounts.workspaces import NavItem, Workspace, workspace_home, workspace_of_page, workspaces_for
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,26 @@ class Header:
         self.user = request.user
 
     @cached_property
-    def workspace(self) -> Workspace | None:
+    def _on_network(self) -> bool:
+        tenant = getattr(self.request, "tenant", None)
+        return tenant is not None and tenant.schema_name != get_public_schema_name()
+
+    @cached_property
+    def page_workspace(self) -> Workspace | None:
+        """The workspace the page belongs to, when the person may enter it (marked in the list of workspaces)."""
         match = getattr(self.request, "resolver_match", None)
-        if match is None:
+        if not self._on_network or match is None:
             return None
         workspace = workspace_of_page(match.namespace, match.url_name or "")
         return workspace if workspace is not None and workspace.may_enter(self.user) else None
+
+    @cached_property
+    def workspace(self) -> Workspace | None:
+        """The workspace whose navigation the page shows: its own, or on a page of none (the account page, a 404)
+        the person's home workspace, so the way on is there. None on the public site."""
+        if not self._on_network:
+            return None
+        return self.page_workspace or workspace_home(self.user)
 
     @cached_property
     def workspaces(self) -> list[Workspace]:
@@ -41,7 +57,8 @@ class Header:
     def nav(self) -> list[NavLink]:
         if self.workspace is None:
             return []
-        url_name = self.request.resolver_match.url_name or ""
+        match = self.request.resolver_match
+        url_name = (match.url_name or "") if self.workspace == self.page_workspace else ""
         return [
             NavLink(item, item.url, item.matches(url_name))
             for item in self.workspace.nav

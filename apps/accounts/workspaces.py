@@ -50,6 +50,10 @@ class NavItem:
     def matches(self, url_name: str) -> str | None:
         """ "page" on its own page, "true" on a page below it, else None (the values of aria-current)."""
         own = self.url_name.split(":", 1)[-1]
+        if (
+            not own or not url_name
+        ):  # an address outside the site's pages (the admin's) is never the current one
+            return None
         if url_name == own:
             return "page"
         return "true" if url_name in self.below else None
@@ -186,13 +190,17 @@ def workspaces_for(user) -> list[Workspace]:
     return [workspace for workspace in WORKSPACES if workspace.may_enter(user)]
 
 
+def workspace_home(user) -> Workspace:
+    """The person's own workspace: the back office for staff and the owner, then finance, the supplier portal,
+    the carrier portal, the storefront for everyone else."""
+    return next(
+        (w for w in (BACK_OFFICE, FINANCE, SUPPLIER_PORTAL, CARRIER_PORTAL) if w.may_enter(user)), STOREFRONT
+    )
+
+
 def workspace_landing(user) -> str:
-    """Where `user` lands after signing in (when no page asked for the sign-in): the owner on the back office's
-    start (the setup checklist until the network is set up), staff on the back office, finance on its pages,
-    a supplier or carrier member on their portal, everyone else in the storefront."""
+    """Where `user` lands after signing in (when no page asked for the sign-in): their home workspace, the owner
+    on the back office's start (the setup checklist until the network is set up, then the dashboard)."""
     if is_network_owner(user):
         return reverse("backoffice:start")
-    for workspace in (BACK_OFFICE, FINANCE, SUPPLIER_PORTAL, CARRIER_PORTAL):
-        if workspace.may_enter(user):
-            return workspace.url
-    return STOREFRONT.url
+    return workspace_home(user).url

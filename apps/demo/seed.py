@@ -26,15 +26,16 @@ OPERATOR_EMAIL = "operator@cloudfactory.localhost"
 class DemoLogin:
     role: str
     email: str
+    name: str = ""  # a person's name, as the header shows it (not the role's)
 
 
 DEMO_USERS = [
-    DemoLogin(Role.CUSTOMER, "customer@demo.localhost"),
-    DemoLogin(Role.SUPPLIER_MEMBER, "supplier@demo.localhost"),
-    DemoLogin(Role.CARRIER_MEMBER, "carrier@demo.localhost"),
-    DemoLogin(Role.FINANCE, "finance@demo.localhost"),
+    DemoLogin(Role.CUSTOMER, "customer@demo.localhost", "Mila Jansen"),
+    DemoLogin(Role.SUPPLIER_MEMBER, "supplier@demo.localhost", "Sanne de Vries"),
+    DemoLogin(Role.CARRIER_MEMBER, "carrier@demo.localhost", "Daan Bakker"),
+    DemoLogin(Role.FINANCE, "finance@demo.localhost", "Noor Visser"),
 ]
-DEMO_OWNER = DemoLogin(Role.STAFF, "staff@demo.localhost")
+DEMO_OWNER = DemoLogin(Role.STAFF, "staff@demo.localhost", "Eva Smit")
 
 
 def demo_operator_ensure() -> None:
@@ -58,9 +59,12 @@ def demo_seed() -> Tenant:
     with schema_context(tenant.schema_name):
         for login in DEMO_USERS:
             if not User.objects.filter(email=login.email).exists():
-                user_create(
-                    email=login.email, password=DEMO_PASSWORD, role=login.role, full_name=login.role.label
-                )
+                user_create(email=login.email, password=DEMO_PASSWORD, role=login.role, full_name=login.name)
+        # Demo people seeded before they had names were called by their role ("Owner", "Finance"): named now.
+        for login in [*DEMO_USERS, DEMO_OWNER]:
+            User.objects.filter(email=login.email, full_name__in=[login.role.label, "Owner"]).update(
+                full_name=login.name
+            )
         # demo-seed: catalog
         catalog_demo_seed()
         # demo-seed: suppliers

@@ -233,6 +233,8 @@ def _site_defaults(spec, email_domain: str) -> dict:
     return {
         "contact_name": "Planning desk",
         "contact_email": f"planning@{email_domain}.example",
+        # A made-up number in the site's shape, so drivers' pages show where a call would go.
+        "phone": f"+31 85 {spec.postal_code[:4]} 0{len(spec.city) % 10}",
         "street": spec.street,
         "postal_code": spec.postal_code,
         "city": spec.city,

@@ -5,7 +5,7 @@ but what the request already holds — the network row django-tenants resolved b
 template of its own with no context processors: it must appear when the database is what failed.
 """
 
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django_tenants.utils import get_public_schema_name
@@ -13,6 +13,10 @@ from django_tenants.utils import get_public_schema_name
 from apps.core.templatetags.css import css_color
 
 _PAGES = {
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused it, and we have been told. Please try again in a minute.",
+    ),
     400: ("We could not read that request", "Something in the address or the form was not as expected."),
     403: (
         "You may not open this page",
@@ -32,7 +36,29 @@ def _network(request):
     return tenant
 
 
+def _bare_page(request, status: int) -> HttpResponse:
+    """The page that needs nothing: no database, no signed-in user, no context processors."""
+    title, text = _PAGES[status]
+    network = _network(request)
+    context = {
+        "status": status,
+        "title": title,
+        "text": text,
+        "network_name": network.name if network is not None else "Cloud Factory",
+        "accent": css_color(network.accent_color if network is not None else ""),
+        "nonce": getattr(request, "csp_nonce", ""),
+    }
+    try:
+        return HttpResponse(loader.get_template("error_bare.html").render(context), status=status)
+    except Exception:
+        return HttpResponse(text, status=status, content_type="text/plain")
+
+
 def _error_page(request, status: int) -> HttpResponse:
+    if not hasattr(
+        request, "user"
+    ):  # refused before the middleware ran through (a host that is no network's)
+        return _bare_page(request, status)
     title, text = _PAGES[status]
     return render(request, "error.html", {"status": status, "title": title, "text": text}, status=status)
 
@@ -50,13 +76,4 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    network = _network(request)
-    context = {
-        "network_name": network.name if network is not None else "Cloud Factory",
-        "accent": css_color(network.accent_color if network is not None else ""),
-        "nonce": getattr(request, "csp_nonce", ""),
-    }
-    try:
-        return HttpResponseServerError(loader.get_template("500.html").render(context))
-    except Exception:
-        return HttpResponseServerError("Something went wrong on our side. Please try again in a minute.")
+    return _bare_page(request, 500)

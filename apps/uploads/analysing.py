@@ -49,18 +49,16 @@ def upload_analyse(*, upload_id: str, run: int, repair_first: bool = False) -> s
     units = Units(upload.units) if upload.units_chosen else None
     with tempfile.TemporaryDirectory(prefix="cf-analyse-") as folder:
         work = Path(folder)
-        path = storage_copy_to(source.stored_name, work / source.stored_name.rsplit("/", 1)[1])
         (work / "repair").mkdir()
         (work / "out").mkdir()
         try:
+            path = storage_copy_to(source.stored_name, work / source.stored_name.rsplit("/", 1)[1])
             repaired, changes = repair(path, work / "repair", units=units) if repair_first else (None, None)
             # A repaired copy is written in millimetres whatever the original's units were.
             analysis = analyse(repaired or path, work / "out", units=Units.MM if repaired else units)
         except AnalysisError as error:
             return _failed(upload, run, error.code, error.message)
-        except (
-            Exception
-        ):  # a bug on this side of the sandbox: the customer gets a plain message, the log the rest
+        except Exception:  # the stored file gone, or a bug this side of the sandbox: the log gets the rest
             logger.exception("Analysis of upload %s (run %s) crashed", upload.pk, run)
             return _failed(upload, run, CRASHED, CRASHED_MESSAGE)
         return _ready(

@@ -3,9 +3,9 @@ alone): a part larger than every machine that could make it, holes smaller than 
 thinner than the process makes reliably, bend lines that nobody will bend. Same shape as the analysis's
 findings (apps/uploads/analysis/result.py): what is wrong, where, and what to change.
 
-Where the analysis located the features (`Analysis.extra`: "holes" as [{"x", "y", "diameter_mm", "ref"}],
-"thin_walls" and "bend_lines" as [{"x", "y", "z", "ref"}], "bounds_min" as [x, y, z]) the markers point at them;
-otherwise a finding about the whole part marks its middle.
+Where the analysis located the features (`Analysis.extra`, apps/uploads/analysis/__init__.py: "holes" as
+[{x, y, diameter_mm, ref}], "thinnest_walls" as [{x, y, z, thickness_mm}], "bounds_mm") the markers point at
+them; a finding about the whole part marks the middle of its bounding box.
 """
 
 from __future__ import annotations
@@ -38,10 +38,27 @@ def _size3(features: Features, options: Mapping) -> tuple[float, float, float]:
     return size  # type: ignore[return-value]
 
 
+def _bounds_low(extra: Mapping) -> tuple[float, float, float]:
+    """The low corner of the analysis's "bounds_mm": [[x0, y0, z0], [x1, y1, z1]] (meshes, solids) or
+    [x0, y0, x1, y1] (profiles); the origin when it is missing or malformed."""
+    bounds = extra.get("bounds_mm")
+    try:
+        if bounds and isinstance(bounds[0], list | tuple):
+            low = [float(v) for v in bounds[0]]
+        elif bounds and len(bounds) == 4:
+            low = [float(bounds[0]), float(bounds[1])]
+        else:
+            low = []
+    except (TypeError, ValueError):
+        low = []
+    padded = [*low, 0.0, 0.0, 0.0]
+    return (padded[0], padded[1], padded[2])
+
+
 def _part_marker(features: Features, extra: Mapping) -> Marker:
-    low = [*(extra.get("bounds_min") or ()), 0.0, 0.0, 0.0]
+    low = _bounds_low(extra)
     size = [*features.size_mm, 0.0]
-    centre = [float(low[i]) + float(size[i]) / 2 for i in range(3)]
+    centre = [low[i] + float(size[i]) / 2 for i in range(3)]
     if isinstance(features, ProfileFeatures):
         centre[2] = 0.0
     radius = math.sqrt(sum(float(side) ** 2 for side in features.size_mm)) / 2
@@ -72,6 +89,13 @@ def _markers(extra: Mapping, name: str, default: Marker | None = None) -> tuple[
         except (KeyError, TypeError, ValueError):
             continue
     return tuple(markers) or ((default,) if default else ())
+
+
+def _below(sample, minimum: float) -> bool:
+    try:
+        return float(sample["thickness_mm"]) < minimum
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def _dims(size: tuple[float, ...]) -> str:
@@ -132,7 +156,15 @@ def part_findings(
                         "or not print at all."
                     ),
                     fix=f"Thicken the marked walls to {rate.min_wall_mm:g} mm or more, or choose another process.",
-                    where=_markers(extra, "thin_walls", whole),
+                    where=_markers(
+                        {
+                            "walls": [
+                                w for w in extra.get("thinnest_walls") or () if _below(w, rate.min_wall_mm)
+                            ]
+                        },
+                        "walls",
+                        whole,
+                    ),
                 )
             )
     return tuple(findings)

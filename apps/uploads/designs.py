@@ -24,8 +24,10 @@ from apps.uploads.checks import part_findings
 from apps.uploads.models import PartUpload
 from apps.uploads.offer import Offer, network_offer
 from apps.uploads.operations import RateMissing, part_operations
-from apps.uploads.options import part_options_clean
+from apps.uploads.options import MATERIAL, PROCESS, THICKNESS, part_options_clean
 from apps.uploads.status import UploadStatus
+
+GENERIC_THIN_WALL = "mesh_thin_wall"
 
 
 class InvalidPartOptions(InvalidInput):
@@ -99,7 +101,10 @@ def part_compile(
     except ValidationError as error:
         raise InvalidPartOptions(error) from None
     network = part_findings(analysis.kind, analysis.features, clean, offer, analysis.extra)
-    findings = tuple(sorted((*analysis.findings, *network), key=lambda f: f.severity != Severity.ERROR))
+    rate = offer.rate_for(str(clean[PROCESS]), str(clean[MATERIAL]), float(clean.get(THICKNESS) or 0))
+    # The analyser's generic thin-wall warning gives way to the chosen process's own minimum (checks.py).
+    own = [f for f in analysis.findings if not (f.code == GENERIC_THIN_WALL and rate and rate.min_wall_mm)]
+    findings = tuple(sorted((*own, *network), key=lambda f: f.severity != Severity.ERROR))
     errors = tuple(f for f in findings if f.severity == Severity.ERROR)
     if errors:
         raise PartUnmakeable(errors)

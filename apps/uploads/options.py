@@ -153,10 +153,18 @@ def part_options_default(kind: PartKind, offer: Offer, features: Features | None
         sheet = material["thicknesses"][0] if kind == PartKind.PROFILE else {"value": 0.0, "bending": False}
         rate = offer.rate_for(process["value"], material["value"], sheet["value"])
         price = (rate.material_minor_per_kg or rate.material_minor_per_m2) if rate else 0
-        return (bool(bend_lines) and not sheet["bending"], price, process["label"], material["value"])
+        machines = offer.machines_for(process["value"], material["value"], thickness_mm=sheet["value"])
+        fits = features is None or any(m.fits(_size(features, sheet["value"])) for m in machines)
+        return (
+            not fits,
+            bool(bend_lines) and not sheet["bending"],
+            price,
+            process["label"],
+            material["value"],
+        )
 
-    # The cheapest material to start from (one the network bends, for a drawing with bend lines); the customer
-    # then picks what the part needs.
+    # The cheapest material to start from among those a machine of the network can take the part in (and bend,
+    # for a drawing with bend lines); the customer then picks what the part needs.
     process, material = min(
         ((p, m) for p in choices["processes"] for m in p["materials"]), key=material_price
     )
@@ -181,6 +189,11 @@ def part_options_default(kind: PartKind, offer: Offer, features: Features | None
         )
         values[FINISH] = material["finishes"][0]["value"] if material["finishes"] else ""
     return values
+
+
+def _size(features: Features, thickness_mm: float) -> tuple[float, float, float]:
+    size = tuple(features.size_mm)
+    return (size[0], size[1], thickness_mm) if len(size) == 2 else size  # type: ignore[return-value]
 
 
 def part_options_clean(

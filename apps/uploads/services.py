@@ -22,20 +22,12 @@ from apps.core.transitions import transition, transition_if
 from apps.outbox.services import outbox_enqueue
 from apps.uploads.analyser import format_sniff
 from apps.uploads.analysis.result import AnalysisError, FileFormat, Units
+from apps.uploads.analysis.sniff import FORMAT_OF_EXTENSION
 from apps.uploads.models import CadFile, PartUpload
 from apps.uploads.status import UploadStatus, sources_of
 from apps.uploads.storage import StagedFile, original_name, staged_upload, storage_put
 
 ANALYSE_TASK = "uploads.analyse"
-# What a file's name may say it is; its content must agree (apps.uploads.analysis.sniff decides).
-FORMAT_OF_EXTENSION = {
-    ".stl": FileFormat.STL,
-    ".3mf": FileFormat.THREE_MF,
-    ".obj": FileFormat.OBJ,
-    ".dxf": FileFormat.DXF,
-    ".step": FileFormat.STEP,
-    ".stp": FileFormat.STEP,
-}
 ACCEPTED = "STL, 3MF, OBJ, DXF or STEP"
 
 
@@ -175,7 +167,9 @@ def upload_create(*, actor, uploaded_file, units=None, name: str = "") -> PartUp
     chosen = units_parse(units, required=False)
     file_name = _file_name(uploaded_file)
     _claimed_format(file_name)  # a name we read, before a byte is received
-    part_name = (str(name or "").strip() or PurePath(file_name).stem.strip() or "Part")[:100]
+    part_name = (str(name or "").replace("\x00", "").strip() or PurePath(file_name).stem.strip() or "Part")[
+        :100
+    ]
     with staged_upload(uploaded_file) as staged:
         file_format = _content_format(staged, file_name)
         with transaction.atomic():

@@ -27,17 +27,10 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 from apps.uploads.analysis.result import FileFormat, Units
+from apps.uploads.analysis.sniff import EXTENSION_OF_FORMAT
 
 UPLOAD_FOLDER = "uploads"  # registered with apps.core.media (apps/uploads/apps.py)
 CHUNK_BYTES = 1024 * 1024
-# The extension a stored original gets, by the format its content has.
-EXTENSION_OF_FORMAT = {
-    FileFormat.STL: "stl",
-    FileFormat.THREE_MF: "3mf",
-    FileFormat.OBJ: "obj",
-    FileFormat.DXF: "dxf",
-    FileFormat.STEP: "step",
-}
 
 
 def max_upload_bytes() -> int:

@@ -198,6 +198,8 @@ MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # Uploaded CAD files (apps/uploads): refused while they stream in as soon as they pass this size.
 CAD_UPLOAD_MAX_BYTES = env_int("CAD_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+# Analyses (an upload, new units, a repair) one customer may ask for (apps/uploads/throttles.py).
+UPLOAD_THROTTLE_RATE = env_str("UPLOAD_THROTTLE_RATE", "60/hour")
 STORAGES = {
     # Each tenant's uploads live in a folder of its own schema name.
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
@@ -244,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "WorkItemStatusEnum": "apps.orders.status.WorkItemStatus",
         "LegStatusEnum": "apps.orders.status.LegStatus",
         "OrderStatusEnum": "apps.orders.status.OrderStatus",
+        "UploadStatusEnum": "apps.uploads.status.UploadStatus",
+        "PartKindEnum": ["mesh", "profile", "solid"],  # apps.uploads.analysis.result.PartKind
     },
 }
 
@@ -357,3 +361,5 @@ STRIPE_API_BASE = None
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
 ORDERS_DESIGN_CHECK = "apps.storefront.order_makeable.design_version_check"
 ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"
+# bench_uploads' further measures (uploads sits below the storefront's quoting): upload-to-price.
+UPLOADS_BENCH_MEASURES = ["apps.storefront.part_quote_bench.upload_to_price"]

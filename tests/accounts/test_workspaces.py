@@ -199,3 +199,19 @@ def test_every_page_of_a_workspace_resolves_to_it():
     assert workspace_of_page("backoffice", "matching_run").key == "backoffice"
     assert workspace_of_page("accounts", "account") is None
     assert WORKSPACES[0].key == "storefront"
+
+
+def test_a_page_of_no_workspace_shows_the_persons_own_navigation(signed_in, tenant_a, make_user):
+    """The account page and a missing page belong to no workspace: the way on is the person's own navigation."""
+    account = signed_in.get("/accounts/me/").content.decode()
+    assert ">My orders<" in _workspace_nav(account) and _current(account) == []
+    staff = sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, make_user(tenant_a, Role.STAFF))
+    missing = staff.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert ">Matching runs<" in _workspace_nav(missing.content.decode())
+    assert _current(missing.content.decode()) == []  # not even the admin links
+
+
+def test_the_public_site_has_no_workspace_navigation(public_client):
+    html = public_client.get("/").content.decode()
+    assert 'class="workspace-bar"' not in html and "Sign in to your network" in _header(html)

@@ -50,6 +50,7 @@ from apps.suppliers.services import calendar_exception_add, opening_hours_replac
 from apps.suppliers.status import MemberRole
 from tests.conftest import PASSWORD
 from tests.orders.conftest import design_for, pay, place_order, tomorrow_morning
+from tests.uploads.conftest import stored_part
 
 HOST = "alpha.localhost"
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
@@ -108,12 +109,14 @@ def raw_api_schema(django_db_setup, django_db_blocker, tenant_a) -> dict:
 
 
 def _customer_rows(owner, design) -> list[tuple[str, dict[str, list]]]:
-    """An order waiting for payment, a second design and a cart line."""
+    """An order waiting for payment, a second design, a cart line and an uploaded part."""
     awaiting = place_order(owner, (design.current_version, 1))
     second = design_for(owner, design.template, "Second table")
     cart_line_add(customer=owner, design_version=second.current_version, quantity=2)
     line = CartLine.objects.filter(cart__customer=owner).first()
+    part = stored_part(owner).upload
     return [
+        ("/api/v1/uploads/", {"upload_id": [str(part.pk)]}),
         ("/api/v1/designs/", {"design_id": [design.pk, second.pk]}),
         ("/api/v1/orders/", {"order_id": [awaiting.pk]}),
         ("/api/v1/cart/lines/", {"line_id": [line.pk]}),

@@ -15,6 +15,8 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
         "/api/v1/orders/",
         "/api/v1/supplier/jobs/",
         "/api/v1/carrier/legs/",
+        "/api/v1/uploads/",
+        "/api/v1/uploads/{upload_id}/",
     ):
         assert expected in paths
 

@@ -45,7 +45,7 @@ def test_a_running_run_polls_with_elapsed_time_objective_and_bound(staff_a, in_t
     fragment = staff_a.get(f"/backoffice/matching/runs/{run.pk}/", HTTP_HX_REQUEST="true")
     html = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in html
-    assert 'hx-trigger="every 1s"' in html and "123456" in html and "120000" in html
+    assert 'hx-trigger="every 1s"' in html and "123,456 points" in html and "120,000 points" in html
     assert 'id="run-elapsed"' in html
     listing = staff_a.get("/backoffice/matching/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 2s"' in listing
@@ -64,6 +64,11 @@ def test_replan_button_queues_a_run(staff_a, committed):
     assert response.status_code == 302 and response["Location"] == f"/backoffice/matching/runs/{run.pk}/"
     assert (run.status, run.reason, run.parameters) == (RunStatus.QUEUED, "Customer called", {"wide": True})
     assert run.requested_by is not None
+    # The flash stays on screen while the run moves on: it says what stays true, the live region the state.
+    flash = (
+        staff_a.get(response["Location"]).content.decode().split('<ul class="messages"')[1].split("</ul>")[0]
+    )
+    assert f"You asked for a re-plan of {order.reference}" in flash and "queued" not in flash.lower()
 
 
 def test_pages_are_for_staff_only(client_a, tenant_a, make_user, committed):

@@ -152,6 +152,10 @@ def test_reconcile_now_starts_a_run_in_the_background(finance_client, django_cap
     assert len(callbacks) == 1
     page = finance_client.get(response.url)
     assert b'hx-trigger="every 2s"' in page.content
+    flash = page.content.decode().split('<ul class="messages"')[1].split("</ul>")[0]
+    assert (
+        f"You asked for reconciliation {run.pk}" in flash and "started" not in flash
+    )  # the run page polls its state
 
 
 def test_ledger_and_statement_exports_cover_the_period(finance_client):

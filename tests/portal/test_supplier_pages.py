@@ -138,7 +138,7 @@ def test_a_resource_can_declare_a_process_staff_added(supplier_portal, supplier_
         assert (
             Resource.objects.get(asset_owner=supplier_a.company, name="Trumpf laser").process == "anodising"
         )
-    assert b"<td>Anodising</td>" in supplier_portal.get("/portal/resources/").content
+    assert b'<td data-label="Process">Anodising</td>' in supplier_portal.get("/portal/resources/").content
 
 
 @pytest.mark.parametrize(

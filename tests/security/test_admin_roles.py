@@ -29,6 +29,7 @@ from apps.orders.status import OrderStatus
 from apps.outbox.services import outbox_enqueue
 from apps.payouts.models import Transfer, TransferStatus, WebhookEvent, WebhookEventStatus
 from tests.conftest import host_of, sign_in
+from tests.uploads.conftest import stored_part
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ FINANCE_MAY_RUN = {("payouts.transfer", "retry_now")}
 def records(plan_a, tenant_a):
     """Alpha with a row behind most screens, made without Stripe: the demo catalog, companies with members, a
     planned order with work items and legs, a problem report, a refund request, a transfer, an outbox message,
-    a failed Stripe event and an API token."""
+    a failed Stripe event, an API token and an uploaded part."""
     connection.set_tenant(tenant_a)
     order = plan_a.order
     work_item = plan_a.mine
@@ -103,6 +104,7 @@ def records(plan_a, tenant_a):
         status=WebhookEventStatus.FAILED,
     )
     token_create(user=order.customer, name="Shop integration", expires_in_days=None)
+    stored_part(order.customer)
     return order
 
 

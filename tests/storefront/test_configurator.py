@@ -180,3 +180,20 @@ def test_unknown_or_inactive_templates_and_other_networks_are_404(demo_catalog_a
     assert client_a.post("/catalog/bookshelf/validate/", {}, **HX).status_code == 404
     assert client_b.get("/catalog/dining-table/").status_code == 404
     assert client_b.post("/catalog/dining-table/validate/", TABLE, **HX).status_code == 404
+
+
+def test_the_price_summary_that_sticks_on_a_phone_follows_every_requote(demo_catalog_a, client_a):
+    """On a phone the price panel sits far below the form; a one-line summary at the top of the form (sticky
+    there) shows the live price and date, and every live re-quote replaces it out of band."""
+    page = client_a.get("/catalog/dining-table/").content.decode()
+    assert '<p id="price-summary" class="price-summary">' in page
+    content = client_a.post(
+        "/catalog/dining-table/validate/", {**TABLE, "width": "2000"}, **HX
+    ).content.decode()
+    summary = content[content.index('<p id="price-summary"') :]
+    summary = summary[: summary.index("</p>")]
+    assert 'hx-swap-oob="true"' in summary and "<strong>€" in summary and "· by " in summary
+    refused = client_a.post(
+        "/catalog/dining-table/validate/", {**TABLE, "width": "9999"}, **HX
+    ).content.decode()
+    assert "Fix the highlighted values for a price" in refused[refused.index('id="price-summary"') :]

@@ -36,7 +36,8 @@ def test_design_page_shows_values_preview_quote_versions_and_share_link(design, 
     content = response.content.decode()
     assert "American black walnut, oiled" in content and "Ada" in content
     assert "<svg" in content and '<p class="price">' in content
-    assert str(design.current_version.pk) in content
+    assert '<td>v1 <span class="badge ok">current</span></td>' in content
+    assert f"<code>{design.current_version.pk}</code>" not in content  # versions by number, never by UUID
     assert f"http://alpha.localhost/designs/shared/{design.share_token}/" in content
     cart_button = f'name="design_version" value="{design.current_version.pk}"'
     assert cart_enabled() and cart_button not in content, "no workshop here makes it: saved, never sold"

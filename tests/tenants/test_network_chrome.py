@@ -131,3 +131,8 @@ def test_the_customer_sign_up_asks_for_the_password_again_too(client_a, tenant_a
         "Type your password again"
         not in Client(HTTP_HOST=host_of(tenant_a)).post("/accounts/signup/", data).content.decode()
     )
+
+
+def test_a_host_that_is_no_networks_gets_a_plain_404(db):
+    response = Client(HTTP_HOST="nobody.localhost").get("/")
+    assert response.status_code == 404 and b"Page not found" in response.content

@@ -62,6 +62,21 @@ def one_face_flipped_box_stl(directory: Path, name: str = "flipped_face_box.stl"
     return _write(directory, name, mesh.export(file_type="stl"))
 
 
+def box_with_sliver_stl(directory: Path, name: str = "box_with_sliver.stl") -> Path:
+    """The box plus one collapsed sliver triangle (two of its corners coincide), as exporters sometimes leave."""
+    mesh = _box()
+    a, b = mesh.vertices[mesh.faces[0][0]], mesh.vertices[mesh.faces[0][1]]
+    triangles = np.vstack([mesh.triangles, [[a, b, b]]])
+    return _write(
+        directory, name, trimesh.Trimesh(**trimesh.triangles.to_kwargs(triangles)).export(file_type="stl")
+    )
+
+
+def box_uppercase_ascii_stl(directory: Path, name: str = "box_upper.stl") -> Path:
+    """The box as ASCII STL in capitals (SOLID / FACET NORMAL…), as some CAD tools write it."""
+    return _write(directory, name, _box().export(file_type="stl_ascii").upper())
+
+
 def box_stl(directory: Path, name: str = "box.stl") -> Path:
     """A 40 x 30 x 10 mm box as binary STL (12 triangles, watertight)."""
     return _write(directory, name, _box().export(file_type="stl"))
@@ -177,6 +192,16 @@ def two_shells_stl(directory: Path, name: str = "two_shells.stl") -> Path:
     second = _box()
     second.apply_translation((BOX_SIZE[0] + TWO_SHELLS_GAP, 0, 0))
     return _write(directory, name, trimesh.util.concatenate([first, second]).export(file_type="stl"))
+
+
+def hollow_box_stl(directory: Path, name: str = "hollow_box.stl", wall: float = 2.0) -> Path:
+    """The box with a closed cavity inside (walls `wall` mm thick): an outer shell and an inner one wound inside
+    out, as CAD tools export a hollow part. Two shells, one body."""
+    inner_size = np.array(BOX_SIZE) - 2 * wall
+    inner = trimesh.creation.box(extents=inner_size)
+    inner.apply_translation(np.array(BOX_SIZE) / 2)
+    inner.invert()
+    return _write(directory, name, trimesh.util.concatenate([_box(), inner]).export(file_type="stl"))
 
 
 def thin_plate_stl(directory: Path, name: str = "thin_plate.stl") -> Path:

@@ -1,10 +1,11 @@
 """Telling formats by content, and refusing broken, hostile or oversized files with a plain reason (no database)."""
 
+import random
 import zipfile
 
 import pytest
 
-from apps.uploads.analysis.core import analyse
+from apps.uploads.analysis.core import analyse, repair
 from apps.uploads.analysis.limits import Limits, check_zip, read_zip_member
 from apps.uploads.analysis.result import AnalysisError, FileFormat
 from apps.uploads.analysis.sniff import sniff
@@ -124,6 +125,108 @@ def test_the_zip_guard_reads_only_the_directory_and_an_entry_lying_about_its_siz
     assert caught.value.code in ("zip_too_large", "corrupt")
 
 
+def test_the_entry_count_is_checked_from_the_directory_record_before_zipfile_reads_every_entry(folder, out):
+    data = bytearray(samples.box_3mf(folder, name="declares_many.3mf").read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8 : end + 12] = (60_000).to_bytes(2, "little") * 2  # entries on this disk, and in all
+    path = folder / "declares_many.3mf"
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(AnalysisError) as caught:
+        analyse(path, out)
+    assert caught.value.code == "zip_too_many_entries" and "60,000" in caught.value.message
+
+
 def test_limits_travel_as_json():
     limits = Limits(triangles=5, zip_ratio=7.5)
     assert Limits.from_json(limits.to_json()) == limits
+
+
+MUTATIONS = [b"nan", b"1e308", b"-", b"inf", b"\n0\nLINE\n", b"999999999"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_damaged_files_are_analysed_or_refused_never_crash_the_analyser(folder, out, seed):
+    """Real files with bytes flipped, cut, repeated, zeroed or garbage inserted (a seeded sample of what a broken
+    upload looks like): each comes back as an analysis or an AnalysisError, never another exception."""
+    rng = random.Random(seed)
+    sources = [
+        samples.box_stl(folder),
+        samples.box_ascii_stl(folder),
+        samples.box_obj(folder),
+        samples.box_3mf(folder),
+        samples.slicer_3mf(folder),
+        samples.plate_dxf(folder),
+    ]
+    for attempt in range(40):
+        source = rng.choice(sources)
+        data = bytearray(source.read_bytes())
+        at = rng.randrange(len(data))
+        damage = rng.choice(["flip", "cut", "repeat", "zero", "insert"])
+        if damage == "flip":
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif damage == "cut":
+            data = data[: max(1, at)]
+        elif damage == "repeat":
+            data[at:at] = data[at : at + rng.randint(1, 200)]
+        elif damage == "zero":
+            data[at : at + rng.randint(1, 100)] = bytes(10)
+        else:
+            data[at:at] = rng.choice(MUTATIONS)
+        path = folder / f"damaged_{seed}_{attempt}{source.suffix}"
+        path.write_bytes(bytes(data))
+        try:
+            analyse(path, out)
+            if source.suffix in (".stl", ".obj", ".3mf"):
+                repair(path, out)
+        except AnalysisError:
+            pass
+
+
+def _flat_obj(folder):
+    path = folder / "flat.obj"  # two coordinates a vertex
+    path.write_text("v 0 0\nv 1 0\nv 0 1\nf 1 2 3\n")
+    return path
+
+
+def _stub_dxf(folder):
+    path = folder / "stub.dxf"  # a section that never comes
+    path.write_bytes(b"  0\nSECTION\n")
+    return path
+
+
+def _unknown_zip_version_3mf(folder):
+    data = bytearray(samples.box_3mf(folder, name="version.3mf").read_bytes())
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 6] = 193  # "version needed to extract": 19.3, which no reader implements
+    path = folder / "version.3mf"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("write", "words"),
+    [
+        (_flat_obj, "vertices or faces are malformed"),
+        (_stub_dxf, "StopIteration"),
+        (_unknown_zip_version_3mf, "zip file version 19.3"),
+    ],
+)
+def test_what_the_damage_fuzzing_found_is_refused_as_corrupt(folder, out, write, words):
+    with pytest.raises(AnalysisError) as caught:
+        analyse(write(folder), out)
+    assert caught.value.code == "corrupt" and words in caught.value.message
+
+
+def test_an_entity_with_a_damaged_type_name_is_left_out_and_said_so(folder, out):
+    data = samples.plate_dxf(folder, name="garbled.dxf").read_bytes()
+    at = data.index(b"\nCIRCLE\n")
+    path = folder / "garbled.dxf"
+    path.write_bytes(data[: at + 1] + b"\xa0IRCLE" + data[at + 7 :])  # one circle's type, one byte damaged
+
+    analysis = analyse(path, out)
+
+    assert analysis.extra["ignored_entities"] == {"unknown entity": 1}
+    assert [f.code for f in analysis.findings] == ["profile_ignored_entities"]
+    assert analysis.features.closed_contours == samples.PLATE_PIERCES - 1  # that hole is not cut

@@ -31,6 +31,7 @@ def codes(analysis):
     [
         (samples.box_stl, FileFormat.STL, False),
         (samples.box_ascii_stl, FileFormat.STL, False),
+        (samples.box_uppercase_ascii_stl, FileFormat.STL, False),
         (samples.box_obj, FileFormat.OBJ, False),
         (samples.box_3mf, FileFormat.THREE_MF, True),
     ],
@@ -65,6 +66,13 @@ def test_several_solids_in_one_ascii_stl_are_one_part_of_several_shells(folder, 
 
     assert (analysis.features.triangles, analysis.features.shells) == (24, 2)
     assert [f.code for f in analysis.findings] == ["mesh_multiple_shells"]
+
+
+def test_a_collapsed_sliver_is_left_out_not_taken_for_a_hole(folder, out):
+    analysis = analyse(samples.box_with_sliver_stl(folder), out)
+
+    assert analysis.features.watertight and analysis.findings == ()
+    assert analysis.features.triangles == 12 and analysis.extra["collapsed_triangles"] == 1
 
 
 def test_the_cylinder_has_the_volume_of_the_prism_it_is(folder, out):
@@ -114,6 +122,18 @@ def test_separate_bodies_are_counted_and_the_extra_one_marked(folder, out):
     assert finding.code == "mesh_multiple_shells" and finding.severity == Severity.WARNING
     ((x, y, z),) = [(m.x, m.y, m.z) for m in finding.where]
     assert (x, y, z) == pytest.approx((80.0, 15.0, 5.0))  # the second box's centre
+
+
+def test_a_hollow_part_is_one_body_with_a_cavity_and_its_walls_are_measured(folder, out):
+    analysis = analyse(samples.hollow_box_stl(folder, wall=2.0), out)
+
+    features = analysis.features
+    assert features.shells == 2 and analysis.extra["cavities"] == 1 and features.watertight
+    assert features.volume_mm3 == pytest.approx(
+        samples.BOX_VOLUME - 36 * 26 * 6
+    )  # the cavity is not material
+    assert features.min_wall_mm == pytest.approx(2.0, abs=1e-3)
+    assert analysis.findings == ()  # not "separate bodies": the inner shell is the cavity's surface
 
 
 def test_a_thin_wall_is_measured_and_marked_where_it_is(folder, out):

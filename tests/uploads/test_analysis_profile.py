@@ -38,7 +38,8 @@ def test_the_plate_is_measured_exactly(folder, out):
     assert features.entities == samples.PLATE_ENTITIES and features.bend_lines == 0
     assert analysis.findings == ()
     # Where each hole is (centre of its area), in the order of hole_diameters_mm: a finding about a hole points there.
-    assert [(h["x"], h["y"]) for h in analysis.extra["holes"]] == [(40.0, 50.0), (135.0, 50.0), (80.0, 50.0)]
+    centres = [(h["x"], h["y"]) for h in analysis.extra["holes"]]
+    assert [c for xy in centres for c in xy] == pytest.approx([40, 50, 135, 50, 80, 50], abs=1e-3)
 
 
 def test_the_preview_is_an_svg_in_mm_with_y_flipped(folder, out):
@@ -185,3 +186,22 @@ def test_splines_ellipses_and_mirrored_arcs_are_cut_too(folder, out):
     assert mirrored_circle == pytest.approx(10.0, abs=1e-9)  # arcs are exact
     assert 20 < spline < 28  # a rounded square through the four fit points
     assert analysis.extra["bounds_mm"] == pytest.approx([0, 0, 200, 100])
+
+
+def test_geometry_on_hidden_layers_is_not_cut(folder, out):
+    """Construction lines live on layers that are off or frozen, and DEFPOINTS is never plotted: none is cut."""
+    document = ezdxf.readfile(samples.plate_dxf(folder, name="plate_with_construction.dxf"))
+    msp = document.modelspace()
+    document.layers.add("CONSTRUCTION").off()
+    document.layers.add("FROZEN").freeze()
+    msp.add_circle((150, 80), 30, dxfattribs={"layer": "CONSTRUCTION"})
+    msp.add_line((0, 0), (200, 100), dxfattribs={"layer": "FROZEN"})
+    msp.add_line((0, 100), (200, 0), dxfattribs={"layer": "Defpoints"})
+    path = folder / "plate_with_construction.dxf"
+    document.saveas(path)
+
+    analysis = analyse(path, out)
+
+    assert analysis.features.cut_length_mm == pytest.approx(samples.PLATE_CUT_LENGTH, abs=1e-5)
+    assert analysis.features.closed_contours == samples.PLATE_PIERCES and analysis.features.open_contours == 0
+    assert analysis.extra["ignored_entities"] == {"CIRCLE on a hidden layer": 1, "LINE on a hidden layer": 2}

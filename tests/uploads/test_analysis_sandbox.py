@@ -32,6 +32,15 @@ def test_an_analysis_comes_back_whole_with_what_it_cost(folder, out):
     assert analysis.extra["cpu_seconds"] > 0
 
 
+def test_a_step_file_is_analysed_within_the_default_limits(folder, out):
+    """OpenCascade maps about a gigabyte and opens many libraries as it loads: the defaults leave it room."""
+    analysis = analyse_in_sandbox(samples.holed_box_step(folder, unit="inch"), out)
+
+    assert analysis.units == Units.INCH and analysis.features.solids == 1
+    assert analysis.features.volume_mm3 == pytest.approx(samples.HOLED_BOX_VOLUME, rel=1e-6)
+    assert (out / "preview.glb").stat().st_size > 0
+
+
 def test_the_childs_refusal_arrives_as_the_same_error(folder, out):
     with pytest.raises(AnalysisError) as caught:
         analyse_in_sandbox(samples.dxf_named_stl(folder), out)

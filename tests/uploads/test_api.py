@@ -200,3 +200,14 @@ def test_an_upload_that_became_a_design_is_kept(api, mine, plan_a):
     response = api.delete(f"/api/v1/uploads/{mine.pk}/")
     assert response.status_code == 409
     assert PartUpload.objects.filter(pk=mine.pk).exists()
+
+
+def test_analyses_are_limited_per_customer_and_reads_are_not(api, mine, settings):
+    settings.UPLOAD_THROTTLE_RATE = "2/hour"
+    assert api.post(f"/api/v1/uploads/{mine.pk}/units/", {"units": "inch"}).status_code == 202
+    assert api.post(f"/api/v1/uploads/{mine.pk}/units/", {"units": "mm"}).status_code == 202
+    refused = api.post(f"/api/v1/uploads/{mine.pk}/units/", {"units": "inch"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert _upload(api, b"solid x\nendsolid x\n", "x.stl").status_code == 429
+    assert api.get(f"/api/v1/uploads/{mine.pk}/").json()["units"] == "mm"
+    assert api.get("/api/v1/uploads/").status_code == 200

@@ -49,9 +49,19 @@ def test_holes_smaller_than_the_sheet_thickness(parts_network):
 
 
 def test_walls_thinner_than_the_process_minimum(parts_network):
-    (finding,) = part_findings(PartKind.MESH, cube_mesh(40, min_wall_mm=0.5), PLA, parts_network)
+    walls = {
+        "thinnest_walls": [
+            {"x": 1, "y": 2, "z": 3, "thickness_mm": 0.5},
+            {"x": 9, "y": 9, "z": 9, "thickness_mm": 0.9},
+        ],
+        "bounds_mm": [[-20, -20, 0], [20, 20, 40]],
+    }
+    (finding,) = part_findings(PartKind.MESH, cube_mesh(40, min_wall_mm=0.5), PLA, parts_network, walls)
     assert (finding.code, finding.severity) == (WALL_BELOW_MINIMUM, Severity.WARNING)
     assert "0.8 mm" in finding.message
+    assert [(m.x, m.y, m.z) for m in finding.where] == [(1.0, 2.0, 3.0)], "only the walls below PLA's 0.8 mm"
+    (whole,) = part_findings(PartKind.MESH, cube_mesh(400), PLA, parts_network, walls)
+    assert (whole.where[0].x, whole.where[0].y, whole.where[0].z) == (180.0, 180.0, 200.0)
     sla = {"process": "sla_printing", "material": "standard resin"}
     assert not part_findings(PartKind.MESH, cube_mesh(40, min_wall_mm=0.6), sla, parts_network), (
         "SLA makes 0.5 mm"

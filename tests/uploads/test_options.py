@@ -132,3 +132,11 @@ def test_coating_needs_a_colour_the_coater_offers(parts_network):
         PartKind.PROFILE, {**options, "coating_colour": "RAL 9005 jet black"}, parts_network, plate_profile()
     )
     assert clean["thickness_mm"] == 2.0 and clean["powder_coating"] is True
+
+
+def test_defaults_pick_a_material_some_machine_can_take_the_part_in(parts_network):
+    """A 790 × 630 mm plate is too wide for every metal mill; the wood router takes it in oak."""
+    wide = block_solid(size=(790.0, 630.0, 10.0))
+    defaults = part_options_default(PartKind.SOLID, parts_network, wide)
+    assert defaults["material"] == "oak"
+    assert part_options_default(PartKind.SOLID, parts_network, block_solid())["material"] == "steel"

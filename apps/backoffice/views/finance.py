@@ -20,6 +20,7 @@ from apps.accounts.access import (
     money_reader_required,
     permission_required,
 )
+from apps.backoffice.statements import participant_choices, statement_groups
 from apps.core.csv_export import csv_response
 from apps.core.money import Money
 from apps.core.transitions import InvalidTransition
@@ -207,13 +208,26 @@ def statements(request):
         start, end = _period(request)
     except PeriodInvalid as error:
         today = timezone.localdate(timezone=ZoneInfo(request.tenant.time_zone))
-        context = {"rows": [], "start": today.replace(day=1), "end": today, "period_error": str(error)}
+        context = {
+            "groups": None,
+            "start": today.replace(day=1),
+            "end": today,
+            "period_error": str(error),
+            "participants": participant_choices(),
+        }
         return render(request, "backoffice/finance/statements.html", context, status=400)
-    rows = list(statement_rows(start=start, end=end))
+    participant = request.GET.get("participant", "")
+    groups = statement_groups(start=start, end=end, participant=participant, page=request.GET.get("page"))
     return render(
         request,
         "backoffice/finance/statements.html",
-        {"rows": rows, "start": start.date(), "end": (end - timedelta(days=1)).date()},
+        {
+            "groups": groups,
+            "start": start.date(),
+            "end": (end - timedelta(days=1)).date(),
+            "participant": participant,
+            "participants": participant_choices(),
+        },
     )
 
 

@@ -10,6 +10,7 @@ Two ways of holding the rest:
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import random
@@ -39,16 +40,14 @@ class LnsStats:
 # and the least share of the best kind's weight every kind keeps.
 YIELD_MEMORY = 0.3
 YIELD_FLOOR = 0.1
-# Ruin and recreate takes out one to this many orders at a time: on 400 orders / 25 suppliers, random sets of one
-# to three took the greedy plan from 43.65 M to 39.90 M in 20 s (12 ms a step), below the old search's
-# 10-minute plan (40.26 M), measured.
-RECREATE_MAX_ORDERS = 3
+# Ruin and recreate takes out one to this many orders at a time: on 400 orders / 25 suppliers, in 30 s of CPU
+# from the greedy plan (43.65 M), random sets of one to three reached 38.02 M and one to six 37.89 M, after 7.5 s
+# 38.43 / 38.49 M (measured; the old search's 10-minute plan cost 40.26 M).
+RECREATE_MAX_ORDERS = 5
 # Candidates per step a reinsertion looks at, the most promising given where the plan has its neighbours: in 15 s
 # of CPU from the greedy plan, 1,000 orders / 80 suppliers (34 candidates a step) reached 85.0 / 84.3 / 85.0 /
 # 88.6 M with 6 / 10 / 16 / all; 400 / 25 (about 11) 38.41 / 38.35 / 38.29 M with 6 / 8 / all (measured).
 RECREATE_CANDIDATES = 10
-SOLVER_BESIDE_RECREATE_SIZE = 20.0  # operations
-SOLVER_BESIDE_RECREATE_S = 1.5
 
 LNS_MODEL_OPTIONS = ModelOptions(redundant="none")  # neighbourhoods are small; the cumulatives cost more
 
@@ -98,6 +97,7 @@ class LargeNeighbourhoodSearch:
         self._free_op_set, self._free_order_set = set(self.free_ops), set(self.free_orders)
         self._bookings_cache: dict[str, list] = {}
         self._recreate_lock = threading.Lock()
+        self._excess_cache: tuple[Plan, dict[str, float]] | None = None
         self._ops_per_order = max(1, round(len(self.free_ops) / max(1, len(self.free_orders))))
         self._bookings_of: Plan | None = None
         self.neighbourhoods: list[Neighbourhood] = [
@@ -148,33 +148,27 @@ class LargeNeighbourhoodSearch:
         `stall_s`) until no neighbourhood has improved the incumbent for that long.
 
         With several threads each runs its own neighbourhoods on one CP-SAT worker and they share the incumbent
-        (CP-SAT releases the GIL while it searches, so the threads use separate cores).
+        (CP-SAT releases the GIL while it searches, so the threads use separate cores); with ruin and recreate
+        among the kinds, one thread whose solver steps get every worker.
         """
         self._stall_s = stall_s
         self._last_improvement = time.perf_counter()
+        if self._recreate_kinds and threads > 1:
+            # ruin and recreate is pure Python and holds the interpreter, so a second search thread only takes
+            # turns with it: one thread, whose solver steps get every worker, reached better plans than one
+            # ruin-and-recreate thread beside one solver thread in three of three side-by-side runs (400 orders /
+            # 25 suppliers, 30-60 s, loaded machine)
+            workers, threads = threads, 1
+        else:
+            workers = self.limits.workers
         if threads <= 1:
-            self._loop(
-                deadline,
-                stop_at,
-                random.Random(self.limits.seed),
-                self.limits.workers,
-                self.neighbourhoods,
-            )
+            self._loop(deadline, stop_at, random.Random(self.limits.seed), workers)
             self._report_progress()
             return self.incumbent
-        # ruin and recreate is pure Python and holds the interpreter: only the first thread takes it up, the
-        # others keep to CP-SAT steps, which leave the interpreter while they search (so both cores work)
-        solver_kinds = [k for k in self.neighbourhoods if k not in self._recreate_kinds]
         pool = [
             threading.Thread(
                 target=self._loop,
-                args=(
-                    deadline,
-                    stop_at,
-                    random.Random(self.limits.seed + 7919 * i),
-                    1,
-                    self.neighbourhoods if i == 0 else solver_kinds,
-                ),
+                args=(deadline, stop_at, random.Random(self.limits.seed + 7919 * i), 1),
             )
             for i in range(threads)
         ]
@@ -201,14 +195,8 @@ class LargeNeighbourhoodSearch:
         stop_at: float | None,
         rng: random.Random,
         workers: int,
-        kinds: list[Neighbourhood],
     ) -> None:
-        # a thread left to the solver while another runs ruin and recreate takes larger neighbourhoods for
-        # longer: it then spends its time inside CP-SAT, off the interpreter the other thread needs
-        beside_recreate = bool(self._recreate_kinds) and not any(k in self._recreate_kinds for k in kinds)
-        least = SOLVER_BESIDE_RECREATE_SIZE if beside_recreate else 4.0
-        size = max(least, float(self.start_size))
-        sub_time_s = SOLVER_BESIDE_RECREATE_S if beside_recreate else self.max_sub_time_s
+        size = float(self.start_size)
         iteration = 0
         while True:
             remaining = deadline - time.perf_counter()
@@ -219,13 +207,13 @@ class LargeNeighbourhoodSearch:
                 return
             if self._stall_s is not None and time.perf_counter() - self._last_improvement > self._stall_s:
                 return
-            kind = self._pick(rng, iteration, kinds)
+            kind = self._pick(rng, iteration)
             iteration += 1
             recreate = kind in self._recreate_kinds
             chosen = kind(rng, max(2, round(size)))
             if not chosen:
                 continue
-            budget = min(remaining, sub_time_s)
+            budget = min(remaining, self.max_sub_time_s)
             if recreate:
                 result = self._recreate(plan, chosen, rng)
             else:
@@ -261,7 +249,7 @@ class LargeNeighbourhoodSearch:
             if closed and result.wall_s < budget * 0.5:
                 size = min(size * 1.15, len(self.free_ops))
             elif not closed:
-                size = max(least, size / 1.15)
+                size = max(4.0, size / 1.15)
             self.size = size
 
     def _graft(self, current: Plan, answer: Plan, chosen: set[str]) -> Plan | None:
@@ -316,11 +304,12 @@ class LargeNeighbourhoodSearch:
             grouped[a.resource_id].append(a)
         return grouped
 
-    def _pick(self, rng: random.Random, iteration: int, kinds: list[Neighbourhood]) -> Neighbourhood:
+    def _pick(self, rng: random.Random, iteration: int) -> Neighbourhood:
         """Round robin, or (marketplace) a roulette over the kinds by their recent gain per second, each kept
         at a floor share so a kind that stopped paying can come back when the plan changes. The shares are of
         time, not of steps: a kind's chance is its share over its recent seconds per step (a solver step takes
         tens of times as long as a ruin-and-recreate step)."""
+        kinds = self.neighbourhoods
         if not self.adaptive:
             return kinds[iteration % len(kinds)]
         untried = [kind for kind in kinds if kind.__name__ not in self.stats.by_kind]
@@ -436,7 +425,18 @@ class LargeNeighbourhoodSearch:
 
     def _costly_orders(self, rng: random.Random, size: int) -> set[str]:
         """Orders sampled by what they cost beyond their cheapest possible production, lateness included."""
-        plan, problem = self.incumbent, self.problem
+        excess = self._excess_of(self.incumbent)
+        orders = self.free_orders
+        keys = {o: rng.random() ** (1.0 / (1.0 + excess[o])) for o in orders}  # weighted, without replacement
+        return self._ops_of_orders(heapq.nlargest(size, orders, key=keys.__getitem__), size)
+
+    def _excess_of(self, plan: Plan) -> dict[str, float]:
+        """Per order, what it costs beyond its cheapest possible production, lateness included (kept for the
+        plan it was computed for: ruin-and-recreate steps ask for it every few milliseconds)."""
+        cached = self._excess_cache
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+        problem = self.problem
         weights = problem.weights
         excess: dict[str, float] = defaultdict(float)
         for op_id in self.free_ops:
@@ -454,12 +454,8 @@ class LargeNeighbourhoodSearch:
                     excess[order.id] += (
                         weights.makespan * plan.completion[order.id] / max(1, len(problem.orders))
                     )
-        orders = list(self.free_orders)
-        keys = {
-            o: rng.random() ** (1.0 / (1.0 + excess[o])) for o in orders
-        }  # weighted sampling without replacement
-        orders.sort(key=lambda o: -keys[o])
-        return self._ops_of_orders(orders, size)
+        self._excess_cache = (plan, excess)
+        return excess
 
     def _resource_window(self, rng: random.Random, size: int) -> set[str]:
         """Orders around one booking: the operations nearest in time on the same resource, and their orders."""

@@ -46,6 +46,7 @@ class _Route:
     late_weight: int  # weights.lateness · the order's lateness weight
     delivery: str | None
     deadline: int | None
+    least: int  # the least weighted production of all its steps: what the order costs at the very least
 
 
 # A front entry: (ready or end time, weighted cost so far, site, resource or None, start, inbound choices), where
@@ -124,6 +125,7 @@ class Reinsertion:
             self.weights.lateness * order.lateness_weight,
             order.delivery_site,
             order.deadline,
+            sum(cheapest.values()),
         )
 
     # ------------------------------------------------------------------------------------------- one order
@@ -215,24 +217,34 @@ class Reinsertion:
         late_after = step.tail - route.due  # arriving at t makes the order at least t + late_after late
         if not step.preds:
             return [(step.release, 0, ())]
+        late_weight, legs_of = route.late_weight, self._legs
         per_pred = []
         for pred in step.preds:
-            options = []
+            options: list = []
+            add = options.append
             for entry in fronts[pred]:
                 end, spent, from_site = entry[0], entry[1], entry[2]
-                if spent >= limit:
+                room = limit - spent
+                if room <= 0:
                     continue
                 if from_site == site:
-                    options.append((end, spent, (entry, None)))
+                    add((end, spent, (entry, None)))
                     continue
-                for duration, price, carrier in self._legs(from_site, site):
+                for duration, price, carrier in legs_of(from_site, site):
                     ready = end + duration
-                    if spent + price + route.late_weight * max(0, ready + late_after) < limit:
-                        options.append((ready, spent + price, (entry, carrier)))
+                    late = ready + late_after
+                    if (price + late_weight * late if late > 0 else price) < room:
+                        add((ready, spent + price, (entry, carrier)))
             if not options:
                 return []
             per_pred.append(_pareto(options))
-        combined = [(step.release, 0, ())]
+        release = step.release
+        if len(per_pred) == 1:  # the usual chain
+            options = per_pred[0]
+            if options[0][0] >= release:
+                return [(t, c, (choice,)) for t, c, choice in options]
+            return _pareto([(max(t, release), c, (choice,)) for t, c, choice in options])
+        combined = [(release, 0, ())]
         for options in per_pred:
             combined = _pareto(
                 [(max(t0, t), c0 + c, (*ch0, ch)) for t0, c0, ch0 in combined for t, c, ch in options]
@@ -272,19 +284,22 @@ class Reinsertion:
         after = 0.0
         schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()}
         carriers: dict[tuple[str, str], str] = {}
+        # the orders still to place cost at least their cheapest production: the budget of each placement
+        still = sum(self.routes[o].least for o in orders)
         for order_id in orders:
+            still -= self.routes[order_id].least
             allowed = None
             if self.candidates is not None:  # the few most promising given where the plan has the neighbours
                 allowed = {
                     step.id: shortlist(self.index, plan, step.id, self.candidates, rng)
                     for step in self.routes[order_id].steps
                 }
-            placed = self.best_placement(order_id, timelines, budget=before - after, allowed=allowed)
+            placed = self.best_placement(order_id, timelines, budget=before - after - still, allowed=allowed)
             if placed is None:
                 return None
             value, where, legs = placed
             after += value
-            if after >= before:
+            if after + still >= before:
                 return None
             for op_id, (resource_id, start, end) in where.items():
                 timelines.book_on(resource_id).book(start, end)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from apps.core.money import Money
+from apps.orders.models import TransportLeg
+from apps.portal import jobs
 from apps.portal.forms import CoverageForm, RateCardForm
 from apps.portal.mixins import CarrierPortalView, PortalFormMixin
 from apps.suppliers.models import Carrier, RateCard
@@ -49,7 +52,8 @@ class CarrierDashboardView(CarrierPortalView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         card = RateCard.objects.filter(carrier=self.company).first()
-        context.update(rate_card=card, examples=example_quotes(self.company, card))
+        board = jobs.leg_board(self.scoped(TransportLeg, "carrier"), now=timezone.now())
+        context.update(rate_card=card, examples=example_quotes(self.company, card), board=board)
         return context
 
 

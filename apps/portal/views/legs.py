@@ -29,7 +29,9 @@ class LegBoardView(CarrierPortalView, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(board=jobs.leg_board(self.scoped()), now=timezone.now())
+        now = timezone.now()
+        board = jobs.leg_board(self.scoped(), now=now, delivered_page=self.request.GET.get("page"))
+        context.update(board=board, now=now)
         return context
 
 

@@ -11,7 +11,8 @@ the file, like the Markers) or `preview.svg` (profiles: user units mm, y flipped
 (x, −y)).
 
 `Analysis.extra` adds, besides "file_unit" and "bounds_mm": for meshes "thinnest_walls" ([{x, y, z, thickness_mm}],
-thinnest first, up to 50 samples: where a process's minimum wall applies), "open_edges", "non_manifold_edges";
+thinnest first, up to 50 samples: where a process's minimum wall applies), "open_edges", "non_manifold_edges",
+"cavities" (inside-out closed shells within the part: hollows, not bodies), "collapsed_triangles" (left out);
 for profiles "holes" ([{x, y, diameter_mm, ref}] in the order of hole_diameters_mm), "preview_bounds_mm" (what the
 SVG's viewBox spans), "ignored_entities"; through the sandbox "sandbox_seconds" and "cpu_seconds".
 

@@ -59,15 +59,35 @@ def check_file_size(path: Path, limits: Limits) -> int:
     return size
 
 
+def _declared_entries(path: Path) -> int | None:
+    """The entry count the end-of-central-directory record declares (None when it cannot be found, or the
+    archive is zip64 and the count lives elsewhere: zipfile's own reading then decides)."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - (1 << 16) - 22))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 12:
+        return None
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    return None if entries == 0xFFFF else entries
+
+
 def check_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     """Open a zip package (3MF) after reading only its central directory: refuse too many entries, unsafe or too
     deep paths, and anything that would inflate past the ratio or the total size, before a byte is extracted.
 
     The sizes are those the archive declares; `read_zip_member` enforces them while inflating, so a lying header
     gains nothing."""
+    declared = _declared_entries(path)
+    if declared is not None:  # before zipfile builds an object for every entry of a hostile directory
+        check_count("zip_too_many_entries", "entries in its zip package", declared, limits.zip_entries)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # a damaged directory raises anything from BadZipFile to UnicodeDecodeError
         raise AnalysisError("corrupt", f"The file is not a readable zip package ({error}).") from error
     try:
         members = archive.infolist()
@@ -122,8 +142,10 @@ def read_zip_member(archive: zipfile.ZipFile, name: str, limits: Limits) -> byte
     try:
         with archive.open(info) as entry:
             data = entry.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise AnalysisError("corrupt", f"The package's entry {name!r} cannot be read ({error}).") from error
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # bad CRC, unknown compression, encryption, a cut-off stream…
+        raise AnalysisError("corrupt", f"The package's entry {name!r} cannot be read ({error!r}).") from error
     if len(data) > limit:
         raise AnalysisError(
             "zip_too_large", f"The package's entry {name!r} inflates past the size it declares."

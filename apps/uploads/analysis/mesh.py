@@ -46,6 +46,7 @@ class LoadedMesh:
     units: Units
     units_from_file: bool
     file_unit: str  # as the file names it ("millimeter", "inch"…), or the unit applied when it names none
+    collapsed_triangles: int = 0  # left out: corners that coincide
 
 
 def merge_vertices(vertices: np.ndarray, faces: np.ndarray, decimals: int | None = None):
@@ -126,6 +127,21 @@ def face_labels(mesh: trimesh.Trimesh) -> np.ndarray:
     return labels[faces[:, 0]]
 
 
+def bodies_and_cavities(
+    mesh: trimesh.Trimesh, labels: np.ndarray, *, closed: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The shells (labels) that are bodies, and those that are cavities: a closed shell wound inside out within a
+    closed mesh encloses empty space (a hollow part), not material. An open mesh's shells all count as bodies."""
+    shells, index = np.unique(labels, return_inverse=True)
+    if not closed:
+        return shells, shells[:0]
+    triangles = mesh.triangles
+    per_face = np.einsum("ij,ij->i", triangles[:, 0], np.cross(triangles[:, 1], triangles[:, 2])) / 6.0
+    volumes = np.bincount(index, weights=per_face, minlength=len(shells))
+    outward = 1.0 if volumes.sum() >= 0 else -1.0  # an inside-out part is still one body
+    return shells[volumes * outward > 0], shells[volumes * outward <= 0]
+
+
 def _stl_arrays(data: bytes, limits: Limits) -> tuple[np.ndarray, np.ndarray]:
     promised = binary_stl_triangles(data[:84], len(data))
     if promised is not None:
@@ -174,6 +190,11 @@ def load_mesh(path: Path, file_format: FileFormat, units: Units | None, limits: 
         raise AnalysisError(
             "corrupt", f"The {file_format.value.upper()} file cannot be read ({error})."
         ) from error
+    vertices = np.asarray(vertices, dtype=np.float64)
+    if vertices.ndim != 2 or vertices.shape[1] != 3 or np.asarray(faces).size % 3:
+        raise AnalysisError(
+            "corrupt", f"The {file_format.value.upper()} file's vertices or faces are malformed."
+        )
     faces = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
     if len(faces) == 0:
         raise AnalysisError("empty", "The file has no triangles.")
@@ -186,8 +207,19 @@ def load_mesh(path: Path, file_format: FileFormat, units: Units | None, limits: 
             "corrupt", f"{int((~finite).sum()):,} triangles have coordinates that are not numbers."
         )
     vertices, faces = merge_vertices(vertices * scale, faces)
-    mesh = trimesh.Trimesh(vertices=vertices, faces=faces, process=False, validate=False)
-    return LoadedMesh(mesh=mesh, units=applied, units_from_file=from_file, file_unit=file_unit)
+    # Slivers whose corners coincide (exporters leave a few) have no area and no edges of their own: dropped,
+    # or they would count as open and non-manifold edges.
+    collapsed = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
+    if collapsed.all():
+        raise AnalysisError("empty", "Every triangle in the file is collapsed to a line or a point.")
+    mesh = trimesh.Trimesh(vertices=vertices, faces=faces[~collapsed], process=False, validate=False)
+    return LoadedMesh(
+        mesh=mesh,
+        units=applied,
+        units_from_file=from_file,
+        file_unit=file_unit,
+        collapsed_triangles=int(collapsed.sum()),
+    )
 
 
 def _sample(points: np.ndarray, limit: int = MAX_MARKERS) -> np.ndarray:
@@ -336,21 +368,16 @@ def _findings(
                 repairable=True,
             )
         )
-    unique, per_shell = np.unique(labels, return_counts=True)
-    if len(unique) > 1:
-        largest = unique[np.argmax(per_shell)]
-        centres = np.array(
-            [
-                mesh.triangles_center[labels == label].mean(axis=0)
-                for label in unique[: MAX_MARKERS + 1]
-                if label != largest
-            ]
-        )
+    bodies, _ = bodies_and_cavities(mesh, labels, closed=stats.closed)
+    if len(bodies) > 1:
+        sizes = np.array([np.count_nonzero(labels == label) for label in bodies[: MAX_MARKERS + 1]])
+        others = [label for label in bodies[: MAX_MARKERS + 1] if label != bodies[np.argmax(sizes)]]
+        centres = np.array([mesh.triangles_center[labels == label].mean(axis=0) for label in others])
         findings.append(
             Finding(
                 code="mesh_multiple_shells",
                 severity=Severity.WARNING,
-                message=f"The file holds {len(unique):,} separate bodies; they are printed (and priced) together as "
+                message=f"The file holds {len(bodies):,} separate bodies; they are printed (and priced) together as "
                 "one part.",
                 fix="If they belong together, join them in your CAD tool; if they are separate parts, upload them "
                 "as separate files.",
@@ -416,8 +443,10 @@ def analyse_mesh(
         preview=PREVIEW,
         extra={
             "file_unit": loaded.file_unit,
+            "collapsed_triangles": loaded.collapsed_triangles,
             "open_edges": int((stats.counts == 1).sum()),
             "non_manifold_edges": int((stats.counts > 2).sum()),
+            "cavities": len(bodies_and_cavities(mesh, labels, closed=stats.closed)[1]),
             "wall_samples": len(wall[1]),
             # The thinnest sampled walls (thinnest first): where a process's own minimum wall check can point.
             "thinnest_walls": [

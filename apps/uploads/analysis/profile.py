@@ -37,6 +37,7 @@ from apps.uploads.analysis.result import (
 
 PREVIEW = "preview.svg"
 TOLERANCE_MM = 0.01  # endpoints closer than this are joined
+FLATTEN_MM = 0.01  # how far an arc's drawn polyline may stray from the arc (containment, preview of curves)
 MAX_MARKERS = 50
 _MAX_BLOCK_DEPTH = 4
 BEND_LAYER = re.compile(r"bend", re.IGNORECASE)
@@ -83,8 +84,16 @@ def _arc(cx: float, cy: float, r: float, t0: float, t1: float, handle: str) -> S
     sweep = t1 - t0
     if r <= 0 or sweep == 0:
         return None
-    steps = max(2, math.ceil(abs(sweep) / math.radians(3)))
-    angles = np.linspace(t0, t1, steps + 1)
+    # Flattened within FLATTEN_MM of the true arc (at least 8 pieces a circle, at most 360), plus its exact
+    # extreme points (where it crosses a quarter angle), so the bounds stay exact.
+    step = min(math.radians(45), max(math.radians(1), 2 * math.acos(max(-1.0, 1 - FLATTEN_MM / r))))
+    angles = np.linspace(t0, t1, max(2, math.ceil(abs(sweep) / step)) + 1)
+    low, high = min(t0, t1), max(t0, t1)
+    quarters = np.arange(math.ceil(low / (math.pi / 2)), math.floor(high / (math.pi / 2)) + 1) * (math.pi / 2)
+    inside = quarters[(quarters > low) & (quarters < high)]
+    if len(inside):
+        angles = np.sort(np.concatenate([angles, inside]))
+        angles = angles if sweep > 0 else angles[::-1]
     points = tuple(zip((cx + r * np.cos(angles)).tolist(), (cy + r * np.sin(angles)).tolist(), strict=True))
     area = 0.5 * (
         r * r * sweep + cx * r * (math.sin(t1) - math.sin(t0)) - cy * r * (math.cos(t1) - math.cos(t0))
@@ -109,6 +118,10 @@ class Drawing:
     bend_lines: list[tuple[tuple[float, float], tuple[float, float]]]
     ignored: dict[str, int]
     entities: int
+    hidden_layers: frozenset[str] = frozenset()  # upper-cased: off, frozen, or DEFPOINTS (never plotted)
+
+    def ignore(self, what: str) -> None:
+        self.ignored[what] = self.ignored.get(what, 0) + 1
 
 
 def _read(path: Path):
@@ -117,14 +130,22 @@ def _read(path: Path):
         return ezdxf.readfile(path)
     except DXFStructureError:
         pass
-    except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
-        raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # a broken file makes the parser raise anything, StopIteration included
+        raise AnalysisError(
+            "corrupt", f"The DXF file cannot be read ({error!r}). Export it again."
+        ) from error
     from ezdxf import recover
 
     try:
         document, _ = recover.readfile(path)
-    except (DXFError, OSError, UnicodeDecodeError, ValueError, IndexError) as error:
-        raise AnalysisError("corrupt", f"The DXF file cannot be read ({error}). Export it again.") from error
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:
+        raise AnalysisError(
+            "corrupt", f"The DXF file cannot be read ({error!r}). Export it again."
+        ) from error
     return document
 
 
@@ -134,23 +155,28 @@ def _collect(entities, scale: float, drawing: Drawing, limits: Limits, depth: in
         drawing.entities += 1
         if drawing.entities > limits.dxf_entities:
             check_count("too_many_entities", "drawing entities", drawing.entities, limits.dxf_entities)
-        handle = entity.dxf.get("handle", "") or ""
+        try:
+            handle = entity.dxf.get("handle", "") or ""
+            layer = entity.dxf.get("layer", "0")
+        except DXFError:  # an entity type ezdxf does not know (a damaged name) has no such attributes
+            drawing.ignore("unknown entity")
+            continue
+        if layer.upper() in drawing.hidden_layers:
+            drawing.ignore(f"{kind} on a hidden layer")
+            continue
         if kind == "INSERT":
             if depth >= _MAX_BLOCK_DEPTH:
                 raise AnalysisError(
                     "corrupt", "The drawing's blocks are nested too deep (or refer to themselves)."
                 )
-            try:
-                children = list(entity.virtual_entities())
-            except (DXFError, ValueError, ZeroDivisionError):
-                drawing.ignored[kind] = drawing.ignored.get(kind, 0) + 1
-                continue
-            _collect(children, scale, drawing, limits, depth + 1)
+            try:  # a generator: an array insert of a million copies is counted as it comes, never listed
+                _collect(entity.virtual_entities(), scale, drawing, limits, depth + 1)
+            except (DXFError, ValueError, ZeroDivisionError, IndexError):
+                drawing.ignore("INSERT that cannot be exploded")
             continue
         if kind not in CUT_TYPES:
-            drawing.ignored[kind] = drawing.ignored.get(kind, 0) + 1
+            drawing.ignore(kind)
             continue
-        layer = entity.dxf.get("layer", "0")
         if BEND_LAYER.search(layer):
             if kind == "LINE":
                 start, end = entity.dxf.start, entity.dxf.end
@@ -158,7 +184,12 @@ def _collect(entities, scale: float, drawing: Drawing, limits: Limits, depth: in
                     ((start.x * scale, start.y * scale), (end.x * scale, end.y * scale))
                 )
             continue
-        drawing.segments.extend(s for s in _segments(entity, kind, handle, scale) if s is not None)
+        try:
+            segments = [s for s in _segments(entity, kind, handle, scale) if s is not None]
+        except (DXFError, ValueError, ZeroDivisionError, IndexError):
+            drawing.ignore(f"{kind} with broken geometry")
+            continue
+        drawing.segments.extend(segments)
 
 
 def _segments(entity, kind: str, handle: str, scale: float):
@@ -387,11 +418,34 @@ def _svg(contours: list[Contour], bend_lines, view: tuple[float, float, float, f
     width, height = x1 - x0, y1 - y0
     stroke = max(width, height) / 500
 
-    def path(points) -> str:
-        return "M" + "L".join(f"{x + 0.0:.3f},{0.0 - y:.3f}" for x, y in points)
+    def xy(point) -> str:
+        return f"{point[0] + 0.0:.3f},{0.0 - point[1]:.3f}"  # + 0.0: no "-0.000"
 
-    closed = " ".join(path(c.points) + "Z" for c in contours if c.closed)
-    opened = " ".join(path(c.points) for c in contours if not c.closed)
+    def path(points) -> str:
+        return "M" + "L".join(xy(p) for p in points)
+
+    def outline(contour: Contour) -> str:
+        """Lines and arcs as SVG draws them (exact, and a fraction of the text of a polyline)."""
+        parts = ["M" + xy(contour.segments[0].start)]
+        for segment in contour.segments:
+            if segment.shape[0] == "line":
+                parts.append("L" + xy(segment.end))
+            elif segment.shape[0] == "arc":
+                _, cx, cy, r, t0, t1 = segment.shape
+                # y is flipped, so a counter-clockwise arc on the sheet runs clockwise on the screen (sweep 0).
+                sweep_flag = 0 if t1 > t0 else 1
+                halves = 2 if abs(t1 - t0) > math.pi else 1  # SVG cannot draw a whole circle in one arc
+                for half in range(1, halves + 1):
+                    t = t0 + (t1 - t0) * half / halves
+                    parts.append(
+                        f"A{r:.3f},{r:.3f} 0 0 {sweep_flag} {xy((cx + r * math.cos(t), cy + r * math.sin(t)))}"
+                    )
+            else:
+                parts.append("L" + "L".join(xy(p) for p in segment.points[1:]))
+        return "".join(parts)
+
+    closed = " ".join(outline(c) + "Z" for c in contours if c.closed)
+    opened = " ".join(outline(c) for c in contours if not c.closed)
     bends = " ".join(path(line) for line in bend_lines)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" '
@@ -424,7 +478,10 @@ def analyse_profile(
     else:
         applied, from_file = units or Units.MM, False
         scale, file_unit = (25.4 if applied == Units.INCH else 1.0), applied.value
-    drawing = Drawing(segments=[], bend_lines=[], ignored={}, entities=0)
+    hidden = frozenset(
+        layer.dxf.name.upper() for layer in document.layers if layer.is_off() or layer.is_frozen()
+    ) | {"DEFPOINTS"}
+    drawing = Drawing(segments=[], bend_lines=[], ignored={}, entities=0, hidden_layers=hidden)
     _collect(msp, scale, drawing, limits)
     if not drawing.segments:
         raise AnalysisError("empty", "The drawing has no lines, arcs, circles, polylines or splines to cut.")

@@ -114,7 +114,7 @@ def repair_mesh(
     mesh = loaded.mesh
     before = edge_stats(mesh)
     watertight_before = before.closed and before.consistent
-    triangles_before = len(mesh.faces)
+    triangles_before = len(mesh.faces) + loaded.collapsed_triangles  # the loader already left those out
     changes: list[str] = []
 
     vertices, faces = merge_vertices(
@@ -129,10 +129,11 @@ def repair_mesh(
     duplicate = np.ones(len(faces), dtype=bool)
     duplicate[first_index] = False
     drop = degenerate | duplicate
-    if drop.any():
-        faces = faces[~drop]
+    faces = faces[~drop]
+    removed = int(drop.sum()) + loaded.collapsed_triangles
+    if removed:
         changes.append(
-            f"Removed {int(drop.sum()):,} triangles that were collapsed to a line or point, or duplicated another."
+            f"Removed {removed:,} triangles that were collapsed to a line or point, or duplicated another."
         )
     vertices, faces, holes = _fill_holes(vertices, faces)
     if holes:
@@ -159,7 +160,7 @@ def repair_mesh(
         triangles_before=triangles_before,
         triangles_after=len(repaired.faces),
         merged_vertices=merged,
-        removed_triangles=int(drop.sum()),
+        removed_triangles=removed,
         filled_holes=holes,
         flipped_triangles=flipped,
         inverted=bool(inverted),

@@ -29,7 +29,8 @@ from apps.uploads.analysis.result import Analysis, AnalysisError, Units
 
 ROOT = Path(__file__).resolve().parents[3]
 CPU_SECONDS = 60
-MEMORY_MB = 2048  # OpenCascade alone reserves ~1 GB of address space when it loads
+# A mesh at the triangle limit (2M) peaks at 1.6 GB resident; OpenCascade maps ~1 GB as it loads.
+MEMORY_MB = 3072
 TIMEOUT_SECONDS = 120
 OUTPUT_BYTES = 512 * MB  # the largest file the child may write (previews, repaired meshes)
 _RESULT_BYTES = 16 * MB

@@ -63,7 +63,7 @@ def sniff_bytes(head: bytes, size: int, *, is_zip_with_model: bool = False) -> F
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text and stripped.startswith(b"ISO-10303-21"):
         return FileFormat.STEP
-    if text and stripped[:5].lower() == b"solid" and b"facet" in head:
+    if text and stripped[:5].lower() == b"solid" and b"facet" in head.lower():
         return (
             FileFormat.STL
         )  # ASCII STL (some binary STLs also start with "solid": they have no "facet" text)
@@ -80,8 +80,12 @@ def _zip_has_model(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return any(name.lower() == THREEMF_MODEL for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+    except MemoryError:
+        raise  # the sandbox's limit, not the file's fault
+    except Exception as error:  # a damaged directory raises anything from BadZipFile to NotImplementedError
+        raise AnalysisError(
+            "corrupt", f"The file is a zip package that cannot be read ({error!r})."
+        ) from error
 
 
 def sniff(path: Path, filename: str | None = None) -> FileFormat:

@@ -99,7 +99,7 @@ def _tessellate(shape, diagonal: float, scratch: Path) -> tuple[np.ndarray, np.n
 
     from apps.uploads.analysis.mesh import merge_vertices
 
-    BRepMesh_IncrementalMesh(shape, max(0.01, diagonal * 0.001), False, 0.5, False)
+    BRepMesh_IncrementalMesh(shape, max(0.01, diagonal * 0.001), False, 0.5, True)  # faces meshed in parallel
     writer = StlAPI_Writer()
     writer.ASCIIMode = False
     try:

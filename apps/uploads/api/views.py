@@ -24,11 +24,16 @@ from apps.uploads.api.serializers import (
 from apps.uploads.selectors import upload_list_for_owner
 from apps.uploads.services import upload_create, upload_delete, upload_repair, upload_units_set
 from apps.uploads.storage import too_large_error
+from apps.uploads.throttles import AnalysisRateThrottle
 from apps.uploads.upload_handlers import upload_size_limit_install
 
 ERRORS = OpenApiResponse(description='Field errors, e.g. {"file": ["The file is larger than 100 MB; …"]}.')
 FORBIDDEN = OpenApiResponse(description="Only customers upload, and only the uploader changes an upload.")
 CONFLICT = OpenApiResponse(description="Not possible in the upload's state; `detail` says why.")
+THROTTLED = OpenApiResponse(
+    description="Too many analyses asked for in a short time (UPLOAD_THROTTLE_RATE); `Retry-After` says when "
+    "to ask again."
+)
 
 
 def _detail(upload, *, code: int = status.HTTP_200_OK) -> Response:
@@ -40,6 +45,7 @@ class UploadListCreateApi(generics.ListAPIView):
 
     serializer_class = UploadSerializer
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [AnalysisRateThrottle]
 
     def get_queryset(self):
         return upload_list_for_owner(owner=self.request.user)
@@ -56,7 +62,7 @@ class UploadListCreateApi(generics.ListAPIView):
     @extend_schema(
         summary="Upload a CAD file",
         request={"multipart/form-data": UploadCreateSerializer},
-        responses={201: UploadDetailSerializer, 400: ERRORS, 403: FORBIDDEN},
+        responses={201: UploadDetailSerializer, 400: ERRORS, 403: FORBIDDEN, 429: THROTTLED},
     )
     def post(self, request):
         data = request.data  # parses the body through the size limit
@@ -89,10 +95,12 @@ class UploadDetailApi(APIView):
 
 
 class UploadUnitsApi(APIView):
+    throttle_classes = [AnalysisRateThrottle]
+
     @extend_schema(
         summary="Set the file's units and analyse it again",
         request=UnitsSerializer,
-        responses={202: UploadDetailSerializer, 400: ERRORS},
+        responses={202: UploadDetailSerializer, 400: ERRORS, 429: THROTTLED},
     )
     def post(self, request, upload_id):
         upload = upload_get_for_owner(user=request.user, upload_id=upload_id)
@@ -103,10 +111,12 @@ class UploadUnitsApi(APIView):
 
 
 class UploadRepairApi(APIView):
+    throttle_classes = [AnalysisRateThrottle]
+
     @extend_schema(
         summary="Repair what the analysis found repairable (the original is kept) and analyse the copy",
         request=None,
-        responses={202: UploadDetailSerializer, 409: CONFLICT},
+        responses={202: UploadDetailSerializer, 409: CONFLICT, 429: THROTTLED},
     )
     def post(self, request, upload_id):
         upload = upload_get_for_owner(user=request.user, upload_id=upload_id)

@@ -1,9 +1,13 @@
-"""Carrier legs: where from and to (city and coordinates, no customer name or street), when, what and how heavy;
-pick-up, then delivery with proof. Out of order → a clear error and nothing changed."""
+"""Carrier legs: where from and to as a driver needs them (addresses, whom to ask for, a phone number to tap; the
+customer's recipient and street only on a last-mile leg still to deliver; never coordinates), when, what and how
+heavy; today's and tomorrow's pick-ups first, overdue legs flagged, delivered legs a page at a time; pick-up,
+then delivery with proof. Out of order → a clear error and nothing changed."""
 
+from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.utils import timezone
 from django.utils.html import escape
 from django_tenants.utils import schema_context
 
@@ -11,6 +15,7 @@ from apps.orders.models import OrderEvent, TransportLeg
 from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg
+from apps.portal.jobs import DELIVERED_PER_PAGE
 from tests.conftest import sign_in
 from tests.portal.jobs.builders import big_png, fresh, not_an_image, png, png_bomb
 
@@ -30,10 +35,11 @@ def stored(tenant, leg) -> TransportLeg:
 
 def test_the_board_lists_the_carriers_own_legs_to_pick_up(carrier_portal, plan_a):
     page = carrier_portal.get("/portal/carrier/legs/").content.decode()
-    to_pick_up = page[page.index('id="pickup-title"') : page.index('id="onboard-title"')]
-    assert url(plan_a.leg) in to_pick_up and "42.50 kg" in to_pick_up
+    tomorrow = page[page.index('id="tomorrow-title"') : page.index('id="onboard-title"')]
+    assert url(plan_a.leg) in tomorrow and "42.50 kg" in tomorrow
     assert url(plan_a.other_leg) not in page  # another carrier's leg of the same order
-    assert "Ada Lovelace" not in page and "Oudegracht" not in page
+    # The last mile is still to deliver: the driver sees whom it is for and where.
+    assert "Ada Lovelace" in tomorrow and "Oudegracht 1, 3511 AB Utrecht" in tomorrow
 
 
 def test_the_leg_page_shows_route_window_parts_weight_and_pay(carrier_portal, made_a, tenant_a, supplier_a):
@@ -42,12 +48,19 @@ def test_the_leg_page_shows_route_window_parts_weight_and_pay(carrier_portal, ma
     with schema_context(tenant_a.schema_name):
         statement = statement_for_leg(fresh(plan_a.leg))
     owner = supplier_a.company
-    assert f"{owner.name}, {owner.city}" in page and f"({owner.latitude}, {owner.longitude})" in page
-    assert "Customer, Utrecht" in page and "(52.090700, 5.121400)" in page
+    assert (
+        f"<strong>{escape(owner.name)}</strong><br>{escape(owner.street)}, {owner.postal_code} {owner.city}"
+        in page
+    )
+    assert f"ask for {escape(owner.contact_name)}" in page
+    assert str(owner.latitude) not in page and "52.090700" not in page  # addresses, not coordinates
+    assert (
+        "<strong>Customer</strong><br>Oudegracht 1, 3511 AB Utrecht" in page
+        and "ask for Ada Lovelace" in page
+    )
     assert "finished product (1 pc) for 1 × Kitchen table" in page
     assert "42.50 kg" in page and "48.2 km" in page
     assert str(statement.part_amount) in page and all(escape(line) in page for line in statement.lines)
-    assert "Ada Lovelace" not in page and "Oudegracht" not in page
     assert (
         "I have picked it up" in page and "delivery-form" not in page and "Not ready to pick up" not in page
     )
@@ -61,7 +74,7 @@ def test_a_leg_whose_part_is_not_made_yet_says_so_and_refuses_the_pick_up(carrie
     page = carrier_portal.get(url(plan_a.leg)).content.decode()
     assert "Not ready to pick up" in page and waiting in page and "I have picked it up" not in page
     board = carrier_portal.get("/portal/carrier/legs/").content.decode()
-    assert waiting in board[board.index('id="pickup-title"') : board.index('id="onboard-title"')]
+    assert waiting in board[board.index('id="today-title"') : board.index('id="onboard-title"')]
     for headers in ({}, HTMX):
         refused = carrier_portal.post(url(plan_a.leg, "pick-up"), **headers)
         body = refused.content.decode()
@@ -173,3 +186,52 @@ def test_other_networks_never_see_alphas_legs(client_b, tenant_b, plan_a, carrie
     assert client_b.get(url(plan_a.leg)).status_code == 404
     assert client_b.post(url(plan_a.leg, "pick-up")).status_code == 404
     assert plan_a.order.reference.encode() not in client_b.get("/portal/carrier/legs/").content
+
+
+def test_after_delivery_the_customers_name_and_street_are_no_longer_shown(carrier_portal, made_a, tenant_a):
+    plan_a = made_a
+    carrier_portal.post(url(plan_a.leg, "pick-up"))
+    carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "J. de Vries"})
+    assert stored(tenant_a, plan_a.leg).status == "delivered"
+    for page in (carrier_portal.get(url(plan_a.leg)), carrier_portal.get("/portal/carrier/legs/")):
+        body = page.content.decode()
+        assert "Oudegracht" not in body and "Ada Lovelace" not in body and "Utrecht" in body
+
+
+def test_a_workshop_phone_number_is_a_link_a_phone_can_call(carrier_portal, plan_a, supplier_a, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        type(supplier_a.company).objects.filter(pk=supplier_a.company.pk).update(phone="+31 (0)30 123 45 67")
+    page = carrier_portal.get(url(plan_a.leg)).content.decode()
+    assert '<a href="tel:+310301234567">+31 (0)30 123 45 67</a>' in page
+
+
+def test_overdue_legs_are_flagged_and_lead_the_day(carrier_portal, plan_a, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        TransportLeg.objects.filter(pk=plan_a.leg.pk).update(
+            planned_departure=timezone.now() - timedelta(days=2),
+            planned_arrival=timezone.now() - timedelta(days=2) + timedelta(hours=3),
+        )
+    board = carrier_portal.get("/portal/carrier/legs/").content.decode()
+    today = board[board.index('id="today-title"') : board.index('id="tomorrow-title"')]
+    assert url(plan_a.leg) in today and "overdue" in today and "1 leg overdue" in board
+    dashboard = carrier_portal.get("/portal/carrier/").content.decode()
+    first = dashboard[dashboard.index('id="next-pickups"') :]
+    assert url(plan_a.leg) in first and first.index(url(plan_a.leg)) < first.index("Your rate card")
+
+
+def test_delivered_legs_come_a_page_at_a_time(carrier_portal, plan_a, tenant_a):
+    with schema_context(tenant_a.schema_name):
+        leg = TransportLeg.objects.get(pk=plan_a.leg.pk)
+        delivered_at = timezone.now()
+        clones = []
+        for n in range(DELIVERED_PER_PAGE + 1):
+            leg.pk = None
+            leg.status = "delivered"
+            leg.delivered_at = delivered_at - timedelta(minutes=n)
+            leg.save()
+            clones.append(leg.pk)
+    first = carrier_portal.get("/portal/carrier/legs/").content.decode()
+    assert "Page 1 of 2" in first and url(TransportLeg(pk=clones[0])) in first
+    assert url(TransportLeg(pk=clones[-1])) not in first
+    second = carrier_portal.get("/portal/carrier/legs/?page=2").content.decode()
+    assert url(TransportLeg(pk=clones[-1])) in second and "Page 2 of 2" in second

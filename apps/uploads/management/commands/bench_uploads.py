@@ -10,12 +10,15 @@ bench customer is created on first use, its uploads deleted afterwards). Per kin
 from the upload to "ready" (end to end) and of the analysis alone (the sandbox's own wall time), and the peak
 memory of the worker process and of the sandboxed analyser. The last line is JSON.
 
-Hook: `EXTRA_MEASURES` lists callables (kind name, upload, tenant) → dict, run after each ready upload and merged
-into the kind's results (part-quotes adds upload-to-price there).
+Hook: `EXTRA_MEASURES` lists callables f(kind, upload, tenant, started) → {name: seconds}, run in the network's
+schema after each ready upload, where `started` is the time.perf_counter() taken just before the upload was
+received; their values are summarised (p50/p95) into the kind's results. settings.UPLOADS_BENCH_MEASURES names more
+(uploads sits below the quoting): the storefront's upload-to-price, apps/storefront/part_quote_bench.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import statistics
@@ -28,8 +31,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
@@ -37,7 +42,7 @@ from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.tenants.models import Tenant
 from apps.uploads.models import PartUpload
-from apps.uploads.services import upload_delete
+from apps.uploads.services import UploadInUse, upload_create, upload_delete
 from apps.uploads.status import DONE, UploadStatus
 
 BENCH_EMAIL = "bench-uploads@bench.localhost"
@@ -50,9 +55,12 @@ KINDS: list[tuple[str, str, dict]] = [
     ("dxf_2000_entities", "large_dxf", {"entities": 2000}),
     ("step_5mb", "large_step", {}),
 ]
-# Further measures per ready upload: f(kind, upload, tenant) -> {name: seconds}; their values are summarised
-# (p50/p95) beside the analysis times.
-EXTRA_MEASURES: list[Callable[[str, PartUpload, Tenant], dict[str, float]]] = []
+# Further measures per ready upload: f(kind, upload, tenant, started) -> {name: seconds}, summarised (p50/p95)
+# beside the analysis times; `started` is perf_counter() just before the upload was received.
+EXTRA_MEASURES: list[Callable[[str, PartUpload, Tenant, float], dict[str, float]]] = []
+
+
+STANDARD_TIMES = ("end_to_end_s", "upload_s", "sandbox_s", "analysis_s")
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -117,9 +125,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{kind:22} end-to-end p50 {result['end_to_end_s'].get('p50', 0):6.2f} s"
                 f"  p95 {result['end_to_end_s'].get('p95', 0):6.2f} s"
+                f"  upload p95 {result['upload_s'].get('p95', 0):5.2f} s"
+                f"  sandbox p95 {result['sandbox_s'].get('p95', 0):6.2f} s"
                 f"  analysis p95 {result['analysis_s'].get('p95', 0):6.2f} s"
                 f"  analyser peak {result['analyser_peak_mb']:7.1f} MB  failed {result['failed']}"
             )
+            for name, summary in result.items():
+                if name not in STANDARD_TIMES and name.endswith("_s") and summary:
+                    self.stdout.write(
+                        f"{'':22} {name} p50 {summary['p50']:6.2f} s  p95 {summary['p95']:6.2f} s"
+                    )
         self.stdout.write(f"worker peak memory {worker_peak} MB")
         self.stdout.write(
             json.dumps({"tenant": tenant, "runs": runs, "kinds": results, "worker_peak_mb": worker_peak})
@@ -127,13 +142,14 @@ class Command(BaseCommand):
 
     def _measure(self, network, files, runs, warmup) -> dict:
         results = {}
+        measures = [*EXTRA_MEASURES, *(import_string(name) for name in settings.UPLOADS_BENCH_MEASURES)]
         with schema_context(network.schema_name):
             customer = self._customer()
             for kind, (name, content) in files.items():
-                end_to_end, analysis, peaks, failed, extra = [], [], [], 0, {}
+                end_to_end, received, sandbox, analysis, peaks, failed, extra = [], [], [], [], [], 0, {}
                 for index in range(warmup + runs):
                     started = time.perf_counter()
-                    upload = _upload_and_wait(customer, name, content)
+                    upload, upload_seconds = _upload_and_wait(customer, name, content)
                     elapsed = time.perf_counter() - started
                     try:
                         if index < warmup:
@@ -145,16 +161,23 @@ class Command(BaseCommand):
                             )
                             continue
                         end_to_end.append(elapsed)
+                        received.append(upload_seconds)
+                        sandbox.append(upload.analysis.get("extra", {}).get("sandbox_seconds", 0.0))
                         analysis.append(upload.analysis.get("seconds", 0.0))
                         peaks.append(upload.analysis.get("peak_memory_mb", 0.0))
-                        for measure in EXTRA_MEASURES:
-                            for measure_name, value in measure(kind, upload, network).items():
+                        for measure in measures:
+                            for measure_name, value in measure(kind, upload, network, started).items():
                                 extra.setdefault(measure_name, []).append(value)
                     finally:
-                        upload_delete(actor=customer, upload=upload)
+                        with contextlib.suppress(UploadInUse):  # a measure made it a design: it stays
+                            upload_delete(actor=customer, upload=PartUpload.objects.get(pk=upload.pk))
                 results[kind] = {
                     "bytes": len(content),
                     "end_to_end_s": _summary(end_to_end),
+                    # upload_create (streamed, hashed, sniffed, stored, queued); the analyser's child process
+                    # from start to exit; the analysis inside it.
+                    "upload_s": _summary(received),
+                    "sandbox_s": _summary(sandbox),
                     "analysis_s": _summary(analysis),
                     "analyser_peak_mb": round(max(peaks, default=0.0), 1),
                     "failed": failed,
@@ -176,7 +199,7 @@ class Command(BaseCommand):
         name = f"bench-uploads-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
         argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1"]
         argv += ["--queues=uploads", "--loglevel=WARNING", "-n", name, "--without-gossip", "--without-mingle"]
-        process = subprocess.Popen(argv, cwd=ROOT)  # noqa: S603 - our own interpreter and fixed arguments
+        process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603 - our own interpreter and fixed arguments
         try:
             deadline = time.monotonic() + 60
             while not app.control.ping(destination=[name], timeout=0.5):
@@ -188,15 +211,16 @@ class Command(BaseCommand):
             process.wait(timeout=30)
 
 
-def _upload_and_wait(customer, name: str, content: bytes) -> PartUpload:
-    from apps.uploads.services import upload_create
-
+def _upload_and_wait(customer, name: str, content: bytes) -> tuple[PartUpload, float]:
+    """The upload once analysed, and how long receiving it took."""
+    started = time.perf_counter()
     upload = upload_create(actor=customer, uploaded_file=SimpleUploadedFile(name, content))
+    received = time.perf_counter() - started
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         current = PartUpload.objects.get(pk=upload.pk)
         if current.status in DONE:
-            return current
+            return current, received
         time.sleep(0.02)
     raise CommandError(
         f"{name} was not analysed within {TIMEOUT_S:.0f} s; is the worker consuming 'uploads'?"
