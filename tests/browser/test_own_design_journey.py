@@ -80,6 +80,9 @@ def test_customer_uploads_fixes_quotes_pays_and_the_supplier_downloads_the_file(
     page.get_by_role("main").get_by_role("link", name="Upload your design").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload your design")
     expect(page.get_by_text("MB per upload")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    _no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 860})
     page.get_by_label("Choose files, or drop them here").set_input_files([stl, dxf])
     page.get_by_role("button", name="Upload and check").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My parts")
@@ -89,7 +92,10 @@ def test_customer_uploads_fixes_quotes_pays_and_the_supplier_downloads_the_file(
     page.get_by_role("link", name="plate", exact=True).click()
     drawing = page.locator(".part-drawing img")
     expect(drawing).to_be_visible(timeout=ANALYSIS_TIMEOUT)
-    assert page.evaluate("document.querySelector('.part-drawing img').naturalWidth") > 0
+    # The image the drawing view serves is a readable SVG (a broken image never gets a width).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.part-drawing img'); return img.complete && img.naturalWidth > 0; }"
+    )
     expect(page.locator("#part-live")).to_contain_text("200 × 100 mm")
 
     # The STL: the 3D viewer, and the report: its top is missing, marked in the view.
