@@ -50,7 +50,7 @@ class Header:
     @cached_property
     def workspaces(self) -> list[Workspace]:
         """The workspaces to switch between; none when there is only one to be in."""
-        entered = workspaces_for(self.user) if self.user.is_authenticated else []
+        entered = workspaces_for(self.user) if self._on_network and self.user.is_authenticated else []
         return entered if len(entered) > 1 else []
 
     @cached_property

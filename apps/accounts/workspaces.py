@@ -93,6 +93,13 @@ STOREFRONT = Workspace(
     namespace="storefront",
     nav=(
         NavItem("Catalog", "storefront:catalog", below=("configurator",)),
+        NavItem("Upload your design", "storefront:part_upload"),
+        NavItem(
+            "My parts",
+            "storefront:part_list",
+            below=("part_detail", "part_units", "part_repair", "part_quote"),
+            shown_to=is_signed_in,
+        ),
         NavItem(
             "My designs",
             "storefront:design_list",

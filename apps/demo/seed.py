@@ -55,6 +55,7 @@ def demo_seed() -> Tenant:
             currency="EUR",
             admin_email=DEMO_OWNER.email,
             admin_password=DEMO_PASSWORD,
+            admin_name=DEMO_OWNER.name,
         )
     with schema_context(tenant.schema_name):
         for login in DEMO_USERS:
@@ -62,7 +63,7 @@ def demo_seed() -> Tenant:
                 user_create(email=login.email, password=DEMO_PASSWORD, role=login.role, full_name=login.name)
         # Demo people seeded before they had names were called by their role ("Owner", "Finance"): named now.
         for login in [*DEMO_USERS, DEMO_OWNER]:
-            User.objects.filter(email=login.email, full_name__in=[login.role.label, "Owner"]).update(
+            User.objects.filter(email=login.email, full_name__in=[login.role.label, "Owner", ""]).update(
                 full_name=login.name
             )
         # demo-seed: catalog

@@ -20,6 +20,8 @@ from apps.orders.actions import legs_allowed, work_items_allowed
 from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import LEG_NOT_PICKED_UP, LegStatus, WorkItemStatus
 from apps.processes.selectors import process_name_annotation
+from apps.uploads.models import PartUpload
+from apps.uploads.selectors import upload_for_design
 
 W = WorkItemStatus
 L = LegStatus
@@ -85,6 +87,12 @@ def job_spec(item: WorkItem) -> JobSpec:
                 duration_minutes=operation.get("duration_minutes"),
             )
     return JobSpec(material="", dimensions_mm=None, duration_minutes=None)
+
+
+def job_part(item: WorkItem) -> PartUpload | None:
+    """The customer's uploaded part the job's order line was designed from, if it was (None for a template
+    design). Read through the job, which the caller scoped to the member's company."""
+    return upload_for_design(design_id=item.line.design_version.design_id)
 
 
 @dataclass

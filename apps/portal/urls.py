@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("jobs/", jobs.JobInboxView.as_view(), name="jobs"),
     path("jobs/<int:pk>/", jobs.JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/drawing.svg", jobs.JobPartDrawingView.as_view(), name="job_part_drawing"),
     path("jobs/<int:pk>/<slug:action>/", jobs.JobView.as_view(), name="job_action"),
     path("earnings/", earnings.SupplierEarningsView.as_view(), name="earnings"),
     path("members/", members.SupplierMembersView.as_view(), name="members"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.storefront.views import catalog, orders
+from apps.storefront.views import catalog, orders, uploads
 
 app_name = "storefront"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("designs/shared/<str:token>/", catalog.design_shared, name="design_shared"),
     path("designs/<int:design_id>/", catalog.design_detail, name="design_detail"),
     path("designs/<int:design_id>/edit/", catalog.design_edit, name="design_edit"),
+    # The customer's own uploaded parts (CAD files).
+    path("parts/", uploads.part_list, name="part_list"),
+    path("parts/upload/", uploads.part_upload, name="part_upload"),
+    path("parts/<uuid:upload_id>/", uploads.part_detail, name="part_detail"),
+    path("parts/<uuid:upload_id>/units/", uploads.part_units, name="part_units"),
+    path("parts/<uuid:upload_id>/repair/", uploads.part_repair, name="part_repair"),
+    path("parts/<uuid:upload_id>/quote/", uploads.part_quote_view, name="part_quote"),
+    path("parts/<uuid:upload_id>/drawing.svg", uploads.part_drawing, name="part_drawing"),
     # Cart, checkout, payment and orders.
     path("cart/", orders.cart_view, name="cart"),
     path("cart/add/", orders.cart_add, name="cart_add"),

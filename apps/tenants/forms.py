@@ -18,6 +18,12 @@ class NetworkSignupForm(PasswordAskedAgainMixin, forms.Form):
         help_text="Your storefront will live at <subdomain>.localhost. Lower-case letters, digits and hyphens.",
     )
     currency = forms.ChoiceField(label="Currency")
+    admin_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     admin_email = forms.EmailField(
         label="Admin e-mail",
         max_length=EMAIL_MAX_LENGTH,

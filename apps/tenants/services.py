@@ -67,6 +67,7 @@ def tenant_create(
     admin_email: str,
     admin_password: str,
     time_zone: str = "Europe/Amsterdam",
+    admin_name: str = "",
 ) -> Tenant:
     """Provisions a network: row, schema cloned from the template, primary domain and the owner's admin user.
 
@@ -93,7 +94,7 @@ def tenant_create(
                 password_hash=password_hash.result(),
                 role=Role.STAFF,
                 is_superuser=True,
-                full_name="Owner",
+                full_name=admin_name.strip()[:150],  # the header shows it (the e-mail when blank)
             )
     return tenant
 

@@ -27,6 +27,7 @@ def network_signup(request):
                 currency=data["currency"],
                 admin_email=data["admin_email"],
                 admin_password=data["admin_password"],
+                admin_name=data["admin_name"],
             )
         except ValidationError as error:
             form_add_service_error(form, error)

@@ -11,7 +11,8 @@ and the walk fails on any page that
 
 One browser, one context per person (its session made once, as a sign-in would make it); each page is loaded once at desktop size, checked, then
 resized to the phone and checked again (media queries apply on resize; reading the sizes forces the new layout). Every problem is collected, so one run
-lists them all. A phone screenshot of the order page and of the supplier's jobs goes to README's tour.
+lists them all. Phone shots of an order's plan and of the supplier's schedule, and the staff dashboard, go to
+README's tour (`make tour`).
 """
 
 from __future__ import annotations
@@ -192,7 +193,21 @@ def _problems_on(page: Page, facts: dict, where: str, errors: list[str]) -> list
     return found
 
 
-TOUR_PHONE = {"/orders/": "phone-order", "/portal/jobs/": "phone-supplier-jobs"}
+# README's tour: (path pattern, viewport, what to scroll to, shot name).
+TOUR = (
+    (re.compile(r"^/orders/\d+/$"), "phone", "#plan-title", "phone-order"),
+    (re.compile(r"^/portal/$"), "phone", "#schedule-title", "phone-supplier-schedule"),
+    (re.compile(r"^/backoffice/$"), "desktop", "h1", "staff-dashboard"),
+)
+
+
+def _tour_shots(page: Page, path: str, viewport: str) -> None:
+    for pattern, size, anchor, name in TOUR:
+        if size == viewport and pattern.match(path):
+            page.locator(anchor).first.scroll_into_view_if_needed()
+            page.evaluate("window.scrollBy(0, -8)")
+            tour_shot(page, name)
+            page.evaluate("window.scrollTo(0, 0)")
 
 
 def test_every_main_page_of_every_role_reads_like_a_product_on_desktop_and_phone(
@@ -222,15 +237,11 @@ def test_every_main_page_of_every_role_reads_like_a_product_on_desktop_and_phone
                 )
                 continue
             problems += _problems_on(page, facts, f"{walker.role} {path} at 1280", errors)
+            _tour_shots(page, path, "desktop")
             page.set_viewport_size(PHONE)  # the next read forces the layout at the phone's width
             problems += _problems_on(page, facts, f"{walker.role} {path} at 390", errors)
+            _tour_shots(page, path, "phone")
             walked += 1
-            tour = next(
-                (name for prefix, name in TOUR_PHONE.items() if path.startswith(prefix) and path != prefix),
-                None,
-            )
-            if tour:
-                tour_shot(page, tour)
         context.close()
     assert walked >= 20, f"only {walked} pages walked"
     assert not problems, "\n".join(problems)

@@ -19,12 +19,14 @@ def test_platform_owner_signs_up_and_the_new_network_works(page: Page, platform_
     page.get_by_label("Network name").fill("Oak & Iron Furniture")
     page.get_by_label("Subdomain").fill("alpha")
     page.get_by_label("Currency").select_option("GBP")
+    page.get_by_label("Your name").fill("Olive Oak")
     page.get_by_label("Admin e-mail").fill(f"owner@{slug}.test")
     page.get_by_label("Admin password").fill("a-long-enough-password-42")
     page.get_by_role("button", name="Create network").click()
     expect(page.locator("#id_subdomain_errors")).to_be_visible()
     expect(page.get_by_label("Network name")).to_have_value("Oak & Iron Furniture")
     expect(page.get_by_label("Currency")).to_have_value("GBP")
+    expect(page.get_by_text("Type your password again")).to_be_visible()  # never sent back, so asked again
 
     page.get_by_label("Subdomain").fill(slug)
     page.get_by_label("Admin password").fill("a-long-enough-password-42")
@@ -36,6 +38,10 @@ def test_platform_owner_signs_up_and_the_new_network_works(page: Page, platform_
     browser_sign_in(
         page, network_url(platform_server, slug), f"owner@{slug}.test", "a-long-enough-password-42"
     )
+    # The owner lands on the setup checklist, named in the header.
+    expect(page).to_have_url(f"{network_url(platform_server, slug)}/backoffice/setup/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up Oak & Iron Furniture")
+    expect(page.get_by_role("link", name="Olive Oak")).to_be_visible()
 
     # The storefront is branded with the network's own name, on its own host.
     page.goto(f"{network_url(platform_server, slug)}/")

@@ -86,8 +86,14 @@ def test_a_refund_request_is_refused_in_amounts_stripe_cannot_refund():
 def test_a_network_chooses_among_the_currencies_stripe_charges_in():
     offered = {code for code, _ in NetworkSignupForm().fields["currency"].choices}
     assert {"EUR", "USD", "JPY", "KWD", "ISK"} <= offered
-    assert not offered & {"DEM", "XAU", "XXX", "STD"}
-    assert offered == currencies.STRIPE_CURRENCIES
+    assert not offered & {
+        "DEM",
+        "XAU",
+        "XXX",
+        "STD",
+        "ANG",
+    }  # ANG: withdrawn by ISO 4217 in 2025, still on Stripe's list
+    assert offered == currencies.STRIPE_CURRENCIES - {"ANG"}
     form = NetworkSignupForm(
         {"name": "N", "subdomain": "n", "currency": "DEM", "admin_email": "a@b.test", "admin_password": "x"}
     )

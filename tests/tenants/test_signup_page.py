@@ -14,6 +14,7 @@ GOOD = {
     "name": "Nordic Makers",
     "subdomain": "nordic-makers",
     "currency": "SEK",
+    "admin_name": "Astrid Berg",
     "admin_email": "boss@nordic.test",
     "admin_password": "a-Very-good-passphrase-7",
 }
@@ -37,7 +38,8 @@ def test_signup_provisions_a_working_network(public_client, tenant_a):
     assert login_with_password(network, "boss@nordic.test", GOOD["admin_password"])
     assert network.get("/admin/").status_code == 200
     with schema_context("t_nordic_makers"):
-        assert User.objects.get(email="boss@nordic.test").is_superuser
+        owner = User.objects.get(email="boss@nordic.test")
+        assert owner.is_superuser and owner.full_name == "Astrid Berg"  # the header shows the person's name
 
 
 @pytest.mark.parametrize(

@@ -432,6 +432,17 @@ def truncated_dxf(directory: Path, name: str = "truncated.dxf") -> Path:
     return _write(directory, name, data[:20_000])
 
 
+def segfaulting_step(directory: Path, name: str = "segfaulting.step") -> Path:
+    """The holed block's STEP with one record renumbered onto an existing one ("#405 = ORIENTED_EDGE" becomes
+    "#005 = …", as one damaged byte does): OpenCascade 8.0.1 dies of a segmentation fault reading it, which is what
+    the sandbox is for. Found by damage fuzzing."""
+    full = holed_box_step(directory, name="_full_for_damage.step")
+    data = full.read_bytes()
+    full.unlink()
+    assert b"#405 = ORIENTED_EDGE(" in data, "the writer numbers records differently now: find another crash"
+    return _write(directory, name, data.replace(b"#405 = ORIENTED_EDGE(", b"#005 = ORIENTED_EDGE(", 1))
+
+
 def garbage_stl(directory: Path, name: str = "garbage.stl", size: int = 4096) -> Path:
     """Random bytes with an .stl name."""
     return _write(directory, name, random.Random(15).randbytes(size))

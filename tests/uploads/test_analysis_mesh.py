@@ -183,6 +183,12 @@ def test_repair_closes_the_hole_and_says_what_changed(folder, out):
     assert repaired.features.volume_mm3 == pytest.approx(samples.BOX_VOLUME)
 
 
+def test_a_repair_makes_its_output_folder(folder, out):
+    result = repair(samples.open_box_stl(folder), out / "not" / "yet")
+
+    assert (out / "not" / "yet" / result.file).exists()
+
+
 def test_repairing_a_sound_mesh_changes_nothing(folder, out):
     result = repair(samples.box_stl(folder), out)
 

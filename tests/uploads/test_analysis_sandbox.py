@@ -41,6 +41,14 @@ def test_a_step_file_is_analysed_within_the_default_limits(folder, out):
     assert (out / "preview.glb").stat().st_size > 0
 
 
+def test_a_file_that_crashes_opencascade_kills_only_the_child(folder, out):
+    with pytest.raises(AnalysisError) as caught:
+        analyse_in_sandbox(samples.segfaulting_step(folder), out)
+    assert caught.value.code == "crashed" and "exit -11" in caught.value.message  # SIGSEGV, in the child
+
+    assert analyse_in_sandbox(samples.box_stl(folder), out).features.watertight  # the caller carries on
+
+
 def test_the_childs_refusal_arrives_as_the_same_error(folder, out):
     with pytest.raises(AnalysisError) as caught:
         analyse_in_sandbox(samples.dxf_named_stl(folder), out)

@@ -4,9 +4,10 @@ the supplier is paid for each job (the profit-share statement) before it accepts
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.errors import form_add_service_error
@@ -26,6 +27,8 @@ from apps.portal import jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
 from apps.portal.mixins import SupplierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
+from apps.uploads.selectors import upload_file_urls
+from apps.uploads.viewing import DRAWING_CSP, part_drawing_bytes, part_view
 
 W = WorkItemStatus
 
@@ -73,6 +76,7 @@ class JobView(SupplierPortalView, CardPage):
     def card_context(self, job: WorkItem, **forms) -> dict:
         allowed = work_item_allowed(job)
         return {
+            **({} if self.request.htmx else self._part_context(job)),
             "spec": jobs.job_spec(job),
             "process_label": job.process_name,
             "statement": statement_for_work_item(job),
@@ -91,6 +95,17 @@ class JobView(SupplierPortalView, CardPage):
             "problem_form": forms.get("problem_form") or ProblemForm(can_give_back=allowed.can("decline")),
             "quality_form": forms.get("quality_form") or QualityCheckForm(),
             "measurement_rows": forms.get("measurement_rows") or MeasurementRows(prefix="m"),
+        }
+
+    def _part_context(self, job: WorkItem) -> dict:
+        """The customer's file, when the job's design is an uploaded part: shown beside the job (outside the
+        card, so an action does not reload the viewer), with downloads through the private media view."""
+        upload = jobs.job_part(job)
+        if upload is None:
+            return {}
+        return {
+            "part": part_view(upload, drawing_url=reverse("portal:job_part_drawing", args=[job.pk])),
+            "part_files": upload_file_urls(upload),
         }
 
     # --- actions: each calls one orders service inside the company's scope ------------------------------
@@ -161,3 +176,20 @@ class JobView(SupplierPortalView, CardPage):
         if form.passed:
             return "Quality check passed: the job is done."
         return "Quality check failed: start the rework when you are ready."
+
+
+class JobPartDrawingView(SupplierPortalView, View):
+    """The DXF drawing of a job's uploaded part, as an image (the media view would only offer a download)."""
+
+    scoped_model = WorkItem
+
+    def get(self, request, pk):
+        job = self.get_scoped_object(pk)
+        upload = jobs.job_part(job)
+        svg = part_drawing_bytes(upload) if upload is not None else None
+        if svg is None:
+            raise Http404("No drawing.")
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Content-Security-Policy"] = DRAWING_CSP
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -40,8 +40,18 @@ def gantt_horizon(*, time_zone: str, now: datetime, days: int = GANTT_DAYS) -> t
     return start, end
 
 
-def gantt_for(*, resources, time_zone: str, now: datetime, bookings=(), days: int = GANTT_DAYS):
-    """The chart of `resources` over gantt_horizon. Down resources are all closed."""
+# A phone shows the next days at a readable size (label column and days fit 358 px); the full horizon stays
+# below it, scrolling in its own box.
+PHONE_GANTT = {"days": 3, "px_per_day": 75.0, "label_width": 130.0}
+
+
+def gantt_for(
+    *, resources, time_zone: str, now: datetime, bookings=(), days: int = GANTT_DAYS, phone: bool = False
+):
+    """The chart of `resources` over gantt_horizon (with `phone`, the phone's shorter and narrower one). Down
+    resources are all closed."""
+    layout = dict(PHONE_GANTT) if phone else {"days": days}
+    days = layout.pop("days")
     start, end = gantt_horizon(time_zone=time_zone, now=now, days=days)
     closed = {}
     for resource in resources:
@@ -69,6 +79,7 @@ def gantt_for(*, resources, time_zone: str, now: datetime, bookings=(), days: in
         end=end,
         time_zone=time_zone,
         now=now,
+        **layout,
     )
 
 
@@ -103,6 +114,9 @@ class DashboardView(SupplierPortalView, TemplateView):
             for item in job_bookings(work, start=start, end=end)
         ]
         context["chart"] = gantt_for(resources=resources, time_zone=time_zone, now=now, bookings=bookings)
+        context["phone_chart"] = gantt_for(
+            resources=resources, time_zone=time_zone, now=now, bookings=bookings, phone=True
+        )
         context["bookings"] = len(bookings)
         context["upcoming"] = job_upcoming(work, now=now)
         context["resources"] = resources

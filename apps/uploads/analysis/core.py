@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +21,19 @@ from apps.uploads.analysis.sniff import sniff
 def peak_memory_mb() -> float:
     """This process's peak resident memory (Linux reports ru_maxrss in KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def _output_folder(out_dir: Path) -> Iterator[None]:
+    """Make the output folder; if the work fails, remove what it had written there (nothing half-written)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    before = set(out_dir.iterdir())
+    try:
+        yield
+    except BaseException:
+        for written in set(out_dir.iterdir()) - before:
+            written.unlink(missing_ok=True)
+        raise
 
 
 def analyse(
@@ -42,14 +57,8 @@ def analyse(
         from apps.uploads.analysis.profile import analyse_profile as analyser
     else:
         from apps.uploads.analysis.solid import analyse_solid as analyser
-    out_dir.mkdir(parents=True, exist_ok=True)
-    before = set(out_dir.iterdir())
-    try:
+    with _output_folder(out_dir):
         analysis = analyser(path, file_format, out_dir, units, limits)
-    except BaseException:
-        for written in set(out_dir.iterdir()) - before:  # nothing half-written stays behind
-            written.unlink(missing_ok=True)
-        raise
     return replace(
         analysis, seconds=round(time.perf_counter() - started, 4), peak_memory_mb=round(peak_memory_mb(), 1)
     )
@@ -72,4 +81,5 @@ def repair(
         )
     from apps.uploads.analysis.repair import repair_mesh
 
-    return repair_mesh(path, file_format, out_dir, units, limits)
+    with _output_folder(out_dir):
+        return repair_mesh(path, file_format, out_dir, units, limits)

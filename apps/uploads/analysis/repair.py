@@ -124,10 +124,11 @@ def repair_mesh(
     if merged:
         changes.append(f"Joined {merged:,} pairs of vertices less than 0.0001 mm apart.")
     degenerate = (faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2]) | (faces[:, 2] == faces[:, 0])
-    ordered = np.sort(faces, axis=1)
-    _, first_index = np.unique(ordered, axis=0, return_index=True)
-    duplicate = np.ones(len(faces), dtype=bool)
-    duplicate[first_index] = False
+    corners = np.sort(faces, axis=1)  # the same triangle whichever corner it starts from
+    order = np.lexsort((corners[:, 2], corners[:, 1], corners[:, 0]))
+    repeated = np.all(corners[order][1:] == corners[order][:-1], axis=1)
+    duplicate = np.zeros(len(faces), dtype=bool)
+    duplicate[order[1:][repeated]] = True  # every copy after the first
     drop = degenerate | duplicate
     faces = faces[~drop]
     removed = int(drop.sum()) + loaded.collapsed_triangles
@@ -138,7 +139,12 @@ def repair_mesh(
     vertices, faces, holes = _fill_holes(vertices, faces)
     if holes:
         changes.append(f"Closed {holes:,} hole{'s' if holes > 1 else ''} in the surface.")
-    faces, flipped = _unify_winding(faces)
+    flipped = 0
+    consistent = edge_stats(
+        trimesh.Trimesh(vertices=vertices, faces=faces, process=False, validate=False)
+    ).consistent
+    if not consistent:  # the walk over neighbours is Python: only when some triangle needs turning
+        faces, flipped = _unify_winding(faces)
     repaired = trimesh.Trimesh(vertices=vertices, faces=faces, process=False, validate=False)
     if flipped and flipped * 2 > len(faces):  # flipping the other set is the same repair, and smaller
         flipped = len(faces) - flipped

@@ -139,3 +139,17 @@ def test_earnings_pages_belong_to_their_portal(
     assert client_a.get("/portal/carrier/earnings/").status_code == 404
     sign_in(client_b, tenant_b, supplier_b.user)
     assert supplier_a.company.name.encode() not in client_b.get("/portal/earnings/").content
+
+
+def test_a_phone_gets_the_next_three_days_at_a_readable_size_beside_the_full_schedule(
+    supplier_portal, plan_a, open_every_day
+):
+    """At 390 px the 14-day chart showed a day and a half; the page also draws the next three days in a chart
+    that fits a phone (CSS shows it there, first), with the same jobs on it."""
+    response = supplier_portal.get("/portal/")
+    phone, full = response.context["phone_chart"], response.context["chart"]
+    assert len(phone.days) == 3 and len(full.days) == 14
+    assert phone.width <= 358 < full.width
+    page = response.content.decode()
+    small = page[page.index('class="gantt gantt-phone"') :]
+    assert f"/portal/jobs/{plan_a.mine.pk}/" in small[: small.index("</svg>")]
