@@ -257,9 +257,7 @@ def test_staff_replan_after_a_supplier_declines_and_the_customer_sees_the_new_et
     shopper.reload()
     expect(gantt).to_contain_text(f"{first.name} at {final.asset_owner.name}")
     _expect_eta(shopper, order.eta, zone)
-    expect(shopper.locator("#order-eta")).to_contain_text(
-        "later than promised" if late else "on time"
-    )
+    expect(shopper.locator("#order-eta")).to_contain_text("later than promised" if late else "on time")
     # The plan's times table under the chart: one row per job of the plan (the declined job is history).
     table_rows = shopper.locator("#order-live table.plan-times tbody tr")
     for item in items:
