@@ -75,7 +75,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STAFF: (
         *_manage(
             "processes.process",
-            "processes.processrate",  # the rates uploaded parts are priced and timed from
+            "processes.processrate",
             "catalog.producttemplate",
             "catalog.parameter",
             "catalog.derivedvalue",

@@ -1,9 +1,8 @@
 """The network's plan version: a counter in the network's cache bumped whenever a plan is applied (commit,
-re-plan, batch: services/applying.plan_apply), so what was computed against the committed schedule (quotes,
-quoting/cache.py) is never served after the schedule changed. Keys go through the cache's KEY_FUNCTION
-(django_tenants.cache.make_key): each network has its own counter. Services bump it and quotes read it, so it
-lives below both.
-"""
+re-plan, batch: services/applying.plan_apply), so what was computed against the committed schedule (quotes:
+quoting/cache.py, read with quoting/network_version.quote_versions) is never served after the schedule
+changed. Keys go through the cache's KEY_FUNCTION (django_tenants.cache.make_key): each network has its own
+counter. Services bump it and quotes read it, so it lives below both."""
 
 from __future__ import annotations
 
@@ -15,15 +14,6 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 PLAN_VERSION_KEY = "matching:plan-version"
-
-
-def plan_version() -> int:
-    """The network's plan version (0 until the first plan is applied; -1 when the cache is unreachable)."""
-    try:
-        return int(cache.get(PLAN_VERSION_KEY) or 0)
-    except RedisError:
-        logger.warning("Plan version not read: the cache is unreachable", exc_info=True)
-        return -1
 
 
 def plan_version_bump() -> None:

@@ -269,19 +269,21 @@ def feature_rows(analysis: Analysis) -> list[FeatureRow]:
 
 
 def repair_texts(repairs: Sequence[object] | None) -> list[str]:
-    """What the automatic repairs changed, in sentences. Each repair is recorded (apps.uploads.analysing) with the
-    analyser's MeshRepair under "changes": its sentences ("Closed 2 holes in the surface."), and whether the
-    mesh became watertight and how its triangle count moved."""
+    """What the automatic repairs changed, in sentences. apps.uploads.analysing records each repair with the
+    analyser's sentences ("messages": "Closed 2 holes in the surface.") and its MeshRepair ("details": whether the
+    mesh became watertight, how its triangle count moved)."""
     texts: list[str] = []
     for repair in repairs or ():
-        detail = repair.get("changes", {}) if isinstance(repair, dict) else {"changes": [repair]}
-        if not isinstance(detail, dict):
-            detail = {"changes": detail if isinstance(detail, list | tuple) else [detail]}
-        texts += [str(sentence) for sentence in detail.get("changes") or () if sentence]
-        before, after = detail.get("watertight_before"), detail.get("watertight_after")
+        if not isinstance(repair, dict):
+            texts.append(str(repair))
+            continue
+        sentences = repair.get("messages") or ([repair["message"]] if repair.get("message") else [])
+        texts += [str(sentence) for sentence in sentences if sentence]
+        details = repair.get("details") or {}
+        before, after = details.get("watertight_before"), details.get("watertight_after")
         if before is not None and after is not None and before != after:
             texts.append(f"Watertight: {_yes_no(before)} → {_yes_no(after)}.")
-        before, after = detail.get("triangles_before"), detail.get("triangles_after")
+        before, after = details.get("triangles_before"), details.get("triangles_after")
         if isinstance(before, int) and isinstance(after, int) and before != after:
             texts.append(f"Triangles: {before:,} → {after:,}.")
     return texts

@@ -2,12 +2,15 @@
 reads another's. Only quotes that matter keep a run row."""
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.matching.models import MatchingRun
 from apps.matching.quoting import SOURCE_MATCHED, quote_configuration, quote_design_version
 from apps.matching.services import order_commit
 from apps.suppliers.models import Resource
-from tests.matching.builders import bracket_template, design_version, full_workshop, paid_order
+from apps.suppliers.services import participant_transition
+from apps.suppliers.status import ParticipantStatus
+from tests.matching.builders import UTRECHT, bracket_template, design_version, full_workshop, paid_order
 
 VALUES = {"length": 800, "metal": "steel", "hours": 1}
 
@@ -54,3 +57,36 @@ def test_only_quotes_that_matter_keep_a_run(in_tenant_a, carrier, customer):
     assert saved.run_id is not None and again.run_id == saved.run_id
     assert MatchingRun.objects.count() == before + 1
     assert MatchingRun.objects.get(pk=saved.run_id).statistics["method"]
+
+
+def test_a_cached_quote_is_not_served_after_its_workshop_is_suspended(in_tenant_a, carrier):
+    """Changing what a quote reads of the network (here staff suspend the only workshop) makes the cached quote
+    stale: the next one is solved again and cannot be matched."""
+    owner, _ = full_workshop("Solo")
+
+    def to_the_customer():  # an address: the network's middle (which moves with its workshops) is not asked
+        return quote_configuration(
+            template=bracket_template(), values=VALUES, tenant=in_tenant_a, destination=UTRECHT
+        )
+
+    assert to_the_customer().source == SOURCE_MATCHED
+    participant_transition(participant=owner, to=ParticipantStatus.SUSPENDED, reason="test")
+    assert to_the_customer().source != SOURCE_MATCHED
+
+
+def test_a_cached_quote_reads_no_network_rows(in_tenant_a, carrier):
+    """A quote served from the cache costs one cache round trip for the network's state, not the settings,
+    the workshops' middle and the last resource and rate-card edits from the database."""
+    full_workshop("Solo")
+    first = _quote(in_tenant_a)
+    with CaptureQueriesContext(connection) as queries:
+        again = _quote(in_tenant_a)
+    assert again == first
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    for table in (
+        "matching_matchingsettings",
+        "suppliers_resource",
+        "suppliers_ratecard",
+        "suppliers_assetowner",
+    ):
+        assert table not in read, table

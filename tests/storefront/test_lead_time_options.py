@@ -127,3 +127,10 @@ def test_the_customer_chooses_an_option_on_the_cart_and_the_order_keeps_it(
         fastest.delivery_date,
     )
     assert order.quote_lots == fastest.lots and order.delivery_option_note
+
+
+def test_time_enough_for_two_searches_keeps_the_balanced_option(two_workshops, customer):
+    """With the fixture's 3 s, the balanced variant is searched by CP-SAT too (not only the standard plan), so
+    the customer keeps the middle option: sooner than the cheapest, cheaper than the fastest."""
+    _, quote = _options_quote(customer)
+    assert [o.kind for o in quote.options] == ["fastest", "balanced", "cheapest"]

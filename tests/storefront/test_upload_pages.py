@@ -330,11 +330,9 @@ def test_what_a_repair_changed_is_shown(signed_in_a, tenant_a, customer_a, tmp_p
             repairs=[
                 {
                     "at": "2026-12-07T02:00:00+00:00",
-                    "changes": {
-                        "changes": ["Closed 1 hole in the surface."],
-                        "watertight_before": False,
-                        "watertight_after": True,
-                    },
+                    "message": "Closed 1 hole in the surface.",
+                    "messages": ["Closed 1 hole in the surface."],
+                    "details": {"watertight_before": False, "watertight_after": True},
                 }
             ],
         )

@@ -173,10 +173,12 @@ def test_features_in_words():
 
 
 def test_repairs_in_words():
-    """As apps.uploads.analysing records a repair: the analyser's MeshRepair under "changes"."""
+    """As apps.uploads.analysing records a repair: the analyser's sentences and its MeshRepair."""
     recorded = {
         "at": "2026-12-07T02:00:00+00:00",
-        "changes": {
+        "message": "Closed 1 hole in the surface.",
+        "messages": ["Closed 1 hole in the surface."],
+        "details": {
             "changes": ["Closed 1 hole in the surface."],
             "watertight_before": False,
             "watertight_after": True,

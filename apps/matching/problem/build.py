@@ -119,7 +119,13 @@ def problem_build(
 
     weights_kg = {o.key: max((s.weight_kg for s in o.steps), default=Decimal(0)) for o in orders}
     options, carrier_names, distances = carrier_options(
-        operations, resources, delivery_of, sites, currency, max(weights_kg.values(), default=Decimal(0))
+        operations,
+        resources,
+        delivery_of,
+        sites,
+        currency,
+        max(weights_kg.values(), default=Decimal(0)),
+        memo=memo,
     )
     problem = Problem(
         operations=tuple(operations),
@@ -230,11 +236,14 @@ def _committed_work(
     key = ("committed", pks, frozenset(exclude_order_pks), origin, horizon_end)
     if key not in memo:
         memo[key] = committed_load(list(pks), origin, horizon_end, exclude_order_pks)
-    bookings = defaultdict(list, {pk: list(spans) for pk, spans in memo[key].items()})
-    for order in orders:
-        for pin in order.pins.values():
-            bookings[pin.resource_pk].append((pin.start, pin.end))
-    return committed_blocks(used_resources, bookings, closed, origin, horizon)
+    pins = tuple((pin.resource_pk, pin.start, pin.end) for order in orders for pin in order.pins.values())
+    blocks_key = ("blocks", key, tuple(used_resources), pins, horizon)
+    if blocks_key not in memo:  # a quote's split variant books the same resources
+        bookings = defaultdict(list, {pk: list(spans) for pk, spans in memo[key].items()})
+        for resource_pk, start, end in pins:
+            bookings[resource_pk].append((start, end))
+        memo[blocks_key] = committed_blocks(used_resources, bookings, closed, origin, horizon)
+    return {rid: list(ops) for rid, ops in memo[blocks_key].items()}
 
 
 def _order_operations(

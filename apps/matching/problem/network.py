@@ -173,9 +173,13 @@ def carrier_options(
     sites: Mapping[str, SiteInfo],
     currency: str,
     weight_kg: Decimal,
+    memo: dict | None = None,
 ) -> tuple[list[CarrierOption], dict[str, str], dict[tuple[str, str], float]]:
     """Offers of eligible carriers for every site pair the plan may connect (arcs between candidate sites, last
-    operations to the customer), only from carriers whose coverage holds both ends and who can carry the weight."""
+    operations to the customer), only from carriers whose coverage holds both ends and who can carry the weight.
+    `memo`: shared by builds of one network moment (problem_build's `reads`): the carriers are read once, and
+    the same site pairs at the same weight are priced once (a quote's split batches connect the same sites)."""
+    memo = memo if memo is not None else {}
     site_of = {r.id: r.site_id for r in resources}
     by_id = {op.id: op for op in operations}
 
@@ -199,11 +203,27 @@ def carrier_options(
             pairs |= {(a, delivery) for a in op_sites(op) if a != delivery}
     if not pairs:
         return [], {}, {}
+    points = tuple(sorted((s, sites[s].point) for s in {x for pair in pairs for x in pair}))
+    key = ("carrier_options", frozenset(pairs), points, currency, weight_kg)
+    if key not in memo:
+        if "carriers" not in memo:
+            memo["carriers"] = list(carrier_list_eligible())
+        memo[key] = _offers_between(memo["carriers"], pairs, sites, currency, weight_kg)
+    options, names, distances = memo[key]
+    return list(options), dict(names), dict(distances)
 
+
+def _offers_between(
+    carriers: list,
+    pairs: set[tuple[str, str]],
+    sites: Mapping[str, SiteInfo],
+    currency: str,
+    weight_kg: Decimal,
+) -> tuple[list[CarrierOption], dict[str, str], dict[tuple[str, str], float]]:
     distances = {(a, b): _km(sites[a].point, sites[b].point) for a, b in pairs}
     options: list[CarrierOption] = []
     names: dict[str, str] = {}
-    for carrier in carrier_list_eligible():
+    for carrier in carriers:
         card = carrier.rate_card
         if card.currency != currency:
             continue

@@ -1,4 +1,4 @@
-"""What the quotes of one request share (settings, destination, the network's state) and a quote's cache key."""
+"""What the quotes of one request share (the network, the destination, its state) and a quote's cache key."""
 
 from __future__ import annotations
 
@@ -6,39 +6,40 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import Count, Max
+from functools import cached_property
 
 from apps.catalog.models import ProductTemplate
 from apps.core.geodesy import Point
 from apps.matching.models import MatchingSettings
-from apps.matching.plan_version import plan_version
 from apps.matching.quoting.cache import quote_key
+from apps.matching.quoting.network_version import quote_versions
 from apps.matching.quoting.results import QuoteItem
 from apps.matching.selectors import matching_settings_get
-from apps.suppliers.models import RateCard, Resource
 from apps.suppliers.selectors import asset_owner_list_eligible
 from apps.tenants.models import Tenant
 
 
 @dataclass(frozen=True)
 class QuoteContext:
-    """What every quote of one request shares: the settings, where it delivers, the network's last edits and
-    its plan version (the cache key's parts that cost a query or a cache round trip each)."""
+    """What every quote of one request shares: the network, where it delivers and the state it is quoted
+    against (plan and network versions, one cache round trip). The settings and the network's middle (the
+    destination of a visitor without an address) are read from the database only when a quote is solved."""
 
-    settings: MatchingSettings
-    delivery: Point | None
-    network: tuple
-    plan_version: int
+    tenant: Tenant
+    destination: Point | None
+    versions: tuple[int, int]  # (plan version, network version): network_version.quote_versions
+
+    @cached_property
+    def settings(self) -> MatchingSettings:
+        return matching_settings_get()
+
+    @cached_property
+    def delivery(self) -> Point | None:
+        return self.destination or _network_centre()
 
 
 def quote_context(*, tenant: Tenant, destination: Point | None) -> QuoteContext:
-    return QuoteContext(
-        settings=matching_settings_get(),
-        delivery=destination or _network_centre(),
-        network=(tenant.currency, tenant.time_zone, *_network_edits()),
-        plan_version=plan_version(),
-    )
+    return QuoteContext(tenant=tenant, destination=destination, versions=quote_versions())
 
 
 def question_key(
@@ -48,33 +49,28 @@ def question_key(
     requested_date: dt.date | None,
     options: bool,
     context: QuoteContext,
+    operations_json: Sequence[list] | None = None,
     **_unused,
 ) -> str:
-    """The cache key of a quote: what is asked, of which network state."""
+    """The cache key of a quote: what is asked, of which network state. `operations_json`: the items'
+    operations as operations_json gives them, when the caller has them already (a table of quantities)."""
+    operations_json = operations_json or [operations_as_json(i.operations) for i in items]
     question = {
         "items": [
-            [_operations_json(i.operations), i.quantity, f"{Decimal(str(i.margin_percent)):.4f}"]
-            for i in items
+            [operations, i.quantity, f"{Decimal(str(i.margin_percent)):.4f}"]
+            for operations, i in zip(operations_json, items, strict=True)
         ],
         "fallback": [template.pk, str(template.updated_at), values],
-        "to": [round(c, 5) for c in context.delivery] if context.delivery else None,
+        "to": [round(c, 5) for c in context.destination] if context.destination else "network centre",
         "date": requested_date,
-        "settings": str(context.settings.updated_at),
-        "network": context.network,
+        "network": [context.tenant.schema_name, context.tenant.currency, context.tenant.time_zone],
         "options": options,
     }
-    return quote_key(question, context.plan_version)
+    plan, network = context.versions
+    return quote_key({**question, "network_version": network}, plan)
 
 
-def _network_edits() -> list:
-    """When the network's resources and rate cards were last saved, and how many there are: a quote cached
-    before an edit is not served after it (plans applied bump the plan version instead)."""
-    resources = Resource.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    cards = RateCard.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
-    return [resources["latest"], resources["count"], cards["latest"], cards["count"]]
-
-
-def _operations_json(operations: Sequence[Mapping | object]) -> list:
+def operations_as_json(operations: Sequence[Mapping | object]) -> list:
     return [op if isinstance(op, Mapping) else op.as_dict() for op in operations]  # type: ignore[attr-defined]
 
 

@@ -12,7 +12,7 @@ from apps.catalog.selectors import template_spec_for
 from apps.catalog.validation import ValidConfiguration, configuration_validate
 from apps.core.geodesy import Point
 from apps.matching.quoting.cache import quote_cached, quotes_cached_many
-from apps.matching.quoting.context import QuoteContext, question_key, quote_context
+from apps.matching.quoting.context import QuoteContext, operations_as_json, question_key, quote_context
 from apps.matching.quoting.results import MatchingQuote, PriceBreak, QuoteItem
 from apps.matching.quoting.solving import quote_solved
 from apps.tenants.models import Tenant
@@ -44,11 +44,21 @@ def quote_items(
     `context`: what several quotes of one page share (quote_context), read once.
     """
     context = context or quote_context(tenant=tenant, destination=destination)
-    settings, delivery = context.settings, context.delivery
 
     def solve() -> MatchingQuote:
+        delivery = context.delivery  # the settings and the network's middle are read only to solve
         quote = quote_solved(
-            items, template, values, tenant, delivery, requested_date, parameters, settings, record, options
+            items,
+            template,
+            values,
+            tenant,
+            delivery,
+            requested_date,
+            parameters,
+            context.settings,
+            record,
+            options,
+            versions=context.versions,
         )
         return replace(quote, destination=delivery)
 
@@ -142,7 +152,8 @@ def price_breaks(
         }
         for quantity in quantities
     }
-    keys = {quantity: question_key(**ask) for quantity, ask in asks.items()}
+    operations = [operations_as_json(configuration.operations)]  # the same for every quantity
+    keys = {quantity: question_key(**ask, operations_json=operations) for quantity, ask in asks.items()}
     cached = quotes_cached_many(list(keys.values()))  # one round trip for the whole table
     rows = []
     for quantity in quantities:

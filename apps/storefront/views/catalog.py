@@ -83,7 +83,9 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
         quote, quote_wait = quote_unless_limited(
             request, template=template, values=form.configuration.values, context=shared
         )
-        breaks = _price_breaks(request, template, form.configuration.values, quote, shared)
+        breaks = _price_breaks(
+            request, template, form.configuration.values, quote, shared, form.configuration.operations
+        )
     return {
         "template": template,
         "form": form,
@@ -96,11 +98,16 @@ def _configurator_context(request, template: ProductTemplate, data, *, design: D
     }
 
 
-def _price_breaks(request, template: ProductTemplate, values, quote, shared: QuoteContext) -> tuple:
-    """The table of quantities, when the network can make the design at all (cached quotes each)."""
+def _price_breaks(
+    request, template: ProductTemplate, values, quote, shared: QuoteContext, operations=None
+) -> tuple:
+    """The table of quantities, when the network can make the design at all (cached quotes each).
+    `operations`: the form's, compiled when it validated (not compiled again for the table)."""
     if quote is None or not quote.feasible:
         return ()
-    return price_breaks(template=template, values=values, tenant=request.tenant, context=shared)
+    return price_breaks(
+        template=template, values=values, tenant=request.tenant, context=shared, operations=operations
+    )
 
 
 def _initial_data(spec, source, name: str) -> dict[str, object]:
