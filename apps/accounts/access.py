@@ -75,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.STAFF: (
         *_manage(
             "processes.process",
+            "processes.processrate",
             "catalog.producttemplate",
             "catalog.parameter",
             "catalog.derivedvalue",

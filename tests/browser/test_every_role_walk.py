@@ -53,12 +53,14 @@ class Walker:
 def _demo_facts(tenant) -> dict:
     """What the walk needs from the demo network: detail pages to open, and the values that must never show raw."""
     with schema_context(tenant.schema_name):
+        customers = Order.objects.filter(customer__email="customer@demo.localhost", work_items__isnull=False)
+        # An order on its way (its plan ahead of it) shows the most; any planned one will do.
         customer_order = (
-            Order.objects.filter(customer__email="customer@demo.localhost", work_items__isnull=False)
+            customers.filter(status__in=("planned", "in_production"))
             .order_by("-pk")
             .values_list("pk", flat=True)
             .first()
-        )
+        ) or customers.order_by("-pk").values_list("pk", flat=True).first()
         job = (
             WorkItem.objects.filter(asset_owner__members__user__email="supplier@demo.localhost")
             .order_by("-pk")

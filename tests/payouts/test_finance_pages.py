@@ -97,6 +97,8 @@ def test_order_money_page_draws_the_flow_and_lists_entries(finance_client):
     assert "Customer payment" in body  # the charge entry
     # Revenue is booked at settlement: until then the commission is not shown as Stripe's fee, negative.
     assert "<dt>commission</dt><dd>booked when the order settles</dd>" in body
+    # The policy and what the customer paid are said once above the statements, not again in every row.
+    assert body.count("Policy version") == 1
 
 
 def test_a_settled_orders_commission_is_shown_as_money(finance_client):

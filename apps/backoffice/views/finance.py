@@ -164,6 +164,10 @@ def order_money(request, order_id: int):
         # Revenue is booked at settlement; until then "commission" would read as Stripe's fee, negative.
         totals["commission"] = "booked when the order settles"
     split = detail["split"]
+    # What every statement of the order shares (the policy, what the customer paid) is said once, above them.
+    shared_lines = set(split.lines or []) if split else set()
+    for statement in detail["statements"]:
+        statement.own_lines = [line for line in statement.lines or [] if line not in shared_lines]
     context = {
         "refunds": _refunds_with_shares(detail["refunds"], detail["statements"], network=request.tenant.name),
         # Every share of the split, the platform's commission included: equals paid − Stripe's fee.
