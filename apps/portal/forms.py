@@ -9,8 +9,8 @@ from django.contrib.auth import password_validation
 from django.contrib.postgres.forms import SimpleArrayField
 
 from apps.accounts.models import EMAIL_MAX_LENGTH, User
-from apps.core.coordinates import LATITUDE_VALIDATORS, LONGITUDE_VALIDATORS
 from apps.core.countries import country_code_normalize, validate_country_code
+from apps.core.gazetteer import place_locate, place_unknown_message
 from apps.core.money_fields import MinorUnitsField
 from apps.core.uploads import IMAGE_ACCEPT, IMAGE_HELP, validate_image_upload
 from apps.orders.models import PROBLEM_TEXT_MAX
@@ -29,6 +29,9 @@ from apps.suppliers.models import (
 )
 from apps.suppliers.status import MemberRole, ParticipantKind
 from apps.suppliers.uploads import certificate_file_validate
+
+# Coordinates are stored with six decimals (about 0.1 m), as the participant's fields are.
+COORDINATE_PLACES = Decimal("0.000001")
 
 
 def _money_fields(form: forms.Form, currency: str, names: dict[str, str]) -> None:
@@ -49,7 +52,7 @@ class CoordinatesMixin:
 # --- applying -------------------------------------------------------------------------------------------------
 
 
-class ApplyForm(CoordinatesMixin, forms.Form):
+class ApplyForm(forms.Form):
     kind = forms.ChoiceField(choices=ParticipantKind.choices, widget=forms.RadioSelect, label="We are")
     name = forms.CharField(label="Company name", max_length=120)
     contact_name = forms.CharField(label="Your name", max_length=120)
@@ -62,12 +65,6 @@ class ApplyForm(CoordinatesMixin, forms.Form):
     postal_code = forms.CharField(max_length=20)
     city = forms.CharField(max_length=100)
     country = forms.CharField(max_length=2, initial="NL", help_text="Two-letter code, e.g. NL.")
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS)
-    longitude = forms.DecimalField(max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._coordinate_widgets()
 
     def clean_contact_email(self):
         # An e-mail already in use is not a form error: the page must not tell a stranger (views/apply.py).
@@ -89,7 +86,22 @@ class ApplyForm(CoordinatesMixin, forms.Form):
                 password_validation.validate_password(password, candidate)
             except forms.ValidationError as error:
                 self.add_error("password", error)
+        self._locate(cleaned)
         return cleaned
+
+    def _locate(self, cleaned: dict) -> None:
+        """Where the applicant is, for matching and transport: the town's centre from the offline gazetteer (the
+        same one the cart uses), so nobody types coordinates. An unknown town is an error on the town field."""
+        city, country = cleaned.get("city"), cleaned.get("country")
+        if not city or not country:
+            return
+        located = place_locate(city=city, country=country)
+        if located is None:
+            self.add_error("city", place_unknown_message(city, country))
+            return
+        latitude, longitude = located.point
+        cleaned["latitude"] = Decimal(str(latitude)).quantize(COORDINATE_PLACES)
+        cleaned["longitude"] = Decimal(str(longitude)).quantize(COORDINATE_PLACES)
 
 
 # --- supplier -------------------------------------------------------------------------------------------------
