@@ -42,17 +42,31 @@ def _money_fields(form: forms.Form, currency: str, names: dict[str, str]) -> Non
         )
 
 
-class CoordinatesMixin:
-    def _coordinate_widgets(self):
-        for name in ("latitude", "longitude"):
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(step="0.000001", inputmode="decimal")
+class LocatedByTownMixin:
+    """Where a participant is, for matching and transport: the centre of the town it names, from the offline
+    gazetteer the cart uses, so nobody types coordinates. An unknown town is an error on the town field (the
+    input kept). `town_fields` names the form's town and country fields."""
+
+    town_fields = ("city", "country")
+
+    def _locate(self, cleaned: dict) -> None:
+        city_field, country_field = self.town_fields
+        city, country = cleaned.get(city_field), cleaned.get(country_field)
+        if not city or not country:
+            return
+        located = place_locate(city=city, country=country)
+        if located is None:
+            self.add_error(city_field, place_unknown_message(city, country))
+            return
+        cleaned["latitude"], cleaned["longitude"] = (
+            Decimal(str(degrees)).quantize(COORDINATE_PLACES) for degrees in located.point
+        )
 
 
 # --- applying -------------------------------------------------------------------------------------------------
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(LocatedByTownMixin, forms.Form):
     kind = forms.ChoiceField(choices=ParticipantKind.choices, widget=forms.RadioSelect, label="We are")
     name = forms.CharField(label="Company name", max_length=120)
     contact_name = forms.CharField(label="Your name", max_length=120)
@@ -88,20 +102,6 @@ class ApplyForm(forms.Form):
                 self.add_error("password", error)
         self._locate(cleaned)
         return cleaned
-
-    def _locate(self, cleaned: dict) -> None:
-        """Where the applicant is, for matching and transport: the town's centre from the offline gazetteer (the
-        same one the cart uses), so nobody types coordinates. An unknown town is an error on the town field."""
-        city, country = cleaned.get("city"), cleaned.get("country")
-        if not city or not country:
-            return
-        located = place_locate(city=city, country=country)
-        if located is None:
-            self.add_error("city", place_unknown_message(city, country))
-            return
-        latitude, longitude = located.point
-        cleaned["latitude"] = Decimal(str(latitude)).quantize(COORDINATE_PLACES)
-        cleaned["longitude"] = Decimal(str(longitude)).quantize(COORDINATE_PLACES)
 
 
 # --- supplier -------------------------------------------------------------------------------------------------
@@ -187,14 +187,15 @@ class CalendarExceptionForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(CoordinatesMixin, forms.ModelForm):
+class ProfileForm(LocatedByTownMixin, forms.ModelForm):
     class Meta:
         model = AssetOwner
-        fields = list(PROFILE_FIELDS)
+        fields = [name for name in PROFILE_FIELDS if name not in ("latitude", "longitude")]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._coordinate_widgets()
+    def clean(self):
+        cleaned = super().clean()
+        self._locate(cleaned)
+        return cleaned
 
 
 class CertificationForm(forms.ModelForm):
@@ -234,15 +235,25 @@ class RateCardForm(forms.ModelForm):
         self.instance.currency = self.instance.currency or currency
 
 
-class CoverageForm(CoordinatesMixin, forms.ModelForm):
+class CoverageForm(LocatedByTownMixin, forms.ModelForm):
+    """Where the carrier's vehicles start from, by town (its address's town and country: the base), and how far
+    and fast they go. Nobody types coordinates."""
+
     class Meta:
         model = Carrier
-        fields = ["latitude", "longitude", "coverage_radius_km", "speed_kmh", "handling_hours"]
-        labels = {"latitude": "Base latitude", "longitude": "Base longitude"}
+        fields = ["city", "country", "coverage_radius_km", "speed_kmh", "handling_hours"]
+        labels = {"city": "Base town"}
+        help_texts = {"country": "Two-letter code, e.g. NL."}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._coordinate_widgets()
+    def clean_country(self):
+        value = country_code_normalize(self.cleaned_data["country"])
+        validate_country_code(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        self._locate(cleaned)
+        return cleaned
 
 
 # --- jobs and legs --------------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ RATE_CARD = {
     "max_weight_kg": "750",
 }
 COVERAGE = {
-    "latitude": "52.09",
-    "longitude": "5.12",
+    "city": "Utrecht",
+    "country": "NL",
     "coverage_radius_km": "150",
     "speed_kmh": "70",
     "handling_hours": "0.75",
@@ -83,14 +83,17 @@ def test_negative_rates_are_refused_inline(carrier_portal, carrier_a, tenant_a):
 def test_coverage_and_speed(carrier_portal, carrier_a, tenant_a):
     assert carrier_portal.post("/portal/carrier/coverage/", COVERAGE).status_code == 302
     bad = carrier_portal.post(
-        "/portal/carrier/coverage/", {**COVERAGE, "longitude": "181", "coverage_radius_km": "0"}
+        "/portal/carrier/coverage/", {**COVERAGE, "city": "Atlantis", "coverage_radius_km": "0"}
     )
     assert bad.status_code == 400
     errors = bad.context["form"].errors
-    assert "longitude" in errors and "coverage_radius_km" in errors
+    assert "city" in errors and "coverage_radius_km" in errors
+    assert "We could not find “Atlantis” in Netherlands" in bad.content.decode()
     with schema_context(tenant_a.schema_name):
         stored = Carrier.objects.get(pk=carrier_a.company.pk)
-        assert stored.coverage_radius_km == 150 and float(stored.longitude) == 5.12
+        # The base is Utrecht's centre, located from the town the carrier typed.
+        assert stored.coverage_radius_km == 150 and stored.city == "Utrecht"
+        assert abs(float(stored.latitude) - 52.09) < 0.05 and abs(float(stored.longitude) - 5.12) < 0.05
 
 
 def test_another_networks_carrier_sees_only_its_own(client_b, tenant_b, carrier_a, carrier_b):

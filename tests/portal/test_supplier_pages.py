@@ -266,23 +266,25 @@ def test_profile_shows_the_quality_score_and_its_formula(supplier_portal, suppli
     assert "60 % × pass rate + 40 % × on-time rate" in page
 
 
-def test_profile_refuses_impossible_coordinates_and_changes_nothing(supplier_portal, supplier_a, tenant_a):
+def test_profile_refuses_an_unknown_town_and_changes_nothing(supplier_portal, supplier_a, tenant_a):
     form = {
         "name": supplier_a.company.name,
         "contact_name": "Pat",
         "contact_email": "pat@example.test",
         "street": "Elsewhere 1",
         "postal_code": "1000 AA",
-        "city": "Nowhere",
+        "city": "Nowhere At All",
         "country": "NL",
-        "latitude": "-91",
-        "longitude": "5",
     }
     response = supplier_portal.post("/portal/profile/", form)
-    assert response.status_code == 400 and b"between -90 and 90" in response.content
+    assert response.status_code == 400 and "We could not find" in response.content.decode()
+    assert b'value="Elsewhere 1"' in response.content  # the input is kept
     with schema_context(tenant_a.schema_name):
         assert AssetOwner.objects.get(pk=supplier_a.company.pk).city == "Eindhoven"
-    assert supplier_portal.post("/portal/profile/", {**form, "latitude": "51.5"}).status_code == 302
+    assert supplier_portal.post("/portal/profile/", {**form, "city": "Amsterdam"}).status_code == 302
+    with schema_context(tenant_a.schema_name):
+        moved = AssetOwner.objects.get(pk=supplier_a.company.pk)
+        assert moved.city == "Amsterdam" and abs(float(moved.latitude) - 52.37) < 0.05
 
 
 def _upload(client, name: str, content: bytes, content_type: str = "application/pdf"):
