@@ -217,7 +217,9 @@ def leg_destination(leg: TransportLeg) -> Stop:
         order = leg.order
         stop = Stop(label="Customer", city=order.city, latitude=order.latitude, longitude=order.longitude)
         if leg.is_last_mile and leg.status in LEGS_TO_PICK_UP | LEGS_ON_BOARD:
-            stop = replace(stop, address=order.address_text, contact=order.recipient_name)
+            stop = replace(
+                stop, address=order.address_text, contact=order.recipient_name, phone=order.recipient_phone
+            )
         return stop
     return _workshop_stop(leg.to_asset_owner)
 

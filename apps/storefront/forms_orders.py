@@ -26,6 +26,13 @@ class AddressForm(forms.Form):
     coordinates."""
 
     recipient_name = forms.CharField(label="Recipient", max_length=150)
+    recipient_phone = forms.CharField(
+        label="Recipient's phone",
+        max_length=40,
+        required=False,
+        help_text="Optional: the driver calls it if they cannot find you.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     address_line = forms.CharField(label="Street and number", max_length=200)
     postcode = forms.CharField(max_length=12, required=False)
     city = forms.CharField(label="Town or city", max_length=100)

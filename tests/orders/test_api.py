@@ -38,6 +38,7 @@ def _fill(api, version) -> dict:
         "/api/v1/cart/",
         {
             "recipient_name": "Ada",
+            "recipient_phone": "+31 6 1234 5678",
             "address_line": "Oudegracht 1",
             "postcode": "3511 AB",
             "city": "Utrecht",
@@ -72,6 +73,7 @@ def test_cart_to_paid_order_through_the_api(api, table):
     assert order["status"] == "awaiting_payment" and order["payment"]["client_secret"]
     assert order["actions"] == ["cancel", "pay"]  # apps.orders.actions, as the order page shows them
     assert order["lines"][0]["design_version"] == str(table.current_version.pk)
+    assert cart["recipient_phone"] == order["recipient_phone"] == "+31 6 1234 5678"  # for the last leg's driver
     again = _create(api, cart)
     assert again.status_code == 200 and again.json()["id"] == order["id"]
     declined = api.post(

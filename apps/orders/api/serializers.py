@@ -38,6 +38,7 @@ class CartSerializer(serializers.ModelSerializer):
             "checkout_key",
             "lines",
             "recipient_name",
+            "recipient_phone",
             "address_line",
             "postcode",
             "city",
@@ -65,6 +66,13 @@ class CartSerializer(serializers.ModelSerializer):
 
 class CartAddressSerializer(serializers.Serializer):
     recipient_name = serializers.CharField(max_length=150)
+    recipient_phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For the driver of the last leg.",
+    )
     address_line = serializers.CharField(max_length=200)
     postcode = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
     city = serializers.CharField(
@@ -241,6 +249,7 @@ class OrderDetailSerializer(OrderListSerializer):
             "delivery_option_note",
             "quote_expires_at",
             "recipient_name",
+            "recipient_phone",
             "address_line",
             "postcode",
             "city",

@@ -65,6 +65,7 @@ class CartApi(APIView):
         data = serializer.validated_data
         address = AddressInput(
             recipient_name=data["recipient_name"],
+            recipient_phone=data["recipient_phone"],
             address_line=data["address_line"],
             postcode=data["postcode"],
             city=data["city"],

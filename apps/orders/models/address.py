@@ -8,6 +8,11 @@ class ShippingAddress(models.Model):
     """Where the goods go: a street address plus the coordinates the matcher routes the last leg to."""
 
     recipient_name = models.CharField(max_length=150, blank=True)
+    recipient_phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="For the driver of the last leg; shown only while it is on its way.",
+    )
     address_line = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=12, blank=True)
     city = models.CharField(max_length=100, blank=True)

@@ -99,6 +99,7 @@ class AddressInput:
     `longitude` (used as given, never looked up)."""
 
     recipient_name: str = ""
+    recipient_phone: str = ""
     address_line: str = ""
     postcode: str = ""
     city: str = ""
@@ -114,6 +115,7 @@ def address_resolve(address: AddressInput) -> dict:
     errors = {}
     fields = {
         "recipient_name": address.recipient_name.strip()[:150],
+        "recipient_phone": address.recipient_phone.strip()[:40],
         "address_line": address.address_line.strip()[:200],
         "postcode": address.postcode.strip()[:12],
         "city": address.city.strip()[:100],

@@ -27,6 +27,7 @@ from apps.orders.status import PAYABLE, InvalidTransition, OrderStatus
 
 ADDRESS_FIELDS = (
     "recipient_name",
+    "recipient_phone",
     "address_line",
     "postcode",
     "city",

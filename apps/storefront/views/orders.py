@@ -64,6 +64,7 @@ PAY = "storefront/orders/pay.html"
 def _address_initial(cart) -> dict:
     return {
         "recipient_name": cart.recipient_name or "",
+        "recipient_phone": cart.recipient_phone,
         "address_line": cart.address_line,
         "postcode": cart.postcode,
         "city": cart.city,
@@ -197,6 +198,7 @@ def cart_line_update(request, line_id: int):
 def _address_input(data: dict) -> AddressInput:
     return AddressInput(
         recipient_name=data.get("recipient_name") or "",
+        recipient_phone=data.get("recipient_phone") or "",
         address_line=data.get("address_line") or "",
         postcode=data.get("postcode") or "",
         city=data.get("city") or "",

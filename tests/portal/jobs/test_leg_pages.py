@@ -198,6 +198,18 @@ def test_after_delivery_the_customers_name_and_street_are_no_longer_shown(carrie
         assert "Oudegracht" not in body and "Ada Lovelace" not in body and "Utrecht" in body
 
 
+def test_the_recipients_phone_is_shown_to_the_driver_only_until_delivery(carrier_portal, made_a, tenant_a):
+    plan_a = made_a
+    with schema_context(tenant_a.schema_name):
+        type(plan_a.order).objects.filter(pk=plan_a.order.pk).update(recipient_phone="+31 6 1234 5678")
+    call = '<a href="tel:+31612345678">+31 6 1234 5678</a>'
+    assert call in carrier_portal.get(url(plan_a.leg)).content.decode()
+    carrier_portal.post(url(plan_a.leg, "pick-up"))
+    carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "J. de Vries"})
+    assert stored(tenant_a, plan_a.leg).status == "delivered"
+    assert "1234 5678" not in carrier_portal.get(url(plan_a.leg)).content.decode()
+
+
 def test_a_workshop_phone_number_is_a_link_a_phone_can_call(carrier_portal, plan_a, supplier_a, tenant_a):
     with schema_context(tenant_a.schema_name):
         type(supplier_a.company).objects.filter(pk=supplier_a.company.pk).update(phone="+31 (0)30 123 45 67")
