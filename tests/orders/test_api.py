@@ -73,7 +73,8 @@ def test_cart_to_paid_order_through_the_api(api, table):
     assert order["status"] == "awaiting_payment" and order["payment"]["client_secret"]
     assert order["actions"] == ["cancel", "pay"]  # apps.orders.actions, as the order page shows them
     assert order["lines"][0]["design_version"] == str(table.current_version.pk)
-    assert cart["recipient_phone"] == order["recipient_phone"] == "+31 6 1234 5678"  # for the last leg's driver
+    # The recipient's phone travels from the cart to the order, for the last leg's driver.
+    assert cart["recipient_phone"] == order["recipient_phone"] == "+31 6 1234 5678"
     again = _create(api, cart)
     assert again.status_code == 200 and again.json()["id"] == order["id"]
     declined = api.post(
