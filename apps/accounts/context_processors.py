@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.workspaces import NavItem, Workspace, workspace_home, workspace_of_page, workspaces_for
@@ -23,7 +24,8 @@ class Header:
 
     def __init__(self, request):
         self.request = request
-        self.user = request.user
+        # A page rendered before the authentication middleware ran (a suspended network's 503) has no user yet.
+        self.user = getattr(request, "user", None) or AnonymousUser()
 
     @cached_property
     def _on_network(self) -> bool:

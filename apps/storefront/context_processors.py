@@ -2,6 +2,8 @@
 
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
+
 from apps.orders.selectors import cart_item_count
 
 
@@ -17,4 +19,5 @@ class CartSummary:
 
 
 def cart(request):
-    return {"cart_summary": CartSummary(request.user)}
+    # A page rendered before the authentication middleware ran (a suspended network's 503) has no user yet.
+    return {"cart_summary": CartSummary(getattr(request, "user", None) or AnonymousUser())}
