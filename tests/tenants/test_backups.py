@@ -89,8 +89,9 @@ def test_a_network_restores_into_a_fresh_database_whole(
     assert sorted(amount for _, _, amount in manifest["ledger_balances"]) == [-14286, 239, 14047]
 
     database = settings.DATABASES["default"]
+    # Not one of pytest-xdist's workers: its media folder is exactly the one given here (no worker suffix).
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{fresh_database}",
         "MEDIA_DIR": str(tmp_path / "restored-media"),
