@@ -211,6 +211,11 @@ def test_a_won_chargeback_returns_the_order_to_where_it_was_and_it_settles_from_
     assert (row.status, row.stripe_status) == (DisputeStatus.WON, "won")
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED and order.delivered_at == delivered_at
+    # The customer's timeline says what happened in words: no Stripe id, no status code.
+    told = list(OrderEvent.objects.filter(order=order).exclude(reason="").values_list("reason", flat=True))
+    assert "The payment was disputed with the card issuer; we are answering it." in told
+    assert "The payment dispute was decided in the network's favour." in told
+    assert not any(dispute["id"] in reason or "needs_response" in reason for reason in told)
     assert JournalEntry.objects.filter(order=order, kind=EntryKind.DISPUTE_WON).count() == 1
     assert not order_settle(order_id=order.pk), "delivered: the refund window is still open"
     order_transition(order_id=order.pk, to=OrderStatus.COMPLETED, actor_label="test")

@@ -122,6 +122,19 @@ def dispute_record(*, dispute: dict) -> Dispute:
     return row
 
 
+# What the order's timeline says of a dispute (the customer reads it): Stripe's status in words, never its codes.
+DISPUTE_WORDS = {
+    "needs_response": "The payment was disputed with the card issuer; we are answering it.",
+    "under_review": "The payment dispute is being reviewed by the card issuer.",
+    "won": "The payment dispute was decided in the network's favour.",
+    "lost": "The payment dispute was decided in the card holder's favour.",
+}
+
+
+def dispute_in_words(stripe_status: str) -> str:
+    return DISPUTE_WORDS.get(stripe_status, "The payment dispute was closed.")
+
+
 def _order_follow(*, row: Dispute, decided: str) -> None:
     """The order's state follows the dispute: disputed while a chargeback is open, decided when it closes."""
     if row.status == DisputeStatus.OPEN and row.stripe_status in CHARGEBACK_OPEN:
@@ -131,7 +144,7 @@ def _order_follow(*, row: Dispute, decided: str) -> None:
                     order_id=row.order_id,
                     actor=None,
                     actor_label="Stripe",
-                    reason=f"Dispute {row.stripe_dispute_id} ({row.stripe_status})",
+                    reason=dispute_in_words(row.stripe_status),
                     scope=Scope.SYSTEM,
                 )
             except InvalidTransition:
@@ -144,6 +157,6 @@ def _order_follow(*, row: Dispute, decided: str) -> None:
         order_dispute_decided(
             order_id=row.order_id,
             lost=decided == DisputeStatus.LOST,
-            reason=f"Dispute {row.stripe_dispute_id} {row.stripe_status}",
+            reason=dispute_in_words(row.stripe_status),
             scope=Scope.SYSTEM,
         )
