@@ -1,9 +1,10 @@
 # Two commands: `make run` and `make test`. Everything else here is what they are made of.
 SHELL := /bin/bash
 PY := .venv/bin/python
-# Test processes (pytest-xdist): 0 runs the suite in this one process; 2 splits it over two, each with its own
-# test database, Redis database, Celery worker and Stripe server (config/settings/test.py, tests/conftest.py).
-TEST_WORKERS ?= 0
+# Test processes (pytest-xdist): the suite runs in two, each with its own test database, Redis database, media
+# folder, Celery worker and Stripe server (config/settings/test.py, tests/conftest.py); a test file stays in one
+# process, in order (--dist loadfile). TEST_WORKERS=0 runs everything in this one process.
+TEST_WORKERS ?= 2
 MANAGE := $(PY) manage.py
 
 .PHONY: run test setup services migrate seed lint format stop bench-tenants tour
@@ -14,7 +15,7 @@ run: setup migrate seed ## Install what is missing, start every service, migrate
 
 test: setup lint ## Install and start what the tests need, then run every test
 	@echo "==> Running the test suite"
-	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS)
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 setup:
 	@./scripts/bootstrap.sh

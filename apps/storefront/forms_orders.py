@@ -27,10 +27,10 @@ class AddressForm(forms.Form):
 
     recipient_name = forms.CharField(label="Recipient", max_length=150)
     recipient_phone = forms.CharField(
-        label="Recipient's phone",
+        label="Phone for the driver",
         max_length=40,
         required=False,
-        help_text="Optional: the driver calls it if they cannot find you.",
+        help_text="Optional: the recipient's number, called if the driver cannot find the address.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address_line = forms.CharField(label="Street and number", max_length=200)
