@@ -144,7 +144,13 @@ def _walkers(facts: dict) -> list[Walker]:
         Walker(
             "staff and owner",
             "staff@demo.localhost",
-            ("/backoffice/", "/backoffice/matching/", *detail("/backoffice/matching/runs/{}/", "run")),
+            (
+                "/backoffice/",
+                "/backoffice/matching/",
+                *detail("/backoffice/matching/runs/{}/", "run"),
+                "/backoffice/setup/",  # the owner's own pages
+                "/backoffice/exports/",
+            ),
         ),
         Walker(
             "finance",
