@@ -32,7 +32,8 @@ if [ "$(cat "$fe_stamp" 2>/dev/null)" != "$fe_want" ] || [ ! -f static/vendor/ht
   npm install --no-audit --no-fund --silent
   mkdir -p static/vendor
   cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-  # three.js for the 3D part viewer: the core module and the two add-ons it uses, loaded through an import map.
+  # three.js for the 3D part viewer: the core module and the add-ons it imports (GLTF loader, orbit controls and
+  # the loader's two helpers), loaded through an import map.
   rm -rf static/vendor/three && mkdir -p static/vendor/three/addons
   cp node_modules/three/build/three.module.js node_modules/three/build/three.core.js static/vendor/three/
   for addon in loaders/GLTFLoader.js controls/OrbitControls.js utils/BufferGeometryUtils.js utils/SkeletonUtils.js; do

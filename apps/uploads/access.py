@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 
 from apps.accounts.access import is_network_staff, is_signed_in
@@ -26,56 +26,52 @@ def _upload_id(value) -> uuid.UUID:
         raise Http404("No such upload.") from None
 
 
-def upload_get_for_reader(*, user, upload_id) -> PartUpload:
-    """The upload for its owner or the network's staff, or Http404."""
+def _upload_get(*, user, upload_id, staff_reads: bool) -> PartUpload:
     if not is_signed_in(user):
         raise Http404("No such upload.")
-    uploads = PartUpload.objects.select_related("file", "repaired_file")
-    if not is_network_staff(user):
+    uploads = PartUpload.objects.select_related("file", "repaired_file").filter(pk=_upload_id(upload_id))
+    if not (staff_reads and is_network_staff(user)):
         uploads = uploads.filter(owner=user)
-    upload = uploads.filter(pk=_upload_id(upload_id)).first()
+    upload = uploads.first()
     if upload is None:
         raise Http404("No such upload.")
     return upload
+
+
+def upload_get_for_reader(*, user, upload_id) -> PartUpload:
+    """The upload for its owner or the network's staff, or Http404."""
+    return _upload_get(user=user, upload_id=upload_id, staff_reads=True)
 
 
 def upload_get_for_owner(*, user, upload_id) -> PartUpload:
     """The user's own upload, to change it, or Http404 (staff included: they only read)."""
-    if not is_signed_in(user):
-        raise Http404("No such upload.")
-    upload = (
-        PartUpload.objects.select_related("file", "repaired_file")
-        .filter(pk=_upload_id(upload_id), owner=user)
-        .first()
-    )
-    if upload is None:
-        raise Http404("No such upload.")
-    return upload
+    return _upload_get(user=user, upload_id=upload_id, staff_reads=False)
 
 
-def uploads_with_parties(uploads: QuerySet[PartUpload], user) -> bool:
-    """Whether `user` is a member of a participant working on one of `uploads`' designs: a workshop with a job on
-    an order line of that design, or a carrier with a leg from or to such a job."""
-    designs = uploads.exclude(design=None).values("design")
-    on_line = "line__design_version__design__in"
+def _worked_on_by(user) -> Q:
+    """Uploads whose design is on an order line where a workshop `user` is a member of has a job, or a carrier of
+    theirs a leg from or to such a job: subqueries, so the caller's check stays one query."""
+    design = "line__design_version__design"
+    workshops = AssetOwner.objects.filter(members__user=user)
+    carriers = Carrier.objects.filter(members__user=user)
     return (
-        AssetOwner.objects.filter(members__user=user, **{f"work_items__{on_line}": designs}).exists()
-        or Carrier.objects.filter(members__user=user)
-        .filter(
-            Q(**{f"transport_legs__from_work_item__{on_line}": designs})
-            | Q(**{f"transport_legs__to_work_item__{on_line}": designs})
-        )
-        .exists()
+        Q(design__in=workshops.values(f"work_items__{design}"))
+        | Q(design__in=carriers.values(f"transport_legs__from_work_item__{design}"))
+        | Q(design__in=carriers.values(f"transport_legs__to_work_item__{design}"))
     )
 
 
 def part_file_readable(user, name: str) -> bool:
     """Whether `user` may fetch the stored file `name` ("uploads/ab/<sha256>/original.stl" or a preview beside
-    it). The bytes belong to every upload of the same content, so any of them that the user may see opens them."""
+    it). The bytes belong to every upload of the same content, so any of them that the user may see opens them.
+    Asked on every fetch, so one query whoever asks."""
     sha256 = sha_of_stored_name(name)
     if sha256 is None or not is_signed_in(user):
         return False
     if is_network_staff(user):
         return True
-    uploads = PartUpload.objects.filter(Q(file__sha256=sha256) | Q(repaired_file__sha256=sha256))
-    return uploads.filter(owner=user).exists() or uploads_with_parties(uploads, user)
+    return (
+        PartUpload.objects.filter(Q(file__sha256=sha256) | Q(repaired_file__sha256=sha256))
+        .filter(Q(owner=user) | _worked_on_by(user))
+        .exists()
+    )

@@ -114,3 +114,21 @@ def test_the_same_bytes_uploaded_by_two_customers_are_readable_by_both(tenant_a,
 )
 def test_names_outside_the_content_layout_are_nobodys(in_tenant_a, make_user, name):
     assert not part_file_readable(make_user(in_tenant_a, Role.STAFF), name)
+
+
+def test_a_file_check_is_one_query_whoever_asks(
+    ordered_part, tenant_a, make_user, supplier_a, carrier_a, django_assert_num_queries
+):
+    """The media view asks on every fetch of a preview: the uploader, a workshop with a job and a carrier with a
+    leg are each answered by one query (their roles read first), not one per kind of party."""
+    stranger = make_user(tenant_a, Role.CUSTOMER)
+    with schema_context(tenant_a.schema_name):
+        for user, readable in (
+            (ordered_part.upload.owner, True),
+            (supplier_a.user, True),
+            (carrier_a.user, True),
+            (stranger, False),
+        ):
+            user.role_names  # noqa: B018 - read (and cached) before counting: the role check is not the file check
+            with django_assert_num_queries(1):
+                assert part_file_readable(user, ordered_part.original) is readable

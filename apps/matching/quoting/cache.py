@@ -1,8 +1,8 @@
 """Quotes kept for a few minutes in the network's own cache, keyed by what they answer: the operations and
-quantities, the destination, the requested day, the network's settings and its plan version
-(apps/matching/plan_version.py), so a quote never outlives the schedule it was solved against. Keys go
-through the cache's KEY_FUNCTION (django_tenants.cache.make_key), which puts the tenant's schema in every key:
-one network never reads another's quotes. If the cache is unreachable quotes are solved every time (logged).
+quantities, the destination, the requested day, and the network's plan and network versions
+(apps/matching/plan_version.py, network_version.py), so a quote never outlives the schedule or the network it
+was solved against. Keys go through the cache's KEY_FUNCTION (django_tenants.cache.make_key), which puts the
+tenant's schema in every key: one network never reads another's quotes. If the cache is unreachable quotes are solved every time (logged).
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ QUOTE_CACHE_SECONDS = 300
 T = TypeVar("T")
 
 
-def quote_key(question: dict, version: int) -> str:
-    """The cache key of a quote question (any JSON-able dict; dates and decimals as text) at a plan version."""
-    payload = json.dumps({**question, "plan_version": version}, sort_keys=True, default=str)
+def quote_key(question: dict, versions: tuple[int, int]) -> str:
+    """The cache key of a quote question (any JSON-able dict; dates and decimals as text) at the network's
+    (plan version, network version)."""
+    plan, network = versions
+    payload = json.dumps(
+        {**question, "plan_version": plan, "network_version": network}, sort_keys=True, default=str
+    )
     return QUOTE_KEY_PREFIX + hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -66,8 +66,7 @@ def question_key(
         "network": [context.tenant.schema_name, context.tenant.currency, context.tenant.time_zone],
         "options": options,
     }
-    plan, network = context.versions
-    return quote_key({**question, "network_version": network}, plan)
+    return quote_key(question, context.versions)
 
 
 def operations_as_json(operations: Sequence[Mapping | object]) -> list:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from redis.exceptions import RedisError
 
-from apps.matching.plan_version import PLAN_VERSION_KEY
+from apps.matching.plan_version import PLAN_VERSION_KEY, version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,7 @@ def quote_versions() -> tuple[int, int]:
 
 
 def network_version_bump() -> None:
-    try:
-        if not cache.add(NETWORK_VERSION_KEY, 1, timeout=None):
-            cache.incr(NETWORK_VERSION_KEY)
-    except RedisError:
-        logger.warning("Network version not bumped: the cache is unreachable", exc_info=True)
+    version_bump(NETWORK_VERSION_KEY)
 
 
 def _network_edited(sender, created: bool = False, **kwargs) -> None:
