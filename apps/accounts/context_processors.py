@@ -18,14 +18,19 @@ class NavLink:
     current: str | None  # aria-current: "page", "true" (a page below it) or None
 
 
+def request_user(request):
+    """The request's user, or the anonymous one on a page rendered before the authentication middleware ran (a
+    suspended network's 503): every context processor that reads the user asks here."""
+    return getattr(request, "user", None) or AnonymousUser()
+
+
 class Header:
     """Read by templates/_header.html; computed on first use, so a response that renders no header (the admin,
     an htmx fragment) costs nothing."""
 
     def __init__(self, request):
         self.request = request
-        # A page rendered before the authentication middleware ran (a suspended network's 503) has no user yet.
-        self.user = getattr(request, "user", None) or AnonymousUser()
+        self.user = request_user(request)
 
     @cached_property
     def _on_network(self) -> bool:

@@ -2,8 +2,7 @@
 
 from functools import cached_property
 
-from django.contrib.auth.models import AnonymousUser
-
+from apps.accounts.context_processors import request_user
 from apps.orders.selectors import cart_item_count
 
 
@@ -19,5 +18,4 @@ class CartSummary:
 
 
 def cart(request):
-    # A page rendered before the authentication middleware ran (a suspended network's 503) has no user yet.
-    return {"cart_summary": CartSummary(getattr(request, "user", None) or AnonymousUser())}
+    return {"cart_summary": CartSummary(request_user(request))}

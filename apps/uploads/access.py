@@ -26,31 +26,26 @@ def _upload_id(value) -> uuid.UUID:
         raise Http404("No such upload.") from None
 
 
-def upload_get_for_reader(*, user, upload_id) -> PartUpload:
-    """The upload for its owner or the network's staff, or Http404."""
+def _upload_get(*, user, upload_id, staff_reads: bool) -> PartUpload:
     if not is_signed_in(user):
         raise Http404("No such upload.")
-    uploads = PartUpload.objects.select_related("file", "repaired_file")
-    if not is_network_staff(user):
+    uploads = PartUpload.objects.select_related("file", "repaired_file").filter(pk=_upload_id(upload_id))
+    if not (staff_reads and is_network_staff(user)):
         uploads = uploads.filter(owner=user)
-    upload = uploads.filter(pk=_upload_id(upload_id)).first()
+    upload = uploads.first()
     if upload is None:
         raise Http404("No such upload.")
     return upload
+
+
+def upload_get_for_reader(*, user, upload_id) -> PartUpload:
+    """The upload for its owner or the network's staff, or Http404."""
+    return _upload_get(user=user, upload_id=upload_id, staff_reads=True)
 
 
 def upload_get_for_owner(*, user, upload_id) -> PartUpload:
     """The user's own upload, to change it, or Http404 (staff included: they only read)."""
-    if not is_signed_in(user):
-        raise Http404("No such upload.")
-    upload = (
-        PartUpload.objects.select_related("file", "repaired_file")
-        .filter(pk=_upload_id(upload_id), owner=user)
-        .first()
-    )
-    if upload is None:
-        raise Http404("No such upload.")
-    return upload
+    return _upload_get(user=user, upload_id=upload_id, staff_reads=False)
 
 
 def _worked_on_by(user) -> Q:

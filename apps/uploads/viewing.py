@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
 
 from apps.uploads.analysis.result import Analysis, PartKind
 from apps.uploads.display import (
@@ -120,13 +121,18 @@ def _stored_svg_viewbox(name: str) -> ViewBox | None:
         return None
 
 
-def part_drawing_bytes(upload: PartUpload) -> bytes | None:
-    """The stored SVG drawing of a profile, for the pages' drawing views; None when there is none."""
-    analysis = part_analysis(upload)
+def part_drawing_response(upload: PartUpload | None) -> HttpResponse:
+    """The stored SVG drawing of a profile as an image that may run and load nothing, for the pages' drawing views
+    (which check access first); Http404 when there is none."""
+    analysis = part_analysis(upload) if upload is not None else None
     if analysis is None or analysis.kind != PartKind.PROFILE or not upload.preview_name:
-        return None
+        raise Http404("No drawing.")
     try:
         with default_storage.open(upload.preview_name, "rb") as handle:
-            return handle.read()
+            svg = handle.read()
     except OSError:
-        return None
+        raise Http404("No drawing.") from None
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = DRAWING_CSP
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -14,9 +14,14 @@ import random
 import zipfile
 from pathlib import Path
 
-import ezdxf
 import numpy as np
 import trimesh
+
+# The benchmark's files and the writers they share with these samples (re-exported: tests use samples.<name>).
+from apps.uploads.analysis.bench_files import HOLED_BOX_SIZE as HOLED_BOX_SIZE
+from apps.uploads.analysis.bench_files import dense_sphere_stl as dense_sphere_stl
+from apps.uploads.analysis.bench_files import holed_box_shape, new_dxf, write_step
+from apps.uploads.analysis.bench_files import large_dxf as large_dxf
 
 # --- meshes -----------------------------------------------------------------------------------------------------
 
@@ -211,13 +216,6 @@ def thin_plate_stl(directory: Path, name: str = "thin_plate.stl") -> Path:
     return _write(directory, name, mesh.export(file_type="stl"))
 
 
-def dense_sphere_stl(directory: Path, triangles: int = 200_000, name: str = "dense_sphere.stl") -> Path:
-    """A UV sphere of radius 25 mm with about `triangles` triangles (the benchmark's large mesh)."""
-    count = max(8, round(math.sqrt(triangles / 4)))  # a UV sphere has about 4 x count^2 triangles
-    mesh = trimesh.creation.uv_sphere(radius=25.0, count=[count, count])
-    return _write(directory, name, mesh.export(file_type="stl"))
-
-
 # --- DXF profiles -------------------------------------------------------------------------------------------------
 
 PLATE_WIDTH = 200.0
@@ -236,12 +234,6 @@ PLATE_NET_AREA = (
 PLATE_SLOT_EQUIVALENT_DIAMETER = math.sqrt(4 * PLATE_SLOT_AREA / math.pi)
 PLATE_ENTITIES = 1 + len(PLATE_HOLE_DIAMETERS) + 4
 OPEN_CONTOUR_GAP = 2.0
-
-
-def _dxf(insunits: int = 4) -> ezdxf.document.Drawing:
-    doc = ezdxf.new("R2010", setup=True)
-    doc.header["$INSUNITS"] = insunits
-    return doc
 
 
 def _plate_entities(msp, *, outer_as_lines: bool = False) -> None:
@@ -267,7 +259,7 @@ def _plate_entities(msp, *, outer_as_lines: bool = False) -> None:
 def plate_dxf(directory: Path, name: str = "plate.dxf", insunits: int = 4) -> Path:
     """A 200 x 100 plate (closed LWPOLYLINE) with two round holes (20 and 10) and a 30 x 8 slot made of lines and
     arcs. `insunits` is the header's $INSUNITS (4 = mm, 1 = inch, 0 = unitless)."""
-    doc = _dxf(insunits)
+    doc = new_dxf(insunits)
     _plate_entities(doc.modelspace())
     path = Path(directory) / name
     doc.saveas(path)
@@ -277,7 +269,7 @@ def plate_dxf(directory: Path, name: str = "plate.dxf", insunits: int = 4) -> Pa
 def open_contour_dxf(directory: Path, name: str = "open_contour.dxf") -> Path:
     """A rectangle of four lines whose last side stops 2 mm short of the first corner: one open contour with its
     two loose ends at (0, 2) and (0, 0)."""
-    doc = _dxf()
+    doc = new_dxf()
     msp = doc.modelspace()
     msp.add_line((0, 0), (100, 0))
     msp.add_line((100, 0), (100, 50))
@@ -291,7 +283,7 @@ def open_contour_dxf(directory: Path, name: str = "open_contour.dxf") -> Path:
 def duplicate_lines_dxf(directory: Path, name: str = "duplicate_lines.dxf") -> Path:
     """The plate with its outline drawn as four lines, one of them (the bottom edge) drawn twice and another (the
     right edge) overlapped by a shorter line: the laser would cut those places twice."""
-    doc = _dxf()
+    doc = new_dxf()
     msp = doc.modelspace()
     _plate_entities(msp, outer_as_lines=True)
     msp.add_line((0, 0), (PLATE_WIDTH, 0))  # exact duplicate of the bottom edge
@@ -303,7 +295,7 @@ def duplicate_lines_dxf(directory: Path, name: str = "duplicate_lines.dxf") -> P
 
 def bend_plate_dxf(directory: Path, name: str = "bend_plate.dxf") -> Path:
     """The plate with one bend line across it on a layer named BEND (not cut)."""
-    doc = _dxf()
+    doc = new_dxf()
     msp = doc.modelspace()
     _plate_entities(msp)
     doc.layers.add("BEND")
@@ -313,69 +305,16 @@ def bend_plate_dxf(directory: Path, name: str = "bend_plate.dxf") -> Path:
     return path
 
 
-def large_dxf(directory: Path, entities: int = 2000, name: str = "large.dxf") -> Path:
-    """A big perforated sheet with about `entities` entities: an outline, then rows of slots (2 lines + 2 arcs)
-    and round holes, so the chaining has real work to do."""
-    doc = _dxf()
-    msp = doc.modelspace()
-    groups = max(1, (entities - 1) // 5)  # one slot (4 entities) and one circle per group
-    columns = math.ceil(math.sqrt(groups))
-    rows = math.ceil(groups / columns)
-    pitch = 20.0
-    msp.add_lwpolyline(
-        [(0, 0), (columns * 2 * pitch, 0), (columns * 2 * pitch, rows * pitch), (0, rows * pitch)], close=True
-    )
-    for index in range(groups):
-        cx = (index % columns) * 2 * pitch + pitch / 2
-        cy = (index // columns) * pitch + pitch / 2
-        r = 2.0
-        msp.add_line((cx - 4, cy - r), (cx + 4, cy - r))
-        msp.add_line((cx + 4, cy + r), (cx - 4, cy + r))
-        msp.add_arc((cx + 4, cy), r, -90, 90)
-        msp.add_arc((cx - 4, cy), r, 90, 270)
-        msp.add_circle((cx + pitch, cy), 3.0)
-    path = Path(directory) / name
-    doc.saveas(path)
-    return path
-
-
 # --- STEP solids (OpenCascade, imported only when a STEP sample is asked for) -----------------------------------
 
-HOLED_BOX_SIZE = (40.0, 30.0, 10.0)
-HOLED_BOX_HOLE_RADIUS = 5.0
 HOLED_BOX_VOLUME = 40.0 * 30.0 * 10.0 - math.pi * 5.0**2 * 10.0
 HOLED_BOX_AREA = 2 * (40 * 30 + 40 * 10 + 30 * 10) - 2 * math.pi * 5.0**2 + 2 * math.pi * 5.0 * 10.0
-
-
-def _holed_box(x: float = 0.0, y: float = 0.0, hole_radius: float = HOLED_BOX_HOLE_RADIUS):
-    from OCP.BRepAlgoAPI import BRepAlgoAPI_Cut
-    from OCP.BRepPrimAPI import BRepPrimAPI_MakeBox, BRepPrimAPI_MakeCylinder
-    from OCP.gp import gp_Ax2, gp_Dir, gp_Pnt
-
-    sx, sy, sz = HOLED_BOX_SIZE
-    box = BRepPrimAPI_MakeBox(gp_Pnt(x, y, 0), sx, sy, sz).Shape()
-    axis = gp_Ax2(gp_Pnt(x + sx / 2, y + sy / 2, -1), gp_Dir(0, 0, 1))
-    return BRepAlgoAPI_Cut(box, BRepPrimAPI_MakeCylinder(axis, hole_radius, sz + 2).Shape()).Shape()
-
-
-def _write_step(shape, path: Path, unit: str) -> Path:
-    from OCP.Interface import Interface_Static
-    from OCP.STEPControl import STEPControl_AsIs, STEPControl_Controller, STEPControl_Writer
-
-    STEPControl_Controller.Init_s()
-    writer = STEPControl_Writer()
-    # OpenCascade models in mm; the writer converts the coordinates and states the unit in the file.
-    Interface_Static.SetCVal_s("write.step.unit", {"mm": "MM", "inch": "INCH"}[unit])
-    writer.Transfer(shape, STEPControl_AsIs)
-    writer.Write(str(path))
-    Interface_Static.SetCVal_s("write.step.unit", "MM")
-    return path
 
 
 def holed_box_step(directory: Path, name: str = "holed_box.step", unit: str = "mm") -> Path:
     """A 40 x 30 x 10 mm block with a 10 mm hole through its middle, as STEP written in `unit` ("mm" or "inch"):
     the same part either way, only the file's numbers and stated unit differ."""
-    return _write_step(_holed_box(), Path(directory) / name, unit)
+    return write_step(holed_box_shape(), Path(directory) / name, unit)
 
 
 def two_solids_step(directory: Path, name: str = "two_solids.step") -> Path:
@@ -386,25 +325,9 @@ def two_solids_step(directory: Path, name: str = "two_solids.step") -> Path:
     compound = TopoDS_Compound()
     builder = BRep_Builder()
     builder.MakeCompound(compound)
-    builder.Add(compound, _holed_box())
-    builder.Add(compound, _holed_box(x=100.0))
-    return _write_step(compound, Path(directory) / name, "mm")
-
-
-def large_step(directory: Path, blocks_per_side: int = 16, name: str = "large.step") -> Path:
-    """About 5 MB of STEP (16 x 16 holed blocks, each its own solid with its own hole size): the benchmark's
-    large solid. Takes a few seconds to build."""
-    from OCP.BRep import BRep_Builder
-    from OCP.TopoDS import TopoDS_Compound
-
-    compound = TopoDS_Compound()
-    builder = BRep_Builder()
-    builder.MakeCompound(compound)
-    for i in range(blocks_per_side):
-        for j in range(blocks_per_side):
-            hole = 2.0 + 0.05 * ((i * blocks_per_side + j) % 50)
-            builder.Add(compound, _holed_box(i * 50.0, j * 40.0, hole))
-    return _write_step(compound, Path(directory) / name, "mm")
+    builder.Add(compound, holed_box_shape())
+    builder.Add(compound, holed_box_shape(x=100.0))
+    return write_step(compound, Path(directory) / name, "mm")
 
 
 # --- broken and hostile files -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ the supplier is paid for each job (the profit-share statement) before it accepts
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -28,7 +28,7 @@ from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, Quality
 from apps.portal.mixins import SupplierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
 from apps.uploads.selectors import upload_file_urls
-from apps.uploads.viewing import DRAWING_CSP, part_drawing_bytes, part_view
+from apps.uploads.viewing import part_drawing_response, part_view
 
 W = WorkItemStatus
 
@@ -185,11 +185,4 @@ class JobPartDrawingView(SupplierPortalView, View):
 
     def get(self, request, pk):
         job = self.get_scoped_object(pk)
-        upload = jobs.job_part(job)
-        svg = part_drawing_bytes(upload) if upload is not None else None
-        if svg is None:
-            raise Http404("No drawing.")
-        response = HttpResponse(svg, content_type="image/svg+xml")
-        response["Content-Security-Policy"] = DRAWING_CSP
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return part_drawing_response(jobs.job_part(job))

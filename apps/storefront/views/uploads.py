@@ -13,7 +13,6 @@ import math
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,7 +43,7 @@ from apps.uploads.services import upload_create, upload_repair, upload_units_set
 from apps.uploads.status import OPEN
 from apps.uploads.storage import max_upload_bytes
 from apps.uploads.throttles import AnalysisRateThrottle
-from apps.uploads.viewing import DRAWING_CSP, part_drawing_bytes, part_view
+from apps.uploads.viewing import part_drawing_response, part_view
 
 UPLOAD = "storefront/uploads/upload.html"
 DETAIL = "storefront/uploads/detail.html"
@@ -310,10 +309,4 @@ def _add_to_cart(request, upload: PartUpload, form: PartOptionsForm):
 @require_GET
 def part_drawing(request, upload_id):
     """The DXF drawing the analyser made, as an image (the media view would only offer it as a download)."""
-    svg = part_drawing_bytes(_upload_for_owner(request, upload_id))
-    if svg is None:
-        raise Http404("No drawing.")
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Content-Security-Policy"] = DRAWING_CSP
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return part_drawing_response(_upload_for_owner(request, upload_id))

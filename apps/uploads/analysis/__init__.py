@@ -3,7 +3,7 @@
 Entry points:
 - `sandbox.analyse_in_sandbox(path, out_dir, units=, filename=, limits=, cpu_seconds=, memory_mb=, timeout=)`
   → `result.Analysis` (the worker calls this; the analysis runs in a limited child process);
-- `sandbox.repair_in_sandbox(...)` → `repair.MeshRepair` (writes `repaired.stl` in mm);
+- `sandbox.repair_in_sandbox(path, out_dir, units=, filename=)` → `repair.MeshRepair` (writes `repaired.stl` in mm);
 - `core.analyse(...)` / `core.repair(...)`: the same in this process (the child and the tests call these).
 
 Previews are written into `out_dir`: `preview.glb` (meshes, solids: the part's own coordinates in mm, z up as in

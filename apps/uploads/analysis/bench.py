@@ -2,7 +2,7 @@
 
     python -m apps.uploads.analysis.bench --runs 20
 
-Per kind (a 200,000-triangle STL, a 2,000-entity DXF, a ~5 MB STEP, written by the upload tests' generators) it
+Per kind (a 200,000-triangle STL, a 2,000-entity DXF, a ~5 MB STEP: apps/uploads/analysis/bench_files.py) it
 runs `analyse_in_sandbox` `runs` times and reports p50/p95 of the whole child (process start, imports, analysis,
 preview: what a worker waits for), of the analysis alone, the child's CPU seconds, and its peak resident memory.
 Wall times on a shared, loaded machine run well above the CPU times: both are printed. The last line is JSON.
@@ -20,25 +20,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from apps.uploads.analysis.bench_files import BENCHMARK_FILES, percentile
 from apps.uploads.analysis.sandbox import analyse_in_sandbox
 
-BENCHMARK_FILES = [
-    ("stl_200k_triangles", "dense_sphere_stl", {"triangles": 200_000}),
-    ("dxf_2000_entities", "large_dxf", {"entities": 2000}),
-    ("step_5mb", "large_step", {}),
-]
 TARGET_P95_SECONDS = {"stl_200k_triangles": 2.0, "dxf_2000_entities": 2.0, "step_5mb": 5.0}
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def _summary(values: list[float]) -> dict[str, float]:
     return {
         "p50": round(statistics.median(values), 3),
-        "p95": round(_p95(values), 3),
+        "p95": round(percentile(values, 0.95), 3),
         "max": round(max(values), 3),
     }
 
@@ -57,15 +48,13 @@ def _stdout_to_stderr():
 
 def benchmark_analysis(runs: int = 10, kinds: list[str] | None = None) -> dict[str, dict]:
     """Measure each benchmark file through the sandbox `runs` times (after one warm-up run each)."""
-    from tests.uploads import samples  # the upload tests' generators: one way to write each sample
-
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as folder:
-        for kind, generator, arguments in BENCHMARK_FILES:
+        for kind, write, arguments in BENCHMARK_FILES:
             if kinds and kind not in kinds:
                 continue
             with _stdout_to_stderr():  # OpenCascade's writer talks on stdout; the report stays parseable
-                path = getattr(samples, generator)(Path(folder), **arguments)
+                path = write(Path(folder), **arguments)
             out_dir = Path(folder) / f"{kind}-out"
             out_dir.mkdir()
             analyse_in_sandbox(path, out_dir)  # warm-up: the page cache, not the measure

@@ -72,13 +72,13 @@ def run_child(
     path: Path,
     out_dir: Path,
     *,
-    units: Units | None,
-    filename: str | None,
-    limits: Limits,
-    cpu_seconds: int,
-    memory_mb: int,
+    units: Units | None = None,
+    filename: str | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
+    cpu_seconds: int = CPU_SECONDS,
+    memory_mb: int = MEMORY_MB,
     output_bytes: int = OUTPUT_BYTES,
-    timeout: float,
+    timeout: float = TIMEOUT_SECONDS,
 ) -> tuple[dict, dict]:
     """Run one command in the sandbox; returns the child's "ok" payload and what it cost (seconds, cpu, memory)."""
     arguments = [sys.executable, "-s", "-m", "apps.uploads.analysis", command, str(path), str(out_dir)]
@@ -192,30 +192,10 @@ def analyse_in_sandbox(
     return replace(analysis, peak_memory_mb=cost["peak_memory_mb"], extra=extra)
 
 
-def repair_in_sandbox(
-    path: Path,
-    out_dir: Path,
-    *,
-    units: Units | None = None,
-    filename: str | None = None,
-    limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
-    cpu_seconds: int = CPU_SECONDS,
-    memory_mb: int = MEMORY_MB,
-    timeout: float = TIMEOUT_SECONDS,
-):
-    """Repair a mesh in the sandbox: writes `repaired.stl` (mm) into `out_dir` and returns the MeshRepair saying
-    what changed. Analyse the repaired file next (with units mm) to show the customer the result."""
+def repair_in_sandbox(path: Path, out_dir: Path, *, units: Units | None = None, filename: str | None = None):
+    """Repair a mesh in the sandbox (the default limits): writes `repaired.stl` (mm) into `out_dir` and returns the
+    MeshRepair saying what changed. Analyse the repaired file next (with units mm) to show the customer the result."""
     from apps.uploads.analysis.repair import MeshRepair
 
-    result, _ = run_child(
-        "repair",
-        Path(path),
-        Path(out_dir),
-        units=units,
-        filename=filename,
-        limits=limits,
-        cpu_seconds=cpu_seconds,
-        memory_mb=memory_mb,
-        timeout=timeout,
-    )
+    result, _ = run_child("repair", Path(path), Path(out_dir), units=units, filename=filename)
     return MeshRepair.from_json(result)

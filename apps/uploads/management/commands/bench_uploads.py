@@ -3,8 +3,8 @@ ready, for the three benchmark files of issue 15.
 
     python manage.py bench_uploads --tenant demo --runs 10
 
-Kinds: a 200,000-triangle STL, a 2,000-entity DXF and a ~5 MB STEP, written with the upload tests' generators
-(tests/uploads/samples.py: trimesh, ezdxf, OpenCascade). The command starts a worker of its own on the uploads
+Kinds: a 200,000-triangle STL, a 2,000-entity DXF and a ~5 MB STEP, written with trimesh, ezdxf and OpenCascade
+(apps/uploads/analysis/bench_files.py, as for `python -m apps.uploads.analysis.bench`). The command starts a worker of its own on the uploads
 queue (stopped at the end) and uploads as a customer of the network (`--tenant`, which must exist; its
 bench customer is created on first use, its uploads deleted afterwards). Per kind it prints the p50/p95 seconds
 from the upload to "ready" (end to end) and of the analysis alone (the sandbox's own wall time), and the peak
@@ -41,6 +41,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.tenants.models import Tenant
+from apps.uploads.analysis.bench_files import BENCHMARK_FILES, percentile
 from apps.uploads.models import PartUpload
 from apps.uploads.services import UploadInUse, upload_create, upload_delete
 from apps.uploads.status import DONE, UploadStatus
@@ -49,24 +50,12 @@ BENCH_EMAIL = "bench-uploads@bench.localhost"
 ROOT = Path(__file__).resolve().parents[4]
 TIMEOUT_S = 120.0
 
-# (kind, generator in tests.uploads.samples, its arguments)
-KINDS: list[tuple[str, str, dict]] = [
-    ("stl_200k_triangles", "dense_sphere_stl", {"triangles": 200_000}),
-    ("dxf_2000_entities", "large_dxf", {"entities": 2000}),
-    ("step_5mb", "large_step", {}),
-]
 # Further measures per ready upload: f(kind, upload, tenant, started) -> {name: seconds}, summarised (p50/p95)
 # beside the analysis times; `started` is perf_counter() just before the upload was received.
 EXTRA_MEASURES: list[Callable[[str, PartUpload, Tenant, float], dict[str, float]]] = []
 
 
 STANDARD_TIMES = ("end_to_end_s", "upload_s", "sandbox_s", "analysis_s")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -99,23 +88,21 @@ class Command(BaseCommand):
         parser.add_argument("--tenant", default="demo", help="Subdomain of the network (must exist).")
         parser.add_argument("--runs", type=int, default=5)
         parser.add_argument("--warmup", type=int, default=1, help="Uploads per kind first, not measured.")
-        parser.add_argument("--kinds", default=",".join(kind for kind, _, _ in KINDS))
+        parser.add_argument("--kinds", default=",".join(kind for kind, _, _ in BENCHMARK_FILES))
 
     def handle(self, *args, tenant: str, runs: int, warmup: int, kinds: str, **options):
         if runs < 1:
             raise CommandError("--runs must be at least 1.")
-        chosen = [entry for entry in KINDS if entry[0] in kinds.split(",")]
+        chosen = [entry for entry in BENCHMARK_FILES if entry[0] in kinds.split(",")]
         if not chosen:
-            raise CommandError(f"--kinds: choose among {', '.join(kind for kind, _, _ in KINDS)}.")
+            raise CommandError(f"--kinds: choose among {', '.join(kind for kind, _, _ in BENCHMARK_FILES)}.")
         network = Tenant.objects.filter(slug=tenant).first()
         if network is None:
             raise CommandError(f"No network {tenant!r}; run `make run` (it seeds demo) or create it.")
-        from tests.uploads import samples  # the upload tests' generators: one way to write each sample
-
         with tempfile.TemporaryDirectory(prefix="bench-uploads-") as folder:
             files = {}
-            for kind, generator, kwargs in chosen:
-                path = getattr(samples, generator)(Path(folder), **kwargs)
+            for kind, write, kwargs in chosen:
+                path = write(Path(folder), **kwargs)
                 files[kind] = (path.name, path.read_bytes())
                 self.stderr.write(f"{kind}: {path.name}, {len(files[kind][1]) / 1024 / 1024:.1f} MB")
             with self._worker() as worker:
