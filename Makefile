@@ -3,8 +3,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 # Test processes (pytest-xdist): 0 runs the suite in this one process, in order (browser journeys last). 2 splits
 # it over two, each with its own test database, Redis database, media folder, Celery worker and Stripe server, a
-# test file staying in one (--dist loadfile): 7 min instead of ~12, but two tests that depend on the order of the
-# files (the demo seed's Stripe wipe, the finance journey) still fail there, so one process is the default.
+# test file staying in one (--dist loadfile): 7 min instead of ~12. --no-loadscope-reorder keeps the collection's
+# order (xdist would otherwise hand out the files with most tests first, so a one-test file that wipes the Stripe
+# server or seeds the demo network could run after the journeys that committed the demo network on that worker).
 TEST_WORKERS ?= 0
 MANAGE := $(PY) manage.py
 
@@ -16,7 +17,7 @@ run: setup migrate seed ## Install what is missing, start every service, migrate
 
 test: setup lint ## Install and start what the tests need, then run every test
 	@echo "==> Running the test suite"
-	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 setup:
 	@./scripts/bootstrap.sh

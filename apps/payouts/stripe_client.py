@@ -21,6 +21,7 @@ from django.db import connection
 
 from apps.core.singletons import singleton_get
 from apps.payouts.models import StripeMode, StripeSettings
+from apps.tenants.selectors import tenant_current
 
 logger = logging.getLogger(__name__)
 
@@ -188,15 +189,12 @@ def network_key(idempotency_key: str) -> str:
 
     The network is named by its schema AND its row's id: a network deleted and signed up again under the same
     subdomain gets the same schema name and numbers its orders from 1 again, and within Stripe's 24 hours its
-    `order:1:payment_intent` would otherwise replay (or clash with) the old network's answer."""
-    from apps.tenants.models import Tenant
-
-    network_id = (
-        Tenant.objects.filter(schema_name=connection.schema_name).values_list("pk", flat=True).first()
-    )
-    if network_id is None:
+    `order:1:payment_intent` would otherwise replay (or clash with) the old network's answer. A request already
+    holds the network's row (no query); only under schema_context() is it read."""
+    network = tenant_current()
+    if network is None:
         raise RuntimeError(f"No network owns the schema {connection.schema_name!r}: refusing a Stripe write.")
-    return f"{connection.schema_name}.{network_id}:{idempotency_key}"
+    return f"{connection.schema_name}.{network.pk}:{idempotency_key}"
 
 
 def _write(
@@ -226,7 +224,8 @@ def _write(
         defaults={
             "operation": operation,
             "stripe_account": stripe_account or "",
-            "sent_key": network_key(idempotency_key),
+            # Callable: resolved only when the row is created, not on every retry that finds it.
+            "sent_key": lambda: network_key(idempotency_key),
         },
     )
     if not created and find_existing is not None:

@@ -22,7 +22,6 @@ from apps.orders.selectors import work_item_waiting_for
 from apps.orders.status import WorkItemStatus
 from apps.tenants.models import Tenant
 from tests.conftest import ROOT
-from tests.payouts.money_builders import stripe_wipe
 
 # Run in a child process: importing locust patches the standard library with gevent.
 LOCUST_REFERENCE = textwrap.dedent(
@@ -137,7 +136,6 @@ def test_only_a_load_copy_is_ever_dropped(tenant_a):
 def test_the_copy_holds_the_demo_network_and_what_the_run_acts_on(stripe_server):
     """The copy has the demo network's rows plus signed-in customers, offered jobs for members of their
     workshops and the webhook secret; dropping it removes the copy and leaves the demo network unchanged."""
-    stripe_wipe()  # a demo network seeded earlier this session reused the same order numbers (see test_seed)
     demo = demo_seed()
     connection.set_schema_to_public()
     with schema_context(demo.schema_name):

@@ -210,3 +210,21 @@ def test_a_reversal_whose_answer_was_lost_is_adopted_not_resent_after_its_key_ex
     at_stripe = stripe_client.transfer_retrieve(transfer_id=transfer.stripe_transfer_id)
     assert at_stripe["amount_reversed"] == 500, "exactly one reversal after a re-send past the key's expiry"
     assert transfer.amount_reversed_minor == 500
+
+
+def test_the_network_key_of_a_request_reads_the_network_the_connection_holds(
+    db, tenant_a, django_assert_num_queries
+):
+    """A request's connection already holds the network's row: qualifying every Stripe write's key with it
+    costs no query."""
+    connection.set_tenant(tenant_a)
+    with django_assert_num_queries(0):
+        assert stripe_client.network_key("order:1:payment_intent") == (
+            f"{tenant_a.schema_name}.{tenant_a.pk}:order:1:payment_intent"
+        )
+
+
+def test_a_stripe_write_from_a_schema_no_network_owns_is_refused(db, tenant_a):
+    """Fail-closed: without a network row there is no qualified key, so nothing is sent."""
+    with schema_context("no_network_here"), pytest.raises(RuntimeError, match="refusing a Stripe write"):
+        stripe_client.network_key("order:1:payment_intent")

@@ -1,6 +1,9 @@
 """Quantity price breaks: each quantity is the network's own plan for that many (setup shared by the batch,
 machine hours respected), shown by the configurator, the design page and the quotes API."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from apps.matching.quoting import price_breaks
 from apps.suppliers.models import Resource
 from tests.matching.builders import OFFICE_HOURS, bracket_template, full_workshop, haulier
@@ -50,3 +53,26 @@ def test_the_configurator_and_the_api_show_the_price_breaks(in_tenant_a, client_
         row["unit_price_minor"] * row["quantity"] - row["total_minor"] in range(-25, 26) for row in breaks
     )
     assert answer.json()["options"][-1]["kind"] == "cheapest"
+
+
+def test_the_api_prices_the_quote_and_its_breaks_against_one_reading_of_the_network(in_tenant_a, client_a):
+    """One request, one network state: the quote and its table of quantities share the request's quote context,
+    so the network's middle (where a quote without an address delivers) is worked out once, not once for the
+    quote and again for the table."""
+    haulier()
+    full_workshop("Solo")
+    template = bracket_template()
+    with CaptureQueriesContext(connection) as queries:
+        answer = client_a.post(
+            "/api/v1/quotes/", {"template": template.slug, "values": VALUES}, content_type="application/json"
+        )
+    assert answer.status_code == 200 and answer.json()["price_breaks"]
+    middle = [  # asset_owner_list_eligible().only("latitude", "longitude"), as context._network_centre asks
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(
+            'SELECT "suppliers_assetowner"."id", "suppliers_assetowner"."latitude", '
+            '"suppliers_assetowner"."longitude" FROM "suppliers_assetowner" WHERE'
+        )
+    ]
+    assert len(middle) == 1, middle

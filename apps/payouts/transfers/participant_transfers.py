@@ -266,23 +266,23 @@ def attempts_restart(row: Transfer | Reversal) -> bool:
 ACCOUNT_NOT_READY_FAILURES = frozenset({"not_onboarded", *stripe_client.ACCOUNT_NOT_READY_CODES})
 
 
+@transaction.atomic
 def transfers_resume_for_participant(*, participant_id: int) -> int:
     """The participant's account just became payable: its transfers that were refused only because the account
     was not ready (pending on a backed-off retry, or failed after the last one) are due now, attempts restarted,
-    instead of waiting up to an hour for the next backoff or for finance. Returns how many were restarted."""
+    instead of waiting up to an hour for the next backoff or for finance. Returns how many were restarted.
+    attempts_restart is a conditional update (it moves only a row still pending or failed), so no row lock."""
     waiting = Transfer.objects.filter(
         Q(asset_owner_id=participant_id) | Q(carrier_id=participant_id),
         status__in=[TransferStatus.PENDING, TransferStatus.FAILED],
         stripe_transfer_id="",
         last_error_code__in=ACCOUNT_NOT_READY_FAILURES,
-    ).values_list("pk", flat=True)
+    ).only("pk")
     restarted = 0
-    for transfer_id in waiting:
-        with transaction.atomic():
-            transfer = Transfer.objects.select_for_update().get(pk=transfer_id)
-            if attempts_restart(transfer):
-                _send_after_commit(transfer.pk)
-                restarted += 1
+    for transfer in waiting:
+        if attempts_restart(transfer):
+            _send_after_commit(transfer.pk)
+            restarted += 1
     return restarted
 
 

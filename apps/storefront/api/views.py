@@ -17,7 +17,13 @@ from rest_framework.views import APIView
 from apps.catalog.api.views import template_for_input
 from apps.catalog.selectors import design_get_for_owner
 from apps.matching.makeable import DesignUnmakeable
-from apps.matching.quoting import SOURCE_INFEASIBLE, MatchingQuote, price_breaks, quote_configuration
+from apps.matching.quoting import (
+    SOURCE_INFEASIBLE,
+    MatchingQuote,
+    price_breaks,
+    quote_configuration,
+    quote_context,
+)
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
 from apps.storefront.part_quoting import part_quote
 from apps.storefront.throttles import QuoteRateThrottle
@@ -75,13 +81,16 @@ class QuoteCreateApi(APIView):
                 parameters={"design_version": str(version.pk)},
             )
             return Response(QuoteSerializer(quote_json(quote, breaks, version)).data)
+        context = quote_context(tenant=request.tenant, destination=delivery)  # the quote's and its breaks'
         quote = quote_configuration(
-            template=template, values=values, tenant=request.tenant, destination=delivery
+            template=template, values=values, tenant=request.tenant, destination=delivery, context=context
         )
         if quote.source == SOURCE_INFEASIBLE:
             raise DesignUnmakeable(quote.reasons)
         breaks = (
-            price_breaks(template=template, values=values, tenant=request.tenant, destination=delivery)
+            price_breaks(
+                template=template, values=values, tenant=request.tenant, destination=delivery, context=context
+            )
             if quote.feasible
             else ()
         )
