@@ -16,14 +16,15 @@ from django.utils import dateformat, timezone, translation
 
 @dataclass(frozen=True)
 class Formats:
-    """Django `date` format strings: a moment, a calendar day, a clock time, a day within the week's view."""
+    """Django `date` format strings: a moment, a calendar day, a clock time, a day on a chart's axis."""
 
     moment: str
     day: str
     clock: str
+    short_day: str
 
 
-FORMATS = {"en": Formats(moment="D j M Y, H:i", day="D j M Y", clock="H:i")}
+FORMATS = {"en": Formats(moment="D j M Y, H:i", day="D j M Y", clock="H:i", short_day="j M")}
 DEFAULT_LOCALE = "en"
 
 
@@ -69,6 +70,16 @@ def format_day(value) -> str:
         return "—"
     if isinstance(value, dt.date):
         return dateformat.format(value, formats().day)
+    return str(value)
+
+
+def format_short_day(value) -> str:
+    """ "7 Dec": a day where the year is plain from the context and room is short (a chart's axis)."""
+    value = _local(value)
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, dt.date):
+        return dateformat.format(value, formats().short_day)
     return str(value)
 
 

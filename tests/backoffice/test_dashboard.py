@@ -2,6 +2,7 @@
 for the network's staff only; a customer gets a 404, another network's data never shows."""
 
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
+from apps.core.when import format_day, format_short_day
 from apps.orders.models import Order, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import job_problem_resolve, work_item_problem_report
@@ -37,7 +39,12 @@ def test_staff_see_charts_built_from_the_networks_orders(client_a, tenant_a, sta
     owner = planned.work_items.first().asset_owner.name
     owners = {bar.label: bar for bar in response.context["owner_chart"].bars}
     assert owners[owner].width > 0 and owners[owner].value_label.endswith(" h")
-    assert response.context["value_chart"].points
+    value_chart = response.context["value_chart"]
+    assert value_chart.points
+    # The last day is today, read in the one date format (apps/core/when.py): "7 Dec" on the axis, in full on hover.
+    today = timezone.localdate(timezone=ZoneInfo(tenant_a.time_zone))
+    assert value_chart.x_ticks[-1][1] == format_short_day(today)
+    assert value_chart.dots[-1][2].startswith(f"{format_day(today)}: ")
     # A delivered, late order shows up in punctuality.
     delivered.update(status=OrderStatus.DELIVERED, delivered_at=timezone.now())
     Order.objects.filter(pk=planned.pk).update(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.template import Context, Template
 from django.utils import timezone
 
-from apps.core.when import format_clock, format_day, format_moment, format_span
+from apps.core.when import format_clock, format_day, format_moment, format_short_day, format_span
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MOMENT = dt.datetime(2026, 12, 7, 13, 30, tzinfo=dt.UTC)  # 14:30 in Amsterdam
@@ -18,6 +18,7 @@ def test_a_moment_reads_in_the_active_time_zone_with_weekday_day_month_year_and_
         assert format_moment(MOMENT) == "Mon 7 Dec 2026, 14:30"
         assert format_day(MOMENT) == "Mon 7 Dec 2026"
         assert format_clock(MOMENT) == "14:30"
+        assert format_short_day(MOMENT) == "7 Dec"
 
 
 def test_the_day_of_a_moment_is_the_local_day_not_the_utc_one():
@@ -35,6 +36,7 @@ def test_iso_strings_as_json_fields_keep_them_read_like_moments_and_days():
 
 def test_missing_values_are_a_dash():
     assert format_moment(None) == format_day("") == format_clock(None) == format_span(None, None) == "—"
+    assert format_short_day(None) == "—"
 
 
 def test_a_window_within_a_day_names_the_day_once():

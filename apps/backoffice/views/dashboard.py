@@ -20,6 +20,7 @@ from apps.backoffice.selectors import (
     utilisation_next,
 )
 from apps.core.money import format_minor
+from apps.core.when import format_day, format_short_day
 from apps.payouts.selectors import transfers_needing_attention
 
 UTILISATION_DAYS = 14
@@ -76,7 +77,7 @@ def dashboard(request):
         ),
         "value_chart": line_chart(
             f"Gross order value per day, last {VALUE_DAYS} days",
-            [(f"{day:%d %b}", total, f"{day:%d %b}: {money(total)}") for day, total, _ in value],
+            [(format_short_day(day), total, f"{format_day(day)}: {money(total)}") for day, total, _ in value],
             y_format=money,
         ),
         "value_total": money(sum(total for _, total, _ in value)),
