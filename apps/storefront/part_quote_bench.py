@@ -15,7 +15,7 @@ from apps.catalog.part_templates import part_template_ensure
 from apps.matching.plan_version import plan_version_bump
 from apps.storefront.part_quoting import part_quote
 from apps.tenants.models import Tenant
-from apps.uploads.designs import part_analysis, part_compile
+from apps.uploads.designs import part_analysis_ready, part_compile
 from apps.uploads.models import PartUpload
 from apps.uploads.offer import network_offer
 from apps.uploads.options import part_options_default
@@ -26,7 +26,7 @@ def upload_to_price(kind: str, upload: PartUpload, tenant: Tenant, started: floa
     upload was received) to its price}. Call inside the network's schema, on a ready upload."""
     plan_version_bump()
     asked = time.perf_counter()
-    analysis = part_analysis(upload)
+    analysis = part_analysis_ready(upload)
     offer = network_offer()
     options = part_options_default(analysis.kind, offer, analysis.features)
     if options is None:

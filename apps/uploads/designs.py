@@ -26,6 +26,7 @@ from apps.uploads.offer import Offer, network_offer
 from apps.uploads.operations import RateMissing, part_operations
 from apps.uploads.options import MATERIAL, PROCESS, THICKNESS, part_options_clean
 from apps.uploads.status import UploadStatus
+from apps.uploads.viewing import part_analysis
 
 GENERIC_THIN_WALL = "mesh_thin_wall"
 
@@ -82,11 +83,12 @@ class CompiledPart:
     operations: tuple[Operation, ...]
 
 
-def part_analysis(upload: PartUpload) -> Analysis:
-    """The upload's analysis, or PartNotReady."""
-    if upload.status != UploadStatus.READY or not upload.analysis:
+def part_analysis_ready(upload: PartUpload) -> Analysis:
+    """The upload's analysis, or PartNotReady (the pages' part_analysis answers None instead)."""
+    analysis = part_analysis(upload)
+    if analysis is None:
         raise PartNotReady(upload)
-    return Analysis.from_json(upload.analysis)
+    return analysis
 
 
 def part_compile(
@@ -94,7 +96,7 @@ def part_compile(
 ) -> CompiledPart:
     """Checks the options against what the network offers (InvalidPartOptions), the part against the network
     (PartUnmakeable when the analysis or the network finds an error) and compiles its operations."""
-    analysis = part_analysis(upload)
+    analysis = part_analysis_ready(upload)
     offer = offer or network_offer()
     try:
         clean = part_options_clean(analysis.kind, options, offer, analysis.features)

@@ -11,6 +11,7 @@ from apps.storefront.part_quote_bench import upload_to_price
 from apps.tenants.selectors import tenant_current
 from apps.uploads.analysis.core import analyse
 from apps.uploads.checks import HOLE_BELOW_THICKNESS, TOO_LARGE
+from apps.uploads.status import UploadStatus
 from tests.conftest import sign_in
 from tests.uploads import samples
 from tests.uploads.part_network import analysed_upload, block_solid, cube_mesh, plate_profile
@@ -122,3 +123,18 @@ def test_real_stl_dxf_and_step_files_are_priced_by_the_demo_network(
     received = time.perf_counter() - 1.0  # as if the upload had arrived a second ago
     measured = upload_to_price(kind, upload, tenant_current(), received)
     assert measured["price_s"] > 0 and measured["upload_to_price_s"] >= 1.0 + measured["price_s"]
+
+
+def test_a_part_still_being_analysed_is_a_409_on_options_design_and_quote(parts_network, customer, signed_in):
+    upload = analysed_upload(customer, cube_mesh(40))
+    upload.status, upload.analysis = UploadStatus.ANALYSING, None
+    upload.save(update_fields=["status", "analysis"])
+    base = f"/api/v1/uploads/{upload.pk}"
+    for response in (
+        signed_in.get(f"{base}/options/"),
+        _post(signed_in, f"{base}/design/", {"options": PLA}),
+        _post(signed_in, f"{base}/quote/", {"options": PLA}),
+    ):
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "part_not_ready"
+    assert not DesignVersion.objects.exists()

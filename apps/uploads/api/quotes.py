@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.uploads.access import upload_get_for_owner
-from apps.uploads.designs import part_analysis, part_design_save
+from apps.uploads.designs import part_analysis_ready, part_design_save
 from apps.uploads.offer import network_offer
 from apps.uploads.options import part_choices, part_options_default
 
@@ -63,7 +63,7 @@ class PartOptionsApi(APIView):
     )
     def get(self, request, upload_id):
         upload = upload_get_for_owner(user=request.user, upload_id=upload_id)
-        analysis = part_analysis(upload)
+        analysis = part_analysis_ready(upload)
         offer = network_offer()
         return Response(
             {
