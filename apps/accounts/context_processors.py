@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
-from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.workspaces import NavItem, Workspace, workspace_home, workspace_of_page, workspaces_for
+from apps.core.networks import request_network
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ class Header:
 
     @cached_property
     def _on_network(self) -> bool:
-        tenant = getattr(self.request, "tenant", None)
-        return tenant is not None and tenant.schema_name != get_public_schema_name()
+        return request_network(self.request) is not None
 
     @cached_property
     def page_workspace(self) -> Workspace | None:

@@ -1,9 +1,6 @@
-from django_tenants.utils import get_public_schema_name
+from apps.core.networks import request_network
 
 
 def current_network(request):
     """The network a page belongs to, for branding (name, accent colour); None on the public site."""
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == get_public_schema_name():
-        return {"network": None}
-    return {"network": tenant}
+    return {"network": request_network(request)}

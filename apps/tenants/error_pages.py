@@ -8,8 +8,8 @@ template of its own with no context processors: it must appear when the database
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django_tenants.utils import get_public_schema_name
 
+from apps.core.networks import request_network
 from apps.core.templatetags.css import css_color
 
 _PAGES = {
@@ -29,17 +29,10 @@ _PAGES = {
 }
 
 
-def _network(request):
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == get_public_schema_name():
-        return None
-    return tenant
-
-
 def _bare_page(request, status: int) -> HttpResponse:
     """The page that needs nothing: no database, no signed-in user, no context processors."""
     title, text = _PAGES[status]
-    network = _network(request)
+    network = request_network(request)
     context = {
         "status": status,
         "title": title,

@@ -3,8 +3,8 @@
 from django.http import HttpResponse
 from django.utils.html import escape
 from django.views.decorators.http import require_GET
-from django_tenants.utils import get_public_schema_name
 
+from apps.core.networks import request_network
 from apps.core.templatetags.css import css_color
 
 _SVG = (
@@ -22,11 +22,12 @@ def favicon_svg(name: str, accent_color: str) -> str:
 
 @require_GET
 def favicon(request):
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == get_public_schema_name():
-        svg = favicon_svg("Cloud Factory", "")
-    else:
-        svg = favicon_svg(tenant.name, tenant.accent_color)
+    network = request_network(request)
+    svg = (
+        favicon_svg(network.name, network.accent_color)
+        if network is not None
+        else favicon_svg("Cloud Factory", "")
+    )
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=300"  # a new brand colour shows within minutes
     return response
