@@ -29,33 +29,25 @@ This package's public names are the ones below; import them from `apps.matching.
 from apps.matching.quoting.context import QuoteContext, quote_context
 from apps.matching.quoting.quotes import price_breaks, quote_configuration, quote_design_version, quote_items
 from apps.matching.quoting.results import (
-    QUOTE_VALIDITY,
     SOURCE_INFEASIBLE,
-    SOURCE_LABELS,
     SOURCE_MATCHED,
     SOURCE_TOO_EARLY,
     MatchingQuote,
     PriceBreak,
     QuoteItem,
-    QuoteOption,
-    working_days_between,
 )
 
 __all__ = [
-    "QUOTE_VALIDITY",
     "SOURCE_INFEASIBLE",
-    "SOURCE_LABELS",
     "SOURCE_MATCHED",
     "SOURCE_TOO_EARLY",
     "MatchingQuote",
     "PriceBreak",
     "QuoteContext",
     "QuoteItem",
-    "QuoteOption",
     "price_breaks",
     "quote_configuration",
     "quote_context",
     "quote_design_version",
     "quote_items",
-    "working_days_between",
 ]
