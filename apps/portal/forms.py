@@ -49,6 +49,11 @@ class LocatedByTownMixin:
 
     town_fields = ("city", "country")
 
+    def clean(self):
+        cleaned = super().clean()
+        self._locate(cleaned)
+        return cleaned
+
     def _locate(self, cleaned: dict) -> None:
         city_field, country_field = self.town_fields
         city, country = cleaned.get(city_field), cleaned.get(country_field)
@@ -100,7 +105,6 @@ class ApplyForm(LocatedByTownMixin, forms.Form):
                 password_validation.validate_password(password, candidate)
             except forms.ValidationError as error:
                 self.add_error("password", error)
-        self._locate(cleaned)
         return cleaned
 
 
@@ -192,11 +196,6 @@ class ProfileForm(LocatedByTownMixin, forms.ModelForm):
         model = AssetOwner
         fields = [name for name in PROFILE_FIELDS if name not in ("latitude", "longitude")]
 
-    def clean(self):
-        cleaned = super().clean()
-        self._locate(cleaned)
-        return cleaned
-
 
 class CertificationForm(forms.ModelForm):
     class Meta:
@@ -249,11 +248,6 @@ class CoverageForm(LocatedByTownMixin, forms.ModelForm):
         value = country_code_normalize(self.cleaned_data["country"])
         validate_country_code(value)
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        self._locate(cleaned)
-        return cleaned
 
 
 # --- jobs and legs --------------------------------------------------------------------------------------------
