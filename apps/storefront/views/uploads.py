@@ -43,7 +43,7 @@ from apps.uploads.services import upload_create, upload_repair, upload_units_set
 from apps.uploads.status import OPEN
 from apps.uploads.storage import max_upload_bytes
 from apps.uploads.throttles import AnalysisRateThrottle
-from apps.uploads.viewing import part_drawing_response, part_view
+from apps.uploads.viewing import part_analysis, part_drawing_response, part_view
 
 UPLOAD = "storefront/uploads/upload.html"
 DETAIL = "storefront/uploads/detail.html"
@@ -273,7 +273,7 @@ def part_quote_view(request, upload_id):
     """The options changed (htmx: the order panel again) or "Add to cart": the part is saved as a design version
     with these options (part_design_save) and that version goes into the cart."""
     upload = _upload_for_owner(request, upload_id)
-    analysis = part_view(upload).analysis
+    analysis = part_analysis(upload)
     if analysis is None or analysis.errors:
         return _live(request, upload, status=409)
     context = _part_context(request, upload, **_order_context(request, upload, analysis, data=request.POST))
