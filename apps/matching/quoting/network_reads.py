@@ -33,9 +33,11 @@ _lock = threading.Lock()
 def network_reads(processes: frozenset[str], versions: tuple[int, int]) -> dict:
     """A `reads` dict for problem_build (its memo keys) holding the resources of `processes` with their
     calendars, and the eligible carriers, from this process's copy when the network has not changed."""
+    resources_key = ("resources", processes, frozenset())
+    if min(versions) < 0:  # the cache is unreachable: no version to trust, so problem_build reads afresh
+        return {}
     stamp = Resource.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
     network = (connection.schema_name, *versions, stamp["latest"], stamp["count"])
-    resources_key = ("resources", processes, frozenset())
     return {
         resources_key: _kept((*network, resources_key), lambda: resources_of(set(processes), set())),
         "carriers": _kept((*network, "carriers"), lambda: list(carrier_list_eligible())),
@@ -43,8 +45,6 @@ def network_reads(processes: frozenset[str], versions: tuple[int, int]) -> dict:
 
 
 def _kept(key: tuple, read):
-    if min(key[1], key[2]) < 0:  # the cache is unreachable: no version to trust
-        return read()
     now = time.monotonic()
     with _lock:
         kept = _entries.get(key)
