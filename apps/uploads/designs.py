@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
+from apps.accounts.access import is_signed_in
 from apps.catalog.compile import Operation
 from apps.catalog.models import DesignVersion
 from apps.catalog.part_templates import part_template_ensure
@@ -125,7 +126,7 @@ def part_design_save(*, actor, upload: PartUpload, options: Mapping[str, object]
     Only the upload's owner may save it (anyone else: Http404, as for a missing upload). Raises PartNotReady,
     InvalidPartOptions or PartUnmakeable; nothing is saved then."""
     locked = PartUpload.objects.select_for_update().filter(pk=upload.pk).first()
-    if locked is None or actor is None or not actor.is_authenticated or locked.owner_id != actor.pk:
+    if locked is None or not is_signed_in(actor) or locked.owner_id != actor.pk:
         raise Http404("No such upload.")
     compiled = part_compile(upload=locked, options=options)
     template = part_template_ensure(kind=compiled.kind, currency=network_settings().currency)
