@@ -2,8 +2,8 @@
 
 A page holds a few participants (the busiest first), each with its statements of the period and the sums of their
 amounts per currency. The policy sentence every statement starts with is said once per group (per policy
-version the group used), not on every row. Three queries whatever the period holds: the groups with their
-totals, the page's statements, the participants' names.
+version the group used), not on every row. Four queries whatever the period holds: the groups with their
+totals, the page's statements, the workshops' and the carriers' names.
 """
 
 from __future__ import annotations
