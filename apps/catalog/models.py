@@ -99,6 +99,14 @@ class ProductTemplate(models.Model):
         help_text="Set only on the hidden templates of uploaded parts (never listed in the catalogue).",
     )
     position = models.PositiveIntegerField(default=0)
+    designer = models.ForeignKey(
+        "designers.Designer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="templates",
+        help_text="Who designed the product; empty for the network's own products.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -45,6 +45,7 @@ TENANT_APPS = [
     "apps.processes",
     "apps.catalog",
     "apps.suppliers",
+    "apps.designers",
     "apps.outbox",
     "apps.orders",
     "apps.uploads",
