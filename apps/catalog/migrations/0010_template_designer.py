@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0008_part_templates"),
+        ("catalog", "0009_template_royalty"),
         ("designers", "0001_designers"),
     ]
 
