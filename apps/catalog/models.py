@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from apps.catalog.formulas import FormulaError, parse_formula
+from apps.catalog.royalty import RoyaltyTerms, royalty_validate
 from apps.catalog.spec import ParameterKind
 from apps.core.currencies import stripe_currency
 from apps.core.uploads import validate_image_upload
@@ -99,6 +100,27 @@ class ProductTemplate(models.Model):
         help_text="Set only on the hidden templates of uploaded parts (never listed in the catalogue).",
     )
     position = models.PositiveIntegerField(default=0)
+    designer = models.ForeignKey(
+        "designers.Designer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="templates",
+        help_text="Who designed the product; empty for the network's own products.",
+    )
+    # The designer's royalty (apps/catalog/royalty.py): added to the customer's price, paid to the designer.
+    royalty_kind = models.CharField(
+        max_length=8,
+        choices=[("", "No royalty"), ("percent", "Percentage of the price"), ("fixed", "Fixed per unit")],
+        blank=True,
+        default="",
+    )
+    royalty_bp = models.PositiveIntegerField(
+        "royalty (basis points of the price)", default=0, help_text="500 = 5 % of the network's price."
+    )
+    royalty_minor = models.BigIntegerField(
+        "royalty per unit (minor units)", default=0, help_text="In the template's currency."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,7 +131,13 @@ class ProductTemplate(models.Model):
                 fields=["part_kind"],
                 condition=~models.Q(part_kind=""),
                 name="catalog_template_one_per_part_kind",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(royalty_kind="", royalty_bp=0, royalty_minor=0)
+                | models.Q(royalty_kind="percent", royalty_bp__gt=0, royalty_bp__lte=10_000, royalty_minor=0)
+                | models.Q(royalty_kind="fixed", royalty_bp=0, royalty_minor__gt=0),
+                name="catalog_template_royalty_shape",
+            ),
         ]
 
     def __str__(self):
@@ -119,9 +147,14 @@ class ProductTemplate(models.Model):
     def is_part_template(self) -> bool:
         return bool(self.part_kind)
 
+    @property
+    def royalty_terms(self) -> RoyaltyTerms:
+        return RoyaltyTerms(kind=self.royalty_kind, bp=self.royalty_bp, minor=self.royalty_minor)
+
     def clean(self):
         if stripe_currency(self.currency) is None or self.currency != self.currency.upper():
             raise ValidationError({"currency": f"{self.currency!r} is not a currency Stripe can charge in."})
+        royalty_validate(terms=self.royalty_terms, currency=self.currency)
 
 
 class Parameter(models.Model):

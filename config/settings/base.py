@@ -45,6 +45,7 @@ TENANT_APPS = [
     "apps.processes",
     "apps.catalog",
     "apps.suppliers",
+    "apps.designers",
     "apps.outbox",
     "apps.orders",
     "apps.uploads",
@@ -72,6 +73,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 MIDDLEWARE = [
     # /healthz, /readyz and /metrics on any host, before routing (apps.tenants.probes.py).
     "apps.tenants.probes.ProbesMiddleware",
+    # X-Request-ID in, out and on every log line of the request (apps/core/logs.py).
+    "apps.core.logs.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -122,6 +125,15 @@ DATABASE_URL = env_url(
     schemes=("postgres", "postgresql"),
 )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# Django's psycopg pool (per process, at most DATABASE_POOL_MAX_SIZE connections) instead of persistent connections
+# when > 0; docs/performance.md compares them. django-tenants forgets the search_path whenever a connection goes back
+# to the pool, so the next checkout sets it again (tests/tenants/test_search_path.py).
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+if DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": 10}
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0", schemes=("redis", "rediss"))
@@ -263,6 +275,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = False
+# Workers keep LOGGING below (JSON with the network and request id in production) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # One queue per kind of work, each with its own worker pool (Procfile), so a long CP-SAT batch run never delays a
 # payment webhook, a transfer or an e-mail. Unlisted tasks (sweeps, reconciliation, housekeeping) go to "celery".
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -337,12 +351,15 @@ LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"network": {"()": "apps.core.logs.NetworkFilter"}},
+    "filters": {
+        "network": {"()": "apps.core.logs.NetworkFilter"},
+        "quiet_probes": {"()": "apps.core.logs.QuietProbesFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(levelname)s %(name)s [%(network)s] %(message)s"},
+        "plain": {"format": "%(levelname)s %(name)s [%(network)s %(request_id)s] %(message)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(network)s %(process)d %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(network)s %(request_id)s %(process)d %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
@@ -350,7 +367,16 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["network"]}
     },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's access log, without the probes' successful answers.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["quiet_probes"],
+            "propagate": False,
+        },
+    },
 }
 STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
 # Where networks with their own Stripe keys are sent: None is api.stripe.com. Tests point it at the local server
@@ -361,5 +387,10 @@ STRIPE_API_BASE = None
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
 ORDERS_DESIGN_CHECK = "apps.storefront.order_makeable.design_version_check"
 ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"
+# Catalog's port (apps/catalog/royalty.py): the bounds on designers' royalties are the profit-share policy's.
+CATALOG_ROYALTY_BOUNDS = "apps.payouts.profit_share.policies.royalty_bounds_current"
 # bench_uploads' further measures (uploads sits below the storefront's quoting): upload-to-price.
 UPLOADS_BENCH_MEASURES = ["apps.storefront.part_quote_bench.upload_to_price"]
+
+# bench_pages only: route the framework floor page (apps/demo/pages/floor.py) on every network's host.
+BENCH_FLOOR_PAGE = env_bool("BENCH_FLOOR_PAGE", False)
