@@ -22,7 +22,9 @@ def echo_key(token: str) -> str:
     return ECHO_KEY.format(token=token)
 
 
-def queue_round_trip(*, queues: tuple[str, ...], schema_name: str, timeout_s: float = 30.0) -> dict[str, dict]:
+def queue_round_trip(
+    *, queues: tuple[str, ...], schema_name: str, timeout_s: float = 30.0
+) -> dict[str, dict]:
     """Sends one echo to each queue inside `schema_name`; returns, per queue, who answered and how fast (or None)."""
     from apps.tenants.tasks import deploy_echo  # the task module imports this one's key
 

@@ -30,7 +30,9 @@ class Command(BaseCommand):
     help = "Checks a deploy: /readyz on each web host, and a task round trip through every work queue."
 
     def add_arguments(self, parser):
-        parser.add_argument("--network", required=True, help="A network's address: the round trip runs inside it.")
+        parser.add_argument(
+            "--network", required=True, help="A network's address: the round trip runs inside it."
+        )
         parser.add_argument("--web", action="append", default=[], help="A web host's base URL (repeatable).")
         parser.add_argument("--queues", default=",".join(settings.WORK_QUEUES))
         parser.add_argument("--timeout", type=float, default=30.0, help="Seconds to wait for the workers.")
