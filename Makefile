@@ -53,6 +53,10 @@ bench-tenants: setup migrate
 tour: setup ## Re-take README's tour screenshots (docs/tour/) with the browser journeys
 	@TOUR_DIR=docs/tour DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest tests/browser
 
+.PHONY: bench-pages
+bench-pages: setup migrate seed ## Main pages' req/s as a ratio of a framework floor page (gunicorn + wrk); JSON last
+	@$(MANAGE) bench_pages --seconds 5 --rounds 3
+
 .PHONY: bench-load
 bench-load: setup migrate seed ## Load benchmark (locust) of a copy of the demo network on loopback; JSON last
 	@$(MANAGE) bench_load --users 10 --run-time 30s

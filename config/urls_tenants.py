@@ -1,5 +1,6 @@
 """URLs of one network's host (<slug>.<platform domain>)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -34,6 +35,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<str:schema>/<path:path>", tenant_media, name="tenant-media"),
 ]
+
+if settings.BENCH_FLOOR_PAGE:
+    urlpatterns += [path("", include("apps.demo.pages.floor"))]
 
 handler400 = "apps.tenants.error_pages.bad_request"
 handler403 = "apps.tenants.error_pages.permission_denied"

@@ -100,6 +100,14 @@ class ProductTemplate(models.Model):
         help_text="Set only on the hidden templates of uploaded parts (never listed in the catalogue).",
     )
     position = models.PositiveIntegerField(default=0)
+    designer = models.ForeignKey(
+        "designers.Designer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="templates",
+        help_text="Who designed the product; empty for the network's own products.",
+    )
     # The designer's royalty (apps/catalog/royalty.py): added to the customer's price, paid to the designer.
     royalty_kind = models.CharField(
         max_length=8,

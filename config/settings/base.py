@@ -45,6 +45,7 @@ TENANT_APPS = [
     "apps.processes",
     "apps.catalog",
     "apps.suppliers",
+    "apps.designers",
     "apps.outbox",
     "apps.orders",
     "apps.uploads",
@@ -124,6 +125,15 @@ DATABASE_URL = env_url(
     schemes=("postgres", "postgresql"),
 )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# Django's psycopg pool (per process, at most DATABASE_POOL_MAX_SIZE connections) instead of persistent connections
+# when > 0; docs/performance.md compares them. django-tenants forgets the search_path whenever a connection goes back
+# to the pool, so the next checkout sets it again (tests/tenants/test_search_path.py).
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+if DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": 10}
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0", schemes=("redis", "rediss"))
@@ -381,3 +391,6 @@ ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"
 CATALOG_ROYALTY_BOUNDS = "apps.payouts.profit_share.policies.royalty_bounds_current"
 # bench_uploads' further measures (uploads sits below the storefront's quoting): upload-to-price.
 UPLOADS_BENCH_MEASURES = ["apps.storefront.part_quote_bench.upload_to_price"]
+
+# bench_pages only: route the framework floor page (apps/demo/pages/floor.py) on every network's host.
+BENCH_FLOOR_PAGE = env_bool("BENCH_FLOOR_PAGE", False)
