@@ -411,7 +411,8 @@ def _gap(objective: int | None, bound: float | None) -> float | None:
 def _finish(plan: Plan, index: ProblemIndex, limits: Limits, started: float) -> Plan:
     quote = plan.method == "cp-sat-quote"
     if (
-        plan.has_schedule
+        limits.bound
+        and plan.has_schedule
         and plan.best_bound is None
         and not index.problem.weights.makespan_only
         and not quote
