@@ -5,7 +5,8 @@ draft (`definition_write`), checking every row as its model does and naming each
 The shape (JSON-friendly; the demo catalog and fixtures use it too, with pairs for derived values and constraints):
 
     {"name", "slug", "category", "description", "currency", "margin_percent", "transport_buffer_days",
-     "price_break_quantities", "preview_kind",
+     "price_break_quantities", "preview_kind", "royalty_kind", "royalty_bp", "royalty_minor" (within the
+     network's bounds: ProductTemplate.clean asks apps.catalog.royalty),
      "parameters": [{"key", "label", "kind", "required", "help_text", "unit", "min", "max", "step", "default",
                      "max_length", "options"}],
      "derived": [{"key", "formula"}], "constraints": [{"expression", "message"}],
@@ -40,6 +41,9 @@ PRODUCT_FIELDS = (
     "transport_buffer_days",
     "price_break_quantities",
     "preview_kind",
+    "royalty_kind",
+    "royalty_bp",
+    "royalty_minor",
 )
 # definition key → model field, where they differ
 _PARAMETER_FIELDS = {"min": "min_value", "max": "max_value"}
@@ -69,6 +73,9 @@ def template_definition(template: ProductTemplate) -> dict:
         "transport_buffer_days": template.transport_buffer_days,
         "price_break_quantities": list(template.price_break_quantities),
         "preview_kind": template.preview_kind,
+        "royalty_kind": template.royalty_kind,
+        "royalty_bp": template.royalty_bp,
+        "royalty_minor": template.royalty_minor,
         "parameters": [
             {
                 "key": p.key,

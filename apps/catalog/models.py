@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from apps.catalog.formulas import FormulaError, parse_formula
+from apps.catalog.royalty import RoyaltyTerms, royalty_validate
 from apps.catalog.spec import ParameterKind
 from apps.core.currencies import stripe_currency
 from apps.core.uploads import validate_image_upload
@@ -145,6 +146,19 @@ class ProductTemplate(models.Model):
         editable=False,
         related_name="+",
     )
+    # The designer's royalty (apps/catalog/royalty.py): added to the customer's price, paid to the designer.
+    royalty_kind = models.CharField(
+        max_length=8,
+        choices=[("", "No royalty"), ("percent", "Percentage of the price"), ("fixed", "Fixed per unit")],
+        blank=True,
+        default="",
+    )
+    royalty_bp = models.PositiveIntegerField(
+        "royalty (basis points of the price)", default=0, help_text="500 = 5 % of the network's price."
+    )
+    royalty_minor = models.BigIntegerField(
+        "royalty per unit (minor units)", default=0, help_text="In the template's currency."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -175,6 +189,12 @@ class ProductTemplate(models.Model):
                 name="catalog_template_published_slug_unique",
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="catalog_template_version_gte_1"),
+            models.CheckConstraint(
+                condition=models.Q(royalty_kind="", royalty_bp=0, royalty_minor=0)
+                | models.Q(royalty_kind="percent", royalty_bp__gt=0, royalty_bp__lte=10_000, royalty_minor=0)
+                | models.Q(royalty_kind="fixed", royalty_bp=0, royalty_minor__gt=0),
+                name="catalog_template_royalty_shape",
+            ),
         ]
 
     def __str__(self):
@@ -189,9 +209,14 @@ class ProductTemplate(models.Model):
         """Only a draft (or one sent back with changes requested) may change; part templates are tuned in place."""
         return self.status in EDITABLE_STATUSES or self.is_part_template
 
+    @property
+    def royalty_terms(self) -> RoyaltyTerms:
+        return RoyaltyTerms(kind=self.royalty_kind, bp=self.royalty_bp, minor=self.royalty_minor)
+
     def clean(self):
         if stripe_currency(self.currency) is None or self.currency != self.currency.upper():
             raise ValidationError({"currency": f"{self.currency!r} is not a currency Stripe can charge in."})
+        royalty_validate(terms=self.royalty_terms, currency=self.currency)
 
 
 class Parameter(models.Model):

@@ -361,5 +361,7 @@ STRIPE_API_BASE = None
 ORDERS_QUOTER = "apps.storefront.order_quoting.quote_order"
 ORDERS_DESIGN_CHECK = "apps.storefront.order_makeable.design_version_check"
 ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"
+# Catalog's port (apps/catalog/royalty.py): the bounds on designers' royalties are the profit-share policy's.
+CATALOG_ROYALTY_BOUNDS = "apps.payouts.profit_share.policies.royalty_bounds_current"
 # bench_uploads' further measures (uploads sits below the storefront's quoting): upload-to-price.
 UPLOADS_BENCH_MEASURES = ["apps.storefront.part_quote_bench.upload_to_price"]

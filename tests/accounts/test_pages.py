@@ -113,3 +113,14 @@ def test_password_reset_round_trip(client_a, make_user, tenant_a, django_capture
     )
     assert done.status_code == 302
     assert login_with_password(client_a, user.email, "brand-new-pass-42")
+
+
+def test_a_field_error_is_announced_by_the_input_it_belongs_to(client_a, tenant_a):
+    """Screen readers follow the input's aria-describedby (Django names `<id>_error`) to the error list."""
+    response = client_a.post(
+        "/accounts/signup/", {"full_name": "Ada", "email": "not-an-address", "password": "x"}
+    )
+    page = response.content.decode()
+    described_by = re.search(r'<input[^>]*name="email"[^>]*aria-describedby="([^"]+)"', page).group(1).split()
+    error_ids = set(re.findall(r'<ul class="errors" id="([^"]+)"', page))
+    assert "id_email_error" in described_by and "id_email_error" in error_ids

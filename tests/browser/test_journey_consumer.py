@@ -87,7 +87,7 @@ def test_consumer_configures_pays_and_follows_the_order(
 
     # Out of range: the error is inline, what was typed stays, and no price is shown for it.
     page.get_by_label("Width").fill("9999")
-    expect(page.locator("#id_width_errors")).to_contain_text("Must be at most 2400 mm.", timeout=LIVE_TIMEOUT)
+    expect(page.locator("#id_width_error")).to_contain_text("Must be at most 2400 mm.", timeout=LIVE_TIMEOUT)
     expect(page.get_by_label("Width")).to_have_value("9999")
     expect(quote).to_contain_text("Fix the highlighted values to see a price and delivery date.")
     expect(price).to_have_count(0)
@@ -96,8 +96,8 @@ def test_consumer_configures_pays_and_follows_the_order(
     page.get_by_label("Width").fill("2400")
     expect(price).to_be_visible(timeout=LIVE_TIMEOUT)
     page.get_by_label("Depth").fill("1000")
-    expect(page.locator("#id_depth_errors")).to_contain_text("at most 2.2 m²", timeout=LIVE_TIMEOUT)
-    expect(page.locator("#id_width_errors")).to_contain_text("at most 2.2 m²")
+    expect(page.locator("#id_depth_error")).to_contain_text("at most 2.2 m²", timeout=LIVE_TIMEOUT)
+    expect(page.locator("#id_width_error")).to_contain_text("at most 2.2 m²")
     expect(page.get_by_label("Depth")).to_have_value("1000")
     expect(price).to_have_count(0)
 

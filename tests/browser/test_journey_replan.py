@@ -156,7 +156,7 @@ def test_staff_replan_after_a_supplier_declines_and_the_customer_sees_the_new_et
 
     # No reason, no decline: the card says why and the job stays offered.
     page.get_by_role("button", name="Decline the job").click()
-    expect(page.locator("#id_decline-reason_errors")).to_contain_text("This field is required.")
+    expect(page.locator("#id_decline-reason_error")).to_contain_text("This field is required.")
     page.get_by_label("Why do you decline?").fill(DECLINE_REASON)
     page.get_by_role("button", name="Decline the job").click()
     expect(card.get_by_role("status")).to_contain_text("Job declined: the network plans it elsewhere.")

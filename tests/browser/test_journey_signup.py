@@ -23,7 +23,7 @@ def test_platform_owner_signs_up_and_the_new_network_works(page: Page, platform_
     page.get_by_label("Admin e-mail").fill(f"owner@{slug}.test")
     page.get_by_label("Admin password").fill("a-long-enough-password-42")
     page.get_by_role("button", name="Create network").click()
-    expect(page.locator("#id_subdomain_errors")).to_be_visible()
+    expect(page.locator("#id_subdomain_error")).to_be_visible()
     expect(page.get_by_label("Network name")).to_have_value("Oak & Iron Furniture")
     expect(page.get_by_label("Currency")).to_have_value("GBP")
     expect(page.get_by_text("Type your password again")).to_be_visible()  # never sent back, so asked again

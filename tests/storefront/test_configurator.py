@@ -100,7 +100,7 @@ def test_live_validation_shows_inline_errors_and_keeps_the_input(demo_catalog_a,
     assert response.status_code == 200, "htmx swaps 200s; the errors are in the fragment"
     content = response.content.decode()
     assert 'value="9999"' in content
-    assert 'id="id_width_errors"' in content and "Must be at most 2400 mm." in content
+    assert 'id="id_width_error"' in content and "Must be at most 2400 mm." in content
     assert "Unknown option &#x27;teak&#x27;" in content
     assert '<p class="price">' not in content
     assert "Fix the highlighted values" in content

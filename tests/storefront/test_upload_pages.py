@@ -235,7 +235,7 @@ def test_a_file_that_is_not_what_its_name_says_is_refused_inline_and_nothing_is_
     response = signed_in_a.post("/parts/upload/", {"files": [_file(wrong)]})
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_files_errors"' in html
+    assert 'id="id_files_error"' in html
     # The analyser's own words, after the file's name (several files may be named at once).
     assert re.search(
         r"really_a_dxf\.stl: The file is named .* but its content is a DXF drawing", unescape(html)

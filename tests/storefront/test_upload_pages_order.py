@@ -58,7 +58,7 @@ def test_options_the_network_does_not_offer_are_told_inline_and_the_input_is_kep
     response = signed_in_a.post(quote_url(closed_box), data)
     assert response.status_code == 400
     html = response.content.decode()
-    errors = re.search(r'id="id_material_errors"[^>]*>(.*?)</ul>', html, re.S).group(1)
+    errors = re.search(r'id="id_material_error"[^>]*>(.*?)</ul>', html, re.S).group(1)
     assert "works:" in errors  # what the process does work, named
     assert 'name="quantity" value="7"' in html
     assert not PRICE.search(html)

@@ -55,6 +55,8 @@ class ProfitSharePolicyAdmin(admin.ModelAdmin):
         "fee_bearer",
         "refund_mode",
         "refund_fee_bearer",
+        "designer_royalty_max_bp",
+        "designer_royalty_max_minor",
         "note",
     ]
 
@@ -72,6 +74,8 @@ class ProfitSharePolicyAdmin(admin.ModelAdmin):
             fee_bearer=obj.fee_bearer,
             refund_mode=obj.refund_mode,
             refund_fee_bearer=obj.refund_fee_bearer,
+            designer_royalty_max_bp=obj.designer_royalty_max_bp,
+            designer_royalty_max_minor=obj.designer_royalty_max_minor,
             note=obj.note,
             actor=request.user,
         )

@@ -65,6 +65,16 @@ class ProfitSharePolicy(models.Model):
             "still holds; the rest stays with the platform)."
         ),
     )
+    designer_royalty_max_bp = models.PositiveIntegerField(
+        "designers' royalty at most (basis points of the price)",
+        default=2_000,
+        help_text="A percentage royalty is at most this share of the network's price: 2000 = 20 %.",
+    )
+    designer_royalty_max_minor = models.BigIntegerField(
+        "designers' fixed royalty at most (minor units per unit)",
+        default=10_000,
+        help_text="In the network's currency.",
+    )
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -81,6 +91,10 @@ class ProfitSharePolicy(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(min_platform_fee_minor__gte=0), name="policy_min_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(designer_royalty_max_bp__lte=10_000, designer_royalty_max_minor__gte=0),
+                name="policy_royalty_bounds_range",
             ),
         ]
 

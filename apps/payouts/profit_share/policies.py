@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from apps.catalog.royalty import RoyaltyBounds
 from apps.payouts.models import OrderPolicyPin, ProfitSharePolicy
 from apps.payouts.profit_share import rule as profit_share
+from apps.tenants.selectors import tenant_current
 
 
 def policy_current() -> ProfitSharePolicy:
@@ -30,6 +32,8 @@ def profit_share_policy_publish(
     fee_bearer: str,
     refund_mode: str = profit_share.REFUND_PRO_RATA,
     refund_fee_bearer: str = profit_share.REFUND_FEE_PLATFORM,
+    designer_royalty_max_bp: int = 2_000,
+    designer_royalty_max_minor: int = 10_000,
     note: str = "",
     actor=None,
 ) -> ProfitSharePolicy:
@@ -46,6 +50,10 @@ def profit_share_policy_publish(
         refund_mode=refund_mode,
         refund_fee_bearer=refund_fee_bearer,
     )
+    if not 0 <= designer_royalty_max_bp <= profit_share.BASIS_POINTS:
+        raise profit_share.SplitError("The designers' royalty bound is between 0 and 100 % of the price.")
+    if designer_royalty_max_minor < 0:
+        raise profit_share.SplitError("The designers' fixed royalty bound is not negative.")
     for _ in range(5):
         version = (ProfitSharePolicy.objects.aggregate(top=Max("version"))["top"] or 0) + 1
         try:
@@ -58,6 +66,8 @@ def profit_share_policy_publish(
                     fee_bearer=fee_bearer,
                     refund_mode=refund_mode,
                     refund_fee_bearer=refund_fee_bearer,
+                    designer_royalty_max_bp=designer_royalty_max_bp,
+                    designer_royalty_max_minor=designer_royalty_max_minor,
                     note=note[:300],
                     created_by=actor if getattr(actor, "pk", None) else None,
                 )
@@ -82,3 +92,14 @@ def policy_for_order(*, order_id: int) -> ProfitSharePolicy:
     """The order's pinned version, or the current one for an order not pinned yet (read only, pins nothing)."""
     pin = OrderPolicyPin.objects.select_related("policy").filter(order_id=order_id).first()
     return pin.policy if pin is not None else policy_current()
+
+
+def royalty_bounds_current() -> RoyaltyBounds:
+    """The current policy's bounds on designers' royalties (catalog's CATALOG_ROYALTY_BOUNDS port)."""
+    policy = policy_current()
+    network = tenant_current()
+    return RoyaltyBounds(
+        max_bp=policy.designer_royalty_max_bp,
+        max_minor=policy.designer_royalty_max_minor,
+        currency=network.currency if network is not None else "",
+    )

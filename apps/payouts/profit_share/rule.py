@@ -1,26 +1,35 @@
 """The profit-share rule as a pure function: dataclasses in, dataclasses out, no database.
 
 The customer's payment is split into parts (one per work item and transport leg, each with the cost the plan
-gave it). Every part gets its cost plus a share of the surplus; the platform keeps its commission. The parts,
-the platform's commission and Stripe's fee always add up to exactly what the customer paid: every division
-goes through largest-remainder allocation, never through rounding.
+gave it, and one royalty part per order line of a product a designer made). Every work part gets its cost plus
+a share of the surplus; the platform keeps its commission. The parts, the platform's commission and Stripe's fee
+always add up to exactly what the customer paid: every division goes through largest-remainder allocation,
+never through rounding.
 
-    platform take       = max(surplus × platform %, minimum fee), at most the whole payment
-    participants' pool  = paid − platform take
+Designers' royalties come off the top. The customer's price is the network's price plus the royalty (the
+storefront adds it), so the designer receives exactly the royalty: it takes no share of the surplus, no part of
+Stripe's fee (the work parts or the platform bear it, as the policy says), and the platform's percentage and
+minimum fee apply to the rest (the making), never to the royalty. Only a payment smaller than the royalties
+(which the storefront never sells) cuts them, in proportion, and then leaves nothing for the work.
+
+    paid for the work   = paid − royalties
+    platform take       = max(surplus × platform %, minimum fee), at most what was paid for the work
+    participants' pool  = paid for the work − platform take
     participant surplus = pool − total cost, shared by cost (proportional) or equally (equal);
                           a shortfall (pool below cost) is always shared by cost, so no part goes negative
-    Stripe's fee        = borne by the platform, or by the parts pro rata to their amounts
+    Stripe's fee        = borne by the platform, or by the work parts pro rata to their amounts
 
 Refunds are split by `refund_split`: pro rata to what each holder (the platform and every part) still holds,
 or the platform's share first. Stripe keeps its whole fee when it refunds; the fee on the refunded part
 (`refund_fee_of`) is borne as the policy's `refund_fee_bearer` says (`refund_fee_split`): by the platform, by
 everyone who gives back part of the refund in proportion to what they give back, or by the participants alone —
-never more than a part still holds after its refund share (the rest stays with the platform).
+never more than a part still holds after its refund share, and never by a royalty (the platform keeps those).
+A royalty gives back its pro-rata share of a refund like every other holder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from apps.core.money import Money, allocate_largest_remainder
@@ -80,13 +89,15 @@ class Policy:
 class Part:
     """One paid piece of work: a work item or a transport leg, done by one participant."""
 
-    key: str  # "work_item:12", "leg:4"
-    participant: str  # "asset_owner:3", "carrier:2"
-    cost_minor: int
+    key: str  # "work_item:12", "leg:4", "line:7"
+    participant: str  # "asset_owner:3", "carrier:2", "designer:5"
+    cost_minor: int  # a royalty part: the royalty the customer paid
     label: str = ""
     participant_name: str = ""
     # Set when the part's money already left (transferred): its amount may no longer change.
     fixed_amount_minor: int | None = None
+    # A designer's royalty: paid in full before the split, no surplus, no share of Stripe's fee.
+    royalty: bool = False
 
     def __post_init__(self):
         if self.cost_minor < 0:
@@ -111,6 +122,10 @@ class SplitInput:
         keys = [part.key for part in self.parts]
         if len(set(keys)) != len(keys):
             raise SplitError("Part keys are unique.")
+        kinds: dict[str, bool] = {}
+        for part in self.parts:
+            if kinds.setdefault(part.participant, part.royalty) != part.royalty:
+                raise SplitError("A participant's parts are all royalties or all work.")
 
 
 @dataclass(frozen=True)
@@ -150,6 +165,7 @@ class Split:
     platform_commission_minor: int
     participants: tuple[ParticipantShare, ...]
     lines: tuple[str, ...] = field(default=())
+    royalty_minor: int = 0  # what the designers' royalty parts receive (before adjustments)
 
     @property
     def parts(self) -> tuple[PartShare, ...]:
@@ -182,17 +198,28 @@ def split(data: SplitInput) -> Split:
     money = _formatter(data.currency)
     if not data.parts:
         return _platform_only(data, money)
-    paid, fee = data.paid_minor, data.stripe_fee_minor
-    total_cost = sum(part.cost_minor for part in data.parts)
+    fee = data.stripe_fee_minor
+    work = [part for part in data.parts if not part.royalty]
+    royalty_by_part = _royalty_amounts([part for part in data.parts if part.royalty], data.paid_minor)
+    royalties = sum(royalty_by_part.values())
+    paid = data.paid_minor - royalties  # what the work and the platform share
+    total_cost = sum(part.cost_minor for part in work)
     surplus = paid - total_cost
     from_percentage, take = _platform_take(data.policy, surplus=surplus, paid=paid)
+    if not work:  # nothing planned yet: the platform holds all but the royalties
+        from_percentage = take = paid
     pool = paid - take
     participants_surplus = pool - total_cost
 
-    parts_of = _parts_by_participant(data.parts)
-    surplus_by_participant, surplus_by_part = _surplus_shares(data.policy, parts_of, participants_surplus)
-    gross = {part.key: part.cost_minor + surplus_by_part[part.key] for part in data.parts}
-    fee_by_part = _fee_shares(data, gross)
+    work_of = _parts_by_participant(work)
+    surplus_by_participant, surplus_by_part = _surplus_shares(data.policy, work_of, participants_surplus)
+    gross = {part.key: part.cost_minor + surplus_by_part[part.key] for part in work}
+    fee_by_part = _fee_shares(data, work, gross)
+    for part in data.parts:
+        if part.royalty:  # a royalty is cut only when the payment is smaller than the royalties
+            surplus_by_part[part.key] = royalty_by_part[part.key] - part.cost_minor
+            gross[part.key] = royalty_by_part[part.key]
+            fee_by_part[part.key] = 0
     platform_fee_borne = fee - sum(fee_by_part.values())
     adjustment_by_part = {
         part.key: 0
@@ -202,24 +229,31 @@ def split(data: SplitInput) -> Split:
     }
 
     common = _common_lines(
-        data, money, total_cost, surplus, from_percentage, take, pool, participants_surplus
+        data, money, royalties, total_cost, surplus, from_percentage, take, pool, participants_surplus
     )
     shares = []
-    for participant, parts in parts_of.items():
+    for participant, parts in _parts_by_participant(data.parts).items():
         share = _participant_share(
             participant,
             parts,
-            surplus_minor=surplus_by_participant[participant],
+            surplus_minor=surplus_by_participant.get(
+                participant, sum(surplus_by_part[part.key] for part in parts)
+            ),
             surplus_by_part=surplus_by_part,
             fee_by_part=fee_by_part,
             adjustment_by_part=adjustment_by_part,
         )
-        explanation = _participant_lines(data, money, share, len(parts_of), total_cost, participants_surplus)
+        if parts[0].royalty:
+            explanation = _royalty_lines(money, share)
+        else:
+            explanation = _participant_lines(
+                data, money, share, len(work_of), total_cost, participants_surplus
+            )
         shares.append(replace(share, lines=(*common, *explanation)))
-    commission = paid - fee - sum(share.amount_minor for share in shares)
+    commission = data.paid_minor - fee - sum(share.amount_minor for share in shares)
     return Split(
         currency=data.currency,
-        paid_minor=paid,
+        paid_minor=data.paid_minor,
         stripe_fee_minor=fee,
         total_cost_minor=total_cost,
         surplus_minor=surplus,
@@ -227,6 +261,7 @@ def split(data: SplitInput) -> Split:
         platform_fee_borne_minor=platform_fee_borne,
         platform_commission_minor=commission,
         participants=tuple(shares),
+        royalty_minor=royalties,
         lines=_platform_lines(
             common,
             money,
@@ -237,6 +272,16 @@ def split(data: SplitInput) -> Split:
             commission=commission,
         ),
     )
+
+
+def _royalty_amounts(royalties: Sequence[Part], paid: int) -> dict[str, int]:
+    """Each royalty in full; when the payment cannot cover them all (never sold so), the payment shared in
+    proportion to the royalties."""
+    total = sum(part.cost_minor for part in royalties)
+    if total <= paid:
+        return {part.key: part.cost_minor for part in royalties}
+    cut = allocate_largest_remainder(paid, [part.cost_minor for part in royalties])
+    return {part.key: amount for part, amount in zip(royalties, cut, strict=True)}
 
 
 def _platform_only(data: SplitInput, money) -> Split:
@@ -283,6 +328,8 @@ def _surplus_shares(
 
     Shared equally or by cost as the policy says; a shortfall is always shared by cost, so no part goes
     negative. Within a participant, by its parts' costs."""
+    if not parts_of:
+        return {}, {}
     cost_of = [sum(part.cost_minor for part in parts) for parts in parts_of.values()]
     if policy.method == EQUAL and participants_surplus >= 0:
         weights = [1] * len(parts_of)
@@ -300,12 +347,13 @@ def _surplus_shares(
     return by_participant, by_part
 
 
-def _fee_shares(data: SplitInput, gross: dict[str, int]) -> dict[str, int]:
-    """Stripe's fee per part: nothing when the platform bears it, else pro rata to the parts' gross amounts."""
-    fee_by_part = {part.key: 0 for part in data.parts}
+def _fee_shares(data: SplitInput, work: Sequence[Part], gross: dict[str, int]) -> dict[str, int]:
+    """Stripe's fee per work part: nothing when the platform bears it, else pro rata to the parts' gross
+    amounts (never more than they receive: the platform bears the rest)."""
+    fee_by_part = {part.key: 0 for part in work}
     fee, gross_total = data.stripe_fee_minor, sum(gross.values())
     if data.policy.fee_bearer == FEE_PARTICIPANTS and fee > 0 and gross_total > 0:
-        keys = [part.key for part in data.parts]
+        keys = [part.key for part in work]
         shares = allocate_largest_remainder(min(fee, gross_total), [gross[key] for key in keys])
         fee_by_part.update(zip(keys, shares, strict=True))
     return fee_by_part
@@ -377,7 +425,9 @@ def _formatter(currency: str):
     return money
 
 
-def _common_lines(data, money, total_cost, surplus, from_percentage, take, pool, participants_surplus):
+def _common_lines(
+    data, money, royalties, total_cost, surplus, from_percentage, take, pool, participants_surplus
+):
     policy = data.policy
     lines = [
         f"Policy version {policy.version}: "
@@ -390,8 +440,9 @@ def _common_lines(data, money, total_cost, surplus, from_percentage, take, pool,
         + (f" (at least {money(policy.min_platform_fee_minor)})" if policy.min_platform_fee_minor else "")
         + f", Stripe's fee borne by {'the platform' if policy.fee_bearer == FEE_PLATFORM else 'the participants pro rata'}"
         + f"; on a refund Stripe keeps its fee, and the fee on the refunded part is {REFUND_FEE_WORDS[policy.refund_fee_bearer]}.",
-        f"Customer paid {money(data.paid_minor)}; planned cost of all work and transport {money(total_cost)}; "
-        f"surplus {money(surplus)}.",
+        f"Customer paid {money(data.paid_minor)}"
+        + (f", of which {money(royalties)} designers' royalties paid to them in full" if royalties else "")
+        + f"; planned cost of all work and transport {money(total_cost)}; surplus {money(surplus)}.",
     ]
     if take == from_percentage:
         lines.append(f"Platform take: {_pct(policy.platform_surplus_bp)} of the surplus = {money(take)}.")
@@ -438,6 +489,23 @@ def _participant_lines(
         + (f" − {money(share.fee_share_minor)}" if share.fee_share_minor else "")
         + (f" + {money(share.adjustment_minor)}" if share.adjustment_minor else "")
         + f" = {money(share.amount_minor)}."
+    )
+    return tuple(lines)
+
+
+def _royalty_lines(money, share: ParticipantShare) -> tuple[str, ...]:
+    lines = [f"{part.label}: royalty {money(part.cost_minor)}." for part in share.parts]
+    if share.surplus_share_minor:
+        lines.append(
+            f"The payment did not cover all royalties: yours is cut by {money(-share.surplus_share_minor)}."
+        )
+    if share.adjustment_minor:
+        lines.append(
+            f"Already transferred before a change, kept as sent: {money(share.adjustment_minor)} adjustment."
+        )
+    lines.append(
+        f"Your royalty is paid in full (no share of the surplus or of Stripe's fee): you receive "
+        f"{money(share.amount_minor)}."
     )
     return tuple(lines)
 
@@ -511,12 +579,18 @@ def refund_fee_of(*, fee_minor: int, paid_minor: int, refunded_before_minor: int
 
 
 def refund_fee_split(
-    *, fee_minor: int, allocation: dict[str, int], capacity: dict[str, int], bearer: str
+    *,
+    fee_minor: int,
+    allocation: dict[str, int],
+    capacity: dict[str, int],
+    bearer: str,
+    royalties: Collection[str] = (),
 ) -> dict[str, int]:
     """Who bears `fee_minor` (Stripe's fee on a refund): PLATFORM or a part key → amount, summing to the fee.
 
     `allocation` is who gives the refund back (refund_split's result); `capacity` what each part still holds
-    after that (a part never gives back more than it received: the excess stays with the platform)."""
+    after that (a part never gives back more than it received: the excess stays with the platform). The parts
+    named in `royalties` bear no fee, as they bore none of the charge's: their share stays with the platform."""
     if bearer not in REFUND_FEE_BEARERS:
         raise SplitError(f"Unknown bearer of the fee on refunds {bearer!r}.")
     result = {PLATFORM: fee_minor}
@@ -530,7 +604,12 @@ def refund_fee_split(
     shares = allocate_largest_remainder(fee_minor, [allocation[key] for key in keys])
     result[PLATFORM] = 0
     for key, share in zip(keys, shares, strict=True):
-        borne = share if key == PLATFORM else min(share, max(capacity.get(key, 0), 0))
+        if key == PLATFORM:
+            borne = share
+        elif key in royalties:
+            borne = 0
+        else:
+            borne = min(share, max(capacity.get(key, 0), 0))
         result[key] = result.get(key, 0) + borne
         result[PLATFORM] += share - borne
     return result

@@ -348,7 +348,7 @@ def test_quality_photos_must_be_images_of_at_most_5_mb(supplier_portal, ready_a,
     response = supplier_portal.post(url(ready_a.mine, "quality"), {**quality_post(), "qc-photo": photo()})
     page = response.content.decode()
     assert response.status_code == 400 and error in page
-    assert 'id="id_qc-photo_errors"' in page  # next to the photo field
+    assert 'id="id_qc-photo_error"' in page  # next to the photo field
     assert 'value="1801"' in page  # the measurements typed are kept
     with schema_context(tenant_a.schema_name):
         assert fresh(ready_a.mine).status == "in_progress"

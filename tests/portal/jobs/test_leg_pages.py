@@ -127,7 +127,7 @@ def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, made
     plan_a = made_a
     carrier_portal.post(url(plan_a.leg, "pick-up"))
     nobody = carrier_portal.post(url(plan_a.leg, "deliver"), {"pod-receiver_name": "  "})
-    assert nobody.status_code == 400 and 'id="id_pod-receiver_name_errors"' in nobody.content.decode()
+    assert nobody.status_code == 400 and 'id="id_pod-receiver_name_error"' in nobody.content.decode()
     for photo, error in [
         (not_an_image, "This file is not a readable image."),
         (big_png, "at most 5 MB"),
@@ -138,7 +138,7 @@ def test_the_receiver_is_required_and_kept_with_a_bad_photo(carrier_portal, made
             url(plan_a.leg, "deliver"), {"pod-receiver_name": "J. de Vries", "pod-photo": photo()}
         )
         page = response.content.decode()
-        assert response.status_code == 400 and error in page and 'id="id_pod-photo_errors"' in page
+        assert response.status_code == 400 and error in page and 'id="id_pod-photo_error"' in page
         assert 'value="J. de Vries"' in page
     leg = stored(tenant_a, plan_a.leg)
     assert leg.status == "picked_up" and not leg.proof_photo and leg.receiver_name == ""
