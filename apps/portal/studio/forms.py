@@ -90,7 +90,12 @@ class StepForm(forms.Form):
         self.fields["process"].choices = processes
 
 
-FORMS = {"parameters": ParameterForm, "derived": DerivedForm, "constraints": ConstraintForm, "steps": StepForm}
+FORMS = {
+    "parameters": ParameterForm,
+    "derived": DerivedForm,
+    "constraints": ConstraintForm,
+    "steps": StepForm,
+}
 
 
 def options_text(options) -> str:
@@ -164,10 +169,14 @@ class StudioEditor:
         self.product = ProductForm(data, initial={k: definition.get(k) for k in ProductForm.base_fields})
         self.formsets = {}
         for section, form in FORMS.items():
-            formset_class = forms.formset_factory(form, extra=1, can_delete=True, max_num=60, validate_max=True)
+            formset_class = forms.formset_factory(
+                form, extra=1, can_delete=True, max_num=60, validate_max=True
+            )
             initial = [_initial_row(section, row) for row in definition.get(section) or ()]
             kwargs = {"form_kwargs": {"processes": processes}} if section == "steps" else {}
-            self.formsets[section] = formset_class(data, initial=None if data else initial, prefix=section, **kwargs)
+            self.formsets[section] = formset_class(
+                data, initial=None if data else initial, prefix=section, **kwargs
+            )
         self._kept: dict[str, list[forms.Form]] = {}
 
     def is_valid(self) -> bool:
@@ -198,7 +207,9 @@ class StudioEditor:
         if section == "steps":
             row["cost_drivers"] = drivers_parse(row.get("cost_drivers", ""))
             row["predecessors"] = [k.strip() for k in row.get("predecessors", "").split(",") if k.strip()]
-            row["material_drivers"] = [k.strip() for k in row.get("material_drivers", "").split(",") if k.strip()]
+            row["material_drivers"] = [
+                k.strip() for k in row.get("material_drivers", "").split(",") if k.strip()
+            ]
         return row
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> list[str]:

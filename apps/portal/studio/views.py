@@ -127,7 +127,8 @@ def studio_edit(request, template_id):
         "saved": request.method == "POST" and status == 200,
     }
     if request.htmx:
-        response = render(request, f"{EDITOR}#editor", context, status=status)
+        # htmx swaps 200 answers only; the fragment carries the inline errors either way.
+        response = render(request, f"{EDITOR}#editor", context)
         if status == 200:
             response["HX-Trigger"] = "studio-saved"
         return response
@@ -163,9 +164,11 @@ def _act(request, template_id, action, done: str):
     try:
         result = action(template)
     except TemplateHasIssues as error:
-        messages.error(request, "Fix the problems listed first: " + "; ".join(
-            f"{where}: {' '.join(m)}" for where, m in error.field_errors.items()
-        ))
+        messages.error(
+            request,
+            "Fix the problems listed first: "
+            + "; ".join(f"{where}: {' '.join(m)}" for where, m in error.field_errors.items()),
+        )
     except (Conflict, InvalidInput) as error:
         messages.error(request, str(error))
     except ObjectDoesNotExist:
@@ -221,4 +224,3 @@ def studio_discard(request, template_id):
         lambda t: template_draft_discard(actor=request.user, designer=request.designer, template=t),
         "Draft discarded.",
     )
-
