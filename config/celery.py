@@ -14,3 +14,8 @@ app.autodiscover_tasks()
 from apps.tenants.metrics import celery_task_timing_connect  # noqa: E402
 
 celery_task_timing_connect()
+
+# Each task's log lines carry the id of the request that enqueued it, else the task's own (apps.core.logs.py).
+from apps.core.logs import celery_request_id_connect  # noqa: E402
+
+celery_request_id_connect()

@@ -5,7 +5,8 @@
   `role_permissions_apply` (accounts.services) writes them onto the role groups after every migrate and when a
   network is provisioned. A model missing from a role's list is one that role cannot open.
 - Predicates for pages and API views: `is_signed_in`, `is_network_staff`, `may_read_money` (and the portals'
-  `may_enter_supplier_portal`, `may_enter_carrier_portal`, read by the header's workspaces), with the decorators
+  `may_enter_supplier_portal`, `may_enter_carrier_portal`, `may_enter_designer_portal`, read by the header's
+  workspaces), with the decorators
   `network_staff_required`, `money_reader_required` and, for a page that changes something,
   `permission_required(<a permission of the table>)` (everyone else gets 404, visitors go to sign in).
 
@@ -97,6 +98,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_view(
             "suppliers.participantstatuschange", "suppliers.supplieroutcome", "suppliers.memberinvitation"
         ),
+        # Designers: approve and reject applications, suspend; customers' reviews are read, never edited.
+        *_manage("designers.designer", "designers.designermember"),
+        *_view("designers.productreview"),
         *_ORDER_RECORDS,
         # change_order runs the order actions (re-plan, cancel and refund, mark disputed); the order's fields
         # stay read-only. Likewise for refund requests (approve, reject), problems (resolve), outbox (send now).
@@ -131,6 +135,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.CUSTOMER: (),
     Role.SUPPLIER_MEMBER: (),
     Role.CARRIER_MEMBER: (),
+    Role.DESIGNER_MEMBER: (),
 }
 
 
@@ -169,6 +174,11 @@ def may_enter_supplier_portal(user) -> bool:
 def may_enter_carrier_portal(user) -> bool:
     """A member of a carrier, as for asset owners."""
     return is_signed_in(user) and user.has_role(Role.CARRIER_MEMBER)
+
+
+def may_enter_designer_portal(user) -> bool:
+    """A member of a designer, as for asset owners (the role comes and goes with the membership)."""
+    return is_signed_in(user) and user.has_role(Role.DESIGNER_MEMBER)
 
 
 def may_enter_admin(user) -> bool:

@@ -7,6 +7,7 @@ class Role(models.TextChoices):
     CUSTOMER = "customer", "Customer"
     SUPPLIER_MEMBER = "supplier_member", "Supplier member"
     CARRIER_MEMBER = "carrier_member", "Carrier member"
+    DESIGNER_MEMBER = "designer_member", "Designer member"
     STAFF = "staff", "Platform staff"
     FINANCE = "finance", "Finance"
 

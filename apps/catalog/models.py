@@ -146,6 +146,14 @@ class ProductTemplate(models.Model):
         editable=False,
         related_name="+",
     )
+    designer = models.ForeignKey(
+        "designers.Designer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="templates",
+        help_text="Who designed the product; empty for the network's own products.",
+    )
     # The designer's royalty (apps/catalog/royalty.py): added to the customer's price, paid to the designer.
     royalty_kind = models.CharField(
         max_length=8,

@@ -72,7 +72,15 @@ class LocatedByTownMixin:
 
 
 class ApplyForm(LocatedByTownMixin, forms.Form):
-    kind = forms.ChoiceField(choices=ParticipantKind.choices, widget=forms.RadioSelect, label="We are")
+    # Designers apply on their own page (apps/designers/views/public.py).
+    kind = forms.ChoiceField(
+        choices=[
+            (ParticipantKind.ASSET_OWNER.value, ParticipantKind.ASSET_OWNER.label),
+            (ParticipantKind.CARRIER.value, ParticipantKind.CARRIER.label),
+        ],
+        widget=forms.RadioSelect,
+        label="We are",
+    )
     name = forms.CharField(label="Company name", max_length=120)
     contact_name = forms.CharField(label="Your name", max_length=120)
     contact_email = forms.EmailField(label="E-mail (your portal login)", max_length=EMAIL_MAX_LENGTH)

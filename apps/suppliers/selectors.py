@@ -22,6 +22,7 @@ from apps.suppliers.models import (
     SupplierOutcome,
     SupplierOutcomeKind,
     onboarded_q,
+    participant_models,
 )
 from apps.suppliers.quality import QUALITY_WINDOW_DAYS, QualityScore, quality_score
 from apps.suppliers.status import ParticipantStatus, ResourceStatus
@@ -94,10 +95,11 @@ def resource_list_for_asset_owner(*, asset_owner: AssetOwner) -> QuerySet[Resour
 def participant_by_stripe_account(*, account_id: str) -> Participant | None:
     if not account_id:
         return None
-    return (
-        AssetOwner.objects.filter(stripe_account_id=account_id).first()
-        or Carrier.objects.filter(stripe_account_id=account_id).first()
-    )
+    # Every kind of participant (asset owners, carriers, designers) has a connected account.
+    for model in participant_models():
+        if found := model.objects.filter(stripe_account_id=account_id).first():
+            return found
+    return None
 
 
 # --- calendars ----------------------------------------------------------------------------------------------

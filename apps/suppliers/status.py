@@ -1,4 +1,4 @@
-"""The status machine shared by asset owners and carriers: applied → approved ⇄ suspended, applied → rejected.
+"""The status machine shared by asset owners, carriers and designers: applied → approved ⇄ suspended, applied → rejected.
 
 Status changes only through `participant_transition` (apps/suppliers/services/participants.py), which checks
 TRANSITIONS, compare-and-swaps the row and writes a ParticipantStatusChange.
@@ -39,3 +39,4 @@ class MemberRole(models.TextChoices):
 class ParticipantKind(models.TextChoices):
     ASSET_OWNER = "asset_owner", "Asset owner (workshop)"
     CARRIER = "carrier", "Carrier"
+    DESIGNER = "designer", "Designer"

@@ -17,6 +17,7 @@ from apps.accounts.services import role_permissions_apply, user_create
 from apps.core.currencies import chargeable_currencies
 from apps.core.timezones import validate_time_zone
 from apps.core.transitions import transition
+from apps.tenants.cache_keys import network_cache_clear
 from apps.tenants.models import Domain, Tenant, TenantStatus
 from apps.tenants.subdomains import schema_name_for, validate_subdomain
 
@@ -177,7 +178,8 @@ def _not_from(done: str, needed: str):
 
 @transaction.atomic
 def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
-    """Drops the network's schema, its domains and uploaded files. The caller must type the slug to confirm."""
+    """Drops the network's schema, its domains, uploaded files and cache entries. The caller must type the slug to
+    confirm."""
     if confirm_slug != tenant.slug:
         raise ValidationError({"confirm_slug": ["Type the network's subdomain exactly to confirm deletion."]})
     if tenant.is_template or tenant.schema_name == get_public_schema_name():
@@ -191,6 +193,7 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
     # A local clean-up once the schema is really gone, not work for another process: no outbox message (and the
     # public schema, where this runs, has none).
     transaction.on_commit(lambda: shutil.rmtree(media, ignore_errors=True))
+    transaction.on_commit(lambda: network_cache_clear(schema_name=tenant.schema_name))
 
 
 def tenant_public_ensure() -> Tenant:

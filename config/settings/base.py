@@ -45,6 +45,7 @@ TENANT_APPS = [
     "apps.processes",
     "apps.catalog",
     "apps.suppliers",
+    "apps.designers",
     "apps.outbox",
     "apps.orders",
     "apps.uploads",
@@ -72,6 +73,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 MIDDLEWARE = [
     # /healthz, /readyz and /metrics on any host, before routing (apps.tenants.probes.py).
     "apps.tenants.probes.ProbesMiddleware",
+    # X-Request-ID in, out and on every log line of the request (apps/core/logs.py).
+    "apps.core.logs.RequestIdMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -263,6 +266,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = False
+# Workers keep LOGGING below (JSON with the network and request id in production) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # One queue per kind of work, each with its own worker pool (Procfile), so a long CP-SAT batch run never delays a
 # payment webhook, a transfer or an e-mail. Unlisted tasks (sweeps, reconciliation, housekeeping) go to "celery".
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -337,12 +342,15 @@ LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"network": {"()": "apps.core.logs.NetworkFilter"}},
+    "filters": {
+        "network": {"()": "apps.core.logs.NetworkFilter"},
+        "quiet_probes": {"()": "apps.core.logs.QuietProbesFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(levelname)s %(name)s [%(network)s] %(message)s"},
+        "plain": {"format": "%(levelname)s %(name)s [%(network)s %(request_id)s] %(message)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(network)s %(process)d %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(network)s %(request_id)s %(process)d %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
@@ -350,7 +358,16 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["network"]}
     },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's access log, without the probes' successful answers.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["quiet_probes"],
+            "propagate": False,
+        },
+    },
 }
 STRIPE_TIMEOUT_S = env_int("STRIPE_TIMEOUT_S", 20)
 # Where networks with their own Stripe keys are sent: None is api.stripe.com. Tests point it at the local server

@@ -12,6 +12,7 @@ from apps.suppliers.models.participants import (
     ParticipantStatusChange,
     RateCard,
     onboarded_q,
+    participant_models,
 )
 from apps.suppliers.models.quality import (
     Certification,
@@ -41,4 +42,5 @@ __all__ = [
     "SupplierOutcome",
     "SupplierOutcomeKind",
     "onboarded_q",
+    "participant_models",
 ]

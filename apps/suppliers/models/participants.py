@@ -1,5 +1,6 @@
 """The companies of the network (asset owners and carriers), their portal members and their status history."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -94,6 +95,12 @@ class Participant(models.Model):
         return float(self.latitude), float(self.longitude)
 
 
+def participant_models() -> list[type[Participant]]:
+    """Every concrete participant model: asset owners and carriers here, designers in apps.designers (found
+    through the app registry, so this layer need not import the app above it)."""
+    return [model for model in apps.get_models() if issubclass(model, Participant)]
+
+
 def onboarded_q(prefix: str = "") -> Q:
     """`Participant.onboarded` as a filter; `prefix` reaches a participant through a relation ("asset_owner__")."""
     return Q(
@@ -105,7 +112,8 @@ def onboarded_q(prefix: str = "") -> Q:
     )
 
 
-def _participant_constraints(prefix: str) -> list:
+def participant_constraints(prefix: str) -> list:
+    """The checks every concrete participant table carries, named with `prefix`."""
     return [
         models.CheckConstraint(
             condition=Q(latitude__gte=-90, latitude__lte=90), name=f"{prefix}_latitude_range"
@@ -130,7 +138,7 @@ class AssetOwner(Participant):
     kind = ParticipantKind.ASSET_OWNER
 
     class Meta(Participant.Meta):
-        constraints = _participant_constraints("asset_owner")
+        constraints = participant_constraints("asset_owner")
 
 
 class Carrier(Participant):
@@ -159,7 +167,7 @@ class Carrier(Participant):
 
     class Meta(Participant.Meta):
         constraints = [
-            *_participant_constraints("carrier"),
+            *participant_constraints("carrier"),
             models.CheckConstraint(condition=Q(speed_kmh__gte=1), name="carrier_speed_positive"),
             models.CheckConstraint(condition=Q(handling_hours__gte=0), name="carrier_handling_not_negative"),
             models.CheckConstraint(condition=Q(coverage_radius_km__gte=1), name="carrier_coverage_positive"),
@@ -201,13 +209,18 @@ class CarrierMember(models.Model):
 
 
 class ParticipantStatusChange(models.Model):
-    """Audit row of one status transition of an asset owner or a carrier (exactly one of the two)."""
+    """Audit row of one status transition of an asset owner, a carrier or a designer (exactly one of them).
+
+    Each foreign key is named as the participant's `kind`, so `participant_transition` writes any of them."""
 
     asset_owner = models.ForeignKey(
         AssetOwner, null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes"
     )
     carrier = models.ForeignKey(
         Carrier, null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    designer = models.ForeignKey(
+        "designers.Designer", null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes"
     )
     from_status = models.CharField(max_length=10, choices=ParticipantStatus.choices)
     to_status = models.CharField(max_length=10, choices=ParticipantStatus.choices)
@@ -219,14 +232,15 @@ class ParticipantStatusChange(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(asset_owner__isnull=False, carrier__isnull=True))
-                | (Q(asset_owner__isnull=True, carrier__isnull=False)),
+                condition=Q(asset_owner__isnull=False, carrier__isnull=True, designer__isnull=True)
+                | Q(asset_owner__isnull=True, carrier__isnull=False, designer__isnull=True)
+                | Q(asset_owner__isnull=True, carrier__isnull=True, designer__isnull=False),
                 name="status_change_one_participant",
             )
         ]
 
     def __str__(self):
-        return f"{self.asset_owner or self.carrier}: {self.from_status} → {self.to_status}"
+        return f"{self.asset_owner or self.carrier or self.designer}: {self.from_status} → {self.to_status}"
 
 
 class RateCard(models.Model):

@@ -20,9 +20,7 @@ from apps.suppliers.models import (
     CARRIER_PROFILE_FIELDS,
     PROFILE_FIELDS,
     AssetOwner,
-    AssetOwnerMember,
     Carrier,
-    CarrierMember,
     Participant,
     ParticipantStatusChange,
     RateCard,
@@ -80,47 +78,58 @@ def participant_apply(
     is written then.
     """
     model = _model_for(kind)
-    email = contact_email.strip().lower()
     participant = model(
         name=name,
         contact_name=contact_name,
-        contact_email=email,
+        contact_email=contact_email,
         phone=phone,
         street=street,
         postal_code=postal_code,
         city=city,
-        country=country_code_normalize(country),
+        country=country,
         latitude=latitude,
         longitude=longitude,
     )
-    _clean(participant)
-    # After the company checks: an address in use and a new one get the same field errors for bad company data.
-    user_email_available_ensure(email=email, field="contact_email")
-    participant.save()
     role = Role.SUPPLIER_MEMBER if kind == ParticipantKind.ASSET_OWNER else Role.CARRIER_MEMBER
-    user = user_create(
-        email=email, password=password, role=role, full_name=contact_name, email_confirmation_pending=True
-    )
-    participant_member_add(participant=participant, user=user, role=MemberRole.OWNER)
+    participant_register(participant=participant, password=password, role=role)
     if isinstance(participant, Carrier):
         RateCard.objects.create(carrier=participant, currency=network_settings().currency)
     return participant
 
 
 @transaction.atomic
+def participant_register(*, participant: Participant, password: str, role: Role) -> Participant:
+    """Saves a new applicant (any kind: designers apply through apps.designers) and its first portal login, the
+    owner, with `role`; the login stays inactive until its e-mail is confirmed.
+
+    Raises ValidationError (per field) for invalid data or an e-mail address already in use; nothing is written."""
+    participant.contact_email = participant.contact_email.strip().lower()
+    participant.country = country_code_normalize(participant.country)
+    _clean(participant)
+    # After the company checks: an address in use and a new one get the same field errors for bad company data.
+    user_email_available_ensure(email=participant.contact_email, field="contact_email")
+    participant.save()
+    user = user_create(
+        email=participant.contact_email,
+        password=password,
+        role=role,
+        full_name=participant.contact_name,
+        email_confirmation_pending=True,
+    )
+    participant_member_add(participant=participant, user=user, role=MemberRole.OWNER)
+    return participant
+
+
+@transaction.atomic
 def participant_member_add(*, participant: Participant, user: User, role: str = MemberRole.OPERATOR):
-    """Makes `user` a portal member of the company. A user belongs to at most one company of each kind."""
-    if isinstance(participant, AssetOwner):
-        member, created = AssetOwnerMember.objects.get_or_create(
-            user=user, defaults={"asset_owner": participant, "role": role}
-        )
-        other = member.asset_owner_id != participant.pk
-    else:
-        member, created = CarrierMember.objects.get_or_create(
-            user=user, defaults={"carrier": participant, "role": role}
-        )
-        other = member.carrier_id != participant.pk
-    if other:
+    """Makes `user` a portal member of the participant (asset owner, carrier or designer). A user belongs to at
+    most one participant of each kind."""
+    members = participant.members  # AssetOwnerMember, CarrierMember or DesignerMember rows
+    company_field = members.field.name
+    member, created = members.model.objects.get_or_create(
+        user=user, defaults={company_field: participant, "role": role}
+    )
+    if getattr(member, f"{company_field}_id") != participant.pk:
         raise ValidationError({"user": f"{user.email} is already a member of another company."})
     if not created and member.role != role:
         type(member).objects.filter(pk=member.pk).update(role=role)
@@ -133,8 +142,10 @@ def _replan_request(participant: Participant, *, reason: str, dedup_key: str) ->
     or legs not picked up (carrier): `matching.replan_for_supplier` / `matching.replan_for_carrier`."""
     if isinstance(participant, AssetOwner):
         task, kwargs = REPLAN_TASK, {"asset_owner_id": participant.pk, "reason": reason}
-    else:
+    elif isinstance(participant, Carrier):
         task, kwargs = CARRIER_REPLAN_TASK, {"carrier_id": participant.pk, "reason": reason}
+    else:  # a designer has no work or legs in a plan
+        return
     outbox_enqueue(task_name=task, kwargs=kwargs, dedup_key=dedup_key)
 
 
@@ -162,9 +173,9 @@ def participant_transition(
         message=lambda _now: f"{participant} changed status meanwhile.",
         status_changed_at=now,
     )
-    owner_field = "asset_owner" if isinstance(participant, AssetOwner) else "carrier"
+    # The audit row's foreign keys are named as the participant kinds (asset_owner, carrier, designer).
     ParticipantStatusChange.objects.create(
-        **{owner_field: participant}, from_status=current, to_status=to, reason=reason, actor=actor
+        **{participant.kind: participant}, from_status=current, to_status=to, reason=reason, actor=actor
     )
     participant.status = to
     participant.status_changed_at = now
@@ -246,7 +257,21 @@ def asset_owner_suspend(*, asset_owner: AssetOwner, actor: User | None, reason: 
 def participant_suspend(*, participant: Participant, actor: User | None, reason: str) -> Participant:
     if isinstance(participant, AssetOwner):
         return asset_owner_suspend(asset_owner=participant, actor=actor, reason=reason)
-    return carrier_suspend(carrier=participant, actor=actor, reason=reason)
+    if isinstance(participant, Carrier):
+        return carrier_suspend(carrier=participant, actor=actor, reason=reason)
+    return _participant_suspend_without_work(participant=participant, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def _participant_suspend_without_work(*, participant: Participant, actor: User | None, reason: str):
+    """Suspends a participant that holds no planned work (a designer): its products stay as they are."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for the suspension."})
+    participant_transition(
+        participant=participant, to=ParticipantStatus.SUSPENDED, actor=actor, reason=reason
+    )
+    _notify(participant=participant, template="suspended", reason=reason)
+    return participant
 
 
 # --- profile ------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def one_family_per_template(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_template_royalty'),
+        ('catalog', '0010_template_designer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

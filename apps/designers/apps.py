@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DesignersConfig(AppConfig):
+    name = "apps.designers"
+    label = "designers"
