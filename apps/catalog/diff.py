@@ -8,6 +8,7 @@ ProductTemplate later (a royalty, say) shows in the diff without touching this m
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_spec_for
@@ -68,6 +69,8 @@ def _rows(template: ProductTemplate) -> dict[str, dict[str, dict[str, str]]]:
 
 
 def _text(value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # 120, not 120.0000
     if isinstance(value, list | tuple):
         return ", ".join(_text(item) for item in value)
     if isinstance(value, dict):

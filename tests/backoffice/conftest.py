@@ -8,7 +8,7 @@ from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the ord
     planned,
     table,
 )
-from tests.portal.studio.conftest import (  # noqa: F401 - a designer and a draft, for the product reviews
+from tests.storefront.studio.conftest import (  # noqa: F401 - a designer and a draft, for the product reviews
     catalog_a,
     designer_a,
     designer_member_a,

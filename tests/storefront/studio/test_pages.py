@@ -6,6 +6,7 @@ import pytest
 
 from apps.accounts.roles import Role
 from apps.catalog.models import ProductTemplate, TemplateStatus
+from apps.catalog.selectors import template_spec_for
 from apps.catalog.versions import APPROVE, template_review
 from apps.suppliers.status import ParticipantStatus
 from tests.conftest import sign_in
@@ -75,12 +76,14 @@ def test_the_studio_is_walled_by_network(client_b, tenant_b, designer_member_a, 
 
 
 def test_a_new_product_starts_as_a_draft_with_its_problems_listed(studio, designer_a):
-    response = studio.post("/designer/studio/new/", {"name": "Oak side table"})
+    response = studio.post("/designer/studio/new/", {"name": "Oak side table", "category": "Tables"})
     template = ProductTemplate.objects.get(designer=designer_a, slug="oak-side-table")
     assert response["Location"] == edit_url(template)
     assert (template.status, template.version) == (TemplateStatus.DRAFT, 1)
     page = studio.get(edit_url(template)).content.decode()
     assert "A template needs at least one parameter." in page
+    refused = studio.post("/designer/studio/new/", {"name": "No category"}, follow=True)
+    assert "This field cannot be blank." in refused.content.decode()
 
 
 def test_typing_saves_the_draft_and_shows_the_checks_next_to_the_input(studio, draft_a):
@@ -109,9 +112,9 @@ def test_the_preview_is_the_storefronts_configurator_with_a_test_quote(studio, d
     small_network()
     page = studio.get(edit_url(draft_a)).content.decode()
     assert 'id="config-fields"' in page and 'id="quote-panel"' in page and 'id="preview"' in page
-    response = studio.post(
-        f"/designer/studio/{draft_a.pk}/preview/", {"tried": "1", "width": "90"}, HTTP_HX_REQUEST="true"
-    )
+    tried = {key: str(value) for key, value in template_spec_for(draft_a).defaults().items()}
+    tried.update(tried="1", width="90")
+    response = studio.post(f"/designer/studio/{draft_a.pk}/preview/", tried, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
     assert 'id="config-fields"' in body and "Delivery by" in body, "a price and a date from the network"
@@ -148,7 +151,7 @@ def test_submit_then_approval_freezes_the_version_and_a_new_version_is_a_draft(
 
 
 def test_submitting_a_draft_with_problems_is_refused_with_them(studio, designer_a, designer_member_a):
-    studio.post("/designer/studio/new/", {"name": "Empty"})
+    studio.post("/designer/studio/new/", {"name": "Empty", "category": "Tables"})
     template = ProductTemplate.objects.get(designer=designer_a, slug="empty")
     response = studio.post(f"/designer/studio/{template.pk}/submit/", follow=True)
     assert "A template needs at least one parameter." in response.content.decode()

@@ -28,9 +28,9 @@ from apps.catalog.versions import (
     template_version_create,
 )
 from apps.core.errors import Conflict, InvalidInput, service_error_fields
-from apps.portal.studio.access import designer_studio_required
-from apps.portal.studio.coverage import options_unmakeable
-from apps.portal.studio.forms import StudioEditor
+from apps.storefront.studio.access import designer_studio_required
+from apps.storefront.studio.coverage import options_unmakeable
+from apps.storefront.studio.forms import StudioEditor
 from apps.storefront.views.catalog import configurator_context
 
 EDITOR = "designers/studio/editor.html"
@@ -56,10 +56,13 @@ def studio_home(request):
 @require_POST
 @designer_studio_required
 def studio_new(request):
-    name = request.POST.get("name", "").strip()
+    name = request.POST.get("name", "").strip()[:120]
+    category = request.POST.get("category", "").strip()[:60]
     try:
         template = template_draft_create(
-            actor=request.user, designer=request.designer, definition={"name": name, "slug": name}
+            actor=request.user,
+            designer=request.designer,
+            definition={"name": name, "slug": name, "category": category},
         )
     except ValidationError as error:
         for messages_ in service_error_fields(error).values():

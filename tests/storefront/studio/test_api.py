@@ -4,11 +4,12 @@ with each problem under where it is, and both are in the OpenAPI schema."""
 
 import pytest
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
 from apps.catalog.models import ProductTemplate, TemplateStatus
 from tests.conftest import api_token_for, host_of
-from tests.portal.studio.conftest import stand_definition
+from tests.storefront.studio.conftest import stand_definition
 
 pytestmark = pytest.mark.django_db
 
@@ -149,8 +150,11 @@ def test_customers_staff_and_other_networks_see_no_designer_templates(tenant_a, 
     assert customer.get(f"/api/v1/catalog/reviews/{draft_a.pk}/").status_code == 404
     staff = api(tenant_a, make_user(tenant_a, Role.STAFF))
     assert staff.get(f"{BASE}{draft_a.pk}/").status_code == 404, "staff review; they do not author"
-    beta_staff = api(tenant_b, make_user(tenant_b, Role.STAFF))
-    assert beta_staff.get(f"/api/v1/catalog/reviews/{draft_a.pk}/").status_code == 404, "tenants are walls"
+    with schema_context(tenant_b.schema_name):
+        beta_staff = api(tenant_b, make_user(tenant_b, Role.STAFF))
+        assert beta_staff.get(f"/api/v1/catalog/reviews/{draft_a.pk}/").status_code == 404, (
+            "tenants are walls"
+        )
     anonymous = Client(HTTP_HOST=host_of(tenant_a))
     assert anonymous.get(BASE).status_code in (401, 403)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.portal.studio import views
+from apps.storefront.studio import views
 
 app_name = "studio"
 
