@@ -214,3 +214,21 @@ def test_the_catalogue_reads_designers_in_a_fixed_number_of_queries(client_a, te
             make_designer_template(designer_a.designer, f"Lamp {n}")
             make_designer_template(None, f"Shelf {n}")
     assert queries() == few
+
+
+def test_the_catalogue_api_names_the_designer_and_filters_by_them(
+    client_a, tenant_a, designer_a, other_designer_a
+):
+    with schema_context(tenant_a.schema_name):
+        own = make_designer_template(None, "Network shelf")
+
+    rows = client_a.get(f"/api/v1/catalog/templates/?designer={designer_a.designer.slug}").json()["results"]
+
+    assert [row["slug"] for row in rows] == [designer_a.template.slug]
+    assert rows[0]["designer"] == {"slug": designer_a.designer.slug, "name": designer_a.designer.name}
+    everything = {
+        row["slug"]: row for row in client_a.get("/api/v1/catalog/templates/?limit=200").json()["results"]
+    }
+    assert everything[own.slug]["designer"] is None and other_designer_a.template.slug in everything
+    detail = client_a.get(f"/api/v1/catalog/templates/{designer_a.template.slug}/").json()
+    assert detail["designer"]["slug"] == designer_a.designer.slug
