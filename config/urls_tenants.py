@@ -1,5 +1,6 @@
 """URLs of one network's host (<slug>.<platform domain>)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -18,6 +19,7 @@ api_v1 = [
     path("", include("apps.storefront.api.urls")),
     path("", include("apps.orders.api.urls")),
     path("", include("apps.uploads.api.urls")),
+    path("", include("apps.designers.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("portal/", include("apps.portal.urls")),
     path("backoffice/", include("apps.backoffice.urls")),
+    path("", include("apps.designers.urls")),
     path("", include("apps.payouts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -34,6 +37,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("media/<str:schema>/<path:path>", tenant_media, name="tenant-media"),
 ]
+
+if settings.BENCH_FLOOR_PAGE:
+    urlpatterns += [path("", include("apps.demo.pages.floor"))]
 
 handler400 = "apps.tenants.error_pages.bad_request"
 handler403 = "apps.tenants.error_pages.permission_denied"

@@ -125,6 +125,15 @@ DATABASE_URL = env_url(
     schemes=("postgres", "postgresql"),
 )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# Django's psycopg pool (per process, at most DATABASE_POOL_MAX_SIZE connections) instead of persistent connections
+# when > 0; docs/performance.md compares them. django-tenants forgets the search_path whenever a connection goes back
+# to the pool, so the next checkout sets it again (tests/tenants/test_search_path.py).
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+if DATABASE_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": 10}
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0", schemes=("redis", "rediss"))
@@ -268,13 +277,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_TASK_ALWAYS_EAGER = False
 # Workers keep LOGGING below (JSON with the network and request id in production) instead of Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# One queue per kind of work, each with its own worker pool (Procfile), so a long CP-SAT batch run never delays a
-# payment webhook, a transfer or an e-mail. Unlisted tasks (sweeps, reconciliation, housekeeping) go to "celery".
+# One queue per kind of work, each with its own worker pool (Procfile; the CP-SAT and CAD pools run at a lower CPU
+# priority), so a long batch re-optimisation never delays a payment webhook, a transfer or an e-mail. Stripe
+# events have a pool of their own: a long reconciliation (money) never holds one up. Unlisted tasks (sweeps,
+# housekeeping) go to "celery". docs/fleet.md, manage.py bench_queues.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "payouts.webhook_event_process": {"queue": "webhooks"},
     "payouts.webhook_redrive": {"queue": "webhooks"},
-    "payouts.reconcile": {"queue": "celery"},
     "payouts.*": {"queue": "money"},
     "outbox.send_email": {"queue": "email"},
     "matching.batch_reoptimise": {"queue": "batch"},
@@ -382,3 +392,6 @@ ORDERS_PAYMENT_GATEWAY = "apps.payouts.payments.gateway.StripeOrderPayments"
 CATALOG_ROYALTY_BOUNDS = "apps.payouts.profit_share.policies.royalty_bounds_current"
 # bench_uploads' further measures (uploads sits below the storefront's quoting): upload-to-price.
 UPLOADS_BENCH_MEASURES = ["apps.storefront.part_quote_bench.upload_to_price"]
+
+# bench_pages only: route the framework floor page (apps/demo/pages/floor.py) on every network's host.
+BENCH_FLOOR_PAGE = env_bool("BENCH_FLOOR_PAGE", False)

@@ -1,7 +1,8 @@
 """`search_path` is set once per connection and tenant (TENANT_LIMIT_SET_CALLS), and never points at the wrong
-network: not on the next request of a kept-alive connection, not after a rolled-back transaction or savepoint
-(PostgreSQL undoes a `SET` issued inside them), and not in a worker child that runs one network's task after
-another's.
+network: not on the next request of a kept-alive connection (CONN_MAX_AGE), not after a request that failed mid-way,
+not after a rolled-back transaction or savepoint (PostgreSQL undoes a `SET` issued inside them), not on a connection
+taken from Django's psycopg pool (DATABASE_POOL_MAX_SIZE) that another user left on another path, and not in a
+worker child that runs one network's task after another's.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tenants.postgresql_backend.base import DatabaseWrapper
 from django_tenants.utils import schema_context
 
 from apps.accounts.tasks import clear_expired_sessions
-from tests.conftest import wait_for
+from tests.conftest import host_of, wait_for
 
 
 class Boom(Exception):
@@ -46,6 +49,20 @@ def _session_in(schema: str, *, expired: bool = False) -> str:
 def _exists(schema: str, key: str) -> bool:
     with schema_context(schema):
         return Session.objects.filter(session_key=key).exists()
+
+
+def _schema_recorder(seen: list[tuple[str, str]]):
+    """An execute wrapper that records, after each statement but a SET, the schema the connection meant to use
+    and the one PostgreSQL resolved (asked on the driver's connection: no Django wrappers, no SET of its own)."""
+
+    def record_schema(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not sql.upper().startswith("SET ") and not context["connection"].needs_rollback:
+            raw = context["connection"].connection
+            seen.append((connection.schema_name, raw.execute("select current_schema()").fetchone()[0]))
+        return result
+
+    return record_schema
 
 
 def test_the_setting_is_on():
@@ -106,20 +123,72 @@ def test_requests_to_two_networks_on_one_connection_each_read_their_own_schema(
     client_a, client_b, tenant_a, tenant_b
 ):
     seen: list[tuple[str, str]] = []
-
-    def record_schema(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if not sql.upper().startswith("SET ") and not context["connection"].needs_rollback:
-            raw = context["connection"].connection  # the driver's connection: no Django wrappers, no SET
-            seen.append((connection.schema_name, raw.execute("select current_schema()").fetchone()[0]))
-        return result
-
-    with connection.execute_wrapper(record_schema):
+    with connection.execute_wrapper(_schema_recorder(seen)):
         for client in (client_a, client_b, client_a, client_b):
             assert client.get("/catalog/").status_code == 200
     assert {tenant_a.schema_name, tenant_b.schema_name} <= {schema for schema, _ in seen}
     wrong = [(meant, ran) for meant, ran in seen if meant != ran]
     assert not wrong, wrong
+
+
+def test_a_request_that_fails_mid_way_leaves_the_next_requests_on_their_own_networks(
+    tenant_a, tenant_b, django_db_blocker
+):
+    """Autocommit, as under gunicorn: A's third statement fails in PostgreSQL (the page answers 500); the next
+    requests on the same kept-alive connection, to B and then A, run every statement in their own schema."""
+    statements: list[str] = []
+
+    def fail_the_third(execute, sql, params, many, context):
+        if not sql.upper().startswith("SET "):
+            statements.append(sql)
+            if len(statements) == 3:
+                return execute("select 1 / 0", None, many, context)  # a real error from the server
+        return execute(sql, params, many, context)
+
+    clients = {
+        tenant: Client(HTTP_HOST=host_of(tenant), raise_request_exception=False)
+        for tenant in (tenant_a, tenant_b)
+    }
+    seen: list[tuple[str, str]] = []
+    with django_db_blocker.unblock():
+        with connection.execute_wrapper(fail_the_third):
+            assert clients[tenant_a].get("/catalog/").status_code == 500
+        assert len(statements) >= 3  # the failure came mid-request, after A's path was in use
+        with connection.execute_wrapper(_schema_recorder(seen)):
+            for tenant in (tenant_b, tenant_a, tenant_b):
+                assert clients[tenant].get("/catalog/").status_code == 200
+    assert {schema for schema, _ in seen} == {tenant_a.schema_name, tenant_b.schema_name, "public"}
+    wrong = [(meant, ran) for meant, ran in seen if meant != ran]
+    assert not wrong, wrong
+
+
+def test_a_pooled_connection_gets_its_networks_path_again_at_every_checkout(
+    tenant_a, tenant_b, django_db_blocker
+):
+    """A pool of one connection: after A's work returns it, someone leaves B's path on it; A's next statement on
+    the next checkout must run on A's path, not on what the connection last had."""
+    pooled = DatabaseWrapper(
+        {**connection.settings_dict, "CONN_MAX_AGE": 0, "OPTIONS": {"pool": {"min_size": 1, "max_size": 1}}},
+        alias="pooled_search_path",
+    )
+
+    def schema_in_use() -> str:
+        with pooled.cursor() as cursor:
+            cursor.execute("select current_schema()")
+            return cursor.fetchone()[0]
+
+    with django_db_blocker.unblock():
+        try:
+            pooled.set_tenant(tenant_a)
+            assert schema_in_use() == tenant_a.schema_name
+            pooled.close()  # back to the pool, with A's path still SET on it
+            raw = pooled.pool.getconn()
+            raw.execute(f'SET search_path = "{tenant_b.schema_name}"')  # another user's path
+            pooled.pool.putconn(raw)
+            assert schema_in_use() == tenant_a.schema_name  # the same physical connection (a pool of one)
+            pooled.close()
+        finally:
+            pooled.close_pool()
 
 
 @pytest.mark.worker

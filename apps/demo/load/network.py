@@ -75,7 +75,7 @@ def load_network_create(
     if source is None:
         raise LoadNetworkError(f"No network {source_slug!r}; seed it first (manage.py seed_demo).")
     load_network_drop(slug=slug)  # a copy left behind by a run that was killed
-    tenant = _clone(source, slug)
+    tenant = network_clone(source, slug)
     host = f"{slug}.{settings.PLATFORM_DOMAIN}"
     with schema_context(tenant.schema_name):
         place = Place.objects.filter(name=TOWN).first()
@@ -97,7 +97,8 @@ def load_network_create(
 
 
 @transaction.atomic
-def _clone(source: Tenant, slug: str) -> Tenant:
+def network_clone(source: Tenant, slug: str) -> Tenant:
+    """A benchmark copy of `source` named `slug`, with every row; `load_network_drop` removes it."""
     validate_subdomain(slug)
     schema = schema_name_for(slug)
     if schema_exists(schema):

@@ -107,8 +107,17 @@ def stripe_start(log_dir: Path) -> Running:
     return Running(url=url, process=process, log_path=log_path)
 
 
-def web_start(log_dir: Path, *, host: str, workers: int, stripe_url: str, broker_url: str) -> Running:
-    """gunicorn with `workers` sync workers on a free loopback port; ready once `host`'s home page answers."""
+def web_start(
+    log_dir: Path,
+    *,
+    host: str,
+    workers: int,
+    stripe_url: str,
+    broker_url: str,
+    extra_env: dict[str, str] | None = None,
+) -> Running:
+    """gunicorn with `workers` sync workers on a free loopback port; ready once `host`'s home page answers.
+    `extra_env` adds or overrides environment variables of the server (e.g. a benchmark's own settings)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = log_dir / "web.log"
@@ -120,6 +129,7 @@ def web_start(log_dir: Path, *, host: str, workers: int, stripe_url: str, broker
         "CELERY_BROKER_URL": broker_url,
         # Every simulated visitor comes from 127.0.0.1: one address's quote limit would measure the throttle.
         "QUOTE_THROTTLE_RATE": "1000000/min",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--timeout", "120", "--log-level", "warning"]
