@@ -189,6 +189,7 @@ BACK_OFFICE = Workspace(
         NavItem("Dashboard", "backoffice:dashboard"),
         NavItem("Setup", "backoffice:setup", below=("brand",), shown_to=is_network_owner),
         NavItem("Matching runs", "backoffice:matching_runs", below=("matching_run",)),
+        NavItem("Product reviews", "backoffice:template_review_list", below=("template_review",)),
         NavItem("Orders", href="/admin/orders/order/"),
         NavItem("Problems", href="/admin/orders/jobproblem/?status__exact=open"),
         NavItem("Data export", "backoffice:exports", shown_to=is_network_owner),

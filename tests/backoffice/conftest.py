@@ -1,4 +1,5 @@
-"""The dashboard tests reuse the orders fixtures (a network with orders in it)."""
+"""The dashboard tests reuse the orders fixtures (a network with orders in it); the product reviews the studio's
+(a designer with a draft)."""
 
 from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the orders tests
     awaiting,
@@ -6,4 +7,10 @@ from tests.orders.conftest import (  # noqa: F401 - fixtures shared with the ord
     paid,
     planned,
     table,
+)
+from tests.storefront.studio.conftest import (  # noqa: F401 - a designer and a draft, for the product reviews
+    catalog_a,
+    designer_a,
+    designer_member_a,
+    draft_a,
 )
