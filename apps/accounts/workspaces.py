@@ -164,6 +164,7 @@ DESIGNER_PORTAL = Workspace(
     not_its_pages=frozenset({"apply", "designer_page", "review_create"}),
     nav=(
         NavItem("Home", "designers:home"),
+        NavItem("Earnings", "designers:earnings", below=("earnings_statement",)),
         NavItem("Payouts", "designers:payouts_setup", owner_of_company_only=True),
     ),
 )

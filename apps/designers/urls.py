@@ -3,7 +3,7 @@ slices of the designers' work adds its own lines here)."""
 
 from django.urls import path
 
-from apps.designers.views import portal, public, reviews
+from apps.designers.views import earnings, portal, public, reviews
 
 app_name = "designers"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("designer/payouts/", portal.PayoutsSetupView.as_view(), name="payouts_setup"),
     path("designer/payouts/return/", portal.PayoutsReturnView.as_view(), name="payouts_return"),
     path("designer/payouts/refresh/", portal.PayoutsRefreshView.as_view(), name="payouts_refresh"),
+    # the designer's earnings (designer-money)
+    path("designer/earnings/", earnings.EarningsView.as_view(), name="earnings"),
+    path(
+        "designer/earnings/statements/<int:order_id>/",
+        earnings.StatementView.as_view(),
+        name="earnings_statement",
+    ),
 ]
