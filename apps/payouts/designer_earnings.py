@@ -94,9 +94,12 @@ def designer_statements(*, designer) -> QuerySet[ProfitShareStatement]:
 def designer_statement_for_order(*, designer, order_id) -> ProfitShareStatement | None:
     """The designer's current statement for one order: its own lines only (None: not the designer's order)."""
     try:
-        return designer_statements(designer=designer).filter(order_id=int(order_id)).first()
+        order_id = int(order_id)
     except (TypeError, ValueError):
         return None
+    if not 0 < order_id < 2**63:  # beyond the column's range: no such order (never a database error)
+        return None
+    return designer_statements(designer=designer).filter(order_id=order_id).first()
 
 
 def designer_reversals(*, designer) -> QuerySet[Reversal]:

@@ -53,3 +53,4 @@ def test_a_statement_is_the_designers_own_lines_and_another_designer_gets_none(i
     assert [part.order_line_id for part in statement.parts.all()] == [line.pk]
     assert designer_statement_for_order(designer=bob, order_id=order.pk) is None
     assert designer_statement_for_order(designer=ada, order_id="not-a-number") is None
+    assert designer_statement_for_order(designer=ada, order_id=10**30) is None

@@ -24,7 +24,7 @@ TRANSFERS_LISTED = 50
 NOT_YOURS = OpenApiResponse(description="Not a designer's member, or not one of your orders.")
 
 
-class SalesRowSerializer(serializers.Serializer):
+class DesignerSalesRowSerializer(serializers.Serializer):
     period = serializers.DateTimeField(help_text="Start of the month or week (by the payment date).")
     template_id = serializers.IntegerField()
     product = serializers.CharField()
@@ -35,7 +35,7 @@ class SalesRowSerializer(serializers.Serializer):
     royalty_minor = serializers.IntegerField(help_text="Your royalties on these lines, in minor units.")
 
 
-class MoneySerializer(serializers.Serializer):
+class DesignerMoneySerializer(serializers.Serializer):
     currency = serializers.CharField()
     expected_minor = serializers.IntegerField(help_text="Royalties of orders not completed yet.")
     pending_minor = serializers.IntegerField(help_text="Released, being transferred.")
@@ -44,7 +44,7 @@ class MoneySerializer(serializers.Serializer):
     in_transit_minor = serializers.IntegerField()
 
 
-class TransferSerializer(serializers.Serializer):
+class DesignerTransferSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     order = serializers.CharField(source="order.reference")
     order_line = serializers.IntegerField(source="order_line_id")
@@ -56,12 +56,12 @@ class TransferSerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField(allow_null=True)
 
 
-class EarningsSerializer(serializers.Serializer):
-    money = MoneySerializer(many=True)
-    transfers = TransferSerializer(many=True)
+class DesignerEarningsSerializer(serializers.Serializer):
+    money = DesignerMoneySerializer(many=True)
+    transfers = DesignerTransferSerializer(many=True)
 
 
-class StatementPartSerializer(serializers.Serializer):
+class DesignerStatementPartSerializer(serializers.Serializer):
     order_line = serializers.IntegerField(source="order_line_id")
     label = serializers.CharField()
     royalty_minor = serializers.IntegerField(source="cost_minor")
@@ -69,13 +69,13 @@ class StatementPartSerializer(serializers.Serializer):
     amount_minor = serializers.IntegerField()
 
 
-class StatementSerializer(serializers.Serializer):
+class DesignerStatementSerializer(serializers.Serializer):
     order = serializers.CharField(source="order.reference")
     currency = serializers.CharField()
     policy_version = serializers.IntegerField(source="split.policy.version")
     revision = serializers.IntegerField(source="split.revision")
     amount_minor = serializers.IntegerField()
-    parts = StatementPartSerializer(many=True, source="parts.all")
+    parts = DesignerStatementPartSerializer(many=True, source="parts.all")
     lines = serializers.ListField(child=serializers.CharField())
     computed_at = serializers.DateTimeField()
 
@@ -95,7 +95,7 @@ class DesignerSalesApi(_DesignerApi):
             OpenApiParameter("end", str, description="YYYY-MM-DD, last day included.", required=False),
         ],
         responses={
-            200: SalesRowSerializer(many=True),
+            200: DesignerSalesRowSerializer(many=True),
             400: OpenApiResponse(description="Field errors."),
             404: NOT_YOURS,
         },
@@ -106,21 +106,21 @@ class DesignerSalesApi(_DesignerApi):
         if not form.is_valid():
             raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
         rows = designer_sales(designer=designer, **form.range())
-        return Response(SalesRowSerializer(rows, many=True).data)
+        return Response(DesignerSalesRowSerializer(rows, many=True).data)
 
 
 class DesignerEarningsApi(_DesignerApi):
     @extend_schema(
         tags=["designer earnings"],
         summary="Your royalties: where the money is, and the latest transfers",
-        responses={200: EarningsSerializer, 404: NOT_YOURS},
+        responses={200: DesignerEarningsSerializer, 404: NOT_YOURS},
     )
     def get(self, request):
         designer = self.designer()
         summary = participant_money_summary(designer=designer)
         transfers = transfer_list_for_participant(designer=designer)[:TRANSFERS_LISTED]
         return Response(
-            EarningsSerializer(
+            DesignerEarningsSerializer(
                 {"money": [summary[currency] for currency in sorted(summary)], "transfers": list(transfers)}
             ).data
         )
@@ -130,10 +130,10 @@ class DesignerStatementApi(_DesignerApi):
     @extend_schema(
         tags=["designer earnings"],
         summary="Your statement of one order (your lines only)",
-        responses={200: StatementSerializer, 404: NOT_YOURS},
+        responses={200: DesignerStatementSerializer, 404: NOT_YOURS},
     )
     def get(self, request, order_id: int):
         statement = designer_statement_for_order(designer=self.designer(), order_id=order_id)
         if statement is None:
             raise NotFound("No statement of yours for this order.")
-        return Response(StatementSerializer(statement).data)
+        return Response(DesignerStatementSerializer(statement).data)
