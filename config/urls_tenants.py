@@ -29,7 +29,6 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("portal/", include("apps.portal.urls")),
     path("backoffice/", include("apps.backoffice.urls")),
-    path("designer/studio/", include("apps.storefront.studio.urls")),
     path("", include("apps.designers.urls")),
     path("", include("apps.payouts.urls")),
     path("admin/", admin.site.urls),

@@ -164,6 +164,20 @@ DESIGNER_PORTAL = Workspace(
     not_its_pages=frozenset({"apply", "designer_page", "review_create"}),
     nav=(
         NavItem("Home", "designers:home"),
+        NavItem(
+            "Studio",
+            "designers:studio",
+            below=(
+                "studio_new",
+                "studio_edit",
+                "studio_preview",
+                "studio_coverage",
+                "studio_submit",
+                "studio_new_version",
+                "studio_retire",
+                "studio_discard",
+            ),
+        ),
         NavItem("Earnings", "designers:earnings", below=("earnings_statement",)),
         NavItem("Payouts", "designers:payouts_setup", owner_of_company_only=True),
     ),

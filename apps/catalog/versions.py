@@ -242,7 +242,7 @@ def template_review(*, actor, template: ProductTemplate, decision: str, notes: s
             to=_author_emails(locked),
             kind="approved" if decision == APPROVE else "changes_requested",
             template=locked,
-            path="/designer/",
+            path=reverse("designers:studio_edit", args=[locked.pk]),
         )
     return locked
 

@@ -15,19 +15,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submitted(draft_a, designer_a, designer_member_a):
-    return template_submit(actor=designer_member_a, designer=designer_a, template=draft_a, note="Please look")
+def submitted(draft_a, studio_designer, studio_member):
+    return template_submit(
+        actor=studio_member, designer=studio_designer, template=draft_a, note="Please look"
+    )
 
 
 @pytest.fixture
-def second_version(submitted, designer_a, designer_member_a, tenant_a, make_user):
+def second_version(submitted, studio_designer, studio_member, tenant_a, make_user):
     template_review(actor=make_user(tenant_a, Role.STAFF), template=submitted, decision=APPROVE)
-    v2 = template_version_create(actor=designer_member_a, designer=designer_a, template=submitted)
+    v2 = template_version_create(actor=studio_member, designer=studio_designer, template=submitted)
     definition = template_definition(v2)
     definition["parameters"][2]["max"] = 140
     definition["name"] = "Designer stand XL"
-    template_draft_update(actor=designer_member_a, designer=designer_a, template=v2, definition=definition)
-    return template_submit(actor=designer_member_a, designer=designer_a, template=v2, note="Wider")
+    template_draft_update(actor=studio_member, designer=studio_designer, template=v2, definition=definition)
+    return template_submit(actor=studio_member, designer=studio_designer, template=v2, note="Wider")
 
 
 def test_the_queue_lists_versions_waiting_for_review(staff_a, submitted):
@@ -45,7 +47,7 @@ def test_the_review_page_shows_the_changes_against_the_published_version_and_the
     assert "All checks pass" in page
 
 
-def test_approving_publishes_and_tells_the_designer(staff_a, second_version, designer_member_a):
+def test_approving_publishes_and_tells_the_designer(staff_a, second_version, studio_member):
     response = staff_a.post(
         f"/backoffice/reviews/{second_version.pk}/", {"decision": "approve", "notes": "Good"}
     )
@@ -55,7 +57,7 @@ def test_approving_publishes_and_tells_the_designer(staff_a, second_version, des
     mail = OutboxMessage.objects.get(
         dedup_key__startswith=f"email:template_review:{second_version.pk}:approved"
     )
-    assert designer_member_a.email in mail.kwargs["to"] and "is now published" in mail.kwargs["body"]
+    assert studio_member.email in mail.kwargs["to"] and "is now published" in mail.kwargs["body"]
 
 
 def test_requesting_changes_needs_notes(staff_a, submitted):

@@ -29,7 +29,7 @@ from apps.catalog.selectors import (
     template_versions_of_family,
 )
 from apps.catalog.versions import template_retire, template_submit, template_version_create
-from apps.storefront.studio.access import studio_designer_of
+from apps.designers.views.studio.access import studio_designer_of
 
 BAD_INPUT = OpenApiResponse(description='Field errors by place, e.g. {"parameters[0].max": ["…"]}.')
 FROZEN = OpenApiResponse(

@@ -28,9 +28,9 @@ from apps.catalog.versions import (
     template_version_create,
 )
 from apps.core.errors import Conflict, InvalidInput, service_error_fields
-from apps.storefront.studio.access import designer_studio_required
-from apps.storefront.studio.coverage import options_unmakeable
-from apps.storefront.studio.forms import StudioEditor
+from apps.designers.views.studio.access import designer_studio_required
+from apps.designers.views.studio.coverage import options_unmakeable
+from apps.designers.views.studio.forms import StudioEditor
 from apps.storefront.views.catalog import configurator_context
 
 EDITOR = "designers/studio/editor.html"
@@ -68,8 +68,8 @@ def studio_new(request):
         for messages_ in service_error_fields(error).values():
             for message in messages_:
                 messages.error(request, message)
-        return redirect("studio:home")
-    return redirect("studio:edit", template.pk)
+        return redirect("designers:studio")
+    return redirect("designers:studio_edit", template.pk)
 
 
 def _issues(template) -> list[tuple[str, str]]:
@@ -179,9 +179,9 @@ def _act(request, template_id, action, done: str):
     else:
         messages.success(request, done)
         if result is not None:
-            return redirect("studio:edit", result.pk)
-        return redirect("studio:home")
-    return redirect("studio:edit", template.pk)
+            return redirect("designers:studio_edit", result.pk)
+        return redirect("designers:studio")
+    return redirect("designers:studio_edit", template.pk)
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.roles import Role
 from apps.catalog.models import ProductTemplate, TemplateStatus
 from tests.conftest import api_token_for, host_of
-from tests.storefront.studio.conftest import stand_definition
+from tests.designers.studio.conftest import stand_definition
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def api(tenant, user) -> Client:
 
 
 @pytest.fixture
-def designer_api(tenant_a, designer_member_a):
-    return api(tenant_a, designer_member_a)
+def designer_api(tenant_a, studio_member):
+    return api(tenant_a, studio_member)
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def staff_api(tenant_a, make_user):
     return api(tenant_a, make_user(tenant_a, Role.STAFF))
 
 
-def test_a_designer_creates_edits_submits_and_staff_approve(designer_api, staff_api, designer_a):
+def test_a_designer_creates_edits_submits_and_staff_approve(designer_api, staff_api, studio_designer):
     created = designer_api.post(BASE, {"definition": stand_definition()}, content_type="application/json")
     assert created.status_code == 201, created.content
     body = created.json()

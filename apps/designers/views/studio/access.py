@@ -9,18 +9,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
 from apps.accounts.access import may_enter_designer_portal
-from apps.designers.models import Designer, DesignerMember
+from apps.designers.access import designer_membership_get
+from apps.designers.models import Designer
 from apps.suppliers.status import ParticipantStatus
 
 
 def studio_designer_of(user) -> Designer | None:
-    """The approved designer `user` works for, or None."""
+    """The approved designer `user` works for, or None (an applicant or a suspended designer composes nothing)."""
     if not may_enter_designer_portal(user):
         return None
-    member = DesignerMember.objects.select_related("designer").filter(user=user).first()
-    if member is None or member.designer.status != ParticipantStatus.APPROVED:
+    try:
+        designer = designer_membership_get(user=user).designer
+    except Http404:
         return None
-    return member.designer
+    return designer if designer.status == ParticipantStatus.APPROVED else None
 
 
 def designer_studio_required(view):

@@ -70,14 +70,14 @@ def test_only_members_of_an_approved_designer_enter(other_client, tenant_a, make
     assert other_client.get("/designer/studio/").status_code == 404
 
 
-def test_the_studio_is_walled_by_network(client_b, tenant_b, designer_member_a, draft_a):
+def test_the_studio_is_walled_by_network(client_b, tenant_b, studio_member, draft_a):
     """A member of alpha's designer has no login on beta: the studio there sends to sign in."""
     assert client_b.get(edit_url(draft_a)).status_code == 302
 
 
-def test_a_new_product_starts_as_a_draft_with_its_problems_listed(studio, designer_a):
+def test_a_new_product_starts_as_a_draft_with_its_problems_listed(studio, studio_designer):
     response = studio.post("/designer/studio/new/", {"name": "Oak side table", "category": "Tables"})
-    template = ProductTemplate.objects.get(designer=designer_a, slug="oak-side-table")
+    template = ProductTemplate.objects.get(designer=studio_designer, slug="oak-side-table")
     assert response["Location"] == edit_url(template)
     assert (template.status, template.version) == (TemplateStatus.DRAFT, 1)
     page = studio.get(edit_url(template)).content.decode()
@@ -150,9 +150,9 @@ def test_submit_then_approval_freezes_the_version_and_a_new_version_is_a_draft(
     assert draft_a.status == TemplateStatus.RETIRED
 
 
-def test_submitting_a_draft_with_problems_is_refused_with_them(studio, designer_a, designer_member_a):
+def test_submitting_a_draft_with_problems_is_refused_with_them(studio, studio_designer, studio_member):
     studio.post("/designer/studio/new/", {"name": "Empty", "category": "Tables"})
-    template = ProductTemplate.objects.get(designer=designer_a, slug="empty")
+    template = ProductTemplate.objects.get(designer=studio_designer, slug="empty")
     response = studio.post(f"/designer/studio/{template.pk}/submit/", follow=True)
     assert "A template needs at least one parameter." in response.content.decode()
     template.refresh_from_db()

@@ -25,24 +25,24 @@ def catalog_a(in_tenant_a):
 
 
 @pytest.fixture
-def designer_a(catalog_a):
+def studio_designer(catalog_a):
     return make_designer("Nordic Forms")
 
 
 @pytest.fixture
-def designer_member_a(designer_a):
-    return make_designer_member(designer_a, email="ines@nordic.test")
+def studio_member(studio_designer):
+    return make_designer_member(studio_designer, email="ines@nordic.test")
 
 
 @pytest.fixture
-def studio(client_a, tenant_a, designer_member_a) -> Client:
+def studio(client_a, tenant_a, studio_member) -> Client:
     """The designer's member signed in on alpha."""
-    return sign_in(client_a, tenant_a, designer_member_a)
+    return sign_in(client_a, tenant_a, studio_member)
 
 
 @pytest.fixture
-def draft_a(designer_a, designer_member_a):
-    return template_draft_create(actor=designer_member_a, designer=designer_a, definition=stand_definition())
+def draft_a(studio_designer, studio_member):
+    return template_draft_create(actor=studio_member, designer=studio_designer, definition=stand_definition())
 
 
 @pytest.fixture
