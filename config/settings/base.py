@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "LegStatusEnum": "apps.orders.status.LegStatus",
         "OrderStatusEnum": "apps.orders.status.OrderStatus",
         "UploadStatusEnum": "apps.uploads.status.UploadStatus",
+        "TemplateStatusEnum": "apps.catalog.models.TemplateStatus",
         "PartKindEnum": ["mesh", "profile", "solid"],  # apps.uploads.analysis.result.PartKind
     },
 }

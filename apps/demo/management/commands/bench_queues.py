@@ -2,8 +2,8 @@
 
     python manage.py bench_queues --rounds 8 --batch-backlog 200
 
-Runs in a throwaway database (apps/tenants/throwaway_database.py) and starts every worker pool of the Procfile
-(same queues, concurrency and CPU priority) on a private broker database (`--redis-db`), in a network of its own
+Runs in a throwaway database against a Redis server of its own (apps/tenants/throwaway_database.py) and starts
+every worker pool of the Procfile (same queues, concurrency and CPU priority) there, in a network of its own
 (seeded like bench_checkout's). Each round places
 an order, confirms its payment at the local Stripe server as a browser would (Stripe.js), then hands the
 `payment_intent.succeeded` event to the inbox as the webhook view does: the webhook pool applies it.
@@ -70,15 +70,11 @@ class Command(bench_checkout.Command):
     def add_arguments(self, parser):
         parser.add_argument("--rounds", type=int, default=8)
         parser.add_argument("--batch-backlog", type=int, default=200)
-        parser.add_argument("--redis-db", type=int, default=15, help="private broker database for the run")
 
-    def handle(self, *args, rounds: int, batch_backlog: int, redis_db: int, **options):
-        broker = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{redis_db}"
+    def handle(self, *args, rounds: int, batch_backlog: int, **options):
         if not inside_throwaway_database():
-            # Again in a database of its own, whose Celery app publishes to the private broker from the start.
-            rerun_in_throwaway_database(
-                command="bench_queues", database="cf_bench_queues", env={"CELERY_BROKER_URL": broker}
-            )
+            # Again in a database and against a Redis server (cache and broker) of its own.
+            rerun_in_throwaway_database(command="bench_queues", database="cf_bench_queues")
             return
         for argv in (("migrate_schemas", "--shared", "-v0"), ("platform_setup",), ("migrate_schemas", "-v0")):
             subprocess.run([sys.executable, "manage.py", *argv], check=True)  # noqa: S603 - ourselves
@@ -95,14 +91,13 @@ class Command(bench_checkout.Command):
             # of the same name and id would meet its predecessor's idempotency keys there.
             network = self._network(f"queue-bench-{uuid.uuid4().hex[:6]}")
             client, version_id = self._customer(network)
-            redis.Redis.from_url(broker).flushdb()  # the private broker: nothing of a previous run
             pools = self._pools_start()
             self._pools_ready(pools)
             self._round(client, network, version_id)  # warm-up: imports, connections, first quote
             idle = [self._round(client, network, version_id) for _ in range(rounds)]
             loaded_orders = self._saturate(network, batch_backlog)
             loaded = [self._round(client, network, version_id) for _ in range(rounds)]
-            backlog_left = redis.Redis.from_url(broker).llen("batch")
+            backlog_left = redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("batch")
         finally:
             self._pools_stop(pools)
             if stripe_process is not None:

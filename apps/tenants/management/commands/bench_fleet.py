@@ -2,8 +2,8 @@
 
     python manage.py bench_fleet --networks 1000
 
-Runs in a throwaway database (`--database`, dropped at the end unless --keep; apps/tenants/throwaway_database.py)
-and its own Redis database (`--redis-db`). Inside it reports: provisioning time (each tenant_create, medians of the first and last 100), deletion
+Runs in a throwaway database (`--database`, dropped at the end unless --keep) against a Redis server of its own
+(apps/tenants/throwaway_database.py). Inside it reports: provisioning time (each tenant_create, medians of the first and last 100), deletion
 time, disk and catalog size per network, a no-op and a one-migration `migrate_schemas --tenant` over all of them
 with django-tenants' parallel executor, beat's periodic fan-out (tasks enqueued a minute and worker time per
 network, every network vs the rule of apps/core/periodic_fanout.py) and page latency with N schemas vs the first 10.
@@ -45,29 +45,36 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--networks", type=int, default=200)
         parser.add_argument("--database", default="cf_bench_fleet", help="throwaway database (dropped after)")
-        parser.add_argument(
-            "--redis-db", type=int, default=14, help="Redis database for marks and the broker"
-        )
         parser.add_argument("--busy-share", type=float, default=0.05, help="share of networks with work")
         parser.add_argument(
             "--migration-app", default="uploads", help="app whose newest migration is re-applied"
         )
         parser.add_argument("--delete-sample", type=int, default=20)
         parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+        parser.add_argument(
+            "--skip-migrations", action="store_true", help="leave out the migrate_schemas runs"
+        )
 
     def handle(self, *args, **options):
         if inside_throwaway_database():
             return self._bench(**options)
         return self._outside(**options)
 
-    def _outside(self, *, database: str, redis_db: int, keep: bool, **options):
-        redis_url = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{redis_db}"
-        env = {"REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url}
-        rerun_in_throwaway_database(command="bench_fleet", database=database, env=env, keep=keep)
+    def _outside(self, *, database: str, keep: bool, **options):
+        rerun_in_throwaway_database(command="bench_fleet", database=database, keep=keep)
 
     # --- inside the throwaway database
 
-    def _bench(self, *, networks: int, busy_share: float, migration_app: str, delete_sample: int, **options):
+    def _bench(
+        self,
+        *,
+        networks: int,
+        busy_share: float,
+        migration_app: str,
+        delete_sample: int,
+        skip_migrations: bool,
+        **options,
+    ):
         self._run_manage("migrate_schemas", "--shared", "-v0")
         tenant_public_ensure()
         tenant_template_ensure()
@@ -87,7 +94,10 @@ class Command(BaseCommand):
             )
             provisioning.append(time.perf_counter() - started)
             if (i + 1) % 50 == 0 or i + 1 == networks:
-                self.stdout.write(f"provisioned {i + 1}/{networks}: last {provisioning[-1]:.3f} s")
+                self._progress(
+                    f"provisioned {i + 1}/{networks}: first 100 median {statistics.median(provisioning[:100]):.3f} s,"
+                    f" last 50 median {statistics.median(provisioning[-50:]):.3f} s"
+                )
             if i + 1 == baseline:
                 result["page_ms_at_10"] = self._page_latency(f"fleet-{run}-0")
         sample = min(100, max(networks // 2, 1))
@@ -103,13 +113,18 @@ class Command(BaseCommand):
             "catalog": round((size1["catalog"] - size0["catalog"]) / networks / 2**20, 2),
         }
         result[f"page_ms_at_{networks}"] = self._page_latency(f"fleet-{run}-0")
-        self.stdout.write(f"pages: {result.get('page_ms_at_10')} -> {result[f'page_ms_at_{networks}']}")
-        result["migrate"] = self._migrations(migration_app, schemas=networks + 1)
-        self.stdout.write(f"migrate: {result['migrate']}")
+        self._progress(f"pages: {result.get('page_ms_at_10')} -> {result[f'page_ms_at_{networks}']}")
+        if not skip_migrations:
+            result["migrate"] = self._migrations(migration_app, schemas=networks + 1)
+            self._progress(f"migrate: {result['migrate']}")
         result["beat"] = self._fanout(busy_share=busy_share)
-        self.stdout.write(f"beat: {result['beat']}")
+        self._progress(f"beat: {result['beat']}")
         result["delete_s"] = self._deletions(delete_sample)
         self.stdout.write(json.dumps(result))
+
+    def _progress(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # a long run's progress shows in a log file as it goes
 
     def _run_manage(self, *argv: str) -> float:
         started = time.perf_counter()
@@ -203,8 +218,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         sent_now = dispatch_to_tenants.apply(args=("accounts.clear_expired_sessions",)).get()
         dispatch_s = time.perf_counter() - started
-        for queue in (*settings.WORK_QUEUES, "celery"):
-            client.delete(queue)
         return {
             "networks": len(schemas),
             "busy": len(busy),
