@@ -28,6 +28,7 @@ class RunResult:
     plan: Plan | None
     bound: float | None
     wall_s: float
+    work: float = 0.0  # CP-SAT's deterministic time: the search's effort whatever share of a core it got
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -116,13 +117,13 @@ def run_model(
         code = solver.solve(mm.model, callback)
     finally:
         done.set()
-    wall = solver.wall_time
+    wall, work = solver.wall_time, solver.deterministic_time
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never the caller's data: say so loudly
         raise RuntimeError(f"CP-SAT rejected the model: {mm.model.validate()}")
     if code == cp_model.INFEASIBLE:
-        return RunResult("infeasible", None, None, wall)
+        return RunResult("infeasible", None, None, wall, work)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return RunResult("unknown", None, None, wall)
+        return RunResult("unknown", None, None, wall, work)
     bound = solver.best_objective_bound
     plan = assemble_plan(
         mm.index,
@@ -134,4 +135,4 @@ def run_model(
     )
     # a relative-gap stop also reports OPTIMAL; only a closed gap is optimal here
     status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE
-    return RunResult(status, replace(plan, status=status), bound, wall)
+    return RunResult(status, replace(plan, status=status), bound, wall, work)
