@@ -138,6 +138,11 @@ def _measure(url: str, host: str, pages: list[Page], options: PagesOptions, say)
         rates = {page.name: one(page) for page in pages}
         floor_after = one(FLOOR)
         floor = (floor_before + floor_after) / 2
+        if not floor:
+            raise PagesRunError(
+                f"The floor page answered nothing in {options.seconds} s: the machine is too busy to measure; "
+                "retry later or with more --seconds."
+            )
         rounds.append({"floor_rps": floor, "rps": rates})
         say(
             f"round {number}: floor {floor:.0f} req/s; "
