@@ -12,10 +12,11 @@ import logging
 import uuid
 
 from celery import current_app
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.periodic_fanout import network_work_mark
 from apps.outbox.after_commit import on_commit_in_this_schema
 from apps.outbox.models import OutboxMessage
 
@@ -39,8 +40,14 @@ def outbox_enqueue(*, task_name: str, kwargs: dict, dedup_key: str = "") -> Outb
         dedup_key=dedup_key, defaults={"task_name": task_name, "kwargs": kwargs}
     )
     if created:
-        on_commit_in_this_schema(lambda: outbox_send_pending(message_ids=[message.pk]))
+        on_commit_in_this_schema(lambda: _relay_after_commit(message.pk))
     return message
+
+
+def _relay_after_commit(message_id: int) -> None:
+    # The network has work now: beat's periodic sweeps include it (apps/core/periodic_fanout.py).
+    network_work_mark(connection.schema_name)
+    outbox_send_pending(message_ids=[message_id])
 
 
 def outbox_enqueue_email(

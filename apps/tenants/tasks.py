@@ -1,18 +1,20 @@
 from celery import current_app, shared_task
 from django_tenants.utils import schema_context
 
+from apps.core.periodic_fanout import periodic_targets
 from apps.tenants.selectors import tenant_list_active
 
 
 @shared_task(name="tenants.dispatch_to_tenants", time_limit=120, soft_time_limit=100)
 def dispatch_to_tenants(task_name: str) -> int:
-    """Beat entry point: enqueue `task_name` once inside every active network. Returns how many were sent."""
+    """Beat entry point: enqueue `task_name` once inside every active network that has work, and in the others
+    now and then (apps/core/periodic_fanout.py). Returns how many were sent."""
     # Autodiscovered task modules are imported by a worker at start-up, not by every process that may run this.
     current_app.loader.import_default_modules()
     task = current_app.tasks[task_name]
-    sent = 0
-    for tenant in tenant_list_active():
-        with schema_context(tenant.schema_name):
+    schemas = tenant_list_active().values_list("schema_name", flat=True)
+    targets = periodic_targets(task_name, schemas)
+    for schema in targets:
+        with schema_context(schema):
             task.delay()
-        sent += 1
-    return sent
+    return len(targets)

@@ -2,10 +2,15 @@
 killed by its limits becomes a plain "too complex" without harming the caller (no database)."""
 
 import os
+import re
+import signal
+from pathlib import Path
 
 import pytest
 
-from apps.uploads.analysis.result import AnalysisError, Units
+from apps.uploads.analysis import sandbox
+from apps.uploads.analysis.bench_files import dense_sphere_stl
+from apps.uploads.analysis.result import AnalysisError, PartKind, Units
 from apps.uploads.analysis.sandbox import _child_environment, analyse_in_sandbox, repair_in_sandbox
 from tests.uploads import samples
 
@@ -93,7 +98,8 @@ def test_a_child_writing_past_its_output_limit_is_stopped(folder, out):
 
 def test_a_child_past_the_wall_clock_is_killed(folder, out):
     with pytest.raises(AnalysisError) as caught:
-        analyse_in_sandbox(samples.box_stl(folder), out, timeout=0.05)
+        # a prestarted child analyses a small box within milliseconds: a 200,000-triangle sphere takes a while
+        analyse_in_sandbox(dense_sphere_stl(folder), out, timeout=0.05)
     assert caught.value.code == "too_complex" and "longer than 0.05 s" in caught.value.message
 
 
@@ -106,3 +112,40 @@ def test_the_child_inherits_none_of_the_workers_secrets(monkeypatch):
     assert "DATABASE_URL" not in environment and "STRIPE_SECRET_KEY" not in environment
     assert not any("secret" in value for value in environment.values())
     assert os.environ["DATABASE_URL"] == "postgres://secret"  # the worker's own environment is untouched
+
+
+def test_the_next_file_of_a_kind_goes_to_a_prestarted_child_with_the_same_answer(folder, out):
+    path = samples.holed_box_step(folder, unit="mm")
+    first = analyse_in_sandbox(path, out)
+
+    again = analyse_in_sandbox(path, out)
+
+    assert again.extra["prestarted"]  # the child had started, with OpenCascade loaded, before the file came
+    assert again.features == first.features and again.findings == first.findings
+    assert again.features.volume_mm3 == pytest.approx(samples.HOLED_BOX_VOLUME, rel=1e-6)
+
+
+def test_a_prestarted_child_waits_with_the_limits_and_without_the_workers_secrets(folder, out, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://secret")
+    analyse_in_sandbox(samples.box_stl(folder), out)
+    spare = sandbox._spares[(PartKind.MESH, sandbox.DEFAULT_RLIMITS)]
+
+    limits = Path(f"/proc/{spare.process.pid}/limits").read_text()
+    environment = Path(f"/proc/{spare.process.pid}/environ").read_bytes()
+
+    assert re.search(rf"Max cpu time\s+{sandbox.CPU_SECONDS}\s", limits)
+    assert re.search(rf"Max address space\s+{sandbox.MEMORY_MB * 1024 * 1024}\s", limits)
+    assert b"DATABASE_URL" not in environment and b"secret" not in environment
+    assert os.getpgid(spare.process.pid) == spare.process.pid  # its own group: a timeout kills all it started
+
+
+def test_a_prestarted_child_that_died_waiting_is_replaced_by_a_fresh_one(folder, out):
+    path = samples.box_stl(folder)
+    analyse_in_sandbox(path, out)
+    spare = sandbox._spares[(PartKind.MESH, sandbox.DEFAULT_RLIMITS)]
+    os.kill(spare.process.pid, signal.SIGKILL)
+    spare.process.wait()
+
+    analysis = analyse_in_sandbox(path, out)
+
+    assert analysis.features.watertight and not analysis.extra["prestarted"]

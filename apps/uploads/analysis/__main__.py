@@ -1,5 +1,8 @@
 """The sandboxed child: `python -m apps.uploads.analysis analyse|repair PATH OUT_DIR [options]`.
 
+Or prestarted: `python -m apps.uploads.analysis wait [KIND]` loads the libraries of that kind of part (mesh,
+profile, solid), then reads the same arguments as one JSON list from its standard input (EOF: it exits).
+
 Writes one JSON object to its standard output: {"ok": ...} or {"error": {"code": ..., "message": ...}}.
 Everything else the libraries print (OpenCascade talks on stdout) is sent to stderr first, so the result can
 always be parsed. The parent (`sandbox.py`) sets the CPU and memory limits before this starts.
@@ -30,10 +33,26 @@ def _output_message() -> str:
     return f"The file's preview would be larger than {size_text(limit)}. Simplify it or split it into parts."
 
 
+def _wait_for_arguments(kinds: list[str]) -> list[str] | None:
+    """Load what an analysis of `kinds` imports, then wait for the file's arguments (None: none will come)."""
+    from apps.uploads.analysis.core import preload
+    from apps.uploads.analysis.result import PartKind
+
+    for kind in kinds:
+        preload(PartKind(kind))
+    line = sys.stdin.readline()
+    return json.loads(line) if line.strip() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     result_stream = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever the CAD libraries print goes to stderr
     sys.stdout = sys.stderr
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["wait"]:
+        argv = _wait_for_arguments(argv[1:])
+        if argv is None:
+            return 0
     parser = argparse.ArgumentParser(prog="python -m apps.uploads.analysis")
     parser.add_argument("command", choices=["analyse", "repair"])
     parser.add_argument("path", type=Path)
@@ -87,4 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stderr.flush()
+    # The answer is written and flushed, every file closed: skip the interpreter's teardown, which after
+    # OpenCascade costs about 0.3 s of CPU that the worker would wait for.
+    os._exit(code)

@@ -3,8 +3,10 @@
     python -m apps.uploads.analysis.bench --runs 20
 
 Per kind (a 200,000-triangle STL, a 2,000-entity DXF, a ~5 MB STEP: apps/uploads/analysis/bench_files.py) it
-runs `analyse_in_sandbox` `runs` times and reports p50/p95 of the whole child (process start, imports, analysis,
-preview: what a worker waits for), of the analysis alone, the child's CPU seconds, and its peak resident memory.
+runs `analyse_in_sandbox` `runs` times and reports p50/p95 of the child from the hand-over of the file to its
+answer (what a worker waits for: with a prestarted child, the analysis and preview without Python's start and the
+imports), of the analysis alone, the child's CPU seconds (all, and after the hand-over: the CPU a file waits for),
+and its peak resident memory.
 Wall times on a shared, loaded machine run well above the CPU times: both are printed. The last line is JSON.
 `bench_uploads` (uploads-core) measures the same files through the task path.
 """
@@ -58,18 +60,20 @@ def benchmark_analysis(runs: int = 10, kinds: list[str] | None = None) -> dict[s
             out_dir = Path(folder) / f"{kind}-out"
             out_dir.mkdir()
             analyse_in_sandbox(path, out_dir)  # warm-up: the page cache, not the measure
-            total, analysis, cpu, memory = [], [], [], []
+            total, analysis, cpu, path_cpu, memory = [], [], [], [], []
             for _ in range(runs):
                 result = analyse_in_sandbox(path, out_dir)
                 total.append(result.extra["sandbox_seconds"])
                 analysis.append(result.seconds)
                 cpu.append(result.extra["cpu_seconds"])
+                path_cpu.append(result.extra["cpu_seconds"] - result.extra["prestart_cpu_seconds"])
                 memory.append(result.peak_memory_mb)
             results[kind] = {
                 "file_mb": round(path.stat().st_size / 1024 / 1024, 2),
                 "sandbox_s": _summary(total),
                 "analysis_s": _summary(analysis),
                 "cpu_s": _summary(cpu),
+                "cpu_after_handover_s": _summary(path_cpu),
                 "peak_memory_mb": max(memory),
                 "target_p95_s": TARGET_P95_SECONDS[kind],
             }
@@ -87,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{kind:20} {result['file_mb']:6.2f} MB  sandbox p50 {result['sandbox_s']['p50']:5.2f} s"
             f"  p95 {result['sandbox_s']['p95']:5.2f} s (target {result['target_p95_s']:g})"
             f"  analysis p95 {result['analysis_s']['p95']:5.2f} s  cpu p95 {result['cpu_s']['p95']:5.2f} s"
+            f" (after hand-over {result['cpu_after_handover_s']['p95']:5.2f} s)"
             f"  peak {result['peak_memory_mb']:6.1f} MB\n"
         )
     sys.stdout.write(json.dumps({"runs": arguments.runs, "kinds": results}) + "\n")

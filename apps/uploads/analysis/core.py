@@ -6,6 +6,7 @@ The sandbox runs this in a child process with CPU and memory limits; tests call 
 
 from __future__ import annotations
 
+import importlib
 import resource
 import time
 from collections.abc import Iterator
@@ -21,6 +22,35 @@ from apps.uploads.analysis.sniff import sniff
 def peak_memory_mb() -> float:
     """This process's peak resident memory (Linux reports ru_maxrss in KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# What each kind's analysis imports (the libraries it would otherwise load on the way): a prestarted child loads
+# them while it waits for a file (sandbox.py), so a file's wait never includes them. OpenCascade alone is about a
+# second of CPU, trimesh with numpy a third of one.
+PRELOAD: dict[PartKind, tuple[str, ...]] = {
+    PartKind.MESH: (
+        "apps.uploads.analysis.mesh",
+        "vtkmodules.util.numpy_support",
+        "vtkmodules.vtkCommonDataModel",
+        "vtkmodules.vtkFiltersCore",
+    ),
+    PartKind.PROFILE: ("apps.uploads.analysis.profile", "ezdxf.recover", "ezdxf.path"),
+    PartKind.SOLID: (
+        "apps.uploads.analysis.solid",
+        "OCP.STEPControl",
+        "OCP.BRepMesh",
+        "OCP.BRepGProp",
+        "OCP.StlAPI",
+        "apps.uploads.analysis.mesh",
+        "trimesh",
+    ),
+}
+
+
+def preload(kind: PartKind) -> None:
+    """Import what an analysis of `kind` needs, ahead of the file."""
+    for name in PRELOAD[kind]:
+        importlib.import_module(name)
 
 
 @contextmanager
