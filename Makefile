@@ -1,12 +1,13 @@
 # Two commands: `make run` and `make test`. Everything else here is what they are made of.
 SHELL := /bin/bash
 PY := .venv/bin/python
-# Test processes (pytest-xdist): 0 runs the suite in this one process, in order (browser journeys last). 2 splits
+# Test processes (pytest-xdist): 2 (the default, one per core of the CI machine) splits
 # it over two, each with its own test database, Redis database, media folder, Celery worker and Stripe server, a
 # test file staying in one (--dist loadfile): 7 min instead of ~12. --no-loadscope-reorder keeps the collection's
 # order (xdist would otherwise hand out the files with most tests first, so a one-test file that wipes the Stripe
 # server or seeds the demo network could run after the journeys that committed the demo network on that worker).
-TEST_WORKERS ?= 0
+# 0 runs the suite in this one process, in order (browser journeys last).
+TEST_WORKERS ?= 2
 MANAGE := $(PY) manage.py
 
 .PHONY: run test setup services migrate seed lint format stop bench-tenants tour

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("apps.storefront.api.urls")),
     path("", include("apps.orders.api.urls")),
     path("", include("apps.uploads.api.urls")),
+    path("", include("apps.designers.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("portal/", include("apps.portal.urls")),
     path("backoffice/", include("apps.backoffice.urls")),
+    path("", include("apps.designers.urls")),
     path("", include("apps.payouts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

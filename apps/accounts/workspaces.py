@@ -2,7 +2,7 @@
 navigation — the one registry the header (templates/_header.html) and the sign-in redirect read.
 
 A workspace is a set of pages with one navigation: the storefront, the supplier portal, the carrier portal, the
-back office and finance. A page belongs to the workspace whose URL namespace and name prefix it matches (the most
+designer portal, the back office and finance. A page belongs to the workspace whose URL namespace and name prefix it matches (the most
 specific one first), so a new page of a workspace gets that workspace's navigation without saying so. Who may
 enter a workspace is an `apps.accounts.access` predicate, the same one its pages check (or, for the portals, the
 role that is granted and revoked with the membership the portal's pages resolve).
@@ -23,6 +23,7 @@ from apps.accounts.access import (
     is_signed_in,
     may_enter_admin,
     may_enter_carrier_portal,
+    may_enter_designer_portal,
     may_enter_supplier_portal,
     may_read_money,
 )
@@ -153,6 +154,19 @@ CARRIER_PORTAL = Workspace(
         NavItem("Payouts", "portal:carrier_payouts_setup", owner_of_company_only=True),
     ),
 )
+DESIGNER_PORTAL = Workspace(
+    key="designer",
+    label="Designer portal",
+    landing="designers:home",
+    may_enter=may_enter_designer_portal,
+    namespace="designers",
+    # The public pages (applying, a designer's page) and customers' reviews are nobody's workspace.
+    not_its_pages=frozenset({"apply", "designer_page", "review_create"}),
+    nav=(
+        NavItem("Home", "designers:home"),
+        NavItem("Payouts", "designers:payouts_setup", owner_of_company_only=True),
+    ),
+)
 FINANCE = Workspace(
     key="finance",
     label="Finance",
@@ -183,7 +197,15 @@ BACK_OFFICE = Workspace(
 ADMIN = Workspace(key="admin", label="Admin", landing="/admin/", may_enter=may_enter_admin)
 
 # The order of the header's list; page lookup asks the specific workspaces of a namespace before the general one.
-WORKSPACES: tuple[Workspace, ...] = (STOREFRONT, SUPPLIER_PORTAL, CARRIER_PORTAL, BACK_OFFICE, FINANCE, ADMIN)
+WORKSPACES: tuple[Workspace, ...] = (
+    STOREFRONT,
+    SUPPLIER_PORTAL,
+    CARRIER_PORTAL,
+    DESIGNER_PORTAL,
+    BACK_OFFICE,
+    FINANCE,
+    ADMIN,
+)
 _LOOKUP_ORDER = sorted(WORKSPACES, key=lambda workspace: -len(workspace.name_prefix))
 
 
@@ -199,9 +221,14 @@ def workspaces_for(user) -> list[Workspace]:
 
 def workspace_home(user) -> Workspace:
     """The person's own workspace: the back office for staff and the owner, then finance, the supplier portal,
-    the carrier portal, the storefront for everyone else."""
+    the carrier portal, the designer portal, the storefront for everyone else."""
     return next(
-        (w for w in (BACK_OFFICE, FINANCE, SUPPLIER_PORTAL, CARRIER_PORTAL) if w.may_enter(user)), STOREFRONT
+        (
+            w
+            for w in (BACK_OFFICE, FINANCE, SUPPLIER_PORTAL, CARRIER_PORTAL, DESIGNER_PORTAL)
+            if w.may_enter(user)
+        ),
+        STOREFRONT,
     )
 
 

@@ -25,10 +25,15 @@ def _catalogue() -> QuerySet[ProductTemplate]:
     return ProductTemplate.objects.filter(active=True, part_kind="")
 
 
-def template_list_active(*, category: str = "", query: str = "") -> QuerySet[ProductTemplate]:
-    templates = _catalogue()
+def template_list_active(
+    *, category: str = "", query: str = "", designer: str = ""
+) -> QuerySet[ProductTemplate]:
+    """The catalogue, with each product's designer ("designed by"); `designer` is a designer's slug."""
+    templates = _catalogue().select_related("designer")
     if category:
         templates = templates.filter(category=category)
+    if designer:
+        templates = templates.filter(designer__slug=designer)
     if query:
         templates = templates.filter(
             Q(name__icontains=query) | Q(description__icontains=query) | Q(category__icontains=query)
@@ -40,9 +45,20 @@ def template_categories() -> list[str]:
     return list(_catalogue().order_by("category").values_list("category", flat=True).distinct())
 
 
+def template_designers() -> list[tuple[str, str]]:
+    """(slug, name) of the designers with a product in the catalogue, by name: the catalogue's designer filter."""
+    return list(
+        _catalogue()
+        .filter(designer__isnull=False)
+        .order_by("designer__name", "designer__slug")
+        .values_list("designer__slug", "designer__name")
+        .distinct()
+    )
+
+
 def template_get_active(*, slug: str) -> ProductTemplate:
     """The storefront's access helper: an active template of the current network, or 404."""
-    template = _with_definition(_catalogue().filter(slug=slug)).first()
+    template = _with_definition(_catalogue().select_related("designer").filter(slug=slug)).first()
     if template is None:
         raise Http404("No such product.")
     return template

@@ -10,6 +10,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.demo.catalog import catalog_demo_seed
+from apps.demo.designers import designers_demo_seed
 from apps.demo.orders import orders_demo_seed
 from apps.demo.payouts import connect_demo_onboard
 from apps.demo.rates import rates_demo_seed
@@ -33,6 +34,7 @@ DEMO_USERS = [
     DemoLogin(Role.CUSTOMER, "customer@demo.localhost", "Mila Jansen"),
     DemoLogin(Role.SUPPLIER_MEMBER, "supplier@demo.localhost", "Sanne de Vries"),
     DemoLogin(Role.CARRIER_MEMBER, "carrier@demo.localhost", "Daan Bakker"),
+    DemoLogin(Role.DESIGNER_MEMBER, "designer@demo.localhost", "Lotte Mulder"),
     DemoLogin(Role.FINANCE, "finance@demo.localhost", "Noor Visser"),
 ]
 DEMO_OWNER = DemoLogin(Role.STAFF, "staff@demo.localhost", "Eva Smit")
@@ -70,6 +72,8 @@ def demo_seed() -> Tenant:
         catalog_demo_seed()
         # demo-seed: suppliers
         suppliers_demo_seed(connect_onboard=connect_demo_onboard)
+        # demo-seed: designers
+        designers_demo_seed(connect_onboard=connect_demo_onboard)
         # demo-seed: process rates (uploaded parts)
         rates_demo_seed()
         # demo-seed: orders

@@ -201,12 +201,12 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-").replace("--", "-")
 
 
-def _approve(participant: Participant) -> None:
+def participant_demo_approve(participant: Participant) -> None:
     if participant.status == ParticipantStatus.APPLIED:
         participant_transition(participant=participant, to=ParticipantStatus.APPROVED, reason="Demo network")
 
 
-def _onboard(participant: Participant, connect_onboard: ConnectOnboard | None) -> str:
+def participant_demo_onboard(participant: Participant, connect_onboard: ConnectOnboard | None) -> str:
     """Onboarded on the local Stripe server when it answers; otherwise a seeded `acct_demo_*` state."""
     if connect_onboard is not None and connect_onboard(participant):
         return "stripe_local"
@@ -273,7 +273,7 @@ def suppliers_demo_seed(*, connect_onboard: ConnectOnboard | None = None) -> dic
             owner = AssetOwner(name=site.name, **_site_defaults(site, _slug(site.name)))
             owner.full_clean()
             owner.save()
-        _approve(owner)
+        participant_demo_approve(owner)
         for spec in site.resources:
             resource = Resource.objects.filter(asset_owner=owner, name=spec.name).first()
             if resource is None:
@@ -304,7 +304,7 @@ def suppliers_demo_seed(*, connect_onboard: ConnectOnboard | None = None) -> dic
                     reason="Planned spindle maintenance",
                 )
             stats["resources"] += 1
-        outcome = _onboard(owner, connect_onboard)
+        outcome = participant_demo_onboard(owner, connect_onboard)
         stats[outcome] = stats.get(outcome, 0) + 1
         stats["asset_owners"] += 1
     for spec in CARRIERS:
@@ -327,8 +327,8 @@ def suppliers_demo_seed(*, connect_onboard: ConnectOnboard | None = None) -> dic
                 per_kg_minor=spec.per_kg,
                 max_weight_kg=Decimal(spec.max_kg),
             )
-        _approve(carrier)
-        outcome = _onboard(carrier, connect_onboard)
+        participant_demo_approve(carrier)
+        outcome = participant_demo_onboard(carrier, connect_onboard)
         stats[outcome] = stats.get(outcome, 0) + 1
         stats["carriers"] += 1
     _member(AssetOwner.objects.get(name=SITES[0].name), SUPPLIER_LOGIN)

@@ -156,3 +156,34 @@ def celery_task_timing_connect() -> None:
 
     signals.task_prerun.connect(before, weak=False)
     signals.task_postrun.connect(after, weak=False)
+
+
+def celery_metrics_serve_connect() -> None:
+    """A worker pool on a host without a web server exposes its task durations itself: with CELERY_METRICS_PORT
+    set (and PROMETHEUS_MULTIPROC_DIR, emptied here at start, shared by the pool's child processes), the pool's main
+    process serves the Prometheus text format on CELERY_METRICS_ADDR (default loopback: a private address only,
+    this port has no token) once the worker is ready (connected from config/celery.py)."""
+    port = os.environ.get("CELERY_METRICS_PORT")
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not port or not directory:
+        return
+    from celery import signals
+
+    def empty_directory(**_):
+        import shutil
+        from pathlib import Path
+
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+    def serve(**_):
+        from prometheus_client import multiprocess, start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(
+            int(port), addr=os.environ.get("CELERY_METRICS_ADDR", "127.0.0.1"), registry=registry
+        )
+
+    signals.worker_init.connect(empty_directory, weak=False)
+    signals.worker_ready.connect(serve, weak=False)

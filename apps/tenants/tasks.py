@@ -18,3 +18,23 @@ def dispatch_to_tenants(task_name: str) -> int:
         with schema_context(schema):
             task.delay()
     return len(targets)
+
+
+@shared_task(name="tenants.deploy_echo", bind=True, time_limit=30, soft_time_limit=20)
+def deploy_echo(self, token: str) -> None:
+    """The deploy check's round trip (apps.tenants.roundtrip.py): says which worker took the message, from which
+    queue, for which network. Sent to a queue chosen by the sender; it writes only to the cache."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from apps.tenants.roundtrip import ECHO_TTL_S, echo_key
+
+    cache.set(
+        echo_key(token),
+        {
+            "worker": self.request.hostname or "",
+            "queue": (self.request.delivery_info or {}).get("routing_key", ""),
+            "network": connection.schema_name,
+        },
+        ECHO_TTL_S,
+    )

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 # A backticked token that is a repository path: a top-level folder followed by a path, or a top-level file.
-TOP_LEVEL = ("apps", "bench", "config", "docs", "scripts", "static", "templates", "tests", "tools")
+TOP_LEVEL = ("apps", "bench", "config", "deploy", "docs", "scripts", "static", "templates", "tests", "tools")
 ROOT_FILES = ("Makefile", "Procfile", "manage.py", "pyproject.toml", "package.json")
 PATH_TOKEN = re.compile(
     rf"^(?:(?:{'|'.join(TOP_LEVEL)})/[\w./{{}},-]*|{'|'.join(map(re.escape, ROOT_FILES))})$"

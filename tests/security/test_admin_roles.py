@@ -28,7 +28,9 @@ from apps.orders.services import refund_request_create, work_item_problem_report
 from apps.orders.status import OrderStatus
 from apps.outbox.services import outbox_enqueue
 from apps.payouts.models import Transfer, TransferStatus, WebhookEvent, WebhookEventStatus
+from apps.suppliers.status import ParticipantStatus
 from tests.conftest import host_of, sign_in
+from tests.designers.factories import make_designer
 from tests.uploads.conftest import stored_part
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +107,7 @@ def records(plan_a, tenant_a):
     )
     token_create(user=order.customer, name="Shop integration", expires_in_days=None)
     stored_part(order.customer)
+    make_designer("Admin Studio", status=ParticipantStatus.APPLIED)
     return order
 
 
@@ -182,6 +185,7 @@ def _snapshot(model, pks) -> tuple:
             "processes",
             "catalog",
             "suppliers",
+            "designers",
             "orders",
             "outbox",
             "matching",

@@ -145,3 +145,48 @@ def _member(archive: Path, name: str) -> bytes:
 
     with tarfile.open(archive) as tar:
         return tar.extractfile(name).read()
+
+
+def test_the_scheduled_backup_dumps_the_whole_database_and_prunes_old_ones(
+    fresh_database, django_db_blocker, tmp_path
+):
+    """scripts/backup.sh on a small database of its own: a pg_dump custom-format file pg_restore can read, and
+    files past the retention removed (another file in the folder is left alone)."""
+    with (
+        _admin_connection() as admin,
+        psycopg.connect(
+            host=admin.info.host,
+            port=admin.info.port,
+            user=admin.info.user,
+            dbname=fresh_database,
+            autocommit=True,
+        ) as database,
+    ):
+        database.execute("CREATE TABLE drill_rows (id int); INSERT INTO drill_rows VALUES (1), (2)")
+    old = tmp_path / "cloudfactory-2020-01-01T0215Z.dump"
+    old.write_bytes(b"old")
+    os.utime(old, (0, 0))
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("keep")
+    os.utime(unrelated, (0, 0))
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{fresh_database}",
+        "PYTHON": sys.executable,
+    }
+    subprocess.run(
+        [str(Path(settings.BASE_DIR) / "scripts" / "backup.sh"), str(tmp_path)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    [dump] = tmp_path.glob("cloudfactory-2*Z.dump")
+    with django_db_blocker.unblock():
+        pg_restore = pg_tool("pg_restore")
+    listing = subprocess.run([pg_restore, "--list", str(dump)], capture_output=True, check=True)
+    assert "TABLE public drill_rows" in listing.stdout.decode()
+    assert not old.exists()
+    assert unrelated.exists()

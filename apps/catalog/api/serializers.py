@@ -11,13 +11,21 @@ from apps.catalog.models import Design, DesignVersion, ProductTemplate
 from apps.catalog.selectors import template_spec_for
 
 
+class TemplateDesignerSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
 class TemplateListSerializer(serializers.ModelSerializer):
     image = serializers.ImageField(read_only=True, use_url=True)
     url = serializers.SerializerMethodField()
+    designer = TemplateDesignerSerializer(
+        read_only=True, allow_null=True, help_text="Who designed the product; null for the network's own."
+    )
 
     class Meta:
         model = ProductTemplate
-        fields = ["slug", "name", "category", "description", "currency", "image", "url"]
+        fields = ["slug", "name", "category", "description", "currency", "image", "url", "designer"]
 
     def get_url(self, template: ProductTemplate) -> str:
         return reverse("catalog_api:template-detail", args=[template.slug])

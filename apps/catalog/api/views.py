@@ -53,6 +53,9 @@ def template_for_input(slug: str) -> ProductTemplate:
         parameters=[
             OpenApiParameter("category", str, description="Only this category."),
             OpenApiParameter("q", str, description="Search in name, description and category."),
+            OpenApiParameter(
+                "designer", str, description="Only this designer's products (the designer's slug)."
+            ),
         ],
     )
 )
@@ -62,7 +65,11 @@ class TemplateListApi(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        return template_list_active(category=params.get("category", ""), query=params.get("q", "")[:100])
+        return template_list_active(
+            category=params.get("category", ""),
+            query=params.get("q", "")[:100],
+            designer=params.get("designer", "")[:80],
+        )
 
 
 @extend_schema_view(get=extend_schema(summary="A template with its parameters as JSON Schema"))

@@ -160,7 +160,8 @@ class Limits:
     """How hard to try. `strategy` is "auto" (picked by problem size), "quote", "monolithic", "lns" or "greedy".
 
     `on_progress(elapsed_s, objective, bound)` hears of every better plan (bound is NaN when unknown);
-    `hint` is a plan to start from (e.g. the current plan for a re-plan; it may be outdated)."""
+    `hint` is a plan to start from (e.g. the current plan for a re-plan; it may be outdated); `bound`: when the
+    search gave no bound, compute the search-free one (a tenth of a greedy quote's CPU; quotes record none)."""
 
     time_limit_s: float = 10.0
     workers: int = 1
@@ -171,6 +172,7 @@ class Limits:
     explain: bool = True
     strategy: str = "auto"
     log: bool = False
+    bound: bool = True
 
 
 # --------------------------------------------------------------------------------------------------- the plan

@@ -152,7 +152,7 @@ def _line_of(op_id: str) -> int:
 
 def _solve(built: BuiltProblem, limit_s: float) -> domain.Plan:
     """One worker: the greedy plan at once, then CP-SAT from it (as hint and fallback) for up to `limit_s`
-    (0: the greedy dispatcher alone). Unexplained: only a recorded quote's chosen plan is explained. A plan
+    (0: the greedy dispatcher alone). Unexplained and unbounded: only a recorded quote's chosen plan is explained. A plan
     the validator rejects is a bug: it is logged and answered as "no solution in time", never quoted."""
     limits = Limits(
         time_limit_s=limit_s,
@@ -160,6 +160,7 @@ def _solve(built: BuiltProblem, limit_s: float) -> domain.Plan:
         seed=0,
         explain=False,
         strategy="greedy" if limit_s <= 0 else "auto",
+        bound=False,  # a quote records no bound or gap
     )
     try:
         return solve_checked(built, limits)

@@ -21,7 +21,7 @@ from apps.portal.mixins import CarrierPortalView, SupplierPortalView
 logger = logging.getLogger(__name__)
 
 
-class _PayoutsSetup(TemplateView):
+class PayoutsSetupPage(TemplateView):
     """GET: payout readiness. POST: start (or continue) onboarding → redirect to Stripe's hosted page.
 
     Owners only (concrete views set owner_only): the connected account is the company's bank relationship.
@@ -61,7 +61,7 @@ class _PayoutsSetup(TemplateView):
         return context
 
 
-class _PayoutsReturn(_PayoutsSetup):
+class PayoutsReturnPage(PayoutsSetupPage):
     """Stripe sends the member back here: re-read the account and show where onboarding stands."""
 
     def get(self, request, *args, **kwargs):
@@ -81,38 +81,38 @@ class _PayoutsReturn(_PayoutsSetup):
         return super().get(request, *args, **kwargs)
 
 
-class _PayoutsRefresh(_PayoutsSetup):
+class PayoutsRefreshPage(PayoutsSetupPage):
     """Stripe's refresh_url: the link expired or was used; hand out a new one."""
 
     def get(self, request, *args, **kwargs):
         return self._start()
 
 
-class SupplierPayoutsSetupView(SupplierPortalView, _PayoutsSetup):
+class SupplierPayoutsSetupView(SupplierPortalView, PayoutsSetupPage):
     url_prefix = "portal:"
     owner_only = True
 
 
-class SupplierPayoutsReturnView(SupplierPortalView, _PayoutsReturn):
+class SupplierPayoutsReturnView(SupplierPortalView, PayoutsReturnPage):
     url_prefix = "portal:"
     owner_only = True
 
 
-class SupplierPayoutsRefreshView(SupplierPortalView, _PayoutsRefresh):
+class SupplierPayoutsRefreshView(SupplierPortalView, PayoutsRefreshPage):
     url_prefix = "portal:"
     owner_only = True
 
 
-class CarrierPayoutsSetupView(CarrierPortalView, _PayoutsSetup):
+class CarrierPayoutsSetupView(CarrierPortalView, PayoutsSetupPage):
     url_prefix = "portal:carrier_"
     owner_only = True
 
 
-class CarrierPayoutsReturnView(CarrierPortalView, _PayoutsReturn):
+class CarrierPayoutsReturnView(CarrierPortalView, PayoutsReturnPage):
     url_prefix = "portal:carrier_"
     owner_only = True
 
 
-class CarrierPayoutsRefreshView(CarrierPortalView, _PayoutsRefresh):
+class CarrierPayoutsRefreshView(CarrierPortalView, PayoutsRefreshPage):
     url_prefix = "portal:carrier_"
     owner_only = True

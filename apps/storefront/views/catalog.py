@@ -24,6 +24,7 @@ from apps.catalog.selectors import (
     design_list_for_owner,
     design_versions,
     template_categories,
+    template_designers,
     template_get_active,
     template_list_active,
     template_spec_for,
@@ -31,6 +32,7 @@ from apps.catalog.selectors import (
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
 from apps.core.errors import form_add_service_error
+from apps.designers.reviews import rating_of_template, reviews_of_template
 from apps.matching.makeable import DesignUnmakeable
 from apps.matching.quoting import QuoteContext, price_breaks, quote_context
 from apps.processes.selectors import process_names
@@ -42,6 +44,7 @@ from apps.storefront.throttles import quote_limit_wait, quote_unless_limited
 from apps.uploads.options import part_options_describe
 
 CONFIGURATOR = "storefront/configurator.html"
+REVIEWS_SHOWN = 20  # the newest; the API lists more
 
 
 def home(request):
@@ -63,10 +66,13 @@ def cart_enabled() -> bool:
 def catalog(request):
     category = request.GET.get("category", "")[:60]
     query = request.GET.get("q", "").strip()[:100]
+    designer = request.GET.get("designer", "")[:80]
     context = {
-        "templates": template_list_active(category=category, query=query),
+        "templates": template_list_active(category=category, query=query, designer=designer),
         "categories": template_categories(),
+        "designers": template_designers(),
         "category": category,
+        "designer": designer,
         "q": query,
     }
     name = "storefront/catalog.html#results" if request.htmx else "storefront/catalog.html"
@@ -126,6 +132,10 @@ def configurator(request, slug: str):
     if request.method == "GET":
         context = _configurator_context(
             request, template, _initial_data(spec, request.GET, f"My {template.name.lower()}")
+        )
+        context.update(
+            rating=rating_of_template(template=template),
+            reviews=reviews_of_template(template=template)[:REVIEWS_SHOWN],
         )
         return render(request, CONFIGURATOR, context)
     if request.POST.get("action") == "save" and not request.user.is_authenticated:

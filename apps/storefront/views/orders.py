@@ -18,6 +18,7 @@ from apps.core.errors import Conflict, form_add_service_error
 from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
+from apps.designers.reviews import reviewed_line_ids
 from apps.orders import checkout, ports
 from apps.orders.access import design_version_orderable_get, order_get_for_customer
 from apps.orders.actions import order_allowed, refund_deadline
@@ -338,9 +339,15 @@ def _detail_context(request, order) -> dict:
     now = timezone.now()
     events = [event for event in order.events.all() if event.customer_visible]
     allowed = order_allowed(order, now=now)
+    lines = list(order.lines.all())
+    # Delivered lines the customer has not reviewed yet get a "rate and review" link (one review per line).
+    reviewed = reviewed_line_ids(lines=lines) if order.delivered_at else set()
     return {
         "order": order,
-        "lines": list(order.lines.all()),
+        "lines": lines,
+        "reviewable_line_ids": {line.pk for line in lines if line.pk not in reviewed}
+        if order.delivered_at
+        else set(),
         "events": list(reversed(events)),
         "items": order_active_items(order),
         "legs": order_active_legs(order),
