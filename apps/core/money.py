@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
+from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -135,20 +135,13 @@ class Money:
         return from_minor(self.amount_minor, self.currency)
 
     def format(self, locale: str = "en") -> str:
-        return _format_minor_cached(self.amount_minor, self.currency, locale)
+        return format_currency(self.as_decimal(), self.currency, locale=locale)
 
     def __str__(self) -> str:
         return self.format()
 
     def allocate(self, weights: Sequence[int]) -> list[Money]:
         return [Money(part, self.currency) for part in allocate_largest_remainder(self.amount_minor, weights)]
-
-
-# Babel takes ~0.1-0.2 ms per amount (locale data, pattern parsing); a page of orders, legs or a statement shows
-# dozens of amounts, most of them repeated (prices, totals, axis ticks). The text depends on these three only.
-@lru_cache(maxsize=16384)
-def _format_minor_cached(amount_minor: int, currency: str, locale: str) -> str:
-    return format_currency(from_minor(amount_minor, currency), currency, locale=locale)
 
 
 def allocate_largest_remainder(total: int, weights: Sequence[int]) -> list[int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.utils import dateformat, timezone, translation
 
@@ -25,36 +24,13 @@ class Formats:
     short_day: str
 
 
-# No seconds and no time zone characters (s, u, v, e, O, P, T, Z, c, r, U) in these: the text of a moment depends
-# only on its local wall time to the minute, which is what lets _formatted cache it.
 FORMATS = {"en": Formats(moment="D j M Y, H:i", day="D j M Y", clock="H:i", short_day="j M")}
 DEFAULT_LOCALE = "en"
 
 
-def _language() -> str:
-    return (translation.get_language() or DEFAULT_LOCALE).split("-")[0]
-
-
 def formats() -> Formats:
-    return FORMATS.get(_language(), FORMATS[DEFAULT_LOCALE])
-
-
-def _format(value: dt.date | dt.datetime | dt.time, format_string: str) -> str:
-    """Django's `date` formatting of a local value; aware datetimes are keyed by their wall time (equal instants
-    in two zones must not share a text)."""
-    if isinstance(value, dt.datetime):
-        # No format shows seconds or a zone: one cache entry per local minute.
-        value = value.replace(tzinfo=None, second=0, microsecond=0)
-    return _formatted(value, format_string, _language())
-
-
-# dateformat.format costs ~0.1-0.3 ms a call (it re-reads the format and translates day and month names); a page
-# shows the same days and moments many times, and again on the next request.
-@lru_cache(maxsize=16384)
-def _formatted(value: dt.date | dt.datetime | dt.time, format_string: str, language: str) -> str:
-    if isinstance(value, dt.time):
-        return dateformat.time_format(value, format_string)
-    return dateformat.format(value, format_string)
+    language = (translation.get_language() or DEFAULT_LOCALE).split("-")[0]
+    return FORMATS.get(language, FORMATS[DEFAULT_LOCALE])
 
 
 def _local(value):
@@ -81,9 +57,9 @@ def format_moment(value) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, dt.datetime):
-        return _format(value, formats().moment)
+        return dateformat.format(value, formats().moment)
     if isinstance(value, dt.date):
-        return _format(value, formats().day)
+        return dateformat.format(value, formats().day)
     return str(value)
 
 
@@ -92,10 +68,8 @@ def format_day(value) -> str:
     value = _local(value)
     if value in (None, ""):
         return "—"
-    if isinstance(value, dt.datetime):
-        value = value.date()  # the day is all this shows: one cache entry per day, not per moment
     if isinstance(value, dt.date):
-        return _format(value, formats().day)
+        return dateformat.format(value, formats().day)
     return str(value)
 
 
@@ -104,10 +78,8 @@ def format_short_day(value) -> str:
     value = _local(value)
     if value in (None, ""):
         return "—"
-    if isinstance(value, dt.datetime):
-        value = value.date()
     if isinstance(value, dt.date):
-        return _format(value, formats().short_day)
+        return dateformat.format(value, formats().short_day)
     return str(value)
 
 
@@ -116,8 +88,10 @@ def format_clock(value) -> str:
     value = _local(value)
     if value in (None, ""):
         return "—"
-    if isinstance(value, (dt.datetime, dt.time)):
-        return _format(value, formats().clock)
+    if isinstance(value, dt.datetime):
+        return dateformat.format(value, formats().clock)
+    if isinstance(value, dt.time):
+        return dateformat.time_format(value, formats().clock)
     return str(value)
 
 
