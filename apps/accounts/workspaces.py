@@ -164,6 +164,21 @@ DESIGNER_PORTAL = Workspace(
     not_its_pages=frozenset({"apply", "designer_page", "review_create"}),
     nav=(
         NavItem("Home", "designers:home"),
+        NavItem(
+            "Studio",
+            "designers:studio",
+            below=(
+                "studio_new",
+                "studio_edit",
+                "studio_preview",
+                "studio_coverage",
+                "studio_submit",
+                "studio_new_version",
+                "studio_retire",
+                "studio_discard",
+            ),
+        ),
+        NavItem("Earnings", "designers:earnings", below=("earnings_statement",)),
         NavItem("Payouts", "designers:payouts_setup", owner_of_company_only=True),
     ),
 )
@@ -189,6 +204,7 @@ BACK_OFFICE = Workspace(
         NavItem("Dashboard", "backoffice:dashboard"),
         NavItem("Setup", "backoffice:setup", below=("brand",), shown_to=is_network_owner),
         NavItem("Matching runs", "backoffice:matching_runs", below=("matching_run",)),
+        NavItem("Product reviews", "backoffice:template_review_list", below=("template_review",)),
         NavItem("Orders", href="/admin/orders/order/"),
         NavItem("Problems", href="/admin/orders/jobproblem/?status__exact=open"),
         NavItem("Data export", "backoffice:exports", shown_to=is_network_owner),

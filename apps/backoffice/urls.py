@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.backoffice.views import dashboard, exports, finance, matching, setup
+from apps.backoffice.views import dashboard, exports, finance, matching, setup, template_reviews
 
 app_name = "backoffice"
 
@@ -16,6 +16,8 @@ urlpatterns = [
         matching.order_replan_view,
         name="matching_order_replan",
     ),
+    path("reviews/", template_reviews.review_list, name="template_review_list"),
+    path("reviews/<int:template_id>/", template_reviews.review_detail, name="template_review"),
     path("finance/", finance.finance_home, name="finance_home"),
     path("finance/reconcile/", finance.reconcile_now, name="finance_reconcile"),
     path("finance/reconciliation/<int:run_id>/", finance.run_detail, name="finance_run"),

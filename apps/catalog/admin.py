@@ -1,11 +1,20 @@
 """Network admin for the catalog. Template formulas are checked as a whole before saving: every problem is shown
-next to the field of the inline row that caused it, and nothing is saved until all are fixed."""
+next to the field of the inline row that caused it, and nothing is saved until all are fixed.
+
+Versions (apps.catalog.versions): a published version is read-only here as everywhere. Staff change one of the
+network's own products with "Make a new version" (a draft copy, edited here in place), then "Publish" it, which
+supersedes the published version; orders keep the version they bought. A designer's product is read-only in the
+admin at every status: its author edits it in the studio and staff review it in the back office.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from apps.catalog.compile import compile_operations
@@ -18,15 +27,38 @@ from apps.catalog.models import (
     Parameter,
     ProductTemplate,
     RoutingStep,
+    TemplateStatus,
 )
 from apps.catalog.selectors import parameter_spec_from, step_spec_from, template_spec_for
 from apps.catalog.spec import ConstraintSpec, DerivedSpec, TemplateSpec
 from apps.catalog.template_checks import CONSTRAINTS, DERIVED, PARAMETERS, STEPS, template_check
 from apps.catalog.validation import InvalidConfiguration, clean_values
+from apps.catalog.versions import template_staff_publish, template_version_create
+from apps.core.errors import Conflict, InvalidInput, service_error_fields
 from apps.core.jsonlimits import BOUNDED_JSON_FORM_FIELDS
 
 
-class ParameterInline(admin.StackedInline):
+def template_frozen_in_admin(template: ProductTemplate | None) -> bool:
+    """A version the admin shows but never changes: published/superseded/retired, or any designer's product."""
+    if template is None or template.pk is None or template.is_part_template:
+        return False
+    return not template.is_editable or template.designer_id is not None
+
+
+class FrozenWithTemplate:
+    """An inline whose rows are as frozen as the template version they belong to."""
+
+    def has_add_permission(self, request, obj=None):
+        return not template_frozen_in_admin(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not template_frozen_in_admin(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not template_frozen_in_admin(obj) and super().has_delete_permission(request, obj)
+
+
+class ParameterInline(FrozenWithTemplate, admin.StackedInline):
     formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     model = Parameter
     extra = 0
@@ -39,19 +71,19 @@ class ParameterInline(admin.StackedInline):
     ]
 
 
-class DerivedValueInline(admin.TabularInline):
+class DerivedValueInline(FrozenWithTemplate, admin.TabularInline):
     model = DerivedValue
     extra = 0
     fields = ["key", "formula", "position"]
 
 
-class ConstraintInline(admin.TabularInline):
+class ConstraintInline(FrozenWithTemplate, admin.TabularInline):
     model = Constraint
     extra = 0
     fields = ["expression", "message", "position"]
 
 
-class RoutingStepInline(admin.StackedInline):
+class RoutingStepInline(FrozenWithTemplate, admin.StackedInline):
     formfield_overrides = BOUNDED_JSON_FORM_FIELDS
     model = RoutingStep
     extra = 0
@@ -83,15 +115,18 @@ class ProductTemplateAdmin(admin.ModelAdmin):
         "part_kind",
         "currency",
         "margin_percent",
+        "version",
+        "status",
         "active",
         "updated_at",
     ]
-    list_filter = ["active", "category", "part_kind"]
+    list_filter = ["status", "active", "category", "part_kind"]
     search_fields = ["name", "slug", "category"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParameterInline, DerivedValueInline, ConstraintInline, RoutingStepInline]
-    readonly_fields = ["operations_at_defaults"]
+    readonly_fields = ["version_and_review", "operations_at_defaults"]
     fieldsets = [
+        ("Version", {"fields": ["version_and_review"]}),
         (None, {"fields": ["name", "slug", "category", "description", "image", "active", "position"]}),
         (
             "Pricing and preview",
@@ -135,6 +170,84 @@ class ProductTemplateAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         return [*readonly, "part_kind"] if obj is not None and obj.part_kind else readonly
+
+    def has_change_permission(self, request, obj=None):
+        return not template_frozen_in_admin(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a draft of the network's own goes away; published versions stay for the orders pinned to them.
+        return not template_frozen_in_admin(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.part_kind:
+            obj.status = TemplateStatus.DRAFT  # a new product is published with the "Publish" button
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:template_id>/new-version/",
+                self.admin_site.admin_view(self.new_version_view),
+                name="catalog_producttemplate_new_version",
+            ),
+            path(
+                "<int:template_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="catalog_producttemplate_publish",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _post_for_staff(self, request, template_id: int) -> ProductTemplate:
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(ProductTemplate, pk=template_id)
+
+    def new_version_view(self, request, template_id: int):
+        template = self._post_for_staff(request, template_id)
+        try:
+            draft = template_version_create(actor=request.user, designer=None, template=template)
+        except (Conflict, ObjectDoesNotExist) as error:
+            self.message_user(request, str(error) or "Not a product of the network.", messages.ERROR)
+            return redirect("admin:catalog_producttemplate_change", template.pk)
+        self.message_user(request, f"Version {draft.version} is a draft: edit it, then publish it.")
+        return redirect("admin:catalog_producttemplate_change", draft.pk)
+
+    def publish_view(self, request, template_id: int):
+        template = self._post_for_staff(request, template_id)
+        try:
+            published = template_staff_publish(actor=request.user, template=template)
+        except InvalidInput as error:
+            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in service_error_fields(error).items())
+            self.message_user(request, f"Not published: {problems}", messages.ERROR)
+        except (Conflict, ObjectDoesNotExist) as error:
+            self.message_user(request, f"Not published: {error}", messages.ERROR)
+        else:
+            self.message_user(request, f"Version {published.version} is published.")
+        return redirect("admin:catalog_producttemplate_change", template.pk)
+
+    @admin.display(description="Version")
+    def version_and_review(self, obj: ProductTemplate):
+        if obj is None or obj.pk is None or obj.is_part_template:
+            return "—"
+        if obj.designer_id is not None:
+            action = format_html(
+                'A designer\'s product: reviewed in the <a href="{}">back office</a>.',
+                reverse("backoffice:template_review_list"),
+            )
+        elif obj.is_editable:
+            action = format_html(
+                '<button type="submit" formaction="{}" formnovalidate>Publish this version</button> '
+                "(save your edits first)",
+                reverse("admin:catalog_producttemplate_publish", args=[obj.pk]),
+            )
+        else:
+            action = format_html(
+                '<button type="submit" formaction="{}" formnovalidate>Make a new version</button> '
+                "Published versions never change: edit a new draft, then publish it.",
+                reverse("admin:catalog_producttemplate_new_version", args=[obj.pk]),
+            )
+        return format_html("v{} · {} — {}", obj.version, obj.get_status_display(), action)
 
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)

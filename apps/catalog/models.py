@@ -61,11 +61,30 @@ def default_price_breaks() -> list[int]:
     return [1, 2, 5, 10, 25]
 
 
+class TemplateStatus(models.TextChoices):
+    """Where one version of a product stands (the transitions are apps.catalog.versions')."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+    RETIRED = "retired", "Retired"
+
+
+# The versions whose definition may still change; every other status is frozen for good.
+EDITABLE_STATUSES = (TemplateStatus.DRAFT, TemplateStatus.CHANGES_REQUESTED)
+# The one version of a family that is being worked on or reviewed (at most one at a time).
+OPEN_STATUSES = (TemplateStatus.DRAFT, TemplateStatus.IN_REVIEW, TemplateStatus.CHANGES_REQUESTED)
+
+
 class ProductTemplate(models.Model):
     """A configurable product: typed parameters, constraints between them and a routing of process steps."""
 
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, help_text="The product's address; the same for every version of the product."
+    )
     category = models.CharField(max_length=60, db_index=True)
     description = models.TextField(blank=True)
     image = models.ImageField(
@@ -100,6 +119,33 @@ class ProductTemplate(models.Model):
         help_text="Set only on the hidden templates of uploaded parts (never listed in the catalogue).",
     )
     position = models.PositiveIntegerField(default=0)
+    # Versions: every row is one version of a product (its family). A published row is never edited again: an
+    # edit is a new draft row (apps.catalog.versions) that is reviewed, then published over the previous one.
+    family = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    status = models.CharField(
+        max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.PUBLISHED, editable=False
+    )
+    submission_note = models.TextField(blank=True, help_text="What the author changed, for the reviewer.")
+    review_notes = models.TextField(blank=True, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     designer = models.ForeignKey(
         "designers.Designer",
         null=True,
@@ -132,6 +178,25 @@ class ProductTemplate(models.Model):
                 condition=~models.Q(part_kind=""),
                 name="catalog_template_one_per_part_kind",
             ),
+            models.UniqueConstraint(
+                fields=["family", "version"], name="catalog_template_family_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(status="published"),
+                name="catalog_template_one_published_per_family",
+            ),
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(status__in=["draft", "in_review", "changes_requested"]),
+                name="catalog_template_one_open_version_per_family",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(status="published"),
+                name="catalog_template_published_slug_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="catalog_template_version_gte_1"),
             models.CheckConstraint(
                 condition=models.Q(royalty_kind="", royalty_bp=0, royalty_minor=0)
                 | models.Q(royalty_kind="percent", royalty_bp__gt=0, royalty_bp__lte=10_000, royalty_minor=0)
@@ -146,6 +211,11 @@ class ProductTemplate(models.Model):
     @property
     def is_part_template(self) -> bool:
         return bool(self.part_kind)
+
+    @property
+    def is_editable(self) -> bool:
+        """Only a draft (or one sent back with changes requested) may change; part templates are tuned in place."""
+        return self.status in EDITABLE_STATUSES or self.is_part_template
 
     @property
     def royalty_terms(self) -> RoyaltyTerms:

@@ -7,7 +7,14 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from apps.catalog.models import Design, DesignVersion, Parameter, ProductTemplate, RoutingStep
+from apps.catalog.models import (
+    Design,
+    DesignVersion,
+    Parameter,
+    ProductTemplate,
+    RoutingStep,
+    TemplateStatus,
+)
 from apps.catalog.spec import (
     ConstraintSpec,
     DerivedSpec,
@@ -21,8 +28,9 @@ from apps.catalog.spec import (
 
 
 def _catalogue() -> QuerySet[ProductTemplate]:
-    """The active templates customers configure: the hidden part templates of uploads are never among them."""
-    return ProductTemplate.objects.filter(active=True, part_kind="")
+    """The active templates customers configure: the published version of each product (drafts, versions in
+    review, superseded and retired ones never), and never the hidden part templates of uploads."""
+    return ProductTemplate.objects.filter(active=True, part_kind="", status=TemplateStatus.PUBLISHED)
 
 
 def template_list_active(
@@ -188,3 +196,61 @@ def design_get_by_share_token(*, token: str) -> Design:
 
 def design_versions(*, design: Design) -> QuerySet[DesignVersion]:
     return design.versions.order_by("-number")
+
+
+def template_review_queue() -> QuerySet[ProductTemplate]:
+    """Versions waiting for staff, the longest-waiting first."""
+    return (
+        ProductTemplate.objects.filter(status=TemplateStatus.IN_REVIEW, part_kind="")
+        .select_related("designer", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def template_recently_reviewed(*, limit: int = 20) -> list[ProductTemplate]:
+    return list(
+        ProductTemplate.objects.filter(reviewed_at__isnull=False, part_kind="")
+        .select_related("designer", "reviewed_by")
+        .order_by("-reviewed_at", "-id")[:limit]
+    )
+
+
+def template_get_for_review(*, template_id: int) -> ProductTemplate:
+    """Any version of a product (not a part template) with its definition, for staff; 404 when missing."""
+    template = (
+        _with_definition(ProductTemplate.objects.filter(pk=template_id, part_kind=""))
+        .select_related("designer", "submitted_by", "reviewed_by")
+        .first()
+    )
+    if template is None:
+        raise Http404("No such template.")
+    return template
+
+
+def template_published_in_family(*, family) -> ProductTemplate | None:
+    return _with_definition(
+        ProductTemplate.objects.filter(family=family, status=TemplateStatus.PUBLISHED)
+    ).first()
+
+
+def template_versions_of_family(*, family) -> QuerySet[ProductTemplate]:
+    return ProductTemplate.objects.filter(family=family).order_by("-version")
+
+
+def template_list_for_designer(*, designer) -> QuerySet[ProductTemplate]:
+    """The designer's own products, every version, newest version of each family first within the family."""
+    if designer is None:
+        return ProductTemplate.objects.none()
+    return ProductTemplate.objects.filter(designer=designer, part_kind="").order_by("family", "-version")
+
+
+def template_get_for_designer(*, designer, template_id) -> ProductTemplate:
+    """The designer's own version with its definition, or 404 (another designer's looks exactly missing)."""
+    if designer is None or not str(template_id).isdecimal():
+        raise Http404("No such template.")
+    template = _with_definition(
+        ProductTemplate.objects.filter(pk=int(template_id), designer=designer, part_kind="")
+    ).first()
+    if template is None:
+        raise Http404("No such template.")
+    return template

@@ -3,7 +3,8 @@ slices of the designers' work adds its own lines here)."""
 
 from django.urls import path
 
-from apps.designers.views import portal, public, reviews
+from apps.designers.views import earnings, portal, public, reviews
+from apps.designers.views.studio import pages as studio
 
 app_name = "designers"
 
@@ -18,4 +19,23 @@ urlpatterns = [
     path("designer/payouts/", portal.PayoutsSetupView.as_view(), name="payouts_setup"),
     path("designer/payouts/return/", portal.PayoutsReturnView.as_view(), name="payouts_return"),
     path("designer/payouts/refresh/", portal.PayoutsRefreshView.as_view(), name="payouts_refresh"),
+    # the designer's earnings (designer-money)
+    path("designer/earnings/", earnings.EarningsView.as_view(), name="earnings"),
+    path(
+        "designer/earnings/statements/<int:order_id>/",
+        earnings.StatementView.as_view(),
+        name="earnings_statement",
+    ),
+    # the studio: products and their versions (apps/designers/views/studio/)
+    path("designer/studio/", studio.studio_home, name="studio"),
+    path("designer/studio/new/", studio.studio_new, name="studio_new"),
+    path("designer/studio/<int:template_id>/", studio.studio_edit, name="studio_edit"),
+    path("designer/studio/<int:template_id>/preview/", studio.studio_preview, name="studio_preview"),
+    path("designer/studio/<int:template_id>/coverage/", studio.studio_coverage, name="studio_coverage"),
+    path("designer/studio/<int:template_id>/submit/", studio.studio_submit, name="studio_submit"),
+    path(
+        "designer/studio/<int:template_id>/new-version/", studio.studio_new_version, name="studio_new_version"
+    ),
+    path("designer/studio/<int:template_id>/retire/", studio.studio_retire, name="studio_retire"),
+    path("designer/studio/<int:template_id>/discard/", studio.studio_discard, name="studio_discard"),
 ]

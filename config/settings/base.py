@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "LegStatusEnum": "apps.orders.status.LegStatus",
         "OrderStatusEnum": "apps.orders.status.OrderStatus",
         "UploadStatusEnum": "apps.uploads.status.UploadStatus",
+        "TemplateStatusEnum": "apps.catalog.models.TemplateStatus",
         "PartKindEnum": ["mesh", "profile", "solid"],  # apps.uploads.analysis.result.PartKind
     },
 }
@@ -277,13 +278,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_TASK_ALWAYS_EAGER = False
 # Workers keep LOGGING below (JSON with the network and request id in production) instead of Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# One queue per kind of work, each with its own worker pool (Procfile), so a long CP-SAT batch run never delays a
-# payment webhook, a transfer or an e-mail. Unlisted tasks (sweeps, reconciliation, housekeeping) go to "celery".
+# One queue per kind of work, each with its own worker pool (Procfile; the CP-SAT and CAD pools run at a lower CPU
+# priority), so a long batch re-optimisation never delays a payment webhook, a transfer or an e-mail. Stripe
+# events have a pool of their own: a long reconciliation (money) never holds one up. Unlisted tasks (sweeps,
+# housekeeping) go to "celery". docs/fleet.md, manage.py bench_queues.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "payouts.webhook_event_process": {"queue": "webhooks"},
     "payouts.webhook_redrive": {"queue": "webhooks"},
-    "payouts.reconcile": {"queue": "celery"},
     "payouts.*": {"queue": "money"},
     "outbox.send_email": {"queue": "email"},
     "matching.batch_reoptimise": {"queue": "batch"},

@@ -2,10 +2,20 @@
 
 import pytest
 
-from apps.catalog.models import RoutingStep
+from apps.accounts.roles import Role
+from apps.catalog.models import ProductTemplate, RoutingStep, TemplateStatus
+from apps.catalog.versions import template_version_create
 from apps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def table_draft(demo_catalog_a, tenant_a, make_user):
+    """A draft version 2 of the demo dining table: staff edit drafts in the admin, never published versions."""
+    return template_version_create(
+        actor=make_user(tenant_a, Role.STAFF), template=demo_catalog_a["dining-table"]
+    )
 
 
 def change_form_data(response) -> dict:
@@ -67,9 +77,9 @@ def test_change_page_shows_the_operations_at_the_defaults(demo_catalog_a, staff_
     ],
 )
 def test_formula_errors_are_shown_next_to_the_field_and_nothing_is_saved(
-    demo_catalog_a, staff_a, field, formula, message
+    table_draft, staff_a, field, formula, message
 ):
-    table = demo_catalog_a["dining-table"]
+    table = table_draft
     data = change_form_data(staff_a.get(change_url(table)))
     data[f"{step_prefix(data, 'top')}-{field}"] = formula
     response = staff_a.post(change_url(table), data)
@@ -86,8 +96,8 @@ def test_formula_errors_are_shown_next_to_the_field_and_nothing_is_saved(
     )
 
 
-def test_an_unknown_material_driver_is_shown_next_to_the_field(demo_catalog_a, staff_a):
-    table = demo_catalog_a["dining-table"]
+def test_an_unknown_material_driver_is_shown_next_to_the_field(table_draft, staff_a):
+    table = table_draft
     data = change_form_data(staff_a.get(change_url(table)))
     assert data[f"{step_prefix(data, 'top')}-material_drivers"] == "wood, oil_finish"
     data[f"{step_prefix(data, 'top')}-material_drivers"] = "wood, lacquer"
@@ -103,8 +113,8 @@ def test_an_unknown_material_driver_is_shown_next_to_the_field(demo_catalog_a, s
     assert RoutingStep.objects.get(template=table, key="top").material_drivers == "wood, oil_finish"
 
 
-def test_a_parameter_rename_that_breaks_formulas_is_refused(demo_catalog_a, staff_a):
-    table = demo_catalog_a["dining-table"]
+def test_a_parameter_rename_that_breaks_formulas_is_refused(table_draft, staff_a):
+    table = table_draft
     data = change_form_data(staff_a.get(change_url(table)))
     key_field = next(
         name
@@ -118,8 +128,8 @@ def test_a_parameter_rename_that_breaks_formulas_is_refused(demo_catalog_a, staf
     assert table.parameters.filter(key="width").exists()
 
 
-def test_a_valid_edit_is_saved(demo_catalog_a, staff_a):
-    table = demo_catalog_a["dining-table"]
+def test_a_valid_edit_is_saved(table_draft, staff_a):
+    table = table_draft
     data = change_form_data(staff_a.get(change_url(table)))
     data[f"{step_prefix(data, 'assembly')}-duration_minutes"] = "50"
     data["margin_percent"] = "35"
@@ -131,6 +141,59 @@ def test_a_valid_edit_is_saved(demo_catalog_a, staff_a):
     table.refresh_from_db()
     assert table.margin_percent == 35
     assert RoutingStep.objects.get(template=table, key="assembly").duration_minutes == "50"
+
+
+def test_a_published_version_is_read_only_in_the_admin(demo_catalog_a, staff_a):
+    table = demo_catalog_a["dining-table"]
+    margin = table.margin_percent
+    page = staff_a.get(change_url(table))
+    assert page.status_code == 200
+    assert "Make a new version" in page.content.decode()
+    data = change_form_data(page)
+    data["margin_percent"] = "35"
+    assert staff_a.post(change_url(table), data).status_code == 403
+    table.refresh_from_db()
+    assert table.margin_percent == margin
+
+
+def test_staff_make_a_new_version_edit_it_and_publish_it(demo_catalog_a, staff_a):
+    table = demo_catalog_a["dining-table"]
+    response = staff_a.post(f"/admin/catalog/producttemplate/{table.pk}/new-version/")
+    draft = ProductTemplate.objects.get(family=table.family, version=2)
+    assert response.status_code == 302 and response["Location"] == change_url(draft)
+    data = change_form_data(staff_a.get(change_url(draft)))
+    data["margin_percent"] = "35"
+    assert staff_a.post(change_url(draft), data).status_code == 302
+    staff_a.post(f"/admin/catalog/producttemplate/{draft.pk}/publish/")
+    table.refresh_from_db()
+    draft.refresh_from_db()
+    assert (table.status, table.margin_percent) == (TemplateStatus.SUPERSEDED, 30)
+    assert (draft.status, draft.margin_percent) == (TemplateStatus.PUBLISHED, 35)
+
+
+def test_a_new_product_made_in_the_admin_starts_as_a_draft(in_tenant_a, staff_a):
+    response = staff_a.post(
+        "/admin/catalog/producttemplate/add/",
+        {
+            "name": "Stool",
+            "slug": "stool",
+            "category": "Seating",
+            "currency": "EUR",
+            "margin_percent": "25",
+            "transport_buffer_days": "3",
+            "price_break_quantities": "1,2,5",
+            "preview_kind": "generic",
+            "active": "on",
+            "position": "0",
+            **{
+                f"{prefix}-{suffix}": value
+                for prefix in ("parameters", "derived_values", "constraints", "steps")
+                for suffix, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+            },
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert ProductTemplate.objects.get(slug="stool").status == TemplateStatus.DRAFT
 
 
 def test_process_admin_lists_the_taxonomy(in_tenant_a, staff_a):

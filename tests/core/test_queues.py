@@ -50,7 +50,7 @@ def test_every_task_goes_to_a_declared_queue():
         ("matching.replan_order", "planning"),
         ("matching.batch_reoptimise", "batch"),
         ("uploads.analyse", "uploads"),
-        ("payouts.reconcile", "celery"),
+        ("payouts.reconcile", "money"),
         ("accounts.clear_expired_sessions", "celery"),
     ],
 )
@@ -63,4 +63,13 @@ def test_each_queue_has_exactly_one_worker_pool_in_the_procfile():
     consumed = [queue for queues in pools.values() for queue in queues]
     assert sorted(consumed) == sorted(settings.WORK_QUEUES), pools
     assert pools["batch"] == ["batch"], "batch re-optimisation must not share a pool with anything"
-    assert "webhooks" in pools["money"] and "planning" not in pools["money"]
+    assert pools["webhooks"] == ["webhooks"], "Stripe events wait behind nothing"
+    assert "planning" not in pools["money"]
+
+
+def test_the_solver_and_file_analysis_pools_yield_the_cpu_to_money_webhooks_and_email():
+    commands = {line.partition(":")[0]: line.partition(":")[2] for line in PROCFILE.read_text().splitlines()}
+    for pool in ("planning", "batch", "uploads"):
+        assert commands[pool].strip().startswith("nice -n "), pool
+    for pool in ("webhooks", "money", "worker"):
+        assert "nice" not in commands[pool], pool

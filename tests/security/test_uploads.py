@@ -10,12 +10,22 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from PIL import Image
 
+from apps.accounts.roles import Role
 from apps.catalog.models import ProductTemplate
+from apps.catalog.versions import template_version_create
 from tests.catalog.test_admin import change_form_data, change_url
 from tests.conftest import host_of
 from tests.portal.jobs.builders import png_bomb
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def table_draft(demo_catalog_a, tenant_a, make_user):
+    """Staff change a product's image on a draft version (published versions never change)."""
+    return template_version_create(
+        actor=make_user(tenant_a, Role.STAFF), template=demo_catalog_a["dining-table"]
+    )
 
 
 def image_bytes(image_format: str, size=(40, 30), noise=False) -> bytes:
@@ -54,8 +64,8 @@ def upload(staff, template, name: str, content: bytes, content_type: str):
     ],
     ids=["text-as-png", "svg", "gif", "too-large", "too-many-pixels", "bomb-81mp", "bomb-200mp"],
 )
-def test_bad_images_are_refused_next_to_the_field(demo_catalog_a, staff_a, name, content, message):
-    table = demo_catalog_a["dining-table"]
+def test_bad_images_are_refused_next_to_the_field(table_draft, staff_a, name, content, message):
+    table = table_draft
     response = upload(staff_a, table, name, content, "image/png")
     assert response.status_code == 200  # the form again, not a redirect
     errors = response.context["adminform"].form.errors["image"]
@@ -65,12 +75,15 @@ def test_bad_images_are_refused_next_to_the_field(demo_catalog_a, staff_a, name,
 
 
 def test_a_good_image_is_saved_and_served_on_its_own_network_only(
-    demo_catalog_a, staff_a, tenant_a, tenant_b, client_a
+    table_draft, staff_a, tenant_a, tenant_b, client_a
 ):
-    table = demo_catalog_a["dining-table"]
+    table = table_draft
     content = image_bytes("PNG")
     response = upload(staff_a, table, "table.png", content, "image/png")
     assert response.status_code == 302, response.context["adminform"].form.errors
+    staff_a.post(
+        f"/admin/catalog/producttemplate/{table.pk}/publish/"
+    )  # the catalogue shows published versions
     table.refresh_from_db()
     url = table.image.url
     assert url.startswith(f"/media/{tenant_a.schema_name}/catalog/templates/")

@@ -11,7 +11,7 @@ company first), 401 wherever anonymous callers are refused. Responses a view doc
 from __future__ import annotations
 
 METHODS = {"get", "put", "patch", "post", "delete"}
-COMPANY_SCOPED = ("/api/v1/supplier/", "/api/v1/carrier/")
+COMPANY_SCOPED = ("/api/v1/supplier/", "/api/v1/carrier/", "/api/v1/designer/")
 
 BAD_REQUEST = {
     "description": "Bad input: the body names each field at fault (`non_field_errors` for the rest), or "

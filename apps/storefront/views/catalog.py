@@ -79,8 +79,9 @@ def catalog(request):
     return render(request, name, context)
 
 
-def _configurator_context(request, template: ProductTemplate, data, *, design: Design | None = None):
-    """Binds the form to `data`, validates, and builds the preview and (when valid) the quote."""
+def configurator_context(request, template: ProductTemplate, data, *, design: Design | None = None):
+    """Binds the form to `data`, validates, and builds the preview and (when valid) the quote: everything the
+    configurator's partials render (the designer studio's live preview renders them from this too)."""
     spec = template_spec_for(template)
     form = ConfigurationForm(spec, data, with_name=True)
     quote, quote_wait, breaks = None, "", ()
@@ -130,7 +131,7 @@ def configurator(request, slug: str):
     template = template_get_active(slug=slug)
     spec = template_spec_for(template)
     if request.method == "GET":
-        context = _configurator_context(
+        context = configurator_context(
             request, template, _initial_data(spec, request.GET, f"My {template.name.lower()}")
         )
         context.update(
@@ -141,7 +142,7 @@ def configurator(request, slug: str):
     if request.POST.get("action") == "save" and not request.user.is_authenticated:
         values = {p.key: request.POST.get(p.key, "") for p in spec.parameters}
         return redirect_to_login(f"{request.path}?{urlencode(values)}")
-    context = _configurator_context(request, template, request.POST)
+    context = configurator_context(request, template, request.POST)
     form = context["form"]
     if request.POST.get("action") == "save" and form.is_valid():
         try:
@@ -165,7 +166,7 @@ def configurator(request, slug: str):
 def configurator_validate(request, slug: str):
     """Live validation: the fields with inline errors, plus the preview and quote panels (out of band)."""
     template = template_get_active(slug=slug)
-    context = _configurator_context(request, template, request.POST)
+    context = configurator_context(request, template, request.POST)
     # htmx swaps 200 responses only; the fragment carries the inline errors either way.
     if request.htmx:
         return render(request, f"{CONFIGURATOR}#live", context)
@@ -279,8 +280,8 @@ def design_edit(request, design_id: int):
     if request.method == "GET":
         data = {key: str(value) for key, value in design.current_version.values.items()}
         data[DESIGN_NAME] = design.name
-        return render(request, CONFIGURATOR, _configurator_context(request, template, data, design=design))
-    context = _configurator_context(request, template, request.POST, design=design)
+        return render(request, CONFIGURATOR, configurator_context(request, template, data, design=design))
+    context = configurator_context(request, template, request.POST, design=design)
     form = context["form"]
     if form.is_valid():
         try:

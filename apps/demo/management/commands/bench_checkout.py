@@ -191,9 +191,25 @@ class Command(BaseCommand):
 
     def _one(self, client: Client, tenant: Tenant, version_id: str) -> bool:
         """One order from an empty cart to paid; False when any step did not answer as it should."""
+        placed = self._placed(client, tenant, version_id)
+        if placed is None:
+            return False
+        pay_url, mark = placed
+        card = {"card_number": "4242 4242 4242 4242", "expiry": "12/34", "cvc": "123"}
+        paid = client.post(pay_url, card)
+        if paid.status_code != 302:
+            return False
+        self._step("pay", mark)
+        connection.set_tenant(tenant)
+        order_id = int(pay_url.strip("/").split("/")[1])
+        return Order.objects.filter(pk=order_id, status__in=[OrderStatus.PAID, OrderStatus.PLANNED]).exists()
+
+    def _placed(self, client: Client, tenant: Tenant, version_id: str) -> tuple[str, float] | None:
+        """An order placed from an empty cart (its payment page's path and the time it was placed); None when
+        any step did not answer as it should."""
         mark = time.perf_counter()
         if client.post("/cart/add/", {"design_version": version_id, "quantity": "1"}).status_code != 302:
-            return False
+            return None
         address = {
             "recipient_name": "Bench",
             "address_line": "Oudegracht 1",
@@ -202,10 +218,10 @@ class Command(BaseCommand):
             "country": "NL",
         }
         if client.post("/cart/address/", address).status_code != 302:
-            return False
+            return None
         mark = self._step("cart", mark)
         if client.post("/cart/quote/").status_code != 302:
-            return False
+            return None
         mark = self._step("quote", mark)
         connection.set_tenant(tenant)
         cart = Cart.objects.get(customer__email=BENCH_EMAIL)
@@ -216,16 +232,8 @@ class Command(BaseCommand):
         }
         placed = client.post("/checkout/", form)
         if placed.status_code != 302 or not placed["Location"].endswith("/pay/"):
-            return False
-        mark = self._step("place", mark)
-        card = {"card_number": "4242 4242 4242 4242", "expiry": "12/34", "cvc": "123"}
-        paid = client.post(placed["Location"], card)
-        if paid.status_code != 302:
-            return False
-        self._step("pay", mark)
-        connection.set_tenant(tenant)
-        order_id = int(placed["Location"].strip("/").split("/")[1])
-        return Order.objects.filter(pk=order_id, status__in=[OrderStatus.PAID, OrderStatus.PLANNED]).exists()
+            return None
+        return placed["Location"], self._step("place", mark)
 
     def _step(self, name: str, since: float) -> float:
         now = time.perf_counter()

@@ -2,22 +2,19 @@
 
     python manage.py bench_fleet --networks 1000
 
-Runs in a throwaway database (`--database`, dropped at the end unless --keep) and its own Redis database
-(`--redis-db`): the command creates the database, runs itself again inside it (DATABASE_URL, REDIS_URL), then
-drops it. Inside it reports: provisioning time (each tenant_create, medians of the first and last 100), deletion
+Runs in a throwaway database (`--database`, dropped at the end unless --keep) against a Redis server of its own
+(apps/tenants/throwaway_database.py). Inside it reports: provisioning time (each tenant_create, medians of the first and last 100), deletion
 time, disk and catalog size per network, a no-op and a one-migration `migrate_schemas --tenant` over all of them
 with django-tenants' parallel executor, beat's periodic fan-out (tasks enqueued a minute and worker time per
 network, every network vs the rule of apps/core/periodic_fanout.py) and page latency with N schemas vs the first 10.
 """
 
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import quote
 
 from celery import current_app
 from django.conf import settings
@@ -32,8 +29,8 @@ from apps.core.periodic_fanout import network_work_mark, periodic_targets
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_delete, tenant_public_ensure, tenant_template_ensure
 from apps.tenants.tasks import dispatch_to_tenants
+from apps.tenants.throwaway_database import inside_throwaway_database, rerun_in_throwaway_database
 
-INSIDE = "FLEET_BENCH_INSIDE"
 PAGES = ("/", "/accounts/login/")
 DAY_S = 24 * 3600
 
@@ -47,61 +44,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--networks", type=int, default=200)
-        parser.add_argument("--database", default="cf_fleet_bench", help="throwaway database (dropped after)")
-        parser.add_argument(
-            "--redis-db", type=int, default=14, help="Redis database for marks and the broker"
-        )
+        parser.add_argument("--database", default="cf_bench_fleet", help="throwaway database (dropped after)")
         parser.add_argument("--busy-share", type=float, default=0.05, help="share of networks with work")
         parser.add_argument(
             "--migration-app", default="uploads", help="app whose newest migration is re-applied"
         )
         parser.add_argument("--delete-sample", type=int, default=20)
         parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+        parser.add_argument(
+            "--skip-migrations", action="store_true", help="leave out the migrate_schemas runs"
+        )
 
     def handle(self, *args, **options):
-        if os.environ.get(INSIDE) == options["database"]:
+        if inside_throwaway_database():
             return self._bench(**options)
         return self._outside(**options)
 
-    # --- the throwaway database around the run
-
-    def _outside(self, *, database: str, redis_db: int, keep: bool, **options):
-        if (
-            not database.startswith(("cf_fleet", "test_"))
-            or database == settings.DATABASES["default"]["NAME"]
-        ):
-            raise CommandError("--database must be a throwaway name starting with cf_fleet (it is dropped).")
-        self._admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        self._admin_sql(f'CREATE DATABASE "{database}"')
-        own = settings.DATABASES["default"]
-        auth = quote(own["USER"] or "") + (f":{quote(own['PASSWORD'])}" if own["PASSWORD"] else "")
-        redis_base = settings.REDIS_URL.rsplit("/", 1)[0]
-        env = {
-            **os.environ,
-            INSIDE: database,
-            "DATABASE_URL": f"postgres://{auth}@{own['HOST'] or '127.0.0.1'}:{own['PORT'] or 5432}/{database}",
-            "REDIS_URL": f"{redis_base}/{redis_db}",
-            "CELERY_BROKER_URL": f"{redis_base}/{redis_db}",
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        }
-        argv = [sys.executable, "manage.py", "bench_fleet", *sys.argv[sys.argv.index("bench_fleet") + 1 :]]
-        try:
-            result = subprocess.run(argv, env=env, check=False)  # noqa: S603 - ourselves, in the throwaway database
-        finally:
-            if not keep:
-                self._admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        if result.returncode:
-            raise CommandError(f"the benchmark failed (exit {result.returncode})")
-
-    def _admin_sql(self, sql: str) -> None:
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    def _outside(self, *, database: str, keep: bool, **options):
+        rerun_in_throwaway_database(command="bench_fleet", database=database, keep=keep)
 
     # --- inside the throwaway database
 
-    def _bench(self, *, networks: int, busy_share: float, migration_app: str, delete_sample: int, **options):
-        assert os.environ[INSIDE] == connection.settings_dict["NAME"], "not in the throwaway database"
+    def _bench(
+        self,
+        *,
+        networks: int,
+        busy_share: float,
+        migration_app: str,
+        delete_sample: int,
+        skip_migrations: bool,
+        **options,
+    ):
         self._run_manage("migrate_schemas", "--shared", "-v0")
         tenant_public_ensure()
         tenant_template_ensure()
@@ -121,7 +94,10 @@ class Command(BaseCommand):
             )
             provisioning.append(time.perf_counter() - started)
             if (i + 1) % 50 == 0 or i + 1 == networks:
-                self.stdout.write(f"provisioned {i + 1}/{networks}: last {provisioning[-1]:.3f} s")
+                self._progress(
+                    f"provisioned {i + 1}/{networks}: first 100 median {statistics.median(provisioning[:100]):.3f} s,"
+                    f" last 50 median {statistics.median(provisioning[-50:]):.3f} s"
+                )
             if i + 1 == baseline:
                 result["page_ms_at_10"] = self._page_latency(f"fleet-{run}-0")
         sample = min(100, max(networks // 2, 1))
@@ -137,13 +113,18 @@ class Command(BaseCommand):
             "catalog": round((size1["catalog"] - size0["catalog"]) / networks / 2**20, 2),
         }
         result[f"page_ms_at_{networks}"] = self._page_latency(f"fleet-{run}-0")
-        self.stdout.write(f"pages: {result.get('page_ms_at_10')} -> {result[f'page_ms_at_{networks}']}")
-        result["migrate"] = self._migrations(migration_app, schemas=networks + 1)
-        self.stdout.write(f"migrate: {result['migrate']}")
+        self._progress(f"pages: {result.get('page_ms_at_10')} -> {result[f'page_ms_at_{networks}']}")
+        if not skip_migrations:
+            result["migrate"] = self._migrations(migration_app, schemas=networks + 1)
+            self._progress(f"migrate: {result['migrate']}")
         result["beat"] = self._fanout(busy_share=busy_share)
-        self.stdout.write(f"beat: {result['beat']}")
+        self._progress(f"beat: {result['beat']}")
         result["delete_s"] = self._deletions(delete_sample)
         self.stdout.write(json.dumps(result))
+
+    def _progress(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # a long run's progress shows in a log file as it goes
 
     def _run_manage(self, *argv: str) -> float:
         started = time.perf_counter()
@@ -237,8 +218,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         sent_now = dispatch_to_tenants.apply(args=("accounts.clear_expired_sessions",)).get()
         dispatch_s = time.perf_counter() - started
-        for queue in (*settings.WORK_QUEUES, "celery"):
-            client.delete(queue)
         return {
             "networks": len(schemas),
             "busy": len(busy),

@@ -7,8 +7,9 @@ Kinds: a 200,000-triangle STL, a 2,000-entity DXF and a ~5 MB STEP, written with
 (apps/uploads/analysis/bench_files.py, as for `python -m apps.uploads.analysis.bench`). The command starts a worker of its own on the uploads
 queue (stopped at the end) and uploads as a customer of the network (`--tenant`, which must exist; its
 bench customer is created on first use, its uploads deleted afterwards). Per kind it prints the p50/p95 seconds
-from the upload to "ready" (end to end) and of the analysis alone (the sandbox's own wall time), and the peak
-memory of the worker process and of the sandboxed analyser. The last line is JSON.
+from the upload to "ready" (end to end) and of the analysis alone (the sandbox's own wall time), the analyser's
+CPU seconds once it had the file (what a loaded machine stretches: compare runs by it), and the peak memory of the
+worker process and of the sandboxed analyser. The last line is JSON.
 
 Hook: `EXTRA_MEASURES` lists callables f(kind, upload, tenant, started) → {name: seconds}, run in the network's
 schema after each ready upload, where `started` is the time.perf_counter() taken just before the upload was
@@ -55,7 +56,7 @@ TIMEOUT_S = 120.0
 EXTRA_MEASURES: list[Callable[[str, PartUpload, Tenant, float], dict[str, float]]] = []
 
 
-STANDARD_TIMES = ("end_to_end_s", "upload_s", "sandbox_s", "analysis_s")
+STANDARD_TIMES = ("end_to_end_s", "upload_s", "sandbox_s", "analysis_s", "analyser_cpu_s")
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -115,6 +116,7 @@ class Command(BaseCommand):
                 f"  upload p95 {result['upload_s'].get('p95', 0):5.2f} s"
                 f"  sandbox p95 {result['sandbox_s'].get('p95', 0):6.2f} s"
                 f"  analysis p95 {result['analysis_s'].get('p95', 0):6.2f} s"
+                f"  analyser cpu p95 {result['analyser_cpu_s'].get('p95', 0):5.2f} s"
                 f"  analyser peak {result['analyser_peak_mb']:7.1f} MB  failed {result['failed']}"
             )
             for name, summary in result.items():
@@ -134,6 +136,7 @@ class Command(BaseCommand):
             customer = self._customer()
             for kind, (name, content) in files.items():
                 end_to_end, received, sandbox, analysis, peaks, failed, extra = [], [], [], [], [], 0, {}
+                cpu = []
                 for index in range(warmup + runs):
                     started = time.perf_counter()
                     upload, upload_seconds = _upload_and_wait(customer, name, content)
@@ -149,7 +152,10 @@ class Command(BaseCommand):
                             continue
                         end_to_end.append(elapsed)
                         received.append(upload_seconds)
-                        sandbox.append(upload.analysis.get("extra", {}).get("sandbox_seconds", 0.0))
+                        costs = upload.analysis.get("extra", {})
+                        sandbox.append(costs.get("sandbox_seconds", 0.0))
+                        # the analyser's CPU once it had the file (a prestarted child's start and imports before)
+                        cpu.append(costs.get("cpu_seconds", 0.0) - costs.get("prestart_cpu_seconds", 0.0))
                         analysis.append(upload.analysis.get("seconds", 0.0))
                         peaks.append(upload.analysis.get("peak_memory_mb", 0.0))
                         for measure in measures:
@@ -166,6 +172,7 @@ class Command(BaseCommand):
                     "upload_s": _summary(received),
                     "sandbox_s": _summary(sandbox),
                     "analysis_s": _summary(analysis),
+                    "analyser_cpu_s": _summary(cpu),
                     "analyser_peak_mb": round(max(peaks, default=0.0), 1),
                     "failed": failed,
                     **{measure_name: _summary(values) for measure_name, values in extra.items()},
