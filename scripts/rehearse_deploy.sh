@@ -4,7 +4,7 @@
 # Redis, behind Caddy terminating TLS:
 #
 #   web-a, web-b      gunicorn -c deploy/gunicorn.conf.py on 127.0.0.1:18001 / :18002 (HOSTNAME differs)
-#   worker-1          pools money (webhooks,money) and planning           celery -n <pool>@worker-1
+#   worker-1          pools webhooks, money and planning                  celery -n <pool>@worker-1
 #   worker-2          pools batch, uploads and general (email,celery)     celery -n <pool>@worker-2
 #   beat-1            the one celery beat
 #   proxy             caddy on https://*.cloudfactory.localhost:18443 (its own local CA), round-robin over web-a and web-b
@@ -161,6 +161,7 @@ pool() {  # pool NAME HOST: queues from deploy/systemd/pools/NAME.env, one proce
     .venv/bin/celery -A config worker --loglevel=INFO --queues="$queues" \
     --concurrency=1 --hostname="$name@$host" --without-gossip
 }
+pool webhooks worker-1
 pool money worker-1
 pool planning worker-1
 pool batch worker-2
@@ -213,7 +214,7 @@ else bad "web-a /metrics lacks queue lengths or request latency"; fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${WEB_PORTS[0]}/metrics" -H "Authorization: Bearer wrong")
 [ "$code" = 403 ] && ok "/metrics with a wrong token: 403" || bad "/metrics with a wrong token: $code"
 
-for name in money@worker-1 planning@worker-1 batch@worker-2 uploads@worker-2 general@worker-2; do
+for name in webhooks@worker-1 money@worker-1 planning@worker-1 batch@worker-2 uploads@worker-2 general@worker-2; do
   wait_until 60 grep -q "$name ready" "$RUN/$name.log" || bad "$name did not start: $RUN/$name.log"
 done
 if .venv/bin/python manage.py deploy_check --network "$NETWORK" --timeout 60 \
@@ -229,7 +230,7 @@ PY
 else
   bad "deploy_check: $(tail -1 "$RUN/deploy_check.jsonl")"
 fi
-expected="webhooks:money@worker-1 money:money@worker-1 planning:planning@worker-1 batch:batch@worker-2 uploads:uploads@worker-2 email:general@worker-2 celery:general@worker-2"
+expected="webhooks:webhooks@worker-1 money:money@worker-1 planning:planning@worker-1 batch:batch@worker-2 uploads:uploads@worker-2 email:general@worker-2 celery:general@worker-2"
 for pair in $expected; do
   grep -q "\"queue\": \"${pair%%:*}\", \"answer\": {\"worker\": \"${pair#*:}\"" "$RUN/deploy_check.jsonl" \
     || bad "queue ${pair%%:*} was not answered by ${pair#*:}"

@@ -1,5 +1,5 @@
 """Every role at home (issue 16, "done means"): Chromium walks the main pages of every role of the demo network —
-customer, supplier, carrier, staff, finance and the network's owner — at 1280×800 and again at a 390×844 phone,
+customer, supplier, carrier, designer, staff, finance and the network's owner — at 1280×800 and again at a 390×844 phone,
 and the walk fails on any page that
 
 - scrolls sideways (`document.documentElement.scrollWidth > innerWidth`),
@@ -140,6 +140,11 @@ def _walkers(facts: dict) -> list[Walker]:
                 *detail("/portal/carrier/legs/{}/", "leg"),
                 "/portal/carrier/earnings/",
             ),
+        ),
+        Walker(
+            "designer",
+            "designer@demo.localhost",
+            ("/designer/", "/designer/payouts/", "/designers/studio-lotte/"),
         ),
         Walker(
             "staff and owner",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
@@ -27,34 +28,37 @@ class RunResult:
     plan: Plan | None
     bound: float | None
     wall_s: float
+    work: float = 0.0  # CP-SAT's deterministic time: the search's effort whatever share of a core it got
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress: ProgressCallback | None, started: float) -> None:
+    def __init__(
+        self, on_progress: ProgressCallback | None, started: float, clock: Callable[[], float]
+    ) -> None:
         super().__init__()
-        self._on_progress, self._started = on_progress, started
-        self.last_event = time.perf_counter()
+        self._on_progress, self._started, self.clock = on_progress, started, clock
+        self.last_event = clock()
         self.solutions = 0
 
     def on_solution_callback(self) -> None:
-        self.last_event = time.perf_counter()
+        self.last_event = self.clock()
         self.solutions += 1
         if self._on_progress is not None:
             self._on_progress(
-                self.last_event - self._started, self.objective_value, self.best_objective_bound
+                time.perf_counter() - self._started, self.objective_value, self.best_objective_bound
             )
 
     def on_bound(self, _bound: float) -> None:
-        self.last_event = time.perf_counter()
+        self.last_event = self.clock()
 
 
 def _stop_when_stalled(
     solver: cp_model.CpSolver, progress: _Progress, stall_s: float, done: threading.Event
 ) -> None:
     """Stop the search once, after a first solution, neither a better solution nor a better bound has come for
-    `stall_s` seconds (presolve time does not count)."""
+    `stall_s` seconds of the progress's clock (presolve time does not count)."""
     while not done.wait(min(0.05, stall_s / 2)):
-        if progress.solutions and time.perf_counter() - progress.last_event > stall_s:
+        if progress.solutions and progress.clock() - progress.last_event > stall_s:
             solver.stop_search()
             return
 
@@ -73,9 +77,14 @@ def run_model(
     extra_params: dict | None = None,
     method: str = "cp-sat",
     stall_s: float | None = None,
+    stall_on_solutions: bool = False,
+    stall_clock: Callable[[], float] = time.perf_counter,
     base: Plan | None = None,
 ) -> RunResult:
-    """`stall_s`: give up early when the search has found neither a solution nor a bound for that long;
+    """`stall_s`: give up early when the search has found neither a solution nor a bound for that long (with
+    `stall_on_solutions`, a better bound does not count: the caller wants a plan, not its proof), measured by
+    `stall_clock` (wall time; a one-worker search may pass time.process_time, which a loaded machine does not
+    stretch);
     `base`: a plan most of whose operations the model holds (an LNS incumbent), re-assembled only where it moved."""
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -92,10 +101,15 @@ def run_model(
             getattr(params, name).extend(value)  # repeated fields (e.g. ignore_subsolvers)
         else:
             setattr(params, name, value)
-    callback = _Progress(on_progress, started or time.perf_counter()) if on_progress or stall_s else None
+    callback = (
+        _Progress(on_progress, started or time.perf_counter(), stall_clock)
+        if on_progress or stall_s
+        else None
+    )
     done = threading.Event()
     if stall_s is not None and callback is not None:
-        solver.best_bound_callback = callback.on_bound
+        if not stall_on_solutions:
+            solver.best_bound_callback = callback.on_bound
         threading.Thread(
             target=_stop_when_stalled, args=(solver, callback, stall_s, done), daemon=True
         ).start()
@@ -103,13 +117,13 @@ def run_model(
         code = solver.solve(mm.model, callback)
     finally:
         done.set()
-    wall = solver.wall_time
+    wall, work = solver.wall_time, solver.deterministic_time
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never the caller's data: say so loudly
         raise RuntimeError(f"CP-SAT rejected the model: {mm.model.validate()}")
     if code == cp_model.INFEASIBLE:
-        return RunResult("infeasible", None, None, wall)
+        return RunResult("infeasible", None, None, wall, work)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return RunResult("unknown", None, None, wall)
+        return RunResult("unknown", None, None, wall, work)
     bound = solver.best_objective_bound
     plan = assemble_plan(
         mm.index,
@@ -121,4 +135,4 @@ def run_model(
     )
     # a relative-gap stop also reports OPTIMAL; only a closed gap is optimal here
     status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE
-    return RunResult(status, replace(plan, status=status), bound, wall)
+    return RunResult(status, replace(plan, status=status), bound, wall, work)
