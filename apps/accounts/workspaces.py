@@ -178,6 +178,7 @@ DESIGNER_PORTAL = Workspace(
                 "studio_discard",
             ),
         ),
+        NavItem("Earnings", "designers:earnings", below=("earnings_statement",)),
         NavItem("Payouts", "designers:payouts_setup", owner_of_company_only=True),
     ),
 )

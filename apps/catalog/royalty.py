@@ -49,6 +49,9 @@ class RoyaltyTerms:
         return "no royalty"
 
 
+NO_ROYALTY = RoyaltyTerms()
+
+
 def royalty_errors(*, terms: RoyaltyTerms, currency: str, bounds: RoyaltyBounds) -> dict[str, str]:
     """Field → message for a royalty outside what the policy allows (empty: allowed)."""
     if terms.kind not in KINDS:
@@ -100,7 +103,7 @@ def royalty_bounds() -> RoyaltyBounds:
 
 def royalty_validate(*, terms: RoyaltyTerms, currency: str) -> None:
     """Raises ValidationError (by field) unless the current policy allows the royalty."""
-    if terms == RoyaltyTerms():
+    if terms == NO_ROYALTY:
         return  # no royalty: nothing to bound, and no need to read the policy
     errors = royalty_errors(terms=terms, currency=currency, bounds=royalty_bounds())
     if errors:

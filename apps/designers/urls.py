@@ -3,7 +3,7 @@ slices of the designers' work adds its own lines here)."""
 
 from django.urls import path
 
-from apps.designers.views import portal, public, reviews
+from apps.designers.views import earnings, portal, public, reviews
 from apps.designers.views.studio import pages as studio
 
 app_name = "designers"
@@ -19,6 +19,13 @@ urlpatterns = [
     path("designer/payouts/", portal.PayoutsSetupView.as_view(), name="payouts_setup"),
     path("designer/payouts/return/", portal.PayoutsReturnView.as_view(), name="payouts_return"),
     path("designer/payouts/refresh/", portal.PayoutsRefreshView.as_view(), name="payouts_refresh"),
+    # the designer's earnings (designer-money)
+    path("designer/earnings/", earnings.EarningsView.as_view(), name="earnings"),
+    path(
+        "designer/earnings/statements/<int:order_id>/",
+        earnings.StatementView.as_view(),
+        name="earnings_statement",
+    ),
     # the studio: products and their versions (apps/designers/views/studio/)
     path("designer/studio/", studio.studio_home, name="studio"),
     path("designer/studio/new/", studio.studio_new, name="studio_new"),

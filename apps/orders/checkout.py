@@ -212,6 +212,7 @@ def _cart_quote_if_fresh(cart: Cart) -> OrderQuote | None:
             quantity=line["quantity"],
             total_minor=line["total_minor"],
             delivery_date=date.fromisoformat(line["delivery_date"]),
+            royalty_minor=int(line.get("royalty_minor", 0)),
         )
         for line in cart.quote_lines
     ]

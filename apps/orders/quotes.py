@@ -25,6 +25,7 @@ class LineQuote:
     quantity: int
     total_minor: int
     delivery_date: date
+    royalty_minor: int = 0  # the designer's royalty included in total_minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class DeliveryOption:
     lots: int
     faster_because: str
     line_totals: tuple[int, ...]
+    line_royalties: tuple[int, ...] = ()  # the designers' royalties included in line_totals
 
     def as_json(self) -> dict:
         return {
@@ -50,6 +52,7 @@ class DeliveryOption:
             "lots": self.lots,
             "faster_because": self.faster_because,
             "line_totals": list(self.line_totals),
+            "line_royalties": list(self.line_royalties),
         }
 
     @classmethod
@@ -62,6 +65,7 @@ class DeliveryOption:
             lots=int(data["lots"]),
             faster_because=data.get("faster_because", ""),
             line_totals=tuple(int(t) for t in data["line_totals"]),
+            line_royalties=tuple(int(r) for r in data.get("line_royalties", ())),
         )
 
 
@@ -98,14 +102,16 @@ class OrderQuote:
         option = next((o for o in self.options if o.kind == kind), None)
         if option is None:
             return None
+        royalties = option.line_royalties or (0,) * len(self.lines)
         lines = tuple(
             LineQuote(
                 design_version_id=line.design_version_id,
                 quantity=line.quantity,
                 total_minor=total,
                 delivery_date=option.delivery_date,
+                royalty_minor=royalty,
             )
-            for line, total in zip(self.lines, option.line_totals, strict=True)
+            for line, total, royalty in zip(self.lines, option.line_totals, royalties, strict=True)
         )
         return OrderQuote(
             currency=self.currency,
@@ -128,6 +134,7 @@ class OrderQuote:
                 "quantity": line.quantity,
                 "total_minor": line.total_minor,
                 "delivery_date": line.delivery_date.isoformat(),
+                "royalty_minor": line.royalty_minor,
             }
             for line in self.lines
         ]

@@ -121,9 +121,23 @@ def statement_for_leg(leg: TransportLeg) -> StatementView | None:
     return _statement_for(leg.order, leg_key(leg.pk), f"carrier:{leg.carrier_id}")
 
 
-def statement_list_for_participant(*, asset_owner=None, carrier=None) -> QuerySet[ProfitShareStatement]:
+def _owner(asset_owner, carrier, designer) -> dict:
+    """The filter naming one participant (exactly one of the three is given; fail-closed otherwise)."""
+    given = {
+        name: value
+        for name, value in (("asset_owner", asset_owner), ("carrier", carrier), ("designer", designer))
+        if value is not None
+    }
+    if len(given) != 1:
+        raise ValueError("Name exactly one participant.")
+    return given
+
+
+def statement_list_for_participant(
+    *, asset_owner=None, carrier=None, designer=None
+) -> QuerySet[ProfitShareStatement]:
     """The participant's current statements, newest first."""
-    owner = {"asset_owner": asset_owner} if asset_owner is not None else {"carrier": carrier}
+    owner = _owner(asset_owner, carrier, designer)
     return (
         ProfitShareStatement.objects.filter(split__is_current=True, **owner)
         .select_related("order", "split", "split__policy")
@@ -148,9 +162,11 @@ class ParticipantMoney:
         return Money(getattr(self, f"{name}_minor"), self.currency)
 
 
-def participant_money_summary(*, asset_owner=None, carrier=None) -> dict[str, ParticipantMoney]:
+def participant_money_summary(
+    *, asset_owner=None, carrier=None, designer=None
+) -> dict[str, ParticipantMoney]:
     """Currency → pending and paid amounts of one participant."""
-    owner = {"asset_owner": asset_owner} if asset_owner is not None else {"carrier": carrier}
+    owner = _owner(asset_owner, carrier, designer)
     result: dict[str, ParticipantMoney] = {}
 
     def slot(currency: str) -> ParticipantMoney:
@@ -171,6 +187,7 @@ def participant_money_summary(*, asset_owner=None, carrier=None) -> dict[str, Pa
         .filter(
             Q(parts__work_item__money_transfer__isnull=True)
             & Q(parts__transport_leg__money_transfer__isnull=True)
+            & Q(parts__order_line__royalty_transfer__isnull=True)
         )
         .exclude(order__status=OrderStatus.CANCELLED)
         .values("currency")
@@ -191,17 +208,19 @@ def participant_money_summary(*, asset_owner=None, carrier=None) -> dict[str, Pa
     return result
 
 
-def transfer_list_for_participant(*, asset_owner=None, carrier=None) -> QuerySet[Transfer]:
-    owner = {"asset_owner": asset_owner} if asset_owner is not None else {"carrier": carrier}
+def transfer_list_for_participant(*, asset_owner=None, carrier=None, designer=None) -> QuerySet[Transfer]:
+    owner = _owner(asset_owner, carrier, designer)
     return (
         Transfer.objects.filter(**owner)
-        .select_related("order", "work_item", "transport_leg")
+        .select_related("order", "work_item", "transport_leg", "order_line")
         .order_by("-created_at")
     )
 
 
-def payout_list_for_participant(*, asset_owner=None, carrier=None) -> QuerySet[ConnectedPayout]:
-    owner = {"asset_owner": asset_owner} if asset_owner is not None else {"carrier": carrier}
+def payout_list_for_participant(
+    *, asset_owner=None, carrier=None, designer=None
+) -> QuerySet[ConnectedPayout]:
+    owner = _owner(asset_owner, carrier, designer)
     return ConnectedPayout.objects.filter(**owner).order_by("-stripe_created")
 
 
@@ -222,7 +241,7 @@ def transfers_needing_attention() -> QuerySet[Transfer]:
         Transfer.objects.filter(
             Q(status=TransferStatus.FAILED) | Q(status=TransferStatus.PENDING, attempts__gt=0)
         )
-        .select_related("order", "asset_owner", "carrier")
+        .select_related("order", "asset_owner", "carrier", "designer")
         .order_by("-updated_at")
     )
 
@@ -252,7 +271,13 @@ def reversals_unrecoverable() -> QuerySet[Reversal]:
     participant owes, recovered from their next funds before their next payout."""
     return (
         Reversal.objects.filter(status=ReversalStatus.UNRECOVERABLE)
-        .select_related("transfer", "transfer__order", "transfer__asset_owner", "transfer__carrier")
+        .select_related(
+            "transfer",
+            "transfer__order",
+            "transfer__asset_owner",
+            "transfer__carrier",
+            "transfer__designer",
+        )
         .order_by("created_at")
     )
 
@@ -305,7 +330,7 @@ def order_money_flow(*, order_id: int) -> MoneyFlow:
     flows = [Flow("Customer", "Platform", totals.get("charged", 0), "pay")]
     by_participant: dict[str, int] = defaultdict(int)
     for transfer in Transfer.objects.filter(order_id=order_id, status=TransferStatus.SENT).select_related(
-        "asset_owner", "carrier"
+        "asset_owner", "carrier", "designer"
     ):
         by_participant[str(transfer.participant)] += transfer.amount_minor - transfer.amount_reversed_minor
     for name, amount in sorted(by_participant.items()):
@@ -337,7 +362,7 @@ def statement_rows(*, start: datetime, end: datetime):
         ProfitShareStatement.objects.filter(
             split__is_current=True, computed_at__gte=start, computed_at__lt=end
         )
-        .select_related("order", "asset_owner", "carrier", "split__policy")
+        .select_related("order", "asset_owner", "carrier", "designer", "split__policy")
         .order_by("computed_at", "id")
         .iterator(chunk_size=1000)
     )
@@ -346,13 +371,13 @@ def statement_rows(*, start: datetime, end: datetime):
 def order_money_detail(*, order_id: int) -> dict:
     return {
         "transfers": Transfer.objects.filter(order_id=order_id)
-        .select_related("asset_owner", "carrier")
+        .select_related("asset_owner", "carrier", "designer")
         .order_by("created_at"),
         "reversals": Reversal.objects.filter(transfer__order_id=order_id).order_by("created_at"),
         "refunds": CustomerRefund.objects.filter(order_id=order_id).order_by("created_at"),
         "disputes": Dispute.objects.filter(order_id=order_id).order_by("created_at"),
         "statements": ProfitShareStatement.objects.filter(order_id=order_id, split__is_current=True)
-        .select_related("asset_owner", "carrier")
+        .select_related("asset_owner", "carrier", "designer")
         .prefetch_related("parts"),
         "split": ProfitShareSplit.objects.filter(order_id=order_id, is_current=True)
         .select_related("policy")

@@ -62,7 +62,7 @@ def quote_order(
                     design_version_id=version.pk,
                 ) from None
             operations, values = configuration.operations, configuration.values
-        items.append(QuoteItem(operations, line.quantity, template.margin_percent))
+        items.append(QuoteItem(operations, line.quantity, template.margin_percent, template.royalty_terms))
         checked.append((version, template, values))
     _, first_template, first_values = checked[0]
     result = quote_items(
@@ -90,8 +90,11 @@ def quote_order(
             quantity=line.quantity,
             total_minor=total,
             delivery_date=result.delivery_date,
+            royalty_minor=royalty,
         )
-        for (version, _, _), line, total in zip(checked, lines, result.line_totals, strict=True)
+        for (version, _, _), line, total, royalty in zip(
+            checked, lines, result.line_totals, result.line_royalties or (0,) * len(lines), strict=True
+        )
     ]
     options = tuple(
         DeliveryOption(
@@ -102,6 +105,7 @@ def quote_order(
             lots=o.lots,
             faster_because=o.faster_because,
             line_totals=o.line_totals,
+            line_royalties=o.line_royalties,
         )
         for o in result.options
     )

@@ -98,12 +98,15 @@ def test_staff_publish_a_new_policy_version_in_the_admin_and_old_ones_stay(
             "fee_bearer": "participants",
             "refund_mode": "pro_rata",
             "refund_fee_bearer": "pro_rata",
+            "designer_royalty_max_bp": "1200",
+            "designer_royalty_max_minor": "500",
             "note": "Spring terms",
         },
     )
     assert response.status_code == 302, response.content[:2000]
     newest = ProfitSharePolicy.objects.get(version=2)
     assert (newest.method, newest.platform_surplus_bp, newest.fee_bearer) == ("equal", 1500, "participants")
+    assert (newest.designer_royalty_max_bp, newest.designer_royalty_max_minor) == (1200, 500)
     assert newest.refund_fee_bearer == "pro_rata"
     assert newest.created_by.has_role(Role.STAFF)
     first = ProfitSharePolicy.objects.get(version=1)

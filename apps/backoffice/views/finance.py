@@ -299,6 +299,8 @@ def export_ledger(request):
                 if account.asset_owner_id
                 else f"carrier {account.carrier_id}"
                 if account.carrier_id
+                else f"designer {account.designer_id}"
+                if account.designer_id
                 else ""
             )
             yield [
@@ -342,7 +344,13 @@ def export_statements(request):
             "explanation",
         ]
         for statement in statement_rows(start=start, end=end):
-            kind = "asset_owner" if statement.asset_owner_id else "carrier"
+            kind = (
+                "asset_owner"
+                if statement.asset_owner_id
+                else "designer"
+                if statement.designer_id
+                else "carrier"
+            )
             yield [
                 statement.order.reference,
                 kind,

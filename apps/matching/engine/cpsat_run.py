@@ -28,6 +28,7 @@ class RunResult:
     plan: Plan | None
     bound: float | None
     wall_s: float
+    work: float = 0.0  # CP-SAT's deterministic time: the search's effort whatever share of a core it got
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -116,22 +117,26 @@ def run_model(
         code = solver.solve(mm.model, callback)
     finally:
         done.set()
-    wall = solver.wall_time
+    wall, work = solver.wall_time, solver.deterministic_time
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never the caller's data: say so loudly
         raise RuntimeError(f"CP-SAT rejected the model: {mm.model.validate()}")
     if code == cp_model.INFEASIBLE:
-        return RunResult("infeasible", None, None, wall)
+        return RunResult("infeasible", None, None, wall, work)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return RunResult("unknown", None, None, wall)
+        return RunResult("unknown", None, None, wall, work)
     bound = solver.best_objective_bound
+    # with the makespan tie-break the model's objective is the makespan scaled up plus the tails (objective.py):
+    # its bound says nothing of a plan's makespan, so the plan gets none
+    plan_bound = bound if mm.options.tail_floor is None else None
     plan = assemble_plan(
         mm.index,
         mm.schedule_from(solver),
         carrier_choice=mm.carriers_from(solver),
         method=method,
-        best_bound=bound,
+        best_bound=plan_bound,
         base=base,
     )
-    # a relative-gap stop also reports OPTIMAL; only a closed gap is optimal here
-    status = OPTIMAL if gap_closed(plan.objective, bound) else FEASIBLE
-    return RunResult(status, replace(plan, status=status), bound, wall)
+    # a relative-gap stop also reports OPTIMAL; only a closed gap is optimal here, judged in the model's own
+    # units (comparing a plan's makespan with a tie-break model's scaled bound called every such step optimal)
+    status = OPTIMAL if gap_closed(solver.objective_value, bound) else FEASIBLE
+    return RunResult(status, replace(plan, status=status), plan_bound, wall, work)

@@ -49,6 +49,10 @@ RECREATE_MAX_ORDERS = 5
 # 88.6 M with 6 / 10 / 16 / all; 400 / 25 (about 11) 38.41 / 38.35 / 38.29 M with 6 / 8 / all (measured).
 RECREATE_CANDIDATES = 10
 
+# A makespan LNS step's limit in CP-SAT's deterministic time (see max_sub_work): about what 0.5 s of a quiet core
+# gives, the wall limit it replaces (neighbourhoods of 30 operations on Mk10 that closed took 0.003-0.06, measured).
+MAKESPAN_STEP_WORK = 0.05
+
 LNS_MODEL_OPTIONS = ModelOptions(redundant="none")  # neighbourhoods are small; the cumulatives cost more
 
 Neighbourhood = Callable[[random.Random, int], set[str]]  # (rng, size in operations) -> operations to free
@@ -67,6 +71,7 @@ class LargeNeighbourhoodSearch:
         options: ModelOptions = LNS_MODEL_OPTIONS,
         start_size: int = 30,
         max_sub_time_s: float = 2.0,
+        max_sub_work: float | None = None,
         max_candidates: int | None = None,
         stall_s: float | None = None,
         solver_params: dict | None = FAST_PRESOLVE,
@@ -82,6 +87,10 @@ class LargeNeighbourhoodSearch:
         self.options = options
         self.start_size = self.size = float(start_size)
         self.max_sub_time_s = max_sub_time_s
+        # with a work limit, a solver step stops after that much of CP-SAT's deterministic time instead of after
+        # max_sub_time_s of wall time: a step does the same search whatever share of a core it gets, so a loaded
+        # machine slows the search down without shrinking every neighbourhood to nothing
+        self.max_sub_work = max_sub_work
         self.max_candidates = max_candidates  # per freed operation, in `pin` mode (None: all)
         self.stall_s = stall_s  # leave a neighbourhood once it stops improving (no proof needed)
         self.solver_params = solver_params
@@ -213,7 +222,7 @@ class LargeNeighbourhoodSearch:
             chosen = kind(rng, max(2, round(size)))
             if not chosen:
                 continue
-            budget = min(remaining, self.max_sub_time_s)
+            budget = remaining if self.max_sub_work is not None else min(remaining, self.max_sub_time_s)
             if recreate:
                 result = self._recreate(plan, chosen, rng)
             else:
@@ -246,11 +255,17 @@ class LargeNeighbourhoodSearch:
                 continue
             # grow the neighbourhood while CP-SAT closes it (solves or refutes it) easily, shrink it when it cannot
             closed = result.status in ("optimal", "infeasible")
-            if closed and result.wall_s < budget * 0.5:
+            if closed and self._easy(result, budget):
                 size = min(size * 1.15, len(self.free_ops))
             elif not closed:
                 size = max(4.0, size / 1.15)
             self.size = size
+
+    def _easy(self, result: RunResult, budget: float) -> bool:
+        """The step closed its neighbourhood in less than half its limit (of work when it has one)."""
+        if self.max_sub_work is not None:
+            return result.work < 0.5 * self.max_sub_work
+        return result.wall_s < 0.5 * budget
 
     def _graft(self, current: Plan, answer: Plan, chosen: set[str]) -> Plan | None:
         """`current` with the chosen operations placed as in `answer` (solved from an older incumbent), or None
@@ -387,6 +402,7 @@ class LargeNeighbourhoodSearch:
         return run_model(
             mm,
             time_limit_s=budget,
+            deterministic_limit=self.max_sub_work,
             workers=workers,
             seed=seed,
             method="cp-sat-lns",
@@ -649,7 +665,7 @@ def improve(
     if index.problem.weights.makespan_only:
         # demanding a strictly shorter makespan stalls where many jobs end together (Mk08 stuck at the greedy's
         # 529 in a 60 s run); the tail tie-break found 523 there, measured
-        settings = {"start_size": 30, "max_sub_time_s": 0.5, "makespan_tiebreak": True}
+        settings = {"start_size": 30, "max_sub_work": MAKESPAN_STEP_WORK, "makespan_tiebreak": True}
     else:
         # marketplace scale: one or two orders at a time, each step among its few most promising candidates;
         # measured on 200 orders x 5 steps / 40 suppliers: all candidates -> presolve alone outlasts the budget

@@ -14,6 +14,7 @@ from apps.core.geodesy import Point
 from apps.matching.quoting.cache import quote_cached, quotes_cached_many
 from apps.matching.quoting.context import QuoteContext, operations_as_json, question_key, quote_context
 from apps.matching.quoting.results import MatchingQuote, PriceBreak, QuoteItem
+from apps.matching.quoting.royalties import royalties_add
 from apps.matching.quoting.solving import quote_solved
 from apps.tenants.models import Tenant
 
@@ -63,9 +64,10 @@ def quote_items(
         return replace(quote, destination=delivery)
 
     if not use_cache:
-        return solve()
+        return royalties_add(solve(), items)
     key = question_key(items, template, values, requested_date, options, context)
-    return quote_cached(key, solve, usable=lambda hit: hit.run_id is not None or not record)
+    quote = quote_cached(key, solve, usable=lambda hit: hit.run_id is not None or not record)
+    return royalties_add(quote, items)
 
 
 def quote_configuration(
@@ -84,7 +86,9 @@ def quote_configuration(
     a run only when asked; raises apps.catalog.validation.InvalidConfiguration."""
     configuration = configuration_validate(template_spec_for(template), values)
     return quote_items(
-        items=[QuoteItem(configuration.operations, quantity, template.margin_percent)],
+        items=[
+            QuoteItem(configuration.operations, quantity, template.margin_percent, template.royalty_terms)
+        ],
         template=template,
         values=configuration.values,
         tenant=tenant,
@@ -108,7 +112,9 @@ def quote_design_version(
     """Quote for a saved design version, from the operations compiled when it was saved."""
     template = design_version.design.template
     return quote_items(
-        items=[QuoteItem(design_version.operations, quantity, template.margin_percent)],
+        items=[
+            QuoteItem(design_version.operations, quantity, template.margin_percent, template.royalty_terms)
+        ],
         template=template,
         values=dict(design_version.values),
         tenant=tenant,
@@ -139,7 +145,9 @@ def price_breaks(
     quantities = sorted(set(template.price_break_quantities or (1,)))
     asks = {
         quantity: {
-            "items": [QuoteItem(configuration.operations, quantity, template.margin_percent)],
+            "items": [
+                QuoteItem(configuration.operations, quantity, template.margin_percent, template.royalty_terms)
+            ],
             "template": template,
             "values": configuration.values,
             "tenant": tenant,
@@ -157,7 +165,8 @@ def price_breaks(
     cached = quotes_cached_many(list(keys.values()))  # one round trip for the whole table
     rows = []
     for quantity in quantities:
-        quote = cached.get(keys[quantity]) or quote_items(**asks[quantity])
+        hit = cached.get(keys[quantity])
+        quote = royalties_add(hit, asks[quantity]["items"]) if hit else quote_items(**asks[quantity])
         if quote.feasible:
             rows.append(
                 PriceBreak(

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from apps.catalog.estimate import SOURCE as CATALOGUE_ESTIMATE
 from apps.catalog.estimate import StepCost
+from apps.catalog.royalty import NO_ROYALTY, RoyaltyTerms
 from apps.core.geodesy import Point
 from apps.core.money import Money
 from apps.matching.quoting.reasons import QuoteReason
@@ -29,11 +30,12 @@ SOURCE_LABELS = {
 @dataclass(frozen=True)
 class QuoteItem:
     """One line of a quote: its compiled operations (catalog Operations or a saved version's dicts), how many,
-    and the margin of its template."""
+    the margin of its template and its designer's royalty (added on top: royalties.py)."""
 
     operations: Sequence[Mapping | object]
     quantity: int
     margin_percent: Decimal
+    royalty: RoyaltyTerms = NO_ROYALTY
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class QuoteOption:
     line_totals: tuple[int, ...]
     asset_owner_count: int
     method: str
+    line_royalties: tuple[int, ...] = ()  # the designers' royalties included in `line_totals`
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class MatchingQuote:
     earliest_date: dt.date | None = None
     method: str = ""  # what produced the price: "cpsat…", "greedy…" (the engine's Plan.method)
     destination: Point | None = None  # where it was quoted to (the network's middle without an address)
+    royalty_minor: int = 0  # the designers' royalties included in `price_minor` (royalties.py)
+    line_royalties: tuple[int, ...] = ()  # the same per line, following `line_totals`
 
     @property
     def price(self) -> Money:

@@ -100,12 +100,28 @@ class OrderLine(models.Model):
     unit_price_minor = models.BigIntegerField()
     total_minor = models.BigIntegerField()
     delivery_date = models.DateField(null=True, blank=True, help_text="This line's own quoted date.")
+    designer = models.ForeignKey(
+        "designers.Designer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        help_text="The product's designer when ordered (null: the network's own product).",
+    )
+    royalty_minor = models.BigIntegerField(
+        default=0,
+        help_text="The designer's royalty included in total_minor, as quoted: the profit share pays exactly this.",
+    )
 
     class Meta:
         ordering = ["order", "position"]
         constraints = [
             models.UniqueConstraint(fields=["order", "position"], name="order_line_unique_position"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(royalty_minor__gte=0, royalty_minor__lte=models.F("total_minor")),
+                name="order_line_royalty_within_total",
+            ),
         ]
 
     def __str__(self):

@@ -104,7 +104,7 @@ def _option_fields(quote: OrderQuote) -> dict:
 
 
 def _order_create(*, cart: Cart, customer, quote: OrderQuote, descriptions: dict) -> Order:
-    lines = list(cart.lines.all())
+    lines = list(cart.lines.select_related("design_version__design__template"))
     if not lines:
         raise CheckoutError("Your cart is empty.")
     if not cart.has_coordinates:
@@ -136,6 +136,8 @@ def _order_create(*, cart: Cart, customer, quote: OrderQuote, descriptions: dict
                 unit_price_minor=line_quote.total_minor // line.quantity,
                 total_minor=line_quote.total_minor,
                 delivery_date=line_quote.delivery_date,
+                designer_id=line.design_version.design.template.designer_id,
+                royalty_minor=line_quote.royalty_minor,
             )
         )
     if len(order_lines) != len(quote.lines):
@@ -193,6 +195,7 @@ def order_requote_apply(*, order_id: int, quote: OrderQuote, actor=None) -> Orde
             unit_price_minor=line_quote.total_minor // line.quantity,
             total_minor=line_quote.total_minor,
             delivery_date=line_quote.delivery_date,
+            royalty_minor=line_quote.royalty_minor,
         )
     previous = {"total_minor": order.total_minor, "delivery_date": order.promised_delivery_date.isoformat()}
     Order.objects.filter(pk=order.pk).update(

@@ -102,7 +102,7 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "kind", "currency", "order", "asset_owner", "carrier"]
+    list_display = ["pk", "kind", "currency", "order", "asset_owner", "carrier", "designer"]
     list_filter = ["kind", "currency"]
 
 
@@ -113,6 +113,7 @@ class TransferAdmin(ReadOnlyAdmin):
         "order",
         "asset_owner",
         "carrier",
+        "designer",
         "amount_minor",
         "currency",
         "status",
@@ -159,7 +160,7 @@ class ReversalAdmin(ReadOnlyAdmin):
         "stripe_reversal_id",
     ]
     list_filter = ["status", "external", "last_error_code"]
-    list_select_related = ["transfer__asset_owner", "transfer__carrier"]
+    list_select_related = ["transfer__asset_owner", "transfer__carrier", "transfer__designer"]
 
     @admin.display(description="Participant")
     def participant(self, obj):
@@ -202,6 +203,7 @@ class ConnectedPayoutAdmin(ReadOnlyAdmin):
         "stripe_account",
         "asset_owner",
         "carrier",
+        "designer",
         "amount_minor",
         "currency",
         "status",

@@ -49,7 +49,8 @@ from apps.payouts.models import (
 )
 from apps.payouts.models.order_money import PAYOUT_RANK
 from apps.payouts.models.transfers import REVERSAL_OPEN, STRIPE_AMOUNT, STRIPE_CURRENCY
-from apps.suppliers.models import AssetOwner, Carrier
+from apps.payouts.profit_share.statements import PARTICIPANT_FIELDS
+from apps.suppliers.selectors import participant_by_stripe_account
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +62,9 @@ def payout_hold_get() -> PayoutHold:
 
 
 def _participant_ids(account: str) -> dict:
-    if not account:
-        return {}
-    owner = AssetOwner.objects.filter(stripe_account_id=account).values_list("pk", flat=True).first()
-    if owner:
-        return {"asset_owner_id": owner}
-    carrier = Carrier.objects.filter(stripe_account_id=account).values_list("pk", flat=True).first()
-    return {"carrier_id": carrier} if carrier else {}
+    """{"asset_owner_id" / "carrier_id" / "designer_id": pk} of the participant owning the account, or {}."""
+    found = participant_by_stripe_account(account_id=account)
+    return {PARTICIPANT_FIELDS[found.kind]: found.pk} if found is not None else {}
 
 
 def _ours(payout: dict) -> ConnectedPayout | None:

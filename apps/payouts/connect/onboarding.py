@@ -109,7 +109,7 @@ def connect_status_refresh(*, account_id: str) -> Participant | None:
     )
     if participant is not None and participant.onboarded:
         # Money that was waiting for this account goes out now, not at its next backed-off attempt.
-        transfers_resume_for_participant(participant_id=participant.pk)
+        transfers_resume_for_participant(participant=participant)
     return participant
 
 

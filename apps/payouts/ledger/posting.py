@@ -58,6 +58,7 @@ def account_get(
     order_id: int | None = None,
     asset_owner_id: int | None = None,
     carrier_id: int | None = None,
+    designer_id: int | None = None,
 ) -> LedgerAccount:
     """The account, created on first use (concurrent first uses end with one row)."""
     lookup = {
@@ -66,6 +67,7 @@ def account_get(
         "order_id": order_id,
         "asset_owner_id": asset_owner_id,
         "carrier_id": carrier_id,
+        "designer_id": designer_id,
     }
     cache = _account_cache.get()
     cache_key = tuple(lookup.values())
@@ -91,24 +93,44 @@ def clearing_account(*, order_id: int, currency: str) -> LedgerAccount:
     return account_get(kind=AccountKind.ORDER_CLEARING, currency=currency, order_id=order_id)
 
 
+def _participant_account(kinds: tuple[str, str, str], *, currency: str, **ids) -> LedgerAccount:
+    """The account of one participant: (asset owner's, carrier's, designer's) kind, by which id is given."""
+    for kind, field in zip(kinds, ("asset_owner_id", "carrier_id", "designer_id"), strict=True):
+        if ids.get(field):
+            return account_get(kind=kind, currency=currency, **{field: ids[field]})
+    raise ValueError("A participant's account needs an asset owner, carrier or designer id.")
+
+
 def payable_account(
-    *, currency: str, asset_owner_id: int | None = None, carrier_id: int | None = None
+    *,
+    currency: str,
+    asset_owner_id: int | None = None,
+    carrier_id: int | None = None,
+    designer_id: int | None = None,
 ) -> LedgerAccount:
-    if asset_owner_id:
-        return account_get(
-            kind=AccountKind.PAYABLE_ASSET_OWNER, currency=currency, asset_owner_id=asset_owner_id
-        )
-    return account_get(kind=AccountKind.PAYABLE_CARRIER, currency=currency, carrier_id=carrier_id)
+    return _participant_account(
+        (AccountKind.PAYABLE_ASSET_OWNER, AccountKind.PAYABLE_CARRIER, AccountKind.PAYABLE_DESIGNER),
+        currency=currency,
+        asset_owner_id=asset_owner_id,
+        carrier_id=carrier_id,
+        designer_id=designer_id,
+    )
 
 
 def receivable_account(
-    *, currency: str, asset_owner_id: int | None = None, carrier_id: int | None = None
+    *,
+    currency: str,
+    asset_owner_id: int | None = None,
+    carrier_id: int | None = None,
+    designer_id: int | None = None,
 ) -> LedgerAccount:
-    if asset_owner_id:
-        return account_get(
-            kind=AccountKind.RECEIVABLE_ASSET_OWNER, currency=currency, asset_owner_id=asset_owner_id
-        )
-    return account_get(kind=AccountKind.RECEIVABLE_CARRIER, currency=currency, carrier_id=carrier_id)
+    return _participant_account(
+        (AccountKind.RECEIVABLE_ASSET_OWNER, AccountKind.RECEIVABLE_CARRIER, AccountKind.RECEIVABLE_DESIGNER),
+        currency=currency,
+        asset_owner_id=asset_owner_id,
+        carrier_id=carrier_id,
+        designer_id=designer_id,
+    )
 
 
 def _check_balanced(lines: list[Line]) -> None:

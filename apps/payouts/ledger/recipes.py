@@ -124,7 +124,10 @@ def _clearing(order_id: int, currency: str) -> LedgerAccount:
 
 def _payable(transfer) -> LedgerAccount:
     return payable_account(
-        currency=transfer.currency, asset_owner_id=transfer.asset_owner_id, carrier_id=transfer.carrier_id
+        currency=transfer.currency,
+        asset_owner_id=transfer.asset_owner_id,
+        carrier_id=transfer.carrier_id,
+        designer_id=transfer.designer_id,
     )
 
 
@@ -291,7 +294,10 @@ def book_reversal_void(*, reversal, transfer) -> tuple[JournalEntry, bool]:
 
 def _receivable(transfer) -> LedgerAccount:
     return receivable_account(
-        currency=transfer.currency, asset_owner_id=transfer.asset_owner_id, carrier_id=transfer.carrier_id
+        currency=transfer.currency,
+        asset_owner_id=transfer.asset_owner_id,
+        carrier_id=transfer.carrier_id,
+        designer_id=transfer.designer_id,
     )
 
 

@@ -25,6 +25,8 @@ class AccountKind(models.TextChoices):
     CURRENCY_CONVERSION = "currency_conversion", "Currency conversion by Stripe"
     RECEIVABLE_ASSET_OWNER = "receivable_asset_owner", "Owed by asset owner (refund share not recovered)"
     RECEIVABLE_CARRIER = "receivable_carrier", "Owed by carrier (refund share not recovered)"
+    PAYABLE_DESIGNER = "payable_designer", "Payable to designer (royalties)"
+    RECEIVABLE_DESIGNER = "receivable_designer", "Owed by designer (refund share not recovered)"
     WRITTEN_OFF_DEBTS = "written_off_debts", "Participants' debts written off (the platform's loss)"
 
 
@@ -59,6 +61,9 @@ class LedgerAccount(models.Model):
     carrier = models.ForeignKey(
         "suppliers.Carrier", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts"
     )
+    designer = models.ForeignKey(
+        "designers.Designer", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,7 +71,9 @@ class LedgerAccount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "currency"],
-                condition=Q(order__isnull=True, asset_owner__isnull=True, carrier__isnull=True),
+                condition=Q(
+                    order__isnull=True, asset_owner__isnull=True, carrier__isnull=True, designer__isnull=True
+                ),
                 name="ledger_account_network_unique",
             ),
             models.UniqueConstraint(
@@ -84,6 +91,11 @@ class LedgerAccount(models.Model):
                 condition=Q(carrier__isnull=False),
                 name="ledger_account_carrier_unique",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "currency", "designer"],
+                condition=Q(designer__isnull=False),
+                name="ledger_account_designer_unique",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -91,24 +103,35 @@ class LedgerAccount(models.Model):
                         order__isnull=False,
                         asset_owner__isnull=True,
                         carrier__isnull=True,
+                        designer__isnull=True,
                     )
                     | Q(
                         kind__in=[AccountKind.PAYABLE_ASSET_OWNER, AccountKind.RECEIVABLE_ASSET_OWNER],
                         order__isnull=True,
                         asset_owner__isnull=False,
                         carrier__isnull=True,
+                        designer__isnull=True,
                     )
                     | Q(
                         kind__in=[AccountKind.PAYABLE_CARRIER, AccountKind.RECEIVABLE_CARRIER],
                         order__isnull=True,
                         asset_owner__isnull=True,
                         carrier__isnull=False,
+                        designer__isnull=True,
+                    )
+                    | Q(
+                        kind__in=[AccountKind.PAYABLE_DESIGNER, AccountKind.RECEIVABLE_DESIGNER],
+                        order__isnull=True,
+                        asset_owner__isnull=True,
+                        carrier__isnull=True,
+                        designer__isnull=False,
                     )
                     | Q(
                         kind__in=NETWORK_ACCOUNTS,
                         order__isnull=True,
                         asset_owner__isnull=True,
                         carrier__isnull=True,
+                        designer__isnull=True,
                     )
                 ),
                 name="ledger_account_owner_matches_kind",
@@ -116,7 +139,7 @@ class LedgerAccount(models.Model):
         ]
 
     def __str__(self):
-        owner = self.order_id or self.asset_owner_id or self.carrier_id
+        owner = self.order_id or self.asset_owner_id or self.carrier_id or self.designer_id
         suffix = f" #{owner}" if owner else ""
         return f"{self.get_kind_display()}{suffix} ({self.currency})"
 

@@ -163,6 +163,9 @@ class ConnectedPayout(models.Model):
     carrier = models.ForeignKey(
         "suppliers.Carrier", on_delete=models.PROTECT, null=True, blank=True, related_name="money_payouts"
     )
+    designer = models.ForeignKey(
+        "designers.Designer", on_delete=models.PROTECT, null=True, blank=True, related_name="money_payouts"
+    )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=12, choices=PayoutStatus.choices)

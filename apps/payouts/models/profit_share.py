@@ -186,7 +186,7 @@ class ShareAmounts(models.Model):
 
 
 class ProfitShareStatement(ShareAmounts):
-    """What one participant (asset owner or carrier) receives for one order, and how it was computed."""
+    """What one participant (asset owner, carrier or designer) receives for one order, and how it was computed."""
 
     split = models.ForeignKey(ProfitShareSplit, on_delete=models.CASCADE, related_name="statements")
     order = models.ForeignKey(
@@ -198,6 +198,9 @@ class ProfitShareStatement(ShareAmounts):
     carrier = models.ForeignKey(
         "suppliers.Carrier", on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
     )
+    designer = models.ForeignKey(
+        "designers.Designer", on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
     currency = models.CharField(max_length=3)
     lines = models.JSONField(default=list, help_text="The computation, in sentences.")
     computed_at = models.DateTimeField(auto_now_add=True)
@@ -207,12 +210,19 @@ class ProfitShareStatement(ShareAmounts):
         indexes = [
             models.Index(fields=["asset_owner", "computed_at"]),
             models.Index(fields=["carrier", "computed_at"]),
+            models.Index(fields=["designer", "computed_at"]),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(asset_owner__isnull=False, carrier__isnull=True)
-                | Q(asset_owner__isnull=True, carrier__isnull=False),
+                condition=Q(asset_owner__isnull=False, carrier__isnull=True, designer__isnull=True)
+                | Q(asset_owner__isnull=True, carrier__isnull=False, designer__isnull=True)
+                | Q(asset_owner__isnull=True, carrier__isnull=True, designer__isnull=False),
                 name="statement_one_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["split", "designer"],
+                condition=Q(designer__isnull=False),
+                name="statement_unique_designer",
             ),
             models.UniqueConstraint(
                 fields=["split", "asset_owner"],
@@ -227,15 +237,17 @@ class ProfitShareStatement(ShareAmounts):
         ]
 
     def __str__(self):
-        return f"Statement of {self.asset_owner_id or self.carrier_id} for order {self.order_id}"
+        participant = self.asset_owner_id or self.carrier_id or self.designer_id
+        return f"Statement of {participant} for order {self.order_id}"
 
     @property
     def participant(self):
-        return self.asset_owner or self.carrier
+        return self.asset_owner or self.carrier or self.designer
 
 
 class ProfitSharePart(ShareAmounts):
-    """One work item's or transport leg's line of a statement: the amount its transfer carries."""
+    """One work item's, transport leg's or royalty's (order line's) line of a statement: the amount its transfer
+    carries. For a royalty, `cost_minor` is the royalty the customer paid."""
 
     statement = models.ForeignKey(ProfitShareStatement, on_delete=models.CASCADE, related_name="parts")
     work_item = models.ForeignKey(
@@ -244,14 +256,18 @@ class ProfitSharePart(ShareAmounts):
     transport_leg = models.ForeignKey(
         "orders.TransportLeg", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     label = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["statement", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(work_item__isnull=False, transport_leg__isnull=True)
-                | Q(work_item__isnull=True, transport_leg__isnull=False),
+                condition=Q(work_item__isnull=False, transport_leg__isnull=True, order_line__isnull=True)
+                | Q(work_item__isnull=True, transport_leg__isnull=False, order_line__isnull=True)
+                | Q(work_item__isnull=True, transport_leg__isnull=True, order_line__isnull=False),
                 name="part_one_source",
             )
         ]

@@ -29,7 +29,8 @@ STRIPE_CURRENCY = Coalesce(NullIf("sent_currency", Value("")), "currency")
 
 
 class Transfer(models.Model):
-    """One participant's share of one work item or transport leg, released when the work is accepted."""
+    """One participant's share of one work item or transport leg, released when the work is accepted; or a
+    designer's royalty on one order line, released when the order is completed."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="money_transfers")
@@ -48,6 +49,12 @@ class Transfer(models.Model):
     )
     carrier = models.ForeignKey(
         "suppliers.Carrier", on_delete=models.PROTECT, null=True, blank=True, related_name="money_transfers"
+    )
+    order_line = models.OneToOneField(
+        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="royalty_transfer"
+    )
+    designer = models.ForeignKey(
+        "designers.Designer", on_delete=models.PROTECT, null=True, blank=True, related_name="money_transfers"
     )
     part_amount_minor = models.BigIntegerField(
         help_text="The part's share when released; refund shares already taken from it make `amount_minor`."
@@ -111,14 +118,26 @@ class Transfer(models.Model):
                 condition=Q(
                     work_item__isnull=False,
                     transport_leg__isnull=True,
+                    order_line__isnull=True,
                     asset_owner__isnull=False,
                     carrier__isnull=True,
+                    designer__isnull=True,
                 )
                 | Q(
                     work_item__isnull=True,
                     transport_leg__isnull=False,
+                    order_line__isnull=True,
                     asset_owner__isnull=True,
                     carrier__isnull=False,
+                    designer__isnull=True,
+                )
+                | Q(
+                    work_item__isnull=True,
+                    transport_leg__isnull=True,
+                    order_line__isnull=False,
+                    asset_owner__isnull=True,
+                    carrier__isnull=True,
+                    designer__isnull=False,
                 ),
                 name="transfer_one_source",
             ),
@@ -150,15 +169,15 @@ class Transfer(models.Model):
 
     @property
     def participant(self):
-        return self.asset_owner or self.carrier
+        return self.asset_owner or self.carrier or self.designer
 
     @property
     def source_label(self) -> str:
-        return (
-            f"work item {self.work_item_id}"
-            if self.work_item_id
-            else f"transport leg {self.transport_leg_id}"
-        )
+        if self.work_item_id:
+            return f"work item {self.work_item_id}"
+        if self.order_line_id:
+            return f"royalty on order line {self.order_line_id}"
+        return f"transport leg {self.transport_leg_id}"
 
     @property
     def failure_advice(self) -> str:

@@ -33,7 +33,11 @@ from apps.payouts.models import CustomerRefund, OrderMoney
 from apps.payouts.payments.charges import order_id_for_charge_id, order_money_lock
 from apps.payouts.profit_share import rule as profit_share
 from apps.payouts.profit_share.policies import policy_for_order
-from apps.payouts.profit_share.statements import statement_refresh_for_order
+from apps.payouts.profit_share.statements import (
+    is_royalty_key,
+    part_key_of,
+    statement_refresh_for_order,
+)
 from apps.payouts.transfers.reversals import reversal_claim_from_part
 
 logger = logging.getLogger(__name__)
@@ -201,7 +205,7 @@ def _holders(*, refund: CustomerRefund, money: OrderMoney) -> list[profit_share.
     parts_total = 0
     for statement in split_row.statements.prefetch_related("parts"):
         for part in statement.parts.all():
-            key = f"work_item:{part.work_item_id}" if part.work_item_id else f"leg:{part.transport_leg_id}"
+            key = part_key_of(part)
             parts_total += part.amount_minor
             holders.append(profit_share.Holder(key, max(part.amount_minor - taken.get(key, 0), 0)))
     platform = split_row.paid_minor - parts_total - taken.get(profit_share.PLATFORM, 0) + fees_paid_back
@@ -263,7 +267,11 @@ def _refund_fee_allocation(*, refund, money, policy, allocation, holders) -> dic
     )
     capacity = {holder.key: holder.held_minor - allocation.get(holder.key, 0) for holder in holders}
     return profit_share.refund_fee_split(
-        fee_minor=fee, allocation=allocation, capacity=capacity, bearer=policy.refund_fee_bearer
+        fee_minor=fee,
+        allocation=allocation,
+        capacity=capacity,
+        bearer=policy.refund_fee_bearer,
+        royalties=[holder.key for holder in holders if is_royalty_key(holder.key)],
     )
 
 

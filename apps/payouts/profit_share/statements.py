@@ -1,7 +1,8 @@
 """Profit-share statements: the pure split (apps/payouts/profit_share/rule.py) fed with an order's plan and payment.
 
-The parts are the order's active work items and transport legs with their planned cost; parts whose transfer
-was already released keep the amount they were released with. A statement is stored per revision: when the
+The parts are the order's active work items and transport legs with their planned cost, and one royalty part
+per order line of a designer's product with the royalty pinned on the line when it was sold (never read from
+the template again); parts whose transfer was already released keep the amount they were released with. A statement is stored per revision: when the
 plan or the payment changes (a re-plan, the charge's fee becoming known), the next refresh stores a new
 revision and the old one stays for the record.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from apps.orders.models import Order, TransportLeg, WorkItem
+from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.orders.status import LEG_ACTIVE, WORK_ITEM_ACTIVE
 from apps.payouts.models import (
     OrderMoney,
@@ -33,6 +34,41 @@ def work_item_key(work_item_id: int) -> str:
 
 def leg_key(leg_id: int) -> str:
     return f"leg:{leg_id}"
+
+
+def line_key(order_line_id: int) -> str:
+    return f"line:{order_line_id}"
+
+
+# A part key's kind → the field naming its source on statements' parts, transfers and refunds' allocations.
+SOURCE_FIELDS = {"work_item": "work_item_id", "leg": "transport_leg_id", "line": "order_line_id"}
+# A participant's kind → the field naming it on statements, transfers and ledger accounts.
+PARTICIPANT_FIELDS = {"asset_owner": "asset_owner_id", "carrier": "carrier_id", "designer": "designer_id"}
+
+
+def is_royalty_key(key: str) -> bool:
+    return key.startswith("line:")
+
+
+def part_ids(key: str) -> dict:
+    """`work_item:12` → {"work_item_id": 12}, likewise for legs and royalty lines."""
+    kind, _, pk = key.partition(":")
+    return {SOURCE_FIELDS[kind]: int(pk)}
+
+
+def part_key_of(row) -> str:
+    """The part key of a row that names its source (a statement's part, a transfer)."""
+    if row.work_item_id:
+        return work_item_key(row.work_item_id)
+    if row.order_line_id:
+        return line_key(row.order_line_id)
+    return leg_key(row.transport_leg_id)
+
+
+def participant_ids(participant: str) -> dict:
+    """`designer:5` → {"designer_id": 5}, likewise for asset owners and carriers."""
+    kind, _, pk = participant.partition(":")
+    return {PARTICIPANT_FIELDS[kind]: int(pk)}
 
 
 @dataclass(frozen=True)
@@ -64,9 +100,9 @@ def _fingerprint(result: profit_share.Split, policy_version: int, fee_known: boo
 
 def order_parts(*, order_id: int) -> list[profit_share.Part]:
     released = {
-        (t.work_item_id, t.transport_leg_id): t.part_amount_minor
+        part_key_of(t): t.part_amount_minor
         for t in Transfer.objects.filter(order_id=order_id).only(
-            "work_item_id", "transport_leg_id", "part_amount_minor"
+            "work_item_id", "transport_leg_id", "order_line_id", "part_amount_minor"
         )
     }
     parts: list[profit_share.Part] = []
@@ -83,7 +119,7 @@ def order_parts(*, order_id: int) -> list[profit_share.Part]:
                 participant_name=item.asset_owner.name,
                 cost_minor=item.cost_minor,
                 label=f"{item.name} (job #{item.pk})",
-                fixed_amount_minor=released.get((item.pk, None)),
+                fixed_amount_minor=released.get(work_item_key(item.pk)),
             )
         )
     legs = (
@@ -99,7 +135,24 @@ def order_parts(*, order_id: int) -> list[profit_share.Part]:
                 participant_name=leg.carrier.name,
                 cost_minor=leg.cost_minor,
                 label=f"{'Last-mile delivery' if leg.is_last_mile else 'Transport'} (leg #{leg.pk})",
-                fixed_amount_minor=released.get((None, leg.pk)),
+                fixed_amount_minor=released.get(leg_key(leg.pk)),
+            )
+        )
+    royalty_lines = (
+        OrderLine.objects.filter(order_id=order_id, designer__isnull=False, royalty_minor__gt=0)
+        .select_related("designer")
+        .order_by("position")
+    )
+    for line in royalty_lines:
+        parts.append(
+            profit_share.Part(
+                key=line_key(line.pk),
+                participant=f"designer:{line.designer_id}",
+                participant_name=line.designer.name,
+                cost_minor=line.royalty_minor,
+                label=f"Royalty on {line.quantity} × {line.description} (line {line.position})",
+                fixed_amount_minor=released.get(line_key(line.pk)),
+                royalty=True,
             )
         )
     return parts
@@ -126,16 +179,6 @@ def order_split_compute(*, order: Order) -> OrderSplit:
         policy_id=policy.pk,
         fingerprint=_fingerprint(result, policy.version, fee_known),
     )
-
-
-def _participant_ids(participant: str) -> dict:
-    kind, _, pk = participant.partition(":")
-    return {"asset_owner_id": int(pk)} if kind == "asset_owner" else {"carrier_id": int(pk)}
-
-
-def _part_ids(key: str) -> dict:
-    kind, _, pk = key.partition(":")
-    return {"work_item_id": int(pk)} if kind == "work_item" else {"transport_leg_id": int(pk)}
 
 
 @transaction.atomic
@@ -175,14 +218,14 @@ def statement_refresh_for_order(*, order_id: int) -> ProfitShareSplit:
             currency=result.currency,
             lines=list(share.lines),
             **ProfitShareStatement.amounts_of(share),
-            **_participant_ids(share.participant),
+            **participant_ids(share.participant),
         )
         ProfitSharePart.objects.bulk_create(
             ProfitSharePart(
                 statement=statement,
                 label=part.label,
                 **ProfitSharePart.amounts_of(part),
-                **_part_ids(part.key),
+                **part_ids(part.key),
             )
             for part in share.parts
         )
@@ -191,6 +234,6 @@ def statement_refresh_for_order(*, order_id: int) -> ProfitShareSplit:
 
 def part_amount(*, split_row: ProfitShareSplit, key: str) -> int | None:
     """The amount of one part in a stored split (None when the part is not in it)."""
-    ids = _part_ids(key)
+    ids = part_ids(key)
     part = ProfitSharePart.objects.filter(statement__split=split_row, **ids).first()
     return part.amount_minor if part is not None else None

@@ -1,5 +1,5 @@
-"""Transfers to participants: released per work item (quality passed) and per leg (delivered), sent to their
-connected account with `source_transaction` = the order's charge, followed from the API and from webhooks.
+"""Transfers to participants: released per work item (quality passed), per leg (delivered) and per royalty line
+(the designer's, when the order is completed), sent to their connected account with `source_transaction` = the order's charge, followed from the API and from webhooks.
 When Stripe converted the charge (a EUR order on a USD platform), Stripe accepts only transfers in the charge's
 settlement currency: the share (kept in the order's currency here) is sent converted at the charge's own rate
 (`OrderMoney.in_transfer_currency`, rounded down).
@@ -26,21 +26,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from apps.core.transitions import transition_if
-from apps.orders.models import TransportLeg, WorkItem
-from apps.orders.status import LegStatus, WorkItemStatus
+from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
+from apps.orders.status import LegStatus, OrderStatus, WorkItemStatus
 from apps.outbox.services import outbox_enqueue
 from apps.payouts import stripe_client
 from apps.payouts.ledger.posting import from_unix
 from apps.payouts.ledger.recipes import book_transfer_release, book_transfer_sent, book_transfer_void
 from apps.payouts.models import CustomerRefund, OrderMoney, Reversal, ReversalStatus, Transfer, TransferStatus
-from apps.payouts.models.transfers import TRANSFER_OPEN
+from apps.payouts.models.transfers import REVERSAL_OPEN, TRANSFER_OPEN
 from apps.payouts.payments.charges import order_money_lock
 from apps.payouts.profit_share.statements import (
+    PARTICIPANT_FIELDS,
     leg_key,
+    line_key,
     part_amount,
     statement_refresh_for_order,
     work_item_key,
@@ -177,8 +179,48 @@ def transfer_release_for_leg(*, leg_id: int) -> Transfer | None:
     )
 
 
+# Royalties are paid once the order is completed (the customer has what the designer's product promised), or
+# refunded after delivery (the only way into REFUNDED): then less what the refunds took, nothing if all.
+ROYALTY_RELEASED_WHEN = frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED})
+
+
+def royalty_lines_unreleased(*, order_id: int):
+    """The order's lines carrying a designer's royalty that have no transfer yet."""
+    return OrderLine.objects.filter(
+        order_id=order_id, designer__isnull=False, royalty_minor__gt=0, royalty_transfer__isnull=True
+    )
+
+
+@transaction.atomic
+def royalty_transfers_release_for_order(*, order_id: int) -> list[Transfer]:
+    """Releases the designers' royalties of a completed (or, after delivery, refunded) order, one transfer per
+    royalty line, each the amount its statement gives it less what refunds already took. Idempotent.
+
+    While a refund's reversals are still on their way back the charge cannot fund the royalty yet (the funding
+    check counts only money back at Stripe): the release waits, and the order's next settlement attempt (the
+    sweeper's) releases it."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or order.status not in ROYALTY_RELEASED_WHEN:
+        return []
+    if Reversal.objects.filter(transfer__order_id=order_id, status__in=REVERSAL_OPEN).exists():
+        logger.info("Royalties of order %s wait for its reversals", order_id)
+        return []
+    released = []
+    for line in royalty_lines_unreleased(order_id=order_id).order_by("position"):
+        transfer = _release(
+            order_id=order_id,
+            currency=order.currency,
+            key=line_key(line.pk),
+            source={"order_line_id": line.pk},
+            participant={"designer_id": line.designer_id},
+        )
+        if transfer is not None:
+            released.append(transfer)
+    return released
+
+
 def _destination(transfer: Transfer) -> str:
-    participant = transfer.asset_owner if transfer.asset_owner_id else transfer.carrier
+    participant = transfer.participant
     return participant.stripe_account_id if participant is not None else ""
 
 
@@ -267,13 +309,13 @@ ACCOUNT_NOT_READY_FAILURES = frozenset({"not_onboarded", *stripe_client.ACCOUNT_
 
 
 @transaction.atomic
-def transfers_resume_for_participant(*, participant_id: int) -> int:
+def transfers_resume_for_participant(*, participant) -> int:
     """The participant's account just became payable: its transfers that were refused only because the account
     was not ready (pending on a backed-off retry, or failed after the last one) are due now, attempts restarted,
     instead of waiting up to an hour for the next backoff or for finance. Returns how many were restarted.
     attempts_restart is a conditional update (it moves only a row still pending or failed), so no row lock."""
     waiting = Transfer.objects.filter(
-        Q(asset_owner_id=participant_id) | Q(carrier_id=participant_id),
+        **{PARTICIPANT_FIELDS[participant.kind]: participant.pk},
         status__in=[TransferStatus.PENDING, TransferStatus.FAILED],
         stripe_transfer_id="",
         last_error_code__in=ACCOUNT_NOT_READY_FAILURES,
@@ -295,7 +337,7 @@ def transfer_send(*, transfer_id) -> SendResult:
     with transaction.atomic():
         transfer = (
             Transfer.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("asset_owner", "carrier")
+            .select_related("asset_owner", "carrier", "designer")
             .filter(pk=transfer_id)
             .first()
         )

@@ -33,6 +33,7 @@ from apps.payouts.ledger.recipes import (
 )
 from apps.payouts.models import CustomerRefund, OrderMoney, Reversal, ReversalStatus, Transfer, TransferStatus
 from apps.payouts.models.transfers import REVERSAL_OPEN
+from apps.payouts.profit_share.statements import part_ids
 from apps.payouts.transfers.participant_transfers import (
     SendResult,
     attempt_fail,
@@ -51,9 +52,7 @@ def reversal_claim_from_part(
     """Claims up to `amount_minor` of a refund, plus `fee_minor` of Stripe's fee on it (the policy's refund fee
     bearer), back from the part's transfer. Call holding the order's money lock."""
     amount_minor += fee_minor
-    kind, _, pk = key.partition(":")
-    lookup = {"work_item_id": int(pk)} if kind == "work_item" else {"transport_leg_id": int(pk)}
-    transfer = Transfer.objects.select_for_update(of=("self",)).filter(**lookup).first()
+    transfer = Transfer.objects.select_for_update(of=("self",)).filter(**part_ids(key)).first()
     if transfer is None or transfer.status == TransferStatus.CANCELLED:
         return  # not released yet: the release takes the share off (participant_transfers.refund_share_of_part)
     claimed = (

@@ -25,6 +25,11 @@ from apps.payouts.models import (
     TransferStatus,
 )
 from apps.payouts.payments.charges import order_money_lock
+from apps.payouts.transfers.participant_transfers import (
+    ROYALTY_RELEASED_WHEN,
+    royalty_lines_unreleased,
+    royalty_transfers_release_for_order,
+)
 
 SETTLEABLE = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED})
 
@@ -46,6 +51,8 @@ def order_unsettled_reasons(*, order: Order, money: OrderMoney) -> list[str]:
     )
     if delivered.exclude(money_transfer__isnull=False).exists():
         reasons.append("a delivered leg has no transfer yet")
+    if order.status in ROYALTY_RELEASED_WHEN and royalty_lines_unreleased(order_id=order.pk).exists():
+        reasons.append("a designer's royalty has no transfer yet")
     if Transfer.objects.filter(
         order_id=order.pk, status__in=[TransferStatus.PENDING, TransferStatus.FAILED]
     ).exists():
@@ -69,8 +76,12 @@ def order_unsettled_reasons(*, order: Order, money: OrderMoney) -> list[str]:
 
 @transaction.atomic
 def order_settle(*, order_id: int) -> bool:
-    """Settles the order if nothing of its money can move; returns whether it is settled. Idempotent."""
+    """Settles the order if nothing of its money can move; returns whether it is settled. Idempotent.
+
+    A completed order's designers' royalties are released first (their transfers are sent after commit, and the
+    order settles once they are: the sweeper tries again)."""
     money = order_money_lock(order_id=order_id)
+    royalty_transfers_release_for_order(order_id=order_id)
     order = Order.objects.get(pk=order_id)
     if order_unsettled_reasons(order=order, money=money):
         if money.settled_at is not None:

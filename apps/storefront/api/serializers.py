@@ -89,6 +89,9 @@ class QuoteSerializer(serializers.Serializer):
     asset_owner_count = serializers.IntegerField(allow_null=True, help_text="None for a catalogue estimate.")
     breakdown = QuoteStepSerializer(many=True)
     margin_minor = serializers.IntegerField()
+    royalty_minor = serializers.IntegerField(
+        help_text="The designer's royalty included in price_minor (0 for the network's own products)."
+    )
     source = serializers.CharField(help_text='"catalogue_estimate" until the network quotes.')
     source_label = serializers.CharField()
     expires_at = serializers.DateTimeField()

@@ -108,6 +108,7 @@ def quote_json(quote: MatchingQuote, breaks, version=None) -> dict:
         "asset_owner_count": quote.asset_owner_count,
         "breakdown": [asdict(step) for step in quote.breakdown],
         "margin_minor": quote.margin_minor,
+        "royalty_minor": quote.royalty_minor,
         "source": quote.source,
         "source_label": quote.source_label,
         "expires_at": quote.expires_at,
