@@ -16,6 +16,7 @@ complete. tests/tenants/test_provisioning.py compares pg_dump's view of a clone 
 """
 
 import re
+from dataclasses import dataclass
 
 from django.db import connection
 from django_tenants.clone import CloneSchema
@@ -25,73 +26,107 @@ _LIKE_OPTIONS = (
     "INCLUDING COMPRESSION"
 )
 
+# The objects that belong to a schema, found through pg_depend's index on the referenced object: pg_class has no
+# index on relnamespace, and scanning it (or joining pg_attribute to it) costs more with every network.
+_MEMBERS = """
+SELECT d.classid::regclass::text, d.objid, c.relkind, c.relname
+FROM pg_depend d LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %s AND d.deptype = 'n'
+"""
+
 # Objects of the template this copy does not reproduce; any one of them sends the template to the slow clone.
+# Every read is by an indexed oid of the template's own objects.
 _UNSUPPORTED = """
 SELECT
-  (SELECT count(*) FROM pg_class WHERE relnamespace = %(ns)s AND relkind NOT IN ('r', 'i', 'S'))
-  + (SELECT count(*) FROM pg_type WHERE typnamespace = %(ns)s AND typtype NOT IN ('b', 'c'))
-  + (SELECT count(*) FROM pg_proc WHERE pronamespace = %(ns)s AND prokind <> 'f')
-  + (SELECT count(*) FROM pg_class s WHERE s.relnamespace = %(ns)s AND s.relkind = 'S' AND NOT EXISTS (
+  (SELECT count(*) FROM pg_proc WHERE oid = ANY(%(procs)s) AND prokind <> 'f')
+  + (SELECT count(*) FROM unnest(%(sequences)s::oid[]) AS s(oid) WHERE NOT EXISTS (
         SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype = 'i'))
-  + (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-        WHERE c.relnamespace = %(ns)s AND a.attgenerated <> '')
-  + (SELECT count(*) FROM pg_attrdef ad JOIN pg_class c ON c.oid = ad.adrelid
-        WHERE c.relnamespace = %(ns)s AND pg_get_expr(ad.adbin, ad.adrelid) LIKE %(qualified)s)
-  + (SELECT count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
-        WHERE c.relnamespace = %(ns)s AND con.contype = 'c' AND pg_get_constraintdef(con.oid) LIKE %(qualified)s)
-  + (SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = %(ns)s)
-  + (SELECT count(*) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE c.relnamespace = %(ns)s)
+  + (SELECT count(*) FROM pg_attribute WHERE attrelid = ANY(%(tables)s) AND attgenerated <> '')
+  + (SELECT count(*) FROM pg_attrdef WHERE adrelid = ANY(%(tables)s)
+        AND pg_get_expr(adbin, adrelid) LIKE %(qualified)s)
+  + (SELECT count(*) FROM pg_constraint WHERE conrelid = ANY(%(tables)s) AND contype = 'c'
+        AND pg_get_constraintdef(oid) LIKE %(qualified)s)
+  + (SELECT count(*) FROM pg_policy WHERE polrelid = ANY(%(tables)s))
+  + (SELECT count(*) FROM pg_rewrite WHERE ev_class = ANY(%(tables)s))
 """
+
+
+@dataclass(frozen=True)
+class _Template:
+    name: str
+    tables: dict[int, str]  # oid -> name
+    sequences: list[int]
+    procs: list[int]
+    others: (
+        int  # relations other than tables and sequences (views, …) and types of its own (enums, domains, …)
+    )
 
 
 def schema_clone(source: str, target: str) -> None:
     """Creates schema `target` as a copy of `source` (tables, rows, sequences, indexes, constraints, functions,
     triggers) inside the caller's transaction. Both names are our own (the template, t_<subdomain>)."""
     with connection.cursor() as cursor:
-        namespace = _namespace(cursor, source)
-        if not _copies_fast(cursor, namespace, source):
+        template = _template(cursor, source)
+        if not _copies_fast(cursor, template):
             CloneSchema().clone_schema(source, target, "DATA")
             return
-        statements = _clone_statements(cursor, namespace, source, target)
+        statements = _clone_statements(cursor, template, target)
         cursor.execute(";\n".join(statements))
-        _identity_sequences_align(cursor, namespace, target)
+        _identity_sequences_align(cursor, template, target)
 
 
 def schema_copies_fast(source: str) -> bool:
     """Whether schema_clone copies `source` itself (True for the template as our migrations build it)."""
     with connection.cursor() as cursor:
-        return _copies_fast(cursor, _namespace(cursor, source), source)
+        return _copies_fast(cursor, _template(cursor, source))
 
 
-def _namespace(cursor, schema: str) -> int:
+def _template(cursor, schema: str) -> _Template:
     cursor.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", [schema])
-    return cursor.fetchone()[0]
+    cursor.execute(_MEMBERS, [cursor.fetchone()[0]])
+    tables, sequences, procs, others = {}, [], [], 0
+    for catalog, oid, relkind, relname in cursor.fetchall():
+        if catalog == "pg_class" and relkind == "r":
+            tables[oid] = relname
+        elif catalog == "pg_class" and relkind == "S":
+            sequences.append(oid)
+        elif catalog == "pg_proc":
+            procs.append(oid)
+        else:
+            others += 1
+    return _Template(name=schema, tables=tables, sequences=sequences, procs=procs, others=others)
 
 
-def _copies_fast(cursor, namespace: int, source: str) -> bool:
-    cursor.execute(_UNSUPPORTED, {"ns": namespace, "qualified": f"%{source}.%"})
+def _copies_fast(cursor, template: _Template) -> bool:
+    if template.others:
+        return False
+    params = {
+        "tables": list(template.tables),
+        "sequences": template.sequences,
+        "procs": template.procs,
+        "qualified": f"%{template.name}.%",
+    }
+    cursor.execute(_UNSUPPORTED, params)
     return cursor.fetchone()[0] == 0
 
 
-def _clone_statements(cursor, namespace: int, source: str, target: str) -> list[str]:
-    src, dst = _quote(source), _quote(target)
+def _clone_statements(cursor, template: _Template, target: str) -> list[str]:
+    src, dst = _quote(template.name), _quote(target)
     # The catalog prints a template object as `source.name` (it is not on the search path); the copy's is
     # `target.name`. Only that qualified form is rewritten, never a bare word.
-    requalify = re.compile(rf'(?<![\w"]){re.escape(source)}\.')
+    requalify = re.compile(rf'(?<![\w"]){re.escape(template.name)}\.')
+    table_oids = list(template.tables)
 
     def moved(sql: str) -> str:
         return requalify.sub(f"{dst}.", sql)
 
     statements = [f"CREATE SCHEMA {dst}"]
     cursor.execute(
-        "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = %s ORDER BY proname", [namespace]
+        "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE oid = ANY(%s) ORDER BY proname", [template.procs]
     )
     statements += [moved(row[0]) for row in cursor.fetchall()]
 
-    cursor.execute(
-        "SELECT relname FROM pg_class WHERE relnamespace = %s AND relkind = 'r' ORDER BY relname", [namespace]
-    )
-    tables = [_quote(row[0]) for row in cursor.fetchall()]
+    tables = [_quote(name) for name in sorted(template.tables.values())]
     statements += [f"CREATE TABLE {dst}.{table} (LIKE {src}.{table} {_LIKE_OPTIONS})" for table in tables]
     # Rows before indexes and foreign keys: one bulk build per index, nothing checked twice.
     statements += [
@@ -100,39 +135,36 @@ def _clone_statements(cursor, namespace: int, source: str, target: str) -> list[
     ]
 
     cursor.execute(
-        """SELECT rel.relname, con.conname, pg_get_constraintdef(con.oid)
-        FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid
-        WHERE rel.relnamespace = %s AND con.contype IN ('p', 'u', 'x', 'f')
-        ORDER BY con.contype = 'f', rel.relname, con.conname""",
-        [namespace],
+        """SELECT conrelid, conname, pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE conrelid = ANY(%s) AND contype IN ('p', 'u', 'x', 'f')
+        ORDER BY contype = 'f', conrelid, conname""",
+        [table_oids],
     )
     constraints = [
-        f"ALTER TABLE {dst}.{_quote(table)} ADD CONSTRAINT {_quote(name)} {moved(definition)}"
+        f"ALTER TABLE {dst}.{_quote(template.tables[table])} ADD CONSTRAINT {_quote(name)} {moved(definition)}"
         for table, name, definition in cursor.fetchall()
     ]
     cursor.execute(
-        """SELECT pg_get_indexdef(i.indexrelid)
-        FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-        WHERE c.relnamespace = %s AND NOT EXISTS (
-            SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+        """SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
+        WHERE i.indrelid = ANY(%s) AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint con WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid
             AND con.contype IN ('p', 'u', 'x'))
         ORDER BY 1""",
-        [namespace],
+        [table_oids],
     )
     indexes = [moved(row[0]) for row in cursor.fetchall()]
     foreign_keys = [sql for sql in constraints if " FOREIGN KEY " in sql]
     statements += [sql for sql in constraints if sql not in foreign_keys] + indexes + foreign_keys
 
     cursor.execute(
-        """SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-        WHERE c.relnamespace = %s AND NOT t.tgisinternal ORDER BY t.tgname""",
-        [namespace],
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = ANY(%s) AND NOT tgisinternal ORDER BY tgname",
+        [table_oids],
     )
     statements += [moved(row[0]) for row in cursor.fetchall()]
     return statements
 
 
-def _identity_sequences_align(cursor, namespace: int, target: str) -> None:
+def _identity_sequences_align(cursor, template: _Template, target: str) -> None:
     """The copy's identity sequences get the template's names (a renamed table keeps its old sequence name, and
     LIKE would name the copy's after the new table) and options, and continue where the template's stand."""
     cursor.execute(
@@ -145,8 +177,8 @@ def _identity_sequences_align(cursor, namespace: int, target: str) -> None:
             AND d.refclassid = 'pg_class'::regclass
         JOIN pg_class tbl ON tbl.oid = d.refobjid
         JOIN pg_attribute att ON att.attrelid = tbl.oid AND att.attnum = d.refobjsubid
-        WHERE seq.relnamespace = %s AND seq.relkind = 'S'""",
-        [namespace],
+        WHERE seq.oid = ANY(%s)""",
+        [template.sequences],
     )
     template_sequences = cursor.fetchall()
     dst = _quote(target)

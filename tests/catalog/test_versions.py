@@ -6,11 +6,12 @@ import copy
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from apps.accounts.roles import Role
 from apps.catalog.definitions import template_definition
 from apps.catalog.drafts import template_draft_create, template_draft_discard, template_draft_update
-from apps.catalog.models import ProductTemplate, TemplateStatus
+from apps.catalog.models import Parameter, ProductTemplate, TemplateStatus
 from apps.catalog.selectors import template_get_active, template_list_active
 from apps.catalog.versions import (
     APPROVE,
@@ -271,3 +272,30 @@ def test_staff_publish_the_networks_own_product_in_one_step(demo_catalog_a, staf
     assert (table.status, v2.status) == (TemplateStatus.SUPERSEDED, TemplateStatus.PUBLISHED)
     with pytest.raises(TemplateTransitionRefused):  # a designer's draft goes through review
         template_staff_publish(actor=staff, template=draft)
+
+
+def test_the_database_refuses_to_change_a_designers_published_version(published):
+    """The last guard, below every service: raw updates of the row and its child rows are refused."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductTemplate.objects.filter(pk=published.pk).update(margin_percent=99)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        published.parameters.filter(key="width").update(max_value=999)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Parameter.objects.create(template=published, key="extra", label="Extra", kind="text", max_length=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        published.steps.filter(key="packing").delete()
+    # its status moves on, and staff may hide or reorder it
+    ProductTemplate.objects.filter(pk=published.pk).update(active=False, position=3)
+    ProductTemplate.objects.filter(pk=published.pk).update(status=TemplateStatus.RETIRED)
+    published.refresh_from_db()
+    assert (published.status, published.active, published.margin_percent) == (
+        TemplateStatus.RETIRED,
+        False,
+        30,
+    )
+
+
+def test_a_designers_draft_stays_writable_for_the_database(draft):
+    ProductTemplate.objects.filter(pk=draft.pk).update(margin_percent=40)
+    draft.parameters.filter(key="width").update(max_value=130)
+    assert draft.parameters.get(key="width").max_value == 130

@@ -2,8 +2,13 @@
 line, transferred to the designer's connected account when the order completes (held until the designer is
 onboarded), reversed pro rata on refunds, booked in the designer's ledger accounts, settled and reconciled."""
 
+import csv
+import io
+
+from django.db import connection
 from django.utils import timezone
 
+from apps.accounts.roles import Role
 from apps.orders.models import OrderLine, TransportLeg, WorkItem
 from apps.orders.refunding import refund_issue
 from apps.orders.scope import Scope
@@ -33,6 +38,7 @@ from apps.payouts.transfers.participant_transfers import (
 from apps.payouts.transfers.reversals import reversal_send
 from apps.payouts.transfers.settlement import order_settle
 from apps.payouts.transfers.sweep import order_refund_record
+from tests.conftest import sign_in
 from tests.designers.factories import make_designer
 from tests.payouts.money_builders import (
     control,
@@ -241,3 +247,31 @@ def test_the_split_reads_the_royalty_pinned_on_the_line_not_todays_template(mone
     template.save(update_fields=["royalty_kind", "royalty_minor"])
     split = statement_refresh_for_order(order_id=order.pk)
     assert ProfitShareStatement.objects.get(split=split, designer=designer).amount_minor == ROYALTY
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_finance_exports_and_statements_page_include_the_designer(money_a, client_a, make_user):
+    order, designer = _royalty_order()
+    _complete(order)
+    order_settle(order_id=order.pk)
+    transfer_send(transfer_id=_royalty_transfer(order).pk)
+    assert order_settle(order_id=order.pk)
+    finance = sign_in(client_a, money_a, make_user(money_a, Role.FINANCE))
+    connection.set_tenant(money_a)
+    statements = _csv(finance.get("/backoffice/finance/export/statements.csv"))
+    designer_rows = [row for row in statements[1:] if row[1] == "designer"]
+    assert [(row[0], row[2], row[10]) for row in designer_rows] == [
+        (order.reference, designer.name, str(ROYALTY))
+    ]
+    ledger = _csv(finance.get("/backoffice/finance/export/ledger.csv"))
+    owner_column = ledger[0].index("account_owner")
+    designer_postings = [row for row in ledger[1:] if row[owner_column] == f"designer {designer.pk}"]
+    assert {row[7] for row in designer_postings} == {AccountKind.PAYABLE_DESIGNER}
+    assert sum(int(row[10]) for row in designer_postings) == 0, "released and sent: the payable is settled"
+    assert sum(int(row[10]) for row in ledger[1:]) == 0
+    page = finance.get(f"/backoffice/finance/statements/?participant=designer:{designer.pk}")
+    assert page.status_code == 200 and designer.name.encode() in page.content
+    assert b"Designer" in page.content
