@@ -1,10 +1,13 @@
 """The authentication backend: Django's model backend behind the failed sign-in throttle.
 
 Every password sign-in goes through `authenticate()` and so through here, whichever form started it: the
-network's login page, the network's admin login and the operator admin on the public site.
+network's login page, the network's admin login and the operator admin on the public site. Every signed-in
+request loads its user through `get_user()`, with the user's role names in the same query.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts import throttle
@@ -31,4 +34,19 @@ class ThrottledModelBackend(ModelBackend):
             # the same password a second time.
             raise PermissionDenied("wrong e-mail or password")
         throttle.login_success_record(request=request, email=email)
+        return user
+
+    def get_user(self, user_id):
+        """The session's user, with `role_names` read in the same statement: every page's header, portal and
+        admin checks ask for the roles, which would otherwise be a second query on every signed-in request."""
+        user = (
+            get_user_model()
+            ._default_manager.annotate(role_name_list=ArrayAgg("groups__name"))
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        # A user without groups aggregates one NULL (the outer join's empty row).
+        user.__dict__["role_names"] = frozenset(name for name in user.role_name_list if name)
         return user

@@ -110,6 +110,16 @@ def royalty_validate(*, terms: RoyaltyTerms, currency: str) -> None:
         raise ValidationError(errors)
 
 
+def royalty_within(terms: RoyaltyTerms, bounds: RoyaltyBounds) -> RoyaltyTerms:
+    """The terms as the current policy allows them: a royalty set under looser bounds is sold at the bound
+    (a policy published later never lets an older product charge more than it allows)."""
+    if terms.kind == PERCENT:
+        return RoyaltyTerms(PERCENT, min(terms.bp, bounds.max_bp), 0)
+    if terms.kind == FIXED:
+        return RoyaltyTerms(FIXED, 0, min(terms.minor, bounds.max_minor))
+    return terms
+
+
 def royalty_for_line(*, terms: RoyaltyTerms, making_minor: int, quantity: int) -> int:
     """The royalty a line carries, on top of `making_minor` (the network's price for the line): the percentage
     of it (largest remainder between the royalty and the rest, never rounding) or the fixed amount × quantity."""

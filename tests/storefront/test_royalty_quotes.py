@@ -72,3 +72,19 @@ def test_the_configurator_breakdown_names_the_royalty(in_tenant_a, network, cust
     html = render_to_string("storefront/_quote.html", {"quote": quote})
     assert "Designer&#x27;s royalty" in html or "Designer's royalty" in html
     assert "€6.00" in html
+
+
+def test_a_royalty_above_a_tighter_policy_is_sold_at_the_new_bound(in_tenant_a, network, customer):
+    from apps.payouts.profit_share.policies import profit_share_policy_publish
+
+    version = design_version(customer)
+    _set_royalty(version, royalty_kind="fixed", royalty_minor=900)
+    assert _quote((version, 2)).lines[0].royalty_minor == 1_800
+    profit_share_policy_publish(
+        method="proportional",
+        platform_surplus_bp=2_000,
+        min_platform_fee_minor=0,
+        fee_bearer="platform",
+        designer_royalty_max_minor=500,
+    )
+    assert _quote((version, 2)).lines[0].royalty_minor == 1_000

@@ -46,6 +46,7 @@ class PagesOptions:
     source: str = "demo"
     network: str = "pagebench"
     pool: int = 0  # psycopg pool size per web worker (DATABASE_POOL_MAX_SIZE); 0: persistent connections
+    compare_pool: int = 0  # > 0: a second server with a pool of this size, each page measured on both in turn
     only: str = ""  # only pages whose name contains this
     broker_db: int = 15
     keep: bool = False
@@ -57,31 +58,38 @@ def pages_benchmark_run(options: PagesOptions, *, say: Callable[[str], None]) ->
     wrk_path()
     broker_url = server.broker_url_for(settings.REDIS_URL, options.broker_db)
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    stripe = web = None
+    stripe = web = pooled = None
     try:
         stripe = server.stripe_start(work)
         copy = pages_network_create(source_slug=options.source, slug=options.network)
         pages = [page for page in copy.pages if options.only.lower() in page.name.lower()]
-        extra_env = {"BENCH_FLOOR_PAGE": "true", "DATABASE_POOL_MAX_SIZE": str(options.pool)}
-        web = server.web_start(
-            work,
-            host=copy.host,
-            workers=options.workers,
-            stripe_url=stripe.url,
-            broker_url=broker_url,
-            extra_env=extra_env,
-        )
-        for page in [FLOOR, *pages]:
-            _warm_up(web.url, copy.host, page)
+
+        def serve(pool: int, name: str) -> server.Running:
+            (work / name).mkdir()
+            extra_env = {"BENCH_FLOOR_PAGE": "true", "DATABASE_POOL_MAX_SIZE": str(pool)}
+            running = server.web_start(
+                work / name,
+                host=copy.host,
+                workers=options.workers,
+                stripe_url=stripe.url,
+                broker_url=broker_url,
+                extra_env=extra_env,
+            )
+            for page in [FLOOR, *pages]:
+                _warm_up(running.url, copy.host, page)
+            return running
+
+        web = serve(options.pool, "web")
+        pooled = serve(options.compare_pool, "web-pooled") if options.compare_pool else None
         queries = {page.name: _query_count(copy.host, page) for page in pages}
         say(f"Serving a copy of {options.source!r} at {copy.host} ({web.url}); {len(pages)} pages")
         load_before = [round(x, 2) for x in os.getloadavg()]
-        rounds = _measure(web.url, copy.host, pages, options, say)
+        rounds = _measure(web.url, pooled.url if pooled else "", copy.host, pages, options, say)
         load_after = [round(x, 2) for x in os.getloadavg()]
     except (PagesRunError, LoadNetworkError, server.ServerError, WrkError) as error:
         raise PagesRunError(f"{error}\n(logs of the run: {work})") from None
     finally:
-        for process in (web, stripe):
+        for process in (web, pooled, stripe):
             if process is not None:
                 process.stop()
         if not options.keep:
@@ -119,10 +127,15 @@ def _query_count(host: str, page: Page) -> int:
     return len(captured.captured_queries)
 
 
-def _measure(url: str, host: str, pages: list[Page], options: PagesOptions, say) -> list[dict]:
-    def one(page: Page):
+def _measure(
+    url: str, pooled_url: str, host: str, pages: list[Page], options: PagesOptions, say
+) -> list[dict]:
+    """Rounds of the floor and every page; with `pooled_url`, each is measured on the pooled server right after,
+    and the round also keeps pooled req/s over persistent req/s per page."""
+
+    def one(page: Page, base: str = url):
         measured = wrk_run(
-            url + page.path,
+            base + page.path,
             page.headers(host),
             seconds=options.seconds,
             threads=options.threads,
@@ -132,13 +145,26 @@ def _measure(url: str, host: str, pages: list[Page], options: PagesOptions, say)
             raise PagesRunError(f"{page.name}: {measured.failed} failed requests of {measured.requests}.")
         return measured.requests_per_s
 
+    def pool_gain(page: Page, persistent: float) -> float:
+        return one(page, pooled_url) / persistent if persistent else 0.0
+
     rounds = []
     floor_before = one(FLOOR)
     for number in range(1, options.rounds + 1):
-        rates = {page.name: one(page) for page in pages}
+        rates, pool = {}, {}
+        for page in [FLOOR, *pages] if pooled_url else pages:
+            rates[page.name] = one(page)
+            if pooled_url:
+                pool[page.name] = pool_gain(page, rates[page.name])
+        rates.pop(FLOOR.name, None)
         floor_after = one(FLOOR)
         floor = (floor_before + floor_after) / 2
-        rounds.append({"floor_rps": floor, "rps": rates})
+        if not floor:
+            raise PagesRunError(
+                f"The floor page answered nothing in {options.seconds} s: the machine is too busy to measure; "
+                "retry later or with more --seconds."
+            )
+        rounds.append({"floor_rps": floor, "rps": rates, "pool_vs_persistent": pool})
         say(
             f"round {number}: floor {floor:.0f} req/s; "
             + ", ".join(f"{name} {rate / floor:.2f}" for name, rate in rates.items())
@@ -158,6 +184,14 @@ def _summary(rounds, pages, queries, options, load_before, load_after) -> dict:
             "rps": round(statistics.median(r["rps"][page.name] for r in rounds), 1),
             "queries": queries[page.name],
         }
+        if options.compare_pool:
+            gains = [r["pool_vs_persistent"][page.name] for r in rounds]
+            rows[page.name]["pool_vs_persistent"] = round(statistics.median(gains), 3)
+    if options.compare_pool:
+        gains = [r["pool_vs_persistent"][FLOOR.name] for r in rounds]
+        floor_gain = {"floor_pool_vs_persistent": round(statistics.median(gains), 3)}
+    else:
+        floor_gain = {}
     return {
         "bench": "pages",
         "server": f"gunicorn, {options.workers} sync workers, DEBUG off",
@@ -167,6 +201,8 @@ def _summary(rounds, pages, queries, options, load_before, load_after) -> dict:
         else "persistent (CONN_MAX_AGE)",
         "rounds": options.rounds,
         "floor_rps": round(statistics.median(r["floor_rps"] for r in rounds), 1),
+        **floor_gain,
+        "compare_pool": options.compare_pool or None,
         "pages": rows,
         "slowest_ratio": min((row["ratio"] for row in rows.values()), default=None),
         # Other work on a shared machine moves the req/s (less the ratios): the load average says how busy it was.

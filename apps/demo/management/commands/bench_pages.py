@@ -32,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=DEFAULTS.connections, help="wrk connections.")
         parser.add_argument("--workers", type=int, default=DEFAULTS.workers, help="gunicorn sync workers.")
         parser.add_argument("--pool", type=int, default=DEFAULTS.pool, help="psycopg pool size per worker.")
+        parser.add_argument(
+            "--compare-pool",
+            type=int,
+            default=DEFAULTS.compare_pool,
+            help="Also serve through a psycopg pool of this size and measure each page on both in turn.",
+        )
         parser.add_argument("--only", default=DEFAULTS.only, help="Only pages whose name contains this.")
         parser.add_argument("--source", default=DEFAULTS.source, help="The network to copy.")
         parser.add_argument(
@@ -49,5 +55,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{'page':32} {'req/s':>8} {'ratio':>6} {'queries':>7}")
         self.stdout.write(f"{'floor':32} {result['floor_rps']:>8.0f} {1:>6.2f}")
         for name, row in result["pages"].items():
-            self.stdout.write(f"{name:32} {row['rps']:>8.0f} {row['ratio']:>6.2f} {row['queries']:>7}")
+            pool = f" pool/persistent {row['pool_vs_persistent']:.2f}" if "pool_vs_persistent" in row else ""
+            self.stdout.write(f"{name:32} {row['rps']:>8.0f} {row['ratio']:>6.2f} {row['queries']:>7}{pool}")
         self.stdout.write(json.dumps(result))
