@@ -100,7 +100,8 @@ def _summary(reviews: QuerySet[ProductReview]) -> RatingSummary:
 
 
 def reviews_of_template(*, template) -> QuerySet[ProductReview]:
-    return ProductReview.objects.filter(template=template).select_related("author")
+    """The product's reviews, whichever of its versions each customer received (the template's family)."""
+    return ProductReview.objects.filter(template__family=template.family).select_related("author")
 
 
 def reviews_of_designer(*, designer: Designer) -> QuerySet[ProductReview]:
@@ -108,7 +109,7 @@ def reviews_of_designer(*, designer: Designer) -> QuerySet[ProductReview]:
 
 
 def rating_of_template(*, template) -> RatingSummary:
-    return _summary(ProductReview.objects.filter(template=template))
+    return _summary(ProductReview.objects.filter(template__family=template.family))
 
 
 def rating_of_designer(*, designer: Designer) -> RatingSummary:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
-from apps.catalog.models import ProductTemplate
-from apps.catalog.selectors import template_list_active
+from apps.catalog.models import ProductTemplate, TemplateStatus
+from apps.catalog.selectors import template_list_active, template_list_for_designer
 from apps.designers.models import Designer
 from apps.suppliers.status import ParticipantStatus
 
@@ -27,9 +27,27 @@ def designer_products_in_shop(*, designer: Designer) -> QuerySet[ProductTemplate
     return template_list_active(designer=designer.slug)
 
 
-def designer_products_all(*, designer: Designer) -> QuerySet[ProductTemplate]:
-    """Every product the designer owns, listed or not, for its own portal."""
-    return ProductTemplate.objects.filter(designer=designer).order_by("name", "pk")
+@dataclass(frozen=True)
+class DesignerProduct:
+    """One product of the designer across its versions: the newest version, and the one customers see."""
+
+    latest: ProductTemplate
+    in_shop: ProductTemplate | None  # the published version while the product is listed
+
+
+def designer_products_all(*, designer: Designer) -> list[DesignerProduct]:
+    """Every product the designer owns (each once, whatever its versions), by name, for its own portal."""
+    families: dict = {}
+    for template in template_list_for_designer(designer=designer):  # newest version first within a family
+        families.setdefault(template.family, []).append(template)
+    products = [
+        DesignerProduct(
+            latest=versions[0],
+            in_shop=next((v for v in versions if v.status == TemplateStatus.PUBLISHED and v.active), None),
+        )
+        for versions in families.values()
+    ]
+    return sorted(products, key=lambda product: (product.latest.name.lower(), product.latest.pk))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.catalog.versions import template_version_create
 from apps.designers.models import Designer
 from apps.payouts.webhooks.handlers.accounts import account_updated
 from apps.suppliers.status import MemberRole, ParticipantStatus
@@ -232,3 +233,42 @@ def test_the_catalogue_api_names_the_designer_and_filters_by_them(
     assert everything[own.slug]["designer"] is None and other_designer_a.template.slug in everything
     detail = client_a.get(f"/api/v1/catalog/templates/{designer_a.template.slug}/").json()
     assert detail["designer"]["slug"] == designer_a.designer.slug
+
+
+def test_home_lists_each_product_once_with_its_newest_version(client_a, tenant_a, designer_a):
+    with schema_context(tenant_a.schema_name):
+        draft = template_version_create(
+            actor=designer_a.user, designer=designer_a.designer, template=designer_a.template
+        )
+    sign_in(client_a, tenant_a, designer_a.user)
+
+    response = client_a.get("/designer/")
+
+    products = response.context["products"]
+    assert [(p.latest.pk, p.in_shop.pk) for p in products] == [(draft.pk, designer_a.template.pk)]
+    body = response.content.decode()
+    assert "Draft (version 2)" in body and f'href="/catalog/{designer_a.template.slug}/"' in body
+
+
+def test_a_suspended_designer_loses_the_public_page_not_the_credit(client_a, tenant_a, designer_a):
+    with schema_context(tenant_a.schema_name):
+        Designer.objects.filter(pk=designer_a.designer.pk).update(status=ParticipantStatus.SUSPENDED)
+
+    assert client_a.get(f"/designers/{designer_a.designer.slug}/").status_code == 404
+    body = client_a.get(f"/catalog/{designer_a.template.slug}/").content.decode()
+    assert (
+        f"Designed by {designer_a.designer.name}" in body
+        and f"/designers/{designer_a.designer.slug}/" not in body
+    )
+
+
+def test_applying_with_an_address_in_use_answers_as_for_a_new_one(client_a, tenant_a, designer_a):
+    with schema_context(tenant_a.schema_name):
+        taken = designer_a.user.email
+    fresh = client_a.post("/designers/apply/", APPLICATION)
+    in_use = client_a.post("/designers/apply/", {**APPLICATION, "name": "Copycat", "contact_email": taken})
+
+    assert fresh.status_code == in_use.status_code == 302
+    assert fresh["Location"] == in_use["Location"] == "/accounts/signup/check-email/"
+    with schema_context(tenant_a.schema_name):
+        assert not Designer.objects.filter(name="Copycat").exists()

@@ -10,12 +10,14 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
+from apps.catalog.models import ProductTemplate, TemplateStatus
 from apps.designers.models import ProductReview
 from apps.designers.reviews import (
     ReviewRefused,
     product_review_create,
     rating_of_designer,
     rating_of_template,
+    reviews_of_template,
 )
 from tests.conftest import api_token_for, host_of, sign_in
 from tests.designers.factories import make_ordered_line
@@ -171,3 +173,23 @@ def test_the_review_api(tenant_a, tenant_b, make_user, customer, designer_a, del
         .status_code
         == 404
     )
+
+
+def test_a_products_reviews_follow_it_across_versions(in_tenant_a, customer, designer_a, delivered_line):
+    """The customer received version 1; once version 2 is the published one, the product's page still shows the
+    review (the versions are written directly here: the review flow has tests of its own)."""
+    product_review_create(actor=customer, line_id=delivered_line.pk, rating=5, text="Great")
+    first = designer_a.template
+    ProductTemplate.objects.filter(pk=first.pk).update(status=TemplateStatus.SUPERSEDED)
+    second = ProductTemplate.objects.create(
+        name=first.name,
+        slug=first.slug,
+        category=first.category,
+        designer=first.designer,
+        family=first.family,
+        version=2,
+        status=TemplateStatus.PUBLISHED,
+    )
+
+    assert rating_of_template(template=second).count == 1
+    assert [r.text for r in reviews_of_template(template=second)] == ["Great"]

@@ -24,7 +24,7 @@ class HomeView(DesignerPortalView, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        products = list(designer_products_all(designer=self.company))
+        products = designer_products_all(designer=self.company)
         steps = designer_next_steps(
             designer=self.company, is_owner=self.member.role == MemberRole.OWNER, has_products=bool(products)
         )

@@ -98,6 +98,7 @@ class LargeNeighbourhoodSearch:
         self.stats = LnsStats()
         self._lock = threading.Lock()
         self._stall_s: float | None = None
+        self._stall_clock: Callable[[], float] = time.perf_counter
         self._last_improvement = time.perf_counter()
         self._progress: deque[tuple[float, float]] = deque()  # improvements not yet reported to on_progress
         self._caller = threading.current_thread()
@@ -151,17 +152,22 @@ class LargeNeighbourhoodSearch:
     # ---------------------------------------------------------------------------------------------- loop
 
     def run(
-        self, deadline: float, stop_at: float | None = None, threads: int = 1, stall_s: float | None = None
+        self,
+        deadline: float,
+        stop_at: float | None = None,
+        threads: int = 1,
+        stall_s: float | None = None,
+        stall_clock: Callable[[], float] = time.perf_counter,
     ) -> Plan:
         """Improve until `deadline` (perf_counter time), until the objective reaches `stop_at`, or (with
-        `stall_s`) until no neighbourhood has improved the incumbent for that long.
+        `stall_s`) until no neighbourhood has improved the incumbent for that long on `stall_clock`.
 
         With several threads each runs its own neighbourhoods on one CP-SAT worker and they share the incumbent
         (CP-SAT releases the GIL while it searches, so the threads use separate cores); with ruin and recreate
         among the kinds, one thread whose solver steps get every worker.
         """
-        self._stall_s = stall_s
-        self._last_improvement = time.perf_counter()
+        self._stall_s, self._stall_clock = stall_s, stall_clock
+        self._last_improvement = stall_clock()
         if self._recreate_kinds and threads > 1:
             # ruin and recreate is pure Python and holds the interpreter, so a second search thread only takes
             # turns with it: one thread, whose solver steps get every worker, reached better plans than one
@@ -214,7 +220,7 @@ class LargeNeighbourhoodSearch:
             plan = self.incumbent
             if gap_closed(plan.objective, stop_at):
                 return
-            if self._stall_s is not None and time.perf_counter() - self._last_improvement > self._stall_s:
+            if self._stall_s is not None and self._stall_clock() - self._last_improvement > self._stall_s:
                 return
             kind = self._pick(rng, iteration)
             iteration += 1
@@ -246,7 +252,7 @@ class LargeNeighbourhoodSearch:
                 if answer is not None and self._key(answer, current) < self._key(current, current):
                     self.incumbent = answer
                     self.stats.improvements += 1
-                    self._last_improvement = time.perf_counter()
+                    self._last_improvement = self._stall_clock()
                     tally[1] += 1
                     self._progress.append((time.perf_counter() - self.started, float(answer.objective or 0)))
                     if threading.current_thread() is self._caller:
@@ -661,6 +667,7 @@ def improve(
     stop_at: float | None = None,
     threads: int = 1,
     stall_s: float | None = None,
+    stall_clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[Plan, LnsStats]:
     if index.problem.weights.makespan_only:
         # demanding a strictly shorter makespan stalls where many jobs end together (Mk08 stuck at the greedy's
@@ -673,5 +680,5 @@ def improve(
     search = LargeNeighbourhoodSearch(
         index, incumbent, horizon=horizon, limits=limits, started=started, hold=hold, **settings
     )
-    plan = search.run(deadline, stop_at=stop_at, threads=threads, stall_s=stall_s)
+    plan = search.run(deadline, stop_at=stop_at, threads=threads, stall_s=stall_s, stall_clock=stall_clock)
     return (plan if plan.status == FEASIBLE else replace(plan, status=FEASIBLE)), search.stats

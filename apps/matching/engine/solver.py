@@ -281,7 +281,9 @@ def _solve_makespan(
     best, bound = incumbent, float(lower)
     first_turn = True
     proof_at = deadline - (0 if monolithic else MAKESPAN_PROOF_SHARE * total)
-    stall = MAKESPAN_STALL_SHARE * total
+    # a stall is judged in the process's CPU seconds (all threads: `workers` of them on a quiet machine), so a
+    # loaded machine, which gives the search a small share of a core, does not end every turn after little work
+    stall = MAKESPAN_STALL_SHARE * total * max(1, limits.workers)
     while True:
         remaining = proof_at - time.perf_counter()
         if remaining < 0.5 or (best is not None and gap_closed(best.objective, bound)):
@@ -314,6 +316,7 @@ def _solve_makespan(
             stop_at=bound,
             threads=max(1, limits.workers),
             stall_s=stall,
+            stall_clock=time.process_time,
         )
     if best is None:
         return Plan(
@@ -354,6 +357,7 @@ def _whole_makespan_model(
         started=started,
         log=limits.log,
         stall_s=stall_s,
+        stall_clock=time.process_time,
     )
 
 

@@ -1,6 +1,7 @@
 """The marketplace neighbourhoods: each frees whole orders, and solving it gives a plan the independent checker
 accepts, with everything outside the neighbourhood left where it was."""
 
+import itertools
 import random
 import time
 from dataclasses import replace
@@ -180,3 +181,25 @@ def test_a_makespan_step_stops_on_its_work_limit_not_on_the_wall_clock():
     assert result.bound is None and (result.plan is None or result.plan.best_bound is None)
     assert 0 < result.work < 10 * work
     assert not search._easy(result, 600.0)  # an unfinished step never counts as easy, however fast
+
+
+def test_the_search_judges_a_stall_on_the_clock_it_is_given():
+    """The makespan portfolio counts a stall in CPU seconds: a search whose stall clock has run on past the stall
+    hands over at once, though the wall-clock deadline is ten minutes away."""
+    from apps.matching.engine.benchmarks.fjs import BRANDIMARTE_DIR, load_fjs
+
+    problem = load_fjs(BRANDIMARTE_DIR / "Mk01.fjs")
+    index = ProblemIndex(problem)
+    plan = dispatch(problem, index=index)
+    assert plan is not None
+    ticks = itertools.count(step=1000)
+    search = LargeNeighbourhoodSearch(
+        index,
+        plan,
+        horizon=plan.makespan,
+        limits=Limits(time_limit_s=600, workers=1),
+        started=time.perf_counter(),
+        hold="sequence",
+    )
+    assert search.run(time.perf_counter() + 600, stall_s=10.0, stall_clock=lambda: next(ticks)) is plan
+    assert search.stats.iterations == 0
