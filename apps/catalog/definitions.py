@@ -268,14 +268,30 @@ def definition_rows(
         raise ValidationError({"definition": ["An object."]})
     errors = _Errors()
     if product_fields:
+        breaks = definition.get("price_break_quantities")
+        if breaks is not None and not (
+            isinstance(breaks, list) and all(isinstance(q, int) and not isinstance(q, bool) for q in breaks)
+        ):
+            raise ValidationError(
+                {"price_break_quantities": ["A list of whole quantities, e.g. [1, 5, 10]."]}
+            )
         for name in PRODUCT_FIELDS:
-            if name in definition:
-                setattr(template, name, definition[name])
-        try:
-            template.full_clean(exclude=["slug", "image"], validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                errors.add("definition" if field == "__all__" else field, messages)
+            if name not in definition:
+                continue
+            try:  # converted first, so the model's own clean() (the royalty's bounds) only sees typed values
+                value = ProductTemplate._meta.get_field(name).to_python(definition[name])
+            except ValidationError as error:
+                errors.add(name, error.messages)
+            else:
+                setattr(template, name, value)
+        if not errors.by_field:
+            try:
+                template.full_clean(
+                    exclude=["slug", "image"], validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    errors.add("definition" if field == "__all__" else field, messages)
     parameters = _build_parameters(template, _rows(definition, "parameters", errors), errors)
     derived = []
     for index, d in enumerate(_rows(definition, "derived", errors)):

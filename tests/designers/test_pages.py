@@ -248,3 +248,27 @@ def test_home_lists_each_product_once_with_its_newest_version(client_a, tenant_a
     assert [(p.latest.pk, p.in_shop.pk) for p in products] == [(draft.pk, designer_a.template.pk)]
     body = response.content.decode()
     assert "Draft (version 2)" in body and f'href="/catalog/{designer_a.template.slug}/"' in body
+
+
+def test_a_suspended_designer_loses_the_public_page_not_the_credit(client_a, tenant_a, designer_a):
+    with schema_context(tenant_a.schema_name):
+        Designer.objects.filter(pk=designer_a.designer.pk).update(status=ParticipantStatus.SUSPENDED)
+
+    assert client_a.get(f"/designers/{designer_a.designer.slug}/").status_code == 404
+    body = client_a.get(f"/catalog/{designer_a.template.slug}/").content.decode()
+    assert (
+        f"Designed by {designer_a.designer.name}" in body
+        and f"/designers/{designer_a.designer.slug}/" not in body
+    )
+
+
+def test_applying_with_an_address_in_use_answers_as_for_a_new_one(client_a, tenant_a, designer_a):
+    with schema_context(tenant_a.schema_name):
+        taken = designer_a.user.email
+    fresh = client_a.post("/designers/apply/", APPLICATION)
+    in_use = client_a.post("/designers/apply/", {**APPLICATION, "name": "Copycat", "contact_email": taken})
+
+    assert fresh.status_code == in_use.status_code == 302
+    assert fresh["Location"] == in_use["Location"] == "/accounts/signup/check-email/"
+    with schema_context(tenant_a.schema_name):
+        assert not Designer.objects.filter(name="Copycat").exists()

@@ -81,6 +81,10 @@ def test_bad_input_is_a_400_with_the_place_of_each_problem(designer_api, draft_a
         {"definition": {"parameters": "x"}},
         {},
         {"definition": {"steps": [7]}},
+        {"definition": {"price_break_quantities": 5}},
+        {"definition": {"margin_percent": [1], "royalty_bp": {"a": 1}, "transport_buffer_days": "soon"}},
+        {"definition": {"parameters": [{"key": "w", "kind": "number", "min": {}, "max_length": []}]}},
+        {"definition": {"steps": [{"key": "s", "process": "cnc_milling", "cost_drivers": [1, 2]}]}},
     ):
         response = designer_api.put(f"{BASE}{draft_a.pk}/", body, content_type="application/json")
         assert response.status_code == 400, (body, response.content)
