@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -15,8 +17,7 @@ from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
 from apps.suppliers import calendars
-from apps.suppliers.models import Resource
-from apps.suppliers.selectors import resource_calendar
+from apps.suppliers.models import CalendarException, CalendarExceptionKind, OpeningHours, Resource
 
 
 @dataclass(frozen=True)
@@ -118,23 +119,88 @@ def utilisation_next(
     for resource_id, item_start, item_end in items:
         overlap = min(item_end, end) - max(item_start, start)
         planned[resource_id] += max(0, int(overlap.total_seconds() // 60))
-    resources = (
-        Resource.objects.select_related("asset_owner")
-        .prefetch_related("opening_hours", "calendar_exceptions")
-        .order_by("asset_owner__name", "name")
+    # Plain rows, not model instances: building ~450 prefetched objects cost more than the statements.
+    resources = Resource.objects.order_by("asset_owner__name", "name").values_list(
+        "pk", "name", "capacity", "asset_owner__name"
     )
+    weekly: dict[int, list[calendars.WeeklyHours]] = defaultdict(list)
+    for resource_id, weekday, opens, closes in OpeningHours.objects.order_by(
+        "resource_id", "weekday", "opens"
+    ).values_list("resource_id", "weekday", "opens", "closes"):
+        weekly[resource_id].append(calendars.WeeklyHours(weekday=weekday, opens=opens, closes=closes))
+    exceptions: dict[int, list[calendars.ExceptionSpan]] = defaultdict(list)
+    for resource_id, starts_at, ends_at, kind in CalendarException.objects.order_by(
+        "resource_id", "starts_at"
+    ).values_list("resource_id", "starts_at", "ends_at", "kind"):
+        exceptions[resource_id].append(
+            calendars.ExceptionSpan(
+                starts_at=starts_at, ends_at=ends_at, open=kind == CalendarExceptionKind.OPEN
+            )
+        )
+    with_keys = []
+    for resource_id, name, capacity, owner_name in resources:
+        calendar = calendars.Calendar(
+            time_zone=str(tz),
+            weekly=tuple(weekly.get(resource_id, ())),
+            exceptions=tuple(exceptions.get(resource_id, ())),
+        )
+        with_keys.append(((resource_id, name, capacity, owner_name), _calendar_key(calendar), calendar))
+    spans = _open_spans_by_calendar({key: calendar for _, key, calendar in with_keys}, start, days, tz)
     per_resource: list[Utilisation] = []
     per_owner: dict[str, list[int]] = {}
-    for resource in resources:
-        calendar = resource_calendar(resource=resource, time_zone=str(tz))
-        open_total = calendars.open_minutes_total(calendar, start, end) * max(1, resource.capacity)
-        used = planned.get(resource.pk, 0)
-        per_resource.append(Utilisation(f"{resource.asset_owner.name} · {resource.name}", used, open_total))
-        totals = per_owner.setdefault(resource.asset_owner.name, [0, 0])
+    for (resource_id, name, capacity, owner_name), key, _ in with_keys:
+        open_total = _open_minutes_within(spans[key], start, end) * max(1, capacity)
+        used = planned.get(resource_id, 0)
+        per_resource.append(Utilisation(f"{owner_name} · {name}", used, open_total))
+        totals = per_owner.setdefault(owner_name, [0, 0])
         totals[0] += used
         totals[1] += open_total
     owners = [Utilisation(name, used, open_total) for name, (used, open_total) in per_owner.items()]
     return owners, per_resource
+
+
+# Expanding weekly hours into UTC spans costs a local-time conversion per opening per day (~1,600 for 50
+# resources over 14 days): the dashboard's largest cost. The spans of one calendar over whole local days are
+# cached for the day, keyed by the calendar's own content (hours, exceptions, time zone): a change to any of them
+# is a new key, so there is nothing to invalidate, and the tenant-aware cache key function (settings.CACHES)
+# keeps each network's entries apart.
+OPEN_SPANS_TTL = 26 * 3600
+
+
+def _calendar_key(calendar: calendars.Calendar) -> str:
+    return hashlib.sha256(repr(calendar).encode()).hexdigest()[:32]
+
+
+def _open_spans_by_calendar(
+    by_key: dict[str, calendars.Calendar], start: datetime, days: int, tz: ZoneInfo
+) -> dict[str, list[tuple[float, float]]]:
+    """Open spans (UTC epoch seconds) of each distinct calendar over the local days covering
+    [start, start + days]: from the cache, computing and storing only the missing ones."""
+    first_day = start.astimezone(tz).date()
+    window_start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
+    window_end = datetime.combine(first_day + timedelta(days=days + 1), datetime.min.time(), tzinfo=tz)
+    cache_keys = {key: f"open-spans:{key}:{first_day.isoformat()}:{days}" for key in by_key}
+    found = cache.get_many(list(cache_keys.values()))
+    spans: dict[str, list[tuple[float, float]]] = {}
+    missing: dict[str, list[tuple[float, float]]] = {}
+    for key, calendar in by_key.items():
+        cached = found.get(cache_keys[key])
+        if cached is None:
+            cached = [
+                (s.timestamp(), e.timestamp())
+                for s, e in calendars.open_intervals(calendar, window_start, window_end)
+            ]
+            missing[cache_keys[key]] = cached
+        spans[key] = cached
+    if missing:
+        cache.set_many(missing, OPEN_SPANS_TTL)
+    return spans
+
+
+def _open_minutes_within(spans: list[tuple[float, float]], start: datetime, end: datetime) -> int:
+    """Open minutes of `spans` inside [start, end), rounded down as `calendars.open_minutes_total` does."""
+    lo, hi = start.astimezone(UTC).timestamp(), end.astimezone(UTC).timestamp()
+    return int(sum(min(e, hi) - max(s, lo) for s, e in spans if s < hi and e > lo) // 60)
 
 
 def orders_needing_attention(limit: int = 10) -> tuple[list[Order], int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -322,17 +323,19 @@ class MoneyFlow:
     flows: list[Flow] = field(default_factory=list)
 
 
-def order_money_flow(*, order_id: int) -> MoneyFlow:
+def order_money_flow(*, order: Order, transfers: Iterable[Transfer]) -> MoneyFlow:
     """The order's money from customer to platform to participants, fees, refunds and commission (for the
-    money-flow picture)."""
-    order = Order.objects.get(pk=order_id)
+    money-flow picture). `transfers` are the order's transfers with their participants (the page's
+    `order_money_detail` already holds them: reading them once saves a statement)."""
+    order_id = order.pk
     totals = order_totals(order_id=order_id)
     flows = [Flow("Customer", "Platform", totals.get("charged", 0), "pay")]
     by_participant: dict[str, int] = defaultdict(int)
-    for transfer in Transfer.objects.filter(order_id=order_id, status=TransferStatus.SENT).select_related(
-        "asset_owner", "carrier", "designer"
-    ):
-        by_participant[str(transfer.participant)] += transfer.amount_minor - transfer.amount_reversed_minor
+    for transfer in transfers:
+        if transfer.status == TransferStatus.SENT:
+            by_participant[str(transfer.participant)] += (
+                transfer.amount_minor - transfer.amount_reversed_minor
+            )
     for name, amount in sorted(by_participant.items()):
         flows.append(Flow("Platform", name, amount, "part"))
     flows.append(Flow("Platform", "Stripe fees", totals.get("fees", 0), "fee"))

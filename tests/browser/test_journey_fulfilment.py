@@ -130,14 +130,21 @@ def planned_order(tenant, django_db_blocker, label: str) -> PlannedOrder:
         lambda: order_status(tenant, django_db_blocker, order.pk) == OrderStatus.PLANNED,
         timeout=PLANNING_TIMEOUT_S,
     )
+    planned = planned_order_read(tenant, django_db_blocker, order.pk, Login(email, PASSWORD))
+    assert planned.follows, "the plan has no job that follows another"
+    return planned
+
+
+def planned_order_read(tenant, django_db_blocker, order_id: int, customer: Login) -> PlannedOrder:
+    """Who does what in a planned order: its jobs in plan order, its legs, and a portal login per company."""
     with in_network(tenant, django_db_blocker):
-        order = Order.objects.get(pk=order.pk)
+        order = Order.objects.get(pk=order_id)
         planned = PlannedOrder(
             order_id=order.pk,
             reference=order.reference,
             total_minor=order.total_minor,
             currency=order.currency,
-            customer=Login(email, PASSWORD),
+            customer=customer,
         )
         items = (
             WorkItem.objects.filter(order=order, status=WorkItemStatus.OFFERED)
@@ -161,7 +168,6 @@ def planned_order(tenant, django_db_blocker, label: str) -> PlannedOrder:
             if leg.to_work_item_id is not None:
                 planned.inbound.setdefault(leg.to_work_item_id, []).append(leg.pk)
         assert planned.items, "the plan offered no job"
-        assert planned.follows, "the plan has no job that follows another"
         assert planned.legs and planned.legs[-1][2], "the plan has no last mile"
         for owner in AssetOwner.objects.filter(pk__in=[owner for _, _, owner in planned.items]):
             planned.logins[f"asset_owner:{owner.pk}"] = _portal_login(

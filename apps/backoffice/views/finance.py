@@ -157,8 +157,9 @@ def reversal_write_off_view(request, reversal_id):
 @money_reader_required
 def order_money(request, order_id: int):
     order = _order_for_finance(order_id)
-    flow = order_money_flow(order_id=order.pk)
     detail = order_money_detail(order_id=order.pk)
+    detail["transfers"] = list(detail["transfers"])
+    flow = order_money_flow(order=order, transfers=detail["transfers"])
     totals = {key: Money(value, order.currency) for key, value in flow.totals.items()}
     if not detail["settled"]:
         # Revenue is booked at settlement; until then "commission" would read as Stripe's fee, negative.
