@@ -22,9 +22,10 @@ class Formats:
     day: str
     clock: str
     short_day: str
+    month: str
 
 
-FORMATS = {"en": Formats(moment="D j M Y, H:i", day="D j M Y", clock="H:i", short_day="j M")}
+FORMATS = {"en": Formats(moment="D j M Y, H:i", day="D j M Y", clock="H:i", short_day="j M", month="F Y")}
 DEFAULT_LOCALE = "en"
 
 
@@ -81,6 +82,20 @@ def format_short_day(value) -> str:
     if isinstance(value, dt.date):
         return dateformat.format(value, formats().short_day)
     return str(value)
+
+
+def format_period(value, unit: str) -> str:
+    """A reporting period by its start: "December 2026" for a month, "Week of Mon 7 Dec 2026" for a week."""
+    value = _local(value)
+    if value in (None, ""):
+        return "—"
+    if not isinstance(value, dt.date):
+        return str(value)
+    if unit == "month":
+        return dateformat.format(value, formats().month)
+    if unit == "week":
+        return f"Week of {format_day(value)}"
+    return format_day(value)
 
 
 def format_clock(value) -> str:

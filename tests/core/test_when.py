@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 from django.template import Context, Template
 from django.utils import timezone
 
-from apps.core.when import format_clock, format_day, format_moment, format_short_day, format_span
+from apps.core.when import (
+    format_clock,
+    format_day,
+    format_moment,
+    format_period,
+    format_short_day,
+    format_span,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MOMENT = dt.datetime(2026, 12, 7, 13, 30, tzinfo=dt.UTC)  # 14:30 in Amsterdam
@@ -32,6 +39,19 @@ def test_iso_strings_as_json_fields_keep_them_read_like_moments_and_days():
         assert format_moment("2026-12-07T13:30:00+00:00") == "Mon 7 Dec 2026, 14:30"
         assert format_day("2026-12-07") == "Mon 7 Dec 2026"
     assert format_moment("not a date") == "not a date"
+
+
+def test_a_reporting_period_reads_by_its_unit():
+    month_start = dt.datetime(2026, 11, 1, 0, 0, tzinfo=AMSTERDAM)
+    week_start = dt.datetime(2026, 12, 7, 0, 0, tzinfo=AMSTERDAM)
+    with timezone.override(AMSTERDAM):
+        assert format_period(month_start, "month") == "November 2026"
+        assert format_period(week_start, "week") == "Week of Mon 7 Dec 2026"
+        rendered = Template('{% load when %}{{ start|period:"month" }}').render(
+            Context({"start": month_start})
+        )
+        assert rendered == "November 2026"
+    assert format_period(None, "month") == "—"
 
 
 def test_missing_values_are_a_dash():

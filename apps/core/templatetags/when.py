@@ -1,10 +1,11 @@
-"""`{{ moment|when }}`, `{{ moment|day }}`, `{{ moment|clock }}`, `{{ start|span:end }}`: the only way pages show
+"""`{{ moment|when }}`, `{{ moment|day }}`, `{{ moment|clock }}`, `{{ start|span:end }}`, `{{ start|period:"month" }}`:
+the only way pages show
 dates and times (formats per locale in apps/core/when.py). `<time datetime="{{ moment|date:'c' }}">` keeps ISO for
 machines; people read these."""
 
 from django import template
 
-from apps.core.when import format_clock, format_day, format_moment, format_span
+from apps.core.when import format_clock, format_day, format_moment, format_period, format_span
 
 register = template.Library()
 
@@ -27,3 +28,8 @@ def clock(value) -> str:
 @register.filter
 def span(start, end) -> str:
     return format_span(start, end)
+
+
+@register.filter
+def period(start, unit) -> str:
+    return format_period(start, unit)

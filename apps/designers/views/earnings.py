@@ -32,13 +32,17 @@ class EarningsView(DesignerPortalView, TemplateView):
         designer = self.company
         form = SalesFilterForm(self.request.GET or None)
         if not form.is_bound:
-            sales = designer_sales(designer=designer)
+            sales, period_unit = designer_sales(designer=designer), "month"
+        elif form.is_valid():
+            chosen = form.range()
+            sales, period_unit = designer_sales(designer=designer, **chosen), chosen["period"]
         else:
-            sales = designer_sales(designer=designer, **form.range()) if form.is_valid() else []
+            sales, period_unit = [], "month"
         summary = participant_money_summary(designer=designer)
         context.update(
             form=form,
             sales=sales,
+            period_unit=period_unit,
             summary=[summary[currency] for currency in sorted(summary)],
             statements=list(designer_statements(designer=designer)[:ROWS_SHOWN]),
             transfers=list(transfer_list_for_participant(designer=designer)[:ROWS_SHOWN]),
