@@ -24,6 +24,7 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.versions import template_review
 
+NOT_STAFF = OpenApiResponse(description="Not network staff: answered as for a page that does not exist.")
 CONFLICT = OpenApiResponse(description='The version is not in review: {"detail": "…"}; nothing changed.')
 
 
@@ -40,7 +41,10 @@ class ReviewQueueApi(generics.ListAPIView):
     permission_classes = [IsNetworkStaff]
     serializer_class = TemplateVersionSerializer
 
-    @extend_schema(summary="Product versions waiting for review (staff)")
+    @extend_schema(
+        summary="Product versions waiting for review (staff)",
+        responses={200: TemplateVersionSerializer(many=True), 404: NOT_STAFF},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
