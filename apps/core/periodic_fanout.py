@@ -10,7 +10,7 @@ old session, the odd late deadline) is still done, a few hours late at worst, fo
 
 The marks live in Redis (a sorted set: schema → when work last came in; a hash per periodic task: schema → when
 beat last sent it there). When Redis is unreachable, or the marks are gone (a flushed or new Redis, until the
-next outbox message anywhere), every network gets every task: the rule only ever saves work, never loses it.
+next outbox mark anywhere, at most a minute after the next outbox message), every network gets every task: the rule only ever saves work, never loses it.
 """
 
 import logging
@@ -27,6 +27,11 @@ BUSY_KEY = "fleet:busy"  # sorted set: schema -> unix time of the network's late
 SENT_KEY = "fleet:periodic-sent:{task}"  # hash: schema -> unix time beat last sent that task there
 MARKED = ""  # a member scored +inf: the marks exist (a flushed Redis has none, and then nobody is idle)
 
+# An outbox commit is on a request's path and a network stays busy for days: this process writes a network's mark
+# at most once a minute (and, Redis being down, waits out its timeout at most that often), not once per message.
+MARK_EVERY_S = 60.0
+_marked_at: dict[str, float] = {}  # schema -> when this process last wrote (or tried to write) its mark
+
 _clients: dict[str, redis.Redis] = {}
 
 
@@ -39,8 +44,12 @@ def _redis() -> redis.Redis:
 
 def network_work_mark(schema: str, *, now: float | None = None) -> None:
     """Work came into the network (an outbox message committed): it is busy for the next BUSY_WINDOW_S."""
+    now = now if now is not None else time.time()
+    if now - _marked_at.get(schema, float("-inf")) < MARK_EVERY_S:
+        return
+    _marked_at[schema] = now
     try:
-        _redis().zadd(BUSY_KEY, {schema: now if now is not None else time.time(), MARKED: float("inf")})
+        _redis().zadd(BUSY_KEY, {schema: now, MARKED: float("inf")})
     except redis.RedisError:
         # The network may then miss a few sweeps until its idle turn; the message itself is already committed.
         logger.warning("could not mark network %s busy", schema, exc_info=True)

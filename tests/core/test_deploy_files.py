@@ -44,6 +44,25 @@ def test_every_queue_has_exactly_one_pool_and_the_pools_are_make_runs():
     }
 
 
+def test_every_systemd_pool_runs_at_the_procfiles_cpu_priority():
+    """The CP-SAT and CAD pools yield the CPU in production as under `make run` (nice 0 when the Procfile has none)."""
+    procfile_nice = {}
+    for line in (Path(settings.BASE_DIR) / "Procfile").read_text().splitlines():
+        command = line.partition(":")[2]
+        if " worker " in command:
+            found = re.match(r"\s*nice -n (\d+) ", command)
+            queues = re.search(r"--queues=(\S+)", command).group(1)
+            procfile_nice[frozenset(queues.split(","))] = int(found.group(1)) if found else 0
+    systemd_nice = {
+        frozenset(_env_file(path)["CELERY_QUEUES"].split(",")): int(_env_file(path)["CELERY_NICE"])
+        for path in (DEPLOY / "systemd" / "pools").glob("*.env")
+    }
+    assert systemd_nice == procfile_nice
+    assert max(procfile_nice.values()) > 0
+    unit = (DEPLOY / "systemd" / "cloudfactory-worker@.service").read_text()
+    assert re.search(r"^ExecStart=/usr/bin/nice -n \$\{CELERY_NICE\} \S+/celery ", unit, re.MULTILINE)
+
+
 def test_pgbouncer_pools_sessions_never_transactions():
     config = configparser.ConfigParser(inline_comment_prefixes=(";",))
     config.read(DEPLOY / "pgbouncer" / "pgbouncer.ini")

@@ -18,6 +18,7 @@ NOW = 1_900_000_000.0
 
 @pytest.fixture(autouse=True)
 def _no_marks():
+    periodic_fanout._marked_at.clear()
     client = periodic_fanout._redis()
     keys = client.keys("fleet:*")
     if keys:
@@ -44,6 +45,19 @@ def test_a_busy_network_gets_each_dispatch_an_idle_one_only_its_turn():
     later = NOW + 15 * 24 * HOUR
     assert periodic_targets(TASK, schemas, now=later) == schemas
     assert periodic_targets(TASK, schemas, now=later + 60) == []
+
+
+def test_a_process_writes_a_networks_mark_at_most_once_a_minute():
+    """Every outbox commit marks its network: the second within a minute costs no Redis write."""
+    client = periodic_fanout._redis()
+    network_work_mark("t_busy", now=NOW)
+    client.delete("fleet:busy")  # a write now would show
+    network_work_mark("t_busy", now=NOW + 30)
+    assert client.zscore("fleet:busy", "t_busy") is None
+    network_work_mark("t_other", now=NOW + 30)  # each network has its own minute
+    assert client.zscore("fleet:busy", "t_other") == NOW + 30
+    network_work_mark("t_busy", now=NOW + 61)
+    assert client.zscore("fleet:busy", "t_busy") == NOW + 61
 
 
 def test_each_periodic_task_keeps_its_own_turns():
