@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from apps.catalog.models import ProductTemplate
+from apps.catalog.selectors import template_list_active
 from apps.orders.models import Order
 from apps.payouts.models import StripeMode
 from apps.payouts.stripe_client import stripe_settings_get
@@ -32,7 +32,7 @@ def network_setup_steps(*, tenant: Tenant) -> list[SetupStep]:
     apply_url = reverse("portal:apply")
     suppliers = AssetOwner.objects.filter(status=ParticipantStatus.APPROVED).count()
     carriers = Carrier.objects.filter(status=ParticipantStatus.APPROVED).count()
-    templates = ProductTemplate.objects.filter(active=True).count()
+    templates = template_list_active().count()  # the storefront's own rule: published, not parts
     orders = Order.objects.count()
     return [
         SetupStep(

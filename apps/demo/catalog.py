@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from apps.catalog.models import ProductTemplate
+from apps.catalog.models import ProductTemplate, TemplateStatus
 from apps.catalog.part_templates import part_templates_ensure
 from apps.catalog.services import product_template_import
 from apps.demo.catalog_templates import DEMO_TEMPLATES
@@ -20,8 +20,15 @@ def catalog_demo_seed() -> list[ProductTemplate]:
     part_templates_ensure(currency="EUR")
     templates = []
     for definition in DEMO_TEMPLATES:
-        template = ProductTemplate.objects.filter(slug=definition["slug"]).first()
+        template = _product_with_slug(definition["slug"])
         if template is None:
             template = product_template_import(definition=definition)
         templates.append(template)
     return templates
+
+
+def _product_with_slug(slug: str) -> ProductTemplate | None:
+    """The product's published version when it has one (a draft or retired version shares its slug), else its
+    latest version; None when the network has no product of that slug."""
+    versions = ProductTemplate.objects.filter(slug=slug, part_kind="")
+    return versions.filter(status=TemplateStatus.PUBLISHED).first() or versions.order_by("-version").first()

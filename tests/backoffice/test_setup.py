@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
-from apps.catalog.models import ProductTemplate
+from apps.catalog.models import ProductTemplate, TemplateStatus
 from apps.orders.models import Order
 from apps.payouts.models import StripeMode
 from apps.payouts.stripe_settings import stripe_settings_update
@@ -51,6 +51,14 @@ def test_each_step_is_ticked_when_the_network_holds_it(owner, tenant_a, make_use
         Carrier.objects.all().delete()
         Order.objects.all().delete()
     assert _ticked(owner) == {"currency"}  # chosen at sign-up
+    with schema_context(tenant_a.schema_name):
+        ProductTemplate.objects.create(
+            name="Stool",
+            slug=f"stool-{uuid.uuid4().hex[:6]}",
+            category="Seating",
+            status=TemplateStatus.DRAFT,
+        )
+    assert "template" not in _ticked(owner)  # a draft is no product in the storefront yet
     assert owner.get("/backoffice/start/")["Location"] == "/backoffice/setup/"
 
     response = owner.post("/backoffice/setup/brand/", {"name": tenant_a.name, "accent_color": "#0A7D5A"})

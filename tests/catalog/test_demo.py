@@ -2,8 +2,10 @@
 
 import pytest
 
-from apps.catalog.models import Parameter, ProductTemplate, RoutingStep
+from apps.accounts.roles import Role
+from apps.catalog.models import Parameter, ProductTemplate, RoutingStep, TemplateStatus
 from apps.catalog.validation import configuration_validate
+from apps.catalog.versions import template_version_create
 from apps.demo.catalog import catalog_demo_seed
 from apps.processes.models import Process
 
@@ -41,6 +43,18 @@ def test_demo_seed_is_idempotent(in_tenant_a):
         "profile",
         "solid",
     ], "the hidden part templates of uploads, from the data migration"
+
+
+def test_demo_seed_returns_the_published_version_when_a_draft_shares_its_slug(in_tenant_a, make_user):
+    published = {t.slug: t for t in catalog_demo_seed()}["dining-table"]
+    staff = make_user(in_tenant_a, Role.STAFF)
+    draft = template_version_create(actor=staff, template=published)
+    ProductTemplate.objects.filter(pk=draft.pk).update(name="A dining table", position=0)  # sorts first
+
+    again = {t.slug: t for t in catalog_demo_seed()}["dining-table"]
+
+    assert again.pk == published.pk
+    assert again.status == TemplateStatus.PUBLISHED
 
 
 def test_demo_templates_compile_at_their_defaults(demo_specs):
