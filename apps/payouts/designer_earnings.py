@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from apps.orders.models import OrderLine
 from apps.orders.status import PAID_STATES, OrderStatus
 from apps.payouts.models import ProfitShareStatement, Reversal, ReversalStatus
+from apps.payouts.selectors import statement_list_for_participant
 
 PERIODS = {"month": TruncMonth, "week": TruncWeek}
 
@@ -81,16 +82,6 @@ def designer_sales(
     ]
 
 
-def designer_statements(*, designer) -> QuerySet[ProfitShareStatement]:
-    """The designer's current statements (one per order with its royalty lines), newest first."""
-    return (
-        ProfitShareStatement.objects.filter(designer=designer, split__is_current=True)
-        .select_related("order", "split", "split__policy")
-        .prefetch_related("parts__order_line")
-        .order_by("-computed_at", "-id")
-    )
-
-
 def designer_statement_for_order(*, designer, order_id) -> ProfitShareStatement | None:
     """The designer's current statement for one order: its own lines only (None: not the designer's order)."""
     try:
@@ -99,7 +90,7 @@ def designer_statement_for_order(*, designer, order_id) -> ProfitShareStatement 
         return None
     if not 0 < order_id < 2**63:  # beyond the column's range: no such order (never a database error)
         return None
-    return designer_statements(designer=designer).filter(order_id=order_id).first()
+    return statement_list_for_participant(designer=designer).filter(order_id=order_id).first()
 
 
 def designer_reversals(*, designer) -> QuerySet[Reversal]:

@@ -143,7 +143,7 @@ def statement_list_for_participant(
         ProfitShareStatement.objects.filter(split__is_current=True, **owner)
         .select_related("order", "split", "split__policy")
         .prefetch_related("parts")
-        .order_by("-computed_at")
+        .order_by("-computed_at", "-id")
     )
 
 

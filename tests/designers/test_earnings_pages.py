@@ -1,6 +1,7 @@
 """The designer's earnings pages and API: sales per product and period, money, statements of their own lines;
 another designer's statement is 404, another network's designer is nobody here, bad filters are 400."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from django_tenants.utils import schema_context
 
 from apps.orders.models import Order, OrderLine
 from apps.orders.status import OrderStatus
+from apps.payouts.models import ConnectedPayout, Transfer
 from apps.payouts.profit_share.statements import statement_refresh_for_order
 from tests.conftest import api_token_for, host_of, sign_in
 from tests.payouts.money_builders import make_order
@@ -48,6 +50,48 @@ def test_the_earnings_page_shows_sales_money_and_statements(signed_in_designer_a
     assert f"/designer/earnings/statements/{order.pk}/" in html
     statement = signed_in_designer_a.get(f"/designer/earnings/statements/{order.pk}/")
     assert statement.status_code == 200 and "Your royalty is paid in full" in statement.content.decode()
+
+
+def _transferred_and_paid_out(login, order, amount):
+    """A sent royalty transfer for the order's line and a bank payout of the designer's account."""
+    with schema_context(login.tenant.schema_name):
+        line = OrderLine.objects.get(order=order)
+        now = datetime(2026, 11, 25, tzinfo=UTC)
+        Transfer.objects.create(
+            order=order,
+            order_line=line,
+            designer=login.designer,
+            part_amount_minor=amount,
+            amount_minor=amount,
+            currency="EUR",
+            status="sent",
+            idempotency_key=f"transfer:{uuid.uuid4()}",
+            stripe_transfer_id=f"tr_{uuid.uuid4().hex[:12]}",
+            sent_at=now,
+        )
+        ConnectedPayout.objects.create(
+            stripe_payout_id=f"po_{uuid.uuid4().hex[:12]}",
+            stripe_account=f"acct_d{login.designer.pk}",
+            designer=login.designer,
+            amount_minor=amount - 100,
+            currency="EUR",
+            status="paid",
+            arrival_date=now,
+            stripe_created=now,
+        )
+        return line
+
+
+def test_the_earnings_page_lists_own_royalty_transfers_and_bank_payouts_only(
+    signed_in_designer_a, designer_a, other_designer_a
+):
+    mine = _transferred_and_paid_out(designer_a, _sale(designer_a, royalty=1_234), 1_234)
+    _transferred_and_paid_out(other_designer_a, _sale(other_designer_a, royalty=987), 987)
+    html = signed_in_designer_a.get("/designer/earnings/").content.decode()
+    assert 'id="transfers"' in html and 'id="payouts"' in html
+    assert f"{mine.quantity} × {mine.description}" in html
+    assert "€12.34" in html and "€11.34" in html  # the transfer, the payout
+    assert "€9.87" not in html and "€8.87" not in html  # the other designer's
 
 
 def test_bad_sales_filters_are_400_with_field_errors(signed_in_designer_a):

@@ -13,11 +13,11 @@ from apps.payouts.designer_earnings import (
     designer_reversals,
     designer_sales,
     designer_statement_for_order,
-    designer_statements,
 )
 from apps.payouts.selectors import (
     participant_money_summary,
     payout_list_for_participant,
+    statement_list_for_participant,
     transfer_list_for_participant,
 )
 
@@ -44,7 +44,7 @@ class EarningsView(DesignerPortalView, TemplateView):
             sales=sales,
             period_unit=period_unit,
             summary=[summary[currency] for currency in sorted(summary)],
-            statements=list(designer_statements(designer=designer)[:ROWS_SHOWN]),
+            statements=list(statement_list_for_participant(designer=designer)[:ROWS_SHOWN]),
             transfers=list(transfer_list_for_participant(designer=designer)[:ROWS_SHOWN]),
             reversals=list(designer_reversals(designer=designer)[:ROWS_SHOWN]),
             payouts=list(payout_list_for_participant(designer=designer)[:ROWS_SHOWN]),
