@@ -128,10 +128,15 @@ def utilisation_next(
         "resource_id", "weekday", "opens"
     ).values_list("resource_id", "weekday", "opens", "closes"):
         weekly[resource_id].append(calendars.WeeklyHours(weekday=weekday, opens=opens, closes=closes))
+    # Only the exceptions that touch the cached local days: past ones pile up for ever, and would be read, hashed
+    # into every key and carried in every calendar on each visit without changing a minute of the answer.
+    window_start, window_end = _local_days(start, days, tz)
     exceptions: dict[int, list[calendars.ExceptionSpan]] = defaultdict(list)
-    for resource_id, starts_at, ends_at, kind in CalendarException.objects.order_by(
-        "resource_id", "starts_at"
-    ).values_list("resource_id", "starts_at", "ends_at", "kind"):
+    for resource_id, starts_at, ends_at, kind in (
+        CalendarException.objects.filter(starts_at__lt=window_end, ends_at__gt=window_start)
+        .order_by("resource_id", "starts_at")
+        .values_list("resource_id", "starts_at", "ends_at", "kind")
+    ):
         exceptions[resource_id].append(
             calendars.ExceptionSpan(
                 starts_at=starts_at, ends_at=ends_at, open=kind == CalendarExceptionKind.OPEN
@@ -161,10 +166,19 @@ def utilisation_next(
 
 # Expanding weekly hours into UTC spans costs a local-time conversion per opening per day (~1,600 for 50
 # resources over 14 days): the dashboard's largest cost. The spans of one calendar over whole local days are
-# cached for the day, keyed by the calendar's own content (hours, exceptions, time zone): a change to any of them
+# cached for the day, keyed by the calendar's own content (hours, the exceptions touching those days, time zone): a change to any of them
 # is a new key, so there is nothing to invalidate, and the tenant-aware cache key function (settings.CACHES)
 # keeps each network's entries apart.
 OPEN_SPANS_TTL = 26 * 3600
+
+
+def _local_days(start: datetime, days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The whole local days whose open spans are cached for [start, start + days]: midnight to midnight in `tz`."""
+    first_day = start.astimezone(tz).date()
+    return (
+        datetime.combine(first_day, datetime.min.time(), tzinfo=tz),
+        datetime.combine(first_day + timedelta(days=days + 1), datetime.min.time(), tzinfo=tz),
+    )
 
 
 def _calendar_key(calendar: calendars.Calendar) -> str:
@@ -176,10 +190,8 @@ def _open_spans_by_calendar(
 ) -> dict[str, list[tuple[float, float]]]:
     """Open spans (UTC epoch seconds) of each distinct calendar over the local days covering
     [start, start + days]: from the cache, computing and storing only the missing ones."""
-    first_day = start.astimezone(tz).date()
-    window_start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
-    window_end = datetime.combine(first_day + timedelta(days=days + 1), datetime.min.time(), tzinfo=tz)
-    cache_keys = {key: f"open-spans:{key}:{first_day.isoformat()}:{days}" for key in by_key}
+    window_start, window_end = _local_days(start, days, tz)
+    cache_keys = {key: f"open-spans:{key}:{window_start.date().isoformat()}:{days}" for key in by_key}
     found = cache.get_many(list(cache_keys.values()))
     spans: dict[str, list[tuple[float, float]]] = {}
     missing: dict[str, list[tuple[float, float]]] = {}

@@ -72,11 +72,9 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if REQUEST_ID.get() == "-":  # a request started without Django's request_started signal
-            REQUEST_ID.set(request_id_from(request.headers.get(REQUEST_ID_HEADER)))
-        request.request_id = REQUEST_ID.get()
+        # Bound by request_started (request_id_connect), which every Django handler sends before the middleware.
         response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request.request_id
+        response[REQUEST_ID_HEADER] = REQUEST_ID.get()
         return response
 
 

@@ -100,3 +100,29 @@ def test_one_networks_cached_spans_are_not_read_by_another(network_a, tenant_a, 
         assert cache.get(entry) is None
     finally:
         connection.set_schema_to_public()
+
+
+def test_an_exception_that_ended_before_the_window_is_neither_read_nor_cached(network_a, in_tenant_a):
+    """Past closures pile up for ever: the dashboard reads only those that touch its days, so an old one leaves
+    the cached calendar (and its key) as it was."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    start = timezone.now()
+    resource = Resource.objects.select_related("asset_owner").order_by("pk").first()
+    cache.clear()
+    before = _open_minutes_by_label(tz, start)[_label(resource)]
+    CalendarException.objects.create(
+        resource=resource,
+        starts_at=start - timedelta(days=400),
+        ends_at=start - timedelta(days=399),
+        kind=CalendarExceptionKind.CLOSED,
+    )
+
+    assert _open_minutes_by_label(tz, start)[_label(resource)] == before
+    with_the_old_closure = resource_calendar(
+        resource=Resource.objects.prefetch_related("opening_hours", "calendar_exceptions").get(
+            pk=resource.pk
+        ),
+        time_zone=str(tz),
+    )
+    key = selectors._calendar_key(with_the_old_closure)
+    assert cache.get(f"open-spans:{key}:{start.astimezone(tz).date().isoformat()}:{DAYS}") is None

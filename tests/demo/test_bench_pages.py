@@ -1,7 +1,12 @@
 """bench_pages' parts: wrk's report is read with its failures, the floor page lists 50 rows and exists only for the
 benchmark, and every page the run measures answers 200 to its person in the copy of the demo network."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -44,6 +49,32 @@ def test_the_floor_lists_fifty_rows_and_is_routed_only_for_the_benchmark(client_
     response = FloorList.as_view()(APIRequestFactory().get(FLOOR_PATH))
     assert response.status_code == 200
     assert len(response.data) == FLOOR_ROWS and {"id", "name", "codename"} == set(response.data[0])
+
+
+def test_production_never_routes_the_floor_page_whatever_the_environment_says():
+    """BENCH_FLOOR_PAGE=true in a production environment (a copied .env, a stray export) routes nothing."""
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "p" * 20 + "Zq8-Ldm3_xYv0RtWbN4pHs9JcE1uFgK7aQ2oMi",
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "BENCH_FLOOR_PAGE": "true",
+    }
+    probe = (
+        "from django.urls import Resolver404, resolve\n"
+        "try:\n    resolve('/_bench/floor/', urlconf='config.urls_tenants'); print('routed')\n"
+        "except Resolver404:\n    print('not routed')"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout.strip().splitlines()[-1:] == ["not routed"], result.stdout + result.stderr
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from apps.uploads.analysis.core import analyse, repair
 from apps.uploads.analysis.limits import Limits, check_zip, read_zip_member
 from apps.uploads.analysis.result import AnalysisError, FileFormat
-from apps.uploads.analysis.sniff import sniff
+from apps.uploads.analysis.sniff import sniff, sniff_bytes
 from tests.uploads import samples
 
 
@@ -230,3 +230,13 @@ def test_an_entity_with_a_damaged_type_name_is_left_out_and_said_so(folder, out)
     assert analysis.extra["ignored_entities"] == {"unknown entity": 1}
     assert [f.code for f in analysis.findings] == ["profile_ignored_entities"]
     assert analysis.features.closed_contours == samples.PLATE_PIERCES - 1  # that hole is not cut
+
+
+@pytest.mark.timeout(10)
+def test_a_head_of_many_comments_that_is_no_dxf_is_answered_at_once():
+    """The DXF test once retried every way of reading each comment's whitespace: 4^n tries for n comments before
+    a head that is not a DXF after all. Forty comments would have taken longer than the universe's age."""
+    head = b"999\r\nnote\r\n" * 40 + b"1\r\nnot a section\r\n"
+
+    assert sniff_bytes(head, len(head)) is None
+    assert sniff_bytes(b"999\r\nnote\r\n" * 40 + b"0\r\nSECTION\r\n", 2000) == FileFormat.DXF
