@@ -19,6 +19,7 @@ be incomplete, but every row it holds is well-formed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -343,6 +344,25 @@ _SECTION_FIELDS = {
     PARAMETERS: {model: key for key, model in _PARAMETER_FIELDS.items()},
     STEPS: {model: key for key, model in _STEP_FIELDS.items()},
 }
+
+
+_MODEL_FIELD = {**_PARAMETER_FIELDS, **_STEP_FIELDS}  # no definition key means two model fields
+_ROW_LOCATION = re.compile(r"^(?P<section>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?$")
+
+
+def issues_from_validation(error: ValidationError) -> list[Issue]:
+    """`definition_rows`' errors as whole-template issues (the inverse of `issue_location`), for the callers that
+    report every problem of a definition the same way (the importer)."""
+    issues = []
+    for where, messages in error.message_dict.items():
+        match = _ROW_LOCATION.match(where)
+        if match is None:
+            section, index, field = where, -1, ""
+        else:
+            section, index, field = match["section"], int(match["index"]), match["field"] or ""
+            field = _MODEL_FIELD.get(field, field)
+        issues.extend(Issue(section=section, index=index, field=field, message=m) for m in messages)
+    return issues
 
 
 def issue_location(issue: Issue) -> str:

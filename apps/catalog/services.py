@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from apps.catalog.compile import Operation
+from apps.catalog.definitions import definition_write, issues_from_validation
 from apps.catalog.models import (
-    Constraint,
-    DerivedValue,
     Design,
     DesignVersion,
-    Parameter,
-    PreviewKind,
     ProductTemplate,
-    RoutingStep,
-    default_price_breaks,
 )
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.template_checks import Issue, template_check
 from apps.catalog.validation import ValidConfiguration, configuration_validate
 from apps.core.errors import InvalidInput
-from apps.processes.models import Process
 
 NAME_MAX = 100
 
@@ -150,69 +144,17 @@ class TemplateInvalid(ValueError):
 @transaction.atomic
 def product_template_import(*, definition: Mapping) -> ProductTemplate:
     """Creates a template with its parameters, derived values, constraints and routing from plain data
-    (the demo catalog, fixtures, future imports). Checked as a whole; raises TemplateInvalid and saves nothing
-    when any formula or definition is wrong. Process codes must exist.
+    (the demo catalog, fixtures, future imports), through the studio's own writer (`definition_write`). Checked as
+    a whole; raises TemplateInvalid and saves nothing when any row, formula or definition is wrong.
     """
-    template = ProductTemplate.objects.create(
-        slug=definition["slug"],
-        name=definition["name"],
-        category=definition.get("category", ""),
-        description=definition.get("description", ""),
-        currency=definition.get("currency", "EUR"),
-        margin_percent=Decimal(str(definition.get("margin_percent", 25))),
-        transport_buffer_days=definition.get("transport_buffer_days", 3),
-        price_break_quantities=list(definition.get("price_break_quantities") or default_price_breaks()),
-        preview_kind=definition.get("preview_kind", PreviewKind.GENERIC),
-        position=definition.get("position", 0),
-        active=definition.get("active", True),
+    template = ProductTemplate(
+        slug=definition["slug"], position=definition.get("position", 0), active=definition.get("active", True)
     )
-    for position, p in enumerate(definition.get("parameters", ())):
-        Parameter.objects.create(
-            template=template,
-            position=position,
-            key=p["key"],
-            label=p.get("label", p["key"]),
-            kind=p["kind"],
-            required=p.get("required", True),
-            help_text=p.get("help_text", ""),
-            unit=p.get("unit", ""),
-            min_value=_decimal(p.get("min")),
-            max_value=_decimal(p.get("max")),
-            step=_decimal(p.get("step")),
-            default=str(p.get("default", "")),
-            max_length=p.get("max_length"),
-            options=p.get("options", []),
-        )
-    for position, (key, formula) in enumerate(definition.get("derived", ())):
-        DerivedValue.objects.create(template=template, position=position, key=key, formula=formula)
-    for position, (expression, message) in enumerate(definition.get("constraints", ())):
-        Constraint.objects.create(
-            template=template, position=position, expression=expression, message=message
-        )
-    processes = {p.code: p for p in Process.objects.all()}
-    for position, s in enumerate(definition.get("steps", ())):
-        RoutingStep.objects.create(
-            template=template,
-            position=position,
-            key=s["key"],
-            name=s.get("name", s["key"]),
-            process=processes[s["process"]],
-            predecessors=", ".join(s.get("predecessors", ())),
-            condition=s.get("condition", ""),
-            material=s.get("material", ""),
-            quantity=str(s.get("quantity", "1")),
-            duration_minutes=str(s["duration"]),
-            length_mm=str(s.get("length", "")),
-            width_mm=str(s.get("width", "")),
-            height_mm=str(s.get("height", "")),
-            cost_drivers=dict(s.get("cost_drivers", {})),
-            material_drivers=", ".join(s.get("material_drivers", ())),
-        )
+    try:
+        definition_write(template=template, definition=definition)
+    except ValidationError as error:
+        raise TemplateInvalid(issues_from_validation(error)) from None
     issues = template_check(template_spec_for(template))
     if issues:
         raise TemplateInvalid(issues)
     return template
-
-
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))

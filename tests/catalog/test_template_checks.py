@@ -119,3 +119,9 @@ def test_a_material_the_process_does_not_work(in_tenant_a):
     issues = issues_of(step_with(table(), "coating", material='"oak"'))
     assert issues[0][:3] == ("steps", 3, "material")
     assert "Powder coating does not work 'oak'" in issues[0][3]
+
+
+def test_a_malformed_row_is_reported_on_its_field_as_the_studio_does(in_tenant_a):
+    """The importer writes through the studio's writer: a row its model refuses is an issue, not a crash."""
+    issues = issues_of(step_with(table(), "legs", process="welding_by_hand"))
+    assert issues == [("steps", 2, "process", "There is no process 'welding_by_hand'.")]
