@@ -153,12 +153,13 @@ for i in 0 1; do
     PROMETHEUS_MULTIPROC_DIR="$RUN/metrics-${WEB_HOSTS[$i]}" \
     .venv/bin/gunicorn -c deploy/gunicorn.conf.py config.wsgi
 done
-pool() {  # pool NAME HOST: queues from deploy/systemd/pools/NAME.env, one process each to spare this machine
-  local name=$1 host=$2 queues port
+pool() {  # pool NAME HOST: queues and CPU priority from deploy/systemd/pools/NAME.env, one process each
+  local name=$1 host=$2 queues port nice
   queues=$(sed -n 's/^CELERY_QUEUES=//p' "deploy/systemd/pools/$name.env")
   port=$((10000 + $(sed -n 's/^CELERY_METRICS_PORT=//p' "deploy/systemd/pools/$name.env")))
+  nice=$(sed -n 's/^CELERY_NICE=//p' "deploy/systemd/pools/$name.env")
   start "$name@$host" "$host" env CELERY_METRICS_PORT="$port" PROMETHEUS_MULTIPROC_DIR="$RUN/metrics-$name@$host" \
-    .venv/bin/celery -A config worker --loglevel=INFO --queues="$queues" \
+    nice -n "$nice" .venv/bin/celery -A config worker --loglevel=INFO --queues="$queues" \
     --concurrency=1 --hostname="$name@$host" --without-gossip
 }
 pool webhooks worker-1

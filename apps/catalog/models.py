@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from apps.catalog.formulas import FormulaError, parse_formula
-from apps.catalog.royalty import RoyaltyTerms, royalty_validate
+from apps.catalog.royalty import NO_ROYALTY, RoyaltyTerms, royalty_validate
 from apps.catalog.spec import ParameterKind
 from apps.core.currencies import stripe_currency
 from apps.core.uploads import validate_image_upload
@@ -219,11 +219,17 @@ class ProductTemplate(models.Model):
 
     @property
     def royalty_terms(self) -> RoyaltyTerms:
+        """The royalty the customer pays on top of the price: none on the network's own products (no designer
+        would receive it: the profit share pays royalties only to an order line's designer)."""
+        if self.designer_id is None:
+            return NO_ROYALTY
         return RoyaltyTerms(kind=self.royalty_kind, bp=self.royalty_bp, minor=self.royalty_minor)
 
     def clean(self):
         if stripe_currency(self.currency) is None or self.currency != self.currency.upper():
             raise ValidationError({"currency": f"{self.currency!r} is not a currency Stripe can charge in."})
+        if self.designer_id is None and self.royalty_kind:
+            raise ValidationError({"royalty_kind": "Only a designer's product carries a royalty."})
         royalty_validate(terms=self.royalty_terms, currency=self.currency)
 
 

@@ -17,6 +17,7 @@ from apps.catalog.royalty import (
     royalty_validate,
 )
 from apps.payouts.profit_share.policies import profit_share_policy_publish
+from tests.designers.factories import make_designer
 
 BOUNDS = RoyaltyBounds(max_bp=1_500, max_minor=2_000, currency="EUR")
 
@@ -67,6 +68,7 @@ def test_every_path_checks_against_the_current_policy(in_tenant_a):
         slug="royalty-lamp",
         category="lighting",
         currency="EUR",
+        designer=make_designer("Lamp Studio"),
         royalty_kind=PERCENT,
         royalty_bp=1_800,
     )

@@ -3,11 +3,13 @@ quote (every option, every line), kept on the order line, and named in the confi
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 
 from apps.catalog.models import ProductTemplate
 from apps.catalog.royalty import RoyaltyTerms, royalty_for_line
 from apps.orders.quotes import QuoteRequestLine
 from apps.storefront.order_quoting import quote_order
+from tests.designers.factories import make_designer
 from tests.matching.builders import design_version, full_workshop, haulier
 
 NEARBY = (51.45, 5.48)
@@ -19,8 +21,11 @@ def _quote(*versions_and_quantities):
 
 
 def _set_royalty(version, **terms):
-    ProductTemplate.objects.filter(pk=version.design.template_id).update(**terms)
-    version.design.template.refresh_from_db()
+    """Makes the version's product a designer's, with these royalty terms."""
+    template = version.design.template
+    designer = template.designer or make_designer(f"Studio {template.pk}")
+    ProductTemplate.objects.filter(pk=template.pk).update(designer=designer, **terms)
+    template.refresh_from_db()
 
 
 @pytest.fixture
@@ -88,3 +93,20 @@ def test_a_royalty_above_a_tighter_policy_is_sold_at_the_new_bound(in_tenant_a, 
         designer_royalty_max_minor=500,
     )
     assert _quote((version, 2)).lines[0].royalty_minor == 1_000
+
+
+def test_the_networks_own_product_carries_no_royalty(in_tenant_a, network, customer):
+    """A royalty needs a designer to receive it: on a product without one the customer is never charged it."""
+    version = design_version(customer)
+    plain = _quote((version, 2))
+    ProductTemplate.objects.filter(pk=version.design.template_id).update(
+        royalty_kind="fixed", royalty_minor=300
+    )
+    cache.clear()
+    quote = _quote((version, 2))
+    assert quote.lines[0].royalty_minor == 0
+    assert quote.total_minor == plain.total_minor
+    template = ProductTemplate.objects.get(pk=version.design.template_id)
+    with pytest.raises(ValidationError) as refused:
+        template.clean()
+    assert "royalty_kind" in refused.value.message_dict

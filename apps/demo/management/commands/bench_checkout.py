@@ -31,6 +31,7 @@ from apps.accounts.services import user_create
 from apps.catalog.models import Design
 from apps.catalog.selectors import template_spec_for
 from apps.catalog.services import design_create
+from apps.core.percentiles import percentile
 from apps.demo.catalog import catalog_demo_seed
 from apps.orders.models import Cart, Order
 from apps.orders.status import OrderStatus
@@ -47,12 +48,6 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Command(BaseCommand):
@@ -97,7 +92,7 @@ class Command(BaseCommand):
             "seconds": round(elapsed, 3),
             "orders_per_second": round(len(latencies) / elapsed, 2) if elapsed else None,
             "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-            "p95_ms": round(_percentile(latencies, 0.95), 1) if latencies else None,
+            "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
             "max_ms": round(max(latencies), 1) if latencies else None,
             "step_p50_ms": {step: round(statistics.median(v), 1) for step, v in self.steps.items() if v},
             "tenant": tenant,
