@@ -64,38 +64,31 @@ def format_moment(value) -> str:
     return str(value)
 
 
-def format_day(value) -> str:
-    """ "Mon 7 Dec 2026" (of a date, or of a moment in the network's time zone)."""
+def _format_date(value, pattern: str) -> str:
+    """A date, or a moment's day in the network's time zone, by `pattern`; empty values are a dash."""
     value = _local(value)
     if value in (None, ""):
         return "—"
     if isinstance(value, dt.date):
-        return dateformat.format(value, formats().day)
+        return dateformat.format(value, pattern)
     return str(value)
+
+
+def format_day(value) -> str:
+    """ "Mon 7 Dec 2026" (of a date, or of a moment in the network's time zone)."""
+    return _format_date(value, formats().day)
 
 
 def format_short_day(value) -> str:
     """ "7 Dec": a day where the year is plain from the context and room is short (a chart's axis)."""
-    value = _local(value)
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, dt.date):
-        return dateformat.format(value, formats().short_day)
-    return str(value)
+    return _format_date(value, formats().short_day)
 
 
 def format_period(value, unit: str) -> str:
     """A reporting period by its start: "December 2026" for a month, "Week of Mon 7 Dec 2026" for a week."""
-    value = _local(value)
-    if value in (None, ""):
-        return "—"
-    if not isinstance(value, dt.date):
-        return str(value)
-    if unit == "month":
-        return dateformat.format(value, formats().month)
-    if unit == "week":
+    if unit == "week" and isinstance(_local(value), dt.date):
         return f"Week of {format_day(value)}"
-    return format_day(value)
+    return _format_date(value, formats().month if unit == "month" else formats().day)
 
 
 def format_clock(value) -> str:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from .bounds import makespan_lower_bound, objective_lower_bound
 from .capacity_bound import capacity_lower_bound
 from .cpsat_model import MatchingModel, ModelOptions
-from .cpsat_run import QUOTE_PARAMS, RunResult, run_model
+from .cpsat_run import QUOTE_PARAMS, STALL_CLOCK, RunResult, cpu_stall, run_model
 from .domain import (
     FEASIBLE,
     INFEASIBLE,
@@ -255,10 +255,10 @@ def _solve_quote(
         log=limits.log,
         extra_params=QUOTE_PARAMS,
         method="cp-sat-quote",
-        stall_s=min(QUOTE_STALL_MAX_S, QUOTE_STALL_SHARE * limits.time_limit_s),
-        stall_on_solutions=True,  # the bound creeps up for long after the last better plan, and is not reported
         # CPU, not wall: on a loaded machine a quarter of the wall budget is a few ms of search
-        stall_clock=time.process_time if limits.workers == 1 else time.perf_counter,
+        stall_s=cpu_stall(min(QUOTE_STALL_MAX_S, QUOTE_STALL_SHARE * limits.time_limit_s), limits.workers),
+        stall_clock=STALL_CLOCK,
+        stall_on_solutions=True,  # the bound creeps up for long after the last better plan, and is not reported
     )
     # no bound: the shortlist's is not the problem's, and the search-free one costs a third of a quote's time
     plan = _settle(replace(result, bound=None), incumbent)
@@ -281,9 +281,8 @@ def _solve_makespan(
     best, bound = incumbent, float(lower)
     first_turn = True
     proof_at = deadline - (0 if monolithic else MAKESPAN_PROOF_SHARE * total)
-    # a stall is judged in the process's CPU seconds (all threads: `workers` of them on a quiet machine), so a
-    # loaded machine, which gives the search a small share of a core, does not end every turn after little work
-    stall = MAKESPAN_STALL_SHARE * total * max(1, limits.workers)
+    # a stall is judged in CPU seconds, so a loaded machine does not end every turn after little work
+    stall = cpu_stall(MAKESPAN_STALL_SHARE * total, limits.workers)
     while True:
         remaining = proof_at - time.perf_counter()
         if remaining < 0.5 or (best is not None and gap_closed(best.objective, bound)):
@@ -316,7 +315,7 @@ def _solve_makespan(
             stop_at=bound,
             threads=max(1, limits.workers),
             stall_s=stall,
-            stall_clock=time.process_time,
+            stall_clock=STALL_CLOCK,
         )
     if best is None:
         return Plan(
@@ -357,7 +356,7 @@ def _whole_makespan_model(
         started=started,
         log=limits.log,
         stall_s=stall_s,
-        stall_clock=time.process_time,
+        stall_clock=STALL_CLOCK,
     )
 
 
