@@ -227,10 +227,17 @@ def template_get_for_review(*, template_id: int) -> ProductTemplate:
     return template
 
 
-def template_published_in_family(*, family) -> ProductTemplate | None:
-    return _with_definition(
-        ProductTemplate.objects.filter(family=family, status=TemplateStatus.PUBLISHED)
-    ).first()
+def template_published_baseline(*, template: ProductTemplate) -> ProductTemplate | None:
+    """The published version `template` is reviewed against: its family's published one, or None when there is
+    none or `template` is that version itself."""
+    return (
+        _with_definition(
+            ProductTemplate.objects.filter(family=template.family, status=TemplateStatus.PUBLISHED)
+        )
+        .exclude(pk=template.pk)
+        .select_related("designer")
+        .first()
+    )
 
 
 def template_versions_of_family(*, family) -> QuerySet[ProductTemplate]:

@@ -29,24 +29,26 @@ def designer_products_in_shop(*, designer: Designer) -> QuerySet[ProductTemplate
 
 @dataclass(frozen=True)
 class DesignerProduct:
-    """One product of the designer across its versions: the newest version, and the one customers see."""
+    """One product of the designer across its versions (newest first)."""
 
-    latest: ProductTemplate
-    in_shop: ProductTemplate | None  # the published version while the product is listed
+    versions: list[ProductTemplate]
+
+    @property
+    def latest(self) -> ProductTemplate:
+        return self.versions[0]
+
+    @property
+    def in_shop(self) -> ProductTemplate | None:
+        """The published version while the product is listed."""
+        return next((v for v in self.versions if v.status == TemplateStatus.PUBLISHED and v.active), None)
 
 
 def designer_products_all(*, designer: Designer) -> list[DesignerProduct]:
-    """Every product the designer owns (each once, whatever its versions), by name, for its own portal."""
+    """Every product the designer owns (each once, whatever its versions), by name: the portal and the studio."""
     families: dict = {}
     for template in template_list_for_designer(designer=designer):  # newest version first within a family
         families.setdefault(template.family, []).append(template)
-    products = [
-        DesignerProduct(
-            latest=versions[0],
-            in_shop=next((v for v in versions if v.status == TemplateStatus.PUBLISHED and v.active), None),
-        )
-        for versions in families.values()
-    ]
+    products = [DesignerProduct(versions=versions) for versions in families.values()]
     return sorted(products, key=lambda product: (product.latest.name.lower(), product.latest.pk))
 
 

@@ -14,7 +14,7 @@ from apps.catalog.diff import template_diff
 from apps.catalog.models import TemplateStatus
 from apps.catalog.selectors import (
     template_get_for_review,
-    template_published_in_family,
+    template_published_baseline,
     template_recently_reviewed,
     template_review_queue,
     template_spec_for,
@@ -64,9 +64,7 @@ def review_detail(request, template_id: int):
             verb = "published" if form.cleaned_data["decision"] == APPROVE else "sent back with your notes"
             messages.success(request, f"{template.name} v{template.version} is {verb}.")
             return redirect("backoffice:template_review_list")
-    published = template_published_in_family(family=template.family)
-    if published is not None and published.pk == template.pk:
-        published = None
+    published = template_published_baseline(template=template)
     context = {
         "template": template,
         "published": published,

@@ -19,7 +19,7 @@ from apps.catalog.api.version_serializers import (
 from apps.catalog.diff import template_diff
 from apps.catalog.selectors import (
     template_get_for_review,
-    template_published_in_family,
+    template_published_baseline,
     template_review_queue,
 )
 from apps.catalog.versions import template_review
@@ -53,9 +53,7 @@ class ReviewQueueApi(generics.ListAPIView):
 
 
 def _review_payload(template) -> dict:
-    published = template_published_in_family(family=template.family)
-    if published is not None and published.pk == template.pk:
-        published = None
+    published = template_published_baseline(template=template)
     return ReviewDetailSerializer(
         {"version": template, "published": published, "changes": template_diff(published, template)}
     ).data

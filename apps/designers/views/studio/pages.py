@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.catalog.definitions import issue_location, template_definition
 from apps.catalog.drafts import template_draft_create, template_draft_discard, template_draft_update
-from apps.catalog.selectors import template_get_for_designer, template_list_for_designer, template_spec_for
+from apps.catalog.selectors import template_get_for_designer, template_spec_for
 from apps.catalog.template_checks import template_check
 from apps.catalog.validation import InvalidConfiguration
 from apps.catalog.versions import (
@@ -28,6 +28,7 @@ from apps.catalog.versions import (
     template_version_create,
 )
 from apps.core.errors import Conflict, InvalidInput, service_error_fields
+from apps.designers.selectors import DesignerProduct, designer_products_all
 from apps.designers.views.studio.access import designer_studio_required
 from apps.designers.views.studio.coverage import options_unmakeable
 from apps.designers.views.studio.forms import StudioEditor
@@ -36,21 +37,16 @@ from apps.storefront.views.catalog import configurator_context
 EDITOR = "designers/studio/editor.html"
 
 
-def _families(designer) -> list[dict]:
-    """Each product once, with its versions newest first (the list is ordered by family, then version)."""
-    families: dict = {}
-    for template in template_list_for_designer(designer=designer):
-        families.setdefault(template.family, []).append(template)
-    return [
-        {"latest": versions[0], "versions": versions}
-        for versions in sorted(families.values(), key=lambda v: v[0].updated_at, reverse=True)
-    ]
+def _families_recent_first(designer) -> list[DesignerProduct]:
+    return sorted(designer_products_all(designer=designer), key=lambda p: p.latest.updated_at, reverse=True)
 
 
 @require_GET
 @designer_studio_required
 def studio_home(request):
-    return render(request, "designers/studio/home.html", {"families": _families(request.designer)})
+    return render(
+        request, "designers/studio/home.html", {"families": _families_recent_first(request.designer)}
+    )
 
 
 @require_POST
