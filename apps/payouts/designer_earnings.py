@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from apps.orders.models import OrderLine
-from apps.orders.status import PAID_STATES, OrderStatus
+from apps.orders.status import PAID_STATES
 from apps.payouts.models import ProfitShareStatement, Reversal, ReversalStatus
 from apps.payouts.selectors import statement_list_for_participant
 
@@ -36,10 +36,10 @@ class SalesRow:
 
 
 def designer_sales_lines(*, designer) -> QuerySet[OrderLine]:
-    """The designer's sold lines: on orders that were paid and not cancelled."""
+    """The designer's sold lines: on orders that were paid (PAID_STATES holds no cancelled order)."""
     return OrderLine.objects.filter(
         designer=designer, order__status__in=PAID_STATES, order__paid_at__isnull=False
-    ).exclude(order__status=OrderStatus.CANCELLED)
+    )
 
 
 def designer_sales(

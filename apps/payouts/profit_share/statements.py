@@ -57,12 +57,10 @@ def part_ids(key: str) -> dict:
 
 
 def part_key_of(row) -> str:
-    """The part key of a row that names its source (a statement's part, a transfer)."""
-    if row.work_item_id:
-        return work_item_key(row.work_item_id)
-    if row.order_line_id:
-        return line_key(row.order_line_id)
-    return leg_key(row.transport_leg_id)
+    """The part key of a row that names its source (a statement's part, a transfer): the inverse of part_ids."""
+    return next(
+        f"{kind}:{getattr(row, field)}" for kind, field in SOURCE_FIELDS.items() if getattr(row, field)
+    )
 
 
 def participant_ids(participant: str) -> dict:
