@@ -59,6 +59,13 @@ def test_the_studio_lists_my_products_and_not_anothers(studio, draft_a, other_de
     assert studio.get(f"/designer/studio/{other_designer_draft.pk}/preview/").status_code == 405
     assert studio.post(f"/designer/studio/{other_designer_draft.pk}/submit/").status_code == 404
     assert studio.post(f"/designer/studio/{other_designer_draft.pk}/preview/").status_code == 404
+    assert studio.post(edit_url(other_designer_draft), {"name": "Mine now"}).status_code == 404
+    assert studio.get(f"/designer/studio/{other_designer_draft.pk}/coverage/").status_code == 404
+    for action in ("new-version", "retire", "discard"):
+        response = studio.post(f"/designer/studio/{other_designer_draft.pk}/{action}/")
+        assert response.status_code == 404, action
+    other_designer_draft.refresh_from_db()  # still there, unchanged
+    assert (other_designer_draft.name, other_designer_draft.status) == ("Other stand", TemplateStatus.DRAFT)
 
 
 def test_only_members_of_an_approved_designer_enter(other_client, tenant_a, make_user, catalog_a, draft_a):
