@@ -55,7 +55,7 @@ def designer_products_all(*, designer: Designer) -> list[DesignerProduct]:
 @dataclass(frozen=True)
 class NextStep:
     text: str
-    url_name: str = ""  # "designers:…", reversed in the template; "" for a step with no page
+    url_name: str = ""  # "designers:…" (reversed by the portal home view); "" for a step with no page
 
 
 def designer_next_steps(*, designer: Designer, is_owner: bool, has_products: bool) -> list[NextStep]:

@@ -1,7 +1,7 @@
 """The designer portal's own pages: home (products and next steps) and Stripe Connect onboarding (the portals'
 payout setup views, on the designer)."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from apps.designers.reviews import rating_of_designer
@@ -9,14 +9,6 @@ from apps.designers.selectors import designer_next_steps, designer_products_all
 from apps.designers.views.mixins import DesignerPortalView
 from apps.portal.views.payouts import PayoutsRefreshPage, PayoutsReturnPage, PayoutsSetupPage
 from apps.suppliers.status import MemberRole
-
-
-def _href(url_name: str) -> str:
-    """The step's page, or "" while it has none (the studio's pages are added by apps/designers/views/studio.py)."""
-    try:
-        return reverse(url_name) if url_name else ""
-    except NoReverseMatch:
-        return ""
 
 
 class HomeView(DesignerPortalView, TemplateView):
@@ -30,7 +22,7 @@ class HomeView(DesignerPortalView, TemplateView):
         )
         context.update(
             products=products,
-            next_steps=[(step.text, _href(step.url_name)) for step in steps],
+            next_steps=[(step.text, reverse(step.url_name) if step.url_name else "") for step in steps],
             rating=rating_of_designer(designer=self.company),
         )
         return context

@@ -46,7 +46,7 @@ def royalties_add(quote: MatchingQuote, items: Sequence[QuoteItem]) -> MatchingQ
     return replace(
         quote,
         price_minor=quote.price_minor + sum(line_royalties),
-        line_totals=tuple(t + r for t, r in zip(quote.line_totals, line_royalties, strict=True)),
+        line_totals=tuple(t + r for t, r in zip(making, line_royalties, strict=True)),
         options=tuple(options),
         royalty_minor=sum(line_royalties),
         line_royalties=line_royalties,
