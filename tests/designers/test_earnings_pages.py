@@ -141,3 +141,21 @@ def test_tenants_are_walls_and_customers_are_not_designers(designer_a, designer_
     sign_in(client_a, designer_a.tenant, customer)
     assert client_a.get("/designer/earnings/").status_code == 404
     assert client_a.get("/api/v1/designer/earnings/").status_code == 404
+
+
+def test_the_earnings_page_reads_a_fixed_number_of_queries(signed_in_designer_a, designer_a):
+    """Statements with their lines, transfers with their order lines, reversals with their orders: no query per
+    row (one sale or three read the same)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert signed_in_designer_a.get("/designer/earnings/").status_code == 200
+        return len(captured.captured_queries)
+
+    _transferred_and_paid_out(designer_a, _sale(designer_a), 1_200)
+    one = queries()
+    for _ in range(2):
+        _transferred_and_paid_out(designer_a, _sale(designer_a), 1_200)
+    assert queries() == one
