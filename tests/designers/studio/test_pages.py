@@ -146,7 +146,10 @@ def test_submit_then_approval_freezes_the_version_and_a_new_version_is_a_draft(
     template_review(actor=make_user(tenant_a, Role.STAFF), template=draft_a, decision=APPROVE)
     data = editor_data(studio.get(edit_url(draft_a)))
     data["name"] = "Sneaky rename"
-    studio.post(edit_url(draft_a), data)
+    response = studio.post(edit_url(draft_a), data)
+    assert "Saved." not in response.content.decode(), "nothing was saved"
+    response = studio.post(edit_url(draft_a), data, HTTP_HX_REQUEST="true")
+    assert "HX-Trigger" not in response, "no 'studio-saved' for a version that was not saved"
     draft_a.refresh_from_db()
     assert draft_a.name == "Designer stand", "a published version never changes"
     response = studio.post(f"/designer/studio/{draft_a.pk}/new-version/")

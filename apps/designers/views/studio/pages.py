@@ -94,6 +94,7 @@ def studio_edit(request, template_id):
     template = template_get_for_designer(designer=request.designer, template_id=template_id)
     leftover: list[str] = []
     status = 200
+    saved = False
     if request.method == "POST" and template.is_editable:
         editor = StudioEditor(data=request.POST)
         if editor.is_valid():
@@ -109,26 +110,28 @@ def studio_edit(request, template_id):
                 leftover = [str(error)]
                 status = 409
             template = template_get_for_designer(designer=request.designer, template_id=template.pk)
-            if status == 200:
-                by_place: dict[str, list[str]] = {}
-                for where, message in _issues(template):
-                    by_place.setdefault(where, []).append(message)
-                leftover = editor.add_errors(by_place)
+            saved = status == 200
         else:
             status = 400
     else:
         editor = StudioEditor(definition=template_definition(template))
+    issues = _issues(template)
+    if saved:  # the template's checks go next to the inputs they are about
+        by_place: dict[str, list[str]] = {}
+        for where, message in issues:
+            by_place.setdefault(where, []).append(message)
+        leftover = editor.add_errors(by_place)
     context = {
         "template": template,
         "editor": editor,
         "leftover": leftover,
-        "issues": _issues(template),
-        "saved": request.method == "POST" and status == 200,
+        "issues": issues,
+        "saved": saved,
     }
     if request.htmx:
         # htmx swaps 200 answers only; the fragment carries the inline errors either way.
         response = render(request, f"{EDITOR}#editor", context)
-        if status == 200:
+        if saved:
             response["HX-Trigger"] = "studio-saved"
         return response
     context.update(_preview_context(request, template))
