@@ -87,10 +87,7 @@ def periodic_targets(task_name: str, schemas: Iterable[str], *, now: float | Non
 
 
 def _windows() -> tuple[float, float]:
-    return (
-        getattr(settings, "FLEET_BUSY_WINDOW_S", 14 * 24 * 3600),
-        getattr(settings, "FLEET_IDLE_INTERVAL_S", 6 * 3600),
-    )
+    return settings.FLEET_BUSY_WINDOW_S, settings.FLEET_IDLE_INTERVAL_S
 
 
 def _idle_turn(task_name: str, schema: str, idle_interval: float) -> float:

@@ -12,7 +12,7 @@ sequence names); 4. primary keys, unique and exclusion constraints, the other in
 
 A template holding something this copy does not reproduce (a view, an enum or domain, a standalone sequence, a
 generated column, an expression naming the template schema) is copied by django-tenants' clone instead: slow but
-complete. tests/tenants/test_provisioning.py compares pg_dump's view of a clone with the template's.
+complete. tests/tenants/test_schema_clone.py compares pg_dump's view of a clone with the template's.
 """
 
 import re

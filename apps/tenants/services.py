@@ -185,6 +185,10 @@ def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> None:
         raise ValidationError({"confirm_slug": ["Type the network's subdomain exactly to confirm deletion."]})
     if tenant.is_template or tenant.schema_name == get_public_schema_name():
         raise ValidationError("The template and public schemas cannot be deleted.")
+    # The cache keys carry the schema name, which a later network with the same subdomain gets again: clear them
+    # before the drop (a cache that cannot be reached refuses the deletion, nothing is lost) and once more after
+    # commit (entries the network's last requests wrote meanwhile).
+    network_cache_clear(schema_name=tenant.schema_name)
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         # Rows written earlier in this transaction have deferred FK checks pending, which block DROP TABLE.

@@ -295,6 +295,10 @@ CELERY_TASK_ROUTES = {
     },  # CAD analysis: seconds of CPU per file, never ahead of money or planning
 }
 WORK_QUEUES = ("webhooks", "money", "email", "planning", "batch", "uploads", "celery")
+# Beat's fan-out (apps/core/periodic_fanout.py, docs/fleet.md): a network with an outbox message within the busy
+# window gets every periodic task on schedule, any other each task at most once per idle interval.
+FLEET_BUSY_WINDOW_S = env_int("FLEET_BUSY_WINDOW_S", 14 * 24 * 3600)
+FLEET_IDLE_INTERVAL_S = env_int("FLEET_IDLE_INTERVAL_S", 6 * 3600)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions-every-tenant": {
         "task": "tenants.dispatch_to_tenants",

@@ -8,16 +8,18 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.tenants.models import Domain, Tenant
-from apps.tenants.services import tenant_create
+from apps.tenants.services import tenant_create, tenant_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,16 @@ def test_the_template_cannot_be_removed(django_db_setup):
     with pytest.raises(CommandError, match="cannot be deleted"):
         call_command("network_delete", template.slug, confirm=template.slug, interactive=False)
     assert schema_exists(template.schema_name)
+
+
+def test_a_cache_that_cannot_be_reached_refuses_the_deletion_and_keeps_the_network(doomed):
+    """Left behind, the deleted network's entries would be read by the next network given the same subdomain."""
+    unreachable = {
+        **settings.CACHES["default"],
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5},
+    }
+    with override_settings(CACHES={"default": unreachable}), pytest.raises(redis.exceptions.ConnectionError):
+        tenant_delete(tenant=doomed, confirm_slug=doomed.slug)
+    assert schema_exists(doomed.schema_name)
+    assert Tenant.objects.filter(pk=doomed.pk).exists()
