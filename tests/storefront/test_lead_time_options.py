@@ -1,9 +1,11 @@
 """Lead-time options: distinct feasible plans, fastest first; the order keeps the option bought and its commit
 delivers by that option's day."""
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from apps.matching.models import MatchingSettings
 from apps.matching.services import order_commit
@@ -131,6 +133,15 @@ def test_the_customer_chooses_an_option_on_the_cart_and_the_order_keeps_it(
 
 def test_time_enough_for_two_searches_keeps_the_balanced_option(two_workshops, customer):
     """With the fixture's 3 s, the balanced variant is searched by CP-SAT too (not only the standard plan), so
-    the customer keeps the middle option: sooner than the cheapest, cheaper than the fastest."""
-    _, quote = _options_quote(customer)
+    the customer keeps the middle option: sooner than the cheapest, cheaper than the fastest.
+
+    Quoted on a Friday morning: whether the middle plan lands on a day of its own depends on where the weekend
+    falls (quoted early in the week, the balanced plan arrives the fastest one's day for less and replaces it),
+    so the test travels to a fixed instant instead of depending on the day it runs."""
+    friday_morning = dt.datetime(2026, 12, 11, 9, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(friday_morning, tick=True):
+        _, quote = _options_quote(customer)
     assert [o.kind for o in quote.options] == ["fastest", "balanced", "cheapest"]
+    dates = [o.delivery_date for o in quote.options]
+    prices = [o.total_minor for o in quote.options]
+    assert dates == sorted(set(dates)) and prices == sorted(set(prices), reverse=True)
