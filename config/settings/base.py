@@ -198,6 +198,11 @@ LOGIN_REDIRECT_URL = "storefront:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
 # Host-only cookies: a session on one network's host is never sent to another's.
 SESSION_COOKIE_DOMAIN = None
+# Sessions are read from the cache (keys carry the network's schema) and written through to the network's table:
+# no session query on a signed-in page. Sign-out deletes both; a changed password or a deactivated user ends the
+# session when its user is read (every request); only expired rows are deleted behind the cache, whose entries
+# expire at the same moment (tests/accounts/test_cached_sessions.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_DOMAIN = None
 
 LANGUAGE_CODE = "en"
