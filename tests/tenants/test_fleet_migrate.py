@@ -63,7 +63,7 @@ def test_a_schema_behind_gets_its_migration_and_a_current_one_costs_no_post_migr
     behind = _migrate(run, tenant_a.schema_name)
     current = _migrate(run, tenant_b.schema_name)
 
-    assert behind.applied == [PREVIEW]
+    assert PREVIEW in behind.applied  # with any migration of another app that depends on it
     assert "preview_name" in _columns(tenant_a.schema_name, "uploads_partupload")
     assert current.applied == []
     assert not current.post_migrate_ran
@@ -80,7 +80,7 @@ def test_after_a_migration_that_adds_a_model_its_permissions_and_role_grants_are
 
     outcome = _migrate(_run(), schema)
 
-    assert outcome.applied == ["uploads.0001_part_uploads", PREVIEW]
+    assert {"uploads.0001_part_uploads", PREVIEW} <= set(outcome.applied)
     assert outcome.post_migrate_ran
     with schema_context(schema):
         assert Permission.objects.filter(
@@ -194,7 +194,7 @@ def test_the_pool_migrates_every_schema_and_names_the_one_that_failed():
         assert f"schemas failed to migrate: {broken.schema_name}" in output
         assert f"{broken.schema_name}] FAILED: " in output
         assert 'column "preview_name" of relation "uploads_partupload" already exists' in output
-        assert f"{ok.schema_name}] {PREVIEW} (" in output
+        assert f"{ok.schema_name}] {PREVIEW}" in output
         assert "preview_name" in _columns(ok.schema_name, "uploads_partupload")
         # Read on a connection of its own: a lock this test's transaction kept would hold up the networks' drop.
         assert _committed(lambda: [_applied(network.schema_name, PREVIEW) for network in (ok, broken)]) == [

@@ -54,7 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="cf_bench_fleet", help="throwaway database (dropped after)")
         parser.add_argument("--busy-share", type=float, default=0.05, help="share of networks with work")
         parser.add_argument(
-            "--migration-app", default="uploads", help="app whose newest migration is re-applied"
+            "--migration-app", default="catalog", help="app whose newest migration is re-applied"
         )
         parser.add_argument("--delete-sample", type=int, default=20)
         parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
@@ -185,6 +185,8 @@ class Command(BaseCommand):
         leaf = max(name for (label, name) in loader.graph.leaf_nodes() if label == app)
         parents = [name for (label, name) in loader.graph.node_map[(app, leaf)].parents if label == app]
         previous = parents[0] if parents else "zero"
+        if dependents := [child.key for child in loader.graph.node_map[(app, leaf)].children]:
+            raise CommandError(f"{app}.{leaf} has dependents ({dependents}): choose another --migration-app.")
         connection.close()  # the pool's processes open their own; this one's would idle meanwhile
         result = {
             "schemas": schemas,
