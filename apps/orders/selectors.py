@@ -210,11 +210,7 @@ def work_item_waiting_for(items: Iterable[WorkItem]) -> dict[int, tuple[str, ...
 
 def leg_waiting_for(legs: Iterable[TransportLeg]) -> dict[int, tuple[str, ...]]:
     """What each leg not picked up yet still waits for, in words; legs waiting for nothing are left out.
-
-    A leg carries what the job it leaves from makes (the last mile: the final step), so it waits until that
-    job is done — made and through its quality check. A leg with no such job waits too: nobody can say its
-    parts exist. One query for any number of legs.
-    """
+    One query for any number of legs (the rule: leg_source_waiting)."""
     legs = [leg for leg in legs if leg.status in LEG_NOT_PICKED_UP]
     sources = {
         pk: (name, status)
@@ -224,18 +220,24 @@ def leg_waiting_for(legs: Iterable[TransportLeg]) -> dict[int, tuple[str, ...]]:
     }
     waiting: dict[int, tuple[str, ...]] = {}
     for leg in legs:
-        source = sources.get(leg.from_work_item_id)
-        if source is None:
-            waiting[leg.pk] = ("the job that makes its parts (none is planned)",)
-            continue
-        name, status = source
-        if status == WorkItemStatus.DONE:
-            continue
-        if status not in WORK_ITEM_ACTIVE:
-            waiting[leg.pk] = (f"'{name}' (being re-planned)",)
-        else:
-            waiting[leg.pk] = (f"'{name}' ({WorkItemStatus(status).label.lower()})",)
+        if reasons := leg_source_waiting(sources.get(leg.from_work_item_id)):
+            waiting[leg.pk] = reasons
     return waiting
+
+
+def leg_source_waiting(source: tuple[str, str] | None) -> tuple[str, ...]:
+    """What a leg not picked up yet waits for, given the (name, status) of the job it leaves from (None: no
+    such job). A leg carries what that job makes (the last mile: the final step), so it waits until the job is
+    done — made and through its quality check. A leg with no such job waits too: nobody can say its parts
+    exist. For a reader that has the job's name and status already (the legs board joins them)."""
+    if source is None:
+        return ("the job that makes its parts (none is planned)",)
+    name, status = source
+    if status == WorkItemStatus.DONE:
+        return ()
+    if status not in WORK_ITEM_ACTIVE:
+        return (f"'{name}' (being re-planned)",)
+    return (f"'{name}' ({WorkItemStatus(status).label.lower()})",)
 
 
 def _deliveries_text(carrier: str, count: int) -> str:

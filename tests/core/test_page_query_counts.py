@@ -237,6 +237,11 @@ def test_order_list_and_order_page_do_not_grow_with_orders_jobs_and_legs(
 
 # --- supplier and carrier portals -------------------------------------------------------------------------------
 
+# Bounds that may only go down (issue 18): the live and done jobs are read in one statement; the board reads its
+# live legs, what each waits for, one page of delivered legs and their total in one statement.
+JOB_LIST_QUERIES = 10
+LEG_BOARD_QUERIES = 7
+
 
 def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
     client_a, tenant_a, customer, workshop, haulier
@@ -252,13 +257,15 @@ def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
 
     assert WorkItem.objects.filter(asset_owner=workshop.company).count() == 2 * N
     supplier = sign_in(client_a, tenant_a, workshop.user)
-    assert_same_count(supplier, "/portal/jobs/", grow=grow)
+    jobs = assert_same_count(supplier, "/portal/jobs/", grow=grow)
     assert WorkItem.objects.filter(asset_owner=workshop.company).count() == 6 * N
     assert (
         supplier.get("/portal/jobs/").content.decode().count("Waiting for &#x27;Step 0&#x27; (accepted)") == 3
     )
+    assert jobs <= JOB_LIST_QUERIES, f"{jobs} queries"
     carrier = sign_in(client_a, tenant_a, haulier.user)
-    assert_same_count(carrier, "/portal/carrier/legs/", grow=grow)
+    legs = assert_same_count(carrier, "/portal/carrier/legs/", grow=grow)
+    assert legs <= LEG_BOARD_QUERIES, f"{legs} queries"
 
 
 # --- back office --------------------------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ class LargeNeighbourhoodSearch:
         self.incumbent = incumbent
         self.horizon = horizon
         self.limits = limits
+        self.clock = limits.timer  # deadlines, steps' limits and reported times (wall, or CPU for benchmarks)
         self.started = started
         self.hold = hold
         self.options = options
@@ -159,7 +160,7 @@ class LargeNeighbourhoodSearch:
         stall_s: float | None = None,
         stall_clock: Callable[[], float] = time.perf_counter,
     ) -> Plan:
-        """Improve until `deadline` (perf_counter time), until the objective reaches `stop_at`, or (with
+        """Improve until `deadline` (a time on the limits' clock), until the objective reaches `stop_at`, or (with
         `stall_s`) until no neighbourhood has improved the incumbent for that long on `stall_clock`.
 
         With several threads each runs its own neighbourhoods on one CP-SAT worker and they share the incumbent
@@ -214,7 +215,8 @@ class LargeNeighbourhoodSearch:
         size = float(self.start_size)
         iteration = 0
         while True:
-            remaining = deadline - time.perf_counter()
+            step_started = self.clock()
+            remaining = deadline - step_started
             if remaining < 0.05 or not self.free_ops:
                 return
             plan = self.incumbent
@@ -241,7 +243,7 @@ class LargeNeighbourhoodSearch:
                 gain = 0.0
                 if result.plan is not None:
                     gain = max(0.0, float((plan.objective or 0) - (result.plan.objective or 0)))
-                name, seconds = kind.__name__, max(0.001, result.wall_s)
+                name, seconds = kind.__name__, max(0.001, self.clock() - step_started)
                 memory = 1.0 if tally[0] == 1 else YIELD_MEMORY  # a kind's first step sets its figures
                 self._step_s[name] = (1 - memory) * self._step_s[name] + memory * seconds
                 self._yield[name] = (1 - memory) * self._yield[name] + memory * gain / seconds
@@ -254,7 +256,7 @@ class LargeNeighbourhoodSearch:
                     self.stats.improvements += 1
                     self._last_improvement = self._stall_clock()
                     tally[1] += 1
-                    self._progress.append((time.perf_counter() - self.started, float(answer.objective or 0)))
+                    self._progress.append((self.clock() - self.started, float(answer.objective or 0)))
                     if threading.current_thread() is self._caller:
                         self._report_progress()
             if recreate:
@@ -271,7 +273,7 @@ class LargeNeighbourhoodSearch:
         """The step closed its neighbourhood in less than half its limit (of work when it has one)."""
         if self.max_sub_work is not None:
             return result.work < 0.5 * self.max_sub_work
-        return result.wall_s < 0.5 * budget
+        return result.seconds < 0.5 * budget
 
     def _graft(self, current: Plan, answer: Plan, chosen: set[str]) -> Plan | None:
         """`current` with the chosen operations placed as in `answer` (solved from an older incumbent), or None
@@ -343,11 +345,11 @@ class LargeNeighbourhoodSearch:
 
     def _recreate(self, plan: Plan, chosen: set[str], rng: random.Random) -> RunResult:
         assert self.reinsertion is not None
-        started = time.perf_counter()
+        started = self.clock()
         orders = list(dict.fromkeys(self.index.ops[o].order_id for o in chosen))
         with self._recreate_lock:  # its timelines are kept between steps; one thread at a time
             better = self.reinsertion.recreate(plan, orders, rng)
-        return RunResult("feasible" if better else "unknown", better, None, time.perf_counter() - started)
+        return RunResult("feasible" if better else "unknown", better, None, self.clock() - started)
 
     # ruin and recreate: one to RECREATE_MAX_ORDERS orders chosen as the solver neighbourhoods choose them
     def _recreate_size(self, rng: random.Random) -> int:
@@ -408,6 +410,7 @@ class LargeNeighbourhoodSearch:
         return run_model(
             mm,
             time_limit_s=budget,
+            clock=self.clock,
             deterministic_limit=self.max_sub_work,
             workers=workers,
             seed=seed,
