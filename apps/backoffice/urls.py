@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("reviews/", template_reviews.review_list, name="template_review_list"),
     path("reviews/<int:template_id>/", template_reviews.review_detail, name="template_review"),
+    path(
+        "reviews/<int:template_id>/drawing.svg",
+        template_reviews.review_drawing,
+        name="template_review_drawing",
+    ),
     path("finance/", finance.finance_home, name="finance_home"),
     path("finance/reconcile/", finance.reconcile_now, name="finance_reconcile"),
     path("finance/reconciliation/<int:run_id>/", finance.run_detail, name="finance_run"),

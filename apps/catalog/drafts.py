@@ -25,6 +25,7 @@ from apps.catalog.versions import (
 )
 
 SLUG_MAX = 80
+SECTIONS = ("parameters", "derived", "constraints", "steps")
 
 
 def _slug(definition: Mapping, *, family=None) -> str:
@@ -64,6 +65,10 @@ def template_draft_update(
     template_require_author(actor=actor, designer=designer, template=template)
     locked = ProductTemplate.objects.select_for_update().get(pk=template.pk)
     template_require_editable(locked)
+    if locked.is_cad_product and isinstance(definition, Mapping) and any(map(definition.get, SECTIONS)):
+        raise ValidationError(
+            {"definition": ["A product made from a CAD file has no parameters or routing."]}
+        )
     if isinstance(definition, Mapping) and definition.get("slug") not in (None, "", locked.slug):
         if ProductTemplate.objects.filter(family=locked.family).exclude(pk=locked.pk).exists():
             raise ValidationError({"slug": ["The address stays the same across a product's versions."]})

@@ -167,6 +167,21 @@ class ProductTemplate(models.Model):
     royalty_minor = models.BigIntegerField(
         "royalty per unit (minor units)", default=0, help_text="In the template's currency."
     )
+    # A designer's uploaded CAD part published as a fixed product (apps/uploads/products.py): the part is the
+    # upload's, the customer chooses the options the network offers for it, narrowed to `part_options`.
+    part_upload = models.ForeignKey(
+        "uploads.PartUpload",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text="Set only on a designer's CAD product: the uploaded part it makes.",
+    )
+    part_options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The options customers may choose, per option: {"material": ["pla", "petg"]}; absent = all.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,6 +213,10 @@ class ProductTemplate(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="catalog_template_version_gte_1"),
             models.CheckConstraint(
+                condition=models.Q(part_upload__isnull=True) | models.Q(designer__isnull=False, part_kind=""),
+                name="catalog_template_part_upload_of_designer",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(royalty_kind="", royalty_bp=0, royalty_minor=0)
                 | models.Q(royalty_kind="percent", royalty_bp__gt=0, royalty_bp__lte=10_000, royalty_minor=0)
                 | models.Q(royalty_kind="fixed", royalty_bp=0, royalty_minor__gt=0),
@@ -211,6 +230,16 @@ class ProductTemplate(models.Model):
     @property
     def is_part_template(self) -> bool:
         return bool(self.part_kind)
+
+    @property
+    def has_fixed_part(self) -> bool:
+        """The product is one part compiled from a CAD file (an uploaded part's hidden template, or a designer's
+        CAD product): its designs carry the operations compiled when they were saved; it has no routing."""
+        return self.is_part_template or self.part_upload_id is not None
+
+    @property
+    def is_cad_product(self) -> bool:
+        return self.part_upload_id is not None
 
     @property
     def is_editable(self) -> bool:

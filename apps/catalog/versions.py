@@ -29,6 +29,7 @@ from django.utils import timezone
 from apps.accounts.access import is_network_staff, is_signed_in
 from apps.accounts.selectors import staff_email_list
 from apps.catalog.definitions import issue_location
+from apps.catalog.fixed_parts import template_issues
 from apps.catalog.models import (
     EDITABLE_STATUSES,
     OPEN_STATUSES,
@@ -39,8 +40,7 @@ from apps.catalog.models import (
     RoutingStep,
     TemplateStatus,
 )
-from apps.catalog.selectors import template_spec_for
-from apps.catalog.template_checks import Issue, template_check
+from apps.catalog.template_checks import Issue
 from apps.core.errors import Conflict, InvalidInput
 from apps.outbox.services import outbox_enqueue_email
 from apps.tenants.selectors import tenant_current, tenant_domain_url
@@ -193,7 +193,7 @@ def template_submit(*, actor, designer=None, template: ProductTemplate, note: st
         raise TemplateTransitionRefused(
             f"Version {locked.version} is {locked.get_status_display().lower()}; only a draft is submitted."
         )
-    if issues := template_check(template_spec_for(locked)):
+    if issues := template_issues(locked):
         raise TemplateHasIssues(issues)
     locked.status = TemplateStatus.IN_REVIEW
     locked.submission_note = _notes(note, required=False)
@@ -250,7 +250,7 @@ def template_review(*, actor, template: ProductTemplate, decision: str, notes: s
 def _publish(locked: ProductTemplate) -> None:
     """Checks once more (a reviewer approves what passes), then supersedes the family's published version.
     A slug another product already uses is refused here, so the storefront's address stays unambiguous."""
-    if issues := template_check(template_spec_for(locked)):
+    if issues := template_issues(locked):
         raise TemplateHasIssues(issues)
     clash = (
         ProductTemplate.objects.filter(slug=locked.slug, status=TemplateStatus.PUBLISHED)

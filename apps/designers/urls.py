@@ -4,6 +4,7 @@ slices of the designers' work adds its own lines here)."""
 from django.urls import path
 
 from apps.designers.views import earnings, portal, public, reviews
+from apps.designers.views.studio import cad as studio_cad
 from apps.designers.views.studio import pages as studio
 
 app_name = "designers"
@@ -38,4 +39,25 @@ urlpatterns = [
     ),
     path("designer/studio/<int:template_id>/retire/", studio.studio_retire, name="studio_retire"),
     path("designer/studio/<int:template_id>/discard/", studio.studio_discard, name="studio_discard"),
+    # the studio's CAD products: an uploaded part as a fixed product (apps/designers/views/studio/cad.py)
+    path("designer/studio/cad/new/", studio_cad.studio_cad_new, name="studio_cad_new"),
+    path("designer/studio/cad/<int:template_id>/", studio_cad.studio_cad_edit, name="studio_cad_edit"),
+    path(
+        "designer/studio/cad/<int:template_id>/preview/",
+        studio_cad.studio_cad_preview,
+        name="studio_cad_preview",
+    ),
+    path(
+        "designer/studio/cad/<int:template_id>/units/", studio_cad.studio_cad_units, name="studio_cad_units"
+    ),
+    path(
+        "designer/studio/cad/<int:template_id>/repair/",
+        studio_cad.studio_cad_repair,
+        name="studio_cad_repair",
+    ),
+    path(
+        "designer/studio/cad/<int:template_id>/drawing.svg",
+        studio_cad.studio_cad_drawing,
+        name="studio_cad_drawing",
+    ),
 ]

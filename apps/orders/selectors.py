@@ -47,6 +47,21 @@ def order_list_for_customer(*, customer) -> QuerySet[Order]:
     )
 
 
+def order_rows_for_customer(*, customer) -> QuerySet[Order]:
+    """The customer's order list page: only the columns its rows show (and is_late reads)."""
+    return order_list_for_customer(customer=customer).only(
+        "id",
+        "status",
+        "currency",
+        "total_minor",
+        "refunded_minor",
+        "created_at",
+        "delivered_at",
+        "promised_delivery_date",
+        "eta",
+    )
+
+
 def order_with_detail(queryset: QuerySet[Order]) -> QuerySet[Order]:
     """Everything the order page, its live fragment and the API detail show, in a fixed number of queries."""
     return queryset.select_related("customer", "place").prefetch_related(
@@ -75,6 +90,67 @@ def order_with_detail(queryset: QuerySet[Order]) -> QuerySet[Order]:
         "refunds",
         "refund_requests",
     )
+
+
+def order_with_page_detail(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """What the customer's order page and its polled live part show, and no more: the lines, the timeline's
+    events, the plan's jobs and legs with the names of their workshops and carriers (only the columns the page
+    reads: wide joined rows cost more to build than to fetch), and the refund requests its buttons ask about.
+
+    Payments, refunds and quality checks (the API's detail, order_with_detail) are not on the page."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.only(
+                "id", "order_id", "position", "description", "quantity", "total_minor", "royalty_minor"
+            ).order_by("position"),
+        ),
+        Prefetch(
+            "events",
+            queryset=OrderEvent.objects.filter(customer_visible=True)
+            .only("id", "order_id", "kind", "to_status", "reason", "customer_visible", "created_at")
+            .order_by("created_at", "id"),
+        ),
+        Prefetch(
+            "work_items",
+            queryset=WorkItem.objects.select_related("asset_owner")
+            .only(*_PLAN_ITEM_FIELDS, "asset_owner__name")
+            .order_by("planned_start", "id"),
+        ),
+        Prefetch(
+            "transport_legs",
+            queryset=TransportLeg.objects.select_related("carrier", "from_asset_owner", "to_asset_owner")
+            .only(*_PLAN_LEG_FIELDS, "carrier__name", "from_asset_owner__name", "to_asset_owner__name")
+            .order_by("planned_departure", "id"),
+        ),
+        "refund_requests",
+    )
+
+
+_PLAN_ITEM_FIELDS = (
+    "id",
+    "order_id",
+    "name",
+    "status",
+    "asset_owner_id",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+)
+_PLAN_LEG_FIELDS = (
+    "id",
+    "order_id",
+    "status",
+    "is_last_mile",
+    "carrier_id",
+    "from_asset_owner_id",
+    "to_asset_owner_id",
+    "planned_departure",
+    "planned_arrival",
+    "picked_up_at",
+    "delivered_at",
+)
 
 
 def order_active_items(order: Order) -> list[WorkItem]:
@@ -134,11 +210,7 @@ def work_item_waiting_for(items: Iterable[WorkItem]) -> dict[int, tuple[str, ...
 
 def leg_waiting_for(legs: Iterable[TransportLeg]) -> dict[int, tuple[str, ...]]:
     """What each leg not picked up yet still waits for, in words; legs waiting for nothing are left out.
-
-    A leg carries what the job it leaves from makes (the last mile: the final step), so it waits until that
-    job is done — made and through its quality check. A leg with no such job waits too: nobody can say its
-    parts exist. One query for any number of legs.
-    """
+    One query for any number of legs (the rule: leg_source_waiting)."""
     legs = [leg for leg in legs if leg.status in LEG_NOT_PICKED_UP]
     sources = {
         pk: (name, status)
@@ -148,18 +220,24 @@ def leg_waiting_for(legs: Iterable[TransportLeg]) -> dict[int, tuple[str, ...]]:
     }
     waiting: dict[int, tuple[str, ...]] = {}
     for leg in legs:
-        source = sources.get(leg.from_work_item_id)
-        if source is None:
-            waiting[leg.pk] = ("the job that makes its parts (none is planned)",)
-            continue
-        name, status = source
-        if status == WorkItemStatus.DONE:
-            continue
-        if status not in WORK_ITEM_ACTIVE:
-            waiting[leg.pk] = (f"'{name}' (being re-planned)",)
-        else:
-            waiting[leg.pk] = (f"'{name}' ({WorkItemStatus(status).label.lower()})",)
+        if reasons := leg_source_waiting(sources.get(leg.from_work_item_id)):
+            waiting[leg.pk] = reasons
     return waiting
+
+
+def leg_source_waiting(source: tuple[str, str] | None) -> tuple[str, ...]:
+    """What a leg not picked up yet waits for, given the (name, status) of the job it leaves from (None: no
+    such job). A leg carries what that job makes (the last mile: the final step), so it waits until the job is
+    done — made and through its quality check. A leg with no such job waits too: nobody can say its parts
+    exist. For a reader that has the job's name and status already (the legs board joins them)."""
+    if source is None:
+        return ("the job that makes its parts (none is planned)",)
+    name, status = source
+    if status == WorkItemStatus.DONE:
+        return ()
+    if status not in WORK_ITEM_ACTIVE:
+        return (f"'{name}' (being re-planned)",)
+    return (f"'{name}' ({WorkItemStatus(status).label.lower()})",)
 
 
 def _deliveries_text(carrier: str, count: int) -> str:

@@ -50,7 +50,7 @@ def quote_order(
             raise QuoteUnavailable(
                 f"{version.design.name}: {template.name} is no longer offered.", design_version_id=version.pk
             )
-        if template.part_kind:
+        if template.has_fixed_part:
             # An uploaded part: its operations were compiled from the file when the version was saved.
             operations, values = version.operations, version.values
         else:

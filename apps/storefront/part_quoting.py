@@ -1,5 +1,6 @@
 """Quotes of uploaded parts: operations compiled from a file (apps/uploads) priced by the network like any
-design — one matching problem, the lead-time options and the part template's price breaks.
+design — one matching problem, the lead-time options and the part template's price breaks (a designer's CAD
+product adds its royalty, as any designer's product).
 
 An upload's options being quoted before anything is saved, a saved part design (its version's operations), the
 quotes API and the storefront's part pages all come here.
@@ -40,7 +41,7 @@ def part_quote(
     catalogue estimate stands in, marked by its `source`, when no workshop offers a process at all."""
     context = quote_context(tenant=tenant, destination=destination)
     quote = quote_items(
-        items=[QuoteItem(operations, quantity, template.margin_percent)],
+        items=[QuoteItem(operations, quantity, template.margin_percent, template.royalty_terms)],
         template=template,
         values=dict(values),
         tenant=tenant,

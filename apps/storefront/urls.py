@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.storefront.views import catalog, orders, uploads
+from apps.storefront.views import cad_products, catalog, orders, uploads
 
 app_name = "storefront"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalog/<slug:slug>/", catalog.configurator, name="configurator"),
     path("catalog/<slug:slug>/validate/", catalog.configurator_validate, name="configurator_validate"),
     path("catalog/<slug:slug>/preview.svg", catalog.configurator_preview, name="configurator_preview"),
+    path("catalog/<slug:slug>/drawing.svg", cad_products.cad_product_drawing, name="cad_product_drawing"),
     path("designs/", catalog.design_list, name="design_list"),
     path("designs/shared/<str:token>/", catalog.design_shared, name="design_shared"),
     path("designs/<int:design_id>/", catalog.design_detail, name="design_detail"),

@@ -3,7 +3,10 @@
 - the upload (API, pages): the customer who uploaded it; the network's staff may read it, never change it;
 - its stored files (original, repaired copy, preview; apps.core.media's view asks `part_file_readable`): the
   uploading customer, the network's staff, and the members of a workshop with a job on an order line of the design
-  the part became, or of a carrier with a leg carrying that line's work. Everyone else gets 404.
+  the part became (or of a design of a designer's CAD product made of it: apps/uploads/products.py), or of a
+  carrier with a leg carrying that line's work; for a designer's upload, the designer's members. The preview of
+  a product in the shop is every visitor's (its page shows it). Everyone else — a customer who bought a CAD
+  product included: they get the part, not the file — gets 404.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from apps.accounts.access import is_network_staff, is_signed_in
+from apps.catalog.models import TemplateStatus
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.uploads.models import PartUpload
 from apps.uploads.storage import sha_of_stored_name
@@ -49,29 +53,49 @@ def upload_get_for_owner(*, user, upload_id) -> PartUpload:
 
 
 def _worked_on_by(user) -> Q:
-    """Uploads whose design is on an order line where a workshop `user` is a member of has a job, or a carrier of
-    theirs a leg from or to such a job: subqueries, so the caller's check stays one query."""
+    """Uploads whose design — the customer's own part, or a design of a designer's CAD product made of it — is on an
+    order line where a workshop `user` is a member of has a job, or a carrier of theirs a leg from or to such a
+    job: subqueries, so the caller's check stays one query."""
     design = "line__design_version__design"
     workshops = AssetOwner.objects.filter(members__user=user)
     carriers = Carrier.objects.filter(members__user=user)
-    return (
-        Q(design__in=workshops.values(f"work_items__{design}"))
-        | Q(design__in=carriers.values(f"transport_legs__from_work_item__{design}"))
-        | Q(design__in=carriers.values(f"transport_legs__to_work_item__{design}"))
-    )
+    worked = Q()
+    for designs in (
+        workshops.values(f"work_items__{design}"),
+        carriers.values(f"transport_legs__from_work_item__{design}"),
+        carriers.values(f"transport_legs__to_work_item__{design}"),
+    ):
+        worked |= Q(design__in=designs) | Q(products__designs__in=designs)
+    return worked
+
+
+def _designer_of(user) -> Q:
+    """Uploads of the members of the designer `user` works for (their CAD products are made of them)."""
+    return Q(owner__designer_member__designer__members__user=user)
+
+
+def _shop_preview(name: str) -> bool:
+    """The preview (never the file) of the part of a product in the shop: every visitor sees it on its page."""
+    return PartUpload.objects.filter(
+        preview_name=name, products__status=TemplateStatus.PUBLISHED, products__active=True
+    ).exists()
 
 
 def part_file_readable(user, name: str) -> bool:
     """Whether `user` may fetch the stored file `name` ("uploads/ab/<sha256>/original.stl" or a preview beside
     it). The bytes belong to every upload of the same content, so any of them that the user may see opens them.
-    Asked on every fetch, so one query whoever asks."""
+    Asked on every fetch, so at most two queries whoever asks."""
     sha256 = sha_of_stored_name(name)
-    if sha256 is None or not is_signed_in(user):
+    if sha256 is None:
+        return False
+    if _shop_preview(name):
+        return True
+    if not is_signed_in(user):
         return False
     if is_network_staff(user):
         return True
     return (
         PartUpload.objects.filter(Q(file__sha256=sha256) | Q(repaired_file__sha256=sha256))
-        .filter(Q(owner=user) | _worked_on_by(user))
+        .filter(Q(owner=user) | _worked_on_by(user) | _designer_of(user))
         .exists()
     )

@@ -93,14 +93,19 @@ def part_analysis_ready(upload: PartUpload) -> Analysis:
 
 
 def part_compile(
-    *, upload: PartUpload, options: Mapping[str, object], offer: Offer | None = None
+    *,
+    upload: PartUpload,
+    options: Mapping[str, object],
+    offer: Offer | None = None,
+    narrowing: Mapping | None = None,
 ) -> CompiledPart:
-    """Checks the options against what the network offers (InvalidPartOptions), the part against the network
-    (PartUnmakeable when the analysis or the network finds an error) and compiles its operations."""
+    """Checks the options against what the network offers (InvalidPartOptions), within `narrowing` for a
+    designer's CAD product, the part against the network (PartUnmakeable when the analysis or the network finds
+    an error) and compiles its operations."""
     analysis = part_analysis_ready(upload)
     offer = offer or network_offer()
     try:
-        clean = part_options_clean(analysis.kind, options, offer, analysis.features)
+        clean = part_options_clean(analysis.kind, options, offer, analysis.features, narrowing=narrowing)
     except ValidationError as error:
         raise InvalidPartOptions(error) from None
     network = part_findings(analysis.kind, analysis.features, clean, offer, analysis.extra)

@@ -139,10 +139,75 @@ def part_choices(kind: PartKind, offer: Offer) -> dict:
     return {"kind": str(kind), "fields": list(FIELDS[kind]), "processes": list(processes.values())}
 
 
-def part_options_default(kind: PartKind, offer: Offer, features: Features | None = None) -> dict | None:
+# The options a designer may narrow for their CAD product (apps/uploads/products.py), each a list of values.
+NARROWABLE = (PROCESS, MATERIAL, COLOUR, INFILL, FINISH, THICKNESS, COATING_COLOUR, TOLERANCE)
+
+
+def narrowing_key(field: str, value: object) -> str:
+    """A value as a narrowing compares it: materials by material_key, numbers without trailing zeros."""
+    if field == MATERIAL:
+        return material_key(str(value))
+    if field in (INFILL, THICKNESS):
+        try:
+            return f"{float(str(value)):g}"
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def part_choices_narrow(choices: dict, narrowing: Mapping[str, list] | None) -> dict:
+    """`choices` (part_choices) keeping only the values `narrowing` lists for each option it names (an option it
+    does not name keeps every value). A material left without a value of an option it offers is dropped, and a
+    process left without materials."""
+    if not narrowing:
+        return choices
+    allowed = {field: {narrowing_key(field, v) for v in values} for field, values in narrowing.items()}
+
+    def keep(field: str, value: object) -> bool:
+        return field not in allowed or narrowing_key(field, value) in allowed[field]
+
+    def narrowed(field: str, values: list, key=lambda v: v) -> list | None:
+        """The kept values, or None when an offered list is emptied (the material then goes)."""
+        kept = [v for v in values if keep(field, key(v))]
+        return kept if kept or not values else None
+
+    processes = []
+    for process in choices["processes"]:
+        if not keep(PROCESS, process["value"]):
+            continue
+        materials = []
+        for material in process["materials"]:
+            if not keep(MATERIAL, material["value"]):
+                continue
+            row = dict(material)
+            lists = [
+                ("colours", COLOUR, lambda v: v),
+                ("infill_percents", INFILL, lambda v: v),
+                ("finishes", FINISH, lambda v: v["value"]),
+                ("tolerances", TOLERANCE, lambda v: v["value"]),
+            ]
+            for name, field, key in lists:
+                if name in row:
+                    row[name] = narrowed(field, row[name], key)
+            if "thicknesses" in row:
+                sheets = []
+                for sheet in narrowed(THICKNESS, row["thicknesses"], lambda v: v["value"]) or []:
+                    colours = narrowed(COATING_COLOUR, sheet["coating_colours"])
+                    sheets.append({**sheet, "coating_colours": colours or []})
+                row["thicknesses"] = sheets or None
+            if all(value is not None for value in row.values()):
+                materials.append(row)
+        if materials:
+            processes.append({**process, "materials": materials})
+    return {**choices, "processes": processes}
+
+
+def part_options_default(
+    kind: PartKind, offer: Offer, features: Features | None = None, *, narrowing: Mapping | None = None
+) -> dict | None:
     """A first choice: the first process and material offered, the cheapest finish, a medium tolerance where
     offered, bending when the part has bend lines and the network bends it. None when nothing is offered."""
-    choices = part_choices(kind, offer)
+    choices = part_choices_narrow(part_choices(kind, offer), narrowing)
     if not choices["processes"]:
         return None
 
@@ -197,16 +262,22 @@ def _size(features: Features, thickness_mm: float) -> tuple[float, float, float]
 
 
 def part_options_clean(
-    kind: PartKind, raw: Mapping[str, object], offer: Offer, features: Features | None = None
+    kind: PartKind,
+    raw: Mapping[str, object],
+    offer: Offer,
+    features: Features | None = None,
+    *,
+    narrowing: Mapping | None = None,
 ) -> dict:
-    """The submitted options as stored values, or ValidationError keyed by field naming what is offered."""
+    """The submitted options as stored values, or ValidationError keyed by field naming what is offered (within
+    `narrowing`, a designer's choice of the options of their product: part_choices_narrow)."""
     if not isinstance(raw, Mapping):
         raise ValidationError({"options": "An object of option → value."})
     errors: dict[str, str] = {}
     unknown = [str(key)[:40] for key in raw if key not in FIELDS[kind]]
     for key in unknown[:10]:
         errors[key] = "Not an option of this part."
-    choices = part_choices(kind, offer)
+    choices = part_choices_narrow(part_choices(kind, offer), narrowing)
     if not choices["processes"]:
         errors[PROCESS] = "The network offers no process for this kind of part yet."
         raise ValidationError(errors)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.uploads.models import PartUpload
 
@@ -16,9 +16,14 @@ def upload_list_for_owner(*, owner) -> QuerySet[PartUpload]:
 
 
 def upload_for_design(*, design_id: int) -> PartUpload | None:
-    """The upload a catalog design was made from (a job page shows its file), or None for a template design.
+    """The upload a catalog design was made from — the customer's own part, or the part of the designer's CAD product
+    the design is of — (a job page shows its file), or None for a template design.
     Callers check access to the design (the job) first."""
-    return PartUpload.objects.select_related("file", "repaired_file").filter(design_id=design_id).first()
+    return (
+        PartUpload.objects.select_related("file", "repaired_file")
+        .filter(Q(design_id=design_id) | Q(products__designs=design_id))
+        .first()
+    )
 
 
 def upload_file_urls(upload: PartUpload) -> dict[str, str]:

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 
 from apps.accounts.access import is_signed_in
 from apps.accounts.roles import Role
+from apps.catalog.models import EDITABLE_STATUSES
 from apps.core.errors import Conflict
 from apps.core.transitions import transition, transition_if
 from apps.outbox.services import outbox_enqueue
@@ -53,13 +54,24 @@ def upload_transition_if(*, upload_id, to: str, run: int, **fields) -> bool:
 
 
 def _require_customer(actor) -> None:
-    if not (is_signed_in(actor) and actor.has_role(Role.CUSTOMER)):
+    """Customers upload their own parts; designers' members the parts of their CAD products (products.py)."""
+    if not (is_signed_in(actor) and (actor.has_role(Role.CUSTOMER) or actor.has_role(Role.DESIGNER_MEMBER))):
         raise PermissionDenied("Only a signed-in customer may upload a design.")
 
 
 def _require_owner(actor, upload: PartUpload) -> None:
     if not (is_signed_in(actor) and upload.owner_id == actor.pk):
         raise PermissionDenied("Only the customer who uploaded this part may change it.")
+
+
+def upload_frozen_check(upload: PartUpload) -> None:
+    """A designer's part submitted for review or published as a product never changes (its versions are
+    immutable): no new units, no repair (UploadInUse, 409)."""
+    if upload.products.exclude(status__in=EDITABLE_STATUSES).exists():
+        raise UploadInUse(
+            "This part is in a product submitted for review or published, which never changes: upload the file "
+            "again for a new version of the product."
+        )
 
 
 def units_parse(value, *, required: bool) -> Units | None:
@@ -202,6 +214,7 @@ def upload_units_set(*, actor, upload: PartUpload, units) -> PartUpload:
     """The customer says which units the file is in (when the file does not say): they apply from now on and the
     part is analysed again, from the original (a repaired copy was made in the old units, so it goes)."""
     _require_owner(actor, upload)
+    upload_frozen_check(upload)
     chosen = units_parse(units, required=True)
     if upload.units_from_file:
         raise ValidationError(
@@ -228,6 +241,7 @@ def upload_repair(*, actor, upload: PartUpload) -> PartUpload:
     analyses the copy and records what changed in `repairs`. Refused (409) before the analysis is ready or when
     nothing found is repairable."""
     _require_owner(actor, upload)
+    upload_frozen_check(upload)
     if upload.status != UploadStatus.READY or not _has_repairable_finding(upload.analysis):
         raise UploadNotRepairable("This part has nothing the platform can repair automatically.")
     return _analysis_restart(upload, repair=True)
@@ -249,6 +263,8 @@ def upload_delete(*, actor, upload: PartUpload) -> None:
             raise UploadInUse(
                 "This part is saved as a design; it is kept for the orders and carts that use it."
             )
+        if locked.products.exists():
+            raise UploadInUse("This part is a product's part; it is kept for the product and its orders.")
         blobs = {locked.file_id, locked.repaired_file_id} - {None}
         locked.delete()
         for blob_id in sorted(blobs):

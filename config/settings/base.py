@@ -65,6 +65,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # statements). Safe because the backend forgets the path on close, rollback and savepoint rollback (a rolled-back
 # SET is undone by PostgreSQL) and on every set_tenant(); tests/tenants/test_search_path.py holds it to that.
 TENANT_LIMIT_SET_CALLS = True
+# `migrate_schemas --executor=multiprocessing` prepares the migration graph and states once per process and
+# skips what a schema does not need (apps/tenants/migration_executor.py, docs/fleet.md).
+GET_EXECUTOR_FUNCTION = "apps.tenants.migration_executor.executor_for"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
@@ -195,6 +198,11 @@ LOGIN_REDIRECT_URL = "storefront:home"
 LOGOUT_REDIRECT_URL = "storefront:home"
 # Host-only cookies: a session on one network's host is never sent to another's.
 SESSION_COOKIE_DOMAIN = None
+# Sessions are read from the cache (keys carry the network's schema) and written through to the network's table:
+# no session query on a signed-in page. Sign-out deletes both; a changed password or a deactivated user ends the
+# session when its user is read (every request); only expired rows are deleted behind the cache, whose entries
+# expire at the same moment (tests/accounts/test_cached_sessions.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_DOMAIN = None
 
 LANGUAGE_CODE = "en"

@@ -157,9 +157,41 @@ def test_a_request_that_fails_mid_way_leaves_the_next_requests_on_their_own_netw
         with connection.execute_wrapper(_schema_recorder(seen)):
             for tenant in (tenant_b, tenant_a, tenant_b):
                 assert clients[tenant].get("/catalog/").status_code == 200
-    assert {schema for schema, _ in seen} == {tenant_a.schema_name, tenant_b.schema_name, "public"}
+    # The host look-up names the public schema in its SQL and runs on the path the connection has: no statement
+    # runs on public's path, and none on a network other than the one the connection means.
+    assert {schema for schema, _ in seen} == {tenant_a.schema_name, tenant_b.schema_name}
     wrong = [(meant, ran) for meant, ran in seen if meant != ran]
     assert not wrong, wrong
+
+
+def _sets(client: Client, path: str = "/catalog/", status: int = 200) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == status
+    return [q["sql"] for q in captured.captured_queries if q["sql"].upper().startswith("SET SEARCH_PATH")]
+
+
+def test_a_kept_alive_connection_sets_a_networks_path_only_when_the_network_changes(
+    client_a, client_b, tenant_a, tenant_b
+):
+    """The host look-up needs no `SET` of its own, and a connection that already has the network's path keeps it:
+    the second of two requests to A runs no `SET`, the first request to B exactly B's."""
+    _sets(client_a)
+    assert _sets(client_a) == []
+    assert _sets(client_b) == [f'SET search_path = "{tenant_b.schema_name}","public"']
+    assert _sets(client_b) == []
+    assert _sets(client_a) == [f'SET search_path = "{tenant_a.schema_name}","public"']
+
+
+def test_an_unknown_host_after_a_networks_request_runs_nothing_on_that_network(client_a, tenant_a):
+    """A host that is no network's answers 404 from public's path, not from the path the previous request of this
+    kept-alive connection left (its sessions, its users)."""
+    assert client_a.get("/catalog/").status_code == 200
+    seen: list[tuple[str, str]] = []
+    with connection.execute_wrapper(_schema_recorder(seen)):
+        response = Client(HTTP_HOST="nobody.localhost").get("/catalog/")
+    assert response.status_code == 404
+    assert connection.schema_name == "public"
+    assert all(meant == "public" for meant, _ in seen[1:]), seen  # [0]: the schema-qualified host look-up
 
 
 def test_a_pooled_connection_gets_its_networks_path_again_at_every_checkout(

@@ -114,7 +114,7 @@ def quote_fallback(
     """The catalogue estimate, marked with why the network did not quote. A part template has no routing to
     estimate from: its first line's compiled operations are estimated instead, in the network's currency."""
     today = now.astimezone(ZoneInfo(tenant.time_zone)).date()
-    if template.part_kind:
+    if template.has_fixed_part:
         estimate = operations_estimate(
             items[0].operations,
             currency=tenant.currency,

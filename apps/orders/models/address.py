@@ -36,5 +36,10 @@ class ShippingAddress(models.Model):
 
     @property
     def address_text(self) -> str:
-        parts = [self.address_line, " ".join(p for p in (self.postcode, self.city) if p), self.country]
-        return ", ".join(p for p in parts if p)
+        return address_text(self.address_line, self.postcode, self.city, self.country)
+
+
+def address_text(address_line: str, postcode: str, city: str, country: str) -> str:
+    """ "Street 1, 1234 AB Town, NL": also for readers holding the columns without the model (the legs board)."""
+    parts = [address_line, " ".join(p for p in (postcode, city) if p), country]
+    return ", ".join(p for p in parts if p)

@@ -70,7 +70,7 @@ class Order(ShippingAddress):
 
     @property
     def reference(self) -> str:
-        return f"CF-{self.pk:06d}" if self.pk else "CF-new"
+        return order_reference(self.pk)
 
     @property
     def transfer_group(self) -> str:
@@ -293,3 +293,8 @@ class RefundRequest(models.Model):
 
     def __str__(self):
         return f"Refund request {self.pk} for {self.order_id}"
+
+
+def order_reference(pk: int | None) -> str:
+    """ "CF-000042": how people name an order (also for readers holding only its id: the legs board)."""
+    return f"CF-{pk:06d}" if pk else "CF-new"

@@ -11,7 +11,7 @@ from apps.core.uploads import IMAGE_HELP, validate_image_upload
 from apps.orders.actions import Allowed, legs_allowed, work_items_allowed
 from apps.orders.models import PROBLEM_TEXT_MAX, JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.selectors import StatementView, statement_for_leg, statement_for_work_item
-from apps.portal import jobs
+from apps.portal import jobs, legs
 
 PHOTO_HELP = f"{IMAGE_HELP} Send the request as multipart/form-data."
 
@@ -269,14 +269,14 @@ class LegSerializer(_AllowedFields, serializers.ModelSerializer):
 
     @extend_schema_field(StopSerializer)
     def get_origin(self, obj: TransportLeg) -> dict:
-        return StopSerializer(jobs.leg_origin(obj)).data
+        return StopSerializer(legs.leg_origin(obj)).data
 
     @extend_schema_field(StopSerializer)
     def get_destination(self, obj: TransportLeg) -> dict:
-        return StopSerializer(jobs.leg_destination(obj)).data
+        return StopSerializer(legs.leg_destination(obj)).data
 
     def get_parts(self, obj: TransportLeg) -> str:
-        return jobs.leg_parts(obj)
+        return legs.leg_parts(obj)
 
     def get_has_proof_photo(self, obj: TransportLeg) -> bool:
         return bool(obj.proof_photo)

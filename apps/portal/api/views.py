@@ -26,7 +26,7 @@ from apps.orders.services import (
     work_item_start,
 )
 from apps.orders.status import LegStatus, WorkItemStatus
-from apps.portal import jobs
+from apps.portal import jobs, legs
 from apps.portal.api.serializers import (
     DeclineSerializer,
     DeliverSerializer,
@@ -200,7 +200,7 @@ class CarrierLegViewSet(_Acts, CarrierScoped, viewsets.ReadOnlyModelViewSet):
             wanted = _status_filter(self.request, LegStatus)
             if wanted:
                 queryset = queryset.filter(status=wanted)
-        return jobs.leg_rows(queryset).order_by("planned_departure", "id")
+        return legs.leg_rows(queryset).order_by("planned_departure", "id")
 
     def service_scope(self):
         return TransportLeg.objects.filter(carrier=self.carrier)

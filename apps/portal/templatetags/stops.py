@@ -1,4 +1,4 @@
-"""A leg's stop (apps.portal.jobs.Stop) as HTML: who, where, whom to ask for and a phone link to tap.
+"""A leg's stop (apps.portal.legs.Stop) as HTML: who, where, whom to ask for and a phone link to tap.
 
 A filter rather than an `{% include %}`: the legs board shows two stops per row, and an include per stop was most
 of the board's rendering time (a context push, a template render and a dozen variable look-ups each)."""

@@ -10,7 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from apps.core.money import Money
 from apps.orders.models import TransportLeg
-from apps.portal import jobs
+from apps.portal import legs
 from apps.portal.forms import CoverageForm, RateCardForm
 from apps.portal.mixins import CarrierPortalView, PortalFormMixin
 from apps.suppliers.models import Carrier, RateCard
@@ -52,7 +52,7 @@ class CarrierDashboardView(CarrierPortalView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         card = RateCard.objects.filter(carrier=self.company).first()
-        board = jobs.leg_board(self.scoped(TransportLeg, "carrier"), now=timezone.now())
+        board = legs.leg_board(self.scoped(TransportLeg, "carrier"), now=timezone.now())
         context.update(rate_card=card, examples=example_quotes(self.company, card), board=board)
         return context
 

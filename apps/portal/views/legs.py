@@ -3,6 +3,7 @@ confirmation and delivery with proof (who received it, optionally a photo)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -14,10 +15,14 @@ from apps.orders.actions import leg_allowed
 from apps.orders.models import TransportLeg
 from apps.orders.services import transport_leg_deliver, transport_leg_pick_up
 from apps.payouts.selectors import statement_for_leg
-from apps.portal import jobs
+from apps.portal import legs
 from apps.portal.forms import DeliveryForm
 from apps.portal.mixins import CarrierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
+
+# How long the board's HTML is kept (keyed by what it is drawn from, so never stale in content). Not at all while
+# developing, so a changed template shows at once; after a deploy the old markup is served at most this long.
+BOARD_CACHE_SECONDS = 0 if settings.DEBUG else 300
 
 
 class LegBoardView(CarrierPortalView, TemplateView):
@@ -30,8 +35,8 @@ class LegBoardView(CarrierPortalView, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        board = jobs.leg_board(self.scoped(), now=now, delivered_page=self.request.GET.get("page"))
-        context.update(board=board, now=now)
+        board = legs.leg_board(self.scoped(), now=now, delivered_page=self.request.GET.get("page"))
+        context.update(board=board, now=now, board_cache_seconds=BOARD_CACHE_SECONDS)
         return context
 
 
@@ -49,7 +54,7 @@ class LegView(CarrierPortalView, CardPage):
 
     def get_object_for_page(self) -> TransportLeg:
         try:
-            return jobs.leg_rows(self.scoped()).get(pk=self.kwargs["pk"])
+            return legs.leg_rows(self.scoped()).get(pk=self.kwargs["pk"])
         except (TransportLeg.DoesNotExist, ValueError, TypeError):
             raise Http404("Not found.") from None
 
@@ -59,9 +64,9 @@ class LegView(CarrierPortalView, CardPage):
     def card_context(self, leg: TransportLeg, **forms) -> dict:
         allowed = leg_allowed(leg)
         return {
-            "origin": jobs.leg_origin(leg),
-            "destination": jobs.leg_destination(leg),
-            "parts": jobs.leg_parts(leg),
+            "origin": legs.leg_origin(leg),
+            "destination": legs.leg_destination(leg),
+            "parts": legs.leg_parts(leg),
             "statement": statement_for_leg(leg),
             "can_pick_up": allowed.can("pick_up"),
             # Instead of a pick-up button that can only be refused: what the leg still waits for.

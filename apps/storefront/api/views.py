@@ -70,7 +70,7 @@ class QuoteCreateApi(APIView):
         else:
             template, values = template_for_input(data["template"]), data["values"]
         delivery = data["address"]["point"] if "address" in data else None
-        if version is not None and template.part_kind:
+        if version is not None and template.has_fixed_part:
             # An uploaded part's design has no routing to compile: its saved operations are quoted.
             quote, breaks = part_quote(
                 template=template,

@@ -41,6 +41,7 @@ from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.part_quoting import part_quote
 from apps.storefront.preview import preview_svg
 from apps.storefront.throttles import quote_limit_wait, quote_unless_limited
+from apps.storefront.views.cad_products import cad_product_page
 from apps.uploads.options import part_options_describe
 
 CONFIGURATOR = "storefront/configurator.html"
@@ -129,6 +130,8 @@ def _initial_data(spec, source, name: str) -> dict[str, object]:
 @vary_on_headers("HX-Request")
 def configurator(request, slug: str):
     template = template_get_active(slug=slug)
+    if template.is_cad_product:  # a designer's uploaded part: options of the part, no parameters
+        return cad_product_page(request, template)
     spec = template_spec_for(template)
     if request.method == "GET":
         context = configurator_context(
@@ -228,7 +231,7 @@ def _part_design_context(request, design: Design) -> dict:
 
 def _design_context(request, design: Design) -> dict:
     template = design.template
-    if template.part_kind:
+    if template.has_fixed_part:
         return _part_design_context(request, design)
     spec = template_spec_for(template)
     version = design.current_version
@@ -275,7 +278,7 @@ def design_edit(request, design_id: int):
     """Edits make a new version; the versions before it stay as they were."""
     design = design_get_for_owner(owner=request.user, design_id=design_id)
     template = design.template
-    if template.part_kind:
+    if template.has_fixed_part:
         raise Http404("An uploaded part's options are changed on its own page, not in the configurator.")
     if request.method == "GET":
         data = {key: str(value) for key, value in design.current_version.values.items()}

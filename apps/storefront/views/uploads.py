@@ -24,8 +24,7 @@ from apps.core.errors import Conflict, form_add_service_error
 from apps.matching.makeable import DesignUnmakeable
 from apps.orders.services import cart_line_add
 from apps.storefront.forms_uploads import MAX_FILES_PER_UPLOAD, PartOptionsForm, PartUploadForm, UnitsForm
-from apps.storefront.part_quoting import part_quote
-from apps.storefront.throttles import quote_limit_wait
+from apps.storefront.part_ordering import add_option_errors, options_quote_context
 from apps.uploads.access import upload_get_for_owner
 from apps.uploads.designs import (
     InvalidPartOptions,
@@ -125,6 +124,7 @@ def _part_context(request, upload: PartUpload, **extra) -> dict:
     part = part_view(upload, drawing_url=reverse("storefront:part_drawing", args=[upload.pk]))
     context = {
         "upload": upload,
+        "order_url": reverse("storefront:part_quote", args=[upload.pk]),
         "part": part,
         "analysing": upload.status in OPEN,
         "units_readings": [],
@@ -144,70 +144,20 @@ def _part_context(request, upload: PartUpload, **extra) -> dict:
     return context
 
 
-def _initial_of(values: dict) -> dict:
-    """Stored option values as the form's fields show them (a 2.0 mm sheet is offered as "2")."""
-    return {
-        key: (f"{value:g}" if isinstance(value, float) else value if isinstance(value, bool) else str(value))
-        for key, value in values.items()
-    }
-
-
 def _order_context(request, upload: PartUpload, analysis, data=None) -> dict:
     """The options form (bound to `data`, else the part's saved options or the network's first choice) and, when
     the options are fine, the quote with its lead-time options and price breaks; or why it cannot be made."""
     offer = network_offer()
-    choices = part_choices(analysis.kind, offer)
-    if not choices["processes"]:
-        return {"options_form": None}
-    if data is None:
-        saved = upload.design.current_version.values if upload.design_id else None
-        initial = _initial_of(saved or part_options_default(analysis.kind, offer, analysis.features) or {})
-        form = PartOptionsForm(choices, data={**initial, "quantity": "1"})
-    else:
-        form = PartOptionsForm(choices, data=data)
-    context = {
-        "options_form": form,
-        "quote": None,
-        "quote_wait": "",
-        "price_breaks": (),
-        "network_findings": (),
-    }
-    if not form.is_valid():
-        return context
-    try:
-        compiled = part_compile(upload=upload, options=form.options, offer=offer)
-    except InvalidPartOptions as error:
-        _add_option_errors(form, error)
-        return context
-    except PartUnmakeable as error:
-        context["network_findings"] = error.findings
-        return context
-    context["compiled"] = compiled
-    if wait := quote_limit_wait(request):
-        context["quote_wait"] = wait
-        return context
-    template = part_template_ensure(kind=compiled.kind, currency=offer.currency)
-    try:
-        quote, breaks = part_quote(
-            template=template,
-            operations=compiled.operations,
-            values=compiled.options,
-            tenant=request.tenant,
-            quantity=form.cleaned_data["quantity"],
-            parameters={"upload": str(upload.pk), "options": compiled.options},
-        )
-    except DesignUnmakeable as error:
-        context["quote_refusal"] = error.reasons
-        return context
-    context.update(quote=quote, price_breaks=breaks)
-    return context
-
-
-def _add_option_errors(form: PartOptionsForm, error: InvalidPartOptions) -> None:
-    for field, messages_ in error.errors.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
+    saved = upload.design.current_version.values if upload.design_id else None
+    return options_quote_context(
+        request,
+        choices=part_choices(analysis.kind, offer),
+        initial=saved or part_options_default(analysis.kind, offer, analysis.features),
+        data=data,
+        compile_part=lambda options: part_compile(upload=upload, options=options, offer=offer),
+        template_for=lambda compiled: part_template_ensure(kind=compiled.kind, currency=offer.currency),
+        parameters={"upload": str(upload.pk)},
+    )
 
 
 def _live(request, upload: PartUpload, *, status: int = 200, **extra):
@@ -294,7 +244,7 @@ def _add_to_cart(request, upload: PartUpload, form: PartOptionsForm):
         version = part_design_save(actor=request.user, upload=upload, options=form.options)
         cart_line_add(customer=request.user, design_version=version, quantity=form.cleaned_data["quantity"])
     except InvalidPartOptions as error:
-        _add_option_errors(form, error)
+        add_option_errors(form, error)
         return None
     except (PartUnmakeable, PartNotReady, DesignUnmakeable, Conflict, ValidationError) as error:
         form.add_error(None, " ".join(getattr(error, "messages", None) or [str(error)]))

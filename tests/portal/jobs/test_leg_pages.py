@@ -15,7 +15,7 @@ from apps.orders.models import OrderEvent, TransportLeg
 from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg
-from apps.portal.jobs import DELIVERED_PER_PAGE
+from apps.portal.legs import DELIVERED_PER_PAGE
 from tests.conftest import sign_in
 from tests.portal.jobs.builders import big_png, fresh, not_an_image, png, png_bomb
 

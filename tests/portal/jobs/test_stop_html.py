@@ -1,7 +1,7 @@
 """A leg's stop as the legs board and the leg page show it: escaped, with the address (or the city), whom to
 ask for and a phone link."""
 
-from apps.portal.jobs import Stop
+from apps.portal.legs import Stop
 from apps.portal.templatetags.stops import stop_html
 
 

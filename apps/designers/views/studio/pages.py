@@ -92,6 +92,8 @@ def _preview_context(request, template, data=None) -> dict:
 @vary_on_headers("HX-Request")
 def studio_edit(request, template_id):
     template = template_get_for_designer(designer=request.designer, template_id=template_id)
+    if template.is_cad_product:  # an uploaded part: its own editor (studio/cad.py)
+        return redirect("designers:studio_cad_edit", template.pk)
     leftover: list[str] = []
     status = 200
     saved = False

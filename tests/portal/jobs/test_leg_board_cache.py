@@ -1,0 +1,85 @@
+"""The legs board's HTML is kept in the cache keyed by the carrier and by everything it is drawn from
+(LegBoard.digest): a change shows on the next request, whatever wrote it (also a queryset update that bumps no
+`updated_at`); another carrier of the network and another network never get the entry."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.orders.models import Order, TransportLeg
+from apps.portal.legs import leg_board
+from apps.suppliers.models import AssetOwner
+from tests.conftest import host_of, sign_in
+
+pytestmark = pytest.mark.django_db
+
+BOARD = "/portal/carrier/legs/"
+# A fixed moment (a Monday morning in Amsterdam): the board groups by the local day, its digest names the day.
+NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def board_key(tenant, carrier) -> str:
+    """The fragment-cache key of `carrier`'s board as it stands now (page 1)."""
+    with schema_context(tenant.schema_name), timezone.override(tenant.time_zone):
+        board = leg_board(TransportLeg.objects.filter(carrier=carrier.company), now=timezone.now())
+    return make_template_fragment_key("carrier-leg-board", [carrier.company.pk, board.digest])
+
+
+def test_a_change_shows_on_the_next_request_even_without_updated_at(
+    carrier_portal, plan_a, tenant_a, carrier_a
+):
+    before = carrier_portal.get(BOARD).content.decode()
+    assert "Ada Lovelace" in before and "Oudegracht 1, 3511 AB Utrecht" in before
+    with schema_context(tenant_a.schema_name):
+        assert cache.get(board_key(tenant_a, carrier_a)) is not None  # served from the cache from now on
+        # Queryset updates: no save(), no updated_at, no signal.
+        Order.objects.filter(pk=plan_a.order.pk).update(recipient_name="Grace Hopper", address_line="Drift 9")
+        AssetOwner.objects.filter(pk=plan_a.leg.from_asset_owner_id).update(phone="+31 30 999 0000")
+    after = carrier_portal.get(BOARD).content.decode()
+    assert "Grace Hopper" in after and "Drift 9, 3511 AB Utrecht" in after and "Ada Lovelace" not in after
+    assert 'href="tel:+31309990000"' in after
+
+
+def test_a_board_becomes_overdue_with_time_alone(carrier_portal, plan_a):
+    """Overdue is judged against the clock: the same rows later are drawn again, not served as they were."""
+    assert "overdue" not in carrier_portal.get(BOARD).content.decode()
+    with time_machine.travel(NOW.replace(day=10), tick=False):
+        assert "1 leg overdue" in carrier_portal.get(BOARD).content.decode()
+
+
+def test_a_planted_entry_is_served_to_its_carrier_only(client_a, tenant_a, carrier_a, other_carrier_a):
+    """Two carriers of one network with identical (empty) boards have the same digest: the entry planted under
+    A's key is what A gets, and B gets its own board."""
+    key_a, key_b = board_key(tenant_a, carrier_a), board_key(tenant_a, other_carrier_a)
+    assert key_a != key_b
+    with schema_context(tenant_a.schema_name):
+        cache.set(key_a, '<div id="board">planted for A</div>', 300)
+    a = sign_in(client_a, tenant_a, carrier_a.user)
+    assert "planted for A" in a.get(BOARD).content.decode()
+    b = sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, other_carrier_a.user)
+    page_b = b.get(BOARD).content.decode()
+    assert "planted for A" not in page_b and "Nothing to collect today." in page_b
+
+
+def test_another_network_never_gets_the_entry(client_b, tenant_a, tenant_b, carrier_b):
+    """The same key written in alpha's schema is not what beta reads (the tenant key function)."""
+    key = board_key(tenant_b, carrier_b)
+    with schema_context(tenant_a.schema_name):
+        cache.set(key, '<div id="board">planted in alpha</div>', 300)
+    page = sign_in(client_b, tenant_b, carrier_b.user).get(BOARD).content.decode()
+    assert "planted in alpha" not in page and "Nothing to collect today." in page
+    with schema_context(tenant_b.schema_name):
+        cache.set(key, '<div id="board">planted in beta</div>', 300)
+    assert "planted in beta" in client_b.get(BOARD).content.decode()  # the key itself matches beta's board
