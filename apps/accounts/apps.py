@@ -7,10 +7,10 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        post_migrate.connect(_role_permissions_after_migrate, sender=self, dispatch_uid="role_permissions")
+        post_migrate.connect(role_permissions_after_migrate, sender=self, dispatch_uid="role_permissions")
 
 
-def _role_permissions_after_migrate(sender, using, verbosity=1, **kwargs):
+def role_permissions_after_migrate(sender, using, verbosity=1, **kwargs):
     """Keeps every schema's role groups in step with the role table (apps.accounts.access) after each migrate.
 
     Django creates permission rows per app after migrating, and this app comes before most: they are made for

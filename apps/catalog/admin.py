@@ -144,8 +144,8 @@ class ProductTemplateAdmin(admin.ModelAdmin):
     ]
 
     def get_inline_instances(self, request, obj=None):
-        # A part template has no parameters or routing: its designs' operations come from the uploaded file.
-        if obj is not None and obj.part_kind:
+        # A part template or CAD product has no parameters or routing: its designs' operations come from a file.
+        if obj is not None and obj.has_fixed_part:
             return []
         return super().get_inline_instances(request, obj)
 
@@ -259,6 +259,8 @@ class ProductTemplateAdmin(admin.ModelAdmin):
     def operations_at_defaults(self, obj: ProductTemplate):
         if obj is None or obj.pk is None:
             return "Save the template to see its operations."
+        if obj.is_cad_product:
+            return "A designer's CAD product: each customer's options compile the part's own operations."
         spec = template_spec_for(obj)
         values, errors = clean_values(spec, spec.defaults())
         if errors:

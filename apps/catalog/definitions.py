@@ -63,8 +63,14 @@ def _number(value: Decimal | None):
 
 
 def template_definition(template: ProductTemplate) -> dict:
-    """The template as plain data (what the API returns and the studio's form starts from)."""
-    return {
+    """The template as plain data (what the API returns and the studio's form starts from); a CAD product's
+    adds its part (`upload`) and the options it offers (`options`)."""
+    part = (
+        {"upload": str(template.part_upload_id), "options": template.part_options}
+        if template.is_cad_product
+        else {}
+    )
+    return part | {
         "name": template.name,
         "slug": template.slug,
         "category": template.category,

@@ -26,17 +26,20 @@ def inside_throwaway_database() -> bool:
 
 
 def rerun_in_throwaway_database(
-    *, command: str, database: str, env: dict | None = None, keep: bool = False
+    *, command: str, database: str, env: dict | None = None, keep: bool = False, reuse: bool = False
 ) -> None:
-    """Creates `database` afresh and starts a private Redis server, runs `manage.py <command> <this process's
-    arguments>` again against both (with `env` added), then stops the server and drops the database unless
-    `keep`. Raises CommandError when the run fails."""
+    """Creates `database` afresh (or, with `reuse`, takes the one a run with `keep` left) and starts a private
+    Redis server, runs `manage.py <command> <this process's arguments>` again against both (with `env` added),
+    then stops the server and drops the database unless `keep`. Raises CommandError when the run fails."""
     env = env or {}
     if not database.startswith("cf_bench_") or database == settings.DATABASES["default"]["NAME"]:
         raise CommandError("The throwaway database's name must start with cf_bench_ (it is dropped).")
     own = settings.DATABASES["default"]
-    _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    _admin_sql(f'CREATE DATABASE "{database}"')
+    if not reuse:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _admin_sql(f'CREATE DATABASE "{database}"')
+    elif not _database_exists(database):
+        raise CommandError(f"There is no database {database} to reuse (run with --keep first).")
     auth = quote(own["USER"] or "") + (f":{quote(own['PASSWORD'])}" if own["PASSWORD"] else "")
     redis_server, redis_url = _private_redis_start()
     child_env = {
@@ -58,6 +61,12 @@ def rerun_in_throwaway_database(
             _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     if returncode:
         raise CommandError(f"{command} failed in {database} (exit {returncode})")
+
+
+def _database_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
 
 
 def _admin_sql(sql: str) -> None:

@@ -65,6 +65,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # statements). Safe because the backend forgets the path on close, rollback and savepoint rollback (a rolled-back
 # SET is undone by PostgreSQL) and on every set_tenant(); tests/tenants/test_search_path.py holds it to that.
 TENANT_LIMIT_SET_CALLS = True
+# `migrate_schemas --executor=multiprocessing` prepares the migration graph and states once per process and
+# skips what a schema does not need (apps/tenants/migration_executor.py, docs/fleet.md).
+GET_EXECUTOR_FUNCTION = "apps.tenants.migration_executor.executor_for"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False

@@ -195,6 +195,9 @@ def test_the_storefront_page_shows_the_part_quotes_and_puts_it_in_the_cart(
     content = anonymous.get(url).content.decode()
     assert "The part" in content and "40 × 30 × 10" in content and 'class="price"' in content
     assert "Part Studio" in content, "designed by"
+    assert url in anonymous.get("/catalog/").content.decode()
+    assert anonymous.get(f"{url}preview.svg").status_code == 200, "the catalogue card's picture"
+    assert anonymous.post(f"{url}validate/", {"anything": "x"}).status_code < 500
     assert anonymous.post(url, {**PLA_FORM, "action": "cart"}).status_code == 302  # to sign in
     bad = anonymous.post(url, {**PLA_FORM, "colour": "red"})
     assert bad.status_code == 400 and "Choose a colour: black, white." in bad.content.decode()

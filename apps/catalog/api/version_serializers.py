@@ -6,9 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.definitions import template_definition
+from apps.catalog.fixed_parts import template_issues
 from apps.catalog.models import ProductTemplate
-from apps.catalog.selectors import template_spec_for
-from apps.catalog.template_checks import template_check
 from apps.catalog.versions import DECISIONS, NOTES_MAX
 
 DEFINITION_HELP = (
@@ -67,7 +66,7 @@ class TemplateVersionDetailSerializer(TemplateVersionSerializer):
 
     @extend_schema_field(IssueSerializer(many=True))
     def get_issues(self, template: ProductTemplate) -> list[dict]:
-        return [IssueSerializer(issue).data for issue in template_check(template_spec_for(template))]
+        return [IssueSerializer(issue).data for issue in template_issues(template)]
 
 
 class ChangeSerializer(serializers.Serializer):

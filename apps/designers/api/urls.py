@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.designers.api import earnings, studio, views
+from apps.designers.api import cad_products, earnings, studio, views
 
 app_name = "designers_api"
 
@@ -36,5 +36,26 @@ urlpatterns = [
         "designer/templates/<int:template_id>/retire/",
         studio.DesignerTemplateRetireApi.as_view(),
         name="designer-template-retire",
+    ),
+    # the designer's CAD products: an uploaded part as a fixed product (submit/versions/retire: the templates')
+    path(
+        "designer/cad-products/",
+        cad_products.DesignerCadProductListApi.as_view(),
+        name="designer-cad-products",
+    ),
+    path(
+        "designer/cad-products/<int:template_id>/",
+        cad_products.DesignerCadProductDetailApi.as_view(),
+        name="designer-cad-product",
+    ),
+    path(
+        "designer/cad-products/<int:template_id>/options/",
+        cad_products.DesignerCadProductOptionsApi.as_view(),
+        name="designer-cad-product-options",
+    ),
+    path(
+        "designer/cad-products/<int:template_id>/quote/",
+        cad_products.DesignerCadProductQuoteApi.as_view(),
+        name="designer-cad-product-quote",
     ),
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,21 +74,22 @@ def capacity_lower_bound(
     upper: float | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     max_iterations: int = MAX_ITERATIONS,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> CapacityBound:
     """The best Lagrangian bound within the time limit, never below the capacity-free bound.
 
     `upper` (an incumbent's objective) steers the step size (Polyak's rule); without it the steps aim 5 % above
-    the capacity-free bound and move the target up as the bound grows."""
-    started = time.perf_counter()
+    the capacity-free bound and move the target up as the bound grows. `time_limit_s` counts `clock`'s seconds."""
+    started = clock()
     cost_and_lateness, makespan_part = objective_lower_bound_parts(index)
     capacity_free = float(cost_and_lateness + makespan_part)
     problem = index.problem
     if problem.weights.makespan_only or not any(op.fixed is None for op in problem.operations):
-        return CapacityBound(capacity_free, capacity_free, 0, time.perf_counter() - started)
+        return CapacityBound(capacity_free, capacity_free, 0, clock() - started)
     deadline = started + time_limit_s
-    relaxation = _Relaxation(index, deadline)
+    relaxation = _Relaxation(index, deadline, clock)
     if not relaxation.orders or relaxation.incomplete:
-        return CapacityBound(capacity_free, capacity_free, 0, time.perf_counter() - started)
+        return CapacityBound(capacity_free, capacity_free, 0, clock() - started)
     prices = np.zeros_like(relaxation.capacity)
     direction = np.zeros_like(prices)
     best = -math.inf
@@ -95,7 +97,7 @@ def capacity_lower_bound(
     step_scale = 1.0
     stale = 0
     iterations = 0
-    while iterations < max_iterations and time.perf_counter() < deadline:
+    while iterations < max_iterations and clock() < deadline:
         value, usage = relaxation.evaluate(prices)
         iterations += 1
         if not math.isfinite(value):
@@ -125,14 +127,16 @@ def capacity_lower_bound(
     if math.isfinite(best):
         # float sums over many orders: shave a hair so rounding never lifts the bound above a true optimum
         bound = max(capacity_free, best + makespan_part - 1e-9 * max(1.0, abs(best)) - 1e-6)
-    return CapacityBound(float(bound), capacity_free, iterations, time.perf_counter() - started)
+    return CapacityBound(float(bound), capacity_free, iterations, clock() - started)
 
 
 class _Relaxation:
     """The orders' separate choices under a price per resource window."""
 
-    def __init__(self, index: ProblemIndex, deadline: float = math.inf) -> None:
-        """`deadline`: give up building (leaving `incomplete` set) when that perf_counter time passes."""
+    def __init__(
+        self, index: ProblemIndex, deadline: float = math.inf, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
+        """`deadline`: give up building (leaving `incomplete` set) when that time on `clock` passes."""
         problem = index.problem
         self.incomplete = False
         weights = problem.weights
@@ -158,7 +162,7 @@ class _Relaxation:
             by_order.setdefault(index.ops[op_id].order_id, []).append(op_id)
         self.orders: list[_Order] = []
         for order in problem.orders:
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 self.incomplete = True
                 return
             op_ids = by_order.get(order.id, [])

@@ -27,6 +27,11 @@ QUOTE_PARAMS = {**FAST_PRESOLVE, "cp_model_presolve": False}
 STALL_CLOCK = time.process_time
 
 
+# On a clock other than the wall's (Limits.timer with CPU_CLOCK), CP-SAT's own wall limit is this many times the
+# budget (plus as many seconds): a guard only, far beyond any load this machine sees.
+WALL_GUARD = 50.0
+
+
 def cpu_stall(wall_s: float, workers: int) -> float:
     """A stall of `wall_s` seconds on a quiet machine, in STALL_CLOCK seconds for a search of `workers` threads."""
     return wall_s * max(1, workers)
@@ -37,16 +42,21 @@ class RunResult:
     status: str  # "optimal" | "feasible" | "infeasible" | "unknown"
     plan: Plan | None
     bound: float | None
-    wall_s: float
+    seconds: float  # the run's length on its clock (CP-SAT's wall time on the wall clock)
     work: float = 0.0  # CP-SAT's deterministic time: the search's effort whatever share of a core it got
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(
-        self, on_progress: ProgressCallback | None, started: float, clock: Callable[[], float]
+        self,
+        on_progress: ProgressCallback | None,
+        started: float,
+        clock: Callable[[], float],
+        elapsed_clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         super().__init__()
         self._on_progress, self._started, self.clock = on_progress, started, clock
+        self._elapsed_clock = elapsed_clock
         self.last_event = clock()
         self.solutions = 0
 
@@ -55,20 +65,35 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.solutions += 1
         if self._on_progress is not None:
             self._on_progress(
-                time.perf_counter() - self._started, self.objective_value, self.best_objective_bound
+                self._elapsed_clock() - self._started, self.objective_value, self.best_objective_bound
             )
 
     def on_bound(self, _bound: float) -> None:
         self.last_event = self.clock()
 
 
-def _stop_when_stalled(
-    solver: cp_model.CpSolver, progress: _Progress, stall_s: float, done: threading.Event
+def _watch(
+    solver: cp_model.CpSolver,
+    progress: _Progress | None,
+    stall_s: float | None,
+    clock: Callable[[], float],
+    deadline: float | None,
+    done: threading.Event,
 ) -> None:
-    """Stop the search once, after a first solution, neither a better solution nor a better bound has come for
-    `stall_s` seconds of the progress's clock (presolve time does not count)."""
-    while not done.wait(min(0.05, stall_s / 2)):
-        if progress.solutions and progress.clock() - progress.last_event > stall_s:
+    """Stop the search once `clock` passes `deadline`, or once, after a first solution, neither a better
+    solution nor a better bound has come for `stall_s` seconds of the progress's clock (presolve time does not
+    count)."""
+    period = min(0.05, stall_s / 2) if stall_s is not None else 0.02
+    while not done.wait(period):
+        if deadline is not None and clock() >= deadline:
+            solver.stop_search()
+            return
+        if (
+            stall_s is not None
+            and progress is not None
+            and progress.solutions
+            and progress.clock() - progress.last_event > stall_s
+        ):
             solver.stop_search()
             return
 
@@ -90,15 +115,20 @@ def run_model(
     stall_on_solutions: bool = False,
     stall_clock: Callable[[], float] = time.perf_counter,
     base: Plan | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> RunResult:
     """`stall_s`: give up early when the search has found neither a solution nor a bound for that long (with
     `stall_on_solutions`, a better bound does not count: the caller wants a plan, not its proof), measured by
     `stall_clock` (wall time by default; the solver passes STALL_CLOCK with a `cpu_stall`, which a loaded machine
     does not stretch);
-    `base`: a plan most of whose operations the model holds (an LNS incumbent), re-assembled only where it moved."""
+    `base`: a plan most of whose operations the model holds (an LNS incumbent), re-assembled only where it moved;
+    `clock`: what `time_limit_s` and `started` count (Limits.timer). CP-SAT keeps the wall clock's limit itself;
+    on any other clock a thread stops it, and CP-SAT's own limit is only a guard against a clock that stalls."""
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(0.01, time_limit_s)
+    on_wall = clock is time.perf_counter
+    limit = max(0.01, time_limit_s)
+    params.max_time_in_seconds = limit if on_wall else WALL_GUARD * limit + WALL_GUARD
     params.num_workers = max(1, workers)
     params.random_seed = seed
     params.log_search_progress = log
@@ -112,22 +142,24 @@ def run_model(
         else:
             setattr(params, name, value)
     callback = (
-        _Progress(on_progress, started or time.perf_counter(), stall_clock)
+        _Progress(on_progress, clock() if started is None else started, stall_clock, clock)
         if on_progress or stall_s
         else None
     )
     done = threading.Event()
-    if stall_s is not None and callback is not None:
-        if not stall_on_solutions:
-            solver.best_bound_callback = callback.on_bound
+    deadline = None if on_wall else clock() + limit
+    if stall_s is not None and callback is not None and not stall_on_solutions:
+        solver.best_bound_callback = callback.on_bound
+    if deadline is not None or (stall_s is not None and callback is not None):
         threading.Thread(
-            target=_stop_when_stalled, args=(solver, callback, stall_s, done), daemon=True
+            target=_watch, args=(solver, callback, stall_s, clock, deadline, done), daemon=True
         ).start()
+    run_started = clock()
     try:
         code = solver.solve(mm.model, callback)
     finally:
         done.set()
-    wall, work = solver.wall_time, solver.deterministic_time
+    wall, work = (solver.wall_time if on_wall else clock() - run_started), solver.deterministic_time
     if code == cp_model.MODEL_INVALID:  # a bug in the model builder, never the caller's data: say so loudly
         raise RuntimeError(f"CP-SAT rejected the model: {mm.model.validate()}")
     if code == cp_model.INFEASIBLE:

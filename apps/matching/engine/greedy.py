@@ -116,17 +116,18 @@ def best_dispatch(
     margins: tuple[float, ...] = (1.0,),
     on_better: Callable[[Plan], None] | None = None,
     stop_after: float | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Plan | None:
     """Every rule once with each margin, then `tries - 1` noisy variants of the rules (first margin); the plan
     with the lowest objective. `on_better` hears of each plan that beats the ones before it (the caller's first
-    feasible plan). With `stop_after` (a perf_counter time) no further dispatch starts once a plan exists
+    feasible plan). With `stop_after` (a time on `clock`) no further dispatch starts once a plan exists
     and that time has passed: on a loaded machine or a large problem, each one may take seconds."""
     index = index or ProblemIndex(problem)
     best: Plan | None = None
     runs = [(rule, 0.0, margin) for margin in margins for rule in rules]
     runs += [(rules[i % len(rules)], 0.3, margins[0]) for i in range(max(0, tries - 1))]
     for i, (rule, noise, margin) in enumerate(runs):
-        if best is not None and stop_after is not None and time.perf_counter() > stop_after:
+        if best is not None and stop_after is not None and clock() > stop_after:
             break
         plan = dispatch(problem, index=index, rule=rule, seed=seed + i, noise=noise, margin=margin)
         if plan is not None and (best is None or plan.objective < best.objective):  # type: ignore[operator]

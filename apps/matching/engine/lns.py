@@ -52,6 +52,16 @@ RECREATE_CANDIDATES = 10
 # A makespan LNS step's limit in CP-SAT's deterministic time (see max_sub_work): about what 0.5 s of a quiet core
 # gives, the wall limit it replaces (neighbourhoods of 30 operations on Mk10 that closed took 0.003-0.06, measured).
 MAKESPAN_STEP_WORK = 0.05
+# Without the LP relaxation: a step's LP was re-solved about 1,500 times in its 0.05 of work and tells a
+# disjunctive makespan little; without it Mk10 took 68 steps instead of 60 in 20 CPU s (single thread, from the
+# greedy plan: 206 against 210, measured)
+MAKESPAN_STEP_PARAMS = {**FAST_PRESOLVE, "linearization_level": 0}
+# After each stalled turn the next starts from neighbourhoods this much larger, with this much more work a step
+# (at most MAKESPAN_MAX_ESCALATION times): a turn restarted at the same size met the same local optimum (Mk06 sat at
+# 59 through two more turns of 27 steps each, measured)
+MAKESPAN_ESCALATE_SIZE = 1.5
+MAKESPAN_ESCALATE_WORK = 2.0
+MAKESPAN_MAX_ESCALATION = 3
 
 LNS_MODEL_OPTIONS = ModelOptions(redundant="none")  # neighbourhoods are small; the cumulatives cost more
 
@@ -82,6 +92,7 @@ class LargeNeighbourhoodSearch:
         self.incumbent = incumbent
         self.horizon = horizon
         self.limits = limits
+        self.clock = limits.timer  # deadlines, steps' limits and reported times (wall, or CPU for benchmarks)
         self.started = started
         self.hold = hold
         self.options = options
@@ -138,10 +149,13 @@ class LargeNeighbourhoodSearch:
             ]
             self.neighbourhoods += self._recreate_kinds
         if self.problem.weights.makespan_only:
+            # the critical block (a stretch of the critical path and what runs beside it on the machines it could
+            # use) improved more often than any other kind; in place of the second critical-path turn it gave
+            # 203/208 against 206/209 on Mk10 (single thread, 20 CPU s from the greedy plan, seeds 1/2, measured)
             self.neighbourhoods = [
                 self._critical_path,
+                self._critical_block,
                 self._time_window,
-                self._critical_path,
                 self._random_orders,
             ]
         self._yield = {kind.__name__: 1.0 for kind in self.neighbourhoods}  # recent gain per second, per kind
@@ -159,7 +173,7 @@ class LargeNeighbourhoodSearch:
         stall_s: float | None = None,
         stall_clock: Callable[[], float] = time.perf_counter,
     ) -> Plan:
-        """Improve until `deadline` (perf_counter time), until the objective reaches `stop_at`, or (with
+        """Improve until `deadline` (a time on the limits' clock), until the objective reaches `stop_at`, or (with
         `stall_s`) until no neighbourhood has improved the incumbent for that long on `stall_clock`.
 
         With several threads each runs its own neighbourhoods on one CP-SAT worker and they share the incumbent
@@ -214,7 +228,8 @@ class LargeNeighbourhoodSearch:
         size = float(self.start_size)
         iteration = 0
         while True:
-            remaining = deadline - time.perf_counter()
+            step_started = self.clock()
+            remaining = deadline - step_started
             if remaining < 0.05 or not self.free_ops:
                 return
             plan = self.incumbent
@@ -241,7 +256,7 @@ class LargeNeighbourhoodSearch:
                 gain = 0.0
                 if result.plan is not None:
                     gain = max(0.0, float((plan.objective or 0) - (result.plan.objective or 0)))
-                name, seconds = kind.__name__, max(0.001, result.wall_s)
+                name, seconds = kind.__name__, max(0.001, self.clock() - step_started)
                 memory = 1.0 if tally[0] == 1 else YIELD_MEMORY  # a kind's first step sets its figures
                 self._step_s[name] = (1 - memory) * self._step_s[name] + memory * seconds
                 self._yield[name] = (1 - memory) * self._yield[name] + memory * gain / seconds
@@ -254,7 +269,7 @@ class LargeNeighbourhoodSearch:
                     self.stats.improvements += 1
                     self._last_improvement = self._stall_clock()
                     tally[1] += 1
-                    self._progress.append((time.perf_counter() - self.started, float(answer.objective or 0)))
+                    self._progress.append((self.clock() - self.started, float(answer.objective or 0)))
                     if threading.current_thread() is self._caller:
                         self._report_progress()
             if recreate:
@@ -271,7 +286,7 @@ class LargeNeighbourhoodSearch:
         """The step closed its neighbourhood in less than half its limit (of work when it has one)."""
         if self.max_sub_work is not None:
             return result.work < 0.5 * self.max_sub_work
-        return result.wall_s < 0.5 * budget
+        return result.seconds < 0.5 * budget
 
     def _graft(self, current: Plan, answer: Plan, chosen: set[str]) -> Plan | None:
         """`current` with the chosen operations placed as in `answer` (solved from an older incumbent), or None
@@ -343,11 +358,11 @@ class LargeNeighbourhoodSearch:
 
     def _recreate(self, plan: Plan, chosen: set[str], rng: random.Random) -> RunResult:
         assert self.reinsertion is not None
-        started = time.perf_counter()
+        started = self.clock()
         orders = list(dict.fromkeys(self.index.ops[o].order_id for o in chosen))
         with self._recreate_lock:  # its timelines are kept between steps; one thread at a time
             better = self.reinsertion.recreate(plan, orders, rng)
-        return RunResult("feasible" if better else "unknown", better, None, time.perf_counter() - started)
+        return RunResult("feasible" if better else "unknown", better, None, self.clock() - started)
 
     # ruin and recreate: one to RECREATE_MAX_ORDERS orders chosen as the solver neighbourhoods choose them
     def _recreate_size(self, rng: random.Random) -> int:
@@ -408,6 +423,7 @@ class LargeNeighbourhoodSearch:
         return run_model(
             mm,
             time_limit_s=budget,
+            clock=self.clock,
             deterministic_limit=self.max_sub_work,
             workers=workers,
             seed=seed,
@@ -668,11 +684,22 @@ def improve(
     threads: int = 1,
     stall_s: float | None = None,
     stall_clock: Callable[[], float] = time.perf_counter,
+    escalation: int = 0,
 ) -> tuple[Plan, LnsStats]:
+    """`escalation` (makespan): how many earlier turns of this search stalled. A stall means no neighbourhood of
+    the sizes the steps' work can settle holds a better plan: each escalation starts from larger neighbourhoods
+    and gives each step more work."""
     if index.problem.weights.makespan_only:
         # demanding a strictly shorter makespan stalls where many jobs end together (Mk08 stuck at the greedy's
         # 529 in a 60 s run); the tail tie-break found 523 there, measured
-        settings = {"start_size": 30, "max_sub_work": MAKESPAN_STEP_WORK, "makespan_tiebreak": True}
+        level = min(escalation, MAKESPAN_MAX_ESCALATION)
+        free = sum(1 for op in index.problem.operations if op.fixed is None)
+        settings = {
+            "start_size": min(free, round(30 * MAKESPAN_ESCALATE_SIZE**level)),
+            "max_sub_work": MAKESPAN_STEP_WORK * MAKESPAN_ESCALATE_WORK**level,
+            "makespan_tiebreak": True,
+            "solver_params": MAKESPAN_STEP_PARAMS,
+        }
     else:
         # marketplace scale: one or two orders at a time, each step among its few most promising candidates;
         # measured on 200 orders x 5 steps / 40 suppliers: all candidates -> presolve alone outlasts the budget

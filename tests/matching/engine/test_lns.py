@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from apps.matching.engine.benchmarks.scenarios import generate_scenario
-from apps.matching.engine.domain import Limits
+from apps.matching.engine.domain import CPU_CLOCK, Limits
 from apps.matching.engine.greedy import dispatch
 from apps.matching.engine.indexing import ProblemIndex
 from apps.matching.engine.lns import LargeNeighbourhoodSearch
@@ -63,12 +63,12 @@ def test_the_search_with_every_kind_keeps_its_plans_valid(search):
         index,
         search.incumbent,
         horizon=search.horizon,
-        limits=Limits(time_limit_s=4, workers=1, seed=2),
-        started=time.perf_counter(),
+        limits=Limits(time_limit_s=4, workers=1, seed=2, clock=CPU_CLOCK),  # the load cannot starve it
+        started=time.process_time(),
         max_candidates=4,
         start_size=5,
     )
-    plan = fresh.run(time.perf_counter() + 4, threads=2)
+    plan = fresh.run(fresh.clock() + 4, threads=2)
     assert validate_plan(index.problem, plan) == []
     assert plan.objective <= search.incumbent.objective
     assert fresh.stats.iterations > 0
@@ -137,15 +137,16 @@ def test_the_makespan_search_runs_its_own_neighbourhoods_in_both_threads():
     index = ProblemIndex(problem)
     plan = dispatch(problem, index=index)
     assert plan is not None
-    started = time.perf_counter()
+    # CPU seconds (two threads: six of them), however loaded the machine; a step is limited by CP-SAT's work
+    limits = Limits(time_limit_s=3, workers=2, clock=CPU_CLOCK)
+    started = limits.timer()
     better, stats = improve(
         index,
         plan,
         horizon=plan.makespan,
-        # a step is limited by CP-SAT's work, not the clock: leave room for a few on a loaded machine
-        limits=Limits(time_limit_s=10, workers=2),
+        limits=limits,
         started=started,
-        deadline=started + 10,
+        deadline=started + 3,
         hold="sequence",
         threads=2,
     )

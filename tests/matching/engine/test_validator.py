@@ -4,7 +4,16 @@ from dataclasses import replace
 
 import pytest
 
-from apps.matching.engine.domain import DELIVERY, INFEASIBLE, Limits, Order, Plan, TransportLeg, Weights
+from apps.matching.engine.domain import (
+    CPU_CLOCK,
+    DELIVERY,
+    INFEASIBLE,
+    Limits,
+    Order,
+    Plan,
+    TransportLeg,
+    Weights,
+)
 from apps.matching.engine.solver import solve
 from apps.matching.engine.validator import validate_plan
 
@@ -35,7 +44,7 @@ def case():
         ],
         weights=WEIGHTS,
     )
-    plan = solve(p, Limits(time_limit_s=5, workers=1))
+    plan = solve(p, Limits(time_limit_s=5, workers=1, clock=CPU_CLOCK))
     return p, plan
 
 

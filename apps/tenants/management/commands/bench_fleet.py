@@ -10,6 +10,7 @@ network, every network vs the rule of apps/core/periodic_fanout.py) and page lat
 """
 
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.core import periodic_fanout
 from apps.core.periodic_fanout import network_work_mark, periodic_targets
@@ -32,6 +33,12 @@ from apps.tenants.tasks import dispatch_to_tenants
 from apps.tenants.throwaway_database import inside_throwaway_database, rerun_in_throwaway_database
 
 PAGES = ("/", "/accounts/login/")
+# The executor's last line (apps/tenants/migration_executor.py).
+SUMMARY = (
+    r"in (?P<in_pool_s>[\d.]+) s: (?P<applied_count>\d+) applied migrations, (?P<unchanged_count>\d+) had nothing"
+    r" to apply, (?P<failed_count>\d+) failed; per schema median (?P<per_schema_median_s>[\d.]+) s, 90th"
+    r" percentile (?P<per_schema_p90_s>[\d.]+) s, max (?P<per_schema_max_s>[\d.]+) s"
+)
 DAY_S = 24 * 3600
 
 
@@ -47,10 +54,15 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="cf_bench_fleet", help="throwaway database (dropped after)")
         parser.add_argument("--busy-share", type=float, default=0.05, help="share of networks with work")
         parser.add_argument(
-            "--migration-app", default="uploads", help="app whose newest migration is re-applied"
+            "--migration-app", default="catalog", help="app whose newest migration is re-applied"
         )
         parser.add_argument("--delete-sample", type=int, default=20)
         parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="measure only the migrate runs in the networks a run with --keep left in --database",
+        )
         parser.add_argument(
             "--skip-migrations", action="store_true", help="leave out the migrate_schemas runs"
         )
@@ -60,8 +72,8 @@ class Command(BaseCommand):
             return self._bench(**options)
         return self._outside(**options)
 
-    def _outside(self, *, database: str, keep: bool, **options):
-        rerun_in_throwaway_database(command="bench_fleet", database=database, keep=keep)
+    def _outside(self, *, database: str, keep: bool, reuse: bool, **options):
+        rerun_in_throwaway_database(command="bench_fleet", database=database, keep=keep, reuse=reuse)
 
     # --- inside the throwaway database
 
@@ -73,8 +85,16 @@ class Command(BaseCommand):
         migration_app: str,
         delete_sample: int,
         skip_migrations: bool,
+        reuse: bool,
         **options,
     ):
+        if reuse:
+            schemas = Tenant.objects.exclude(schema_name=get_public_schema_name()).count()
+            result = {"networks": schemas - 1, "reused": True}  # the template is one of them
+            if not skip_migrations:
+                result["migrate"] = self._migrations(migration_app, schemas=schemas)
+            self.stdout.write(json.dumps(result))
+            return
         self._run_manage("migrate_schemas", "--shared", "-v0")
         tenant_public_ensure()
         tenant_template_ensure()
@@ -119,7 +139,8 @@ class Command(BaseCommand):
             self._progress(f"migrate: {result['migrate']}")
         result["beat"] = self._fanout(busy_share=busy_share)
         self._progress(f"beat: {result['beat']}")
-        result["delete_s"] = self._deletions(delete_sample)
+        if delete_sample:
+            result["delete_s"] = self._deletions(delete_sample)
         self.stdout.write(json.dumps(result))
 
     def _progress(self, line: str) -> None:
@@ -158,25 +179,47 @@ class Command(BaseCommand):
         return latency
 
     def _migrations(self, app: str, *, schemas: int) -> dict:
-        """A no-op run, then the app's newest migration rolled back everywhere and applied again (the deploy)."""
+        """A no-op run, then the app's newest migration rolled back everywhere and applied again (the deploy),
+        each the deploy's command (apps/tenants/migration_executor.py: system checks once, 2 processes)."""
         loader = MigrationLoader(connection, ignore_no_migrations=True)
         leaf = max(name for (label, name) in loader.graph.leaf_nodes() if label == app)
         parents = [name for (label, name) in loader.graph.node_map[(app, leaf)].parents if label == app]
         previous = parents[0] if parents else "zero"
-        # Django's system checks run once per schema otherwise (seconds each): the deploy runs `check` once.
-        parallel = ("--tenant", "--executor=multiprocessing", "--skip-checks", "-v0")
-        noop = self._run_manage("migrate_schemas", *parallel)
-        rollback = self._run_manage("migrate_schemas", app, previous, *parallel)
-        deploy = self._run_manage("migrate_schemas", *parallel)
-        return {
+        if dependents := [child.key for child in loader.graph.node_map[(app, leaf)].children]:
+            raise CommandError(f"{app}.{leaf} has dependents ({dependents}): choose another --migration-app.")
+        connection.close()  # the pool's processes open their own; this one's would idle meanwhile
+        result = {
             "schemas": schemas,
             "processes": getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2),
-            "noop_total_s": round(noop, 1),
-            "noop_per_schema_s": round(noop / schemas, 3),
             "migration": f"{app}.{leaf}",
-            "rollback_total_s": round(rollback, 1),
-            "one_migration_total_s": round(deploy, 1),
-            "one_migration_per_schema_s": round(deploy / schemas, 3),
+            "command": "migrate_schemas --tenant --executor=multiprocessing",
+        }
+        for name, argv in (("noop", ()), ("rollback", (app, previous)), ("one_migration", ())):
+            seconds, summary = self._migrate_timed(*argv)
+            result[name] = {"total_s": round(seconds, 1), **summary}
+            self._progress(f"migrate {name}: {result[name]}")
+        return result
+
+    def _migrate_timed(self, *argv: str) -> tuple[float, dict]:
+        """The command's wall time (process start included) and its summary line's figures."""
+        started = time.perf_counter()
+        completed = subprocess.run(  # noqa: S603 - ourselves
+            [sys.executable, "manage.py", "migrate_schemas", *argv, "--tenant", "--executor=multiprocessing"],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        if completed.returncode:
+            raise CommandError(
+                f"migrate_schemas {' '.join(argv)} failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+            )
+        summary = re.search(SUMMARY, completed.stdout)
+        if not summary:
+            raise CommandError(f"migrate_schemas printed no summary:\n{completed.stdout[-2000:]}")
+        figures = {key: float(value) for key, value in summary.groupdict().items()}
+        return seconds, {
+            key: int(value) if key.endswith("count") else value for key, value in figures.items()
         }
 
     def _fanout(self, *, busy_share: float) -> dict:
