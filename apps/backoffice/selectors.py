@@ -220,18 +220,20 @@ def orders_needing_attention(limit: int = 10) -> tuple[list[Order], int]:
     """Committed orders running late, or paid and not planned (soonest promise first, first `limit`), and how
     many there are: staff look at these first. One query."""
     late = Order.objects.filter(Q(order_late_condition(), status__in=COMMITTED) | Q(status=OrderStatus.PAID))
-    return first_rows_and_count(
-        late.select_related("customer").order_by("promised_delivery_date", "id"), limit
+    rows = late.select_related("customer").only(
+        "id", "status", "promised_delivery_date", "eta", "customer__full_name", "customer__email"
     )
+    return first_rows_and_count(rows.order_by("promised_delivery_date", "id"), limit)
 
 
 def offers_unanswered(limit: int = 10) -> tuple[list[WorkItem], int]:
     """Jobs offered to a workshop and not answered yet, the nearest answer deadline first (passed ones lead),
     and how many there are. One query."""
     offered = WorkItem.objects.filter(status=WorkItemStatus.OFFERED)
-    return first_rows_and_count(
-        offered.select_related("order", "asset_owner").order_by("offer_deadline", "id"), limit
+    rows = offered.select_related("order", "asset_owner").only(
+        "id", "order_id", "name", "offer_deadline", "asset_owner__name", "order__id"
     )
+    return first_rows_and_count(rows.order_by("offer_deadline", "id"), limit)
 
 
 def busiest(rows: list[Utilisation], limit: int) -> tuple[list[Utilisation], int]:
@@ -244,6 +246,7 @@ def busiest(rows: list[Utilisation], limit: int) -> tuple[list[Utilisation], int
 def job_problems_open(limit: int = 10) -> tuple[list[JobProblem], int]:
     """The oldest open problems suppliers reported (first `limit`) and how many are open: one query."""
     open_problems = JobProblem.objects.filter(status=JobProblemStatus.OPEN)
-    return first_rows_and_count(
-        open_problems.select_related("order", "work_item").order_by("created_at", "id"), limit
+    rows = open_problems.select_related("order", "work_item").only(
+        "id", "order_id", "company_name", "gave_back", "text", "created_at", "order__id", "work_item__name"
     )
+    return first_rows_and_count(rows.order_by("created_at", "id"), limit)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.backoffice.charts import hbar_chart
-from apps.core.fragments import fragment_key, fragment_render
+from apps.core.fragments import fragment_key, fragment_render, fragments_render
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +60,12 @@ def test_the_time_zone_the_page_shows_dates_in_is_part_of_the_key(tenant_a):
         with timezone.override(ZoneInfo("Asia/Tokyo")):
             tokyo = fragment_key(HBAR, moment)
     assert amsterdam != tokyo
+
+
+def test_several_fragments_read_together_each_show_their_own_content(tenant_a):
+    one, two = _chart("One", count=5), _chart("Two", count=6)
+    with schema_context(tenant_a.schema_name):
+        _render(one)  # cached before; the other is rendered now
+        first, second = fragments_render([(HBAR, one, {"chart": one}), (HBAR, two, {"chart": two})])
+        assert "Paid: 5" in first and "Paid: 6" in second
+        assert cache.get(fragment_key(HBAR, two)) == str(second)

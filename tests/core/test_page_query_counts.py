@@ -243,10 +243,13 @@ def test_order_list_and_order_page_do_not_grow_with_orders_jobs_and_legs(
 
 # --- supplier and carrier portals -------------------------------------------------------------------------------
 
-# Bounds that may only go down (issue 18): the live and done jobs are read in one statement; the board reads its
-# live legs, what each waits for, one page of delivered legs and their total in one statement.
-JOB_LIST_QUERIES = 10
-LEG_BOARD_QUERIES = 7
+# Bounds that may only go down (issue 18), with the session and the user read by the shared layers and the
+# member's company by the portal: the job list reads its live and done jobs in one statement; the board its live
+# legs, what each waits for, one page of delivered legs and their total in one statement.
+JOB_LIST_QUERIES = 6
+LEG_BOARD_QUERIES = 4
+# The job, the statement's reads (payouts: order money, policy, transfers, jobs, legs, lines, stored revision).
+JOB_PAGE_QUERIES = 12
 
 
 def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
@@ -272,6 +275,22 @@ def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
     carrier = sign_in(client_a, tenant_a, haulier.user)
     legs = assert_same_count(carrier, "/portal/carrier/legs/", grow=grow)
     assert legs <= LEG_BOARD_QUERIES, f"{legs} queries"
+
+
+def test_supplier_job_page_does_not_grow_with_the_orders_jobs_and_legs(
+    client_a, tenant_a, customer, workshop, haulier
+):
+    """The page's statement reads every part of the order: a job of a larger order, same statements. A job with no
+    quality check, problem or uploaded part reads none of them."""
+    version = a_design(customer).current_version
+    small = planned_order(customer, version, workshop, haulier, jobs=N)
+    large = planned_order(customer, version, workshop, haulier, jobs=3 * N)
+    supplier = sign_in(client_a, tenant_a, workshop.user)
+    first = small.work_items.order_by("pk").first().pk
+    count = assert_same_count(
+        supplier, f"/portal/jobs/{first}/", f"/portal/jobs/{large.work_items.order_by('pk').first().pk}/"
+    )
+    assert count <= JOB_PAGE_QUERIES, f"{count} queries"
 
 
 # --- back office --------------------------------------------------------------------------------------------------
