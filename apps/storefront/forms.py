@@ -18,7 +18,8 @@ DESIGN_NAME = "design_name"
 
 
 def _field_for(parameter: ParameterSpec) -> forms.Field:
-    attrs = {"aria-describedby": f"id_{parameter.key}_help id_{parameter.key}_errors"}
+    # the help text and the errors' list (templates/storefront/configurator.html names them so)
+    attrs = {"aria-describedby": f"id_{parameter.key}_help id_{parameter.key}_error"}
     match parameter.kind:
         case ParameterKind.NUMBER:
             for attr, value in (
