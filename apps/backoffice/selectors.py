@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.core.first_rows import first_rows_and_count
 from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
@@ -217,19 +218,22 @@ def _open_minutes_within(spans: list[tuple[float, float]], start: datetime, end:
 
 def orders_needing_attention(limit: int = 10) -> tuple[list[Order], int]:
     """Committed orders running late, or paid and not planned (soonest promise first, first `limit`), and how
-    many there are: staff look at these first. Two queries."""
+    many there are: staff look at these first. One query."""
     late = Order.objects.filter(Q(order_late_condition(), status__in=COMMITTED) | Q(status=OrderStatus.PAID))
-    return list(
-        late.select_related("customer").order_by("promised_delivery_date", "id")[:limit]
-    ), late.count()
+    rows = late.select_related("customer").only(
+        "id", "status", "promised_delivery_date", "eta", "customer__full_name", "customer__email"
+    )
+    return first_rows_and_count(rows.order_by("promised_delivery_date", "id"), limit)
 
 
 def offers_unanswered(limit: int = 10) -> tuple[list[WorkItem], int]:
     """Jobs offered to a workshop and not answered yet, the nearest answer deadline first (passed ones lead),
-    and how many there are. Two queries."""
+    and how many there are. One query."""
     offered = WorkItem.objects.filter(status=WorkItemStatus.OFFERED)
-    rows = offered.select_related("order", "asset_owner").order_by("offer_deadline", "id")[:limit]
-    return list(rows), offered.count()
+    rows = offered.select_related("order", "asset_owner").only(
+        "id", "order_id", "name", "offer_deadline", "asset_owner__name", "order__id"
+    )
+    return first_rows_and_count(rows.order_by("offer_deadline", "id"), limit)
 
 
 def busiest(rows: list[Utilisation], limit: int) -> tuple[list[Utilisation], int]:
@@ -240,7 +244,9 @@ def busiest(rows: list[Utilisation], limit: int) -> tuple[list[Utilisation], int
 
 
 def job_problems_open(limit: int = 10) -> tuple[list[JobProblem], int]:
-    """The oldest open problems suppliers reported (first `limit`) and how many are open: two queries."""
+    """The oldest open problems suppliers reported (first `limit`) and how many are open: one query."""
     open_problems = JobProblem.objects.filter(status=JobProblemStatus.OPEN)
-    oldest = list(open_problems.select_related("order", "work_item").order_by("created_at", "id")[:limit])
-    return oldest, open_problems.count()
+    rows = open_problems.select_related("order", "work_item").only(
+        "id", "order_id", "company_name", "gave_back", "text", "created_at", "order__id", "work_item__name"
+    )
+    return first_rows_and_count(rows.order_by("created_at", "id"), limit)

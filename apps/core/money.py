@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -81,6 +81,13 @@ def from_minor(amount_minor: int, currency: str) -> Decimal:
     return Decimal(amount_minor).scaleb(-currency_exponent(currency))
 
 
+@lru_cache(maxsize=8192)
+def _money_text(amount_minor: int, currency: str, locale: str) -> str:
+    """Babel's formatting costs tens of microseconds and pages show the same amounts again and again (a row's
+    total, a chart's ticks): the texts are kept per amount, currency and locale."""
+    return format_currency(from_minor(amount_minor, currency), currency, locale=locale)
+
+
 def format_minor(amount_minor: int, currency: str, locale: str = "en") -> str:
     """Minor units as money for people: 7412 EUR → "€74.12", 1500 JPY → "¥1,500"."""
     return Money(amount_minor, currency).format(locale)
@@ -135,7 +142,7 @@ class Money:
         return from_minor(self.amount_minor, self.currency)
 
     def format(self, locale: str = "en") -> str:
-        return format_currency(self.as_decimal(), self.currency, locale=locale)
+        return _money_text(self.amount_minor, self.currency, locale)
 
     def __str__(self) -> str:
         return self.format()

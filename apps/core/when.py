@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils import dateformat, timezone, translation
 
@@ -32,6 +33,26 @@ DEFAULT_LOCALE = "en"
 def formats() -> Formats:
     language = (translation.get_language() or DEFAULT_LOCALE).split("-")[0]
     return FORMATS.get(language, FORMATS[DEFAULT_LOCALE])
+
+
+# The format characters FORMATS may use: wall-clock fields only (names and numbers of days, months, hours), so the
+# text of a moment depends on its local wall time, the pattern and the language, never on the zone's name or offset,
+# and texts can be kept per wall time (tests/core/test_when.py holds FORMATS to it).
+WALL_CLOCK_CHARACTERS = frozenset("DdjlNwzFMmnYyHhGgiAaPs :,.-/")
+
+
+@lru_cache(maxsize=8192)
+def _wall_text(wall: dt.date, pattern: str, language: str) -> str:
+    """A page lists the same moments again and again (a plan's times, a chart's axis): Django's `dateformat`
+    costs tens of microseconds per call, a look-up here well under one. `wall` is naive (a date or local time)."""
+    return dateformat.format(wall, pattern)
+
+
+def _text(value: dt.date, pattern: str) -> str:
+    """`value` (a date, or a datetime already in the zone it is shown in) by one of FORMATS' patterns."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    return _wall_text(value, pattern, translation.get_language() or DEFAULT_LOCALE)
 
 
 def _local(value):
@@ -58,9 +79,9 @@ def format_moment(value) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, dt.datetime):
-        return dateformat.format(value, formats().moment)
+        return _text(value, formats().moment)
     if isinstance(value, dt.date):
-        return dateformat.format(value, formats().day)
+        return _text(value, formats().day)
     return str(value)
 
 
@@ -70,7 +91,7 @@ def _format_date(value, pattern: str) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, dt.date):
-        return dateformat.format(value, pattern)
+        return _text(value, pattern)
     return str(value)
 
 
@@ -97,7 +118,7 @@ def format_clock(value) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, dt.datetime):
-        return dateformat.format(value, formats().clock)
+        return _text(value, formats().clock)
     if isinstance(value, dt.time):
         return dateformat.time_format(value, formats().clock)
     return str(value)

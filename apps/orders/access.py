@@ -9,11 +9,12 @@ from django.http import Http404
 from apps.accounts.access import is_signed_in, may_read_money
 from apps.catalog.models import DesignVersion
 from apps.orders.models import Order, QualityCheck, TransportLeg
-from apps.orders.selectors import order_with_detail
+from apps.orders.selectors import order_with_detail, order_with_page_detail
 
 
-def order_get_for_customer(*, user, order_id, detail: bool = False) -> Order:
-    """The user's own order, or Http404 for a missing one, another customer's, or a malformed id."""
+def order_get_for_customer(*, user, order_id, detail: bool = False, page: bool = False) -> Order:
+    """The user's own order, or Http404 for a missing one, another customer's, or a malformed id; `detail`: with
+    everything the API's detail shows, `page`: with what the order page shows."""
     if not is_signed_in(user):
         raise Http404("No such order.")
     try:
@@ -23,6 +24,8 @@ def order_get_for_customer(*, user, order_id, detail: bool = False) -> Order:
     queryset = Order.objects.filter(pk=pk, customer=user)
     if detail:
         queryset = order_with_detail(queryset)
+    elif page:
+        queryset = order_with_page_detail(queryset)
     order = queryset.first()
     if order is None:
         raise Http404("No such order.")

@@ -47,6 +47,21 @@ def order_list_for_customer(*, customer) -> QuerySet[Order]:
     )
 
 
+def order_rows_for_customer(*, customer) -> QuerySet[Order]:
+    """The customer's order list page: only the columns its rows show (and is_late reads)."""
+    return order_list_for_customer(customer=customer).only(
+        "id",
+        "status",
+        "currency",
+        "total_minor",
+        "refunded_minor",
+        "created_at",
+        "delivered_at",
+        "promised_delivery_date",
+        "eta",
+    )
+
+
 def order_with_detail(queryset: QuerySet[Order]) -> QuerySet[Order]:
     """Everything the order page, its live fragment and the API detail show, in a fixed number of queries."""
     return queryset.select_related("customer", "place").prefetch_related(
@@ -75,6 +90,67 @@ def order_with_detail(queryset: QuerySet[Order]) -> QuerySet[Order]:
         "refunds",
         "refund_requests",
     )
+
+
+def order_with_page_detail(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """What the customer's order page and its polled live part show, and no more: the lines, the timeline's
+    events, the plan's jobs and legs with the names of their workshops and carriers (only the columns the page
+    reads: wide joined rows cost more to build than to fetch), and the refund requests its buttons ask about.
+
+    Payments, refunds and quality checks (the API's detail, order_with_detail) are not on the page."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.only(
+                "id", "order_id", "position", "description", "quantity", "total_minor", "royalty_minor"
+            ).order_by("position"),
+        ),
+        Prefetch(
+            "events",
+            queryset=OrderEvent.objects.filter(customer_visible=True)
+            .only("id", "order_id", "kind", "to_status", "reason", "customer_visible", "created_at")
+            .order_by("created_at", "id"),
+        ),
+        Prefetch(
+            "work_items",
+            queryset=WorkItem.objects.select_related("asset_owner")
+            .only(*_PLAN_ITEM_FIELDS, "asset_owner__name")
+            .order_by("planned_start", "id"),
+        ),
+        Prefetch(
+            "transport_legs",
+            queryset=TransportLeg.objects.select_related("carrier", "from_asset_owner", "to_asset_owner")
+            .only(*_PLAN_LEG_FIELDS, "carrier__name", "from_asset_owner__name", "to_asset_owner__name")
+            .order_by("planned_departure", "id"),
+        ),
+        "refund_requests",
+    )
+
+
+_PLAN_ITEM_FIELDS = (
+    "id",
+    "order_id",
+    "name",
+    "status",
+    "asset_owner_id",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+)
+_PLAN_LEG_FIELDS = (
+    "id",
+    "order_id",
+    "status",
+    "is_last_mile",
+    "carrier_id",
+    "from_asset_owner_id",
+    "to_asset_owner_id",
+    "planned_departure",
+    "planned_arrival",
+    "picked_up_at",
+    "delivered_at",
+)
 
 
 def order_active_items(order: Order) -> list[WorkItem]:

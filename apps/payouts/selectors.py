@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from apps.core.money import Money
 from apps.orders.models import Order, OrderRefund, TransportLeg, WorkItem
@@ -385,5 +385,10 @@ def order_money_detail(*, order_id: int) -> dict:
         "split": ProfitShareSplit.objects.filter(order_id=order_id, is_current=True)
         .select_related("policy")
         .first(),
-        "settled": OrderMoney.objects.filter(order_id=order_id, settled_at__isnull=False).exists(),
     }
+
+
+def order_settled() -> Exists:
+    """Whether an order's money has settled, as an annotation: `Order.objects.annotate(settled=order_settled())`
+    reads it with the order instead of in a statement of its own."""
+    return Exists(OrderMoney.objects.filter(order_id=OuterRef("pk"), settled_at__isnull=False))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from apps.orders.actions import work_items_allowed
 from apps.orders.models import JobProblem, QualityCheck, WorkItem
@@ -48,9 +49,34 @@ def job_rows_with_spec(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
 
 def job_detail(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
     return job_rows_with_spec(queryset).prefetch_related(
-        Prefetch("quality_checks", queryset=QualityCheck.objects.order_by("-created_at", "-id")),
-        Prefetch("problems", queryset=JobProblem.objects.order_by("-created_at", "-id")),
+        Prefetch("quality_checks", queryset=_newest_first(QualityCheck.objects)),
+        Prefetch("problems", queryset=_newest_first(JobProblem.objects)),
     )
+
+
+def job_page(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
+    """A job as its page shows it: the row with the spec, and whether it has quality checks, problems and an
+    uploaded part (EXISTS in the same statement), so a job without them reads none of them (job_checks,
+    job_problems; the view asks for the part only when `has_part`)."""
+    return job_rows_with_spec(queryset).annotate(
+        has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
+        has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
+        has_part=Exists(PartUpload.objects.filter(design_id=OuterRef("line__design_version__design_id"))),
+    )
+
+
+def _newest_first(rows: QuerySet) -> QuerySet:
+    return rows.order_by("-created_at", "-id")
+
+
+def job_checks(job: WorkItem) -> list[QualityCheck]:
+    """The job's quality checks, newest first (a job from job_page)."""
+    return list(_newest_first(job.quality_checks.all())) if job.has_checks else []
+
+
+def job_problems(job: WorkItem) -> list[JobProblem]:
+    """The problems reported on the job, newest first (a job from job_page)."""
+    return list(_newest_first(job.problems.all())) if job.has_problems else []
 
 
 @dataclass(frozen=True)
@@ -102,13 +128,27 @@ class JobInbox:
 def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
     """Offers by response deadline, upcoming and running work by planned start, the latest done jobs.
 
-    Each live job carries `waiting_for`: "Waiting for …" while it may not start yet, else ""."""
-    rows = job_rows(queryset)
-    live = list(rows.filter(status__in=OFFERS | UPCOMING | IN_PROGRESS).order_by("planned_start", "id"))
+    One statement reads the live jobs and the latest DONE_SHOWN done ones (ranked by a window function over the
+    company's done jobs). Each live job carries `waiting_for`: "Waiting for …" while it may not start yet, else
+    ""."""
+    live_statuses = OFFERS | UPCOMING | IN_PROGRESS
+    rows = list(
+        job_rows(queryset)
+        .filter(status__in=live_statuses | DONE)
+        .annotate(
+            done_rank=Window(
+                RowNumber(), partition_by=[F("status")], order_by=[F("actual_end").desc(), F("id").desc()]
+            )
+        )
+        .filter(Q(status__in=live_statuses) | Q(status__in=DONE, done_rank__lte=DONE_SHOWN))
+    )
+    live = sorted(
+        (i for i in rows if i.status in live_statuses),
+        key=lambda i: (i.planned_start is None, i.planned_start.timestamp() if i.planned_start else 0, i.pk),
+    )
     allowed = work_items_allowed(live)
     for item in live:
         item.waiting_for = allowed[item.pk].waiting_text
-    done = list(rows.filter(status__in=DONE).order_by("-actual_end", "-id")[:DONE_SHOWN])
     return JobInbox(
         # The most urgent answer first; an offer without a deadline last.
         offers=sorted(
@@ -121,7 +161,7 @@ def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
         ),
         upcoming=[i for i in live if i.status in UPCOMING],
         in_progress=[i for i in live if i.status in IN_PROGRESS],
-        done=done,
+        done=sorted((i for i in rows if i.status in DONE), key=lambda i: i.done_rank),
     )
 
 

@@ -12,6 +12,7 @@ from apps.catalog.validation import (
     ValidConfiguration,
     configuration_validate,
 )
+from apps.storefront.widget_rendering import ConfiguratorRenderer
 
 DESIGN_NAME = "design_name"
 
@@ -45,6 +46,8 @@ def _field_for(parameter: ParameterSpec) -> forms.Field:
 
 
 class ConfigurationForm(forms.Form):
+    default_renderer = ConfiguratorRenderer()  # the same markup as Django's, without the template engine
+
     def __init__(self, spec: TemplateSpec, *args, with_name: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.spec = spec

@@ -177,3 +177,22 @@ def test_utilisation_shows_the_busiest_resources_first_and_counts_the_rest(
     ratios = [float(bar.value_label.split("%")[0]) for bar in bars]
     assert ratios == sorted(ratios, reverse=True) and ratios[0] > 0
     assert response.context["resources_left_out"] == max(0, Resource.objects.count() - 10)
+
+
+def test_a_changed_order_state_shows_in_the_cached_chart_on_the_next_request(
+    client_a, tenant_a, staff, planned
+):
+    """The charts are kept in the cache by their numbers: one order more in a state is a new chart."""
+    sign_in(client_a, tenant_a, staff)
+    before = _orders_by_state(client_a.get("/backoffice/").content.decode())
+    Order.objects.filter(pk=planned.pk).update(status=OrderStatus.IN_PRODUCTION)
+    after = _orders_by_state(client_a.get("/backoffice/").content.decode())
+    assert (before["Planned"], before["In production"]) == (1, 0)
+    assert (after["Planned"], after["In production"]) == (0, 1)
+
+
+def _orders_by_state(body: str) -> dict[str, int]:
+    """The orders-by-state chart's accessible label, "Orders by state: Draft: 0; Paid: 1; …", read back."""
+    start = body.index('aria-label="Orders by state: ') + len('aria-label="Orders by state: ')
+    label = body[start : body.index('"', start)]
+    return {name: int(count) for name, count in (part.rsplit(": ", 1) for part in label.split("; "))}

@@ -8,6 +8,8 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from apps.core.when import (
+    FORMATS,
+    WALL_CLOCK_CHARACTERS,
     format_clock,
     format_day,
     format_moment,
@@ -78,3 +80,21 @@ def test_the_template_filters_are_the_same_functions():
             Context({"m": MOMENT, "e": MOMENT + dt.timedelta(minutes=45), "bp": 2000, "half": 250})
         )
     assert text == "Mon 7 Dec 2026, 14:30|Mon 7 Dec 2026|14:30|Mon 7 Dec 2026, 14:30 – 15:15|20 %|2.5 %"
+
+
+def test_formats_use_wall_clock_fields_only_so_texts_kept_per_wall_time_are_right_in_every_zone():
+    for formats in FORMATS.values():
+        for pattern in vars(formats).values():
+            assert set(pattern) <= WALL_CLOCK_CHARACTERS, pattern
+
+
+def test_the_same_instant_reads_in_each_zone_in_turn_and_the_same_wall_time_alike_in_both():
+    """Texts are kept per wall time: one instant shown in two zones one after the other, and two instants with
+    the same wall time in two zones."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    for _ in range(2):
+        with timezone.override(AMSTERDAM):
+            assert format_moment(MOMENT) == "Mon 7 Dec 2026, 14:30"
+        with timezone.override(tokyo):
+            assert format_moment(MOMENT) == "Mon 7 Dec 2026, 22:30"
+            assert format_moment(dt.datetime(2026, 12, 7, 5, 30, tzinfo=dt.UTC)) == "Mon 7 Dec 2026, 14:30"

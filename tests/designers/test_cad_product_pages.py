@@ -217,3 +217,17 @@ def test_the_storefront_page_shows_the_part_quotes_and_puts_it_in_the_cart(
 
 def test_a_draft_is_not_in_the_shop(client_a, draft):
     assert client_a.get(f"/catalog/{draft.slug}/").status_code == 404
+
+
+def test_units_and_repair_answer_inline_and_a_published_part_never_changes(designer_client, studio, draft):
+    bad_units = designer_client.post(f"{edit(draft)}units/", {"units": "furlong"})
+    assert bad_units.status_code == 400 and "Units are mm or inch." in bad_units.content.decode()
+    nothing = designer_client.post(f"{edit(draft)}repair/")
+    assert nothing.status_code == 409 and "nothing the platform can repair" in nothing.content.decode()
+    designer, member = studio
+    template_submit(actor=member, designer=designer, template=draft)
+    frozen = designer_client.post(f"{edit(draft)}units/", {"units": "inch"})
+    assert frozen.status_code == 409 and "never changes" in frozen.content.decode()
+    assert PartUpload.objects.get(pk=draft.part_upload_id).units == "mm"
+    saved = designer_client.post(edit(draft), {"name": "Late rename"})
+    assert saved.status_code == 409 and ProductTemplate.objects.get(pk=draft.pk).name == "Cable clip"

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.catalog.models import ProductTemplate
-from apps.orders.models import Cart, Order, OrderEvent, RefundRequest
+from apps.core.when import format_span
+from apps.orders.models import Cart, Order, OrderEvent, RefundRequest, WorkItem
 from apps.orders.status import OrderStatus
 from tests.conftest import sign_in
 from tests.orders.conftest import design_for, fill_cart, pay, place_order, tomorrow_morning
@@ -343,3 +345,53 @@ def test_a_delivered_order_shows_when_it_arrived_on_the_page_and_in_the_api(sign
         data = signed_in.get(url).json()
         row = data if "reference" in data else next(o for o in data["results"] if o["id"] == planned.pk)
         assert row["eta"] is None and row["delivered_at"] is not None
+
+
+# --- cached fragments: a change shows on the next request ------------------------------------------------------
+
+
+def test_a_job_moved_by_a_replan_shows_its_new_times_in_the_chart_on_the_next_request(signed_in, planned):
+    """The plan's chart is kept in the cache by its content; moving a job is new content."""
+    item = planned.work_items.order_by("planned_start").first()
+    signed_in.get(f"/orders/{planned.pk}/")
+    later = (item.planned_start + timedelta(hours=5), item.planned_end + timedelta(hours=5))
+    WorkItem.objects.filter(pk=item.pk).update(planned_start=later[0], planned_end=later[1])
+    body = signed_in.get(f"/orders/{planned.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    chart = body[body.index('<svg class="gantt"') : body.index("</svg>")]
+    assert format_span(*later) in chart
+
+
+def test_a_new_event_and_a_job_started_show_in_the_timeline_and_the_table_on_the_next_request(
+    signed_in, planned
+):
+    """The timeline and the table of times are kept in the cache by their rows; a new event or a job's new state
+    is new content."""
+    item = planned.work_items.order_by("planned_start").first()
+    signed_in.get(f"/orders/{planned.pk}/")
+    OrderEvent.objects.create(order=planned, kind="note", reason="The oak arrived a day early.")
+    WorkItem.objects.filter(pk=item.pk).update(status="in_progress")
+    body = signed_in.get(f"/orders/{planned.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    timeline = body[body.index('id="order-timeline"') :]
+    assert "The oak arrived a day early." in timeline
+    row = body[body.index(f'id="plan-job-{item.pk}"') :]
+    assert "In progress" in row[: row.index("</tr>")]
+
+
+def test_an_order_whose_state_changed_shows_the_new_state_in_the_list_on_the_next_request(signed_in, paid):
+    """The list's table is kept in the cache by its rows' values: a new state is a new entry."""
+    assert "Paid" in signed_in.get("/orders/").content.decode()
+    Order.objects.filter(pk=paid.pk).update(status=OrderStatus.CANCELLED)
+    body = signed_in.get("/orders/").content.decode()
+    assert ">Cancelled<" in body and ">Paid<" not in body
+
+
+def test_two_customers_each_get_their_own_cached_table(signed_in, paid, other_customer, table, tenant_a):
+    """Both tables are cached; each customer's page shows their orders only, however often it is asked."""
+    theirs = place_order(
+        other_customer, (design_for(other_customer, table.template, "Theirs").current_version, 1)
+    )
+    other = sign_in(Client(HTTP_HOST=f"{tenant_a.slug}.localhost"), tenant_a, other_customer)
+    for _ in range(2):
+        mine, their_page = signed_in.get("/orders/").content.decode(), other.get("/orders/").content.decode()
+        assert paid.reference in mine and theirs.reference not in mine
+        assert theirs.reference in their_page and paid.reference not in their_page

@@ -37,6 +37,7 @@ from apps.payouts.selectors import (
     order_entries,
     order_money_detail,
     order_money_flow,
+    order_settled,
     reconciliation_items,
     reconciliation_run_list,
     refunds_refused,
@@ -52,8 +53,9 @@ from apps.payouts.transfers.reversals import reversal_write_off
 
 
 def _order_for_finance(order_id: int) -> Order:
-    """The order of this network (the schema scopes it), or 404 — another network's order id is just unknown."""
-    return get_object_or_404(Order, pk=order_id)
+    """The order of this network (the schema scopes it), or 404 — another network's order id is just unknown;
+    `settled` read with it."""
+    return get_object_or_404(Order.objects.annotate(settled=order_settled()), pk=order_id)
 
 
 # --- pages -------------------------------------------------------------------------------------------------
@@ -159,6 +161,7 @@ def order_money(request, order_id: int):
     order = _order_for_finance(order_id)
     detail = order_money_detail(order_id=order.pk)
     detail["transfers"] = list(detail["transfers"])
+    detail["settled"] = order.settled
     flow = order_money_flow(order=order, transfers=detail["transfers"])
     totals = {key: Money(value, order.currency) for key, value in flow.totals.items()}
     if not detail["settled"]:

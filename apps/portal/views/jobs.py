@@ -66,7 +66,7 @@ class JobView(SupplierPortalView, CardPage):
 
     def get_object_for_page(self) -> WorkItem:
         try:
-            return jobs.job_detail(self.scoped()).get(pk=self.kwargs["pk"])
+            return jobs.job_page(self.scoped()).get(pk=self.kwargs["pk"])
         except (WorkItem.DoesNotExist, ValueError, TypeError):
             raise Http404("Not found.") from None
 
@@ -80,8 +80,8 @@ class JobView(SupplierPortalView, CardPage):
             "spec": jobs.job_spec(job),
             "process_label": job.process_name,
             "statement": statement_for_work_item(job),
-            "checks": list(job.quality_checks.all()),
-            "problems": list(job.problems.all()),
+            "checks": jobs.job_checks(job),
+            "problems": jobs.job_problems(job),
             "now": timezone.now(),
             "can_accept": allowed.can("accept"),
             "can_decline": allowed.can("decline"),
@@ -100,7 +100,7 @@ class JobView(SupplierPortalView, CardPage):
     def _part_context(self, job: WorkItem) -> dict:
         """The customer's file, when the job's design is an uploaded part: shown beside the job (outside the
         card, so an action does not reload the viewer), with downloads through the private media view."""
-        upload = jobs.job_part(job)
+        upload = jobs.job_part(job) if job.has_part else None
         if upload is None:
             return {}
         return {

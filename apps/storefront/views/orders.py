@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import Conflict, form_add_service_error
+from apps.core.fragments import fragment_render, fragments_render
 from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
@@ -30,7 +31,7 @@ from apps.orders.selectors import (
     cart_lines_for,
     order_active_items,
     order_active_legs,
-    order_list_for_customer,
+    order_rows_for_customer,
     order_settings_get,
 )
 from apps.orders.services import (
@@ -55,6 +56,10 @@ from apps.storefront.forms_orders import (
 )
 
 CART = "storefront/orders/cart.html"
+GANTT = "storefront/orders/_gantt.html"
+PLAN_TIMES = "storefront/orders/_plan_times.html"
+TIMELINE = "storefront/orders/_timeline.html"
+ORDER_TABLE = "storefront/orders/_list_table.html"
 DETAIL = "storefront/orders/detail.html"
 PAY = "storefront/orders/pay.html"
 
@@ -316,9 +321,25 @@ def order_pay(request, order_id: int):
 @login_required
 @require_http_methods(["GET"])
 def order_list(request):
-    return render(
-        request, "storefront/orders/list.html", {"orders": order_list_for_customer(customer=request.user)}
+    orders = list(order_rows_for_customer(customer=request.user))
+    # The table is a function of these values alone (is_late: of the network's day): kept in the cache by them.
+    shown = tuple(
+        (
+            order.pk,
+            order.line_count,
+            order.created_at,
+            order.status,
+            order.is_late,
+            order.delivered_at,
+            order.promised_delivery_date,
+            order.total_minor,
+            order.refunded_minor,
+            order.currency,
+        )
+        for order in orders
     )
+    table = fragment_render(ORDER_TABLE, content=shown, context={"orders": orders}) if orders else ""
+    return render(request, "storefront/orders/list.html", {"orders": orders, "orders_table": table})
 
 
 # While an order is paid and being planned its page asks every second, so the plan shows within about a
@@ -334,10 +355,42 @@ def order_poll_seconds(order) -> int:
     return POLL_SETTLED_SECONDS if order.status in _SETTLED else POLL_SECONDS
 
 
+def _name(company) -> str | None:
+    return company.name if company else None
+
+
+def _plan_fragments(order, *, events, items, legs, now, tz) -> dict:
+    """The plan's chart, its table of times and the timeline: each a function of the rows it shows (the chart
+    also of `now`, which moves it by a tenth of a pixel every few minutes), so each is kept in the cache by
+    those values (apps/core/fragments.py) and all three are read in one round trip instead of rendered per poll."""
+    gantt = gantt_for_order(order, now=now, tz=tz)
+    plan = (
+        tuple(
+            (item.pk, item.name, _name(item.asset_owner), item.planned_start, item.planned_end, item.status)
+            for item in items
+        ),
+        tuple(
+            (leg.is_last_mile, _name(leg.carrier), leg.planned_departure, leg.planned_arrival, leg.status)
+            for leg in legs
+        ),
+    )
+    timeline = tuple((event.created_at, event.to_label, event.reason) for event in events)
+    gantt_html, plan_html, timeline_html = fragments_render(
+        [
+            (GANTT, gantt, {"gantt": gantt}),
+            (PLAN_TIMES, plan, {"items": items, "legs": legs}),
+            (TIMELINE, timeline, {"events": events}),
+        ]
+    )
+    return {"gantt_html": gantt_html, "plan_times_html": plan_html, "timeline_html": timeline_html}
+
+
 def _detail_context(request, order) -> dict:
     tz = ZoneInfo(request.tenant.time_zone)
     now = timezone.now()
-    events = [event for event in order.events.all() if event.customer_visible]
+    # The customer-visible events (selectors.order_with_page_detail), newest first.
+    events = list(reversed(order.events.all()))
+    items, legs = order_active_items(order), order_active_legs(order)
     allowed = order_allowed(order, now=now)
     lines = list(order.lines.all())
     # Delivered lines the customer has not reviewed yet get a "rate and review" link (one review per line).
@@ -348,10 +401,10 @@ def _detail_context(request, order) -> dict:
         "reviewable_line_ids": {line.pk for line in lines if line.pk not in reviewed}
         if order.delivered_at
         else set(),
-        "events": list(reversed(events)),
-        "items": order_active_items(order),
-        "legs": order_active_legs(order),
-        "gantt": gantt_for_order(order, now=now, tz=tz),
+        "events": events,
+        "items": items,
+        "legs": legs,
+        **_plan_fragments(order, events=events, items=items, legs=legs, now=now, tz=tz),
         "can_cancel": allowed.can("cancel"),
         "can_request_refund": allowed.can("request_refund"),
         "refund_open": any(r.status == RefundRequestStatus.OPEN for r in order.refund_requests.all()),
@@ -369,7 +422,7 @@ def _detail_context(request, order) -> dict:
 @vary_on_headers("HX-Request")
 def order_detail(request, order_id: int):
     """The order page; htmx polls its `live` partial (every second while the order is being planned)."""
-    order = order_get_for_customer(user=request.user, order_id=order_id, detail=True)
+    order = order_get_for_customer(user=request.user, order_id=order_id, page=True)
     template = f"{DETAIL}#live" if request.htmx else DETAIL
     return render(request, template, _detail_context(request, order))
 
