@@ -16,6 +16,11 @@ from apps.storefront.throttles import quote_limit_wait
 from apps.uploads.designs import CompiledPart, InvalidPartOptions, PartUnmakeable
 
 
+def cad_product_quote_parameters(template: ProductTemplate) -> dict:
+    """What a designer's CAD product's quote records of the product, on its page and in the quotes API alike."""
+    return {"template": template.slug, "version": template.version}
+
+
 def initial_of(values: Mapping) -> dict:
     """Stored option values as the form's fields show them (a 2.0 mm sheet is offered as "2")."""
     return {

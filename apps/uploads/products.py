@@ -16,7 +16,8 @@ published versions are immutable with it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,11 +28,23 @@ from apps.catalog.drafts import template_draft_create, template_draft_update
 from apps.catalog.models import DesignVersion, ProductTemplate, TemplateStatus
 from apps.catalog.services import design_compiled_save
 from apps.catalog.template_checks import Issue
+from apps.catalog.validation import InvalidConfiguration, ValidConfiguration
 from apps.catalog.versions import TemplateNotFound, acts_for_designer, template_require_author
-from apps.uploads.designs import CompiledPart, PartNotReady, PartUnmakeable, part_compile
+from apps.uploads.designs import CompiledPart, InvalidPartOptions, PartNotReady, PartUnmakeable, part_compile
 from apps.uploads.models import PartUpload
 from apps.uploads.offer import Offer, network_offer
-from apps.uploads.options import FIELDS, NARROWABLE, narrowing_key, part_choices, part_options_default
+from apps.uploads.options import (
+    BENDING,
+    COATING,
+    FIELDS,
+    INFILL,
+    NARROWABLE,
+    THICKNESS,
+    narrowing_key,
+    part_choices,
+    part_choices_narrow,
+    part_options_default,
+)
 from apps.uploads.status import UploadStatus
 from apps.uploads.viewing import part_analysis
 
@@ -71,12 +84,13 @@ def _product_definition(definition: Mapping) -> dict:
     return {key: definition[key] for key in PRODUCT_KEYS if key in definition}
 
 
-def offered_values(choices: dict) -> dict[str, set[str]]:
-    """Every value the network offers now for each narrowable option of a part of this kind."""
-    offered: dict[str, set[str]] = {field: set() for field in NARROWABLE}
+def offered_values(choices: dict, key: Callable[[str, object], object] = narrowing_key) -> dict[str, set]:
+    """Every value the network offers now for each narrowable option of a part of this kind (as `key` gives it:
+    the narrowing's comparable form unless told)."""
+    offered: dict[str, set] = {field: set() for field in NARROWABLE}
 
     def add(field: str, value) -> None:
-        offered[field].add(narrowing_key(field, value))
+        offered[field].add(key(field, value))
 
     for process in choices["processes"]:
         add("process", process["value"])
@@ -184,6 +198,58 @@ def cad_product_compile(
     )
 
 
+def cad_product_configuration(
+    *, template: ProductTemplate, values: Mapping[str, object], offer: Offer | None = None
+) -> ValidConfiguration:
+    """A customer's options as the catalog's customer API checks any product's values: the part compiled with
+    them (cad_product_compile, the page's check), an option outside the designer's choice a 400 keyed by that
+    option under "values" (InvalidConfiguration)."""
+    with _options_as_values():
+        compiled = cad_product_compile(template=template, options=values, offer=offer)
+    return ValidConfiguration(values=compiled.options, operations=compiled.operations)
+
+
+@contextmanager
+def _options_as_values():
+    """InvalidPartOptions (keyed under "options", as the part APIs take them) as the catalog API's
+    InvalidConfiguration (keyed under "values", as its requests carry them)."""
+    try:
+        yield
+    except InvalidPartOptions as error:
+        raise InvalidConfiguration(error.errors) from None
+
+
+def cad_product_options_schema(*, template: ProductTemplate, offer: Offer | None = None) -> dict:
+    """The options customers may choose now, within the designer's choice, as the JSON Schema of the values the
+    customer API takes: each option's allowed values (an enum), and under "x-choices" which values go together
+    (part_choices: the materials of each process, the colours of each material, …)."""
+    _require_cad_product(template)
+    analysis = part_analysis(template.part_upload)
+    if analysis is None:
+        return {"type": "object", "properties": {}, "x-choices": {"processes": []}}
+    choices = part_choices_narrow(
+        part_choices(analysis.kind, offer or network_offer()), template.part_options
+    )
+    offered = offered_values(choices, key=lambda _field, value: value)
+    allowed = {field: sorted(offered.get(field, ())) for field in FIELDS[analysis.kind]}
+    properties = {}
+    for field, values in allowed.items():
+        if field in (BENDING, COATING):
+            properties[field] = {"type": "boolean", "default": False}
+        elif field == INFILL:
+            properties[field] = {"type": "integer", "enum": values}
+        elif field == THICKNESS:
+            properties[field] = {"type": "number", "enum": values}
+        else:
+            properties[field] = {"type": "string", "enum": values}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["process", "material"],
+        "x-choices": choices,
+    }
+
+
 def cad_product_default_options(*, template: ProductTemplate, offer: Offer | None = None) -> dict | None:
     """The first choice customers see (within the designer's options), or None when none is offered."""
     _require_cad_product(template)
@@ -233,11 +299,12 @@ def cad_product_get_published(*, slug: str) -> ProductTemplate:
 
 @transaction.atomic
 def cad_product_design_save(
-    *, actor, template: ProductTemplate, options: Mapping[str, object]
+    *, actor, template: ProductTemplate, options: Mapping[str, object], name: str = ""
 ) -> DesignVersion:
     """A customer's choice of options for a published CAD product as a version of their design of it (created on
     the first save; the same options against unchanged rates return the current version). The order line that
-    takes it pins this very version of the product. Raises InvalidPartOptions, PartUnmakeable or PartNotReady."""
+    takes it pins this very version of the product (`name`: the design's, the product's by default). Raises
+    InvalidPartOptions, PartUnmakeable or PartNotReady."""
     if not is_signed_in(actor):
         raise Http404("No such product.")
     locked = ProductTemplate.objects.select_for_update().filter(pk=template.pk).first()
@@ -250,8 +317,17 @@ def cad_product_design_save(
     return design_compiled_save(
         owner=actor,
         template=locked,
-        name=locked.name,
+        name=name or locked.name,
         values=compiled.options,
         operations=compiled.operations,
         design=design,
     )
+
+
+def cad_product_design_save_values(
+    *, actor, template: ProductTemplate, values: Mapping[str, object], name: str = ""
+) -> DesignVersion:
+    """cad_product_design_save for the catalog's designs API: an option outside the designer's choice is a 400
+    keyed by option under "values"."""
+    with _options_as_values():
+        return cad_product_design_save(actor=actor, template=template, options=values, name=name)

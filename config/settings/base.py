@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "UploadStatusEnum": "apps.uploads.status.UploadStatus",
         "TemplateStatusEnum": "apps.catalog.models.TemplateStatus",
         "PartKindEnum": ["mesh", "profile", "solid"],  # apps.uploads.analysis.result.PartKind
+        "TemplateKindEnum": ["configurable", "part"],  # apps.catalog.api.serializers.TemplateListSerializer.kind
     },
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.catalog.fixed_parts import fixed_part_options
 from apps.catalog.json_schema import parameters_json_schema
 from apps.catalog.models import Design, DesignVersion, ProductTemplate
 from apps.catalog.selectors import template_spec_for
@@ -16,16 +17,30 @@ class TemplateDesignerSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+CONFIGURABLE, PART = "configurable", "part"
+
+
 class TemplateListSerializer(serializers.ModelSerializer):
     image = serializers.ImageField(read_only=True, use_url=True)
     url = serializers.SerializerMethodField()
+    kind = serializers.SerializerMethodField(
+        help_text=(
+            '"configurable": a product configured by its parameters; "part": a designer\'s CAD part, fixed, of '
+            "which customers choose the options (process, material, colour, …) the designer offers. Both take "
+            "their values as `parameters_schema` (the detail) describes them."
+        )
+    )
     designer = TemplateDesignerSerializer(
         read_only=True, allow_null=True, help_text="Who designed the product; null for the network's own."
     )
 
     class Meta:
         model = ProductTemplate
-        fields = ["slug", "name", "category", "description", "currency", "image", "url", "designer"]
+        fields = ["slug", "name", "category", "description", "currency", "image", "url", "designer", "kind"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[CONFIGURABLE, PART]))
+    def get_kind(self, template: ProductTemplate) -> str:
+        return PART if template.is_cad_product else CONFIGURABLE
 
     def get_url(self, template: ProductTemplate) -> str:
         return reverse("catalog_api:template-detail", args=[template.slug])
@@ -41,10 +56,16 @@ class TemplateDetailSerializer(TemplateListSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_parameters_schema(self, template: ProductTemplate) -> dict:
+        """JSON Schema of the values; a CAD part's options within the designer's choice (each option's allowed
+        values, and under "x-choices" which go together)."""
+        if template.is_cad_product:
+            return fixed_part_options().schema(template=template)
         return parameters_json_schema(template_spec_for(template))
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_defaults(self, template: ProductTemplate) -> dict:
+        if template.is_cad_product:
+            return fixed_part_options().defaults(template=template) or {}
         return template_spec_for(template).defaults()
 
     @extend_schema_field(

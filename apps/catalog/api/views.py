@@ -1,5 +1,8 @@
 """Catalog API: templates (public), designs (the signed-in customer's own) and validation without saving.
 
+A designer's CAD part (kind "part") takes its options as values, e.g. {"process": "fdm_printing", "material":
+"pla", …}: they are checked, compiled and saved by the same services as its storefront page (fixed_parts.py).
+
 Bad configurations answer 400 with errors keyed by parameter under "values", e.g.
 {"values": {"width": ["Must be at most 2400 mm."]}}; problems no single parameter explains are under
 "values" → "non_field_errors". Another customer's design is a 404, exactly like a missing one.
@@ -23,6 +26,7 @@ from apps.catalog.api.serializers import (
     TemplateListSerializer,
     ValidationResultSerializer,
 )
+from apps.catalog.fixed_parts import fixed_part_options
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import (
     design_get_for_owner,
@@ -103,9 +107,15 @@ class DesignListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = _valid(DesignCreateSerializer, request.data)
         template = template_for_input(data["template"])
-        design = design_create(
-            owner=request.user, template=template, name=data["name"], values=data["values"]
-        )
+        if template.is_cad_product:
+            version = fixed_part_options().design_save(
+                actor=request.user, template=template, values=data["values"], name=data["name"]
+            )
+            design = design_get_for_owner(owner=request.user, design_id=version.design_id)
+        else:
+            design = design_create(
+                owner=request.user, template=template, name=data["name"], values=data["values"]
+            )
         return Response(
             DesignDetailSerializer(design, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
@@ -159,7 +169,10 @@ class DesignValidateApi(APIView):
     def post(self, request):
         data = _valid(ConfigurationSerializer, request.data)
         template = template_for_input(data["template"])
-        configuration = configuration_validate(template_spec_for(template), data["values"])
+        if template.is_cad_product:
+            configuration = fixed_part_options().configuration(template=template, values=data["values"])
+        else:
+            configuration = configuration_validate(template_spec_for(template), data["values"])
         return Response(
             {
                 "valid": True,

@@ -1,6 +1,7 @@
 """POST /api/v1/quotes/: a price and delivery date for a design or a raw configuration.
 
-Anonymous callers may quote raw configurations (template + values), exactly as the public configurator does;
+Anonymous callers may quote raw configurations (template + values), exactly as the public configurator does (a
+designer's CAD part's values are its options, quoted as its page quotes them, with the designer's royalty);
 quoting a saved design needs the signed-in owner (another customer's design is a 404). A design the network
 cannot make is refused (409, `code` "unmakeable", the reasons per step and machine), never priced. Quotes are
 rate-limited per customer or client address (apps/storefront/throttles.py): over the limit, 429 with Retry-After.
@@ -25,8 +26,10 @@ from apps.matching.quoting import (
     quote_context,
 )
 from apps.storefront.api.serializers import QuoteRequestSerializer, QuoteSerializer
+from apps.storefront.part_ordering import cad_product_quote_parameters
 from apps.storefront.part_quoting import part_quote
 from apps.storefront.throttles import QuoteRateThrottle
+from apps.uploads.products import cad_product_configuration
 
 
 class QuoteCreateApi(APIView):
@@ -81,6 +84,18 @@ class QuoteCreateApi(APIView):
                 parameters={"design_version": str(version.pk)},
             )
             return Response(QuoteSerializer(quote_json(quote, breaks, version)).data)
+        if template.is_cad_product:
+            # A designer's CAD part: its options checked and compiled, then quoted as its page quotes them.
+            configuration = cad_product_configuration(template=template, values=values)
+            quote, breaks = part_quote(
+                template=template,
+                operations=configuration.operations,
+                values=configuration.values,
+                tenant=request.tenant,
+                destination=delivery,
+                parameters={**cad_product_quote_parameters(template), "options": configuration.values},
+            )
+            return Response(QuoteSerializer(quote_json(quote, breaks)).data)
         context = quote_context(tenant=request.tenant, destination=delivery)  # the quote's and its breaks'
         quote = quote_configuration(
             template=template, values=values, tenant=request.tenant, destination=delivery, context=context

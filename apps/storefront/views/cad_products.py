@@ -20,7 +20,11 @@ from apps.core.errors import Conflict
 from apps.designers.reviews import rating_of_template, reviews_of_template
 from apps.matching.makeable import DesignUnmakeable
 from apps.orders.services import cart_line_add
-from apps.storefront.part_ordering import add_option_errors, options_quote_context
+from apps.storefront.part_ordering import (
+    add_option_errors,
+    cad_product_quote_parameters,
+    options_quote_context,
+)
 from apps.uploads.designs import InvalidPartOptions, PartNotReady, PartUnmakeable
 from apps.uploads.offer import network_offer
 from apps.uploads.options import part_choices, part_choices_narrow
@@ -55,7 +59,7 @@ def cad_product_context(
             data=data,
             compile_part=lambda options: cad_product_compile(template=template, options=options, offer=offer),
             template_for=lambda _compiled: template,
-            parameters={"template": template.slug, "version": template.version},
+            parameters=cad_product_quote_parameters(template),
         )
     )
     return context
