@@ -29,8 +29,9 @@ from apps.catalog.models import (
     RoutingStep,
     TemplateStatus,
 )
-from apps.catalog.selectors import parameter_spec_from, step_spec_from, template_spec_for
+from apps.catalog.selectors import template_spec_for
 from apps.catalog.spec import ConstraintSpec, DerivedSpec, TemplateSpec
+from apps.catalog.spec_cache import parameter_spec_from, step_spec_from
 from apps.catalog.template_checks import CONSTRAINTS, DERIVED, PARAMETERS, STEPS, template_check
 from apps.catalog.validation import InvalidConfiguration, clean_values
 from apps.catalog.versions import template_staff_publish, template_version_create

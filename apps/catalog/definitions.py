@@ -27,8 +27,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from apps.catalog.models import Constraint, DerivedValue, Parameter, ProductTemplate, RoutingStep
-from apps.catalog.selectors import parameter_spec_from, step_spec_from
 from apps.catalog.spec import ConstraintSpec, DerivedSpec, TemplateSpec
+from apps.catalog.spec_cache import parameter_spec_from, step_spec_from
 from apps.catalog.template_checks import PARAMETERS, STEPS, TEMPLATE, Issue
 from apps.processes.models import Process
 

@@ -12,12 +12,14 @@ from apps.catalog.validation import (
     ValidConfiguration,
     configuration_validate,
 )
+from apps.storefront.widget_rendering import ConfiguratorRenderer
 
 DESIGN_NAME = "design_name"
 
 
 def _field_for(parameter: ParameterSpec) -> forms.Field:
-    attrs = {"aria-describedby": f"id_{parameter.key}_help id_{parameter.key}_errors"}
+    # the help text and the errors' list (templates/storefront/configurator.html names them so)
+    attrs = {"aria-describedby": f"id_{parameter.key}_help id_{parameter.key}_error"}
     match parameter.kind:
         case ParameterKind.NUMBER:
             for attr, value in (
@@ -45,6 +47,8 @@ def _field_for(parameter: ParameterSpec) -> forms.Field:
 
 
 class ConfigurationForm(forms.Form):
+    default_renderer = ConfiguratorRenderer()  # the same markup as Django's, without the template engine
+
     def __init__(self, spec: TemplateSpec, *args, with_name: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.spec = spec

@@ -24,6 +24,19 @@ def test_deeply_nested_json_is_a_400_not_a_recursion_error(client_a):
     assert "nested deeper" in response.json()["detail"]
 
 
+def test_a_body_without_a_content_type_is_a_415_that_says_which_header_to_send(client_a):
+    """The API fuzzer sent bytes with no Content-Type: DRF refused with 415 and 'Unsupported media type ""', a
+    status the schema did not list. The schema documents 415 on every operation that reads a body, and the
+    answer says what to send."""
+    response = client_a.generic("POST", "/api/v1/designs/validate/", b" w\xf0\x94\x94\x9c", content_type="")
+    assert response.status_code == 415
+    assert "Content-Type" in response.json()["detail"]
+    schema = client_a.get("/api/schema/", {"format": "json"}).json()
+    validate = schema["paths"]["/api/v1/designs/validate/"]["post"]["responses"]
+    assert "Content-Type" in validate["415"]["description"]
+    assert "415" not in schema["paths"]["/api/v1/designs/"]["get"]["responses"]  # no body, no 415
+
+
 def test_json_nested_just_past_the_limit_is_refused_and_at_the_limit_accepted(client_a):
     """Deep but parseable documents are refused too: nothing downstream may recurse over them."""
     at_limit = (

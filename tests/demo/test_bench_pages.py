@@ -84,7 +84,8 @@ def test_every_measured_page_answers_its_person_in_the_copy(stripe_server):
     connection.set_schema_to_public()
     copy = pages_network_create(source_slug="demo", slug="pagestest")
     names = [page.name for page in copy.pages]
-    assert len(names) == 9 and {"customer's order page", "carrier legs", "finance order page"} <= set(names)
+    assert len(names) == 10
+    assert {"configurator", "customer's order page", "carrier legs", "finance order page"} <= set(names)
     with schema_context(copy.tenant.schema_name):
         for page in copy.pages:
             client = Client(HTTP_HOST=copy.host)

@@ -107,6 +107,19 @@ def test_live_validation_shows_inline_errors_and_keeps_the_input(demo_catalog_a,
     assert "1800 mm" in content, "the preview falls back to the default width while the value is invalid"
 
 
+def test_each_field_is_described_by_its_help_and_its_errors(demo_catalog_a, client_a):
+    """Screen readers read a field's help and, when it has them, its errors: every id a field's
+    aria-describedby names is on the page (the errors' list was `id_<key>_error`, the field named `_errors`)."""
+    content = client_a.post(
+        "/catalog/dining-table/validate/", {**TABLE, "width": "9999", "top_material": "teak"}, **HX
+    ).content.decode()
+    described = re.search(r'<input type="number" name="width"[^>]*aria-describedby="([^"]+)"', content)
+    assert described is not None
+    for element_id in described.group(1).split():
+        assert f'id="{element_id}"' in content, element_id
+    assert 'aria-invalid="true"' in content
+
+
 def test_constraint_errors_appear_on_the_involved_fields(demo_catalog_a, client_a):
     content = client_a.post(
         "/catalog/dining-table/validate/", {**TABLE, "width": "2400", "depth": "1000"}, **HX

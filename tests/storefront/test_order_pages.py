@@ -361,6 +361,22 @@ def test_a_job_moved_by_a_replan_shows_its_new_times_in_the_chart_on_the_next_re
     assert format_span(*later) in chart
 
 
+def test_a_new_event_and_a_job_started_show_in_the_timeline_and_the_table_on_the_next_request(
+    signed_in, planned
+):
+    """The timeline and the table of times are kept in the cache by their rows; a new event or a job's new state
+    is new content."""
+    item = planned.work_items.order_by("planned_start").first()
+    signed_in.get(f"/orders/{planned.pk}/")
+    OrderEvent.objects.create(order=planned, kind="note", reason="The oak arrived a day early.")
+    WorkItem.objects.filter(pk=item.pk).update(status="in_progress")
+    body = signed_in.get(f"/orders/{planned.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    timeline = body[body.index('id="order-timeline"') :]
+    assert "The oak arrived a day early." in timeline
+    row = body[body.index(f'id="plan-job-{item.pk}"') :]
+    assert "In progress" in row[: row.index("</tr>")]
+
+
 def test_an_order_whose_state_changed_shows_the_new_state_in_the_list_on_the_next_request(signed_in, paid):
     """The list's table is kept in the cache by its rows' values: a new state is a new entry."""
     assert "Paid" in signed_in.get("/orders/").content.decode()

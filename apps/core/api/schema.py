@@ -2,7 +2,8 @@
 
 The exception handler (apps/core/api/exceptions.py) makes these uniform, so they are added here by rule
 instead of on each view: 400 wherever the client sends something (a body, a query or path parameter: field
-errors, a malformed or too-deep body, out-of-range paging, a NUL in the URL), 404 wherever an object or the
+errors, a malformed or too-deep body, out-of-range paging, a NUL in the URL), 415 wherever a body is read (sent
+without a Content-Type, or in one the operation does not read), 404 wherever an object or the
 caller's company is looked up (a path parameter, or a supplier or carrier endpoint, which finds the caller's
 company first), 401 wherever anonymous callers are refused. Responses a view documents itself (409 with
 `waiting_for`, 402, 429…) are left as they are.
@@ -18,6 +19,10 @@ BAD_REQUEST = {
     "`detail` says why the request could not be read."
 }
 NOT_FOUND = {"description": "No such object, or not yours (the two look the same)."}
+UNSUPPORTED_MEDIA_TYPE = {
+    "description": "The body came without a `Content-Type` header, or in a type this operation does not read: "
+    "send `application/json` (or the form types the operation lists)."
+}
 UNAUTHENTICATED = {"description": "Sign in, or send a personal access token (`Authorization: Token cf_…`)."}
 
 
@@ -30,6 +35,8 @@ def add_refusal_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             if "requestBody" in operation or parameters:
                 responses.setdefault("400", BAD_REQUEST)
+            if "requestBody" in operation:
+                responses.setdefault("415", UNSUPPORTED_MEDIA_TYPE)
             if any(p["in"] == "path" for p in parameters) or path.startswith(COMPANY_SCOPED):
                 responses.setdefault("404", NOT_FOUND)
             if {} not in operation.get("security", [{}]):  # no anonymous access

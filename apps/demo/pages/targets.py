@@ -11,6 +11,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
+from apps.catalog.selectors import template_list_active
 from apps.demo.load.network import LoadNetworkError, load_network_drop, network_clone
 from apps.demo.pages.floor import FLOOR_PATH
 from apps.demo.seed import DEMO_OWNER, DEMO_USERS
@@ -77,10 +78,12 @@ def _pages() -> list[Page]:
     )
     company = access.asset_owner_membership_get(user=supplier).asset_owner
     job = WorkItem.objects.filter(asset_owner=company).order_by("-pk").first()
-    if order is None or job is None:
-        raise LoadNetworkError("The demo network has no orders or jobs; run manage.py seed_demo.")
+    product = template_list_active().order_by("slug").first()  # the demo's: bookshelf
+    if order is None or job is None or product is None:
+        raise LoadNetworkError("The demo network has no orders, jobs or products; run manage.py seed_demo.")
     return [
         Page("storefront catalog", "/catalog/"),
+        Page("configurator", f"/catalog/{product.slug}/"),  # issue 14: at least 1/3 of the floor
         Page("catalog templates API", "/api/v1/catalog/templates/"),
         Page("customer's order list", "/orders/", customer_session),
         Page("customer's order page", f"/orders/{order.pk}/", customer_session),

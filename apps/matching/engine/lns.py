@@ -228,8 +228,7 @@ class LargeNeighbourhoodSearch:
         size = float(self.start_size)
         iteration = 0
         while True:
-            step_started = self.clock()
-            remaining = deadline - step_started
+            remaining = deadline - self.clock()
             if remaining < 0.05 or not self.free_ops:
                 return
             plan = self.incumbent
@@ -256,7 +255,7 @@ class LargeNeighbourhoodSearch:
                 gain = 0.0
                 if result.plan is not None:
                     gain = max(0.0, float((plan.objective or 0) - (result.plan.objective or 0)))
-                name, seconds = kind.__name__, max(0.001, self.clock() - step_started)
+                name, seconds = kind.__name__, max(0.001, result.seconds)  # on the limits' clock
                 memory = 1.0 if tally[0] == 1 else YIELD_MEMORY  # a kind's first step sets its figures
                 self._step_s[name] = (1 - memory) * self._step_s[name] + memory * seconds
                 self._yield[name] = (1 - memory) * self._yield[name] + memory * gain / seconds

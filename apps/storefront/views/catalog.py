@@ -137,10 +137,10 @@ def configurator(request, slug: str):
         context = configurator_context(
             request, template, _initial_data(spec, request.GET, f"My {template.name.lower()}")
         )
-        context.update(
-            rating=rating_of_template(template=template),
-            reviews=reviews_of_template(template=template)[:REVIEWS_SHOWN],
-        )
+        rating = rating_of_template(template=template)
+        # Most products have no review yet: their count says so, without asking for the (empty) list.
+        reviews = reviews_of_template(template=template)[:REVIEWS_SHOWN] if rating.count else ()
+        context.update(rating=rating, reviews=reviews)
         return render(request, CONFIGURATOR, context)
     if request.POST.get("action") == "save" and not request.user.is_authenticated:
         values = {p.key: request.POST.get(p.key, "") for p in spec.parameters}

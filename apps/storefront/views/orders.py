@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import Conflict, form_add_service_error
-from apps.core.fragments import fragment_render
+from apps.core.fragments import fragment_render, fragments_render
 from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
@@ -57,6 +57,8 @@ from apps.storefront.forms_orders import (
 
 CART = "storefront/orders/cart.html"
 GANTT = "storefront/orders/_gantt.html"
+PLAN_TIMES = "storefront/orders/_plan_times.html"
+TIMELINE = "storefront/orders/_timeline.html"
 ORDER_TABLE = "storefront/orders/_list_table.html"
 DETAIL = "storefront/orders/detail.html"
 PAY = "storefront/orders/pay.html"
@@ -353,14 +355,42 @@ def order_poll_seconds(order) -> int:
     return POLL_SETTLED_SECONDS if order.status in _SETTLED else POLL_SECONDS
 
 
-def _gantt_html(gantt):
-    return fragment_render(GANTT, content=gantt, context={"gantt": gantt})
+def _name(company) -> str | None:
+    return company.name if company else None
+
+
+def _plan_fragments(order, *, events, items, legs, now, tz) -> dict:
+    """The plan's chart, its table of times and the timeline: each a function of the rows it shows (the chart
+    also of `now`, which moves it by a tenth of a pixel every few minutes), so each is kept in the cache by
+    those values (apps/core/fragments.py) and all three are read in one round trip instead of rendered per poll."""
+    gantt = gantt_for_order(order, now=now, tz=tz)
+    plan = (
+        tuple(
+            (item.pk, item.name, _name(item.asset_owner), item.planned_start, item.planned_end, item.status)
+            for item in items
+        ),
+        tuple(
+            (leg.is_last_mile, _name(leg.carrier), leg.planned_departure, leg.planned_arrival, leg.status)
+            for leg in legs
+        ),
+    )
+    timeline = tuple((event.created_at, event.to_label, event.reason) for event in events)
+    gantt_html, plan_html, timeline_html = fragments_render(
+        [
+            (GANTT, gantt, {"gantt": gantt}),
+            (PLAN_TIMES, plan, {"items": items, "legs": legs}),
+            (TIMELINE, timeline, {"events": events}),
+        ]
+    )
+    return {"gantt_html": gantt_html, "plan_times_html": plan_html, "timeline_html": timeline_html}
 
 
 def _detail_context(request, order) -> dict:
     tz = ZoneInfo(request.tenant.time_zone)
     now = timezone.now()
-    events = list(order.events.all())  # the customer-visible ones (selectors.order_with_page_detail)
+    # The customer-visible events (selectors.order_with_page_detail), newest first.
+    events = list(reversed(order.events.all()))
+    items, legs = order_active_items(order), order_active_legs(order)
     allowed = order_allowed(order, now=now)
     lines = list(order.lines.all())
     # Delivered lines the customer has not reviewed yet get a "rate and review" link (one review per line).
@@ -371,12 +401,10 @@ def _detail_context(request, order) -> dict:
         "reviewable_line_ids": {line.pk for line in lines if line.pk not in reviewed}
         if order.delivered_at
         else set(),
-        "events": list(reversed(events)),
-        "items": order_active_items(order),
-        "legs": order_active_legs(order),
-        # The chart is a function of the plan's rows alone (and moves with `now` by a tenth of a pixel every few
-        # minutes): kept in the cache by its content instead of rendered on every poll.
-        "gantt_html": _gantt_html(gantt_for_order(order, now=now, tz=tz)),
+        "events": events,
+        "items": items,
+        "legs": legs,
+        **_plan_fragments(order, events=events, items=items, legs=legs, now=now, tz=tz),
         "can_cancel": allowed.can("cancel"),
         "can_request_refund": allowed.can("request_refund"),
         "refund_open": any(r.status == RefundRequestStatus.OPEN for r in order.refund_requests.all()),
