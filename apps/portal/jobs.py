@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from apps.orders.actions import work_items_allowed
 from apps.orders.models import JobProblem, QualityCheck, WorkItem
@@ -125,26 +124,41 @@ class JobInbox:
         return len(self.offers) + len(self.upcoming) + len(self.in_progress) + len(self.done)
 
 
+# What the inbox's rows show and what work_items_allowed reads (what a job waits for): the rest of the job, its
+# order (40 columns) and its resource are neither compiled, read nor decoded.
+INBOX_COLUMNS = (
+    "name",
+    "process",
+    "quantity",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_end",
+    "offer_deadline",
+    "predecessor_keys",
+    "line_id",
+    "order__city",
+    "resource__name",
+)
+
+
 def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
     """Offers by response deadline, upcoming and running work by planned start, the latest done jobs.
 
-    One statement reads the live jobs and the latest DONE_SHOWN done ones (ranked by a window function over the
-    company's done jobs). Each live job carries `waiting_for`: "Waiting for …" while it may not start yet, else
-    ""."""
+    One statement (UNION ALL) reads the live jobs and the latest DONE_SHOWN done ones. Each live job carries
+    `waiting_for`: "Waiting for …" while it may not start yet, else ""."""
     live_statuses = OFFERS | UPCOMING | IN_PROGRESS
-    rows = list(
-        job_rows(queryset)
-        .filter(status__in=live_statuses | DONE)
-        .annotate(
-            done_rank=Window(
-                RowNumber(), partition_by=[F("status")], order_by=[F("actual_end").desc(), F("id").desc()]
-            )
-        )
-        .filter(Q(status__in=live_statuses) | Q(status__in=DONE, done_rank__lte=DONE_SHOWN))
-    )
+    rows = job_rows(queryset).only(*INBOX_COLUMNS)
+    latest_done = rows.filter(status__in=DONE).order_by("-actual_end", "-id")[:DONE_SHOWN]
+    both = list(rows.filter(status__in=live_statuses).order_by().union(latest_done, all=True))
     live = sorted(
-        (i for i in rows if i.status in live_statuses),
+        (i for i in both if i.status in live_statuses),
         key=lambda i: (i.planned_start is None, i.planned_start.timestamp() if i.planned_start else 0, i.pk),
+    )
+    # As the statement's ORDER BY -actual_end, -id put them (PostgreSQL: no end first).
+    done = sorted(
+        (i for i in both if i.status in DONE),
+        key=lambda i: (i.actual_end is not None, -i.actual_end.timestamp() if i.actual_end else 0, -i.pk),
     )
     allowed = work_items_allowed(live)
     for item in live:
@@ -161,7 +175,7 @@ def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
         ),
         upcoming=[i for i in live if i.status in UPCOMING],
         in_progress=[i for i in live if i.status in IN_PROGRESS],
-        done=sorted((i for i in rows if i.status in DONE), key=lambda i: i.done_rank),
+        done=done,
     )
 
 

@@ -12,6 +12,7 @@ from apps.orders.actions import Allowed, legs_allowed, work_items_allowed
 from apps.orders.models import PROBLEM_TEXT_MAX, JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.selectors import StatementView, statement_for_leg, statement_for_work_item
 from apps.portal import jobs, legs
+from apps.processes.selectors import process_label
 
 PHOTO_HELP = f"{IMAGE_HELP} Send the request as multipart/form-data."
 
@@ -172,7 +173,7 @@ class JobSerializer(_AllowedFields, serializers.ModelSerializer):
 
     def get_process_label(self, obj: WorkItem) -> str:
         name = getattr(obj, "process_name", None)  # annotated by jobs.job_rows
-        return name if name is not None else jobs.process_label(obj.process)
+        return name if name is not None else process_label(obj.process)
 
     def get_material(self, obj: WorkItem) -> str:
         return jobs.job_spec(obj).material

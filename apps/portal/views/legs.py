@@ -3,7 +3,6 @@ confirmation and delivery with proof (who received it, optionally a photo)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.errors import form_add_service_error
+from apps.core.fragments import fragment_render
 from apps.orders.actions import leg_allowed
 from apps.orders.models import TransportLeg
 from apps.orders.services import transport_leg_deliver, transport_leg_pick_up
@@ -20,9 +20,7 @@ from apps.portal.forms import DeliveryForm
 from apps.portal.mixins import CarrierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
 
-# How long the board's HTML is kept (keyed by what it is drawn from, so never stale in content). Not at all while
-# developing, so a changed template shows at once; after a deploy the old markup is served at most this long.
-BOARD_CACHE_SECONDS = 0 if settings.DEBUG else 300
+BOARD = "portal/carrier/_board.html"
 
 
 class LegBoardView(CarrierPortalView, TemplateView):
@@ -36,7 +34,9 @@ class LegBoardView(CarrierPortalView, TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         board = legs.leg_board(self.scoped(), now=now, delivered_page=self.request.GET.get("page"))
-        context.update(board=board, now=now, board_cache_seconds=BOARD_CACHE_SECONDS)
+        # Kept under the carrier and everything the board is drawn from: another carrier never reads the entry.
+        board_html = fragment_render(BOARD, content=(self.company.pk, board.digest), context={"board": board})
+        context.update(board=board, board_html=board_html, now=now)
         return context
 
 

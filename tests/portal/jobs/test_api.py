@@ -12,6 +12,7 @@ from apps.orders.models import JobProblem, QualityCheck, TransportLeg, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import work_item_accept
 from apps.payouts.selectors import statement_for_leg, statement_for_work_item
+from apps.portal.api.serializers import JobSerializer
 from tests.mail import deliver_emails
 from tests.portal.jobs.builders import api, big_png, fresh, not_an_image, parts_arrive, png, png_bomb
 
@@ -399,3 +400,11 @@ def test_the_schema_describes_jobs_and_legs_without_warnings(client_a, capsys):
     assert "Warning" not in err and "Error" not in err, err
     full = client_a.get("/api/schema/")
     assert full.status_code == 200 and b"/api/v1/supplier/jobs/{id}/quality-check/" in full.content
+
+
+def test_a_job_read_without_the_process_name_annotation_is_labelled_from_the_catalog(plan_a, tenant_a):
+    """The serializer's fallback for a job not read through jobs.job_rows named a function jobs.py never had."""
+    with schema_context(tenant_a.schema_name):
+        job = WorkItem.objects.get(pk=plan_a.mine.pk)
+        assert not hasattr(job, "process_name")
+        assert JobSerializer(job).data["process_label"] == "CNC milling"

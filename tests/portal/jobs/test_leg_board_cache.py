@@ -1,5 +1,5 @@
-"""The legs board's HTML is kept in the cache keyed by the carrier and by everything it is drawn from
-(LegBoard.digest): a change shows on the next request, whatever wrote it (also a queryset update that bumps no
+"""The legs board's HTML is kept in the cache (apps/core/fragments.py) keyed by the carrier and by everything it
+is drawn from (LegBoard.digest): a change shows on the next request, whatever wrote it (also a queryset update that bumps no
 `updated_at`); another carrier of the network and another network never get the entry."""
 
 from datetime import UTC, datetime
@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.core.fragments import fragment_key
 from apps.orders.models import Order, TransportLeg
 from apps.portal.legs import leg_board
+from apps.portal.views.legs import BOARD as BOARD_TEMPLATE
 from apps.suppliers.models import AssetOwner
 from tests.conftest import host_of, sign_in
 
@@ -34,7 +35,7 @@ def board_key(tenant, carrier) -> str:
     """The fragment-cache key of `carrier`'s board as it stands now (page 1)."""
     with schema_context(tenant.schema_name), timezone.override(tenant.time_zone):
         board = leg_board(TransportLeg.objects.filter(carrier=carrier.company), now=timezone.now())
-    return make_template_fragment_key("carrier-leg-board", [carrier.company.pk, board.digest])
+        return fragment_key(BOARD_TEMPLATE, (carrier.company.pk, board.digest))
 
 
 def test_a_change_shows_on_the_next_request_even_without_updated_at(
