@@ -269,7 +269,10 @@ SPECTACULAR_SETTINGS = {
         "UploadStatusEnum": "apps.uploads.status.UploadStatus",
         "TemplateStatusEnum": "apps.catalog.models.TemplateStatus",
         "PartKindEnum": ["mesh", "profile", "solid"],  # apps.uploads.analysis.result.PartKind
-        "TemplateKindEnum": ["configurable", "part"],  # apps.catalog.api.serializers.TemplateListSerializer.kind
+        "TemplateKindEnum": [
+            "configurable",
+            "part",
+        ],  # apps.catalog.api.serializers.TemplateListSerializer.kind
     },
 }
 
