@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
 from apps.catalog.models import ProductTemplate
+from apps.core.errors import Conflict
 from apps.matching.makeable import DesignUnmakeable
+from apps.orders.services import cart_line_add
 from apps.storefront.forms_uploads import PartOptionsForm
 from apps.storefront.part_quoting import part_quote
 from apps.storefront.throttles import quote_limit_wait
-from apps.uploads.designs import CompiledPart, InvalidPartOptions, PartUnmakeable
+from apps.uploads.designs import CompiledPart, InvalidPartOptions, PartNotReady, PartUnmakeable
 
 
 def cad_product_quote_parameters(template: ProductTemplate) -> dict:
@@ -89,3 +97,22 @@ def options_quote_context(
         return context
     context.update(quote=quote, price_breaks=breaks)
     return context
+
+
+def part_cart_add(request, form: PartOptionsForm, *, name: str, design_save: Callable):
+    """Saves the chosen options as a design version (`design_save(options)`: the customer's own part or a
+    designer's product) and puts it in the cart; the redirect to the cart, or None when it was refused (the form
+    then carries why, next to the option at fault)."""
+    try:
+        version = design_save(form.options)
+        cart_line_add(customer=request.user, design_version=version, quantity=form.cleaned_data["quantity"])
+    except InvalidPartOptions as error:
+        add_option_errors(form, error)
+        return None
+    except (PartUnmakeable, PartNotReady, DesignUnmakeable, Conflict, ValidationError) as error:
+        form.add_error(None, " ".join(getattr(error, "messages", None) or [str(error)]))
+        return None
+    messages.success(request, f"{name} is in your cart.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("storefront:cart"))
+    return redirect("storefront:cart")

@@ -7,25 +7,14 @@ designer's file.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
 
 from apps.catalog.models import ProductTemplate
-from apps.core.errors import Conflict
 from apps.designers.reviews import rating_of_template, reviews_of_template
-from apps.matching.makeable import DesignUnmakeable
-from apps.orders.services import cart_line_add
-from apps.storefront.part_ordering import (
-    add_option_errors,
-    cad_product_quote_parameters,
-    options_quote_context,
-)
-from apps.uploads.designs import InvalidPartOptions, PartNotReady, PartUnmakeable
+from apps.storefront.part_ordering import cad_product_quote_parameters, options_quote_context, part_cart_add
 from apps.uploads.offer import network_offer
 from apps.uploads.options import part_choices, part_choices_narrow
 from apps.uploads.products import (
@@ -90,28 +79,19 @@ def cad_product_page(request, template: ProductTemplate):
     context = _page_context(request, template, data=request.POST)
     form = context["options_form"]
     if request.POST.get("action") == "cart" and form is not None and context.get("compiled"):
-        added = _add_to_cart(request, template, form)
+        added = part_cart_add(
+            request,
+            form,
+            name=template.name,
+            design_save=lambda options: cad_product_design_save(
+                actor=request.user, template=template, options=options
+            ),
+        )
         if added is not None:
             return added
     if request.htmx:
         return render(request, "storefront/uploads/detail.html#order", context)
     return render(request, PAGE, context, status=200 if form is not None and form.is_valid() else 400)
-
-
-def _add_to_cart(request, template: ProductTemplate, form):
-    try:
-        version = cad_product_design_save(actor=request.user, template=template, options=form.options)
-        cart_line_add(customer=request.user, design_version=version, quantity=form.cleaned_data["quantity"])
-    except InvalidPartOptions as error:
-        add_option_errors(form, error)
-        return None
-    except (PartUnmakeable, PartNotReady, DesignUnmakeable, Conflict, ValidationError) as error:
-        form.add_error(None, " ".join(getattr(error, "messages", None) or [str(error)]))
-        return None
-    messages.success(request, f"{template.name} is in your cart.")
-    if request.htmx:
-        return HttpResponseClientRedirect(reverse("storefront:cart"))
-    return redirect("storefront:cart")
 
 
 @require_GET

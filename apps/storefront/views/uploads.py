@@ -17,19 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from apps.catalog.part_templates import part_template_ensure
 from apps.core.errors import Conflict, form_add_service_error
-from apps.matching.makeable import DesignUnmakeable
-from apps.orders.services import cart_line_add
-from apps.storefront.forms_uploads import MAX_FILES_PER_UPLOAD, PartOptionsForm, PartUploadForm, UnitsForm
-from apps.storefront.part_ordering import add_option_errors, options_quote_context
+from apps.storefront.forms_uploads import MAX_FILES_PER_UPLOAD, PartUploadForm, UnitsForm
+from apps.storefront.part_ordering import options_quote_context, part_cart_add
 from apps.uploads.access import upload_get_for_owner
 from apps.uploads.designs import (
-    InvalidPartOptions,
-    PartNotReady,
-    PartUnmakeable,
     part_compile,
     part_design_save,
 )
@@ -229,30 +223,18 @@ def part_quote_view(request, upload_id):
     context = _part_context(request, upload, **_order_context(request, upload, analysis, data=request.POST))
     form = context["options_form"]
     if request.POST.get("action") == "cart" and form is not None and context.get("compiled"):
-        added = _add_to_cart(request, upload, form)
+        added = part_cart_add(
+            request,
+            form,
+            name=upload.name,
+            design_save=lambda options: part_design_save(actor=request.user, upload=upload, options=options),
+        )
         if added is not None:
             return added
     status = 200 if request.htmx or (form is not None and form.is_valid()) else 400
     if request.htmx:
         return render(request, f"{DETAIL}#order", context)
     return render(request, DETAIL, context, status=status)
-
-
-def _add_to_cart(request, upload: PartUpload, form: PartOptionsForm):
-    """The redirect to the cart once the part is in it; None (the form carries why) when it was refused."""
-    try:
-        version = part_design_save(actor=request.user, upload=upload, options=form.options)
-        cart_line_add(customer=request.user, design_version=version, quantity=form.cleaned_data["quantity"])
-    except InvalidPartOptions as error:
-        add_option_errors(form, error)
-        return None
-    except (PartUnmakeable, PartNotReady, DesignUnmakeable, Conflict, ValidationError) as error:
-        form.add_error(None, " ".join(getattr(error, "messages", None) or [str(error)]))
-        return None
-    messages.success(request, f"{upload.name} is in your cart.")
-    if request.htmx:
-        return HttpResponseClientRedirect(reverse("storefront:cart"))
-    return redirect("storefront:cart")
 
 
 @login_required
