@@ -74,28 +74,23 @@ def _designer_of(user) -> Q:
     return Q(owner__designer_member__designer__members__user=user)
 
 
-def _shop_preview(name: str) -> bool:
+def _shop_preview(name: str) -> Q:
     """The preview (never the file) of the part of a product in the shop: every visitor sees it on its page."""
-    return PartUpload.objects.filter(
-        preview_name=name, products__status=TemplateStatus.PUBLISHED, products__active=True
-    ).exists()
+    return Q(preview_name=name, products__status=TemplateStatus.PUBLISHED, products__active=True)
 
 
 def part_file_readable(user, name: str) -> bool:
     """Whether `user` may fetch the stored file `name` ("uploads/ab/<sha256>/original.stl" or a preview beside
     it). The bytes belong to every upload of the same content, so any of them that the user may see opens them.
-    Asked on every fetch, so at most two queries whoever asks."""
+    Asked on every fetch, so one query whoever asks (a shop product's preview is asked in the same one)."""
     sha256 = sha_of_stored_name(name)
     if sha256 is None:
         return False
-    if _shop_preview(name):
-        return True
     if not is_signed_in(user):
-        return False
+        return PartUpload.objects.filter(_shop_preview(name)).exists()
     if is_network_staff(user):
         return True
-    return (
-        PartUpload.objects.filter(Q(file__sha256=sha256) | Q(repaired_file__sha256=sha256))
-        .filter(Q(owner=user) | _worked_on_by(user) | _designer_of(user))
-        .exists()
+    own = (Q(file__sha256=sha256) | Q(repaired_file__sha256=sha256)) & (
+        Q(owner=user) | _worked_on_by(user) | _designer_of(user)
     )
+    return PartUpload.objects.filter(own | _shop_preview(name)).exists()

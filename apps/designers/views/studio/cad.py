@@ -93,6 +93,7 @@ def _context(request, template, *, form=None, preview_data=None, **extra) -> dic
         "issues": template_issues(template) if upload.status == UploadStatus.READY else [],
         **extra,
     }
+    context["submit_blocked"] = bool(context["issues"]) or context["analysing"]
     context["preview"] = _preview_context(request, template, preview_data)
     return context
 
