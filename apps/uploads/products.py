@@ -25,7 +25,7 @@ from django.http import Http404
 
 from apps.accounts.access import is_signed_in
 from apps.catalog.drafts import template_draft_create, template_draft_update
-from apps.catalog.models import DesignVersion, ProductTemplate, TemplateStatus
+from apps.catalog.models import Design, DesignVersion, ProductTemplate, TemplateStatus
 from apps.catalog.services import design_compiled_save
 from apps.catalog.template_checks import Issue
 from apps.catalog.validation import InvalidConfiguration, ValidConfiguration
@@ -299,12 +299,18 @@ def cad_product_get_published(*, slug: str) -> ProductTemplate:
 
 @transaction.atomic
 def cad_product_design_save(
-    *, actor, template: ProductTemplate, options: Mapping[str, object], name: str = ""
+    *,
+    actor,
+    template: ProductTemplate,
+    options: Mapping[str, object],
+    name: str = "",
+    design: Design | None = None,
 ) -> DesignVersion:
     """A customer's choice of options for a published CAD product as a version of their design of it (created on
     the first save; the same options against unchanged rates return the current version). The order line that
-    takes it pins this very version of the product (`name`: the design's, the product's by default). Raises
-    InvalidPartOptions, PartUnmakeable or PartNotReady."""
+    takes it pins this very version of the product (`name`: the design's, the product's by default; `design`:
+    the customer's design to version, their latest of the product when not given). Raises InvalidPartOptions,
+    PartUnmakeable or PartNotReady."""
     if not is_signed_in(actor):
         raise Http404("No such product.")
     locked = ProductTemplate.objects.select_for_update().filter(pk=template.pk).first()
@@ -313,11 +319,14 @@ def cad_product_design_save(
     if not locked.active:
         raise Http404("No such product.")
     compiled = cad_product_compile(template=locked, options=options)
-    design = locked.designs.filter(owner=actor).order_by("-updated_at", "-pk").first()
+    if design is None:
+        design = locked.designs.filter(owner=actor).order_by("-updated_at", "-pk").first()
+    elif design.owner_id != actor.pk or design.template_id != locked.pk:
+        raise Http404("No such design.")
     return design_compiled_save(
         owner=actor,
         template=locked,
-        name=name or locked.name,
+        name=name or (design.name if design else locked.name),
         values=compiled.options,
         operations=compiled.operations,
         design=design,
@@ -325,9 +334,16 @@ def cad_product_design_save(
 
 
 def cad_product_design_save_values(
-    *, actor, template: ProductTemplate, values: Mapping[str, object], name: str = ""
+    *,
+    actor,
+    template: ProductTemplate,
+    values: Mapping[str, object],
+    name: str = "",
+    design: Design | None = None,
 ) -> DesignVersion:
     """cad_product_design_save for the catalog's designs API: an option outside the designer's choice is a 400
     keyed by option under "values"."""
     with _options_as_values():
-        return cad_product_design_save(actor=actor, template=template, options=values, name=name)
+        return cad_product_design_save(
+            actor=actor, template=template, options=values, name=name, design=design
+        )

@@ -173,3 +173,27 @@ def test_a_customer_buys_it_through_the_api_and_the_paid_line_pins_product_desig
     assert (str(ordered.design_version_id), ordered.designer_id) == (str(version["id"]), designer.pk)
     assert ordered.design_version.design.template_id == product.pk, "this very version of the product"
     assert ordered.royalty_minor > 0
+
+
+def test_patching_a_designs_options_saves_a_new_version_checked_as_the_page_checks_them(tenant_a, product):
+    """PATCH with new values answered 400 'Unknown parameter.' for every option of a CAD product's design: the
+    values went to the configurable templates' validation. They are the product's options: a new version of this
+    very design, an option outside the designer's choice a 400 keyed by it, another customer's design a 404."""
+    buyer = customer_user()
+    client = api(tenant_a, buyer)
+    design = post(client, DESIGNS, {"template": product.slug, "values": PLA_BLACK, "name": "My clip"}).json()
+    url = f"{DESIGNS}{design['id']}/"
+    white = {**PLA_BLACK, "colour": "white"}
+
+    changed = client.patch(url, {"values": white, "name": "White clip"}, content_type="application/json")
+
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert (body["id"], body["name"]) == (design["id"], "White clip")
+    assert body["current_version"]["values"]["colour"] == "white"
+    assert body["current_version"]["number"] == design["current_version"]["number"] + 1
+    red = client.patch(url, {"values": {**PLA_BLACK, "colour": "red"}}, content_type="application/json")
+    assert red.status_code == 400 and "colour" in red.json()["values"], red.content
+    assert client.get(url).json()["current_version"]["values"]["colour"] == "white"  # nothing saved
+    stranger = api(tenant_a, customer_user())
+    assert stranger.patch(url, {"values": white}, content_type="application/json").status_code == 404

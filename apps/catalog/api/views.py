@@ -143,7 +143,14 @@ class DesignDetailApi(APIView):
     def patch(self, request, design_id: int):
         design = self._design(request, design_id)
         data = _valid(DesignUpdateSerializer, request.data)
-        design_update(design=design, name=data.get("name"), values=data.get("values"))
+        values = data.get("values")
+        if design.template.is_cad_product and values is not None:
+            # a designer's CAD product: its options are checked and compiled as its page does
+            fixed_part_options().design_save(
+                actor=request.user, template=design.template, values=values, design=design
+            )
+            values = None  # saved
+        design_update(design=design, name=data.get("name"), values=values)
         design = self._design(request, design_id)
         return Response(DesignDetailSerializer(design, context={"request": request}).data)
 
