@@ -47,3 +47,17 @@ _PARTY_FIELDS = {
     ("orders.Order", "accounts.User"): "customer",
     ("orders.RefundRequest", "accounts.User"): "order__customer",
 }
+
+
+def scoped_locked_after_order(scope, model: type[Model], pk: int):
+    """The row `pk` of `model` (a job or a leg) inside the scope, locked after its order's row; None outside it.
+
+    Every writer locks an order before its jobs and legs (planning, progress, payment, refunds). Locking the job
+    first — and, through the model's ordering by order, its order in the same statement — deadlocked against a
+    task that held the order and waited for the job. The row itself is locked alone (`of=self`)."""
+    order_id = scoped(scope, model).filter(pk=pk).values_list("order_id", flat=True).first()
+    if order_id is None:
+        return None
+    order_model = model._meta.get_field("order").related_model
+    list(order_model._default_manager.select_for_update().filter(pk=order_id).values_list("pk", flat=True))
+    return scoped(scope, model).select_for_update(of=("self",)).filter(pk=pk).first()

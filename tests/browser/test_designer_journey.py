@@ -55,6 +55,9 @@ SHOTS = ARTIFACTS / "designers"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 860}
 LIVE_TIMEOUT = 15_000  # ms: an htmx round trip that saves the draft or quotes through the matcher
+# A save waits behind the preview and coverage requests the previous save triggered (the coverage panel tries every
+# option against the network): with the suite's other process on the second core one swap took over 15 s.
+SAVE_TIMEOUT = 60_000
 PRICE = re.compile(r"^€[\d,]+\.\d\d$")
 ROYALTY_BP = 500  # 5 % of the network's price
 
@@ -82,7 +85,7 @@ class Editor:
         act()
         self.page.wait_for_function(
             "() => { const f = document.getElementById('studio-editor'); return f && !f.dataset.journeyStale; }",
-            timeout=LIVE_TIMEOUT,
+            timeout=SAVE_TIMEOUT,
         )
 
     def type(self, field_id: str, value: str) -> None:

@@ -315,3 +315,23 @@ def test_every_invalid_transition_is_the_core_one():
     from apps.suppliers.services import participants
 
     assert participants.InvalidTransition is InvalidTransition is CoreInvalidTransition
+
+
+def test_a_job_action_locks_its_order_before_the_job_and_the_job_alone(make_item):
+    """Every writer locks an order before its jobs and legs. A job action locked the job first, and its order in
+    the same statement (the job's ordering joins the order), so a re-plan or a progress task holding the order
+    and waiting for the job deadlocked with it (seen in the fulfilment journey). Now: the order first, then the
+    job with FOR UPDATE OF the job's table only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = make_asset_owner("Lock Works")
+    item = make_item(WorkItemStatus.OFFERED)
+    WorkItem.objects.filter(pk=item.pk).update(asset_owner=owner)
+    with CaptureQueriesContext(connection) as captured:
+        work_item_accept(work_item_id=item.pk, actor=None, scope=owner)
+    locks = [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert 'FROM "orders_order" WHERE "orders_order"."id" = ' in locks[0], locks[0]
+    assert 'FROM "orders_workitem"' in locks[1] and locks[1].endswith('FOR UPDATE OF "orders_workitem"'), (
+        locks[1]
+    )

@@ -17,7 +17,7 @@ from apps.accounts.selectors import staff_email_list
 from apps.core.transitions import transition
 from apps.orders.models import PROBLEM_TEXT_MAX, EventKind, JobProblem, JobProblemStatus, WorkItem
 from apps.orders.notifications import network_name_and_url
-from apps.orders.scope import scoped
+from apps.orders.scope import scoped_locked_after_order
 from apps.orders.services.transitions import event_record
 from apps.orders.services.work import work_item_decline
 from apps.orders.status import (
@@ -50,7 +50,7 @@ def work_item_problem_report(
     it is. Out of these states raises InvalidTransition and nothing is written.
     """
     text = _text(reason, field="reason", missing="Describe the problem, so the network's staff can help.")
-    item = scoped(scope, WorkItem).select_for_update().filter(pk=work_item_id).first()
+    item = scoped_locked_after_order(scope, WorkItem, work_item_id)
     if item is None:
         raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
     status_label = WorkItemStatus(item.status).label.lower()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.core.uploads import validate_image_upload
 from apps.orders.actions import leg_require, work_item_require
 from apps.orders.models import EventKind, QualityCheck, TransportLeg, WorkItem
-from apps.orders.scope import scoped
+from apps.orders.scope import scoped, scoped_locked_after_order
 from apps.orders.services.planning import order_replan_request
 from apps.orders.services.progress import order_eta_set, order_progress_sync
 from apps.orders.services.transitions import event_record, transport_leg_transition, work_item_transition
@@ -29,7 +29,7 @@ W = WorkItemStatus
 def _job_for(action: str, *, work_item_id: int, scope) -> WorkItem:
     """The job inside the scope, locked, if `action` is allowed on it now; raises DoesNotExist or
     InvalidTransition (WorkItemWaiting for a start it must wait for)."""
-    item = scoped(scope, WorkItem).select_for_update().filter(pk=work_item_id).first()
+    item = scoped_locked_after_order(scope, WorkItem, work_item_id)
     if item is None:
         raise WorkItem.DoesNotExist(f"Work item {work_item_id} does not exist.")
     work_item_require(item, action)
@@ -39,7 +39,7 @@ def _job_for(action: str, *, work_item_id: int, scope) -> WorkItem:
 def _leg_for(action: str, *, leg_id: int, scope) -> TransportLeg:
     """The leg inside the scope, locked, if `action` is allowed on it now (LegWaiting for a pick-up of parts
     not made yet)."""
-    leg = scoped(scope, TransportLeg).select_for_update().filter(pk=leg_id).first()
+    leg = scoped_locked_after_order(scope, TransportLeg, leg_id)
     if leg is None:
         raise TransportLeg.DoesNotExist(f"Transport leg {leg_id} does not exist.")
     leg_require(leg, action)
