@@ -62,9 +62,4 @@ def fragment_render(template_name: str, *, content: object, context: dict) -> Sa
     """`template_name` rendered with `context` (which holds nothing that `content` does not), from the cache when
     the same content was rendered before. Rendered without a request: the fragment has no CSRF token, user or
     per-request value; it may only show what `content` holds."""
-    key = fragment_key(template_name, content)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template_name, context)
-        cache.set(key, html, FRAGMENT_TIMEOUT_S)
-    return mark_safe(html)  # noqa: S308 - our own template's output, autoescaped when rendered
+    return fragments_render([(template_name, content, context)])[0]

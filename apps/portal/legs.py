@@ -6,13 +6,12 @@ recipient's name, street and phone only while it still has the parcel to bring (
 
 The legs board (`leg_board`) reads everything it shows in one statement, as plain values: the live legs with
 what each waits for, one page of the delivered legs and their total. Its rows format their stops on first use,
-so a board served from the page's fragment cache formats nothing; `LegBoard.digest` names everything the board's
+so a board served from the page's fragment cache formats nothing; `LegBoard.content` holds everything the board's
 HTML is drawn from, so that cache can never serve a board drawn from other data.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -221,7 +220,7 @@ class LegBoard:
     today: list[LegRow]
     tomorrow: list[LegRow]
     later: list[LegRow]
-    digest: str  # names everything the board's HTML is drawn from (the fragment cache's key)
+    content: tuple  # everything the board's HTML is drawn from (the fragment cache's content, apps/core/fragments.py)
 
     @property
     def overdue_count(self) -> int:
@@ -319,5 +318,5 @@ def leg_board(
         later=[
             row for row in to_pick_up if not row.overdue and (day_of(row) is None or day_of(row) > tomorrow)
         ],
-        digest=hashlib.sha256(repr(drawn_from).encode()).hexdigest(),
+        content=drawn_from,
     )

@@ -35,7 +35,9 @@ class LegBoardView(CarrierPortalView, TemplateView):
         now = timezone.now()
         board = legs.leg_board(self.scoped(), now=now, delivered_page=self.request.GET.get("page"))
         # Kept under the carrier and everything the board is drawn from: another carrier never reads the entry.
-        board_html = fragment_render(BOARD, content=(self.company.pk, board.digest), context={"board": board})
+        board_html = fragment_render(
+            BOARD, content=(self.company.pk, board.content), context={"board": board}
+        )
         context.update(board=board, board_html=board_html, now=now)
         return context
 

@@ -1,5 +1,5 @@
 """The legs board's HTML is kept in the cache (apps/core/fragments.py) keyed by the carrier and by everything it
-is drawn from (LegBoard.digest): a change shows on the next request, whatever wrote it (also a queryset update that bumps no
+is drawn from (LegBoard.content): a change shows on the next request, whatever wrote it (also a queryset update that bumps no
 `updated_at`); another carrier of the network and another network never get the entry."""
 
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ from tests.conftest import host_of, sign_in
 pytestmark = pytest.mark.django_db
 
 BOARD = "/portal/carrier/legs/"
-# A fixed moment (a Monday morning in Amsterdam): the board groups by the local day, its digest names the day.
+# A fixed moment (a Monday morning in Amsterdam): the board groups by the local day, its content names the day.
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
 
@@ -35,7 +35,7 @@ def board_key(tenant, carrier) -> str:
     """The fragment-cache key of `carrier`'s board as it stands now (page 1)."""
     with schema_context(tenant.schema_name), timezone.override(tenant.time_zone):
         board = leg_board(TransportLeg.objects.filter(carrier=carrier.company), now=timezone.now())
-        return fragment_key(BOARD_TEMPLATE, (carrier.company.pk, board.digest))
+        return fragment_key(BOARD_TEMPLATE, (carrier.company.pk, board.content))
 
 
 def test_a_change_shows_on_the_next_request_even_without_updated_at(
@@ -61,7 +61,7 @@ def test_a_board_becomes_overdue_with_time_alone(carrier_portal, plan_a):
 
 
 def test_a_planted_entry_is_served_to_its_carrier_only(client_a, tenant_a, carrier_a, other_carrier_a):
-    """Two carriers of one network with identical (empty) boards have the same digest: the entry planted under
+    """Two carriers of one network with identical (empty) boards have the same content: the entry planted under
     A's key is what A gets, and B gets its own board."""
     key_a, key_b = board_key(tenant_a, carrier_a), board_key(tenant_a, other_carrier_a)
     assert key_a != key_b
