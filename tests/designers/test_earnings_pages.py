@@ -1,7 +1,6 @@
 """The designer's earnings pages and API: sales per product and period, money, statements of their own lines;
 another designer's statement is 404, another network's designer is nobody here, bad filters are 400."""
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -10,10 +9,9 @@ from django_tenants.utils import schema_context
 
 from apps.orders.models import Order, OrderLine
 from apps.orders.status import OrderStatus
-from apps.payouts.models import ConnectedPayout, Transfer
 from apps.payouts.profit_share.statements import statement_refresh_for_order
 from tests.conftest import api_token_for, host_of, sign_in
-from tests.payouts.money_builders import make_order
+from tests.payouts.money_builders import make_order, sent_transfer_and_paid_payout
 
 
 def _sale(login, *, royalty=1_200, total=12_000, quantity=2):
@@ -56,28 +54,14 @@ def _transferred_and_paid_out(login, order, amount):
     """A sent royalty transfer for the order's line and a bank payout of the designer's account."""
     with schema_context(login.tenant.schema_name):
         line = OrderLine.objects.get(order=order)
-        now = datetime(2026, 11, 25, tzinfo=UTC)
-        Transfer.objects.create(
-            order=order,
+        sent_transfer_and_paid_payout(
+            order,
+            amount,
+            when=datetime(2026, 11, 25, tzinfo=UTC),
+            account=f"acct_d{login.designer.pk}",
+            payout_fee=100,
+            designer=login.designer,
             order_line=line,
-            designer=login.designer,
-            part_amount_minor=amount,
-            amount_minor=amount,
-            currency="EUR",
-            status="sent",
-            idempotency_key=f"transfer:{uuid.uuid4()}",
-            stripe_transfer_id=f"tr_{uuid.uuid4().hex[:12]}",
-            sent_at=now,
-        )
-        ConnectedPayout.objects.create(
-            stripe_payout_id=f"po_{uuid.uuid4().hex[:12]}",
-            stripe_account=f"acct_d{login.designer.pk}",
-            designer=login.designer,
-            amount_minor=amount - 100,
-            currency="EUR",
-            status="paid",
-            arrival_date=now,
-            stripe_created=now,
         )
         return line
 

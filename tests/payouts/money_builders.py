@@ -247,3 +247,33 @@ def deliver_leg(leg: TransportLeg) -> TransportLeg:
     if leg.status == LegStatus.BOOKED:
         transport_leg_transition(leg_id=leg.pk, to=LegStatus.PICKED_UP, actor_label="test")
     return transport_leg_transition(leg_id=leg.pk, to=LegStatus.DELIVERED, actor_label="test")
+
+
+def sent_transfer_and_paid_payout(order, amount: int, *, when, account: str, payout_fee: int, **party):
+    """A transfer of `amount` recorded as sent for `order` to a participant (`party`: asset_owner=…, designer=…,
+    with work_item=… / order_line=… naming what it pays for), and a bank payout of the participant's connected
+    account `account` of `amount - payout_fee`, arrived at `when`: what an earnings page lists."""
+    from apps.payouts.models import ConnectedPayout, Transfer
+
+    participant = {key: value for key, value in party.items() if key in ("asset_owner", "designer")}
+    Transfer.objects.create(
+        order=order,
+        **party,
+        part_amount_minor=amount,
+        amount_minor=amount,
+        currency="EUR",
+        status="sent",
+        idempotency_key=f"transfer:{uuid.uuid4()}",
+        stripe_transfer_id=f"tr_{uuid.uuid4().hex[:12]}",
+        sent_at=when,
+    )
+    ConnectedPayout.objects.create(
+        stripe_payout_id=f"po_{uuid.uuid4().hex[:12]}",
+        stripe_account=account,
+        **participant,
+        amount_minor=amount - payout_fee,
+        currency="EUR",
+        status="paid",
+        arrival_date=when,
+        stripe_created=when,
+    )

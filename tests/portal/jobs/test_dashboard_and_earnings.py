@@ -2,7 +2,6 @@
 pages of both portals show pending and paid amounts, statements, transfers and bank payouts of the own company."""
 
 import re
-import uuid
 from datetime import time, timedelta
 
 import pytest
@@ -11,11 +10,11 @@ from django_tenants.utils import schema_context
 
 from apps.core.money import Money
 from apps.orders.models import WorkItem
-from apps.payouts.models import ConnectedPayout, Transfer
 from apps.payouts.profit_share.statements import statement_refresh_for_order
 from apps.payouts.selectors import participant_money_summary
 from apps.suppliers.services import opening_hours_replace
 from tests.conftest import sign_in
+from tests.payouts.money_builders import sent_transfer_and_paid_payout
 from tests.portal.jobs.builders import fresh
 
 pytestmark = pytest.mark.django_db
@@ -79,27 +78,14 @@ def _money_rows(tenant, plan, supplier, other_supplier):
         statement_refresh_for_order(order_id=plan.order.pk)
         now = timezone.now()
         for job, owner, amount in [(plan.mine, supplier, 17_000), (plan.theirs, other_supplier, 9_999)]:
-            Transfer.objects.create(
-                order=plan.order,
+            sent_transfer_and_paid_payout(
+                plan.order,
+                amount,
+                when=now,
+                account=f"acct_{owner.company.pk}",
+                payout_fee=1_000,
+                asset_owner=owner.company,
                 work_item=job,
-                asset_owner=owner.company,
-                part_amount_minor=amount,
-                amount_minor=amount,
-                currency="EUR",
-                status="sent",
-                idempotency_key=f"transfer:{uuid.uuid4()}",
-                stripe_transfer_id=f"tr_{uuid.uuid4().hex[:12]}",
-                sent_at=now,
-            )
-            ConnectedPayout.objects.create(
-                stripe_payout_id=f"po_{uuid.uuid4().hex[:12]}",
-                stripe_account=f"acct_{owner.company.pk}",
-                asset_owner=owner.company,
-                amount_minor=amount - 1_000,
-                currency="EUR",
-                status="paid",
-                arrival_date=now,
-                stripe_created=now,
             )
 
 
