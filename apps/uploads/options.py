@@ -193,7 +193,9 @@ def part_choices_narrow(choices: dict, narrowing: Mapping[str, list] | None) -> 
                 sheets = []
                 for sheet in narrowed(THICKNESS, row["thicknesses"], lambda v: v["value"]) or []:
                     colours = narrowed(COATING_COLOUR, sheet["coating_colours"])
-                    sheets.append({**sheet, "coating_colours": colours or []})
+                    # None: every colour the coater offers for this sheet was narrowed away, so no coating
+                    coating = sheet["powder_coating"] and colours is not None
+                    sheets.append({**sheet, "powder_coating": coating, "coating_colours": colours or []})
                 row["thicknesses"] = sheets or None
             if all(value is not None for value in row.values()):
                 materials.append(row)

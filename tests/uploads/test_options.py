@@ -140,3 +140,21 @@ def test_defaults_pick_a_material_some_machine_can_take_the_part_in(parts_networ
     defaults = part_options_default(PartKind.SOLID, parts_network, wide)
     assert defaults["material"] == "oak"
     assert part_options_default(PartKind.SOLID, parts_network, block_solid())["material"] == "steel"
+
+
+def test_a_designer_who_narrows_away_every_coating_colour_of_a_sheet_narrows_away_its_coating(parts_network):
+    """The coater offers black only; a designer who allows red only left `powder_coating` on with no colour, and
+    `_choose` over an empty list accepted a coated sheet with no colour at all."""
+    options = {"process": "laser_cutting", "material": "steel", "thickness_mm": "2", "powder_coating": "true"}
+    narrowing = {"coating_colour": ["RAL 3020 traffic red"]}
+    with pytest.raises(ValidationError) as caught:
+        part_options_clean(PartKind.PROFILE, options, parts_network, plate_profile(), narrowing=narrowing)
+    assert "powder-coat" in caught.value.message_dict["powder_coating"][0]
+    uncoated = part_options_clean(
+        PartKind.PROFILE,
+        {**options, "powder_coating": "false"},
+        parts_network,
+        plate_profile(),
+        narrowing=narrowing,
+    )
+    assert uncoated["powder_coating"] is False
