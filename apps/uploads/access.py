@@ -4,7 +4,7 @@
 - its stored files (original, repaired copy, preview; apps.core.media's view asks `part_file_readable`): the
   uploading customer, the network's staff, and the members of a workshop with a job on an order line of the design
   the part became (or of a design of a designer's CAD product made of it: apps/uploads/products.py), or of a
-  carrier with a leg carrying that line's work; for a designer's upload, the designer's members. The preview of
+  carrier with a leg carrying that line's work; for the part of a designer's product, the designer's members. The preview of
   a product in the shop is every visitor's (its page shows it). Everyone else — a customer who bought a CAD
   product included: they get the part, not the file — gets 404.
 """
@@ -18,6 +18,7 @@ from django.http import Http404
 
 from apps.accounts.access import is_network_staff, is_signed_in
 from apps.catalog.models import TemplateStatus
+from apps.catalog.versions import acts_for_designer
 from apps.suppliers.models import AssetOwner, Carrier
 from apps.uploads.models import PartUpload
 from apps.uploads.storage import sha_of_stored_name
@@ -30,16 +31,31 @@ def _upload_id(value) -> uuid.UUID:
         raise Http404("No such upload.") from None
 
 
-def _upload_get(*, user, upload_id, staff_reads: bool) -> PartUpload:
-    if not is_signed_in(user):
-        raise Http404("No such upload.")
-    uploads = PartUpload.objects.select_related("file", "repaired_file").filter(pk=_upload_id(upload_id))
-    if not (staff_reads and is_network_staff(user)):
-        uploads = uploads.filter(owner=user)
-    upload = uploads.first()
+def _upload_where(upload_id, condition: Q) -> PartUpload:
+    upload = (
+        PartUpload.objects.select_related("file", "repaired_file")
+        .filter(condition, pk=_upload_id(upload_id))
+        .distinct()
+        .first()
+    )
     if upload is None:
         raise Http404("No such upload.")
     return upload
+
+
+def _upload_get(*, user, upload_id, staff_reads: bool) -> PartUpload:
+    if not is_signed_in(user):
+        raise Http404("No such upload.")
+    return _upload_where(upload_id, Q() if staff_reads and is_network_staff(user) else Q(owner=user))
+
+
+def upload_get_for_designer(*, actor, designer, upload_id) -> PartUpload:
+    """An upload the member `actor` builds `designer`'s CAD product from, or Http404: their own, or the part of one
+    of the designer's products. The tie is the product's, not the uploader's membership: a member who leaves
+    takes no product's file with them, and brings none to another designer."""
+    if not acts_for_designer(actor, designer):
+        raise Http404("No such upload.")
+    return _upload_where(upload_id, Q(owner=actor) | Q(products__designer=designer))
 
 
 def upload_get_for_reader(*, user, upload_id) -> PartUpload:
@@ -70,8 +86,8 @@ def _worked_on_by(user) -> Q:
 
 
 def _designer_of(user) -> Q:
-    """Uploads of the members of the designer `user` works for (their CAD products are made of them)."""
-    return Q(owner__designer_member__designer__members__user=user)
+    """The parts of the products of the designer `user` works for (by the product, not by who uploaded it)."""
+    return Q(products__designer__members__user=user)
 
 
 def _shop_preview(name: str) -> Q:

@@ -15,7 +15,6 @@ published versions are immutable with it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 
@@ -29,7 +28,8 @@ from apps.catalog.models import Design, DesignVersion, ProductTemplate, Template
 from apps.catalog.services import design_compiled_save
 from apps.catalog.template_checks import Issue
 from apps.catalog.validation import InvalidConfiguration, ValidConfiguration
-from apps.catalog.versions import TemplateNotFound, acts_for_designer, template_require_author
+from apps.catalog.versions import TemplateNotFound, template_require_author
+from apps.uploads.access import upload_get_for_designer
 from apps.uploads.designs import CompiledPart, InvalidPartOptions, PartNotReady, PartUnmakeable, part_compile
 from apps.uploads.models import PartUpload
 from apps.uploads.offer import Offer, network_offer
@@ -55,27 +55,6 @@ UPLOAD = "upload"
 OPTIONS = "options"
 PART = "part"
 NARROWING_MAX = 50  # values per option: far more than a network offers
-
-
-def designer_upload_get(*, actor, designer, upload_id) -> PartUpload:
-    """An upload of a member of `designer`, for a member acting for it; anyone else's is missing (Http404)."""
-    if not acts_for_designer(actor, designer):
-        raise Http404("No such upload.")
-    upload = (
-        PartUpload.objects.select_related("file", "repaired_file")
-        .filter(pk=_uuid_or_404(upload_id), owner__designer_member__designer=designer)
-        .first()
-    )
-    if upload is None:
-        raise Http404("No such upload.")
-    return upload
-
-
-def _uuid_or_404(value) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("No such upload.") from None
 
 
 def _product_definition(definition: Mapping) -> dict:
@@ -155,7 +134,7 @@ def _require_cad_product(template: ProductTemplate) -> None:
 def cad_product_create(*, actor, designer, upload_id, definition: Mapping) -> ProductTemplate:
     """A new product of `designer` made of one of its members' uploads, as a version-1 draft (the options it
     offers in `definition["options"]`, narrowing_clean; none named: all the network offers)."""
-    upload = designer_upload_get(actor=actor, designer=designer, upload_id=upload_id)
+    upload = upload_get_for_designer(actor=actor, designer=designer, upload_id=upload_id)
     fields = _product_definition(definition)
     fields.setdefault("name", upload.name)
     fields.setdefault("category", "Parts")
@@ -177,7 +156,7 @@ def cad_product_update(*, actor, designer, template: ProductTemplate, definition
     locked = template_draft_update(actor=actor, designer=designer, template=template, definition=fields)
     upload = locked.part_upload
     if definition.get(UPLOAD) not in (None, "", str(locked.part_upload_id)):
-        upload = designer_upload_get(actor=actor, designer=designer, upload_id=definition[UPLOAD])
+        upload = upload_get_for_designer(actor=actor, designer=designer, upload_id=definition[UPLOAD])
     if OPTIONS in definition:
         locked.part_options = narrowing_clean(upload=upload, raw=definition[OPTIONS])
     elif upload.pk != locked.part_upload_id:

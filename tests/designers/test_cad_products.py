@@ -263,3 +263,27 @@ def test_the_file_is_for_the_designers_members_and_staff_not_other_designers_or_
     assert part_file_readable(staff_user(), name)
     assert not part_file_readable(rival_member, name)
     assert not part_file_readable(customer_user(), name)
+
+
+def test_the_file_follows_the_product_not_the_uploaders_membership(studio):
+    """Access went by the uploader's current membership: when the uploading member left for another designer,
+    their old colleagues lost the file of their own product and the new designer's members could read it."""
+    from apps.designers.models import DesignerMember
+    from apps.suppliers.services import participant_member_add
+    from apps.suppliers.status import MemberRole
+    from apps.uploads.access import upload_get_for_designer
+    from tests.designers.factories import make_designer_member
+
+    designer, member = studio
+    product = cad_published(designer, member)
+    name = product.part_upload.file.stored_name
+    fellow = make_designer_member(designer)
+    rival, rival_member = cad_designer("Rival")
+    DesignerMember.objects.filter(user=member).delete()
+    participant_member_add(participant=rival, user=member, role=MemberRole.OWNER)
+
+    assert part_file_readable(fellow, name)
+    assert upload_get_for_designer(actor=fellow, designer=designer, upload_id=product.part_upload_id)
+    assert not part_file_readable(rival_member, name)
+    with pytest.raises(Http404):
+        upload_get_for_designer(actor=rival_member, designer=rival, upload_id=product.part_upload_id)
