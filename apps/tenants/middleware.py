@@ -26,7 +26,7 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     return next(iter(found), None)
 
 
-def tenant_activate(tenant) -> None:
+def connection_tenant_set(tenant) -> None:
     """Points the connection at `tenant`; when the connection already has that path SET (the previous request on
     a kept-alive connection was the same network's), it is not SET again.
 
@@ -83,6 +83,6 @@ class TenantMiddleware(TenantMainMiddleware):
             return self.no_tenant_found(request, hostname)
         tenant.domain_url = hostname
         request.tenant = tenant
-        tenant_activate(tenant)
+        connection_tenant_set(tenant)
         self.setup_url_routing(request)
         return None

@@ -17,6 +17,7 @@ left to django-tenants' executor: `MigrationRun.prepare` answers None for them.
 import contextlib
 import copy
 import sys
+import weakref
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -42,8 +43,6 @@ from apps.accounts.selectors import role_permissions_current
 # Options of Django's migrate this path implements; any other set (--fake, --plan, --check, --prune,
 # --run-syncdb, --fake-initial) goes to django-tenants' executor.
 INSPECTING_OPTIONS = ("fake", "fake_initial", "plan", "check_unapplied", "prune", "run_syncdb")
-
-MigrationKey = tuple[str, str]
 
 
 class _SchemaRecorder(MigrationRecorder):
@@ -171,8 +170,7 @@ class MigrationRun:
         if any(options.get(option) for option in INSPECTING_OPTIONS):
             return None
         _receivers_register()
-        connection = connections[database]
-        loader = MigrationLoader(connection)
+        loader = MigrationLoader(None)  # the graph only: each schema's applied migrations are read per schema
         if loader.replacements:
             return None  # a squashed migration's graph depends on each schema's applied migrations
         if conflicts := loader.detect_conflicts():
@@ -268,8 +266,8 @@ class MigrationRun:
 
     def _content_type_caches_clear(self) -> None:
         """ContentType's manager caches ids by model; the run's states (and the ContentType models rendered in
-        them) serve every schema of the process, whose ids may differ: forgotten before each schema."""
-        ContentType.objects.clear_cache()
+        them) serve every schema of the process, whose ids may differ: forgotten before each schema (the global
+        manager's cache is cleared by the connection's set_schema)."""
         states = [*self._states.values()]
         for steps, after in self._steps.values():
             states.extend(state for _, *pair in steps for state in pair)
@@ -333,7 +331,9 @@ def _receivers_register() -> None:
 
 
 def _receivers(signal) -> list:
-    return [receiver for _, reference, *_ in signal.receivers if (receiver := reference()) is not None]
+    """The signal's live receivers: weak references resolved, strong ones (`weak=False`) as they are."""
+    resolved = (ref() if isinstance(ref, weakref.ReferenceType) else ref for _, ref, *_ in signal.receivers)
+    return [receiver for receiver in resolved if receiver is not None]
 
 
 def _has_receiver(signal, function) -> bool:

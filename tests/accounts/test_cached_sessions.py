@@ -81,9 +81,16 @@ def test_a_session_of_one_network_is_no_session_on_another(tenant_a, tenant_b, m
     user = make_user(tenant_a, Role.CUSTOMER)
     client = _signed_in(tenant_a, user)
     assert _is_signed_in(client)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
     on_b = Client(HTTP_HOST=host_of(tenant_b))
-    on_b.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    on_b.cookies[settings.SESSION_COOKIE_NAME] = key
     assert not _is_signed_in(on_b)
+    # not only because B has no such user: B's cache has no entry under A's session key
+    session_key = f"django.contrib.sessions.cached_db{key}"
+    with schema_context(tenant_a.schema_name):
+        assert cache.get(session_key) is not None
+    with schema_context(tenant_b.schema_name):
+        assert cache.get(session_key) is None
 
 
 def test_a_cached_session_expires_no_later_than_its_row(tenant_a, make_user):
