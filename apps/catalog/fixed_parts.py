@@ -46,7 +46,7 @@ class FixedPartOptions:
     by option under "values"); and those values saved as a version of the customer's design of it."""
 
     # Each called with keywords: schema(template=), defaults(template=) (None: nothing offered),
-    # configuration(template=, values=), design_save(actor=, template=, values=, name=, design=None).
+    # configuration(template=, values=), design_save(actor=, template=, values=, name=, design=None, new=False).
     schema: Callable[..., dict]
     defaults: Callable[..., dict | None]
     configuration: Callable[..., ValidConfiguration]

@@ -284,12 +284,13 @@ def cad_product_design_save(
     options: Mapping[str, object],
     name: str = "",
     design: Design | None = None,
+    new: bool = False,
 ) -> DesignVersion:
     """A customer's choice of options for a published CAD product as a version of their design of it (created on
     the first save; the same options against unchanged rates return the current version). The order line that
     takes it pins this very version of the product (`name`: the design's, the product's by default; `design`:
-    the customer's design to version, their latest of the product when not given). Raises InvalidPartOptions,
-    PartUnmakeable or PartNotReady."""
+    the customer's design to version, their latest of the product when not given; `new`: a new design, as the
+    designs API's create asks). Raises InvalidPartOptions, PartUnmakeable or PartNotReady."""
     if not is_signed_in(actor):
         raise Http404("No such product.")
     locked = ProductTemplate.objects.select_for_update().filter(pk=template.pk).first()
@@ -298,10 +299,10 @@ def cad_product_design_save(
     if not locked.active:
         raise Http404("No such product.")
     compiled = cad_product_compile(template=locked, options=options)
-    if design is None:
-        design = locked.designs.filter(owner=actor).order_by("-updated_at", "-pk").first()
-    elif design.owner_id != actor.pk or design.template_id != locked.pk:
+    if design is not None and (design.owner_id != actor.pk or design.template_id != locked.pk):
         raise Http404("No such design.")
+    if design is None and not new:
+        design = locked.designs.filter(owner=actor).order_by("-updated_at", "-pk").first()
     return design_compiled_save(
         owner=actor,
         template=locked,
@@ -319,10 +320,11 @@ def cad_product_design_save_values(
     values: Mapping[str, object],
     name: str = "",
     design: Design | None = None,
+    new: bool = False,
 ) -> DesignVersion:
     """cad_product_design_save for the catalog's designs API: an option outside the designer's choice is a 400
     keyed by option under "values"."""
     with _options_as_values():
         return cad_product_design_save(
-            actor=actor, template=template, options=values, name=name, design=design
+            actor=actor, template=template, options=values, name=name, design=design, new=new
         )

@@ -140,8 +140,10 @@ def test_a_customer_buys_it_through_the_api_and_the_paid_line_pins_product_desig
         "My clip",
         "black",
     )
-    again = post(client, DESIGNS, {"template": product.slug, "values": PLA_BLACK, "name": "My clip"})
-    assert again.json()["current_version"]["id"] == version["id"], "the same options: the same version"
+    again = post(client, DESIGNS, {"template": product.slug, "values": PLA_BLACK, "name": "Spare clip"})
+    assert again.status_code == 201, again.content
+    assert again.json()["id"] != design["id"], "create makes a design of its own, as for any template"
+    assert client.get(f"{DESIGNS}{design['id']}/").json()["name"] == "My clip", "the first one is untouched"
 
     line = post(client, "/api/v1/cart/lines/", {"design_version": str(version["id"]), "quantity": 2})
     assert line.status_code == 201, line.content

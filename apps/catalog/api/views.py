@@ -109,7 +109,7 @@ class DesignListCreateApi(generics.ListAPIView):
         template = template_for_input(data["template"])
         if template.is_cad_product:
             version = fixed_part_options().design_save(
-                actor=request.user, template=template, values=data["values"], name=data["name"]
+                actor=request.user, template=template, values=data["values"], name=data["name"], new=True
             )
             design = design_get_for_owner(owner=request.user, design_id=version.design_id)
         else:
