@@ -23,6 +23,7 @@ from apps.designers.api.studio import BAD_INPUT, FROZEN, DesignerScoped
 from apps.storefront.api.part_quotes import MAX_QUANTITY
 from apps.storefront.api.serializers import QuoteSerializer
 from apps.storefront.api.views import quote_json
+from apps.storefront.part_ordering import cad_product_quote_parameters
 from apps.storefront.part_quoting import part_quote
 from apps.storefront.throttles import QuoteRateThrottle
 from apps.uploads.designs import part_analysis_ready
@@ -179,6 +180,6 @@ class DesignerCadProductQuoteApi(CadScoped, APIView):
             values=compiled.options,
             tenant=request.tenant,
             quantity=data["quantity"],
-            parameters={"template": template.slug, "version": template.version},
+            parameters={**cad_product_quote_parameters(template), "options": compiled.options},
         )
         return Response(QuoteSerializer(quote_json(quote, breaks)).data)

@@ -169,6 +169,10 @@ def configurator(request, slug: str):
 def configurator_validate(request, slug: str):
     """Live validation: the fields with inline errors, plus the preview and quote panels (out of band)."""
     template = template_get_active(slug=slug)
+    if (
+        template.is_cad_product
+    ):  # its options are checked by its own page (a template's parameters it has none)
+        return cad_product_page(request, template)
     context = configurator_context(request, template, request.POST)
     # htmx swaps 200 responses only; the fragment carries the inline errors either way.
     if request.htmx:
