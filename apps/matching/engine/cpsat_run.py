@@ -21,20 +21,9 @@ FAST_PRESOLVE = {"cp_model_probing_level": 0}
 # better at 0.12, 0.3 and 2 s in all but one (0.03 % worse at 0.3 s), with less CPU.
 QUOTE_PARAMS = {**FAST_PRESOLVE, "cp_model_presolve": False}
 
-# The clock a search's stall is judged on: the process's CPU seconds, which a loaded machine (giving the search a
-# small share of a core) does not stretch as it stretches wall time. With `workers` threads searching they run
-# `workers` times as fast as the wall clock on a quiet machine: `cpu_stall` says how many make a given wall time.
-STALL_CLOCK = time.process_time
-
-
 # On a clock other than the wall's (Limits.timer with CPU_CLOCK), CP-SAT's own wall limit is this many times the
 # budget (plus as many seconds): a guard only, far beyond any load this machine sees.
 WALL_GUARD = 50.0
-
-
-def cpu_stall(wall_s: float, workers: int) -> float:
-    """A stall of `wall_s` seconds on a quiet machine, in STALL_CLOCK seconds for a search of `workers` threads."""
-    return wall_s * max(1, workers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +108,8 @@ def run_model(
 ) -> RunResult:
     """`stall_s`: give up early when the search has found neither a solution nor a bound for that long (with
     `stall_on_solutions`, a better bound does not count: the caller wants a plan, not its proof), measured by
-    `stall_clock` (wall time by default; the solver passes STALL_CLOCK with a `cpu_stall`, which a loaded machine
-    does not stretch);
+    `stall_clock` (wall time by default; the solver passes Limits.stall_timer, which a loaded machine does not
+    stretch);
     `base`: a plan most of whose operations the model holds (an LNS incumbent), re-assembled only where it moved;
     `clock`: what `time_limit_s` and `started` count (Limits.timer). CP-SAT keeps the wall clock's limit itself;
     on any other clock a thread stops it, and CP-SAT's own limit is only a guard against a clock that stalls."""

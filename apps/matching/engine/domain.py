@@ -188,10 +188,20 @@ class Limits:
     @property
     def timer(self) -> Callable[[], float]:
         """Seconds on the clock `time_limit_s` counts (see `clock`); only differences mean anything."""
-        if self.clock == CPU_CLOCK:
-            workers = max(1, self.workers)
-            return lambda: time.process_time() / workers
-        return time.perf_counter
+        return cpu_timer(self.workers) if self.clock == CPU_CLOCK else time.perf_counter
+
+    @property
+    def stall_timer(self) -> Callable[[], float]:
+        """The clock a search's stall is judged on, whatever clock the budget counts: CPU seconds (cpu_timer), so a
+        loaded machine, giving the search a small share of a core, does not end every turn after little work."""
+        return cpu_timer(self.workers)
+
+
+def cpu_timer(workers: int) -> Callable[[], float]:
+    """The process's CPU seconds over `workers`: what a quiet machine's wall clock shows for a search keeping
+    every worker busy, which a loaded machine does not stretch as it stretches wall time."""
+    workers = max(1, workers)
+    return lambda: time.process_time() / workers
 
 
 # --------------------------------------------------------------------------------------------------- the plan

@@ -26,7 +26,7 @@ from dataclasses import replace
 from .bounds import makespan_lower_bound, objective_lower_bound
 from .capacity_bound import capacity_lower_bound
 from .cpsat_model import MatchingModel, ModelOptions
-from .cpsat_run import QUOTE_PARAMS, STALL_CLOCK, RunResult, cpu_stall, run_model
+from .cpsat_run import QUOTE_PARAMS, RunResult, run_model
 from .domain import (
     FEASIBLE,
     INFEASIBLE,
@@ -271,8 +271,8 @@ def _solve_quote(
         extra_params=QUOTE_PARAMS,
         method="cp-sat-quote",
         # CPU, not wall: on a loaded machine a quarter of the wall budget is a few ms of search
-        stall_s=cpu_stall(min(QUOTE_STALL_MAX_S, QUOTE_STALL_SHARE * limits.time_limit_s), limits.workers),
-        stall_clock=STALL_CLOCK,
+        stall_s=min(QUOTE_STALL_MAX_S, QUOTE_STALL_SHARE * limits.time_limit_s),
+        stall_clock=limits.stall_timer,
         stall_on_solutions=True,  # the bound creeps up for long after the last better plan, and is not reported
     )
     # no bound: the shortlist's is not the problem's, and the search-free one costs a third of a quote's time
@@ -297,7 +297,7 @@ def _solve_makespan(
     first_turn, lns_turns = True, 0
     proof_at = deadline - (0 if monolithic else MAKESPAN_PROOF_SHARE * total)
     # a stall is judged in CPU seconds, so a loaded machine does not end every turn after little work
-    stall = cpu_stall(MAKESPAN_STALL_SHARE * total, limits.workers)
+    stall = MAKESPAN_STALL_SHARE * total
     while True:
         remaining = proof_at - limits.timer()
         if remaining < 0.5 or (best is not None and gap_closed(best.objective, bound)):
@@ -331,7 +331,7 @@ def _solve_makespan(
             stop_at=bound,
             threads=max(1, limits.workers),
             stall_s=stall,
-            stall_clock=STALL_CLOCK,
+            stall_clock=limits.stall_timer,
             escalation=lns_turns,
         )
         lns_turns += 1  # a turn that returns before the proof's time stalled
@@ -375,7 +375,7 @@ def _whole_makespan_model(
         started=started,
         log=limits.log,
         stall_s=stall_s,
-        stall_clock=STALL_CLOCK,
+        stall_clock=limits.stall_timer,
     )
 
 

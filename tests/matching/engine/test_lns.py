@@ -63,8 +63,10 @@ def test_the_search_with_every_kind_keeps_its_plans_valid(search):
         index,
         search.incumbent,
         horizon=search.horizon,
-        limits=Limits(time_limit_s=4, workers=1, seed=2, clock=CPU_CLOCK),  # the load cannot starve it
-        started=time.process_time(),
+        limits=(
+            limits := Limits(time_limit_s=4, workers=1, seed=2, clock=CPU_CLOCK)
+        ),  # the load cannot starve it
+        started=limits.timer(),
         max_candidates=4,
         start_size=5,
     )
