@@ -363,7 +363,7 @@ def issues_from_validation(error: ValidationError) -> list[Issue]:
     for where, messages in error.message_dict.items():
         match = _ROW_LOCATION.match(where)
         if match is None:
-            section, index, field = where, -1, ""
+            section, index, field = TEMPLATE if where == "definition" else where, -1, ""
         else:
             section, index, field = match["section"], int(match["index"]), match["field"] or ""
             field = _MODEL_FIELD.get(field, field)

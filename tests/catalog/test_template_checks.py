@@ -6,6 +6,7 @@ import pytest
 
 from apps.catalog.models import ProductTemplate
 from apps.catalog.services import TemplateInvalid, product_template_import
+from apps.catalog.template_checks import PARAMETERS, STEPS, TEMPLATE, Issue
 from apps.demo.catalog_templates import DINING_TABLE
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,22 @@ def test_a_malformed_row_is_reported_on_its_field_as_the_studio_does(in_tenant_a
     """The importer writes through the studio's writer: a row its model refuses is an issue, not a crash."""
     issues = issues_of(step_with(table(), "legs", process="welding_by_hand"))
     assert issues == [("steps", 2, "process", "There is no process 'welding_by_hand'.")]
+
+
+@pytest.mark.parametrize(
+    "issue",
+    [
+        Issue(section=TEMPLATE, index=-1, field="", message="Give the product a name."),
+        Issue(section=PARAMETERS, index=-1, field="", message="A template needs at least one parameter."),
+        Issue(section=STEPS, index=0, field="duration_minutes", message="Unknown name 'widht'."),
+    ],
+)
+def test_an_issue_survives_the_trip_through_a_validation_error(issue):
+    """issues_from_validation is the inverse of issue_location: the whole template's issue came back under a
+    section called "definition" instead of TEMPLATE."""
+    from django.core.exceptions import ValidationError
+
+    from apps.catalog.definitions import issue_location, issues_from_validation
+
+    error = ValidationError({issue_location(issue): [issue.message]})
+    assert issues_from_validation(error) == [issue]
