@@ -143,10 +143,10 @@ def test_defaults_pick_a_material_some_machine_can_take_the_part_in(parts_networ
 
 
 def test_a_designer_who_narrows_away_every_coating_colour_of_a_sheet_narrows_away_its_coating(parts_network):
-    """The coater offers black only; a designer who allows red only left `powder_coating` on with no colour, and
-    `_choose` over an empty list accepted a coated sheet with no colour at all."""
+    """The coater offers black, white, anthracite and red; a designer who allows only a yellow left
+    `powder_coating` on with no colour, and `_choose` over an empty list accepted a coated sheet in no colour."""
     options = {"process": "laser_cutting", "material": "steel", "thickness_mm": "2", "powder_coating": "true"}
-    narrowing = {"coating_colour": ["RAL 3020 traffic red"]}
+    narrowing = {"coating_colour": ["RAL 1023 traffic yellow"]}
     with pytest.raises(ValidationError) as caught:
         part_options_clean(PartKind.PROFILE, options, parts_network, plate_profile(), narrowing=narrowing)
     assert "powder-coat" in caught.value.message_dict["powder_coating"][0]
