@@ -75,16 +75,28 @@ def at_phone_width(page: Page, name: str) -> int:
 class Editor:
     """The studio's editor form: every change is saved at once (htmx) and the form is swapped for the saved one,
     so each input waits for its own swap before the next is typed (a value typed meanwhile would be swapped away).
+
+    A swapped-in form listens for changes only once htmx has processed it, which htmx does when the swap settles
+    (20 ms later, longer on a loaded machine) and then announces with `htmx:load` on the form. A change made
+    before that sends nothing, so each input also waits for the new form's `htmx:load`.
     """
 
     def __init__(self, page: Page):
         self.page = page
+        page.evaluate(
+            """() => document.body.addEventListener('htmx:load', (event) => {
+                if (event.detail.elt.id === 'studio-editor') event.detail.elt.dataset.journeyLive = '1';
+            })"""
+        )
 
     def _swapped_after(self, act) -> None:
         self.page.evaluate("document.getElementById('studio-editor').dataset.journeyStale = '1'")
         act()
         self.page.wait_for_function(
-            "() => { const f = document.getElementById('studio-editor'); return f && !f.dataset.journeyStale; }",
+            """() => {
+                const form = document.getElementById('studio-editor');
+                return form && !form.dataset.journeyStale && form.dataset.journeyLive;
+            }""",
             timeout=SAVE_TIMEOUT,
         )
 
