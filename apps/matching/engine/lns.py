@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
 from .assemble import assemble_plan
+from .compaction import left_shift
 from .cpsat_model import MatchingModel, ModelOptions, Pin
 from .cpsat_run import FAST_PRESOLVE, RunResult, run_model
 from .domain import FEASIBLE, Limits, Plan, gap_closed
@@ -148,6 +149,9 @@ class LargeNeighbourhoodSearch:
                 self._recreate_site,
             ]
             self.neighbourhoods += self._recreate_kinds
+            # the work ruin and recreate leaves in place keeps its slots: a left shift closes the holes it leaves
+            self._recreate_kinds.append(self._left_shift)
+            self.neighbourhoods.append(self._left_shift)
         if self.problem.weights.makespan_only:
             # the critical block (a stretch of the critical path and what runs beside it on the machines it could
             # use) improved more often than any other kind; in place of the second critical-path turn it gave
@@ -243,7 +247,9 @@ class LargeNeighbourhoodSearch:
             if not chosen:
                 continue
             budget = remaining if self.max_sub_work is not None else min(remaining, self.max_sub_time_s)
-            if recreate:
+            if kind == self._left_shift:
+                result = self._shift(plan)
+            elif recreate:
                 result = self._recreate(plan, chosen, rng)
             else:
                 result = self._solve_neighbourhood(plan, chosen, budget, rng.randrange(1 << 30), workers, rng)
@@ -361,6 +367,15 @@ class LargeNeighbourhoodSearch:
         orders = list(dict.fromkeys(self.index.ops[o].order_id for o in chosen))
         with self._recreate_lock:  # its timelines are kept between steps; one thread at a time
             better = self.reinsertion.recreate(plan, orders, rng)
+        return RunResult("feasible" if better else "unknown", better, None, self.clock() - started)
+
+    def _left_shift(self, _rng: random.Random, _size: int) -> set[str]:
+        """Every free operation: the left shift (compaction.py) may move any of them earlier."""
+        return self._free_op_set
+
+    def _shift(self, plan: Plan) -> RunResult:
+        started = self.clock()
+        better = left_shift(self.index, plan)
         return RunResult("feasible" if better else "unknown", better, None, self.clock() - started)
 
     # ruin and recreate: one to RECREATE_MAX_ORDERS orders chosen as the solver neighbourhoods choose them

@@ -282,7 +282,7 @@ class Reinsertion:
             orders.sort(key=lambda o: self.routes[o].due - self.index.tails[self.routes[o].steps[0].id])
         before = sum(self.order_value(plan, o) for o in orders)  # after _timelines_without: it refreshes
         after = 0.0
-        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()}
+        placed_at: dict[str, tuple[str, int]] = {}
         carriers: dict[tuple[str, str], str] = {}
         # the orders still to place cost at least their cheapest production: the budget of each placement
         still = sum(self.routes[o].least for o in orders)
@@ -303,8 +303,10 @@ class Reinsertion:
                 return None
             for op_id, (resource_id, start, end) in where.items():
                 timelines.book_on(resource_id).book(start, end)
-                schedule[op_id] = (resource_id, start)
+                placed_at[op_id] = (resource_id, start)
             carriers.update(legs)
+        # most steps find nothing cheaper and return above: the whole plan's schedule only for the others
+        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
         result = assemble_plan(
             self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
         )
