@@ -206,3 +206,36 @@ def test_the_search_judges_a_stall_on_the_clock_it_is_given():
     )
     assert search.run(time.perf_counter() + 600, stall_s=10.0, stall_clock=lambda: next(ticks)) is plan
     assert search.stats.iterations == 0
+
+
+def test_the_roulette_reads_a_kind_by_its_gain_over_its_time_not_by_its_last_steps(search):
+    """A ruin-and-recreate kind gains 12,000 in one of five 5 ms steps (480,000 a second), a solver kind 9,000 in
+    one of three 0.35 s steps (8,600 a second). Whatever step the roulette looks after, it reads each kind near
+    its own rate, and gives the solver kind no more than the floor's share of the time (it once read the fast kind
+    by its last few steps, near nothing after four failures, and the solver kinds took most of the time)."""
+    fresh = LargeNeighbourhoodSearch(
+        search.index,
+        search.incumbent,
+        horizon=search.horizon,
+        limits=Limits(time_limit_s=10, workers=1),
+        started=time.perf_counter(),
+        max_candidates=4,
+        start_size=5,
+    )
+    fast, slow = "_recreate_costly", "_random_orders"
+    fresh.neighbourhoods = [getattr(fresh, fast), getattr(fresh, slow)]
+    fresh.stats.by_kind = {fast: [1, 0], slow: [1, 0]}  # both tried: the roulette judges them
+    fast_steps = itertools.cycle([12_000.0, 0.0, 0.0, 0.0, 0.0])
+    slow_steps = itertools.cycle([9_000.0, 0.0, 0.0])
+    for step in range(600):
+        fresh._record(fast, next(fast_steps), 0.005, first=step == 0)
+        if step % 20 == 0:
+            fresh._record(slow, next(slow_steps), 0.35, first=step == 0)
+        if step >= 300:  # read after every kind of step, successes and failures alike
+            assert 0.6 * 480_000 < fresh._yield[fast] < 1.6 * 480_000
+    assert fresh._yield[slow] < 0.1 * fresh._yield[fast]
+    rng = random.Random(5)
+    picks = [fresh._pick(rng, 0).__name__ for _ in range(4000)]
+    slow_time = picks.count(slow) * fresh._step_s[slow]
+    fast_time = picks.count(fast) * fresh._step_s[fast]
+    assert slow_time / (slow_time + fast_time) < 0.1
