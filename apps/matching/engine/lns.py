@@ -21,7 +21,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
 from .assemble import assemble_plan
-from .compaction import left_shift
 from .cpsat_model import MatchingModel, ModelOptions, Pin
 from .cpsat_run import FAST_PRESOLVE, RunResult, run_model
 from .domain import FEASIBLE, Limits, Plan, gap_closed
@@ -155,9 +154,6 @@ class LargeNeighbourhoodSearch:
                 self._recreate_site,
             ]
             self.neighbourhoods += self._recreate_kinds
-            # the work ruin and recreate leaves in place keeps its slots: a left shift closes the holes it leaves
-            self._recreate_kinds.append(self._left_shift)
-            self.neighbourhoods.append(self._left_shift)
         if self.problem.weights.makespan_only:
             # the critical block (a stretch of the critical path and what runs beside it on the machines it could
             # use) improved more often than any other kind; in place of the second critical-path turn it gave
@@ -169,9 +165,8 @@ class LargeNeighbourhoodSearch:
                 self._random_orders,
             ]
         self._yield = {kind.__name__: 1.0 for kind in self.neighbourhoods}  # recent gain per second, per kind
-        self._gain = {
-            kind.__name__: 0.0 for kind in self.neighbourhoods
-        }  # its recent gain and seconds (forgetting)
+        # its recent gain and seconds, forgetting (see _record)
+        self._gain = {kind.__name__: 0.0 for kind in self.neighbourhoods}
         self._seconds = {kind.__name__: 0.0 for kind in self.neighbourhoods}
         self._step_s = {
             kind.__name__: 0.1 for kind in self.neighbourhoods
@@ -257,9 +252,7 @@ class LargeNeighbourhoodSearch:
             if not chosen:
                 continue
             budget = remaining if self.max_sub_work is not None else min(remaining, self.max_sub_time_s)
-            if kind == self._left_shift:
-                result = self._shift(plan)
-            elif recreate:
+            if recreate:
                 result = self._recreate(plan, chosen, rng)
             else:
                 result = self._solve_neighbourhood(plan, chosen, budget, rng.randrange(1 << 30), workers, rng)
@@ -385,15 +378,6 @@ class LargeNeighbourhoodSearch:
         orders = list(dict.fromkeys(self.index.ops[o].order_id for o in chosen))
         with self._recreate_lock:  # its timelines are kept between steps; one thread at a time
             better = self.reinsertion.recreate(plan, orders, rng)
-        return RunResult("feasible" if better else "unknown", better, None, self.clock() - started)
-
-    def _left_shift(self, _rng: random.Random, _size: int) -> set[str]:
-        """Every free operation: the left shift (compaction.py) may move any of them earlier."""
-        return self._free_op_set
-
-    def _shift(self, plan: Plan) -> RunResult:
-        started = self.clock()
-        better = left_shift(self.index, plan)
         return RunResult("feasible" if better else "unknown", better, None, self.clock() - started)
 
     # ruin and recreate: one to RECREATE_MAX_ORDERS orders chosen as the solver neighbourhoods choose them
