@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.timesince import timeuntil
 
 from apps.orders.actions import work_items_allowed
 from apps.orders.models import JobProblem, QualityCheck, WorkItem
 from apps.orders.status import WorkItemStatus
+from apps.payouts.statement_cache import STATEMENT_FINGERPRINT, statement_fingerprint_of
 from apps.processes.selectors import process_name_annotation
 from apps.uploads.models import PartUpload
 from apps.uploads.selectors import upload_for_design
@@ -56,8 +58,10 @@ def job_detail(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
 def job_page(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
     """A job as its page shows it: the row with the spec, and whether it has quality checks, problems and an
     uploaded part (EXISTS in the same statement), so a job without them reads none of them (job_checks,
-    job_problems; the view asks for the part only when `has_part`)."""
+    job_problems; the view asks for the part only when `has_part`); and the fingerprint of what its pay
+    statement is computed from, so an unchanged statement comes from the cache without a statement of its own."""
     return job_rows_with_spec(queryset).annotate(
+        **{STATEMENT_FINGERPRINT: statement_fingerprint_of(WorkItem)},
         has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
         has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
         has_part=Exists(PartUpload.objects.filter(design_id=OuterRef("line__design_version__design_id"))),
@@ -122,6 +126,44 @@ class JobInbox:
     @property
     def count(self) -> int:
         return len(self.offers) + len(self.upcoming) + len(self.in_progress) + len(self.done)
+
+    def content(self, *, now: datetime) -> tuple:
+        """Every value the inbox's body (portal/jobs/_inbox.html) shows, per section, and what it shows of `now`:
+        each offer's time left to answer (its text changes by the minute, not with every request)."""
+        deadlines = tuple(
+            timeuntil(item.offer_deadline, now) if item.offer_deadline > now else None
+            for item in self.offers
+            if item.offer_deadline is not None
+        )
+        return (
+            tuple(tuple(_inbox_row(item) for item in section) for section in self.sections),
+            deadlines,
+        )
+
+    @property
+    def sections(self) -> tuple[list[WorkItem], ...]:
+        return (self.offers, self.upcoming, self.in_progress, self.done)
+
+
+def _inbox_row(item: WorkItem) -> tuple:
+    """What one row shows (portal/jobs/_inbox.html, _row.html, _status.html): the order's reference derives from
+    its id."""
+    return (
+        item.pk,
+        item.name,
+        item.process_name,
+        item.process,
+        item.quantity,
+        item.status,
+        item.planned_start,
+        item.planned_end,
+        item.actual_end,
+        item.offer_deadline,
+        item.order_id,
+        item.order.city,
+        item.resource.name if item.resource_id else None,
+        getattr(item, "waiting_for", ""),
+    )
 
 
 # What the inbox's rows show and what work_items_allowed reads (what a job waits for): the rest of the job, its

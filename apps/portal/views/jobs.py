@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.errors import form_add_service_error
+from apps.core.fragments import fragment_render
 from apps.orders.actions import work_item_allowed
 from apps.orders.models import WorkItem
 from apps.orders.services import (
@@ -31,6 +32,7 @@ from apps.uploads.selectors import upload_file_urls
 from apps.uploads.viewing import part_drawing_response, part_view
 
 W = WorkItemStatus
+INBOX = "portal/jobs/_inbox.html"
 
 
 class JobInboxView(SupplierPortalView, TemplateView):
@@ -44,7 +46,13 @@ class JobInboxView(SupplierPortalView, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(inbox=jobs.job_inbox(self.scoped()), now=timezone.now())
+        now = timezone.now()
+        inbox = jobs.job_inbox(self.scoped())
+        # Kept under the company and everything the body shows: another company never reads the entry.
+        inbox_html = fragment_render(
+            INBOX, content=(self.company.pk, inbox.content(now=now)), context={"inbox": inbox, "now": now}
+        )
+        context.update(inbox=inbox, inbox_html=inbox_html, now=now)
         return context
 
 
