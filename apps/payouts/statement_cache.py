@@ -4,24 +4,24 @@ Computing a statement (`order_split_compute`) reads the order, its money, its po
 its transfers, work items, legs and royalty lines (with their participants' names) and the stored current
 split: eight statements that Django compiles one by one, on every view of a job or leg page. None of those
 rows carries a version that every write bumps (queryset `update()`s, the admin and tasks write them too), so
-the cache is keyed by content instead: one SQL expression (`statement_inputs_fingerprint`) asks PostgreSQL for
+the cache is keyed by content instead: one SQL expression (`statement_inputs_sql`) asks PostgreSQL for
 the SHA-256 of the text of every one of those rows, whole. Any change to any column of any of them, by whatever
 path, is a new fingerprint and so a new key; nothing has to be invalidated, and an entry of older inputs is
 simply never asked for again.
 
-A miss computes the statement and the fingerprint in one REPEATABLE READ transaction (one snapshot), so a write
-landing in between cannot file newer rows under an older fingerprint. Keys carry the order, the participant and
-the part besides the fingerprint, and go through the tenant-aware key function (the network's schema): a
-participant reaches only the entry of the part its caller scoped it to, and one network never reads another's.
+The caching is apps/core/content_cache.py (a miss computes in one snapshot with its fingerprint). Keys carry the
+order, the participant and the part besides the fingerprint, and go through the tenant-aware key function (the
+network's schema): a participant reaches only the entry of the part its caller scoped it to, and one network
+never reads another's.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
+from apps.core.content_cache import content_cached
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.payouts.models import (
     OrderMoney,
@@ -32,8 +32,6 @@ from apps.payouts.models import (
 )
 
 STATEMENT_FINGERPRINT = "statement_fingerprint"  # the annotation statement_for_* read when the caller made it
-STATEMENT_TIMEOUT_S = 24 * 3600  # content-keyed: an entry is never wrong, only unused after a change
-_NONE = "none"  # a cached "no statement for this part" (the cache's own None means "not cached")
 
 
 def _table(model: type[Model]) -> str:
@@ -87,35 +85,18 @@ def statement_fingerprint_of(model: type[Model]) -> RawSQL:
     return RawSQL(statement_inputs_sql(order_id), ())  # noqa: S611 - no input in it
 
 
-def _fingerprint_read(order_id: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {statement_inputs_sql('%(order)s')}", {"order": order_id})
-        return cursor.fetchone()[0]
-
-
-def _key(order_id: int, participant: str, part_key: str, fingerprint: str) -> str:
-    return f"statement:{order_id}:{participant}:{part_key}:{fingerprint}"
+def _key(order_id: int, participant: str, part_key: str):
+    return lambda fingerprint: f"statement:{order_id}:{participant}:{part_key}:{fingerprint}"
 
 
 def statement_cached(row, *, part_key: str, participant: str, compute):
     """`compute()` (the participant's statement for `row.order`, or None), from the cache when its inputs are
     those of an earlier computation. `row` is the work item or leg; when it was read with
     `statement_fingerprint_of`, the fingerprint costs no statement of its own."""
-    fingerprint = getattr(row, STATEMENT_FINGERPRINT, None) or _fingerprint_read(row.order_id)
-    found = cache.get(_key(row.order_id, participant, part_key, fingerprint))
-    if found is not None:
-        return None if found == _NONE else found
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost:  # this block opened the transaction: one snapshot for both reads
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        # Filed under the fingerprint of the rows actually computed from (the same snapshot).
-        fingerprint = _fingerprint_read(row.order_id)
-        statement = compute()
-    cache.set(
-        _key(row.order_id, participant, part_key, fingerprint),
-        _NONE if statement is None else statement,
-        STATEMENT_TIMEOUT_S,
+    return content_cached(
+        key=_key(row.order_id, participant, part_key),
+        fingerprint=getattr(row, STATEMENT_FINGERPRINT, None),
+        fingerprint_sql=statement_inputs_sql("%(order)s"),
+        params={"order": row.order_id},
+        compute=compute,
     )
-    return statement

@@ -17,7 +17,7 @@ from apps.backoffice.selectors import (
     on_time_delivery,
     orders_by_status,
     orders_needing_attention,
-    utilisation_next,
+    utilisation_next_cached,
 )
 from apps.core.first_rows import first_rows_and_count
 from apps.core.fragments import fragments_render
@@ -53,7 +53,10 @@ def dashboard(request):
     now = timezone.now()
     by_status = orders_by_status()
     on_time = on_time_delivery(since=now - timedelta(days=90), tz=tz)
-    owners, resources = utilisation_next(start=now, days=UTILISATION_DAYS, tz=tz)
+    # From this minute on: every view in the minute shares the cached answer (the rows it reads unchanged).
+    owners, resources = utilisation_next_cached(
+        start=now.replace(second=0, microsecond=0), days=UTILISATION_DAYS, tz=tz
+    )
     value = gross_order_value_by_day(days=VALUE_DAYS, tz=tz)
     currency = next((c for _, _, c in value if c), request.tenant.currency)
     problems, problems_open = job_problems_open()
