@@ -177,7 +177,7 @@ def utilisation_inputs_sql() -> str:
     windows of the active work items in it, every resource with its asset owner, every opening hour, and the
     exceptions touching those days. Keep in step with utilisation_next."""
     sections = (
-        f"(SELECT string_agg(concat_ws(',', w.id, w.resource_id, w.planned_start, w.planned_end), ';' "  # noqa: S608 - our tables' names only
+        f"(SELECT string_agg(ROW(w.id, w.resource_id, w.planned_start, w.planned_end)::text, ';' "  # noqa: S608 - our tables' names only
         f"ORDER BY w.id) FROM {_table(WorkItem)} w WHERE w.status = ANY(%(active)s) "
         "AND w.resource_id IS NOT NULL AND w.planned_start < %(end)s AND w.planned_end > %(start)s)",
         f"(SELECT string_agg(r::text || coalesce(a::text, ''), ';' ORDER BY r.id) FROM {_table(Resource)} r "  # noqa: S608

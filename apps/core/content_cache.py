@@ -15,14 +15,36 @@ so a write landing between the two cannot file newer rows under an older fingerp
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import TypeVar
 
+import psycopg
 from django.core.cache import cache
 from django.db import connection, transaction
 
 T = TypeVar("T")
 CONTENT_TIMEOUT_S = 24 * 3600  # content-keyed: an entry is never wrong, only unused after a change
 _NONE = "none"  # a cached None (the cache's own None means "not cached")
+
+
+@contextmanager
+def _one_snapshot():
+    """A transaction in which every statement sees one snapshot (REPEATABLE READ), when none is open yet: the
+    driver begins it with that isolation level (no statement of its own). Inside a caller's transaction its own
+    isolation applies (the pages call this outside any)."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    previous = driver.isolation_level
+    driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        driver.isolation_level = previous
 
 
 def fingerprint_read(sql: str, params: dict) -> str:
@@ -34,7 +56,7 @@ def fingerprint_read(sql: str, params: dict) -> str:
 
 def content_cached(
     *,
-    key: Callable[[str], str],
+    key: Callable[[str], str | None],
     fingerprint: str | None,
     fingerprint_sql: str,
     params: dict,
@@ -45,17 +67,15 @@ def content_cached(
 
     `fingerprint` is the value of `fingerprint_sql` when the caller read it with its own rows (None: it is read
     here, one statement). On a miss the value is filed under the fingerprint read in the computation's own
-    snapshot."""
+    snapshot. `key` returns None for a fingerprint that does not name the value (then it is computed, not kept)."""
     fingerprint = fingerprint or fingerprint_read(fingerprint_sql, params)
-    found = cache.get(key(fingerprint))
+    first_key = key(fingerprint)
+    found = cache.get(first_key) if first_key is not None else None
     if found is not None:
         return None if found == _NONE else found
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost:  # this block opened the transaction: one snapshot for the fingerprint and the value
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        fingerprint = fingerprint_read(fingerprint_sql, params)
+    with _one_snapshot():
+        snapshot_key = key(fingerprint_read(fingerprint_sql, params))
         value = compute()
-    cache.set(key(fingerprint), _NONE if value is None else value, timeout)
+    if snapshot_key is not None:
+        cache.set(snapshot_key, _NONE if value is None else value, timeout)
     return value

@@ -1,6 +1,6 @@
-"""The job inbox's body is kept in the cache (apps/core/fragments.py) under the company and everything it shows
-(JobInbox.content), and the job page's pay statement under a fingerprint of everything it is computed from
-(apps/payouts/statement_cache.py). Each test writes one kind of shown row with a queryset update (no save(), no
+"""The job inbox's body is kept in the cache under the company, a fingerprint of every row it is drawn from and
+the countdowns it shows (apps/portal/jobs.py inbox_fingerprint_sql, apps/core/content_cache.py), and the job
+page's pay statement under a fingerprint of everything it is computed from (apps/payouts/statement_cache.py). Each test writes one kind of shown row with a queryset update (no save(), no
 updated_at, no signal) and sees the next request change; time alone changes an offer's countdown; another company
 of the network never gets the entry."""
 
@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django_tenants.utils import schema_context
 
-from apps.core.fragments import fragment_key
+from apps.core.content_cache import fingerprint_read
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.payouts.selectors import statement_for_work_item
-from apps.portal.jobs import job_inbox
-from apps.portal.views.jobs import INBOX
-from apps.suppliers.models import Resource
+from apps.portal.jobs import inbox_fingerprint_params, inbox_fingerprint_sql
+from apps.portal.views.jobs import inbox_key as views_inbox_key
+from apps.processes.models import Process
+from apps.suppliers.models import Carrier, Resource
 from tests.conftest import host_of, sign_in
 from tests.portal.jobs.builders import fresh
 
@@ -36,10 +37,11 @@ def _fixed_clock():
 
 
 def inbox_key(tenant, supplier) -> str:
+    """The cache key of `supplier`'s inbox body as it stands now."""
+    company_id = supplier.company.pk
     with schema_context(tenant.schema_name), timezone.override(tenant.time_zone):
-        now = timezone.now()
-        inbox = job_inbox(WorkItem.objects.filter(asset_owner=supplier.company))
-        return fragment_key(INBOX, (supplier.company.pk, inbox.content(now=now)))
+        fingerprint = fingerprint_read(inbox_fingerprint_sql(), inbox_fingerprint_params(company_id))
+        return views_inbox_key(company_id, fingerprint, now=timezone.now())
 
 
 def section(page: str, title: str, next_title: str | None) -> str:
@@ -55,10 +57,12 @@ def test_the_jobs_order_and_resource_rows_show_at_once(supplier_portal, plan_a, 
         WorkItem.objects.filter(pk=plan_a.mine.pk).update(name="Oak top", quantity=3)
         Order.objects.filter(pk=plan_a.order.pk).update(city="Amersfoort")
         Resource.objects.filter(pk=plan_a.mine.resource_id).update(name="Haas VF-4")
+        Process.objects.filter(code=plan_a.mine.process).update(name="Five-axis milling")
     after = supplier_portal.get(INBOX_URL).content.decode()
     assert "Oak top" in after and "Table top" not in after
     assert "Amersfoort" in after and "Utrecht" not in after
     assert "Haas VF-4" in after and "Haas VF-2" not in after
+    assert "Five-axis milling" in after and "CNC milling" in before and "CNC milling" not in after
 
 
 def test_a_status_moves_the_job_and_what_it_waits_for_shows(supplier_portal, plan_a, tenant_a):
@@ -68,6 +72,12 @@ def test_a_status_moves_the_job_and_what_it_waits_for_shows(supplier_portal, pla
     page = supplier_portal.get(INBOX_URL).content.decode()
     upcoming = section(page, "upcoming-title", "running-title")
     assert "Table top" in upcoming and "Waiting for" in upcoming and "No offers waiting." in page
+    with schema_context(tenant_a.schema_name):
+        carrier = Carrier.objects.get(pk=plan_a.other_leg.carrier_id)
+        assert carrier.name in upcoming
+        Carrier.objects.filter(pk=carrier.pk).update(name="Renamed Haulage")
+    upcoming = section(supplier_portal.get(INBOX_URL).content.decode(), "upcoming-title", "running-title")
+    assert "Renamed Haulage" in upcoming and carrier.name not in upcoming
     # What it waits for is another company's job and another carrier's leg: rows the company does not own.
     with schema_context(tenant_a.schema_name):
         WorkItem.objects.filter(pk=plan_a.theirs.pk).update(status="done")
