@@ -223,9 +223,10 @@ def inbox_fingerprint_sql() -> str:
         f"UNION ALL (SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = %(done)s "
         "ORDER BY w.actual_end DESC, w.id DESC LIMIT %(done_shown)s)"
     )
+    # Records' text quotes any value with a delimiter in it: no two different sets of rows read alike.
     rows = (
-        "SELECT string_agg(s::text || '/' || coalesce(o.city, '') || '/' || coalesce(r.name, '') || '/' || "  # noqa: S608
-        f"coalesce((SELECT p.name FROM {process} p WHERE p.code = s.process LIMIT 1), ''), ';' ORDER BY s.id) "
+        "SELECT string_agg(s::text || ROW(o.city, r.name, "  # noqa: S608
+        f"(SELECT p.name FROM {process} p WHERE p.code = s.process LIMIT 1))::text, ';' ORDER BY s.id) "
         f"FROM shown s JOIN {order} o ON o.id = s.order_id LEFT JOIN {resource} r ON r.id = s.resource_id"
     )
     predecessors = (
