@@ -26,6 +26,8 @@ def _user_with_roles_statement() -> tuple[str, tuple[str, ...]]:
     through = user_model.groups.through._meta
     quote = connections[user_model._default_manager.db].ops.quote_name
     fields = user_model._meta.concrete_fields
+    if any(hasattr(field, "from_db_value") for field in fields):  # a raw row skips the conversion
+        raise TypeError("a column with a from_db_value conversion: read it through the ORM")
     user_table, link_table, group_table = (
         quote(user_model._meta.db_table),
         quote(through.db_table),
