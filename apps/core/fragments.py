@@ -92,7 +92,9 @@ def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
     inside a row can make two different sets of rows read alike. Callers pass our own SQL, never input."""
     parts = []
     for index, (text_sql, source_sql, order_sql) in enumerate(sections):
-        if not source_sql:  # the outer row itself (an aggregate over only outer columns would group the outer query)
+        if (
+            not source_sql
+        ):  # the outer row itself (an aggregate over only outer columns would group the outer query)
             parts.append(f"'{index}:' || {_row_hash_sql(text_sql)}")
             continue
         parts.append(
