@@ -109,7 +109,9 @@ def test_several_files_are_refused_inline_and_nothing_is_made(designer_client, s
     assert "Upload one file: one file makes one product." in content and 'value="Desk clip"' in content
     assert not ProductTemplate.objects.filter(designer=studio[0]).exists()
     assert not PartUpload.objects.filter(owner=studio[1]).exists()
-    described_by = re.search(r'<input[^>]*name="files"[^>]*aria-describedby="([^"]*)"', content).group(1).split()
+    described_by = (
+        re.search(r'<input[^>]*name="files"[^>]*aria-describedby="([^"]*)"', content).group(1).split()
+    )
     assert set(described_by) <= set(re.findall(r'\sid="([^"]*)"', content))
 
 
