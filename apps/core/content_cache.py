@@ -8,43 +8,23 @@ invalidated, and an entry of older rows is never asked for again. The cache's ke
 (settings.CACHES), so one network never reads another's entries; callers put whatever scopes the value (the
 participant, the part, the window) into the key besides the fingerprint.
 
-A miss reads the fingerprint again and computes the value in one REPEATABLE READ transaction (one snapshot),
-so a write landing between the two cannot file newer rows under an older fingerprint.
+A miss reads the fingerprint again and computes the value in one REPEATABLE READ transaction (one snapshot:
+fragments.one_snapshot), so a write landing between the two cannot file newer rows under an older fingerprint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import TypeVar
 
-import psycopg
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
+
+from apps.core.fragments import one_snapshot
 
 T = TypeVar("T")
 CONTENT_TIMEOUT_S = 24 * 3600  # content-keyed: an entry is never wrong, only unused after a change
 _NONE = "none"  # a cached None (the cache's own None means "not cached")
-
-
-@contextmanager
-def _one_snapshot():
-    """A transaction in which every statement sees one snapshot (REPEATABLE READ), when none is open yet: the
-    driver begins it with that isolation level (no statement of its own). Inside a caller's transaction its own
-    isolation applies (the pages call this outside any)."""
-    if connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    connection.ensure_connection()
-    driver = connection.connection
-    previous = driver.isolation_level
-    driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-    try:
-        with transaction.atomic():
-            yield
-    finally:
-        driver.isolation_level = previous
 
 
 def fingerprint_read(sql: str, params: dict) -> str:
@@ -73,7 +53,7 @@ def content_cached(
     found = cache.get(first_key) if first_key is not None else None
     if found is not None:
         return None if found == _NONE else found
-    with _one_snapshot():
+    with one_snapshot():
         snapshot_key = key(fingerprint_read(fingerprint_sql, params))
         value = compute()
     if snapshot_key is not None:

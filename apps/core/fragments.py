@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -107,15 +108,21 @@ def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
 @contextmanager
 def one_snapshot():
     """The reads inside see the database as of one moment (REPEATABLE READ), so a body drawn on a miss is filed
-    under the fingerprint of exactly the rows it was drawn from, even while others write. Inside a caller's
+    under the fingerprint of exactly the rows it was drawn from, even while others write. The driver begins the
+    transaction with that level (psycopg's `isolation_level`: no statement of its own). Inside a caller's
     transaction its snapshot rules instead (an isolation level can only be chosen before a transaction reads)."""
     if connection.in_atomic_block:
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
+    connection.ensure_connection()
+    driver = connection.connection
+    previous = driver.isolation_level
+    driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        driver.isolation_level = previous
 
 
 def page_body_key(name: str, *, templates: tuple[str, ...], content: object) -> str:
