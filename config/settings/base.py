@@ -153,8 +153,8 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 # Every password sign-in (login page, network admin, operator admin) passes the failed sign-in throttle, which
-# ends authentication on a failure; the plain ModelBackend is listed only so that sessions started with
-# login(..., backend="django.contrib.auth.backends.ModelBackend") (sign-up pages) keep resolving their user.
+# ends authentication on a failure; the plain ModelBackend is listed only so that sessions the sign-up and
+# invitation pages started with it (before they named accounts.backends.SESSION_BACKEND) keep resolving their user.
 AUTHENTICATION_BACKENDS = [
     "apps.accounts.backends.ThrottledModelBackend",
     "django.contrib.auth.backends.ModelBackend",
