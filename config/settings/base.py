@@ -142,7 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0", schemes=("redis", "rediss"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.redis_cache.RedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
         # Every key carries the schema of the tenant that wrote it: one network never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
