@@ -86,3 +86,10 @@ class ThrottledModelBackend(ModelBackend):
             return None
         user.__dict__["role_names"] = frozenset(row[-1])
         return user
+
+
+# What a page that signs a person in without a password (a confirmed e-mail, an accepted invitation) passes to
+# `login()`: the session then loads its user through `get_user` above, with the roles in the same statement. (The
+# plain ModelBackend, which those pages named before, loads the user and then the roles: one statement more and
+# an ORM compile on every request of that session; settings keep it listed so such sessions still resolve.)
+SESSION_BACKEND = f"{ThrottledModelBackend.__module__}.{ThrottledModelBackend.__qualname__}"

@@ -1,4 +1,5 @@
-"""The customer's order page as a body kept in the cache under the fingerprint of every row it shows.
+"""The customer's order page and order list as bodies kept in the cache under the fingerprint of every row they
+show.
 
 The statement that finds the customer's order also asks PostgreSQL for a SHA-256 fingerprint of the order's row
 and of every row the page's body reads (selectors.order_with_page_detail, actions.order_allowed,
@@ -75,3 +76,22 @@ def order_page_fingerprint(*, customer, order_id: int) -> str | None:
         cursor.execute(sql, [order_id, customer.pk])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def order_list_fingerprint(*, customer) -> str:
+    """One statement: the fingerprint of what the customer's order list shows — each of their orders' rows and
+    which lines each has (the list counts them)."""
+    orders, lines = _table(Order), _table(OrderLine)
+    fingerprint = rows_fingerprint_sql(
+        [
+            ("r::text", f"FROM {orders} r WHERE r.customer_id = %s", "r.id"),
+            (
+                "l.id::text || ':' || l.order_id::text",
+                f"FROM {lines} l JOIN {orders} r ON r.id = l.order_id WHERE r.customer_id = %s",
+                "l.id",
+            ),
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {fingerprint}", [customer.pk, customer.pk])
+        return cursor.fetchone()[0]

@@ -169,3 +169,35 @@ def test_each_response_carries_its_own_sessions_csrf_token(tenant_a, customer, p
     response = second.post(f"/orders/{paid.pk}/cancel/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert Order.objects.get(pk=paid.pk).status == OrderStatus.CANCELLED
+
+
+# --- the order list: kept under the fingerprint of the customer's orders and their lines ---------------------
+
+
+def _list(client) -> str:
+    response = client.get("/orders/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_list_shows_an_orders_new_values_and_line_count_on_the_next_request(signed_in, paid):
+    _list(signed_in)
+    assert "1 design<" in _list(signed_in)
+    Order.objects.filter(pk=paid.pk).update(refunded_minor=100)
+    assert "refunded)" in _list(signed_in)
+    Order.objects.filter(pk=paid.pk).update(status=OrderStatus.DELIVERED, delivered_at=timezone.now())
+    assert "delivered " in _list(signed_in)
+    line = OrderLine.objects.get(order=paid)
+    line.pk, line.position = None, line.position + 1
+    line.save()
+    assert "2 designs<" in _list(signed_in)
+
+
+def test_the_lists_first_order_shows_on_the_next_request(signed_in, customer, table):
+    from tests.orders.conftest import place_order
+
+    _list(signed_in)
+    assert "No orders yet" in _list(signed_in)
+    order = place_order(customer, (table.current_version, 1))
+    body = _list(signed_in)
+    assert order.reference in body and "No orders yet" not in body

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,7 +21,6 @@ from apps.core.errors import Conflict, form_add_service_error
 from apps.core.fragments import (
     CSRF_SLOT,
     csrf_fill,
-    fragment_render,
     fragments_render,
     one_snapshot,
     page_body_get,
@@ -66,13 +66,15 @@ from apps.storefront.forms_orders import (
     PlaceOrderForm,
     RefundRequestForm,
 )
-from apps.storefront.order_page import order_page_fingerprint
+from apps.storefront.order_page import order_list_fingerprint, order_page_fingerprint
 
 CART = "storefront/orders/cart.html"
 GANTT = "storefront/orders/_gantt.html"
 PLAN_TIMES = "storefront/orders/_plan_times.html"
 TIMELINE = "storefront/orders/_timeline.html"
 ORDER_TABLE = "storefront/orders/_list_table.html"
+ORDER_LIST = "storefront/orders/list.html"
+ORDER_LIST_BODY = "storefront/orders/_list_body.html"
 DETAIL = "storefront/orders/detail.html"
 DETAIL_BODY = "storefront/orders/_detail_body.html"
 PAY = "storefront/orders/pay.html"
@@ -332,28 +334,36 @@ def order_pay(request, order_id: int):
 # --- orders --------------------------------------------------------------------------------------------------
 
 
+def _order_list_body_key(request, fingerprint: str) -> str:
+    return page_body_key(
+        "orders",
+        templates=(ORDER_LIST_BODY, ORDER_TABLE),
+        content=(request.user.pk, fingerprint, request.tenant.time_zone),  # is_late: the network's day
+    )
+
+
+def _order_list_body_drawn(request) -> str:
+    """The list drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
+    with one_snapshot():
+        fingerprint = order_list_fingerprint(customer=request.user)
+        orders = list(order_rows_for_customer(customer=request.user))
+        html = render_to_string(ORDER_LIST_BODY, {"orders": orders})
+    page_body_set(
+        _order_list_body_key(request, fingerprint), html, valid_until=None
+    )  # nothing moves with time
+    return html
+
+
 @login_required
 @require_http_methods(["GET"])
 def order_list(request):
-    orders = list(order_rows_for_customer(customer=request.user))
-    # The table is a function of these values alone (is_late: of the network's day): kept in the cache by them.
-    shown = tuple(
-        (
-            order.pk,
-            order.line_count,
-            order.created_at,
-            order.status,
-            order.is_late,
-            order.delivered_at,
-            order.promised_delivery_date,
-            order.total_minor,
-            order.refunded_minor,
-            order.currency,
-        )
-        for order in orders
-    )
-    table = fragment_render(ORDER_TABLE, content=shown, context={"orders": orders}) if orders else ""
-    return render(request, "storefront/orders/list.html", {"orders": orders, "orders_table": table})
+    """The customer's orders. A repeat view is one statement (the fingerprint of the customer's orders and their
+    lines) and one cache read (order_page.py)."""
+    fingerprint = order_list_fingerprint(customer=request.user)
+    body = page_body_get(_order_list_body_key(request, fingerprint), now=timezone.now())
+    if body is None:
+        body = mark_safe(_order_list_body_drawn(request))  # noqa: S308 - our own template's output, autoescaped
+    return render(request, ORDER_LIST, {"body": body})
 
 
 # While an order is paid and being planned its page asks every second, so the plan shows within about a
