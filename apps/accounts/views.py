@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.backends import SESSION_BACKEND
 from apps.accounts.confirmation import (
     ConfirmationLinkInvalid,
     confirmation_link_send,
@@ -129,6 +130,6 @@ def signup_confirm(request, token: str):
         return render(request, "accounts/signup_confirm.html", {"invalid": True}, status=400)
     if request.method == "GET":
         return render(request, "accounts/signup_confirm.html", {"email": user.email})
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=SESSION_BACKEND)
     messages.success(request, f"Your e-mail is confirmed. Welcome to {request.tenant.name}!")
     return redirect(workspace_landing(user))

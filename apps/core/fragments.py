@@ -11,12 +11,18 @@ network a key is reached only by a caller who already holds every value the frag
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
+from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 FRAGMENT_TIMEOUT_S = 24 * 3600  # content-keyed: an entry is never wrong, only unused after a change
@@ -63,3 +69,98 @@ def fragment_render(template_name: str, *, content: object, context: dict) -> Sa
     the same content was rendered before. Rendered without a request: the fragment has no CSRF token, user or
     per-request value; it may only show what `content` holds."""
     return fragments_render([(template_name, content, context)])[0]
+
+
+# --- whole page bodies, keyed by a fingerprint PostgreSQL computes of the rows they show ----------------------
+#
+# A page whose body is a function of some rows (an order with its lines, jobs, legs…) reads, in the statement that
+# finds its main row, a SHA-256 fingerprint of every row the body shows (`rows_fingerprint_sql`): any change to any
+# of them, by whatever path it was written (a service, a queryset update(), the admin, a task), is a new fingerprint
+# and so a new key. A repeat view is then that one statement and one cache read; nothing is ever invalidated.
+#
+# What time alone changes (a "now" line, a deadline passing) is not in the rows: the body is kept with the first
+# moment it may read differently (`valid_until`) and drawn again from then on. A value that differs per request
+# (the CSRF token) is left as a slot in the kept body and filled in per response (`csrf_fill`).
+
+
+def _row_hash_sql(text_sql: str) -> str:
+    return f"encode(sha256(convert_to({text_sql}, 'UTF8')), 'hex')"
+
+
+def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
+    """A SQL expression: the SHA-256 (hex) over `sections`, each (row text expression, FROM … WHERE …, ORDER BY
+    expression): a correlated subquery may name the outer query's row; an empty FROM hashes the outer row's text. Each row is hashed on its own, so no text
+    inside a row can make two different sets of rows read alike. Callers pass our own SQL, never input."""
+    parts = []
+    for index, (text_sql, source_sql, order_sql) in enumerate(sections):
+        if (
+            not source_sql
+        ):  # the outer row itself (an aggregate over only outer columns would group the outer query)
+            parts.append(f"'{index}:' || {_row_hash_sql(text_sql)}")
+            continue
+        parts.append(
+            f"'{index}:' || coalesce((SELECT string_agg({_row_hash_sql(text_sql)}, ',' ORDER BY {order_sql}) "
+            f"{source_sql}), '')"
+        )
+    return _row_hash_sql(" || '|' || ".join(parts))
+
+
+@contextmanager
+def one_snapshot():
+    """The reads inside see the database as of one moment (REPEATABLE READ), so a body drawn on a miss is filed
+    under the fingerprint of exactly the rows it was drawn from, even while others write. The driver begins the
+    transaction with that level (psycopg's `isolation_level`: no statement of its own). Inside a caller's
+    transaction its snapshot rules instead (an isolation level can only be chosen before a transaction reads)."""
+    if connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    previous = driver.isolation_level
+    driver.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        driver.isolation_level = previous
+
+
+def page_body_key(name: str, *, templates: tuple[str, ...], content: object) -> str:
+    """The key of a page body drawn from `templates` (their sources are in the key, so a deploy that changes the
+    markup misses) with `content` (whose repr names whatever decides the body: the page's owner, its main row's
+    id, the rows' fingerprint, which part of the page) in the active time zone and language."""
+    shown = (content, timezone.get_current_timezone_name(), translation.get_language())
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    sources = ",".join(_template_digest(template_name) for template_name in templates)
+    return f"page-body:{name}:{hashlib.sha256(sources.encode()).hexdigest()[:16]}:{digest}"
+
+
+def page_body_get(key: str, *, now: datetime) -> SafeString | None:
+    """The body kept under `key` while it still holds at `now`, else None."""
+    kept = cache.get(key)
+    if kept is None:
+        return None
+    valid_until, html = kept
+    if valid_until is not None and now.timestamp() >= valid_until:
+        return None
+    return mark_safe(html)  # noqa: S308 - our own templates' output, autoescaped
+
+
+def page_body_set(key: str, html: str, *, valid_until: datetime | None) -> None:
+    """Keep `html` under `key` until `valid_until` (None: until its rows change)."""
+    kept = (valid_until.timestamp() if valid_until is not None else None, str(html))
+    cache.set(key, kept, FRAGMENT_TIMEOUT_S)
+
+
+# The {% csrf_token %} tag's output when the body is drawn with CSRF_SLOT as the token. User text in a body is
+# escaped, so it can never contain this element; the slot is replaced whole.
+CSRF_SLOT = "csrf-slot"
+_CSRF_SLOT_HTML = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_SLOT}">'
+
+
+def csrf_fill(html: str, request) -> SafeString:
+    """`html` (drawn with {"csrf_token": CSRF_SLOT}) with this request's token in each form."""
+    if _CSRF_SLOT_HTML not in html:
+        return mark_safe(html)  # noqa: S308 - as above
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    return mark_safe(html.replace(_CSRF_SLOT_HTML, token))  # noqa: S308 - as above

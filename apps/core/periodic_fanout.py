@@ -86,6 +86,18 @@ def periodic_targets(task_name: str, schemas: Iterable[str], *, now: float | Non
         return schemas
 
 
+def periodic_unsent(task_name: str, schemas: Iterable[str]) -> None:
+    """Forgets that `schemas` were sent `task_name` (`periodic_targets` records before the sends; the broker refused
+    these): they are due again at the next dispatch instead of waiting out an idle turn they never had."""
+    schemas = list(schemas)
+    if not schemas:
+        return
+    try:
+        _redis().hdel(SENT_KEY.format(task=task_name), *schemas)
+    except redis.RedisError:
+        logger.warning("could not forget %s as sent to %d networks", task_name, len(schemas), exc_info=True)
+
+
 def _windows() -> tuple[float, float]:
     return settings.FLEET_BUSY_WINDOW_S, settings.FLEET_IDLE_INTERVAL_S
 

@@ -100,6 +100,8 @@ class Gantt:
     markers: list[Marker] = field(default_factory=list)
     plot_top: int = TOP
     plot_bottom: float = 0
+    start: datetime | None = None  # the plot's first and last moment: the "now" marker shows between them
+    end: datetime | None = None
 
     @property
     def description(self) -> str:
@@ -151,6 +153,8 @@ def gantt_build(
         width=WIDTH,
         height=int(TOP + ROW_HEIGHT * len(labels) + BOTTOM + 12 * (MARKER_LINES - 1)),
         label_width=LABEL_WIDTH,
+        start=start,
+        end=end,
     )
     chart.rows = [(label, row_y[label]) for label in labels]
     chart.plot_bottom = TOP + ROW_HEIGHT * len(labels)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Prefetch, QuerySet
 
 from apps.core.singletons import singleton_get
 from apps.orders.lateness import order_late_condition
@@ -33,10 +35,27 @@ def cart_lines_for(cart: Cart) -> QuerySet[CartLine]:
     )
 
 
+@cache
+def _cart_item_count_statement() -> str:
+    """Written once per process from the models: the storefront's header asks on every page, and compiling the
+    ORM's aggregate cost more CPU (≈0.4 ms) than PostgreSQL spends answering it. Unqualified tables: the
+    request's network's schema, as with the ORM."""
+    quote = connection.ops.quote_name
+    line, cart = CartLine._meta, Cart._meta
+    # Quoted names from the models; the customer is a parameter.
+    return (
+        f"SELECT COALESCE(SUM(line.{quote(line.get_field('quantity').column)}), 0)"  # noqa: S608
+        f" FROM {quote(line.db_table)} AS line JOIN {quote(cart.db_table)} AS cart"
+        f" ON cart.{quote(cart.pk.column)} = line.{quote(line.get_field('cart').column)}"
+        f" WHERE cart.{quote(cart.get_field('customer').column)} = %s"
+    )
+
+
 def cart_item_count(*, customer) -> int:
-    """How many items (quantities summed) the customer's cart holds: one query, 0 without a cart."""
-    total = CartLine.objects.filter(cart__customer=customer).aggregate(total=Sum("quantity"))["total"]
-    return total or 0
+    """How many items (quantities summed) the customer's cart holds: one statement, 0 without a cart."""
+    with connection.cursor() as cursor:
+        cursor.execute(_cart_item_count_statement(), [customer.pk])
+        return int(cursor.fetchone()[0])
 
 
 def order_list_for_customer(*, customer) -> QuerySet[Order]:

@@ -32,6 +32,7 @@ from apps.payouts.models import (
     TransferStatus,
 )
 from apps.payouts.profit_share.statements import leg_key, order_split_compute, work_item_key
+from apps.payouts.statement_cache import statement_cached
 
 # --- statements for the participant portals ---------------------------------------------------------------
 
@@ -69,7 +70,18 @@ class StatementView:
         return self.money(self.part_amount_minor)
 
 
-def _statement_for(order: Order, part_key: str, participant: str) -> StatementView | None:
+def _statement_for(row: WorkItem | TransportLeg, part_key: str, participant: str) -> StatementView | None:
+    """From the cache when the statement's inputs did not change since it was computed (statement_cache)."""
+    return statement_cached(
+        row,
+        part_key=part_key,
+        participant=participant,
+        # The order read again inside the miss's snapshot, with the rows its fingerprint covers.
+        compute=lambda: _statement_compute(Order.objects.get(pk=row.order_id), part_key, participant),
+    )
+
+
+def _statement_compute(order: Order, part_key: str, participant: str) -> StatementView | None:
     computed = order_split_compute(order=order)
     try:
         share = computed.result.participant(participant)
@@ -110,16 +122,14 @@ def statement_for_work_item(work_item: WorkItem) -> StatementView | None:
     """The asset owner's statement for the order of this work item (None for an unassigned item)."""
     if work_item.asset_owner_id is None:
         return None
-    return _statement_for(
-        work_item.order, work_item_key(work_item.pk), f"asset_owner:{work_item.asset_owner_id}"
-    )
+    return _statement_for(work_item, work_item_key(work_item.pk), f"asset_owner:{work_item.asset_owner_id}")
 
 
 def statement_for_leg(leg: TransportLeg) -> StatementView | None:
     """The carrier's statement for the order of this transport leg (None for an unassigned leg)."""
     if leg.carrier_id is None:
         return None
-    return _statement_for(leg.order, leg_key(leg.pk), f"carrier:{leg.carrier_id}")
+    return _statement_for(leg, leg_key(leg.pk), f"carrier:{leg.carrier_id}")
 
 
 def _owner(asset_owner, carrier, designer) -> dict:

@@ -9,15 +9,20 @@ order's reference and the delivery city, never the name or street of the custome
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.timesince import timeuntil
 
 from apps.orders.actions import work_items_allowed
-from apps.orders.models import JobProblem, QualityCheck, WorkItem
+from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
+from apps.payouts.statement_cache import STATEMENT_FINGERPRINT, statement_fingerprint_of
+from apps.processes.models import Process
 from apps.processes.selectors import process_name_annotation
+from apps.suppliers.models import Carrier, Resource
 from apps.uploads.models import PartUpload
 from apps.uploads.selectors import upload_for_design
 
@@ -31,6 +36,7 @@ DONE = frozenset({W.DONE})
 # On the schedule: what the plan holds on the supplier's machines (offered ones too: the plan reserved them).
 BOOKED = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED, W.DONE})
 DONE_SHOWN = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- supplier jobs ------------------------------------------------------------------------------------------
@@ -56,12 +62,29 @@ def job_detail(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
 def job_page(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
     """A job as its page shows it: the row with the spec, and whether it has quality checks, problems and an
     uploaded part (EXISTS in the same statement), so a job without them reads none of them (job_checks,
-    job_problems; the view asks for the part only when `has_part`)."""
-    return job_rows_with_spec(queryset).annotate(
-        has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
-        has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
-        has_part=Exists(PartUpload.objects.filter(design_id=OuterRef("line__design_version__design_id"))),
+    job_problems; the view asks for the part only when `has_part`); and the fingerprint of what its pay
+    statement is computed from, so an unchanged statement comes from the cache without a statement of its own."""
+    return (
+        job_rows_with_spec(queryset)
+        .only(*JOB_PAGE_COLUMNS)
+        .annotate(
+            **{STATEMENT_FINGERPRINT: statement_fingerprint_of(WorkItem)},
+            has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
+            has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
+            has_part=Exists(PartUpload.objects.filter(design_id=OuterRef("line__design_version__design_id"))),
+        )
     )
+
+
+# The job's own columns and, of the joined rows, what the page shows (the order's city; its reference derives from
+# its id) and job_spec reads: the order's 40 columns and the order line's are neither compiled, read nor decoded.
+JOB_PAGE_COLUMNS = (
+    *(field.name for field in WorkItem._meta.concrete_fields),
+    "order__city",
+    "resource__name",
+    "line__design_version__operations",
+    "line__design_version__design_id",
+)
 
 
 def _newest_first(rows: QuerySet) -> QuerySet:
@@ -177,6 +200,71 @@ def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
         in_progress=[i for i in live if i.status in IN_PROGRESS],
         done=done,
     )
+
+
+# --- the inbox's fingerprint: one statement says whether the body drawn before still stands -------------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def inbox_fingerprint_sql() -> str:
+    """SQL for the inbox's fingerprint (parameters: company, live, done, done_shown): the hex SHA-256 of every
+    row its body shows or is drawn from — the company's live jobs and latest `done_shown` done ones (job_inbox's
+    two halves, in its order) with their order's city, resource and process names; every job on the live jobs'
+    order lines and every leg bound for them, with its carrier's name (what a job waits for) — then "|" and
+    each shown offer's answer deadline in microseconds since the epoch (what its countdown is drawn from).
+    Keep in step with job_inbox, portal/jobs/_inbox.html and orders.selectors.work_item_waiting_for."""
+    work, order, resource = _table(WorkItem), _table(Order), _table(Resource)
+    process, leg, carrier = _table(Process), _table(TransportLeg), _table(Carrier)
+    shown = (
+        f"(SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = ANY(%(live)s)) "  # noqa: S608 - our tables' names only
+        f"UNION ALL (SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = %(done)s "
+        "ORDER BY w.actual_end DESC, w.id DESC LIMIT %(done_shown)s)"
+    )
+    # Records' text quotes any value with a delimiter in it: no two different sets of rows read alike.
+    rows = (
+        "SELECT string_agg(s::text || ROW(o.city, r.name, "  # noqa: S608
+        f"(SELECT p.name FROM {process} p WHERE p.code = s.process LIMIT 1))::text, ';' ORDER BY s.id) "
+        f"FROM shown s JOIN {order} o ON o.id = s.order_id LEFT JOIN {resource} r ON r.id = s.resource_id"
+    )
+    predecessors = (
+        "SELECT string_agg(ROW(w.id, w.line_id, w.step_key, w.name, w.status)::text, ';' ORDER BY w.id) "  # noqa: S608
+        f"FROM {work} w WHERE w.line_id IN (SELECT line_id FROM shown WHERE status = ANY(%(live)s))"
+    )
+    inbound = (
+        "SELECT string_agg(ROW(l.id, l.to_work_item_id, l.status, l.planned_arrival, c.name)::text, ';' "  # noqa: S608
+        f"ORDER BY l.id) FROM {leg} l LEFT JOIN {carrier} c ON c.id = l.carrier_id "
+        "WHERE l.to_work_item_id IN (SELECT id FROM shown WHERE status = ANY(%(live)s))"
+    )
+    deadlines = (
+        "SELECT string_agg((extract(epoch FROM offer_deadline) * 1000000)::bigint::text, ',' "
+        "ORDER BY offer_deadline, id) FROM shown WHERE status = %(offered)s AND offer_deadline IS NOT NULL"
+    )
+    digest = " || '|' || ".join(f"coalesce(({sql}), '')" for sql in (rows, predecessors, inbound))
+    return (
+        f"(WITH shown AS ({shown}) SELECT encode(sha256(convert_to({digest}, 'UTF8')), 'hex') "
+        f"|| '|' || coalesce(({deadlines}), ''))"
+    )
+
+
+def inbox_fingerprint_params(company_id: int) -> dict:
+    return {
+        "company": company_id,
+        "live": sorted(OFFERS | UPCOMING | IN_PROGRESS),
+        "done": W.DONE,
+        "done_shown": DONE_SHOWN,
+        "offered": W.OFFERED,
+    }
+
+
+def inbox_countdowns(fingerprint: str, *, now: datetime) -> tuple[str | None, ...]:
+    """What the inbox shows of `now`: each offer's time left to answer (None once passed), from the deadlines
+    its fingerprint carries — the text changes by the minute, not with every request."""
+    _, _, deadlines = fingerprint.partition("|")
+    moments = (EPOCH + timedelta(microseconds=int(us)) for us in deadlines.split(",") if us)
+    return tuple(timeuntil(deadline, now) if deadline > now else None for deadline in moments)
 
 
 def job_bookings(queryset: QuerySet[WorkItem], *, start: datetime, end: datetime) -> QuerySet[WorkItem]:

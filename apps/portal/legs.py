@@ -5,28 +5,30 @@ the API's scoped querysets); nothing here widens it. A carrier sees the customer
 recipient's name, street and phone only while it still has the parcel to bring (a last-mile leg not delivered).
 
 The legs board (`leg_board`) reads everything it shows in one statement, as plain values: the live legs with
-what each waits for, one page of the delivered legs and their total. Its rows format their stops on first use,
-so a board served from the page's fragment cache formats nothing; `LegBoard.content` holds everything the board's
-HTML is drawn from, so that cache can never serve a board drawn from other data.
+what each waits for, one page of the delivered legs and their total. Its rows format their stops on first use.
+The page keeps the board's HTML under `board_fingerprint_sql` (every row it is drawn from) and `board_drawn_from`
+(what it shows of the clock), so a board that still stands costs one statement and is neither read nor drawn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from apps.orders.models import TransportLeg
+from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.models.address import address_text
 from apps.orders.models.order import order_reference
 from apps.orders.selectors import leg_source_waiting
 from apps.orders.status import LEG_NOT_PICKED_UP, LegStatus, waiting_message
+from apps.suppliers.models import AssetOwner
 
 L = LegStatus
 
@@ -36,6 +38,7 @@ LEGS_ON_BOARD = frozenset({L.PICKED_UP})
 LEGS_DELIVERED = frozenset({L.DELIVERED})
 LEGS_LIVE = LEGS_TO_PICK_UP | LEGS_ON_BOARD
 _STATUS_LABELS = dict(LegStatus.choices)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -189,11 +192,6 @@ class LegRow:
                 source = (values["from_work_item__name"], values["from_work_item__status"])
             self.waiting_for = waiting_message(leg_source_waiting(source))
 
-    @property
-    def key(self) -> tuple:
-        """Everything the row's HTML is drawn from."""
-        return (*self.values.values(), self.overdue)
-
     @cached_property
     def origin(self) -> Stop:
         if self.values["from_asset_owner_id"] is None:
@@ -220,7 +218,6 @@ class LegBoard:
     today: list[LegRow]
     tomorrow: list[LegRow]
     later: list[LegRow]
-    content: tuple  # everything the board's HTML is drawn from (the fragment cache's content, apps/core/fragments.py)
 
     @property
     def overdue_count(self) -> int:
@@ -302,13 +299,6 @@ def leg_board(
     def day_of(row: LegRow) -> date | None:
         return timezone.localdate(row.planned_departure) if row.planned_departure else None
 
-    drawn_from = (
-        timezone.get_current_timezone_name(),
-        today,
-        page.number,
-        page.paginator.count,
-        [row.key for row in (*live, *page.object_list)],
-    )
     return LegBoard(
         to_pick_up=to_pick_up,
         on_board=[row for row in live if row.status in LEGS_ON_BOARD],
@@ -318,5 +308,80 @@ def leg_board(
         later=[
             row for row in to_pick_up if not row.overdue and (day_of(row) is None or day_of(row) > tomorrow)
         ],
-        content=drawn_from,
     )
+
+
+# --- the board's fingerprint: one statement says whether the board drawn before still stands ----------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def board_fingerprint_sql() -> str:
+    """SQL for the board's fingerprint (parameters: carrier, live, delivered, first, last): the hex SHA-256 of
+    every row the board is drawn from — the carrier's live legs and its delivered legs ranked (first, last]
+    latest first (_board_values' rows), each with its order, its two workshops and the job it leaves from —
+    then "|", the delivered total, "|" and each live leg's status, planned departure and arrival in microseconds
+    (what its overdue flag is judged from against the clock). Keep in step with _board_values and LegRow."""
+    leg, order = _table(TransportLeg), _table(Order)
+    owner, work = _table(AssetOwner), _table(WorkItem)
+    ranked = (
+        "SELECT l.*, row_number() OVER (PARTITION BY l.status ORDER BY l.delivered_at DESC, l.id DESC) AS rank, "  # noqa: S608 - our tables' names only
+        "count(*) FILTER (WHERE l.status = ANY(%(delivered)s)) OVER () AS delivered_total "
+        f"FROM {leg} l WHERE l.carrier_id = %(carrier)s AND (l.status = ANY(%(live)s) OR l.status = ANY(%(delivered)s))"
+    )
+    shown = (
+        "SELECT * FROM ranked WHERE status = ANY(%(live)s) "
+        "OR (status = ANY(%(delivered)s) AND rank > %(first)s AND rank <= %(last)s)"
+    )
+    rows = (
+        "SELECT string_agg(s::text || '/' || o::text || '/' || coalesce(fa::text, '') || '/' || "  # noqa: S608
+        "coalesce(ta::text, '') || '/' || coalesce(fw::text, ''), ';' ORDER BY s.id) "
+        f"FROM shown s JOIN {order} o ON o.id = s.order_id "
+        f"LEFT JOIN {owner} fa ON fa.id = s.from_asset_owner_id LEFT JOIN {owner} ta ON ta.id = s.to_asset_owner_id "
+        f"LEFT JOIN {work} fw ON fw.id = s.from_work_item_id"
+    )
+    timings = (
+        "SELECT string_agg(status || ',' || coalesce(((extract(epoch FROM planned_departure) * 1000000)::bigint)::text, '') "
+        "|| ',' || coalesce(((extract(epoch FROM planned_arrival) * 1000000)::bigint)::text, ''), ';' ORDER BY id) "
+        "FROM shown WHERE status = ANY(%(live)s)"
+    )
+    return (
+        f"(WITH ranked AS ({ranked}), shown AS ({shown}) "  # noqa: S608 - our tables' names only
+        f"SELECT encode(sha256(convert_to(coalesce(({rows}), ''), 'UTF8')), 'hex') "
+        "|| '|' || coalesce((SELECT max(delivered_total) FROM ranked), 0) "
+        f"|| '|' || coalesce(({timings}), ''))"
+    )
+
+
+def board_fingerprint_params(carrier_id: int, asked) -> dict:
+    first = (max(_page_number(asked) or 1, 1) - 1) * DELIVERED_PER_PAGE
+    return {
+        "carrier": carrier_id,
+        "live": sorted(LEGS_LIVE),
+        "delivered": sorted(LEGS_DELIVERED),
+        "first": first,
+        "last": first + DELIVERED_PER_PAGE,
+    }
+
+
+def _moment(microseconds: str) -> datetime | None:
+    return EPOCH + timedelta(microseconds=int(microseconds)) if microseconds else None
+
+
+def board_drawn_from(fingerprint: str, *, asked, now: datetime) -> tuple | None:
+    """What the board drawn for page `asked` at `now` is a function of, beside its rows' digest: the delivered
+    total, the page, the local day and each live leg's overdue flag. None when the page asked for is out of
+    range (the board then shows another page than the fingerprint covers: drawn, not kept)."""
+    digest, total, timings = fingerprint.split("|")
+    paginator = Paginator((), DELIVERED_PER_PAGE)
+    paginator.count = int(total)
+    number = _page_number(asked) or 1
+    if not 1 <= number <= paginator.num_pages:
+        return None
+    overdue = []
+    for timing in filter(None, timings.split(";")):
+        status, departure, arrival = timing.split(",")
+        overdue.append(leg_is_overdue(status, _moment(departure), _moment(arrival), now=now))
+    return (digest, int(total), number, timezone.localdate(now), tuple(overdue))

@@ -32,7 +32,7 @@ class PartUploadForm(forms.Form):
     files = MultipleFileField(
         label="Files",
         widget=MultipleFileInput(
-            attrs={"accept": ACCEPT, "aria-describedby": "id_files_help id_files_errors", "multiple": True}
+            attrs={"accept": ACCEPT, "aria-describedby": "id_files_help id_files_error", "multiple": True}
         ),
         error_messages={"required": "Choose at least one file to upload."},
     )

@@ -1,7 +1,7 @@
 from celery import current_app, shared_task
 from django_tenants.utils import schema_context
 
-from apps.core.periodic_fanout import periodic_targets
+from apps.core.periodic_fanout import periodic_targets, periodic_unsent
 from apps.tenants.selectors import tenant_list_active
 
 
@@ -14,10 +14,15 @@ def dispatch_to_tenants(task_name: str) -> int:
     task = current_app.tasks[task_name]
     schemas = tenant_list_active().values_list("schema_name", flat=True)
     targets = periodic_targets(task_name, schemas)
-    for schema in targets:
-        with schema_context(schema):
-            task.delay()
-    return len(targets)
+    sent = 0
+    try:
+        for schema in targets:
+            with schema_context(schema):
+                task.delay()
+            sent += 1
+    finally:
+        periodic_unsent(task_name, targets[sent:])  # refused by the broker: still due
+    return sent
 
 
 @shared_task(name="tenants.deploy_echo", bind=True, time_limit=30, soft_time_limit=20)

@@ -60,7 +60,18 @@ def _require_customer(actor) -> None:
 
 
 def _require_owner(actor, upload: PartUpload) -> None:
-    if not (is_signed_in(actor) and upload.owner_id == actor.pk):
+    """Who may change an upload: the customer who uploaded it; once it is the part of a designer's product, the
+    designer's current members instead. The tie is the product's (as for reading its files, access.py): a member
+    who leaves takes no product's part with them, and the others keep working on it."""
+    if not is_signed_in(actor):
+        raise PermissionDenied("Only the customer who uploaded this part may change it.")
+    products = upload.products.all()
+    if products.exists():
+        if not products.filter(designer__members__user_id=actor.pk).exists():
+            raise PermissionDenied(
+                "This part is a designer's product: only the designer's members may change it."
+            )
+    elif upload.owner_id != actor.pk:
         raise PermissionDenied("Only the customer who uploaded this part may change it.")
 
 

@@ -142,7 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0", schemes=("redis", "rediss"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.redis_cache.RedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
         # Every key carries the schema of the tenant that wrote it: one network never reads another's cache.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -153,8 +153,8 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 # Every password sign-in (login page, network admin, operator admin) passes the failed sign-in throttle, which
-# ends authentication on a failure; the plain ModelBackend is listed only so that sessions started with
-# login(..., backend="django.contrib.auth.backends.ModelBackend") (sign-up pages) keep resolving their user.
+# ends authentication on a failure; the plain ModelBackend is listed only so that sessions the sign-up and
+# invitation pages started with it (before they named accounts.backends.SESSION_BACKEND) keep resolving their user.
 AUTHENTICATION_BACKENDS = [
     "apps.accounts.backends.ThrottledModelBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -21,7 +21,7 @@ _redis_base, _, _redis_db = env_str("TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS
 REDIS_URL = f"{_redis_base}/{int(_redis_db or 0) + _worker_number}"
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "apps.core.redis_cache.RedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",

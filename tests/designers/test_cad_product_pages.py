@@ -2,6 +2,8 @@
 name and royalty, the customers' panel with a test quote, submit), the back office's review (the part), the
 storefront's product page (the part's view, options, quote, cart) and who may fetch the designer's file."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -93,6 +95,24 @@ def test_a_file_that_is_not_what_it_says_is_refused_inline_with_the_name_kept(de
     content = response.content.decode()
     assert 'value="Desk clip"' in content and 'role="alert"' in content
     assert not ProductTemplate.objects.filter(designer=studio[0]).exists()
+
+
+def test_several_files_are_refused_inline_and_nothing_is_made(designer_client, studio, tmp_path):
+    """One file makes one product: a second file was dropped without a word."""
+    stl = samples.box_stl(tmp_path).read_bytes()
+    response = designer_client.post(
+        "/designer/studio/cad/new/",
+        {"name": "Desk clip", "files": [SimpleUploadedFile(n, stl) for n in ("a.stl", "b.stl")]},
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Upload one file: one file makes one product." in content and 'value="Desk clip"' in content
+    assert not ProductTemplate.objects.filter(designer=studio[0]).exists()
+    assert not PartUpload.objects.filter(owner=studio[1]).exists()
+    described_by = (
+        re.search(r'<input[^>]*name="files"[^>]*aria-describedby="([^"]*)"', content).group(1).split()
+    )
+    assert set(described_by) <= set(re.findall(r'\sid="([^"]*)"', content))
 
 
 def test_the_editor_shows_the_analysis_the_options_and_the_customers_panel_with_a_quote(

@@ -4,7 +4,7 @@ designer product and immutable then (services and the database), bought, quoted 
 compiled and committed like a customer's own part; its file goes to the supplier of a job, never to the buyer."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
@@ -17,6 +17,7 @@ from apps.catalog.versions import (
     template_submit,
     template_version_create,
 )
+from apps.designers.models import DesignerMember
 from apps.matching.services.modes import order_commit
 from apps.orders import checkout
 from apps.orders.models import OrderLine, WorkItem
@@ -41,6 +42,7 @@ from tests.designers.cad_builders import (
     cad_published,
     customer_user,
 )
+from tests.designers.factories import make_designer_member
 from tests.orders.conftest import fill_cart, pay
 from tests.suppliers.factories import make_member
 from tests.uploads.part_network import analysed_upload, cube_mesh, parts_network  # noqa: F401 - fixture
@@ -166,6 +168,29 @@ def test_a_published_cad_product_is_immutable_in_the_services_the_database_and_i
     with pytest.raises(UploadInUse):
         upload_delete(actor=member, upload=upload)
     assert PartUpload.objects.get(pk=upload.pk).units == "mm"
+
+
+def test_a_drafts_part_is_changed_by_the_designers_members_not_by_a_member_who_left(studio):
+    """The part belongs to the product, not to whoever uploaded it: another member may set its units; the
+    uploader, once they have left the designer, may not (through their own parts pages they still reach it)."""
+    designer, uploader = studio
+    draft = cad_draft(designer, uploader)
+    PartUpload.objects.filter(pk=draft.part_upload_id).update(units_from_file=False)  # an STL: units asked
+    upload = PartUpload.objects.get(pk=draft.part_upload_id)
+    colleague = make_designer_member(designer)
+
+    assert upload_units_set(actor=colleague, upload=upload, units="inch").units == "inch"
+
+    DesignerMember.objects.filter(designer=designer, user=uploader).delete()
+    upload = PartUpload.objects.get(pk=upload.pk)
+    for change in (
+        lambda: upload_units_set(actor=uploader, upload=upload, units="mm"),
+        lambda: upload_repair(actor=uploader, upload=upload),
+        lambda: upload_delete(actor=uploader, upload=upload),
+    ):
+        with pytest.raises(PermissionDenied):
+            change()
+    assert PartUpload.objects.get(pk=upload.pk).units == "inch"
 
 
 def test_a_new_version_keeps_the_part_and_may_change_it_then_retiring_keeps_the_orders(studio):

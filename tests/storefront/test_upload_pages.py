@@ -251,6 +251,15 @@ def test_no_file_is_an_inline_error(signed_in_a):
     assert "Choose at least one file to upload." in response.content.decode()
 
 
+def test_the_file_input_is_described_by_its_help_and_its_error_on_the_page(signed_in_a):
+    """A screen reader reads the input's help and error through aria-describedby: every id it names is on the page."""
+    html = signed_in_a.post("/parts/upload/", {}).content.decode()
+
+    described_by = re.search(r'<input[^>]*name="files"[^>]*aria-describedby="([^"]*)"', html).group(1).split()
+    assert described_by == ["id_files_help", "id_files_error"]
+    assert set(described_by) <= set(re.findall(r'\sid="([^"]*)"', html))
+
+
 def test_one_file_leads_to_its_part_page(signed_in_a, tenant_a, customer_a, tmp_path):
     response = signed_in_a.post("/parts/upload/", {"files": [_file(samples.box_stl(tmp_path))]})
     with schema_context(tenant_a.schema_name):

@@ -2,9 +2,11 @@
 network gets each one only on its turn; without marks (or without Redis) every network gets every task."""
 
 import pytest
+from celery import Task, shared_task
 from django.db import connection
 from django.test import override_settings
 from django_tenants.utils import schema_context
+from kombu.exceptions import OperationalError
 
 from apps.core import periodic_fanout
 from apps.core.periodic_fanout import network_work_mark, periodic_targets
@@ -89,6 +91,26 @@ def test_the_dispatcher_sends_only_to_networks_with_work_once_the_others_had_the
     network_work_mark(tenant_a.schema_name)
     assert dispatch_to_tenants.apply(args=(TASK,)).get() == 1
     assert connection.schema_name == "public"
+
+
+class _BrokerRefuses(Task):
+    def apply_async(self, *args, **kwargs):
+        raise OperationalError("the broker refused the message")
+
+
+@shared_task(name="tests.periodic_refused_by_the_broker", base=_BrokerRefuses)
+def _refused_by_the_broker() -> None:
+    """A periodic task the broker never takes."""
+
+
+@pytest.mark.django_db
+def test_a_network_the_broker_refused_the_task_for_is_still_due_at_the_next_dispatch(tenant_a):
+    """The targets are recorded as sent before the sends: one refused must not wait out an idle turn (6 h)."""
+    network_work_mark("t_somewhere_else")  # marks exist: an idle network gets the task only on its turn
+    with pytest.raises(OperationalError):
+        dispatch_to_tenants.apply(args=(_refused_by_the_broker.name,)).get()
+
+    assert periodic_targets(_refused_by_the_broker.name, [tenant_a.schema_name]) == [tenant_a.schema_name]
 
 
 def test_without_redis_every_network_gets_every_task():

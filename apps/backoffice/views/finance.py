@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,11 +23,14 @@ from apps.accounts.access import (
     money_reader_required,
     permission_required,
 )
+from apps.backoffice.finance_order_page import finance_order_fingerprint
 from apps.backoffice.statements import participant_choices, statement_groups
 from apps.core.csv_export import csv_response
+from apps.core.fragments import one_snapshot, page_body_get, page_body_key, page_body_set
 from apps.core.money import Money
 from apps.core.transitions import InvalidTransition
 from apps.orders.models import Order
+from apps.orders.models.order import order_reference
 from apps.orders.selectors import order_settings_get
 from apps.outbox.services import outbox_enqueue
 from apps.payouts.connect.bank_payouts import payout_hold_get
@@ -155,10 +161,11 @@ def reversal_write_off_view(request, reversal_id):
     return redirect("backoffice:finance_home")
 
 
-@require_GET
-@money_reader_required
-def order_money(request, order_id: int):
-    order = _order_for_finance(order_id)
+FINANCE_ORDER = "backoffice/finance/order.html"
+FINANCE_ORDER_BODY = "backoffice/finance/_order_body.html"
+
+
+def _order_money_context(request, order: Order) -> dict:
     detail = order_money_detail(order_id=order.pk)
     detail["transfers"] = list(detail["transfers"])
     detail["settled"] = order.settled
@@ -187,7 +194,42 @@ def order_money(request, order_id: int):
         "totals": totals,
         **{key: value for key, value in detail.items() if key != "refunds"},
     }
-    return render(request, "backoffice/finance/order.html", context)
+    return context
+
+
+def _order_money_body_key(request, order_id: int, fingerprint: str) -> str:
+    return page_body_key(
+        "finance-order",
+        templates=(FINANCE_ORDER_BODY,),
+        content=(request.user.pk, order_id, fingerprint, request.tenant.name),
+    )
+
+
+def _order_money_body_drawn(request, order_id: int) -> str:
+    """The body drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
+    with one_snapshot():
+        fingerprint = finance_order_fingerprint(order_id=order_id)
+        if fingerprint is None:
+            raise Http404("No such order.")
+        context = _order_money_context(request, _order_for_finance(order_id))
+        html = render_to_string(FINANCE_ORDER_BODY, {**context, "network": request.tenant})
+    # Nothing on the page changes with time alone: kept until its rows change.
+    page_body_set(_order_money_body_key(request, order_id, fingerprint), html, valid_until=None)
+    return html
+
+
+@require_GET
+@money_reader_required
+def order_money(request, order_id: int):
+    """An order's money. A repeat view is one statement (the fingerprint of every row the body shows) and one
+    cache read (apps/backoffice/finance_order_page.py)."""
+    fingerprint = finance_order_fingerprint(order_id=order_id)
+    if fingerprint is None:
+        raise Http404("No such order.")
+    body = page_body_get(_order_money_body_key(request, order_id, fingerprint), now=timezone.now())
+    if body is None:
+        body = mark_safe(_order_money_body_drawn(request, order_id))  # noqa: S308 - our own template's output
+    return render(request, FINANCE_ORDER, {"reference": order_reference(order_id), "body": body})
 
 
 def _refunds_with_shares(refunds, statements, *, network: str) -> list:

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from apps.accounts.backends import SESSION_BACKEND
 from apps.core.errors import form_add_service_error
 from apps.portal.forms import InviteeSignupForm, InviteForm
 from apps.portal.mixins import CarrierPortalView, SupplierPortalView
@@ -196,7 +197,7 @@ class InvitationAcceptView(TemplateView):
                 form_add_service_error(form, error)
             else:
                 if user is None:
-                    login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, member.user, backend=SESSION_BACKEND)
                 company = self.invitation.participant
                 messages.success(request, f"Welcome to {company.name}!")
                 return redirect(

@@ -13,7 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -32,10 +35,12 @@ from apps.catalog.selectors import (
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
 from apps.core.errors import form_add_service_error
+from apps.core.fragments import one_snapshot, page_body_get, page_body_key, page_body_set
 from apps.designers.reviews import rating_of_template, reviews_of_template
 from apps.matching.makeable import DesignUnmakeable
 from apps.matching.quoting import QuoteContext, price_breaks, quote_context
 from apps.processes.selectors import process_names
+from apps.storefront.catalog_page import catalog_fingerprint
 from apps.storefront.display import ValueRow, describe_values
 from apps.storefront.forms import DESIGN_NAME, ConfigurationForm
 from apps.storefront.part_quoting import part_quote
@@ -62,22 +67,55 @@ def cart_enabled() -> bool:
     return True
 
 
+CATALOG = "storefront/catalog.html"
+CATALOG_BODY = "storefront/_catalog_body.html"
+DESIGNED_BY = "designers/_designed_by.html"
+
+
+def _catalog_body_drawn(request, key_of, *, category: str, query: str, designer: str, part: str) -> str:
+    """The body drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
+    with one_snapshot():
+        fingerprint = catalog_fingerprint()
+        context = {
+            "templates": template_list_active(category=category, query=query, designer=designer),
+            "categories": template_categories(),
+            "designers": template_designers(),
+            "category": category,
+            "designer": designer,
+            "q": query,
+        }
+        html = render_to_string(f"{CATALOG_BODY}#results" if part == "results" else CATALOG_BODY, context)
+    page_body_set(key_of(fingerprint), html, valid_until=None)  # nothing on it moves with time
+    return html
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def catalog(request):
+    """The catalogue with its filters (htmx asks for the results only). A repeat view is one statement (the
+    fingerprint of the catalogue's rows: catalog_page.py) and one cache read."""
     category = request.GET.get("category", "")[:60]
     query = request.GET.get("q", "").strip()[:100]
     designer = request.GET.get("designer", "")[:80]
-    context = {
-        "templates": template_list_active(category=category, query=query, designer=designer),
-        "categories": template_categories(),
-        "designers": template_designers(),
-        "category": category,
-        "designer": designer,
-        "q": query,
-    }
-    name = "storefront/catalog.html#results" if request.htmx else "storefront/catalog.html"
-    return render(request, name, context)
+    part = "results" if request.htmx else "page"
+    viewer = request.user.pk if request.user.is_authenticated else None
+
+    def key_of(fingerprint: str) -> str:
+        return page_body_key(
+            "catalog",
+            templates=(CATALOG_BODY, DESIGNED_BY),
+            content=(viewer, fingerprint, category, query, designer, part),
+        )
+
+    body = page_body_get(key_of(catalog_fingerprint()), now=timezone.now())
+    if body is None:
+        body = _catalog_body_drawn(
+            request, key_of, category=category, query=query, designer=designer, part=part
+        )
+    body = mark_safe(body)  # noqa: S308 - our own template's output, autoescaped
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, CATALOG, {"body": body})
 
 
 def configurator_context(request, template: ProductTemplate, data, *, design: Design | None = None):

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.errors import Conflict, form_add_service_error
-from apps.core.fragments import fragment_render, fragments_render
+from apps.core.fragments import (
+    CSRF_SLOT,
+    csrf_fill,
+    fragments_render,
+    one_snapshot,
+    page_body_get,
+    page_body_key,
+    page_body_set,
+)
 from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
 from apps.core.security import STRIPE_JS, csp_extend
@@ -25,6 +36,7 @@ from apps.orders.access import design_version_orderable_get, order_get_for_custo
 from apps.orders.actions import order_allowed, refund_deadline
 from apps.orders.gantt import gantt_for_order
 from apps.orders.models import CartLine, OrderPayment, RefundRequestStatus
+from apps.orders.models.order import order_reference
 from apps.orders.quotes import DeliveryOption
 from apps.orders.refunding import order_cancel_and_refund
 from apps.orders.selectors import (
@@ -54,13 +66,17 @@ from apps.storefront.forms_orders import (
     PlaceOrderForm,
     RefundRequestForm,
 )
+from apps.storefront.order_page import order_list_fingerprint, order_page_fingerprint
 
 CART = "storefront/orders/cart.html"
 GANTT = "storefront/orders/_gantt.html"
 PLAN_TIMES = "storefront/orders/_plan_times.html"
 TIMELINE = "storefront/orders/_timeline.html"
 ORDER_TABLE = "storefront/orders/_list_table.html"
+ORDER_LIST = "storefront/orders/list.html"
+ORDER_LIST_BODY = "storefront/orders/_list_body.html"
 DETAIL = "storefront/orders/detail.html"
+DETAIL_BODY = "storefront/orders/_detail_body.html"
 PAY = "storefront/orders/pay.html"
 
 
@@ -318,28 +334,36 @@ def order_pay(request, order_id: int):
 # --- orders --------------------------------------------------------------------------------------------------
 
 
+def _order_list_body_key(request, fingerprint: str) -> str:
+    return page_body_key(
+        "orders",
+        templates=(ORDER_LIST_BODY, ORDER_TABLE),
+        content=(request.user.pk, fingerprint, request.tenant.time_zone),  # is_late: the network's day
+    )
+
+
+def _order_list_body_drawn(request) -> str:
+    """The list drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
+    with one_snapshot():
+        fingerprint = order_list_fingerprint(customer=request.user)
+        orders = list(order_rows_for_customer(customer=request.user))
+        html = render_to_string(ORDER_LIST_BODY, {"orders": orders})
+    page_body_set(
+        _order_list_body_key(request, fingerprint), html, valid_until=None
+    )  # nothing moves with time
+    return html
+
+
 @login_required
 @require_http_methods(["GET"])
 def order_list(request):
-    orders = list(order_rows_for_customer(customer=request.user))
-    # The table is a function of these values alone (is_late: of the network's day): kept in the cache by them.
-    shown = tuple(
-        (
-            order.pk,
-            order.line_count,
-            order.created_at,
-            order.status,
-            order.is_late,
-            order.delivered_at,
-            order.promised_delivery_date,
-            order.total_minor,
-            order.refunded_minor,
-            order.currency,
-        )
-        for order in orders
-    )
-    table = fragment_render(ORDER_TABLE, content=shown, context={"orders": orders}) if orders else ""
-    return render(request, "storefront/orders/list.html", {"orders": orders, "orders_table": table})
+    """The customer's orders. A repeat view is one statement (the fingerprint of the customer's orders and their
+    lines) and one cache read (order_page.py)."""
+    fingerprint = order_list_fingerprint(customer=request.user)
+    body = page_body_get(_order_list_body_key(request, fingerprint), now=timezone.now())
+    if body is None:
+        body = mark_safe(_order_list_body_drawn(request))  # noqa: S308 - our own template's output, autoescaped
+    return render(request, ORDER_LIST, {"body": body})
 
 
 # While an order is paid and being planned its page asks every second, so the plan shows within about a
@@ -359,11 +383,10 @@ def _name(company) -> str | None:
     return company.name if company else None
 
 
-def _plan_fragments(order, *, events, items, legs, now, tz) -> dict:
+def _plan_fragments(gantt, *, events, items, legs) -> dict:
     """The plan's chart, its table of times and the timeline: each a function of the rows it shows (the chart
-    also of `now`, which moves it by a tenth of a pixel every few minutes), so each is kept in the cache by
-    those values (apps/core/fragments.py) and all three are read in one round trip instead of rendered per poll."""
-    gantt = gantt_for_order(order, now=now, tz=tz)
+    also of the chart's `now`), so each is kept in the cache by those values (apps/core/fragments.py) and all three
+    are read in one round trip when the page's body is drawn."""
     plan = (
         tuple(
             (item.pk, item.name, _name(item.asset_owner), item.planned_start, item.planned_end, item.status)
@@ -385,9 +408,18 @@ def _plan_fragments(order, *, events, items, legs, now, tz) -> dict:
     return {"gantt_html": gantt_html, "plan_times_html": plan_html, "timeline_html": timeline_html}
 
 
-def _detail_context(request, order) -> dict:
+# The chart's "now" line moves in steps of this many seconds, so a kept order page holds for up to that long.
+CHART_NOW_STEP_S = 300
+
+
+def _chart_now(now: datetime) -> datetime:
+    return datetime.fromtimestamp(now.timestamp() // CHART_NOW_STEP_S * CHART_NOW_STEP_S, tz=UTC)
+
+
+def _detail_context(request, order, *, now: datetime) -> tuple[dict, datetime | None]:
+    """The body's context, and the first moment after `now` it may read differently with time alone: the chart's
+    "now" line taking its next step while it is on the chart, the refund deadline passing."""
     tz = ZoneInfo(request.tenant.time_zone)
-    now = timezone.now()
     # The customer-visible events (selectors.order_with_page_detail), newest first.
     events = list(reversed(order.events.all()))
     items, legs = order_active_items(order), order_active_legs(order)
@@ -395,7 +427,15 @@ def _detail_context(request, order) -> dict:
     lines = list(order.lines.all())
     # Delivered lines the customer has not reviewed yet get a "rate and review" link (one review per line).
     reviewed = reviewed_line_ids(lines=lines) if order.delivered_at else set()
-    return {
+    chart_now = _chart_now(now)
+    gantt = gantt_for_order(order, now=chart_now, tz=tz)
+    changes = []
+    if gantt is not None and gantt.end is not None and chart_now <= gantt.end:
+        changes.append(chart_now + timedelta(seconds=CHART_NOW_STEP_S))
+    deadline = refund_deadline(order) if order.delivered_at else None
+    if deadline is not None and now <= deadline:
+        changes.append(deadline + timedelta(microseconds=1))  # `now > deadline` closes the refund request
+    context = {
         "order": order,
         "lines": lines,
         "reviewable_line_ids": {line.pk for line in lines if line.pk not in reviewed}
@@ -404,27 +444,60 @@ def _detail_context(request, order) -> dict:
         "events": events,
         "items": items,
         "legs": legs,
-        **_plan_fragments(order, events=events, items=items, legs=legs, now=now, tz=tz),
+        **_plan_fragments(gantt, events=events, items=items, legs=legs),
         "can_cancel": allowed.can("cancel"),
         "can_request_refund": allowed.can("request_refund"),
         "refund_open": any(r.status == RefundRequestStatus.OPEN for r in order.refund_requests.all()),
-        # Shown only beside the refund button: no settings read on the polled page otherwise.
-        "refund_deadline": refund_deadline(order) if allowed.can("request_refund") else None,
+        # Shown only beside the refund button.
+        "refund_deadline": deadline if allowed.can("request_refund") else None,
         "needs_payment": allowed.can("pay"),
         "poll_seconds": order_poll_seconds(order),
         "now": now,
         "tz": tz,
     }
+    return context, min(changes, default=None)
+
+
+def _detail_body_key(request, order_id: int, part: str, fingerprint: str) -> str:
+    return page_body_key(
+        "order",
+        templates=(DETAIL_BODY, GANTT, PLAN_TIMES, TIMELINE),
+        content=(request.user.pk, order_id, part, fingerprint, request.tenant.time_zone),
+    )
+
+
+def _detail_body_drawn(request, order_id: int, part: str, *, now: datetime) -> str:
+    """The body drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
+    with one_snapshot():
+        fingerprint = order_page_fingerprint(customer=request.user, order_id=order_id)
+        if fingerprint is None:
+            raise Http404("No such order.")
+        order = order_get_for_customer(user=request.user, order_id=order_id, page=True)
+        context, valid_until = _detail_context(request, order, now=now)
+        template = f"{DETAIL_BODY}#live" if part == "live" else DETAIL_BODY
+        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT})
+    page_body_set(_detail_body_key(request, order_id, part, fingerprint), html, valid_until=valid_until)
+    return html
 
 
 @login_required
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def order_detail(request, order_id: int):
-    """The order page; htmx polls its `live` partial (every second while the order is being planned)."""
-    order = order_get_for_customer(user=request.user, order_id=order_id, page=True)
-    template = f"{DETAIL}#live" if request.htmx else DETAIL
-    return render(request, template, _detail_context(request, order))
+    """The order page; htmx polls its `live` partial (every second while the order is being planned). A repeat
+    view is one statement (the fingerprint of every row the body shows) and one cache read (order_page.py)."""
+    now = timezone.now()
+    part = "live" if request.htmx else "page"
+    fingerprint = order_page_fingerprint(customer=request.user, order_id=order_id)
+    if fingerprint is None:
+        raise Http404("No such order.")
+    body = page_body_get(_detail_body_key(request, order_id, part, fingerprint), now=now)
+    if body is None:
+        body = _detail_body_drawn(request, order_id, part, now=now)
+    body = csrf_fill(body, request)
+    if request.htmx:
+        return HttpResponse(body)
+    return render(request, DETAIL, {"reference": order_reference(order_id), "body": body})
 
 
 @login_required

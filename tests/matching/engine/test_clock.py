@@ -41,7 +41,8 @@ def test_a_search_counts_its_limit_on_the_clock_it_is_given():
     result = run_model(mm, time_limit_s=limit, workers=1, seed=0, clock=lambda: time.process_time() / 4)
     assert time.perf_counter() - before >= 4 * limit * 0.9
     assert result.seconds >= limit  # the run's length is told on its own clock
-    assert result.status in ("feasible", "optimal") and result.plan is not None
+    # Not asserted: what the search found. A second of wall time on a loaded machine can end before CP-SAT's
+    # presolve does (CI at load 20: status "unknown"); the clock is what this test is about.
 
 
 def test_the_fjs_benchmark_runs_on_the_cpu_clock_and_says_so():

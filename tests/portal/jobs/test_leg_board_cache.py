@@ -1,6 +1,7 @@
-"""The legs board's HTML is kept in the cache (apps/core/fragments.py) keyed by the carrier and by everything it
-is drawn from (LegBoard.content): a change shows on the next request, whatever wrote it (also a queryset update that bumps no
-`updated_at`); another carrier of the network and another network never get the entry."""
+"""The legs board's HTML is kept in the cache keyed by the carrier, a fingerprint of every row it is drawn from
+and what it shows of the clock (apps/portal/legs.py board_fingerprint_sql, apps/core/content_cache.py): a change
+shows on the next request, whatever wrote it (also a queryset update that bumps no `updated_at`); another carrier
+of the network and another network never get the entry."""
 
 from datetime import UTC, datetime
 
@@ -11,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.core.fragments import fragment_key
-from apps.orders.models import Order, TransportLeg
-from apps.portal.legs import leg_board
-from apps.portal.views.legs import BOARD as BOARD_TEMPLATE
+from apps.core.content_cache import fingerprint_read
+from apps.orders.models import Order, TransportLeg, WorkItem
+from apps.portal.legs import board_fingerprint_params, board_fingerprint_sql
+from apps.portal.views.legs import board_key as views_board_key
 from apps.suppliers.models import AssetOwner
 from tests.conftest import host_of, sign_in
 
@@ -31,11 +32,12 @@ def _fixed_clock():
         yield
 
 
-def board_key(tenant, carrier) -> str:
-    """The fragment-cache key of `carrier`'s board as it stands now (page 1)."""
+def board_key(tenant, carrier, asked=None) -> str | None:
+    """The cache key of `carrier`'s board as it stands now (page `asked`)."""
+    carrier_id = carrier.company.pk
     with schema_context(tenant.schema_name), timezone.override(tenant.time_zone):
-        board = leg_board(TransportLeg.objects.filter(carrier=carrier.company), now=timezone.now())
-        return fragment_key(BOARD_TEMPLATE, (carrier.company.pk, board.content))
+        fingerprint = fingerprint_read(board_fingerprint_sql(), board_fingerprint_params(carrier_id, asked))
+        return views_board_key(carrier_id, fingerprint, asked=asked, now=timezone.now())
 
 
 def test_a_change_shows_on_the_next_request_even_without_updated_at(
@@ -84,3 +86,25 @@ def test_another_network_never_gets_the_entry(client_b, tenant_a, tenant_b, carr
     with schema_context(tenant_b.schema_name):
         cache.set(key, '<div id="board">planted in beta</div>', 300)
     assert "planted in beta" in client_b.get(BOARD).content.decode()  # the key itself matches beta's board
+
+
+def test_what_a_leg_waits_for_and_its_times_show_at_once(carrier_portal, plan_a, tenant_a):
+    """The job a leg leaves from (another company's row) and the leg's own planned times, written by queryset
+    updates."""
+    before = carrier_portal.get(BOARD).content.decode()
+    assert "Waiting for" in before
+    with schema_context(tenant_a.schema_name):
+        WorkItem.objects.filter(pk=plan_a.mine.pk).update(name="Oak top")
+    assert "Oak top" in carrier_portal.get(BOARD).content.decode()
+    with schema_context(tenant_a.schema_name):
+        TransportLeg.objects.filter(carrier=plan_a.leg.carrier).update(weight_kg=77)
+    assert "77" in carrier_portal.get(BOARD).content.decode()
+
+
+def test_a_page_out_of_range_is_drawn_and_not_kept(carrier_portal, plan_a, tenant_a, carrier_a):
+    assert board_key(tenant_a, carrier_a, asked="99") is None
+    assert carrier_portal.get(f"{BOARD}?page=99").status_code == 200
+    with schema_context(tenant_a.schema_name):
+        TransportLeg.objects.filter(pk=plan_a.leg.pk).update(status="delivered", delivered_at=NOW)
+    page = carrier_portal.get(f"{BOARD}?page=99").content.decode()
+    assert plan_a.order.reference in page[page.index('id="delivered') :]

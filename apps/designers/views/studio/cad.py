@@ -47,6 +47,8 @@ def studio_cad_new(request):
         return render(request, NEW, {"form": PartUploadForm()})
     form = PartUploadForm(request.POST, request.FILES)
     name = request.POST.get("name", "").strip()[:120]
+    if form.is_valid() and len(form.cleaned_data["files"]) > 1:
+        form.add_error("files", "Upload one file: one file makes one product.")
     if form.is_valid():
         uploaded = form.cleaned_data["files"][0]
         try:

@@ -1,0 +1,109 @@
+"""The finance page of one order kept whole in the cache under a fingerprint of every row it shows.
+
+The statement that finds the order also asks PostgreSQL for a SHA-256 fingerprint of the order's row and of every
+row the page's body reads (payouts.selectors.order_money_detail, order_money_flow, order_entries and whether the
+order settled): its money record, its transfers with their participants' names, their reversals, its refunds and
+disputes, its profit-share splits with their policies' versions, their statements with the participants' names
+and their parts, its journal entries with their postings and accounts, and the postings of its clearing account.
+A repeat view is that statement and one cache read (apps/core/fragments.py: page bodies); any change to any of
+those rows, by whatever path, is a new key.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from apps.core.fragments import rows_fingerprint_sql
+from apps.designers.models import Designer
+from apps.orders.models import Order
+from apps.payouts.models import (
+    CustomerRefund,
+    Dispute,
+    JournalEntry,
+    LedgerAccount,
+    OrderMoney,
+    Posting,
+    ProfitSharePart,
+    ProfitSharePolicy,
+    ProfitShareSplit,
+    ProfitShareStatement,
+    Reversal,
+    Transfer,
+)
+from apps.suppliers.models import AssetOwner, Carrier
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _participants(alias: str) -> str:
+    """The joins of a row's asset owner, carrier and designer (their names are shown), as pa, pc, pd."""
+    return (
+        f"LEFT JOIN {_table(AssetOwner)} pa ON pa.id = {alias}.asset_owner_id "
+        f"LEFT JOIN {_table(Carrier)} pc ON pc.id = {alias}.carrier_id "
+        f"LEFT JOIN {_table(Designer)} pd ON pd.id = {alias}.designer_id "
+    )
+
+
+def _fingerprint_sql() -> str:
+    """For an outer query of the order aliased `o`."""
+    transfers, statements, entries = _table(Transfer), _table(ProfitShareStatement), _table(JournalEntry)
+    accounts, postings = _table(LedgerAccount), _table(Posting)
+    return rows_fingerprint_sql(
+        [
+            ("o::text", "", ""),
+            ("r::text", f"FROM {_table(OrderMoney)} r WHERE r.order_id = o.id", "r.id"),
+            (
+                "ROW(r.*, pa.name, pc.name, pd.name)::text",
+                f"FROM {transfers} r {_participants('r')}WHERE r.order_id = o.id",
+                "r.id",
+            ),
+            (
+                "r::text",
+                f"FROM {_table(Reversal)} r JOIN {transfers} t ON t.id = r.transfer_id WHERE t.order_id = o.id",
+                "r.id",
+            ),
+            ("r::text", f"FROM {_table(CustomerRefund)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {_table(Dispute)} r WHERE r.order_id = o.id", "r.id"),
+            (
+                "ROW(r.*, p.version)::text",
+                f"FROM {_table(ProfitShareSplit)} r JOIN {_table(ProfitSharePolicy)} p ON p.id = r.policy_id "
+                "WHERE r.order_id = o.id",
+                "r.id",
+            ),
+            (
+                "ROW(r.*, pa.name, pc.name, pd.name)::text",
+                f"FROM {statements} r {_participants('r')}WHERE r.order_id = o.id",
+                "r.id",
+            ),
+            (
+                "r::text",
+                f"FROM {_table(ProfitSharePart)} r JOIN {statements} s ON s.id = r.statement_id "
+                "WHERE s.order_id = o.id",
+                "r.id",
+            ),
+            ("r::text", f"FROM {entries} r WHERE r.order_id = o.id", "r.id"),
+            (
+                "ROW(r.*, a.*)::text",
+                f"FROM {postings} r JOIN {entries} e ON e.id = r.entry_id JOIN {accounts} a ON a.id = r.account_id "
+                "WHERE e.order_id = o.id",
+                "r.id",
+            ),
+            (
+                "ROW(r.*, a.*)::text",  # the clearing account's postings, whichever entry made them
+                f"FROM {postings} r JOIN {accounts} a ON a.id = r.account_id WHERE a.order_id = o.id",
+                "r.id",
+            ),
+        ]
+    )
+
+
+def finance_order_fingerprint(*, order_id: int) -> str | None:
+    """One statement: the fingerprint of what the finance page of order `order_id` shows, or None when the
+    network has no such order (another network's is not in this schema)."""
+    sql = f"SELECT {_fingerprint_sql()} FROM {_table(Order)} o WHERE o.id = %s"  # noqa: S608 - our tables' names only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [order_id])
+        row = cursor.fetchone()
+    return row[0] if row else None

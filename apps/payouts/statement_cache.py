@@ -1,0 +1,102 @@
+"""A participant's statement for one order, kept in the cache under a fingerprint of everything it is computed from.
+
+Computing a statement (`order_split_compute`) reads the order, its money, its policy pin and the current policy,
+its transfers, work items, legs and royalty lines (with their participants' names) and the stored current
+split: eight statements that Django compiles one by one, on every view of a job or leg page. None of those
+rows carries a version that every write bumps (queryset `update()`s, the admin and tasks write them too), so
+the cache is keyed by content instead: one SQL expression (`statement_inputs_sql`) asks PostgreSQL for
+the SHA-256 of the text of every one of those rows, whole. Any change to any column of any of them, by whatever
+path, is a new fingerprint and so a new key; nothing has to be invalidated, and an entry of older inputs is
+simply never asked for again.
+
+The caching is apps/core/content_cache.py (a miss computes in one snapshot with its fingerprint). Keys carry the
+order, the participant and the part besides the fingerprint, and go through the tenant-aware key function (the
+network's schema): a participant reaches only the entry of the part its caller scoped it to, and one network
+never reads another's.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.expressions import RawSQL
+
+from apps.core.content_cache import content_cached
+from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
+from apps.payouts.models import (
+    OrderMoney,
+    OrderPolicyPin,
+    ProfitSharePolicy,
+    ProfitShareSplit,
+    Transfer,
+)
+
+STATEMENT_FINGERPRINT = "statement_fingerprint"  # the annotation statement_for_* read when the caller made it
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _rows(model: type[Model], order_id_sql: str, *, joined: tuple[type[Model], str] | None = None) -> str:
+    """The text of `model`'s rows of the order (each with its joined participant's row), in id order."""
+    join = ""
+    text = "r::text"
+    if joined is not None:
+        joined_model, column = joined
+        join = f" LEFT JOIN {_table(joined_model)} j ON j.id = r.{column}"
+        text = "r::text || coalesce(j::text, '')"
+    return (
+        f"(SELECT string_agg({text}, ',' ORDER BY r.id) FROM {_table(model)} r{join} "  # noqa: S608 - our tables' names only
+        f"WHERE r.order_id = {order_id_sql})"
+    )
+
+
+def statement_inputs_sql(order_id_sql: str) -> str:
+    """SQL for the hex SHA-256 of every row a statement of the order `order_id_sql` (an SQL expression) is
+    computed from. Keep in step with order_split_compute, order_parts, policy_for_order and _statement_for."""
+    asset_owner = WorkItem._meta.get_field("asset_owner").related_model
+    carrier = TransportLeg._meta.get_field("carrier").related_model
+    designer = OrderLine._meta.get_field("designer").related_model
+    policy = _table(ProfitSharePolicy)
+    sections = {
+        "order": f"(SELECT r::text FROM {_table(Order)} r WHERE r.id = {order_id_sql})",  # noqa: S608
+        "money": _rows(OrderMoney, order_id_sql),
+        "pin": _rows(OrderPolicyPin, order_id_sql, joined=(ProfitSharePolicy, "policy_id")),
+        # policy_for_order falls back on the newest version while the order is not pinned
+        "policy": f"(SELECT r::text FROM {policy} r ORDER BY r.version DESC LIMIT 1)",  # noqa: S608
+        "transfers": _rows(Transfer, order_id_sql),
+        "items": _rows(WorkItem, order_id_sql, joined=(asset_owner, "asset_owner_id")),
+        "legs": _rows(TransportLeg, order_id_sql, joined=(carrier, "carrier_id")),
+        "lines": _rows(OrderLine, order_id_sql, joined=(designer, "designer_id")),
+        "splits": (
+            f"(SELECT string_agg(r::text, ',' ORDER BY r.id) FROM {_table(ProfitShareSplit)} r "  # noqa: S608
+            f"WHERE r.order_id = {order_id_sql} AND r.is_current)"
+        ),
+    }
+    text = " || '|' || ".join(f"'{name}:' || coalesce({sql}, '')" for name, sql in sections.items())
+    return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+
+
+def statement_fingerprint_of(model: type[Model]) -> RawSQL:
+    """An annotation for a top-level query of WorkItem or TransportLeg (its table not aliased): the fingerprint
+    of the inputs of its order's statement, read as `STATEMENT_FINGERPRINT`."""
+    order_id = f"{_table(model)}.{connection.ops.quote_name('order_id')}"
+    return RawSQL(statement_inputs_sql(order_id), ())  # noqa: S611 - no input in it
+
+
+def _key(order_id: int, participant: str, part_key: str):
+    return lambda fingerprint: f"statement:{order_id}:{participant}:{part_key}:{fingerprint}"
+
+
+def statement_cached(row, *, part_key: str, participant: str, compute):
+    """`compute()` (the participant's statement for `row.order`, or None), from the cache when its inputs are
+    those of an earlier computation. `row` is the work item or leg; when it was read with
+    `statement_fingerprint_of`, the fingerprint costs no statement of its own."""
+    return content_cached(
+        key=_key(row.order_id, participant, part_key),
+        fingerprint=getattr(row, STATEMENT_FINGERPRINT, None),
+        fingerprint_sql=statement_inputs_sql("%(order)s"),
+        params={"order": row.order_id},
+        compute=compute,
+    )

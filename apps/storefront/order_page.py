@@ -1,0 +1,97 @@
+"""The customer's order page and order list as bodies kept in the cache under the fingerprint of every row they
+show.
+
+The statement that finds the customer's order also asks PostgreSQL for a SHA-256 fingerprint of the order's row
+and of every row the page's body reads (selectors.order_with_page_detail, actions.order_allowed,
+designers.reviews.reviewed_line_ids): its lines, the reviews of those lines, its customer-visible events, its jobs
+with their workshops' names, its legs with their carriers' and workshops' names, its refund requests and the
+network's order settings (the refund window). A repeat view is that statement and one cache read
+(apps/core/fragments.py: page bodies); any change to any of those rows, by whatever path, is a new key.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from apps.core.fragments import rows_fingerprint_sql
+from apps.designers.models import ProductReview
+from apps.orders.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderSettings,
+    RefundRequest,
+    TransportLeg,
+    WorkItem,
+)
+from apps.suppliers.models import AssetOwner, Carrier
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fingerprint_sql() -> str:
+    """For an outer query of the order aliased `o`."""
+    owners = _table(AssetOwner)
+    return rows_fingerprint_sql(
+        [
+            ("o::text", "", ""),
+            ("r::text", f"FROM {_table(OrderLine)} r WHERE r.order_id = o.id", "r.id"),
+            (
+                "r.id::text || ':' || r.order_line_id::text",  # only whether a line has its review is shown
+                f"FROM {_table(ProductReview)} r JOIN {_table(OrderLine)} l ON l.id = r.order_line_id "
+                "WHERE l.order_id = o.id",
+                "r.id",
+            ),
+            (
+                "r::text",
+                f"FROM {_table(OrderEvent)} r WHERE r.order_id = o.id AND r.customer_visible",
+                "r.id",
+            ),
+            (
+                "ROW(r.*, a.name)::text",
+                f"FROM {_table(WorkItem)} r LEFT JOIN {owners} a ON a.id = r.asset_owner_id "
+                "WHERE r.order_id = o.id",
+                "r.id",
+            ),
+            (
+                "ROW(r.*, c.name, f.name, t.name)::text",
+                f"FROM {_table(TransportLeg)} r LEFT JOIN {_table(Carrier)} c ON c.id = r.carrier_id "
+                f"LEFT JOIN {owners} f ON f.id = r.from_asset_owner_id "
+                f"LEFT JOIN {owners} t ON t.id = r.to_asset_owner_id WHERE r.order_id = o.id",
+                "r.id",
+            ),
+            ("r::text", f"FROM {_table(RefundRequest)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {_table(OrderSettings)} r", "r.id"),
+        ]
+    )
+
+
+def order_page_fingerprint(*, customer, order_id: int) -> str | None:
+    """One statement: the fingerprint of what the customer's page of their order `order_id` shows, or None when
+    they have no such order (another customer's; another network's is not in this schema)."""
+    sql = f"SELECT {_fingerprint_sql()} FROM {_table(Order)} o WHERE o.id = %s AND o.customer_id = %s"  # noqa: S608 - our tables' names only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [order_id, customer.pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def order_list_fingerprint(*, customer) -> str:
+    """One statement: the fingerprint of what the customer's order list shows — each of their orders' rows and
+    which lines each has (the list counts them)."""
+    orders, lines = _table(Order), _table(OrderLine)
+    fingerprint = rows_fingerprint_sql(
+        [
+            ("r::text", f"FROM {orders} r WHERE r.customer_id = %s", "r.id"),
+            (
+                "l.id::text || ':' || l.order_id::text",
+                f"FROM {lines} l JOIN {orders} r ON r.id = l.order_id WHERE r.customer_id = %s",
+                "l.id",
+            ),
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {fingerprint}", [customer.pk, customer.pk])
+        return cursor.fetchone()[0]
