@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.core.content_cache import content_cached
 from apps.core.first_rows import first_rows_and_count
+from apps.core.fragments import sha256_hex_sql
 from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
@@ -187,7 +188,7 @@ def utilisation_inputs_sql() -> str:
         "WHERE e.starts_at < %(window_end)s AND e.ends_at > %(window_start)s)",
     )
     text = " || '|' || ".join(f"coalesce({sql}, '')" for sql in sections)
-    return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+    return sha256_hex_sql(text)
 
 
 def utilisation_next_cached(

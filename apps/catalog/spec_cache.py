@@ -42,6 +42,7 @@ from apps.catalog.spec import (
     ProcessSpec,
     StepSpec,
 )
+from apps.core.fragments import sha256_hex_sql
 from apps.processes.models import Process
 
 MAX_ENTRIES = 512  # template versions × networks kept per process; a definition is a few kB
@@ -149,10 +150,6 @@ def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _sha256_sql(text_sql: str) -> str:
-    return f"encode(sha256(convert_to({text_sql}, 'UTF8')), 'hex')"
-
-
 def _row_text_sql(row: str, joined: str | None) -> str:
     return f"{row}::text || {joined}::text" if joined else f"{row}::text"
 
@@ -164,12 +161,12 @@ def definition_fingerprint() -> RawSQL:
     sections = []
     for tag, model, joined in _SECTIONS:
         join = f" JOIN {_table(joined)} j ON j.id = r.process_id" if joined else ""
-        row_hash = _sha256_sql(_row_text_sql("r", "j" if joined else None))
+        row_hash = sha256_hex_sql(_row_text_sql("r", "j" if joined else None))
         sections.append(
             f"'{tag}:' || coalesce((SELECT string_agg({row_hash}, ',' ORDER BY r.id) "  # noqa: S608 - our tables' names only
             f"FROM {_table(model)} r{join} WHERE r.template_id = {template}), '')"
         )
-    return RawSQL(_sha256_sql(" || '|' || ".join(sections)), ())  # noqa: S611 - no input in it
+    return RawSQL(sha256_hex_sql(" || '|' || ".join(sections)), ())  # noqa: S611 - no input in it
 
 
 def _fingerprint(row_hashes: dict[str, list[tuple[int, str]]]) -> str:
@@ -185,7 +182,7 @@ def _read(template_id: int) -> tuple[str, SpecParts]:
         if joined is not None:
             rows_of_template = rows_of_template.select_related("process")
         row_text = _row_text_sql(_table(model), _table(joined) if joined else None)
-        row_hash = RawSQL(_sha256_sql(row_text), ())  # noqa: S611 - our tables' names only
+        row_hash = RawSQL(sha256_hex_sql(row_text), ())  # noqa: S611 - our tables' names only
         rows[tag] = list(rows_of_template.annotate(row_hash=row_hash))
     hashes = {tag: [(row.pk, row.row_hash) for row in tagged] for tag, tagged in rows.items()}
     return _fingerprint(hashes), spec_parts_from(rows["p"], rows["d"], rows["c"], rows["s"])

@@ -83,7 +83,9 @@ def fragment_render(template_name: str, *, content: object, context: dict) -> Sa
 # (the CSRF token) is left as a slot in the kept body and filled in per response (`csrf_fill`).
 
 
-def _row_hash_sql(text_sql: str) -> str:
+def sha256_hex_sql(text_sql: str) -> str:
+    """The SQL expression for the SHA-256 (hex) of the text `text_sql` evaluates to: what every content fingerprint
+    the database computes is made of."""
     return f"encode(sha256(convert_to({text_sql}, 'UTF8')), 'hex')"
 
 
@@ -96,13 +98,13 @@ def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
         if (
             not source_sql
         ):  # the outer row itself (an aggregate over only outer columns would group the outer query)
-            parts.append(f"'{index}:' || {_row_hash_sql(text_sql)}")
+            parts.append(f"'{index}:' || {sha256_hex_sql(text_sql)}")
             continue
         parts.append(
-            f"'{index}:' || coalesce((SELECT string_agg({_row_hash_sql(text_sql)}, ',' ORDER BY {order_sql}) "
+            f"'{index}:' || coalesce((SELECT string_agg({sha256_hex_sql(text_sql)}, ',' ORDER BY {order_sql}) "
             f"{source_sql}), '')"
         )
-    return _row_hash_sql(" || '|' || ".join(parts))
+    return sha256_hex_sql(" || '|' || ".join(parts))
 
 
 @contextmanager

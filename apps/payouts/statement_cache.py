@@ -22,6 +22,7 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
 from apps.core.content_cache import content_cached
+from apps.core.fragments import sha256_hex_sql
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.payouts.models import (
     OrderMoney,
@@ -75,7 +76,7 @@ def statement_inputs_sql(order_id_sql: str) -> str:
         ),
     }
     text = " || '|' || ".join(f"'{name}:' || coalesce({sql}, '')" for name, sql in sections.items())
-    return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
+    return sha256_hex_sql(text)
 
 
 def statement_fingerprint_of(model: type[Model]) -> RawSQL:

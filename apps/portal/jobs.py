@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.timesince import timeuntil
 
+from apps.core.fragments import sha256_hex_sql
 from apps.orders.actions import work_items_allowed
 from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
@@ -243,10 +244,7 @@ def inbox_fingerprint_sql() -> str:
         "ORDER BY offer_deadline, id) FROM shown WHERE status = %(offered)s AND offer_deadline IS NOT NULL"
     )
     digest = " || '|' || ".join(f"coalesce(({sql}), '')" for sql in (rows, predecessors, inbound))
-    return (
-        f"(WITH shown AS ({shown}) SELECT encode(sha256(convert_to({digest}, 'UTF8')), 'hex') "
-        f"|| '|' || coalesce(({deadlines}), ''))"
-    )
+    return f"(WITH shown AS ({shown}) SELECT {sha256_hex_sql(digest)} || '|' || coalesce(({deadlines}), ''))"
 
 
 def inbox_fingerprint_params(company_id: int) -> dict:

@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from apps.core.fragments import sha256_hex_sql
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.models.address import address_text
 from apps.orders.models.order import order_reference
@@ -347,9 +348,10 @@ def board_fingerprint_sql() -> str:
         "|| ',' || coalesce(((extract(epoch FROM planned_arrival) * 1000000)::bigint)::text, ''), ';' ORDER BY id) "
         "FROM shown WHERE status = ANY(%(live)s)"
     )
+    rows_digest = sha256_hex_sql(f"coalesce(({rows}), '')")
     return (
         f"(WITH ranked AS ({ranked}), shown AS ({shown}) "  # noqa: S608 - our tables' names only
-        f"SELECT encode(sha256(convert_to(coalesce(({rows}), ''), 'UTF8')), 'hex') "
+        f"SELECT {rows_digest} "
         "|| '|' || coalesce((SELECT max(delivered_total) FROM ranked), 0) "
         f"|| '|' || coalesce(({timings}), ''))"
     )
