@@ -287,7 +287,10 @@ def work_job_in_portal(
 def drive_leg_in_portal(page: Page, base: str, order: PlannedOrder, leg_id: int, *, last_mile: bool):
     """From the carrier's board: open the leg, confirm the pick-up, then the delivery with the receiver's name."""
     page.goto(f"{base}/portal/carrier/legs/")
-    row = region(page, "To pick up").get_by_role("row").filter(has_text=numbered(f"Leg {leg_id}"))
+    # Under the day of its pick-up: today, or tomorrow when the work it waits for is planned to end after the
+    # workshops close (an order planned in the afternoon).
+    pick_ups = page.get_by_role("region", name=re.compile(r"^(To pick up today|Tomorrow|Later) "))
+    row = pick_ups.get_by_role("row").filter(has_text=numbered(f"Leg {leg_id}"))
     expect(row).to_contain_text(order.reference)
     row.get_by_role("link", name=f"Leg {leg_id}", exact=True).click()
     expect(page).to_have_url(f"{base}/portal/carrier/legs/{leg_id}/")
