@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from apps.core.fragments import rows_fingerprint_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.designers.models import Designer
 from apps.orders.models import Order
 from apps.payouts.models import (
@@ -33,27 +33,27 @@ from apps.payouts.models import (
 from apps.suppliers.models import AssetOwner, Carrier
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _participants(alias: str) -> str:
     """The joins of a row's asset owner, carrier and designer (their names are shown), as pa, pc, pd."""
     return (
-        f"LEFT JOIN {_table(AssetOwner)} pa ON pa.id = {alias}.asset_owner_id "
-        f"LEFT JOIN {_table(Carrier)} pc ON pc.id = {alias}.carrier_id "
-        f"LEFT JOIN {_table(Designer)} pd ON pd.id = {alias}.designer_id "
+        f"LEFT JOIN {table_sql(AssetOwner)} pa ON pa.id = {alias}.asset_owner_id "
+        f"LEFT JOIN {table_sql(Carrier)} pc ON pc.id = {alias}.carrier_id "
+        f"LEFT JOIN {table_sql(Designer)} pd ON pd.id = {alias}.designer_id "
     )
 
 
 def _fingerprint_sql() -> str:
     """For an outer query of the order aliased `o`."""
-    transfers, statements, entries = _table(Transfer), _table(ProfitShareStatement), _table(JournalEntry)
-    accounts, postings = _table(LedgerAccount), _table(Posting)
+    transfers, statements, entries = (
+        table_sql(Transfer),
+        table_sql(ProfitShareStatement),
+        table_sql(JournalEntry),
+    )
+    accounts, postings = table_sql(LedgerAccount), table_sql(Posting)
     return rows_fingerprint_sql(
         [
             ("o::text", "", ""),
-            ("r::text", f"FROM {_table(OrderMoney)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {table_sql(OrderMoney)} r WHERE r.order_id = o.id", "r.id"),
             (
                 "ROW(r.*, pa.name, pc.name, pd.name)::text",
                 f"FROM {transfers} r {_participants('r')}WHERE r.order_id = o.id",
@@ -61,14 +61,14 @@ def _fingerprint_sql() -> str:
             ),
             (
                 "r::text",
-                f"FROM {_table(Reversal)} r JOIN {transfers} t ON t.id = r.transfer_id WHERE t.order_id = o.id",
+                f"FROM {table_sql(Reversal)} r JOIN {transfers} t ON t.id = r.transfer_id WHERE t.order_id = o.id",
                 "r.id",
             ),
-            ("r::text", f"FROM {_table(CustomerRefund)} r WHERE r.order_id = o.id", "r.id"),
-            ("r::text", f"FROM {_table(Dispute)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {table_sql(CustomerRefund)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {table_sql(Dispute)} r WHERE r.order_id = o.id", "r.id"),
             (
                 "ROW(r.*, p.version)::text",
-                f"FROM {_table(ProfitShareSplit)} r JOIN {_table(ProfitSharePolicy)} p ON p.id = r.policy_id "
+                f"FROM {table_sql(ProfitShareSplit)} r JOIN {table_sql(ProfitSharePolicy)} p ON p.id = r.policy_id "
                 "WHERE r.order_id = o.id",
                 "r.id",
             ),
@@ -79,7 +79,7 @@ def _fingerprint_sql() -> str:
             ),
             (
                 "r::text",
-                f"FROM {_table(ProfitSharePart)} r JOIN {statements} s ON s.id = r.statement_id "
+                f"FROM {table_sql(ProfitSharePart)} r JOIN {statements} s ON s.id = r.statement_id "
                 "WHERE s.order_id = o.id",
                 "r.id",
             ),
@@ -102,7 +102,7 @@ def _fingerprint_sql() -> str:
 def finance_order_fingerprint(*, order_id: int) -> str | None:
     """One statement: the fingerprint of what the finance page of order `order_id` shows, or None when the
     network has no such order (another network's is not in this schema)."""
-    sql = f"SELECT {_fingerprint_sql()} FROM {_table(Order)} o WHERE o.id = %s"  # noqa: S608 - our tables' names only
+    sql = f"SELECT {_fingerprint_sql()} FROM {table_sql(Order)} o WHERE o.id = %s"  # noqa: S608 - our tables' names only
     with connection.cursor() as cursor:
         cursor.execute(sql, [order_id])
         row = cursor.fetchone()

@@ -9,14 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.core.content_cache import content_cached
 from apps.core.first_rows import first_rows_and_count
-from apps.core.fragments import sha256_hex_sql
+from apps.core.fragments import sha256_hex_sql, table_sql
 from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
@@ -168,10 +167,6 @@ def utilisation_next(
     return owners, per_resource
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def utilisation_inputs_sql() -> str:
     """SQL for the hex SHA-256 of every row utilisation_next reads for the parameters start, end (the window),
     window_start, window_end (its whole local days) and active (the active work item statuses): the planned
@@ -179,12 +174,12 @@ def utilisation_inputs_sql() -> str:
     exceptions touching those days. Keep in step with utilisation_next."""
     sections = (
         f"(SELECT string_agg(ROW(w.id, w.resource_id, w.planned_start, w.planned_end)::text, ';' "  # noqa: S608 - our tables' names only
-        f"ORDER BY w.id) FROM {_table(WorkItem)} w WHERE w.status = ANY(%(active)s) "
+        f"ORDER BY w.id) FROM {table_sql(WorkItem)} w WHERE w.status = ANY(%(active)s) "
         "AND w.resource_id IS NOT NULL AND w.planned_start < %(end)s AND w.planned_end > %(start)s)",
-        f"(SELECT string_agg(r::text || coalesce(a::text, ''), ';' ORDER BY r.id) FROM {_table(Resource)} r "  # noqa: S608
-        f"LEFT JOIN {_table(AssetOwner)} a ON a.id = r.asset_owner_id)",
-        f"(SELECT string_agg(h::text, ';' ORDER BY h.id) FROM {_table(OpeningHours)} h)",  # noqa: S608
-        f"(SELECT string_agg(e::text, ';' ORDER BY e.id) FROM {_table(CalendarException)} e "  # noqa: S608
+        f"(SELECT string_agg(r::text || coalesce(a::text, ''), ';' ORDER BY r.id) FROM {table_sql(Resource)} r "  # noqa: S608
+        f"LEFT JOIN {table_sql(AssetOwner)} a ON a.id = r.asset_owner_id)",
+        f"(SELECT string_agg(h::text, ';' ORDER BY h.id) FROM {table_sql(OpeningHours)} h)",  # noqa: S608
+        f"(SELECT string_agg(e::text, ';' ORDER BY e.id) FROM {table_sql(CalendarException)} e "  # noqa: S608
         "WHERE e.starts_at < %(window_end)s AND e.ends_at > %(window_start)s)",
     )
     text = " || '|' || ".join(f"coalesce({sql}, '')" for sql in sections)

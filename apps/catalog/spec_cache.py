@@ -42,7 +42,7 @@ from apps.catalog.spec import (
     ProcessSpec,
     StepSpec,
 )
-from apps.core.fragments import sha256_hex_sql
+from apps.core.fragments import sha256_hex_sql, table_sql
 from apps.processes.models import Process
 
 MAX_ENTRIES = 512  # template versions × networks kept per process; a definition is a few kB
@@ -146,10 +146,6 @@ _SECTIONS: tuple[tuple[str, type[Model], type[Model] | None], ...] = (
 )
 
 
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _row_text_sql(row: str, joined: str | None) -> str:
     return f"{row}::text || {joined}::text" if joined else f"{row}::text"
 
@@ -157,14 +153,14 @@ def _row_text_sql(row: str, joined: str | None) -> str:
 def definition_fingerprint() -> RawSQL:
     """An annotation for a query of ProductTemplate itself (its table not aliased, as in any top-level query):
     the fingerprint of each template's child rows, equal to `_fingerprint` of the same rows."""
-    template = f"{_table(ProductTemplate)}.{connection.ops.quote_name('id')}"
+    template = f"{table_sql(ProductTemplate)}.{connection.ops.quote_name('id')}"
     sections = []
     for tag, model, joined in _SECTIONS:
-        join = f" JOIN {_table(joined)} j ON j.id = r.process_id" if joined else ""
+        join = f" JOIN {table_sql(joined)} j ON j.id = r.process_id" if joined else ""
         row_hash = sha256_hex_sql(_row_text_sql("r", "j" if joined else None))
         sections.append(
             f"'{tag}:' || coalesce((SELECT string_agg({row_hash}, ',' ORDER BY r.id) "  # noqa: S608 - our tables' names only
-            f"FROM {_table(model)} r{join} WHERE r.template_id = {template}), '')"
+            f"FROM {table_sql(model)} r{join} WHERE r.template_id = {template}), '')"
         )
     return RawSQL(sha256_hex_sql(" || '|' || ".join(sections)), ())  # noqa: S611 - no input in it
 
@@ -181,7 +177,7 @@ def _read(template_id: int) -> tuple[str, SpecParts]:
         rows_of_template = model.objects.filter(template_id=template_id).order_by("position", "id")
         if joined is not None:
             rows_of_template = rows_of_template.select_related("process")
-        row_text = _row_text_sql(_table(model), _table(joined) if joined else None)
+        row_text = _row_text_sql(table_sql(model), table_sql(joined) if joined else None)
         row_hash = RawSQL(sha256_hex_sql(row_text), ())  # noqa: S611 - our tables' names only
         rows[tag] = list(rows_of_template.annotate(row_hash=row_hash))
     hashes = {tag: [(row.pk, row.row_hash) for row in tagged] for tag, tagged in rows.items()}

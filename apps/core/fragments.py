@@ -83,6 +83,12 @@ def fragment_render(template_name: str, *, content: object, context: dict) -> Sa
 # (the CSRF token) is left as a slot in the kept body and filled in per response (`csrf_fill`).
 
 
+def table_sql(model) -> str:
+    """`model`'s table, quoted, for the fingerprint statements we write ourselves (unqualified: the request's
+    network's schema, as with the ORM)."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def sha256_hex_sql(text_sql: str) -> str:
     """The SQL expression for the SHA-256 (hex) of the text `text_sql` evaluates to: what every content fingerprint
     the database computes is made of."""

@@ -22,7 +22,7 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
 from apps.core.content_cache import content_cached
-from apps.core.fragments import sha256_hex_sql
+from apps.core.fragments import sha256_hex_sql, table_sql
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.payouts.models import (
     OrderMoney,
@@ -35,20 +35,16 @@ from apps.payouts.models import (
 STATEMENT_FINGERPRINT = "statement_fingerprint"  # the annotation statement_for_* read when the caller made it
 
 
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _rows(model: type[Model], order_id_sql: str, *, joined: tuple[type[Model], str] | None = None) -> str:
     """The text of `model`'s rows of the order (each with its joined participant's row), in id order."""
     join = ""
     text = "r::text"
     if joined is not None:
         joined_model, column = joined
-        join = f" LEFT JOIN {_table(joined_model)} j ON j.id = r.{column}"
+        join = f" LEFT JOIN {table_sql(joined_model)} j ON j.id = r.{column}"
         text = "r::text || coalesce(j::text, '')"
     return (
-        f"(SELECT string_agg({text}, ',' ORDER BY r.id) FROM {_table(model)} r{join} "  # noqa: S608 - our tables' names only
+        f"(SELECT string_agg({text}, ',' ORDER BY r.id) FROM {table_sql(model)} r{join} "  # noqa: S608 - our tables' names only
         f"WHERE r.order_id = {order_id_sql})"
     )
 
@@ -59,9 +55,9 @@ def statement_inputs_sql(order_id_sql: str) -> str:
     asset_owner = WorkItem._meta.get_field("asset_owner").related_model
     carrier = TransportLeg._meta.get_field("carrier").related_model
     designer = OrderLine._meta.get_field("designer").related_model
-    policy = _table(ProfitSharePolicy)
+    policy = table_sql(ProfitSharePolicy)
     sections = {
-        "order": f"(SELECT r::text FROM {_table(Order)} r WHERE r.id = {order_id_sql})",  # noqa: S608
+        "order": f"(SELECT r::text FROM {table_sql(Order)} r WHERE r.id = {order_id_sql})",  # noqa: S608
         "money": _rows(OrderMoney, order_id_sql),
         "pin": _rows(OrderPolicyPin, order_id_sql, joined=(ProfitSharePolicy, "policy_id")),
         # policy_for_order falls back on the newest version while the order is not pinned
@@ -71,7 +67,7 @@ def statement_inputs_sql(order_id_sql: str) -> str:
         "legs": _rows(TransportLeg, order_id_sql, joined=(carrier, "carrier_id")),
         "lines": _rows(OrderLine, order_id_sql, joined=(designer, "designer_id")),
         "splits": (
-            f"(SELECT string_agg(r::text, ',' ORDER BY r.id) FROM {_table(ProfitShareSplit)} r "  # noqa: S608
+            f"(SELECT string_agg(r::text, ',' ORDER BY r.id) FROM {table_sql(ProfitShareSplit)} r "  # noqa: S608
             f"WHERE r.order_id = {order_id_sql} AND r.is_current)"
         ),
     }
@@ -82,7 +78,7 @@ def statement_inputs_sql(order_id_sql: str) -> str:
 def statement_fingerprint_of(model: type[Model]) -> RawSQL:
     """An annotation for a top-level query of WorkItem or TransportLeg (its table not aliased): the fingerprint
     of the inputs of its order's statement, read as `STATEMENT_FINGERPRINT`."""
-    order_id = f"{_table(model)}.{connection.ops.quote_name('order_id')}"
+    order_id = f"{table_sql(model)}.{connection.ops.quote_name('order_id')}"
     return RawSQL(statement_inputs_sql(order_id), ())  # noqa: S611 - no input in it
 
 

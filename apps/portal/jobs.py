@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.timesince import timeuntil
 
-from apps.core.fragments import sha256_hex_sql
+from apps.core.fragments import sha256_hex_sql, table_sql
 from apps.orders.actions import work_items_allowed
 from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
@@ -206,10 +205,6 @@ def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
 # --- the inbox's fingerprint: one statement says whether the body drawn before still stands -------------------
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def inbox_fingerprint_sql() -> str:
     """SQL for the inbox's fingerprint (parameters: company, live, done, done_shown): the hex SHA-256 of every
     row its body shows or is drawn from — the company's live jobs and latest `done_shown` done ones (job_inbox's
@@ -217,8 +212,8 @@ def inbox_fingerprint_sql() -> str:
     order lines and every leg bound for them, with its carrier's name (what a job waits for) — then "|" and
     each shown offer's answer deadline in microseconds since the epoch (what its countdown is drawn from).
     Keep in step with job_inbox, portal/jobs/_inbox.html and orders.selectors.work_item_waiting_for."""
-    work, order, resource = _table(WorkItem), _table(Order), _table(Resource)
-    process, leg, carrier = _table(Process), _table(TransportLeg), _table(Carrier)
+    work, order, resource = table_sql(WorkItem), table_sql(Order), table_sql(Resource)
+    process, leg, carrier = table_sql(Process), table_sql(TransportLeg), table_sql(Carrier)
     shown = (
         f"(SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = ANY(%(live)s)) "  # noqa: S608 - our tables' names only
         f"UNION ALL (SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = %(done)s "

@@ -18,12 +18,11 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from apps.core.fragments import sha256_hex_sql
+from apps.core.fragments import sha256_hex_sql, table_sql
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.models.address import address_text
 from apps.orders.models.order import order_reference
@@ -315,18 +314,14 @@ def leg_board(
 # --- the board's fingerprint: one statement says whether the board drawn before still stands ----------------
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def board_fingerprint_sql() -> str:
     """SQL for the board's fingerprint (parameters: carrier, live, delivered, first, last): the hex SHA-256 of
     every row the board is drawn from — the carrier's live legs and its delivered legs ranked (first, last]
     latest first (_board_values' rows), each with its order, its two workshops and the job it leaves from —
     then "|", the delivered total, "|" and each live leg's status, planned departure and arrival in microseconds
     (what its overdue flag is judged from against the clock). Keep in step with _board_values and LegRow."""
-    leg, order = _table(TransportLeg), _table(Order)
-    owner, work = _table(AssetOwner), _table(WorkItem)
+    leg, order = table_sql(TransportLeg), table_sql(Order)
+    owner, work = table_sql(AssetOwner), table_sql(WorkItem)
     ranked = (
         "SELECT l.*, row_number() OVER (PARTITION BY l.status ORDER BY l.delivered_at DESC, l.id DESC) AS rank, "  # noqa: S608 - our tables' names only
         "count(*) FILTER (WHERE l.status = ANY(%(delivered)s)) OVER () AS delivered_total "

@@ -14,12 +14,8 @@ from django.db import connection
 
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_list_active
-from apps.core.fragments import rows_fingerprint_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.designers.models import Designer
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 @cache
@@ -31,7 +27,7 @@ def _fingerprint_statement() -> tuple[str, tuple]:
         [
             (
                 "ROW(r.*, d.name, d.slug, d.status)::text",
-                f"FROM {_table(ProductTemplate)} r LEFT JOIN {_table(Designer)} d ON d.id = r.designer_id "
+                f"FROM {table_sql(ProductTemplate)} r LEFT JOIN {table_sql(Designer)} d ON d.id = r.designer_id "
                 f"WHERE r.id IN ({catalogue})",
                 "r.id",
             )

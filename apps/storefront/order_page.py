@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from apps.core.fragments import rows_fingerprint_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.designers.models import ProductReview
 from apps.orders.models import (
     Order,
@@ -27,43 +27,39 @@ from apps.orders.models import (
 from apps.suppliers.models import AssetOwner, Carrier
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _fingerprint_sql() -> str:
     """For an outer query of the order aliased `o`."""
-    owners = _table(AssetOwner)
+    owners = table_sql(AssetOwner)
     return rows_fingerprint_sql(
         [
             ("o::text", "", ""),
-            ("r::text", f"FROM {_table(OrderLine)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {table_sql(OrderLine)} r WHERE r.order_id = o.id", "r.id"),
             (
                 "r.id::text || ':' || r.order_line_id::text",  # only whether a line has its review is shown
-                f"FROM {_table(ProductReview)} r JOIN {_table(OrderLine)} l ON l.id = r.order_line_id "
+                f"FROM {table_sql(ProductReview)} r JOIN {table_sql(OrderLine)} l ON l.id = r.order_line_id "
                 "WHERE l.order_id = o.id",
                 "r.id",
             ),
             (
                 "r::text",
-                f"FROM {_table(OrderEvent)} r WHERE r.order_id = o.id AND r.customer_visible",
+                f"FROM {table_sql(OrderEvent)} r WHERE r.order_id = o.id AND r.customer_visible",
                 "r.id",
             ),
             (
                 "ROW(r.*, a.name)::text",
-                f"FROM {_table(WorkItem)} r LEFT JOIN {owners} a ON a.id = r.asset_owner_id "
+                f"FROM {table_sql(WorkItem)} r LEFT JOIN {owners} a ON a.id = r.asset_owner_id "
                 "WHERE r.order_id = o.id",
                 "r.id",
             ),
             (
                 "ROW(r.*, c.name, f.name, t.name)::text",
-                f"FROM {_table(TransportLeg)} r LEFT JOIN {_table(Carrier)} c ON c.id = r.carrier_id "
+                f"FROM {table_sql(TransportLeg)} r LEFT JOIN {table_sql(Carrier)} c ON c.id = r.carrier_id "
                 f"LEFT JOIN {owners} f ON f.id = r.from_asset_owner_id "
                 f"LEFT JOIN {owners} t ON t.id = r.to_asset_owner_id WHERE r.order_id = o.id",
                 "r.id",
             ),
-            ("r::text", f"FROM {_table(RefundRequest)} r WHERE r.order_id = o.id", "r.id"),
-            ("r::text", f"FROM {_table(OrderSettings)} r", "r.id"),
+            ("r::text", f"FROM {table_sql(RefundRequest)} r WHERE r.order_id = o.id", "r.id"),
+            ("r::text", f"FROM {table_sql(OrderSettings)} r", "r.id"),
         ]
     )
 
@@ -71,7 +67,7 @@ def _fingerprint_sql() -> str:
 def order_page_fingerprint(*, customer, order_id: int) -> str | None:
     """One statement: the fingerprint of what the customer's page of their order `order_id` shows, or None when
     they have no such order (another customer's; another network's is not in this schema)."""
-    sql = f"SELECT {_fingerprint_sql()} FROM {_table(Order)} o WHERE o.id = %s AND o.customer_id = %s"  # noqa: S608 - our tables' names only
+    sql = f"SELECT {_fingerprint_sql()} FROM {table_sql(Order)} o WHERE o.id = %s AND o.customer_id = %s"  # noqa: S608 - our tables' names only
     with connection.cursor() as cursor:
         cursor.execute(sql, [order_id, customer.pk])
         row = cursor.fetchone()
@@ -81,7 +77,7 @@ def order_page_fingerprint(*, customer, order_id: int) -> str | None:
 def order_list_fingerprint(*, customer) -> str:
     """One statement: the fingerprint of what the customer's order list shows — each of their orders' rows and
     which lines each has (the list counts them)."""
-    orders, lines = _table(Order), _table(OrderLine)
+    orders, lines = table_sql(Order), table_sql(OrderLine)
     fingerprint = rows_fingerprint_sql(
         [
             ("r::text", f"FROM {orders} r WHERE r.customer_id = %s", "r.id"),

@@ -70,6 +70,7 @@ def cart_enabled() -> bool:
 CATALOG = "storefront/catalog.html"
 CATALOG_BODY = "storefront/_catalog_body.html"
 DESIGNED_BY = "designers/_designed_by.html"
+PRODUCT_CARD = "storefront/_product_card.html"
 
 
 def _catalog_body_drawn(request, key_of, *, category: str, query: str, designer: str, part: str) -> str:
@@ -103,7 +104,7 @@ def catalog(request):
     def key_of(fingerprint: str) -> str:
         return page_body_key(
             "catalog",
-            templates=(CATALOG_BODY, DESIGNED_BY),
+            templates=(CATALOG_BODY, PRODUCT_CARD, DESIGNED_BY),
             content=(viewer, fingerprint, category, query, designer, part),
         )
 
