@@ -63,7 +63,13 @@ def _one_transfer_recorded_once(transfer: Transfer) -> dict:
 def test_lost_response_after_a_500_is_retried_with_the_same_key_and_recorded_once(money_a):
     transfer = _released()
     # Stripe makes the transfer, then answers 500 (three times: the client's own retries see it too).
-    control("fail_next", count=3, mode="500", when="after", method="POST", path="/v1/transfers")
+    control(
+        "fail_next",
+        count=3,
+        mode="500",
+        when="after",
+        idempotency_key=stripe_client.network_key(transfer.idempotency_key),
+    )
     result = transfer_send(transfer_id=transfer.pk)
     assert result.status == TransferStatus.PENDING and result.retry_in > 0
     transfer.refresh_from_db()
@@ -76,7 +82,15 @@ def test_lost_response_after_a_500_is_retried_with_the_same_key_and_recorded_onc
 
 def test_a_timeout_is_retried_without_a_duplicate(money_a):
     transfer = _released()
-    control("fail_next", count=3, mode="hang", seconds=5, when="after", method="POST", path="/v1/transfers")
+    # Aimed at this transfer's key: a request something else sends meanwhile must not take one of the three.
+    control(
+        "fail_next",
+        count=3,
+        mode="hang",
+        seconds=5,
+        when="after",
+        idempotency_key=stripe_client.network_key(transfer.idempotency_key),
+    )
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.PENDING
     transfer.refresh_from_db()
     assert transfer.maybe_sent and transfer.last_error_code == "network"

@@ -88,6 +88,24 @@ def test_faults_only_hit_matching_requests(stripe_client, control):
     assert stripe_client.v1.customers.create({"email": "c@example.test"}).id.startswith("cus_")
 
 
+def test_a_fault_aimed_at_a_key_spares_every_other_request(stripe_server, transfer_params, control):
+    """With `idempotency_key` the faults wait for that call (and the client's retries of it): a request sent
+    meanwhile with another key, or none, goes through."""
+    client = make_client(stripe_server, max_network_retries=0)
+    control("fail_next", mode="500", count=2, when="before", path="/v1/transfers", idempotency_key="mine")
+
+    assert client.v1.transfers.create(transfer_params, options={"idempotency_key": "another"}).id.startswith(
+        "tr_"
+    )
+    assert client.v1.balance.retrieve().object == "balance"
+    for _ in range(2):
+        with pytest.raises(stripe.APIError):
+            client.v1.transfers.create(transfer_params, options={"idempotency_key": "mine"})
+    assert client.v1.transfers.create(transfer_params, options={"idempotency_key": "mine"}).id.startswith(
+        "tr_"
+    )
+
+
 def test_429_is_stripes_rate_limit_and_runs_nothing(stripe_client, transfer_params, control):
     """`mode=429` answers like Stripe's rate limiter (before the request runs, whatever `when` says); the SDK
     raises RateLimitError and does not retry it, so the caller backs off."""

@@ -1,8 +1,8 @@
 """Test controls under ``/_test/``: one-shot behaviours a test arms before making the real API call.
 
 - ``POST /_test/decline_next_payment`` (count, decline_code): next charge attempts are declined;
-- ``POST /_test/fail_next`` (count, mode=500|429|hang, seconds, when=after|before, method, path): the next
-  matching ``/v1/`` requests fail. ``when=after`` (default) runs the request first, so its effects
+- ``POST /_test/fail_next`` (count, mode=500|429|hang, seconds, when=after|before, method, path,
+  idempotency_key): the next matching ``/v1/`` requests fail. ``when=after`` (default) runs the request first, so its effects
   (and its idempotent result) exist although the client sees a 500 / a timeout: the "lost response"
   case that idempotency keys exist for. ``when=before`` fails without touching any state. ``429`` is
   Stripe's rate limit (``code: rate_limit``), always answered before the request runs, as Stripe does;
@@ -34,10 +34,15 @@ class Fault:
     when: str
     method: str | None
     path: str | None
+    idempotency_key: str | None = None
 
     def matches(self, request: web.Request) -> bool:
-        return (self.method is None or self.method == request.method) and (
-            self.path is None or request.path.startswith(self.path)
+        return (
+            (self.method is None or self.method == request.method)
+            and (self.path is None or request.path.startswith(self.path))
+            and (
+                self.idempotency_key is None or self.idempotency_key == request.headers.get("Idempotency-Key")
+            )
         )
 
 
@@ -132,8 +137,18 @@ async def fail_next(request: web.Request) -> web.Response:
     when = p.string("when", choices=("after", "before"), default="after")
     method = p.string("method")
     path = p.string("path")
+    # Only the requests sent with this key (one call and the client's own retries of it): a test's faults are
+    # not consumed by a request something else in the process happens to send meanwhile.
+    idempotency_key = p.string("idempotency_key")
     p.done()
-    fault = Fault(mode=mode, seconds=seconds, when=when, method=method and method.upper(), path=path)
+    fault = Fault(
+        mode=mode,
+        seconds=seconds,
+        when=when,
+        method=method and method.upper(),
+        path=path,
+        idempotency_key=idempotency_key,
+    )
     _faults.extend([fault] * count)
     return json_response({"pending_faults": len(_faults)})
 
