@@ -36,6 +36,7 @@ class _Step:
     after: int  # the least weighted production the steps after this one (to the customer) still cost
     cheapest: int  # the least weighted production of this step
     tail: int  # the least time from this step's start to the customer
+    shortest: int  # the step's shortest duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ class Reinsertion:
                 after[op.id],
                 cheapest[op.id],
                 index.tails[op.id],
+                index.min_duration(op),
             )
             for op in ordered
         )
@@ -151,12 +153,15 @@ class Reinsertion:
         more (partial placements whose cost and the least the rest can cost reach it are dropped on the way)."""
         index = self.index
         route = self.routes[order_id]
+        horizon, due, late_weight = self.horizon, route.due, route.late_weight
         fronts: dict[str, list[_Entry]] = {}
         for step in route.steps:
             arrivals_at: dict[str, list] = {}
             entries: list[_Entry] = []
+            add = entries.append
             limit = budget - step.after
             keep = allowed.get(step.id) if allowed is not None else None
+            rest = step.tail - step.shortest  # the least time from this step's end to the customer
             for resource_id, site, duration, cost in step.options:
                 if cost >= limit or (keep is not None and resource_id not in keep):
                     continue
@@ -165,21 +170,29 @@ class Reinsertion:
                     arrivals = arrivals_at[site] = self._arrivals(
                         step, site, fronts, limit - step.cheapest, route
                     )
-                timeline = timelines[resource_id]
-                last_end = None
+                earliest_start = timelines[resource_id].earliest_start
+                last_start = -math.inf
                 for ready, spent, inbound in arrivals:  # earliest first, cost falling
-                    if spent + cost >= limit:
+                    spent += cost
+                    if spent >= limit:
                         continue
-                    start = timeline.earliest_start(ready, duration)
-                    if start is None or start + duration > self.horizon:
+                    if ready <= last_start:
+                        # the slot found for an earlier arrival is still the earliest one: as soon, and cheaper
+                        # (this arrival's cost is lower), so it takes the place of the entry made for it
+                        entries[-1] = (entries[-1][0], spent, site, resource_id, last_start, inbound)
                         continue
+                    start = earliest_start(ready, duration)
+                    if start is None:
+                        break  # nothing fits before the horizon, nor will it for a later arrival
                     end = start + duration
-                    entry = (end, spent + cost, site, resource_id, start, inbound)
-                    if end == last_end:
-                        entries[-1] = entry  # as soon, and cheaper
-                    else:
-                        entries.append(entry)
-                    last_end = end
+                    if end > horizon:
+                        break
+                    # lateness the end makes certain: what cannot come in under the budget is left out
+                    late = end + rest - due
+                    if late > 0 and spent + late_weight * late >= limit:
+                        continue
+                    last_start = start
+                    add((end, spent, site, resource_id, start, inbound))
             if not entries:
                 return None
             fronts[step.id] = entries
@@ -218,6 +231,7 @@ class Reinsertion:
         if not step.preds:
             return [(step.release, 0, ())]
         late_weight, legs_of = route.late_weight, self._legs
+        legs_from: dict[str, list[tuple[int, int, str]]] = {}
         per_pred = []
         for pred in step.preds:
             options: list = []
@@ -230,7 +244,10 @@ class Reinsertion:
                 if from_site == site:
                     add((end, spent, (entry, None)))
                     continue
-                for duration, price, carrier in legs_of(from_site, site):
+                legs = legs_from.get(from_site)
+                if legs is None:
+                    legs = legs_from[from_site] = legs_of(from_site, site)
+                for duration, price, carrier in legs:
                     ready = end + duration
                     late = ready + late_after
                     if (price + late_weight * late if late > 0 else price) < room:
@@ -313,42 +330,44 @@ class Reinsertion:
         return result if (result.objective or 0) < (plan.objective or 0) else None
 
     def _timelines_without(self, plan: Plan, moving: set[str]) -> dict[str, Timeline]:
-        """Every resource's timeline with the plan's work except the moving operations (copied on first booking)."""
+        """Every resource's timeline with the plan's work except the moving operations (copied on first booking).
+        The moving operations are taken off copies of the plan's timelines: the plan is valid, so that is exact
+        (Timeline.unbook), and it costs a few bookings where rebuilding cost every booking on the resource."""
         if self._timelines_of is not plan:
             self._refresh(plan)
-        index = self.index
+        shared = self._timelines
         own: dict[str, Timeline] = {}
-        for resource_id in {plan.assignments[o].resource_id for o in moving}:
-            timeline = index.calendar(resource_id).copy()
-            for a in self._bookings[resource_id]:
-                if a.operation_id not in moving:
-                    timeline.book(a.start, a.end)
-            own[resource_id] = timeline
-        return _CopyOnBook(self._timelines, own)
+        for op_id in moving:
+            a = plan.assignments[op_id]
+            timeline = own.get(a.resource_id)
+            if timeline is None:
+                timeline = own[a.resource_id] = shared[a.resource_id].copy()
+            timeline.unbook(a.start, a.end)
+        return _CopyOnBook(shared, own)
 
     def _refresh(self, plan: Plan) -> None:
-        """The timelines of `plan`, rebuilt only for the resources whose work differs from the last plan's."""
+        """The timelines of `plan`: on the first plan built, then changed where its work differs from the last
+        plan's (every old booking taken back before any new one is made, so no two ever overlap)."""
         previous = self._timelines_of
-        grouped: dict[str, list] = defaultdict(list)
-        for a in plan.assignments.values():
-            grouped[a.resource_id].append(a)
-        self._bookings = grouped
         self._leg_cost: dict[str, int] = defaultdict(int)
         for leg in plan.legs:
             self._leg_cost[leg.order_id] += leg.cost_minor
+        timelines = self._timelines
         if previous is None:
-            stale = set(self.index.resources)
+            for resource_id in self.index.resources:
+                timelines[resource_id] = self.index.calendar(resource_id).copy()
+            for a in plan.assignments.values():
+                timelines[a.resource_id].book(a.start, a.end)
         else:
-            stale = set()
-            for op_id, a in plan.assignments.items():
-                old = previous.assignments[op_id]
-                if old is not a and old != a:
-                    stale |= {old.resource_id, a.resource_id}
-        for resource_id in stale:
-            timeline = self.index.calendar(resource_id).copy()
-            for a in grouped.get(resource_id, ()):
-                timeline.book(a.start, a.end)
-            self._timelines[resource_id] = timeline
+            changed = [
+                (old, a)
+                for op_id, a in plan.assignments.items()
+                if (old := previous.assignments[op_id]) is not a and old != a
+            ]
+            for old, _ in changed:
+                timelines[old.resource_id].unbook(old.start, old.end)
+            for _, a in changed:
+                timelines[a.resource_id].book(a.start, a.end)
         self._timelines_of = plan
 
 
