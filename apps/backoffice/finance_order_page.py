@@ -11,9 +11,7 @@ those rows, by whatever path, is a new key.
 
 from __future__ import annotations
 
-from django.db import connection
-
-from apps.core.fragments import rows_fingerprint_sql, table_sql
+from apps.core.fragments import fingerprint_select, rows_fingerprint_sql, table_sql
 from apps.designers.models import Designer
 from apps.orders.models import Order
 from apps.payouts.models import (
@@ -103,7 +101,4 @@ def finance_order_fingerprint(*, order_id: int) -> str | None:
     """One statement: the fingerprint of what the finance page of order `order_id` shows, or None when the
     network has no such order (another network's is not in this schema)."""
     sql = f"SELECT {_fingerprint_sql()} FROM {table_sql(Order)} o WHERE o.id = %s"  # noqa: S608 - our tables' names only
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [order_id])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return fingerprint_select(sql, [order_id])

@@ -18,9 +18,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
 
-from apps.core.fragments import one_snapshot
+from apps.core.fragments import fingerprint_select, one_snapshot
 
 T = TypeVar("T")
 CONTENT_TIMEOUT_S = 24 * 3600  # content-keyed: an entry is never wrong, only unused after a change
@@ -29,9 +28,7 @@ _NONE = "none"  # a cached None (the cache's own None means "not cached")
 
 def fingerprint_read(sql: str, params: dict) -> str:
     """`sql` is an SQL expression (with %(name)s parameters) whose value is the fingerprint."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", params)
-        return cursor.fetchone()[0]
+    return fingerprint_select(f"SELECT {sql}", params)
 
 
 def content_cached(

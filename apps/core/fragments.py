@@ -11,6 +11,7 @@ network a key is reached only by a caller who already holds every value the frag
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -19,6 +20,7 @@ import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -113,6 +115,15 @@ def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
     return sha256_hex_sql(" || '|' || ".join(parts))
 
 
+def fingerprint_select(statement: str, params) -> str | None:
+    """The first column of `statement`'s first row (a fingerprint), or None when it finds no row (no such order
+    for this reader: the caller answers 404)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 @contextmanager
 def one_snapshot():
     """The reads inside see the database as of one moment (REPEATABLE READ), so a body drawn on a miss is filed
@@ -158,6 +169,30 @@ def page_body_set(key: str, html: str, *, valid_until: datetime | None) -> None:
     """Keep `html` under `key` until `valid_until` (None: until its rows change)."""
     kept = (valid_until.timestamp() if valid_until is not None else None, str(html))
     cache.set(key, kept, FRAGMENT_TIMEOUT_S)
+
+
+def page_body_cached(
+    *,
+    key_of: Callable[[str], str],
+    fingerprint: str,
+    read_fingerprint: Callable[[], str | None],
+    draw: Callable[[], tuple[str, datetime | None]],
+    now: datetime,
+) -> SafeString:
+    """The page body kept under `key_of(fingerprint)` while it holds at `now`; else `draw()` (its html and the
+    first moment it may read differently, None: only when its rows change), filed under the fingerprint read in
+    the drawing's own snapshot, so a write landing meanwhile never files newer rows under an older fingerprint.
+    A main row gone in between (`read_fingerprint()` is None) is a 404, as it would be on the next request."""
+    body = page_body_get(key_of(fingerprint), now=now)
+    if body is not None:
+        return body
+    with one_snapshot():
+        drawn_fingerprint = read_fingerprint()
+        if drawn_fingerprint is None:
+            raise Http404("Not found.")
+        html, valid_until = draw()
+    page_body_set(key_of(drawn_fingerprint), html, valid_until=valid_until)
+    return mark_safe(html)  # noqa: S308 - our own templates' output, autoescaped
 
 
 # The {% csrf_token %} tag's output when the body is drawn with CSRF_SLOT as the token. User text in a body is

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import connection
-
 from apps.catalog.models import ProductTemplate
 from apps.catalog.selectors import template_list_active
-from apps.core.fragments import rows_fingerprint_sql, table_sql
+from apps.core.fragments import fingerprint_select, rows_fingerprint_sql, table_sql
 from apps.designers.models import Designer
 
 
@@ -38,7 +36,4 @@ def _fingerprint_statement() -> tuple[str, tuple]:
 
 def catalog_fingerprint() -> str:
     """One statement: the fingerprint of every product in the catalogue with its designer."""
-    sql, params = _fingerprint_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return fingerprint_select(*_fingerprint_statement())

@@ -11,9 +11,7 @@ network's order settings (the refund window). A repeat view is that statement an
 
 from __future__ import annotations
 
-from django.db import connection
-
-from apps.core.fragments import rows_fingerprint_sql, table_sql
+from apps.core.fragments import fingerprint_select, rows_fingerprint_sql, table_sql
 from apps.designers.models import ProductReview
 from apps.orders.models import (
     Order,
@@ -68,10 +66,7 @@ def order_page_fingerprint(*, customer, order_id: int) -> str | None:
     """One statement: the fingerprint of what the customer's page of their order `order_id` shows, or None when
     they have no such order (another customer's; another network's is not in this schema)."""
     sql = f"SELECT {_fingerprint_sql()} FROM {table_sql(Order)} o WHERE o.id = %s AND o.customer_id = %s"  # noqa: S608 - our tables' names only
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [order_id, customer.pk])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return fingerprint_select(sql, [order_id, customer.pk])
 
 
 def order_list_fingerprint(*, customer) -> str:
@@ -88,6 +83,4 @@ def order_list_fingerprint(*, customer) -> str:
             ),
         ]
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {fingerprint}", [customer.pk, customer.pk])
-        return cursor.fetchone()[0]
+    return fingerprint_select(f"SELECT {fingerprint}", [customer.pk, customer.pk])

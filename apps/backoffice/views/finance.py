@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -26,7 +25,7 @@ from apps.accounts.access import (
 from apps.backoffice.finance_order_page import finance_order_fingerprint
 from apps.backoffice.statements import participant_choices, statement_groups
 from apps.core.csv_export import csv_response
-from apps.core.fragments import one_snapshot, page_body_get, page_body_key, page_body_set
+from apps.core.fragments import page_body_cached, page_body_key
 from apps.core.money import Money
 from apps.core.transitions import InvalidTransition
 from apps.orders.models import Order
@@ -205,19 +204,6 @@ def _order_money_body_key(request, order_id: int, fingerprint: str) -> str:
     )
 
 
-def _order_money_body_drawn(request, order_id: int) -> str:
-    """The body drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
-    with one_snapshot():
-        fingerprint = finance_order_fingerprint(order_id=order_id)
-        if fingerprint is None:
-            raise Http404("No such order.")
-        context = _order_money_context(request, _order_for_finance(order_id))
-        html = render_to_string(FINANCE_ORDER_BODY, {**context, "network": request.tenant})
-    # Nothing on the page changes with time alone: kept until its rows change.
-    page_body_set(_order_money_body_key(request, order_id, fingerprint), html, valid_until=None)
-    return html
-
-
 @require_GET
 @money_reader_required
 def order_money(request, order_id: int):
@@ -226,9 +212,19 @@ def order_money(request, order_id: int):
     fingerprint = finance_order_fingerprint(order_id=order_id)
     if fingerprint is None:
         raise Http404("No such order.")
-    body = page_body_get(_order_money_body_key(request, order_id, fingerprint), now=timezone.now())
-    if body is None:
-        body = mark_safe(_order_money_body_drawn(request, order_id))  # noqa: S308 - our own template's output
+
+    def draw() -> tuple[str, None]:
+        context = _order_money_context(request, _order_for_finance(order_id))
+        html = render_to_string(FINANCE_ORDER_BODY, {**context, "network": request.tenant})
+        return html, None  # nothing on the page changes with time alone: kept until its rows change
+
+    body = page_body_cached(
+        key_of=lambda fingerprint: _order_money_body_key(request, order_id, fingerprint),
+        fingerprint=fingerprint,
+        read_fingerprint=lambda: finance_order_fingerprint(order_id=order_id),
+        draw=draw,
+        now=timezone.now(),
+    )
     return render(request, FINANCE_ORDER, {"reference": order_reference(order_id), "body": body})
 
 

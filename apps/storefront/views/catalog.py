@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -35,7 +34,7 @@ from apps.catalog.selectors import (
 from apps.catalog.services import InvalidDesignName, design_create, design_update
 from apps.catalog.validation import InvalidConfiguration
 from apps.core.errors import form_add_service_error
-from apps.core.fragments import one_snapshot, page_body_get, page_body_key, page_body_set
+from apps.core.fragments import page_body_cached, page_body_key
 from apps.designers.reviews import rating_of_template, reviews_of_template
 from apps.matching.makeable import DesignUnmakeable
 from apps.matching.quoting import QuoteContext, price_breaks, quote_context
@@ -73,23 +72,6 @@ DESIGNED_BY = "designers/_designed_by.html"
 PRODUCT_CARD = "storefront/_product_card.html"
 
 
-def _catalog_body_drawn(request, key_of, *, category: str, query: str, designer: str, part: str) -> str:
-    """The body drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
-    with one_snapshot():
-        fingerprint = catalog_fingerprint()
-        context = {
-            "templates": template_list_active(category=category, query=query, designer=designer),
-            "categories": template_categories(),
-            "designers": template_designers(),
-            "category": category,
-            "designer": designer,
-            "q": query,
-        }
-        html = render_to_string(f"{CATALOG_BODY}#results" if part == "results" else CATALOG_BODY, context)
-    page_body_set(key_of(fingerprint), html, valid_until=None)  # nothing on it moves with time
-    return html
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def catalog(request):
@@ -108,12 +90,25 @@ def catalog(request):
             content=(viewer, fingerprint, category, query, designer, part),
         )
 
-    body = page_body_get(key_of(catalog_fingerprint()), now=timezone.now())
-    if body is None:
-        body = _catalog_body_drawn(
-            request, key_of, category=category, query=query, designer=designer, part=part
-        )
-    body = mark_safe(body)  # noqa: S308 - our own template's output, autoescaped
+    def draw() -> tuple[str, None]:
+        context = {
+            "templates": template_list_active(category=category, query=query, designer=designer),
+            "categories": template_categories(),
+            "designers": template_designers(),
+            "category": category,
+            "designer": designer,
+            "q": query,
+        }
+        html = render_to_string(f"{CATALOG_BODY}#results" if part == "results" else CATALOG_BODY, context)
+        return html, None  # nothing on it moves with time
+
+    body = page_body_cached(
+        key_of=key_of,
+        fingerprint=catalog_fingerprint(),
+        read_fingerprint=catalog_fingerprint,
+        draw=draw,
+        now=timezone.now(),
+    )
     if request.htmx:
         return HttpResponse(body)
     return render(request, CATALOG, {"body": body})

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -22,10 +21,8 @@ from apps.core.fragments import (
     CSRF_SLOT,
     csrf_fill,
     fragments_render,
-    one_snapshot,
-    page_body_get,
+    page_body_cached,
     page_body_key,
-    page_body_set,
 )
 from apps.core.gazetteer import gazetteer_warm
 from apps.core.money import Money
@@ -342,27 +339,23 @@ def _order_list_body_key(request, fingerprint: str) -> str:
     )
 
 
-def _order_list_body_drawn(request) -> str:
-    """The list drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
-    with one_snapshot():
-        fingerprint = order_list_fingerprint(customer=request.user)
-        orders = list(order_rows_for_customer(customer=request.user))
-        html = render_to_string(ORDER_LIST_BODY, {"orders": orders})
-    page_body_set(
-        _order_list_body_key(request, fingerprint), html, valid_until=None
-    )  # nothing moves with time
-    return html
-
-
 @login_required
 @require_http_methods(["GET"])
 def order_list(request):
     """The customer's orders. A repeat view is one statement (the fingerprint of the customer's orders and their
     lines) and one cache read (order_page.py)."""
-    fingerprint = order_list_fingerprint(customer=request.user)
-    body = page_body_get(_order_list_body_key(request, fingerprint), now=timezone.now())
-    if body is None:
-        body = mark_safe(_order_list_body_drawn(request))  # noqa: S308 - our own template's output, autoescaped
+
+    def draw() -> tuple[str, None]:
+        orders = list(order_rows_for_customer(customer=request.user))
+        return render_to_string(ORDER_LIST_BODY, {"orders": orders}), None  # nothing on it moves with time
+
+    body = page_body_cached(
+        key_of=lambda fingerprint: _order_list_body_key(request, fingerprint),
+        fingerprint=order_list_fingerprint(customer=request.user),
+        read_fingerprint=lambda: order_list_fingerprint(customer=request.user),
+        draw=draw,
+        now=timezone.now(),
+    )
     return render(request, ORDER_LIST, {"body": body})
 
 
@@ -466,20 +459,6 @@ def _detail_body_key(request, order_id: int, part: str, fingerprint: str) -> str
     )
 
 
-def _detail_body_drawn(request, order_id: int, part: str, *, now: datetime) -> str:
-    """The body drawn from the rows of one snapshot and kept under the fingerprint of exactly those rows."""
-    with one_snapshot():
-        fingerprint = order_page_fingerprint(customer=request.user, order_id=order_id)
-        if fingerprint is None:
-            raise Http404("No such order.")
-        order = order_get_for_customer(user=request.user, order_id=order_id, page=True)
-        context, valid_until = _detail_context(request, order, now=now)
-        template = f"{DETAIL_BODY}#live" if part == "live" else DETAIL_BODY
-        html = render_to_string(template, {**context, "csrf_token": CSRF_SLOT})
-    page_body_set(_detail_body_key(request, order_id, part, fingerprint), html, valid_until=valid_until)
-    return html
-
-
 @login_required
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
@@ -491,9 +470,20 @@ def order_detail(request, order_id: int):
     fingerprint = order_page_fingerprint(customer=request.user, order_id=order_id)
     if fingerprint is None:
         raise Http404("No such order.")
-    body = page_body_get(_detail_body_key(request, order_id, part, fingerprint), now=now)
-    if body is None:
-        body = _detail_body_drawn(request, order_id, part, now=now)
+
+    def draw() -> tuple[str, datetime | None]:
+        order = order_get_for_customer(user=request.user, order_id=order_id, page=True)
+        context, valid_until = _detail_context(request, order, now=now)
+        template = f"{DETAIL_BODY}#live" if part == "live" else DETAIL_BODY
+        return render_to_string(template, {**context, "csrf_token": CSRF_SLOT}), valid_until
+
+    body = page_body_cached(
+        key_of=lambda fingerprint: _detail_body_key(request, order_id, part, fingerprint),
+        fingerprint=fingerprint,
+        read_fingerprint=lambda: order_page_fingerprint(customer=request.user, order_id=order_id),
+        draw=draw,
+        now=now,
+    )
     body = csrf_fill(body, request)
     if request.htmx:
         return HttpResponse(body)
