@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -314,8 +314,11 @@ def leg_board(
 # --- the board's fingerprint: one statement says whether the board drawn before still stands ----------------
 
 
-def board_fingerprint_sql() -> str:
-    """SQL for the board's fingerprint (parameters: carrier, live, delivered, first, last): the hex SHA-256 of
+@cache
+def board_fingerprint_sql(carrier: str = "%(carrier)s") -> str:
+    """SQL for the board's fingerprint of the carrier whose id `carrier` is (an SQL expression: the parameter
+    %(carrier)s, or the carrier's column in the membership's statement; parameters live, delivered, first, last:
+    board_fingerprint_params): the hex SHA-256 of
     every row the board is drawn from — the carrier's live legs and its delivered legs ranked (first, last]
     latest first (_board_values' rows), each with its order, its two workshops and the job it leaves from —
     then "|", the delivered total, "|" and each live leg's status, planned departure and arrival in microseconds
@@ -325,7 +328,7 @@ def board_fingerprint_sql() -> str:
     ranked = (
         "SELECT l.*, row_number() OVER (PARTITION BY l.status ORDER BY l.delivered_at DESC, l.id DESC) AS rank, "  # noqa: S608 - our tables' names only
         "count(*) FILTER (WHERE l.status = ANY(%(delivered)s)) OVER () AS delivered_total "
-        f"FROM {leg} l WHERE l.carrier_id = %(carrier)s AND (l.status = ANY(%(live)s) OR l.status = ANY(%(delivered)s))"
+        f"FROM {leg} l WHERE l.carrier_id = {carrier} AND (l.status = ANY(%(live)s) OR l.status = ANY(%(delivered)s))"
     )
     shown = (
         "SELECT * FROM ranked WHERE status = ANY(%(live)s) "
@@ -353,9 +356,13 @@ def board_fingerprint_sql() -> str:
 
 
 def board_fingerprint_params(carrier_id: int, asked) -> dict:
+    return {"carrier": carrier_id, **board_page_params(asked)}
+
+
+def board_page_params(asked) -> dict:
+    """The fingerprint's parameters besides the carrier (read with the membership, the carrier is a column)."""
     first = (max(_page_number(asked) or 1, 1) - 1) * DELIVERED_PER_PAGE
     return {
-        "carrier": carrier_id,
         "live": sorted(LEGS_LIVE),
         "delivered": sorted(LEGS_DELIVERED),
         "first": first,

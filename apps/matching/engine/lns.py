@@ -126,6 +126,10 @@ class LargeNeighbourhoodSearch:
         self._recreate_lock = threading.Lock()
         self._excess_cache: tuple[Plan, dict[str, float]] | None = None
         self._ops_per_order = max(1, round(len(self.free_ops) / max(1, len(self.free_orders))))
+        self._cheapest_production = [  # (free operation, its order, its cheapest production)
+            (o, self.index.ops[o].order_id, min(c.cost_minor for c in self.index.ops[o].candidates))
+            for o in self.free_ops
+        ]
         self._bookings_of: Plan | None = None
         self.neighbourhoods: list[Neighbourhood] = [
             self._random_orders,
@@ -493,10 +497,9 @@ class LargeNeighbourhoodSearch:
         problem = self.problem
         weights = problem.weights
         excess: dict[str, float] = defaultdict(float)
-        for op_id in self.free_ops:
-            op = self.index.ops[op_id]
-            cheapest = min(c.cost_minor for c in op.candidates)
-            excess[op.order_id] += weights.cost * (plan.assignments[op_id].cost_minor - cheapest)
+        assignments = plan.assignments
+        for op_id, order_id, cheapest in self._cheapest_production:
+            excess[order_id] += weights.cost * (assignments[op_id].cost_minor - cheapest)
         for leg in plan.legs:
             excess[leg.order_id] += weights.cost * leg.cost_minor
         for order in problem.orders:

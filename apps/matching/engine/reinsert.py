@@ -20,8 +20,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
+
 from .assemble import assemble_plan
-from .domain import DELIVERY, FEASIBLE, Plan
+from .domain import DELIVERY, FEASIBLE, Operation, Plan
 from .indexing import ProblemIndex
 from .shortlist import shortlist
 from .timeline import Timeline
@@ -36,6 +38,8 @@ class _Step:
     after: int  # the least weighted production the steps after this one (to the customer) still cost
     cheapest: int  # the least weighted production of this step
     tail: int  # the least time from this step's start to the customer
+    shortest: int  # the step's shortest duration
+    cheapest_at: dict[str, int]  # per site, the least weighted production of this step there
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,43 @@ class _Route:
     delivery: str | None
     deadline: int | None
     least: int  # the least weighted production of all its steps: what the order costs at the very least
+
+
+@dataclass(frozen=True, slots=True)
+class _LegArrays:
+    """The carriers worth taking between every two sites where some step can run, fastest first, as one array:
+    row `to + size · from`, then carrier, then (minutes, weighted price, served); a site to itself is served by
+    no carrier (None) at no time or cost."""
+
+    number: dict[str, int]
+    size: int
+    rows: np.ndarray  # int64 (size · size, carriers, 3)
+    carrier: list[list[list[str | None]]]  # [from][to][k]
+    longest: int  # the longest leg's minutes
+    dearest: int  # the dearest leg's weighted price
+
+    @classmethod
+    def build(cls, index: ProblemIndex, cost_weight: int) -> _LegArrays:
+        sites = sorted(
+            {index.site_of[c.resource_id] for op in index.problem.operations for c in op.candidates}
+        )
+        fronts = {(a, b): index.routes(a, b) for a in sites for b in sites if a != b}
+        width = max([1] + [len(front) for front in fronts.values()])
+        n = len(sites)
+        rows = np.zeros((n * n, width, 3), dtype=np.int64)
+        carrier: list[list[list[str | None]]] = [[[None] * width for _ in sites] for _ in sites]
+        for i, a in enumerate(sites):
+            rows[i + n * i, 0, 2] = 1
+            for j, b in enumerate(sites):
+                for k, offer in enumerate(fronts.get((a, b), ())):
+                    rows[j + n * i, k] = (offer.duration, cost_weight * offer.cost_minor, 1)
+                    carrier[i][j][k] = offer.carrier_id
+        longest, dearest = int(rows[:, :, 0].max(initial=0)), int(rows[:, :, 1].max(initial=0))
+        return cls({site: i for i, site in enumerate(sites)}, n, rows, carrier, longest, dearest)
+
+
+# Sorts after every usable option's key (see Reinsertion._key_shift)
+_LAST = np.iinfo(np.int64).max
 
 
 # A front entry: (ready or end time, weighted cost so far, site, resource or None, start, inbound choices), where
@@ -71,6 +112,26 @@ class Reinsertion:
         self._timelines: dict[str, Timeline] = {}
         self._timelines_of: Plan | None = None
         self._leg_table: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+        self._leg_arrays = _LegArrays.build(index, self.weights.cost)
+        self._key_shift = self._composite_key_shift()
+
+    def _composite_key_shift(self) -> int:
+        """A power of two above any cost so far a placement can reach, so that ready · shift + cost orders the
+        options by time, then cost; 0 when such keys could overflow 63 bits (then two keys are sorted)."""
+        legs = self._leg_arrays
+        most = max(
+            [0]
+            + [
+                sum(
+                    max(option[3] for option in step.options) + legs.dearest * len(step.preds)
+                    for step in r.steps
+                )
+                for r in self.routes.values()
+            ]
+        )
+        shift = 1 << int(most).bit_length()
+        latest = self.horizon + max(legs.longest, 0) + 1  # options arriving after the horizon are kept too
+        return shift if latest * shift < 1 << 62 else 0
 
     @staticmethod
     def applies(index: ProblemIndex) -> bool:
@@ -114,6 +175,8 @@ class Reinsertion:
                 after[op.id],
                 cheapest[op.id],
                 index.tails[op.id],
+                index.min_duration(op),
+                _cheapest_per_site(index, op, self.weights.cost),
             )
             for op in ordered
         )
@@ -151,35 +214,46 @@ class Reinsertion:
         more (partial placements whose cost and the least the rest can cost reach it are dropped on the way)."""
         index = self.index
         route = self.routes[order_id]
+        horizon, due, late_weight = self.horizon, route.due, route.late_weight
         fronts: dict[str, list[_Entry]] = {}
         for step in route.steps:
-            arrivals_at: dict[str, list] = {}
             entries: list[_Entry] = []
+            add = entries.append
             limit = budget - step.after
             keep = allowed.get(step.id) if allowed is not None else None
-            for resource_id, site, duration, cost in step.options:
-                if cost >= limit or (keep is not None and resource_id not in keep):
+            rest = step.tail - step.shortest  # the least time from this step's end to the customer
+            options = [
+                option for option in step.options if option[3] < limit and (keep is None or option[0] in keep)
+            ]
+            if step.preds:
+                arrivals_at = self._arrivals(step, {o[1] for o in options}, fronts, limit, route)
+            for resource_id, site, duration, cost in options:
+                arrivals = arrivals_at.get(site) if step.preds else [(step.release, 0, ())]
+                if not arrivals:
                     continue
-                arrivals = arrivals_at.get(site)
-                if arrivals is None:
-                    arrivals = arrivals_at[site] = self._arrivals(
-                        step, site, fronts, limit - step.cheapest, route
-                    )
-                timeline = timelines[resource_id]
-                last_end = None
+                earliest_start = timelines[resource_id].earliest_start
+                last_start = -math.inf
                 for ready, spent, inbound in arrivals:  # earliest first, cost falling
-                    if spent + cost >= limit:
+                    spent += cost
+                    if spent >= limit:
                         continue
-                    start = timeline.earliest_start(ready, duration)
-                    if start is None or start + duration > self.horizon:
+                    if ready <= last_start:
+                        # the slot found for an earlier arrival is still the earliest one: as soon, and cheaper
+                        # (this arrival's cost is lower), so it takes the place of the entry made for it
+                        entries[-1] = (entries[-1][0], spent, site, resource_id, last_start, inbound)
                         continue
+                    start = earliest_start(ready, duration)
+                    if start is None:
+                        break  # nothing fits before the horizon, nor will it for a later arrival
                     end = start + duration
-                    entry = (end, spent + cost, site, resource_id, start, inbound)
-                    if end == last_end:
-                        entries[-1] = entry  # as soon, and cheaper
-                    else:
-                        entries.append(entry)
-                    last_end = end
+                    if end > horizon:
+                        break
+                    # lateness the end makes certain: what cannot come in under the budget is left out
+                    late = end + rest - due
+                    if late > 0 and spent + late_weight * late >= limit:
+                        continue
+                    last_start = start
+                    add((end, spent, site, resource_id, start, inbound))
             if not entries:
                 return None
             fronts[step.id] = entries
@@ -209,47 +283,90 @@ class Reinsertion:
         return value, schedule, carriers
 
     def _arrivals(
-        self, step: _Step, site: str, fronts: dict[str, list[_Entry]], limit: float, route: _Route
-    ) -> list:
-        """(ready, cost so far, inbound choices) at `site`, Pareto-minimal, earliest first (cost falling); each
-        predecessor's options cost less than `limit` (what is left for the inbound legs and the parts before),
-        counting the lateness that arriving then makes certain."""
+        self, step: _Step, sites: set[str], fronts: dict[str, list[_Entry]], limit: float, route: _Route
+    ) -> dict[str, list]:
+        """Per site, (ready, cost so far, inbound choices) there, Pareto-minimal, earliest first (cost falling);
+        an option is kept only when it, the lateness arriving then makes certain and the site's cheapest
+        production cost less than `limit` (what is left for this step and the ones before)."""
+        if not sites:
+            return {}
         late_after = step.tail - route.due  # arriving at t makes the order at least t + late_after late
-        if not step.preds:
-            return [(step.release, 0, ())]
-        late_weight, legs_of = route.late_weight, self._legs
-        per_pred = []
-        for pred in step.preds:
-            options: list = []
-            add = options.append
-            for entry in fronts[pred]:
-                end, spent, from_site = entry[0], entry[1], entry[2]
-                room = limit - spent
-                if room <= 0:
-                    continue
-                if from_site == site:
-                    add((end, spent, (entry, None)))
-                    continue
-                for duration, price, carrier in legs_of(from_site, site):
-                    ready = end + duration
-                    late = ready + late_after
-                    if (price + late_weight * late if late > 0 else price) < room:
-                        add((ready, spent + price, (entry, carrier)))
-            if not options:
-                return []
-            per_pred.append(_pareto(options))
+        targets = sorted(sites)
+        rooms = np.array([limit - step.cheapest_at[site] for site in targets], dtype=np.float64)
+        per_pred = [
+            self._pred_options(fronts[pred], targets, rooms, late_after, route.late_weight)
+            for pred in step.preds
+        ]
         release = step.release
-        if len(per_pred) == 1:  # the usual chain
-            options = per_pred[0]
-            if options[0][0] >= release:
-                return [(t, c, (choice,)) for t, c, choice in options]
-            return _pareto([(max(t, release), c, (choice,)) for t, c, choice in options])
-        combined = [(release, 0, ())]
-        for options in per_pred:
-            combined = _pareto(
-                [(max(t0, t), c0 + c, (*ch0, ch)) for t0, c0, ch0 in combined for t, c, ch in options]
-            )
-        return combined
+        arrivals: dict[str, list] = {}
+        for j, site in enumerate(targets):
+            if len(per_pred) == 1:  # the usual chain
+                options = per_pred[0][j]
+                if not options:
+                    arrivals[site] = []
+                elif options[0][0] >= release:
+                    arrivals[site] = [(t, c, (choice,)) for t, c, choice in options]
+                else:
+                    arrivals[site] = _pareto([(max(t, release), c, (choice,)) for t, c, choice in options])
+                continue
+            combined = [(release, 0, ())]
+            for options_per_site in per_pred:
+                options = options_per_site[j]
+                if not options:
+                    combined = []
+                    break
+                combined = _pareto(
+                    [(max(t0, t), c0 + c, (*ch0, ch)) for t0, c0, ch0 in combined for t, c, ch in options]
+                )
+            arrivals[site] = combined
+        return arrivals
+
+    def _pred_options(
+        self, front: list[_Entry], targets: list[str], rooms: np.ndarray, late_after: int, late_weight: int
+    ) -> list[list]:
+        """Per target site, the predecessor's part there: (ready, cost so far, (its entry, carrier or None)) for
+        every entry of its front and every carrier worth taking, Pareto-minimal, earliest first (ties in the
+        order entry, then carrier). All sites and carriers at once in arrays: as a Python loop over them this
+        was half of a ruin-and-recreate step's time (400 orders / 25 suppliers, measured)."""
+        legs = self._leg_arrays
+        number = legs.number
+        origin_numbers = [number[entry[2]] for entry in front]
+        column_numbers = [number[site] for site in targets]
+        ends_spent = np.array([(entry[0], entry[1]) for entry in front], dtype=np.int64)
+        pairs = np.array(column_numbers)[:, None] + legs.size * np.array(origin_numbers)
+        table = legs.rows.take(pairs, axis=0)  # (sites, entries, carriers, duration / price / served)
+        n_sites = len(targets)
+        ready = (ends_spent[:, 0, None] + table[..., 0]).reshape(n_sites, -1)
+        cost = (ends_spent[:, 1, None] + table[..., 1]).reshape(n_sites, -1)
+        certain = ready + late_after  # the lateness arriving then makes certain, priced, plus the cost
+        np.maximum(certain, 0, out=certain)
+        certain *= late_weight
+        certain += cost
+        usable = (certain < rooms[:, None]) & (table[..., 2].reshape(n_sites, -1) > 0)
+        if self._key_shift:  # one integer key sorts faster than two
+            key = ready * self._key_shift + cost
+            key[~usable] = _LAST
+            order = key.argsort(axis=-1, kind="stable")
+        else:
+            order = np.lexsort((cost, ready, ~usable), axis=-1)
+        sorted_cost = np.take_along_axis(cost, order, axis=-1)
+        kept = np.take_along_axis(usable, order, axis=-1)
+        cheapest_before = np.minimum.accumulate(sorted_cost, axis=-1)
+        kept[:, 1:] &= sorted_cost[:, 1:] < cheapest_before[:, :-1]
+        rows, at = np.nonzero(kept)
+        options = order[rows, at]
+        carriers, n_carriers = legs.carrier, legs.rows.shape[2]
+        per_site: list[list] = [[] for _ in targets]
+        for row, t, c, option in zip(
+            rows.tolist(),
+            ready[rows, options].tolist(),
+            cost[rows, options].tolist(),
+            options.tolist(),
+            strict=True,
+        ):
+            i, k = divmod(option, n_carriers)
+            per_site[row].append((t, c, (front[i], carriers[origin_numbers[i]][column_numbers[row]][k])))
+        return per_site
 
     def _deliveries(self, site: str, end: int, delivery: str | None) -> list[tuple[int, float, str | None]]:
         if delivery is None or delivery == site:
@@ -313,42 +430,44 @@ class Reinsertion:
         return result if (result.objective or 0) < (plan.objective or 0) else None
 
     def _timelines_without(self, plan: Plan, moving: set[str]) -> dict[str, Timeline]:
-        """Every resource's timeline with the plan's work except the moving operations (copied on first booking)."""
+        """Every resource's timeline with the plan's work except the moving operations (copied on first booking).
+        The moving operations are taken off copies of the plan's timelines: the plan is valid, so that is exact
+        (Timeline.unbook), and it costs a few bookings where rebuilding cost every booking on the resource."""
         if self._timelines_of is not plan:
             self._refresh(plan)
-        index = self.index
+        shared = self._timelines
         own: dict[str, Timeline] = {}
-        for resource_id in {plan.assignments[o].resource_id for o in moving}:
-            timeline = index.calendar(resource_id).copy()
-            for a in self._bookings[resource_id]:
-                if a.operation_id not in moving:
-                    timeline.book(a.start, a.end)
-            own[resource_id] = timeline
-        return _CopyOnBook(self._timelines, own)
+        for op_id in moving:
+            a = plan.assignments[op_id]
+            timeline = own.get(a.resource_id)
+            if timeline is None:
+                timeline = own[a.resource_id] = shared[a.resource_id].copy()
+            timeline.unbook(a.start, a.end)
+        return _CopyOnBook(shared, own)
 
     def _refresh(self, plan: Plan) -> None:
-        """The timelines of `plan`, rebuilt only for the resources whose work differs from the last plan's."""
+        """The timelines of `plan`: on the first plan built, then changed where its work differs from the last
+        plan's (every old booking taken back before any new one is made, so no two ever overlap)."""
         previous = self._timelines_of
-        grouped: dict[str, list] = defaultdict(list)
-        for a in plan.assignments.values():
-            grouped[a.resource_id].append(a)
-        self._bookings = grouped
         self._leg_cost: dict[str, int] = defaultdict(int)
         for leg in plan.legs:
             self._leg_cost[leg.order_id] += leg.cost_minor
+        timelines = self._timelines
         if previous is None:
-            stale = set(self.index.resources)
+            for resource_id in self.index.resources:
+                timelines[resource_id] = self.index.calendar(resource_id).copy()
+            for a in plan.assignments.values():
+                timelines[a.resource_id].book(a.start, a.end)
         else:
-            stale = set()
-            for op_id, a in plan.assignments.items():
-                old = previous.assignments[op_id]
-                if old is not a and old != a:
-                    stale |= {old.resource_id, a.resource_id}
-        for resource_id in stale:
-            timeline = self.index.calendar(resource_id).copy()
-            for a in grouped.get(resource_id, ()):
-                timeline.book(a.start, a.end)
-            self._timelines[resource_id] = timeline
+            changed = [
+                (old, a)
+                for op_id, a in plan.assignments.items()
+                if (old := previous.assignments[op_id]) is not a and old != a
+            ]
+            for old, _ in changed:
+                timelines[old.resource_id].unbook(old.start, old.end)
+            for _, a in changed:
+                timelines[a.resource_id].book(a.start, a.end)
         self._timelines_of = plan
 
 
@@ -365,6 +484,14 @@ class _CopyOnBook(dict):
             self._own.add(resource_id)
             self[resource_id] = super().__getitem__(resource_id).copy()
         return super().__getitem__(resource_id)
+
+
+def _cheapest_per_site(index: ProblemIndex, op: Operation, cost_weight: int) -> dict[str, int]:
+    cheapest: dict[str, int] = {}
+    for c in op.candidates:
+        site = index.site_of[c.resource_id]
+        cheapest[site] = min(cheapest.get(site, c.cost_minor), c.cost_minor)
+    return {site: cost_weight * cost for site, cost in cheapest.items()}
 
 
 _TIME_COST = operator.itemgetter(0, 1)

@@ -53,6 +53,32 @@ class Timeline:
             self._item_starts.insert(at, start)
             self._longest = max(self._longest, end - start)
 
+    def unbook(self, start: int, end: int) -> None:
+        """Take back a booking of [start, end). Exact only when no booking meets a closure and no stretch is
+        booked beyond the capacity (the timeline of a valid plan, or of part of one): then every fully taken
+        minute of [start, end) was taken by this booking and the ones beside it, and freeing one unit frees it."""
+        if end <= start:
+            return
+        if self.capacity > 1:
+            at = bisect.bisect_left(self._item_starts, start)
+            while self._items[at] != (start, end):
+                at += 1
+            del self._items[at], self._item_starts[at]
+        starts, ends = self._starts, self._ends
+        lo = bisect.bisect_right(ends, start)
+        hi = bisect.bisect_left(starts, end)
+        if lo >= hi:
+            return
+        kept_starts, kept_ends = [], []
+        if starts[lo] < start:  # the part of the first block before the booking stays blocked
+            kept_starts.append(starts[lo])
+            kept_ends.append(start)
+        if ends[hi - 1] > end:  # and the part of the last one after it
+            kept_starts.append(end)
+            kept_ends.append(ends[hi - 1])
+        starts[lo:hi] = kept_starts
+        ends[lo:hi] = kept_ends
+
     def _block(self, start: int, end: int) -> None:
         # merge with every interval that touches [start, end)
         lo = bisect.bisect_left(self._ends, start)

@@ -31,6 +31,7 @@ from apps.portal import jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
 from apps.portal.mixins import SupplierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
+from apps.suppliers.access import Along
 from apps.uploads.selectors import upload_file_urls
 from apps.uploads.viewing import part_drawing_response, part_view
 
@@ -53,6 +54,10 @@ class JobInboxView(SupplierPortalView, TemplateView):
     def get_template_names(self):
         return [f"{self.template_name}#inbox" if self.request.htmx else self.template_name]
 
+    def along(self) -> Along:
+        # The inbox's fingerprint is read with the membership: one statement for both.
+        return Along(sql=jobs.inbox_fingerprint_sql, params=jobs.INBOX_ROW_PARAMS)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
@@ -61,13 +66,13 @@ class JobInboxView(SupplierPortalView, TemplateView):
 
     def inbox_html(self, now) -> SafeString:
         """The inbox's body, kept under the company, the fingerprint of every row it is drawn from and the
-        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement and one cache read;
-        another company never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
+        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement (the membership's,
+        which read the fingerprint along) and one cache read; another company never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
         when anything changed (apps/core/content_cache.py)."""
         company_id = self.company.pk
         html = content_cached(
             key=lambda fingerprint: inbox_key(company_id, fingerprint, now=now),
-            fingerprint=None,
+            fingerprint=self.along_value,
             fingerprint_sql=jobs.inbox_fingerprint_sql(),
             params=jobs.inbox_fingerprint_params(company_id),
             compute=lambda: render_to_string(INBOX, {"inbox": jobs.job_inbox(self.scoped()), "now": now}),

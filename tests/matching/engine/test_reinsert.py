@@ -1,6 +1,7 @@
 """Ruin and recreate: one order's best placement by dynamic programming is the optimum CP-SAT finds for the same
 one-order neighbourhood, and the plans it makes pass the independent checker with the other orders untouched."""
 
+import itertools
 import random
 
 import pytest
@@ -95,3 +96,88 @@ def test_the_marketplace_search_takes_up_ruin_and_recreate(crowded):
     assert validate_plan(index.problem, better) == []
     assert better.objective < plan.objective
     assert any(kind.startswith("_recreate") and tally[0] for kind, tally in search.stats.by_kind.items())
+
+
+def _cheapest_by_enumeration(index, order_id, timelines, allowed, horizon):
+    """Every choice of resource per step and carrier per leg, each step as early as its timeline allows after
+    its parts arrive: the cheapest value (production, legs, lateness; weighted), or None when nothing fits."""
+    weights, order = index.problem.weights, index.orders[order_id]
+    ops = sorted(
+        (index.ops[o] for o in index.ops_of_order[order_id]), key=lambda op: index.topological_position[op.id]
+    )
+    sink = index.sinks[order_id][0]
+    best = None
+    for candidates in itertools.product(
+        *([c for c in op.candidates if c.resource_id in allowed[op.id]] for op in ops)
+    ):
+        chosen = {op.id: c for op, c in zip(ops, candidates, strict=True)}
+        site = {o: index.site_of[c.resource_id] for o, c in chosen.items()}
+        pairs = [(p, op.id) for op in ops for p in op.predecessors if site[p] != site[op.id]]
+        out = order.delivery_site is not None and order.delivery_site != site[sink]
+        leg_options = [index.routes(site[p], site[s]) for p, s in pairs]
+        leg_options.append(index.routes(site[sink], order.delivery_site) if out else [None])
+        for legs in itertools.product(*leg_options):
+            leg_of = dict(zip(pairs, legs, strict=False))
+            end: dict[str, int] = {}
+            for op in ops:
+                ready = max(
+                    [op.release]
+                    + [
+                        end[p] + (leg_of[(p, op.id)].duration if (p, op.id) in leg_of else 0)
+                        for p in op.predecessors
+                    ]
+                )
+                start = timelines[chosen[op.id].resource_id].earliest_start(ready, chosen[op.id].duration)
+                if start is None or start + chosen[op.id].duration > horizon:
+                    break
+                end[op.id] = start + chosen[op.id].duration
+            else:
+                done = end[sink] + (legs[-1].duration if out else 0)
+                if order.deadline is not None and done > order.deadline:
+                    continue
+                money = sum(c.cost_minor for c in candidates) + sum(
+                    leg.cost_minor for leg in legs if leg is not None
+                )
+                value = weights.cost * money + weights.lateness * order.lateness_weight * max(
+                    0, done - order.due
+                )
+                best = value if best is None else min(best, value)
+    return best
+
+
+@pytest.mark.parametrize("one_sort_key", [True, False])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_placement_is_the_cheapest_of_every_choice_of_resources_and_carriers(seed, one_sort_key):
+    """The dynamic programme (with its shortcuts: a slot found for an earlier arrival reused, ends that make the
+    order too late for the budget dropped, the arrivals at every site sorted at once) against trying every
+    combination, on a plan's timelines without the order; and under a budget it answers None exactly when the
+    cheapest costs that much or more."""
+    problem = generate_scenario(orders=30, suppliers=3, seed=seed)
+    index = ProblemIndex(problem)
+    plan = dispatch(problem, index=index, margin=10.0, rule="mwkr")
+    horizon = planning_horizon(index, plan)
+    reinsertion = Reinsertion(index, horizon)
+    assert reinsertion._key_shift > 0
+    if not one_sort_key:  # what a problem whose times and costs could overflow one 63-bit key sorts by
+        reinsertion._key_shift = 0
+    rng = random.Random(seed)
+    for order in rng.sample(problem.orders, 6):
+        ops = index.ops_of_order[order.id]
+        allowed = {
+            o: {
+                c.resource_id
+                for c in rng.sample(index.ops[o].candidates, min(2, len(index.ops[o].candidates)))
+            }
+            for o in ops
+        }
+        timelines = reinsertion._timelines_without(plan, set(ops))
+        expected = _cheapest_by_enumeration(index, order.id, timelines, allowed, horizon)
+        placed = reinsertion.best_placement(order.id, timelines, allowed=allowed)
+        assert (placed and placed[0]) == expected
+        if expected is None:
+            continue
+        assert (
+            reinsertion.best_placement(order.id, timelines, budget=expected + 1, allowed=allowed)[0]
+            == expected
+        )
+        assert reinsertion.best_placement(order.id, timelines, budget=expected, allowed=allowed) is None
