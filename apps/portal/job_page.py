@@ -144,10 +144,12 @@ def card_key(*, company_id: int, role: str, job_id: int, fingerprint: str) -> st
 
 def card_valid_until(job: WorkItem, *, now: datetime) -> datetime | None:
     """The first moment the card drawn at `now` may read differently with time alone: an open offer's countdown
-    (whole minutes left, from the `timeuntil` filter) reaching its next minute, and the deadline passing. Never
-    later than the text changes; at worst a redraw a moment early."""
+    dropping a minute (`timeuntil` counts the whole seconds left: with exactly m minutes left it still reads m,
+    a microsecond later m - 1), and the deadline passing (the countdown's last minute)."""
     deadline = job.offer_deadline
     if job.status != WorkItemStatus.OFFERED or deadline is None or deadline <= now:
         return None
     whole_minutes_left = int((deadline - now).total_seconds()) // 60
-    return deadline - timedelta(minutes=whole_minutes_left)
+    if whole_minutes_left == 0:
+        return deadline
+    return deadline - timedelta(minutes=whole_minutes_left) + timedelta(microseconds=1)

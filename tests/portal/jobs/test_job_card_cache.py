@@ -16,7 +16,7 @@ from django.utils.timesince import timeuntil
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import DesignVersion
-from apps.core.fragments import CSRF_SLOT, page_body_set
+from apps.core.fragments import CSRF_SLOT, page_body_get, page_body_set
 from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.profit_share.policies import policy_current
 from apps.portal import job_page
@@ -67,7 +67,8 @@ def kept_then(supplier_portal, tenant, supplier, job, change) -> tuple[str, str]
     """The card before and after `change()` (run in the network's schema), the first one kept in the cache."""
     before = card(supplier_portal.get(url(job)).content.decode())
     with schema_context(tenant.schema_name):
-        assert cache.get(card_key(tenant, supplier, job)) is not None  # served from the cache from now on
+        # served from the cache from now on
+        assert page_body_get(card_key(tenant, supplier, job), now=timezone.now()) is not None
         change()
     return before, card(supplier_portal.get(url(job)).content.decode())
 
@@ -81,20 +82,33 @@ def test_the_jobs_row_and_the_rows_it_names_show_at_once(supplier_portal, plan_a
         for operation in version.operations
     ]
 
-    def change():
-        WorkItem.objects.filter(pk=job.pk).update(quantity=7, decline_reason="Too busy this week")
-        Order.objects.filter(pk=plan_a.order.pk).update(city="Amersfoort")
+    before, after = kept_then(
+        supplier_portal,
+        tenant_a,
+        supplier_a,
+        job,
+        lambda: WorkItem.objects.filter(pk=job.pk).update(quantity=7, decline_reason="Too busy this week"),
+    )
+    assert "<dd>7</dd>" in after and "Too busy this week" in after
+
+    def rows_it_names():  # none of them is the job's row or one its statement is computed from
         Resource.objects.filter(pk=job.resource_id).update(name="Haas VF-4")
         Process.objects.filter(code=job.process).update(name="Five-axis milling")
         DesignVersion.objects.filter(pk=version.pk).update(operations=operations)
 
-    before, after = kept_then(supplier_portal, tenant_a, supplier_a, job, change)
-    assert "Utrecht" in before and "Haas VF-2" in before and "CNC milling" in before and "oak" in before
-    assert "<dd>7</dd>" in after and "Too busy this week" in after
-    assert "Amersfoort" in after and "Utrecht" not in after
+    before, after = kept_then(supplier_portal, tenant_a, supplier_a, job, rows_it_names)
+    assert "Haas VF-2" in before and "CNC milling" in before and "oak" in before
     assert "Haas VF-4" in after and "Haas VF-2" not in after
     assert "Five-axis milling" in after and "CNC milling" not in after
     assert "walnut" in after
+    before, after = kept_then(
+        supplier_portal,
+        tenant_a,
+        supplier_a,
+        job,
+        lambda: Order.objects.filter(pk=plan_a.order.pk).update(city="Amersfoort"),
+    )
+    assert "Utrecht" in before and "Amersfoort" in after and "Utrecht" not in after
 
 
 def test_a_status_changes_what_the_member_may_do(supplier_portal, plan_a, tenant_a, supplier_a):
@@ -174,12 +188,17 @@ def test_a_countdown_is_kept_no_longer_than_its_text_holds(plan_a, tenant_a):
     """The first moment the kept card may read differently is never after the countdown's text changes."""
     with schema_context(tenant_a.schema_name):
         job = fresh(plan_a.mine)
-    for seconds_left in (30, 60, 61, 3599, 3600, 3661.5, 90_000):
+    for seconds_left in (0.5, 30, 59.999999, 60, 61, 3599, 3600, 3661.5, 90_000):
         now = job.offer_deadline - timedelta(seconds=seconds_left)
         until = job_page.card_valid_until(job, now=now)
-        assert now < until or seconds_left % 60 == 0, seconds_left
+        assert now < until, seconds_left  # kept at all, also with whole minutes left (a frozen test clock)
         just_before = until - timedelta(microseconds=1)
-        assert timeuntil(job.offer_deadline, max(now, just_before)) == timeuntil(job.offer_deadline, now)
+        assert timeuntil(job.offer_deadline, just_before) == timeuntil(job.offer_deadline, now), seconds_left
+        assert job.offer_deadline > just_before
+    # exact: the text (or the deadline having passed) changes at that moment
+    now = job.offer_deadline - timedelta(seconds=3600)
+    until = job_page.card_valid_until(job, now=now)
+    assert timeuntil(job.offer_deadline, until) != timeuntil(job.offer_deadline, now)
     assert job_page.card_valid_until(job, now=job.offer_deadline) is None  # passed: no longer moves
 
 
@@ -209,7 +228,7 @@ def test_each_session_posts_with_its_own_token_from_the_kept_card(tenant_a, plan
     first.get(url(plan_a.mine))
     second = sign_in(Client(HTTP_HOST=host_of(tenant_a), enforce_csrf_checks=True), tenant_a, supplier_a.user)
     with schema_context(tenant_a.schema_name):
-        assert cache.get(card_key(tenant_a, supplier_a, plan_a.mine)) is not None
+        assert page_body_get(card_key(tenant_a, supplier_a, plan_a.mine), now=timezone.now()) is not None
     body = second.get(url(plan_a.mine)).content.decode()
     assert CSRF_SLOT not in body
     problem_form = body[body.index('id="problem-form"') :]
