@@ -260,15 +260,16 @@ def test_order_list_and_order_page_do_not_grow_with_orders_jobs_and_legs(
 # Bounds that may only go down (issue 18), with the session and the user read by the shared layers and the
 # member's company by the portal. While nothing they show changed, the job list and the board read one
 # fingerprint of their rows, in the membership's own statement (apps/suppliers/access.py `along`), and no rows
-# (apps/core/content_cache.py), the job page its job with the fingerprint of
-# its statement's inputs and no statement. Drawn again (COLD: after a change, or an empty cache) they read the
-# fingerprint again in one snapshot with their rows: the job list its live and done jobs in one statement and what
+# (apps/core/content_cache.py), the job page its job and the fingerprint of every row its card shows, in the same
+# statement (apps/portal/job_page.py), with or without checks and problems. Drawn again (COLD: after a change, or an
+# empty cache) they read the fingerprint again in one snapshot with their rows: the job list its live and done
+# jobs in one statement and what
 # they wait for; the board its live legs, what each waits for, one page of delivered legs and their total in one
 # statement; the job page the statement's reads (order, order money, policy, transfers, jobs, legs, lines,
 # stored revision).
 JOB_LIST_QUERIES, JOB_LIST_COLD_QUERIES = 3, 8
 LEG_BOARD_QUERIES, LEG_BOARD_COLD_QUERIES = 3, 6
-JOB_PAGE_QUERIES, JOB_PAGE_COLD_QUERIES = 4, 17
+JOB_PAGE_QUERIES, JOB_PAGE_COLD_QUERIES = 3, 16
 
 
 def test_supplier_job_list_and_carrier_leg_list_do_not_grow_with_jobs_and_legs(
