@@ -1,12 +1,13 @@
 """The supplier's job page: its card kept in the cache under a fingerprint of every row the card shows.
 
-One statement, written once per process (`job_head_sql`), finds the member's company's job and asks PostgreSQL for
-the SHA-256 of the text of every row the card (portal/jobs/_card_body.html) is drawn from: the job's row with its
+One SQL expression, written once per process (`job_head_sql`) and read in the portal membership's own statement
+(apps/suppliers/access.py `Along`), finds the member's company's job and asks PostgreSQL for the SHA-256 of the text of every row the card (portal/jobs/_card_body.html) is drawn from: the job's row with its
 order's city, its resource, its process's name and the design version it is made from (the spec); its quality
 checks and problems; the jobs of its order line and the legs bound for it with their carriers' names (what it
 waits for, orders.selectors.work_item_waiting_for); and everything its pay statement is computed from
 (payouts.statement_cache.statement_inputs_sql). Any change to any of them, by whatever path, is a new key; nothing
-is invalidated (apps/core/fragments.py: page bodies). A repeat view is that statement and one cache read.
+is invalidated (apps/core/fragments.py: page bodies). A repeat view is the membership's statement and one cache
+read.
 
 What time alone changes is an open offer's countdown: the card is kept until its text may change
 (`card_valid_until`). The forms' CSRF token is a slot filled per response (fragments.csrf_fill).
@@ -18,14 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from django.db import connection
-
 from apps.catalog.models import DesignVersion
-from apps.core.fragments import page_body_key, rows_fingerprint_sql, table_sql
+from apps.core.fragments import fingerprint_select, page_body_key, rows_fingerprint_sql, table_sql
 from apps.orders.models import JobProblem, Order, OrderLine, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
 from apps.payouts.statement_cache import statement_inputs_sql
 from apps.processes.models import Process
+from apps.suppliers.access import Along
 from apps.suppliers.models import Carrier, Resource
 from apps.uploads.models import PartUpload
 
@@ -81,33 +81,52 @@ def _card_fingerprint_sql() -> str:
     )
 
 
-@lru_cache(maxsize=1)
-def job_head_sql() -> str:
-    """The page's one statement (parameters: job id, company id), built once per process: the job's tables are
-    named unqualified, so it runs in the request's network's schema."""
+JOB_PARAM = "job_page_job"
+ID_MAX = 2**63 - 1  # a bigint: a larger id in the address names no job (and must not reach the database)
+
+
+@lru_cache(maxsize=4)
+def job_head_sql(company_id_sql: str) -> str:
+    """An SQL expression (parameter %(job_page_job)s): the job of the company `company_id_sql` names, as text —
+    id, name, order id, design id, whether an uploaded part is its design's, its card's fingerprint — or NULL when
+    the company has no such job. Built once per process; read in the portal membership's statement
+    (`head_along`) or alone (`job_head`). The tables are unqualified: the request's network's schema."""
     parts = table_sql(PartUpload)
     return (
-        f"SELECT w.id, w.name, w.order_id, dv.design_id, "  # noqa: S608 - our tables' names only
-        f"EXISTS (SELECT 1 FROM {parts} u WHERE u.design_id = dv.design_id), {_card_fingerprint_sql()} "
+        "(SELECT ARRAY[w.id::text, w.name, w.order_id::text, dv.design_id::text, "  # noqa: S608 - our tables' names only
+        f"(EXISTS (SELECT 1 FROM {parts} u WHERE u.design_id = dv.design_id))::text, {_card_fingerprint_sql()}] "
         f"FROM {table_sql(WorkItem)} w JOIN {table_sql(Order)} o ON o.id = w.order_id "
         f"JOIN {table_sql(OrderLine)} l ON l.id = w.line_id "
         f"JOIN {table_sql(DesignVersion)} dv ON dv.id = l.design_version_id "
         f"LEFT JOIN {table_sql(Resource)} res ON res.id = w.resource_id "
-        "WHERE w.id = %s AND w.asset_owner_id = %s"
+        f"WHERE w.id = %({JOB_PARAM})s AND w.asset_owner_id = {company_id_sql})"
     )
 
 
-ID_MAX = 2**63 - 1  # a bigint: a larger id in the address names no job (and must not reach the database)
+def head_along(job_id: int) -> Along | None:
+    """The job's head to read along with the member's membership (one statement for both); None for an id no
+    job can have."""
+    if not 0 < job_id <= ID_MAX:
+        return None
+    return Along(sql=job_head_sql, params={JOB_PARAM: job_id})
+
+
+def head_of(values: list[str] | None) -> JobHead | None:
+    """The head job_head_sql read (None: no such job of the company)."""
+    if values is None:
+        return None
+    job_id, name, order_id, design_id, has_part, fingerprint = values
+    return JobHead(int(job_id), name, int(order_id), int(design_id), has_part == "true", fingerprint)
 
 
 def job_head(*, company_id: int, job_id: int) -> JobHead | None:
     """The company's job `job_id` with its card's fingerprint, or None when the company has no such job."""
     if not 0 < job_id <= ID_MAX:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(job_head_sql(), [job_id, company_id])
-        row = cursor.fetchone()
-    return JobHead(*row) if row else None
+    values = fingerprint_select(
+        f"SELECT {job_head_sql('%(job_page_company)s')}", {JOB_PARAM: job_id, "job_page_company": company_id}
+    )
+    return head_of(values)
 
 
 def job_card_fingerprint(*, company_id: int, job_id: int) -> str | None:

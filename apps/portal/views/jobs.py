@@ -100,6 +100,12 @@ class JobView(SupplierPortalView, CardPage):
         "quality": ("Could not record the quality check", "quality"),
     }
 
+    def along(self) -> Along | None:
+        """A GET of the page reads its job and its card's fingerprint with the membership: one statement."""
+        if self.request.method != "GET" or self.kwargs.get("action"):
+            return None
+        return job_page.head_along(self.kwargs["pk"])
+
     def get_object_for_page(self) -> WorkItem:
         try:
             return jobs.job_page(self.scoped()).get(pk=self.kwargs["pk"])
@@ -111,12 +117,12 @@ class JobView(SupplierPortalView, CardPage):
 
     def get(self, request, *args, **kwargs):
         """The page, its card from the cache while none of the rows it shows changed (apps/portal/job_page.py):
-        one statement and one cache read. Drawn again, in the fingerprint's own snapshot, when one did."""
+        the membership's statement (which read the job's head along) and one cache read. Drawn again, in the fingerprint's own snapshot, when one did."""
         if kwargs.get("action"):
             return HttpResponseNotAllowed(["POST"])
         now = timezone.now()
         company_id, job_id = self.company.pk, self.kwargs["pk"]
-        head = job_page.job_head(company_id=company_id, job_id=job_id)
+        head = job_page.head_of(self.along_value)  # read with the membership (along())
         if head is None:
             raise Http404("Not found.")
 
