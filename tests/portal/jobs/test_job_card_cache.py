@@ -21,6 +21,7 @@ from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, Wo
 from apps.payouts.profit_share.policies import policy_current
 from apps.portal import job_page
 from apps.processes.models import Process
+from apps.suppliers.access import asset_owner_membership_with
 from apps.suppliers.models import Carrier, Resource
 from apps.suppliers.status import MemberRole
 from tests.conftest import host_of, sign_in
@@ -249,3 +250,17 @@ def test_an_id_beyond_any_row_is_404_not_500(supplier_portal, plan_a):
     assert supplier_portal.get(f"/portal/jobs/{2**63}/").status_code == 404
     assert supplier_portal.get("/portal/jobs/99999999999999999999999/").status_code == 404
     assert supplier_portal.get("/portal/jobs/0/").status_code == 404
+
+
+def test_the_head_read_with_the_membership_is_the_members_companys_own(
+    tenant_a, plan_a, supplier_a, other_supplier_a
+):
+    """The page's job and card fingerprint are read in the membership's statement, for the member's company
+    only: another company of the network reads nothing for that job."""
+    along = job_page.head_along(plan_a.mine.pk)
+    with schema_context(tenant_a.schema_name):
+        _, mine = asset_owner_membership_with(user=supplier_a.user, along=along)
+        _, theirs = asset_owner_membership_with(user=other_supplier_a.user, along=along)
+        alone = job_page.job_head(company_id=supplier_a.company.pk, job_id=plan_a.mine.pk)
+    assert job_page.head_of(mine) == alone and alone.name == "Table top" and alone.order_id == plan_a.order.pk
+    assert theirs is None
