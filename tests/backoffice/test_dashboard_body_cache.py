@@ -264,3 +264,11 @@ def test_each_network_counts_its_own_writes_into_its_own_counter(tenant_a, tenan
     Order.objects.filter(pk=-1).update(status=OrderStatus.PAID)  # a write statement, even of no row
     after_alpha, after_beta = states()
     assert after_alpha != alpha and after_beta == beta
+
+
+def test_the_cache_lets_go_of_the_body_when_it_stops_holding(staff):
+    """Kept until the next minute at the latest: the cache entry expires then too, not a day later."""
+    body_of(staff)
+    client = cache._cache.get_client()
+    ttls = [client.ttl(key) for key in client.scan_iter("*page-body:dashboard:*")]
+    assert ttls and all(0 < ttl <= 61 for ttl in ttls), ttls
