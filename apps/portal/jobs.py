@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.timesince import timeuntil
@@ -205,8 +206,11 @@ def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
 # --- the inbox's fingerprint: one statement says whether the body drawn before still stands -------------------
 
 
-def inbox_fingerprint_sql() -> str:
-    """SQL for the inbox's fingerprint (parameters: company, live, done, done_shown): the hex SHA-256 of every
+@cache
+def inbox_fingerprint_sql(company: str = "%(company)s") -> str:
+    """SQL for the inbox's fingerprint of the company whose id `company` is (an SQL expression: the parameter
+    %(company)s, or the company's column in the membership's statement; parameters live, done, done_shown,
+    offered: inbox_fingerprint_params): the hex SHA-256 of every
     row its body shows or is drawn from — the company's live jobs and latest `done_shown` done ones (job_inbox's
     two halves, in its order) with their order's city, resource and process names; every job on the live jobs'
     order lines and every leg bound for them, with its carrier's name (what a job waits for) — then "|" and
@@ -215,8 +219,8 @@ def inbox_fingerprint_sql() -> str:
     work, order, resource = table_sql(WorkItem), table_sql(Order), table_sql(Resource)
     process, leg, carrier = table_sql(Process), table_sql(TransportLeg), table_sql(Carrier)
     shown = (
-        f"(SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = ANY(%(live)s)) "  # noqa: S608 - our tables' names only
-        f"UNION ALL (SELECT w.* FROM {work} w WHERE w.asset_owner_id = %(company)s AND w.status = %(done)s "
+        f"(SELECT w.* FROM {work} w WHERE w.asset_owner_id = {company} AND w.status = ANY(%(live)s)) "  # noqa: S608 - our tables' names only
+        f"UNION ALL (SELECT w.* FROM {work} w WHERE w.asset_owner_id = {company} AND w.status = %(done)s "
         "ORDER BY w.actual_end DESC, w.id DESC LIMIT %(done_shown)s)"
     )
     # Records' text quotes any value with a delimiter in it: no two different sets of rows read alike.
@@ -243,13 +247,16 @@ def inbox_fingerprint_sql() -> str:
 
 
 def inbox_fingerprint_params(company_id: int) -> dict:
-    return {
-        "company": company_id,
-        "live": sorted(OFFERS | UPCOMING | IN_PROGRESS),
-        "done": W.DONE,
-        "done_shown": DONE_SHOWN,
-        "offered": W.OFFERED,
-    }
+    return {"company": company_id, **INBOX_ROW_PARAMS}
+
+
+# The fingerprint's parameters besides the company (read with the membership, the company is a column).
+INBOX_ROW_PARAMS = {
+    "live": sorted(OFFERS | UPCOMING | IN_PROGRESS),
+    "done": W.DONE,
+    "done_shown": DONE_SHOWN,
+    "offered": W.OFFERED,
+}
 
 
 def inbox_countdowns(fingerprint: str, *, now: datetime) -> tuple[str | None, ...]:

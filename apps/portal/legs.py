@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -314,10 +315,14 @@ def leg_board(
 # --- the board's fingerprint: one statement says whether the board drawn before still stands ----------------
 
 
-def board_fingerprint_sql() -> str:
-    """SQL for the board's fingerprint (parameters: carrier, live, delivered, first, last): the hex SHA-256 of
+@cache
+def board_fingerprint_sql(carrier: str = "%(carrier)s") -> str:
+    """SQL for the board's fingerprint of the carrier whose id `carrier` is (an SQL expression: the parameter
+    %(carrier)s, or the carrier's column in the membership's statement; parameters live, delivered, first, last:
+    board_fingerprint_params): the hex SHA-256 of
     every row the board is drawn from — the carrier's live legs and its delivered legs ranked (first, last]
-    latest first (_board_values' rows), each with its order, its two workshops and the job it leaves from —
+    latest first (_board_values' rows), each with the columns the board reads of it, its order, its two workshops
+    and the job it leaves from (BOARD_FIELDS) and its rank —
     then "|", the delivered total, "|" and each live leg's status, planned departure and arrival in microseconds
     (what its overdue flag is judged from against the clock). Keep in step with _board_values and LegRow."""
     leg, order = table_sql(TransportLeg), table_sql(Order)
@@ -325,15 +330,15 @@ def board_fingerprint_sql() -> str:
     ranked = (
         "SELECT l.*, row_number() OVER (PARTITION BY l.status ORDER BY l.delivered_at DESC, l.id DESC) AS rank, "  # noqa: S608 - our tables' names only
         "count(*) FILTER (WHERE l.status = ANY(%(delivered)s)) OVER () AS delivered_total "
-        f"FROM {leg} l WHERE l.carrier_id = %(carrier)s AND (l.status = ANY(%(live)s) OR l.status = ANY(%(delivered)s))"
+        f"FROM {leg} l WHERE l.carrier_id = {carrier} AND (l.status = ANY(%(live)s) OR l.status = ANY(%(delivered)s))"
     )
     shown = (
         "SELECT * FROM ranked WHERE status = ANY(%(live)s) "
         "OR (status = ANY(%(delivered)s) AND rank > %(first)s AND rank <= %(last)s)"
     )
+    # The board_values' columns (and each delivered leg's rank: its place on the page), as one record per leg.
     rows = (
-        "SELECT string_agg(s::text || '/' || o::text || '/' || coalesce(fa::text, '') || '/' || "  # noqa: S608
-        "coalesce(ta::text, '') || '/' || coalesce(fw::text, ''), ';' ORDER BY s.id) "
+        f"SELECT string_agg(ROW({_board_columns_sql()}, s.rank)::text, ';' ORDER BY s.id) "  # noqa: S608
         f"FROM shown s JOIN {order} o ON o.id = s.order_id "
         f"LEFT JOIN {owner} fa ON fa.id = s.from_asset_owner_id LEFT JOIN {owner} ta ON ta.id = s.to_asset_owner_id "
         f"LEFT JOIN {work} fw ON fw.id = s.from_work_item_id"
@@ -352,10 +357,35 @@ def board_fingerprint_sql() -> str:
     )
 
 
+# The fingerprint's alias of each relation BOARD_FIELDS reads through, with its model (the leg itself: "s").
+_BOARD_JOINS = {
+    "order": ("o", Order),
+    "from_asset_owner": ("fa", AssetOwner),
+    "to_asset_owner": ("ta", AssetOwner),
+}
+_BOARD_JOINS["from_work_item"] = ("fw", WorkItem)
+
+
+def _board_columns_sql() -> str:
+    """BOARD_FIELDS as the fingerprint statement's columns: what the board is drawn from is what it hashes (the
+    rest of an order's or a workshop's row cost hashing and shows nowhere). A field through a relation the
+    statement does not join raises here, so the two cannot drift apart."""
+    columns = []
+    for name in BOARD_FIELDS:
+        relation, _, field_name = name.rpartition("__")
+        alias, model = _BOARD_JOINS[relation] if relation else ("s", TransportLeg)
+        columns.append(f"{alias}.{connection.ops.quote_name(model._meta.get_field(field_name).column)}")
+    return ", ".join(columns)
+
+
 def board_fingerprint_params(carrier_id: int, asked) -> dict:
+    return {"carrier": carrier_id, **board_page_params(asked)}
+
+
+def board_page_params(asked) -> dict:
+    """The fingerprint's parameters besides the carrier (read with the membership, the carrier is a column)."""
     first = (max(_page_number(asked) or 1, 1) - 1) * DELIVERED_PER_PAGE
     return {
-        "carrier": carrier_id,
         "live": sorted(LEGS_LIVE),
         "delivered": sorted(LEGS_DELIVERED),
         "first": first,

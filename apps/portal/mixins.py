@@ -33,6 +33,12 @@ class PortalView(LoginRequiredMixin):
         ""  # path from scoped_model to the company, e.g. "asset_owner" or "resource__asset_owner"
     )
     owner_only = False  # True: operators get 403 (a member, but not allowed to do this)
+    along_value = None  # what `along()` asked the membership's statement for
+
+    def along(self) -> access.Along | None:
+        """An SQL expression of the member's company (its page body's fingerprint) to read in the same statement
+        as the membership: the value lands in `along_value`. None: the membership alone."""
+        return None
 
     def resolve_member(self, user):
         raise NotImplementedError
@@ -97,7 +103,8 @@ class SupplierPortalView(PortalView):
     scope_lookup = "asset_owner"
 
     def resolve_member(self, user):
-        return access.asset_owner_membership_get(user=user)
+        member, self.along_value = access.asset_owner_membership_with(user=user, along=self.along())
+        return member
 
     def company_of(self, member):
         return member.asset_owner
@@ -108,7 +115,8 @@ class CarrierPortalView(PortalView):
     scope_lookup = "carrier"
 
     def resolve_member(self, user):
-        return access.carrier_membership_get(user=user)
+        member, self.along_value = access.carrier_membership_with(user=user, along=self.along())
+        return member
 
     def company_of(self, member):
         return member.carrier

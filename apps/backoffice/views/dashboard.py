@@ -1,14 +1,19 @@
-"""The staff dashboard of the network: orders by state, punctuality, lateness, utilisation and order value."""
+"""The staff dashboard of the network: orders by state, punctuality, lateness, utilisation and order value.
 
-from datetime import timedelta
+The body is kept in the cache under the network's count of writes to the tables it reads and the current minute
+(apps/backoffice/dashboard_page.py): a repeat view is one statement and one cache read."""
+
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.accounts.access import network_staff_required
 from apps.backoffice.charts import LineChart, hbar_chart, line_chart
+from apps.backoffice.dashboard_page import dashboard_body_cached
 from apps.backoffice.selectors import (
     busiest,
     gross_order_value_by_day,
@@ -20,7 +25,7 @@ from apps.backoffice.selectors import (
     utilisation_next_cached,
 )
 from apps.core.first_rows import first_rows_and_count
-from apps.core.fragments import fragments_render
+from apps.core.fragments import fragments_render, page_body_key
 from apps.core.money import format_minor
 from apps.core.when import format_day, format_short_day
 from apps.payouts.selectors import transfers_needing_attention
@@ -30,6 +35,7 @@ VALUE_DAYS = 30
 BUSIEST_OWNERS, BUSIEST_RESOURCES = 8, 10
 ACTION_ROWS = 5
 HBAR_CHART, LINE_CHART = "backoffice/_hbar.html", "backoffice/_line.html"
+DASHBOARD, DASHBOARD_BODY = "backoffice/dashboard.html", "backoffice/_dashboard_body.html"
 # What the failed-transfers card shows (the order's reference derives from its id; the participant shows its name):
 # the joined order's and participants' other columns are neither compiled nor read.
 FAILING_TRANSFER_COLUMNS = (
@@ -64,15 +70,49 @@ def _utilisation_tone(ratio: float) -> str:
 @require_GET
 @network_staff_required
 def dashboard(request):
-    tz = ZoneInfo(request.tenant.time_zone)
     now = timezone.now()
-    by_status = orders_by_status()
-    on_time = on_time_delivery(since=now - timedelta(days=90), tz=tz)
-    # From this minute on: every view in the minute shares the cached answer (the rows it reads unchanged).
-    owners, resources = utilisation_next_cached(
-        start=now.replace(second=0, microsecond=0), days=UTILISATION_DAYS, tz=tz
+    # Everything that moves with time alone ("3 minutes ago", the last 30 and 90 days, the utilisation window) is
+    # drawn as of this minute, and the body is kept until the next one at the latest (dashboard_draw).
+    as_of = now.replace(second=0, microsecond=0)
+
+    def key_of(tables_state: str) -> str:
+        return page_body_key(
+            "dashboard",
+            templates=(DASHBOARD_BODY, HBAR_CHART, LINE_CHART),
+            content=(request.tenant.pk, request.tenant.currency, tables_state),
+        )
+
+    body = dashboard_body_cached(
+        key_of=key_of, draw=lambda: dashboard_draw(request, now=now, as_of=as_of), now=now
     )
-    value = gross_order_value_by_day(days=VALUE_DAYS, tz=tz)
+    return render(request, DASHBOARD, {"body": body})
+
+
+def dashboard_draw(request, *, now: datetime, as_of: datetime) -> tuple[str, datetime]:
+    """The body's html and the first moment it may read differently with time alone: the next minute, the next
+    minute of a problem's age ("3 minutes ago" counts from when it was reported), or an offer's answer deadline
+    ("answer deadline passed" turns at the deadline)."""
+    context = _dashboard_context(request, now=now, as_of=as_of)
+    turns = [as_of + timedelta(minutes=1)]
+    turns += [
+        item.offer_deadline for item in context["offers"] if item.offer_deadline and item.offer_deadline > now
+    ]
+    turns += [_next_whole_minute_of_age(problem.created_at, now) for problem in context["problems"]]
+    return render_to_string(DASHBOARD_BODY, context), min(turns)
+
+
+def _next_whole_minute_of_age(since: datetime, now: datetime) -> datetime:
+    minutes = max(0, int((now - since).total_seconds() // 60)) + 1
+    return since + timedelta(minutes=minutes)
+
+
+def _dashboard_context(request, *, now: datetime, as_of: datetime) -> dict:
+    tz = ZoneInfo(request.tenant.time_zone)
+    by_status = orders_by_status()
+    on_time = on_time_delivery(since=as_of - timedelta(days=90), tz=tz)
+    # From this minute on: every view in the minute shares the cached answer (the rows it reads unchanged).
+    owners, resources = utilisation_next_cached(start=as_of, days=UTILISATION_DAYS, tz=tz)
+    value = gross_order_value_by_day(days=VALUE_DAYS, tz=tz, today=as_of.astimezone(tz).date())
     currency = next((c for _, _, c in value if c), request.tenant.currency)
     problems, problems_open = job_problems_open()
     late_orders, late_count = orders_needing_attention(limit=ACTION_ROWS)
@@ -126,8 +166,9 @@ def dashboard(request):
         "failing_transfers": failing,
         "failing_count": failing_count,
         "now": now,
+        "as_of": as_of,
         "problems": problems,
         "problems_open": problems_open,
         "utilisation_days": UTILISATION_DAYS,
     }
-    return render(request, "backoffice/dashboard.html", context)
+    return context

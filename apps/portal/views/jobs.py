@@ -3,9 +3,12 @@ the supplier is paid for each job (the profit-share statement) before it accepts
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -14,9 +17,10 @@ from django.views.generic import TemplateView
 
 from apps.core.content_cache import content_cached
 from apps.core.errors import form_add_service_error
-from apps.core.fragments import fragment_key
+from apps.core.fragments import CSRF_SLOT, csrf_fill, fragment_key, page_body_cached
 from apps.orders.actions import work_item_allowed
 from apps.orders.models import WorkItem
+from apps.orders.models.order import order_reference
 from apps.orders.services import (
     work_item_accept,
     work_item_complete,
@@ -27,11 +31,12 @@ from apps.orders.services import (
 )
 from apps.orders.status import WorkItemStatus
 from apps.payouts.selectors import statement_for_work_item
-from apps.portal import jobs
+from apps.portal import job_page, jobs
 from apps.portal.forms import DeclineForm, MeasurementRows, ProblemForm, QualityCheckForm
 from apps.portal.mixins import SupplierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
-from apps.uploads.selectors import upload_file_urls
+from apps.suppliers.access import Along
+from apps.uploads.selectors import upload_file_urls, upload_for_design
 from apps.uploads.viewing import part_drawing_response, part_view
 
 W = WorkItemStatus
@@ -53,6 +58,10 @@ class JobInboxView(SupplierPortalView, TemplateView):
     def get_template_names(self):
         return [f"{self.template_name}#inbox" if self.request.htmx else self.template_name]
 
+    def along(self) -> Along:
+        # The inbox's fingerprint is read with the membership: one statement for both.
+        return Along(sql=jobs.inbox_fingerprint_sql, params=jobs.INBOX_ROW_PARAMS)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
@@ -61,13 +70,13 @@ class JobInboxView(SupplierPortalView, TemplateView):
 
     def inbox_html(self, now) -> SafeString:
         """The inbox's body, kept under the company, the fingerprint of every row it is drawn from and the
-        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement and one cache read;
-        another company never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
+        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement (the membership's,
+        which read the fingerprint along) and one cache read; another company never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
         when anything changed (apps/core/content_cache.py)."""
         company_id = self.company.pk
         html = content_cached(
             key=lambda fingerprint: inbox_key(company_id, fingerprint, now=now),
-            fingerprint=None,
+            fingerprint=self.along_value,
             fingerprint_sql=jobs.inbox_fingerprint_sql(),
             params=jobs.inbox_fingerprint_params(company_id),
             compute=lambda: render_to_string(INBOX, {"inbox": jobs.job_inbox(self.scoped()), "now": now}),
@@ -91,6 +100,12 @@ class JobView(SupplierPortalView, CardPage):
         "quality": ("Could not record the quality check", "quality"),
     }
 
+    def along(self) -> Along | None:
+        """A GET of the page reads its job and its card's fingerprint with the membership: one statement."""
+        if self.request.method != "GET" or self.kwargs.get("action"):
+            return None
+        return job_page.head_along(self.kwargs["pk"])
+
     def get_object_for_page(self) -> WorkItem:
         try:
             return jobs.job_page(self.scoped()).get(pk=self.kwargs["pk"])
@@ -100,16 +115,71 @@ class JobView(SupplierPortalView, CardPage):
     def page_url(self, obj) -> str:
         return reverse("portal:job", args=[obj.pk])
 
+    def get(self, request, *args, **kwargs):
+        """The page, its card from the cache while none of the rows it shows changed (apps/portal/job_page.py):
+        the membership's statement (which read the job's head along) and one cache read. Drawn again, in the fingerprint's own snapshot, when one did."""
+        if kwargs.get("action"):
+            return HttpResponseNotAllowed(["POST"])
+        now = timezone.now()
+        company_id, job_id = self.company.pk, self.kwargs["pk"]
+        head = job_page.head_of(self.along_value)  # read with the membership (along())
+        if head is None:
+            raise Http404("Not found.")
+
+        def draw() -> tuple[str, datetime | None]:
+            job = self.get_object_for_page()
+            return self._card_body(job), job_page.card_valid_until(job, now=now)
+
+        body = page_body_cached(
+            key_of=lambda fingerprint: job_page.card_key(
+                company_id=company_id, role=self.member.role, job_id=job_id, fingerprint=fingerprint
+            ),
+            fingerprint=head.fingerprint,
+            read_fingerprint=lambda: job_page.job_card_fingerprint(company_id=company_id, job_id=job_id),
+            draw=draw,
+            now=now,
+        )
+        return self._page(head, card_body=body)
+
+    def render_card(self, obj, *, status: int = 200, error: str = "", **forms) -> TemplateResponse:
+        """The card drawn afresh (after an action: bound forms, an error), not kept."""
+        head = job_page.JobHead(
+            job_id=obj.pk,
+            name=obj.name,
+            order_id=obj.order_id,
+            design_id=obj.line.design_version.design_id,
+            has_part=obj.has_part,
+            fingerprint="",
+        )
+        return self._page(head, card_body=self._card_body(obj, **forms), status=status, error=error)
+
+    def _page(self, head: job_page.JobHead, *, card_body: str, status: int = 200, error: str = ""):
+        context = self.get_context_data(
+            job_name=head.name,
+            reference=order_reference(head.order_id),
+            card_body=csrf_fill(card_body, self.request),
+            action_error=error,
+        )
+        if not self.request.htmx and head.has_part:
+            context.update(self._part_context(head))
+        suffix = f"#{self.card}" if self.request.htmx else ""
+        return TemplateResponse(self.request, f"{self.template_name}{suffix}", context, status=status)
+
+    def _card_body(self, job: WorkItem, **forms) -> str:
+        return render_to_string(
+            job_page.CARD_BODY, {**self.card_context(job, **forms), "csrf_token": CSRF_SLOT}
+        )
+
     def card_context(self, job: WorkItem, **forms) -> dict:
+        """What the card is drawn from: the job and its rows only (job_page's fingerprint covers them all)."""
         allowed = work_item_allowed(job)
         return {
-            **({} if self.request.htmx else self._part_context(job)),
+            "job": job,
             "spec": jobs.job_spec(job),
             "process_label": job.process_name,
             "statement": statement_for_work_item(job),
             "checks": jobs.job_checks(job),
             "problems": jobs.job_problems(job),
-            "now": timezone.now(),
             "can_accept": allowed.can("accept"),
             "can_decline": allowed.can("decline"),
             "can_start": allowed.can("start"),
@@ -124,14 +194,14 @@ class JobView(SupplierPortalView, CardPage):
             "measurement_rows": forms.get("measurement_rows") or MeasurementRows(prefix="m"),
         }
 
-    def _part_context(self, job: WorkItem) -> dict:
+    def _part_context(self, head: job_page.JobHead) -> dict:
         """The customer's file, when the job's design is an uploaded part: shown beside the job (outside the
         card, so an action does not reload the viewer), with downloads through the private media view."""
-        upload = jobs.job_part(job) if job.has_part else None
+        upload = upload_for_design(design_id=head.design_id)
         if upload is None:
             return {}
         return {
-            "part": part_view(upload, drawing_url=reverse("portal:job_part_drawing", args=[job.pk])),
+            "part": part_view(upload, drawing_url=reverse("portal:job_part_drawing", args=[head.job_id])),
             "part_files": upload_file_urls(upload),
         }
 

@@ -22,6 +22,7 @@ from apps.portal import legs
 from apps.portal.forms import DeliveryForm
 from apps.portal.mixins import CarrierPortalView
 from apps.portal.views.actions import CardPage, FormRejected
+from apps.suppliers.access import Along
 
 BOARD = "portal/carrier/_board.html"
 
@@ -39,6 +40,12 @@ class LegBoardView(CarrierPortalView, TemplateView):
     def get_template_names(self):
         return [f"{self.template_name}#board" if self.request.htmx else self.template_name]
 
+    def along(self) -> Along:
+        # The board's fingerprint is read with the membership: one statement for both.
+        return Along(
+            sql=legs.board_fingerprint_sql, params=legs.board_page_params(self.request.GET.get("page"))
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
@@ -47,8 +54,8 @@ class LegBoardView(CarrierPortalView, TemplateView):
 
     def board_html(self, now) -> SafeString:
         """The board, kept under the carrier, the fingerprint of every row it is drawn from and what it shows of
-        the clock (legs.board_fingerprint_sql, board_key): while they stand, one statement and one cache read;
-        another carrier never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
+        the clock (legs.board_fingerprint_sql, board_key): while they stand, one statement (the membership's,
+        which read the fingerprint along) and one cache read; another carrier never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
         when anything changed (apps/core/content_cache.py)."""
         carrier_id, asked = self.company.pk, self.request.GET.get("page")
 
@@ -58,7 +65,7 @@ class LegBoardView(CarrierPortalView, TemplateView):
 
         html = content_cached(
             key=lambda fingerprint: board_key(carrier_id, fingerprint, asked=asked, now=now),
-            fingerprint=None,
+            fingerprint=self.along_value,
             fingerprint_sql=legs.board_fingerprint_sql(),
             params=legs.board_fingerprint_params(carrier_id, asked),
             compute=draw,

@@ -108,3 +108,20 @@ def test_a_page_out_of_range_is_drawn_and_not_kept(carrier_portal, plan_a, tenan
         TransportLeg.objects.filter(pk=plan_a.leg.pk).update(status="delivered", delivered_at=NOW)
     page = carrier_portal.get(f"{BOARD}?page=99").content.decode()
     assert plan_a.order.reference in page[page.index('id="delivered') :]
+
+
+def test_delivered_legs_changing_places_show_at_once(carrier_portal, plan_a, tenant_a, carrier_a):
+    """The fingerprint hashes the columns the board shows, and each delivered leg's place on the page: two
+    delivered legs whose delivery times swap (a column the board does not show) swap places on the next request."""
+    first, second = f'href="{BOARD}{plan_a.leg.pk}/"', f'href="{BOARD}{plan_a.other_leg.pk}/"'
+    with schema_context(tenant_a.schema_name):
+        TransportLeg.objects.filter(pk=plan_a.other_leg.pk).update(carrier=carrier_a.company)
+        TransportLeg.objects.filter(pk__in=(plan_a.leg.pk, plan_a.other_leg.pk)).update(status="delivered")
+        TransportLeg.objects.filter(pk=plan_a.leg.pk).update(delivered_at=NOW)
+        TransportLeg.objects.filter(pk=plan_a.other_leg.pk).update(delivered_at=NOW.replace(hour=7))
+    page = carrier_portal.get(BOARD).content.decode()
+    assert page.index(first) < page.index(second)  # latest first
+    with schema_context(tenant_a.schema_name):
+        TransportLeg.objects.filter(pk=plan_a.leg.pk).update(delivered_at=NOW.replace(hour=6))
+    page = carrier_portal.get(BOARD).content.decode()
+    assert page.index(second) < page.index(first)
