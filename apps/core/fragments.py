@@ -11,6 +11,7 @@ network a key is reached only by a caller who already holds every value the frag
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
@@ -166,9 +167,16 @@ def page_body_get(key: str, *, now: datetime) -> SafeString | None:
 
 
 def page_body_set(key: str, html: str, *, valid_until: datetime | None) -> None:
-    """Keep `html` under `key` until `valid_until` (None: until its rows change)."""
+    """Keep `html` under `key` until `valid_until` (None: until its rows change). The cache lets go of it then
+    too: page_body_get never serves it after that, and a body drawn as of the minute would otherwise hold memory
+    for a day."""
+    timeout = FRAGMENT_TIMEOUT_S
+    if valid_until is not None:
+        timeout = max(
+            1, min(FRAGMENT_TIMEOUT_S, math.ceil((valid_until - timezone.now()).total_seconds()) + 1)
+        )
     kept = (valid_until.timestamp() if valid_until is not None else None, str(html))
-    cache.set(key, kept, FRAGMENT_TIMEOUT_S)
+    cache.set(key, kept, timeout)
 
 
 def page_body_cached(

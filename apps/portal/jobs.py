@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.timesince import timeuntil
 
 from apps.core.fragments import sha256_hex_sql, table_sql
@@ -72,9 +72,17 @@ def job_page(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
             **{STATEMENT_FINGERPRINT: statement_fingerprint_of(WorkItem)},
             has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
             has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
-            has_part=Exists(PartUpload.objects.filter(design_id=OuterRef("line__design_version__design_id"))),
+            has_part=Exists(
+                PartUpload.objects.filter(_made_from(OuterRef("line__design_version__design_id")))
+            ),
         )
     )
+
+
+def _made_from(design_id) -> Q:
+    """The uploads a design is made from: its own (a customer's part) or its product's (a designer's CAD product).
+    Keep in step with uploads.selectors.upload_for_design."""
+    return Q(design_id=design_id) | Q(products__designs=design_id)
 
 
 # The job's own columns and, of the joined rows, what the page shows (the order's city; its reference derives from

@@ -248,3 +248,27 @@ def test_every_table_the_body_reads_counts_its_writes(staff, tenant_a):
         watched = {row[0] for row in cursor.fetchall()}
     assert {"orders_order", "orders_workitem", "suppliers_openinghours"} <= read
     assert read - watched == set()
+
+
+def test_each_network_counts_its_own_writes_into_its_own_counter(tenant_a, tenant_b, in_tenant_a):
+    """Both networks are clones of the template: each trigger draws from its own schema's sequence."""
+
+    def states():
+        connection.set_tenant(tenant_b)
+        b = tables_change_state()[0]
+        connection.set_tenant(tenant_a)
+        return tables_change_state()[0], b
+
+    alpha, beta = states()
+    assert alpha.split(":")[0] != beta.split(":")[0], "one counter per network"
+    Order.objects.filter(pk=-1).update(status=OrderStatus.PAID)  # a write statement, even of no row
+    after_alpha, after_beta = states()
+    assert after_alpha != alpha and after_beta == beta
+
+
+def test_the_cache_lets_go_of_the_body_when_it_stops_holding(staff):
+    """Kept until the next minute at the latest: the cache entry expires then too, not a day later."""
+    body_of(staff)
+    client = cache._cache.get_client()
+    ttls = [client.ttl(key) for key in client.scan_iter("*page-body:dashboard:*")]
+    assert ttls and all(0 < ttl <= 61 for ttl in ttls), ttls

@@ -312,9 +312,17 @@ def test_supplier_job_page_does_not_grow_with_the_orders_jobs_and_legs(
     supplier = sign_in(client_a, tenant_a, workshop.user)
     first = small.work_items.order_by("pk").first().pk
     pages = (f"/portal/jobs/{first}/", f"/portal/jobs/{large.work_items.order_by('pk').first().pk}/")
-    cold = assert_same_count(supplier, *pages, cold=True)
+    # The clock stopped: an offer's kept card turns with its countdown's minute; that moment falling between a
+    # warming request and the counted one would count a drawing. Half a minute from the next one, the cache keeps
+    # the card for half a real minute (page_body_set expires it with its countdown).
+    now = timezone.now()
+    WorkItem.objects.filter(order__in=(small, large)).update(
+        offer_deadline=now + timedelta(hours=5, seconds=30)
+    )
+    with time_machine.travel(now, tick=False):
+        cold = assert_same_count(supplier, *pages, cold=True)
+        count = assert_same_count(supplier, *pages)
     assert cold <= JOB_PAGE_COLD_QUERIES, f"{cold} queries"
-    count = assert_same_count(supplier, *pages)
     assert count <= JOB_PAGE_QUERIES, f"{count} queries"
 
 

@@ -72,7 +72,7 @@ def _utilisation_tone(ratio: float) -> str:
 def dashboard(request):
     now = timezone.now()
     # Everything that moves with time alone ("3 minutes ago", the last 30 and 90 days, the utilisation window) is
-    # drawn as of this minute, and the body is kept until the next one: one key per network, overwritten.
+    # drawn as of this minute, and the body is kept until the next one at the latest (dashboard_draw).
     as_of = now.replace(second=0, microsecond=0)
 
     def key_of(tables_state: str) -> str:

@@ -16,11 +16,12 @@ from django.utils.timesince import timeuntil
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import DesignVersion
-from apps.core.fragments import CSRF_SLOT, page_body_set
+from apps.core.fragments import CSRF_SLOT, page_body_get, page_body_set
 from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, WorkItem
 from apps.payouts.profit_share.policies import policy_current
 from apps.portal import job_page
 from apps.processes.models import Process
+from apps.suppliers.access import asset_owner_membership_with
 from apps.suppliers.models import Carrier, Resource
 from apps.suppliers.status import MemberRole
 from tests.conftest import host_of, sign_in
@@ -34,8 +35,15 @@ NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # a Monday morning in Amsterdam
 
 @pytest.fixture(autouse=True)
 def _fixed_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+    with time_machine.travel(NOW, tick=False) as clock:
+        yield clock
+
+
+@pytest.fixture(autouse=True)
+def _half_a_minute_after_planning(plan_a, _fixed_clock):
+    """Planned at NOW, an offer has a whole number of minutes left to answer; viewed half a minute later, its card
+    is kept for half a minute (the cache's own expiry, page_body_set, counts real seconds), not one microsecond."""
+    _fixed_clock.shift(timedelta(seconds=30))
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +75,8 @@ def kept_then(supplier_portal, tenant, supplier, job, change) -> tuple[str, str]
     """The card before and after `change()` (run in the network's schema), the first one kept in the cache."""
     before = card(supplier_portal.get(url(job)).content.decode())
     with schema_context(tenant.schema_name):
-        assert cache.get(card_key(tenant, supplier, job)) is not None  # served from the cache from now on
+        # served from the cache from now on
+        assert page_body_get(card_key(tenant, supplier, job), now=timezone.now()) is not None
         change()
     return before, card(supplier_portal.get(url(job)).content.decode())
 
@@ -81,20 +90,33 @@ def test_the_jobs_row_and_the_rows_it_names_show_at_once(supplier_portal, plan_a
         for operation in version.operations
     ]
 
-    def change():
-        WorkItem.objects.filter(pk=job.pk).update(quantity=7, decline_reason="Too busy this week")
-        Order.objects.filter(pk=plan_a.order.pk).update(city="Amersfoort")
+    before, after = kept_then(
+        supplier_portal,
+        tenant_a,
+        supplier_a,
+        job,
+        lambda: WorkItem.objects.filter(pk=job.pk).update(quantity=7, decline_reason="Too busy this week"),
+    )
+    assert "<dd>7</dd>" in after and "Too busy this week" in after
+
+    def rows_it_names():  # none of them is the job's row or one its statement is computed from
         Resource.objects.filter(pk=job.resource_id).update(name="Haas VF-4")
         Process.objects.filter(code=job.process).update(name="Five-axis milling")
         DesignVersion.objects.filter(pk=version.pk).update(operations=operations)
 
-    before, after = kept_then(supplier_portal, tenant_a, supplier_a, job, change)
-    assert "Utrecht" in before and "Haas VF-2" in before and "CNC milling" in before and "oak" in before
-    assert "<dd>7</dd>" in after and "Too busy this week" in after
-    assert "Amersfoort" in after and "Utrecht" not in after
+    before, after = kept_then(supplier_portal, tenant_a, supplier_a, job, rows_it_names)
+    assert "Haas VF-2" in before and "CNC milling" in before and "oak" in before
     assert "Haas VF-4" in after and "Haas VF-2" not in after
     assert "Five-axis milling" in after and "CNC milling" not in after
     assert "walnut" in after
+    before, after = kept_then(
+        supplier_portal,
+        tenant_a,
+        supplier_a,
+        job,
+        lambda: Order.objects.filter(pk=plan_a.order.pk).update(city="Amersfoort"),
+    )
+    assert "Utrecht" in before and "Amersfoort" in after and "Utrecht" not in after
 
 
 def test_a_status_changes_what_the_member_may_do(supplier_portal, plan_a, tenant_a, supplier_a):
@@ -158,11 +180,12 @@ def test_what_the_job_waits_for_follows_other_companies_rows(supplier_portal, pl
 def test_an_offers_countdown_follows_the_clock(supplier_portal, plan_a, tenant_a):
     with schema_context(tenant_a.schema_name):
         deadline = fresh(plan_a.mine).offer_deadline
-    assert deadline is not None and deadline > NOW + timedelta(minutes=61)
+    start = timezone.now()
+    assert deadline is not None and deadline > start + timedelta(minutes=61)
     first = card(supplier_portal.get(url(plan_a.mine)).content.decode())
-    assert f"{timeuntil(deadline, NOW)}</time> left to answer" in first
-    later = NOW + timedelta(minutes=61)
-    assert timeuntil(deadline, later) != timeuntil(deadline, NOW)
+    assert f"{timeuntil(deadline, start)}</time> left to answer" in first
+    later = start + timedelta(minutes=61)
+    assert timeuntil(deadline, later) != timeuntil(deadline, start)
     with time_machine.travel(later, tick=False):
         second = card(supplier_portal.get(url(plan_a.mine)).content.decode())
     assert f"{timeuntil(deadline, later)}</time> left to answer" in second
@@ -174,12 +197,17 @@ def test_a_countdown_is_kept_no_longer_than_its_text_holds(plan_a, tenant_a):
     """The first moment the kept card may read differently is never after the countdown's text changes."""
     with schema_context(tenant_a.schema_name):
         job = fresh(plan_a.mine)
-    for seconds_left in (30, 60, 61, 3599, 3600, 3661.5, 90_000):
+    for seconds_left in (0.5, 30, 59.999999, 60, 61, 3599, 3600, 3661.5, 90_000):
         now = job.offer_deadline - timedelta(seconds=seconds_left)
         until = job_page.card_valid_until(job, now=now)
-        assert now < until or seconds_left % 60 == 0, seconds_left
+        assert now < until, seconds_left  # kept at all, also with whole minutes left (a frozen test clock)
         just_before = until - timedelta(microseconds=1)
-        assert timeuntil(job.offer_deadline, max(now, just_before)) == timeuntil(job.offer_deadline, now)
+        assert timeuntil(job.offer_deadline, just_before) == timeuntil(job.offer_deadline, now), seconds_left
+        assert job.offer_deadline > just_before
+    # exact: the text (or the deadline having passed) changes at that moment
+    now = job.offer_deadline - timedelta(seconds=3600)
+    until = job_page.card_valid_until(job, now=now)
+    assert timeuntil(job.offer_deadline, until) != timeuntil(job.offer_deadline, now)
     assert job_page.card_valid_until(job, now=job.offer_deadline) is None  # passed: no longer moves
 
 
@@ -209,7 +237,7 @@ def test_each_session_posts_with_its_own_token_from_the_kept_card(tenant_a, plan
     first.get(url(plan_a.mine))
     second = sign_in(Client(HTTP_HOST=host_of(tenant_a), enforce_csrf_checks=True), tenant_a, supplier_a.user)
     with schema_context(tenant_a.schema_name):
-        assert cache.get(card_key(tenant_a, supplier_a, plan_a.mine)) is not None
+        assert page_body_get(card_key(tenant_a, supplier_a, plan_a.mine), now=timezone.now()) is not None
     body = second.get(url(plan_a.mine)).content.decode()
     assert CSRF_SLOT not in body
     problem_form = body[body.index('id="problem-form"') :]
@@ -230,3 +258,17 @@ def test_an_id_beyond_any_row_is_404_not_500(supplier_portal, plan_a):
     assert supplier_portal.get(f"/portal/jobs/{2**63}/").status_code == 404
     assert supplier_portal.get("/portal/jobs/99999999999999999999999/").status_code == 404
     assert supplier_portal.get("/portal/jobs/0/").status_code == 404
+
+
+def test_the_head_read_with_the_membership_is_the_members_companys_own(
+    tenant_a, plan_a, supplier_a, other_supplier_a
+):
+    """The page's job and card fingerprint are read in the membership's statement, for the member's company
+    only: another company of the network reads nothing for that job."""
+    along = job_page.head_along(plan_a.mine.pk)
+    with schema_context(tenant_a.schema_name):
+        _, mine = asset_owner_membership_with(user=supplier_a.user, along=along)
+        _, theirs = asset_owner_membership_with(user=other_supplier_a.user, along=along)
+        alone = job_page.job_head(company_id=supplier_a.company.pk, job_id=plan_a.mine.pk)
+    assert job_page.head_of(mine) == alone and alone.name == "Table top" and alone.order_id == plan_a.order.pk
+    assert theirs is None
