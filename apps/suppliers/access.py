@@ -12,17 +12,16 @@ whose body is kept costs one statement for both.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-import psycopg
 from django.db import connection
 from django.db.models import Model
 from django.http import Http404
 
 from apps.accounts.access import is_signed_in, may_read_money
+from apps.core.prepared import fetchone_prepared
 from apps.suppliers.models import AssetOwner, AssetOwnerMember, CarrierMember, Certification, Resource
 from apps.suppliers.status import PORTAL_OPEN
 
@@ -91,43 +90,13 @@ def _membership_statement(member_model: type[Model], company_field: str, along_s
     )
 
 
-def _fetchone_prepared(sql: str, params: dict):
-    """The first row of `sql`, run as a prepared statement of this connection: PostgreSQL parses and plans the
-    membership's statement (with a page's fingerprint, a few kB of SQL) once per connection instead of on every
-    request (~2 ms of its time on the demo network, against ~0.5 ms run prepared). Django binds parameters on the
-    client and prepares nothing (its cursors are psycopg ClientCursors, which never prepare, and
-    `prepare_threshold` is None), so this one statement runs on a server-binding cursor, with the connection's
-    threshold at 0 for that execution only. Safe across networks: PostgreSQL parses a prepared statement again
-    when `search_path` changed since it was planned, and the statement names no schema. Logged like any other
-    statement."""
-    connection.cursor().close()  # django-tenants sets the request's search_path when a cursor is made
-    driver = connection.connection
-    cursor = connection.make_cursor(psycopg.Cursor(driver))  # Django's wrapper: its execute_wrappers apply
-    threshold, driver.prepare_threshold = driver.prepare_threshold, 0
-    started = time.monotonic()
-    try:
-        with cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    finally:
-        driver.prepare_threshold = threshold
-        if (
-            connection.queries_logged
-        ):  # psycopg keeps no text of a prepared execution for Django's debug cursor
-            logged = {
-                "sql": connection.ops.compose_sql(sql, params),
-                "time": f"{time.monotonic() - started:.3f}",
-            }
-            connection.queries_log.append(logged)
-
-
 def _membership_read(member_model: type[Model], company_field: str, *, user, along: Along | None):
     """(the member with its company attached, the `along` value), or (None, None)."""
     statement = _membership_statement(
         member_model, company_field, along.sql(COMPANY_ID_SQL) if along is not None else ""
     )
     params = {"portal_user": user.pk, "portal_open": sorted(PORTAL_OPEN), **(along.params if along else {})}
-    row = _fetchone_prepared(statement.sql, params)
+    row = fetchone_prepared(statement.sql, params)
     if row is None:
         return None, None
     values = list(row)
