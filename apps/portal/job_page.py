@@ -87,7 +87,8 @@ ID_MAX = 2**63 - 1  # a bigint: a larger id in the address names no job (and mus
 
 def _has_part_sql() -> str:
     """Whether the design `dv.design_id` is made from an uploaded part: its own (a customer's) or its product's (a
-    designer's CAD product). Keep in step with uploads.selectors.upload_for_design."""
+    designer's CAD product). The rule is uploads.selectors.made_from_design; written out here as two EXISTS (each
+    on its own index) for the page's prepared statement."""
     return (
         f"EXISTS (SELECT 1 FROM {table_sql(PartUpload)} u WHERE u.design_id = dv.design_id) "  # noqa: S608 - our tables' names only
         f"OR EXISTS (SELECT 1 FROM {table_sql(Design)} d JOIN {table_sql(ProductTemplate)} t ON t.id = d.template_id "

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.timesince import timeuntil
 
 from apps.core.fragments import sha256_hex_sql, table_sql
@@ -25,7 +25,7 @@ from apps.processes.models import Process
 from apps.processes.selectors import process_name_annotation
 from apps.suppliers.models import Carrier, Resource
 from apps.uploads.models import PartUpload
-from apps.uploads.selectors import upload_for_design
+from apps.uploads.selectors import made_from_design, upload_for_design
 
 W = WorkItemStatus
 
@@ -73,16 +73,10 @@ def job_page(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
             has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
             has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
             has_part=Exists(
-                PartUpload.objects.filter(_made_from(OuterRef("line__design_version__design_id")))
+                PartUpload.objects.filter(made_from_design(OuterRef("line__design_version__design_id")))
             ),
         )
     )
-
-
-def _made_from(design_id) -> Q:
-    """The uploads a design is made from: its own (a customer's part) or its product's (a designer's CAD product).
-    Keep in step with uploads.selectors.upload_for_design."""
-    return Q(design_id=design_id) | Q(products__designs=design_id)
 
 
 # The job's own columns and, of the joined rows, what the page shows (the order's city; its reference derives from
