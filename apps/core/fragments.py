@@ -28,6 +28,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core.prepared import fetchone_prepared
+
 FRAGMENT_TIMEOUT_S = 24 * 3600  # content-keyed: an entry is never wrong, only unused after a change
 
 
@@ -118,10 +120,9 @@ def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
 
 def fingerprint_select(statement: str, params) -> str | None:
     """The first column of `statement`'s first row (a fingerprint), or None when it finds no row (no such order
-    for this reader: the caller answers 404)."""
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
+    for this reader: the caller answers 404). Prepared: a fingerprint statement is long and runs on every view of
+    a kept page, and PostgreSQL planned it for longer than it ran (apps/core/prepared.py)."""
+    row = fetchone_prepared(statement, params)
     return row[0] if row else None
 
 

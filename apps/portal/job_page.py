@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from apps.catalog.models import DesignVersion
+from apps.catalog.models import Design, DesignVersion, ProductTemplate
 from apps.core.fragments import fingerprint_select, page_body_key, rows_fingerprint_sql, table_sql
 from apps.orders.models import JobProblem, Order, OrderLine, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
@@ -85,16 +85,26 @@ JOB_PARAM = "job_page_job"
 ID_MAX = 2**63 - 1  # a bigint: a larger id in the address names no job (and must not reach the database)
 
 
+def _has_part_sql() -> str:
+    """Whether the design `dv.design_id` is made from an uploaded part: its own (a customer's) or its product's (a
+    designer's CAD product). The rule is uploads.selectors.made_from_design; written out here as two EXISTS (each
+    on its own index) for the page's prepared statement."""
+    return (
+        f"EXISTS (SELECT 1 FROM {table_sql(PartUpload)} u WHERE u.design_id = dv.design_id) "  # noqa: S608 - our tables' names only
+        f"OR EXISTS (SELECT 1 FROM {table_sql(Design)} d JOIN {table_sql(ProductTemplate)} t ON t.id = d.template_id "
+        "WHERE d.id = dv.design_id AND t.part_upload_id IS NOT NULL)"
+    )
+
+
 @lru_cache(maxsize=4)
 def job_head_sql(company_id_sql: str) -> str:
     """An SQL expression (parameter %(job_page_job)s): the job of the company `company_id_sql` names, as text —
     id, name, order id, design id, whether an uploaded part is its design's, its card's fingerprint — or NULL when
     the company has no such job. Built once per process; read in the portal membership's statement
     (`head_along`) or alone (`job_head`). The tables are unqualified: the request's network's schema."""
-    parts = table_sql(PartUpload)
     return (
         "(SELECT ARRAY[w.id::text, w.name, w.order_id::text, dv.design_id::text, "  # noqa: S608 - our tables' names only
-        f"(EXISTS (SELECT 1 FROM {parts} u WHERE u.design_id = dv.design_id))::text, {_card_fingerprint_sql()}] "
+        f"({_has_part_sql()})::text, {_card_fingerprint_sql()}] "
         f"FROM {table_sql(WorkItem)} w JOIN {table_sql(Order)} o ON o.id = w.order_id "
         f"JOIN {table_sql(OrderLine)} l ON l.id = w.line_id "
         f"JOIN {table_sql(DesignVersion)} dv ON dv.id = l.design_version_id "

@@ -25,7 +25,7 @@ from apps.processes.models import Process
 from apps.processes.selectors import process_name_annotation
 from apps.suppliers.models import Carrier, Resource
 from apps.uploads.models import PartUpload
-from apps.uploads.selectors import upload_for_design
+from apps.uploads.selectors import made_from_design, upload_for_design
 
 W = WorkItemStatus
 
@@ -72,7 +72,9 @@ def job_page(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
             **{STATEMENT_FINGERPRINT: statement_fingerprint_of(WorkItem)},
             has_checks=Exists(QualityCheck.objects.filter(work_item_id=OuterRef("pk"))),
             has_problems=Exists(JobProblem.objects.filter(work_item_id=OuterRef("pk"))),
-            has_part=Exists(PartUpload.objects.filter(design_id=OuterRef("line__design_version__design_id"))),
+            has_part=Exists(
+                PartUpload.objects.filter(made_from_design(OuterRef("line__design_version__design_id")))
+            ),
         )
     )
 

@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.http import Http404
 
 from apps.accounts.access import is_signed_in, may_read_money
+from apps.core.prepared import fetchone_prepared
 from apps.suppliers.models import AssetOwner, AssetOwnerMember, CarrierMember, Certification, Resource
 from apps.suppliers.status import PORTAL_OPEN
 
@@ -95,9 +96,7 @@ def _membership_read(member_model: type[Model], company_field: str, *, user, alo
         member_model, company_field, along.sql(COMPANY_ID_SQL) if along is not None else ""
     )
     params = {"portal_user": user.pk, "portal_open": sorted(PORTAL_OPEN), **(along.params if along else {})}
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
+    row = fetchone_prepared(statement.sql, params)
     if row is None:
         return None, None
     values = list(row)

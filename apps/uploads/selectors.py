@@ -15,14 +15,18 @@ def upload_list_for_owner(*, owner) -> QuerySet[PartUpload]:
     )
 
 
+def made_from_design(design_id) -> Q:
+    """The uploads a design is made from: its own (a customer's part) or its product's (a designer's CAD product).
+    `design_id` may be an OuterRef (a job's "has a part" EXISTS)."""
+    return Q(design_id=design_id) | Q(products__designs=design_id)
+
+
 def upload_for_design(*, design_id: int) -> PartUpload | None:
     """The upload a catalog design was made from — the customer's own part, or the part of the designer's CAD product
     the design is of — (a job page shows its file), or None for a template design.
     Callers check access to the design (the job) first."""
     return (
-        PartUpload.objects.select_related("file", "repaired_file")
-        .filter(Q(design_id=design_id) | Q(products__designs=design_id))
-        .first()
+        PartUpload.objects.select_related("file", "repaired_file").filter(made_from_design(design_id)).first()
     )
 
 

@@ -9,8 +9,10 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.accounts.roles import Role
+from apps.catalog.models import Design
 from apps.uploads.models import PartUpload
 from tests.conftest import host_of, sign_in
+from tests.designers.cad_builders import cad_designer, cad_draft
 from tests.portal.jobs.builders import plan_order
 from tests.storefront.part_builders import open_box, open_plate
 from tests.suppliers.factories import make_asset_owner, make_member
@@ -105,3 +107,18 @@ def test_only_the_jobs_parties_see_the_part(tenant_a, plan_a, box_job, make_user
 
     customer = sign_in(Client(HTTP_HOST=host_of(tenant_a)), tenant_a, make_user(tenant_a, Role.CUSTOMER))
     assert customer.get(file_url).status_code == 404
+
+
+def test_a_job_of_a_designers_cad_product_shows_the_products_part(supplier_portal, tenant_a, plan_a):
+    """A design bought from a designer's CAD product is made from the product's part (its upload is the
+    product's, not the design's: uploads.selectors.upload_for_design). The page looked for the design's own upload
+    only, and showed the supplier no file to make the part from."""
+    with schema_context(tenant_a.schema_name):
+        designer, member = cad_designer()
+        product = cad_draft(designer, member, narrowing={})
+        design = plan_a.order.lines.get().design_version.design
+        Design.objects.filter(pk=design.pk).update(template=product)
+        upload = product.part_upload
+    html = supplier_portal.get(_job_url(plan_a.mine)).content.decode()
+    assert 'id="job-part"' in html
+    assert f"Download the original ({upload.original_name})" in html

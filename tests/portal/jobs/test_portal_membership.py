@@ -170,3 +170,19 @@ def test_the_role_and_the_company_show_at_the_next_request(supplier_portal, tena
     with schema_context(tenant_a.schema_name):
         AssetOwner.objects.filter(pk=supplier_a.company.pk).update(requirements_past_due=["external_account"])
     assert "Your company's owner must set up payouts" in supplier_portal.get(INBOX).content.decode()
+
+
+def test_the_prepared_statement_reads_each_networks_own_rows(tenant_a, tenant_b, supplier_a, supplier_b):
+    """The membership's statement is prepared once per connection; on the same connection, networks taking turns
+    each read their own company and fingerprint (PostgreSQL parses it again when search_path changed)."""
+    for _ in range(3):
+        for tenant, supplier in ((tenant_a, supplier_a), (tenant_b, supplier_b)):
+            with schema_context(tenant.schema_name), timezone.override(tenant.time_zone):
+                member, along = asset_owner_membership_with(user=supplier.user, along=INBOX_ALONG)
+                assert member.asset_owner.name == supplier.company.name
+                assert along == _own_inbox_fingerprint(supplier.company.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%suppliers_assetownermember%%'"
+        )
+        assert cursor.fetchone()[0] >= 1
