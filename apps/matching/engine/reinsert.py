@@ -210,9 +210,9 @@ class Reinsertion:
         allowed: dict[str, set[str]] | None = None,
     ) -> tuple[float, dict[str, tuple[str, int, int]], dict[tuple[str, str], str]] | None:
         """(value, op -> (resource, start, end), (pred, succ or DELIVERY) -> carrier) of the order's cheapest
-        placement on these timelines, legs and lateness included; None when it fits nowhere or costs `budget` or
-        more (partial placements whose cost and the least the rest can cost reach it are dropped on the way)."""
-        index = self.index
+        placement on these timelines, legs and lateness included, its steps fitting together; None when it fits
+        nowhere or costs `budget` or more (partial placements whose cost and the least the rest can cost reach
+        it are dropped on the way)."""
         route = self.routes[order_id]
         horizon, due, late_weight = self.horizon, route.due, route.late_weight
         fronts: dict[str, list[_Entry]] = {}
@@ -257,17 +257,31 @@ class Reinsertion:
             if not entries:
                 return None
             fronts[step.id] = entries
-        best = None
-        for end, spent, site, resource_id, start, inbound in fronts[route.sink]:
+        finishes = []
+        for entry in fronts[route.sink]:
+            end, spent, site = entry[0], entry[1], entry[2]
             for done, price, carrier in self._deliveries(site, end, route.delivery):
                 if route.deadline is not None and done > route.deadline:
                     continue
                 value = spent + price + route.late_weight * max(0, done - route.due)
-                if value < budget and (best is None or value < best[0]):
-                    best = (value, (end, spent, site, resource_id, start, inbound), carrier)
-        if best is None:
+                if value < budget:
+                    finishes.append((value, entry, carrier))
+        # Each branch of the tree was placed on the timelines without the order's own other steps, so two parallel
+        # parts may have taken one machine at once: the cheapest placement whose steps also fit together.
+        if not finishes:
             return None
-        value, entry, carrier = best
+        cheapest = min(finishes, key=operator.itemgetter(0))  # almost always fits: no sort on the hot path
+        for value, entry, carrier in (cheapest, *sorted(finishes, key=operator.itemgetter(0))):
+            schedule, carriers = self._unwound(route, entry, carrier)
+            if _fit_together(schedule, timelines):
+                return value, schedule, carriers
+        return None
+
+    def _unwound(
+        self, route: _Route, entry: _Entry, carrier: str | None
+    ) -> tuple[dict[str, tuple[str, int, int]], dict[tuple[str, str], str]]:
+        """The placement a front entry of the order's last step stands for: every step's (resource, start, end),
+        and the carrier of every leg."""
         schedule: dict[str, tuple[str, int, int]] = {}
         carriers: dict[tuple[str, str], str] = {}
         if carrier is not None:
@@ -276,11 +290,13 @@ class Reinsertion:
         while stack:
             op_id, (end, _, _, resource_id, start, inbound) = stack.pop()
             schedule[op_id] = (resource_id, start, end)
-            for pred, (pred_entry, leg_carrier) in zip(index.ops[op_id].predecessors, inbound, strict=True):
+            for pred, (pred_entry, leg_carrier) in zip(
+                self.index.ops[op_id].predecessors, inbound, strict=True
+            ):
                 if leg_carrier is not None:
                     carriers[(pred, op_id)] = leg_carrier
                 stack.append((pred, pred_entry))
-        return value, schedule, carriers
+        return schedule, carriers
 
     def _arrivals(
         self, step: _Step, sites: set[str], fronts: dict[str, list[_Entry]], limit: float, route: _Route
@@ -484,6 +500,22 @@ class _CopyOnBook(dict):
             self._own.add(resource_id)
             self[resource_id] = super().__getitem__(resource_id).copy()
         return super().__getitem__(resource_id)
+
+
+def _fit_together(schedule: dict[str, tuple[str, int, int]], timelines: dict[str, Timeline]) -> bool:
+    """Whether the order's steps that share a resource fit on it together (each was placed without the others)."""
+    by_resource: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for resource_id, start, end in schedule.values():
+        by_resource[resource_id].append((start, end))
+    for resource_id, times in by_resource.items():
+        if len(times) < 2:
+            continue
+        timeline = timelines[resource_id].copy()
+        for start, end in sorted(times):
+            if timeline.earliest_start(start, end - start) != start:
+                return False
+            timeline.book(start, end)
+    return True
 
 
 def _cheapest_per_site(index: ProblemIndex, op: Operation, cost_weight: int) -> dict[str, int]:

@@ -181,3 +181,54 @@ def test_the_placement_is_the_cheapest_of_every_choice_of_resources_and_carriers
             == expected
         )
         assert reinsertion.best_placement(order.id, timelines, budget=expected, allowed=allowed) is None
+
+
+def _two_parts_one_saw():
+    """One order: a top and legs cut in parallel, both only on the one saw, then assembled on the bench. A
+    second order keeps the saw busy later, so the plan has something to move."""
+    from apps.matching.engine.domain import Candidate, Operation, Order, Problem, Resource, Site
+
+    def order(name: str, release: int) -> tuple[Operation, ...]:
+        saw = (Candidate("saw", duration=10, cost_minor=100),)
+        return (
+            Operation(f"{name}-top", name, "cut", saw, release=release),
+            Operation(f"{name}-legs", name, "cut", saw, release=release),
+            Operation(
+                f"{name}-assemble",
+                name,
+                "assemble",
+                (Candidate("bench", duration=5, cost_minor=50),),
+                predecessors=(f"{name}-top", f"{name}-legs"),
+                release=release,
+            ),
+        )
+
+    return Problem(
+        operations=(*order("a", 0), *order("b", 0)),
+        resources=(Resource("saw", "shop"), Resource("bench", "shop")),
+        orders=(Order("a", due=40, lateness_weight=1), Order("b", due=40, lateness_weight=1)),
+        sites=(Site("shop"),),
+    )
+
+
+def test_two_parts_of_one_order_are_never_placed_on_one_machine_at_once():
+    """The programme places each branch of an order's tree on the timelines without the order's own other
+    steps: two parallel parts could both take the saw's first free slot. Such a placement is refused, never
+    returned (a plan with it fails the validator, and the commit or batch run with it)."""
+    problem = _two_parts_one_saw()
+    index = ProblemIndex(problem)
+    plan = dispatch(problem, index=index, margin=10.0)
+    assert plan is not None and validate_plan(problem, plan) == []
+    reinsertion = Reinsertion(index, planning_horizon(index, plan))
+    assert "a" in reinsertion.routes
+    timelines = reinsertion._timelines_without(plan, set(index.ops_of_order["a"]))
+    placed = reinsertion.best_placement("a", timelines)
+    if placed is not None:
+        saw = sorted((start, end) for resource, start, end in placed[1].values() if resource == "saw")
+        assert saw[0][1] <= saw[1][0], f"two parts on the saw at once: {saw}"
+    rng = random.Random(0)
+    for _ in range(20):
+        better = reinsertion.recreate(plan, ["a", "b"], rng)
+        if better is not None:
+            assert validate_plan(problem, better) == []
+            plan = better
