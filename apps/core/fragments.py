@@ -102,8 +102,9 @@ def sha256_hex_sql(text_sql: str) -> str:
 
 def rows_fingerprint_sql(sections: list[tuple[str, str, str]]) -> str:
     """A SQL expression: the SHA-256 (hex) over `sections`, each (row text expression, FROM … WHERE …, ORDER BY
-    expression): a correlated subquery may name the outer query's row; an empty FROM hashes the outer row's text. Each row is hashed on its own, so no text
-    inside a row can make two different sets of rows read alike. Callers pass our own SQL, never input."""
+    expression): a correlated subquery may name the outer query's row; an empty FROM hashes the outer row's text.
+    Each row is hashed on its own, so no text inside a row can make two different sets of rows read alike. Callers
+    pass our own SQL, never input."""
     parts = []
     for index, (text_sql, source_sql, order_sql) in enumerate(sections):
         if (

@@ -10,7 +10,8 @@ old session, the odd late deadline) is still done, a few hours late at worst, fo
 
 The marks live in Redis (a sorted set: schema → when work last came in; a hash per periodic task: schema → when
 beat last sent it there). When Redis is unreachable, or the marks are gone (a flushed or new Redis, until the
-next outbox mark anywhere, at most a minute after the next outbox message), every network gets every task: the rule only ever saves work, never loses it.
+next outbox mark anywhere, at most a minute after the next outbox message), every network gets every task: the
+rule only ever saves work, never loses it.
 """
 
 import logging

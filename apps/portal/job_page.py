@@ -1,10 +1,11 @@
 """The supplier's job page: its card kept in the cache under a fingerprint of every row the card shows.
 
 One SQL expression, written once per process (`job_head_sql`) and read in the portal membership's own statement
-(apps/suppliers/access.py `Along`), finds the member's company's job and asks PostgreSQL for the SHA-256 of the text of every row the card (portal/jobs/_card_body.html) is drawn from: the job's row with its
-order's city, its resource, its process's name and the design version it is made from (the spec); its quality
-checks and problems; the jobs of its order line and the legs bound for it with their carriers' names (what it
-waits for, orders.selectors.work_item_waiting_for); and everything its pay statement is computed from
+(apps/suppliers/access.py `Along`), finds the member's company's job and asks PostgreSQL for the SHA-256 of the text
+of every row the card (portal/jobs/_card_body.html) is drawn from: the job's row with its order's city, its
+resource, its process's name and the design version it is made from (the spec); its quality checks and problems; the
+jobs of its order line and the legs bound for it with their carriers' names (what it waits for,
+orders.selectors.work_item_waiting_for); and everything its pay statement is computed from
 (payouts.statement_cache.statement_inputs_sql). Any change to any of them, by whatever path, is a new key; nothing
 is invalidated (apps/core/fragments.py: page bodies). A repeat view is the membership's statement and one cache
 read.
@@ -131,10 +132,11 @@ def head_of(values: list[str] | None) -> JobHead | None:
 
 def job_head(*, company_id: int, job_id: int) -> JobHead | None:
     """The company's job `job_id` with its card's fingerprint, or None when the company has no such job."""
-    if not 0 < job_id <= ID_MAX:
+    along = head_along(job_id)  # the same statement the page reads with the membership, on its own
+    if along is None:
         return None
     values = fingerprint_select(
-        f"SELECT {job_head_sql('%(job_page_company)s')}", {JOB_PARAM: job_id, "job_page_company": company_id}
+        f"SELECT {along.sql('%(job_page_company)s')}", {**along.params, "job_page_company": company_id}
     )
     return head_of(values)
 

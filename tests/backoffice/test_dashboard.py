@@ -15,8 +15,8 @@ from apps.orders.models import Order, WorkItem
 from apps.orders.scope import Scope
 from apps.orders.services import job_problem_resolve, work_item_problem_report
 from apps.orders.status import OrderStatus
-from apps.payouts.models import Transfer
 from apps.suppliers.models import Resource
+from tests.backoffice.builders import failed_transfer
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -143,18 +143,7 @@ def test_unanswered_offers_failed_transfers_and_late_orders_lead_the_page(client
     WorkItem.objects.filter(pk=item.pk).update(
         status="offered", offer_deadline=timezone.now() - timezone.timedelta(hours=1)
     )
-    Transfer.objects.create(
-        order=planned,
-        work_item=item,
-        asset_owner=item.asset_owner,
-        part_amount_minor=12345,
-        amount_minor=12345,
-        currency=planned.currency,
-        status="failed",
-        attempts=3,
-        last_error="No such destination",
-        idempotency_key=f"transfer:test:{item.pk}",
-    )
+    failed_transfer(planned, item)
     Order.objects.filter(pk=planned.pk).update(status=OrderStatus.PAID)  # paid, not planned: needs a plan
     sign_in(client_a, tenant_a, staff)
     body = client_a.get("/backoffice/").content.decode()

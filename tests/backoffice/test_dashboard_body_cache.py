@@ -25,8 +25,8 @@ from apps.backoffice.views.dashboard import dashboard_draw
 from apps.core.money import format_minor
 from apps.orders.models import JobProblem, Order, WorkItem
 from apps.orders.status import OrderStatus, WorkItemStatus
-from apps.payouts.models import Transfer
 from apps.suppliers.models import AssetOwner, OpeningHours
+from tests.backoffice.builders import failed_transfer
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -140,21 +140,7 @@ def test_an_offer_and_its_workshops_name(staff, planned):
 def test_a_failed_transfer(staff, planned):
     item = planned.work_items.order_by("pk").first()
 
-    def failed():
-        Transfer.objects.create(
-            order=planned,
-            work_item=item,
-            asset_owner=item.asset_owner,
-            part_amount_minor=12345,
-            amount_minor=12345,
-            currency=planned.currency,
-            status="failed",
-            attempts=3,
-            last_error="No such destination",
-            idempotency_key=f"transfer:test:{item.pk}",
-        )
-
-    before, after = kept_then(staff, failed)
+    before, after = kept_then(staff, lambda: failed_transfer(planned, item))
     assert "Every released transfer went out." in card(before, "failed-transfers")
     assert "No such destination" in card(after, "failed-transfers")
 

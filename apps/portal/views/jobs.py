@@ -70,9 +70,9 @@ class JobInboxView(SupplierPortalView, TemplateView):
 
     def inbox_html(self, now) -> SafeString:
         """The inbox's body, kept under the company, the fingerprint of every row it is drawn from and the
-        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement (the membership's,
-        which read the fingerprint along) and one cache read; another company never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
-        when anything changed (apps/core/content_cache.py)."""
+        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement (the membership's, which
+        read the fingerprint along) and one cache read; another company never reads the entry. Drawn again, from
+        rows read in the fingerprint's own snapshot, when anything changed (apps/core/content_cache.py)."""
         company_id = self.company.pk
         html = content_cached(
             key=lambda fingerprint: inbox_key(company_id, fingerprint, now=now),
@@ -116,8 +116,9 @@ class JobView(SupplierPortalView, CardPage):
         return reverse("portal:job", args=[obj.pk])
 
     def get(self, request, *args, **kwargs):
-        """The page, its card from the cache while none of the rows it shows changed (apps/portal/job_page.py):
-        the membership's statement (which read the job's head along) and one cache read. Drawn again, in the fingerprint's own snapshot, when one did."""
+        """The page, its card from the cache while none of the rows it shows changed (apps/portal/job_page.py): the
+        membership's statement (which read the job's head along) and one cache read. Drawn again, in the
+        fingerprint's own snapshot, when one did."""
         if kwargs.get("action"):
             return HttpResponseNotAllowed(["POST"])
         now = timezone.now()

@@ -53,10 +53,10 @@ class LegBoardView(CarrierPortalView, TemplateView):
         return context
 
     def board_html(self, now) -> SafeString:
-        """The board, kept under the carrier, the fingerprint of every row it is drawn from and what it shows of
-        the clock (legs.board_fingerprint_sql, board_key): while they stand, one statement (the membership's,
-        which read the fingerprint along) and one cache read; another carrier never reads the entry. Drawn again, from rows read in the fingerprint's own snapshot,
-        when anything changed (apps/core/content_cache.py)."""
+        """The board, kept under the carrier, the fingerprint of every row it is drawn from and what it shows of the
+        clock (legs.board_fingerprint_sql, board_key): while they stand, one statement (the membership's, which read
+        the fingerprint along) and one cache read; another carrier never reads the entry. Drawn again, from rows
+        read in the fingerprint's own snapshot, when anything changed (apps/core/content_cache.py)."""
         carrier_id, asked = self.company.pk, self.request.GET.get("page")
 
         def draw() -> str:
