@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.core.content_cache import content_cached
 from apps.core.first_rows import first_rows_and_count
-from apps.core.fragments import sha256_hex_sql, table_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.orders.lateness import days_late, order_late_condition
 from apps.orders.models import JobProblem, JobProblemStatus, Order, WorkItem
 from apps.orders.status import COMMITTED, FINISHED, PAID_STATES, WORK_ITEM_ACTIVE, OrderStatus, WorkItemStatus
@@ -172,18 +172,28 @@ def utilisation_inputs_sql() -> str:
     window_start, window_end (its whole local days) and active (the active work item statuses): the planned
     windows of the active work items in it, every resource with its asset owner, every opening hour, and the
     exceptions touching those days. Keep in step with utilisation_next."""
-    sections = (
-        f"(SELECT string_agg(ROW(w.id, w.resource_id, w.planned_start, w.planned_end)::text, ';' "  # noqa: S608 - our tables' names only
-        f"ORDER BY w.id) FROM {table_sql(WorkItem)} w WHERE w.status = ANY(%(active)s) "
-        "AND w.resource_id IS NOT NULL AND w.planned_start < %(end)s AND w.planned_end > %(start)s)",
-        f"(SELECT string_agg(r::text || coalesce(a::text, ''), ';' ORDER BY r.id) FROM {table_sql(Resource)} r "  # noqa: S608
-        f"LEFT JOIN {table_sql(AssetOwner)} a ON a.id = r.asset_owner_id)",
-        f"(SELECT string_agg(h::text, ';' ORDER BY h.id) FROM {table_sql(OpeningHours)} h)",  # noqa: S608
-        f"(SELECT string_agg(e::text, ';' ORDER BY e.id) FROM {table_sql(CalendarException)} e "  # noqa: S608
-        "WHERE e.starts_at < %(window_end)s AND e.ends_at > %(window_start)s)",
+    return rows_fingerprint_sql(
+        [
+            (
+                "ROW(w.id, w.resource_id, w.planned_start, w.planned_end)::text",
+                f"FROM {table_sql(WorkItem)} w WHERE w.status = ANY(%(active)s) AND w.resource_id IS NOT NULL "
+                "AND w.planned_start < %(end)s AND w.planned_end > %(start)s",
+                "w.id",
+            ),
+            (
+                "r::text || coalesce(a::text, '')",
+                f"FROM {table_sql(Resource)} r LEFT JOIN {table_sql(AssetOwner)} a ON a.id = r.asset_owner_id",
+                "r.id",
+            ),
+            ("h::text", f"FROM {table_sql(OpeningHours)} h", "h.id"),
+            (
+                "e::text",
+                f"FROM {table_sql(CalendarException)} e "
+                "WHERE e.starts_at < %(window_end)s AND e.ends_at > %(window_start)s",
+                "e.id",
+            ),
+        ]
     )
-    text = " || '|' || ".join(f"coalesce({sql}, '')" for sql in sections)
-    return sha256_hex_sql(text)
 
 
 def utilisation_next_cached(

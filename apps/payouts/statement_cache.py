@@ -22,7 +22,7 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 
 from apps.core.content_cache import content_cached
-from apps.core.fragments import sha256_hex_sql, table_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.orders.models import Order, OrderLine, TransportLeg, WorkItem
 from apps.payouts.models import (
     OrderMoney,
@@ -35,44 +35,47 @@ from apps.payouts.models import (
 STATEMENT_FINGERPRINT = "statement_fingerprint"  # the annotation statement_for_* read when the caller made it
 
 
-def _rows(model: type[Model], order_id_sql: str, *, joined: tuple[type[Model], str] | None = None) -> str:
-    """The text of `model`'s rows of the order (each with its joined participant's row), in id order."""
-    join = ""
-    text = "r::text"
-    if joined is not None:
-        joined_model, column = joined
-        join = f" LEFT JOIN {table_sql(joined_model)} j ON j.id = r.{column}"
-        text = "r::text || coalesce(j::text, '')"
+def _rows(
+    model: type[Model], order_id_sql: str, *, joined: tuple[type[Model], str] | None = None, where: str = ""
+):
+    """A rows_fingerprint_sql section: `model`'s rows of the order (each with its joined participant's row), in
+    id order."""
+    if joined is None:
+        return ("r::text", f"FROM {table_sql(model)} r WHERE r.order_id = {order_id_sql}{where}", "r.id")
+    joined_model, column = joined
     return (
-        f"(SELECT string_agg({text}, ',' ORDER BY r.id) FROM {table_sql(model)} r{join} "  # noqa: S608 - our tables' names only
-        f"WHERE r.order_id = {order_id_sql})"
+        "r::text || coalesce(j::text, '')",
+        f"FROM {table_sql(model)} r LEFT JOIN {table_sql(joined_model)} j ON j.id = r.{column} "
+        f"WHERE r.order_id = {order_id_sql}{where}",
+        "r.id",
     )
 
 
 def statement_inputs_sql(order_id_sql: str) -> str:
     """SQL for the hex SHA-256 of every row a statement of the order `order_id_sql` (an SQL expression) is
-    computed from. Keep in step with order_split_compute, order_parts, policy_for_order and _statement_for."""
+    computed from (fragments.rows_fingerprint_sql). Keep in step with order_split_compute, order_parts,
+    policy_for_order and _statement_for."""
     asset_owner = WorkItem._meta.get_field("asset_owner").related_model
     carrier = TransportLeg._meta.get_field("carrier").related_model
     designer = OrderLine._meta.get_field("designer").related_model
-    policy = table_sql(ProfitSharePolicy)
-    sections = {
-        "order": f"(SELECT r::text FROM {table_sql(Order)} r WHERE r.id = {order_id_sql})",  # noqa: S608
-        "money": _rows(OrderMoney, order_id_sql),
-        "pin": _rows(OrderPolicyPin, order_id_sql, joined=(ProfitSharePolicy, "policy_id")),
-        # policy_for_order falls back on the newest version while the order is not pinned
-        "policy": f"(SELECT r::text FROM {policy} r ORDER BY r.version DESC LIMIT 1)",  # noqa: S608
-        "transfers": _rows(Transfer, order_id_sql),
-        "items": _rows(WorkItem, order_id_sql, joined=(asset_owner, "asset_owner_id")),
-        "legs": _rows(TransportLeg, order_id_sql, joined=(carrier, "carrier_id")),
-        "lines": _rows(OrderLine, order_id_sql, joined=(designer, "designer_id")),
-        "splits": (
-            f"(SELECT string_agg(r::text, ',' ORDER BY r.id) FROM {table_sql(ProfitShareSplit)} r "  # noqa: S608
-            f"WHERE r.order_id = {order_id_sql} AND r.is_current)"
-        ),
-    }
-    text = " || '|' || ".join(f"'{name}:' || coalesce({sql}, '')" for name, sql in sections.items())
-    return sha256_hex_sql(text)
+    return rows_fingerprint_sql(
+        [
+            ("r::text", f"FROM {table_sql(Order)} r WHERE r.id = {order_id_sql}", "r.id"),
+            _rows(OrderMoney, order_id_sql),
+            _rows(OrderPolicyPin, order_id_sql, joined=(ProfitSharePolicy, "policy_id")),
+            # policy_for_order falls back on the newest version while the order is not pinned
+            (
+                "r::text",
+                f"FROM (SELECT * FROM {table_sql(ProfitSharePolicy)} ORDER BY version DESC LIMIT 1) r",  # noqa: S608
+                "r.id",
+            ),
+            _rows(Transfer, order_id_sql),
+            _rows(WorkItem, order_id_sql, joined=(asset_owner, "asset_owner_id")),
+            _rows(TransportLeg, order_id_sql, joined=(carrier, "carrier_id")),
+            _rows(OrderLine, order_id_sql, joined=(designer, "designer_id")),
+            _rows(ProfitShareSplit, order_id_sql, where=" AND r.is_current"),
+        ]
+    )
 
 
 def statement_fingerprint_of(model: type[Model]) -> RawSQL:
