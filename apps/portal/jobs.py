@@ -16,7 +16,7 @@ from functools import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.timesince import timeuntil
 
-from apps.core.fragments import sha256_hex_sql, table_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.orders.actions import work_items_allowed
 from apps.orders.models import JobProblem, Order, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
@@ -225,27 +225,32 @@ def inbox_fingerprint_sql(company: str = "%(company)s") -> str:
         f"UNION ALL (SELECT w.* FROM {work} w WHERE w.asset_owner_id = {company} AND w.status = %(done)s "
         "ORDER BY w.actual_end DESC, w.id DESC LIMIT %(done_shown)s)"
     )
-    # Records' text quotes any value with a delimiter in it: no two different sets of rows read alike.
-    rows = (
-        "SELECT string_agg(s::text || ROW(o.city, r.name, "  # noqa: S608
-        f"(SELECT p.name FROM {process} p WHERE p.code = s.process LIMIT 1))::text, ';' ORDER BY s.id) "
-        f"FROM shown s JOIN {order} o ON o.id = s.order_id LEFT JOIN {resource} r ON r.id = s.resource_id"
-    )
-    predecessors = (
-        "SELECT string_agg(ROW(w.id, w.line_id, w.step_key, w.name, w.status)::text, ';' ORDER BY w.id) "  # noqa: S608
-        f"FROM {work} w WHERE w.line_id IN (SELECT line_id FROM shown WHERE status = ANY(%(live)s))"
-    )
-    inbound = (
-        "SELECT string_agg(ROW(l.id, l.to_work_item_id, l.status, l.planned_arrival, c.name)::text, ';' "  # noqa: S608
-        f"ORDER BY l.id) FROM {leg} l LEFT JOIN {carrier} c ON c.id = l.carrier_id "
-        "WHERE l.to_work_item_id IN (SELECT id FROM shown WHERE status = ANY(%(live)s))"
+    digest = rows_fingerprint_sql(
+        [
+            (
+                "s::text || ROW(o.city, r.name, "  # noqa: S608 - our tables' names only
+                f"(SELECT p.name FROM {process} p WHERE p.code = s.process LIMIT 1))::text",
+                f"FROM shown s JOIN {order} o ON o.id = s.order_id LEFT JOIN {resource} r ON r.id = s.resource_id",
+                "s.id",
+            ),
+            (
+                "ROW(w.id, w.line_id, w.step_key, w.name, w.status)::text",
+                f"FROM {work} w WHERE w.line_id IN (SELECT line_id FROM shown WHERE status = ANY(%(live)s))",  # noqa: S608 - our tables' names only
+                "w.id",
+            ),
+            (
+                "ROW(l.id, l.to_work_item_id, l.status, l.planned_arrival, c.name)::text",
+                f"FROM {leg} l LEFT JOIN {carrier} c ON c.id = l.carrier_id "  # noqa: S608 - our tables' names only
+                "WHERE l.to_work_item_id IN (SELECT id FROM shown WHERE status = ANY(%(live)s))",
+                "l.id",
+            ),
+        ]
     )
     deadlines = (
         "SELECT string_agg((extract(epoch FROM offer_deadline) * 1000000)::bigint::text, ',' "
         "ORDER BY offer_deadline, id) FROM shown WHERE status = %(offered)s AND offer_deadline IS NOT NULL"
     )
-    digest = " || '|' || ".join(f"coalesce(({sql}), '')" for sql in (rows, predecessors, inbound))
-    return f"(WITH shown AS ({shown}) SELECT {sha256_hex_sql(digest)} || '|' || coalesce(({deadlines}), ''))"
+    return f"(WITH shown AS ({shown}) SELECT {digest} || '|' || coalesce(({deadlines}), ''))"
 
 
 def inbox_fingerprint_params(company_id: int) -> dict:

@@ -23,7 +23,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from apps.core.fragments import sha256_hex_sql, table_sql
+from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.orders.models.address import address_text
 from apps.orders.models.order import order_reference
@@ -337,18 +337,23 @@ def board_fingerprint_sql(carrier: str = "%(carrier)s") -> str:
         "OR (status = ANY(%(delivered)s) AND rank > %(first)s AND rank <= %(last)s)"
     )
     # The board_values' columns (and each delivered leg's rank: its place on the page), as one record per leg.
-    rows = (
-        f"SELECT string_agg(ROW({_board_columns_sql()}, s.rank)::text, ';' ORDER BY s.id) "  # noqa: S608
-        f"FROM shown s JOIN {order} o ON o.id = s.order_id "
-        f"LEFT JOIN {owner} fa ON fa.id = s.from_asset_owner_id LEFT JOIN {owner} ta ON ta.id = s.to_asset_owner_id "
-        f"LEFT JOIN {work} fw ON fw.id = s.from_work_item_id"
+    rows_digest = rows_fingerprint_sql(
+        [
+            (
+                f"ROW({_board_columns_sql()}, s.rank)::text",
+                f"FROM shown s JOIN {order} o ON o.id = s.order_id "
+                f"LEFT JOIN {owner} fa ON fa.id = s.from_asset_owner_id "
+                f"LEFT JOIN {owner} ta ON ta.id = s.to_asset_owner_id "
+                f"LEFT JOIN {work} fw ON fw.id = s.from_work_item_id",
+                "s.id",
+            )
+        ]
     )
     timings = (
         "SELECT string_agg(status || ',' || coalesce(((extract(epoch FROM planned_departure) * 1000000)::bigint)::text, '') "
         "|| ',' || coalesce(((extract(epoch FROM planned_arrival) * 1000000)::bigint)::text, ''), ';' ORDER BY id) "
         "FROM shown WHERE status = ANY(%(live)s)"
     )
-    rows_digest = sha256_hex_sql(f"coalesce(({rows}), '')")
     return (
         f"(WITH ranked AS ({ranked}), shown AS ({shown}) "  # noqa: S608 - our tables' names only
         f"SELECT {rows_digest} "
@@ -362,8 +367,8 @@ _BOARD_JOINS = {
     "order": ("o", Order),
     "from_asset_owner": ("fa", AssetOwner),
     "to_asset_owner": ("ta", AssetOwner),
+    "from_work_item": ("fw", WorkItem),
 }
-_BOARD_JOINS["from_work_item"] = ("fw", WorkItem)
 
 
 def _board_columns_sql() -> str:
