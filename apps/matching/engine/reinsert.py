@@ -86,6 +86,10 @@ class _LegArrays:
         return cls({site: i for i, site in enumerate(sites)}, n, rows, carrier, longest, dearest)
 
 
+# A placement's budget prunes most partial placements: a construction (Reinsertion.construct) first looks for one
+# at most these many times the order's cheapest production, then without a budget
+CONSTRUCT_BUDGETS = (1.2, 1.5, 2.5)
+
 # Sorts after every usable option's key (see Reinsertion._key_shift)
 _LAST = np.iinfo(np.int64).max
 
@@ -256,7 +260,7 @@ class Reinsertion:
                     add((end, spent, site, resource_id, start, inbound))
             if not entries:
                 return None
-            fronts[step.id] = entries
+            fronts[step.id] = _per_site_front(entries)
         finishes = []
         for entry in fronts[route.sink]:
             end, spent, site = entry[0], entry[1], entry[2]
@@ -401,9 +405,11 @@ class Reinsertion:
 
     # ------------------------------------------------------------------------------------------- ruin and recreate
 
-    def recreate(self, plan: Plan, orders: list[str], rng: random.Random) -> Plan | None:
-        """The plan with these orders taken out and put back one after another at their best places (in a random
-        order, or most urgent first), or None when that is no cheaper than `plan`."""
+    def recreate(
+        self, plan: Plan, orders: list[str], rng: random.Random, lead: str | None = None
+    ) -> Plan | None:
+        """The plan with these orders taken out and put back one after another at their best places (`lead`
+        first, the others in a random order or most urgent first), or None when that is no cheaper than `plan`."""
         orders = [o for o in orders if o in self.routes]
         if not orders:
             return None
@@ -412,7 +418,10 @@ class Reinsertion:
         if rng.random() < 0.5:
             rng.shuffle(orders)
         else:
-            orders.sort(key=lambda o: self.routes[o].due - self.index.tails[self.routes[o].steps[0].id])
+            orders.sort(key=self._urgency)
+        if lead in orders:  # the order the step was chosen for goes back first
+            orders.remove(lead)
+            orders.insert(0, lead)
         before = sum(self.order_value(plan, o) for o in orders)  # after _timelines_without: it refreshes
         after = 0.0
         placed_at: dict[str, tuple[str, int]] = {}
@@ -444,6 +453,40 @@ class Reinsertion:
             self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
         )
         return result if (result.objective or 0) < (plan.objective or 0) else None
+
+    def construct(self, plan: Plan) -> Plan | None:
+        """Every order placed afresh in the order `plan` starts them, each at its cheapest place given the ones
+        before it (and `plan`'s work of orders it cannot move): a plan priced as ruin and recreate prices, where
+        the dispatch rules place work by time alone. None when an order fits nowhere."""
+        moving = {op_id for o in self.routes for op_id in self.index.ops_of_order[o]}
+        timelines = self._timelines_without(plan, moving)
+        placed_at: dict[str, tuple[str, int]] = {}
+        carriers: dict[tuple[str, str], str] = {}
+        first_start = {
+            order_id: min(plan.assignments[op_id].start for op_id in self.index.ops_of_order[order_id])
+            for order_id in self.routes
+        }
+        for order_id in sorted(self.routes, key=first_start.__getitem__):
+            least = self.routes[order_id].least
+            for budget in (*(least * factor for factor in CONSTRUCT_BUDGETS), math.inf):
+                placed = self.best_placement(order_id, timelines, budget=budget)
+                if placed is not None:
+                    break
+            if placed is None:
+                return None
+            _, where, legs = placed
+            for op_id, (resource_id, start, end) in where.items():
+                timelines.book_on(resource_id).book(start, end)
+                placed_at[op_id] = (resource_id, start)
+            carriers.update(legs)
+        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
+        return assemble_plan(
+            self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
+        )
+
+    def _urgency(self, order_id: str) -> int:
+        """The latest start of the order's first step that still meets its due time: smaller is more urgent."""
+        return self.routes[order_id].due - self.index.tails[self.routes[order_id].steps[0].id]
 
     def _timelines_without(self, plan: Plan, moving: set[str]) -> dict[str, Timeline]:
         """Every resource's timeline with the plan's work except the moving operations (copied on first booking).
@@ -500,6 +543,23 @@ class _CopyOnBook(dict):
             self._own.add(resource_id)
             self[resource_id] = super().__getitem__(resource_id).copy()
         return super().__getitem__(resource_id)
+
+
+def _per_site_front(entries: list[_Entry]) -> list[_Entry]:
+    """The entries no other entry at the same site beats in both end and cost: what comes after a step depends
+    only on where and when its part is ready and what it cost so far, so the resource it took no longer matters."""
+    if len(entries) < 2:
+        return entries
+    entries = sorted(entries, key=_SITE_END_COST)
+    kept = [entries[0]]
+    for entry in entries[1:]:
+        last = kept[-1]
+        if entry[2] != last[2] or entry[1] < last[1]:
+            kept.append(entry)
+    return kept
+
+
+_SITE_END_COST = operator.itemgetter(2, 0, 1)
 
 
 def _fit_together(schedule: dict[str, tuple[str, int, int]], timelines: dict[str, Timeline]) -> bool:

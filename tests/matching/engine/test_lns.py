@@ -13,6 +13,7 @@ from apps.matching.engine.domain import CPU_CLOCK, Limits
 from apps.matching.engine.greedy import dispatch
 from apps.matching.engine.indexing import ProblemIndex
 from apps.matching.engine.lns import LargeNeighbourhoodSearch
+from apps.matching.engine.shortlist import placement_prices
 from apps.matching.engine.solver import planning_horizon
 from apps.matching.engine.validator import validate_plan
 
@@ -239,3 +240,26 @@ def test_the_roulette_reads_a_kind_by_its_gain_over_its_time_not_by_its_last_ste
     slow_time = picks.count(slow) * fresh._step_s[slow]
     fast_time = picks.count(fast) * fresh._step_s[fast]
     assert slow_time / (slow_time + fast_time) < 0.1
+
+
+def test_the_displacement_kind_frees_a_costly_order_with_the_orders_holding_a_cheaper_place_for_it(search):
+    """The order goes back first; beside it, orders booked on a resource where one of its steps would cost
+    less, the nearest to that step's time first."""
+    plan, index = search.incumbent, search.index
+    for seed in range(20):
+        chosen, lead = search._recreate_displace(random.Random(seed), 0)
+        orders = {index.ops[o].order_id for o in chosen}
+        assert lead in orders
+        assert chosen == {o for order in orders for o in index.ops_of_order[order]}
+        others = orders - {lead}
+        if not others:
+            continue
+        cheaper = set()  # the resources where a step of the lead order would cost less than where it is
+        for op_id in index.ops_of_order[lead]:
+            prices = placement_prices(index, plan, op_id)
+            here = prices[plan.assignments[op_id].resource_id]
+            cheaper |= {resource for resource, price in prices.items() if price < here}
+        assert cheaper
+        assert any(
+            plan.assignments[o].resource_id in cheaper for order in others for o in index.ops_of_order[order]
+        )

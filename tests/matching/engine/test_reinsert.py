@@ -232,3 +232,46 @@ def test_two_parts_of_one_order_are_never_placed_on_one_machine_at_once():
         if better is not None:
             assert validate_plan(problem, better) == []
             plan = better
+
+
+def test_a_built_plan_is_valid_and_no_order_alone_has_a_cheaper_place_in_it(crowded):
+    """Every order placed afresh, in the order the plan starts them, each at its cheapest place given the ones
+    before it: the orders after one only took places it did not want, so taking any one order out and putting
+    it back at its best place gains nothing. The dispatch plan, placed by time alone, is dearer."""
+    index, plan = crowded
+    reinsertion = Reinsertion(index, planning_horizon(index, plan))
+    built = reinsertion.construct(plan)
+    assert built is not None
+    assert validate_plan(index.problem, built) == []
+    assert built.objective < plan.objective
+    for order_id in reinsertion.routes:
+        timelines = reinsertion._timelines_without(built, set(index.ops_of_order[order_id]))
+        placed = reinsertion.best_placement(order_id, timelines)
+        assert placed is not None
+        assert placed[0] == reinsertion.order_value(built, order_id)
+    movable = [
+        order_id
+        for order_id in reinsertion.routes
+        if reinsertion.best_placement(
+            order_id, reinsertion._timelines_without(plan, set(index.ops_of_order[order_id]))
+        )[0]
+        < reinsertion.order_value(plan, order_id)
+    ]
+    assert movable  # in the dispatch plan some order alone does have a cheaper place
+
+
+def test_the_marketplace_search_starts_from_the_built_plan(crowded):
+    index, plan = crowded
+    horizon = planning_horizon(index, plan)
+    built = Reinsertion(index, horizon).construct(plan)
+    assert built is not None and built.objective < plan.objective
+    search = LargeNeighbourhoodSearch(
+        index,
+        plan,
+        horizon=horizon,
+        limits=(limits := Limits(time_limit_s=1, workers=1, seed=1, clock=CPU_CLOCK)),
+        started=limits.timer(),
+    )
+    result = search.run(search.clock())  # no time left to search: the plan is the built one
+    assert result.objective <= built.objective
+    assert validate_plan(index.problem, result) == []

@@ -112,6 +112,20 @@ def summarize_fjs(rows: list[dict]) -> dict:
     }
 
 
+# Times on the run's clock at which the JSON line gives the best plan found so far: a long run's path, to compare
+# with shorter runs' ends (a search whose acceptance cools with its deadline reaches a point of its path later
+# than a shorter run reaches its end)
+TRAJECTORY_S = (5, 10, 20, 30, 60, 120, 300, 600, 1200)
+
+
+def _trajectory(progress: list[tuple[float, float]], time_limit: float) -> dict[str, float]:
+    return {
+        str(at): min((objective for elapsed, objective in progress if elapsed <= at), default=math.nan)
+        for at in TRAJECTORY_S
+        if at <= time_limit
+    }
+
+
 def bench_network(
     orders: int, suppliers: int, seed: int, time_limit: float, workers: int, clock: str = WALL_CLOCK
 ) -> dict:
@@ -158,6 +172,7 @@ def bench_network(
         "late_orders": len(late),
         "first_feasible_s": round(progress[0][0], 3) if progress else None,
         "improvements": len(progress) - 1 if progress else 0,
+        "trajectory": _trajectory(progress, time_limit),
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),  # all threads; on a shared machine far below workers x wall
         "peak_mem_mb": round(_peak_rss_mb(), 1),
