@@ -209,7 +209,7 @@ class LargeNeighbourhoodSearch:
         self._stall_s, self._stall_clock = stall_s, stall_clock
         self._last_improvement = stall_clock()
         if self._recreate_kinds:
-            self._construct()
+            self._construct(deadline)
         if self._recreate_kinds and threads > 1:
             # ruin and recreate is pure Python and holds the interpreter, so a second search thread only takes
             # turns with it: one thread, whose solver steps get every worker, reached better plans than one
@@ -238,14 +238,14 @@ class LargeNeighbourhoodSearch:
         self._report_progress()
         return self.incumbent
 
-    def _construct(self) -> None:
+    def _construct(self, deadline: float) -> None:
         """Every order placed afresh at its cheapest place, in the order the plan starts them
         (Reinsertion.construct), while that makes the plan cheaper: the dispatch places work by time alone, and
         on 1,000 orders / 80 suppliers ruin and recreate from it had not reached in 60 s what this builds in 10."""
         assert self.reinsertion is not None
         for _ in range(CONSTRUCT_TURNS):
             with self._recreate_lock:
-                built = self.reinsertion.construct(self.incumbent)
+                built = self.reinsertion.construct(self.incumbent, lambda: self.clock() > deadline)
             if built is None or (built.objective or 0) >= (self.incumbent.objective or 0):
                 return
             self.incumbent = built

@@ -18,6 +18,7 @@ import math
 import operator
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -454,10 +455,11 @@ class Reinsertion:
         )
         return result if (result.objective or 0) < (plan.objective or 0) else None
 
-    def construct(self, plan: Plan) -> Plan | None:
+    def construct(self, plan: Plan, out_of_time: Callable[[], bool] = lambda: False) -> Plan | None:
         """Every order placed afresh in the order `plan` starts them, each at its cheapest place given the ones
         before it (and `plan`'s work of orders it cannot move): a plan priced as ruin and recreate prices, where
-        the dispatch rules place work by time alone. None when an order fits nowhere."""
+        the dispatch rules place work by time alone. None when an order fits nowhere, or when `out_of_time` says
+        so before the last order is placed (a thousand orders take seconds)."""
         moving = {op_id for o in self.routes for op_id in self.index.ops_of_order[o]}
         timelines = self._timelines_without(plan, moving)
         placed_at: dict[str, tuple[str, int]] = {}
@@ -467,6 +469,8 @@ class Reinsertion:
             for order_id in self.routes
         }
         for order_id in sorted(self.routes, key=first_start.__getitem__):
+            if out_of_time():
+                return None
             least = self.routes[order_id].least
             for budget in (*(least * factor for factor in CONSTRUCT_BUDGETS), math.inf):
                 placed = self.best_placement(order_id, timelines, budget=budget)
