@@ -265,13 +265,7 @@ def test_the_marketplace_search_starts_from_the_built_plan(crowded):
     horizon = planning_horizon(index, plan)
     built = Reinsertion(index, horizon).construct(plan)
     assert built is not None and built.objective < plan.objective
-    search = LargeNeighbourhoodSearch(
-        index,
-        plan,
-        horizon=horizon,
-        limits=(limits := Limits(time_limit_s=1, workers=1, seed=1, clock=CPU_CLOCK)),
-        started=limits.timer(),
-    )
+    search = _cpu_clock_search(index, plan, horizon)
     # told to stop at the built plan's cost: the build is all it does, before any step
     result = search.run(search.clock() + 30, stop_at=built.objective)
     assert result.objective == built.objective
@@ -283,11 +277,10 @@ def test_a_build_gives_up_when_out_of_time_and_the_search_keeps_its_plan(crowded
     index, plan = crowded
     horizon = planning_horizon(index, plan)
     assert Reinsertion(index, horizon).construct(plan, out_of_time=lambda: True) is None
-    search = LargeNeighbourhoodSearch(
-        index,
-        plan,
-        horizon=horizon,
-        limits=(limits := Limits(time_limit_s=1, workers=1, seed=1, clock=CPU_CLOCK)),
-        started=limits.timer(),
-    )
+    search = _cpu_clock_search(index, plan, horizon)
     assert search.run(search.clock()) is plan  # its deadline has come: no build, no step
+
+
+def _cpu_clock_search(index, plan, horizon):
+    limits = Limits(time_limit_s=1, workers=1, seed=1, clock=CPU_CLOCK)
+    return LargeNeighbourhoodSearch(index, plan, horizon=horizon, limits=limits, started=limits.timer())
