@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.core.content_cache import content_cached
+from apps.core.content_cache import CONTENT_TIMEOUT_S, content_cached
 from apps.core.errors import form_add_service_error
 from apps.core.fragments import CSRF_SLOT, csrf_fill, fragment_key, page_body_cached
 from apps.orders.actions import work_item_allowed
@@ -43,10 +43,21 @@ W = WorkItemStatus
 INBOX = "portal/jobs/_inbox.html"
 
 
+# An inbox showing an offer's countdown is keyed on the countdown's text, which changes by the minute: its entry is
+# asked for for a minute or so, and kept this long instead of a day (a day of minutes, each its own entry)
+COUNTDOWN_ENTRY_S = 120
+
+
 def inbox_key(company_id: int, fingerprint: str, *, now) -> str:
     """The inbox body's cache key: the company, its rows' digest and the countdowns shown at `now`."""
     digest = fingerprint.partition("|")[0]
     return fragment_key(INBOX, (company_id, digest, jobs.inbox_countdowns(fingerprint, now=now)))
+
+
+def inbox_entry_seconds(fingerprint: str, *, now) -> int:
+    """How long the inbox body drawn from these rows at `now` is worth keeping."""
+    counting = any(left is not None for left in jobs.inbox_countdowns(fingerprint, now=now))
+    return COUNTDOWN_ENTRY_S if counting else CONTENT_TIMEOUT_S
 
 
 class JobInboxView(SupplierPortalView, TemplateView):
@@ -80,6 +91,7 @@ class JobInboxView(SupplierPortalView, TemplateView):
             fingerprint_sql=jobs.inbox_fingerprint_sql(),
             params=jobs.inbox_fingerprint_params(company_id),
             compute=lambda: render_to_string(INBOX, {"inbox": jobs.job_inbox(self.scoped()), "now": now}),
+            timeout=lambda fingerprint: inbox_entry_seconds(fingerprint, now=now),
         )
         return mark_safe(html)  # noqa: S308 - our own template's output, autoescaped
 

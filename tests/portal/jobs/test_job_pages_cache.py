@@ -18,6 +18,7 @@ from apps.core.content_cache import fingerprint_read
 from apps.orders.models import Order, TransportLeg, WorkItem
 from apps.payouts.selectors import statement_for_work_item
 from apps.portal.jobs import inbox_fingerprint_params, inbox_fingerprint_sql
+from apps.portal.views.jobs import COUNTDOWN_ENTRY_S
 from apps.portal.views.jobs import inbox_key as views_inbox_key
 from apps.processes.models import Process
 from apps.suppliers.models import Carrier, Resource
@@ -137,3 +138,28 @@ def test_the_job_pages_statement_follows_the_other_jobs_cost(supplier_portal, pl
     assert after.part_amount_minor != before.part_amount_minor
     body = supplier_portal.get(page).content.decode()
     assert str(after.part_amount) in body and str(before.part_amount) not in body
+
+
+def test_an_inbox_showing_a_countdown_is_kept_for_minutes_and_without_one_for_longer(
+    supplier_portal, plan_a, tenant_a, supplier_a
+):
+    """The countdown's text is part of the key and changes by the minute: such an entry is not kept for a day.
+    Once the deadline has passed the inbox shows no countdown, and its entry lasts until its rows change."""
+    with schema_context(tenant_a.schema_name):
+        deadline = fresh(plan_a.mine).offer_deadline
+    assert deadline is not None and deadline > NOW
+    assert "left to answer" in supplier_portal.get(INBOX_URL).content.decode()
+    with schema_context(tenant_a.schema_name):
+        counting_s = _seconds_left(inbox_key(tenant_a, supplier_a))
+    assert 0 < counting_s <= COUNTDOWN_ENTRY_S
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        page = supplier_portal.get(INBOX_URL).content.decode()
+        assert "answer deadline passed" in page and "left to answer" not in page
+        with schema_context(tenant_a.schema_name):
+            quiet_s = _seconds_left(inbox_key(tenant_a, supplier_a))
+    assert quiet_s > 10 * COUNTDOWN_ENTRY_S
+
+
+def _seconds_left(key: str) -> int:
+    """The entry's time to live in Redis, in seconds (negative: no such entry)."""
+    return cache._cache.get_client(key).ttl(cache.make_and_validate_key(key))
