@@ -38,25 +38,21 @@ def content_cached(
     fingerprint_sql: str,
     params: dict,
     compute: Callable[[], T],
-    timeout: int | Callable[[str], int] = CONTENT_TIMEOUT_S,
+    timeout: int = CONTENT_TIMEOUT_S,
 ) -> T:
     """`compute()`, from the cache under `key(fingerprint)` when it was computed from the same rows before.
 
     `fingerprint` is the value of `fingerprint_sql` when the caller read it with its own rows (None: it is read
     here, one statement). On a miss the value is filed under the fingerprint read in the computation's own
-    snapshot. `key` returns None for a fingerprint that does not name the value (then it is computed, not kept).
-    `timeout`: seconds to keep it, or what they are for that fingerprint (a key that also names what the clock
-    shows is asked for only while the clock shows it)."""
+    snapshot. `key` returns None for a fingerprint that does not name the value (then it is computed, not kept)."""
     fingerprint = fingerprint or fingerprint_read(fingerprint_sql, params)
     first_key = key(fingerprint)
     found = cache.get(first_key) if first_key is not None else None
     if found is not None:
         return None if found == _NONE else found
     with one_snapshot():
-        drawn_from = fingerprint_read(fingerprint_sql, params)
-        snapshot_key = key(drawn_from)
+        snapshot_key = key(fingerprint_read(fingerprint_sql, params))
         value = compute()
     if snapshot_key is not None:
-        seconds = timeout(drawn_from) if callable(timeout) else timeout
-        cache.set(snapshot_key, _NONE if value is None else value, seconds)
+        cache.set(snapshot_key, _NONE if value is None else value, timeout)
     return value

@@ -17,7 +17,7 @@ What time alone changes is an open offer's countdown: the card is kept until its
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 from apps.catalog.models import Design, DesignVersion, ProductTemplate
@@ -25,6 +25,7 @@ from apps.core.fragments import fingerprint_select, page_body_key, rows_fingerpr
 from apps.orders.models import JobProblem, Order, OrderLine, QualityCheck, TransportLeg, WorkItem
 from apps.orders.status import WorkItemStatus
 from apps.payouts.statement_cache import statement_inputs_sql
+from apps.portal.jobs import countdown_valid_until
 from apps.processes.models import Process
 from apps.suppliers.access import Along
 from apps.suppliers.models import Carrier, Resource
@@ -156,12 +157,7 @@ def card_key(*, company_id: int, role: str, job_id: int, fingerprint: str) -> st
 
 def card_valid_until(job: WorkItem, *, now: datetime) -> datetime | None:
     """The first moment the card drawn at `now` may read differently with time alone: an open offer's countdown
-    dropping a minute (`timeuntil` counts the whole seconds left: with exactly m minutes left it still reads m,
-    a microsecond later m - 1), and the deadline passing (the countdown's last minute)."""
-    deadline = job.offer_deadline
-    if job.status != WorkItemStatus.OFFERED or deadline is None or deadline <= now:
+    (jobs.countdown_valid_until)."""
+    if job.status != WorkItemStatus.OFFERED or job.offer_deadline is None:
         return None
-    whole_minutes_left = int((deadline - now).total_seconds()) // 60
-    if whole_minutes_left == 0:
-        return deadline
-    return deadline - timedelta(minutes=whole_minutes_left) + timedelta(microseconds=1)
+    return countdown_valid_until(job.offer_deadline, now=now)

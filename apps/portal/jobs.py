@@ -14,7 +14,6 @@ from decimal import Decimal
 from functools import cache
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils.timesince import timeuntil
 
 from apps.core.fragments import rows_fingerprint_sql, table_sql
 from apps.orders.actions import work_items_allowed
@@ -266,12 +265,27 @@ INBOX_ROW_PARAMS = {
 }
 
 
-def inbox_countdowns(fingerprint: str, *, now: datetime) -> tuple[str | None, ...]:
-    """What the inbox shows of `now`: each offer's time left to answer (None once passed), from the deadlines
-    its fingerprint carries — the text changes by the minute, not with every request."""
+def countdown_valid_until(deadline: datetime, *, now: datetime) -> datetime | None:
+    """The first moment after `now` the countdown to `deadline` (portal/jobs/_deadline.html) may read
+    differently: its next minute (`timeuntil` counts the whole seconds left: with exactly m minutes left it still
+    reads m, a microsecond later m - 1), or the deadline passing in its last minute. None once passed: then it no
+    longer moves."""
+    if deadline <= now:
+        return None
+    whole_minutes_left = int((deadline - now).total_seconds()) // 60
+    if whole_minutes_left == 0:
+        return deadline
+    return deadline - timedelta(minutes=whole_minutes_left) + timedelta(microseconds=1)
+
+
+def inbox_valid_until(fingerprint: str, *, now: datetime) -> datetime | None:
+    """The first moment after `now` the inbox drawn from the rows `fingerprint` names may read differently with
+    time alone: the soonest change of an open offer's countdown, from the deadlines the fingerprint carries. None:
+    only when its rows change."""
     _, _, deadlines = fingerprint.partition("|")
     moments = (EPOCH + timedelta(microseconds=int(us)) for us in deadlines.split(",") if us)
-    return tuple(timeuntil(deadline, now) if deadline > now else None for deadline in moments)
+    changes = (countdown_valid_until(deadline, now=now) for deadline in moments)
+    return min((change for change in changes if change is not None), default=None)
 
 
 def job_bookings(queryset: QuerySet[WorkItem], *, start: datetime, end: datetime) -> QuerySet[WorkItem]:

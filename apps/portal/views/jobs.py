@@ -11,11 +11,11 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.core.content_cache import CONTENT_TIMEOUT_S, content_cached
+from apps.core.content_cache import fingerprint_read
 from apps.core.errors import form_add_service_error
 from apps.core.fragments import CSRF_SLOT, csrf_fill, fragment_key, page_body_cached
 from apps.orders.actions import work_item_allowed
@@ -43,21 +43,9 @@ W = WorkItemStatus
 INBOX = "portal/jobs/_inbox.html"
 
 
-# An inbox showing an offer's countdown is keyed on the countdown's text, which changes by the minute: its entry is
-# asked for for a minute or so, and kept this long instead of a day (a day of minutes, each its own entry)
-COUNTDOWN_ENTRY_S = 120
-
-
-def inbox_key(company_id: int, fingerprint: str, *, now) -> str:
-    """The inbox body's cache key: the company, its rows' digest and the countdowns shown at `now`."""
-    digest = fingerprint.partition("|")[0]
-    return fragment_key(INBOX, (company_id, digest, jobs.inbox_countdowns(fingerprint, now=now)))
-
-
-def inbox_entry_seconds(fingerprint: str, *, now) -> int:
-    """How long the inbox body drawn from these rows at `now` is worth keeping."""
-    counting = any(left is not None for left in jobs.inbox_countdowns(fingerprint, now=now))
-    return COUNTDOWN_ENTRY_S if counting else CONTENT_TIMEOUT_S
+def inbox_key(company_id: int, fingerprint: str) -> str:
+    """The inbox body's cache key: the company and its rows' digest (the offers' deadlines are among its rows)."""
+    return fragment_key(INBOX, (company_id, fingerprint.partition("|")[0]))
 
 
 class JobInboxView(SupplierPortalView, TemplateView):
@@ -80,20 +68,31 @@ class JobInboxView(SupplierPortalView, TemplateView):
         return context
 
     def inbox_html(self, now) -> SafeString:
-        """The inbox's body, kept under the company, the fingerprint of every row it is drawn from and the
-        countdowns it shows (jobs.inbox_fingerprint_sql): while they stand, one statement (the membership's, which
-        read the fingerprint along) and one cache read; another company never reads the entry. Drawn again, from
-        rows read in the fingerprint's own snapshot, when anything changed (apps/core/content_cache.py)."""
+        """The inbox's body, kept under the company and the fingerprint of every row it is drawn from
+        (jobs.inbox_fingerprint_sql) until an offer's countdown turns (jobs.inbox_valid_until): meanwhile one
+        statement (the membership's, which read the fingerprint along) and one cache read; another company never
+        reads the entry. Drawn again, from rows read in the fingerprint's own snapshot, when anything changed
+        (fragments.page_body_cached)."""
         company_id = self.company.pk
-        html = content_cached(
-            key=lambda fingerprint: inbox_key(company_id, fingerprint, now=now),
+        snapshot = {}
+
+        def read_fingerprint() -> str:
+            snapshot["fingerprint"] = fingerprint_read(
+                jobs.inbox_fingerprint_sql(), jobs.inbox_fingerprint_params(company_id)
+            )
+            return snapshot["fingerprint"]
+
+        def draw() -> tuple[str, datetime | None]:
+            html = render_to_string(INBOX, {"inbox": jobs.job_inbox(self.scoped()), "now": now})
+            return html, jobs.inbox_valid_until(snapshot["fingerprint"], now=now)
+
+        return page_body_cached(
+            key_of=lambda fingerprint: inbox_key(company_id, fingerprint),
             fingerprint=self.along_value,
-            fingerprint_sql=jobs.inbox_fingerprint_sql(),
-            params=jobs.inbox_fingerprint_params(company_id),
-            compute=lambda: render_to_string(INBOX, {"inbox": jobs.job_inbox(self.scoped()), "now": now}),
-            timeout=lambda fingerprint: inbox_entry_seconds(fingerprint, now=now),
+            read_fingerprint=read_fingerprint,
+            draw=draw,
+            now=now,
         )
-        return mark_safe(html)  # noqa: S308 - our own template's output, autoescaped
 
 
 class JobView(SupplierPortalView, CardPage):
