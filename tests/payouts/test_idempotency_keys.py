@@ -57,7 +57,15 @@ def test_a_transfer_whose_answer_was_lost_is_adopted_not_resent_after_its_key_ex
     stripe_clock(start)
     transfer = _small_transfer()
     # Stripe makes the transfer and answers 500 (to the client's retries too): the outcome is unknown here.
-    control("fail_next", count=3, mode="500", when="after", method="POST", path="/v1/transfers")
+    control(
+        "fail_next",
+        count=3,
+        mode="500",
+        when="after",
+        method="POST",
+        path="/v1/transfers",
+        idempotency_key=stripe_client.network_key(transfer.idempotency_key),
+    )
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.PENDING
     assert len(stripe_transfers(transfer.order_id)) == 1
     # The retry comes after Stripe forgot the key (an outage, a paused queue): sent blindly it is a new transfer.
@@ -202,7 +210,15 @@ def test_a_reversal_whose_answer_was_lost_is_adopted_not_resent_after_its_key_ex
     )
     reversal.idempotency_key = Reversal.key_for(reversal.id, 0)
     reversal.save()
-    control("fail_next", count=3, mode="500", when="after", method="POST", path="/v1/transfers/")
+    control(
+        "fail_next",
+        count=3,
+        mode="500",
+        when="after",
+        method="POST",
+        path="/v1/transfers/",
+        idempotency_key=stripe_client.network_key(reversal.idempotency_key),
+    )
     assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.PENDING
     _older_than_stripe_keeps(stripe_clock, reversal.idempotency_key, start)
     assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.SENT

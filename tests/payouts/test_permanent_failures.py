@@ -87,13 +87,23 @@ def test_a_reversal_stripe_refuses_for_good_fails_at_once_with_its_reason(money_
 
 def test_a_rate_limit_or_a_server_error_backs_off_and_is_sent_later_with_the_same_key(money_a):
     transfer = _released()
-    control("fail_next", mode="429", method="POST", path="/v1/transfers")
+    # Each fault aimed at this transfer's key: a request the session's worker sends meanwhile must not take one.
+    key = stripe_client.network_key(transfer.idempotency_key)
+    control("fail_next", mode="429", method="POST", path="/v1/transfers", idempotency_key=key)
     first = transfer_send(transfer_id=transfer.pk)
     assert first.status == TransferStatus.PENDING and first.retry_in > 0
     transfer.refresh_from_db()
     assert transfer.last_error_code == "rate_limit" and transfer.key_generation == 0
     assert "retried on its own" in transfer.failure_advice
-    control("fail_next", count=3, mode="500", when="before", method="POST", path="/v1/transfers")
+    control(
+        "fail_next",
+        count=3,
+        mode="500",
+        when="before",
+        method="POST",
+        path="/v1/transfers",
+        idempotency_key=key,
+    )
     second = transfer_send(transfer_id=transfer.pk)
     assert second.status == TransferStatus.PENDING and second.retry_in > first.retry_in, "backoff grows"
     transfer.refresh_from_db()
@@ -164,8 +174,15 @@ def test_a_rate_limited_refund_backs_off_and_goes_out_later(money_a):
     order = make_order(total_minor=5_000)
     pay(order)
     order.refresh_from_db()
-    control("fail_next", mode="429", method="POST", path="/v1/refunds")
-    refund = refund_issue(refund_id=_refund_row(order, 1_000).pk)
+    row = _refund_row(order, 1_000)
+    control(
+        "fail_next",
+        mode="429",
+        method="POST",
+        path="/v1/refunds",
+        idempotency_key=stripe_client.network_key(row.idempotency_key),
+    )
+    refund = refund_issue(refund_id=row.pk)
     assert refund.stripe_refund_id == "" and refund.refused_at is None and refund.attempts == 1
     assert refund.next_attempt_at > timezone.now()
     assert refunds_retry_pending() == 0, "not before its next attempt"
