@@ -41,6 +41,7 @@ class ProblemIndex:
             self.ops_of_order[op.order_id].append(op.id)
         self._offers = self._offers_by_pair(problem.carrier_options)
         self._fronts: dict[tuple[str, str], list[CarrierOption]] = {}
+        self._cheapest: dict[tuple[str, str], int] = {}
         self._calendars: dict[str, Timeline] = {}
         self._candidate_sites: dict[str, frozenset[str]] = {}
 
@@ -168,10 +169,15 @@ class ProblemIndex:
         return offers[0].duration if offers else INFINITY
 
     def cheapest(self, from_site: str, to_site: str) -> int:
-        if from_site == to_site:
-            return 0
-        offers = self.routes(from_site, to_site)
-        return offers[-1].cost_minor if offers else INFINITY
+        # kept per pair: ruin and recreate prices every candidate's legs hundreds of thousands of times a minute
+        pair = (from_site, to_site)
+        price = self._cheapest.get(pair)
+        if price is None:
+            offers = self.routes(from_site, to_site) if from_site != to_site else None
+            price = self._cheapest[pair] = (
+                0 if offers is None else offers[-1].cost_minor if offers else INFINITY
+            )
+        return price
 
     @cached_property
     def site_number(self) -> dict[str, int]:

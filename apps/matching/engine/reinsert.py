@@ -370,8 +370,9 @@ class Reinsertion:
             order = key.argsort(axis=-1, kind="stable")
         else:
             order = np.lexsort((cost, ready, ~usable), axis=-1)
-        sorted_cost = np.take_along_axis(cost, order, axis=-1)
-        kept = np.take_along_axis(usable, order, axis=-1)
+        by_row = np.arange(n_sites)[:, None]
+        sorted_cost = cost[by_row, order]
+        kept = usable[by_row, order]
         cheapest_before = np.minimum.accumulate(sorted_cost, axis=-1)
         kept[:, 1:] &= sorted_cost[:, 1:] < cheapest_before[:, :-1]
         rows, at = np.nonzero(kept)

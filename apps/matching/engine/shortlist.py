@@ -38,12 +38,14 @@ def placement_prices(index: ProblemIndex, plan: Plan, op_id: str) -> dict[str, i
     if order is not None and order.delivery_site is not None and op_id in index.sinks.get(order.id, ()):
         targets.append(order.delivery_site)
     prices: dict[str, int] = {}
+    legs_at: dict[str, int] = {}  # per site: the transport is the same for every machine there
     for c in op.candidates:
         site = index.site_of[c.resource_id]
-        price = (
-            c.cost_minor
-            + sum(min(index.cheapest(a, site), 10**12) for a in sources)
-            + sum(min(index.cheapest(site, b), 10**12) for b in targets)
-        )
+        legs = legs_at.get(site)
+        if legs is None:
+            legs = legs_at[site] = sum(min(index.cheapest(a, site), 10**12) for a in sources) + sum(
+                min(index.cheapest(site, b), 10**12) for b in targets
+            )
+        price = c.cost_minor + legs
         prices[c.resource_id] = min(price, prices.get(c.resource_id, price))
     return prices

@@ -115,7 +115,15 @@ class Timeline:
 
     def earliest_start(self, earliest: int, duration: int) -> int | None:
         """Earliest start >= `earliest` such that [start, start+duration) fits; None if not before the horizon."""
-        t = self._clear_of_blocks(earliest, duration)
+        # the hot loop of every placement (ruin and recreate runs it millions of times a minute): every block from
+        # the first one ending after t ends after t, so t simply moves to each block's end until a gap holds it
+        starts, ends = self._starts, self._ends
+        t = earliest
+        i = bisect.bisect_right(ends, t)
+        n = len(starts)
+        while i < n and starts[i] < t + duration:
+            t = ends[i]
+            i += 1
         if self.horizon is not None and t + duration > self.horizon:
             return None
         return t
@@ -124,12 +132,3 @@ class Timeline:
         """Start of the first fully busy stretch after minute t (a huge number when there is none)."""
         i = bisect.bisect_right(self._starts, t)
         return self._starts[i] if i < len(self._starts) else 1 << 60
-
-    def _clear_of_blocks(self, t: int, duration: int) -> int:
-        i = bisect.bisect_right(self._ends, t)
-        while i < len(self._starts):
-            if self._starts[i] >= t + duration:
-                return t
-            t = max(t, self._ends[i])
-            i += 1
-        return t
