@@ -8,7 +8,8 @@ the rest of the project.
 
 - domain: the value types in and out (Problem, Plan, Limits, Weights, statuses, rejection reasons)
 - solver: the strategy (precheck, greedy start, CP-SAT, LNS, validation, explanation)
-- cpsat_model/, cpsat_run: the CP-SAT model and running it; lns: large-neighbourhood improvement
+- cpsat_model/, cpsat_run: the CP-SAT model and running it; lns: large-neighbourhood improvement; reinsert: ruin
+  and recreate by dynamic programming; second_process: ruin and recreate forked onto the second worker's core
 - greedy: dispatching rules (start solution and fallback); shortlist: candidate pruning for quotes
 - indexing, timeline, assemble: the problem indexed for the model; calendars; decoding a plan
 - bounds, precheck: lower bounds and infeasibility reasons; explain: why each candidate lost

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field, replace
 from .assemble import assemble_plan
 from .cpsat_model import MatchingModel, ModelOptions, Pin
 from .cpsat_run import FAST_PRESOLVE, RunResult, run_model
-from .domain import FEASIBLE, Limits, Plan, gap_closed
+from .domain import CPU_CLOCK, FEASIBLE, Limits, Plan, gap_closed
 from .indexing import ProblemIndex
 from .reinsert import Reinsertion
+from .second_process import MIN_REMAINING_S, Partner, fork_partner
 from .shortlist import placement_prices, shortlist
 
 
@@ -34,6 +35,7 @@ class LnsStats:
     iterations: int = 0
     improvements: int = 0
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # neighbourhood -> [tried, improved]
+    from_second_process: int = 0  # better plans the second process handed over (second_process.py)
 
 
 # The roulette over neighbourhood kinds (marketplace LNS): a kind's yield is its gain over its seconds, both
@@ -63,6 +65,8 @@ SPAN_SHARE = (0.02, 0.06)
 # started them: on 400 / 25 the first turn reached 37.87 M from the dispatch's 43.65 M, the second 37.68 M, a third
 # nothing (measured)
 CONSTRUCT_TURNS = 2
+# Ruin and recreate in a second process beside the search (second_process.py), when the search has two workers
+SECOND_PROCESS = True
 
 # A makespan LNS step's limit in CP-SAT's deterministic time (see max_sub_work): about what 0.5 s of a quiet core
 # gives, the wall limit it replaces (neighbourhoods of 30 operations on Mk10 that closed took 0.003-0.06, measured).
@@ -142,6 +146,7 @@ class LargeNeighbourhoodSearch:
             for o in self.free_ops
         ]
         self._bookings_of: Plan | None = None
+        self.partner: Partner | None = None  # the second process's side, while it runs (second_process.py)
         self.neighbourhoods: list[Neighbourhood | RecreateKind] = [
             self._random_orders,
             self._costly_orders,
@@ -204,7 +209,8 @@ class LargeNeighbourhoodSearch:
 
         With several threads each runs its own neighbourhoods on one CP-SAT worker and they share the incumbent
         (CP-SAT releases the GIL while it searches, so the threads use separate cores); with ruin and recreate
-        among the kinds, one thread whose solver steps get every worker.
+        among the kinds, one thread whose solver steps get the other workers, and a forked second process running
+        ruin and recreate on the core it leaves (second_process.py), the two handing each other better plans.
         """
         self._stall_s, self._stall_clock = stall_s, stall_clock
         self._last_improvement = stall_clock()
@@ -214,12 +220,24 @@ class LargeNeighbourhoodSearch:
             # ruin and recreate is pure Python and holds the interpreter, so a second search thread only takes
             # turns with it: one thread, whose solver steps get every worker, reached better plans than one
             # ruin-and-recreate thread beside one solver thread in three of three side-by-side runs (400 orders /
-            # 25 suppliers, 30-60 s, loaded machine)
+            # 25 suppliers, 30-60 s, loaded machine). A second process does use the other core.
             workers, threads = threads, 1
+            if SECOND_PROCESS and deadline - self.clock() >= MIN_REMAINING_S:
+                self.partner = fork_partner(self, stop_at)
+            if self.partner is not None:
+                workers -= 1  # the solver steps leave the second process its core
+                if self.limits.clock == CPU_CLOCK:  # the budget counts the second process's CPU too
+                    own, partner = self.clock, self.partner
+                    self.clock = lambda: own() + partner.cpu_s / self.limits.workers
         else:
             workers = self.limits.workers
         if threads <= 1:
-            self._loop(deadline, stop_at, random.Random(self.limits.seed), workers)
+            try:
+                self._loop(deadline, stop_at, random.Random(self.limits.seed), workers)
+            finally:
+                if self.partner is not None:
+                    self.partner.finish(self)
+                    self.stats.from_second_process = self.partner.plans_taken
             self._report_progress()
             return self.incumbent
         pool = [
@@ -253,6 +271,19 @@ class LargeNeighbourhoodSearch:
             self._progress.append((self.clock() - self.started, float(built.objective or 0)))
             self._report_progress()
 
+    def adopt(self, plan: Plan) -> bool:
+        """Take a plan found elsewhere (the second process) when it is better than the incumbent."""
+        with self._lock:
+            if self._key(plan, self.incumbent) >= self._key(self.incumbent, self.incumbent):
+                return False
+            self.incumbent = plan
+            self.stats.improvements += 1
+            self._last_improvement = self._stall_clock()
+            self._progress.append((self.clock() - self.started, float(plan.objective or 0)))
+        if threading.current_thread() is self._caller:
+            self._report_progress()
+        return True
+
     def _report_progress(self) -> None:
         if self.limits.on_progress is None:
             self._progress.clear()
@@ -271,6 +302,11 @@ class LargeNeighbourhoodSearch:
         size = float(self.start_size)
         iteration = 0
         while True:
+            if self.partner is not None and not self.partner.exchange(self):
+                if self.partner.pid is None:
+                    return  # (the second process) the search is over
+                self.partner.finish(self)  # (the first) the second process is gone: go on alone
+                self.stats.from_second_process, self.partner = self.partner.plans_taken, None
             remaining = deadline - self.clock()
             if remaining < 0.05 or not self.free_ops:
                 return
@@ -309,6 +345,8 @@ class LargeNeighbourhoodSearch:
                     answer = self._graft(current, answer, chosen) or answer
                 if answer is not None and self._key(answer, current) < self._key(current, current):
                     self.incumbent = answer
+                    if self.partner is not None:
+                        self.partner.moved(self.index.ops[o].order_id for o in chosen)
                     self.stats.improvements += 1
                     self._last_improvement = self._stall_clock()
                     tally[1] += 1

@@ -18,7 +18,7 @@ import math
 import operator
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -484,6 +484,33 @@ class Reinsertion:
                 timelines.book_on(resource_id).book(start, end)
                 placed_at[op_id] = (resource_id, start)
             carriers.update(legs)
+        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
+        return assemble_plan(
+            self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
+        )
+
+    def replay(self, plan: Plan, source: Plan, orders: Collection[str]) -> Plan | None:
+        """`plan` with these orders where `source` has them (steps, times and carriers), or None when one of their
+        steps does not fit there. Their steps keep their times and legs, so only the machines can clash: checked
+        on `plan`'s timelines without them."""
+        orders = [o for o in orders if o in self.routes]
+        moving = {op_id for o in orders for op_id in self.index.ops_of_order[o]}
+        if not moving:
+            return None
+        timelines = self._timelines_without(plan, moving)
+        placed_at: dict[str, tuple[str, int]] = {}
+        for op_id in sorted(moving, key=lambda o: source.assignments[o].start):
+            a = source.assignments[op_id]
+            if timelines[a.resource_id].earliest_start(a.start, a.end - a.start) != a.start:
+                return None
+            timelines.book_on(a.resource_id).book(a.start, a.end)
+            placed_at[op_id] = (a.resource_id, a.start)
+        wanted = set(orders)
+        carriers = {
+            (leg.from_operation, leg.to_operation): leg.carrier_id
+            for leg in source.legs
+            if leg.order_id in wanted
+        }
         schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
         return assemble_plan(
             self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
