@@ -52,20 +52,27 @@ def _small_transfer() -> Transfer:
     return transfer
 
 
-def test_a_transfer_whose_answer_was_lost_is_adopted_not_resent_after_its_key_expired(money_a, stripe_clock):
-    start = int(time.time())
-    stripe_clock(start)
-    transfer = _small_transfer()
-    # Stripe makes the transfer and answers 500 (to the client's retries too): the outcome is unknown here.
+def _answers_lost(path: str, key: str) -> None:
+    """Stripe does the next POST under `path` sent with this key, and answers 500 to it and to the client's two
+    retries: the outcome is unknown to the caller. Aimed at the key: a request something else in the session
+    sends meanwhile must not take one of the three."""
     control(
         "fail_next",
         count=3,
         mode="500",
         when="after",
         method="POST",
-        path="/v1/transfers",
-        idempotency_key=stripe_client.network_key(transfer.idempotency_key),
+        path=path,
+        idempotency_key=stripe_client.network_key(key),
     )
+
+
+def test_a_transfer_whose_answer_was_lost_is_adopted_not_resent_after_its_key_expired(money_a, stripe_clock):
+    start = int(time.time())
+    stripe_clock(start)
+    transfer = _small_transfer()
+    # Stripe makes the transfer and answers 500 (to the client's retries too): the outcome is unknown here.
+    _answers_lost("/v1/transfers", transfer.idempotency_key)
     assert transfer_send(transfer_id=transfer.pk).status == TransferStatus.PENDING
     assert len(stripe_transfers(transfer.order_id)) == 1
     # The retry comes after Stripe forgot the key (an outage, a paused queue): sent blindly it is a new transfer.
@@ -210,15 +217,7 @@ def test_a_reversal_whose_answer_was_lost_is_adopted_not_resent_after_its_key_ex
     )
     reversal.idempotency_key = Reversal.key_for(reversal.id, 0)
     reversal.save()
-    control(
-        "fail_next",
-        count=3,
-        mode="500",
-        when="after",
-        method="POST",
-        path="/v1/transfers/",
-        idempotency_key=stripe_client.network_key(reversal.idempotency_key),
-    )
+    _answers_lost("/v1/transfers/", reversal.idempotency_key)
     assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.PENDING
     _older_than_stripe_keeps(stripe_clock, reversal.idempotency_key, start)
     assert reversal_send(reversal_id=reversal.pk).status == ReversalStatus.SENT

@@ -17,15 +17,6 @@ from apps.matching.engine.solver import planning_horizon
 from apps.matching.engine.validator import validate_plan
 
 
-@pytest.fixture(scope="module")
-def crowded():
-    problem = generate_scenario(orders=40, suppliers=4, seed=3)  # four suppliers for 40 orders: they compete
-    index = ProblemIndex(problem)
-    plan = dispatch(problem, index=index, margin=10.0)
-    assert plan is not None
-    return index, plan
-
-
 @pytest.mark.parametrize("which", [0, 7, 19, 33])
 def test_one_order_is_put_back_exactly_where_cp_sat_puts_it(crowded, which):
     """The dynamic programme over the order's routing and CP-SAT over the same neighbourhood (that order free,
@@ -284,3 +275,15 @@ def test_a_build_gives_up_when_out_of_time_and_the_search_keeps_its_plan(crowded
 def _cpu_clock_search(index, plan, horizon):
     limits = Limits(time_limit_s=1, workers=1, seed=1, clock=CPU_CLOCK)
     return LargeNeighbourhoodSearch(index, plan, horizon=horizon, limits=limits, started=limits.timer())
+
+
+def test_the_step_speed_benchmark_times_the_same_steps_and_plans_every_run():
+    """`runners recreate`: the steps and plans depend on the seed alone, so two versions of the step compare by
+    time, and a change meant only for speed shows if it changed a plan."""
+    from apps.matching.engine.benchmarks.runners import bench_recreate
+
+    first, second = (bench_recreate(orders=40, suppliers=4, seed=3, steps=60) for _ in range(2))
+    assert first["objective"] == second["objective"] and first["accepted"] == second["accepted"]
+    assert first["objective"] <= first["objective_built"]
+    assert first["accepted"] == 0 or first["objective"] < first["objective_built"]
+    assert first["ms_per_step"] > 0 and first["steps"] == 60

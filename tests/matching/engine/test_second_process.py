@@ -8,23 +8,11 @@ import time
 
 import pytest
 
-from apps.matching.engine.benchmarks.scenarios import generate_scenario
 from apps.matching.engine.domain import CPU_CLOCK, Limits
-from apps.matching.engine.greedy import dispatch
-from apps.matching.engine.indexing import ProblemIndex
 from apps.matching.engine.lns import LargeNeighbourhoodSearch
 from apps.matching.engine.second_process import Partner, _Channel
 from apps.matching.engine.solver import planning_horizon
 from apps.matching.engine.validator import validate_plan
-
-
-@pytest.fixture(scope="module")
-def crowded():
-    problem = generate_scenario(orders=40, suppliers=4, seed=3)  # four suppliers for 40 orders: they compete
-    index = ProblemIndex(problem)
-    plan = dispatch(problem, index=index, margin=10.0)
-    assert plan is not None
-    return index, plan
 
 
 def _search(index, plan, *, seconds: float, workers: int = 2, on_progress=None) -> LargeNeighbourhoodSearch:

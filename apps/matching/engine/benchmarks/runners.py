@@ -4,6 +4,7 @@ Runnable without Django:
     python -m apps.matching.engine.benchmarks.runners fjs --time-limit 60 --workers 2 bench/fjsp/brandimarte/*.fjs
     python -m apps.matching.engine.benchmarks.runners network --orders 200 --suppliers 40 --seed 1 --time-limit 60 --workers 2
     python -m apps.matching.engine.benchmarks.runners quote --runs 20 --committed-orders 100 --suppliers 40
+    python -m apps.matching.engine.benchmarks.runners recreate --orders 400 --suppliers 25 --steps 3000
 
 `--clock cpu` counts the time limit in the process's CPU seconds over the workers (Limits.clock): what a quiet
 machine's wall clock shows, so a comparison of two versions holds whatever the machine's load. The product's
@@ -16,6 +17,7 @@ import argparse
 import csv
 import json
 import math
+import random
 import resource
 import statistics
 import sys
@@ -25,8 +27,11 @@ from pathlib import Path
 
 from ..bounds import objective_lower_bound
 from ..domain import CPU_CLOCK, OPTIMAL, WALL_CLOCK, Limits
+from ..greedy import best_dispatch
 from ..indexing import ProblemIndex
-from ..solver import solve
+from ..lns import RECREATE_CANDIDATES
+from ..reinsert import Reinsertion
+from ..solver import GREEDY_MARGINS, planning_horizon, solve
 from ..validator import validate_plan
 from .fjs import BRANDIMARTE_DIR, load_fjs
 from .scenarios import generate_scenario, quote_scenario
@@ -232,6 +237,36 @@ def bench_quote(
     }
 
 
+def bench_recreate(orders: int, suppliers: int, seed: int, steps: int) -> dict:
+    """CPU milliseconds per ruin-and-recreate step, one to five random orders a step, from the built plan (the
+    dispatch plan placed afresh by price): the same steps and plans whatever the machine, so two versions of the
+    step compare by time alone (`objective` must not change when only the speed should)."""
+    problem = generate_scenario(orders=orders, suppliers=suppliers, seed=seed)
+    index = ProblemIndex(problem)
+    plan = best_dispatch(problem, index=index, rules=("slack",), seed=seed, margins=GREEDY_MARGINS)
+    reinsertion = Reinsertion(index, planning_horizon(index, plan), candidates=RECREATE_CANDIDATES)
+    built = reinsertion.construct(plan)
+    assert built is not None
+    plan, rng, ids = built, random.Random(seed + 1), sorted(reinsertion.routes)
+    started, accepted = time.process_time(), 0
+    for _ in range(steps):
+        better = reinsertion.recreate(plan, rng.sample(ids, rng.randint(1, 5)), rng)
+        if better is not None:
+            plan, accepted = better, accepted + 1
+    cpu = time.process_time() - started
+    return {
+        "orders": orders,
+        "suppliers": suppliers,
+        "seed": seed,
+        "steps": steps,
+        "cpu_s": round(cpu, 2),
+        "ms_per_step": round(1000 * cpu / steps, 3),
+        "accepted": accepted,
+        "objective_built": built.objective,
+        "objective": plan.objective,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m apps.matching.engine.benchmarks.runners")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -258,6 +293,13 @@ def main(argv: list[str] | None = None) -> int:
     quote.add_argument(
         "--reference-s", type=float, default=0.0, help="also solve over all candidates this long"
     )
+    steps = commands.add_parser(
+        "recreate", help="the speed of ruin-and-recreate steps, the search's inner loop"
+    )
+    steps.add_argument("--orders", type=int, default=400)
+    steps.add_argument("--suppliers", type=int, default=25)
+    steps.add_argument("--seed", type=int, default=0)
+    steps.add_argument("--steps", type=int, default=3000)
     args = parser.parse_args(argv)
 
     if args.command == "fjs":
@@ -277,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         )
+    elif args.command == "recreate":
+        print(json.dumps(bench_recreate(args.orders, args.suppliers, args.seed, args.steps)))
     else:
         print(
             json.dumps(
