@@ -1,6 +1,7 @@
 """Ruin and recreate in a second, forked process beside the search (second_process.py): it uses the core the first
 one leaves idle, hands over better plans, never reports progress itself, counts on the CPU clock, and is reaped."""
 
+import multiprocessing
 import os
 import random
 import signal
@@ -179,3 +180,30 @@ def test_a_plan_handed_over_arrives_whole_and_only_a_better_one_is_taken(crowded
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def _search_in_a_daemon(index, plan, answers) -> None:
+    search = _search(index, plan, seconds=3)
+    better = search.run(search.clock() + 3, threads=2)
+    answers.put(
+        (
+            search.partner is not None,
+            validate_plan(index.problem, better) == [],
+            better.objective,
+            os.getpid(),
+        )
+    )
+
+
+def test_a_celery_like_daemon_process_forks_its_second_process_too(crowded):
+    """Celery's prefork pool runs tasks in daemonic processes, which multiprocessing forbids to have children;
+    the search forks with os.fork, which they may."""
+    index, plan = crowded
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    worker = context.Process(target=_search_in_a_daemon, args=(index, plan, answers), daemon=True)
+    worker.start()
+    forked, valid, objective, pid = answers.get(timeout=60)
+    worker.join(10)
+    assert pid != os.getpid() and worker.exitcode == 0
+    assert forked and valid and objective < plan.objective
