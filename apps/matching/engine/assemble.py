@@ -4,7 +4,7 @@ both report plans the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .domain import (
     DELIVERY,
@@ -20,6 +20,24 @@ from .indexing import ProblemIndex
 
 Schedule = Mapping[str, tuple[str, int]]  # operation id -> (resource id, start)
 CarrierChoice = Mapping[tuple[str, str], str]  # (pred op, succ op or DELIVERY) -> carrier id
+
+
+def carrier_choice(legs: Iterable[TransportLeg]) -> CarrierChoice:
+    """The carrier of each of these legs, as assemble_plan takes it: a plan's legs given back to it."""
+    return {
+        (leg.from_operation, leg.to_operation): leg.carrier_id
+        for leg in legs
+        if leg.from_operation is not None
+    }
+
+
+def plan_moved(
+    index: ProblemIndex, plan: Plan, moved: Schedule, carriers: CarrierChoice, *, method: str
+) -> Plan:
+    """`plan` with these operations moved (and their orders' legs on these carriers): only the orders they belong
+    to, or feed, are assembled again."""
+    schedule = {op_id: (a.resource_id, a.start) for op_id, a in plan.assignments.items()} | dict(moved)
+    return assemble_plan(index, schedule, carrier_choice=carriers, method=method, base=plan, status=FEASIBLE)
 
 
 def cost_on(op: Operation, resource_id: str) -> int:

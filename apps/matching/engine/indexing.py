@@ -173,10 +173,12 @@ class ProblemIndex:
         pair = (from_site, to_site)
         price = self._cheapest.get(pair)
         if price is None:
-            offers = self.routes(from_site, to_site) if from_site != to_site else None
-            price = self._cheapest[pair] = (
-                0 if offers is None else offers[-1].cost_minor if offers else INFINITY
-            )
+            if from_site == to_site:
+                price = 0
+            else:
+                offers = self.routes(from_site, to_site)
+                price = offers[-1].cost_minor if offers else INFINITY
+            self._cheapest[pair] = price
         return price
 
     @cached_property

@@ -20,7 +20,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
-from .assemble import assemble_plan
+from .assemble import carrier_choice, plan_moved
 from .cpsat_model import MatchingModel, ModelOptions, Pin
 from .cpsat_run import FAST_PRESOLVE, RunResult, run_model
 from .domain import CPU_CLOCK, FEASIBLE, Limits, Plan, gap_closed
@@ -412,17 +412,9 @@ class LargeNeighbourhoodSearch:
             ]
             if _peak_load(overlapping) >= capacity:
                 return None
-        schedule = {o: (a.resource_id, a.start) for o, a in current.assignments.items()}
-        for op_id in chosen:
-            schedule[op_id] = (answer.assignments[op_id].resource_id, answer.assignments[op_id].start)
-        carriers = {
-            (leg.from_operation, leg.to_operation): leg.carrier_id
-            for leg in answer.legs
-            if leg.from_operation in chosen
-        }
-        return assemble_plan(
-            index, schedule, carrier_choice=carriers, method=answer.method, base=current, status=FEASIBLE
-        )
+        moved = {o: (answer.assignments[o].resource_id, answer.assignments[o].start) for o in chosen}
+        carriers = carrier_choice(leg for leg in answer.legs if leg.from_operation in chosen)
+        return plan_moved(index, current, moved, carriers, method=answer.method)
 
     def _bookings_in(self, plan: Plan) -> dict[str, list]:
         if plan is self.incumbent:

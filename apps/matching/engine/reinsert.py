@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assemble import assemble_plan
-from .domain import DELIVERY, FEASIBLE, Operation, Plan
+from .assemble import carrier_choice, plan_moved
+from .domain import DELIVERY, Operation, Plan
 from .indexing import ProblemIndex
 from .shortlist import shortlist
 from .timeline import Timeline
@@ -445,15 +445,10 @@ class Reinsertion:
             after += value
             if after + still >= before:
                 return None
-            for op_id, (resource_id, start, end) in where.items():
-                timelines.book_on(resource_id).book(start, end)
-                placed_at[op_id] = (resource_id, start)
+            _book(timelines, where, placed_at)
             carriers.update(legs)
         # most steps find nothing cheaper and return above: the whole plan's schedule only for the others
-        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
-        result = assemble_plan(
-            self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
-        )
+        result = plan_moved(self.index, plan, placed_at, carriers, method="reinsert")
         return result if (result.objective or 0) < (plan.objective or 0) else None
 
     def construct(self, plan: Plan, out_of_time: Callable[[], bool] = lambda: False) -> Plan | None:
@@ -480,14 +475,9 @@ class Reinsertion:
             if placed is None:
                 return None
             _, where, legs = placed
-            for op_id, (resource_id, start, end) in where.items():
-                timelines.book_on(resource_id).book(start, end)
-                placed_at[op_id] = (resource_id, start)
+            _book(timelines, where, placed_at)
             carriers.update(legs)
-        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
-        return assemble_plan(
-            self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
-        )
+        return plan_moved(self.index, plan, placed_at, carriers, method="reinsert")
 
     def replay(self, plan: Plan, source: Plan, orders: Collection[str]) -> Plan | None:
         """`plan` with these orders where `source` has them (steps, times and carriers), or None when one of their
@@ -498,22 +488,20 @@ class Reinsertion:
         if not moving:
             return None
         timelines = self._timelines_without(plan, moving)
-        placed_at: dict[str, tuple[str, int]] = {}
-        for op_id in sorted(moving, key=lambda o: source.assignments[o].start):
-            a = source.assignments[op_id]
-            if timelines[a.resource_id].earliest_start(a.start, a.end - a.start) != a.start:
-                return None
-            timelines.book_on(a.resource_id).book(a.start, a.end)
-            placed_at[op_id] = (a.resource_id, a.start)
-        wanted = set(orders)
-        carriers = {
-            (leg.from_operation, leg.to_operation): leg.carrier_id
-            for leg in source.legs
-            if leg.order_id in wanted
+        where = {
+            o: (source.assignments[o].resource_id, source.assignments[o].start, source.assignments[o].end)
+            for o in moving
         }
-        schedule = {o: (a.resource_id, a.start) for o, a in plan.assignments.items()} | placed_at
-        return assemble_plan(
-            self.index, schedule, carrier_choice=carriers, method="reinsert", base=plan, status=FEASIBLE
+        if not _fit_together(where, timelines):
+            return None
+        wanted = set(orders)
+        carriers = carrier_choice(leg for leg in source.legs if leg.order_id in wanted)
+        return plan_moved(
+            self.index,
+            plan,
+            {o: (r, start) for o, (r, start, _) in where.items()},
+            carriers,
+            method="reinsert",
         )
 
     def _urgency(self, order_id: str) -> int:
@@ -594,13 +582,26 @@ def _per_site_front(entries: list[_Entry]) -> list[_Entry]:
 _SITE_END_COST = operator.itemgetter(2, 0, 1)
 
 
+def _book(
+    timelines: _CopyOnBook, where: dict[str, tuple[str, int, int]], placed_at: dict[str, tuple[str, int]]
+) -> None:
+    """Book a placement (op -> resource, start, end) and note where each operation went."""
+    for op_id, (resource_id, start, end) in where.items():
+        timelines.book_on(resource_id).book(start, end)
+        placed_at[op_id] = (resource_id, start)
+
+
 def _fit_together(schedule: dict[str, tuple[str, int, int]], timelines: dict[str, Timeline]) -> bool:
-    """Whether the order's steps that share a resource fit on it together (each was placed without the others)."""
+    """Whether these steps (op -> resource, start, end) fit on their resources' timelines at exactly their times,
+    together: an order's steps each placed without the others, or orders another plan placed."""
     by_resource: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for resource_id, start, end in schedule.values():
         by_resource[resource_id].append((start, end))
     for resource_id, times in by_resource.items():
-        if len(times) < 2:
+        if len(times) == 1:
+            start, end = times[0]
+            if timelines[resource_id].earliest_start(start, end - start) != start:
+                return False
             continue
         timeline = timelines[resource_id].copy()
         for start, end in sorted(times):

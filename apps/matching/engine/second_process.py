@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .assemble import assemble_plan
+from .assemble import assemble_plan, carrier_choice
 from .domain import FEASIBLE, Plan
 
 if TYPE_CHECKING:
@@ -228,8 +228,7 @@ def _encoded(search: LargeNeighbourhoodSearch, plan: Plan) -> tuple[int | None, 
     schedule = [
         (assignments[op.id].resource_id, assignments[op.id].start) for op in search.problem.operations
     ]
-    carriers = {(leg.from_operation, leg.to_operation): leg.carrier_id for leg in plan.legs}
-    return plan.objective, schedule, carriers
+    return plan.objective, schedule, dict(carrier_choice(plan.legs))
 
 
 def _decoded(search: LargeNeighbourhoodSearch, schedule: list, carriers: dict, objective: int) -> Plan | None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from apps.matching.engine.assemble import assemble_plan
+from apps.matching.engine.assemble import assemble_plan, carrier_choice
 from apps.matching.engine.domain import DELIVERY, FEASIBLE, Limits, Plan
 from apps.matching.engine.indexing import ProblemIndex
 from apps.matching.engine.solver import solve
@@ -80,14 +80,11 @@ def revalidate(fresh: BuiltProblem, plan: Plan) -> tuple[Plan | None, list[Viola
         schedule[op.id] = (chosen.resource_id, chosen.start)
     if problems:
         return None, problems
-    choice = {
-        (leg.from_operation, leg.to_operation): leg.carrier_id for leg in plan.legs if leg.from_operation
-    }
     rebuilt = assemble_plan(
         ProblemIndex(fresh.problem),
         schedule,
         status=plan.status,
-        carrier_choice=choice,
+        carrier_choice=carrier_choice(plan.legs),
         method=plan.method,
         best_bound=plan.best_bound,
     )
