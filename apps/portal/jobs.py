@@ -9,7 +9,7 @@ order's reference and the delivery city, never the name or street of the custome
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -36,7 +36,6 @@ DONE = frozenset({W.DONE})
 # On the schedule: what the plan holds on the supplier's machines (offered ones too: the plan reserved them).
 BOOKED = frozenset({W.OFFERED, W.ACCEPTED, W.IN_PROGRESS, W.FAILED, W.DONE})
 DONE_SHOWN = 50
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- supplier jobs ------------------------------------------------------------------------------------------
@@ -214,9 +213,7 @@ def inbox_fingerprint_sql(company: str = "%(company)s") -> str:
     offered: inbox_fingerprint_params): the hex SHA-256 of every
     row its body shows or is drawn from — the company's live jobs and latest `done_shown` done ones (job_inbox's
     two halves, in its order) with their order's city, resource and process names; every job on the live jobs'
-    order lines and every leg bound for them, with its carrier's name (what a job waits for) — then "|" and
-    each shown offer's answer deadline in microseconds since the epoch (what its countdown is drawn from).
-    Keep in step with job_inbox, portal/jobs/_inbox.html and orders.selectors.work_item_waiting_for."""
+    order lines and every leg bound for them, with its carrier's name (what a job waits for). Keep in step with job_inbox, portal/jobs/_inbox.html and orders.selectors.work_item_waiting_for."""
     work, order, resource = table_sql(WorkItem), table_sql(Order), table_sql(Resource)
     process, leg, carrier = table_sql(Process), table_sql(TransportLeg), table_sql(Carrier)
     shown = (
@@ -245,11 +242,7 @@ def inbox_fingerprint_sql(company: str = "%(company)s") -> str:
             ),
         ]
     )
-    deadlines = (
-        "SELECT string_agg((extract(epoch FROM offer_deadline) * 1000000)::bigint::text, ',' "
-        "ORDER BY offer_deadline, id) FROM shown WHERE status = %(offered)s AND offer_deadline IS NOT NULL"
-    )
-    return f"(WITH shown AS ({shown}) SELECT {digest} || '|' || coalesce(({deadlines}), ''))"
+    return f"(WITH shown AS ({shown}) SELECT {digest})"
 
 
 def inbox_fingerprint_params(company_id: int) -> dict:
@@ -261,7 +254,6 @@ INBOX_ROW_PARAMS = {
     "live": sorted(OFFERS | UPCOMING | IN_PROGRESS),
     "done": W.DONE,
     "done_shown": DONE_SHOWN,
-    "offered": W.OFFERED,
 }
 
 
@@ -278,13 +270,10 @@ def countdown_valid_until(deadline: datetime, *, now: datetime) -> datetime | No
     return deadline - timedelta(minutes=whole_minutes_left) + timedelta(microseconds=1)
 
 
-def inbox_valid_until(fingerprint: str, *, now: datetime) -> datetime | None:
-    """The first moment after `now` the inbox drawn from the rows `fingerprint` names may read differently with
-    time alone: the soonest change of an open offer's countdown, from the deadlines the fingerprint carries. None:
-    only when its rows change."""
-    _, _, deadlines = fingerprint.partition("|")
-    moments = (EPOCH + timedelta(microseconds=int(us)) for us in deadlines.split(",") if us)
-    changes = (countdown_valid_until(deadline, now=now) for deadline in moments)
+def inbox_valid_until(inbox: JobInbox, *, now: datetime) -> datetime | None:
+    """The first moment after `now` the inbox drawn at `now` may read differently with time alone: the soonest
+    change of an open offer's countdown. None: only when its rows change."""
+    changes = (countdown_valid_until(o.offer_deadline, now=now) for o in inbox.offers if o.offer_deadline)
     return min((change for change in changes if change is not None), default=None)
 
 

@@ -45,7 +45,7 @@ INBOX = "portal/jobs/_inbox.html"
 
 def inbox_key(company_id: int, fingerprint: str) -> str:
     """The inbox body's cache key: the company and its rows' digest (the offers' deadlines are among its rows)."""
-    return fragment_key(INBOX, (company_id, fingerprint.partition("|")[0]))
+    return fragment_key(INBOX, (company_id, fingerprint))
 
 
 class JobInboxView(SupplierPortalView, TemplateView):
@@ -74,22 +74,18 @@ class JobInboxView(SupplierPortalView, TemplateView):
         reads the entry. Drawn again, from rows read in the fingerprint's own snapshot, when anything changed
         (fragments.page_body_cached)."""
         company_id = self.company.pk
-        snapshot = {}
-
-        def read_fingerprint() -> str:
-            snapshot["fingerprint"] = fingerprint_read(
-                jobs.inbox_fingerprint_sql(), jobs.inbox_fingerprint_params(company_id)
-            )
-            return snapshot["fingerprint"]
 
         def draw() -> tuple[str, datetime | None]:
-            html = render_to_string(INBOX, {"inbox": jobs.job_inbox(self.scoped()), "now": now})
-            return html, jobs.inbox_valid_until(snapshot["fingerprint"], now=now)
+            inbox = jobs.job_inbox(self.scoped())
+            html = render_to_string(INBOX, {"inbox": inbox, "now": now})
+            return html, jobs.inbox_valid_until(inbox, now=now)
 
         return page_body_cached(
             key_of=lambda fingerprint: inbox_key(company_id, fingerprint),
             fingerprint=self.along_value,
-            read_fingerprint=read_fingerprint,
+            read_fingerprint=lambda: fingerprint_read(
+                jobs.inbox_fingerprint_sql(), jobs.inbox_fingerprint_params(company_id)
+            ),
             draw=draw,
             now=now,
         )

@@ -1,5 +1,5 @@
-"""The job inbox's body is kept in the cache under the company, a fingerprint of every row it is drawn from and
-the countdowns it shows (apps/portal/jobs.py inbox_fingerprint_sql, apps/core/content_cache.py), and the job
+"""The job inbox's body is kept in the cache under the company and a fingerprint of every row it is drawn from,
+until an offer's countdown turns (apps/portal/jobs.py inbox_fingerprint_sql, inbox_valid_until), and the job
 page's pay statement under a fingerprint of everything it is computed from (apps/payouts/statement_cache.py). Each test writes one kind of shown row with a queryset update (no save(), no
 updated_at, no signal) and sees the next request change; time alone changes an offer's countdown; another company
 of the network never gets the entry."""
