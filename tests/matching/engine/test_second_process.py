@@ -174,9 +174,10 @@ def test_a_plan_handed_over_arrives_whole_and_only_a_better_one_is_taken(crowded
         sender.partner._sent_at = receiver.partner._sent_at = -1e9
         receiver.partner._sent = None  # make it send what it holds
         receiver.partner.exchange(receiver)
-        time.sleep(0.05)
+        assert receiver.partner._sent is taken, "the equal plan went back to the sender"
+        held = sender.incumbent
         sender.partner.exchange(sender)
-        assert sender.partner.plans_taken == 0, "an equal plan is not taken"
+        assert sender.partner.plans_taken == 0 and sender.incumbent is held, "an equal plan is not taken"
     finally:
         for fd in fds:
             os.close(fd)
