@@ -182,9 +182,14 @@ def test_reversal_and_balance_transactions(stripe_ready):
 def test_server_errors_are_retried_without_duplicates(stripe_ready):
     destination = _onboarded_account(stripe_ready)
     _, charge_id = _paid_charge(3000)
-    requests.post(
-        f"{stripe_ready}/_test/fail_next", data={"count": 1, "mode": "500", "when": "after"}, timeout=5
+    transfer_key = key("t")
+    # Aimed at this request's key: a request the session's worker sends meanwhile must not take the fault.
+    armed = requests.post(
+        f"{stripe_ready}/_test/fail_next",
+        data={"count": 1, "mode": "500", "when": "after", "idempotency_key": door.network_key(transfer_key)},
+        timeout=5,
     )
+    armed.raise_for_status()
     transfer = door.transfer_create(
         amount_minor=1000,
         currency="eur",
@@ -192,15 +197,23 @@ def test_server_errors_are_retried_without_duplicates(stripe_ready):
         transfer_group="order_5",
         source_transaction=charge_id,
         metadata={},
-        idempotency_key=key("t"),
+        idempotency_key=transfer_key,
     )
+    # the fault was taken (by this call): arming a never-matching one leaves only that one pending
+    pending = requests.post(f"{stripe_ready}/_test/fail_next", data={"path": "/v1/never"}, timeout=5).json()[
+        "pending_faults"
+    ]
+    assert pending == armed.json()["pending_faults"], "the 500 reached this request"
     created = [t for t in door.balance_transactions_iter() if t["source"] == transfer["id"]]
     assert len(created) == 1
 
 
 def test_a_hanging_stripe_is_a_retryable_error(stripe_ready):
+    # Aimed at the balance read: a request the session's worker sends meanwhile must not take one of the three.
     requests.post(
-        f"{stripe_ready}/_test/fail_next", data={"count": 3, "mode": "hang", "seconds": 3}, timeout=5
+        f"{stripe_ready}/_test/fail_next",
+        data={"count": 3, "mode": "hang", "seconds": 3, "method": "GET", "path": "/v1/balance"},
+        timeout=5,
     ).raise_for_status()
     with override_settings(STRIPE_TIMEOUT_S=1), pytest.raises(door.StripeCallError) as error:
         door.balance_retrieve()
