@@ -240,9 +240,10 @@ def cad_product_default_options(*, template: ProductTemplate, offer: Offer | Non
     )
 
 
-def cad_product_issues(template: ProductTemplate) -> list[Issue]:
+def cad_product_issues(template: ProductTemplate, *, offer: Offer | None = None) -> list[Issue]:
     """What stops the product from being submitted or published: the part still analysing, unreadable or with
-    errors the customer could not fix either, or no option the network can make it with."""
+    errors the customer could not fix either, or no option the network can make it with (`offer`: the
+    network's, when the caller has it already)."""
     upload = template.part_upload
     if upload.status != UploadStatus.READY:
         message = (
@@ -251,7 +252,7 @@ def cad_product_issues(template: ProductTemplate) -> list[Issue]:
             else "The file is still being analysed."
         )
         return [Issue(PART, -1, "", message)]
-    offer = network_offer()
+    offer = offer or network_offer()
     first = cad_product_default_options(template=template, offer=offer)
     if first is None:
         return [Issue(OPTIONS, -1, "", "The network offers none of the options chosen for this part.")]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -123,6 +124,35 @@ def test_the_editor_shows_the_analysis_the_options_and_the_customers_panel_with_
         assert expected in content, expected
     assert "As customers will see it" in content and 'class="price"' in content
     assert 'value="cart"' not in content, "a draft is tried, never bought"
+
+
+def test_the_editor_reads_the_networks_offer_once_a_request(designer_client, draft):
+    """The options form, the checks and the customers' panel all need the network's rates and machines: the
+    page reads them once, saved or refused alike (it read them three times)."""
+    rate_reads = []
+
+    def count(execute, sql, params, many, context):
+        if re.search(r'FROM "processes_processrate"', sql):
+            rate_reads.append(sql)
+        return execute(sql, params, many, context)
+
+    refused = {
+        **_all_ticked(draft),
+        "name": "Bracket",
+        "category": "Parts",
+        "royalty_kind": "percent",
+        "royalty_bp": "9000",
+    }
+    for request in (
+        lambda: designer_client.get(edit(draft)),
+        lambda: designer_client.post(edit(draft), refused),
+    ):
+        rate_reads.clear()
+        with connection.execute_wrapper(count):
+            response = request()
+        assert response.status_code in (200, 400), response.status_code
+        assert len(rate_reads) == 1, rate_reads
+    assert 'value="9000"' in response.content.decode()  # the refused form came back with its input
 
 
 def test_options_not_offered_are_a_field_error_with_the_input_kept(designer_client, draft):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from apps.catalog.models import ProductTemplate
 from apps.designers.reviews import rating_of_template, reviews_of_template
 from apps.storefront.part_ordering import cad_product_quote_parameters, options_quote_context, part_cart_add
-from apps.uploads.offer import network_offer
+from apps.uploads.offer import Offer, network_offer
 from apps.uploads.options import part_choices, part_choices_narrow
 from apps.uploads.products import (
     cad_product_compile,
@@ -30,16 +30,22 @@ REVIEWS_SHOWN = 20
 
 
 def cad_product_context(
-    request, template: ProductTemplate, data=None, *, drawing_url: str, order_url: str
+    request,
+    template: ProductTemplate,
+    data=None,
+    *,
+    drawing_url: str,
+    order_url: str,
+    offer: Offer | None = None,
 ) -> dict:
     """The product page's context (the studio previews a draft with it: `drawing_url` and `order_url` are the
-    caller's)."""
+    caller's, and so is `offer`, the network's, when it has it already)."""
     part = part_view(template.part_upload, drawing_url=drawing_url)
     context = {"template": template, "part": part, "order_url": order_url, "options_form": None}
     context["blocking"] = part.analysis is None
     if part.analysis is None:
         return context
-    offer = network_offer()
+    offer = offer or network_offer()
     context.update(
         options_quote_context(
             request,

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.catalog.fixed_parts import template_issues
 from apps.catalog.selectors import template_get_for_designer
 from apps.core.errors import Conflict, service_error_fields
 from apps.designers.views.studio.access import designer_studio_required
@@ -21,9 +20,9 @@ from apps.designers.views.studio.cad_forms import CadProductForm
 from apps.storefront.forms_uploads import PartUploadForm
 from apps.storefront.views.cad_products import cad_product_context
 from apps.uploads.display import repair_texts, units_readings
-from apps.uploads.offer import network_offer
+from apps.uploads.offer import Offer, network_offer
 from apps.uploads.options import part_choices
-from apps.uploads.products import cad_product_create, cad_product_update, offered_values
+from apps.uploads.products import cad_product_create, cad_product_issues, cad_product_update, offered_values
 from apps.uploads.services import upload_create, upload_repair, upload_units_set
 from apps.uploads.status import OPEN, UploadStatus
 from apps.uploads.viewing import part_analysis, part_drawing_response, part_view
@@ -70,16 +69,17 @@ def studio_cad_new(request):
     return render(request, NEW, {"form": form, "name": name}, status=400)
 
 
-def _form(template, data=None) -> CadProductForm:
+def _form(template, data=None, *, offer: Offer | None = None) -> CadProductForm:
     analysis = part_analysis(template.part_upload)
-    offered = offered_values(part_choices(analysis.kind, network_offer())) if analysis else {}
+    offered = offered_values(part_choices(analysis.kind, offer or network_offer())) if analysis else {}
     initial = {name: getattr(template, name) for name in ("name", "category", "description", "royalty_kind")}
     initial |= {"royalty_bp": template.royalty_bp, "royalty_minor": template.royalty_minor}
     return CadProductForm(data, initial=initial, offered=offered, chosen=template.part_options)
 
 
-def _context(request, template, *, form=None, preview_data=None, **extra) -> dict:
+def _context(request, template, *, form=None, preview_data=None, offer: Offer | None = None, **extra) -> dict:
     upload = template.part_upload
+    offer = offer or network_offer()  # the form, the checks and the preview each read it: once a request
     part = part_view(upload, drawing_url=reverse("designers:studio_cad_drawing", args=[template.pk]))
     context = {
         "template": template,
@@ -91,16 +91,16 @@ def _context(request, template, *, form=None, preview_data=None, **extra) -> dic
         if part.analysis and not upload.units_from_file
         else [],
         "repairable": [n for n in part.findings if n.finding.repairable],
-        "form": form or _form(template),
-        "issues": template_issues(template) if upload.status == UploadStatus.READY else [],
+        "form": form or _form(template, offer=offer),
+        "issues": cad_product_issues(template, offer=offer) if upload.status == UploadStatus.READY else [],
         **extra,
     }
     context["submit_blocked"] = bool(context["issues"]) or context["analysing"]
-    context["preview"] = _preview_context(request, template, preview_data)
+    context["preview"] = _preview_context(request, template, preview_data, offer=offer)
     return context
 
 
-def _preview_context(request, template, data=None) -> dict:
+def _preview_context(request, template, data=None, *, offer: Offer | None = None) -> dict:
     """The product page's options-and-quote panel as customers will see it, on this version."""
     context = cad_product_context(
         request,
@@ -108,6 +108,7 @@ def _preview_context(request, template, data=None) -> dict:
         data,
         drawing_url=reverse("designers:studio_cad_drawing", args=[template.pk]),
         order_url=reverse("designers:studio_cad_preview", args=[template.pk]),
+        offer=offer,
     )
     context["preview_only"] = True
     return context
@@ -122,7 +123,8 @@ def studio_cad_edit(request, template_id):
         return render(request, f"{EDITOR}#part", _context(request, template))
     if request.method == "GET":
         return render(request, EDITOR, _context(request, template))
-    form = _form(template, request.POST)
+    offer = network_offer()
+    form = _form(template, request.POST, offer=offer)
     status = 400
     if not template.is_editable:
         form.add_error(None, "Published versions never change: make a new version to edit it.")
@@ -139,7 +141,7 @@ def studio_cad_edit(request, template_id):
             status = 409
         else:
             return redirect("designers:studio_cad_edit", template.pk)
-    return render(request, EDITOR, _context(request, template, form=form), status=status)
+    return render(request, EDITOR, _context(request, template, form=form, offer=offer), status=status)
 
 
 @require_POST
