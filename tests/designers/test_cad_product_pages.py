@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from apps.catalog.models import ProductTemplate, TemplateStatus
 from apps.catalog.versions import template_submit
 from apps.orders.models import CartLine
+from apps.processes.models import ProcessRate
 from apps.uploads.models import PartUpload
 from apps.uploads.offer import network_offer
 from apps.uploads.options import part_choices
@@ -130,12 +131,6 @@ def test_the_editor_reads_the_networks_offer_once_a_request(designer_client, dra
     """The options form, the checks and the customers' panel all need the network's rates and machines: the
     page reads them once, saved or refused alike (it read them three times)."""
     rate_reads = []
-
-    def count(execute, sql, params, many, context):
-        if re.search(r'FROM "processes_processrate"', sql):
-            rate_reads.append(sql)
-        return execute(sql, params, many, context)
-
     refused = {
         **_all_ticked(draft),
         "name": "Bracket",
@@ -148,11 +143,42 @@ def test_the_editor_reads_the_networks_offer_once_a_request(designer_client, dra
         lambda: designer_client.post(edit(draft), refused),
     ):
         rate_reads.clear()
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(_rate_reads_into(rate_reads)):
             response = request()
         assert response.status_code in (200, 400), response.status_code
         assert len(rate_reads) == 1, rate_reads
     assert 'value="9000"' in response.content.decode()  # the refused form came back with its input
+
+
+def test_a_draft_being_analysed_is_polled_without_reading_the_networks_offer(
+    designer_client, studio, tmp_path
+):
+    """While the file is analysed the page polls its part every few seconds; nothing it shows then needs the
+    network's rates."""
+    stl = samples.box_stl(tmp_path)
+    designer_client.post(
+        "/designer/studio/cad/new/",
+        {"name": "Desk clip", "files": SimpleUploadedFile("clip.stl", stl.read_bytes())},
+    )
+    template = ProductTemplate.objects.get(designer=studio[0], name="Desk clip")
+    assert template.part_upload.status == UploadStatus.PENDING
+    rate_reads = []
+    with connection.execute_wrapper(_rate_reads_into(rate_reads)):
+        poll = designer_client.get(edit(template), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "checking it can be made" in poll.content.decode()
+    assert rate_reads == []
+
+
+def _rate_reads_into(reads: list):
+    """A statement wrapper noting every statement that reads the network's rates."""
+    table = f'FROM "{ProcessRate._meta.db_table}"'
+
+    def note(execute, sql, params, many, context):
+        if table in sql:
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    return note
 
 
 def test_options_not_offered_are_a_field_error_with_the_input_kept(designer_client, draft):

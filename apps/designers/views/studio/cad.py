@@ -79,8 +79,11 @@ def _form(template, data=None, *, offer: Offer | None = None) -> CadProductForm:
 
 def _context(request, template, *, form=None, preview_data=None, offer: Offer | None = None, **extra) -> dict:
     upload = template.part_upload
-    offer = offer or network_offer()  # the form, the checks and the preview each read it: once a request
     part = part_view(upload, drawing_url=reverse("designers:studio_cad_drawing", args=[template.pk]))
+    if offer is None and part.analysis is not None:
+        # the form, the checks and the preview each need it: read once a request, and not while the file is
+        # being analysed (the page polls then, and none of them reads it)
+        offer = network_offer()
     context = {
         "template": template,
         "upload": upload,
