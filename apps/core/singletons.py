@@ -3,6 +3,7 @@
 from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
+from psycopg.errors import UniqueViolation
 
 Row = TypeVar("Row", bound=models.Model)
 
@@ -21,7 +22,9 @@ def singleton_get(model: type[Row], *, defaults: dict | None = None) -> Row:
     try:
         with transaction.atomic():
             return model.objects.create(pk=1, **(defaults or {}))
-    except IntegrityError:
+    except IntegrityError as error:
+        if not isinstance(error.__cause__, UniqueViolation):
+            raise  # not the race: the row itself is wrong
         row = model.objects.filter(pk=1).first()  # the winner's row, unless a snapshot hides it
         if row is None and defaults:
             raise

@@ -209,11 +209,12 @@ def job_inbox(queryset: QuerySet[WorkItem]) -> JobInbox:
 @cache
 def inbox_fingerprint_sql(company: str = "%(company)s") -> str:
     """SQL for the inbox's fingerprint of the company whose id `company` is (an SQL expression: the parameter
-    %(company)s, or the company's column in the membership's statement; parameters live, done, done_shown,
-    offered: inbox_fingerprint_params): the hex SHA-256 of every
-    row its body shows or is drawn from — the company's live jobs and latest `done_shown` done ones (job_inbox's
-    two halves, in its order) with their order's city, resource and process names; every job on the live jobs'
-    order lines and every leg bound for them, with its carrier's name (what a job waits for). Keep in step with job_inbox, portal/jobs/_inbox.html and orders.selectors.work_item_waiting_for."""
+    %(company)s, or the company's column in the membership's statement; parameters live, done and done_shown:
+    inbox_fingerprint_params): the hex SHA-256 of every row its body shows or is drawn from — the company's live
+    jobs and latest `done_shown` done ones (job_inbox's two halves, in its order) with their order's city,
+    resource and process names; every job on the live jobs' order lines and every leg bound for them, with its
+    carrier's name (what a job waits for). Keep in step with job_inbox, portal/jobs/_inbox.html and
+    orders.selectors.work_item_waiting_for."""
     work, order, resource = table_sql(WorkItem), table_sql(Order), table_sql(Resource)
     process, leg, carrier = table_sql(Process), table_sql(TransportLeg), table_sql(Carrier)
     shown = (

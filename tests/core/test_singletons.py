@@ -41,9 +41,8 @@ def test_a_snapshot_that_began_before_another_request_made_the_row_reads_the_def
         with one_snapshot():
             assert not PayoutHold.objects.filter(pk=1).exists()  # the snapshot begins without the row
             _another_request_makes_the_row(tenant_b.schema_name)
-            seen = singleton_get(
-                PayoutHold
-            )  # was an IntegrityError: the row is there, but not in the snapshot
+            # the row is there now, but not in the snapshot: this was an IntegrityError
+            seen = singleton_get(PayoutHold)
             assert seen._state.adding, "nothing was written inside the snapshot"
         made = PayoutHold.objects.get(pk=1)
         assert model_to_dict(seen) == model_to_dict(made)
