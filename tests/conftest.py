@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import setup_databases
 from django_tenants.utils import schema_context
@@ -24,6 +24,8 @@ from hypothesis import settings as hypothesis_settings
 from apps.accounts.roles import Role
 from apps.accounts.services import user_create
 from apps.accounts.tokens import token_create
+from apps.demo.rates import rates_demo_seed
+from apps.demo.suppliers import suppliers_demo_seed
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create, tenant_public_ensure, tenant_template_ensure
 from tests.brokers import private_broker  # noqa: F401 - a fixture shared by several suites
@@ -89,6 +91,32 @@ def tenant_a(django_db_setup, django_db_blocker) -> Tenant:
 def tenant_b(django_db_setup, django_db_blocker) -> Tenant:
     with django_db_blocker.unblock():
         return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture(scope="module")
+def demo_workshops_for_the_module(django_db_setup, django_db_blocker, tenant_a):
+    """Alpha's demo workshops and rates, seeded once for the test module in a transaction around its tests and
+    rolled back after the last one. Each test's own transaction nests inside it (a savepoint), so every test
+    still starts from the same seeded state and leaves nothing behind. Seeding took 1.5-2 s of a test's setup,
+    about a hundred tests a run. A module that uses it cannot also hold tests that commit (`transactional_db`,
+    a live server): they would run inside this transaction."""
+    with django_db_blocker.unblock():
+        module_transaction = transaction.atomic()
+        module_transaction.__enter__()
+        try:
+            connection.set_tenant(tenant_a)
+            suppliers_demo_seed()
+            rates_demo_seed()
+        except BaseException:
+            module_transaction.__exit__(*sys.exc_info())
+            raise
+        finally:
+            connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module_transaction.__exit__(None, None, None)
+        connection.set_schema_to_public()
 
 
 @pytest.fixture(autouse=True)

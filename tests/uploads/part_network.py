@@ -9,8 +9,7 @@ import uuid
 
 import pytest
 
-from apps.demo.rates import rates_demo_seed
-from apps.demo.suppliers import suppliers_demo_seed
+from apps.matching.quoting.network_version import network_version_bump
 from apps.uploads.analysis.result import (
     KIND_OF_FORMAT,
     Analysis,
@@ -27,10 +26,13 @@ from apps.uploads.status import UploadStatus
 
 
 @pytest.fixture
-def parts_network(in_tenant_a):
-    """Alpha with the demo network's 15 workshops and the demo rates; the connection stays on alpha."""
-    suppliers_demo_seed()
-    rates_demo_seed()
+def parts_network(demo_workshops_for_the_module, in_tenant_a):
+    """Alpha with the demo network's 15 workshops and the demo rates; the connection stays on alpha.
+
+    The workshops are the module's (seeded once, see `demo_workshops_for_the_module`), so a quote a test before
+    cached would be read under the same network version: the bump gives each test its own, as seeding each
+    test's own workshops did."""
+    network_version_bump()
     return network_offer()
 
 
